@@ -1,0 +1,1 @@
+BUILTIN_COLLECTORS: list = []

@@ -1,0 +1,351 @@
+"""The configuration file (TOML), validated with pydantic.
+
+Lookup: `--config PATH`, else `$VAULTWARD_CONFIG`, else `./vaultward.toml`; a missing default
+file means built-in defaults. Every error names the file, the key and what was expected.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import re
+import tomllib
+from datetime import timedelta
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+DEFAULT_CONFIG = Path("vaultward.toml")
+INTERVAL = re.compile(r"^\s*(\d+)\s*(s|m|h|d|w)\s*$")
+INTERVAL_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+ACCOUNT_ID = re.compile(r"^\d{12}$")
+ROLE_ARN = re.compile(r"^arn:aws[\w-]*:iam::(\d{12}):role/[\w+=,.@/-]+$")
+
+
+class ConfigError(Exception):
+    """The configuration cannot be used; the message says where and why."""
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Schedule(Strict):
+    """When a source runs: an interval (`"6h"`) or a five-field cron expression."""
+
+    every: str | None = None
+    cron: str | None = None
+    timezone: str = "UTC"
+
+    @model_validator(mode="after")
+    def _one_of(self) -> Schedule:
+        if (self.every is None) == (self.cron is None):
+            raise ValueError("give exactly one of 'every' (like \"6h\") or 'cron' (like \"0 */6 * * *\")")
+        if self.every is not None and not INTERVAL.match(self.every):
+            raise ValueError(f"every={self.every!r}: expected a number and a unit s/m/h/d/w, like \"6h\"")
+        if self.cron is not None:
+            from apscheduler.triggers.cron import CronTrigger
+
+            try:
+                CronTrigger.from_crontab(self.cron, timezone=self.timezone)
+            except ValueError as error:
+                raise ValueError(f"cron={self.cron!r}: {error}") from None
+        return self
+
+    def trigger(self):
+        from apscheduler.triggers.cron import CronTrigger
+        from apscheduler.triggers.interval import IntervalTrigger
+
+        if self.cron is not None:
+            return CronTrigger.from_crontab(self.cron, timezone=self.timezone)
+        return IntervalTrigger(seconds=self.interval().total_seconds(), timezone=self.timezone)
+
+    def interval(self) -> timedelta:
+        """The expected time between runs (for cron: the gap between its next two firings)."""
+        if self.every is not None:
+            match = INTERVAL.match(self.every)
+            assert match is not None
+            return timedelta(seconds=int(match.group(1)) * INTERVAL_UNITS[match.group(2)])
+        from datetime import datetime, timezone
+
+        trigger = self.trigger()
+        now = datetime.now(timezone.utc)
+        first = trigger.get_next_fire_time(None, now)
+        second = trigger.get_next_fire_time(first, first + timedelta(seconds=1))
+        return second - first
+
+
+def _schedule(value: Any) -> Any:
+    """Accept `"6h"` and `"cron: 0 7 * * 1"` as shorthands for the table form."""
+    if isinstance(value, str):
+        if value.startswith("cron:"):
+            return {"cron": value.removeprefix("cron:").strip()}
+        return {"every": value}
+    return value
+
+
+class SourceConfig(Strict):
+    enabled: bool = True
+    schedule: Annotated[Schedule, Field(default_factory=lambda: Schedule(every="6h"))]
+    # Names of environment variables that hold this source's credentials. Values never
+    # appear in the file, the store or the logs.
+    credentials_env: dict[str, str] = Field(default_factory=dict)
+    regions: list[str] | None = None  # AWS sources: overrides [aws].regions
+
+    _normalise_schedule = field_validator("schedule", mode="before")(_schedule)
+
+    @field_validator("credentials_env")
+    @classmethod
+    def _env_names(cls, value: dict[str, str]) -> dict[str, str]:
+        for name, variable in value.items():
+            if not re.match(r"^[A-Za-z_][A-Za-z0-9_]*$", variable):
+                raise ValueError(f"{name}={variable!r} is not an environment variable name")
+        return value
+
+
+class AwsAccount(Strict):
+    """An account to collect from: its id, or the role to assume into it."""
+
+    role_arn: str | None = None
+    account_id: str | None = None
+    name: str = ""
+    external_id_env: str | None = None
+
+    @model_validator(mode="after")
+    def _role_or_id(self) -> AwsAccount:
+        if self.role_arn is None and self.account_id is None:
+            raise ValueError("give 'role_arn' (to assume) or 'account_id' (the caller's own account)")
+        if self.role_arn is not None:
+            match = ROLE_ARN.match(self.role_arn)
+            if not match:
+                raise ValueError(
+                    f"role_arn={self.role_arn!r}: expected arn:aws:iam::<12-digit account>:role/<name>"
+                )
+            if self.account_id is not None and self.account_id != match.group(1):
+                raise ValueError(f"account_id {self.account_id} does not match role_arn {self.role_arn}")
+        if self.account_id is not None and not ACCOUNT_ID.match(self.account_id):
+            raise ValueError(f"account_id={self.account_id!r}: expected 12 digits")
+        return self
+
+    @property
+    def id(self) -> str:
+        if self.account_id is not None:
+            return self.account_id
+        match = ROLE_ARN.match(self.role_arn or "")
+        assert match is not None
+        return match.group(1)
+
+
+class AwsOrganizations(Strict):
+    """Discover member accounts through AWS Organizations and assume `role_name` in each."""
+
+    enabled: bool = False
+    role_name: str = "OrganizationAccountAccessRole"
+    exclude_accounts: list[str] = Field(default_factory=list)
+
+
+class AwsConfig(Strict):
+    regions: list[str] = Field(default_factory=lambda: ["us-east-1"])
+    accounts: list[AwsAccount] = Field(default_factory=list)
+    organizations: AwsOrganizations = Field(default_factory=AwsOrganizations)
+    endpoint_url: str | None = None  # for testing against a moto server
+    profile: str | None = None
+    retry_mode: Literal["standard", "adaptive"] = "adaptive"
+    max_attempts: int = Field(default=8, ge=1, le=20)
+    max_workers: int = Field(default=8, ge=1, le=64)
+
+
+class ZoneRules(Strict):
+    """How to tell production from corporate: account ids, VPC tags, CIDR ranges."""
+
+    production_accounts: list[str] = Field(default_factory=list)
+    corporate_accounts: list[str] = Field(default_factory=list)
+    production_tags: dict[str, list[str]] = Field(
+        default_factory=lambda: {"Environment": ["prod", "production"], "Zone": ["production"]}
+    )
+    corporate_tags: dict[str, list[str]] = Field(
+        default_factory=lambda: {"Environment": ["corp", "corporate", "office"], "Zone": ["corporate"]}
+    )
+    production_cidrs: list[str] = Field(default_factory=list)
+    corporate_cidrs: list[str] = Field(default_factory=list)
+    admin_ports: list[int] = Field(
+        default_factory=lambda: [22, 3389, 5432, 3306, 1433, 27017, 6379, 9200, 2379, 5985, 5986]
+    )
+
+    @field_validator("production_cidrs", "corporate_cidrs")
+    @classmethod
+    def _cidrs(cls, value: list[str]) -> list[str]:
+        for cidr in value:
+            try:
+                ipaddress.ip_network(cidr, strict=False)
+            except ValueError:
+                raise ValueError(f"{cidr!r} is not a CIDR range like 10.0.0.0/16") from None
+        return value
+
+    @field_validator("production_accounts", "corporate_accounts")
+    @classmethod
+    def _accounts(cls, value: list[str]) -> list[str]:
+        for account in value:
+            if not ACCOUNT_ID.match(account):
+                raise ValueError(f"{account!r} is not a 12-digit AWS account id")
+        return value
+
+
+class CustodyPolicy(Strict):
+    """What counts as high-value, and what a safe signing setup is."""
+
+    high_value_usd: float = Field(default=100_000, ge=0)
+    high_value_tags: dict[str, list[str]] = Field(
+        default_factory=lambda: {"ValueTier": ["high", "hot"], "Purpose": ["signing", "hot-wallet"]}
+    )
+    min_signers: int = Field(default=3, ge=1)
+    min_threshold_ratio: float = Field(default=0.5, gt=0, le=1)
+    min_hsms: int = Field(default=2, ge=1)
+
+
+class TrainingPolicy(Strict):
+    awareness_max_age_days: int = Field(default=365, ge=1)
+    lure_training_max_age_days: int = Field(default=180, ge=1)
+    max_phish_prone_percent: float = Field(default=5.0, ge=0, le=100)
+
+
+class AccessPolicy(Strict):
+    access_key_max_age_days: int = Field(default=90, ge=1)
+    access_key_max_unused_days: int = Field(default=90, ge=1)
+
+
+class Policy(Strict):
+    zones: ZoneRules = Field(default_factory=ZoneRules)
+    custody: CustodyPolicy = Field(default_factory=CustodyPolicy)
+    training: TrainingPolicy = Field(default_factory=TrainingPolicy)
+    access: AccessPolicy = Field(default_factory=AccessPolicy)
+
+
+class StoreConfig(Strict):
+    database_url: str | None = None  # $VAULTWARD_DATABASE_URL wins; default: SQLite in data_dir
+    data_dir: Path = Path(".vaultward")
+
+
+class ScoringConfig(Strict):
+    mitigation_weights: dict[str, float] = Field(
+        default_factory=lambda: {
+            "custody": 1.0,
+            "training": 1.0,
+            "access": 1.0,
+            "segmentation": 1.0,
+            "detection": 1.0,
+        }
+    )
+
+    @field_validator("mitigation_weights")
+    @classmethod
+    def _known(cls, value: dict[str, float]) -> dict[str, float]:
+        from vaultward.sdk import MITIGATIONS
+
+        for name, weight in value.items():
+            if name not in MITIGATIONS:
+                raise ValueError(f"{name!r} is not a mitigation (expected one of {', '.join(MITIGATIONS)})")
+            if weight < 0:
+                raise ValueError(f"{name}: weight must be >= 0")
+        return value
+
+
+class DashboardConfig(Strict):
+    address: str = "127.0.0.1"
+    port: int = Field(default=8501, ge=1, le=65535)
+
+
+class Settings(Strict):
+    store: StoreConfig = Field(default_factory=StoreConfig)
+    aws: AwsConfig = Field(default_factory=AwsConfig)
+    sources: dict[str, SourceConfig] = Field(default_factory=dict)
+    policy: Policy = Field(default_factory=Policy)
+    scoring: ScoringConfig = Field(default_factory=ScoringConfig)
+    dashboard: DashboardConfig = Field(default_factory=DashboardConfig)
+    plugin_dir: Path | None = None
+    source_file: Path | None = Field(default=None, exclude=True)
+
+    @property
+    def database_url(self) -> str:
+        env = os.environ.get("VAULTWARD_DATABASE_URL")
+        if env:
+            return env
+        if self.store.database_url:
+            return self.store.database_url
+        return f"sqlite:///{(self.store.data_dir / 'vaultward.db').resolve()}"
+
+    def source(self, name: str) -> SourceConfig:
+        return self.sources.get(name) or SourceConfig()
+
+    def enabled_sources(self, known: list[str]) -> list[str]:
+        unknown = sorted(set(self.sources) - set(known))
+        if unknown:
+            raise ConfigError(
+                f"{self.source_file or 'configuration'}: sources.{unknown[0]}: unknown source "
+                f"(expected one of {', '.join(sorted(known))})"
+            )
+        return [name for name in known if self.source(name).enabled]
+
+
+def _location(loc: tuple[Any, ...]) -> str:
+    parts: list[str] = []
+    for part in loc:
+        if isinstance(part, int):
+            parts[-1:] = [f"{parts[-1]}[{part}]"] if parts else [f"[{part}]"]
+        elif part in ("function-after", "function-before") or str(part).startswith("function-"):
+            continue
+        else:
+            parts.append(str(part))
+    return ".".join(parts) or "(top level)"
+
+
+def format_validation_error(error: ValidationError, where: str) -> str:
+    lines = []
+    for problem in error.errors():
+        key = _location(problem["loc"])
+        if problem["type"] == "extra_forbidden":
+            message = "unknown key (check its spelling and the example configuration)"
+        else:
+            message = problem["msg"].removeprefix("Value error, ")
+            if "input" in problem and problem["type"] not in ("missing",) and not isinstance(
+                problem["input"], dict
+            ):
+                message += f" (got {problem['input']!r})"
+        lines.append(f"{where}: {key}: {message}")
+    return "\n".join(lines)
+
+
+def parse_settings(data: dict[str, Any], where: str = "configuration") -> Settings:
+    try:
+        return Settings.model_validate(data)
+    except ValidationError as error:
+        raise ConfigError(format_validation_error(error, where)) from None
+
+
+def load_settings(path: Path | str | None = None) -> Settings:
+    """Read and validate the configuration file (see the module docstring for lookup)."""
+    explicit = path is not None or bool(os.environ.get("VAULTWARD_CONFIG"))
+    config_path = Path(path or os.environ.get("VAULTWARD_CONFIG") or DEFAULT_CONFIG)
+    if not config_path.exists():
+        if explicit:
+            raise ConfigError(f"{config_path}: configuration file not found")
+        return Settings()
+    try:
+        data = tomllib.loads(config_path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{config_path}: not valid TOML: {error}") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError(f"{config_path}: cannot read: {error}") from None
+    settings = parse_settings(data, str(config_path))
+    settings = settings.model_copy(update={"source_file": config_path})
+    if settings.plugin_dir is not None and not settings.plugin_dir.is_absolute():
+        settings = settings.model_copy(update={"plugin_dir": config_path.parent / settings.plugin_dir})
+    return settings

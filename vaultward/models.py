@@ -1,0 +1,152 @@
+"""The store's tables (SQLModel). Schema changes go through Alembic migrations."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, DateTime, Index, Text, TypeDecorator, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC on every backend (SQLite hands back naive datetimes)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r} cannot be stored; use UTC")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Run(SQLModel, table=True):
+    """One collector execution for one scope."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    collector: str = Field(index=True, max_length=100)
+    scope: str = Field(max_length=300)
+    status: str = Field(default="running", max_length=20)  # running | ok | partial | failed
+    started_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
+    finished_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime()))
+    error: str | None = Field(default=None, sa_column=Column(Text))
+    item_count: int = 0
+    counts: dict[str, int] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+    __table_args__ = (Index("ix_run_collector_scope_started", "collector", "scope", "started_at"),)
+
+
+class Fact(SQLModel, table=True):
+    """One observed thing of one Run; `data` is validated by the record class of `kind`."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    run_id: int = Field(foreign_key="run.id", index=True)
+    kind: str = Field(max_length=100)
+    key: str = Field(max_length=500)
+    scope: str = Field(max_length=300)
+    data: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+
+    __table_args__ = (Index("ix_fact_run_kind", "run_id", "kind"),)
+
+
+class Evaluation(SQLModel, table=True):
+    """One scoring pass over the latest facts."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    started_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False, index=True))
+    finished_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime()))
+    overall_score: float | None = None
+    band: str = Field(default="", max_length=40)
+    check_count: int = 0
+    finding_count: int = 0
+    runs: list[int] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+
+
+class Finding(SQLModel, table=True):
+    """What one check said about one resource in one evaluation."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    evaluation_id: int = Field(foreign_key="evaluation.id")
+    check_id: str = Field(max_length=120)
+    mitigation: str = Field(max_length=40)
+    severity: str = Field(max_length=20)
+    resource: str = Field(max_length=500)
+    resource_name: str = Field(default="", max_length=500)
+    scope: str = Field(default="", max_length=300)
+    status: str = Field(max_length=20)  # pass | fail | unknown | skipped | waived
+    message: str = Field(sa_column=Column(Text, nullable=False))
+    evidence: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    waiver_id: int | None = Field(default=None, foreign_key="waiver.id")
+
+    __table_args__ = (
+        Index("ix_finding_evaluation_mitigation_status", "evaluation_id", "mitigation", "status"),
+        Index("ix_finding_evaluation_check", "evaluation_id", "check_id"),
+    )
+
+
+class CheckScore(SQLModel, table=True):
+    """One check's score in one evaluation: pre-computed so views never aggregate findings."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    evaluation_id: int = Field(foreign_key="evaluation.id", index=True)
+    check_id: str = Field(max_length=120)
+    mitigation: str = Field(max_length=40)
+    title: str = Field(max_length=300)
+    severity: str = Field(max_length=20)
+    weight: float
+    score: float | None = None  # None: nothing to score (everything waived or skipped)
+    passed: int = 0
+    failed: int = 0
+    unknown: int = 0
+    waived: int = 0
+    skipped: int = 0
+
+
+class MitigationScore(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    evaluation_id: int = Field(foreign_key="evaluation.id", index=True)
+    mitigation: str = Field(max_length=40)
+    score: float | None = None  # None: no check of this mitigation is registered
+    weight: float = 1.0
+    check_count: int = 0
+    passed: int = 0
+    failed: int = 0
+    unknown: int = 0
+    waived: int = 0
+    measured: bool = True  # False: every finding unknown (no data from any source)
+
+    __table_args__ = (UniqueConstraint("evaluation_id", "mitigation"),)
+
+
+class Waiver(SQLModel, table=True):
+    """An accepted risk: findings of `check_id` on resources matching `resource_pattern`."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    check_id: str = Field(max_length=120, index=True)
+    resource_pattern: str = Field(max_length=500)  # fnmatch pattern over the resource key
+    reason: str = Field(sa_column=Column(Text, nullable=False))
+    owner: str = Field(max_length=200)
+    created_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
+    expires_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
+
+
+class Report(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    iso_week: str = Field(max_length=10, index=True)
+    evaluation_id: int | None = Field(default=None, foreign_key="evaluation.id")
+    generated_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
+    files: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    checksums: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    delivered_to: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))

@@ -1,0 +1,220 @@
+"""Typed fact kinds: the records collectors produce and checks read.
+
+A `Fact` row stores a record's `data` as JSON under its `kind`; the record class defines and
+validates that data. New kinds (from plugins too) register with `@record_kind` and need no
+database migration.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import ClassVar, Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Zone = Literal["production", "corporate", "internet", "unknown"]
+
+# Factor kinds that resist phishing (FIDO2/WebAuthn/U2F security keys, platform passkeys).
+PHISHING_RESISTANT_FACTORS = frozenset({"u2f", "webauthn", "fido2", "passkey", "smart_card"})
+
+RECORD_KINDS: dict[str, type[Record]] = {}
+
+R = TypeVar("R", bound="Record")
+
+
+class Record(BaseModel):
+    """One observed thing. `key` is the stable resource id; `scope` is set by the runner."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    kind: ClassVar[str]
+    key: str
+    name: str = ""
+    scope: str = ""
+
+    @property
+    def label(self) -> str:
+        return self.name or self.key
+
+    def data(self) -> dict:
+        """The JSON stored in `Fact.data` (scope and key live in their own columns)."""
+        return self.model_dump(mode="json", exclude={"scope"})
+
+
+def record_kind(kind: str):
+    """Register a record class under its fact kind (e.g. `identity`, `okta.policy`)."""
+
+    def register(cls: type[R]) -> type[R]:
+        existing = RECORD_KINDS.get(kind)
+        if existing is not None and existing is not cls:
+            raise ValueError(f"record kind {kind!r} is already registered by {existing.__name__}")
+        cls.kind = kind
+        RECORD_KINDS[kind] = cls
+        return cls
+
+    return register
+
+
+def record_class(kind: str) -> type[Record]:
+    try:
+        return RECORD_KINDS[kind]
+    except KeyError:
+        raise KeyError(f"unknown record kind {kind!r}") from None
+
+
+# --- identities ---------------------------------------------------------------------------
+
+
+@record_kind("identity")
+class Identity(Record):
+    """A person's or machine's account in one source (AWS IAM user, Okta user, ...)."""
+
+    source: str
+    account: str = ""  # AWS account id, IdP tenant, ...
+    email: str = ""
+    person: bool = True
+    privileged: bool | None = None
+    privileged_via: list[str] = Field(default_factory=list)
+    console_access: bool | None = None
+    mfa_enrolled: bool | None = None
+    factor_kinds: list[str] = Field(default_factory=list)
+    created_at: datetime | None = None
+    last_used_at: datetime | None = None
+    suspended: bool = False
+
+    @property
+    def phishing_resistant(self) -> bool | None:
+        if self.mfa_enrolled is None:
+            return None
+        return any(kind in PHISHING_RESISTANT_FACTORS for kind in self.factor_kinds)
+
+
+@record_kind("credential.access_key")
+class AccessKey(Record):
+    """A long-lived API credential (an IAM access key). `key` is the key id, never a secret."""
+
+    source: str
+    account: str = ""
+    identity: str  # key of the owning Identity
+    active: bool
+    created_at: datetime | None = None
+    last_used_at: datetime | None = None
+
+
+@record_kind("cloud.account")
+class CloudAccount(Record):
+    """A cloud account and its root / break-glass identity."""
+
+    provider: str = "aws"
+    account_id: str
+    alias: str = ""
+    zone: Zone = "unknown"
+    root_mfa_enabled: bool | None = None
+    root_access_keys_present: bool | None = None
+
+
+# --- custody -------------------------------------------------------------------------------
+
+
+@record_kind("custody.hsm_cluster")
+class HsmCluster(Record):
+    """A dedicated HSM cluster (AWS CloudHSM v2)."""
+
+    provider: str = "aws_cloudhsm"
+    account: str = ""
+    region: str = ""
+    state: str
+    mode: str = ""  # FIPS / NON_FIPS where the API tells
+    hsm_count: int = 0
+    active_hsm_count: int = 0
+    availability_zones: list[str] = Field(default_factory=list)  # AZs of ACTIVE HSMs
+
+
+@record_kind("custody.key")
+class SigningKey(Record):
+    """A managed cryptographic key (AWS KMS) and what holds it."""
+
+    provider: str = "aws_kms"
+    account: str = ""
+    region: str = ""
+    arn: str = ""
+    enabled: bool
+    state: str = ""
+    manager: str = ""  # AWS or CUSTOMER
+    origin: str = ""  # AWS_KMS, AWS_CLOUDHSM, EXTERNAL, EXTERNAL_KEY_STORE
+    key_usage: str = ""
+    key_spec: str = ""
+    custom_key_store_id: str = ""
+    custom_key_store_type: str = ""
+    description: str = ""
+    tags: dict[str, str] = Field(default_factory=dict)
+
+    @property
+    def signing(self) -> bool:
+        return self.key_usage == "SIGN_VERIFY"
+
+    @property
+    def hsm_backed(self) -> bool:
+        """KMS keys live in KMS's FIPS-validated HSMs unless their material is imported or
+        held outside AWS; CloudHSM key stores are HSM-backed too."""
+        return self.origin in ("AWS_KMS", "AWS_CLOUDHSM")
+
+
+# --- network -------------------------------------------------------------------------------
+
+
+@record_kind("network.vpc")
+class Vpc(Record):
+    """A virtual network and the zone it belongs to (from tags, CIDRs or its account)."""
+
+    account: str = ""
+    region: str = ""
+    cidrs: list[str] = Field(default_factory=list)
+    zone: Zone = "unknown"
+    zone_reason: str = ""
+    tags: dict[str, str] = Field(default_factory=dict)
+
+
+class PortRange(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    protocol: str = "-1"  # tcp, udp, icmp, -1 (all)
+    from_port: int | None = None
+    to_port: int | None = None
+
+    def covers(self, port: int) -> bool:
+        if self.protocol not in ("-1", "tcp", "udp", "6", "17"):
+            return False
+        if self.from_port is None or self.to_port is None or self.protocol == "-1":
+            return True
+        return self.from_port <= port <= self.to_port
+
+    def __str__(self) -> str:
+        if self.protocol == "-1" or self.from_port is None:
+            return "all traffic"
+        if self.from_port == self.to_port:
+            return f"{self.protocol}/{self.from_port}"
+        return f"{self.protocol}/{self.from_port}-{self.to_port}"
+
+
+@record_kind("network.path")
+class NetworkPath(Record):
+    """A way traffic can flow from one zone to another: peering, transit gateway, or a
+    security-group rule that admits a source range."""
+
+    account: str = ""
+    region: str = ""
+    path_kind: Literal["vpc_peering", "transit_gateway", "security_group"]
+    from_zone: Zone
+    to_zone: Zone
+    from_ref: str = ""  # VPC id, CIDR, security group
+    to_ref: str = ""
+    ports: list[PortRange] = Field(default_factory=list)  # empty: all traffic
+    state: str = "active"
+
+    @property
+    def open_to_internet(self) -> bool:
+        return self.from_zone == "internet"
+
+    def exposes(self, port: int) -> bool:
+        return not self.ports or any(p.covers(port) for p in self.ports)

@@ -1,0 +1,232 @@
+"""The extension contract: checks and collectors, their metadata and their registry.
+
+A check is one decorated pure function: it reads typed records from a `CheckContext` and
+yields `Result`s. A collector is a class with a name, the record kinds it produces, the API
+permissions it needs, and `collect(scope)` yielding records.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypeVar
+
+from vaultward.records import Record
+
+if TYPE_CHECKING:
+    from vaultward.config import Settings
+
+Mitigation = Literal["custody", "training", "access", "segmentation", "detection"]
+MITIGATIONS: tuple[Mitigation, ...] = ("custody", "training", "access", "segmentation", "detection")
+MITIGATION_TITLES: dict[str, str] = {
+    "custody": "HSM and multi-signature custody",
+    "training": "Social-engineering training",
+    "access": "Zero-trust access and strict MFA",
+    "segmentation": "Production isolated from corporate",
+    "detection": "Logging and threat detection",
+}
+Severity = Literal["critical", "high", "medium", "low"]
+Status = Literal["pass", "fail", "unknown", "skipped", "waived"]
+
+# Namespaces a reference may use, and the shape of their ids.
+REFERENCE_PATTERNS: dict[str, re.Pattern[str]] = {
+    "attack": re.compile(r"^T\d{4}(\.\d{3})?$"),
+    "attack-mitigation": re.compile(r"^M\d{4}$"),
+    "ccss": re.compile(r"^v\d+:\d+(\.\d+)*$"),
+    "cis-v8": re.compile(r"^\d{1,2}\.\d{1,2}$"),
+    "nist-csf": re.compile(r"^[A-Z]{2}\.[A-Z]{2}-\d{2}$"),
+    "seal": re.compile(r"^[a-z]+-\d+(\.\d+)*$"),
+}
+CHECK_ID = re.compile(r"^(custody|training|access|segmentation|detection)\.[a-z][a-z0-9_]*$")
+
+RecordT = TypeVar("RecordT", bound=Record)
+
+
+class CheckDefinitionError(ValueError):
+    """A check's metadata is incomplete or malformed."""
+
+
+@dataclass(frozen=True)
+class Result:
+    """What a check says about one resource."""
+
+    resource: str
+    status: Status
+    reason: str
+    evidence: Mapping[str, Any] = field(default_factory=dict)
+    resource_name: str = ""
+    scope: str = ""
+
+
+def _result(status: Status, resource: Record | str, reason: str, evidence: dict) -> Result:
+    if isinstance(resource, Record):
+        return Result(resource.key, status, reason, evidence, resource.label, resource.scope)
+    return Result(resource, status, reason, evidence, resource)
+
+
+def passed(resource: Record | str, reason: str, **evidence: Any) -> Result:
+    return _result("pass", resource, reason, evidence)
+
+
+def failed(resource: Record | str, reason: str, **evidence: Any) -> Result:
+    return _result("fail", resource, reason, evidence)
+
+
+def unknown(resource: Record | str, reason: str, **evidence: Any) -> Result:
+    return _result("unknown", resource, reason, evidence)
+
+
+class CheckContext:
+    """What a check may read: the latest records of its kinds, and the configured policy."""
+
+    def __init__(self, records: Mapping[str, list[Record]], policy: Any = None) -> None:
+        self._records = records
+        self.policy = policy
+
+    def records(self, kind: type[RecordT]) -> list[RecordT]:
+        return list(self._records.get(kind.kind, ()))  # type: ignore[arg-type]
+
+    def has(self, kind: type[Record]) -> bool:
+        return bool(self._records.get(kind.kind))
+
+
+CheckFunction = Callable[[CheckContext], Iterable[Result]]
+
+
+@dataclass(frozen=True)
+class CheckSpec:
+    id: str
+    title: str
+    mitigation: Mitigation
+    severity: Severity
+    weight: float
+    reads: tuple[type[Record], ...]
+    references: tuple[str, ...]
+    remediation: str
+    function: CheckFunction
+    population: bool = False  # needs the complete population of a scope (partial runs: unknown)
+    origin: str = "builtin"
+
+    @property
+    def risk(self) -> str:
+        return (self.function.__doc__ or "").strip()
+
+    @property
+    def kinds(self) -> tuple[str, ...]:
+        return tuple(kind.kind for kind in self.reads)
+
+    def run(self, context: CheckContext) -> list[Result]:
+        return list(self.function(context))
+
+
+def parse_reference(reference: str) -> tuple[str, str]:
+    """Split `namespace:id` and validate the id against the namespace's format."""
+    namespace, _, ident = reference.partition(":")
+    pattern = REFERENCE_PATTERNS.get(namespace)
+    if pattern is None:
+        raise CheckDefinitionError(
+            f"reference {reference!r}: unknown namespace {namespace!r} "
+            f"(expected one of {', '.join(sorted(REFERENCE_PATTERNS))})"
+        )
+    if not pattern.match(ident):
+        raise CheckDefinitionError(f"reference {reference!r}: {ident!r} is not a {namespace} id")
+    return namespace, ident
+
+
+def check(
+    *,
+    id: str,
+    title: str,
+    mitigation: Mitigation,
+    severity: Severity,
+    weight: float,
+    reads: Iterable[type[Record]],
+    references: Iterable[str],
+    remediation: str,
+    population: bool = False,
+) -> Callable[[CheckFunction], CheckFunction]:
+    """Declare a check. The decorated function keeps working as a plain function; its spec
+    is attached as `function.check` for discovery."""
+
+    def declare(function: CheckFunction) -> CheckFunction:
+        problems = []
+        if not CHECK_ID.match(id):
+            problems.append(f"id {id!r} must look like '<mitigation>.<snake_case_name>'")
+        elif not id.startswith(f"{mitigation}."):
+            problems.append(f"id {id!r} must start with its mitigation {mitigation!r}")
+        if not title.strip():
+            problems.append("title is empty")
+        if not remediation.strip():
+            problems.append("remediation is empty")
+        if not (function.__doc__ or "").strip():
+            problems.append("docstring (the risk, in a sentence or two) is missing")
+        if weight <= 0:
+            problems.append(f"weight must be positive, got {weight}")
+        reads_tuple = tuple(reads)
+        if not reads_tuple:
+            problems.append("reads names no record kind")
+        references_tuple = tuple(references)
+        for reference in references_tuple:
+            try:
+                parse_reference(reference)
+            except CheckDefinitionError as error:
+                problems.append(str(error))
+        if problems:
+            raise CheckDefinitionError(f"check {id!r} ({function.__module__}): " + "; ".join(problems))
+        function.check = CheckSpec(  # type: ignore[attr-defined]
+            id=id,
+            title=title,
+            mitigation=mitigation,
+            severity=severity,
+            weight=float(weight),
+            reads=reads_tuple,
+            references=references_tuple,
+            remediation=remediation.strip(),
+            function=function,
+            population=population,
+        )
+        return function
+
+    return declare
+
+
+# --- collectors ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Scope:
+    """One unit of collection: an AWS account x region, a tenant, a wallet set."""
+
+    collector: str
+    id: str  # e.g. "111122223333/eu-west-1"
+    params: Mapping[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A non-fatal collection error: the Run continues but is `partial`."""
+
+    reason: str
+    kinds: tuple[str, ...] = ()
+
+
+class Collector:
+    """Base of every collector. Subclasses set the class attributes, list their scopes and
+    yield records (or `Problem`s for non-fatal gaps) per scope. Only collectors do I/O, and
+    they never touch the store: the runner persists what they yield."""
+
+    name: ClassVar[str]
+    title: ClassVar[str]
+    produces: ClassVar[tuple[type[Record], ...]]
+    permissions: ClassVar[tuple[str, ...]] = ()  # API actions used, for least-privilege policies
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.source = settings.source(self.name)
+
+    def scopes(self) -> list[Scope]:
+        raise NotImplementedError
+
+    def collect(self, scope: Scope) -> Iterator[Record | Problem]:
+        raise NotImplementedError
