@@ -1,0 +1,144 @@
+"""Plain factory functions for records and store rows: `make_identity(mfa_enrolled=False)`."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from vaultward.records import (
+    AccessKey,
+    CloudAccount,
+    HsmCluster,
+    Identity,
+    NetworkPath,
+    PortRange,
+    SigningKey,
+    Vpc,
+)
+
+_counter = itertools.count(1)
+NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+
+
+def _n() -> int:
+    return next(_counter)
+
+
+def make_identity(**overrides: Any) -> Identity:
+    n = _n()
+    values: dict[str, Any] = {
+        "key": f"arn:aws:iam::111111111111:user/person{n}",
+        "name": f"person{n}",
+        "scope": "aws:111111111111",
+        "source": "aws_iam",
+        "account": "111111111111",
+        "person": True,
+        "privileged": False,
+        "console_access": True,
+        "mfa_enrolled": True,
+        "factor_kinds": ["virtual"],
+        "created_at": NOW - timedelta(days=400),
+    }
+    values.update(overrides)
+    return Identity(**values)
+
+
+def make_access_key(**overrides: Any) -> AccessKey:
+    n = _n()
+    values: dict[str, Any] = {
+        "key": f"AKIAEXAMPLE{n:09d}",
+        "scope": "aws:111111111111",
+        "source": "aws_iam",
+        "account": "111111111111",
+        "identity": f"arn:aws:iam::111111111111:user/person{n}",
+        "active": True,
+        "created_at": NOW - timedelta(days=10),
+        "last_used_at": NOW - timedelta(days=1),
+    }
+    values.update(overrides)
+    return AccessKey(**values)
+
+
+def make_account(**overrides: Any) -> CloudAccount:
+    n = _n()
+    account_id = overrides.pop("account_id", f"{n:012d}")
+    values: dict[str, Any] = {
+        "key": f"aws:{account_id}",
+        "name": f"account-{n}",
+        "scope": f"aws:{account_id}",
+        "account_id": account_id,
+        "root_mfa_enabled": True,
+        "root_access_keys_present": False,
+    }
+    values.update(overrides)
+    return CloudAccount(**values)
+
+
+def make_hsm_cluster(**overrides: Any) -> HsmCluster:
+    n = _n()
+    values: dict[str, Any] = {
+        "key": f"cluster-{n:08x}",
+        "scope": "aws:111111111111/us-east-1",
+        "account": "111111111111",
+        "region": "us-east-1",
+        "state": "ACTIVE",
+        "mode": "FIPS",
+        "hsm_count": 2,
+        "active_hsm_count": 2,
+        "availability_zones": ["us-east-1a", "us-east-1b"],
+    }
+    values.update(overrides)
+    return HsmCluster(**values)
+
+
+def make_signing_key(**overrides: Any) -> SigningKey:
+    n = _n()
+    values: dict[str, Any] = {
+        "key": f"arn:aws:kms:us-east-1:111111111111:key/{n:08d}-0000-0000-0000-000000000000",
+        "name": f"signer-{n}",
+        "scope": "aws:111111111111/us-east-1",
+        "account": "111111111111",
+        "region": "us-east-1",
+        "enabled": True,
+        "state": "Enabled",
+        "manager": "CUSTOMER",
+        "origin": "AWS_KMS",
+        "key_usage": "SIGN_VERIFY",
+        "key_spec": "ECC_SECG_P256K1",
+    }
+    values.update(overrides)
+    return SigningKey(**values)
+
+
+def make_vpc(**overrides: Any) -> Vpc:
+    n = _n()
+    values: dict[str, Any] = {
+        "key": f"vpc-{n:08x}",
+        "scope": "aws:111111111111/us-east-1",
+        "account": "111111111111",
+        "region": "us-east-1",
+        "cidrs": ["10.0.0.0/16"],
+        "zone": "production",
+    }
+    values.update(overrides)
+    return Vpc(**values)
+
+
+def make_path(**overrides: Any) -> NetworkPath:
+    n = _n()
+    ports = overrides.pop("ports", [PortRange(protocol="tcp", from_port=443, to_port=443)])
+    values: dict[str, Any] = {
+        "key": f"sg-{n:08x}/ingress/{n}",
+        "scope": "aws:111111111111/us-east-1",
+        "account": "111111111111",
+        "region": "us-east-1",
+        "path_kind": "security_group",
+        "from_zone": "internet",
+        "to_zone": "production",
+        "from_ref": "0.0.0.0/0",
+        "to_ref": f"sg-{n:08x}",
+        "ports": ports,
+    }
+    values.update(overrides)
+    return NetworkPath(**values)
