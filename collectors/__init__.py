@@ -1,1 +1,5 @@
-BUILTIN_COLLECTORS: list = []
+"""Built-in collectors: one module or small package (client + mapper) per source."""
+
+from collectors.aws import AwsCustodyCollector, AwsIamCollector, AwsNetworkCollector
+
+BUILTIN_COLLECTORS: list = [AwsIamCollector, AwsCustodyCollector, AwsNetworkCollector]

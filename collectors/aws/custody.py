@@ -1,0 +1,104 @@
+"""aws_custody: CloudHSM v2 clusters and KMS keys, per account and region."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from collectors.aws import custody_mapper
+from collectors.aws.session import AwsSessions, core_call, optional_call
+from vaultward.records import HsmCluster, Record, SigningKey
+from vaultward.sdk import Collector, Problem, Scope
+
+
+class AwsCustodyCollector(Collector):
+    """Per account x region: HSM cluster health, and customer-managed KMS keys with where
+    their material lives (origin, custom key store)."""
+
+    name = "aws_custody"
+    title = "AWS CloudHSM clusters and KMS keys"
+    produces = (HsmCluster, SigningKey)
+    permissions = (
+        "sts:AssumeRole",
+        "sts:GetCallerIdentity",
+        "organizations:ListAccounts",
+        "cloudhsm:DescribeClusters",
+        "kms:ListKeys",
+        "kms:DescribeKey",
+        "kms:ListAliases",
+        "kms:ListResourceTags",
+        "kms:DescribeCustomKeyStores",
+    )
+
+    def __init__(self, settings) -> None:
+        super().__init__(settings)
+        self.sessions = AwsSessions(settings, self.name)
+
+    def scopes(self) -> list[Scope]:
+        return self.sessions.regional_scopes(self.name)
+
+    def collect(self, scope: Scope) -> Iterator[Record | Problem]:
+        account, region = scope.params["account_id"], scope.params["region"]
+        session = self.sessions.scope_session(scope)
+        hsm = self.sessions.client(session, "cloudhsmv2", region)
+        kms = self.sessions.client(session, "kms", region)
+
+        with core_call(scope.id, "cloudhsm:DescribeClusters"):
+            clusters = _all(hsm, "describe_clusters", "Clusters")
+        with core_call(scope.id, "kms:ListKeys"):
+            key_ids = [key["KeyId"] for key in _all(kms, "list_keys", "Keys")]
+        with core_call(scope.id, "kms:ListAliases"):
+            aliases = custody_mapper.aliases_by_key(_all(kms, "list_aliases", "Aliases"))
+
+        metadata: list[dict] = []
+        tags: dict[str, list] = {}
+        for key_id in key_ids:
+            described = optional_call(
+                scope.id,
+                "kms:DescribeKey",
+                f"key {key_id}",
+                (SigningKey.kind,),
+                lambda key_id=key_id: kms.describe_key(KeyId=key_id)["KeyMetadata"],
+            )
+            if isinstance(described, Problem):
+                yield described
+                continue
+            metadata.append(described)
+            if described.get("KeyManager") == "AWS":
+                continue
+            key_tags = optional_call(
+                scope.id,
+                "kms:ListResourceTags",
+                f"key {key_id}",
+                (SigningKey.kind,),
+                lambda key_id=key_id: _all(kms, "list_resource_tags", "Tags", KeyId=key_id),
+            )
+            if isinstance(key_tags, Problem):
+                yield key_tags
+            else:
+                tags[key_id] = key_tags
+
+        store_types: dict[str, str] = {}
+        # Only asked when a key lives in a custom key store (moto does not implement the call).
+        if any(key.get("CustomKeyStoreId") for key in metadata):
+            stores = optional_call(
+                scope.id,
+                "kms:DescribeCustomKeyStores",
+                "the region",
+                (SigningKey.kind,),
+                lambda: _all(kms, "describe_custom_key_stores", "CustomKeyStores"),
+            )
+            if isinstance(stores, Problem):
+                yield stores
+            else:
+                store_types = custody_mapper.key_store_types(stores)
+
+        records: list[Record] = [*custody_mapper.map_hsm_clusters(clusters, account, region)]
+        records += custody_mapper.map_kms_keys(metadata, account, region, aliases, tags, store_types)
+        for record in records:
+            yield record.model_copy(update={"scope": scope.id})
+
+
+def _all(client: Any, operation: str, result_key: str, **params: Any) -> list[dict]:
+    pages = client.get_paginator(operation).paginate(**params)
+    return [item for page in pages for item in page.get(result_key, [])]

@@ -1,0 +1,111 @@
+"""aws_iam: IAM users, their MFA and access keys, and each account's root user."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from typing import Any
+
+from collectors.aws import iam_mapper
+from collectors.aws.session import AwsSessions, CollectionError, core_call, optional_call
+from vaultward.records import AccessKey, CloudAccount, Identity, Record
+from vaultward.sdk import Collector, Problem, Scope
+
+
+class AwsIamCollector(Collector):
+    """Per account (IAM is global): credential report, account summary and aliases,
+    authorization details (who is an administrator, and how), MFA device kinds."""
+
+    name = "aws_iam"
+    title = "AWS IAM users, MFA and access keys"
+    produces = (Identity, AccessKey, CloudAccount)
+    permissions = (
+        "sts:AssumeRole",
+        "sts:GetCallerIdentity",
+        "organizations:ListAccounts",
+        "iam:GenerateCredentialReport",
+        "iam:GetCredentialReport",
+        "iam:GetAccountSummary",
+        "iam:ListAccountAliases",
+        "iam:GetAccountAuthorizationDetails",
+        "iam:ListMFADevices",
+    )
+    # Bounded wait for the credential report; AWS usually finishes in seconds.
+    report_timeout = 120.0
+    report_poll_start = 0.2
+    report_poll_max = 5.0
+
+    def __init__(self, settings) -> None:
+        super().__init__(settings)
+        self.sessions = AwsSessions(settings, self.name)
+
+    def scopes(self) -> list[Scope]:
+        return self.sessions.account_scopes(self.name)
+
+    def collect(self, scope: Scope) -> Iterator[Record | Problem]:
+        account = scope.params["account_id"]
+        session = self.sessions.scope_session(scope)
+        iam = self.sessions.client(session, "iam")
+
+        report = self._credential_report(scope.id, iam)
+        with core_call(scope.id, "iam:GetAccountSummary"):
+            summary = iam.get_account_summary()["SummaryMap"]
+        with core_call(scope.id, "iam:ListAccountAliases"):
+            aliases = iam.list_account_aliases()["AccountAliases"]
+        with core_call(scope.id, "iam:GetAccountAuthorizationDetails"):
+            authorization = self._authorization_details(iam)
+
+        mfa_serials: dict[str, list[str]] = {}
+        for row in report:
+            name = row.get("user", "")
+            if name == iam_mapper.ROOT_ROW or row.get("mfa_active", "").lower() != "true":
+                continue
+            devices = optional_call(
+                scope.id,
+                "iam:ListMFADevices",
+                f"user {name}",
+                (Identity.kind,),
+                lambda name=name: self._mfa_serials(iam, name),
+            )
+            if isinstance(devices, Problem):
+                yield devices
+            else:
+                mfa_serials[name] = devices
+
+        zones = self.settings.policy.zones
+        records: list[Record] = [iam_mapper.map_account(account, summary, report, aliases, zones)]
+        records += iam_mapper.map_users(account, report, authorization, mfa_serials)
+        for record in records:
+            yield record.model_copy(update={"scope": scope.id})
+
+    def _credential_report(self, scope_id: str, iam: Any) -> list[dict[str, str]]:
+        deadline = time.monotonic() + self.report_timeout
+        pause = self.report_poll_start
+        with core_call(scope_id, "iam:GenerateCredentialReport"):
+            while iam.generate_credential_report()["State"] != "COMPLETE":
+                if time.monotonic() + pause > deadline:
+                    raise CollectionError(
+                        f"{scope_id}: iam:GenerateCredentialReport not COMPLETE after "
+                        f"{self.report_timeout:.0f}s"
+                    )
+                time.sleep(pause)
+                pause = min(pause * 2, self.report_poll_max)
+        with core_call(scope_id, "iam:GetCredentialReport"):
+            content = iam.get_credential_report()["Content"]
+        return iam_mapper.parse_credential_report(content)
+
+    @staticmethod
+    def _authorization_details(iam: Any) -> dict[str, list]:
+        merged: dict[str, list] = {"UserDetailList": [], "GroupDetailList": [], "Policies": []}
+        pages = iam.get_paginator("get_account_authorization_details").paginate(
+            Filter=["User", "Group", "LocalManagedPolicy"]
+        )
+        for page in pages:
+            for key, items in merged.items():
+                items.extend(page.get(key, []))
+        return merged
+
+    @staticmethod
+    def _mfa_serials(iam: Any, user: str) -> list[str]:
+        pages = iam.get_paginator("list_mfa_devices").paginate(UserName=user)
+        return [device["SerialNumber"] for page in pages for device in page["MFADevices"]]

@@ -1,0 +1,116 @@
+"""aws_network: VPC zones and the paths between zones, per account and region."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from collectors.aws import network_mapper
+from collectors.aws.session import AwsSessions, core_call, optional_call
+from vaultward.records import NetworkPath, Record, Vpc
+from vaultward.sdk import Collector, Problem, Scope
+
+ACTIVE_PEERINGS = [{"Name": "status-code", "Values": ["active"]}]
+VPC_ATTACHMENTS = [
+    {"Name": "resource-type", "Values": ["vpc"]},
+    {"Name": "state", "Values": ["available"]},
+]
+ACTIVE_ROUTES = [{"Name": "state", "Values": ["active"]}]
+
+
+class AwsNetworkCollector(Collector):
+    """Per account x region: VPCs and their zones, peerings, transit-gateway routes, and
+    security-group rules that admit the internet or corporate ranges into production."""
+
+    name = "aws_network"
+    title = "AWS VPC segmentation"
+    produces = (Vpc, NetworkPath)
+    permissions = (
+        "sts:AssumeRole",
+        "sts:GetCallerIdentity",
+        "organizations:ListAccounts",
+        "ec2:DescribeVpcs",
+        "ec2:DescribeVpcPeeringConnections",
+        "ec2:DescribeSecurityGroups",
+        "ec2:DescribeTransitGatewayAttachments",
+        "ec2:SearchTransitGatewayRoutes",
+    )
+
+    def __init__(self, settings) -> None:
+        super().__init__(settings)
+        self.sessions = AwsSessions(settings, self.name)
+
+    def scopes(self) -> list[Scope]:
+        return self.sessions.regional_scopes(self.name)
+
+    def collect(self, scope: Scope) -> Iterator[Record | Problem]:
+        account, region = scope.params["account_id"], scope.params["region"]
+        zones = self.settings.policy.zones
+        session = self.sessions.scope_session(scope)
+        ec2 = self.sessions.client(session, "ec2", region)
+
+        with core_call(scope.id, "ec2:DescribeVpcs"):
+            vpcs = network_mapper.map_vpcs(_all(ec2, "describe_vpcs", "Vpcs"), account, region, zones)
+        with core_call(scope.id, "ec2:DescribeVpcPeeringConnections"):
+            peerings = _all(
+                ec2, "describe_vpc_peering_connections", "VpcPeeringConnections", Filters=ACTIVE_PEERINGS
+            )
+        with core_call(scope.id, "ec2:DescribeSecurityGroups"):
+            groups = _all(ec2, "describe_security_groups", "SecurityGroups")
+
+        records: list[Record] = [*vpcs]
+        records += network_mapper.map_peerings(peerings, vpcs, account, region, zones)
+        records += network_mapper.map_security_groups(groups, vpcs, account, region, zones)
+
+        attachments = optional_call(
+            scope.id,
+            "ec2:DescribeTransitGatewayAttachments",
+            "the region",
+            (NetworkPath.kind,),
+            lambda: _all(
+                ec2,
+                "describe_transit_gateway_attachments",
+                "TransitGatewayAttachments",
+                Filters=VPC_ATTACHMENTS,
+            ),
+        )
+        if isinstance(attachments, Problem):
+            yield attachments
+            attachments = []
+        routes: dict[str, list[dict]] = {}
+        tables = sorted(
+            {
+                a["Association"]["TransitGatewayRouteTableId"]
+                for a in attachments
+                if (a.get("Association") or {}).get("TransitGatewayRouteTableId")
+            }
+        )
+        for table in tables:
+            found = optional_call(
+                scope.id,
+                "ec2:SearchTransitGatewayRoutes",
+                f"route table {table}",
+                (NetworkPath.kind,),
+                lambda table=table: ec2.search_transit_gateway_routes(
+                    TransitGatewayRouteTableId=table, Filters=ACTIVE_ROUTES, MaxResults=1000
+                ),
+            )
+            if isinstance(found, Problem):
+                yield found
+                continue
+            if found.get("AdditionalRoutesAvailable"):
+                yield Problem(
+                    f"{scope.id}: route table {table} has more than 1000 active routes; "
+                    "only the first 1000 were read",
+                    (NetworkPath.kind,),
+                )
+            routes[table] = found.get("Routes", [])
+        records += network_mapper.map_transit_gateways(attachments, routes, vpcs, account, region, zones)
+
+        for record in records:
+            yield record.model_copy(update={"scope": scope.id})
+
+
+def _all(client: Any, operation: str, result_key: str, **params: Any) -> list[dict]:
+    pages = client.get_paginator(operation).paginate(**params)
+    return [item for page in pages for item in page.get(result_key, [])]

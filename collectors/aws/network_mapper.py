@@ -1,0 +1,262 @@
+"""Pure mapping from EC2 payloads (VPCs, peerings, transit gateways, security groups) to
+`Vpc` zones and the `NetworkPath`s between zones.
+
+Zones come from, in order: the account (`production_accounts` / `corporate_accounts`), the
+VPC's tags (`production_tags` / `corporate_tags`, values compared case-insensitively), its
+CIDRs (all inside `production_cidrs` / `corporate_cidrs`). Each active peering is one path
+(requester to accepter; traffic flows both ways). Two VPCs on the same transit gateway are
+one path when either's associated route table has an active route to the other's attachment
+(from the VPC that routes; by VPC id when both do). `vpcs` lists the VPCs a path joins.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from vaultward.config import ZoneRules
+from vaultward.records import NetworkPath, PortRange, Vpc, Zone
+
+INTERNET = ("0.0.0.0/0", "::/0")
+
+
+def _tags(items: Iterable[Mapping[str, str]] | None) -> dict[str, str]:
+    return {tag["Key"]: tag["Value"] for tag in items or []}
+
+
+def _within(cidrs: list[str], ranges: list[str]) -> bool:
+    if not cidrs or not ranges:
+        return False
+    networks = [ipaddress.ip_network(r, strict=False) for r in ranges]
+    for cidr in cidrs:
+        network = ipaddress.ip_network(cidr, strict=False)
+        if not any(
+            network.version == parent.version and network.subnet_of(parent)  # type: ignore[arg-type]
+            for parent in networks
+        ):
+            return False
+    return True
+
+
+def _tag_match(tags: Mapping[str, str], rules: Mapping[str, list[str]]) -> str:
+    for key, values in rules.items():
+        if key in tags and tags[key].lower() in {v.lower() for v in values}:
+            return f"tag {key}={tags[key]}"
+    return ""
+
+
+def classify(account: str, tags: Mapping[str, str], cidrs: list[str], zones: ZoneRules) -> tuple[Zone, str]:
+    """The zone of a network and why."""
+    if account in zones.production_accounts:
+        return "production", f"account {account} is a production account"
+    if account in zones.corporate_accounts:
+        return "corporate", f"account {account} is a corporate account"
+    for zone, rules in (("production", zones.production_tags), ("corporate", zones.corporate_tags)):
+        reason = _tag_match(tags, rules)
+        if reason:
+            return zone, reason  # type: ignore[return-value]
+    if _within(cidrs, zones.production_cidrs):
+        return "production", f"CIDR {', '.join(cidrs)} inside production_cidrs"
+    if _within(cidrs, zones.corporate_cidrs):
+        return "corporate", f"CIDR {', '.join(cidrs)} inside corporate_cidrs"
+    return "unknown", ""
+
+
+def vpc_cidrs(vpc: Mapping[str, Any]) -> list[str]:
+    cidrs = [
+        block["CidrBlock"]
+        for block in vpc.get("CidrBlockAssociationSet") or []
+        if block.get("CidrBlockState", {}).get("State", "associated") == "associated"
+    ] or ([vpc["CidrBlock"]] if vpc.get("CidrBlock") else [])
+    cidrs += [
+        block["Ipv6CidrBlock"]
+        for block in vpc.get("Ipv6CidrBlockAssociationSet") or []
+        if block.get("Ipv6CidrBlockState", {}).get("State", "associated") == "associated"
+    ]
+    return cidrs
+
+
+def map_vpcs(vpcs: Iterable[Mapping[str, Any]], account: str, region: str, zones: ZoneRules) -> list[Vpc]:
+    records = []
+    for vpc in vpcs:
+        tags = _tags(vpc.get("Tags"))
+        cidrs = vpc_cidrs(vpc)
+        zone, reason = classify(vpc.get("OwnerId") or account, tags, cidrs, zones)
+        records.append(
+            Vpc(
+                key=vpc["VpcId"],
+                name=tags.get("Name", ""),
+                account=account,
+                region=region,
+                cidrs=cidrs,
+                zone=zone,
+                zone_reason=reason,
+                tags=tags,
+            )
+        )
+    return records
+
+
+def _side_zone(info: Mapping[str, Any], known: Mapping[str, Vpc], zones: ZoneRules) -> Zone:
+    vpc = known.get(info.get("VpcId", ""))
+    if vpc is not None:
+        return vpc.zone
+    cidrs = [b["CidrBlock"] for b in info.get("CidrBlockSet") or []] or (
+        [info["CidrBlock"]] if info.get("CidrBlock") else []
+    )
+    return classify(info.get("OwnerId", ""), {}, cidrs, zones)[0]
+
+
+def map_peerings(
+    peerings: Iterable[Mapping[str, Any]],
+    vpcs: list[Vpc],
+    account: str,
+    region: str,
+    zones: ZoneRules,
+) -> list[NetworkPath]:
+    """One path per active peering, requester to accepter (traffic flows both ways). A peer
+    VPC in another account or region is zoned by its account, then its CIDR."""
+    known = {vpc.key: vpc for vpc in vpcs}
+    paths = []
+    for peering in peerings:
+        if peering.get("Status", {}).get("Code") != "active":
+            continue
+        source, target = peering["RequesterVpcInfo"], peering["AccepterVpcInfo"]
+        paths.append(
+            NetworkPath(
+                key=peering["VpcPeeringConnectionId"],
+                name=_tags(peering.get("Tags")).get("Name", ""),
+                account=account,
+                region=region,
+                path_kind="vpc_peering",
+                from_zone=_side_zone(source, known, zones),
+                to_zone=_side_zone(target, known, zones),
+                from_ref=source["VpcId"],
+                to_ref=target["VpcId"],
+                vpcs=[source["VpcId"], target["VpcId"]],
+            )
+        )
+    return paths
+
+
+def map_transit_gateways(
+    attachments: Iterable[Mapping[str, Any]],
+    routes: Mapping[str, list[Mapping[str, Any]]],
+    vpcs: list[Vpc],
+    account: str,
+    region: str,
+    zones: ZoneRules,
+) -> list[NetworkPath]:
+    """`attachments` are `DescribeTransitGatewayAttachments` entries; `routes` maps a route
+    table id to its active routes (`SearchTransitGatewayRoutes`)."""
+    known = {vpc.key: vpc for vpc in vpcs}
+    live = [a for a in attachments if a.get("ResourceType") == "vpc" and a.get("State") == "available"]
+    by_id = {a["TransitGatewayAttachmentId"]: a for a in live}
+
+    def zone_of(attachment: Mapping[str, Any], destinations: list[str]) -> Zone:
+        vpc = known.get(attachment["ResourceId"])
+        if vpc is not None:
+            return vpc.zone
+        return classify(attachment.get("ResourceOwnerId", ""), {}, destinations, zones)[0]
+
+    destinations: dict[str, list[str]] = {}
+    for table_routes in routes.values():
+        for route in table_routes:
+            for target in route.get("TransitGatewayAttachments") or []:
+                cidr = route.get("DestinationCidrBlock")
+                if cidr:
+                    destinations.setdefault(target["TransitGatewayAttachmentId"], []).append(cidr)
+
+    routed: set[tuple[str, str]] = set()  # (from attachment, to attachment)
+    for source in live:
+        table = (source.get("Association") or {}).get("TransitGatewayRouteTableId")
+        for route in routes.get(table or "", []):
+            for target in route.get("TransitGatewayAttachments") or []:
+                other = by_id.get(target["TransitGatewayAttachmentId"])
+                if (
+                    other is not None
+                    and other is not source
+                    and (other["TransitGatewayId"] == source["TransitGatewayId"])
+                ):
+                    routed.add((source["TransitGatewayAttachmentId"], target["TransitGatewayAttachmentId"]))
+
+    paths = []
+    pairs = sorted(routed, key=lambda pair: (by_id[pair[0]]["ResourceId"], by_id[pair[1]]["ResourceId"]))
+    seen: set[frozenset[str]] = set()
+    for from_id, to_id in pairs:
+        if frozenset((from_id, to_id)) in seen:
+            continue
+        seen.add(frozenset((from_id, to_id)))
+        source, target = by_id[from_id], by_id[to_id]
+        paths.append(
+            NetworkPath(
+                key=f"{source['TransitGatewayId']}/{source['ResourceId']}-{target['ResourceId']}",
+                account=account,
+                region=region,
+                path_kind="transit_gateway",
+                from_zone=zone_of(source, destinations.get(from_id, [])),
+                to_zone=zone_of(target, destinations.get(to_id, [])),
+                from_ref=source["ResourceId"],
+                to_ref=target["ResourceId"],
+                vpcs=[source["ResourceId"], target["ResourceId"]],
+            )
+        )
+    return paths
+
+
+def _ports(permission: Mapping[str, Any]) -> PortRange:
+    protocol = str(permission.get("IpProtocol", "-1"))
+    if protocol == "-1":
+        return PortRange(protocol="-1")
+    low, high = permission.get("FromPort"), permission.get("ToPort")
+    if low == -1 or high == -1:
+        low = high = None
+    return PortRange(protocol=protocol, from_port=low, to_port=high)
+
+
+def map_security_groups(
+    groups: Iterable[Mapping[str, Any]],
+    vpcs: list[Vpc],
+    account: str,
+    region: str,
+    zones: ZoneRules,
+) -> list[NetworkPath]:
+    """Ingress into production-VPC groups from the internet (0.0.0.0/0, ::/0) or from
+    corporate ranges (`corporate_cidrs`, or inside a corporate VPC's CIDR)."""
+    zone_of = {vpc.key: vpc.zone for vpc in vpcs}
+    corporate = list(zones.corporate_cidrs) + [
+        cidr for vpc in vpcs if vpc.zone == "corporate" for cidr in vpc.cidrs
+    ]
+    paths = []
+    for group in groups:
+        if zone_of.get(group.get("VpcId", "")) != "production":
+            continue
+        for permission in group.get("IpPermissions") or []:
+            ports = _ports(permission)
+            sources = [r["CidrIp"] for r in permission.get("IpRanges") or []]
+            sources += [r["CidrIpv6"] for r in permission.get("Ipv6Ranges") or []]
+            for cidr in sources:
+                if cidr in INTERNET:
+                    from_zone: Zone = "internet"
+                elif any(_within([cidr], [parent]) for parent in corporate):
+                    from_zone = "corporate"
+                else:
+                    continue
+                span = "all" if ports.from_port is None else f"{ports.from_port}-{ports.to_port}"
+                paths.append(
+                    NetworkPath(
+                        key=f"{group['GroupId']}/ingress/{cidr}/{ports.protocol}/{span}",
+                        name=group.get("GroupName", ""),
+                        account=account,
+                        region=region,
+                        path_kind="security_group",
+                        from_zone=from_zone,
+                        to_zone="production",
+                        from_ref=cidr,
+                        to_ref=group["GroupId"],
+                        ports=[ports],
+                        vpcs=[group["VpcId"]],
+                    )
+                )
+    return paths

@@ -1,0 +1,202 @@
+"""boto3 sessions for the AWS collectors: base credentials, retries, assume-role, accounts.
+
+Sessions are not thread-safe, so every scope builds its own; clients made from them are.
+Credential values never leave this module: messages name accounts, roles and actions only.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import BotoCoreError, ClientError
+
+from vaultward.sdk import Problem, Scope
+
+if TYPE_CHECKING:
+    from vaultward.config import Settings, SourceConfig
+
+SESSION_NAME = "vaultward"
+T = TypeVar("T")
+
+
+class CollectionError(Exception):
+    """A scope cannot be collected (assume-role or a core API call failed)."""
+
+
+@dataclass(frozen=True)
+class AccountTarget:
+    """One account to collect from; `role_arn` None means the caller's own credentials."""
+
+    account_id: str
+    role_arn: str | None = None
+    external_id_env: str | None = None
+    name: str = ""
+
+    def params(self) -> dict[str, Any]:
+        return {
+            "account_id": self.account_id,
+            "role_arn": self.role_arn,
+            "external_id_env": self.external_id_env,
+            "account_name": self.name,
+        }
+
+
+def describe_error(error: Exception) -> str:
+    """A short, credential-free description of an AWS error."""
+    if isinstance(error, ClientError):
+        info = error.response.get("Error", {})
+        return f"{info.get('Code', 'Error')}: {info.get('Message', '')}".rstrip(": ")
+    return f"{type(error).__name__}: {error}"
+
+
+@contextmanager
+def core_call(scope_id: str, action: str) -> Iterator[None]:
+    """A call the scope cannot do without: failures become a `CollectionError`."""
+    try:
+        yield
+    except (ClientError, BotoCoreError) as error:
+        raise CollectionError(f"{scope_id}: {action} failed: {describe_error(error)}") from error
+
+
+def optional_call(
+    scope_id: str, action: str, what: str, kinds: tuple[str, ...], call: Callable[[], T]
+) -> T | Problem:
+    """A call whose failure leaves a gap (a `Problem`) but not a failed scope."""
+    try:
+        return call()
+    except (ClientError, BotoCoreError) as error:
+        return Problem(f"{scope_id}: {action} for {what} failed: {describe_error(error)}", kinds)
+
+
+class AwsSessions:
+    """Builds sessions and clients for one collector, from its settings."""
+
+    def __init__(self, settings: Settings, source_name: str) -> None:
+        self.settings = settings
+        self.source: SourceConfig = settings.source(source_name)
+        aws = settings.aws
+        self.config = Config(
+            retries={"mode": aws.retry_mode, "max_attempts": aws.max_attempts},
+            connect_timeout=10,
+            read_timeout=60,
+            user_agent_extra="vaultward",
+        )
+        self.endpoint_url = aws.endpoint_url
+
+    @property
+    def regions(self) -> list[str]:
+        return list(self.source.regions or self.settings.aws.regions)
+
+    def base_session(self, region: str | None = None) -> boto3.Session:
+        """From the env vars named in `credentials_env`, else the profile or provider chain."""
+        region = region or self.regions[0]
+        env = self.source.credentials_env
+        if env.get("access_key_id") and env.get("secret_access_key"):
+            return boto3.Session(
+                aws_access_key_id=os.environ.get(env["access_key_id"]),
+                aws_secret_access_key=os.environ.get(env["secret_access_key"]),
+                aws_session_token=os.environ.get(env.get("session_token", "")) or None,
+                region_name=region,
+            )
+        return boto3.Session(profile_name=self.settings.aws.profile, region_name=region)
+
+    def client(self, session: boto3.Session, service: str, region: str | None = None) -> Any:
+        return session.client(
+            service,  # type: ignore[call-overload]
+            region_name=region or session.region_name,
+            endpoint_url=self.endpoint_url,
+            config=self.config,
+        )
+
+    def account_session(self, scope_id: str, target: AccountTarget, region: str) -> boto3.Session:
+        """A session in `target`'s account: assume its role, or the base credentials."""
+        base = self.base_session(region)
+        if target.role_arn is None:
+            return base
+        request: dict[str, Any] = {"RoleArn": target.role_arn, "RoleSessionName": SESSION_NAME}
+        if target.external_id_env:
+            external_id = os.environ.get(target.external_id_env)
+            if not external_id:
+                raise CollectionError(
+                    f"{scope_id}: environment variable {target.external_id_env} "
+                    f"(the ExternalId for {target.role_arn}) is not set"
+                )
+            request["ExternalId"] = external_id
+        try:
+            credentials = self.client(base, "sts", region).assume_role(**request)["Credentials"]
+        except (ClientError, BotoCoreError) as error:
+            raise CollectionError(
+                f"{scope_id}: sts:AssumeRole into {target.role_arn} failed: {describe_error(error)}"
+            ) from error
+        return boto3.Session(
+            aws_access_key_id=credentials["AccessKeyId"],
+            aws_secret_access_key=credentials["SecretAccessKey"],
+            aws_session_token=credentials["SessionToken"],
+            region_name=region,
+        )
+
+    def scope_session(self, scope: Scope) -> boto3.Session:
+        params = scope.params
+        target = AccountTarget(
+            account_id=params["account_id"],
+            role_arn=params.get("role_arn"),
+            external_id_env=params.get("external_id_env"),
+        )
+        return self.account_session(scope.id, target, params.get("region") or self.regions[0])
+
+    def accounts(self) -> list[AccountTarget]:
+        """Configured accounts, then Organizations members; else the caller's own account."""
+        aws = self.settings.aws
+        targets: dict[str, AccountTarget] = {}
+        for account in aws.accounts:
+            targets.setdefault(
+                account.id,
+                AccountTarget(account.id, account.role_arn, account.external_id_env, account.name),
+            )
+        needs_caller = aws.organizations.enabled or not targets
+        caller = ""
+        if needs_caller:
+            base = self.base_session()
+            with core_call("aws", "sts:GetCallerIdentity"):
+                caller = self.client(base, "sts").get_caller_identity()["Account"]
+        if aws.organizations.enabled:
+            base = self.base_session()
+            excluded = set(aws.organizations.exclude_accounts)
+            pages = self.client(base, "organizations").get_paginator("list_accounts").paginate()
+            with core_call(f"aws:{caller}", "organizations:ListAccounts"):
+                members = [account for page in pages for account in page["Accounts"]]
+            for member in members:
+                if member["Status"] != "ACTIVE" or member["Id"] in excluded:
+                    continue
+                role_arn = None
+                if member["Id"] != caller:
+                    role_arn = f"arn:aws:iam::{member['Id']}:role/{aws.organizations.role_name}"
+                targets.setdefault(
+                    member["Id"], AccountTarget(member["Id"], role_arn, name=member.get("Name", ""))
+                )
+        if not targets and caller:
+            targets[caller] = AccountTarget(caller)
+        return list(targets.values())
+
+    def account_scopes(self, collector: str) -> list[Scope]:
+        return [
+            Scope(collector=collector, id=f"aws:{target.account_id}", params=target.params())
+            for target in self.accounts()
+        ]
+
+    def regional_scopes(self, collector: str) -> list[Scope]:
+        return [
+            Scope(
+                collector=collector,
+                id=f"aws:{target.account_id}/{region}",
+                params={**target.params(), "region": region},
+            )
+            for target in self.accounts()
+            for region in self.regions
+        ]
