@@ -142,3 +142,97 @@ def make_path(**overrides: Any) -> NetworkPath:
     }
     values.update(overrides)
     return NetworkPath(**values)
+
+
+# --- store rows ------------------------------------------------------------------------------
+# These add rows to a session and flush (so ids exist) but never commit: several factory
+# calls can share one transaction, and the test decides when to commit.
+
+
+def add_run(
+    session: Any,
+    collector: str = "aws_iam",
+    scope: str = "aws:111111111111",
+    status: str = "ok",
+    started_at: datetime | None = None,
+    finished_at: datetime | None = None,
+    item_count: int = 0,
+    error: str | None = None,
+    counts: dict[str, int] | None = None,
+) -> Any:
+    """One collector Run; `finished_at` defaults to a minute after `started_at`."""
+    from vaultward.models import Run
+
+    started = started_at or NOW
+    if finished_at is None and status != "running":
+        finished_at = started + timedelta(minutes=1)
+    run = Run(
+        collector=collector,
+        scope=scope,
+        status=status,
+        started_at=started,
+        finished_at=finished_at,
+        item_count=item_count,
+        error=error,
+        counts=counts or {},
+    )
+    session.add(run)
+    session.flush()
+    return run
+
+
+def add_evaluation(
+    session: Any,
+    started_at: datetime,
+    overall: float | None,
+    band: str = "",
+    mitigation_scores: dict[str, float | None | dict[str, Any]] | None = None,
+    check_scores: list[dict[str, Any]] | None = None,
+    findings: list[dict[str, Any]] | None = None,
+    finished_at: datetime | None = None,
+) -> Any:
+    """One Evaluation with its scores and findings, as the scorer would have stored them.
+
+    `mitigation_scores` maps a mitigation to its score, or to a dict of MitigationScore
+    fields (`{"score": 0.0, "measured": False}`). `check_scores` and `findings` are dicts of
+    CheckScore / Finding fields; the mitigation defaults to the check id's prefix.
+    """
+    from vaultward.models import CheckScore, Evaluation, Finding, MitigationScore
+
+    findings = findings or []
+    check_scores = check_scores or []
+    evaluation = Evaluation(
+        started_at=started_at,
+        finished_at=finished_at or started_at + timedelta(seconds=5),
+        overall_score=overall,
+        band=band,
+        check_count=len(check_scores),
+        finding_count=len(findings),
+    )
+    session.add(evaluation)
+    session.flush()
+    for mitigation, value in (mitigation_scores or {}).items():
+        fields: dict[str, Any] = value if isinstance(value, dict) else {"score": value}
+        session.add(MitigationScore(evaluation_id=evaluation.id, mitigation=mitigation, **fields))
+    for row in check_scores:
+        values: dict[str, Any] = {
+            "mitigation": row["check_id"].split(".", 1)[0],
+            "title": row["check_id"].split(".", 1)[1].replace("_", " ").capitalize(),
+            "severity": "high",
+            "weight": 1.0,
+        }
+        values.update(row)
+        session.add(CheckScore(evaluation_id=evaluation.id, **values))
+    for row in findings:
+        values = {
+            "mitigation": row["check_id"].split(".", 1)[0],
+            "severity": "high",
+            "resource": f"resource-{_n()}",
+            "status": "fail",
+            "message": "",
+        }
+        values.update(row)
+        values.setdefault("resource_name", values["resource"])
+        session.add(Finding(evaluation_id=evaluation.id, **values))
+    session.flush()
+    return evaluation
