@@ -1,0 +1,34 @@
+"""Vaultward dashboard entry point: wires the pages into st.navigation, nothing else."""
+
+from functools import partial
+
+import streamlit as st
+
+from dashboard import data
+from dashboard.app_pages import mitigation, overview
+
+st.set_page_config(page_title="Vaultward", page_icon=":material/shield_lock:", layout="wide")
+
+mitigation_pages = {
+    name: st.Page(
+        partial(mitigation.render, name),
+        title=data.mitigation_title(name),
+        url_path=name,
+        icon=":material/policy:",
+    )
+    for name in data.mitigations_present(data.database_url())
+}
+overview_page = st.Page(
+    partial(overview.render, mitigation_pages),
+    title="Overview",
+    icon=":material/dashboard:",
+    default=True,
+)
+pages = {"Readiness": [overview_page]}
+if mitigation_pages:
+    pages["Mitigations"] = list(mitigation_pages.values())
+
+with st.sidebar:
+    st.markdown("### :material/shield_lock: Vaultward")
+    st.caption("Readiness against Lazarus-style theft")
+st.navigation(pages).run()

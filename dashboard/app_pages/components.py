@@ -1,0 +1,83 @@
+"""Small UI pieces shared by the pages: score text, band badges, mitigation cards."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import streamlit as st
+
+from dashboard import data
+
+BAND_COLOURS = {
+    "strong": "green",
+    "good": "green",
+    "fair": "orange",
+    "weak": "red",
+    "critical": "red",
+}
+SEVERITY_COLOURS = {"critical": "red", "high": "orange", "medium": "blue", "low": "gray"}
+NO_DATA = "No data"
+NOT_SCORED = "Not scored"
+
+
+def score_text(score: float | None, measured: bool = True) -> str:
+    """A score as shown everywhere: one decimal, or why there is no number."""
+    if not measured:
+        return NO_DATA
+    if score is None:
+        return NOT_SCORED
+    return f"{score:.1f}"
+
+
+def delta_text(delta: float | None) -> str | None:
+    return None if delta is None else f"{delta:+.1f}"
+
+
+def when(moment: datetime | None) -> str:
+    return moment.strftime("%d %b %Y %H:%M UTC") if moment is not None else "unknown time"
+
+
+def band_badge(band: str) -> str:
+    colour = BAND_COLOURS.get(band, "gray")
+    return f":{colour}-badge[{(band or 'unbanded').capitalize()}]"
+
+
+def severity_badge(severity: str) -> str:
+    return f":{SEVERITY_COLOURS.get(severity, 'gray')}-badge[{severity.capitalize()}]"
+
+
+def no_evidence_note(mitigation: str) -> str:
+    sources = data.EVIDENCE_SOURCES.get(mitigation, "a source for this mitigation")
+    return (
+        ":orange-badge[:material/help: No evidence] This score is based on no evidence: no "
+        f"source reported anything these checks can judge. Connect {sources}."
+    )
+
+
+def baseline_note(baseline: dict[str, Any] | None) -> str:
+    if baseline is None:
+        return "no earlier evaluation"
+    return f"change since {when(baseline['started_at'])}"
+
+
+def mitigation_card(row: dict[str, Any], baseline: dict[str, Any] | None, page: Any = None) -> None:
+    """One mitigation: its score and weekly change, what it rests on, a link to its page."""
+    with st.container(border=True):
+        st.metric(
+            label=row["title"],
+            value=score_text(row["score"], row["measured"]),
+            delta=delta_text(row["delta"]) if row["measured"] else None,
+            help=baseline_note(baseline) if row["delta"] is not None else None,
+        )
+        if not row["measured"]:
+            st.markdown(no_evidence_note(row["mitigation"]))
+        else:
+            st.caption(
+                f"{row['passed']} passed · {row['failed']} failed · {row['unknown']} unknown"
+                + (f" · {row['waived']} waived" if row["waived"] else "")
+            )
+            if row["delta"] is None:
+                st.caption("no earlier evaluation" if baseline is None else "no earlier score")
+        if page is not None:
+            st.page_link(page, label="Open checks and findings", icon=":material/arrow_forward:")

@@ -1,0 +1,141 @@
+"""One mitigation in detail: its score, its checks, and every finding with its evidence."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import charts, data
+from dashboard.app_pages.components import (
+    baseline_note,
+    delta_text,
+    no_evidence_note,
+    score_text,
+    when,
+)
+
+STATUSES = ["fail", "unknown", "waived", "pass", "skipped"]
+SEVERITIES = ["critical", "high", "medium", "low"]
+
+
+def render(mitigation: str) -> None:
+    url = data.database_url()
+    st.title(data.mitigation_title(mitigation))
+    latest = data.latest_evaluation(url)
+    scores = data.mitigation_scores(url)
+    match = scores[scores["mitigation"] == mitigation]
+    if latest is None or match.empty:
+        st.info(
+            f"The latest evaluation has no score for `{mitigation}`. Run `vaultward evaluate` "
+            "after collecting from its sources.",
+            icon=":material/info:",
+        )
+        return
+    row = match.iloc[0].to_dict()
+    st.caption(f"`{mitigation}` · latest evaluation {when(latest['started_at'])}")
+    _summary(url, row)
+    checks = data.check_scores(url, mitigation)
+    _checks(checks)
+    _findings(url, mitigation)
+
+
+def _summary(url: str, row: dict) -> None:
+    baseline = data.baseline_evaluation(url)
+    columns = st.columns(4)
+    columns[0].metric(
+        "Score",
+        score_text(row["score"], row["measured"]),
+        delta=delta_text(row["delta"]) if row["measured"] else None,
+        help=baseline_note(baseline) if row["delta"] is not None else None,
+        border=True,
+    )
+    columns[1].metric("Checks", row["check_count"], border=True)
+    columns[2].metric("Failed resources", row["failed"], border=True)
+    columns[3].metric("Unknown resources", row["unknown"], border=True)
+    if not row["measured"]:
+        st.markdown(no_evidence_note(row["mitigation"]))
+
+
+def _checks(checks: pd.DataFrame) -> None:
+    st.subheader("Checks")
+    if checks.empty:
+        st.caption("No check of this mitigation was scored.")
+        return
+    st.plotly_chart(charts.check_status_bars(checks), width="stretch", config={"displayModeBar": False})
+    st.dataframe(
+        checks[["title", "check_id", "severity", "score", "passed", "failed", "unknown", "waived"]],
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "title": st.column_config.TextColumn("Check", width="large"),
+            "check_id": st.column_config.TextColumn("Id"),
+            "severity": st.column_config.TextColumn("Severity"),
+            "score": st.column_config.ProgressColumn("Score", min_value=0, max_value=100, format="%.1f"),
+            "passed": st.column_config.NumberColumn("Pass"),
+            "failed": st.column_config.NumberColumn("Fail"),
+            "unknown": st.column_config.NumberColumn("Unknown"),
+            "waived": st.column_config.NumberColumn("Waived"),
+        },
+    )
+
+
+def _findings(url: str, mitigation: str) -> None:
+    st.subheader("Findings")
+    everything = data.findings(url, mitigation)
+    if everything.empty:
+        st.caption("No findings in the latest evaluation.")
+        return
+    status_column, severity_column, search_column = st.columns([2, 2, 3])
+    statuses = status_column.multiselect(
+        "Status", STATUSES, key=f"{mitigation}_status", placeholder="All statuses"
+    )
+    severities = severity_column.multiselect(
+        "Severity", SEVERITIES, key=f"{mitigation}_severity", placeholder="All severities"
+    )
+    text = search_column.text_input(
+        "Search", key=f"{mitigation}_search", placeholder="resource, check, scope or message"
+    )
+    shown = data.filter_findings(everything, statuses, severities, text)
+    st.caption(f"{len(shown)} of {len(everything)} findings")
+    st.dataframe(
+        shown[["status", "severity", "check_title", "resource_name", "scope", "message"]],
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "status": st.column_config.TextColumn("Status"),
+            "severity": st.column_config.TextColumn("Severity"),
+            "check_title": st.column_config.TextColumn("Check"),
+            "resource_name": st.column_config.TextColumn("Resource"),
+            "scope": st.column_config.TextColumn("Scope"),
+            "message": st.column_config.TextColumn("Message", width="large"),
+        },
+    )
+    st.download_button(
+        "Download CSV",
+        data=data.findings_csv(shown),
+        file_name=f"vaultward-{mitigation}-findings.csv",
+        mime="text/csv",
+        icon=":material/download:",
+        key=f"{mitigation}_csv",
+    )
+    _evidence(shown, mitigation)
+
+
+def _evidence(shown: pd.DataFrame, mitigation: str) -> None:
+    st.subheader("Evidence")
+    if shown.empty:
+        st.caption("No finding matches the filters.")
+        return
+    labels = {
+        int(row.id): f"{row.status.upper()} · {row.resource_name} · {row.check_title}"
+        for row in shown.itertuples()
+    }
+    chosen = st.selectbox(
+        "Finding", list(labels), format_func=labels.__getitem__, key=f"{mitigation}_finding"
+    )
+    finding = shown[shown["id"] == chosen].iloc[0]
+    with st.container(border=True):
+        st.markdown(f"**{finding['check_title']}** · `{finding['check_id']}`")
+        st.markdown(f"Resource `{finding['resource']}` in scope `{finding['scope'] or '-'}`")
+        st.markdown(finding["message"] or "_No message._")
+        st.json(finding["evidence"], expanded=True)

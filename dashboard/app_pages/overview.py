@@ -1,0 +1,159 @@
+"""Overview: overall readiness, one card per mitigation, what to fix first, data freshness."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import charts, data
+from dashboard.app_pages.components import (
+    band_badge,
+    baseline_note,
+    delta_text,
+    mitigation_card,
+    score_text,
+    severity_badge,
+    when,
+)
+
+TOP_CHECKS = 10
+STATE_STYLES = {
+    "failed": "background-color: #fee2e2; color: #991b1b",
+    "stale": "background-color: #fef3c7; color: #92400e",
+    "partial": "background-color: #fef3c7; color: #92400e",
+    "running": "color: #1d4ed8",
+    "fresh": "color: #15803d",
+}
+
+
+def render(mitigation_pages: dict[str, Any] | None = None) -> None:
+    mitigation_pages = mitigation_pages or {}
+    url = data.database_url()
+    latest = data.latest_evaluation(url)
+    st.title("Readiness overview")
+    if latest is None:
+        _empty_store(url)
+        return
+    baseline = data.baseline_evaluation(url)
+    st.caption(
+        f"Latest evaluation {when(latest['started_at'])} · {latest['check_count']} checks · "
+        f"{latest['finding_count']:,} findings"
+    )
+    _overall(url, latest, baseline)
+    _mitigations(url, baseline, mitigation_pages)
+    _failing_checks(url, mitigation_pages)
+    _freshness(url)
+
+
+def _empty_store(url: str) -> None:
+    st.info(
+        "**Nothing to show yet.** Vaultward has not evaluated this store. Collect facts from "
+        "your sources, then score them:",
+        icon=":material/info:",
+    )
+    st.code("vaultward collect\nvaultward evaluate", language="bash")
+    st.markdown(
+        "Or see the whole path on a seeded example organisation with `vaultward demo`. "
+        "This page refreshes from the store about once a minute."
+    )
+    if not data.latest_runs(url).empty:
+        st.caption("Facts have been collected; they are waiting for `vaultward evaluate`.")
+        _freshness(url)
+
+
+def _overall(url: str, latest: dict[str, Any], baseline: dict[str, Any] | None) -> None:
+    delta = None
+    if baseline is not None and None not in (latest["overall_score"], baseline["overall_score"]):
+        delta = latest["overall_score"] - baseline["overall_score"]
+    left, right = st.columns([1, 2], gap="large")
+    with left, st.container(border=True):
+        st.metric(
+            "Overall readiness",
+            score_text(latest["overall_score"]),
+            delta=delta_text(delta),
+            help="Weighted mean of the mitigation scores, 0-100. "
+            + (baseline_note(baseline) if delta is not None else ""),
+        )
+        st.markdown(band_badge(latest["band"]))
+        st.markdown(data.band_sentence(latest["band"]))
+        if delta is None:
+            st.caption("no earlier evaluation")
+    with right:
+        history = data.score_history(url)
+        if len(history) > 1:
+            st.markdown("**Overall readiness, last 90 days**")
+            st.plotly_chart(
+                charts.score_trend(history),
+                width="stretch",
+                config={"displayModeBar": False},
+            )
+        else:
+            st.caption("The trend appears after the second evaluation.")
+
+
+def _mitigations(url: str, baseline: dict[str, Any] | None, pages: dict[str, Any]) -> None:
+    scores = data.mitigation_scores(url)
+    st.subheader("Mitigations")
+    if scores.empty:
+        st.caption("The latest evaluation scored no mitigation.")
+        return
+    rows = scores.to_dict("records")
+    columns = st.columns(len(rows))
+    for column, row in zip(columns, rows, strict=True):
+        with column:
+            mitigation_card(row, baseline, pages.get(row["mitigation"]))
+
+
+def _failing_checks(url: str, pages: dict[str, Any]) -> None:
+    failing = data.failing_checks(url)
+    st.subheader("Fix first")
+    if failing.empty:
+        st.success("No check has failing or unknown resources.", icon=":material/check_circle:")
+        return
+    st.caption("Failing checks ranked by weight x affected resources (failed + unknown).")
+    for rank, row in enumerate(failing.head(TOP_CHECKS).itertuples(), start=1):
+        with st.container(border=True):
+            left, middle, right = st.columns([6, 3, 2], vertical_alignment="center")
+            left.markdown(f"**{rank}. {row.title}** {severity_badge(row.severity)}  \n`{row.check_id}`")
+            middle.markdown(
+                f"**{row.affected}** affected resources  \n"
+                f":gray[{row.failed} failed · {row.unknown} unknown · weight {row.weight:g}]"
+            )
+            page = pages.get(row.mitigation)
+            if page is not None:
+                with right:
+                    st.page_link(page, label=data.mitigation_title(row.mitigation))
+            else:
+                right.caption(data.mitigation_title(row.mitigation))
+    if len(failing) > TOP_CHECKS:
+        st.caption(f"{len(failing) - TOP_CHECKS} more failing checks on the mitigation pages.")
+
+
+def _freshness(url: str) -> None:
+    runs = data.freshness(url)
+    st.subheader("Data freshness")
+    if runs.empty:
+        st.caption("No collector has run yet.")
+        return
+    attention = runs[runs["state"].isin(["stale", "failed", "partial"])]
+    if not attention.empty:
+        st.warning(
+            f"{len(attention)} of {len(runs)} sources need attention (stale, partial or failed): "
+            "their findings count as unknown until they are collected again.",
+            icon=":material/warning:",
+        )
+    table = pd.DataFrame(
+        {
+            "Source": runs["collector"],
+            "Scope": runs["scope"],
+            "State": runs["state"],
+            "Run status": runs["status"],
+            "Finished": runs["age_hours"].map(data.format_age),
+            "Items": runs["item_count"],
+            "Error": runs["error"],
+        }
+    )
+    styled = table.style.map(lambda state: STATE_STYLES.get(state, ""), subset=["State"])
+    st.dataframe(styled, hide_index=True, width="stretch")

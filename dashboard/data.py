@@ -1,0 +1,382 @@
+"""Every query the dashboard makes: cached reads of the store, reshaped for the pages.
+
+This is the only dashboard module that touches the store. It reads what the scorer and the
+collectors stored; it never computes a score or calls a source. Query functions take the
+database URL so the caches are keyed per store, and return DataFrames or plain dicts.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+from sqlalchemy import Engine, func
+from sqlmodel import Session, select
+
+from vaultward.config import load_settings
+from vaultward.db import open_store
+from vaultward.models import CheckScore, Evaluation, Finding, MitigationScore, Run
+from vaultward.sdk import MITIGATION_TITLES, MITIGATIONS
+
+CACHE_TTL = 60
+BASELINE_AGE = timedelta(days=7)
+DEFAULT_INTERVAL = timedelta(hours=6)
+SEVERITY_RANK = {"critical": 0, "high": 1, "medium": 2, "low": 3}
+STATUS_ORDER = ("fail", "unknown", "waived", "pass", "skipped")
+MITIGATION_ORDER = {name: rank for rank, name in enumerate(MITIGATIONS)}
+
+# What to connect when a mitigation has no evidence: named by the collectors that feed it.
+EVIDENCE_SOURCES = {
+    "custody": "AWS CloudHSM / KMS (aws_custody), Safe, Fireblocks or BitGo",
+    "training": "KnowBe4, or a CSV import of training and phishing-test records",
+    "access": "AWS IAM, Okta, Google Workspace or Microsoft Entra ID",
+    "segmentation": "the AWS network collector (aws_network)",
+    "detection": "CloudTrail, GuardDuty or your EDR",
+}
+
+FALLBACK_BAND_SENTENCES = {
+    "strong": "Strong: the controls that stop this attack are in place and evidenced.",
+    "good": "Good: most controls are in place; close the remaining gaps.",
+    "fair": "Fair: real gaps an attacker following this playbook could use.",
+    "weak": "Weak: several steps of the attack path are open.",
+    "critical": "Critical: the attack path is largely open.",
+    "unmeasured": "Unmeasured: no evidence has been collected yet.",
+}
+
+
+# --- connection ------------------------------------------------------------------------------
+
+
+def database_url() -> str:
+    """The store the launcher pointed us at, else the configured one."""
+    return os.environ.get("VAULTWARD_DATABASE_URL") or load_settings().database_url
+
+
+@st.cache_resource(show_spinner=False)
+def engine(url: str) -> Engine:
+    return open_store(url)
+
+
+def _session(url: str) -> Session:
+    return Session(engine(url))
+
+
+# --- labels ----------------------------------------------------------------------------------
+
+
+def mitigation_title(mitigation: str) -> str:
+    return MITIGATION_TITLES.get(mitigation, mitigation.replace("_", " ").capitalize())
+
+
+def band_sentence(band: str) -> str:
+    """The plain-language sentence for a band, as the scorer words it."""
+    try:
+        from vaultward.scoring import BANDS
+
+        sentences = {name: sentence for _, name, sentence in BANDS}
+    except ImportError:  # the scorer is optional for reading a store
+        sentences = {}
+    sentence = sentences.get(band) or FALLBACK_BAND_SENTENCES.get(band)
+    return sentence or (f"{band.capitalize()}." if band else "Not banded.")
+
+
+# --- evaluations -----------------------------------------------------------------------------
+
+
+def _evaluation_dict(evaluation: Evaluation) -> dict[str, Any]:
+    return {
+        "id": evaluation.id,
+        "started_at": evaluation.started_at,
+        "finished_at": evaluation.finished_at,
+        "overall_score": evaluation.overall_score,
+        "band": evaluation.band,
+        "check_count": evaluation.check_count,
+        "finding_count": evaluation.finding_count,
+    }
+
+
+@st.cache_data(ttl=CACHE_TTL, show_spinner=False)
+def latest_evaluation(url: str) -> dict[str, Any] | None:
+    """The newest evaluation, or None for an empty store."""
+    with _session(url) as session:
+        evaluation = session.exec(
+            select(Evaluation).order_by(Evaluation.started_at.desc(), Evaluation.id.desc())  # type: ignore[attr-defined,union-attr]
+        ).first()
+        return _evaluation_dict(evaluation) if evaluation else None
+
+
+@st.cache_data(ttl=CACHE_TTL, show_spinner=False)
+def baseline_evaluation(url: str) -> dict[str, Any] | None:
+    """The earlier evaluation closest to seven days before the latest one (None if none)."""
+    latest = latest_evaluation(url)
+    if latest is None:
+        return None
+    target = latest["started_at"] - BASELINE_AGE
+    with _session(url) as session:
+        # Only the nearest candidate on each side of the target can be the closest.
+        before = session.exec(
+            select(Evaluation).where(Evaluation.started_at <= target).order_by(Evaluation.started_at.desc())  # type: ignore[attr-defined]
+        ).first()
+        after = session.exec(
+            select(Evaluation)
+            .where(Evaluation.started_at > target, Evaluation.started_at < latest["started_at"])
+            .order_by(Evaluation.started_at.asc())  # type: ignore[attr-defined]
+        ).first()
+    candidates = [e for e in (before, after) if e is not None]
+    if not candidates:
+        return None
+    closest = min(candidates, key=lambda e: abs(e.started_at - target))
+    return _evaluation_dict(closest)
+
+
+def _mitigation_rows(session: Session, evaluation_id: int) -> dict[str, MitigationScore]:
+    rows = session.exec(select(MitigationScore).where(MitigationScore.evaluation_id == evaluation_id)).all()
+    return {row.mitigation: row for row in rows}
+
+
+@st.cache_data(ttl=CACHE_TTL, show_spinner=False)
+def mitigation_scores(url: str) -> pd.DataFrame:
+    """One row per mitigation scored in the latest evaluation, with its delta against the
+    baseline evaluation (`delta` is None when either side has no score)."""
+    columns = [
+        "mitigation", "title", "score", "measured", "check_count", "passed", "failed",
+        "unknown", "waived", "baseline_score", "delta",
+    ]  # fmt: skip
+    latest = latest_evaluation(url)
+    if latest is None:
+        return pd.DataFrame(columns=columns)
+    baseline = baseline_evaluation(url)
+    with _session(url) as session:
+        current = _mitigation_rows(session, latest["id"])
+        previous = _mitigation_rows(session, baseline["id"]) if baseline else {}
+    rows = []
+    for name in sorted(current, key=lambda m: (MITIGATION_ORDER.get(m, 99), m)):
+        score = current[name]
+        before = previous.get(name)
+        baseline_score = before.score if before is not None and before.measured else None
+        measured = bool(score.measured)
+        delta = None
+        if measured and score.score is not None and baseline_score is not None:
+            delta = score.score - baseline_score
+        rows.append(
+            {
+                "mitigation": name,
+                "title": mitigation_title(name),
+                "score": score.score,
+                "measured": measured,
+                "check_count": score.check_count,
+                "passed": score.passed,
+                "failed": score.failed,
+                "unknown": score.unknown,
+                "waived": score.waived,
+                "baseline_score": baseline_score,
+                "delta": delta,
+            }
+        )
+    frame = pd.DataFrame(rows, columns=columns)
+    return frame.astype(object).where(frame.notna(), None)
+
+
+def mitigations_present(url: str) -> list[str]:
+    """The mitigations that have a score row in the latest evaluation, in display order."""
+    return list(mitigation_scores(url)["mitigation"])
+
+
+@st.cache_data(ttl=CACHE_TTL, show_spinner=False)
+def score_history(url: str, days: int = 90) -> pd.DataFrame:
+    """Overall score of the evaluations of the last `days` days before the latest one."""
+    latest = latest_evaluation(url)
+    if latest is None:
+        return pd.DataFrame(columns=["started_at", "overall_score"])
+    since = latest["started_at"] - timedelta(days=days)
+    with _session(url) as session:
+        rows = session.exec(
+            select(Evaluation.started_at, Evaluation.overall_score)
+            .where(Evaluation.started_at >= since)
+            .order_by(Evaluation.started_at)  # type: ignore[arg-type]
+        ).all()
+    return pd.DataFrame([tuple(row) for row in rows], columns=["started_at", "overall_score"])
+
+
+# --- checks ----------------------------------------------------------------------------------
+
+
+@st.cache_data(ttl=CACHE_TTL, show_spinner=False)
+def check_scores(url: str, mitigation: str | None = None) -> pd.DataFrame:
+    """The latest evaluation's check scores (of one mitigation, or all), worst first."""
+    columns = [
+        "check_id", "title", "mitigation", "severity", "weight", "score", "passed", "failed",
+        "unknown", "waived", "skipped",
+    ]  # fmt: skip
+    latest = latest_evaluation(url)
+    if latest is None:
+        return pd.DataFrame(columns=columns)
+    query = select(CheckScore).where(CheckScore.evaluation_id == latest["id"])
+    if mitigation is not None:
+        query = query.where(CheckScore.mitigation == mitigation)
+    with _session(url) as session:
+        rows = [{name: getattr(row, name) for name in columns} for row in session.exec(query)]
+    frame = pd.DataFrame(rows, columns=columns)
+    frame["_rank"] = frame["severity"].map(SEVERITY_RANK).fillna(9)
+    frame = frame.sort_values(["_rank", "check_id"]).drop(columns="_rank")
+    return frame.reset_index(drop=True)
+
+
+def failing_checks(url: str) -> pd.DataFrame:
+    """Checks with failed or unknown resources, ranked by weight x (failed + unknown)."""
+    frame = check_scores(url).copy()
+    frame["affected"] = frame["failed"] + frame["unknown"]
+    frame = frame[frame["affected"] > 0].copy()
+    frame["priority"] = frame["weight"] * frame["affected"]
+    frame["_rank"] = frame["severity"].map(SEVERITY_RANK).fillna(9)
+    frame = frame.sort_values(["priority", "_rank", "check_id"], ascending=[False, True, True])
+    return frame.drop(columns="_rank").reset_index(drop=True)
+
+
+# --- findings --------------------------------------------------------------------------------
+
+FINDING_COLUMNS = [
+    "id", "status", "severity", "check_id", "check_title", "resource", "resource_name",
+    "scope", "message", "evidence",
+]  # fmt: skip
+
+
+@st.cache_data(ttl=CACHE_TTL, show_spinner=False)
+def findings(url: str, mitigation: str) -> pd.DataFrame:
+    """The latest evaluation's findings of one mitigation: failing first, then by severity."""
+    latest = latest_evaluation(url)
+    if latest is None:
+        return pd.DataFrame(columns=FINDING_COLUMNS)
+    titles = dict(
+        zip(check_scores(url, mitigation)["check_id"], check_scores(url, mitigation)["title"], strict=True)
+    )
+    with _session(url) as session:
+        rows = session.exec(
+            select(Finding).where(Finding.evaluation_id == latest["id"], Finding.mitigation == mitigation)
+        ).all()
+        records = [
+            {
+                "id": row.id,
+                "status": row.status,
+                "severity": row.severity,
+                "check_id": row.check_id,
+                "check_title": titles.get(row.check_id, row.check_id),
+                "resource": row.resource,
+                "resource_name": row.resource_name or row.resource,
+                "scope": row.scope,
+                "message": row.message,
+                "evidence": row.evidence or {},
+            }
+            for row in rows
+        ]
+    frame = pd.DataFrame(records, columns=FINDING_COLUMNS)
+    status_rank = {status: rank for rank, status in enumerate(STATUS_ORDER)}
+    frame["_s"] = frame["status"].map(status_rank).fillna(9)
+    frame["_v"] = frame["severity"].map(SEVERITY_RANK).fillna(9)
+    frame = frame.sort_values(["_s", "_v", "check_id", "resource"]).drop(columns=["_s", "_v"])
+    return frame.reset_index(drop=True)
+
+
+def filter_findings(
+    frame: pd.DataFrame,
+    statuses: list[str] | None = None,
+    severities: list[str] | None = None,
+    text: str = "",
+) -> pd.DataFrame:
+    """Findings whose status and severity are selected and that mention `text` anywhere."""
+    keep = pd.Series(True, index=frame.index)
+    if statuses:
+        keep &= frame["status"].isin(statuses)
+    if severities:
+        keep &= frame["severity"].isin(severities)
+    needle = text.strip().lower()
+    if needle:
+        haystack = frame[["check_id", "check_title", "resource", "resource_name", "scope", "message"]]
+        keep &= haystack.apply(lambda column: column.str.lower().str.contains(needle, regex=False)).any(
+            axis=1
+        )
+    return frame[keep].reset_index(drop=True)
+
+
+def findings_csv(frame: pd.DataFrame) -> bytes:
+    """Findings as CSV, evidence as a JSON column."""
+    export = frame.copy()
+    export["evidence"] = export["evidence"].map(lambda value: json.dumps(value, sort_keys=True, default=str))
+    return export.to_csv(index=False).encode("utf-8")
+
+
+# --- freshness -------------------------------------------------------------------------------
+
+
+@st.cache_data(ttl=CACHE_TTL, show_spinner=False)
+def latest_runs(url: str) -> pd.DataFrame:
+    """The latest Run of every collector and scope."""
+    columns = ["collector", "scope", "status", "started_at", "finished_at", "item_count", "error"]
+    newest = (
+        select(Run.collector, Run.scope, func.max(Run.started_at).label("started_at"))
+        .group_by(Run.collector, Run.scope)
+        .subquery()
+    )
+    query = (
+        select(Run)
+        .join(
+            newest,
+            (Run.collector == newest.c.collector)
+            & (Run.scope == newest.c.scope)
+            & (Run.started_at == newest.c.started_at),
+        )
+        .order_by(Run.collector, Run.scope, Run.id.desc())  # type: ignore[union-attr]
+    )
+    with _session(url) as session:
+        rows = [{name: getattr(run, name) for name in columns} for run in session.exec(query)]
+    frame = pd.DataFrame(rows, columns=columns)
+    return frame.drop_duplicates(["collector", "scope"]).reset_index(drop=True)
+
+
+def _expected_interval(collector: str) -> timedelta:
+    try:
+        return load_settings().source(collector).schedule.interval()
+    except Exception:  # an unreadable config must not take the dashboard down
+        return DEFAULT_INTERVAL
+
+
+def freshness(url: str, now: datetime | None = None) -> pd.DataFrame:
+    """Latest Run per source with its age and a state: fresh, stale, partial, failed, running.
+
+    Stale means older than twice the collector's expected interval (the same rule that turns
+    its findings unknown)."""
+    now = now or datetime.now(UTC)
+    frame = latest_runs(url).copy()
+    ages, states = [], []
+    for row in frame.itertuples():
+        finished = row.finished_at if pd.notna(row.finished_at) else None
+        age = (now - finished) if finished is not None else None
+        ages.append(age.total_seconds() / 3600 if age is not None else None)
+        if row.status == "failed":
+            states.append("failed")
+        elif row.status == "running":
+            states.append("running")
+        elif age is not None and age > 2 * _expected_interval(row.collector):
+            states.append("stale")
+        elif row.status == "partial":
+            states.append("partial")
+        else:
+            states.append("fresh")
+    frame["age_hours"] = ages
+    frame["state"] = states
+    frame["error"] = frame["error"].fillna("")
+    return frame
+
+
+def format_age(hours: float | None) -> str:
+    if hours is None or pd.isna(hours):
+        return "not finished"
+    if hours < 1:
+        return f"{max(int(hours * 60), 0)} min ago"
+    if hours < 48:
+        return f"{int(hours)} h ago"
+    return f"{int(hours // 24)} days ago"
