@@ -1,0 +1,106 @@
+"""Launch the Streamlit dashboard as a subprocess pointed at the configured store."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+from types import FrameType
+
+from vaultward.config import Settings, load_settings
+from vaultward.db import open_store, redact_url
+
+APP = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
+LOOPBACK = "127.0.0.1"
+
+
+def streamlit_command(address: str, port: int) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(APP),
+        "--server.address",
+        address,
+        "--server.port",
+        str(port),
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
+    ]
+
+
+def absolute_sqlite(url: str) -> str:
+    """A relative SQLite path made absolute: the dashboard runs from the project folder."""
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    database = parsed.database
+    if parsed.get_backend_name() != "sqlite" or not database or database == ":memory:":
+        return url
+    if Path(database).is_absolute():
+        return url
+    return parsed.set(database=str(Path(database).resolve())).render_as_string(hide_password=False)
+
+
+def serve(settings: Settings, address: str | None = None, port: int | None = None) -> int:
+    """Run the dashboard until it exits or is told to stop; returns its exit code.
+
+    The dashboard has no authentication yet, so it binds to loopback unless told otherwise.
+    """
+    address = address or settings.dashboard.address or LOOPBACK
+    port = port or settings.dashboard.port
+    url = absolute_sqlite(settings.database_url)
+    open_store(url).dispose()  # create or upgrade the schema before the first page view
+
+    env = dict(os.environ, VAULTWARD_DATABASE_URL=url)
+    if settings.source_file is not None:
+        env["VAULTWARD_CONFIG"] = str(Path(settings.source_file).resolve())
+    host = f"[{address}]" if ":" in address else address
+    print(f"Vaultward dashboard: http://{host}:{port}/ (store {redact_url(url)})", flush=True)
+    if address in (LOOPBACK, "localhost", "::1"):
+        print("Binding to loopback only because no authentication is configured.", flush=True)
+    else:
+        print(
+            f"Warning: binding to {address} with no authentication; anyone who can reach "
+            "this address can read the dashboard.",
+            flush=True,
+        )
+
+    # The project root on the path lets `dashboard` import from a source checkout too.
+    root = str(APP.parent.parent)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH", "")) if p)
+    process = subprocess.Popen(streamlit_command(address, port), env=env, cwd=root)
+
+    def forward(signum: int, _frame: FrameType | None) -> None:
+        if process.poll() is None:
+            process.send_signal(signum)
+
+    previous = {sig: signal.signal(sig, forward) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        while True:
+            try:
+                return process.wait()
+            except KeyboardInterrupt:  # pragma: no cover - SIGINT is forwarded by the handler
+                continue
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m vaultward.serve", description=__doc__)
+    parser.add_argument("--config", type=Path, help="configuration file (vaultward.toml)")
+    parser.add_argument("--address", help=f"address to bind (default {LOOPBACK})")
+    parser.add_argument("--port", type=int, help="port to listen on (default 8501)")
+    args = parser.parse_args(argv)
+    return serve(load_settings(args.config), address=args.address, port=args.port)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
