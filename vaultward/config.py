@@ -10,7 +10,7 @@ import ipaddress
 import os
 import re
 import tomllib
-from datetime import timedelta
+from datetime import UTC, timedelta
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -50,7 +50,7 @@ class Schedule(Strict):
         if (self.every is None) == (self.cron is None):
             raise ValueError("give exactly one of 'every' (like \"6h\") or 'cron' (like \"0 */6 * * *\")")
         if self.every is not None and not INTERVAL.match(self.every):
-            raise ValueError(f"every={self.every!r}: expected a number and a unit s/m/h/d/w, like \"6h\"")
+            raise ValueError(f'every={self.every!r}: expected a number and a unit s/m/h/d/w, like "6h"')
         if self.cron is not None:
             from apscheduler.triggers.cron import CronTrigger
 
@@ -74,10 +74,10 @@ class Schedule(Strict):
             match = INTERVAL.match(self.every)
             assert match is not None
             return timedelta(seconds=int(match.group(1)) * INTERVAL_UNITS[match.group(2)])
-        from datetime import datetime, timezone
+        from datetime import datetime
 
         trigger = self.trigger()
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         first = trigger.get_next_fire_time(None, now)
         second = trigger.get_next_fire_time(first, first + timedelta(seconds=1))
         return second - first
@@ -315,8 +315,10 @@ def format_validation_error(error: ValidationError, where: str) -> str:
             message = "unknown key (check its spelling and the example configuration)"
         else:
             message = problem["msg"].removeprefix("Value error, ")
-            if "input" in problem and problem["type"] not in ("missing",) and not isinstance(
-                problem["input"], dict
+            if (
+                "input" in problem
+                and problem["type"] not in ("missing",)
+                and not isinstance(problem["input"], dict)
             ):
                 message += f" (got {problem['input']!r})"
         lines.append(f"{where}: {key}: {message}")

@@ -210,6 +210,7 @@ class NetworkPath(Record):
     from_ref: str = ""  # VPC id, CIDR, security group
     to_ref: str = ""
     ports: list[PortRange] = Field(default_factory=list)  # empty: all traffic
+    vpcs: list[str] = Field(default_factory=list)  # ids of the VPCs the path reaches or joins
     state: str = "active"
 
     @property
@@ -218,3 +219,19 @@ class NetworkPath(Record):
 
     def exposes(self, port: int) -> bool:
         return not self.ports or any(p.covers(port) for p in self.ports)
+
+
+# --- training ------------------------------------------------------------------------------
+
+
+@record_kind("training.record")
+class TrainingRecord(Record):
+    """One person's enrolment in a training module (LMS, KnowBe4, CSV import)."""
+
+    source: str
+    person: str  # e-mail (lower case) or the identity key it belongs to
+    module: str
+    category: Literal["awareness", "lure", "other"] = "awareness"
+    status: Literal["passed", "completed", "in_progress", "not_started", "past_due", "failed"]
+    completed_at: datetime | None = None
+    due_at: datetime | None = None

@@ -10,12 +10,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypeVar
 
 from vaultward.records import Record
 
 if TYPE_CHECKING:
-    from vaultward.config import Settings
+    from vaultward.config import Policy, Settings
 
 Mitigation = Literal["custody", "training", "access", "segmentation", "detection"]
 MITIGATIONS: tuple[Mitigation, ...] = ("custody", "training", "access", "segmentation", "detection")
@@ -80,9 +81,12 @@ def unknown(resource: Record | str, reason: str, **evidence: Any) -> Result:
 class CheckContext:
     """What a check may read: the latest records of its kinds, and the configured policy."""
 
-    def __init__(self, records: Mapping[str, list[Record]], policy: Any = None) -> None:
+    def __init__(
+        self, records: Mapping[str, list[Record]], policy: Policy, now: datetime | None = None
+    ) -> None:
         self._records = records
         self.policy = policy
+        self.now = now or datetime.now(UTC)  # the evaluation's reference time
 
     def records(self, kind: type[RecordT]) -> list[RecordT]:
         return list(self._records.get(kind.kind, ()))  # type: ignore[arg-type]

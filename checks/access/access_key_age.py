@@ -1,0 +1,43 @@
+"""Long-lived access keys that are old or unused."""
+
+from collections.abc import Iterator
+from datetime import timedelta
+
+from vaultward.records import AccessKey
+from vaultward.sdk import CheckContext, Result, check, failed, passed
+
+
+@check(
+    id="access.access_key_age",
+    title="Active access keys are rotated and in use",
+    mitigation="access",
+    severity="medium",
+    weight=1,
+    reads=[AccessKey],
+    references=["attack:T1078.004", "attack-mitigation:M1026", "cis-v8:5.3"],
+    remediation=(
+        "Deactivate keys unused for 90 days and rotate older ones; prefer short-lived credentials "
+        "(IAM roles, SSO) so no long-lived key sits on a laptop for malware to steal."
+    ),
+)
+def access_key_age(ctx: CheckContext) -> Iterator[Result]:
+    """Long-lived keys on developer laptops are what credential-stealing malware from fake job
+    interviews harvests; old or forgotten keys stay valid long after anyone watches them."""
+    policy = ctx.policy.access
+    max_age = timedelta(days=policy.access_key_max_age_days)
+    max_unused = timedelta(days=policy.access_key_max_unused_days)
+    for key in ctx.records(AccessKey):
+        if not key.active:
+            continue
+        evidence = {"identity": key.identity, "created_at": key.created_at, "last_used_at": key.last_used_at}
+        problems = []
+        if key.created_at is not None and ctx.now - key.created_at > max_age:
+            problems.append(f"not rotated for {(ctx.now - key.created_at).days} days")
+        last_activity = key.last_used_at or key.created_at
+        if last_activity is not None and ctx.now - last_activity > max_unused:
+            never = key.last_used_at is None
+            problems.append("never used" if never else f"unused for {(ctx.now - last_activity).days} days")
+        if problems:
+            yield failed(key, "active key " + " and ".join(problems), **evidence)
+        else:
+            yield passed(key, "active key is recent and in use", **evidence)

@@ -1,0 +1,40 @@
+"""Console (password) users without MFA."""
+
+from collections.abc import Iterator
+
+from vaultward.records import Identity
+from vaultward.sdk import CheckContext, Result, check, failed, passed, unknown
+
+
+@check(
+    id="access.console_user_mfa",
+    title="Every identity that can sign in with a password has MFA",
+    mitigation="access",
+    severity="high",
+    weight=2,
+    reads=[Identity],
+    references=["attack:T1078", "attack-mitigation:M1032", "cis-v8:6.3", "cis-v8:6.5"],
+    remediation=(
+        "Enrol an MFA device for each listed user, then enforce it: deny every action without "
+        "aws:MultiFactorAuthPresent (or move people to SSO with enforced MFA and remove passwords)."
+    ),
+)
+def console_user_mfa(ctx: CheckContext) -> Iterator[Result]:
+    """A stolen or phished password is enough to sign in as a user without MFA, the first
+    step from a lured employee to the production console."""
+    for identity in ctx.records(Identity):
+        if identity.suspended or identity.console_access is False:
+            continue
+        if identity.console_access is None or identity.mfa_enrolled is None:
+            yield unknown(
+                identity, f"{identity.source} did not say whether this identity has a password and MFA"
+            )
+        elif identity.mfa_enrolled:
+            yield passed(identity, "password sign-in protected by MFA", factors=identity.factor_kinds)
+        else:
+            yield failed(
+                identity,
+                "can sign in with a password and has no MFA",
+                source=identity.source,
+                last_used_at=identity.last_used_at,
+            )

@@ -1,0 +1,36 @@
+"""Privileged identities without MFA."""
+
+from collections.abc import Iterator
+
+from vaultward.records import Identity
+from vaultward.sdk import CheckContext, Result, check, failed, passed, unknown
+
+
+@check(
+    id="access.privileged_user_mfa",
+    title="Every privileged identity has MFA",
+    mitigation="access",
+    severity="critical",
+    weight=3,
+    reads=[Identity],
+    references=["attack:T1078", "attack-mitigation:M1032", "attack-mitigation:M1026", "cis-v8:6.5"],
+    remediation=(
+        "Give each listed administrator a phishing-resistant MFA device now, or remove the "
+        "administrative grant until they have one."
+    ),
+)
+def privileged_user_mfa(ctx: CheckContext) -> Iterator[Result]:
+    """Administrators are what TraderTraitor operators look for after the first foothold: an
+    admin without MFA turns one phished password into control of production and keys."""
+    for identity in ctx.records(Identity):
+        if identity.suspended or not identity.privileged:
+            continue
+        evidence = {"privileged_via": identity.privileged_via, "source": identity.source}
+        if identity.mfa_enrolled is None:
+            yield unknown(identity, "privileged, but the source did not say whether it has MFA", **evidence)
+        elif identity.mfa_enrolled:
+            yield passed(
+                identity, "privileged and protected by MFA", factors=identity.factor_kinds, **evidence
+            )
+        else:
+            yield failed(identity, "privileged and has no MFA", **evidence)

@@ -1,0 +1,44 @@
+"""Specialised lure training for privileged people, within six months."""
+
+from collections.abc import Iterator
+from datetime import timedelta
+
+from checks.training.people import latest_completion, people
+from vaultward.records import Identity, TrainingRecord
+from vaultward.sdk import CheckContext, Result, check, failed, passed, unknown
+
+
+@check(
+    id="training.lure_training_privileged",
+    title="Privileged people passed lure training (fake recruiter, collaborator) in the last 6 months",
+    mitigation="training",
+    severity="high",
+    weight=2,
+    reads=[Identity, TrainingRecord],
+    references=["attack:T1566.003", "attack-mitigation:M1017", "cis-v8:14.2", "nist-csf:PR.AT-02"],
+    remediation=(
+        "Run the specialised module with real lure examples (fake job offers, coding tests, "
+        "'collaborator' documents and meeting links) for every administrator and signer."
+    ),
+)
+def lure_training_privileged(ctx: CheckContext) -> Iterator[Result]:
+    """Administrators and signers are the targets of the months-long rapport-building lures
+    that opened the largest crypto thefts; generic training does not prepare them for it."""
+    records = ctx.records(TrainingRecord)
+    if not records:
+        yield unknown("training", "no training source is connected: lure training cannot be measured")
+        return
+    window = timedelta(days=ctx.policy.training.lure_training_max_age_days)
+    privileged = [identity for identity in ctx.records(Identity) if identity.privileged]
+    for person, label in people(privileged):
+        completed = latest_completion(records, person, "lure")
+        if completed is None:
+            yield failed(label, "privileged, with no lure training on record", person=person)
+        elif ctx.now - completed > window:
+            yield failed(
+                label, f"lure training is {(ctx.now - completed).days} days old", completed_at=completed
+            )
+        else:
+            yield passed(
+                label, f"lure training passed {(ctx.now - completed).days} days ago", completed_at=completed
+            )

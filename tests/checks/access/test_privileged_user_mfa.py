@@ -1,0 +1,20 @@
+from checks.access.privileged_user_mfa import privileged_user_mfa
+from tests.checks.run import run, statuses
+from tests.factories import make_identity
+
+
+def test_only_privileged_identities_are_judged():
+    records = [
+        make_identity(key="admin-ok", privileged=True, mfa_enrolled=True),
+        make_identity(key="admin-bad", privileged=True, mfa_enrolled=False, privileged_via=["group:Admins"]),
+        make_identity(key="admin-unknown", privileged=True, mfa_enrolled=None),
+        make_identity(key="dev", privileged=False, mfa_enrolled=False),
+        make_identity(key="maybe", privileged=None, mfa_enrolled=False),
+    ]
+    assert statuses(privileged_user_mfa, records) == {
+        "admin-ok": "pass",
+        "admin-bad": "fail",
+        "admin-unknown": "unknown",
+    }
+    bad = next(r for r in run(privileged_user_mfa, records) if r.resource == "admin-bad")
+    assert bad.evidence["privileged_via"] == ["group:Admins"]

@@ -1,0 +1,56 @@
+"""Runs and facts: one transaction per Run, failures never lose earlier facts."""
+
+from botocore.exceptions import ClientError
+from sqlmodel import Session, select
+
+from tests.factories import make_account, make_identity
+from tests.fake_collectors import registry_with
+from vaultward.collection import collect
+from vaultward.config import Settings
+from vaultward.models import Fact, Run
+from vaultward.sdk import Problem
+
+
+def _denied() -> ClientError:
+    return ClientError({"Error": {"Code": "AccessDenied", "Message": "not authorized"}}, "AssumeRole")
+
+
+def test_each_scope_is_its_own_run_and_failure_keeps_earlier_facts(engine):
+    alice = make_identity(key="alice", scope="a")
+    plan = {"a": [alice, make_account(account_id="111111111111")], "b": [make_identity(key="bob")]}
+    first = collect(Settings(), engine, registry_with(plan))
+    assert sorted((o.scope, o.status, o.items) for o in first) == [("a", "ok", 2), ("b", "ok", 1)]
+
+    plan_b_denied = {"a": [alice], "b": [make_identity(key="bob-2"), _denied()]}
+    second = collect(Settings(), engine, registry_with(plan_b_denied))
+    outcome = {o.scope: o for o in second}
+    assert outcome["a"].status == "ok" and outcome["b"].status == "failed"
+    assert "AccessDenied" in outcome["b"].error and "not authorized" in outcome["b"].error
+
+    with Session(engine) as session:
+        runs = session.exec(select(Run).order_by(Run.id)).all()
+        # scopes run concurrently: order within one collection is not fixed
+        assert sorted((r.scope, r.status, r.item_count) for r in runs) == [
+            ("a", "ok", 1),
+            ("a", "ok", 2),
+            ("b", "failed", 0),
+            ("b", "ok", 1),
+        ]
+        facts_b = session.exec(select(Fact.key).where(Fact.scope == "b")).all()
+        # bob from the first run is still there; nothing of the failed run was written
+        assert facts_b == ["bob"]
+        assert all(r.finished_at is not None for r in runs)
+
+
+def test_problems_make_a_partial_run(engine):
+    plan = {"a": [make_identity(key="alice"), Problem("list_mfa_devices denied for bob", ("identity",))]}
+    [outcome] = collect(Settings(), engine, registry_with(plan))
+    assert outcome.status == "partial" and outcome.items == 1
+    assert outcome.error == "list_mfa_devices denied for bob"
+
+
+def test_records_get_the_scope_of_their_run(engine):
+    collect(Settings(), engine, registry_with({"aws:1": [make_identity(key="x", scope="elsewhere")]}))
+    with Session(engine) as session:
+        fact = session.exec(select(Fact)).one()
+    assert fact.scope == "aws:1" and fact.kind == "identity" and fact.data["key"] == "x"

@@ -1,0 +1,84 @@
+from pathlib import Path
+
+import pytest
+
+from vaultward.config import ConfigError, load_settings
+
+EXAMPLE = Path(__file__).parents[1] / "vaultward.example.toml"
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "vaultward.toml"
+    path.write_text(text)
+    return path
+
+
+def test_shipped_example_is_valid():
+    settings = load_settings(EXAMPLE)
+    assert settings.source("aws_iam").schedule.every == "6h"
+    assert settings.aws.accounts[0].id == "111122223333"
+
+
+def test_missing_default_file_means_defaults(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("VAULTWARD_CONFIG", raising=False)
+    assert load_settings().aws.regions == ["us-east-1"]
+
+
+def test_missing_explicit_file_is_an_error(tmp_path):
+    with pytest.raises(ConfigError, match="nope.toml: configuration file not found"):
+        load_settings(tmp_path / "nope.toml")
+
+
+def test_malformed_toml_names_file_and_line(tmp_path):
+    path = write(tmp_path, "[aws]\nregions = eu-west-1\n")
+    with pytest.raises(ConfigError) as error:
+        load_settings(path)
+    assert (
+        str(path) in str(error.value)
+        and "not valid TOML" in str(error.value)
+        and "line 2" in str(error.value)
+    )
+
+
+def test_unknown_key_is_named(tmp_path):
+    path = write(tmp_path, '[policy.zones]\nprodution_cidrs = ["10.0.0.0/16"]\n')
+    with pytest.raises(ConfigError) as error:
+        load_settings(path)
+    assert (
+        str(error.value)
+        == f"{path}: policy.zones.prodution_cidrs: unknown key (check its spelling and the example configuration)"
+    )
+
+
+def test_wrong_value_names_key_and_expectation(tmp_path):
+    path = write(tmp_path, '[sources.aws_iam]\nschedule = "sometimes"\n')
+    with pytest.raises(ConfigError) as error:
+        load_settings(path)
+    message = str(error.value)
+    assert message.startswith(f"{path}: sources.aws_iam.schedule: ")
+    assert "expected a number and a unit" in message
+
+
+def test_bad_role_arn_and_cidr(tmp_path):
+    path = write(
+        tmp_path,
+        '[[aws.accounts]]\nrole_arn = "arn:aws:iam::12:role/x"\n[policy.zones]\nproduction_cidrs = ["10.0.0.0/33"]\n',
+    )
+    with pytest.raises(ConfigError) as error:
+        load_settings(path)
+    lines = str(error.value).splitlines()
+    assert lines[0].startswith(f"{path}: aws.accounts[0]: role_arn='arn:aws:iam::12:role/x': expected")
+    assert lines[1].startswith(f"{path}: policy.zones.production_cidrs: '10.0.0.0/33' is not a CIDR range")
+
+
+def test_cron_schedule_and_interval(tmp_path):
+    path = write(tmp_path, '[sources.aws_iam]\nschedule = "cron: 0 */4 * * *"\n')
+    schedule = load_settings(path).source("aws_iam").schedule
+    assert schedule.cron == "0 */4 * * *" and schedule.interval().total_seconds() == 4 * 3600
+
+
+def test_database_url_from_environment_wins(tmp_path, monkeypatch):
+    path = write(tmp_path, '[store]\ndatabase_url = "sqlite:///x.db"\n')
+    monkeypatch.setenv("VAULTWARD_DATABASE_URL", "postgresql+psycopg://u@h/db")
+    assert load_settings(path).database_url == "postgresql+psycopg://u@h/db"

@@ -1,0 +1,158 @@
+"""Evaluation over stored facts: scores, staleness, partial runs, missing scopes, waivers."""
+
+from datetime import timedelta
+
+import pytest
+from sqlmodel import Session, select
+
+from tests.factories import make_account, make_identity
+from tests.fake_collectors import registry_with
+from vaultward.collection import collect
+from vaultward.config import Settings, parse_settings
+from vaultward.evaluation import evaluate
+from vaultward.models import CheckScore, Finding, MitigationScore, Run, Waiver, utcnow
+from vaultward.sdk import Problem
+
+
+def findings(engine, evaluation_id, check_id):
+    with Session(engine) as session:
+        rows = session.exec(
+            select(Finding).where(Finding.evaluation_id == evaluation_id, Finding.check_id == check_id)
+        ).all()
+    return {f.resource: f.status for f in rows}
+
+
+def scores(engine, evaluation_id):
+    with Session(engine) as session:
+        rows = session.exec(
+            select(MitigationScore).where(MitigationScore.evaluation_id == evaluation_id)
+        ).all()
+    return {s.mitigation: (s.score, s.measured) for s in rows}
+
+
+def test_scores_from_findings(engine):
+    plan = {
+        "aws:1": [
+            make_account(account_id="111111111111", root_mfa_enabled=True),
+            make_identity(key="alice", mfa_enrolled=True, privileged=True),
+            make_identity(key="bob", mfa_enrolled=False),
+        ],
+        "aws:2": [make_account(account_id="222222222222", root_mfa_enabled=False)],
+    }
+    registry = registry_with(plan)
+    collect(Settings(), engine, registry)
+    summary = evaluate(Settings(), engine, registry)
+
+    assert findings(engine, summary.evaluation_id, "access.root_mfa") == {
+        "aws:111111111111": "pass",
+        "aws:222222222222": "fail",
+    }
+    assert findings(engine, summary.evaluation_id, "access.console_user_mfa") == {
+        "alice": "pass",
+        "bob": "fail",
+    }
+    # access: root 50 (w3), console 50 (w2), privileged 100 (w3), keys no data -> unknown 0 (w1)
+    assert summary.scores["access"] == pytest.approx((50 * 3 + 50 * 2 + 100 * 3 + 0 * 1) / 9)
+    got = scores(engine, summary.evaluation_id)
+    assert got["training"] == (0.0, False)  # no training source: unmeasured, never a pass
+    assert got["custody"] == (0.0, False)
+    with Session(engine) as session:
+        check = session.exec(select(CheckScore).where(CheckScore.check_id == "access.access_key_age")).one()
+    assert (check.unknown, check.score) == (1, 0.0)
+
+
+def test_stale_facts_turn_unknown(engine):
+    registry = registry_with({"aws:1": [make_identity(key="alice", mfa_enrolled=True)]})
+    collect(Settings(), engine, registry)
+    later = utcnow() + timedelta(hours=13)  # default schedule 6h: stale after 12h
+    summary = evaluate(Settings(), engine, registry, now=later)
+    with Session(engine) as session:
+        finding = session.exec(
+            select(Finding).where(
+                Finding.evaluation_id == summary.evaluation_id, Finding.check_id == "access.console_user_mfa"
+            )
+        ).one()
+    assert finding.status == "unknown"
+    assert "stale" in finding.message and finding.evidence["status_if_fresh"] == "pass"
+    fresh = evaluate(Settings(), engine, registry, now=utcnow() + timedelta(hours=11))
+    assert findings(engine, fresh.evaluation_id, "access.console_user_mfa") == {"alice": "pass"}
+
+
+def test_failed_scope_uses_earlier_facts_and_never_collected_scope_is_unknown(engine):
+    collect(Settings(), engine, registry_with({"aws:1": [make_account(account_id="111111111111")]}))
+    denied = RuntimeError("sts:AssumeRole denied")
+    registry = registry_with({"aws:1": [denied], "aws:2": [denied]})
+    collect(Settings(), engine, registry)
+    summary = evaluate(Settings(), engine, registry)
+    got = findings(engine, summary.evaluation_id, "access.root_mfa")
+    assert got == {"aws:111111111111": "pass", "aws:2": "unknown"}
+    with Session(engine) as session:
+        message = session.exec(
+            select(Finding.message).where(Finding.resource == "aws:2", Finding.check_id == "access.root_mfa")
+        ).one()
+    assert message == "no successful collection from static for aws:2: RuntimeError: sts:AssumeRole denied"
+
+
+def test_partial_run_makes_population_checks_unknown(engine):
+    from tests.factories import make_path, make_vpc
+
+    plan = {
+        "aws:1/us-east-1": [
+            make_vpc(key="vpc-p"),
+            make_path(key="sg-1/https", vpcs=["vpc-p"]),
+            Problem("page 2 failed"),
+        ]
+    }
+    registry = registry_with(plan)
+    collect(Settings(), engine, registry)
+    summary = evaluate(Settings(), engine, registry)
+    assert findings(engine, summary.evaluation_id, "segmentation.no_admin_ports_from_internet") == {
+        "vpc-p": "unknown"
+    }
+
+
+def test_waiver_excludes_and_expired_waiver_stops_counting(engine):
+    registry = registry_with({"aws:1": [make_identity(key="bob", mfa_enrolled=False)]})
+    collect(Settings(), engine, registry)
+    with Session(engine) as session:
+        session.add(
+            Waiver(
+                check_id="access.console_user_mfa",
+                resource_pattern="b*",
+                reason="leaving Friday",
+                owner="ciso@example.com",
+                created_at=utcnow(),
+                expires_at=utcnow() + timedelta(days=3),
+            )
+        )
+        session.commit()
+    summary = evaluate(Settings(), engine, registry)
+    assert findings(engine, summary.evaluation_id, "access.console_user_mfa") == {"bob": "waived"}
+    with Session(engine) as session:
+        check = session.exec(
+            select(CheckScore).where(
+                CheckScore.evaluation_id == summary.evaluation_id,
+                CheckScore.check_id == "access.console_user_mfa",
+            )
+        ).one()
+    assert check.score is None and check.waived == 1
+    later = evaluate(Settings(), engine, registry, now=utcnow() + timedelta(days=4, hours=-23))
+    assert findings(engine, later.evaluation_id, "access.console_user_mfa") == {"bob": "fail"}
+
+
+def test_crashing_check_becomes_unknown(engine, monkeypatch):
+    registry = registry_with({"aws:1": [make_account(account_id="111111111111")]})
+    spec = registry.checks["access.root_mfa"]
+
+    def boom(ctx):
+        """Risk."""
+        raise KeyError("oops")
+
+    from dataclasses import replace
+
+    registry.checks["access.root_mfa"] = replace(spec, function=boom)
+    collect(Settings(), engine, registry)
+    summary = evaluate(Settings(), engine, registry)
+    assert findings(engine, summary.evaluation_id, "access.root_mfa") == {"*": "unknown"}
+    with Session(engine) as session:
+        assert session.exec(select(Run)).one().status == "ok"

@@ -1,0 +1,224 @@
+"""The `vaultward` command line: collect, evaluate, status, serve, worker, db upgrade, demo."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from vaultward import redaction
+from vaultward.config import ConfigError, Settings, load_settings
+
+app = typer.Typer(
+    help="Vaultward: readiness of a crypto platform against Lazarus-style theft, with evidence.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+db_app = typer.Typer(help="Manage the store's schema.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+log = logging.getLogger("vaultward")
+err = Console(stderr=True, highlight=False)
+out = Console(highlight=False)
+
+
+class State:
+    config: Path | None = None
+    verbose: bool = False
+
+
+def setup_logging(settings: Settings, verbose: bool) -> None:
+    names = [name for source in settings.sources.values() for name in source.credentials_env.values()]
+    names += [a.external_id_env for a in settings.aws.accounts if a.external_id_env]
+    redaction.configure(names)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(redaction.RedactingFilter())
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(logging.DEBUG if verbose else logging.INFO)
+    for noisy in ("botocore", "boto3", "urllib3", "apscheduler.executors", "alembic.runtime"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def settings_or_exit() -> Settings:
+    try:
+        settings = load_settings(State.config)
+    except ConfigError as error:
+        err.print(f"[red]configuration error[/red]\n{error}", markup=True, soft_wrap=True)
+        raise typer.Exit(2) from None
+    setup_logging(settings, State.verbose)
+    return settings
+
+
+@app.callback()
+def main(
+    config: Annotated[
+        Path | None,
+        typer.Option(
+            "--config", "-c", help="Configuration file (default: $VAULTWARD_CONFIG or ./vaultward.toml)."
+        ),
+    ] = None,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Debug logging.")] = False,
+) -> None:
+    State.config, State.verbose = config, verbose
+
+
+def _store(settings: Settings):
+    from vaultward.db import open_store, redact_url
+
+    try:
+        return open_store(settings.database_url)
+    except Exception as error:
+        err.print(
+            f"cannot open the store {redact_url(settings.database_url)}: {redaction.redact(str(error))}"
+        )
+        raise typer.Exit(1) from None
+
+
+def _registry(settings: Settings):
+    from vaultward.registry import discover
+
+    registry = discover(settings.plugin_dir)
+    for broken in registry.broken:
+        err.print(f"[yellow]plugin skipped[/yellow]: {broken}")
+    return registry
+
+
+@app.command()
+def collect(
+    source: Annotated[
+        list[str] | None, typer.Option("--source", "-s", help="Only this source (repeatable).")
+    ] = None,
+) -> None:
+    """Collect facts from every enabled source (or the named ones), one Run per scope."""
+    from vaultward.collection import collect as run_collection
+    from vaultward.progress import collection_progress
+
+    settings = settings_or_exit()
+    engine, registry = _store(settings), _registry(settings)
+    try:
+        with collection_progress(err) as progress:
+            outcomes = run_collection(settings, engine, registry, sources=source, progress=progress)
+    except (ValueError, ConfigError) as error:
+        err.print(str(error))
+        raise typer.Exit(2) from None
+    failed = [o for o in outcomes if o.status == "failed"]
+    partial = [o for o in outcomes if o.status == "partial"]
+    out.print(
+        f"collected {len(outcomes)} scope(s): {len(outcomes) - len(failed) - len(partial)} ok, "
+        f"{len(partial)} partial, {len(failed)} failed; {sum(o.items for o in outcomes)} facts"
+    )
+    for outcome in failed + partial:
+        out.print(f"  {outcome.status}: {outcome.collector} {outcome.scope}: {outcome.error}", soft_wrap=True)
+    if outcomes and len(failed) == len(outcomes):
+        raise typer.Exit(1)
+
+
+@app.command()
+def evaluate() -> None:
+    """Evaluate every check over the latest facts and store findings and scores."""
+    from vaultward.evaluation import evaluate as run_evaluation
+    from vaultward.scoring import band
+
+    settings = settings_or_exit()
+    engine, registry = _store(settings), _registry(settings)
+    summary = run_evaluation(settings, engine, registry)
+    _, sentence = band(summary.overall)
+    out.print(f"evaluation {summary.evaluation_id}: readiness {_score(summary.overall)} — {sentence}")
+    for mitigation, score in summary.scores.items():
+        out.print(f"  {mitigation:<13} {_score(score)}")
+
+
+def _score(score: float | None) -> str:
+    return "n/a" if score is None else f"{score:.0f}/100"
+
+
+@app.command()
+def status() -> None:
+    """Last runs per source and scope, the latest scores, and what is stale."""
+    from vaultward.status import latest_status
+
+    settings = settings_or_exit()
+    engine, registry = _store(settings), _registry(settings)
+    report = latest_status(settings, engine, registry)
+    runs = Table(title="Sources", title_justify="left")
+    for column in ("source", "scope", "status", "finished", "items", "freshness", "error"):
+        runs.add_column(column, overflow="fold")
+    for row in report.runs:
+        runs.add_row(*row)
+    out.print(
+        runs if report.runs else "No collection has run yet: try `vaultward collect` or `vaultward demo`."
+    )
+    if report.evaluation is None:
+        out.print("No evaluation yet: run `vaultward evaluate`.")
+        return
+    scores = Table(title=f"Readiness {report.evaluation}", title_justify="left")
+    for column in ("mitigation", "score", "checks", "pass", "fail", "unknown", "waived"):
+        scores.add_column(column)
+    for row in report.scores:
+        scores.add_row(*row)
+    out.print(scores)
+
+
+@app.command()
+def serve(
+    address: Annotated[
+        str | None, typer.Option(help="Address to bind (default from config: 127.0.0.1).")
+    ] = None,
+    port: Annotated[int | None, typer.Option(help="Port (default from config: 8501).")] = None,
+) -> None:
+    """Serve the dashboard (reads the store only)."""
+    from vaultward.serve import serve as run_server
+
+    settings = settings_or_exit()
+    _store(settings).dispose()
+    raise typer.Exit(run_server(settings, address=address, port=port))
+
+
+@app.command()
+def worker() -> None:
+    """Run every enabled source on its schedule and re-evaluate after each run."""
+    from vaultward.scheduler import run_worker
+
+    settings = settings_or_exit()
+    engine, registry = _store(settings), _registry(settings)
+    run_worker(settings, engine, registry)
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Apply the store's schema migrations (also done automatically on first use)."""
+    from vaultward.db import make_engine, redact_url, upgrade
+
+    settings = settings_or_exit()
+    before, after = upgrade(make_engine(settings.database_url))
+    target = redact_url(settings.database_url)
+    if before == after:
+        out.print(f"{target}: schema is current ({after})")
+    else:
+        out.print(f"{target}: schema upgraded from {before or 'empty'} to {after}")
+
+
+@app.command()
+def demo(
+    port: Annotated[int, typer.Option(help="Dashboard port.")] = 8501,
+    data_dir: Annotated[Path, typer.Option(help="Where the demo keeps its store.")] = Path(".vaultward-demo"),
+    no_serve: Annotated[bool, typer.Option("--no-serve", help="Collect and evaluate, then exit.")] = False,
+) -> None:
+    """Seed a demo organisation in a local AWS emulator, collect it with the real collectors,
+    evaluate, and serve the dashboard."""
+    from vaultward.demo import run_demo
+
+    settings_or_exit()  # validates a config if one is given; the demo builds its own
+    raise typer.Exit(run_demo(data_dir=data_dir, port=port, serve_dashboard=not no_serve, console=out))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

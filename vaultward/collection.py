@@ -1,0 +1,174 @@
+"""Runs collectors: one Run per scope, its facts written in one transaction.
+
+A failure in one scope marks that Run `failed` with the (redacted) error and never touches
+facts stored by earlier Runs; other scopes go on.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+from sqlalchemy import Engine, insert
+from sqlmodel import Session
+
+from vaultward.config import Settings
+from vaultward.models import Fact, Run, utcnow
+from vaultward.records import Record
+from vaultward.redaction import redact
+from vaultward.registry import Registry
+from vaultward.sdk import Collector, Problem, Scope
+
+log = logging.getLogger(__name__)
+MAX_ERROR_LENGTH = 4000
+
+
+@dataclass(frozen=True)
+class RunOutcome:
+    run_id: int
+    collector: str
+    scope: str
+    status: str  # ok | partial | failed
+    items: int
+    error: str | None
+    seconds: float
+
+
+Progress = Callable[[str, Scope, RunOutcome | None], None]  # ("start"|"done", scope, outcome)
+
+
+def _describe(error: BaseException) -> str:
+    text = f"{type(error).__name__}: {error}"
+    return redact(text)[:MAX_ERROR_LENGTH]
+
+
+def _start_run(engine: Engine, collector: str, scope: str) -> int:
+    with Session(engine) as session:
+        run = Run(collector=collector, scope=scope, status="running", started_at=utcnow())
+        session.add(run)
+        session.commit()
+        assert run.id is not None
+        return run.id
+
+
+def _finish_failed(engine: Engine, run_id: int, error: str) -> None:
+    with Session(engine) as session:
+        run = session.get(Run, run_id)
+        assert run is not None
+        run.status, run.error, run.finished_at = "failed", error, utcnow()
+        session.add(run)
+        session.commit()
+
+
+def run_scope(engine: Engine, collector: Collector, scope: Scope) -> RunOutcome:
+    """Collect one scope and store its facts atomically; never raises for collector errors."""
+    run_id = _start_run(engine, collector.name, scope.id)
+    started = utcnow()
+    records: list[Record] = []
+    problems: list[str] = []
+    allowed = {kind.kind for kind in collector.produces}
+    try:
+        for item in collector.collect(scope):
+            if isinstance(item, Problem):
+                problems.append(redact(item.reason))
+            elif isinstance(item, Record) and item.kind in allowed:
+                records.append(
+                    item if item.scope == scope.id else item.model_copy(update={"scope": scope.id})
+                )
+            else:
+                problems.append(f"collector yielded an undeclared item: {type(item).__name__}")
+    except Exception as error:  # a failed scope must not stop the others
+        message = _describe(error)
+        log.warning("%s %s failed: %s", collector.name, scope.id, message)
+        _finish_failed(engine, run_id, message)
+        return RunOutcome(run_id, collector.name, scope.id, "failed", 0, message, _seconds(started))
+
+    status = "partial" if problems else "ok"
+    error_text = "; ".join(problems)[:MAX_ERROR_LENGTH] or None
+    counts = Counter(record.kind for record in records)
+    try:
+        with Session(engine) as session, session.begin():
+            if records:
+                session.execute(
+                    insert(Fact),
+                    [
+                        {
+                            "run_id": run_id,
+                            "kind": r.kind,
+                            "key": r.key,
+                            "scope": scope.id,
+                            "data": r.data(),
+                        }
+                        for r in records
+                    ],
+                )
+            run = session.get(Run, run_id)
+            assert run is not None
+            run.status, run.error, run.finished_at = status, error_text, utcnow()
+            run.item_count, run.counts = len(records), dict(counts)
+    except Exception as error:  # the store failed: nothing of this Run was written
+        message = f"storing facts failed: {_describe(error)}"
+        log.error("%s %s: %s", collector.name, scope.id, message)
+        try:
+            _finish_failed(engine, run_id, message)
+        except Exception:  # the store is gone; the Run stays 'running' until recovered
+            log.exception("could not mark run %s failed", run_id)
+        return RunOutcome(run_id, collector.name, scope.id, "failed", 0, message, _seconds(started))
+    log.info("%s %s: %s, %d items", collector.name, scope.id, status, len(records))
+    return RunOutcome(run_id, collector.name, scope.id, status, len(records), error_text, _seconds(started))
+
+
+def _seconds(started) -> float:
+    return (utcnow() - started).total_seconds()
+
+
+def collect(
+    settings: Settings,
+    engine: Engine,
+    registry: Registry,
+    sources: Iterable[str] | None = None,
+    progress: Progress | None = None,
+) -> list[RunOutcome]:
+    """Collect every enabled source (or the named ones), fanning out per scope."""
+    names = settings.enabled_sources(sorted(registry.collectors))
+    if sources is not None:
+        wanted = list(sources)
+        missing = sorted(set(wanted) - set(registry.collectors))
+        if missing:
+            raise ValueError(
+                f"unknown source {missing[0]!r} (known: {', '.join(sorted(registry.collectors))})"
+            )
+        names = wanted
+    outcomes: list[RunOutcome] = []
+    work: list[tuple[Collector, Scope]] = []
+    for name in names:
+        collector = registry.collectors[name](settings)
+        try:
+            scopes = collector.scopes()
+        except Exception as error:
+            discovery = Scope(collector=name, id=f"{name}:discovery")
+            run_id = _start_run(engine, name, discovery.id)
+            message = f"listing scopes failed: {_describe(error)}"
+            _finish_failed(engine, run_id, message)
+            outcome = RunOutcome(run_id, name, discovery.id, "failed", 0, message, 0.0)
+            outcomes.append(outcome)
+            if progress:
+                progress("done", discovery, outcome)
+            continue
+        work.extend((collector, scope) for scope in scopes)
+
+    def one(item: tuple[Collector, Scope]) -> RunOutcome:
+        collector, scope = item
+        if progress:
+            progress("start", scope, None)
+        outcome = run_scope(engine, collector, scope)
+        if progress:
+            progress("done", scope, outcome)
+        return outcome
+
+    with ThreadPoolExecutor(max_workers=settings.aws.max_workers, thread_name_prefix="collect") as pool:
+        outcomes.extend(pool.map(one, work))
+    return outcomes

@@ -1,0 +1,338 @@
+"""One evaluation: the latest usable facts of every scope, every check, one transaction.
+
+Facts that are stale (older than twice the source's schedule interval), partial for checks
+that need the whole population, or missing because a scope never collected, turn the
+affected findings `unknown`: missing evidence is never a pass.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import logging
+from collections import defaultdict
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+
+from pydantic import ValidationError
+from pydantic_core import to_jsonable_python
+from sqlalchemy import Engine, func, insert
+from sqlmodel import Session, select
+
+from vaultward.config import Settings
+from vaultward.models import (
+    CheckScore,
+    Evaluation,
+    Fact,
+    Finding,
+    MitigationScore,
+    Run,
+    Waiver,
+    utcnow,
+)
+from vaultward.records import RECORD_KINDS, Record
+from vaultward.redaction import redact
+from vaultward.registry import Registry
+from vaultward.scoring import CheckTally, band, overall_score, score_mitigation, tally_check
+from vaultward.sdk import CheckContext, CheckSpec, Result
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ScopeState:
+    """What the evaluation knows about one collector's scope."""
+
+    collector: str
+    scope: str
+    run: Run | None  # the latest ok/partial Run, if any
+    last_error: str | None  # error of a later failed Run, or of the only Runs
+    stale_reason: str | None = None
+
+    @property
+    def usable(self) -> bool:
+        return self.run is not None
+
+
+@dataclass(frozen=True)
+class EvaluationSummary:
+    evaluation_id: int
+    overall: float | None
+    band: str
+    scores: dict[str, float | None]
+    findings: int
+
+
+def _latest_runs(
+    session: Session, collectors: list[str]
+) -> tuple[dict[tuple[str, str], Run], dict[tuple[str, str], Run]]:
+    """The latest usable (ok/partial) Run and the latest Run of any status, per scope."""
+    usable = (
+        select(func.max(Run.id))
+        .where(Run.collector.in_(collectors), Run.status.in_(("ok", "partial")))
+        .group_by(Run.collector, Run.scope)
+    )
+    latest = select(func.max(Run.id)).where(Run.collector.in_(collectors)).group_by(Run.collector, Run.scope)
+    usable_runs = session.exec(select(Run).where(Run.id.in_(usable))).all()  # type: ignore[call-overload]
+    latest_runs = session.exec(select(Run).where(Run.id.in_(latest))).all()  # type: ignore[call-overload]
+    return (
+        {(r.collector, r.scope): r for r in usable_runs},
+        {(r.collector, r.scope): r for r in latest_runs},
+    )
+
+
+def scope_states(
+    session: Session, settings: Settings, collectors: list[str], now: datetime
+) -> list[ScopeState]:
+    usable, latest = _latest_runs(session, collectors)
+    states = []
+    for (collector, scope), last in sorted(latest.items()):
+        run = usable.get((collector, scope))
+        error = last.error if last.status == "failed" else None
+        stale = None
+        if run is not None and run.finished_at is not None:
+            interval = settings.source(collector).schedule.interval()
+            age = now - run.finished_at
+            if age > 2 * interval:
+                stale = (
+                    f"facts for {scope} from {collector} are stale: collected {_human(age)} ago, "
+                    f"expected every {_human(interval)}"
+                )
+        states.append(ScopeState(collector, scope, run, error, stale))
+    return states
+
+
+def _human(delta: timedelta) -> str:
+    seconds = int(delta.total_seconds())
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= size:
+            return f"{seconds // size}{unit}"
+    return f"{seconds}s"
+
+
+def load_records(session: Session, states: list[ScopeState]) -> tuple[dict[str, list[Record]], list[str]]:
+    """Typed records of the chosen Runs, by kind; facts that fail validation are reported."""
+    run_ids = [state.run.id for state in states if state.run is not None]
+    records: dict[str, list[Record]] = defaultdict(list)
+    problems: list[str] = []
+    if not run_ids:
+        return records, problems
+    rows = session.exec(
+        select(Fact.kind, Fact.key, Fact.scope, Fact.data).where(Fact.run_id.in_(run_ids))  # type: ignore[attr-defined]
+    ).all()
+    for kind, key, scope, data in rows:
+        cls = RECORD_KINDS.get(kind)
+        if cls is None:
+            continue  # a kind whose plugin is not installed here
+        try:
+            records[kind].append(cls.model_validate({**data, "key": key, "scope": scope}))
+        except ValidationError as error:
+            problems.append(f"fact {kind} {key} in {scope} does not validate: {error.error_count()} errors")
+    return records, problems
+
+
+def _apply_scope_states(
+    spec: CheckSpec, results: list[Result], states: list[ScopeState], producers: dict[str, set[str]]
+) -> list[Result]:
+    """Turn results unknown where their scope's evidence is stale or incomplete, and add an
+    unknown result for every relevant scope that never collected successfully."""
+    relevant = [s for s in states if producers.get(s.collector, set()) & set(spec.kinds)]
+    by_scope = {s.scope: s for s in relevant}
+    adjusted = []
+    for result in results:
+        state = by_scope.get(result.scope)
+        reason = None
+        if state is not None and state.stale_reason:
+            reason = state.stale_reason
+        elif (
+            state is not None and spec.population and state.run is not None and state.run.status == "partial"
+        ):
+            reason = f"collection of {state.scope} was partial ({state.run.error}); this check needs every resource"
+        if reason and result.status in ("pass", "fail"):
+            evidence = {
+                **result.evidence,
+                "status_if_fresh": result.status,
+                "original_reason": result.reason,
+            }
+            result = replace(result, status="unknown", reason=reason, evidence=evidence)
+        adjusted.append(result)
+    for state in relevant:
+        if not state.usable:
+            adjusted.append(
+                Result(
+                    resource=state.scope,
+                    status="unknown",
+                    reason=f"no successful collection from {state.collector} for {state.scope}: {state.last_error}",
+                    evidence={"collector": state.collector, "error": state.last_error},
+                    resource_name=state.scope,
+                    scope=state.scope,
+                )
+            )
+    if not adjusted:
+        adjusted.append(
+            Result(
+                resource="*",
+                status="unknown",
+                reason=f"no data: nothing of kind {', '.join(spec.kinds)} has been collected; connect a source that provides it",
+                evidence={"kinds": list(spec.kinds)},
+                resource_name="(no data)",
+            )
+        )
+    return adjusted
+
+
+def _apply_waivers(
+    check_id: str, results: list[Result], waivers: list[Waiver]
+) -> list[tuple[Result, int | None]]:
+    applicable = [w for w in waivers if w.check_id == check_id]
+    out = []
+    for result in results:
+        waiver = next(
+            (
+                w
+                for w in applicable
+                if result.status in ("fail", "unknown")
+                and fnmatch.fnmatchcase(result.resource, w.resource_pattern)
+            ),
+            None,
+        )
+        if waiver is not None:
+            evidence = {
+                **result.evidence,
+                "status_if_not_waived": result.status,
+                "waiver_reason": waiver.reason,
+            }
+            result = replace(result, status="waived", evidence=evidence)
+        out.append((result, waiver.id if waiver else None))
+    return out
+
+
+def run_check(spec: CheckSpec, context: CheckContext) -> list[Result]:
+    """A check that raises yields one unknown result instead of stopping the evaluation."""
+    try:
+        return spec.run(context)
+    except Exception as error:
+        log.exception("check %s raised", spec.id)
+        return [
+            Result(
+                "*",
+                "unknown",
+                redact(f"check raised {type(error).__name__}: {error}"),
+                {},
+                "(check error)",
+            )
+        ]
+
+
+def evaluate(
+    settings: Settings, engine: Engine, registry: Registry, now: datetime | None = None
+) -> EvaluationSummary:
+    """Evaluate every registered check over the latest facts and store findings and scores."""
+    now = now or utcnow()
+    producers = {name: {kind.kind for kind in cls.produces} for name, cls in registry.collectors.items()}
+    with Session(engine) as session:
+        states = scope_states(session, settings, sorted(registry.collectors), now)
+        records, problems = load_records(session, states)
+        waivers = list(session.exec(select(Waiver).where(Waiver.expires_at > now)).all())
+    for problem in problems:
+        log.warning(problem)
+
+    context = CheckContext(records, settings.policy, now)
+    findings: list[dict] = []
+    tallies: list[CheckTally] = []
+    for spec in sorted(registry.checks.values(), key=lambda s: s.id):
+        results = _apply_scope_states(spec, run_check(spec, context), states, producers)
+        judged = _apply_waivers(spec.id, results, waivers)
+        tallies.append(tally_check(spec.id, spec.mitigation, spec.weight, (r.status for r, _ in judged)))
+        for result, waiver_id in judged:
+            findings.append(
+                {
+                    "check_id": spec.id,
+                    "mitigation": spec.mitigation,
+                    "severity": spec.severity,
+                    "resource": result.resource[:500],
+                    "resource_name": (result.resource_name or result.resource)[:500],
+                    "scope": result.scope,
+                    "status": result.status,
+                    "message": result.reason,
+                    "evidence": to_jsonable_python(dict(result.evidence)),
+                    "waiver_id": waiver_id,
+                }
+            )
+
+    weights = settings.scoring.mitigation_weights
+    by_mitigation: dict[str, list[CheckTally]] = defaultdict(list)
+    for tally in tallies:
+        by_mitigation[tally.mitigation].append(tally)
+    mitigations = [
+        score_mitigation(m, weights.get(m, 1.0), checks) for m, checks in sorted(by_mitigation.items())
+    ]
+    overall = overall_score(mitigations)
+    band_name, _ = band(overall)
+
+    with Session(engine) as session, session.begin():
+        evaluation = Evaluation(
+            started_at=now,
+            finished_at=utcnow(),
+            overall_score=overall,
+            band=band_name,
+            check_count=len(tallies),
+            finding_count=len(findings),
+            runs=[s.run.id for s in states if s.run is not None and s.run.id is not None],
+        )
+        session.add(evaluation)
+        session.flush()
+        evaluation_id = evaluation.id
+        assert evaluation_id is not None
+        if findings:
+            session.execute(insert(Finding), [{**f, "evaluation_id": evaluation_id} for f in findings])
+        specs = registry.checks
+        if tallies:
+            session.execute(
+                insert(CheckScore),
+                [
+                    {
+                        "evaluation_id": evaluation_id,
+                        "check_id": t.check_id,
+                        "mitigation": t.mitigation,
+                        "title": specs[t.check_id].title,
+                        "severity": specs[t.check_id].severity,
+                        "weight": t.weight,
+                        "score": t.score,
+                        "passed": t.passed,
+                        "failed": t.failed,
+                        "unknown": t.unknown,
+                        "waived": t.waived,
+                        "skipped": t.skipped,
+                    }
+                    for t in tallies
+                ],
+            )
+        for m in mitigations:
+            session.add(
+                MitigationScore(
+                    evaluation_id=evaluation_id,
+                    mitigation=m.mitigation,
+                    score=m.score,
+                    weight=m.weight,
+                    check_count=m.check_count,
+                    passed=m.passed,
+                    failed=m.failed,
+                    unknown=m.unknown,
+                    waived=m.waived,
+                    measured=m.measured,
+                )
+            )
+    log.info(
+        "evaluation %s: overall %s (%s), %d findings",
+        evaluation_id,
+        overall,
+        band_name,
+        len(findings),
+    )
+    return EvaluationSummary(
+        evaluation_id,
+        overall,
+        band_name,
+        {m.mitigation: m.score for m in mitigations},
+        len(findings),
+    )

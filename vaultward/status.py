@@ -1,0 +1,76 @@
+"""What `vaultward status` shows: the latest runs, their freshness, the latest scores."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import Engine
+from sqlmodel import Session, select
+
+from vaultward.config import Settings
+from vaultward.evaluation import scope_states
+from vaultward.models import Evaluation, MitigationScore, Run, utcnow
+from vaultward.registry import Registry
+
+
+@dataclass
+class StatusReport:
+    runs: list[tuple[str, ...]] = field(default_factory=list)
+    evaluation: str | None = None
+    scores: list[tuple[str, ...]] = field(default_factory=list)
+
+
+def latest_status(settings: Settings, engine: Engine, registry: Registry) -> StatusReport:
+    now = utcnow()
+    report = StatusReport()
+    with Session(engine) as session:
+        states = scope_states(session, settings, sorted(registry.collectors), now)
+        latest_ids = {}
+        for run in session.exec(select(Run).order_by(Run.id)).all():  # type: ignore[call-overload]
+            latest_ids[(run.collector, run.scope)] = run
+        for state in states:
+            last = latest_ids[(state.collector, state.scope)]
+            if state.run is None:
+                freshness = "never collected"
+            elif state.stale_reason:
+                freshness = "stale"
+            else:
+                freshness = "fresh"
+            finished = last.finished_at.strftime("%Y-%m-%d %H:%M") if last.finished_at else "running"
+            report.runs.append(
+                (
+                    state.collector,
+                    state.scope,
+                    last.status,
+                    finished,
+                    str(last.item_count),
+                    freshness,
+                    last.error or "",
+                )
+            )
+        evaluation = session.exec(select(Evaluation).order_by(Evaluation.id.desc()).limit(1)).first()  # type: ignore[union-attr]
+        if evaluation is None:
+            return report
+        overall = "n/a" if evaluation.overall_score is None else f"{evaluation.overall_score:.0f}/100"
+        report.evaluation = f"{overall} ({evaluation.band}) at {evaluation.started_at:%Y-%m-%d %H:%M} UTC"
+        scores = session.exec(
+            select(MitigationScore)
+            .where(MitigationScore.evaluation_id == evaluation.id)
+            .order_by(MitigationScore.mitigation)
+        ).all()
+        for score in scores:
+            value = "n/a" if score.score is None else f"{score.score:.0f}"
+            if not score.measured:
+                value += " (no data)"
+            report.scores.append(
+                (
+                    score.mitigation,
+                    value,
+                    str(score.check_count),
+                    str(score.passed),
+                    str(score.failed),
+                    str(score.unknown),
+                    str(score.waived),
+                )
+            )
+    return report
