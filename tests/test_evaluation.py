@@ -136,7 +136,8 @@ def test_waiver_excludes_and_expired_waiver_stops_counting(engine):
             )
         ).one()
     assert check.score is None and check.waived == 1
-    later = evaluate(Settings(), engine, registry, now=utcnow() + timedelta(days=4, hours=-23))
+    weekly = parse_settings({"sources": {"static": {"schedule": "1w"}}})  # facts stay fresh
+    later = evaluate(weekly, engine, registry, now=utcnow() + timedelta(days=4))
     assert findings(engine, later.evaluation_id, "access.console_user_mfa") == {"bob": "fail"}
 
 
