@@ -92,7 +92,7 @@ class AwsNetworkCollector(Collector):
                 f"route table {table}",
                 (NetworkPath.kind,),
                 lambda table=table: ec2.search_transit_gateway_routes(
-                    TransitGatewayRouteTableId=table, Filters=ACTIVE_ROUTES, MaxResults=1000
+                    TransitGatewayRouteTableId=table, Filters=ACTIVE_ROUTES
                 ),
             )
             if isinstance(found, Problem):

@@ -1,0 +1,169 @@
+"""Network mapper from captured payloads (moto 5.2; the static transit-gateway route's
+attachments are restored in moto's backend before capture, see capture_payloads.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from collectors.aws import network_mapper
+from tests.collectors.aws.payloads import load
+from vaultward.config import ZoneRules
+from vaultward.records import NetworkPath, PortRange, Vpc
+
+ACCOUNT, REGION = "123456789012", "us-east-1"
+DEFAULT, CORE, HUB = "vpc-dd09b8179a5fe3f89", "vpc-518840363e5a3dc5f", "vpc-15481848e3a24abaf"
+OFFICE, LAB = "vpc-91cc0e2790242fdd5", "vpc-2dedcd0b86359f222"
+WEB = "sg-25e66e1dc3565a950"
+ZONES = ZoneRules(corporate_cidrs=["10.20.0.0/16"])
+WHERE = dict(account=ACCOUNT, region=REGION)
+
+
+@pytest.fixture
+def vpcs() -> list[Vpc]:
+    return network_mapper.map_vpcs(load("ec2_vpcs.json")["Vpcs"], ACCOUNT, REGION, ZONES)
+
+
+def test_vpc_zones_from_tags_and_cidrs(vpcs):
+    assert vpcs == [
+        Vpc(key=DEFAULT, cidrs=["172.31.0.0/16"], zone="unknown", **WHERE),
+        Vpc(
+            key=CORE,
+            name="prod-core",
+            cidrs=["10.0.0.0/16"],
+            zone="production",
+            zone_reason="tag Environment=Production",
+            tags={"Name": "prod-core", "Environment": "Production"},
+            **WHERE,
+        ),
+        Vpc(
+            key=HUB,
+            name="vpn-hub",
+            cidrs=["10.30.0.0/16"],
+            zone="corporate",
+            zone_reason="tag Zone=corporate",
+            tags={"Name": "vpn-hub", "Zone": "corporate"},
+            **WHERE,
+        ),
+        Vpc(
+            key=OFFICE,
+            name="office",
+            cidrs=["10.20.0.0/16"],
+            zone="corporate",
+            zone_reason="CIDR 10.20.0.0/16 inside corporate_cidrs",
+            tags={"Name": "office"},
+            **WHERE,
+        ),
+        Vpc(key=LAB, name="lab", cidrs=["192.168.0.0/16"], zone="unknown", tags={"Name": "lab"}, **WHERE),
+    ]
+
+
+def test_account_rule_wins_over_tags():
+    zones = ZoneRules(corporate_accounts=[ACCOUNT], production_cidrs=["10.0.0.0/8"])
+    [core] = [
+        v
+        for v in network_mapper.map_vpcs(load("ec2_vpcs.json")["Vpcs"], ACCOUNT, REGION, zones)
+        if v.key == CORE
+    ]
+    assert (core.zone, core.zone_reason) == ("corporate", f"account {ACCOUNT} is a corporate account")
+    zone, reason = network_mapper.classify("999999999999", {}, ["10.1.0.0/24"], zones)
+    assert (zone, reason) == ("production", "CIDR 10.1.0.0/24 inside production_cidrs")
+    # A VPC only partly inside the ranges is not classified by CIDR.
+    assert network_mapper.classify("9", {}, ["10.1.0.0/24", "172.16.0.0/24"], zones)[0] == "unknown"
+
+
+def test_active_peerings_only(vpcs):
+    paths = network_mapper.map_peerings(
+        load("ec2_vpc_peering_connections.json")["VpcPeeringConnections"], vpcs, ACCOUNT, REGION, ZONES
+    )
+    assert paths == [
+        NetworkPath(
+            key="pcx-8cf18d1bcf6278022",
+            path_kind="vpc_peering",
+            from_zone="production",
+            to_zone="corporate",
+            from_ref=CORE,
+            to_ref=OFFICE,
+            vpcs=[CORE, OFFICE],
+            **WHERE,
+        )
+    ]
+
+
+def test_peer_in_another_account_is_zoned_by_account_then_cidr():
+    peering = {
+        "VpcPeeringConnectionId": "pcx-1",
+        "Status": {"Code": "active"},
+        "RequesterVpcInfo": {"VpcId": "vpc-a", "OwnerId": "111111111111", "CidrBlock": "10.0.0.0/16"},
+        "AccepterVpcInfo": {"VpcId": "vpc-b", "OwnerId": "222222222222", "CidrBlock": "10.20.5.0/24"},
+    }
+    zones = ZoneRules(production_accounts=["111111111111"], corporate_cidrs=["10.20.0.0/16"])
+    [path] = network_mapper.map_peerings([peering], [], ACCOUNT, REGION, zones)
+    assert (path.from_zone, path.to_zone) == ("production", "corporate")
+
+
+def test_transit_gateway_route_joins_zones(vpcs):
+    paths = network_mapper.map_transit_gateways(
+        load("ec2_transit_gateway_attachments.json")["TransitGatewayAttachments"],
+        load("ec2_transit_gateway_routes.json"),
+        vpcs,
+        ACCOUNT,
+        REGION,
+        ZONES,
+    )
+    assert paths == [
+        NetworkPath(
+            key=f"tgw-7d9206c11dbc1e121/{HUB}-{CORE}",
+            path_kind="transit_gateway",
+            from_zone="corporate",
+            to_zone="production",
+            from_ref=HUB,
+            to_ref=CORE,
+            vpcs=[HUB, CORE],
+            **WHERE,
+        )
+    ]
+
+
+def test_transit_gateway_without_routes_is_no_path(vpcs):
+    attachments = load("ec2_transit_gateway_attachments.json")["TransitGatewayAttachments"]
+    assert network_mapper.map_transit_gateways(attachments, {}, vpcs, ACCOUNT, REGION, ZONES) == []
+
+
+def test_security_groups_into_production(vpcs):
+    paths = network_mapper.map_security_groups(
+        load("ec2_security_groups.json")["SecurityGroups"], vpcs, ACCOUNT, REGION, ZONES
+    )
+
+    def rule(cidr, zone, ports, span):
+        protocol = ports.protocol
+        return NetworkPath(
+            key=f"{WEB}/ingress/{cidr}/{protocol}/{span}",
+            name="prod-web",
+            path_kind="security_group",
+            from_zone=zone,
+            to_zone="production",
+            from_ref=cidr,
+            to_ref=WEB,
+            ports=[ports],
+            vpcs=[CORE],
+            **WHERE,
+        )
+
+    ssh = PortRange(protocol="tcp", from_port=22, to_port=22)
+    postgres = PortRange(protocol="tcp", from_port=5432, to_port=5432)
+    # 10.99.0.0/16 is neither internet nor corporate; office-ssh is in a corporate VPC.
+    assert sorted(paths, key=lambda p: p.key) == sorted(
+        [
+            rule("0.0.0.0/0", "internet", ssh, "22-22"),
+            rule("10.20.0.0/16", "corporate", postgres, "5432-5432"),
+            rule("::/0", "internet", PortRange(protocol="-1"), "all"),
+            rule("0.0.0.0/0", "internet", PortRange(protocol="icmp"), "all"),
+        ],
+        key=lambda p: p.key,
+    )
+    assert [p.exposes(22) for p in sorted(paths, key=lambda p: p.key)] == [
+        False,
+        True,
+        False,
+        True,
+    ]  # icmp, ssh, postgres, all
