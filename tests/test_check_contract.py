@@ -1,0 +1,30 @@
+"""Every registered check honours the contract: metadata, references, docstring, a test."""
+
+from pathlib import Path
+
+import pytest
+
+from vaultward.registry import discover
+from vaultward.sdk import MITIGATIONS, parse_reference
+
+REGISTRY = discover(entry_point_groups=False)
+ROOT = Path(__file__).parents[1]
+
+
+def test_catalog_covers_the_four_mitigations_with_at_least_two_checks_each():
+    for mitigation in ("custody", "training", "access", "segmentation"):
+        assert len(REGISTRY.checks_for(mitigation)) >= 2, mitigation
+
+
+@pytest.mark.parametrize("check_id", sorted(REGISTRY.checks))
+def test_check_contract(check_id):
+    spec = REGISTRY.checks[check_id]
+    module = spec.function.__module__
+    mitigation, name = check_id.split(".", 1)
+    assert spec.mitigation == mitigation and mitigation in MITIGATIONS
+    assert module == f"checks.{mitigation}.{name}", "id must match checks/<mitigation>/<name>.py"
+    assert spec.title and spec.remediation and len(spec.risk) > 40
+    assert spec.references and spec.reads and spec.weight > 0
+    assert any(ns in ("attack", "attack-mitigation") for ns, _ in map(parse_reference, spec.references))
+    tests = ROOT / "tests" / "checks" / mitigation
+    assert any(name in path.read_text() for path in tests.glob("test_*.py")), f"no test mentions {name}"

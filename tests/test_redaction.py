@@ -1,0 +1,33 @@
+import logging
+
+from vaultward import redaction
+
+
+def test_known_values_and_credential_shapes_are_masked(monkeypatch):
+    monkeypatch.setenv("AUDIT_SECRET", "s3cr3t-value-123")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")
+    redactor = redaction.configure(["AUDIT_SECRET"])
+    text = (
+        "failed with s3cr3t-value-123; key wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY; "
+        "Authorization: SSWS 00abcdefghijklmnop; url postgresql+psycopg://vw:hunter22@db/vw"
+    )
+    cleaned = redactor(text)
+    for secret in ("s3cr3t-value-123", "wJalrXUtnFEMI", "00abcdefghijklmnop", "hunter22"):
+        assert secret not in cleaned
+    assert cleaned.count(redaction.MASK) == 4
+
+
+def test_log_filter_masks_arguments(monkeypatch, caplog):
+    monkeypatch.setenv("AUDIT_SECRET", "s3cr3t-value-123")
+    redaction.configure(["AUDIT_SECRET"])
+    logger = logging.getLogger("vaultward.test")
+    handler = logging.Handler()
+    records = []
+    handler.emit = records.append
+    handler.addFilter(redaction.RedactingFilter())
+    logger.addHandler(handler)
+    try:
+        logger.error("token %s rejected", "s3cr3t-value-123")
+    finally:
+        logger.removeHandler(handler)
+    assert records[0].getMessage() == "token [redacted] rejected"
