@@ -283,7 +283,7 @@ class Settings(Strict):
         return f"sqlite:///{(self.store.data_dir / 'vaultward.db').resolve()}"
 
     def source(self, name: str) -> SourceConfig:
-        return self.sources.get(name) or SourceConfig()
+        return self.sources.get(name) or SourceConfig.model_validate({})
 
     def enabled_sources(self, known: list[str]) -> list[str]:
         unknown = sorted(set(self.sources) - set(known))

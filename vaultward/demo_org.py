@@ -40,6 +40,7 @@ class DemoOrganisation:
     regions: list[str] = field(default_factory=lambda: [REGION])
     resources: dict[str, str] = field(default_factory=dict)  # e.g. "vpc:prod-core" -> vpc id
     backend_seeded: bool = False
+    seeded_at: datetime | None = None  # the "now" that back-dated access keys count from
 
     def role_arn(self, account_id: str) -> str:
         return f"arn:aws:iam::{account_id}:role/{ROLE_NAME}"
@@ -80,6 +81,7 @@ class _Seeder:
         self.endpoint_url = endpoint_url
         self.backend_seeded = True
         self.resources: dict[str, str] = {}
+        self.now = datetime.now(UTC).replace(microsecond=0)
 
     def client(self, service: str, account: str | None = None) -> Any:
         session = boto3.Session(region_name=REGION, **DUMMY)
@@ -155,10 +157,9 @@ class _Seeder:
     def machine(self, iam: Any, account: str, name: str, age_days: int, unused_days: int) -> None:
         iam.create_user(UserName=name)
         iam.create_access_key(UserName=name)
-        now = datetime.now(UTC).replace(microsecond=0)
         key = self.backend("iam", account, "global").users[name].access_keys[0]
-        key.create_date = now - timedelta(days=age_days)
-        key.last_used = now - timedelta(days=unused_days)
+        key.create_date = self.now - timedelta(days=age_days)
+        key.last_used = self.now - timedelta(days=unused_days)
 
     def root_mfa(self, account: str) -> None:
         self.backend("iam", account, "global").account_summary._account_mfa_enabled = 1
@@ -391,8 +392,14 @@ def _seed(endpoint_url: str | None, demo: bool) -> DemoOrganisation:
             tags={"ValueTier": "high", "Purpose": "signing"},
         )
 
+    for role, account in (("management", management), *accounts.items()):
+        ec2 = seeder.client("ec2", None if account == management else account)
+        default = ec2.describe_vpcs(Filters=[{"Name": "is-default", "Values": ["true"]}])["Vpcs"]
+        seeder.resources[f"vpc:default:{role}"] = default[0]["VpcId"]
+
     return DemoOrganisation(
         endpoint_url=endpoint_url,
+        seeded_at=seeder.now,
         management_account=management,
         accounts=accounts,
         resources=dict(seeder.resources),

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from pydantic import ValidationError
 from pydantic_core import to_jsonable_python
 from sqlalchemy import Engine, func, insert
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from vaultward.config import Settings
 from vaultward.models import (
@@ -68,12 +68,16 @@ def _latest_runs(
     """The latest usable (ok/partial) Run and the latest Run of any status, per scope."""
     usable = (
         select(func.max(Run.id))
-        .where(Run.collector.in_(collectors), Run.status.in_(("ok", "partial")))
-        .group_by(Run.collector, Run.scope)
+        .where(col(Run.collector).in_(collectors), col(Run.status).in_(("ok", "partial")))
+        .group_by(col(Run.collector), col(Run.scope))
     )
-    latest = select(func.max(Run.id)).where(Run.collector.in_(collectors)).group_by(Run.collector, Run.scope)
-    usable_runs = session.exec(select(Run).where(Run.id.in_(usable))).all()  # type: ignore[call-overload]
-    latest_runs = session.exec(select(Run).where(Run.id.in_(latest))).all()  # type: ignore[call-overload]
+    latest = (
+        select(func.max(Run.id))
+        .where(col(Run.collector).in_(collectors))
+        .group_by(col(Run.collector), col(Run.scope))
+    )
+    usable_runs = session.exec(select(Run).where(col(Run.id).in_(usable))).all()
+    latest_runs = session.exec(select(Run).where(col(Run.id).in_(latest))).all()
     return (
         {(r.collector, r.scope): r for r in usable_runs},
         {(r.collector, r.scope): r for r in latest_runs},

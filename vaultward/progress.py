@@ -13,6 +13,7 @@ from rich.progress import (
     MofNCompleteColumn,
     Progress,
     SpinnerColumn,
+    TaskID,
     TextColumn,
     TimeElapsedColumn,
 )
@@ -57,7 +58,7 @@ def collection_progress(console: Console) -> Iterator[ProgressCallback]:
         transient=False,
     ) as progress:
         overall = progress.add_task("scopes", total=None)
-        tasks: dict[tuple[str, str], int] = {}
+        tasks: dict[tuple[str, str], TaskID] = {}
 
         def live(event: str, scope: Scope, outcome: RunOutcome | None) -> None:
             with lock:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from sqlalchemy import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from vaultward.config import Settings
 from vaultward.evaluation import scope_states
@@ -26,7 +26,7 @@ def latest_status(settings: Settings, engine: Engine, registry: Registry) -> Sta
     with Session(engine) as session:
         states = scope_states(session, settings, sorted(registry.collectors), now)
         latest_ids = {}
-        for run in session.exec(select(Run).order_by(Run.id)).all():  # type: ignore[call-overload]
+        for run in session.exec(select(Run).order_by(col(Run.id))).all():
             latest_ids[(run.collector, run.scope)] = run
         for state in states:
             last = latest_ids[(state.collector, state.scope)]
@@ -48,7 +48,7 @@ def latest_status(settings: Settings, engine: Engine, registry: Registry) -> Sta
                     last.error or "",
                 )
             )
-        evaluation = session.exec(select(Evaluation).order_by(Evaluation.id.desc()).limit(1)).first()  # type: ignore[union-attr]
+        evaluation = session.exec(select(Evaluation).order_by(col(Evaluation.id).desc()).limit(1)).first()
         if evaluation is None:
             return report
         overall = "n/a" if evaluation.overall_score is None else f"{evaluation.overall_score:.0f}/100"
