@@ -6,13 +6,14 @@ import streamlit as st
 
 from dashboard import data
 from dashboard.app_pages import mitigation, overview
+from dashboard.app_pages.components import short_title
 
 st.set_page_config(page_title="Vaultward", page_icon=":material/shield_lock:", layout="wide")
 
 mitigation_pages = {
     name: st.Page(
         partial(mitigation.render, name),
-        title=data.mitigation_title(name),
+        title=short_title(name),
         url_path=name,
         icon=":material/policy:",
     )

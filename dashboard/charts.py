@@ -18,7 +18,7 @@ FONT = dict(family="Inter, -apple-system, Segoe UI, sans-serif", size=12, color=
 def _layout(figure: go.Figure, height: int) -> go.Figure:
     figure.update_layout(
         height=height,
-        margin=dict(l=0, r=0, t=8, b=0),
+        margin=dict(l=0, r=12, t=8, b=0),
         paper_bgcolor="rgba(0,0,0,0)",
         plot_bgcolor="rgba(0,0,0,0)",
         font=FONT,
@@ -42,7 +42,10 @@ def score_trend(history: pd.DataFrame) -> go.Figure:
         )
     )
     figure.update_yaxes(range=[0, 100], gridcolor="#e2e8f0", zeroline=False, ticksuffix=" ")
-    figure.update_xaxes(showgrid=False)
+    # A little room either side so the first and last points are not clipped.
+    start, end = history["started_at"].min(), history["started_at"].max()
+    pad = (end - start) * 0.03
+    figure.update_xaxes(showgrid=False, range=[start - pad, end + pad])
     return _layout(figure, 180)
 
 
@@ -63,5 +66,7 @@ def check_status_bars(checks: pd.DataFrame) -> go.Figure:
     figure.update_xaxes(gridcolor="#e2e8f0", title_text="resources")
     figure.update_yaxes(automargin=True)
     _layout(figure, max(160, 36 * len(checks) + 60))
-    figure.update_layout(showlegend=True, legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0))
+    figure.update_layout(
+        showlegend=True, legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0, traceorder="normal")
+    )
     return figure

@@ -31,10 +31,10 @@ MITIGATION_ORDER = {name: rank for rank, name in enumerate(MITIGATIONS)}
 
 # What to connect when a mitigation has no evidence: named by the collectors that feed it.
 EVIDENCE_SOURCES = {
-    "custody": "AWS CloudHSM / KMS (aws_custody), Safe, Fireblocks or BitGo",
-    "training": "KnowBe4, or a CSV import of training and phishing-test records",
+    "custody": "AWS CloudHSM / KMS, Safe, Fireblocks or BitGo",
+    "training": "KnowBe4, or import training records from CSV",
     "access": "AWS IAM, Okta, Google Workspace or Microsoft Entra ID",
-    "segmentation": "the AWS network collector (aws_network)",
+    "segmentation": "the AWS network collector",
     "detection": "CloudTrail, GuardDuty or your EDR",
 }
 
@@ -251,9 +251,8 @@ def findings(url: str, mitigation: str) -> pd.DataFrame:
     latest = latest_evaluation(url)
     if latest is None:
         return pd.DataFrame(columns=FINDING_COLUMNS)
-    titles = dict(
-        zip(check_scores(url, mitigation)["check_id"], check_scores(url, mitigation)["title"], strict=True)
-    )
+    checks = check_scores(url, mitigation)
+    titles = dict(zip(checks["check_id"], checks["title"], strict=True))
     with _session(url) as session:
         rows = session.exec(
             select(Finding).where(Finding.evaluation_id == latest["id"], Finding.mitigation == mitigation)

@@ -47,37 +47,46 @@ def severity_badge(severity: str) -> str:
     return f":{SEVERITY_COLOURS.get(severity, 'gray')}-badge[{severity.capitalize()}]"
 
 
+def short_title(mitigation: str) -> str:
+    """The navigation label: the mitigation id, readable."""
+    return mitigation.replace("_", " ").capitalize()
+
+
 def no_evidence_note(mitigation: str) -> str:
     sources = data.EVIDENCE_SOURCES.get(mitigation, "a source for this mitigation")
     return (
-        ":orange-badge[:material/help: No evidence] This score is based on no evidence: no "
-        f"source reported anything these checks can judge. Connect {sources}."
+        ":orange-badge[:material/help: No data] Based on no evidence: no source reported "
+        f"anything to judge. Connect {sources}."
     )
 
 
 def baseline_note(baseline: dict[str, Any] | None) -> str:
     if baseline is None:
         return "no earlier evaluation"
-    return f"change since {when(baseline['started_at'])}"
+    return f"since {baseline['started_at']:%d %b %Y}"
 
 
 def mitigation_card(row: dict[str, Any], baseline: dict[str, Any] | None, page: Any = None) -> None:
     """One mitigation: its score and weekly change, what it rests on, a link to its page."""
     with st.container(border=True):
+        st.markdown(f"**{row['title']}**")
+        # The label stays in the page (tests and screen readers) but the title above wraps.
         st.metric(
             label=row["title"],
             value=score_text(row["score"], row["measured"]),
             delta=delta_text(row["delta"]) if row["measured"] else None,
-            help=baseline_note(baseline) if row["delta"] is not None else None,
+            label_visibility="collapsed",
         )
         if not row["measured"]:
             st.markdown(no_evidence_note(row["mitigation"]))
         else:
+            if row["delta"] is not None:
+                st.caption(baseline_note(baseline))
+            else:
+                st.caption("no earlier evaluation" if baseline is None else "no earlier score")
             st.caption(
                 f"{row['passed']} passed · {row['failed']} failed · {row['unknown']} unknown"
                 + (f" · {row['waived']} waived" if row["waived"] else "")
             )
-            if row["delta"] is None:
-                st.caption("no earlier evaluation" if baseline is None else "no earlier score")
         if page is not None:
-            st.page_link(page, label="Open checks and findings", icon=":material/arrow_forward:")
+            st.page_link(page, label="Checks and findings", icon=":material/arrow_forward:")

@@ -16,6 +16,12 @@ from dashboard.app_pages.components import (
 
 STATUSES = ["fail", "unknown", "waived", "pass", "skipped"]
 SEVERITIES = ["critical", "high", "medium", "low"]
+STATUS_STYLES = {
+    "fail": "color: #b91c1c; font-weight: 600",
+    "unknown": "color: #64748b; font-weight: 600",
+    "waived": "color: #4f46e5",
+    "pass": "color: #15803d",
+}
 
 
 def render(mitigation: str) -> None:
@@ -46,7 +52,7 @@ def _summary(url: str, row: dict) -> None:
         "Score",
         score_text(row["score"], row["measured"]),
         delta=delta_text(row["delta"]) if row["measured"] else None,
-        help=baseline_note(baseline) if row["delta"] is not None else None,
+        help=baseline_note(baseline) if row["delta"] is not None else "no earlier evaluation",
         border=True,
     )
     columns[1].metric("Checks", row["check_count"], border=True)
@@ -63,7 +69,7 @@ def _checks(checks: pd.DataFrame) -> None:
         return
     st.plotly_chart(charts.check_status_bars(checks), width="stretch", config={"displayModeBar": False})
     st.dataframe(
-        checks[["title", "check_id", "severity", "score", "passed", "failed", "unknown", "waived"]],
+        checks[["title", "severity", "score", "passed", "failed", "unknown", "waived", "check_id"]],
         hide_index=True,
         width="stretch",
         column_config={
@@ -97,8 +103,9 @@ def _findings(url: str, mitigation: str) -> None:
     )
     shown = data.filter_findings(everything, statuses, severities, text)
     st.caption(f"{len(shown)} of {len(everything)} findings")
+    table = shown[["status", "severity", "check_title", "resource_name", "scope", "message"]]
     st.dataframe(
-        shown[["status", "severity", "check_title", "resource_name", "scope", "message"]],
+        table.style.map(lambda status: STATUS_STYLES.get(status, ""), subset=["status"]),
         hide_index=True,
         width="stretch",
         column_config={

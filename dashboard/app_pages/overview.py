@@ -15,6 +15,7 @@ from dashboard.app_pages.components import (
     mitigation_card,
     score_text,
     severity_badge,
+    short_title,
     when,
 )
 
@@ -73,13 +74,11 @@ def _overall(url: str, latest: dict[str, Any], baseline: dict[str, Any] | None) 
             "Overall readiness",
             score_text(latest["overall_score"]),
             delta=delta_text(delta),
-            help="Weighted mean of the mitigation scores, 0-100. "
-            + (baseline_note(baseline) if delta is not None else ""),
+            help="Weighted mean of the mitigation scores, 0-100.",
         )
+        st.caption(baseline_note(baseline) if delta is not None else "no earlier evaluation")
         st.markdown(band_badge(latest["band"]))
         st.markdown(data.band_sentence(latest["band"]))
-        if delta is None:
-            st.caption("no earlier evaluation")
     with right:
         history = data.score_history(url)
         if len(history) > 1:
@@ -115,16 +114,21 @@ def _failing_checks(url: str, pages: dict[str, Any]) -> None:
     st.caption("Failing checks ranked by weight x affected resources (failed + unknown).")
     for rank, row in enumerate(failing.head(TOP_CHECKS).itertuples(), start=1):
         with st.container(border=True):
-            left, middle, right = st.columns([6, 3, 2], vertical_alignment="center")
+            left, middle, right = st.columns([6, 3, 2.2], vertical_alignment="center")
             left.markdown(f"**{rank}. {row.title}** {severity_badge(row.severity)}  \n`{row.check_id}`")
             middle.markdown(
-                f"**{row.affected}** affected resources  \n"
+                f"**{row.affected}** affected resource{'' if row.affected == 1 else 's'}  \n"
                 f":gray[{row.failed} failed · {row.unknown} unknown · weight {row.weight:g}]"
             )
             page = pages.get(row.mitigation)
             if page is not None:
                 with right:
-                    st.page_link(page, label=data.mitigation_title(row.mitigation))
+                    st.page_link(
+                        page,
+                        label=f"{short_title(row.mitigation)} findings",
+                        icon=":material/arrow_forward:",
+                        help=data.mitigation_title(row.mitigation),
+                    )
             else:
                 right.caption(data.mitigation_title(row.mitigation))
     if len(failing) > TOP_CHECKS:
