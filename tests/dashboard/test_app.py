@@ -68,7 +68,7 @@ def test_training_without_evidence_says_no_data(seeded_url):
     assert card.value == "No data"
     assert not card.delta  # never a score, never a green arrow
     text = markdown_text(at)
-    assert "based on no evidence" in text
+    assert "Based on no evidence" in text
     assert "Connect KnowBe4" in text
 
 
@@ -83,9 +83,13 @@ def test_failing_checks_are_ranked_by_weight_times_affected_resources(seeded_url
         "access.root_mfa",
         "custody.multisig_threshold",
     ]
-    affected = [m.value for m in at.markdown if "affected resources" in m.value]
-    assert affected[0].startswith("**10** affected resources")
-    assert affected[1].startswith("**4** affected resources")
+    affected = [m.value.split("\n")[0] for m in at.markdown if "affected resource" in m.value]
+    assert affected == [
+        "**10** affected resources  ",
+        "**4** affected resources  ",
+        "**2** affected resources  ",
+        "**1** affected resource  ",
+    ]
     assert ":red-badge[Critical]" in ranked[2]
 
 

@@ -1,0 +1,130 @@
+"""The served dashboard in headless Debian Chromium: `python -m vaultward.serve` on loopback."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from vaultward.sdk import MITIGATION_TITLES
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for_health(base: str, server: subprocess.Popen, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise AssertionError(f"dashboard exited early with {server.returncode}")
+        try:
+            with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as response:  # noqa: S310
+                if response.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.3)
+    raise AssertionError(f"dashboard at {base} not healthy after {timeout}s")
+
+
+def fit_to_content(page) -> None:
+    """Streamlit scrolls inside its main container, so a full-page screenshot would stop at
+    the viewport: grow the viewport to the content instead."""
+    height = page.evaluate("() => document.querySelector('[data-testid=\"stMain\"]').scrollHeight")
+    page.set_viewport_size({"width": 1440, "height": max(900, int(height) + 40)})
+    page.wait_for_timeout(500)
+
+
+@pytest.fixture
+def served(seeded_url: str, tmp_path: Path) -> Iterator[str]:
+    """The dashboard served over the seeded store; yields its base URL."""
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian chromium is not installed (apt-get install -y chromium)")
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if k != "VAULTWARD_CONFIG"}
+    env["VAULTWARD_DATABASE_URL"] = seeded_url
+    log = (tmp_path / "serve.log").open("w")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "vaultward.serve", "--port", str(port)],
+        cwd=tmp_path,  # no vaultward.toml here: the environment names the store
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_for_health(base, server)
+        yield base
+    finally:
+        server.send_signal(signal.SIGTERM)
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+        log.close()
+    output = (tmp_path / "serve.log").read_text()
+    assert f"http://127.0.0.1:{port}/" in output
+    assert "loopback" in output
+
+
+def test_overview_in_chromium(served: str, database_url: str) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1440, "height": 1500})
+            page.goto(served, wait_until="domcontentloaded")
+            page.wait_for_selector('[data-testid="stMetric"]', timeout=60_000)
+            page.wait_for_selector('[data-testid="stStatusWidget"]', state="detached", timeout=60_000)
+            overall = page.locator('[data-testid="stMetric"]').filter(has_text="Overall readiness")
+            expect(overall.locator('[data-testid="stMetricValue"]')).to_have_text("68.2")
+            main = page.locator('[data-testid="stMain"] [data-testid="stMarkdownContainer"]')
+            for mitigation in ("access", "custody", "segmentation", "training"):
+                title = MITIGATION_TITLES[mitigation]
+                expect(main.get_by_text(title, exact=True).first).to_be_visible()
+            training = page.locator('[data-testid="stMetric"]').filter(has_text=MITIGATION_TITLES["training"])
+            expect(training.locator('[data-testid="stMetricValue"]')).to_have_text("No data")
+            ARTIFACTS.mkdir(exist_ok=True)
+            fit_to_content(page)
+            backend = database_url.split(":", 1)[0].split("+", 1)[0]
+            page.screenshot(path=str(ARTIFACTS / "overview.png"), full_page=True)
+            page.screenshot(path=str(ARTIFACTS / f"overview-{backend}.png"), full_page=True)
+
+            page.goto(f"{served}/access", wait_until="domcontentloaded")
+            page.wait_for_selector('[data-testid="stDataFrame"]', timeout=60_000)
+            page.wait_for_selector('[data-testid="stStatusWidget"]', state="detached", timeout=60_000)
+            page.wait_for_selector('[data-testid="stSelectbox"]', timeout=60_000)
+            fit_to_content(page)
+            expect(page.get_by_text("5 of 5 findings")).to_be_visible()
+            page.screenshot(path=str(ARTIFACTS / f"access-{backend}.png"), full_page=True)
+        finally:
+            browser.close()

@@ -1,0 +1,47 @@
+"""The dashboard launcher: loopback by default, the store URL handed to the subprocess."""
+
+from __future__ import annotations
+
+import sys
+
+from vaultward import serve as serve_module
+from vaultward.config import Settings
+from vaultward.serve import absolute_sqlite, serve, streamlit_command
+
+
+def test_command_runs_the_app_headless_without_usage_stats():
+    command = streamlit_command("127.0.0.1", 8765)
+    assert command[:4] == [sys.executable, "-m", "streamlit", "run"]
+    assert command[4].endswith("dashboard/app.py")
+    assert command[5:] == [
+        "--server.address", "127.0.0.1", "--server.port", "8765",
+        "--server.headless", "true", "--browser.gatherUsageStats", "false",
+    ]  # fmt: skip
+
+
+def test_relative_sqlite_paths_become_absolute(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert absolute_sqlite("sqlite:///data/store.db") == f"sqlite:///{tmp_path}/data/store.db"
+    assert absolute_sqlite("sqlite:////srv/store.db") == "sqlite:////srv/store.db"
+    url = "postgresql+psycopg://u:secret@db/vaultward"
+    assert absolute_sqlite(url) == url
+
+
+def test_serve_passes_the_store_and_returns_the_exit_code(database_url, monkeypatch, capsys):
+    monkeypatch.setenv("VAULTWARD_DATABASE_URL", database_url)
+    seen = []
+
+    def fake_command(address: str, port: int) -> list[str]:
+        seen.append((address, port))
+        script = (
+            f"import os, sys; sys.exit(3 if os.environ['VAULTWARD_DATABASE_URL'] == {database_url!r} else 1)"
+        )
+        return [sys.executable, "-c", script]
+
+    monkeypatch.setattr(serve_module, "streamlit_command", fake_command)
+    assert serve(Settings(), port=8777) == 3
+    assert seen == [("127.0.0.1", 8777)]
+    output = capsys.readouterr().out
+    assert "http://127.0.0.1:8777/" in output
+    assert "loopback" in output and "no authentication" in output
+    assert "secret" not in output
