@@ -1,0 +1,274 @@
+"""Every record the three AWS collectors must yield for `seed_exact_organisation`."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from vaultward.demo_org import DemoOrganisation
+from vaultward.records import (
+    AccessKey,
+    CloudAccount,
+    HsmCluster,
+    Identity,
+    NetworkPath,
+    PortRange,
+    Record,
+    SigningKey,
+    Vpc,
+)
+
+REGION = "us-east-1"
+
+
+def _person(account: str, name: str, **fields) -> Identity:
+    values = dict(
+        key=f"arn:aws:iam::{account}:user/{name}",
+        name=name,
+        scope=f"aws:{account}",
+        source="aws_iam",
+        account=account,
+        person=True,
+        privileged=False,
+        console_access=True,
+        mfa_enrolled=True,
+    )
+    values.update(fields)
+    return Identity(**values)
+
+
+def _account(account: str, alias: str, **fields) -> CloudAccount:
+    values = dict(
+        key=f"aws:{account}",
+        name=alias,
+        scope=f"aws:{account}",
+        account_id=account,
+        alias=alias,
+        root_mfa_enabled=False,
+        root_access_keys_present=False,
+    )
+    values.update(fields)
+    return CloudAccount(**values)
+
+
+def iam_records(org: DemoOrganisation) -> dict[str, list[Record]]:
+    mgmt, prod = org.management_account, org.accounts["production"]
+    corp, custody = org.accounts["corporate"], org.accounts["custody"]
+    assert org.seeded_at is not None
+    ci = f"arn:aws:iam::{prod}:user/ci-deploy"
+    return {
+        f"aws:{mgmt}": [
+            _account(mgmt, "demo-management", root_mfa_enabled=True),
+            _person(
+                mgmt, "ops-admin", privileged=True, privileged_via=["inline:user/full"], mfa_enrolled=False
+            ),
+        ],
+        f"aws:{prod}": [
+            _account(prod, "demo-production"),
+            _person(
+                prod,
+                "alice",
+                privileged=True,
+                factor_kinds=["virtual"],
+                privileged_via=["group:Admins/AdministratorAccess"],
+            ),
+            _person(
+                prod,
+                "ci-deploy",
+                person=False,
+                console_access=False,
+                mfa_enrolled=False,
+                last_used_at=org.seeded_at - timedelta(days=120),
+            ),
+            AccessKey(
+                key=f"{ci}#access_key_1",
+                name="ci-deploy access key 1",
+                scope=f"aws:{prod}",
+                source="aws_iam",
+                account=prod,
+                identity=ci,
+                active=True,
+                created_at=org.seeded_at - timedelta(days=200),
+                last_used_at=org.seeded_at - timedelta(days=120),
+            ),
+        ],
+        f"aws:{corp}": [
+            _account(corp, "demo-corporate"),
+            _person(
+                corp,
+                "dave",
+                privileged=True,
+                privileged_via=["inline:user/break-glass"],
+                factor_kinds=["u2f"],
+            ),
+            _person(corp, "erin", mfa_enrolled=False),
+        ],
+        f"aws:{custody}": [
+            _account(custody, "demo-custody", zone="production"),
+            _person(custody, "frank", factor_kinds=["hardware_totp"]),
+        ],
+    }
+
+
+def custody_records(org: DemoOrganisation) -> dict[str, list[Record]]:
+    custody = org.accounts["custody"]
+    scope = f"aws:{custody}/{REGION}"
+    where = dict(scope=scope, account=custody, region=REGION)
+    res = org.resources
+    common = dict(enabled=True, state="Enabled", manager="CUSTOMER", **where)
+
+    def key(alias: str, **fields) -> SigningKey:
+        arn = res[f"kms:{alias}"]
+        return SigningKey(key=arn, arn=arn, name=f"alias/{alias}", description=alias, **common, **fields)
+
+    return {
+        **{f"aws:{a}/{REGION}": [] for a in org.all_accounts if a != custody},
+        scope: [
+            HsmCluster(
+                key=res["hsm:signing-hsm"],
+                name="signing-hsm",
+                state="ACTIVE",
+                mode="FIPS",
+                hsm_count=2,
+                active_hsm_count=2,
+                availability_zones=["us-east-1a", "us-east-1b"],
+                **where,
+            ),
+            key(
+                "hot-wallet-signer",
+                origin="AWS_KMS",
+                key_usage="SIGN_VERIFY",
+                key_spec="ECC_SECG_P256K1",
+                tags={"ValueTier": "hot", "Purpose": "signing"},
+            ),
+            key(
+                "imported-signer",
+                origin="EXTERNAL",
+                key_usage="SIGN_VERIFY",
+                key_spec="ECC_SECG_P256K1",
+                tags={"ValueTier": "high"},
+            ),
+            key(
+                "backup-encryption",
+                origin="AWS_KMS",
+                key_usage="ENCRYPT_DECRYPT",
+                key_spec="SYMMETRIC_DEFAULT",
+            ),
+        ],
+    }
+
+
+def network_records(org: DemoOrganisation) -> dict[str, list[Record]]:
+    mgmt, prod = org.management_account, org.accounts["production"]
+    corp, custody = org.accounts["corporate"], org.accounts["custody"]
+    res = org.resources
+    core, hub, office = res["vpc:prod-core"], res["vpc:vpn-hub"], res["vpc:office"]
+    web = res["sg:prod-web"]
+
+    def where(account: str) -> dict:
+        return dict(scope=f"aws:{account}/{REGION}", account=account, region=REGION)
+
+    def default(role: str, account: str, **fields) -> Vpc:
+        return Vpc(key=res[f"vpc:default:{role}"], cidrs=["172.31.0.0/16"], **where(account), **fields)
+
+    def rule(cidr: str, zone: str, port: int) -> NetworkPath:
+        return NetworkPath(
+            key=f"{web}/ingress/{cidr}/tcp/{port}-{port}",
+            name="prod-web",
+            path_kind="security_group",
+            from_zone=zone,
+            to_zone="production",
+            from_ref=cidr,
+            to_ref=web,
+            ports=[PortRange(protocol="tcp", from_port=port, to_port=port)],
+            vpcs=[core],
+            **where(prod),
+        )
+
+    def peering(account: str) -> NetworkPath:
+        return NetworkPath(
+            key=res["pcx:prod-office"],
+            path_kind="vpc_peering",
+            from_zone="production",
+            to_zone="corporate",
+            from_ref=core,
+            to_ref=office,
+            vpcs=[core, office],
+            **where(account),
+        )
+
+    custody_reason = f"account {custody} is a production account"
+    return {
+        f"aws:{mgmt}/{REGION}": [default("management", mgmt)],
+        f"aws:{prod}/{REGION}": [
+            default("production", prod),
+            Vpc(
+                key=core,
+                name="prod-core",
+                cidrs=["10.0.0.0/16"],
+                zone="production",
+                zone_reason="tag Environment=prod",
+                tags={"Name": "prod-core", "Environment": "prod"},
+                **where(prod),
+            ),
+            Vpc(
+                key=hub,
+                name="vpn-hub",
+                cidrs=["10.30.0.0/16"],
+                zone="corporate",
+                zone_reason="tag Environment=corp",
+                tags={"Name": "vpn-hub", "Environment": "corp"},
+                **where(prod),
+            ),
+            peering(prod),
+            rule("0.0.0.0/0", "internet", 22),
+            rule("0.0.0.0/0", "internet", 443),
+            rule("::/0", "internet", 443),
+            rule("10.20.0.0/16", "corporate", 5432),
+            rule("10.30.0.0/16", "corporate", 3389),
+            NetworkPath(
+                key=f"{res['tgw:core']}/{hub}-{core}",
+                path_kind="transit_gateway",
+                from_zone="corporate",
+                to_zone="production",
+                from_ref=hub,
+                to_ref=core,
+                vpcs=[hub, core],
+                **where(prod),
+            ),
+        ],
+        f"aws:{corp}/{REGION}": [
+            default("corporate", corp),
+            Vpc(
+                key=office,
+                name="office",
+                cidrs=["10.20.0.0/16"],
+                zone="corporate",
+                zone_reason="CIDR 10.20.0.0/16 inside corporate_cidrs",
+                tags={"Name": "office"},
+                **where(corp),
+            ),
+            peering(corp),  # seen from the accepter's side: prod-core zoned by its CIDR
+        ],
+        f"aws:{custody}/{REGION}": [
+            default("custody", custody, zone="production", zone_reason=custody_reason),
+            Vpc(
+                key=res["vpc:signing"],
+                name="signing",
+                cidrs=["10.40.0.0/16"],
+                zone="production",
+                zone_reason=custody_reason,
+                tags={"Name": "signing"},
+                **where(custody),
+            ),
+        ],
+    }
+
+
+def comparable(records: list) -> list:
+    """Sorted by kind and key; identities' creation times are moto's clock, so dropped."""
+    out = []
+    for record in records:
+        if isinstance(record, Identity):
+            record = record.model_copy(update={"created_at": None})
+        out.append(record)
+    return sorted(out, key=lambda r: (r.kind, r.key))
