@@ -82,7 +82,8 @@ class AwsSessions:
         self.source: SourceConfig = settings.source(source_name)
         aws = settings.aws
         self.config = Config(
-            retries={"mode": aws.retry_mode, "max_attempts": aws.max_attempts},
+            # total_max_attempts counts the first try, as AWS_MAX_ATTEMPTS does.
+            retries={"mode": aws.retry_mode, "total_max_attempts": aws.max_attempts},
             connect_timeout=10,
             read_timeout=60,
             user_agent_extra="vaultward",

@@ -1,0 +1,58 @@
+"""The demo organisation on a ThreadedMotoServer, collected by the real collectors."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+import requests
+from moto.server import ThreadedMotoServer
+
+from collectors import BUILTIN_COLLECTORS
+from vaultward.config import parse_settings
+from vaultward.demo_org import seed_demo_organisation
+from vaultward.records import HsmCluster, Identity, SigningKey
+from vaultward.sdk import Problem
+
+
+@pytest.fixture
+def server_endpoint(aws_env):
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    endpoint = f"http://{host}:{port}"
+    requests.post(f"{endpoint}/moto-api/reset", timeout=10)
+    yield endpoint
+    requests.post(f"{endpoint}/moto-api/reset", timeout=10)
+    server.stop()
+
+
+def test_demo_organisation_end_to_end(server_endpoint):
+    org = seed_demo_organisation(server_endpoint)
+    assert org.backend_seeded
+    settings = parse_settings(org.settings_dict())
+    assert settings.aws.endpoint_url == server_endpoint
+    records = []
+    for collector_class in BUILTIN_COLLECTORS:
+        collector = collector_class(settings)
+        for scope in collector.scopes():
+            for item in collector.collect(scope):
+                assert not isinstance(item, Problem), item
+                records.append(item)
+    assert Counter(r.kind for r in records) == {
+        "cloud.account": 4,
+        "identity": 12,
+        "credential.access_key": 2,
+        "custody.hsm_cluster": 2,
+        "custody.key": 4,
+        "network.vpc": 8,  # four default VPCs, prod-core, vpn-hub, office, signing
+        "network.path": 8,
+    }
+    people = {r.name: r for r in records if isinstance(r, Identity)}
+    admins_without_mfa = sorted(n for n, p in people.items() if p.privileged and not p.mfa_enrolled)
+    assert admins_without_mfa == ["grace", "ops-admin"]
+    assert sorted(n for n, p in people.items() if p.phishing_resistant) == ["dave"]
+    clusters = {r.name: (r.state, r.active_hsm_count) for r in records if isinstance(r, HsmCluster)}
+    assert clusters == {"signing-hsm": ("ACTIVE", 2), "legacy-hsm": ("DEGRADED", 0)}
+    signers = sorted(r.name for r in records if isinstance(r, SigningKey) and r.signing)
+    assert signers == ["alias/hot-wallet-signer", "alias/imported-signer", "alias/treasury-signer"]
