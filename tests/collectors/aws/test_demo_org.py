@@ -27,6 +27,7 @@ def server_endpoint(aws_env):
     server.stop()
 
 
+@pytest.mark.slow
 def test_demo_organisation_end_to_end(server_endpoint):
     org = seed_demo_organisation(server_endpoint)
     assert org.backend_seeded
