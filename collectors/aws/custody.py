@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import partial
 from typing import Any
 
 from collectors.aws import custody_mapper
@@ -58,7 +59,7 @@ class AwsCustodyCollector(Collector):
                 "kms:DescribeKey",
                 f"key {key_id}",
                 (SigningKey.kind,),
-                lambda key_id=key_id: kms.describe_key(KeyId=key_id)["KeyMetadata"],
+                partial(_key_metadata, kms, key_id),
             )
             if isinstance(described, Problem):
                 yield described
@@ -71,7 +72,7 @@ class AwsCustodyCollector(Collector):
                 "kms:ListResourceTags",
                 f"key {key_id}",
                 (SigningKey.kind,),
-                lambda key_id=key_id: _all(kms, "list_resource_tags", "Tags", KeyId=key_id),
+                partial(_all, kms, "list_resource_tags", "Tags", KeyId=key_id),
             )
             if isinstance(key_tags, Problem):
                 yield key_tags
@@ -102,3 +103,7 @@ class AwsCustodyCollector(Collector):
 def _all(client: Any, operation: str, result_key: str, **params: Any) -> list[dict]:
     pages = client.get_paginator(operation).paginate(**params)
     return [item for page in pages for item in page.get(result_key, [])]
+
+
+def _key_metadata(client: Any, key_id: str) -> dict:
+    return client.describe_key(KeyId=key_id)["KeyMetadata"]

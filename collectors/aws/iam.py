@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from functools import partial
 from typing import Any
 
 from collectors.aws import iam_mapper
@@ -65,7 +66,7 @@ class AwsIamCollector(Collector):
                 "iam:ListMFADevices",
                 f"user {name}",
                 (Identity.kind,),
-                lambda name=name: self._mfa_serials(iam, name),
+                partial(self._mfa_serials, iam, name),
             )
             if isinstance(devices, Problem):
                 yield devices

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import partial
 from typing import Any
 
 from collectors.aws import network_mapper
@@ -91,8 +92,10 @@ class AwsNetworkCollector(Collector):
                 "ec2:SearchTransitGatewayRoutes",
                 f"route table {table}",
                 (NetworkPath.kind,),
-                lambda table=table: ec2.search_transit_gateway_routes(
-                    TransitGatewayRouteTableId=table, Filters=ACTIVE_ROUTES
+                partial(
+                    ec2.search_transit_gateway_routes,
+                    TransitGatewayRouteTableId=table,
+                    Filters=ACTIVE_ROUTES,
                 ),
             )
             if isinstance(found, Problem):

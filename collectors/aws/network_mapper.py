@@ -12,7 +12,7 @@ one path when either's associated route table has an active route to the other's
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from vaultward.config import ZoneRules
@@ -142,7 +142,7 @@ def map_peerings(
 
 def map_transit_gateways(
     attachments: Iterable[Mapping[str, Any]],
-    routes: Mapping[str, list[Mapping[str, Any]]],
+    routes: Mapping[str, Sequence[Mapping[str, Any]]],
     vpcs: list[Vpc],
     account: str,
     region: str,
