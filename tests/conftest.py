@@ -73,3 +73,40 @@ def engine(database_url: str) -> Iterator[Engine]:
     engine = open_store(database_url)
     yield engine
     engine.dispose()
+
+
+AWS_DUMMY_ENV = {
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_DEFAULT_REGION": "us-east-1",
+    "AWS_CONFIG_FILE": "/dev/null",
+    "AWS_SHARED_CREDENTIALS_FILE": "/dev/null",
+}
+
+
+@pytest.fixture(scope="session")
+def moto_server() -> Iterator[str]:
+    """A moto server on a random loopback port, in this process, for the whole session;
+    tests reset it (`moto_endpoint`) before seeding."""
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    try:
+        yield f"http://{host}:{port}"
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def moto_endpoint(moto_server: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The shared moto server, emptied, with dummy AWS credentials in the environment."""
+    import httpx
+
+    monkeypatch.delenv("AWS_PROFILE", raising=False)
+    monkeypatch.delenv("AWS_SESSION_TOKEN", raising=False)
+    for name, value in AWS_DUMMY_ENV.items():
+        monkeypatch.setenv(name, value)
+    httpx.post(f"{moto_server}/moto-api/reset", timeout=10).raise_for_status()
+    return moto_server

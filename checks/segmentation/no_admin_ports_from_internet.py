@@ -35,11 +35,11 @@ def no_admin_ports_from_internet(ctx: CheckContext) -> Iterator[Result]:
     if vpcs and not production:
         yield unknown("zones", "no VPC is classified as production: set policy.zones in the configuration")
         return
-    open_paths = [
-        path
+    open_paths = {
+        path.key: path
         for path in ctx.records(NetworkPath)
         if path.from_zone == "internet" and path.to_zone == "production"
-    ]
+    }.values()
     for vpc in production:
         exposures = []
         for path in open_paths:

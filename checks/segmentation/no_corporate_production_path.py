@@ -33,11 +33,12 @@ def no_corporate_production_path(ctx: CheckContext) -> Iterator[Result]:
     if vpcs and not production:
         yield unknown("zones", "no VPC is classified as production: set policy.zones in the configuration")
         return
-    crossing = [
-        path
+    # Keyed by path id: a peering is seen from both of its accounts.
+    crossing = {
+        path.key: path
         for path in ctx.records(NetworkPath)
         if {path.from_zone, path.to_zone} == {"corporate", "production"} and path.state == "active"
-    ]
+    }.values()
     for vpc in production:
         paths = [path for path in crossing if vpc.key in path.vpcs]
         if paths:

@@ -39,3 +39,23 @@ def test_each_production_vpc_fails_when_joined_to_corporate():
 def test_unclassified_network_is_unknown_not_pass():
     records = [make_vpc(key="vpc-x", zone="unknown")]
     assert statuses(no_corporate_production_path, records) == {"zones": "unknown"}
+
+
+def test_a_peering_seen_from_both_accounts_counts_once():
+    peering = dict(
+        key="pcx-1",
+        path_kind="vpc_peering",
+        from_zone="production",
+        to_zone="corporate",
+        from_ref="vpc-prod",
+        to_ref="vpc-corp",
+        vpcs=["vpc-prod", "vpc-corp"],
+        ports=[],
+    )
+    records = [
+        make_vpc(key="vpc-prod", zone="production"),
+        make_path(scope="aws:111111111111/us-east-1", **peering),
+        make_path(scope="aws:222222222222/us-east-1", **peering),
+    ]
+    [result] = run(no_corporate_production_path, records)
+    assert result.evidence["paths"] == ["pcx-1"] and result.reason.startswith("1 path(s) from corporate")

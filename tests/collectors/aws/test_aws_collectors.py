@@ -11,14 +11,12 @@ clients, as said in each test.
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
-from botocore.awsrequest import AWSResponse
 
 from collectors import BUILTIN_COLLECTORS
 from collectors.aws import AwsCustodyCollector, AwsIamCollector, AwsNetworkCollector
-from collectors.aws.session import AwsSessions, CollectionError
+from collectors.aws.session import CollectionError
+from tests.aws_faults import deny
 from tests.collectors.aws import exact_org as expected
 from vaultward.config import parse_settings
 from vaultward.records import Identity, Record
@@ -34,31 +32,6 @@ def settings_for(org, **aws_overrides):
 def collect(collector, scope) -> tuple[list[Record], list[Problem]]:
     items = list(collector.collect(scope))
     return [i for i in items if isinstance(i, Record)], [i for i in items if isinstance(i, Problem)]
-
-
-def deny(monkeypatch, event: str, when) -> None:
-    """Make every client the collectors build answer `event` with AccessDenied when
-    `when(params)` holds (moto itself does not enforce IAM)."""
-    original = AwsSessions.client
-    operation = event.removeprefix("before-call.")
-
-    def remember(params, context, **_: Any):
-        context["api_params"] = dict(params)
-
-    def handler(context, **_: Any):
-        if not when(context.get("api_params", {})):
-            return None
-        response = AWSResponse("https://denied.invalid", 403, {}, None)
-        message = "User is not authorized to perform this action (injected by the test)"
-        return response, {"Error": {"Code": "AccessDenied", "Message": message}}
-
-    def client(self, session, service, region=None):
-        made = original(self, session, service, region)
-        made.meta.events.register(f"before-parameter-build.{operation}", remember)
-        made.meta.events.register(event, handler)
-        return made
-
-    monkeypatch.setattr(AwsSessions, "client", client)
 
 
 def test_builtin_collectors_declare_their_contract():

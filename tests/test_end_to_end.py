@@ -1,0 +1,171 @@
+"""Collection to scores with the real AWS collectors against a moto server, on both stores.
+
+The organisation is `seed_exact_organisation` (vaultward/demo_org.py): a management account
+and three members reached through sts:AssumeRole. moto gaps it fills in moto's in-process
+backends: root MFA, HSMs, access-key ages (see that module). Denials are injected with
+botocore event hooks (tests/aws_faults.py) because moto does not enforce IAM.
+"""
+
+from __future__ import annotations
+
+import pytest
+from sqlmodel import Session, select
+
+from tests.aws_faults import deny
+from vaultward.collection import collect
+from vaultward.config import Settings, parse_settings
+from vaultward.demo_org import DemoOrganisation, seed_exact_organisation
+from vaultward.evaluation import evaluate
+from vaultward.models import CheckScore, Fact, Finding, MitigationScore, Run
+from vaultward.registry import discover
+
+REGISTRY = discover(entry_point_groups=False)
+
+
+@pytest.fixture
+def org(moto_endpoint: str) -> DemoOrganisation:
+    organisation = seed_exact_organisation(moto_endpoint)
+    assert organisation.backend_seeded, "root MFA, HSMs and key ages need moto's in-process backends"
+    return organisation
+
+
+def settings_for(org: DemoOrganisation) -> Settings:
+    return parse_settings(org.settings_dict(discovery="accounts"))
+
+
+def expected_findings(org: DemoOrganisation) -> dict[tuple[str, str], str]:
+    mgmt, prod = org.management_account, org.accounts["production"]
+    corp, custody = org.accounts["corporate"], org.accounts["custody"]
+    r = org.resources
+    user = "arn:aws:iam::{}:user/{}".format
+    return {
+        # root MFA: seeded on the management account only
+        ("access.root_mfa", f"aws:{mgmt}"): "pass",
+        ("access.root_mfa", f"aws:{prod}"): "fail",
+        ("access.root_mfa", f"aws:{corp}"): "fail",
+        ("access.root_mfa", f"aws:{custody}"): "fail",
+        # password users: ops-admin and erin have no MFA; ci-deploy has no password
+        ("access.console_user_mfa", user(mgmt, "ops-admin")): "fail",
+        ("access.console_user_mfa", user(prod, "alice")): "pass",
+        ("access.console_user_mfa", user(corp, "dave")): "pass",
+        ("access.console_user_mfa", user(corp, "erin")): "fail",
+        ("access.console_user_mfa", user(custody, "frank")): "pass",
+        # administrators: ops-admin (inline *), alice (Admins group), dave (inline break-glass)
+        ("access.privileged_user_mfa", user(mgmt, "ops-admin")): "fail",
+        ("access.privileged_user_mfa", user(prod, "alice")): "pass",
+        ("access.privileged_user_mfa", user(corp, "dave")): "pass",
+        # ci-deploy's key: 200 days old, unused for 120
+        ("access.access_key_age", user(prod, "ci-deploy") + "#access_key_1"): "fail",
+        ("custody.hsm_cluster_redundant", r["hsm:signing-hsm"]): "pass",
+        ("custody.signing_keys_hsm_backed", r["kms:hot-wallet-signer"]): "pass",
+        ("custody.signing_keys_hsm_backed", r["kms:imported-signer"]): "fail",
+        # production VPCs: prod-core (tag/CIDR), and the custody account's two (by account)
+        ("segmentation.no_admin_ports_from_internet", r["vpc:prod-core"]): "fail",
+        ("segmentation.no_admin_ports_from_internet", r["vpc:signing"]): "pass",
+        ("segmentation.no_admin_ports_from_internet", r["vpc:default:custody"]): "pass",
+        ("segmentation.no_corporate_production_path", r["vpc:prod-core"]): "fail",
+        ("segmentation.no_corporate_production_path", r["vpc:signing"]): "pass",
+        ("segmentation.no_corporate_production_path", r["vpc:default:custody"]): "pass",
+        # no training source: unknown, never a pass
+        ("training.awareness_recent", "training"): "unknown",
+        ("training.lure_training_privileged", "training"): "unknown",
+    }
+
+
+def stored(engine, evaluation_id: int) -> dict[tuple[str, str], str]:
+    with Session(engine) as session:
+        rows = session.exec(select(Finding).where(Finding.evaluation_id == evaluation_id)).all()
+    return {(f.check_id, f.resource): f.status for f in rows}
+
+
+def test_exact_findings_and_scores(engine, org):
+    settings = settings_for(org)
+    outcomes = collect(settings, engine, REGISTRY)
+    assert len(outcomes) == 12 and {o.status for o in outcomes} == {"ok"}  # 4 accounts x 3 sources
+    summary = evaluate(settings, engine, REGISTRY)
+
+    assert stored(engine, summary.evaluation_id) == expected_findings(org)
+    with Session(engine) as session:
+        checks = {
+            c.check_id: c.score
+            for c in session.exec(select(CheckScore).where(CheckScore.evaluation_id == summary.evaluation_id))
+        }
+        mitigations = {
+            m.mitigation: (m.score, m.measured)
+            for m in session.exec(
+                select(MitigationScore).where(MitigationScore.evaluation_id == summary.evaluation_id)
+            )
+        }
+    assert checks == pytest.approx(
+        {
+            "access.root_mfa": 25.0,  # 1 of 4
+            "access.console_user_mfa": 60.0,  # 3 of 5
+            "access.privileged_user_mfa": 200 / 3,  # 2 of 3
+            "access.access_key_age": 0.0,  # 0 of 1
+            "custody.hsm_cluster_redundant": 100.0,
+            "custody.signing_keys_hsm_backed": 50.0,
+            "segmentation.no_admin_ports_from_internet": 200 / 3,
+            "segmentation.no_corporate_production_path": 200 / 3,
+            "training.awareness_recent": 0.0,
+            "training.lure_training_privileged": 0.0,
+        }
+    )
+    # weights: root 3, console 2, privileged 3, keys 1; HSM 2, signing keys 3; segmentation 3 + 3
+    access = (25 * 3 + 60 * 2 + 200 / 3 * 3 + 0 * 1) / 9
+    custody = (100 * 2 + 50 * 3) / 5
+    segmentation = 200 / 3
+    assert mitigations["access"] == (pytest.approx(access), True)
+    assert mitigations["custody"] == (pytest.approx(70.0), True)
+    assert mitigations["segmentation"] == (pytest.approx(segmentation), True)
+    assert mitigations["training"] == (0.0, False)
+    assert summary.overall == pytest.approx((access + custody + segmentation + 0) / 4)
+    assert summary.band == "weak"
+
+
+def test_denied_account_fails_its_runs_and_keeps_earlier_facts(engine, org, monkeypatch):
+    settings = settings_for(org)
+    corporate = org.accounts["corporate"]
+    collect(settings, engine, REGISTRY)
+
+    role = org.role_arn(corporate)
+    deny(monkeypatch, "before-call.sts.AssumeRole", lambda params: params.get("RoleArn") == role)
+    outcomes = collect(settings, engine, REGISTRY)
+
+    failed = {o.scope: o.error for o in outcomes if o.status == "failed"}
+    assert set(failed) == {f"aws:{corporate}", f"aws:{corporate}/us-east-1"}
+    for error in failed.values():
+        assert f"sts:AssumeRole into {role} failed: AccessDenied" in error
+    assert all(o.status == "ok" for o in outcomes if o.scope not in failed)
+
+    with Session(engine) as session:
+        corporate_runs = session.exec(
+            select(Run).where(Run.scope == f"aws:{corporate}").order_by(Run.id)  # type: ignore[arg-type]
+        ).all()
+        assert [r.status for r in corporate_runs] == ["ok", "failed"]
+        earlier_facts = session.exec(select(Fact.key).where(Fact.run_id == corporate_runs[0].id)).all()
+    assert f"arn:aws:iam::{corporate}:user/erin" in earlier_facts
+
+    # The corporate account still counts, from its last successful collection.
+    summary = evaluate(settings, engine, REGISTRY)
+    assert stored(engine, summary.evaluation_id) == expected_findings(org)
+
+
+def test_account_that_never_collected_is_unknown(engine, org, monkeypatch):
+    settings = settings_for(org)
+    corporate = org.accounts["corporate"]
+    role = org.role_arn(corporate)
+    deny(monkeypatch, "before-call.sts.AssumeRole", lambda params: params.get("RoleArn") == role)
+    collect(settings, engine, REGISTRY)
+    summary = evaluate(settings, engine, REGISTRY)
+
+    with Session(engine) as session:
+        finding = session.exec(
+            select(Finding).where(
+                Finding.evaluation_id == summary.evaluation_id,
+                Finding.check_id == "access.root_mfa",
+                Finding.resource == f"aws:{corporate}",
+            )
+        ).one()
+    assert finding.status == "unknown"
+    assert finding.message.startswith(f"no successful collection from aws_iam for aws:{corporate}: ")
+    assert "AccessDenied" in finding.message
