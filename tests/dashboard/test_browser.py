@@ -1,8 +1,10 @@
-"""The served dashboard in headless Debian Chromium: `python -m vaultward.serve` on loopback."""
+"""The served dashboard in headless Debian Chromium: `vaultward serve` and `vaultward demo`
+on loopback."""
 
 from __future__ import annotations
 
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -31,6 +33,15 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+
+
+VAULTWARD = str(Path(sys.executable).parent / "vaultward")  # the installed console script
+
+
+def require_chromium() -> None:
+    # ./dev.sh test installs it; a missing browser is a failure, never a silent skip.
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Debian chromium is not installed (apt-get install -y chromium)")
 
 
 def free_port() -> int:
@@ -65,14 +76,13 @@ def fit_to_content(page) -> None:
 @pytest.fixture
 def served(seeded_url: str, tmp_path: Path) -> Iterator[str]:
     """The dashboard served over the seeded store; yields its base URL."""
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian chromium is not installed (apt-get install -y chromium)")
+    require_chromium()
     port = free_port()
     env = {k: v for k, v in os.environ.items() if k != "VAULTWARD_CONFIG"}
     env["VAULTWARD_DATABASE_URL"] = seeded_url
     log = (tmp_path / "serve.log").open("w")
     server = subprocess.Popen(
-        [sys.executable, "-m", "vaultward.serve", "--port", str(port)],
+        [VAULTWARD, "serve", "--port", str(port)],
         cwd=tmp_path,  # no vaultward.toml here: the environment names the store
         env=env,
         stdout=log,
@@ -128,3 +138,54 @@ def test_overview_in_chromium(served: str, database_url: str) -> None:
             page.screenshot(path=str(ARTIFACTS / f"access-{backend}.png"), full_page=True)
         finally:
             browser.close()
+
+
+def test_demo_serves_the_collected_organisation(tmp_path: Path) -> None:
+    """README command 1: `vaultward demo` seeds the emulator, runs the real collectors,
+    evaluates and serves; the browser sees the readiness it computed."""
+    from playwright.sync_api import expect, sync_playwright
+
+    require_chromium()
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if k not in ("VAULTWARD_CONFIG", "VAULTWARD_DATABASE_URL")}
+    log_path = tmp_path / "demo.log"
+    with log_path.open("w") as log:
+        demo = subprocess.Popen(
+            [VAULTWARD, "demo", "--port", str(port), "--data-dir", str(tmp_path / "demo")],
+            cwd=tmp_path,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        base = f"http://127.0.0.1:{port}"
+        try:
+            wait_for_health(base, demo, timeout=180)
+            output = log_path.read_text()
+            readiness = next(line for line in output.splitlines() if line.startswith("readiness "))
+            score = readiness.split()[1].split("/")[0]  # "readiness 41/100 (weak); ..."
+            with sync_playwright() as playwright:
+                browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+                try:
+                    page = browser.new_page(viewport={"width": 1440, "height": 1500})
+                    page.goto(base, wait_until="domcontentloaded")
+                    page.wait_for_selector('[data-testid="stMetric"]', timeout=60_000)
+                    page.wait_for_selector('[data-testid="stStatusWidget"]', state="detached", timeout=60_000)
+                    overall = page.locator('[data-testid="stMetric"]').filter(has_text="Overall readiness")
+                    value = overall.locator('[data-testid="stMetricValue"]')
+                    expect(value).to_have_text(re.compile(rf"^{score}(\.\d)?$"))
+                    for mitigation in ("access", "custody", "segmentation", "training"):
+                        expect(
+                            page.get_by_text(MITIGATION_TITLES[mitigation], exact=True).first
+                        ).to_be_visible()
+                    ARTIFACTS.mkdir(exist_ok=True)
+                    fit_to_content(page)
+                    page.screenshot(path=str(ARTIFACTS / "demo-overview.png"), full_page=True)
+                finally:
+                    browser.close()
+        finally:
+            demo.send_signal(signal.SIGTERM)
+            try:
+                demo.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                demo.kill()
+                demo.wait()
