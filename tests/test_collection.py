@@ -54,3 +54,18 @@ def test_records_get_the_scope_of_their_run(engine):
     with Session(engine) as session:
         fact = session.exec(select(Fact)).one()
     assert fact.scope == "aws:1" and fact.kind == "identity" and fact.data["key"] == "x"
+
+
+def test_error_text_is_redacted_before_it_is_stored(engine, monkeypatch):
+    from vaultward import redaction
+
+    monkeypatch.setenv("VW_TEST_TOKEN", "tok-very-secret-value")
+    redaction.configure(["VW_TEST_TOKEN"])
+    try:
+        plan = {"a": [RuntimeError("call with tok-very-secret-value was refused")]}
+        [outcome] = collect(Settings(), engine, registry_with(plan))
+    finally:
+        redaction.configure()
+    assert outcome.error == "RuntimeError: call with [redacted] was refused"
+    with Session(engine) as session:
+        assert session.exec(select(Run.error)).one() == outcome.error
