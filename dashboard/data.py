@@ -17,14 +17,16 @@ import streamlit as st
 from sqlalchemy import Engine, func
 from sqlmodel import Session, select
 
-from vaultward.config import load_settings
+from vaultward.config import ConfigError, Settings, load_settings
 from vaultward.db import open_store
+from vaultward.freshness import stale_reason
 from vaultward.models import CheckScore, Evaluation, Finding, MitigationScore, Run
+from vaultward.scoring import BANDS
+from vaultward.scoring import band as scoring_band
 from vaultward.sdk import MITIGATION_TITLES, MITIGATIONS
 
 CACHE_TTL = 60
 BASELINE_AGE = timedelta(days=7)
-DEFAULT_INTERVAL = timedelta(hours=6)
 SEVERITY_RANK = {"critical": 0, "high": 1, "medium": 2, "low": 3}
 STATUS_ORDER = ("fail", "unknown", "waived", "pass", "skipped")
 MITIGATION_ORDER = {name: rank for rank, name in enumerate(MITIGATIONS)}
@@ -36,15 +38,6 @@ EVIDENCE_SOURCES = {
     "access": "AWS IAM, Okta, Google Workspace or Microsoft Entra ID",
     "segmentation": "the AWS network collector",
     "detection": "CloudTrail, GuardDuty or your EDR",
-}
-
-FALLBACK_BAND_SENTENCES = {
-    "strong": "Strong: the controls that stop this attack are in place and evidenced.",
-    "good": "Good: most controls are in place; close the remaining gaps.",
-    "fair": "Fair: real gaps an attacker following this playbook could use.",
-    "weak": "Weak: several steps of the attack path are open.",
-    "critical": "Critical: the attack path is largely open.",
-    "unmeasured": "Unmeasured: no evidence has been collected yet.",
 }
 
 
@@ -74,14 +67,9 @@ def mitigation_title(mitigation: str) -> str:
 
 def band_sentence(band: str) -> str:
     """The plain-language sentence for a band, as the scorer words it."""
-    try:
-        from vaultward.scoring import BANDS
-
-        sentences = {name: sentence for _, name, sentence in BANDS}
-    except ImportError:  # the scorer is optional for reading a store
-        sentences = {}
-    sentence = sentences.get(band) or FALLBACK_BAND_SENTENCES.get(band)
-    return sentence or (f"{band.capitalize()}." if band else "Not banded.")
+    sentences = {name: sentence for _, name, sentence in BANDS}
+    sentences["unmeasured"] = scoring_band(None)[1]
+    return sentences.get(band) or (f"{band.capitalize()}." if band else "Not banded.")
 
 
 # --- evaluations -----------------------------------------------------------------------------
@@ -336,11 +324,11 @@ def latest_runs(url: str) -> pd.DataFrame:
     return frame.drop_duplicates(["collector", "scope"]).reset_index(drop=True)
 
 
-def _expected_interval(collector: str) -> timedelta:
+def _settings() -> Settings:
     try:
-        return load_settings().source(collector).schedule.interval()
-    except Exception:  # an unreadable config must not take the dashboard down
-        return DEFAULT_INTERVAL
+        return load_settings()
+    except ConfigError:  # an unreadable config must not take the dashboard down
+        return Settings()
 
 
 def freshness(url: str, now: datetime | None = None) -> pd.DataFrame:
@@ -349,6 +337,7 @@ def freshness(url: str, now: datetime | None = None) -> pd.DataFrame:
     Stale means older than twice the collector's expected interval (the same rule that turns
     its findings unknown)."""
     now = now or datetime.now(UTC)
+    settings = _settings()
     frame = latest_runs(url).copy()
     ages, states = [], []
     for row in frame.itertuples():
@@ -359,7 +348,7 @@ def freshness(url: str, now: datetime | None = None) -> pd.DataFrame:
             states.append("failed")
         elif row.status == "running":
             states.append("running")
-        elif age is not None and age > 2 * _expected_interval(row.collector):
+        elif stale_reason(settings, row.collector, row.scope, finished, now):
             states.append("stale")
         elif row.status == "partial":
             states.append("partial")

@@ -47,7 +47,7 @@ def make_identity(**overrides: Any) -> Identity:
 def make_access_key(**overrides: Any) -> AccessKey:
     n = _n()
     values: dict[str, Any] = {
-        "key": f"AKIAEXAMPLE{n:09d}",
+        "key": f"arn:aws:iam::111111111111:user/person{n}#access_key_1",
         "scope": "aws:111111111111",
         "source": "aws_iam",
         "account": "111111111111",

@@ -125,19 +125,13 @@ def collect(
 def evaluate() -> None:
     """Evaluate every check over the latest facts and store findings and scores."""
     from vaultward.evaluation import evaluate as run_evaluation
-    from vaultward.scoring import band
 
     settings = settings_or_exit()
     engine, registry = _store(settings), _registry(settings)
     summary = run_evaluation(settings, engine, registry)
-    _, sentence = band(summary.overall)
-    out.print(f"evaluation {summary.evaluation_id}: readiness {_score(summary.overall)} — {sentence}")
-    for mitigation, score in summary.scores.items():
-        out.print(f"  {mitigation:<13} {_score(score)}")
-
-
-def _score(score: float | None) -> str:
-    return "n/a" if score is None else f"{score:.0f}/100"
+    out.print(f"evaluation {summary.evaluation_id}, {summary.findings} findings")
+    for line in summary.lines():
+        out.print(line, soft_wrap=True)
 
 
 @app.command()

@@ -69,10 +69,9 @@ def run_demo(data_dir: Path, port: int, serve_dashboard: bool, console: Console)
         summary = evaluate(settings, engine, registry)
     finally:
         server.stop()
-    overall = "n/a" if summary.overall is None else f"{summary.overall:.0f}/100"
-    console.print(f"readiness {overall} ({summary.band}); store: {settings.database_url}")
-    for mitigation, score in summary.scores.items():
-        console.print(f"  {mitigation:<13} {'n/a' if score is None else f'{score:.0f}'}")
+    for line in summary.lines():
+        console.print(line, soft_wrap=True)
+    console.print(f"store: {settings.database_url}", soft_wrap=True)
     if not serve_dashboard:
         return 0
     from vaultward.serve import serve

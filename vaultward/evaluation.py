@@ -11,46 +11,31 @@ import fnmatch
 import logging
 from collections import defaultdict
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from pydantic import ValidationError
 from pydantic_core import to_jsonable_python
-from sqlalchemy import Engine, func, insert
-from sqlmodel import Session, col, select
+from sqlalchemy import Engine, insert
+from sqlmodel import Session, select
 
 from vaultward.config import Settings
+from vaultward.freshness import ScopeState, scope_states
 from vaultward.models import (
     CheckScore,
     Evaluation,
     Fact,
     Finding,
     MitigationScore,
-    Run,
     Waiver,
     utcnow,
 )
 from vaultward.records import RECORD_KINDS, Record
 from vaultward.redaction import redact
 from vaultward.registry import Registry
-from vaultward.scoring import CheckTally, band, overall_score, score_mitigation, tally_check
-from vaultward.sdk import CheckContext, CheckSpec, Result
+from vaultward.scoring import CheckTally, band, format_score, overall_score, score_mitigation, tally_check
+from vaultward.sdk import MITIGATION_TITLES, CheckContext, CheckSpec, Result
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class ScopeState:
-    """What the evaluation knows about one collector's scope."""
-
-    collector: str
-    scope: str
-    run: Run | None  # the latest ok/partial Run, if any
-    last_error: str | None  # error of a later failed Run, or of the only Runs
-    stale_reason: str | None = None
-
-    @property
-    def usable(self) -> bool:
-        return self.run is not None
 
 
 @dataclass(frozen=True)
@@ -59,58 +44,19 @@ class EvaluationSummary:
     overall: float | None
     band: str
     scores: dict[str, float | None]
+    measured: dict[str, bool]
     findings: int
 
-
-def _latest_runs(
-    session: Session, collectors: list[str]
-) -> tuple[dict[tuple[str, str], Run], dict[tuple[str, str], Run]]:
-    """The latest usable (ok/partial) Run and the latest Run of any status, per scope."""
-    usable = (
-        select(func.max(Run.id))
-        .where(col(Run.collector).in_(collectors), col(Run.status).in_(("ok", "partial")))
-        .group_by(col(Run.collector), col(Run.scope))
-    )
-    latest = (
-        select(func.max(Run.id))
-        .where(col(Run.collector).in_(collectors))
-        .group_by(col(Run.collector), col(Run.scope))
-    )
-    usable_runs = session.exec(select(Run).where(col(Run.id).in_(usable))).all()
-    latest_runs = session.exec(select(Run).where(col(Run.id).in_(latest))).all()
-    return (
-        {(r.collector, r.scope): r for r in usable_runs},
-        {(r.collector, r.scope): r for r in latest_runs},
-    )
-
-
-def scope_states(
-    session: Session, settings: Settings, collectors: list[str], now: datetime
-) -> list[ScopeState]:
-    usable, latest = _latest_runs(session, collectors)
-    states = []
-    for (collector, scope), last in sorted(latest.items()):
-        run = usable.get((collector, scope))
-        error = last.error if last.status == "failed" else None
-        stale = None
-        if run is not None and run.finished_at is not None:
-            interval = settings.source(collector).schedule.interval()
-            age = now - run.finished_at
-            if age > 2 * interval:
-                stale = (
-                    f"facts for {scope} from {collector} are stale: collected {_human(age)} ago, "
-                    f"expected every {_human(interval)}"
-                )
-        states.append(ScopeState(collector, scope, run, error, stale))
-    return states
-
-
-def _human(delta: timedelta) -> str:
-    seconds = int(delta.total_seconds())
-    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
-        if seconds >= size:
-            return f"{seconds // size}{unit}"
-    return f"{seconds}s"
+    def lines(self) -> list[str]:
+        """The summary as the CLI and the demo print it."""
+        sentence = band(self.overall)[1]
+        lines = [f"readiness {format_score(self.overall)}/100 ({self.band}): {sentence}"]
+        for mitigation, score in self.scores.items():
+            note = "" if self.measured.get(mitigation, True) else "  (no data: nothing to judge yet)"
+            lines.append(
+                f"  {mitigation:<13} {format_score(score):>5}  {MITIGATION_TITLES[mitigation]}{note}"
+            )
+        return lines
 
 
 def load_records(session: Session, states: list[ScopeState]) -> tuple[dict[str, list[Record]], list[str]]:
@@ -338,5 +284,6 @@ def evaluate(
         overall,
         band_name,
         {m.mitigation: m.score for m in mitigations},
+        {m.mitigation: m.measured for m in mitigations},
         len(findings),
     )

@@ -91,7 +91,8 @@ class Identity(Record):
 
 @record_kind("credential.access_key")
 class AccessKey(Record):
-    """A long-lived API credential (an IAM access key). `key` is the key id, never a secret."""
+    """A long-lived API credential (an IAM access key). `key` names its slot (`<user arn>#access_key_1`);
+    the key id itself is not stored."""
 
     source: str
     account: str = ""

@@ -115,6 +115,11 @@ def band(score: float | None) -> tuple[str, str]:
     return BANDS[-1][1], BANDS[-1][2]
 
 
+def format_score(score: float | None) -> str:
+    """A score as every view shows it: one decimal, or n/a."""
+    return "n/a" if score is None else f"{score:.1f}"
+
+
 def group_by_mitigation(checks: Iterable[CheckTally]) -> Mapping[str, list[CheckTally]]:
     grouped: dict[str, list[CheckTally]] = {}
     for check in checks:

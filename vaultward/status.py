@@ -8,9 +8,10 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from vaultward.config import Settings
-from vaultward.evaluation import scope_states
+from vaultward.freshness import scope_states
 from vaultward.models import Evaluation, MitigationScore, Run, utcnow
 from vaultward.registry import Registry
+from vaultward.scoring import format_score
 
 
 @dataclass
@@ -51,15 +52,15 @@ def latest_status(settings: Settings, engine: Engine, registry: Registry) -> Sta
         evaluation = session.exec(select(Evaluation).order_by(col(Evaluation.id).desc()).limit(1)).first()
         if evaluation is None:
             return report
-        overall = "n/a" if evaluation.overall_score is None else f"{evaluation.overall_score:.0f}/100"
-        report.evaluation = f"{overall} ({evaluation.band}) at {evaluation.started_at:%Y-%m-%d %H:%M} UTC"
+        overall = format_score(evaluation.overall_score)
+        report.evaluation = f"{overall}/100 ({evaluation.band}) at {evaluation.started_at:%Y-%m-%d %H:%M} UTC"
         scores = session.exec(
             select(MitigationScore)
             .where(MitigationScore.evaluation_id == evaluation.id)
             .order_by(MitigationScore.mitigation)
         ).all()
         for score in scores:
-            value = "n/a" if score.score is None else f"{score.score:.0f}"
+            value = format_score(score.score)
             if not score.measured:
                 value += " (no data)"
             report.scores.append(

@@ -2,6 +2,7 @@
 
 from collections.abc import Iterator
 
+from checks.segmentation.zones import UNCLASSIFIED, production_vpcs, unique_paths
 from vaultward.records import NetworkPath, Vpc
 from vaultward.sdk import CheckContext, Result, check, failed, passed, unknown
 
@@ -30,16 +31,11 @@ def no_admin_ports_from_internet(ctx: CheckContext) -> Iterator[Result]:
     """SSH, RDP or a database port open to the internet in production is a door that stolen
     credentials or an exploit walk straight through, skipping every internal control."""
     admin_ports = ctx.policy.zones.admin_ports
-    vpcs = ctx.records(Vpc)
-    production = [vpc for vpc in vpcs if vpc.zone == "production"]
-    if vpcs and not production:
-        yield unknown("zones", "no VPC is classified as production: set policy.zones in the configuration")
+    production = production_vpcs(ctx)
+    if production is None:
+        yield unknown("zones", UNCLASSIFIED)
         return
-    open_paths = {
-        path.key: path
-        for path in ctx.records(NetworkPath)
-        if path.from_zone == "internet" and path.to_zone == "production"
-    }.values()
+    open_paths = unique_paths(ctx, lambda path: path.from_zone == "internet" and path.to_zone == "production")
     for vpc in production:
         exposures = []
         for path in open_paths:

@@ -2,6 +2,7 @@
 
 from collections.abc import Iterator
 
+from checks.segmentation.zones import UNCLASSIFIED, production_vpcs, unique_paths
 from vaultward.records import NetworkPath, Vpc
 from vaultward.sdk import CheckContext, Result, check, failed, passed, unknown
 
@@ -28,17 +29,14 @@ def _describe(path: NetworkPath) -> str:
 def no_corporate_production_path(ctx: CheckContext) -> Iterator[Result]:
     """A compromised laptop on the corporate network is where these intrusions start; any
     route from there into production lets the attacker walk to the signing path."""
-    vpcs = ctx.records(Vpc)
-    production = [vpc for vpc in vpcs if vpc.zone == "production"]
-    if vpcs and not production:
-        yield unknown("zones", "no VPC is classified as production: set policy.zones in the configuration")
+    production = production_vpcs(ctx)
+    if production is None:
+        yield unknown("zones", UNCLASSIFIED)
         return
-    # Keyed by path id: a peering is seen from both of its accounts.
-    crossing = {
-        path.key: path
-        for path in ctx.records(NetworkPath)
-        if {path.from_zone, path.to_zone} == {"corporate", "production"} and path.state == "active"
-    }.values()
+    crossing = unique_paths(
+        ctx,
+        lambda path: {path.from_zone, path.to_zone} == {"corporate", "production"} and path.state == "active",
+    )
     for vpc in production:
         paths = [path for path in crossing if vpc.key in path.vpcs]
         if paths:

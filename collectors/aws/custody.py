@@ -7,12 +7,12 @@ from functools import partial
 from typing import Any
 
 from collectors.aws import custody_mapper
-from collectors.aws.session import AwsSessions, core_call, optional_call
+from collectors.aws.session import SCOPE_PERMISSIONS, AwsCollector, core_call, optional_call
 from vaultward.records import HsmCluster, Record, SigningKey
-from vaultward.sdk import Collector, Problem, Scope
+from vaultward.sdk import Problem, Scope
 
 
-class AwsCustodyCollector(Collector):
+class AwsCustodyCollector(AwsCollector):
     """Per account x region: HSM cluster health, and customer-managed KMS keys with where
     their material lives (origin, custom key store)."""
 
@@ -20,9 +20,7 @@ class AwsCustodyCollector(Collector):
     title = "AWS CloudHSM clusters and KMS keys"
     produces = (HsmCluster, SigningKey)
     permissions = (
-        "sts:AssumeRole",
-        "sts:GetCallerIdentity",
-        "organizations:ListAccounts",
+        *SCOPE_PERMISSIONS,
         "cloudhsm:DescribeClusters",
         "kms:ListKeys",
         "kms:DescribeKey",
@@ -30,13 +28,6 @@ class AwsCustodyCollector(Collector):
         "kms:ListResourceTags",
         "kms:DescribeCustomKeyStores",
     )
-
-    def __init__(self, settings) -> None:
-        super().__init__(settings)
-        self.sessions = AwsSessions(settings, self.name)
-
-    def scopes(self) -> list[Scope]:
-        return self.sessions.regional_scopes(self.name)
 
     def collect(self, scope: Scope) -> Iterator[Record | Problem]:
         account, region = scope.params["account_id"], scope.params["region"]

@@ -8,12 +8,12 @@ from functools import partial
 from typing import Any
 
 from collectors.aws import iam_mapper
-from collectors.aws.session import AwsSessions, CollectionError, core_call, optional_call
+from collectors.aws.session import SCOPE_PERMISSIONS, AwsCollector, CollectionError, core_call, optional_call
 from vaultward.records import AccessKey, CloudAccount, Identity, Record
-from vaultward.sdk import Collector, Problem, Scope
+from vaultward.sdk import Problem, Scope
 
 
-class AwsIamCollector(Collector):
+class AwsIamCollector(AwsCollector):
     """Per account (IAM is global): credential report, account summary and aliases,
     authorization details (who is an administrator, and how), MFA device kinds."""
 
@@ -21,9 +21,7 @@ class AwsIamCollector(Collector):
     title = "AWS IAM users, MFA and access keys"
     produces = (Identity, AccessKey, CloudAccount)
     permissions = (
-        "sts:AssumeRole",
-        "sts:GetCallerIdentity",
-        "organizations:ListAccounts",
+        *SCOPE_PERMISSIONS,
         "iam:GenerateCredentialReport",
         "iam:GetCredentialReport",
         "iam:GetAccountSummary",
@@ -36,12 +34,7 @@ class AwsIamCollector(Collector):
     report_poll_start = 0.2
     report_poll_max = 5.0
 
-    def __init__(self, settings) -> None:
-        super().__init__(settings)
-        self.sessions = AwsSessions(settings, self.name)
-
-    def scopes(self) -> list[Scope]:
-        return self.sessions.account_scopes(self.name)
+    regional = False
 
     def collect(self, scope: Scope) -> Iterator[Record | Problem]:
         account = scope.params["account_id"]

@@ -7,9 +7,9 @@ from functools import partial
 from typing import Any
 
 from collectors.aws import network_mapper
-from collectors.aws.session import AwsSessions, core_call, optional_call
+from collectors.aws.session import SCOPE_PERMISSIONS, AwsCollector, core_call, optional_call
 from vaultward.records import NetworkPath, Record, Vpc
-from vaultward.sdk import Collector, Problem, Scope
+from vaultward.sdk import Problem, Scope
 
 ACTIVE_PEERINGS = [{"Name": "status-code", "Values": ["active"]}]
 VPC_ATTACHMENTS = [
@@ -19,7 +19,7 @@ VPC_ATTACHMENTS = [
 ACTIVE_ROUTES = [{"Name": "state", "Values": ["active"]}]
 
 
-class AwsNetworkCollector(Collector):
+class AwsNetworkCollector(AwsCollector):
     """Per account x region: VPCs and their zones, peerings, transit-gateway routes, and
     security-group rules that admit the internet or corporate ranges into production."""
 
@@ -27,22 +27,13 @@ class AwsNetworkCollector(Collector):
     title = "AWS VPC segmentation"
     produces = (Vpc, NetworkPath)
     permissions = (
-        "sts:AssumeRole",
-        "sts:GetCallerIdentity",
-        "organizations:ListAccounts",
+        *SCOPE_PERMISSIONS,
         "ec2:DescribeVpcs",
         "ec2:DescribeVpcPeeringConnections",
         "ec2:DescribeSecurityGroups",
         "ec2:DescribeTransitGatewayAttachments",
         "ec2:SearchTransitGatewayRoutes",
     )
-
-    def __init__(self, settings) -> None:
-        super().__init__(settings)
-        self.sessions = AwsSessions(settings, self.name)
-
-    def scopes(self) -> list[Scope]:
-        return self.sessions.regional_scopes(self.name)
 
     def collect(self, scope: Scope) -> Iterator[Record | Problem]:
         account, region = scope.params["account_id"], scope.params["region"]

@@ -10,13 +10,13 @@ import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
-from vaultward.sdk import Problem, Scope
+from vaultward.sdk import Collector, Problem, Scope
 
 if TYPE_CHECKING:
     from vaultward.config import Settings, SourceConfig
@@ -201,3 +201,23 @@ class AwsSessions:
             for target in self.accounts()
             for region in self.regions
         ]
+
+
+# Every AWS collector lists and enters its accounts with these.
+SCOPE_PERMISSIONS = ("sts:AssumeRole", "sts:GetCallerIdentity", "organizations:ListAccounts")
+
+
+class AwsCollector(Collector):
+    """Shared by the AWS collectors: sessions per scope; scopes are accounts (`regional`
+    False, for global services like IAM) or account x region."""
+
+    regional: ClassVar[bool] = True
+
+    def __init__(self, settings: Settings) -> None:
+        super().__init__(settings)
+        self.sessions = AwsSessions(settings, self.name)
+
+    def scopes(self) -> list[Scope]:
+        if self.regional:
+            return self.sessions.regional_scopes(self.name)
+        return self.sessions.account_scopes(self.name)

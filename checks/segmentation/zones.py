@@ -1,0 +1,23 @@
+"""Shared by the segmentation checks: the production VPCs, and network paths counted once."""
+
+from collections.abc import Callable
+
+from vaultward.records import NetworkPath, Vpc
+from vaultward.sdk import CheckContext
+
+UNCLASSIFIED = "no VPC is classified as production: set policy.zones in the configuration"
+
+
+def production_vpcs(ctx: CheckContext) -> list[Vpc] | None:
+    """The production VPCs; None when VPCs were collected but none is production (the zone
+    rules are missing, so nothing can be judged)."""
+    vpcs = ctx.records(Vpc)
+    production = [vpc for vpc in vpcs if vpc.zone == "production"]
+    if vpcs and not production:
+        return None
+    return production
+
+
+def unique_paths(ctx: CheckContext, keep: Callable[[NetworkPath], bool]) -> list[NetworkPath]:
+    """Paths that `keep` selects, once each: a peering is seen from both of its accounts."""
+    return list({path.key: path for path in ctx.records(NetworkPath) if keep(path)}.values())

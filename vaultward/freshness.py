@@ -1,0 +1,88 @@
+"""How fresh each collector's scopes are: the latest usable Run per scope, and whether its
+facts are stale (older than twice the source's schedule interval). The evaluation, `vaultward
+status` and the dashboard all judge freshness here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from vaultward.config import Settings
+from vaultward.models import Run
+
+
+def stale_reason(
+    settings: Settings, collector: str, scope: str, finished_at: datetime | None, now: datetime
+) -> str | None:
+    """Why facts collected at `finished_at` no longer count, or None while they are fresh."""
+    if finished_at is None:
+        return None
+    interval = settings.source(collector).schedule.interval()
+    age = now - finished_at
+    if age <= 2 * interval:
+        return None
+    return (
+        f"facts for {scope} from {collector} are stale: collected {_human(age)} ago, "
+        f"expected every {_human(interval)}"
+    )
+
+
+@dataclass(frozen=True)
+class ScopeState:
+    """What the evaluation knows about one collector's scope."""
+
+    collector: str
+    scope: str
+    run: Run | None  # the latest ok/partial Run, if any
+    last_error: str | None  # error of a later failed Run, or of the only Runs
+    stale_reason: str | None = None
+
+    @property
+    def usable(self) -> bool:
+        return self.run is not None
+
+
+def _latest_runs(
+    session: Session, collectors: list[str]
+) -> tuple[dict[tuple[str, str], Run], dict[tuple[str, str], Run]]:
+    """The latest usable (ok/partial) Run and the latest Run of any status, per scope."""
+    usable = (
+        select(func.max(Run.id))
+        .where(col(Run.collector).in_(collectors), col(Run.status).in_(("ok", "partial")))
+        .group_by(col(Run.collector), col(Run.scope))
+    )
+    latest = (
+        select(func.max(Run.id))
+        .where(col(Run.collector).in_(collectors))
+        .group_by(col(Run.collector), col(Run.scope))
+    )
+    usable_runs = session.exec(select(Run).where(col(Run.id).in_(usable))).all()
+    latest_runs = session.exec(select(Run).where(col(Run.id).in_(latest))).all()
+    return (
+        {(r.collector, r.scope): r for r in usable_runs},
+        {(r.collector, r.scope): r for r in latest_runs},
+    )
+
+
+def scope_states(
+    session: Session, settings: Settings, collectors: list[str], now: datetime
+) -> list[ScopeState]:
+    usable, latest = _latest_runs(session, collectors)
+    states = []
+    for (collector, scope), last in sorted(latest.items()):
+        run = usable.get((collector, scope))
+        error = last.error if last.status == "failed" else None
+        stale = stale_reason(settings, collector, scope, run.finished_at, now) if run else None
+        states.append(ScopeState(collector, scope, run, error, stale))
+    return states
+
+
+def _human(delta: timedelta) -> str:
+    seconds = int(delta.total_seconds())
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= size:
+            return f"{seconds // size}{unit}"
+    return f"{seconds}s"
