@@ -17,7 +17,7 @@ from sqlalchemy import text
 from sqlmodel import SQLModel
 
 from vaultward.db import make_engine
-from vaultward.demo_org import seed_exact_organisation
+from vaultward.demo.organisation import seed_exact_organisation
 
 VAULTWARD = str(Path(sys.executable).parent / "vaultward")
 SECRETS = {

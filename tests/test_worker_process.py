@@ -12,7 +12,7 @@ from pathlib import Path
 from sqlmodel import Session, select
 
 from vaultward.db import make_engine
-from vaultward.demo_org import seed_exact_organisation
+from vaultward.demo.organisation import seed_exact_organisation
 from vaultward.models import Evaluation, Run
 
 VAULTWARD = str(Path(sys.executable).parent / "vaultward")

@@ -208,7 +208,7 @@ def demo(
 ) -> None:
     """Seed a demo organisation in a local AWS emulator, collect it with the real collectors,
     evaluate, and serve the dashboard."""
-    from vaultward.demo import run_demo
+    from vaultward.demo.run import run_demo
 
     settings_or_exit()  # validates a config if one is given; the demo builds its own
     raise typer.Exit(run_demo(data_dir=data_dir, port=port, serve_dashboard=not no_serve, console=out))

@@ -17,7 +17,7 @@ from pathlib import Path
 import boto3
 from moto import mock_aws
 
-from vaultward.demo_org import ALLOW_ALL, _Seeder
+from vaultward.demo.seeder import ALLOW_ALL, Seeder
 
 PAYLOADS = Path(__file__).parent / "payloads"
 ROOT_ROW = (
@@ -38,7 +38,7 @@ def _write(name: str, payload: object) -> None:
 
 def capture() -> None:
     PAYLOADS.mkdir(exist_ok=True)
-    seeder = _Seeder(None)
+    seeder = Seeder(None)
     iam = boto3.client("iam")
     account = boto3.client("sts").get_caller_identity()["Account"]
     seeder.admin_group(iam, account, "Admins")

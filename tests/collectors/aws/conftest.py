@@ -9,7 +9,7 @@ import requests
 from moto import mock_aws
 from moto.server import ThreadedMotoServer
 
-from vaultward.demo_org import DemoOrganisation, seed_exact_organisation
+from vaultward.demo.organisation import DemoOrganisation, seed_exact_organisation
 
 AWS_ENV = {
     "AWS_ACCESS_KEY_ID": "testing",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from vaultward.demo_org import DemoOrganisation
+from vaultward.demo.organisation import DemoOrganisation
 from vaultward.records import (
     AccessKey,
     CloudAccount,

@@ -2,7 +2,7 @@
 ThreadedMotoServer on loopback, over four accounts reached through sts:AssumeRole into
 OrganizationAccountAccessRole (moto 5 maps assumed-role credentials to the role's account).
 
-moto 5.2 gaps filled by seeding its in-process backends (vaultward/demo_org.py): root MFA
+moto 5.2 gaps filled by seeding its in-process backends (vaultward/demo/): root MFA
 (`AccountMFAEnabled` is always 0), HSMs in a cluster (no `create_hsm`), back-dated access
 keys, a static transit-gateway route's attachments, AdministratorAccess. moto enforces no
 IAM, so denials are injected with botocore `before-call` event hooks on the collectors'

@@ -10,7 +10,7 @@ from moto.server import ThreadedMotoServer
 
 from collectors import BUILTIN_COLLECTORS
 from vaultward.config import parse_settings
-from vaultward.demo_org import seed_demo_organisation
+from vaultward.demo.organisation import seed_demo_organisation
 from vaultward.records import HsmCluster, Identity, SigningKey
 from vaultward.sdk import Problem
 

@@ -45,7 +45,7 @@ def start_emulator():
 def run_demo(data_dir: Path, port: int, serve_dashboard: bool, console: Console) -> int:
     from vaultward.collection import collect
     from vaultward.db import open_store
-    from vaultward.demo_org import seed_demo_organisation
+    from vaultward.demo.organisation import seed_demo_organisation
     from vaultward.evaluation import evaluate
     from vaultward.registry import discover
 

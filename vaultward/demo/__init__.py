@@ -1,0 +1,1 @@
+"""The demo: a seeded AWS emulator, the real collectors, the dashboard (`vaultward demo`)."""

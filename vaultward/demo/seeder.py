@@ -1,0 +1,199 @@
+"""Seeding helpers for the demo organisation: AWS API calls through a moto server (or
+`mock_aws`), and moto's in-process backends for what its API cannot set."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import boto3
+
+REGION = "us-east-1"
+ROLE_NAME = "OrganizationAccountAccessRole"
+ADMIN_POLICY = "arn:aws:iam::aws:policy/AdministratorAccess"
+ALLOW_ALL = json.dumps(
+    {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
+)
+DUMMY = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
+CORPORATE_CIDRS = ["10.20.0.0/16"]
+PRODUCTION_CIDRS = ["10.0.0.0/16"]
+
+
+class Seeder:
+    def __init__(self, endpoint_url: str | None) -> None:
+        self.endpoint_url = endpoint_url
+        self.backend_seeded = True
+        self.resources: dict[str, str] = {}
+        self.now = datetime.now(UTC).replace(microsecond=0)
+
+    def client(self, service: str, account: str | None = None) -> Any:
+        session = boto3.Session(region_name=REGION, **DUMMY)
+        if account is not None:
+            sts = session.client("sts", endpoint_url=self.endpoint_url)
+            role = f"arn:aws:iam::{account}:role/{ROLE_NAME}"
+            creds = sts.assume_role(RoleArn=role, RoleSessionName="vaultward-seed")["Credentials"]
+            session = boto3.Session(
+                region_name=REGION,
+                aws_access_key_id=creds["AccessKeyId"],
+                aws_secret_access_key=creds["SecretAccessKey"],
+                aws_session_token=creds["SessionToken"],
+            )
+        return session.client(service, endpoint_url=self.endpoint_url)  # type: ignore[call-overload]
+
+    def backend(self, service: str, account: str, region: str = REGION) -> Any:
+        """moto's in-process backend, when the server runs in this process."""
+        from moto.backends import get_backend
+
+        return get_backend(service)[account][region]  # type: ignore[call-overload,index]
+
+    # --- IAM -------------------------------------------------------------------------
+
+    def person(
+        self,
+        iam: Any,
+        account: str,
+        name: str,
+        *,
+        console: bool = True,
+        mfa: str = "",
+        groups: tuple[str, ...] = (),
+        inline_admin: str = "",
+    ) -> None:
+        iam.create_user(UserName=name, Tags=[{"Key": "Team", "Value": "platform"}])
+        if console:
+            iam.create_login_profile(UserName=name, Password="Demo-Password-1!")  # noqa: S106
+        serial = ""
+        if mfa == "virtual":
+            device = iam.create_virtual_mfa_device(VirtualMFADeviceName=name)
+            serial = device["VirtualMFADevice"]["SerialNumber"]
+        elif mfa == "u2f":
+            serial = f"arn:aws:iam::{account}:u2f/user/{name}/fidosecuritykey-DEMO{name.upper()}"
+        elif mfa == "hardware":
+            serial = f"GAHT{sum(map(ord, name)):08d}"
+        if serial:
+            iam.enable_mfa_device(
+                UserName=name,
+                SerialNumber=serial,
+                AuthenticationCode1="123456",
+                AuthenticationCode2="654321",
+            )
+        for group in groups:
+            iam.add_user_to_group(GroupName=group, UserName=name)
+        if inline_admin:
+            iam.put_user_policy(UserName=name, PolicyName=inline_admin, PolicyDocument=ALLOW_ALL)
+
+    def admin_group(self, iam: Any, account: str, group: str) -> None:
+        iam.create_group(GroupName=group)
+        try:
+            iam.attach_group_policy(GroupName=group, PolicyArn=ADMIN_POLICY)
+        except iam.exceptions.NoSuchEntityException:
+            # moto loads AWS-managed policies only with MOTO_IAM_LOAD_MANAGED_POLICIES=true.
+            from moto.iam.aws_managed_policies import aws_managed_policies_data
+            from moto.iam.models import AWSManagedPolicy
+
+            backend = self.backend("iam", account, "global")
+            data = json.loads(aws_managed_policies_data)["AdministratorAccess"]
+            policy = AWSManagedPolicy.from_data("AdministratorAccess", account, "global", data)
+            backend.managed_policies[policy.arn] = policy
+            iam.attach_group_policy(GroupName=group, PolicyArn=ADMIN_POLICY)
+
+    def machine(self, iam: Any, account: str, name: str, age_days: int, unused_days: int) -> None:
+        iam.create_user(UserName=name)
+        iam.create_access_key(UserName=name)
+        key = self.backend("iam", account, "global").users[name].access_keys[0]
+        key.create_date = self.now - timedelta(days=age_days)
+        key.last_used = self.now - timedelta(days=unused_days)
+
+    def root_mfa(self, account: str) -> None:
+        self.backend("iam", account, "global").account_summary._account_mfa_enabled = 1
+
+    # --- network ---------------------------------------------------------------------
+
+    def vpc(self, ec2: Any, name: str, cidr: str, tags: dict[str, str] | None = None) -> str:
+        all_tags = [{"Key": "Name", "Value": name}] + [
+            {"Key": k, "Value": v} for k, v in (tags or {}).items()
+        ]
+        vpc = ec2.create_vpc(CidrBlock=cidr, TagSpecifications=[{"ResourceType": "vpc", "Tags": all_tags}])[
+            "Vpc"
+        ]["VpcId"]
+        self.resources[f"vpc:{name}"] = vpc
+        return vpc
+
+    def subnet(self, ec2: Any, vpc: str, cidr: str, zone: str) -> str:
+        return ec2.create_subnet(VpcId=vpc, CidrBlock=cidr, AvailabilityZone=zone)["Subnet"]["SubnetId"]
+
+    def security_group(self, ec2: Any, vpc: str, name: str, rules: list[tuple]) -> str:
+        group = ec2.create_security_group(GroupName=name, Description=name, VpcId=vpc)["GroupId"]
+        permissions = []
+        for port, cidrs in rules:
+            permission: dict[str, Any] = {"IpProtocol": "tcp", "FromPort": port, "ToPort": port}
+            permission["IpRanges"] = [{"CidrIp": c} for c in cidrs if ":" not in c]
+            permission["Ipv6Ranges"] = [{"CidrIpv6": c} for c in cidrs if ":" in c]
+            permissions.append(permission)
+        ec2.authorize_security_group_ingress(GroupId=group, IpPermissions=permissions)
+        self.resources[f"sg:{name}"] = group
+        return group
+
+    def route_attachments_fix(self, account: str, table: str) -> None:
+        """moto keeps a static route's attachment as a dict its serializer drops."""
+        for route in self.backend("ec2", account).transit_gateways_route_tables[table].routes.values():
+            target = route.get("transitGatewayAttachments")
+            if isinstance(target, dict):
+                route["transitGatewayAttachments"] = [target]
+
+    # --- custody ---------------------------------------------------------------------
+
+    def hsm_cluster(
+        self,
+        hsm: Any,
+        account: str,
+        name: str,
+        subnets: dict[str, str],
+        states: list[str],
+        cluster_state: str = "ACTIVE",
+    ) -> str:
+        cluster = hsm.create_cluster(
+            HsmType="hsm2m.medium",
+            SubnetIds=list(subnets.values()),
+            Mode="FIPS",
+            TagList=[{"Key": "Name", "Value": name}],
+        )["Cluster"]["ClusterId"]
+        self.resources[f"hsm:{name}"] = cluster
+        backend_cluster = self.backend("cloudhsmv2", account).clusters[cluster]
+        backend_cluster.state = cluster_state
+        backend_cluster.hsms = [
+            {
+                "AvailabilityZone": zone,
+                "ClusterId": cluster,
+                "SubnetId": subnets[zone],
+                "EniId": f"eni-{index:017x}",
+                "EniIp": f"10.40.{index}.10",
+                "HsmId": f"hsm-{cluster[:8]}{index}",
+                "HsmType": "hsm2m.medium",
+                "State": state,
+                "StateMessage": "HSM created." if state == "ACTIVE" else "HSM is degraded.",
+            }
+            for index, (zone, state) in enumerate(zip(subnets, states, strict=False), start=1)
+        ]
+        return cluster
+
+    def kms_key(
+        self,
+        kms: Any,
+        alias: str,
+        usage: str,
+        spec: str,
+        origin: str = "AWS_KMS",
+        tags: dict[str, str] | None = None,
+    ) -> str:
+        metadata = kms.create_key(
+            Description=alias,
+            KeyUsage=usage,
+            KeySpec=spec,
+            Origin=origin,
+            Tags=[{"TagKey": k, "TagValue": v} for k, v in (tags or {}).items()],
+        )["KeyMetadata"]
+        kms.create_alias(AliasName=f"alias/{alias}", TargetKeyId=metadata["KeyId"])
+        self.resources[f"kms:{alias}"] = metadata["Arn"]
+        return metadata["Arn"]
