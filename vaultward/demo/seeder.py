@@ -15,7 +15,7 @@ ADMIN_POLICY = "arn:aws:iam::aws:policy/AdministratorAccess"
 ALLOW_ALL = json.dumps(
     {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
 )
-DUMMY = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
+DUMMY_KEY = "testing"  # the emulator accepts any credentials
 CORPORATE_CIDRS = ["10.20.0.0/16"]
 PRODUCTION_CIDRS = ["10.0.0.0/16"]
 
@@ -28,7 +28,9 @@ class Seeder:
         self.now = datetime.now(UTC).replace(microsecond=0)
 
     def client(self, service: str, account: str | None = None) -> Any:
-        session = boto3.Session(region_name=REGION, **DUMMY)
+        session = boto3.Session(
+            region_name=REGION, aws_access_key_id=DUMMY_KEY, aws_secret_access_key=DUMMY_KEY
+        )
         if account is not None:
             sts = session.client("sts", endpoint_url=self.endpoint_url)
             role = f"arn:aws:iam::{account}:role/{ROLE_NAME}"
