@@ -29,14 +29,17 @@ def test_each_scope_is_its_own_run_and_failure_keeps_earlier_facts(engine):
 
     with Session(engine) as session:
         runs = session.exec(select(Run).order_by(Run.id)).all()
-        # scopes run concurrently: order within one collection is not fixed
+        # scopes run concurrently: order within one collection is not fixed; each collection
+        # starts with a discovery Run listing the scopes
         assert sorted((r.scope, r.status, r.item_count) for r in runs) == [
             ("a", "ok", 1),
             ("a", "ok", 2),
             ("b", "failed", 0),
             ("b", "ok", 1),
+            ("static:discovery", "ok", 2),
+            ("static:discovery", "ok", 2),
         ]
-        facts_b = session.exec(select(Fact.key).where(Fact.scope == "b")).all()
+        facts_b = session.exec(select(Fact.key).where(Fact.scope == "b", Fact.kind == "identity")).all()
         # bob from the first run is still there; nothing of the failed run was written
         assert facts_b == ["bob"]
         assert all(r.finished_at is not None for r in runs)
@@ -52,7 +55,7 @@ def test_problems_make_a_partial_run(engine):
 def test_records_get_the_scope_of_their_run(engine):
     collect(Settings(), engine, registry_with({"aws:1": [make_identity(key="x", scope="elsewhere")]}))
     with Session(engine) as session:
-        fact = session.exec(select(Fact)).one()
+        fact = session.exec(select(Fact).where(Fact.kind == "identity")).one()
     assert fact.scope == "aws:1" and fact.kind == "identity" and fact.data["key"] == "x"
 
 
@@ -68,4 +71,21 @@ def test_error_text_is_redacted_before_it_is_stored(engine, monkeypatch):
         redaction.configure()
     assert outcome.error == "RuntimeError: call with [redacted] was refused"
     with Session(engine) as session:
-        assert session.exec(select(Run.error)).one() == outcome.error
+        assert session.exec(select(Run.error).where(Run.scope == "a")).one() == outcome.error
+
+
+def test_discovery_run_lists_the_scopes_and_a_listing_failure_is_recorded(engine):
+    registry = registry_with({"a": [], "b": []})
+    collect(Settings(), engine, registry)
+    with Session(engine) as session:
+        discovery = session.exec(select(Run).where(Run.scope == "static:discovery")).one()
+        listed = session.exec(select(Fact.key).where(Fact.run_id == discovery.id)).all()
+    assert discovery.status == "ok" and sorted(listed) == ["a", "b"]
+
+    def refuse(self):
+        raise RuntimeError("organizations:ListAccounts throttled")
+
+    registry.collectors["static"].scopes = refuse
+    [outcome] = collect(Settings(), engine, registry)
+    assert outcome.scope == "static:discovery" and outcome.status == "failed"
+    assert outcome.error == "listing scopes failed: RuntimeError: organizations:ListAccounts throttled"

@@ -57,7 +57,7 @@ def test_wrong_value_names_key_and_expectation(tmp_path):
         load_settings(path)
     message = str(error.value)
     assert message.startswith(f"{path}: sources.aws_iam.schedule: ")
-    assert "expected a number and a unit" in message
+    assert "expected a positive number and a unit" in message
 
 
 def test_bad_role_arn_and_cidr(tmp_path):
@@ -82,3 +82,29 @@ def test_database_url_from_environment_wins(tmp_path, monkeypatch):
     path = write(tmp_path, '[store]\ndatabase_url = "sqlite:///x.db"\n')
     monkeypatch.setenv("VAULTWARD_DATABASE_URL", "postgresql+psycopg://u@h/db")
     assert load_settings(path).database_url == "postgresql+psycopg://u@h/db"
+
+
+def test_weekday_cron_tolerates_the_weekend_whatever_the_day(tmp_path):
+    path = write(tmp_path, '[sources.aws_iam]\nschedule = "cron: 0 7 * * 1-5"\n')
+    # the longest gap is Friday 07:00 -> Monday 07:00, independent of today
+    assert load_settings(path).source("aws_iam").schedule.interval().total_seconds() == 3 * 86400
+
+
+@pytest.mark.parametrize(
+    ("schedule", "expected"),
+    [
+        ('"0h"', "expected a positive number and a unit"),
+        (
+            '{ cron = "0 7 * * *", timezone = "Mars/Olympus" }',
+            "timezone='Mars/Olympus': not an IANA time zone",
+        ),
+        ('{ every = "1h", timezone = "Nowhere" }', "timezone='Nowhere': not an IANA time zone"),
+        ('{ every = "1h", cron = "0 * * * *" }', "give exactly one of"),
+    ],
+)
+def test_bad_schedules_are_named(tmp_path, schedule, expected):
+    path = write(tmp_path, f"[sources.aws_iam]\nschedule = {schedule}\n")
+    with pytest.raises(ConfigError) as error:
+        load_settings(path)
+    assert str(error.value).startswith(f"{path}: sources.aws_iam.schedule: ")
+    assert expected in str(error.value)

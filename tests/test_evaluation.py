@@ -156,4 +156,54 @@ def test_crashing_check_becomes_unknown(engine, monkeypatch):
     summary = evaluate(Settings(), engine, registry)
     assert findings(engine, summary.evaluation_id, "access.root_mfa") == {"*": "unknown"}
     with Session(engine) as session:
-        assert session.exec(select(Run)).one().status == "ok"
+        assert {run.status for run in session.exec(select(Run))} == {"ok"}
+
+
+def test_a_failed_listing_keeps_the_last_listed_scopes(engine):
+    registry = registry_with({"aws:1": [make_account(account_id="111111111111")]})
+    collect(Settings(), engine, registry)
+
+    def refuse(self):
+        raise RuntimeError("throttled")
+
+    registry.collectors["static"].scopes = refuse
+    collect(Settings(), engine, registry)
+    summary = evaluate(Settings(), engine, registry)
+    # the failed listing is no scope of its own: nothing turns unknown because of it
+    assert findings(engine, summary.evaluation_id, "access.root_mfa") == {"aws:111111111111": "pass"}
+
+
+def test_scopes_no_longer_listed_stop_counting(engine):
+    collect(
+        Settings(),
+        engine,
+        registry_with(
+            {
+                "aws:1": [make_account(account_id="111111111111")],
+                "aws:2": [make_account(account_id="222222222222", root_mfa_enabled=False)],
+            }
+        ),
+    )
+    registry = registry_with({"aws:1": [make_account(account_id="111111111111")]})  # account 2 removed
+    collect(Settings(), engine, registry)
+    summary = evaluate(Settings(), engine, registry)
+    assert findings(engine, summary.evaluation_id, "access.root_mfa") == {"aws:111111111111": "pass"}
+
+
+def test_a_result_naming_no_scope_depends_on_every_scope_it_read(engine):
+    from dataclasses import replace
+
+    from vaultward.sdk import passed
+
+    registry = registry_with({"aws:1": [make_account(account_id="111111111111")]})
+
+    def summary_check(ctx):
+        """Risk."""
+        yield passed("all-accounts", "every account looks fine")
+
+    registry.checks["access.root_mfa"] = replace(registry.checks["access.root_mfa"], function=summary_check)
+    collect(Settings(), engine, registry)
+    fresh = evaluate(Settings(), engine, registry)
+    assert findings(engine, fresh.evaluation_id, "access.root_mfa") == {"all-accounts": "pass"}
+    stale = evaluate(Settings(), engine, registry, now=utcnow() + timedelta(hours=13))
+    assert findings(engine, stale.evaluation_id, "access.root_mfa") == {"all-accounts": "unknown"}

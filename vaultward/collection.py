@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -16,8 +16,9 @@ from sqlalchemy import Engine, insert
 from sqlmodel import Session
 
 from vaultward.config import Settings
+from vaultward.freshness import discovery_scope
 from vaultward.models import Fact, Run, utcnow
-from vaultward.records import Record
+from vaultward.records import CollectionScope, Record
 from vaultward.redaction import redact
 from vaultward.registry import Registry
 from vaultward.sdk import Collector, Problem, Scope
@@ -63,6 +64,29 @@ def _finish_failed(engine: Engine, run_id: int, error: str) -> None:
         session.commit()
 
 
+def _insert_facts(session: Session, run_id: int, scope_id: str, records: Sequence[Record]) -> None:
+    if records:
+        session.execute(
+            insert(Fact),
+            [
+                {"run_id": run_id, "kind": r.kind, "key": r.key, "scope": scope_id, "data": r.data()}
+                for r in records
+            ],
+        )
+
+
+def _finish_discovery(engine: Engine, run_id: int, scope_id: str, scopes: list[Scope]) -> None:
+    """Store the listed scopes as the discovery Run's facts: the evaluation counts only
+    scopes the latest successful discovery listed (removed accounts stop counting)."""
+    records = [CollectionScope(key=scope.id, scope=scope_id) for scope in scopes]
+    with Session(engine) as session, session.begin():
+        _insert_facts(session, run_id, scope_id, records)
+        run = session.get(Run, run_id)
+        assert run is not None
+        run.status, run.finished_at = "ok", utcnow()
+        run.item_count, run.counts = len(records), {CollectionScope.kind: len(records)}
+
+
 def run_scope(engine: Engine, collector: Collector, scope: Scope) -> RunOutcome:
     """Collect one scope and store its facts atomically; never raises for collector errors."""
     run_id = _start_run(engine, collector.name, scope.id)
@@ -91,20 +115,7 @@ def run_scope(engine: Engine, collector: Collector, scope: Scope) -> RunOutcome:
     counts = Counter(record.kind for record in records)
     try:
         with Session(engine) as session, session.begin():
-            if records:
-                session.execute(
-                    insert(Fact),
-                    [
-                        {
-                            "run_id": run_id,
-                            "kind": r.kind,
-                            "key": r.key,
-                            "scope": scope.id,
-                            "data": r.data(),
-                        }
-                        for r in records
-                    ],
-                )
+            _insert_facts(session, run_id, scope.id, records)
             run = session.get(Run, run_id)
             assert run is not None
             run.status, run.error, run.finished_at = status, error_text, utcnow()
@@ -146,11 +157,11 @@ def collect(
     work: list[tuple[Collector, Scope]] = []
     for name in names:
         collector = registry.collectors[name](settings)
+        discovery = Scope(collector=name, id=discovery_scope(name))
+        run_id = _start_run(engine, name, discovery.id)
         try:
             scopes = collector.scopes()
         except Exception as error:
-            discovery = Scope(collector=name, id=f"{name}:discovery")
-            run_id = _start_run(engine, name, discovery.id)
             message = f"listing scopes failed: {_describe(error)}"
             _finish_failed(engine, run_id, message)
             outcome = RunOutcome(run_id, name, discovery.id, "failed", 0, message, 0.0)
@@ -158,6 +169,7 @@ def collect(
             if progress:
                 progress("done", discovery, outcome)
             continue
+        _finish_discovery(engine, run_id, discovery.id, scopes)
         work.extend((collector, scope) for scope in scopes)
 
     def one(item: tuple[Collector, Scope]) -> RunOutcome:

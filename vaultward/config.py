@@ -10,9 +10,11 @@ import ipaddress
 import os
 import re
 import tomllib
-from datetime import UTC, timedelta
+from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
     BaseModel,
@@ -49,8 +51,18 @@ class Schedule(Strict):
     def _one_of(self) -> Schedule:
         if (self.every is None) == (self.cron is None):
             raise ValueError("give exactly one of 'every' (like \"6h\") or 'cron' (like \"0 */6 * * *\")")
-        if self.every is not None and not INTERVAL.match(self.every):
-            raise ValueError(f'every={self.every!r}: expected a number and a unit s/m/h/d/w, like "6h"')
+        try:
+            ZoneInfo(self.timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                f'timezone={self.timezone!r}: not an IANA time zone like "Europe/Zurich"'
+            ) from None
+        if self.every is not None:
+            match = INTERVAL.match(self.every)
+            if not match or int(match.group(1)) == 0:
+                raise ValueError(
+                    f'every={self.every!r}: expected a positive number and a unit s/m/h/d/w, like "6h"'
+                )
         if self.cron is not None:
             from apscheduler.triggers.cron import CronTrigger
 
@@ -69,18 +81,33 @@ class Schedule(Strict):
         return IntervalTrigger(seconds=self.interval().total_seconds(), timezone=self.timezone)
 
     def interval(self) -> timedelta:
-        """The expected time between runs (for cron: the gap between its next two firings)."""
+        """The longest expected time between two runs. For cron, the largest gap between
+        firings over the coming 8 days, so a weekday schedule tolerates the weekend whatever
+        day it is asked (and staleness never depends on when the evaluation runs)."""
         if self.every is not None:
             match = INTERVAL.match(self.every)
             assert match is not None
             return timedelta(seconds=int(match.group(1)) * INTERVAL_UNITS[match.group(2)])
-        from datetime import datetime
+        return _longest_cron_gap(self.cron or "", self.timezone)
 
-        trigger = self.trigger()
-        now = datetime.now(UTC)
-        first = trigger.get_next_fire_time(None, now)
-        second = trigger.get_next_fire_time(first, first + timedelta(seconds=1))
-        return second - first
+
+@lru_cache(maxsize=64)
+def _longest_cron_gap(cron: str, timezone: str) -> timedelta:
+    from apscheduler.triggers.cron import CronTrigger
+
+    trigger = CronTrigger.from_crontab(cron, timezone=timezone)
+    # A fixed reference week keeps the answer the same whenever it is computed.
+    start = datetime(2026, 1, 5, tzinfo=UTC)  # a Monday
+    end = start + timedelta(days=8)
+    longest = timedelta(0)
+    previous = trigger.get_next_fire_time(None, start)
+    while previous is not None and previous < end:
+        following = trigger.get_next_fire_time(previous, previous + timedelta(seconds=1))
+        if following is None:
+            break
+        longest = max(longest, following - previous)
+        previous = following
+    return longest or timedelta(days=7)
 
 
 def _schedule(value: Any) -> Any:

@@ -80,6 +80,18 @@ def load_records(session: Session, states: list[ScopeState]) -> tuple[dict[str, 
     return records, problems
 
 
+def _why_not_current(spec: CheckSpec, states: list[ScopeState]) -> str | None:
+    """Why evidence from these scopes cannot back a pass or a fail, or None if it can."""
+    for state in states:
+        if state.stale_reason:
+            return state.stale_reason
+    if spec.population:
+        for state in states:
+            if state.run is not None and state.run.status == "partial":
+                return f"collection of {state.scope} was partial ({state.run.error}); this check needs every resource"
+    return None
+
+
 def _apply_scope_states(
     spec: CheckSpec, results: list[Result], states: list[ScopeState], producers: dict[str, set[str]]
 ) -> list[Result]:
@@ -89,14 +101,10 @@ def _apply_scope_states(
     by_scope = {s.scope: s for s in relevant}
     adjusted = []
     for result in results:
-        state = by_scope.get(result.scope)
-        reason = None
-        if state is not None and state.stale_reason:
-            reason = state.stale_reason
-        elif (
-            state is not None and spec.population and state.run is not None and state.run.status == "partial"
-        ):
-            reason = f"collection of {state.scope} was partial ({state.run.error}); this check needs every resource"
+        # A result about one scope depends on that scope; one that names no scope (a summary
+        # over everything the check read) depends on all of them.
+        behind = [by_scope[result.scope]] if result.scope in by_scope else []
+        reason = _why_not_current(spec, behind if result.scope else relevant)
         if reason and result.status in ("pass", "fail"):
             evidence = {
                 **result.evidence,

@@ -11,7 +11,9 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from vaultward.config import Settings
-from vaultward.models import Run
+from vaultward.models import Fact, Run
+
+DISCOVERY = ":discovery"
 
 
 def stale_reason(
@@ -67,12 +69,37 @@ def _latest_runs(
     )
 
 
+def discovery_scope(collector: str) -> str:
+    """The pseudo-scope of a collector's discovery Run (listing its accounts and regions)."""
+    return f"{collector}{DISCOVERY}"
+
+
+def _listed_scopes(session: Session, usable: dict[tuple[str, str], Run]) -> dict[str, set[str]]:
+    """Per collector, the scopes its latest successful discovery listed."""
+    runs = {
+        r.id: collector for (collector, scope), r in usable.items() if scope == discovery_scope(collector)
+    }
+    listed: dict[str, set[str]] = {collector: set() for collector in runs.values()}
+    if runs:
+        rows = session.exec(select(Fact.run_id, Fact.key).where(col(Fact.run_id).in_(list(runs))))
+        for run_id, key in rows:
+            listed[runs[run_id]].add(key)
+    return listed
+
+
 def scope_states(
     session: Session, settings: Settings, collectors: list[str], now: datetime
 ) -> list[ScopeState]:
+    """Every scope that counts: listed by its collector's latest successful discovery (when
+    there is one), with its latest usable Run, last error and staleness."""
     usable, latest = _latest_runs(session, collectors)
+    listed = _listed_scopes(session, usable)
     states = []
     for (collector, scope), last in sorted(latest.items()):
+        if scope.endswith(DISCOVERY):
+            continue
+        if collector in listed and scope not in listed[collector]:
+            continue  # no longer listed: a removed account or region
         run = usable.get((collector, scope))
         error = last.error if last.status == "failed" else None
         stale = stale_reason(settings, collector, scope, run.finished_at, now) if run else None

@@ -62,6 +62,12 @@ def record_class(kind: str) -> type[Record]:
         raise KeyError(f"unknown record kind {kind!r}") from None
 
 
+@record_kind("collection.scope")
+class CollectionScope(Record):
+    """A scope a collector listed (an account, an account x region): stored by the discovery
+    Run, so scopes no longer listed stop counting."""
+
+
 # --- identities ---------------------------------------------------------------------------
 
 

@@ -26,11 +26,13 @@ def awareness_recent(ctx: CheckContext) -> Iterator[Result]:
         yield unknown("training", "no training source is connected: completion cannot be measured")
         return
     window = timedelta(days=ctx.policy.training.awareness_max_age_days)
-    for person, label in people(ctx.records(Identity)):
+    for person, identity in people(ctx.records(Identity)):
         completed = latest_completion(records, person, "awareness")
         if completed is None:
-            yield failed(label, "no passed awareness training on record", person=person)
+            yield failed(identity, "no passed awareness training on record", person=person)
         elif ctx.now - completed > window:
-            yield failed(label, f"last passed {(ctx.now - completed).days} days ago", completed_at=completed)
+            yield failed(
+                identity, f"last passed {(ctx.now - completed).days} days ago", completed_at=completed
+            )
         else:
-            yield passed(label, f"passed {(ctx.now - completed).days} days ago", completed_at=completed)
+            yield passed(identity, f"passed {(ctx.now - completed).days} days ago", completed_at=completed)

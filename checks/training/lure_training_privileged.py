@@ -30,15 +30,17 @@ def lure_training_privileged(ctx: CheckContext) -> Iterator[Result]:
         return
     window = timedelta(days=ctx.policy.training.lure_training_max_age_days)
     privileged = [identity for identity in ctx.records(Identity) if identity.privileged]
-    for person, label in people(privileged):
+    for person, identity in people(privileged):
         completed = latest_completion(records, person, "lure")
         if completed is None:
-            yield failed(label, "privileged, with no lure training on record", person=person)
+            yield failed(identity, "privileged, with no lure training on record", person=person)
         elif ctx.now - completed > window:
             yield failed(
-                label, f"lure training is {(ctx.now - completed).days} days old", completed_at=completed
+                identity, f"lure training is {(ctx.now - completed).days} days old", completed_at=completed
             )
         else:
             yield passed(
-                label, f"lure training passed {(ctx.now - completed).days} days ago", completed_at=completed
+                identity,
+                f"lure training passed {(ctx.now - completed).days} days ago",
+                completed_at=completed,
             )

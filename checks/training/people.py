@@ -8,15 +8,15 @@ from vaultward.records import Identity, TrainingRecord
 PASSED = ("passed", "completed")
 
 
-def people(identities: Iterable[Identity]) -> list[tuple[str, str]]:
-    """(person id, label) per distinct person: e-mail when known, else the identity key."""
-    seen: dict[str, str] = {}
+def people(identities: Iterable[Identity]) -> list[tuple[str, Identity]]:
+    """(person id, an identity of theirs) per distinct person: the e-mail when known, else the
+    identity key. Results name the identity, so they carry its scope (and its freshness)."""
+    seen: dict[str, Identity] = {}
     for identity in identities:
         if not identity.person or identity.suspended:
             continue
-        person = (identity.email or identity.key).lower()
-        seen.setdefault(person, identity.email or identity.label)
-    return sorted(seen.items())
+        seen.setdefault((identity.email or identity.key).lower(), identity)
+    return sorted(seen.items(), key=lambda item: item[0])
 
 
 def latest_completion(records: Iterable[TrainingRecord], person: str, category: str) -> datetime | None:

@@ -18,7 +18,22 @@ from typing import Any
 from vaultward.config import ZoneRules
 from vaultward.records import NetworkPath, PortRange, Vpc, Zone
 
-INTERNET = ("0.0.0.0/0", "::/0")
+# Address space that is never the internet: RFC 1918, carrier-grade NAT, loopback,
+# link-local, IPv6 unique-local. A source range reaching beyond these admits the internet.
+NON_INTERNET = tuple(
+    ipaddress.ip_network(cidr)
+    for cidr in (
+        "10.0.0.0/8",
+        "172.16.0.0/12",
+        "192.168.0.0/16",
+        "100.64.0.0/10",
+        "127.0.0.0/8",
+        "169.254.0.0/16",
+        "fc00::/7",
+        "fe80::/10",
+        "::1/128",
+    )
+)
 
 
 def _tags(items: Iterable[Mapping[str, str]] | None) -> dict[str, str]:
@@ -215,6 +230,21 @@ def _ports(permission: Mapping[str, Any]) -> PortRange:
     return PortRange(protocol=protocol, from_port=low, to_port=high)
 
 
+def source_zone(cidr: str, corporate: list[str]) -> Zone | None:
+    """Where a rule's source range reaches: the internet if any of it is public address space
+    (0.0.0.0/0, but also 0.0.0.0/1 or a single public address), corporate if it overlaps a
+    corporate range (inside it, or wider, like 10.0.0.0/8 around 10.20.0.0/16)."""
+    network = ipaddress.ip_network(cidr, strict=False)
+    private = [n for n in NON_INTERNET if n.version == network.version]
+    if not any(network.subnet_of(n) for n in private):  # type: ignore[arg-type]
+        return "internet"
+    for parent in corporate:
+        other = ipaddress.ip_network(parent, strict=False)
+        if other.version == network.version and network.overlaps(other):  # type: ignore[arg-type]
+            return "corporate"
+    return None
+
+
 def map_security_groups(
     groups: Iterable[Mapping[str, Any]],
     vpcs: list[Vpc],
@@ -222,8 +252,8 @@ def map_security_groups(
     region: str,
     zones: ZoneRules,
 ) -> list[NetworkPath]:
-    """Ingress into production-VPC groups from the internet (0.0.0.0/0, ::/0) or from
-    corporate ranges (`corporate_cidrs`, or inside a corporate VPC's CIDR)."""
+    """Ingress into production-VPC groups from the internet or from corporate ranges
+    (`corporate_cidrs`, or a corporate VPC's CIDR); see `source_zone`."""
     zone_of = {vpc.key: vpc.zone for vpc in vpcs}
     corporate = list(zones.corporate_cidrs) + [
         cidr for vpc in vpcs if vpc.zone == "corporate" for cidr in vpc.cidrs
@@ -237,11 +267,8 @@ def map_security_groups(
             sources = [r["CidrIp"] for r in permission.get("IpRanges") or []]
             sources += [r["CidrIpv6"] for r in permission.get("Ipv6Ranges") or []]
             for cidr in sources:
-                if cidr in INTERNET:
-                    from_zone: Zone = "internet"
-                elif any(_within([cidr], [parent]) for parent in corporate):
-                    from_zone = "corporate"
-                else:
+                from_zone = source_zone(cidr, corporate)
+                if from_zone is None:
                     continue
                 span = "all" if ports.from_port is None else f"{ports.from_port}-{ports.to_port}"
                 paths.append(

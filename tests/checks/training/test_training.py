@@ -20,16 +20,16 @@ def _training(person: str, category: str, days_ago: int, status: str = "passed")
 
 
 def test_no_training_source_is_unknown_never_pass():
-    people = [make_identity(email="a@x.io")]
+    people = [make_identity(key="a@x.io", email="a@x.io")]
     assert statuses(awareness_recent, people) == {"training": "unknown"}
     assert statuses(lure_training_privileged, people) == {"training": "unknown"}
 
 
 def test_awareness_within_a_year():
     records = [
-        make_identity(email="a@x.io"),
-        make_identity(email="b@x.io"),
-        make_identity(email="c@x.io"),
+        make_identity(key="a@x.io", email="a@x.io"),
+        make_identity(key="b@x.io", email="b@x.io"),
+        make_identity(key="c@x.io", email="c@x.io"),
         _training("a@x.io", "awareness", 30),
         _training("b@x.io", "awareness", 400),
         _training("c@x.io", "awareness", 10, status="failed"),
@@ -39,10 +39,18 @@ def test_awareness_within_a_year():
 
 def test_lure_training_for_privileged_within_six_months():
     records = [
-        make_identity(email="admin1@x.io", privileged=True),
-        make_identity(email="admin2@x.io", privileged=True),
-        make_identity(email="dev@x.io", privileged=False),
+        make_identity(key="admin1@x.io", email="admin1@x.io", privileged=True),
+        make_identity(key="admin2@x.io", email="admin2@x.io", privileged=True),
+        make_identity(key="dev@x.io", email="dev@x.io", privileged=False),
         _training("admin1@x.io", "lure", 100),
         _training("admin2@x.io", "lure", 200),
     ]
     assert statuses(lure_training_privileged, records) == {"admin1@x.io": "pass", "admin2@x.io": "fail"}
+
+
+def test_results_carry_the_identity_scope_so_staleness_applies():
+    from tests.checks.run import run
+
+    records = [make_identity(key="a", email="a@x.io", scope="okta:acme"), _training("a@x.io", "awareness", 3)]
+    [result] = run(awareness_recent, records)
+    assert (result.resource, result.scope, result.status) == ("a", "okta:acme", "pass")

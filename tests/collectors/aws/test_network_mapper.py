@@ -167,3 +167,20 @@ def test_security_groups_into_production(vpcs):
         False,
         True,
     ]  # icmp, ssh, postgres, all
+
+
+@pytest.mark.parametrize(
+    ("cidr", "zone"),
+    [
+        ("0.0.0.0/0", "internet"),
+        ("::/0", "internet"),
+        ("0.0.0.0/1", "internet"),  # half the internet is still the internet
+        ("198.51.100.7/32", "internet"),  # one public address (a home IP) is outside the organisation
+        ("10.20.5.0/24", "corporate"),  # inside the corporate range
+        ("10.0.0.0/8", "corporate"),  # wider than the corporate range: still admits it
+        ("10.99.0.0/16", None),  # private, not corporate (e.g. production itself)
+        ("fd00::/64", None),
+    ],
+)
+def test_source_zone_of_a_rule(cidr, zone):
+    assert network_mapper.source_zone(cidr, ["10.20.0.0/16"]) == zone
