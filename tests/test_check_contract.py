@@ -27,4 +27,7 @@ def test_check_contract(check_id):
     assert spec.references and spec.reads and spec.weight > 0
     assert any(ns in ("attack", "attack-mitigation") for ns, _ in map(parse_reference, spec.references))
     tests = ROOT / "tests" / "checks" / mitigation
-    assert any(name in path.read_text() for path in tests.glob("test_*.py")), f"no test mentions {name}"
+    importer = f"from {module} import {spec.function.__name__}"
+    assert any(importer in path.read_text() for path in tests.glob("test_*.py")), (
+        f"no test imports {importer}"
+    )

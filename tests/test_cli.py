@@ -63,3 +63,13 @@ def test_db_upgrade_and_status_on_empty_store(tmp_path):
 def test_help(command):
     result = vaultward(*command)
     assert result.returncode == 0 and "Usage" in result.stdout
+
+
+def test_unreachable_store_is_a_clear_error_without_its_password():
+    url = "postgresql+psycopg://vaultward:hunter2-db-password@127.0.0.1:1/vaultward"
+    for command in (["db", "upgrade"], ["status"]):
+        result = vaultward(*command, env={"VAULTWARD_DATABASE_URL": url})
+        assert result.returncode == 1
+        output = result.stdout + result.stderr
+        assert "postgresql+psycopg://vaultward:***@127.0.0.1:1/vaultward" in output
+        assert "hunter2-db-password" not in output and "Traceback" not in output

@@ -125,7 +125,7 @@ def test_exact_findings_and_scores(engine, org):
 def test_denied_account_fails_its_runs_and_keeps_earlier_facts(engine, org, monkeypatch):
     settings = settings_for(org)
     corporate = org.accounts["corporate"]
-    collect(settings, engine, REGISTRY)
+    first_outcomes = collect(settings, engine, REGISTRY)
 
     role = org.role_arn(corporate)
     deny(monkeypatch, "before-call.sts.AssumeRole", lambda params: params.get("RoleArn") == role)
@@ -136,6 +136,16 @@ def test_denied_account_fails_its_runs_and_keeps_earlier_facts(engine, org, monk
     for error in failed.values():
         assert f"sts:AssumeRole into {role} failed: AccessDenied" in error
     assert all(o.status == "ok" for o in outcomes if o.scope not in failed)
+    # the other accounts' facts of this second collection landed, as many as the first time
+    first = {o.scope: o.items for o in first_outcomes}
+    landed = {o.scope: o.items for o in outcomes if o.status == "ok"}
+    assert landed == {scope: items for scope, items in first.items() if scope not in failed}
+    assert sum(landed.values()) > 0
+    with Session(engine) as session:
+        for outcome in outcomes:
+            if outcome.status == "ok":
+                stored_facts = session.exec(select(Fact.key).where(Fact.run_id == outcome.run_id)).all()
+                assert len(stored_facts) == outcome.items
 
     with Session(engine) as session:
         corporate_runs = session.exec(

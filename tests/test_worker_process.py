@@ -1,4 +1,5 @@
-"""`vaultward worker` as a process: scheduled runs against a moto server, clean SIGTERM stop."""
+"""`vaultward worker` as a process: scheduled runs against a moto server, clean stop on
+SIGTERM and SIGINT."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from sqlmodel import Session, select
 
 from vaultward.db import make_engine
@@ -18,7 +20,8 @@ from vaultward.models import Evaluation, Run
 VAULTWARD = str(Path(sys.executable).parent / "vaultward")
 
 
-def test_worker_runs_on_schedule_and_stops_on_sigterm(tmp_path, database_url, moto_endpoint):
+@pytest.mark.parametrize("stop_signal", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+def test_worker_runs_on_schedule_and_stops_on_signal(tmp_path, database_url, moto_endpoint, stop_signal):
     org = seed_exact_organisation(moto_endpoint)
     config = tmp_path / "vaultward.toml"
     config.write_text(
@@ -49,12 +52,13 @@ enabled = false
         try:
             deadline = time.monotonic() + 90
             evaluations = 0
-            while evaluations < 2 and time.monotonic() < deadline and worker.poll() is None:
+            # one run at start, then at least two on the 3-second schedule
+            while evaluations < 3 and time.monotonic() < deadline and worker.poll() is None:
                 time.sleep(0.5)
                 with Session(engine) as session:
                     evaluations = len(session.exec(select(Evaluation)).all())
-            assert evaluations >= 2, log_path.read_text()
-            worker.send_signal(signal.SIGTERM)
+            assert evaluations >= 3, log_path.read_text()
+            worker.send_signal(stop_signal)
             assert worker.wait(timeout=60) == 0
         finally:
             if worker.poll() is None:
@@ -62,10 +66,12 @@ enabled = false
                 worker.wait()
     output = log_path.read_text()
     assert "worker started with 1 job(s): collect aws_iam" in output
-    assert "received SIGTERM: stopping after the running jobs" in output
+    assert f"received {stop_signal.name}: stopping after the running jobs" in output
     assert output.rstrip().endswith("worker stopped")
     with Session(engine) as session:
         runs = session.exec(select(Run)).all()
     engine.dispose()
-    assert len(runs) >= 2 and {run.status for run in runs} == {"ok"}
-    assert {run.scope for run in runs} == {f"aws:{org.accounts['production']}"}
+    assert {run.status for run in runs} == {"ok"}, "no run may be left running or failed"
+    scope_runs = [run for run in runs if run.scope == f"aws:{org.accounts['production']}"]
+    assert len(scope_runs) >= 3
+    assert {run.scope for run in runs} == {f"aws:{org.accounts['production']}", "aws_iam:discovery"}

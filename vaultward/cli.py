@@ -192,8 +192,12 @@ def db_upgrade() -> None:
     from vaultward.db import make_engine, redact_url, upgrade
 
     settings = settings_or_exit()
-    before, after = upgrade(make_engine(settings.database_url))
     target = redact_url(settings.database_url)
+    try:
+        before, after = upgrade(make_engine(settings.database_url))
+    except Exception as error:
+        err.print(f"cannot upgrade {target}: {redaction.redact(str(error))}", soft_wrap=True)
+        raise typer.Exit(1) from None
     if before == after:
         out.print(f"{target}: schema is current ({after})")
     else:

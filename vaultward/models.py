@@ -54,7 +54,7 @@ class Fact(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     run_id: int = Field(foreign_key="run.id", index=True)
     kind: str = Field(max_length=100)
-    key: str = Field(max_length=500)
+    key: str = Field(sa_column=Column(Text, nullable=False))  # resource ids (ARNs) can be long
     scope: str = Field(max_length=300)
     data: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
 
@@ -82,8 +82,8 @@ class Finding(SQLModel, table=True):
     check_id: str = Field(max_length=120)
     mitigation: str = Field(max_length=40)
     severity: str = Field(max_length=20)
-    resource: str = Field(max_length=500)
-    resource_name: str = Field(default="", max_length=500)
+    resource: str = Field(sa_column=Column(Text, nullable=False))
+    resource_name: str = Field(default="", sa_column=Column(Text, nullable=False))
     scope: str = Field(default="", max_length=300)
     status: str = Field(max_length=20)  # pass | fail | unknown | skipped | waived
     message: str = Field(sa_column=Column(Text, nullable=False))
@@ -135,7 +135,9 @@ class Waiver(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     check_id: str = Field(max_length=120, index=True)
-    resource_pattern: str = Field(max_length=500)  # fnmatch pattern over the resource key
+    resource_pattern: str = Field(
+        sa_column=Column(Text, nullable=False)
+    )  # fnmatch pattern over the resource key
     reason: str = Field(sa_column=Column(Text, nullable=False))
     owner: str = Field(max_length=200)
     created_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))

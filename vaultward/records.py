@@ -7,10 +7,9 @@ database migration.
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import ClassVar, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 Zone = Literal["production", "corporate", "internet", "unknown"]
 
@@ -84,8 +83,8 @@ class Identity(Record):
     console_access: bool | None = None
     mfa_enrolled: bool | None = None
     factor_kinds: list[str] = Field(default_factory=list)
-    created_at: datetime | None = None
-    last_used_at: datetime | None = None
+    created_at: AwareDatetime | None = None
+    last_used_at: AwareDatetime | None = None
     suspended: bool = False
 
     @property
@@ -104,8 +103,8 @@ class AccessKey(Record):
     account: str = ""
     identity: str  # key of the owning Identity
     active: bool
-    created_at: datetime | None = None
-    last_used_at: datetime | None = None
+    created_at: AwareDatetime | None = None
+    last_used_at: AwareDatetime | None = None
 
 
 @record_kind("cloud.account")
@@ -240,5 +239,5 @@ class TrainingRecord(Record):
     module: str
     category: Literal["awareness", "lure", "other"] = "awareness"
     status: Literal["passed", "completed", "in_progress", "not_started", "past_due", "failed"]
-    completed_at: datetime | None = None
-    due_at: datetime | None = None
+    completed_at: AwareDatetime | None = None
+    due_at: AwareDatetime | None = None

@@ -4,7 +4,7 @@ from collections.abc import Iterator
 from datetime import timedelta
 
 from vaultward.records import AccessKey
-from vaultward.sdk import CheckContext, Result, check, failed, passed
+from vaultward.sdk import CheckContext, Result, check, failed, passed, unknown
 
 
 @check(
@@ -30,6 +30,9 @@ def access_key_age(ctx: CheckContext) -> Iterator[Result]:
         if not key.active:
             continue
         evidence = {"identity": key.identity, "created_at": key.created_at, "last_used_at": key.last_used_at}
+        if key.created_at is None and key.last_used_at is None:
+            yield unknown(key, "active key whose age and last use the source did not report", **evidence)
+            continue
         problems = []
         if key.created_at is not None and ctx.now - key.created_at > max_age:
             problems.append(f"not rotated for {(ctx.now - key.created_at).days} days")

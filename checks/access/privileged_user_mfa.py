@@ -23,10 +23,20 @@ def privileged_user_mfa(ctx: CheckContext) -> Iterator[Result]:
     """Administrators are what TraderTraitor operators look for after the first foothold: an
     admin without MFA turns one phished password into control of production and keys."""
     for identity in ctx.records(Identity):
-        if identity.suspended or not identity.privileged:
+        if identity.suspended or identity.privileged is False:
             continue
         evidence = {"privileged_via": identity.privileged_via, "source": identity.source}
-        if identity.mfa_enrolled is None:
+        if identity.privileged is None:
+            # Privilege unknown: with MFA the verdict is the same either way; without, it is not.
+            if identity.mfa_enrolled:
+                yield passed(identity, "protected by MFA (whether it is privileged is unknown)", **evidence)
+            else:
+                yield unknown(
+                    identity,
+                    "the source did not say whether this identity is privileged, and it has no MFA",
+                    **evidence,
+                )
+        elif identity.mfa_enrolled is None:
             yield unknown(identity, "privileged, but the source did not say whether it has MFA", **evidence)
         elif identity.mfa_enrolled:
             yield passed(

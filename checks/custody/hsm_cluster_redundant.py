@@ -37,8 +37,8 @@ def hsm_cluster_redundant(ctx: CheckContext) -> Iterator[Result]:
             problems.append(f"cluster state is {cluster.state}")
         if cluster.active_hsm_count < minimum:
             problems.append(f"{cluster.active_hsm_count} active HSM(s), need at least {minimum}")
-        if len(zones) < 2:
-            problems.append(f"active HSMs span {len(zones)} availability zone(s), need 2")
+        if len(zones) < min(2, minimum):
+            problems.append(f"active HSMs span {len(zones)} availability zone(s), need {min(2, minimum)}")
         if problems:
             yield failed(cluster, "; ".join(problems), **evidence)
         else:

@@ -24,6 +24,7 @@ WHY_NOT = {
         "custodian), move funds to addresses of those keys, then disable and schedule deletion of "
         "keys whose material was imported or is held outside."
     ),
+    population=True,  # a key the collector could not describe may be the one outside the HSM
 )
 def signing_keys_hsm_backed(ctx: CheckContext) -> Iterator[Result]:
     """A signing key whose material ever existed outside an HSM can be stolen from wherever that

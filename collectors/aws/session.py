@@ -119,6 +119,15 @@ class AwsSessions:
         """A session in `target`'s account: assume its role, or the base credentials."""
         base = self.base_session(region)
         if target.role_arn is None:
+            # No role to assume: the base credentials must be the account's own, or facts of
+            # another account would be stored under this one's id.
+            with core_call(scope_id, "sts:GetCallerIdentity"):
+                caller = self.client(base, "sts", region).get_caller_identity()["Account"]
+            if caller != target.account_id:
+                raise CollectionError(
+                    f"{scope_id}: the credentials belong to account {caller}, not {target.account_id}; "
+                    "give role_arn to assume a role in it"
+                )
             return base
         request: dict[str, Any] = {"RoleArn": target.role_arn, "RoleSessionName": SESSION_NAME}
         if target.external_id_env:

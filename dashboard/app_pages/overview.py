@@ -145,7 +145,8 @@ def _freshness(url: str) -> None:
     if not attention.empty:
         st.warning(
             f"{len(attention)} of {len(runs)} sources need attention (stale, partial or failed): "
-            "their findings count as unknown until they are collected again.",
+            "stale facts count as unknown; a failed run keeps the last good facts until they go stale; "
+            "a partial run makes checks that need every resource unknown.",
             icon=":material/warning:",
         )
     table = pd.DataFrame(

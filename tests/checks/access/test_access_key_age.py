@@ -17,6 +17,7 @@ def test_old_unused_and_never_used_keys_fail():
         make_access_key(key="never", created_at=NOW - timedelta(days=95), last_used_at=None),
         make_access_key(key="new-never", created_at=NOW - timedelta(days=5), last_used_at=None),
         make_access_key(key="inactive", active=False, created_at=NOW - timedelta(days=900)),
+        make_access_key(key="undated", created_at=None, last_used_at=None),
     ]
     assert statuses(access_key_age, records) == {
         "fresh": "pass",
@@ -24,6 +25,7 @@ def test_old_unused_and_never_used_keys_fail():
         "idle": "fail",
         "never": "fail",
         "new-never": "pass",
+        "undated": "unknown",
     }
     reasons = {r.resource: r.reason for r in run(access_key_age, records)}
     assert reasons["old"] == "active key not rotated for 91 days"

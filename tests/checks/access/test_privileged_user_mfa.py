@@ -10,11 +10,14 @@ def test_only_privileged_identities_are_judged():
         make_identity(key="admin-unknown", privileged=True, mfa_enrolled=None),
         make_identity(key="dev", privileged=False, mfa_enrolled=False),
         make_identity(key="maybe", privileged=None, mfa_enrolled=False),
+        make_identity(key="maybe-mfa", privileged=None, mfa_enrolled=True),
     ]
     assert statuses(privileged_user_mfa, records) == {
         "admin-ok": "pass",
         "admin-bad": "fail",
         "admin-unknown": "unknown",
+        "maybe": "unknown",  # could be an admin without MFA: never silently dropped
+        "maybe-mfa": "pass",  # MFA either way
     }
     bad = next(r for r in run(privileged_user_mfa, records) if r.resource == "admin-bad")
     assert bad.evidence["privileged_via"] == ["group:Admins"]

@@ -24,3 +24,13 @@ def test_cluster_needs_two_active_hsms_in_two_zones():
         == "1 active HSM(s), need at least 2; active HSMs span 1 availability zone(s), need 2"
     )
     assert reasons["uninitialised"].startswith("cluster state is UNINITIALIZED")
+
+
+def test_a_single_hsm_policy_needs_a_single_zone():
+    from vaultward.config import CustodyPolicy, Policy
+
+    one = Policy(custody=CustodyPolicy(min_hsms=1))
+    single = make_hsm_cluster(
+        key="single", hsm_count=1, active_hsm_count=1, availability_zones=["us-east-1a"]
+    )
+    assert statuses(hsm_cluster_redundant, [single], policy=one) == {"single": "pass"}

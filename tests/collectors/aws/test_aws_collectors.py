@@ -149,3 +149,18 @@ def test_denied_key_tags_leave_the_key_and_report_a_gap(exact_org, monkeypatch):
         exact_org.resources[f"kms:{a}"] for a in ("hot-wallet-signer", "imported-signer", "backup-encryption")
     )
     assert all(r.tags == {} for r in records if r.kind == "custody.key")
+
+
+def test_account_id_without_a_role_must_be_the_callers_own(exact_org):
+    """A named account with no role is collected with the base credentials only if they are
+    that account's: otherwise its facts would be another account's under its id."""
+    data = exact_org.settings_dict(discovery="accounts")
+    data["aws"]["accounts"] = [{"account_id": exact_org.accounts["production"]}]
+    collector = AwsIamCollector(parse_settings(data))
+    [scope] = collector.scopes()
+    with pytest.raises(CollectionError) as error:
+        list(collector.collect(scope))
+    assert str(error.value) == (
+        f"aws:{exact_org.accounts['production']}: the credentials belong to account "
+        f"{exact_org.management_account}, not {exact_org.accounts['production']}; give role_arn to assume a role in it"
+    )

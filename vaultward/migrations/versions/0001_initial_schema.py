@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-24 00:10:28.870993
+Create Date: 2026-11-24
 """
 
 from alembic import op
@@ -52,7 +52,7 @@ def upgrade() -> None:
     op.create_table('waiver',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('check_id', sqlmodel.sql.sqltypes.AutoString(length=120), nullable=False),
-    sa.Column('resource_pattern', sqlmodel.sql.sqltypes.AutoString(length=500), nullable=False),
+    sa.Column('resource_pattern', sa.Text(), nullable=False),
     sa.Column('reason', sa.Text(), nullable=False),
     sa.Column('owner', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
     sa.Column('created_at', vaultward.models.UtcDateTime(timezone=True), nullable=False),
@@ -86,7 +86,7 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('run_id', sa.Integer(), nullable=False),
     sa.Column('kind', sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
-    sa.Column('key', sqlmodel.sql.sqltypes.AutoString(length=500), nullable=False),
+    sa.Column('key', sa.Text(), nullable=False),
     sa.Column('scope', sqlmodel.sql.sqltypes.AutoString(length=300), nullable=False),
     sa.Column('data', sa.JSON(), nullable=False),
     sa.ForeignKeyConstraint(['run_id'], ['run.id'], ),
@@ -102,8 +102,8 @@ def upgrade() -> None:
     sa.Column('check_id', sqlmodel.sql.sqltypes.AutoString(length=120), nullable=False),
     sa.Column('mitigation', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
     sa.Column('severity', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
-    sa.Column('resource', sqlmodel.sql.sqltypes.AutoString(length=500), nullable=False),
-    sa.Column('resource_name', sqlmodel.sql.sqltypes.AutoString(length=500), nullable=False),
+    sa.Column('resource', sa.Text(), nullable=False),
+    sa.Column('resource_name', sa.Text(), nullable=False),
     sa.Column('scope', sqlmodel.sql.sqltypes.AutoString(length=300), nullable=False),
     sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
     sa.Column('message', sa.Text(), nullable=False),
