@@ -177,8 +177,9 @@ def test_demo_serves_the_collected_organisation(tmp_path: Path) -> None:
                 overall = page.locator('[data-testid="stMetric"]').filter(has_text="Overall readiness")
                 value = overall.locator('[data-testid="stMetricValue"]')
                 expect(value).to_have_text(score)
+                main = page.locator('[data-testid="stMain"] [data-testid="stMarkdownContainer"]')
                 for mitigation in ("access", "custody", "segmentation", "training"):
-                    expect(page.get_by_text(MITIGATION_TITLES[mitigation], exact=True).first).to_be_visible()
+                    expect(main.get_by_text(MITIGATION_TITLES[mitigation], exact=True).first).to_be_visible()
                 ARTIFACTS.mkdir(exist_ok=True)
                 fit_to_content(page)
                 page.screenshot(path=str(ARTIFACTS / "demo-overview.png"), full_page=True)
