@@ -1,11 +1,10 @@
 """Security-awareness training passed within the last year, per person."""
 
 from collections.abc import Iterator
-from datetime import timedelta
 
-from checks.training.people import latest_completion, people
+from checks.training.people import judge_training
 from vaultward.records import Identity, TrainingRecord
-from vaultward.sdk import CheckContext, Result, check, failed, passed, unknown
+from vaultward.sdk import CheckContext, Result, check
 
 
 @check(
@@ -21,18 +20,6 @@ from vaultward.sdk import CheckContext, Result, check, failed, passed, unknown
 def awareness_recent(ctx: CheckContext) -> Iterator[Result]:
     """People who have never seen a convincing lure are the ones who open the fake recruiter's
     coding test or the 'collaborator's' PDF."""
-    records = ctx.records(TrainingRecord)
-    if not records:
-        yield unknown("training", "no training source is connected: completion cannot be measured")
-        return
-    window = timedelta(days=ctx.policy.training.awareness_max_age_days)
-    for person, identity in people(ctx.records(Identity)):
-        completed = latest_completion(records, person, "awareness")
-        if completed is None:
-            yield failed(identity, "no passed awareness training on record", person=person)
-        elif ctx.now - completed > window:
-            yield failed(
-                identity, f"last passed {(ctx.now - completed).days} days ago", completed_at=completed
-            )
-        else:
-            yield passed(identity, f"passed {(ctx.now - completed).days} days ago", completed_at=completed)
+    yield from judge_training(
+        ctx, ctx.records(Identity), "awareness", ctx.policy.training.awareness_max_age_days
+    )

@@ -1,11 +1,10 @@
 """Specialised lure training for privileged people, within six months."""
 
 from collections.abc import Iterator
-from datetime import timedelta
 
-from checks.training.people import latest_completion, people
+from checks.training.people import judge_training
 from vaultward.records import Identity, TrainingRecord
-from vaultward.sdk import CheckContext, Result, check, failed, passed, unknown
+from vaultward.sdk import CheckContext, Result, check
 
 
 @check(
@@ -24,23 +23,5 @@ from vaultward.sdk import CheckContext, Result, check, failed, passed, unknown
 def lure_training_privileged(ctx: CheckContext) -> Iterator[Result]:
     """Administrators and signers are the targets of the months-long rapport-building lures
     that opened the largest crypto thefts; generic training does not prepare them for it."""
-    records = ctx.records(TrainingRecord)
-    if not records:
-        yield unknown("training", "no training source is connected: lure training cannot be measured")
-        return
-    window = timedelta(days=ctx.policy.training.lure_training_max_age_days)
     privileged = [identity for identity in ctx.records(Identity) if identity.privileged]
-    for person, identity in people(privileged):
-        completed = latest_completion(records, person, "lure")
-        if completed is None:
-            yield failed(identity, "privileged, with no lure training on record", person=person)
-        elif ctx.now - completed > window:
-            yield failed(
-                identity, f"lure training is {(ctx.now - completed).days} days old", completed_at=completed
-            )
-        else:
-            yield passed(
-                identity,
-                f"lure training passed {(ctx.now - completed).days} days ago",
-                completed_at=completed,
-            )
+    yield from judge_training(ctx, privileged, "lure", ctx.policy.training.lure_training_max_age_days)
