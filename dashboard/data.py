@@ -72,6 +72,19 @@ def band_sentence(band: str) -> str:
     return sentences.get(band) or (f"{band.capitalize()}." if band else "Not banded.")
 
 
+@st.cache_resource(show_spinner=False)
+def check_catalog() -> dict[str, dict[str, Any]]:
+    """What each registered check says about itself: the risk (its docstring), the
+    remediation and the references. Metadata from code, not a computation."""
+    from vaultward.registry import discover
+
+    registry = discover(_settings().plugin_dir)
+    return {
+        spec.id: {"risk": spec.risk, "remediation": spec.remediation, "references": list(spec.references)}
+        for spec in registry.checks.values()
+    }
+
+
 # --- evaluations -----------------------------------------------------------------------------
 
 

@@ -114,7 +114,7 @@ class CheckSpec:
 
     @property
     def risk(self) -> str:
-        return (self.function.__doc__ or "").strip()
+        return " ".join((self.function.__doc__ or "").split())  # one paragraph, as shown
 
     @property
     def kinds(self) -> tuple[str, ...]:

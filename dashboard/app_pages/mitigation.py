@@ -145,4 +145,9 @@ def _evidence(shown: pd.DataFrame, mitigation: str) -> None:
         st.markdown(f"**{finding['check_title']}** · `{finding['check_id']}`")
         st.markdown(f"Resource `{finding['resource']}` in scope `{finding['scope'] or '-'}`")
         st.markdown(finding["message"] or "_No message._")
+        about = data.check_catalog().get(finding["check_id"])
+        if about:
+            st.markdown(f"**Why it matters.** {about['risk']}")
+            st.markdown(f"**How to fix.** {about['remediation']}")
+            st.caption("References: " + ", ".join(f"`{ref}`" for ref in about["references"]))
         st.json(finding["evidence"], expanded=True)

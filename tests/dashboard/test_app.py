@@ -178,3 +178,16 @@ def test_mitigation_page_without_evidence_says_what_to_connect(seeded_url):
 def test_mitigation_page_for_an_unscored_mitigation(seeded_url, mitigation):
     at = run_mitigation_page(mitigation)
     assert "no score for `detection`" in at.info[0].value
+
+
+def test_evidence_explains_the_risk_and_the_fix_of_a_registered_check(seeded_url):
+    from vaultward.registry import discover
+
+    root_mfa = discover(entry_point_groups=False).checks["access.root_mfa"]
+    at = run_mitigation_page("access")
+    choice = at.selectbox(key="access_finding")
+    choice.select(next(option for option in choice.options if "prod-payments" in option)).run()
+    text = markdown_text(at)
+    assert root_mfa.risk.startswith("A root user without MFA is one phished")
+    assert root_mfa.risk in text
+    assert root_mfa.remediation in text
