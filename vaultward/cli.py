@@ -88,6 +88,11 @@ def _registry(settings: Settings):
     registry = discover(settings.plugin_dir)
     for broken in registry.broken:
         err.print(f"[yellow]plugin skipped[/yellow]: {broken}")
+    try:
+        settings.enabled_sources(registry.collectors)  # every source's own keys validate
+    except ConfigError as error:
+        err.print(f"[red]configuration error[/red]\n{error}", markup=True, soft_wrap=True)
+        raise typer.Exit(2) from None
     return registry
 
 

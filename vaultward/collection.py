@@ -144,7 +144,7 @@ def collect(
     progress: Progress | None = None,
 ) -> list[RunOutcome]:
     """Collect every enabled source (or the named ones), fanning out per scope."""
-    names = settings.enabled_sources(sorted(registry.collectors))
+    names = settings.enabled_sources(registry.collectors)
     if sources is not None:
         wanted = list(sources)
         missing = sorted(set(wanted) - set(registry.collectors))

@@ -10,10 +10,11 @@ import ipaddress
 import os
 import re
 import tomllib
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
@@ -26,6 +27,7 @@ from pydantic import (
 )
 
 DEFAULT_CONFIG = Path("vaultward.toml")
+OptionsT = TypeVar("OptionsT", bound=BaseModel)
 INTERVAL = re.compile(r"^\s*(\d+)\s*(s|m|h|d|w)\s*$")
 INTERVAL_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 ACCOUNT_ID = re.compile(r"^\d{12}$")
@@ -120,6 +122,11 @@ def _schedule(value: Any) -> Any:
 
 
 class SourceConfig(Strict):
+    """Keys every source has; the rest of a `[sources.<name>]` table belongs to the
+    collector, which validates it with its own `options_model`."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+
     enabled: bool = True
     schedule: Annotated[Schedule, Field(default_factory=lambda: Schedule(every="6h"))]
     # Names of environment variables that hold this source's credentials. Values never
@@ -312,14 +319,34 @@ class Settings(Strict):
     def source(self, name: str) -> SourceConfig:
         return self.sources.get(name) or SourceConfig.model_validate({})
 
-    def enabled_sources(self, known: list[str]) -> list[str]:
-        unknown = sorted(set(self.sources) - set(known))
+    def enabled_sources(self, collectors: Mapping[str, Any]) -> list[str]:
+        """Names of the enabled sources, after checking every configured source exists and
+        its collector-specific keys validate (`collectors`: name -> collector class)."""
+        where = str(self.source_file or "configuration")
+        unknown = sorted(set(self.sources) - set(collectors))
         if unknown:
             raise ConfigError(
-                f"{self.source_file or 'configuration'}: sources.{unknown[0]}: unknown source "
-                f"(expected one of {', '.join(sorted(known))})"
+                f"{where}: sources.{unknown[0]}: unknown source (expected one of {', '.join(sorted(collectors))})"
             )
-        return [name for name in known if self.source(name).enabled]
+        for name in self.sources:
+            self.source_options(name, getattr(collectors[name], "options_model", None))
+        return [name for name in sorted(collectors) if self.source(name).enabled]
+
+    def source_options(self, name: str, model: type[OptionsT] | None) -> OptionsT | None:
+        """The collector-specific keys of `[sources.<name>]`, validated by `model`."""
+        extra = dict(self.source(name).model_extra or {})
+        where = str(self.source_file or "configuration")
+        if model is None:
+            if extra:
+                key = sorted(extra)[0]
+                raise ConfigError(
+                    f"{where}: sources.{name}.{key}: unknown key (check its spelling and the example configuration)"
+                )
+            return None
+        try:
+            return model.model_validate(extra)
+        except ValidationError as error:
+            raise ConfigError(format_validation_error(error, where, prefix=f"sources.{name}")) from None
 
 
 def _location(loc: tuple[Any, ...]) -> str:
@@ -334,10 +361,12 @@ def _location(loc: tuple[Any, ...]) -> str:
     return ".".join(parts) or "(top level)"
 
 
-def format_validation_error(error: ValidationError, where: str) -> str:
+def format_validation_error(error: ValidationError, where: str, prefix: str = "") -> str:
     lines = []
     for problem in error.errors():
         key = _location(problem["loc"])
+        if prefix:
+            key = prefix if key == "(top level)" else f"{prefix}.{key}"
         if problem["type"] == "extra_forbidden":
             message = "unknown key (check its spelling and the example configuration)"
         else:

@@ -15,6 +15,11 @@ Zone = Literal["production", "corporate", "internet", "unknown"]
 
 # Factor kinds that resist phishing (FIDO2/WebAuthn/U2F security keys, platform passkeys).
 PHISHING_RESISTANT_FACTORS = frozenset({"u2f", "webauthn", "fido2", "passkey", "smart_card"})
+# Every other factor kind a mapper may record. A vendor value outside both sets is kept as
+# "other:<vendor value>" and listed in the identity's `anomalies`, never dropped.
+OTHER_FACTORS = frozenset(
+    {"virtual", "hardware_totp", "totp", "push", "sms", "voice", "email", "security_question", "password"}
+)
 
 RECORD_KINDS: dict[str, type[Record]] = {}
 
@@ -83,15 +88,32 @@ class Identity(Record):
     console_access: bool | None = None
     mfa_enrolled: bool | None = None
     factor_kinds: list[str] = Field(default_factory=list)
+    mfa_enforced: bool | None = None  # enrolled is not enforced: None = the source does not say
+    admin_roles: list[str] = Field(default_factory=list)
     created_at: AwareDatetime | None = None
     last_used_at: AwareDatetime | None = None
     suspended: bool = False
+    anomalies: list[str] = Field(default_factory=list)  # vendor values the mapper did not know
 
     @property
     def phishing_resistant(self) -> bool | None:
         if self.mfa_enrolled is None:
             return None
         return any(kind in PHISHING_RESISTANT_FACTORS for kind in self.factor_kinds)
+
+
+@record_kind("identity.policy")
+class MfaPolicy(Record):
+    """An identity provider's sign-in or enrolment policy, as far as MFA goes."""
+
+    source: str
+    policy_kind: str  # e.g. okta ACCESS_POLICY / MFA_ENROLL, google 2sv enforcement
+    active: bool = True
+    applies_to: list[str] = Field(default_factory=list)  # groups, org units; ["everyone"]
+    requires_mfa: bool | None = None
+    phishing_resistant_required: bool | None = None
+    allowed_factors: list[str] = Field(default_factory=list)
+    anomalies: list[str] = Field(default_factory=list)
 
 
 @record_kind("credential.access_key")
@@ -241,3 +263,26 @@ class TrainingRecord(Record):
     status: Literal["passed", "completed", "in_progress", "not_started", "past_due", "failed"]
     completed_at: AwareDatetime | None = None
     due_at: AwareDatetime | None = None
+
+
+@record_kind("training.phishing_result")
+class PhishingResult(Record):
+    """One person's outcome in one phishing simulation."""
+
+    source: str
+    person: str  # e-mail (lower case)
+    campaign: str = ""
+    sent_at: AwareDatetime | None = None
+    clicked: bool | None = None
+    reported: bool | None = None
+    data_entered: bool | None = None
+
+
+@record_kind("training.phish_prone")
+class PhishProne(Record):
+    """A person's phish-prone percentage as the training platform computes it."""
+
+    source: str
+    person: str
+    percentage: float | None = None
+    as_of: AwareDatetime | None = None

@@ -38,7 +38,7 @@ def make_scheduler(settings: Settings, engine: Engine, registry: Registry) -> Ba
             summary = evaluate(settings, engine, registry)
         log.info("evaluation %s: overall %s", summary.evaluation_id, summary.overall)
 
-    for name in settings.enabled_sources(sorted(registry.collectors)):
+    for name in settings.enabled_sources(registry.collectors):
         schedule = settings.source(name).schedule
         scheduler.add_job(
             run_source,

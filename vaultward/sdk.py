@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypeVar
 
+from pydantic import BaseModel
+
 from vaultward.records import Record
 
 if TYPE_CHECKING:
@@ -224,10 +226,13 @@ class Collector:
     title: ClassVar[str]
     produces: ClassVar[tuple[type[Record], ...]]
     permissions: ClassVar[tuple[str, ...]] = ()  # API actions used, for least-privilege policies
+    # The collector's own keys in `[sources.<name>]` (base URL, wallets, ...), validated on load.
+    options_model: ClassVar[type[BaseModel] | None] = None
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.source = settings.source(self.name)
+        self.options: Any = settings.source_options(self.name, self.options_model)
 
     def scopes(self) -> list[Scope]:
         raise NotImplementedError

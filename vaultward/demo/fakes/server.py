@@ -1,0 +1,162 @@
+"""A small loopback HTTP server for vendor fakes, with fault injection.
+
+A fake is a set of routes (method, path pattern) -> handler; handlers get a `Request` and
+return a `Reply`. Faults queued with `inject` answer instead of the handler: a 429 with the
+vendor's headers, a 5xx, a 401, a malformed body.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+
+@dataclass(frozen=True)
+class Request:
+    method: str
+    path: str
+    query: dict[str, str]
+    headers: dict[str, str]  # lower-case names
+    match: dict[str, str] = field(default_factory=dict)  # path pattern groups
+
+
+@dataclass
+class Reply:
+    status: int = 200
+    body: Any = None  # JSON-serialisable, or bytes/str sent as is
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Fault:
+    path: str  # a prefix of the request path
+    reply: Reply
+    times: int = 1
+
+
+Handler = Callable[[Request], Reply]
+
+
+class FakeApi:
+    """Routes plus auth plus faults, served on 127.0.0.1 on a free port."""
+
+    def __init__(self, authorised: Callable[[Request], bool]) -> None:
+        self.routes: list[tuple[str, re.Pattern[str], Handler]] = []
+        self.authorised = authorised
+        self.faults: deque[Fault] = deque()
+        self.log: list[tuple[str, str, int]] = []  # (method, path with query, status)
+        self._lock = threading.Lock()
+        self._server: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+
+    def route(self, method: str, pattern: str, handler: Handler) -> None:
+        self.routes.append((method, re.compile(f"^{pattern}$"), handler))
+
+    def inject(
+        self, path: str, status: int, headers: dict[str, str] | None = None, body: Any = None, times: int = 1
+    ) -> None:
+        """Answer the next `times` requests under `path` with this reply instead."""
+        with self._lock:
+            self.faults.append(Fault(path, Reply(status, body, headers or {}), times))
+
+    def _fault_for(self, path: str) -> Reply | None:
+        with self._lock:
+            for fault in self.faults:
+                if path.startswith(fault.path):
+                    fault.times -= 1
+                    if fault.times <= 0:
+                        self.faults.remove(fault)
+                    return fault.reply
+        return None
+
+    def handle(self, request: Request) -> Reply:
+        fault = self._fault_for(request.path)
+        if fault is not None:
+            return fault
+        if not self.authorised(request):
+            return Reply(401, {"error": "invalid credentials"})
+        for method, pattern, handler in self.routes:
+            match = pattern.match(request.path)
+            if method == request.method and match:
+                return handler(
+                    Request(request.method, request.path, request.query, request.headers, match.groupdict())
+                )
+        return Reply(404, {"error": f"no route for {request.method} {request.path}"})
+
+    @property
+    def base_url(self) -> str:
+        assert self._server is not None, "start() the fake first"
+        return f"http://127.0.0.1:{self._server.server_address[1]}"
+
+    def start(self) -> str:
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+                self._serve("GET")
+
+            def do_POST(self) -> None:  # noqa: N802
+                self._serve("POST")
+
+            def _serve(self, method: str) -> None:
+                parts = urlsplit(self.path)
+                query = {key: values[-1] for key, values in parse_qs(parts.query).items()}
+                length = int(self.headers.get("content-length") or 0)
+                if length:
+                    self.rfile.read(length)
+                request = Request(method, parts.path, query, {k.lower(): v for k, v in self.headers.items()})
+                reply = fake.handle(request)
+                body = reply.body
+                if isinstance(body, bytes):
+                    payload = body
+                elif isinstance(body, str):
+                    payload = body.encode()
+                else:
+                    payload = json.dumps(body).encode()
+                self.send_response(reply.status)
+                headers = {"Content-Type": "application/json", **reply.headers}
+                for name, value in headers.items():
+                    self.send_header(name, value)
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+                with fake._lock:
+                    fake.log.append((method, self.path, reply.status))
+
+            def log_message(self, *_: Any) -> None:  # quiet
+                return
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True, name="fake-api")
+        self._thread.start()
+        return self.base_url
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+
+    def __enter__(self) -> FakeApi:
+        self.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.stop()
+
+
+def page_of(
+    items: list[Any], query: dict[str, str], size_param: str, cursor_param: str, default_size: int
+) -> tuple[list[Any], int | None]:
+    """One page of `items` from an offset cursor; returns the page and the next offset."""
+    size = int(query.get(size_param) or default_size)
+    start = int(query.get(cursor_param) or 0)
+    end = start + size
+    return items[start:end], (end if end < len(items) else None)
