@@ -188,6 +188,47 @@ class SigningKey(Record):
         return self.origin in ("AWS_KMS", "AWS_CLOUDHSM")
 
 
+@record_kind("custody.wallet")
+class Wallet(Record):
+    """A multisig / MPC wallet or vault (Safe, BitGo, Fireblocks): who must sign, how many."""
+
+    provider: str  # safe, bitgo, fireblocks
+    chain: str = ""
+    address: str = ""
+    threshold: int | None = None  # signatures or approvals required
+    signers: list[str] = Field(default_factory=list)  # owner addresses / user ids as the vendor names them
+    multisig_type: str = ""  # onchain, tss, mpc, safe
+    version: str = ""
+    nonce: int | None = None
+    modules: list[str] = Field(default_factory=list)
+    guard: str = ""
+    value_usd: float | None = None
+    tags: dict[str, str] = Field(default_factory=dict)
+    anomalies: list[str] = Field(default_factory=list)
+
+    @property
+    def signer_count(self) -> int:
+        return len(self.signers)
+
+
+@record_kind("custody.policy")
+class TransferPolicy(Record):
+    """One rule of a custody platform's transfer policy (Fireblocks TAP, BitGo policy)."""
+
+    provider: str
+    wallet: str = ""  # the wallet it applies to, or "" for every wallet
+    rule_kind: str = ""  # e.g. transfer, whitelist, velocity, approvals
+    active: bool = True
+    approvals_required: int | None = None
+    initiator_can_approve: bool | None = None
+    destinations_allowlisted: bool | None = None
+    amount_from_usd: float | None = None
+    amount_to_usd: float | None = None
+    approvers: list[str] = Field(default_factory=list)
+    details: dict[str, str] = Field(default_factory=dict)
+    anomalies: list[str] = Field(default_factory=list)
+
+
 # --- network -------------------------------------------------------------------------------
 
 
