@@ -256,8 +256,38 @@ class AccessPolicy(Strict):
     access_key_max_unused_days: int = Field(default=90, ge=1)
 
 
+class PeopleRules(Strict):
+    """How identities from different sources resolve to one person."""
+
+    # Any identity key, login or e-mail -> the person's canonical e-mail (case-insensitive).
+    aliases: dict[str, str] = Field(default_factory=dict)
+    # Shell-style patterns over logins / e-mails of machine and service accounts.
+    machine_patterns: list[str] = Field(
+        default_factory=lambda: [
+            "svc-*",
+            "svc_*",
+            "*-bot",
+            "*-bot@*",
+            "*bot@*",
+            "ci-*",
+            "*@*.iam.gserviceaccount.com",
+        ]
+    )
+    # Wallet signers (Safe owner addresses, BitGo / Fireblocks user ids) -> a person's e-mail.
+    signers: dict[str, str] = Field(default_factory=dict)
+
+    @field_validator("aliases", "signers")
+    @classmethod
+    def _emails(cls, value: dict[str, str]) -> dict[str, str]:
+        for name, email in value.items():
+            if "@" not in email:
+                raise ValueError(f"{name!r} maps to {email!r}, which is not an e-mail address")
+        return value
+
+
 class Policy(Strict):
     zones: ZoneRules = Field(default_factory=ZoneRules)
+    people: PeopleRules = Field(default_factory=PeopleRules)
     custody: CustodyPolicy = Field(default_factory=CustodyPolicy)
     training: TrainingPolicy = Field(default_factory=TrainingPolicy)
     access: AccessPolicy = Field(default_factory=AccessPolicy)

@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import cached_property
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypeVar
 
 from pydantic import BaseModel
@@ -19,6 +20,7 @@ from vaultward.records import Record
 
 if TYPE_CHECKING:
     from vaultward.config import Policy, Settings
+    from vaultward.people import Directory, Person
 
 Mitigation = Literal["custody", "training", "access", "segmentation", "detection"]
 MITIGATIONS: tuple[Mitigation, ...] = ("custody", "training", "access", "segmentation", "detection")
@@ -95,6 +97,19 @@ class CheckContext:
 
     def has(self, kind: type[Record]) -> bool:
         return bool(self._records.get(kind.kind))
+
+    @cached_property
+    def directory(self) -> Directory:
+        """Resolves identities, training e-mails and wallet signers to people."""
+        from vaultward.people import Directory
+
+        return Directory(self.policy.people)
+
+    def people(self) -> list[Person]:
+        """Every person (and machine account) across sources, with all their identities."""
+        from vaultward.records import Identity
+
+        return self.directory.resolve(self.records(Identity))
 
 
 CheckFunction = Callable[[CheckContext], Iterable[Result]]

@@ -2,7 +2,7 @@
 
 from collections.abc import Iterator
 
-from checks.training.people import judge_training
+from checks.training.people import humans, judge_training
 from vaultward.records import Identity, TrainingRecord
 from vaultward.sdk import CheckContext, Result, check
 
@@ -20,6 +20,4 @@ from vaultward.sdk import CheckContext, Result, check
 def awareness_recent(ctx: CheckContext) -> Iterator[Result]:
     """People who have never seen a convincing lure are the ones who open the fake recruiter's
     coding test or the 'collaborator's' PDF."""
-    yield from judge_training(
-        ctx, ctx.records(Identity), "awareness", ctx.policy.training.awareness_max_age_days
-    )
+    yield from judge_training(ctx, humans(ctx), "awareness", ctx.policy.training.awareness_max_age_days)

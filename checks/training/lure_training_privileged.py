@@ -2,7 +2,7 @@
 
 from collections.abc import Iterator
 
-from checks.training.people import judge_training
+from checks.training.people import humans, judge_training
 from vaultward.records import Identity, TrainingRecord
 from vaultward.sdk import CheckContext, Result, check
 
@@ -23,5 +23,5 @@ from vaultward.sdk import CheckContext, Result, check
 def lure_training_privileged(ctx: CheckContext) -> Iterator[Result]:
     """Administrators and signers are the targets of the months-long rapport-building lures
     that opened the largest crypto thefts; generic training does not prepare them for it."""
-    privileged = [identity for identity in ctx.records(Identity) if identity.privileged]
+    privileged = [person for person in humans(ctx) if person.privileged]
     yield from judge_training(ctx, privileged, "lure", ctx.policy.training.lure_training_max_age_days)

@@ -1,51 +1,67 @@
-"""Shared by the training checks: who the people are and when they last passed a module."""
+"""Shared by the training checks: judge each person's latest passed module of a category."""
 
 from collections.abc import Iterable, Iterator
 from datetime import datetime, timedelta
 
-from vaultward.records import Identity, TrainingRecord
+from vaultward.people import Directory, Person
+from vaultward.records import TrainingRecord
 from vaultward.sdk import CheckContext, Result, failed, passed, unknown
 
 PASSED = ("passed", "completed")
 
 
-def people(identities: Iterable[Identity]) -> list[tuple[str, Identity]]:
-    """(person id, an identity of theirs) per distinct person: the e-mail when known, else the
-    identity key. Results name the identity, so they carry its scope (and its freshness)."""
-    seen: dict[str, Identity] = {}
-    for identity in identities:
-        if not identity.person or identity.suspended:
-            continue
-        seen.setdefault((identity.email or identity.key).lower(), identity)
-    return sorted(seen.items(), key=lambda item: item[0])
-
-
-def latest_completion(records: Iterable[TrainingRecord], person: str, category: str) -> datetime | None:
+def latest_completion(
+    records: Iterable[TrainingRecord], directory: Directory, person: str, category: str
+) -> datetime | None:
     dates = [
         r.completed_at
         for r in records
-        if r.person.lower() == person and r.category == category and r.status in PASSED and r.completed_at
+        if directory.email_of(r.person) == person
+        and r.category == category
+        and r.status in PASSED
+        and r.completed_at
     ]
     return max(dates, default=None)
 
 
+def humans(ctx: CheckContext) -> list[Person]:
+    """People with at least one active identity; machine accounts are not trained."""
+    return [person for person in ctx.people() if not person.machine and person.active_identities]
+
+
 def judge_training(
-    ctx: CheckContext, identities: Iterable[Identity], category: str, max_age_days: int
+    ctx: CheckContext, people: Iterable[Person], category: str, max_age_days: int
 ) -> Iterator[Result]:
     """Per person: pass if they passed a `category` module within `max_age_days`; unknown for
-    everyone at once when no training source is connected."""
+    everyone at once when no training source is connected, and for a person no e-mail ties
+    to training records."""
     records = ctx.records(TrainingRecord)
     if not records:
         yield unknown("training", f"no training source is connected: {category} training cannot be measured")
         return
     window = timedelta(days=max_age_days)
-    for person, identity in people(identities):
-        completed = latest_completion(records, person, category)
+    for person in people:
+        evidence = {"sources": person.sources, "identities": [i.key for i in person.identities]}
+        if not person.email:
+            yield unknown(
+                person.id,
+                "no e-mail ties this identity to training records: add it to policy.people.aliases",
+                **evidence,
+            )
+            continue
+        completed = latest_completion(records, ctx.directory, person.email, category)
         if completed is None:
-            yield failed(identity, f"no passed {category} training on record", person=person)
+            yield failed(person.email, f"no passed {category} training on record", **evidence)
             continue
         age = (ctx.now - completed).days
         if ctx.now - completed > window:
-            yield failed(identity, f"{category} training last passed {age} days ago", completed_at=completed)
+            yield failed(
+                person.email,
+                f"{category} training last passed {age} days ago",
+                completed_at=completed,
+                **evidence,
+            )
         else:
-            yield passed(identity, f"{category} training passed {age} days ago", completed_at=completed)
+            yield passed(
+                person.email, f"{category} training passed {age} days ago", completed_at=completed, **evidence
+            )

@@ -48,9 +48,22 @@ def test_lure_training_for_privileged_within_six_months():
     assert statuses(lure_training_privileged, records) == {"admin1@x.io": "pass", "admin2@x.io": "fail"}
 
 
-def test_results_carry_the_identity_scope_so_staleness_applies():
+def test_a_person_is_judged_once_across_sources_and_aliases():
     from tests.checks.run import run
+    from vaultward.config import PeopleRules, Policy
 
-    records = [make_identity(key="a", email="a@x.io", scope="okta:acme"), _training("a@x.io", "awareness", 3)]
-    [result] = run(awareness_recent, records)
-    assert (result.resource, result.scope, result.status) == ("a", "okta:acme", "pass")
+    policy = Policy(people=PeopleRules(aliases={"arn:aws:iam::111111111111:user/alice": "alice@x.io"}))
+    records = [
+        make_identity(key="okta:1", source="okta", email="Alice@X.io", scope="okta:acme"),
+        make_identity(key="arn:aws:iam::111111111111:user/alice", email=""),
+        make_identity(key="arn:aws:iam::111111111111:user/nobody", email=""),
+        _training("ALICE@x.io", "awareness", 3),
+    ]
+    results = {r.resource: r for r in run(awareness_recent, records, policy=policy)}
+    assert {k: r.status for k, r in results.items()} == {
+        "alice@x.io": "pass",
+        "identity:arn:aws:iam::111111111111:user/nobody": "unknown",
+    }
+    # a person spans sources: the result names no single scope, so every source's staleness applies
+    assert results["alice@x.io"].scope == ""
+    assert results["alice@x.io"].evidence["sources"] == ["aws_iam", "okta"]
