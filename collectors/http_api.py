@@ -88,6 +88,7 @@ class HttpApi:
         max_pages: int = 10_000,
         transport: httpx.BaseTransport | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        rate_limited: Callable[[httpx.Response], bool] | None = None,
     ) -> None:
         self.source = source
         self.base_url = base_url.rstrip("/") + "/"
@@ -97,6 +98,9 @@ class HttpApi:
         self.backoff = backoff
         self.max_pages = max_pages
         self.sleep = sleep
+        # Vendors that signal rate limits with another status (Google: 403 with reason
+        # `userRateLimitExceeded`) say so here; such answers are retried like a 429.
+        self.rate_limited = rate_limited
         self.requests = 0
         self.client = httpx.Client(timeout=timeout, transport=transport, follow_redirects=False)
 
@@ -131,10 +135,10 @@ class HttpApi:
                 continue
             finally:
                 self.requests += 1
-            if response.status_code == 429:
+            if response.status_code == 429 or (self.rate_limited is not None and self.rate_limited(response)):
                 wait = _wait_from_headers(response.headers, time.time())
                 if attempt == self.max_attempts or (wait is not None and wait > MAX_RATE_LIMIT_WAIT):
-                    raise ApiError(f"{what}: rate limited (429) after {attempt} attempts")
+                    raise ApiError(f"{what}: rate limited ({response.status_code}) after {attempt} attempts")
                 self.sleep(wait if wait is not None else self._backoff(attempt))
                 continue
             if response.status_code in RETRYABLE:

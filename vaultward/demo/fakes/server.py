@@ -25,6 +25,7 @@ class Request:
     query: dict[str, str]
     headers: dict[str, str]  # lower-case names
     match: dict[str, str] = field(default_factory=dict)  # path pattern groups
+    body: bytes = b""  # the request body (token endpoints read their form fields from it)
 
 
 @dataclass
@@ -86,7 +87,14 @@ class FakeApi:
             match = pattern.match(request.path)
             if method == request.method and match:
                 return handler(
-                    Request(request.method, request.path, request.query, request.headers, match.groupdict())
+                    Request(
+                        request.method,
+                        request.path,
+                        request.query,
+                        request.headers,
+                        match.groupdict(),
+                        request.body,
+                    )
                 )
         return Reply(404, {"error": f"no route for {request.method} {request.path}"})
 
@@ -109,9 +117,9 @@ class FakeApi:
                 parts = urlsplit(self.path)
                 query = {key: values[-1] for key, values in parse_qs(parts.query).items()}
                 length = int(self.headers.get("content-length") or 0)
-                if length:
-                    self.rfile.read(length)
-                request = Request(method, parts.path, query, {k.lower(): v for k, v in self.headers.items()})
+                received = self.rfile.read(length) if length else b""
+                headers = {k.lower(): v for k, v in self.headers.items()}
+                request = Request(method, parts.path, query, headers, body=received)
                 reply = fake.handle(request)
                 body = reply.body
                 if isinstance(body, bytes):
