@@ -370,7 +370,34 @@ def freshness(url: str, now: datetime | None = None) -> pd.DataFrame:
     frame["age_hours"] = ages
     frame["state"] = states
     frame["error"] = frame["error"].fillna("")
+    missing = [name for name in enabled_sources() if name not in set(frame["collector"])]
+    if missing:
+        never = pd.DataFrame(
+            [
+                {
+                    "collector": name,
+                    "scope": "",
+                    "status": "",
+                    "item_count": 0,
+                    "error": "",
+                    "state": "never collected",
+                }
+                for name in missing
+            ]
+        )
+        frame = pd.concat([frame, never], ignore_index=True) if not frame.empty else never
     return frame
+
+
+@st.cache_resource(show_spinner=False)
+def enabled_sources() -> list[str]:
+    """The sources the configuration enables (read from the config, not from the sources)."""
+    from vaultward.registry import discover
+
+    try:
+        return _settings().enabled_sources(discover(_settings().plugin_dir).collectors)
+    except ConfigError:
+        return []
 
 
 def format_age(hours: float | None) -> str:

@@ -360,7 +360,15 @@ class Settings(Strict):
             )
         for name in self.sources:
             self.source_options(name, getattr(collectors[name], "options_model", None))
-        return [name for name in sorted(collectors) if self.source(name).enabled]
+        return [
+            name
+            for name in sorted(collectors)
+            if (
+                self.sources[name].enabled
+                if name in self.sources
+                else getattr(collectors[name], "enabled_by_default", True)
+            )
+        ]
 
     def source_options(self, name: str, model: type[OptionsT] | None) -> OptionsT | None:
         """The collector-specific keys of `[sources.<name>]`, validated by `model`."""

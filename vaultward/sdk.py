@@ -241,6 +241,8 @@ class Collector:
     title: ClassVar[str]
     produces: ClassVar[tuple[type[Record], ...]]
     permissions: ClassVar[tuple[str, ...]] = ()  # API actions used, for least-privilege policies
+    # Sources that need their own settings (a SaaS tenant URL) run only once configured.
+    enabled_by_default: ClassVar[bool] = True
     # The collector's own keys in `[sources.<name>]` (base URL, wallets, ...), validated on load.
     options_model: ClassVar[type[BaseModel] | None] = None
 

@@ -26,6 +26,7 @@ STATE_STYLES = {
     "partial": "background-color: #fef3c7; color: #92400e",
     "running": "color: #1d4ed8",
     "fresh": "color: #15803d",
+    "never collected": "background-color: #fee2e2; color: #991b1b",
 }
 
 
@@ -141,10 +142,11 @@ def _freshness(url: str) -> None:
     if runs.empty:
         st.caption("No collector has run yet.")
         return
-    attention = runs[runs["state"].isin(["stale", "failed", "partial"])]
+    attention = runs[runs["state"].isin(["stale", "failed", "partial", "never collected"])]
     if not attention.empty:
         st.warning(
-            f"{len(attention)} of {len(runs)} sources need attention (stale, partial or failed): "
+            f"{len(attention)} of {len(runs)} sources need attention (stale, partial, failed or never "
+            "collected): "
             "stale facts count as unknown; a failed run keeps the last good facts until they go stale; "
             "a partial run makes checks that need every resource unknown.",
             icon=":material/warning:",
@@ -155,7 +157,10 @@ def _freshness(url: str) -> None:
             "Scope": runs["scope"],
             "State": runs["state"],
             "Run status": runs["status"],
-            "Finished": runs["age_hours"].map(data.format_age),
+            "Finished": [
+                data.format_age(age) if state != "never collected" else "never"
+                for age, state in zip(runs["age_hours"], runs["state"], strict=True)
+            ],
             "Items": runs["item_count"],
             "Error": runs["error"],
         }

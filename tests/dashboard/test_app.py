@@ -101,6 +101,7 @@ def test_freshness_lists_the_latest_run_of_every_source(seeded_url):
         ("aws_iam", "aws:111111111111"),
         ("aws_network", "aws:111111111111/us-east-1"),
         ("okta", "okta:acme"),
+        ("aws_custody", ""),  # enabled (no configuration: every built-in source is) but never run
     }
     iam = rows[("aws_iam", "aws:111111111111")]
     assert (iam.State, iam.Items, iam.Finished) == ("fresh", 42, "30 min ago")
@@ -109,7 +110,8 @@ def test_freshness_lists_the_latest_run_of_every_source(seeded_url):
     assert network.Error == "AccessDenied: ec2:DescribeSecurityGroups"
     okta = rows[("okta", "okta:acme")]
     assert (okta.State, okta.Finished) == ("stale", "20 h ago")
-    assert "2 of 3 sources need attention" in at.warning[0].value
+    assert (rows[("aws_custody", "")].State, rows[("aws_custody", "")].Finished) == ("never collected", "never")
+    assert "3 of 4 sources need attention" in at.warning[0].value
 
 
 def test_empty_store_explains_what_to_run(database_url, monkeypatch):
