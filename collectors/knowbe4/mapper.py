@@ -1,0 +1,158 @@
+"""Pure mapping from KnowBe4 Reporting API payloads to training records.
+
+Every function returns the record (or None) plus the problems found, so the collector can
+yield them and the Run is `partial` instead of silently wrong. Nothing here does I/O.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from collectors.training_category import training_category
+from vaultward.records import PhishingResult, PhishProne, TrainingRecord
+
+SOURCE = "knowbe4"
+
+TrainingStatus = Literal["passed", "completed", "in_progress", "not_started", "past_due", "failed"]
+
+# Enrollment statuses as the Reporting API and the console spell them ("Passed", "Not Started"
+# and "In Progress" appear in the API's examples; "Completed" is what a manual pass or a policy
+# acknowledgement shows; "Past Due" is the console's overdue state). Compared case-insensitively.
+ENROLLMENT_STATUSES: dict[str, TrainingStatus] = {
+    "passed": "passed",
+    "completed": "completed",
+    "in progress": "in_progress",
+    "not started": "not_started",
+    "past due": "past_due",
+    "failed": "failed",
+}
+# TrainingRecord.status is a closed set: an unknown vendor status is recorded as the value that
+# can never count as trained, and reported as a problem (the Run turns partial).
+UNKNOWN_STATUS: TrainingStatus = "not_started"
+
+USER_STATUSES = frozenset({"active", "archived"})
+
+
+def parse_time(value: Any) -> datetime | None:
+    """KnowBe4 timestamps (`2019-04-02T15:02:38.000Z`) as aware datetimes; naive ones are UTC.
+    Raises ValueError for a value that is not a timestamp."""
+    if value in (None, ""):
+        return None
+    if not isinstance(value, str):
+        raise ValueError(f"{value!r} is not a timestamp")
+    parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def _email(user: Any) -> str:
+    email = user.get("email") if isinstance(user, Mapping) else None
+    return email.strip().lower() if isinstance(email, str) else ""
+
+
+def map_user(raw: Mapping[str, Any], as_of: datetime) -> tuple[PhishProne | None, list[str]]:
+    """A user's phish-prone percentage. Archived users (people who left) are skipped; an
+    unknown user status is kept and reported."""
+    problems: list[str] = []
+    user_id = raw.get("id")
+    email = _email(raw)
+    status = str(raw.get("status") or "").lower()
+    if status == "archived":
+        return None, problems
+    if status not in USER_STATUSES:
+        problems.append(
+            f"knowbe4 user {user_id} ({email or 'no e-mail'}): unknown status {raw.get('status')!r}"
+        )
+    if user_id is None or not email:
+        problems.append(f"knowbe4 user {user_id}: no id or e-mail, phish-prone percentage skipped")
+        return None, problems
+    percentage = raw.get("phish_prone_percentage")
+    if percentage is not None and not isinstance(percentage, int | float):
+        problems.append(
+            f"knowbe4 user {user_id} ({email}): phish_prone_percentage {percentage!r} is not a number"
+        )
+        percentage = None
+    name = " ".join(part for part in (raw.get("first_name"), raw.get("last_name")) if part)
+    record = PhishProne(
+        key=f"knowbe4:user:{user_id}",
+        name=name or email,
+        source=SOURCE,
+        person=email,
+        percentage=float(percentage) if percentage is not None else None,
+        as_of=as_of,
+    )
+    return record, []
+
+
+def map_enrollment(
+    raw: Mapping[str, Any], lure_modules: Iterable[str]
+) -> tuple[TrainingRecord | None, list[str]]:
+    """One training enrollment. Modules or campaigns matching `lure_modules` are lure
+    training; everything else is awareness training."""
+    enrollment_id = raw.get("enrollment_id")
+    email = _email(raw.get("user"))
+    where = f"knowbe4 enrollment {enrollment_id} ({email or 'no e-mail'})"
+    if enrollment_id is None or not email:
+        return None, [f"{where}: no enrollment id or user e-mail, skipped"]
+    problems: list[str] = []
+    vendor_status = raw.get("status")
+    status = ENROLLMENT_STATUSES.get(str(vendor_status or "").strip().lower())
+    if status is None:
+        status = UNKNOWN_STATUS
+        problems.append(f"{where}: unknown status {vendor_status!r} recorded as {UNKNOWN_STATUS}")
+    try:
+        completed_at = parse_time(raw.get("completion_date"))
+    except ValueError:
+        problems.append(f"{where}: completion_date {raw.get('completion_date')!r} is not a timestamp")
+        completed_at = None
+    module = str(raw.get("module_name") or "")
+    campaign = str(raw.get("campaign_name") or "")
+    # A policy acknowledgement ("Uploaded Policy") is not training: it counts for neither check.
+    is_policy = "policy" in str(raw.get("content_type") or "").lower()
+    record = TrainingRecord(
+        key=f"knowbe4:enrollment:{enrollment_id}",
+        name=f"{email}: {module}",
+        source=SOURCE,
+        person=email,
+        module=module,
+        category="other" if is_policy else training_category((module, campaign), lure_modules),
+        status=status,
+        completed_at=completed_at,
+    )
+    return record, problems
+
+
+def map_recipient(
+    raw: Mapping[str, Any], security_test: Mapping[str, Any]
+) -> tuple[PhishingResult | None, list[str]]:
+    """One recipient of one phishing security test. A message never delivered tells nothing
+    about the person: clicked / reported / data_entered stay unknown (None)."""
+    pst_id = security_test.get("pst_id", raw.get("pst_id"))
+    recipient_id = raw.get("recipient_id")
+    email = _email(raw.get("user"))
+    where = f"knowbe4 phishing test {pst_id} recipient {recipient_id} ({email or 'no e-mail'})"
+    if recipient_id is None or not email:
+        return None, [f"{where}: no recipient id or user e-mail, skipped"]
+    try:
+        delivered_at = parse_time(raw.get("delivered_at"))
+        times = {
+            field: parse_time(raw.get(field)) for field in ("clicked_at", "reported_at", "data_entered_at")
+        }
+    except ValueError as error:
+        return None, [f"{where}: {error}, skipped"]
+    # A click or report proves delivery even when the mail system did not confirm it.
+    delivered = delivered_at is not None or any(time is not None for time in times.values())
+    campaign = str(security_test.get("name") or "")
+    record = PhishingResult(
+        key=f"knowbe4:pst:{pst_id}:{recipient_id}",
+        name=f"{email}: {campaign}",
+        source=SOURCE,
+        person=email,
+        campaign=campaign,
+        sent_at=delivered_at,
+        clicked=(times["clicked_at"] is not None) if delivered else None,
+        reported=(times["reported_at"] is not None) if delivered else None,
+        data_entered=(times["data_entered_at"] is not None) if delivered else None,
+    )
+    return record, []

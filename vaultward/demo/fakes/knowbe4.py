@@ -1,0 +1,261 @@
+"""A loopback KnowBe4 Reporting API v1 over an in-memory dataset, and Acme Exchange's demo data.
+
+Answers as the Reporting API documents: bearer-token auth, plain JSON arrays, `page` /
+`per_page` paging (default 100, at most 500), the `status` user filter and
+`exclude_archived_users` on enrollments, 404 for an unknown phishing test. Faults (429 with
+Retry-After, 5xx, malformed bodies) are queued with `FakeApi.inject`.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from vaultward.demo.fakes.server import FakeApi, Reply, Request
+
+DEMO_TOKEN = "demo-knowbe4-token"  # noqa: S105 - the fake's own dummy credential
+DEFAULT_PER_PAGE = 100
+MAX_PER_PAGE = 500
+
+
+def _page(items: list[dict[str, Any]], request: Request) -> Reply:
+    try:
+        page = int(request.query.get("page") or 1)
+        per_page = min(int(request.query.get("per_page") or DEFAULT_PER_PAGE), MAX_PER_PAGE)
+    except ValueError:
+        return Reply(400, {"message": "page and per_page must be integers"})
+    if page < 1 or per_page < 1:
+        return Reply(400, {"message": "page and per_page must be positive"})
+    return Reply(200, items[(page - 1) * per_page : page * per_page])
+
+
+def make_knowbe4_fake(data: dict[str, Any], token: str = DEMO_TOKEN) -> FakeApi:
+    """`data`: {"users": [...], "enrollments": [...], "security_tests": [...],
+    "recipients": {pst_id: [...]}} in the API's own shapes (see `demo_knowbe4_data`)."""
+    fake = FakeApi(lambda request: request.headers.get("authorization") == f"Bearer {token}")
+
+    def users(request: Request) -> Reply:
+        items = data.get("users", [])
+        status = request.query.get("status")
+        if status:
+            items = [user for user in items if user.get("status") == status]
+        return _page(items, request)
+
+    def enrollments(request: Request) -> Reply:
+        items = data.get("enrollments", [])
+        if request.query.get("exclude_archived_users") == "true":
+            archived = {user["id"] for user in data.get("users", []) if user.get("status") == "archived"}
+            items = [item for item in items if item.get("user", {}).get("id") not in archived]
+        return _page(items, request)
+
+    def recipients(request: Request) -> Reply:
+        pst_id = int(request.match["pst_id"])
+        if not any(test["pst_id"] == pst_id for test in data.get("security_tests", [])):
+            return Reply(404, {"message": "Not Found"})
+        return _page(data.get("recipients", {}).get(pst_id, []), request)
+
+    fake.route("GET", "/v1/users", users)
+    fake.route("GET", "/v1/training/enrollments", enrollments)
+    fake.route("GET", "/v1/phishing/security_tests", lambda r: _page(data.get("security_tests", []), r))
+    fake.route("GET", r"/v1/phishing/security_tests/(?P<pst_id>\d+)/recipients", recipients)
+    return fake
+
+
+# --- Acme Exchange demo data ------------------------------------------------------------------
+
+AWARENESS = ("Security Awareness Training 2026", "Annual Security Awareness")
+LURE = ("Fake Recruiters, Coding Tests and 'Collaborators'", "Privileged Staff: Social Engineering Lures")
+POLICY = ("Acceptable Use Policy", "New Employee Policies")
+
+# (first name, job title, status, phish-prone %, awareness: days since passed or a KnowBe4 status)
+PEOPLE: list[tuple[str, str, str, float, int | str]] = [
+    ("alice", "Head of Platform (admin)", "active", 0.0, 40),
+    ("bob", "Treasury Operations Lead (admin)", "active", 33.3, 120),
+    ("carol", "Security Engineer", "active", 0.0, 25),
+    ("dave", "Customer Support", "active", 66.7, 200),
+    ("erin", "Compliance Officer", "active", 0.0, 90),
+    ("frank", "Backend Engineer", "active", 33.3, "Past Due"),
+    ("grace", "Market Operations", "active", 33.3, 150),
+    ("heidi", "Data Analyst", "active", 0.0, "In Progress"),
+    ("ivan", "Contractor, Mobile", "active", 0.0, "Not Started"),
+    ("judy", "Finance", "active", 0.0, 300),
+    ("mallory", "Sales", "active", 33.3, 420),  # passed, but more than a year ago
+    ("oscar", "Frontend Engineer", "active", 0.0, 60),
+    ("trent", "Former Engineer", "archived", 66.7, "Past Due"),
+]
+
+
+def _stamp(moment: datetime | None) -> str | None:
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.000Z") if moment else None
+
+
+def _user(index: int, first: str, title: str, status: str, ppp: float, now: datetime) -> dict[str, Any]:
+    return {
+        "id": 1001 + index,
+        "employee_number": f"AX{100 + index}",
+        "first_name": first.capitalize(),
+        "last_name": "Acme",
+        "job_title": title,
+        "email": f"{first}@acme.example",
+        "phish_prone_percentage": ppp,
+        "location": "Zug",
+        "division": "",
+        "manager_name": "Alice Acme",
+        "manager_email": "alice@acme.example",
+        "provisioning_managed": True,
+        "provisioning_guid": None,
+        "groups": [3101],
+        "current_risk_score": round(20 + ppp / 2, 3),
+        "aliases": [],
+        "joined_on": _stamp(now - timedelta(days=700)),
+        "last_sign_in": _stamp(now - timedelta(days=3 + index)),
+        "status": status,
+        "organization": "Acme Exchange",
+        "department": title.split(",")[0],
+        "language": "English - United States",
+        "comment": "",
+        "employee_start_date": _stamp(now - timedelta(days=700)),
+        "archived_at": _stamp(now - timedelta(days=30)) if status == "archived" else None,
+    }
+
+
+def _enrollment(
+    enrollment_id: int,
+    user: dict[str, Any],
+    content: tuple[str, str],
+    status: str,
+    completed: datetime | None,
+    now: datetime,
+    content_type: str = "Store Purchase",
+) -> dict[str, Any]:
+    enrolled = (completed or now) - timedelta(days=14)
+    return {
+        "enrollment_id": enrollment_id,
+        "content_type": content_type,
+        "module_name": content[0],
+        "user": {k: user[k] for k in ("id", "first_name", "last_name", "email")},
+        "campaign_name": content[1],
+        "enrollment_date": _stamp(enrolled),
+        "start_date": _stamp(enrolled + timedelta(days=2)) if status != "Not Started" else None,
+        "completion_date": _stamp(completed),
+        "status": status,
+        "time_spent": 1260 if completed else (300 if status == "In Progress" else 0),
+        "policy_acknowledged": content_type == "Uploaded Policy" and completed is not None,
+    }
+
+
+# (name, days ago, status, {first name: "clicked" | "data" | "reported" | "bounced"})
+TESTS: list[tuple[str, int, str, dict[str, str]]] = [
+    ("Fake invoice from a liquidity provider", 100, "Closed", {"dave": "clicked", "grace": "clicked"}),
+    ("LinkedIn recruiter InMail with a coding test", 45, "Closed", {"bob": "clicked", "dave": "data"}),
+    ("'Collaborator' whitepaper on a shared drive", 5, "Active", {"frank": "clicked", "mallory": "clicked"}),
+]
+REPORTERS = ("alice", "carol", "erin")
+
+
+def demo_knowbe4_data(now: datetime | None = None) -> dict[str, Any]:
+    """Acme Exchange on KnowBe4: 12 active people and one who left. Most passed awareness
+    training within the year; frank is past due, heidi in progress, ivan not started, mallory
+    passed over a year ago. The admins: alice passed the lure module two months ago, bob never
+    did (past due). Three phishing tests with clicks (bob on the recruiter lure), data entered
+    (dave) and reports (alice, carol, erin); oscar's last message bounced."""
+    now = now or datetime.now(UTC)
+    users = [_user(i, *person[:4], now) for i, person in enumerate(PEOPLE)]
+    by_name = {person[0]: user for person, user in zip(PEOPLE, users, strict=True)}
+    enrollments: list[dict[str, Any]] = []
+    next_id = 5001
+    for (*_person, awareness), user in zip(PEOPLE, users, strict=True):
+        if isinstance(awareness, int):
+            completed = now - timedelta(days=awareness)
+            enrollments.append(_enrollment(next_id, user, AWARENESS, "Passed", completed, now))
+        else:
+            enrollments.append(_enrollment(next_id, user, AWARENESS, awareness, None, now))
+        enrollments.append(
+            _enrollment(
+                next_id + 1, user, POLICY, "Completed", now - timedelta(days=200), now, "Uploaded Policy"
+            )
+        )
+        next_id += 2
+    enrollments.append(_enrollment(next_id, by_name["alice"], LURE, "Passed", now - timedelta(days=60), now))
+    enrollments.append(_enrollment(next_id + 1, by_name["bob"], LURE, "Past Due", None, now))
+
+    security_tests: list[dict[str, Any]] = []
+    recipients: dict[int, list[dict[str, Any]]] = {}
+    recipient_id = 9001
+    for index, (name, days_ago, status, outcomes) in enumerate(TESTS):
+        pst_id = 301 + index
+        started = now - timedelta(days=days_ago)
+        rows = []
+        for first, user in by_name.items():
+            if user["status"] != "active":
+                continue
+            outcome = outcomes.get(first, "reported" if first in REPORTERS else "")
+            if first == "oscar" and index == len(TESTS) - 1:
+                outcome = "bounced"
+            delivered = started + timedelta(minutes=5)
+            rows.append(
+                {
+                    "recipient_id": recipient_id,
+                    "pst_id": pst_id,
+                    "user": {k: user[k] for k in ("id", "first_name", "last_name", "email")}
+                    | {"provisioning_guid": None},
+                    "template": {"id": 40 + index, "name": name},
+                    "scheduled_at": _stamp(started),
+                    "delivered_at": None if outcome == "bounced" else _stamp(delivered),
+                    "opened_at": _stamp(delivered + timedelta(hours=1)) if outcome else None,
+                    "clicked_at": _stamp(delivered + timedelta(hours=2))
+                    if outcome in ("clicked", "data")
+                    else None,
+                    "replied_at": None,
+                    "attachment_opened_at": None,
+                    "macro_enabled_at": None,
+                    "data_entered_at": _stamp(delivered + timedelta(hours=2, minutes=1))
+                    if outcome == "data"
+                    else None,
+                    "qr_code_scanned": None,
+                    "reported_at": _stamp(delivered + timedelta(hours=1, minutes=5))
+                    if outcome == "reported"
+                    else None,
+                    "bounced_at": _stamp(delivered) if outcome == "bounced" else None,
+                    "ip": None,
+                    "ip_location": None,
+                    "browser": None,
+                    "browser_version": None,
+                    "os": None,
+                }
+            )
+            recipient_id += 1
+        recipients[pst_id] = rows
+        clicked = sum(1 for row in rows if row["clicked_at"])
+        security_tests.append(
+            {
+                "campaign_id": 3401,
+                "pst_id": pst_id,
+                "status": status,
+                "name": name,
+                "groups": [{"group_id": 3101, "name": "All Staff"}],
+                "phish_prone_percentage": round(100 * clicked / len(rows), 1),
+                "started_at": _stamp(started),
+                "duration": 7,
+                "categories": [{"category_id": 4237, "name": "Social Engineering"}],
+                "template": {"id": 40 + index, "name": name},
+                "landing-page": {"id": 1842, "name": "Acme Oops Page"},
+                "scheduled_count": len(rows),
+                "delivered_count": sum(1 for row in rows if row["delivered_at"]),
+                "opened_count": sum(1 for row in rows if row["opened_at"]),
+                "clicked_count": clicked,
+                "replied_count": 0,
+                "attachment_open_count": 0,
+                "macro_enabled_count": 0,
+                "data_entered_count": sum(1 for row in rows if row["data_entered_at"]),
+                "qr_code_scanned_count": 0,
+                "reported_count": sum(1 for row in rows if row["reported_at"]),
+                "bounced_count": sum(1 for row in rows if row["bounced_at"]),
+            }
+        )
+    return {
+        "users": users,
+        "enrollments": enrollments,
+        "security_tests": security_tests,
+        "recipients": recipients,
+    }
