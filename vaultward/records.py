@@ -290,6 +290,29 @@ class NetworkPath(Record):
         return not self.ports or any(p.covers(port) for p in self.ports)
 
 
+# --- other tools ---------------------------------------------------------------------------
+
+
+@record_kind("external.finding")
+class ExternalFinding(Record):
+    """A finding another posture tool already made (Prowler), kept with its provenance."""
+
+    tool: str
+    check_id: str  # the tool's own check id, e.g. iam_user_mfa_enabled_console_access
+    status: str  # pass | fail | manual, or "other:<value>" (listed in anomalies)
+    severity: str = ""
+    resource: str = ""  # the resource's uid (an ARN)
+    resource_type: str = ""
+    provider: str = ""
+    account: str = ""
+    region: str = ""
+    message: str = ""
+    muted: bool = False
+    observed_at: AwareDatetime | None = None
+    provenance: dict[str, str] = Field(default_factory=dict)  # file, finding uid, tool version
+    anomalies: list[str] = Field(default_factory=list)
+
+
 # --- training ------------------------------------------------------------------------------
 
 

@@ -34,11 +34,12 @@ def collect(collector, scope) -> tuple[list[Record], list[Problem]]:
     return [i for i in items if isinstance(i, Record)], [i for i in items if isinstance(i, Problem)]
 
 
-def test_builtin_collectors_declare_their_contract():
-    assert [AwsIamCollector, AwsCustodyCollector, AwsNetworkCollector] == BUILTIN_COLLECTORS
-    assert [c.name for c in BUILTIN_COLLECTORS] == ["aws_iam", "aws_custody", "aws_network"]
-    for collector in BUILTIN_COLLECTORS:
-        assert collector.title and collector.produces
+def test_aws_collectors_declare_their_contract():
+    aws = [AwsIamCollector, AwsCustodyCollector, AwsNetworkCollector]
+    assert all(collector in BUILTIN_COLLECTORS for collector in aws)
+    assert [c.name for c in aws] == ["aws_iam", "aws_custody", "aws_network"]
+    for collector in aws:
+        assert collector.title and collector.produces and collector.enabled_by_default
         assert "sts:AssumeRole" in collector.permissions
         assert all(":" in p for p in collector.permissions)
 
