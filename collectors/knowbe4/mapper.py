@@ -82,7 +82,7 @@ def map_user(raw: Mapping[str, Any], as_of: datetime) -> tuple[PhishProne | None
         percentage=float(percentage) if percentage is not None else None,
         as_of=as_of,
     )
-    return record, []
+    return record, problems
 
 
 def map_enrollment(

@@ -1,0 +1,242 @@
+"""The KnowBe4 collector end to end against the loopback fake: numbered pages, a 429 with
+Retry-After, a 5xx, a refused token, a malformed body, stored through run_scope on both stores."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+import pytest
+from sqlmodel import Session, select
+
+from collectors.knowbe4 import KnowBe4Collector, mapper
+from collectors.training_category import DEFAULT_LURE_MODULES
+from tests.collectors.knowbe4.payloads import load
+from vaultward.collection import run_scope
+from vaultward.config import parse_settings
+from vaultward.demo.fakes.knowbe4 import demo_knowbe4_data, make_knowbe4_fake
+from vaultward.models import Fact, Run
+from vaultward.records import PhishingResult, PhishProne, TrainingRecord
+from vaultward.sdk import Problem
+
+TOKEN = "kb4-test-token-7f3a9c"  # noqa: S105 - the fake's dummy credential
+
+
+def dataset() -> dict:
+    enrollments = load("enrollments.json")
+    # An archived user's enrolment: the collector asks the API to leave it out.
+    archived = dict(enrollments[0], enrollment_id=5099, user={"id": 1003, "email": "trent@acme.example"})
+    [test] = load("security_tests.json")
+    return {
+        "users": load("users.json"),
+        "enrollments": [*enrollments, archived],
+        "security_tests": [test],
+        "recipients": {302: load("recipients.json")},
+    }
+
+
+@pytest.fixture
+def fake():
+    with make_knowbe4_fake(dataset(), token=TOKEN) as api:
+        yield api
+
+
+@pytest.fixture
+def token(monkeypatch):
+    monkeypatch.setenv("KNOWBE4_API_TOKEN", TOKEN)
+    return TOKEN
+
+
+def collector(fake, sleeps: list[float] | None = None, **options) -> KnowBe4Collector:
+    settings = parse_settings(
+        {"sources": {"knowbe4": {"base_url": fake.base_url, "page_size": 2, **options}}}
+    )
+    instance = KnowBe4Collector(settings)
+    instance.sleep = (sleeps if sleeps is not None else []).append
+    return instance
+
+
+def expected_items() -> list:
+    """What the collector must yield, in order: the mapper's output for each payload (the
+    mapper's exactness is asserted in test_mapper.py)."""
+    items: list = []
+    for mapped in (
+        *[mapper.map_user(raw, datetime.now(UTC)) for raw in load("users.json")],
+        *[mapper.map_enrollment(raw, DEFAULT_LURE_MODULES) for raw in load("enrollments.json")],
+        *[mapper.map_recipient(raw, load("security_tests.json")[0]) for raw in load("recipients.json")],
+    ):
+        record, problems = mapped
+        items += [("problem", p) for p in problems]
+        if record is not None:
+            items.append(record)
+    return items
+
+
+def comparable(items: list) -> list:
+    """Records without the collection time (`as_of`), problems as ("problem", reason)."""
+    out = []
+    for item in items:
+        if isinstance(item, Problem):
+            out.append(("problem", item.reason))
+        elif isinstance(item, PhishProne):
+            out.append(item.model_copy(update={"as_of": None}))
+        else:
+            out.append(item)
+    return out
+
+
+def test_collects_every_page_of_every_endpoint(fake, token):
+    instance = collector(fake)
+    [scope] = instance.scopes()
+    assert scope.id == "knowbe4:us"
+    items = list(instance.collect(scope))
+
+    assert comparable(items) == comparable(expected_items())
+    assert [item.key for item in items if isinstance(item, TrainingRecord)] == [
+        f"knowbe4:enrollment:{n}" for n in (5001, 5002, 5003, 5004, 5005, 5006, 5007, 5008, 5010)
+    ]  # 5009 has no e-mail (a problem); 5099 belongs to an archived user, left out by the API
+    assert [item.key for item in items if isinstance(item, PhishProne)] == [
+        "knowbe4:user:1001",
+        "knowbe4:user:1002",
+        "knowbe4:user:1004",
+    ]
+    assert [item.key for item in items if isinstance(item, PhishingResult)] == [
+        f"knowbe4:pst:302:{n}" for n in (9001, 9002, 9003, 9004, 9005)
+    ]
+    paths = [path for _, path, _ in fake.log]
+    assert paths == [
+        "/v1/users?page=1&per_page=2",
+        "/v1/users?page=2&per_page=2",
+        "/v1/users?page=3&per_page=2",
+        *[f"/v1/training/enrollments?exclude_archived_users=true&page={n}&per_page=2" for n in range(1, 7)],
+        "/v1/phishing/security_tests?page=1&per_page=2",
+        "/v1/phishing/security_tests/302/recipients?page=1&per_page=2",
+        "/v1/phishing/security_tests/302/recipients?page=2&per_page=2",
+        "/v1/phishing/security_tests/302/recipients?page=3&per_page=2",
+    ]
+
+
+def test_region_picks_the_api_host():
+    for region in ("us", "eu", "ca", "uk", "de"):
+        settings = parse_settings({"sources": {"knowbe4": {"region": region}}})
+        [scope] = KnowBe4Collector(settings).scopes()
+        assert (scope.id, scope.params["base_url"]) == (
+            f"knowbe4:{region}",
+            f"https://{region}.api.knowbe4.com",
+        )
+
+
+def test_429_waits_as_retry_after_says_then_succeeds(fake, token):
+    sleeps: list[float] = []
+    fake.inject("/v1/training/enrollments", 429, {"Retry-After": "3"}, {"message": "Rate limit exceeded"})
+    items = list(collector(fake, sleeps).collect(collector(fake).scopes()[0]))
+    assert comparable(items) == comparable(expected_items())
+    assert sleeps == [3.0]
+    assert [status for _, path, status in fake.log if path.startswith("/v1/training")][:2] == [429, 200]
+
+
+def test_5xx_is_retried(fake, token):
+    sleeps: list[float] = []
+    fake.inject("/v1/phishing/security_tests/302/recipients", 503, times=2)
+    items = list(collector(fake, sleeps).collect(collector(fake).scopes()[0]))
+    assert comparable(items) == comparable(expected_items())
+    assert len(sleeps) == 2
+
+
+def stored(engine) -> tuple[list[Run], list[Fact]]:
+    with Session(engine) as session:
+        return (
+            list(session.exec(select(Run).order_by(Run.id)).all()),
+            list(session.exec(select(Fact).order_by(Fact.id)).all()),
+        )
+
+
+def test_a_refused_token_fails_the_run_naming_the_variable_not_the_value(engine, fake, monkeypatch):
+    secret = "kb4-wrong-secret-0d9e8f"  # noqa: S105
+    monkeypatch.setenv("KB4_TOKEN", secret)
+    instance = collector(fake)
+    instance.source = instance.source.model_copy(update={"credentials_env": {"token": "KB4_TOKEN"}})
+    outcome = run_scope(engine, instance, instance.scopes()[0])
+    assert (outcome.status, outcome.items) == ("failed", 0)
+    assert outcome.error == (
+        "ApiError: knowbe4: GET /v1/users: HTTP 401, credentials refused (check the credential in KB4_TOKEN)"
+    )
+    runs, facts = stored(engine)
+    assert [(run.status, run.error) for run in runs] == [("failed", outcome.error)]
+    assert facts == []
+    dump = json.dumps([run.model_dump(mode="json") for run in runs])
+    assert secret not in dump and secret not in str(outcome)
+
+
+def test_a_missing_token_variable_fails_the_run(engine, fake, monkeypatch):
+    monkeypatch.delenv("KNOWBE4_API_TOKEN", raising=False)
+    outcome = run_scope(engine, collector(fake), collector(fake).scopes()[0])
+    assert (outcome.status, outcome.error) == (
+        "failed",
+        "ApiError: knowbe4: environment variable KNOWBE4_API_TOKEN (credentials_env.token) is not set",
+    )
+
+
+def test_a_malformed_body_fails_the_run_and_keeps_earlier_facts(engine, fake, token):
+    first = run_scope(engine, collector(fake), collector(fake).scopes()[0])
+    # Unknown status 'Excused', a user status 'suspended', an enrolment without e-mail.
+    assert (first.status, first.items) == ("partial", 17)
+    assert first.error == (
+        "knowbe4 user 1004 (carol@acme.example): unknown status 'suspended'; "
+        "knowbe4 enrollment 5008 (bob@acme.example): unknown status 'Excused' recorded as not_started; "
+        "knowbe4 enrollment 5009 (no e-mail): no enrollment id or user e-mail, skipped; "
+        "knowbe4 enrollment 5010 (alice@acme.example): completion_date 'last spring' is not a timestamp"
+    )
+
+    fake.inject("/v1/phishing/security_tests", 200, body=b"<html>maintenance</html>")
+    second = run_scope(engine, collector(fake), collector(fake).scopes()[0])
+    assert second.status == "failed"
+    assert second.error == (
+        "ApiError: knowbe4: GET /v1/phishing/security_tests?page=1&per_page=2: "
+        "malformed JSON in the response: Expecting value: line 1 column 1 (char 0)"
+    )
+    runs, facts = stored(engine)
+    assert [run.status for run in runs] == ["partial", "failed"]
+    assert {fact.run_id for fact in facts} == {runs[0].id}
+    assert sorted(fact.key for fact in facts) == sorted(
+        item.key for item in expected_items() if not isinstance(item, tuple)
+    )
+
+
+def test_demo_data_tells_the_acme_story(token):
+    now = datetime(2026, 11, 24, tzinfo=UTC)
+    data = demo_knowbe4_data(now)
+    with make_knowbe4_fake(data, token=TOKEN) as api:
+        items = list(collector(api).collect(collector(api).scopes()[0]))
+    assert not [item for item in items if isinstance(item, Problem)]
+    lure = {
+        (r.person, r.status, r.completed_at)
+        for r in items
+        if isinstance(r, TrainingRecord) and r.category == "lure"
+    }
+    assert lure == {
+        ("alice@acme.example", "passed", datetime(2026, 9, 25, tzinfo=UTC)),
+        ("bob@acme.example", "past_due", None),
+    }
+    awareness = {
+        r.person: r.status for r in items if isinstance(r, TrainingRecord) and r.category == "awareness"
+    }
+    assert awareness == {
+        **{
+            f"{name}@acme.example": "passed"
+            for name in ("alice", "bob", "carol", "dave", "erin", "grace", "judy", "mallory", "oscar")
+        },
+        "frank@acme.example": "past_due",
+        "heidi@acme.example": "in_progress",
+        "ivan@acme.example": "not_started",
+    }
+    clicked = sorted((r.campaign[:8], r.person) for r in items if isinstance(r, PhishingResult) and r.clicked)
+    assert clicked == [
+        ("'Collabo", "frank@acme.example"),
+        ("'Collabo", "mallory@acme.example"),
+        ("Fake inv", "dave@acme.example"),
+        ("Fake inv", "grace@acme.example"),
+        ("LinkedIn", "bob@acme.example"),
+        ("LinkedIn", "dave@acme.example"),
+    ]
+    assert {r.person: r.percentage for r in items if isinstance(r, PhishProne)}["bob@acme.example"] == 33.3
