@@ -1,0 +1,104 @@
+"""okta: users with their factors and admin roles, and the authentication and enrolment
+policies that decide whether MFA is enforced, from one Okta org."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from itertools import chain
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from collectors.okta import mapper
+from collectors.okta.client import OktaApi, okta_credential
+from vaultward.config import Settings
+from vaultward.records import Identity, MfaPolicy, Record
+from vaultward.sdk import Collector, Problem, Scope
+
+
+class OktaOptions(BaseModel):
+    """The collector's own keys in `[sources.okta]`."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    base_url: str | None = None  # the org URL, e.g. "https://acme.okta.com"
+    page_size: int = Field(default=200, ge=1, le=200)  # users per page (Okta allows up to 200)
+
+    @field_validator("base_url")
+    @classmethod
+    def _url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        value = value.strip().rstrip("/")
+        if (
+            not value.startswith(("https://", "http://"))
+            or "://" not in value
+            or not value.split("://", 1)[1]
+        ):
+            raise ValueError('expected the org URL, like "https://acme.okta.com"')
+        return value
+
+
+class OktaCollector(Collector):
+    """One scope per org (`okta:<org host>`). Reads, never writes:
+
+    - `GET /api/v1/users` (and `?filter=status eq "DEPROVISIONED"`, which a plain listing
+      leaves out), `GET /api/v1/users/{id}/factors`;
+    - `GET /api/v1/iam/assignees/users`, then `GET /api/v1/users/{id}/roles` for those users;
+    - `GET /api/v1/policies?type=ACCESS_POLICY` and `?type=MFA_ENROLL`,
+      `GET /api/v1/policies/{id}/rules`;
+    - `GET /api/v1/groups/{id}` and `/api/v1/groups/{id}/users` for the groups policies name.
+
+    Credential: an API token (`credentials_env.token`, default variable `OKTA_API_TOKEN`),
+    sent as `Authorization: SSWS <token>`; create it as a Read-Only Administrator, whose
+    rights cover every call above. With OAuth for Okta the scopes are `permissions`.
+    """
+
+    name = "okta"
+    title = "Okta users, factors, admin roles and MFA policies"
+    produces = (Identity, MfaPolicy)
+    permissions = ("okta.users.read", "okta.roles.read", "okta.policies.read", "okta.groups.read")
+    options_model = OktaOptions
+
+    def __init__(self, settings: Settings) -> None:
+        super().__init__(settings)
+        self.sleep: Callable[[float], None] = time.sleep  # tests make waits instant
+
+    def scopes(self) -> list[Scope]:
+        base_url = self.options.base_url
+        if base_url is None:
+            if self.name in self.settings.sources:
+                raise ValueError(
+                    'sources.okta.base_url is not set (the org URL, like "https://acme.okta.com")'
+                )
+            return []  # not configured: nothing to collect
+        return [Scope(self.name, f"okta:{mapper.host_of(base_url)}", {"base_url": base_url})]
+
+    def api(self, scope: Scope) -> OktaApi:
+        return OktaApi(
+            scope.params["base_url"],
+            okta_credential(self.source.credentials_env),
+            page_size=self.options.page_size,
+            sleep=self.sleep,
+        )
+
+    def collect(self, scope: Scope) -> Iterator[Record | Problem]:
+        account = scope.id.removeprefix("okta:")
+        patterns = self.settings.policy.people.machine_patterns
+        with self.api(scope) as api:
+            access = [(policy, api.rules(policy["id"])) for policy in api.policies("ACCESS_POLICY")]
+            enroll = [(policy, api.rules(policy["id"])) for policy in api.policies("MFA_ENROLL")]
+            names = {group: api.group_name(group) for group in mapper.named_groups(access, enroll)}
+            members = {group: api.group_members(group) for group in mapper.referenced_groups(access)}
+            admins = set(api.admin_ids())
+            for user in chain(api.users(), api.deprovisioned_users()):
+                user_id = str(user["id"])
+                factors = None if user.get("status") == "DEPROVISIONED" else api.factors(user_id)
+                roles = api.roles(user_id) if user_id in admins else []
+                groups = {group for group, ids in members.items() if user_id in ids}
+                enforced = mapper.mfa_enforced(user_id, groups, access)
+                yield mapper.map_user(user, factors, roles, account, enforced, patterns)
+            for policy, rules in access:
+                yield from mapper.map_access_policy(policy, rules, names)
+            for policy, rules in enroll:
+                yield mapper.map_enroll_policy(policy, rules, names)
