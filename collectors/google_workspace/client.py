@@ -1,0 +1,155 @@
+"""Google Workspace Admin SDK Directory API over HTTP: a service account's domain-wide
+delegated access token (a signed JWT exchanged at the token endpoint) and the paged user
+list. The only module of this collector that talks HTTP."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import jwt
+
+from collectors.bearer_token import BearerToken
+from collectors.http_api import ApiError, Credential, HttpApi
+
+DIRECTORY_SCOPE = "https://www.googleapis.com/auth/admin.directory.user.readonly"
+JWT_BEARER_GRANT = "urn:ietf:params:oauth:grant-type:jwt-bearer"
+USERS_PATH = "/admin/directory/v1/users"
+PAGE_SIZE = 500  # the Directory API's maximum maxResults
+ASSERTION_LIFETIME = 3600  # Google accepts assertions valid for at most one hour
+# Reasons with which the Directory API answers 403 when a quota, not a permission, is hit.
+RATE_LIMIT_REASONS = frozenset({"userRateLimitExceeded", "rateLimitExceeded", "quotaExceeded"})
+
+
+@dataclass(frozen=True)
+class ServiceAccountKey:
+    client_email: str
+    private_key_id: str
+    private_key: str = field(repr=False)
+
+
+def load_key(credential: Credential) -> ServiceAccountKey:
+    """The service-account JSON key the credential variable points to. Errors name the
+    variable and the file, never the key's contents."""
+    path = Path(credential.value)
+    where = f"{credential.source}: the service-account key file in {credential.variable}"
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise ApiError(f"{where} cannot be read ({type(error).__name__}: {error.strerror})") from None
+    try:
+        body = json.loads(text)
+    except ValueError:
+        raise ApiError(f"{where} is not JSON") from None
+    fields = ("client_email", "private_key")
+    if not isinstance(body, dict) or not all(isinstance(body.get(name), str) for name in fields):
+        raise ApiError(f"{where} is not a service-account key (client_email and private_key expected)")
+    return ServiceAccountKey(body["client_email"], str(body.get("private_key_id") or ""), body["private_key"])
+
+
+def assertion(key: ServiceAccountKey, subject: str, token_url: str, now: float) -> str:
+    """The RS256-signed JWT that asks for a token acting as `subject` (domain-wide delegation)."""
+    claims = {
+        "iss": key.client_email,
+        "sub": subject,
+        "scope": DIRECTORY_SCOPE,
+        "aud": token_url,
+        "iat": int(now),
+        "exp": int(now) + ASSERTION_LIFETIME,
+    }
+    headers = {"kid": key.private_key_id} if key.private_key_id else None
+    try:
+        return jwt.encode(claims, key.private_key, algorithm="RS256", headers=headers)
+    except (ValueError, TypeError, jwt.PyJWTError) as error:
+        # The message of a key-parsing error never contains the key itself.
+        raise ApiError(
+            f"{key.client_email}: the private key could not sign an assertion ({type(error).__name__})"
+        ) from None
+
+
+def google_rate_limited(response: httpx.Response) -> bool:
+    """A 403 whose Google error body gives a quota reason is a rate limit, not a refusal."""
+    if response.status_code != 403:
+        return False
+    try:
+        errors = response.json().get("error", {}).get("errors", [])
+    except (ValueError, AttributeError):
+        return False
+    return any(isinstance(e, dict) and e.get("reason") in RATE_LIMIT_REASONS for e in errors)
+
+
+class DirectoryClient:
+    """Users of one Google Workspace customer (or one of its domains)."""
+
+    def __init__(
+        self,
+        source: str,
+        credential: Credential,
+        admin_subject: str,
+        directory_url: str,
+        token_url: str,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.time,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        self.source = source
+        self.credential = credential
+        self.admin_subject = admin_subject
+        self.token_url = token_url
+        self.clock = clock
+        self._key: ServiceAccountKey | None = None
+        self.token_api = HttpApi(
+            source, token_url, headers=dict, credential=credential, sleep=sleep, transport=transport
+        )
+        self.token = BearerToken(source, self._fetch_token)
+        self.api = HttpApi(
+            source,
+            directory_url,
+            headers=self.token.headers,
+            credential=credential,
+            sleep=sleep,
+            transport=transport,
+            rate_limited=google_rate_limited,
+        )
+
+    def close(self) -> None:
+        self.token_api.close()
+        self.api.close()
+
+    def __enter__(self) -> DirectoryClient:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    def _fetch_token(self) -> Any:
+        if self._key is None:
+            self._key = load_key(self.credential)
+        signed = assertion(self._key, self.admin_subject, self.token_url, self.clock())
+        try:
+            response = self.token_api.request(
+                "POST", self.token_url, data={"grant_type": JWT_BEARER_GRANT, "assertion": signed}
+            )
+        except ApiError as error:
+            message = str(error)
+            if self.credential.variable not in message:
+                message += (
+                    f" (check the service-account key in {self.credential.variable}, its domain-wide"
+                    f" delegation for {DIRECTORY_SCOPE} and admin_subject)"
+                )
+            raise ApiError(message) from None
+        return self.token_api.json(response)
+
+    def users(self, customer: str, domain: str | None = None) -> Iterator[list[Mapping[str, Any]]]:
+        """Pages of user resources; `domain`, when given, narrows the list to that domain."""
+        params: dict[str, Any] = {"maxResults": PAGE_SIZE, "projection": "full"}
+        if domain:
+            params["domain"] = domain
+        else:
+            params["customer"] = customer
+        yield from self.api.pages_by_token(USERS_PATH, "users", "nextPageToken", "pageToken", params)
