@@ -72,6 +72,7 @@ class KnowBe4Collector(Collector):
         "GET /v1/phishing/security_tests/{pst_id}/recipients",
     )
     options_model = KnowBe4Options
+    enabled_by_default = False  # needs a token: runs once [sources.knowbe4] is configured
 
     def __init__(self, settings) -> None:
         super().__init__(settings)

@@ -1,0 +1,60 @@
+"""A demo CSV export from Acme Exchange's own LMS ("Acme Academy") for the training_csv source."""
+
+from __future__ import annotations
+
+import csv
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+COLUMNS = ("email", "name", "module", "category", "status", "completed_at", "due_at")
+
+
+def demo_training_csv(path: Path | str, now: datetime | None = None) -> Path:
+    """Write the export (UTF-8 with a byte-order mark and Excel quoting, as Excel saves it) and
+    return its path. Carol and Erin took the in-house Lazarus lure workshop a month ago; the
+    signers' ceremony module is `other`; peggy, a new contractor, is still in progress on
+    awareness; dave is past due on the workshop."""
+    now = now or datetime.now(UTC)
+
+    def day(days_ago: int) -> str:
+        return (now - timedelta(days=days_ago)).date().isoformat()
+
+    workshop = 'Lazarus playbook: "recruiters", coding tests, collaborators'
+    rows = [
+        ("carol@acme.example", "Carol Acme", workshop, "", "Passed", day(30), ""),
+        ("erin@acme.example", "Erin Acme", workshop, "", "Passed", day(31), ""),
+        ("dave@acme.example", "Dave Acme", workshop, "", "Past Due", "", day(10)),
+        (
+            "alice@acme.example",
+            "Alice Acme",
+            "Signing ceremony, key custody",
+            "other",
+            "completed",
+            day(80),
+            "",
+        ),
+        (
+            "peggy@acme.example",
+            "Peggy Contractor",
+            "Security Awareness for Contractors",
+            "awareness",
+            "In Progress",
+            "",
+            day(-14),
+        ),
+        (
+            "judy@acme.example",
+            "Judy Acme",
+            "Security Awareness for Contractors",
+            "",
+            "passed",
+            f"{day(200)}T10:15:00Z",
+            "",
+        ),
+    ]
+    target = Path(path)
+    with target.open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle)  # the "excel" dialect: quotes cells with commas or quotes
+        writer.writerow(COLUMNS)
+        writer.writerows(rows)
+    return target
