@@ -1,0 +1,116 @@
+"""Pure mapping from Microsoft Graph `userRegistrationDetails` to `Identity` records.
+
+Rules:
+- Key `entra:<id>` (the user's object id), e-mail the `userPrincipalName` in lower case
+  (a guest's UPN is the `..#EXT#@tenant` form, not their home address), name the display name.
+- `privileged` is `isAdmin` (the user holds an Entra admin role; the report does not say
+  which, so `admin_roles` stays empty and `privileged_via` is `["isAdmin"]`).
+- `mfa_enrolled` is `isMfaRegistered`. `mfa_enforced` is None: registration is not
+  enforcement, and `isMfaCapable` only adds "the method is allowed by the authentication
+  methods policy". Enforcement lives in Conditional Access policies (a follow-up).
+- `methodsRegistered` becomes `factor_kinds` by `METHOD_FACTORS`. Phishing-resistant kinds
+  only for what Microsoft lists as phishing-resistant ("Authentication and verification
+  methods in Microsoft Entra ID"): FIDO2 security keys (`fido2`), passkeys device-bound,
+  in Authenticator, in Windows Hello, synced (`passkey`), Windows Hello for Business and
+  Platform Credential for macOS (`passkey`: device-bound platform credentials). Microsoft
+  lists Authenticator passwordless sign-in as phishable, so it is `push`.
+- A method value outside the table is kept as `other:<value>` and listed in `anomalies` as
+  `methodsRegistered:<value>`; so is an unknown `userType` (`userType:<value>`).
+- The report has no account state, creation or sign-in time: `suspended` stays False,
+  `created_at` / `last_used_at` None (`lastUpdatedDateTime` is when the report row changed).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from vaultward.records import Identity
+
+SOURCE = "entra"
+USER_TYPES = frozenset({"member", "guest"})
+
+METHOD_FACTORS: dict[str, tuple[str, ...]] = {
+    # phishing-resistant
+    "fido2": ("fido2",),  # the older name of fido2SecurityKey, still in Microsoft's examples
+    "fido2SecurityKey": ("fido2",),
+    "passKeyDeviceBound": ("passkey",),
+    "passKeyDeviceBoundAuthenticator": ("passkey",),
+    "passKeyDeviceBoundWindowsHello": ("passkey",),
+    "passKeySynced": ("passkey",),
+    "windowsHelloForBusiness": ("passkey",),
+    "macOsSecureEnclaveKey": ("passkey",),
+    # phishable
+    "microsoftAuthenticatorPush": ("push",),
+    "microsoftAuthenticatorPasswordless": ("push",),  # phone sign-in: approve a notification
+    "softwareOneTimePasscode": ("totp",),
+    "hardwareOneTimePasscode": ("hardware_totp",),
+    "mobilePhone": ("sms", "voice"),  # a mobile number serves SMS codes and calls
+    "alternateMobilePhone": ("voice",),
+    "officePhone": ("voice",),
+    "email": ("email",),
+    "securityQuestion": ("security_question",),
+    # A time-limited passcode an admin issues: phishable, and closest to a password. A
+    # `temporary_access_pass` kind in the vocabulary would say it exactly.
+    "temporaryAccessPass": ("password",),
+    "none": (),
+}
+
+
+def factor_kinds(methods: Iterable[Any]) -> tuple[list[str], list[str]]:
+    """Factor kinds of the registered methods (sorted, unique) and the anomalies found."""
+    kinds: set[str] = set()
+    anomalies: list[str] = []
+    for method in methods:
+        known = METHOD_FACTORS.get(str(method))
+        if known is None:
+            kinds.add(f"other:{method}")
+            anomalies.append(f"methodsRegistered:{method}")
+        else:
+            kinds.update(known)
+    return sorted(kinds), anomalies
+
+
+def _flag(row: Mapping[str, Any], field: str, anomalies: list[str]) -> bool | None:
+    value = row.get(field)
+    if value is None or isinstance(value, bool):
+        return value
+    anomalies.append(f"{field}:{value}")
+    return None
+
+
+def map_registration(row: Mapping[str, Any], tenant_id: str) -> Identity:
+    anomalies: list[str] = []
+    admin = _flag(row, "isAdmin", anomalies)
+    registered = _flag(row, "isMfaRegistered", anomalies)
+    methods = row.get("methodsRegistered")
+    if methods is None:
+        methods = []
+    elif not isinstance(methods, list):
+        anomalies.append(f"methodsRegistered:{methods}")
+        methods = []
+    kinds, method_anomalies = factor_kinds(methods)
+    anomalies += method_anomalies
+    user_type = row.get("userType")
+    if user_type is not None and user_type not in USER_TYPES:
+        anomalies.append(f"userType:{user_type}")
+    upn = str(row.get("userPrincipalName") or "")
+    return Identity(
+        key=f"entra:{row['id']}",
+        name=str(row.get("userDisplayName") or upn),
+        source=SOURCE,
+        account=tenant_id,
+        email=upn.lower(),
+        person=True,
+        privileged=admin,
+        privileged_via=["isAdmin"] if admin else [],
+        console_access=True,  # every Entra user can sign in interactively unless disabled
+        mfa_enrolled=registered,
+        factor_kinds=kinds,
+        mfa_enforced=None,
+        anomalies=anomalies,
+    )
+
+
+def map_registrations(rows: Iterable[Mapping[str, Any]], tenant_id: str) -> list[Identity]:
+    return [map_registration(row, tenant_id) for row in rows]

@@ -1,0 +1,222 @@
+"""The Entra collector end to end against the loopback fake: the client-credentials token,
+three pages of userRegistrationDetails linked by @odata.nextLink, a 429 with Retry-After, a
+5xx, a 401, a refused secret, a malformed body, stored through run_scope on both stores."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from sqlmodel import Session, select
+
+from collectors.entra import EntraCollector
+from vaultward.collection import run_scope
+from vaultward.config import ConfigError, parse_settings
+from vaultward.demo.fakes.entra import (
+    DEMO_CLIENT_ID,
+    DEMO_TENANT_ID,
+    demo_entra_data,
+    make_entra_fake,
+    throttled,
+)
+from vaultward.models import Fact, Run
+from vaultward.records import Identity
+
+SECRET = "Qx58Q~acme-test-client-secret-9f2e71"  # noqa: S105 - the fake's dummy credential
+ACCESS_TOKEN = "eyJ0eXAiOiJKV1QiLCJhbGciOiJub25lIn0.test-graph-token-51c0"  # noqa: S105
+REPORT = "/v1.0/reports/authenticationMethods/userRegistrationDetails"
+SCOPE = f"entra:{DEMO_TENANT_ID}"
+
+
+@pytest.fixture
+def fake():
+    with make_entra_fake(demo_entra_data(), SECRET, token=ACCESS_TOKEN, page_size=3) as api:
+        yield api
+
+
+@pytest.fixture
+def credentials(monkeypatch):
+    monkeypatch.setenv("ENTRA_CLIENT_ID", DEMO_CLIENT_ID)
+    monkeypatch.setenv("ENTRA_CLIENT_SECRET", SECRET)
+
+
+def collector(fake, sleeps: list[float] | None = None, **options) -> EntraCollector:
+    section = {"tenant_id": DEMO_TENANT_ID, "graph_url": fake.base_url, "login_url": fake.base_url, **options}
+    instance = EntraCollector(parse_settings({"sources": {"entra": section}}))
+    instance.sleep = (sleeps if sleeps is not None else []).append
+    return instance
+
+
+def expected() -> list[Identity]:
+    rows = [
+        # n, e-mail (UPN lower-cased), name, admin, MFA registered, factor kinds, anomalies
+        (1, "alice@acme.example", "Alice Moreau", True, True, ["fido2", "passkey", "push"], []),
+        (2, "bob@acme.example", "Bob Okafor", False, True, ["email", "sms", "voice"], []),
+        (3, "henry@acme.example", "Henry Adeyemi", True, True, ["push", "totp"], []),
+        (4, "ivan@acme.example", "Ivan Petrov", False, False, [], []),
+        (
+            5,
+            "judy_partner.example#ext#@acmeexchange.onmicrosoft.com",
+            "Judy (Partner Audit)",
+            False,
+            False,
+            ["email"],
+            [],
+        ),
+        (
+            6,
+            "kim@acme.example",
+            "Kim Tanaka",
+            False,
+            True,
+            ["other:futureMethod", "passkey"],
+            ["methodsRegistered:futureMethod"],
+        ),
+        (7, "leo@acme.example", "Leo Martins", False, True, ["hardware_totp", "password"], []),
+    ]
+    return [
+        Identity(
+            key=f"entra:3c9e1a40-0000-4000-8000-0000000000{n:02d}",
+            name=name,
+            scope=SCOPE,
+            source="entra",
+            account=DEMO_TENANT_ID,
+            email=email,
+            person=True,
+            privileged=admin,
+            privileged_via=["isAdmin"] if admin else [],
+            console_access=True,
+            mfa_enrolled=registered,
+            factor_kinds=kinds,
+            mfa_enforced=None,
+            anomalies=anomalies,
+        )
+        for n, email, name, admin, registered, kinds, anomalies in rows
+    ]
+
+
+def test_collects_every_page_exactly(fake, credentials):
+    instance = collector(fake)
+    [scope] = instance.scopes()
+    assert scope.id == SCOPE
+    assert list(instance.collect(scope)) == expected()
+    assert [(method, path.split("?")[0], status) for method, path, status in fake.log] == [
+        ("POST", f"/{DEMO_TENANT_ID}/oauth2/v2.0/token", 200),
+        ("GET", REPORT, 200),
+        ("GET", REPORT, 200),
+        ("GET", REPORT, 200),
+    ]
+    assert [path.partition("?")[2][:11] for _, path, _ in fake.log[1:]] == ["", "$skiptoken=", "$skiptoken="]
+
+
+def test_429_waits_as_retry_after_says_then_succeeds(fake, credentials):
+    sleeps: list[float] = []
+    fake.inject(REPORT, *throttled(retry_after=4))
+    assert list(collector(fake, sleeps).collect(collector(fake).scopes()[0])) == expected()
+    assert sleeps == [4.0]
+    assert [status for _, path, status in fake.log if path.startswith(REPORT)] == [429, 200, 200, 200]
+
+
+def test_5xx_is_retried(fake, credentials):
+    sleeps: list[float] = []
+    fake.inject(
+        REPORT,
+        503,
+        body={"error": {"code": "ServiceNotAvailable", "message": "Service unavailable"}},
+        times=2,
+    )
+    assert list(collector(fake, sleeps).collect(collector(fake).scopes()[0])) == expected()
+    assert len(sleeps) == 2
+
+
+def stored(engine) -> tuple[list[Run], list[Fact]]:
+    with Session(engine) as session:
+        return (
+            list(session.exec(select(Run).order_by(Run.id)).all()),
+            list(session.exec(select(Fact).order_by(Fact.id)).all()),
+        )
+
+
+def assert_no_secret(engine, outcome, *secrets: str) -> None:
+    runs, facts = stored(engine)
+    dump = json.dumps([row.model_dump(mode="json") for row in [*runs, *facts]]) + str(outcome)
+    for secret in secrets:
+        assert secret not in dump
+
+
+def test_a_401_from_graph_fails_the_run_naming_the_variable_not_the_secret(engine, fake, credentials):
+    fake.inject(
+        REPORT,
+        401,
+        body={"error": {"code": "InvalidAuthenticationToken", "message": "Access token has expired."}},
+    )
+    instance = collector(fake)
+    outcome = run_scope(engine, instance, instance.scopes()[0])
+    assert (outcome.status, outcome.items) == ("failed", 0)
+    assert outcome.error == (
+        f"ApiError: entra: GET {REPORT}: HTTP 401, credentials refused (check the credential in ENTRA_CLIENT_SECRET)"
+    )
+    runs, facts = stored(engine)
+    assert [(run.status, run.error) for run in runs] == [("failed", outcome.error)] and facts == []
+    assert_no_secret(engine, outcome, SECRET, ACCESS_TOKEN)
+
+
+def test_a_wrong_secret_is_refused_at_the_token_endpoint(engine, fake, monkeypatch):
+    wrong = "Zz91Q~wrong-secret-value-0c4d2b"  # noqa: S105
+    monkeypatch.setenv("ACME_GRAPH_APP_ID", DEMO_CLIENT_ID)
+    monkeypatch.setenv("ACME_GRAPH_SECRET", wrong)
+    instance = collector(fake)
+    instance.source = instance.source.model_copy(
+        update={"credentials_env": {"client_id": "ACME_GRAPH_APP_ID", "client_secret": "ACME_GRAPH_SECRET"}}
+    )
+    outcome = run_scope(engine, instance, instance.scopes()[0])
+    assert outcome.error == (
+        f"ApiError: entra: POST /{DEMO_TENANT_ID}/oauth2/v2.0/token: HTTP 401, credentials refused "
+        "(check the credential in ACME_GRAPH_SECRET)"
+    )
+    assert_no_secret(engine, outcome, wrong, SECRET)
+
+
+def test_an_unknown_application_names_both_variables(engine, fake, credentials, monkeypatch):
+    monkeypatch.setenv("ENTRA_CLIENT_ID", "00000000-0000-0000-0000-000000000000")
+    outcome = run_scope(engine, collector(fake), collector(fake).scopes()[0])
+    assert outcome.status == "failed"
+    assert outcome.error.startswith(f"ApiError: entra: POST /{DEMO_TENANT_ID}/oauth2/v2.0/token: HTTP 400: ")
+    assert "AADSTS700016" in outcome.error
+    assert outcome.error.endswith(
+        "(check the application in ENTRA_CLIENT_ID, its secret in ENTRA_CLIENT_SECRET, and tenant_id)"
+    )
+    assert_no_secret(engine, outcome, SECRET)
+
+
+def test_a_missing_secret_variable_fails_the_run(engine, fake, credentials, monkeypatch):
+    monkeypatch.delenv("ENTRA_CLIENT_SECRET")
+    outcome = run_scope(engine, collector(fake), collector(fake).scopes()[0])
+    assert (outcome.status, outcome.error) == (
+        "failed",
+        "ApiError: entra: environment variable ENTRA_CLIENT_SECRET (credentials_env.client_secret) is not set",
+    )
+
+
+def test_a_malformed_body_fails_the_run_and_keeps_earlier_facts(engine, fake, credentials):
+    first = run_scope(engine, collector(fake), collector(fake).scopes()[0])
+    assert (first.status, first.items) == ("ok", 7)
+
+    fake.inject(REPORT, 200, body=b'{"value": [')
+    second = run_scope(engine, collector(fake), collector(fake).scopes()[0])
+    assert second.status == "failed"
+    assert second.error is not None and second.error.startswith(
+        f"ApiError: entra: GET {REPORT}: malformed JSON in the response: "
+    )
+    runs, facts = stored(engine)
+    assert [run.status for run in runs] == ["ok", "failed"]
+    assert {fact.run_id for fact in facts} == {runs[0].id}
+    assert [fact.key for fact in facts] == [identity.key for identity in expected()]
+    assert_no_secret(engine, second, SECRET, ACCESS_TOKEN)
+
+
+def test_tenant_id_is_required_and_keys_are_checked():
+    with pytest.raises(ConfigError, match=r"sources\.entra\.tenant_id"):
+        EntraCollector(parse_settings({"sources": {"entra": {}}}))
+    with pytest.raises(ConfigError, match=r"sources\.entra\.client_secret"):
+        EntraCollector(parse_settings({"sources": {"entra": {"tenant_id": "t", "client_secret": "oops"}}}))
