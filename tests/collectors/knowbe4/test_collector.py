@@ -154,8 +154,7 @@ def stored(engine) -> tuple[list[Run], list[Fact]]:
 def test_a_refused_token_fails_the_run_naming_the_variable_not_the_value(engine, fake, monkeypatch):
     secret = "kb4-wrong-secret-0d9e8f"  # noqa: S105
     monkeypatch.setenv("KB4_TOKEN", secret)
-    instance = collector(fake)
-    instance.source = instance.source.model_copy(update={"credentials_env": {"token": "KB4_TOKEN"}})
+    instance = collector(fake, credentials_env={"token": "KB4_TOKEN"})
     outcome = run_scope(engine, instance, instance.scopes()[0])
     assert (outcome.status, outcome.items) == ("failed", 0)
     assert outcome.error == (
