@@ -62,7 +62,9 @@ class OktaCollector(Collector):
 
     def __init__(self, settings: Settings) -> None:
         super().__init__(settings)
-        self.sleep: Callable[[float], None] = time.sleep  # tests make waits instant
+        # Tests make waits instant (and pacing testable) with their own sleep and clock.
+        self.sleep: Callable[[float], None] = time.sleep
+        self.clock: Callable[[], float] = time.time
 
     def scopes(self) -> list[Scope]:
         base_url = self.options.base_url
@@ -80,6 +82,7 @@ class OktaCollector(Collector):
             okta_credential(self.source.credentials_env),
             page_size=self.options.page_size,
             sleep=self.sleep,
+            clock=self.clock,
         )
 
     def collect(self, scope: Scope) -> Iterator[Record | Problem]:
