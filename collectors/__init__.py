@@ -1,11 +1,19 @@
 """Built-in collectors: one module or small package (client + mapper) per source."""
 
 from collectors.aws import AwsCustodyCollector, AwsIamCollector, AwsNetworkCollector
+from collectors.entra import EntraCollector
+from collectors.google_workspace import GoogleWorkspaceCollector
+from collectors.knowbe4 import KnowBe4Collector
 from collectors.prowler_import import ProwlerImportCollector
+from collectors.training_csv import TrainingCsvCollector
 
 BUILTIN_COLLECTORS: list = [
     AwsIamCollector,
     AwsCustodyCollector,
     AwsNetworkCollector,
+    GoogleWorkspaceCollector,
+    EntraCollector,
+    KnowBe4Collector,
+    TrainingCsvCollector,
     ProwlerImportCollector,
 ]

@@ -327,6 +327,8 @@ class TrainingRecord(Record):
     status: Literal["passed", "completed", "in_progress", "not_started", "past_due", "failed"]
     completed_at: AwareDatetime | None = None
     due_at: AwareDatetime | None = None
+    raw_status: str = ""  # the vendor's own value, kept when it is not one the mapper knows
+    anomalies: list[str] = Field(default_factory=list)
 
 
 @record_kind("training.phishing_result")

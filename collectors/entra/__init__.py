@@ -44,6 +44,7 @@ class EntraCollector(Collector):
     produces = (Identity,)
     permissions = ("AuditLog.Read.All",)  # Microsoft Graph application permission
     options_model: ClassVar[type[BaseModel]] = EntraOptions
+    enabled_by_default = False  # needs a tenant: runs once configured
     sleep: Callable[[float], None] | None = None  # tests shorten retry waits
 
     def scopes(self) -> list[Scope]:

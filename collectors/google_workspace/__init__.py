@@ -46,6 +46,7 @@ class GoogleWorkspaceCollector(Collector):
     produces = (Identity,)
     permissions = (DIRECTORY_SCOPE,)  # OAuth scope granted by domain-wide delegation
     options_model: ClassVar[type[BaseModel]] = GoogleWorkspaceOptions
+    enabled_by_default = False  # needs a tenant: runs once configured
     sleep: Callable[[float], None] | None = None  # tests shorten retry waits
 
     @property

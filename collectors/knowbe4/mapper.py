@@ -98,8 +98,10 @@ def map_enrollment(
     problems: list[str] = []
     vendor_status = raw.get("status")
     status = ENROLLMENT_STATUSES.get(str(vendor_status or "").strip().lower())
+    anomalies: list[str] = []
     if status is None:
         status = UNKNOWN_STATUS
+        anomalies.append(f"unknown status {vendor_status!r} recorded as {UNKNOWN_STATUS}")
         problems.append(f"{where}: unknown status {vendor_status!r} recorded as {UNKNOWN_STATUS}")
     try:
         completed_at = parse_time(raw.get("completion_date"))
@@ -119,6 +121,8 @@ def map_enrollment(
         category="other" if is_policy else training_category((module, campaign), lure_modules),
         status=status,
         completed_at=completed_at,
+        raw_status=str(vendor_status or "") if anomalies else "",
+        anomalies=anomalies,
     )
     return record, problems
 

@@ -119,7 +119,14 @@ def test_enrollments_cover_every_status_and_category():
             [],
         ),
         (
-            training(5008, "bob@acme.example", awareness, status="not_started"),
+            training(
+                5008,
+                "bob@acme.example",
+                awareness,
+                status="not_started",
+                raw_status="Excused",  # kept and flagged
+                anomalies=["unknown status 'Excused' recorded as not_started"],
+            ),
             ["knowbe4 enrollment 5008 (bob@acme.example): unknown status 'Excused' recorded as not_started"],
         ),
         (None, ["knowbe4 enrollment 5009 (no e-mail): no enrollment id or user e-mail, skipped"]),
