@@ -9,7 +9,7 @@ from itertools import chain
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from collectors.okta import mapper
+from collectors.okta import mapper, policy_mapper
 from collectors.okta.client import OktaApi, okta_credential
 from vaultward.config import Settings
 from vaultward.records import Identity, MfaPolicy, Record
@@ -50,8 +50,8 @@ class OktaCollector(Collector):
     - `GET /api/v1/groups/{id}` and `/api/v1/groups/{id}/users` for the groups policies name.
 
     Credential: an API token (`credentials_env.token`, default variable `OKTA_API_TOKEN`),
-    sent as `Authorization: SSWS <token>`; create it as a Read-Only Administrator, whose
-    rights cover every call above. With OAuth for Okta the scopes are `permissions`.
+    sent as `Authorization: SSWS <token>`. A token acts with its creator's admin rights: create
+    it as a Read-Only Administrator. With OAuth for Okta the scopes are `permissions`.
     """
 
     name = "okta"
@@ -91,17 +91,17 @@ class OktaCollector(Collector):
         with self.api(scope) as api:
             access = [(policy, api.rules(policy["id"])) for policy in api.policies("ACCESS_POLICY")]
             enroll = [(policy, api.rules(policy["id"])) for policy in api.policies("MFA_ENROLL")]
-            names = {group: api.group_name(group) for group in mapper.named_groups(access, enroll)}
-            members = {group: api.group_members(group) for group in mapper.referenced_groups(access)}
+            names = {group: api.group_name(group) for group in policy_mapper.named_groups(access, enroll)}
+            members = {group: api.group_members(group) for group in policy_mapper.referenced_groups(access)}
             admins = set(api.admin_ids())
             for user in chain(api.users(), api.deprovisioned_users()):
                 user_id = str(user["id"])
                 factors = None if user.get("status") == "DEPROVISIONED" else api.factors(user_id)
                 roles = api.roles(user_id) if user_id in admins else []
                 groups = {group for group, ids in members.items() if user_id in ids}
-                enforced = mapper.mfa_enforced(user_id, groups, access)
+                enforced = policy_mapper.mfa_enforced(user_id, groups, access)
                 yield mapper.map_user(user, factors, roles, account, enforced, patterns)
             for policy, rules in access:
-                yield from mapper.map_access_policy(policy, rules, names)
+                yield from policy_mapper.map_access_policy(policy, rules, names)
             for policy, rules in enroll:
-                yield mapper.map_enroll_policy(policy, rules, names)
+                yield policy_mapper.map_enroll_policy(policy, rules, names)

@@ -13,7 +13,7 @@ from collectors.http_api import MAX_RATE_LIMIT_WAIT, ApiError, Credential, HttpA
 
 SOURCE = "okta"
 TOKEN_VARIABLE = "OKTA_API_TOKEN"  # noqa: S105 - the variable name, not a secret
-ASSIGNEES_PAGE_MAX = 100  # /api/v1/iam/assignees/users pages hold up to 100 users
+ASSIGNEES_PAGE_MAX = 100  # users asked for per /api/v1/iam/assignees/users page (its default)
 
 
 def okta_credential(credentials_env: dict[str, str]) -> Credential:

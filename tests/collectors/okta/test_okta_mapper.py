@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from collectors.okta import mapper
+from collectors.okta import mapper, policy_mapper
 from vaultward.config import PeopleRules
 from vaultward.records import Identity, MfaPolicy
 
@@ -175,7 +175,7 @@ NAMES = {SIGNERS: "Signers", ENGINEERING: "Engineering", "00geveryone000000001":
 
 def test_access_policy_rules():
     payload = load("access_policy.json")
-    records = mapper.map_access_policy(payload["policy"], payload["rules"], NAMES)
+    records = policy_mapper.map_access_policy(payload["policy"], payload["rules"], NAMES)
 
     def rule(n: int, name: str, **fields: Any) -> MfaPolicy:
         values: dict[str, Any] = dict(
@@ -228,7 +228,7 @@ def test_access_policy_rules():
         rule(7, "Old rule", active=False, requires_mfa=False, phishing_resistant_required=False),
         rule(8, "Catch-all Rule", requires_mfa=True, phishing_resistant_required=False),
     ]
-    assert mapper.referenced_groups([(payload["policy"], payload["rules"])]) == [
+    assert policy_mapper.referenced_groups([(payload["policy"], payload["rules"])]) == [
         CONTRACTORS,
         ENGINEERING,
         SIGNERS,
@@ -247,7 +247,7 @@ def test_access_policy_rules():
 )
 def test_mfa_enforced_walks_the_rules_a_user_may_meet(who, groups, enforced):
     payload = load("access_policy.json")
-    assert mapper.mfa_enforced(who, groups, [(payload["policy"], payload["rules"])]) is enforced
+    assert policy_mapper.mfa_enforced(who, groups, [(payload["policy"], payload["rules"])]) is enforced
 
 
 def test_mfa_enforced_needs_every_active_policy():
@@ -259,17 +259,19 @@ def test_mfa_enforced_needs_every_active_policy():
         [payload["rules"][-1] | {"actions": {"appSignOn": one_factor}}],
     )
     inactive = (payload["policy"] | {"status": "INACTIVE"}, payload["rules"])
-    assert mapper.mfa_enforced("x", set(), [strict]) is True
-    assert mapper.mfa_enforced("x", set(), [strict, lax]) is False
-    assert mapper.mfa_enforced("x", set(), [inactive]) is None
-    assert mapper.mfa_enforced("x", set(), []) is None
+    assert policy_mapper.mfa_enforced("x", set(), [strict]) is True
+    assert policy_mapper.mfa_enforced("x", set(), [strict, lax]) is False
+    assert policy_mapper.mfa_enforced("x", set(), [inactive]) is None
+    assert policy_mapper.mfa_enforced("x", set(), []) is None
 
 
 # --- enrolment policies --------------------------------------------------------------------
 
 
 def test_enrolment_policies_both_schemas():
-    records = [mapper.map_enroll_policy(p["policy"], p["rules"], NAMES) for p in load("enroll_policies.json")]
+    records = [
+        policy_mapper.map_enroll_policy(p["policy"], p["rules"], NAMES) for p in load("enroll_policies.json")
+    ]
 
     def policy(n: int, name: str, **fields: Any) -> MfaPolicy:
         values: dict[str, Any] = dict(
@@ -338,7 +340,7 @@ def test_enrolment_policies_both_schemas():
 def test_every_classic_factor_key_is_known():
     classic = load("enroll_policies.json")[2]["policy"]
     opened = {k: v | {"enroll": {"self": "OPTIONAL"}} for k, v in classic["settings"]["factors"].items()}
-    record = mapper.map_enroll_policy(classic | {"settings": {"factors": opened}}, [], NAMES)
+    record = policy_mapper.map_enroll_policy(classic | {"settings": {"factors": opened}}, [], NAMES)
     assert record.anomalies == []
     assert record.allowed_factors == [
         "email",

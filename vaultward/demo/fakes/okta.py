@@ -118,7 +118,7 @@ def make_okta_fake(
             chosen = [u for u in data.users if u["status"] == match.group(1)]
         return linked_page(request, chosen, 200)
 
-    def user_list(source: dict[str, list[dict]], what: str) -> Callable[[Request], Reply]:
+    def user_list(source: dict[str, list[dict]]) -> Callable[[Request], Reply]:
         def answer(request: Request) -> Reply:
             user_id = request.match["user"]
             if user_id not in users:
@@ -173,8 +173,8 @@ def make_okta_fake(
         return linked_page(request, [users[u] for u in data.members.get(group_id, []) if u in users], 1000)
 
     fake.route("GET", r"/api/v1/users", guarded(list_users))
-    fake.route("GET", r"/api/v1/users/(?P<user>[^/]+)/factors", guarded(user_list(data.factors, "factors")))
-    fake.route("GET", r"/api/v1/users/(?P<user>[^/]+)/roles", guarded(user_list(data.roles, "roles")))
+    fake.route("GET", r"/api/v1/users/(?P<user>[^/]+)/factors", guarded(user_list(data.factors)))
+    fake.route("GET", r"/api/v1/users/(?P<user>[^/]+)/roles", guarded(user_list(data.roles)))
     fake.route("GET", r"/api/v1/iam/assignees/users", guarded(assignees))
     fake.route("GET", r"/api/v1/policies", guarded(policies))
     fake.route("GET", r"/api/v1/policies/(?P<policy>[^/]+)/rules", guarded(rules))
