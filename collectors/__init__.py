@@ -4,6 +4,7 @@ from collectors.aws import AwsCustodyCollector, AwsIamCollector, AwsNetworkColle
 from collectors.entra import EntraCollector
 from collectors.google_workspace import GoogleWorkspaceCollector
 from collectors.knowbe4 import KnowBe4Collector
+from collectors.okta import OktaCollector
 from collectors.prowler_import import ProwlerImportCollector
 from collectors.training_csv import TrainingCsvCollector
 
@@ -11,6 +12,7 @@ BUILTIN_COLLECTORS: list = [
     AwsIamCollector,
     AwsCustodyCollector,
     AwsNetworkCollector,
+    OktaCollector,
     GoogleWorkspaceCollector,
     EntraCollector,
     KnowBe4Collector,

@@ -31,3 +31,25 @@ def test_log_filter_masks_arguments(monkeypatch, caplog):
     finally:
         logger.removeHandler(handler)
     assert records[0].getMessage() == "token [redacted] rejected"
+
+
+def test_private_keys_are_masked_whole():
+    pem = "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\nBKcwggSjAgEAAoIBAQC7\n-----END PRIVATE KEY-----"
+    assert redaction.Redactor()(f"key file: {pem} (bad)") == "key file: [redacted] (bad)"
+
+
+def test_every_configured_and_default_credential_variable_is_known():
+    from vaultward.config import parse_settings
+    from vaultward.registry import discover
+
+    settings = parse_settings(
+        {
+            "sources": {
+                "okta": {"base_url": "https://acme.okta.com", "credentials_env": {"token": "ACME_OKTA"}},
+                "knowbe4": {},
+            }
+        }
+    )
+    names = settings.credential_variables(discover(entry_point_groups=False).collectors)
+    assert {"ACME_OKTA", "OKTA_API_TOKEN", "KNOWBE4_API_TOKEN"} <= set(names)
+    assert "ENTRA_CLIENT_SECRET" not in names  # entra is not configured here

@@ -90,6 +90,7 @@ def _registry(settings: Settings):
         err.print(f"[yellow]plugin skipped[/yellow]: {broken}")
     try:
         settings.enabled_sources(registry.collectors)  # every source's own keys validate
+        redaction.configure(settings.credential_variables(registry.collectors))
     except ConfigError as error:
         err.print(f"[red]configuration error[/red]\n{error}", markup=True, soft_wrap=True)
         raise typer.Exit(2) from None

@@ -370,6 +370,15 @@ class Settings(Strict):
             )
         ]
 
+    def credential_variables(self, collectors: Mapping[str, Any]) -> list[str]:
+        """Every environment variable that may hold a credential: each enabled source's
+        defaults and the names its `credentials_env` gives, and ExternalId variables."""
+        names = {account.external_id_env for account in self.aws.accounts if account.external_id_env}
+        for name in self.enabled_sources(collectors):
+            names.update(getattr(collectors[name], "credentials", {}).values())
+            names.update(self.source(name).credentials_env.values())
+        return sorted(names)
+
     def source_options(self, name: str, model: type[OptionsT] | None) -> OptionsT | None:
         """The collector-specific keys of `[sources.<name>]`, validated by `model`."""
         extra = dict(self.source(name).model_extra or {})

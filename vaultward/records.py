@@ -97,7 +97,10 @@ class Identity(Record):
 
     @property
     def phishing_resistant(self) -> bool | None:
+        """None when the source does not say which factors (Google's Directory API)."""
         if self.mfa_enrolled is None:
+            return None
+        if self.mfa_enrolled and not self.factor_kinds:
             return None
         return any(kind in PHISHING_RESISTANT_FACTORS for kind in self.factor_kinds)
 

@@ -16,6 +16,7 @@ MASK = "[redacted]"
 # Environment variables that always hold secrets when set.
 ALWAYS_SECRET = ("AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "VAULTWARD_DASHBOARD_PASSWORD")
 PATTERNS = (
+    re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----.*?-----END [A-Z ]*PRIVATE KEY-----", re.S),
     re.compile(r"(?i)(authorization\s*[:=]\s*)(\S+\s+)?[^\s'\",]+"),
     re.compile(r"(?i)\b(SSWS|Bearer)\s+[A-Za-z0-9._~+/=-]{8,}"),
     re.compile(
@@ -43,10 +44,12 @@ class Redactor:
 def _mask_match(match: re.Match[str]) -> str:
     groups = match.groups()
     if match.re is PATTERNS[0]:
-        return f"{groups[0]}{MASK}"
+        return MASK
     if match.re is PATTERNS[1]:
-        return f"{groups[0]} {MASK}"
+        return f"{groups[0]}{MASK}"
     if match.re is PATTERNS[2]:
+        return f"{groups[0]} {MASK}"
+    if match.re is PATTERNS[3]:
         return f"{groups[0]}{groups[1]}{MASK}"
     return f"{groups[0]}{MASK}{groups[1]}"
 

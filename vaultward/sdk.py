@@ -241,6 +241,9 @@ class Collector:
     title: ClassVar[str]
     produces: ClassVar[tuple[type[Record], ...]]
     permissions: ClassVar[tuple[str, ...]] = ()  # API actions used, for least-privilege policies
+    # Credential fields -> the environment variable read when `credentials_env` names none.
+    # Their values are masked in every log line, error and report.
+    credentials: ClassVar[dict[str, str]] = {}
     # Sources that need their own settings (a SaaS tenant URL) run only once configured.
     enabled_by_default: ClassVar[bool] = True
     # The collector's own keys in `[sources.<name>]` (base URL, wallets, ...), validated on load.

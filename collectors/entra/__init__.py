@@ -45,6 +45,7 @@ class EntraCollector(Collector):
     permissions = ("AuditLog.Read.All",)  # Microsoft Graph application permission
     options_model: ClassVar[type[BaseModel]] = EntraOptions
     enabled_by_default = False  # needs a tenant: runs once configured
+    credentials = {"client_id": DEFAULT_CLIENT_ID_VARIABLE, "client_secret": DEFAULT_CLIENT_SECRET_VARIABLE}
     sleep: Callable[[float], None] | None = None  # tests shorten retry waits
 
     def scopes(self) -> list[Scope]:

@@ -47,6 +47,7 @@ class GoogleWorkspaceCollector(Collector):
     permissions = (DIRECTORY_SCOPE,)  # OAuth scope granted by domain-wide delegation
     options_model: ClassVar[type[BaseModel]] = GoogleWorkspaceOptions
     enabled_by_default = False  # needs a tenant: runs once configured
+    credentials = {"service_account_file": DEFAULT_KEY_FILE_VARIABLE}
     sleep: Callable[[float], None] | None = None  # tests shorten retry waits
 
     @property

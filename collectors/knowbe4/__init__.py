@@ -73,6 +73,7 @@ class KnowBe4Collector(Collector):
     )
     options_model = KnowBe4Options
     enabled_by_default = False  # needs a token: runs once [sources.knowbe4] is configured
+    credentials = {"token": DEFAULT_TOKEN_VARIABLE}
 
     def __init__(self, settings) -> None:
         super().__init__(settings)

@@ -10,7 +10,7 @@ from itertools import chain
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from collectors.okta import mapper, policy_mapper
-from collectors.okta.client import OktaApi, okta_credential
+from collectors.okta.client import TOKEN_VARIABLE, OktaApi, okta_credential
 from vaultward.config import Settings
 from vaultward.records import Identity, MfaPolicy, Record
 from vaultward.sdk import Collector, Problem, Scope
@@ -59,6 +59,8 @@ class OktaCollector(Collector):
     produces = (Identity, MfaPolicy)
     permissions = ("okta.users.read", "okta.roles.read", "okta.policies.read", "okta.groups.read")
     options_model = OktaOptions
+    enabled_by_default = False  # needs the org URL and a token: runs once configured
+    credentials = {"token": TOKEN_VARIABLE}
 
     def __init__(self, settings: Settings) -> None:
         super().__init__(settings)

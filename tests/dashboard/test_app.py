@@ -110,7 +110,10 @@ def test_freshness_lists_the_latest_run_of_every_source(seeded_url):
     assert network.Error == "AccessDenied: ec2:DescribeSecurityGroups"
     okta = rows[("okta", "okta:acme")]
     assert (okta.State, okta.Finished) == ("stale", "20 h ago")
-    assert (rows[("aws_custody", "")].State, rows[("aws_custody", "")].Finished) == ("never collected", "never")
+    assert (rows[("aws_custody", "")].State, rows[("aws_custody", "")].Finished) == (
+        "never collected",
+        "never",
+    )
     assert "3 of 4 sources need attention" in at.warning[0].value
 
 

@@ -13,7 +13,12 @@ from typing import Any
 
 from rich.console import Console
 
+from vaultward import redaction
 from vaultward.config import Settings, parse_settings
+from vaultward.demo.saas import DemoSaaS, saas_fakes
+
+# First names shared by the demo's AWS IAM users and its SaaS people (name@acme.example).
+DEMO_PEOPLE = ("alice", "bob", "carol", "dave", "erin", "frank", "grace", "heidi", "ivan", "judy", "mallory")
 
 # The emulator accepts any credentials; these dummy values keep boto3 away from real ones.
 DEMO_ENVIRONMENT = {
@@ -24,10 +29,18 @@ DEMO_ENVIRONMENT = {
 ISOLATED_ENVIRONMENT = ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE")
 
 
-def demo_settings(organisation_settings: dict[str, Any], data_dir: Path, port: int) -> Settings:
+def demo_settings(
+    organisation_settings: dict[str, Any], saas: DemoSaaS, data_dir: Path, port: int
+) -> Settings:
     data = dict(organisation_settings)
     data["store"] = {"data_dir": str(data_dir)}
     data["dashboard"] = {"address": "127.0.0.1", "port": port}
+    data["sources"] = dict(saas.sources)
+    # IAM users carry no e-mail: the alias table ties them to the people of the other sources.
+    data["policy"] = {
+        **data.get("policy", {}),
+        "people": {"aliases": {name: f"{name}@acme.example" for name in DEMO_PEOPLE}},
+    }
     return parse_settings(data, "demo configuration")
 
 
@@ -58,15 +71,22 @@ def run_demo(data_dir: Path, port: int, serve_dashboard: bool, console: Console)
     try:
         console.print(f"AWS emulator (moto) on {endpoint}: seeding the demo organisation")
         organisation = seed_demo_organisation(endpoint)
-        settings = demo_settings(organisation.settings_dict(), data_dir, port)
-        engine = open_store(settings.database_url)
-        registry = discover(entry_point_groups=False)
-        outcomes = collect(settings, engine, registry)
-        console.print(
-            f"collected {len(outcomes)} scopes "
-            f"({sum(o.status == 'ok' for o in outcomes)} ok), {sum(o.items for o in outcomes)} facts"
-        )
-        summary = evaluate(settings, engine, registry)
+        with saas_fakes(data_dir.resolve()) as saas:
+            console.print(f"vendor API fakes on loopback: {', '.join(sorted(saas.sources))}", soft_wrap=True)
+            os.environ.update(saas.environment)
+            settings = demo_settings(organisation.settings_dict(), saas, data_dir, port)
+            engine = open_store(settings.database_url)
+            registry = discover(entry_point_groups=False)
+            redaction.configure(settings.credential_variables(registry.collectors))
+            outcomes = collect(settings, engine, registry)
+            console.print(
+                f"collected {len(outcomes)} scopes "
+                f"({sum(o.status == 'ok' for o in outcomes)} ok), {sum(o.items for o in outcomes)} facts"
+            )
+            for outcome in outcomes:
+                if outcome.status != "ok":
+                    console.print(f"  {outcome.status}: {outcome.collector} {outcome.scope}: {outcome.error}")
+            summary = evaluate(settings, engine, registry)
     finally:
         server.stop()
     for line in summary.lines():

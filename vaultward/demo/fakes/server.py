@@ -128,6 +128,8 @@ class FakeApi:
                     payload = body.encode()
                 else:
                     payload = json.dumps(body).encode()
+                with fake._lock:  # logged before the reply leaves, so a client never outruns it
+                    fake.log.append((method, self.path, reply.status))
                 self.send_response(reply.status)
                 headers = {"Content-Type": "application/json", **reply.headers}
                 for name, value in headers.items():
@@ -135,8 +137,6 @@ class FakeApi:
                 self.send_header("Content-Length", str(len(payload)))
                 self.end_headers()
                 self.wfile.write(payload)
-                with fake._lock:
-                    fake.log.append((method, self.path, reply.status))
 
             def log_message(self, *_: Any) -> None:  # quiet
                 return

@@ -1,0 +1,76 @@
+"""The demo's SaaS side: loopback fakes of the identity, training and custody vendors, with
+Acme Exchange's people, and the `[sources.*]` tables and credential variables that point the
+real collectors at them.
+
+The credentials are the fakes' own dummy values, set in this process's environment only;
+the configuration names the variables, as a real deployment does.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from vaultward.demo.fakes import entra, google_workspace, knowbe4, okta
+from vaultward.demo.fakes.training_csv import demo_training_csv
+
+DEMO_SECRET = "demo-entra-client-secret"  # noqa: S105 - the fake's own dummy credential
+
+
+@dataclass
+class DemoSaaS:
+    sources: dict[str, dict[str, Any]] = field(default_factory=dict)  # [sources.<name>] tables
+    environment: dict[str, str] = field(default_factory=dict)  # credential variables
+    aliases: dict[str, str] = field(default_factory=dict)  # policy.people.aliases
+
+
+@contextmanager
+def saas_fakes(data_dir: Path) -> Iterator[DemoSaaS]:
+    """Start every vendor fake on loopback; yields how to configure the collectors."""
+    demo = DemoSaaS()
+    with ExitStack() as stack:
+        okta_fake = stack.enter_context(okta.make_okta_fake(okta.demo_okta_data()))
+        demo.sources["okta"] = {
+            "base_url": okta_fake.base_url,
+            "credentials_env": {"token": "OKTA_API_TOKEN"},
+        }
+        demo.environment["OKTA_API_TOKEN"] = okta.DEMO_TOKEN
+
+        key, public_pem = google_workspace.make_service_account_key()
+        key_file = data_dir / "google-service-account.json"
+        key_file.parent.mkdir(parents=True, exist_ok=True)
+        key_file.write_text(json.dumps(key))
+        key_file.chmod(0o600)
+        google_data = google_workspace.demo_google_workspace_data()
+        google_fake = stack.enter_context(
+            google_workspace.make_google_workspace_fake(google_data, public_pem)
+        )
+        demo.sources["google_workspace"] = {
+            "customer": google_data["customer_id"],
+            "admin_subject": "alice@acme.example",
+            "directory_url": google_fake.base_url,
+            "token_url": google_fake.base_url + google_workspace.TOKEN_PATH,
+        }
+        demo.environment["GOOGLE_SERVICE_ACCOUNT_FILE"] = str(key_file)
+
+        entra_data = entra.demo_entra_data()
+        entra_fake = stack.enter_context(entra.make_entra_fake(entra_data, client_secret=DEMO_SECRET))
+        demo.sources["entra"] = {
+            "tenant_id": entra_data["tenant_id"],
+            "graph_url": entra_fake.base_url,
+            "login_url": entra_fake.base_url,
+        }
+        demo.environment["ENTRA_CLIENT_ID"] = entra.DEMO_CLIENT_ID
+        demo.environment["ENTRA_CLIENT_SECRET"] = DEMO_SECRET
+
+        knowbe4_fake = stack.enter_context(knowbe4.make_knowbe4_fake(knowbe4.demo_knowbe4_data()))
+        demo.sources["knowbe4"] = {"base_url": knowbe4_fake.base_url}
+        demo.environment["KNOWBE4_API_TOKEN"] = knowbe4.DEMO_TOKEN
+
+        csv_path = demo_training_csv(data_dir / "acme-academy-training.csv")
+        demo.sources["training_csv"] = {"path": str(csv_path), "source_label": "acme-academy"}
+        yield demo
