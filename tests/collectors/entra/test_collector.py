@@ -4,12 +4,10 @@ three pages of userRegistrationDetails linked by @odata.nextLink, a 429 with Ret
 
 from __future__ import annotations
 
-import json
-
 import pytest
-from sqlmodel import Session, select
 
 from collectors.entra import EntraCollector
+from tests.collectors.store_rows import assert_no_secret, stored
 from vaultward.collection import run_scope
 from vaultward.config import ConfigError, parse_settings
 from vaultward.demo.fakes.entra import (
@@ -19,7 +17,6 @@ from vaultward.demo.fakes.entra import (
     make_entra_fake,
     throttled,
 )
-from vaultward.models import Fact, Run
 from vaultward.records import Identity
 
 SECRET = "Qx58Q~acme-test-client-secret-9f2e71"  # noqa: S105 - the fake's dummy credential
@@ -127,21 +124,6 @@ def test_5xx_is_retried(fake, credentials):
     )
     assert list(collector(fake, sleeps).collect(collector(fake).scopes()[0])) == expected()
     assert len(sleeps) == 2
-
-
-def stored(engine) -> tuple[list[Run], list[Fact]]:
-    with Session(engine) as session:
-        return (
-            list(session.exec(select(Run).order_by(Run.id)).all()),
-            list(session.exec(select(Fact).order_by(Fact.id)).all()),
-        )
-
-
-def assert_no_secret(engine, outcome, *secrets: str) -> None:
-    runs, facts = stored(engine)
-    dump = json.dumps([row.model_dump(mode="json") for row in [*runs, *facts]]) + str(outcome)
-    for secret in secrets:
-        assert secret not in dump
 
 
 def test_a_401_from_graph_fails_the_run_naming_the_variable_not_the_secret(engine, fake, credentials):

@@ -9,9 +9,9 @@ import json
 from datetime import UTC, datetime
 
 import pytest
-from sqlmodel import Session, select
 
 from collectors.google_workspace import GoogleWorkspaceCollector
+from tests.collectors.store_rows import stored
 from vaultward.collection import run_scope
 from vaultward.config import ConfigError, parse_settings
 from vaultward.demo.fakes.google_workspace import (
@@ -20,7 +20,6 @@ from vaultward.demo.fakes.google_workspace import (
     make_service_account_key,
     rate_limited,
 )
-from vaultward.models import Fact, Run
 from vaultward.records import Identity
 
 USERS = "/admin/directory/v1/users"
@@ -144,14 +143,6 @@ def test_5xx_is_retried(fake, key_file):
     fake.inject(USERS, 503, times=2)
     assert list(collector(fake, sleeps).collect(collector(fake).scopes()[0])) == expected()
     assert len(sleeps) == 2
-
-
-def stored(engine) -> tuple[list[Run], list[Fact]]:
-    with Session(engine) as session:
-        return (
-            list(session.exec(select(Run).order_by(Run.id)).all()),
-            list(session.exec(select(Fact).order_by(Fact.id)).all()),
-        )
 
 
 def secrets_absent(service_account, engine, outcome) -> None:

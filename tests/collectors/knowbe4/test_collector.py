@@ -7,15 +7,14 @@ import json
 from datetime import UTC, datetime
 
 import pytest
-from sqlmodel import Session, select
 
 from collectors.knowbe4 import KnowBe4Collector, mapper
 from collectors.training_category import DEFAULT_LURE_MODULES
 from tests.collectors.knowbe4.payloads import load
+from tests.collectors.store_rows import stored
 from vaultward.collection import run_scope
 from vaultward.config import parse_settings
 from vaultward.demo.fakes.knowbe4 import demo_knowbe4_data, make_knowbe4_fake
-from vaultward.models import Fact, Run
 from vaultward.records import PhishingResult, PhishProne, TrainingRecord
 from vaultward.sdk import Problem
 
@@ -141,14 +140,6 @@ def test_5xx_is_retried(fake, token):
     items = list(collector(fake, sleeps).collect(collector(fake).scopes()[0]))
     assert comparable(items) == comparable(expected_items())
     assert len(sleeps) == 2
-
-
-def stored(engine) -> tuple[list[Run], list[Fact]]:
-    with Session(engine) as session:
-        return (
-            list(session.exec(select(Run).order_by(Run.id)).all()),
-            list(session.exec(select(Fact).order_by(Fact.id)).all()),
-        )
 
 
 def test_a_refused_token_fails_the_run_naming_the_variable_not_the_value(engine, fake, monkeypatch):
