@@ -1,0 +1,146 @@
+"""The Fireblocks API v1 over HTTP: a JWT signed per request, cursor paging of vault accounts.
+
+Fireblocks authenticates every request with two headers: `X-API-Key` (the API user's key)
+and `Authorization: Bearer <JWT>`, a JWT signed RS256 with the API user's RSA private key
+whose claims bind it to that one request: `uri` (path and query), a unique `nonce`, `iat`,
+`exp` (less than 30 seconds after `iat`), `sub` (the API key) and `bodyHash` (hex SHA-256
+of the raw body, of the empty string for a GET).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+import uuid
+from collections.abc import Callable, Generator, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import jwt
+
+from collectors.http_api import ApiError, Credential, HttpApi
+
+BASE_URL = "https://api.fireblocks.io"
+JWT_LIFETIME = 20  # seconds; Fireblocks refuses exp >= iat + 30
+VAULT_PAGE_SIZE = 500  # accounts_paged caps `limit` at 500
+
+
+class FireblocksAuth(httpx.Auth):
+    """Signs each request as it leaves, so the JWT's `uri` and `bodyHash` match it exactly."""
+
+    def __init__(
+        self, api_key: Credential, secret_key_file: Credential, clock: Callable[[], float] = time.time
+    ) -> None:
+        self.api_key = api_key
+        self.secret_key_file = secret_key_file
+        self.clock = clock
+        self._private_key: str | None = None
+
+    def private_key(self) -> str:
+        if self._private_key is None:
+            path = Path(self.secret_key_file.value)
+            try:
+                self._private_key = path.read_text()
+            except OSError as error:
+                raise ApiError(
+                    f"fireblocks: the secret key file named by {self.secret_key_file.variable} "
+                    f"cannot be read ({type(error).__name__})"
+                ) from None
+        return self._private_key
+
+    def token(self, uri: str, body: bytes) -> str:
+        issued = int(self.clock())
+        claims = {
+            "uri": uri,
+            "nonce": uuid.uuid4().hex,
+            "iat": issued,
+            "exp": issued + JWT_LIFETIME,
+            "sub": self.api_key.value,
+            "bodyHash": hashlib.sha256(body).hexdigest(),
+        }
+        try:
+            return jwt.encode(claims, self.private_key(), algorithm="RS256")
+        except (ValueError, TypeError, jwt.PyJWTError) as error:
+            raise ApiError(
+                f"fireblocks: the secret key file named by {self.secret_key_file.variable} "
+                f"is not an RSA private key in PEM ({type(error).__name__})"
+            ) from None
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        uri = request.url.raw_path.decode("ascii")  # path plus query, as sent
+        request.headers["X-API-Key"] = self.api_key.value
+        request.headers["Authorization"] = f"Bearer {self.token(uri, request.content)}"
+        yield request
+
+
+class FireblocksClient:
+    """Read-only calls the collector needs."""
+
+    def __init__(
+        self,
+        base_url: str,
+        api_key: Credential,
+        secret_key_file: Credential,
+        page_size: int = VAULT_PAGE_SIZE,
+        sleep: Callable[[float], None] = time.sleep,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        self.page_size = min(page_size, VAULT_PAGE_SIZE)
+        self.api = HttpApi(
+            "fireblocks",
+            base_url,
+            headers=lambda: {"Accept": "application/json"},
+            credential=api_key,
+            sleep=sleep,
+            transport=transport,
+        )
+        # Signing needs the final URL and body, so it runs as httpx auth on each request.
+        self.api.client.auth = FireblocksAuth(api_key, secret_key_file)
+
+    def close(self) -> None:
+        self.api.close()
+
+    def __enter__(self) -> FireblocksClient:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    def _objects(self, items: list[Any], path: str) -> Iterator[dict[str, Any]]:
+        for item in items:
+            if not isinstance(item, dict):
+                raise ApiError(
+                    f"fireblocks: GET {path}: expected objects in the list, got {type(item).__name__}"
+                )
+            yield item
+
+    def active_policy(self) -> dict[str, Any]:
+        """The active Transaction Authorization Policy: {"policy": {"rules": [...]}, ...}."""
+        body = self.api.get_json("/v1/tap/active_policy")
+        if not isinstance(body, dict):
+            raise ApiError(
+                f"fireblocks: GET /v1/tap/active_policy: expected an object, got {type(body).__name__}"
+            )
+        return body
+
+    def vault_accounts(self) -> Iterator[dict[str, Any]]:
+        """Every vault account, following `paging.after` until it is absent."""
+        path = "/v1/vault/accounts_paged"
+        query: dict[str, Any] = {"limit": self.page_size}
+        seen: set[str] = set()
+        while True:
+            body = self.api.get_json(path, query)
+            if not isinstance(body, dict):
+                raise ApiError(f"fireblocks: GET {path}: expected an object, got {type(body).__name__}")
+            yield from self._objects(self.api._expect_list(body, path, "accounts"), path)
+            after = (body.get("paging") or {}).get("after") if isinstance(body.get("paging"), dict) else None
+            if not after:
+                return
+            self.api._guard(seen, str(after), path)
+            query = {"limit": self.page_size, "after": after}
+
+    def users(self) -> Iterator[dict[str, Any]]:
+        """Console users of the workspace (a plain array; needs an Admin-level API user)."""
+        body = self.api.get_json("/v1/users")
+        yield from self._objects(self.api._expect_list(body, "/v1/users", None), "/v1/users")
