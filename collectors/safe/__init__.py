@@ -1,0 +1,172 @@
+"""safe: Safe (formerly Gnosis Safe) multisig wallets, their owners, threshold, modules and
+guard, from the Safe Transaction Service."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+
+import httpx
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from collectors.http_api import credential
+from collectors.safe import mapper
+from collectors.safe.client import (
+    CHAIN_ALIASES,
+    GATEWAY,
+    GATEWAY_CHAINS,
+    SafeClient,
+    SafeNotFound,
+    gateway_url,
+)
+from vaultward.records import Record, Wallet
+from vaultward.sdk import Collector, Problem, Scope
+
+DEFAULT_API_KEY_VARIABLE = "SAFE_API_KEY"
+
+
+def _chain(value: str) -> str:
+    value = value.strip().lower()
+    return CHAIN_ALIASES.get(value, value)
+
+
+def _url(value: str) -> str:
+    value = value.strip().rstrip("/")
+    if not value.startswith(("https://", "http://")) or not value.split("://", 1)[1]:
+        raise ValueError(f"expected a URL starting with https://, got {value!r}")
+    return value
+
+
+class SafeWalletOption(BaseModel):
+    """One `[[sources.safe.wallets]]` table."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    address: str
+    chain: str
+    label: str = ""
+    tags: dict[str, str] = Field(default_factory=dict)  # e.g. { ValueTier = "high" }
+
+    @field_validator("address")
+    @classmethod
+    def _address(cls, value: str) -> str:
+        value = value.strip()
+        if not mapper.ADDRESS.match(value):
+            raise ValueError(f"{value!r} is not an address (0x and 40 hex digits)")
+        return value  # as written: the hosted service wants the checksummed form
+
+    @field_validator("chain")
+    @classmethod
+    def _canonical_chain(cls, value: str) -> str:
+        return _chain(value)
+
+
+class SafeOptions(BaseModel):
+    """`[sources.safe]` keys besides the common ones."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    wallets: list[SafeWalletOption] = Field(default_factory=list)
+    base_url: str = GATEWAY  # the gateway root; a chain's service is <base_url>/tx-service/<chain>
+    service_urls: dict[str, str] = Field(default_factory=dict)  # chain -> a service's own URL
+    anonymous: bool = False  # no API key (self-hosted services, exploration)
+
+    @field_validator("base_url")
+    @classmethod
+    def _base_url(cls, value: str) -> str:
+        return _url(value)
+
+    @field_validator("service_urls")
+    @classmethod
+    def _service_urls(cls, value: dict[str, str]) -> dict[str, str]:
+        return {_chain(chain): _url(url) for chain, url in value.items()}
+
+    @model_validator(mode="after")
+    def _wallets_resolve(self) -> SafeOptions:
+        seen: set[tuple[str, str]] = set()
+        for wallet in self.wallets:
+            if wallet.chain not in GATEWAY_CHAINS and wallet.chain not in self.service_urls:
+                raise ValueError(
+                    f"wallet {wallet.address}: chain {wallet.chain!r} is not served by Safe's "
+                    "gateway; name its service in service_urls"
+                )
+            pair = (wallet.chain, wallet.address.lower())
+            if pair in seen:
+                raise ValueError(f"wallet {wallet.address} on {wallet.chain} is listed twice")
+            seen.add(pair)
+        return self
+
+    def service_url(self, chain: str) -> str:
+        return self.service_urls.get(chain) or gateway_url(self.base_url, chain)
+
+
+class SafeCollector(Collector):
+    """One scope per chain, `safe:<chain>` (EIP-3770 short name: `eth`, `arb1`, `base`, ...).
+
+    Configuration (`[sources.safe]`):
+
+    - `wallets`: the Safes to watch, each `{ address = "0x...", chain = "eth", label = "...",
+      tags = { ValueTier = "high" } }`; `chain` takes a short name or a common name
+      (`mainnet`, `polygon`, `arbitrum`, ...). Write addresses as Safe{Wallet} shows them
+      (EIP-55 checksummed): the hosted service refuses other spellings.
+    - `base_url`: the gateway root (default `https://api.safe.global`); a chain's service is
+      `<base_url>/tx-service/<chain>`.
+    - `service_urls`: `{ chain = "https://..." }` for a self-hosted or other service of a
+      chain (used as is, instead of the gateway).
+    - `anonymous`: `true` to send no API key (self-hosted services; Safe's gateway allows
+      2 requests a second and 5,000 a month without one).
+    - `credentials_env.api_key`: the variable holding a Safe API key (default `SAFE_API_KEY`),
+      from Safe's developer dashboard, sent as `Authorization: Bearer <key>`.
+
+    Reads `GET /api/v1/safes/{address}/` per wallet (read-only; no permissions beyond the
+    key). Produces a wallet record per Safe, key `safe:<chain>:<lower-case address>`. A Safe
+    the service does not know (404) or whose address it refuses (422) is a problem for that
+    wallet (the Run is partial); refused keys, rate limits and outages fail the Run.
+    """
+
+    name = "safe"
+    title = "Safe multisig wallets (Safe Transaction Service)"
+    produces = (Wallet,)
+    permissions = ("GET /api/v1/safes/{address}/",)
+    options_model = SafeOptions
+    enabled_by_default = False  # needs wallets: runs once [sources.safe] is configured
+    credentials = {"api_key": DEFAULT_API_KEY_VARIABLE}
+
+    def __init__(self, settings) -> None:
+        super().__init__(settings)
+        # Injected by tests: no real waiting on retries, or an in-process transport.
+        self.sleep: Callable[[float], None] = time.sleep
+        self.transport: httpx.BaseTransport | None = None
+
+    def scopes(self) -> list[Scope]:
+        options: SafeOptions = self.options
+        chains: dict[str, list[SafeWalletOption]] = {}
+        for wallet in options.wallets:
+            chains.setdefault(wallet.chain, []).append(wallet)
+        return [
+            Scope(
+                self.name,
+                f"safe:{chain}",
+                {"chain": chain, "base_url": options.service_url(chain), "wallets": wallets},
+            )
+            for chain, wallets in chains.items()
+        ]
+
+    def collect(self, scope: Scope) -> Iterator[Record | Problem]:
+        options: SafeOptions = self.options
+        api_key = (
+            None
+            if options.anonymous
+            else credential(self.name, self.source.credentials_env, "api_key", DEFAULT_API_KEY_VARIABLE)
+        )
+        chain = scope.params["chain"]
+        with SafeClient(scope.params["base_url"], api_key, self.sleep, self.transport) as client:
+            for wallet in scope.params["wallets"]:
+                try:
+                    raw = client.safe(wallet.address)
+                except SafeNotFound as error:
+                    yield Problem(
+                        f"safe wallet {wallet.address} on {chain}: not found ({error})", (Wallet.kind,)
+                    )
+                    continue
+                yield mapper.map_safe(raw, chain, wallet.address, wallet.label, wallet.tags)

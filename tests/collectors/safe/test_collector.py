@@ -1,0 +1,267 @@
+"""The Safe collector end to end against the loopback gateway fake: one request per Safe,
+scopes per chain, a 404 for one Safe (partial), 429 with Retry-After, an exhausted monthly
+quota, 5xx, a refused key, a malformed body, stored through run_scope on both stores."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from pydantic import ValidationError
+from sqlmodel import Session, select
+
+from collectors.safe import SafeCollector, SafeOptions, mapper
+from tests.collectors.safe.payloads import load
+from vaultward.collection import run_scope
+from vaultward.config import parse_settings
+from vaultward.demo.fakes.safe import demo_safe_data, demo_safe_wallets, make_safe_fake
+from vaultward.models import Fact, Run
+from vaultward.records import Wallet
+from vaultward.sdk import Problem
+
+API_KEY = "safe-test-key-5c1d7e"  # the fake's dummy credential
+SAFES = load("safes.json")
+MISSING = "0x0123456789abcdef0123456789ABCDEF01234567"
+WALLETS = [
+    {
+        "address": SAFES["treasury"]["address"],
+        "chain": "mainnet",
+        "label": "Treasury",
+        "tags": {"ValueTier": "high"},
+    },
+    {"address": SAFES["hot_one_of_two"]["address"], "chain": "eth", "label": "Hot"},
+    {"address": MISSING, "chain": "eth"},
+    {"address": SAFES["l2_with_module_and_guard"]["address"], "chain": "arbitrum"},
+]
+
+
+def dataset() -> dict:
+    return {
+        "eth": {
+            SAFES["treasury"]["address"]: SAFES["treasury"],
+            SAFES["hot_one_of_two"]["address"]: SAFES["hot_one_of_two"],
+        },
+        "arb1": {SAFES["l2_with_module_and_guard"]["address"]: SAFES["l2_with_module_and_guard"]},
+    }
+
+
+@pytest.fixture
+def fake():
+    with make_safe_fake(dataset(), api_key=API_KEY) as api:
+        yield api
+
+
+@pytest.fixture
+def api_key(monkeypatch):
+    monkeypatch.setenv("SAFE_API_KEY", API_KEY)
+    return API_KEY
+
+
+def collector(fake, sleeps: list[float] | None = None, **options) -> SafeCollector:
+    source = {"base_url": fake.base_url, "wallets": WALLETS, **options}
+    instance = SafeCollector(parse_settings({"sources": {"safe": source}}))
+    instance.sleep = (sleeps if sleeps is not None else []).append
+    return instance
+
+
+def eth_scope(instance: SafeCollector):
+    return next(scope for scope in instance.scopes() if scope.id == "safe:eth")
+
+
+def expected_eth() -> list:
+    return [
+        mapper.map_safe(
+            SAFES["treasury"], "eth", SAFES["treasury"]["address"], "Treasury", {"ValueTier": "high"}
+        ),
+        mapper.map_safe(SAFES["hot_one_of_two"], "eth", SAFES["hot_one_of_two"]["address"], "Hot"),
+        (
+            "problem",
+            f"safe wallet {MISSING} on eth: not found (safe: GET /tx-service/eth/api/v1/safes/{MISSING}/: "
+            'HTTP 404: {"detail": "Not found."})',
+        ),
+    ]
+
+
+def comparable(items: list) -> list:
+    return [("problem", item.reason) if isinstance(item, Problem) else item for item in items]
+
+
+def test_one_scope_per_chain_one_request_per_safe(fake, api_key):
+    instance = collector(fake)
+    assert [(scope.id, scope.params["base_url"]) for scope in instance.scopes()] == [
+        ("safe:eth", f"{fake.base_url}/tx-service/eth"),
+        ("safe:arb1", f"{fake.base_url}/tx-service/arb1"),
+    ]
+    eth, arb1 = instance.scopes()
+    assert comparable(list(instance.collect(eth))) == expected_eth()
+    [l2] = instance.collect(arb1)
+    assert l2 == mapper.map_safe(
+        SAFES["l2_with_module_and_guard"], "arb1", SAFES["l2_with_module_and_guard"]["address"]
+    )
+    assert fake.log == [
+        ("GET", f"/tx-service/eth/api/v1/safes/{SAFES['treasury']['address']}/", 200),
+        ("GET", f"/tx-service/eth/api/v1/safes/{SAFES['hot_one_of_two']['address']}/", 200),
+        ("GET", f"/tx-service/eth/api/v1/safes/{MISSING}/", 404),
+        ("GET", f"/tx-service/arb1/api/v1/safes/{SAFES['l2_with_module_and_guard']['address']}/", 200),
+    ]
+
+
+def test_default_urls_are_safes_gateway_and_service_urls_override():
+    wallets = [{"address": MISSING, "chain": "polygon"}, {"address": MISSING, "chain": "sep"}]
+    settings = parse_settings(
+        {"sources": {"safe": {"wallets": wallets, "service_urls": {"sepolia": "https://tx.acme.example/"}}}}
+    )
+    assert [(s.id, s.params["base_url"]) for s in SafeCollector(settings).scopes()] == [
+        ("safe:pol", "https://api.safe.global/tx-service/pol"),
+        ("safe:sep", "https://tx.acme.example"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"wallets": [{"address": "0x123", "chain": "eth"}]}, "'0x123' is not an address"),
+        ({"wallets": [{"address": MISSING, "chain": "dogechain"}]}, "chain 'dogechain' is not served"),
+        (
+            {
+                "wallets": [
+                    {"address": MISSING, "chain": "eth"},
+                    {"address": MISSING.lower(), "chain": "mainnet"},
+                ]
+            },
+            "listed twice",
+        ),
+        ({"wallets": [{"address": MISSING, "chain": "eth", "owner": "x"}]}, "Extra inputs are not permitted"),
+        ({"base_url": "api.safe.global"}, "expected a URL"),
+    ],
+)
+def test_options_are_validated(options, message):
+    with pytest.raises(ValidationError, match=message):
+        SafeOptions(**options)
+
+
+def test_anonymous_sends_no_key(monkeypatch):
+    monkeypatch.delenv("SAFE_API_KEY", raising=False)
+    with make_safe_fake(dataset(), api_key=None) as api:
+        seen: list = []
+        original = api.authorised
+        api.authorised = lambda request: (
+            seen.append(request.headers.get("authorization")) or original(request)
+        )
+        instance = collector(api, anonymous=True)
+        assert comparable(list(instance.collect(eth_scope(instance)))) == expected_eth()
+    assert seen == [None, None, None]
+
+
+def test_429_waits_as_retry_after_says_then_succeeds(fake, api_key):
+    sleeps: list[float] = []
+    quota = {"X-RateLimit-Limit": "50000", "X-RateLimit-Remaining": "0", "X-RateLimit-Reset": "2591751"}
+    fake.inject(
+        "/tx-service/eth/api/v1/safes/",
+        429,
+        {"Retry-After": "2", **quota},
+        {"detail": "Request was throttled."},
+    )
+    instance = collector(fake, sleeps)
+    assert comparable(list(instance.collect(eth_scope(instance)))) == expected_eth()
+    assert sleeps == [2.0]
+    assert [status for _, _, status in fake.log] == [429, 200, 200, 404]
+
+
+def test_an_exhausted_monthly_quota_fails_the_run_without_waiting_a_month(engine, fake, api_key):
+    sleeps: list[float] = []
+    quota = {"X-RateLimit-Limit": "50000", "X-RateLimit-Remaining": "0", "X-RateLimit-Reset": "2591751"}
+    fake.inject("/tx-service/eth/", 429, quota, {"detail": "Monthly quota exceeded."})
+    instance = collector(fake, sleeps)
+    outcome = run_scope(engine, instance, eth_scope(instance))
+    assert (outcome.status, outcome.error, sleeps) == (
+        "failed",
+        f"ApiError: safe: GET /tx-service/eth/api/v1/safes/{SAFES['treasury']['address']}/: "
+        "rate limited (429) after 1 attempts",
+        [],
+    )
+
+
+def test_5xx_is_retried(fake, api_key):
+    sleeps: list[float] = []
+    fake.inject(f"/tx-service/eth/api/v1/safes/{SAFES['hot_one_of_two']['address']}/", 502, times=2)
+    instance = collector(fake, sleeps)
+    assert comparable(list(instance.collect(eth_scope(instance)))) == expected_eth()
+    assert len(sleeps) == 2
+
+
+def stored(engine) -> tuple[list[Run], list[Fact]]:
+    with Session(engine) as session:
+        return (
+            list(session.exec(select(Run).order_by(Run.id)).all()),
+            list(session.exec(select(Fact).order_by(Fact.id)).all()),
+        )
+
+
+def test_a_refused_key_fails_the_run_naming_the_variable_not_the_value(engine, fake, monkeypatch):
+    secret = "safe-wrong-secret-9b8a7c"  # noqa: S105
+    monkeypatch.setenv("ACME_SAFE_KEY", secret)
+    instance = collector(fake, credentials_env={"api_key": "ACME_SAFE_KEY"})
+    outcome = run_scope(engine, instance, eth_scope(instance))
+    assert (outcome.status, outcome.items) == ("failed", 0)
+    assert outcome.error == (
+        f"ApiError: safe: GET /tx-service/eth/api/v1/safes/{SAFES['treasury']['address']}/: "
+        "HTTP 401, credentials refused (check the credential in ACME_SAFE_KEY)"
+    )
+    runs, facts = stored(engine)
+    assert [(run.status, run.error) for run in runs] == [("failed", outcome.error)]
+    assert facts == []
+    dump = json.dumps([run.model_dump(mode="json") for run in runs])
+    assert secret not in dump and secret not in str(outcome)
+
+
+def test_a_missing_key_variable_fails_the_run(engine, fake, monkeypatch):
+    monkeypatch.delenv("SAFE_API_KEY", raising=False)
+    instance = collector(fake)
+    outcome = run_scope(engine, instance, eth_scope(instance))
+    assert (outcome.status, outcome.error) == (
+        "failed",
+        "ApiError: safe: environment variable SAFE_API_KEY (credentials_env.api_key) is not set",
+    )
+
+
+def test_a_malformed_body_fails_the_run_and_keeps_earlier_facts(engine, fake, api_key):
+    instance = collector(fake)
+    first = run_scope(engine, instance, eth_scope(instance))
+    assert (first.status, first.items, first.error) == ("partial", 2, expected_eth()[2][1])
+
+    fake.inject(
+        f"/tx-service/eth/api/v1/safes/{SAFES['hot_one_of_two']['address']}/",
+        200,
+        body=b"<html>bad gateway</html>",
+    )
+    second = run_scope(engine, instance, eth_scope(instance))
+    assert (second.status, second.error) == (
+        "failed",
+        f"ApiError: safe: GET /tx-service/eth/api/v1/safes/{SAFES['hot_one_of_two']['address']}/: "
+        "malformed JSON in the response: Expecting value: line 1 column 1 (char 0)",
+    )
+    runs, facts = stored(engine)
+    assert [run.status for run in runs] == ["partial", "failed"]
+    assert {fact.run_id for fact in facts} == {runs[0].id}
+    assert [(fact.key, fact.data) for fact in facts] == [(w.key, w.data()) for w in expected_eth()[:2]]
+
+
+def test_demo_data_tells_the_acme_story(api_key):
+    with make_safe_fake(demo_safe_data(), api_key=API_KEY) as api:
+        instance = SafeCollector(
+            parse_settings({"sources": {"safe": {"base_url": api.base_url, "wallets": demo_safe_wallets()}}})
+        )
+        [scope] = instance.scopes()
+        items = list(instance.collect(scope))
+    assert not [item for item in items if isinstance(item, Problem)]
+    summary = [
+        (w.name, w.threshold, len(w.signers), w.modules, w.tags["ValueTier"], w.anomalies)
+        for w in items
+        if isinstance(w, Wallet)
+    ]
+    assert summary == [
+        ("Treasury", 2, 3, [], "high", []),
+        ("Hot wallet", 1, 2, [], "medium", []),
+        ("Payroll", 2, 3, ["0xbadc0de0000000000000000000000000000d0d0e"], "medium", []),
+    ]

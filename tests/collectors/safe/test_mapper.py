@@ -1,0 +1,112 @@
+"""Safe payloads to wallet records: owners, threshold, nonce, modules, guard, version, and
+what looks wrong kept and flagged."""
+
+from __future__ import annotations
+
+import pytest
+
+from collectors.safe.mapper import KNOWN_VERSIONS, map_safe
+from tests.collectors.safe.payloads import load
+from vaultward.records import Wallet
+
+ALICE = "0x1111a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9"
+BOB = "0x2222b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0"
+ERIN = "0x3333c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b1"
+OPS_BOT = "0x4444d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b1c2"
+
+
+def test_treasury_two_of_three_with_config_tags():
+    raw = load("safes.json")["treasury"]
+    wallet = map_safe(raw, "eth", raw["address"], "Treasury", {"ValueTier": "high"})
+    assert wallet == Wallet(
+        key="safe:eth:0x7a3bc0fa1c2d4e5f60718293abcdef0123456789",
+        name="Treasury",
+        provider="safe",
+        chain="eth",
+        address="0x7a3bc0fa1c2d4e5f60718293abcdef0123456789",
+        threshold=2,
+        signers=[ALICE, BOB, ERIN],
+        multisig_type="safe",
+        version="1.4.1",
+        nonce=182,
+        modules=[],
+        guard="",
+        value_usd=None,
+        tags={
+            "master_copy": "0x41675c099f32341bf84bfc5382af534df5c7461a",
+            "fallback_handler": "0xfd0732dc9e303f09fcef3a7388ad10a83459ec99",
+            "ValueTier": "high",
+        },
+        anomalies=[],
+    )
+
+
+def test_l2_safe_with_module_guard_and_numeric_nonce():
+    raw = load("safes.json")["l2_with_module_and_guard"]
+    wallet = map_safe(raw, "arb1", raw["address"].lower())
+    assert wallet == Wallet(
+        key="safe:arb1:0x9c8d7e6f5a4b3c2d1e0f9a8b7c6d5e4f3a2b1c0d",
+        provider="safe",
+        chain="arb1",
+        address="0x9c8d7e6f5a4b3c2d1e0f9a8b7c6d5e4f3a2b1c0d",
+        threshold=2,
+        signers=[ALICE, ERIN, BOB],
+        multisig_type="safe",
+        version="1.3.0+L2",
+        nonce=37,
+        modules=["0xbadc0de0000000000000000000000000000d0d0e"],
+        guard="0x9d1f6e1a7e6f2c5b4a3d2e1f0a9b8c7d6e5f4a3b",
+        tags={
+            "master_copy": "0x3e5c63644e683549055b9be8653de26e0b4cd36e",
+            "fallback_handler": "0xf48f2b2d2a534e402487b3ee7c18c33aec0fe5e4",
+        },
+    )
+
+
+def test_one_of_two_hot_wallet_is_recorded_as_seen():
+    raw = load("safes.json")["hot_one_of_two"]
+    wallet = map_safe(raw, "eth", raw["address"])
+    assert (wallet.threshold, wallet.signers, wallet.nonce, wallet.anomalies) == (1, [OPS_BOT, BOB], 4711, [])
+    assert wallet.tags == {"master_copy": "0xd9db270c1b5e3bd161e8c8503c55ceabee709552"}  # no handler
+
+
+def test_what_looks_wrong_is_kept_and_flagged():
+    raw = load("safes.json")["odd"]
+    wallet = map_safe(raw, "eth", "0x7a3bc0fa1c2d4e5f60718293abcdef0123456789")
+    assert wallet.key == "safe:eth:0x7a3bc0fa1c2d4e5f60718293abcdef0123456789"
+    assert (wallet.threshold, wallet.signers, wallet.modules, wallet.nonce, wallet.version) == (
+        3,
+        [ALICE],
+        [],
+        None,
+        "9.9.9",
+    )
+    assert wallet.anomalies == [
+        "the service answered for address '0x6C6c6C6c6C6c6C6c6C6c6C6c6C6c6C6c6C6c6C6c', "
+        "not 0x7a3bc0fa1c2d4e5f60718293abcdef0123456789",
+        f"owner {ALICE} is listed twice",
+        "owner 'alice.eth' is not an address",
+        "threshold 3 of 1 owners",
+        "nonce 'soon' is not a number",
+        "module 'not-a-module' is not an address",
+        "unknown Safe version '9.9.9'",
+    ]
+
+
+@pytest.mark.parametrize("version", sorted(KNOWN_VERSIONS | {f"{v}+L2" for v in KNOWN_VERSIONS}))
+def test_every_released_version_is_known(version):
+    raw = dict(load("safes.json")["treasury"], version=version)
+    wallet = map_safe(raw, "eth", raw["address"])
+    assert (wallet.version, wallet.anomalies) == (version, [])
+
+
+@pytest.mark.parametrize(
+    ("threshold", "anomaly"),
+    [(0, "threshold 0 of 3 owners"), (None, "threshold None is not a number"), ("2", None)],
+)
+def test_threshold_shapes(threshold, anomaly):
+    raw = dict(load("safes.json")["treasury"], threshold=threshold)
+    wallet = map_safe(raw, "eth", raw["address"])
+    assert wallet.anomalies == ([anomaly] if anomaly else [])
+    if anomaly is None:
+        assert wallet.threshold == 2
