@@ -125,7 +125,7 @@ def map_rule(rule: dict[str, Any], index: int) -> TransferPolicy:
         required, initiator_can_approve = None, None  # nothing to approve: the rule refuses
     sources, destinations = _peers(rule.get("src")), _peers(rule.get("dst"))
     vaults = [peer.split(":")[0] for peer in sources if peer.split(":")[1:2] == ["VAULT"]]
-    operators = rule.get("operators") if isinstance(rule.get("operators"), dict) else {}
+    operators: dict[str, Any] = rule["operators"] if isinstance(rule.get("operators"), dict) else {}
     initiators = _strings(operators.get("users")) + _strings(operators.get("usersGroups"))
     if operators.get("wildcard") == "*" or rule.get("operator") == "*":
         initiators = ["*"]

@@ -1,0 +1,236 @@
+"""The Fireblocks collector end to end against the loopback fake, which verifies each
+request's RS256 JWT (signature, uri, bodyHash, exp window, unique nonce): cursor paging, a
+429 with Retry-After, a 5xx, a refused key, a malformed body, on both stores. The RSA key is
+generated per test run, never committed."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from sqlmodel import Session, select
+
+from collectors.fireblocks import FireblocksCollector, mapper
+from tests.collectors.fireblocks.payloads import load
+from vaultward.collection import run_scope
+from vaultward.config import parse_settings
+from vaultward.demo.fakes.fireblocks import demo_fireblocks_data, generate_key_pair, make_fireblocks_fake
+from vaultward.models import Fact, Run
+from vaultward.records import Identity, TransferPolicy, Wallet
+
+API_KEY = "fb-test-api-key-1b2c3d"
+
+
+@pytest.fixture(scope="module")
+def keys() -> tuple[str, str]:
+    return generate_key_pair()
+
+
+def dataset() -> dict:
+    return {
+        "policy": load("active_policy.json")["policy"],
+        "vault_accounts": load("vault_accounts.json"),
+        "users": load("users.json"),
+    }
+
+
+@pytest.fixture
+def fake(keys):
+    with make_fireblocks_fake(dataset(), keys[1], api_key=API_KEY) as api:
+        yield api
+
+
+@pytest.fixture
+def credentials(monkeypatch, tmp_path, keys):
+    key_file = tmp_path / "fireblocks_secret.key"
+    key_file.write_text(keys[0])
+    monkeypatch.setenv("FIREBLOCKS_API_KEY", API_KEY)
+    monkeypatch.setenv("FIREBLOCKS_SECRET_KEY_FILE", str(key_file))
+    return key_file
+
+
+def collector(fake, sleeps: list[float] | None = None, **options) -> FireblocksCollector:
+    settings = parse_settings(
+        {"sources": {"fireblocks": {"base_url": fake.base_url, "page_size": 2, **options}}}
+    )
+    instance = FireblocksCollector(settings)
+    instance.sleep = (sleeps if sleeps is not None else []).append
+    return instance
+
+
+def expected_items() -> list:
+    rules, _ = mapper.map_policy(load("active_policy.json"))
+    return [
+        *rules,
+        *[mapper.map_vault_account(raw) for raw in load("vault_accounts.json")],
+        *[mapper.map_user(raw, "127.0.0.1") for raw in load("users.json")],
+    ]
+
+
+def without_port(items: list) -> list:
+    return [
+        item.model_copy(update={"account": "127.0.0.1"}) if isinstance(item, Identity) else item
+        for item in items
+    ]
+
+
+def test_collects_policy_every_vault_page_and_users(fake, credentials):
+    instance = collector(fake)
+    [scope] = instance.scopes()
+    assert scope.id == f"fireblocks:{fake.base_url.removeprefix('http://')}"
+    items = list(instance.collect(scope))
+    assert without_port(items) == expected_items()
+    assert [path for _, path, _ in fake.log] == [
+        "/v1/tap/active_policy",
+        "/v1/vault/accounts_paged?limit=2",
+        "/v1/vault/accounts_paged?limit=2&after=1",
+        "/v1/vault/accounts_paged?limit=2&after=3",
+        "/v1/users",
+    ]
+    assert {status for *_, status in fake.log} == {200}
+
+
+def test_scope_is_the_api_host_and_v1_suffix_is_dropped():
+    settings = parse_settings({"sources": {"fireblocks": {"base_url": "https://eu-api.fireblocks.io/v1/"}}})
+    [scope] = FireblocksCollector(settings).scopes()
+    assert (scope.id, scope.params["base_url"]) == (
+        "fireblocks:eu-api.fireblocks.io",
+        "https://eu-api.fireblocks.io",
+    )
+    [default] = FireblocksCollector(parse_settings({"sources": {"fireblocks": {}}})).scopes()
+    assert default.id == "fireblocks:api.fireblocks.io"
+
+
+def test_the_fake_refuses_a_jwt_for_another_uri_or_a_replayed_one(fake, credentials, keys):
+    import httpx
+
+    from collectors.fireblocks.client import FireblocksAuth
+    from collectors.http_api import Credential
+
+    auth = FireblocksAuth(
+        Credential("fireblocks", "api_key", "FIREBLOCKS_API_KEY"),
+        Credential("fireblocks", "secret_key_file", "FIREBLOCKS_SECRET_KEY_FILE"),
+    )
+    token = auth.token("/v1/users", b"")
+    headers = {"X-API-Key": API_KEY, "Authorization": f"Bearer {token}"}
+    assert httpx.get(f"{fake.base_url}/v1/tap/active_policy", headers=headers).status_code == 401  # wrong uri
+    assert httpx.get(f"{fake.base_url}/v1/users", headers=headers).status_code == 200
+    replay = httpx.get(f"{fake.base_url}/v1/users", headers=headers)  # same nonce again
+    assert (replay.status_code, replay.json()) == (
+        401,
+        {"message": "Unauthorized: JWT validation failed", "code": -7},
+    )
+    stale = FireblocksAuth(auth.api_key, auth.secret_key_file, clock=lambda: 1_000_000_000.0)
+    headers["Authorization"] = f"Bearer {stale.token('/v1/users', b'')}"
+    assert httpx.get(f"{fake.base_url}/v1/users", headers=headers).status_code == 401  # expired
+
+
+def test_429_waits_as_retry_after_says_then_succeeds(fake, credentials):
+    sleeps: list[float] = []
+    fake.inject(
+        "/v1/vault/accounts_paged", 429, {"Retry-After": "2"}, {"message": "Too many requests", "code": 429}
+    )
+    items = list(collector(fake, sleeps).collect(collector(fake).scopes()[0]))
+    assert without_port(items) == expected_items()
+    assert sleeps == [2.0]
+    assert [status for _, path, status in fake.log if path.startswith("/v1/vault")] == [429, 200, 200, 200]
+
+
+def test_5xx_is_retried(fake, credentials):
+    sleeps: list[float] = []
+    fake.inject("/v1/users", 502, times=2)
+    items = list(collector(fake, sleeps).collect(collector(fake).scopes()[0]))
+    assert without_port(items) == expected_items()
+    assert len(sleeps) == 2
+
+
+def stored(engine) -> tuple[list[Run], list[Fact]]:
+    with Session(engine) as session:
+        return (
+            list(session.exec(select(Run).order_by(Run.id)).all()),
+            list(session.exec(select(Fact).order_by(Fact.id)).all()),
+        )
+
+
+def test_a_refused_key_fails_the_run_naming_the_variable_not_the_value(
+    engine, fake, credentials, monkeypatch
+):
+    secret = "fb-wrong-api-key-9e8d7c"
+    monkeypatch.setenv("FB_KEY", secret)
+    instance = collector(fake, credentials_env={"api_key": "FB_KEY"})
+    outcome = run_scope(engine, instance, instance.scopes()[0])
+    assert (outcome.status, outcome.items) == ("failed", 0)
+    assert outcome.error == (
+        "ApiError: fireblocks: GET /v1/tap/active_policy: HTTP 401, credentials refused (check the credential in FB_KEY)"
+    )
+    runs, facts = stored(engine)
+    assert [(run.status, run.error) for run in runs] == [("failed", outcome.error)]
+    assert facts == []
+    dump = json.dumps([run.model_dump(mode="json") for run in runs])
+    private_key = credentials.read_text()
+    for value in (secret, private_key, "BEGIN PRIVATE KEY"):
+        assert value not in dump and value not in str(outcome)
+
+
+def test_an_unreadable_key_file_fails_the_run_naming_the_variable(
+    engine, fake, credentials, monkeypatch, tmp_path
+):
+    monkeypatch.setenv("FIREBLOCKS_SECRET_KEY_FILE", str(tmp_path / "missing.key"))
+    outcome = run_scope(engine, collector(fake), collector(fake).scopes()[0])
+    assert (outcome.status, outcome.error) == (
+        "failed",
+        "ApiError: fireblocks: the secret key file named by FIREBLOCKS_SECRET_KEY_FILE cannot be read "
+        "(FileNotFoundError)",
+    )
+    (tmp_path / "not-a-key.pem").write_text("hello")
+    monkeypatch.setenv("FIREBLOCKS_SECRET_KEY_FILE", str(tmp_path / "not-a-key.pem"))
+    outcome = run_scope(engine, collector(fake), collector(fake).scopes()[0])
+    assert outcome.error is not None
+    assert outcome.error.startswith(
+        "ApiError: fireblocks: the secret key file named by FIREBLOCKS_SECRET_KEY_FILE is not an RSA private key"
+    )
+
+
+def test_a_malformed_body_fails_the_run_and_keeps_earlier_facts(engine, fake, credentials):
+    first = run_scope(engine, collector(fake), collector(fake).scopes()[0])
+    assert (first.status, first.items) == ("ok", 34)
+    fake.inject("/v1/vault/accounts_paged", 200, body=b"<html>maintenance</html>")
+    second = run_scope(engine, collector(fake), collector(fake).scopes()[0])
+    assert second.status == "failed"
+    assert second.error == (
+        "ApiError: fireblocks: GET /v1/vault/accounts_paged?limit=2: "
+        "malformed JSON in the response: Expecting value: line 1 column 1 (char 0)"
+    )
+    runs, facts = stored(engine)
+    assert [run.status for run in runs] == ["ok", "failed"]
+    assert {fact.run_id for fact in facts} == {runs[0].id}
+    assert sorted(fact.key for fact in facts) == sorted(item.key for item in expected_items())
+
+
+def test_demo_data_tells_the_acme_story(keys, monkeypatch, tmp_path):
+    key_file = tmp_path / "demo.key"
+    key_file.write_text(keys[0])
+    monkeypatch.setenv("FIREBLOCKS_API_KEY", "demo-fireblocks-api-key")
+    monkeypatch.setenv("FIREBLOCKS_SECRET_KEY_FILE", str(key_file))
+    with make_fireblocks_fake(demo_fireblocks_data(), keys[1]) as api:
+        items = list(collector(api).collect(collector(api).scopes()[0]))
+    rules = {
+        r.name: (r.approvals_required, r.initiator_can_approve, r.destinations_allowlisted)
+        for r in items
+        if isinstance(r, TransferPolicy)
+    }
+    assert rules == {
+        "Cold treasury: 2 of 3 approvers, whitelisted only": (2, False, True),
+        "Hot wallet over $250k: one approval, any address": (1, True, False),
+        "One-time addresses over $10k a day: one approver (legacy form)": (1, None, False),
+        "No contract calls": (None, None, None),
+    }
+    assert [w.name for w in items if isinstance(w, Wallet)] == [
+        "Treasury (cold)",
+        "Hot wallet",
+        "Market making",
+        "Gas station",
+        "Customer deposits sweep",
+    ]
+    admins = sorted(i.email for i in items if isinstance(i, Identity) and i.privileged)
+    assert admins == ["alice@acme.example", "bob@acme.example", "mallory@acme.example"]
