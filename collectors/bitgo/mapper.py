@@ -1,0 +1,190 @@
+"""Pure mapping from BitGo API v2 wallet payloads to wallet and transfer-policy records.
+Nothing here does I/O.
+
+How BitGo's numbers land in the records (checks decide what is safe):
+
+- `Wallet.threshold` is the wallet's `m` (keys that must sign, 2 of BitGo's user / backup /
+  BitGo keys); `n` and `approvalsRequired` (admins who must approve a withdrawal or policy
+  change before BitGo co-signs) are kept in `tags` (`n`, `approvals_required`).
+- `Wallet.signers` are the wallet users holding the `spend` permission (BitGo user ids): the
+  people who can initiate withdrawals.
+- Each wallet-policy rule (`admin.policy.rules[]`) is one transfer policy. A `getApproval`
+  action needs the wallet's `approvalsRequired` approvals; a whitelist rule
+  (`advancedWhitelist`, `coinAddressWhitelist`) means destinations are allow-listed. Velocity
+  amounts are in the coin's base units, not USD: they are kept as raw strings in `details`.
+- Pending approvals (counted per wallet by the collector) go to `tags["pending_approvals"]`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from vaultward.records import TransferPolicy, Wallet
+
+PROVIDER = "bitgo"
+MULTISIG_TYPES = frozenset({"onchain", "tss", "blsdkg"})
+WALLET_TYPES = frozenset({"hot", "cold", "custodial", "trading", "advanced"})
+PERMISSIONS = frozenset({"admin", "spend", "view"})
+RULE_TYPES = frozenset(
+    {"advancedWhitelist", "allTx", "coinAddressBlacklist", "coinAddressWhitelist", "velocityLimit", "webhook"}
+)
+WHITELIST_RULES = frozenset({"advancedWhitelist", "coinAddressWhitelist"})
+ACTION_TYPES = frozenset({"getApproval", "deny"})
+
+
+def wallet_key(coin: str, wallet_id: str) -> str:
+    return f"bitgo:{coin}:{wallet_id}"
+
+
+def _int(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value.strip())
+    return None
+
+
+def _text(value: Any) -> str:
+    return "" if value is None else value if isinstance(value, str) else json.dumps(value, sort_keys=True)
+
+
+def _mapping(value: Any) -> Mapping[str, Any]:
+    return value if isinstance(value, Mapping) else {}
+
+
+def _rules(raw: Mapping[str, Any]) -> list[Any]:
+    rules = _mapping(_mapping(raw.get("admin")).get("policy")).get("rules")
+    return rules if isinstance(rules, list) else []
+
+
+def map_wallet(raw: Mapping[str, Any], coin: str, pending_approvals: int | None = None) -> Wallet:
+    """One BitGo wallet. Unknown multisig types, wallet types and permissions are kept as the
+    vendor wrote them and listed in `anomalies`."""
+    anomalies: list[str] = []
+    wallet_id = str(raw.get("id") or "")
+    m, n = _int(raw.get("m")), _int(raw.get("n"))
+    if m is None:
+        anomalies.append(f"m {raw.get('m')!r} is not a number")
+    elif n is not None and not 1 <= m <= n:
+        anomalies.append(f"m {m} of n {n}")
+
+    multisig_type = str(raw.get("multisigType") or "")
+    if multisig_type and multisig_type not in MULTISIG_TYPES:
+        anomalies.append(f"unknown multisigType {multisig_type!r}")
+    wallet_type = str(raw.get("type") or "")
+    if wallet_type and wallet_type not in WALLET_TYPES:
+        anomalies.append(f"unknown wallet type {wallet_type!r}")
+
+    signers: list[str] = []
+    for entry in raw.get("users") or []:
+        user = entry.get("user") if isinstance(entry, Mapping) else None
+        permissions = entry.get("permissions") if isinstance(entry, Mapping) else None
+        if not isinstance(user, str) or not isinstance(permissions, list):
+            anomalies.append(f"wallet user entry {entry!r} has no user id or permissions")
+            continue
+        for permission in permissions:
+            if permission not in PERMISSIONS:
+                anomalies.append(f"user {user}: unknown permission {permission!r}")
+        if "spend" in permissions and user not in signers:
+            signers.append(user)
+
+    tags = {
+        "wallet_type": wallet_type,
+        "n": "" if n is None else str(n),
+        "approvals_required": _text(raw.get("approvalsRequired")),
+        "balance": _text(raw.get("balanceString")),
+        "spendable_balance": _text(raw.get("spendableBalanceString")),
+        "policy_rules": str(len(_rules(raw))),
+    }
+    if raw.get("enterprise"):
+        tags["enterprise"] = str(raw["enterprise"])
+    if pending_approvals is not None:
+        tags["pending_approvals"] = str(pending_approvals)
+    receive = raw.get("receiveAddress")
+    address = receive.get("address") if isinstance(receive, Mapping) else None
+    specific = raw.get("coinSpecific")
+    base_address = specific.get("baseAddress") if isinstance(specific, Mapping) else None
+    return Wallet(
+        key=wallet_key(coin, wallet_id),
+        name=str(raw.get("label") or ""),
+        provider=PROVIDER,
+        chain=coin,
+        address=str(base_address or address or ""),
+        threshold=m,
+        signers=signers,
+        multisig_type=multisig_type,
+        value_usd=None,  # balances are in base units; pricing is a follow-up
+        tags=tags,
+        anomalies=anomalies,
+    )
+
+
+def map_rules(raw: Mapping[str, Any], coin: str) -> list[TransferPolicy]:
+    """Every wallet-policy rule of one wallet, in the order BitGo lists them."""
+    wallet = wallet_key(coin, str(raw.get("id") or ""))
+    approvals = _int(raw.get("approvalsRequired"))
+    records = []
+    for index, rule in enumerate(_rules(raw)):
+        if not isinstance(rule, Mapping):
+            records.append(
+                TransferPolicy(
+                    key=f"{wallet}:rule:#{index}",
+                    provider=PROVIDER,
+                    wallet=wallet,
+                    rule_kind="other:malformed",
+                    details={"raw": _text(rule)},
+                    anomalies=[f"policy rule {index} is not an object"],
+                )
+            )
+            continue
+        records.append(_map_rule(rule, wallet, index, approvals))
+    return records
+
+
+def _map_rule(rule: Mapping[str, Any], wallet: str, index: int, approvals: int | None) -> TransferPolicy:
+    anomalies: list[str] = []
+    rule_id = str(rule.get("id") or f"#{index}")
+    rule_type = str(rule.get("type") or "")
+    if rule_type not in RULE_TYPES:
+        anomalies.append(f"unknown policy rule type {rule_type!r}")
+    action = _mapping(rule.get("action"))
+    action_type = str(action.get("type") or "")
+    if action_type not in ACTION_TYPES:
+        anomalies.append(f"unknown policy action {action_type!r}")
+    condition = _mapping(rule.get("condition"))
+
+    approvals_required = None
+    if action_type == "getApproval":
+        approvals_required = _int(action.get("approvalsRequired")) or approvals
+    approvers = [str(user) for user in action.get("userIds") or [] if isinstance(user, str)]
+    details = {"action": action_type, "coin": str(rule.get("coin") or "")}
+    if rule_type == "velocityLimit":
+        amount = condition.get("amountString", condition.get("amount"))
+        details.update(
+            {
+                "amount_base_units": _text(amount),
+                "time_window_seconds": _text(condition.get("timeWindow")),
+            }
+        )
+    if condition:
+        details["condition"] = json.dumps(condition, sort_keys=True)
+    if rule.get("lockDate"):
+        details["lock_date"] = _text(rule.get("lockDate"))
+    return TransferPolicy(
+        key=f"{wallet}:rule:{rule_id}",
+        name=rule_id,
+        provider=PROVIDER,
+        wallet=wallet,
+        rule_kind=rule_type,
+        active=True,  # BitGo lists only rules in force; pending changes are pending approvals
+        approvals_required=approvals_required,
+        initiator_can_approve=None,  # not part of the wallet payload
+        destinations_allowlisted=True if rule_type in WHITELIST_RULES else None,
+        approvers=approvers,
+        details=details,
+        anomalies=anomalies,
+    )
