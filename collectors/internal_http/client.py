@@ -1,0 +1,108 @@
+"""Reads one configured internal JSON endpoint: its auth header, its paging style, its item list."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+from urllib.parse import urljoin
+
+import httpx
+import jmespath
+
+from collectors.http_api import ApiError, Credential, HttpApi
+from collectors.internal_http.options import Endpoint
+
+MAX_PAGES = 10_000
+
+
+class EndpointClient:
+    """Pages of items from one endpoint; every answer must be JSON with the list where
+    `items` says, or collection stops with an error naming the endpoint."""
+
+    def __init__(
+        self,
+        endpoint: Endpoint,
+        sleep: Callable[[float], None] = time.sleep,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        self.endpoint = endpoint
+        self.source = f"internal_http:{endpoint.name}"
+        secret = None
+        if endpoint.auth_env:
+            secret = Credential(self.source, "auth_env", endpoint.auth_env)
+            if not os.environ.get(endpoint.auth_env):
+                raise ApiError(
+                    f"{self.source}: environment variable {endpoint.auth_env} (auth_env) is not set"
+                )
+        header = endpoint.auth_header
+
+        def headers() -> dict[str, str]:
+            sent = {"Accept": "application/json"}
+            if secret is not None:
+                sent[header] = secret.value
+            return sent
+
+        self.api = HttpApi(
+            self.source, endpoint.url, headers=headers, credential=secret, sleep=sleep, transport=transport
+        )
+
+    def close(self) -> None:
+        self.api.close()
+
+    def __enter__(self) -> EndpointClient:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    def _items(self, body: Any, url: str) -> list[Any]:
+        found = jmespath.search(self.endpoint.items, body) if self.endpoint.items else body
+        if not isinstance(found, list):
+            where = f" at {self.endpoint.items!r}" if self.endpoint.items else ""
+            path = httpx.URL(url).raw_path.decode("ascii", "replace")
+            raise ApiError(f"{self.source}: GET {path}: expected a list{where}, got {type(found).__name__}")
+        return found
+
+    def _next(self, seen: set[str], reference: str) -> None:
+        if reference in seen:
+            raise ApiError(f"{self.source}: the next page repeats an earlier one ({reference[:120]})")
+        if len(seen) >= MAX_PAGES:
+            raise ApiError(f"{self.source}: more than {MAX_PAGES} pages")
+        seen.add(reference)
+
+    def pages(self) -> Iterator[list[Any]]:
+        endpoint, seen = self.endpoint, set[str]()
+        url: str | None = endpoint.url
+        query: dict[str, Any] = {}
+        if endpoint.paging == "page":
+            assert endpoint.page_param and endpoint.size_param and endpoint.page_size
+            page = endpoint.first_page
+            query = {endpoint.page_param: page, endpoint.size_param: endpoint.page_size}
+        while url:
+            response = self.api.request("GET", url, params=query or None)
+            body = self.api.json(response)
+            batch = self._items(body, str(response.request.url))
+            yield batch
+            if endpoint.paging == "link":
+                following = response.links.get("next", {}).get("url")
+                url, query = (urljoin(str(response.request.url), following), {}) if following else (None, {})
+                if url:
+                    self._next(seen, url)
+            elif endpoint.paging == "cursor":
+                assert endpoint.cursor_field and endpoint.cursor_param
+                cursor = jmespath.search(endpoint.cursor_field, body) if isinstance(body, dict) else None
+                if cursor in (None, ""):
+                    return
+                self._next(seen, str(cursor))
+                query = {endpoint.cursor_param: cursor}
+            elif endpoint.paging == "page":
+                assert endpoint.page_param and endpoint.page_size
+                if len(batch) < endpoint.page_size:
+                    return
+                page += 1
+                self._next(seen, str(page))
+                query = {**query, endpoint.page_param: page}
+            else:
+                return
