@@ -1,0 +1,222 @@
+"""The BitGo collector end to end against the loopback fake: wallet pages by
+`prevId`/`nextBatchPrevId`, pending approvals, a 429, a 5xx, a refused token, a malformed
+body, stored through run_scope on both stores."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from sqlmodel import Session, select
+
+from collectors.bitgo import BitGoCollector, mapper
+from tests.collectors.bitgo.payloads import load
+from vaultward.collection import run_scope
+from vaultward.config import parse_settings
+from vaultward.demo.fakes.bitgo import demo_bitgo_data, make_bitgo_fake
+from vaultward.demo.fakes.server import Reply
+from vaultward.models import Fact, Run
+from vaultward.records import TransferPolicy, Wallet
+from vaultward.sdk import Problem
+
+TOKEN = "v2x-bitgo-test-token-3e4f5a"  # noqa: S105 - the fake's dummy credential
+ENTERPRISE = "62a1b2c3d4e5f60718293a4b5c6d7e8f"
+IDS = [raw["id"] for raw in load("wallets.json")]
+
+
+def dataset() -> dict:
+    other = dict(load("wallets.json")[0], id="7" * 32, label="Someone else's", enterprise="f" * 32)
+    wallets = load("wallets.json")
+    return {
+        "wallets": {"eth": [*wallets[:3], other, *wallets[3:]], "btc": []},
+        "pending_approvals": {"eth": load("pending_approvals.json"), "btc": []},
+    }
+
+
+@pytest.fixture
+def fake():
+    with make_bitgo_fake(dataset(), token=TOKEN) as api:
+        yield api
+
+
+@pytest.fixture
+def token(monkeypatch):
+    monkeypatch.setenv("BITGO_ACCESS_TOKEN", TOKEN)
+    return TOKEN
+
+
+def collector(fake, sleeps: list[float] | None = None, **options) -> BitGoCollector:
+    source = {
+        "base_url": fake.base_url,
+        "coins": ["eth", "BTC"],
+        "enterprise": ENTERPRISE,
+        "page_size": 2,
+        **options,
+    }
+    instance = BitGoCollector(parse_settings({"sources": {"bitgo": source}}))
+    instance.sleep = (sleeps if sleeps is not None else []).append
+    return instance
+
+
+def expected_items() -> list:
+    pending = {IDS[0]: 2, IDS[2]: 1}
+    items: list = []
+    for raw in load("wallets.json"):
+        items.append(mapper.map_wallet(raw, "eth", pending.get(raw["id"], 0)))
+        items += mapper.map_rules(raw, "eth")
+    return items
+
+
+def test_collects_every_page_of_every_coin(fake, token):
+    instance = collector(fake)
+    [scope] = instance.scopes()
+    assert scope.id == f"bitgo:{ENTERPRISE}"
+    items = list(instance.collect(scope))
+    assert items == expected_items()
+    assert [item.key for item in items if isinstance(item, Wallet)] == [f"bitgo:eth:{i}" for i in IDS]
+    assert [item.tags["pending_approvals"] for item in items if isinstance(item, Wallet)] == [
+        "2", "0", "1", "0", "0", "0", "0",
+    ]  # fmt: skip
+    assert len([item for item in items if isinstance(item, TransferPolicy)]) == 9
+    assert [path for _, path, _ in fake.log] == [
+        f"/api/v2/eth/pendingapprovals?enterprise={ENTERPRISE}",
+        f"/api/v2/eth/wallet?limit=2&enterprise={ENTERPRISE}",
+        f"/api/v2/eth/wallet?limit=2&enterprise={ENTERPRISE}&prevId={IDS[1]}",
+        f"/api/v2/eth/wallet?limit=2&enterprise={ENTERPRISE}&prevId={IDS[3]}",
+        f"/api/v2/eth/wallet?limit=2&enterprise={ENTERPRISE}&prevId={IDS[5]}",
+        f"/api/v2/btc/pendingapprovals?enterprise={ENTERPRISE}",
+        f"/api/v2/btc/wallet?limit=2&enterprise={ENTERPRISE}",
+    ]
+
+
+def test_without_an_enterprise_the_scope_is_the_api_host():
+    settings = parse_settings({"sources": {"bitgo": {}}})
+    [scope] = BitGoCollector(settings).scopes()
+    assert (scope.id, scope.params["base_url"]) == ("bitgo:app.bitgo.com", "https://app.bitgo.com")
+    assert BitGoCollector(settings).options.coins == ["btc", "eth"]
+
+
+def test_429_is_retried_then_succeeds(fake, token):
+    sleeps: list[float] = []
+    fake.inject(
+        "/api/v2/eth/wallet",
+        429,
+        {"Retry-After": "4"},
+        {"error": "Too many requests", "name": "TooManyRequests"},
+    )
+    assert list(collector(fake, sleeps).collect(collector(fake).scopes()[0])) == expected_items()
+    assert sleeps == [4.0]
+    assert [status for _, path, status in fake.log if "/wallet" in path][:2] == [429, 200]
+
+
+def test_429_without_headers_backs_off(fake, token):
+    sleeps: list[float] = []
+    fake.inject(
+        "/api/v2/eth/pendingapprovals", 429, body={"error": "Too many requests", "name": "TooManyRequests"}
+    )
+    assert list(collector(fake, sleeps).collect(collector(fake).scopes()[0])) == expected_items()
+    assert len(sleeps) == 1 and 0 < sleeps[0] <= 0.75
+
+
+def test_5xx_is_retried(fake, token):
+    sleeps: list[float] = []
+    fake.inject("/api/v2/eth/wallet", 503, times=2)
+    assert list(collector(fake, sleeps).collect(collector(fake).scopes()[0])) == expected_items()
+    assert len(sleeps) == 2
+
+
+def stored(engine) -> tuple[list[Run], list[Fact]]:
+    with Session(engine) as session:
+        return (
+            list(session.exec(select(Run).order_by(Run.id)).all()),
+            list(session.exec(select(Fact).order_by(Fact.id)).all()),
+        )
+
+
+def test_a_refused_token_fails_the_run_naming_the_variable_not_the_value(engine, fake, monkeypatch):
+    secret = "v2x-wrong-secret-8d7c6b5a"  # noqa: S105
+    monkeypatch.setenv("ACME_BITGO_TOKEN", secret)
+    instance = collector(fake, credentials_env={"token": "ACME_BITGO_TOKEN"})
+    outcome = run_scope(engine, instance, instance.scopes()[0])
+    assert (outcome.status, outcome.items) == ("failed", 0)
+    assert outcome.error == (
+        "ApiError: bitgo: GET /api/v2/eth/pendingapprovals: "
+        "HTTP 401, credentials refused (check the credential in ACME_BITGO_TOKEN)"
+    )
+    runs, facts = stored(engine)
+    assert [(run.status, run.error) for run in runs] == [("failed", outcome.error)]
+    assert facts == []
+    dump = json.dumps([run.model_dump(mode="json") for run in runs])
+    assert secret not in dump and secret not in str(outcome)
+
+
+def test_a_missing_token_variable_fails_the_run(engine, fake, monkeypatch):
+    monkeypatch.delenv("BITGO_ACCESS_TOKEN", raising=False)
+    outcome = run_scope(engine, collector(fake), collector(fake).scopes()[0])
+    assert (outcome.status, outcome.error) == (
+        "failed",
+        "ApiError: bitgo: environment variable BITGO_ACCESS_TOKEN (credentials_env.token) is not set",
+    )
+
+
+def test_a_malformed_body_fails_the_run_and_keeps_earlier_facts(engine, fake, token):
+    first = run_scope(engine, collector(fake), collector(fake).scopes()[0])
+    assert (first.status, first.items, first.error) == ("ok", 16, None)
+
+    # The third page of wallets breaks off mid-body (a prefix fault would hit the first page).
+    pages = {"n": 0}
+    original = fake.handle
+
+    def third_page_broken(request):
+        if request.path == "/api/v2/eth/wallet":
+            pages["n"] += 1
+            if pages["n"] == 3:
+                return Reply(200, b'{"coin": "eth", "wallets": [')
+        return original(request)
+
+    fake.handle = third_page_broken
+    second = run_scope(engine, collector(fake), collector(fake).scopes()[0])
+    assert (second.status, second.error) == (
+        "failed",
+        f"ApiError: bitgo: GET /api/v2/eth/wallet?limit=2&enterprise={ENTERPRISE}&prevId={IDS[3]}: "
+        "malformed JSON in the response: Expecting value: line 1 column 29 (char 28)",
+    )
+    runs, facts = stored(engine)
+    assert [run.status for run in runs] == ["ok", "failed"]
+    assert {fact.run_id for fact in facts} == {runs[0].id}
+    assert [(fact.key, fact.data) for fact in facts] == [(item.key, item.data()) for item in expected_items()]
+
+
+def test_demo_data_tells_the_acme_story(token):
+    with make_bitgo_fake(demo_bitgo_data(), token=TOKEN) as api:
+        instance = BitGoCollector(
+            parse_settings({"sources": {"bitgo": {"base_url": api.base_url, "coins": ["eth", "btc"]}}})
+        )
+        items = list(instance.collect(instance.scopes()[0]))
+    assert not [item for item in items if isinstance(item, Problem)]
+    wallets = [
+        (
+            w.name,
+            w.chain,
+            w.threshold,
+            w.tags["n"],
+            w.tags["approvals_required"],
+            w.tags["policy_rules"],
+            w.tags["pending_approvals"],
+        )
+        for w in items
+        if isinstance(w, Wallet)
+    ]
+    assert wallets == [
+        ("Exchange hot wallet", "eth", 2, "3", "2", "2", "0"),
+        ("BTC reserve (cold)", "btc", 2, "3", "1", "0", "1"),
+    ]
+    policies = [
+        (p.rule_kind, p.destinations_allowlisted, p.approvals_required, p.details.get("amount_base_units"))
+        for p in items
+        if isinstance(p, TransferPolicy)
+    ]
+    assert policies == [
+        ("advancedWhitelist", True, None, None),
+        ("velocityLimit", None, 2, "50000000000000000000"),
+    ]
