@@ -1,11 +1,15 @@
 """Built-in collectors: one module or small package (client + mapper) per source."""
 
 from collectors.aws import AwsCustodyCollector, AwsIamCollector, AwsNetworkCollector
+from collectors.bitgo import BitGoCollector
 from collectors.entra import EntraCollector
+from collectors.fireblocks import FireblocksCollector
 from collectors.google_workspace import GoogleWorkspaceCollector
+from collectors.internal_http import InternalHttpCollector
 from collectors.knowbe4 import KnowBe4Collector
 from collectors.okta import OktaCollector
 from collectors.prowler_import import ProwlerImportCollector
+from collectors.safe import SafeCollector
 from collectors.training_csv import TrainingCsvCollector
 
 BUILTIN_COLLECTORS: list = [
@@ -17,5 +21,9 @@ BUILTIN_COLLECTORS: list = [
     EntraCollector,
     KnowBe4Collector,
     TrainingCsvCollector,
+    SafeCollector,
+    FireblocksCollector,
+    BitGoCollector,
+    InternalHttpCollector,
     ProwlerImportCollector,
 ]

@@ -16,7 +16,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from tests.test_secrets import dump_store
-from vaultward.demo.fakes import entra, knowbe4, okta
+from vaultward.demo.fakes import bitgo, entra, fireblocks, internal_hr, knowbe4, okta, safe
 from vaultward.demo.saas import DEMO_SECRET
 
 VAULTWARD = str(Path(sys.executable).parent / "vaultward")
@@ -30,6 +30,10 @@ SOURCES = {
     "entra",
     "knowbe4",
     "training_csv",
+    "safe",
+    "bitgo",
+    "fireblocks",
+    "internal_http",
 }
 
 
@@ -51,7 +55,7 @@ def demo_run(tmp_path_factory) -> tuple[Path, str]:
 
 def test_every_source_collects_and_training_scores_from_real_facts(demo_run):
     _, output = demo_run
-    assert "collected 17 scopes (17 ok)" in output
+    assert "collected 21 scopes (21 ok)" in output
     [training] = re.findall(r"^\s+training\s+(\d+\.\d)\s+Social-engineering training(.*)$", output, re.M)
     assert float(training[0]) > 0 and "no data" not in training[1]
 
@@ -81,6 +85,11 @@ def test_no_credential_of_any_source_in_store_or_output(demo_run):
         "google access token": "ya29.fake-directory-access-token",
         "graph access token": "fake-graph-token",
         "entra client id": entra.DEMO_CLIENT_ID,
+        "safe api key": safe.DEMO_API_KEY,
+        "bitgo token": bitgo.DEMO_TOKEN,
+        "fireblocks api key": fireblocks.DEMO_API_KEY,
+        "fireblocks private key": (data_dir / "fireblocks-api-user.key").read_text().splitlines()[1],
+        "internal hr token": internal_hr.DEMO_TOKEN,
     }
     everything = output + dump_store(f"sqlite:///{data_dir / 'vaultward.db'}")
     everything += (data_dir / "vaultward.db").read_bytes().decode("utf-8", "replace")

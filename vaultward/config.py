@@ -375,8 +375,12 @@ class Settings(Strict):
         defaults and the names its `credentials_env` gives, and ExternalId variables."""
         names = {account.external_id_env for account in self.aws.accounts if account.external_id_env}
         for name in self.enabled_sources(collectors):
-            names.update(getattr(collectors[name], "credentials", {}).values())
+            cls = collectors[name]
+            names.update(getattr(cls, "credentials", {}).values())
             names.update(self.source(name).credentials_env.values())
+            hook = getattr(cls, "credential_variables", None)  # variables named in the options
+            if callable(hook):
+                names.update(hook(self.source_options(name, getattr(cls, "options_model", None))))
         return sorted(names)
 
     def source_options(self, name: str, model: type[OptionsT] | None) -> OptionsT | None:

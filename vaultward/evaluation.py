@@ -181,12 +181,23 @@ def run_check(spec: CheckSpec, context: CheckContext) -> list[Result]:
         ]
 
 
+def _producers(settings: Settings, registry: Registry) -> dict[str, set[str]]:
+    """The record kinds each collector produces: as configured for enabled sources (a
+    generic collector narrows its kinds to its endpoints), as declared for the others."""
+    enabled = set(settings.enabled_sources(registry.collectors))
+    producers = {}
+    for name, cls in registry.collectors.items():
+        kinds = cls(settings).produces if name in enabled else cls.produces
+        producers[name] = {kind.kind for kind in kinds}
+    return producers
+
+
 def evaluate(
     settings: Settings, engine: Engine, registry: Registry, now: datetime | None = None
 ) -> EvaluationSummary:
     """Evaluate every registered check over the latest facts and store findings and scores."""
     now = now or utcnow()
-    producers = {name: {kind.kind for kind in cls.produces} for name, cls in registry.collectors.items()}
+    producers = _producers(settings, registry)
     with Session(engine) as session:
         states = scope_states(session, settings, sorted(registry.collectors), now)
         records, problems = load_records(session, states)

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from vaultward.demo.fakes import entra, google_workspace, knowbe4, okta
+from vaultward.demo.fakes import bitgo, entra, fireblocks, google_workspace, internal_hr, knowbe4, okta, safe
 from vaultward.demo.fakes.training_csv import demo_training_csv
 
 DEMO_SECRET = "demo-entra-client-secret"  # noqa: S105 - the fake's own dummy credential
@@ -73,4 +73,29 @@ def saas_fakes(data_dir: Path) -> Iterator[DemoSaaS]:
 
         csv_path = demo_training_csv(data_dir / "acme-academy-training.csv")
         demo.sources["training_csv"] = {"path": str(csv_path), "source_label": "acme-academy"}
+
+        safe_fake = stack.enter_context(safe.make_safe_fake(safe.demo_safe_data()))
+        demo.sources["safe"] = {"base_url": safe_fake.base_url, "wallets": safe.demo_safe_wallets()}
+        demo.environment["SAFE_API_KEY"] = safe.DEMO_API_KEY
+
+        bitgo_fake = stack.enter_context(bitgo.make_bitgo_fake(bitgo.demo_bitgo_data()))
+        demo.sources["bitgo"] = {"base_url": bitgo_fake.base_url, "coins": ["eth", "btc"]}
+        demo.environment["BITGO_ACCESS_TOKEN"] = bitgo.DEMO_TOKEN
+
+        private_pem, public_pem = fireblocks.generate_key_pair()
+        fireblocks_key = data_dir / "fireblocks-api-user.key"
+        fireblocks_key.write_text(private_pem)
+        fireblocks_key.chmod(0o600)
+        fireblocks_fake = stack.enter_context(
+            fireblocks.make_fireblocks_fake(fireblocks.demo_fireblocks_data(), public_pem)
+        )
+        demo.sources["fireblocks"] = {"base_url": fireblocks_fake.base_url}
+        demo.environment["FIREBLOCKS_API_KEY"] = fireblocks.DEMO_API_KEY
+        demo.environment["FIREBLOCKS_SECRET_KEY_FILE"] = str(fireblocks_key)
+
+        hr_fake = stack.enter_context(internal_hr.make_internal_hr_fake(internal_hr.demo_internal_hr_data()))
+        demo.sources["internal_http"] = {
+            "endpoints": [internal_hr.demo_internal_hr_endpoint(hr_fake.base_url)]
+        }
+        demo.environment[internal_hr.DEMO_TOKEN_VARIABLE] = f"Bearer {internal_hr.DEMO_TOKEN}"
         yield demo

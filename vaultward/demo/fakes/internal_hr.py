@@ -79,7 +79,14 @@ def demo_internal_hr_endpoint(base_url: str) -> dict[str, Any]:
         "cursor_field": "next_cursor",
         "cursor_param": "cursor",
         "items": "data.employees",
-        "constants": {"source": "hr", "account": "acme-hr", "person": True},
+        # A roster, not a sign-in system: it says who works here, grants no access of its own.
+        "constants": {
+            "source": "hr",
+            "account": "acme-hr",
+            "person": True,
+            "console_access": False,
+            "privileged": False,
+        },
         "fields": {
             "key": "employee_id",
             "email": "work_email",
