@@ -108,3 +108,20 @@ def test_bad_schedules_are_named(tmp_path, schedule, expected):
         load_settings(path)
     assert str(error.value).startswith(f"{path}: sources.aws_iam.schedule: ")
     assert expected in str(error.value)
+
+
+def test_the_examples_commented_source_tables_validate_when_uncommented():
+    import re
+    import tomllib
+
+    from vaultward.config import parse_settings
+    from vaultward.registry import discover
+
+    text = EXAMPLE.read_text()
+    start, end = text.index("# [sources.okta]"), text.index("# How to tell production")
+    block = "\n".join(re.sub(r"^# ?", "", line) for line in text[start:end].splitlines())
+    block = re.sub(r"\s+#[^\"\n]*$", "", block, flags=re.M)  # trailing comments
+    settings = parse_settings(tomllib.loads(text[:start] + block + text[end:]))
+    collectors = discover(entry_point_groups=False).collectors
+    assert set(settings.enabled_sources(collectors)) == set(collectors)
+    assert "SIGNING_API_AUTH" in settings.credential_variables(collectors)

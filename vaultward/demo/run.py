@@ -39,7 +39,10 @@ def demo_settings(
     # IAM users carry no e-mail: the alias table ties them to the people of the other sources.
     data["policy"] = {
         **data.get("policy", {}),
-        "people": {"aliases": {name: f"{name}@acme.example" for name in DEMO_PEOPLE}},
+        "people": {
+            "aliases": {name: f"{name}@acme.example" for name in DEMO_PEOPLE},
+            "signers": saas.signers,
+        },
     }
     return parse_settings(data, "demo configuration")
 

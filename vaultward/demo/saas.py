@@ -25,7 +25,7 @@ DEMO_SECRET = "demo-entra-client-secret"  # noqa: S105 - the fake's own dummy cr
 class DemoSaaS:
     sources: dict[str, dict[str, Any]] = field(default_factory=dict)  # [sources.<name>] tables
     environment: dict[str, str] = field(default_factory=dict)  # credential variables
-    aliases: dict[str, str] = field(default_factory=dict)  # policy.people.aliases
+    signers: dict[str, str] = field(default_factory=dict)  # policy.people.signers
 
 
 @contextmanager
@@ -77,6 +77,10 @@ def saas_fakes(data_dir: Path) -> Iterator[DemoSaaS]:
         safe_fake = stack.enter_context(safe.make_safe_fake(safe.demo_safe_data()))
         demo.sources["safe"] = {"base_url": safe_fake.base_url, "wallets": safe.demo_safe_wallets()}
         demo.environment["SAFE_API_KEY"] = safe.DEMO_API_KEY
+        # Owner addresses are keys, not people: the configuration says whose they are.
+        demo.signers.update(
+            {safe.ALICE: "alice@acme.example", safe.BOB: "bob@acme.example", safe.ERIN: "erin@acme.example"}
+        )
 
         bitgo_fake = stack.enter_context(bitgo.make_bitgo_fake(bitgo.demo_bitgo_data()))
         demo.sources["bitgo"] = {"base_url": bitgo_fake.base_url, "coins": ["eth", "btc"]}
