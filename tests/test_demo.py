@@ -34,6 +34,7 @@ SOURCES = {
     "bitgo",
     "fireblocks",
     "internal_http",
+    "prowler_import",
 }
 
 
@@ -55,7 +56,7 @@ def demo_run(tmp_path_factory) -> tuple[Path, str]:
 
 def test_every_source_collects_and_training_scores_from_real_facts(demo_run):
     _, output = demo_run
-    assert "collected 21 scopes (21 ok)" in output
+    assert "collected 22 scopes (22 ok)" in output
     [training] = re.findall(r"^\s+training\s+(\d+\.\d)\s+Social-engineering training(.*)$", output, re.M)
     assert float(training[0]) > 0 and "no data" not in training[1]
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from vaultward.demo.fakes import bitgo, entra, fireblocks, google_workspace, internal_hr, knowbe4, okta, safe
+from vaultward.demo.fakes.prowler import demo_prowler_output
 from vaultward.demo.fakes.training_csv import demo_training_csv
 
 DEMO_SECRET = "demo-entra-client-secret"  # noqa: S105 - the fake's own dummy credential
@@ -29,7 +30,7 @@ class DemoSaaS:
 
 
 @contextmanager
-def saas_fakes(data_dir: Path) -> Iterator[DemoSaaS]:
+def saas_fakes(data_dir: Path, aws_account: str) -> Iterator[DemoSaaS]:
     """Start every vendor fake on loopback; yields how to configure the collectors."""
     demo = DemoSaaS()
     with ExitStack() as stack:
@@ -102,4 +103,6 @@ def saas_fakes(data_dir: Path) -> Iterator[DemoSaaS]:
             "endpoints": [internal_hr.demo_internal_hr_endpoint(hr_fake.base_url)]
         }
         demo.environment[internal_hr.DEMO_TOKEN_VARIABLE] = f"Bearer {internal_hr.DEMO_TOKEN}"
+        prowler_folder = demo_prowler_output(data_dir / "prowler", aws_account)
+        demo.sources["prowler_import"] = {"path": str(prowler_folder)}
         yield demo
