@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
-from typing import Any
+from typing import Any, Self
 from urllib.parse import urljoin
 
 import httpx
@@ -249,3 +249,27 @@ class HttpApi:
             if len(batch) < size:
                 return
         raise ApiError(f"{self.source}: GET {path}: more than {self.max_pages} pages")
+
+
+class VendorClient:
+    """Base of every vendor's client: owns one `HttpApi`, closes it, checks list items."""
+
+    api: HttpApi
+
+    def close(self) -> None:
+        self.api.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    def objects(self, items: list[Any], path: str) -> Iterator[dict[str, Any]]:
+        """The items of a list, each of which must be a JSON object."""
+        for item in items:
+            if not isinstance(item, dict):
+                raise ApiError(
+                    f"{self.api.source}: GET {path}: expected objects in the list, got {type(item).__name__}"
+                )
+            yield item

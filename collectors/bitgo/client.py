@@ -9,13 +9,13 @@ from typing import Any
 
 import httpx
 
-from collectors.http_api import ApiError, Credential, HttpApi
+from collectors.http_api import ApiError, Credential, HttpApi, VendorClient
 
 BASE_URL = "https://app.bitgo.com"
 MAX_PAGE_SIZE = 500  # BitGo's list endpoints cap `limit` at 500 (default 25)
 
 
-class BitGoClient:
+class BitGoClient(VendorClient):
     """Read-only calls the collector needs."""
 
     def __init__(
@@ -36,21 +36,6 @@ class BitGoClient:
             transport=transport,
         )
 
-    def close(self) -> None:
-        self.api.close()
-
-    def __enter__(self) -> BitGoClient:
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self.close()
-
-    def _objects(self, items: list[Any], path: str) -> Iterator[dict[str, Any]]:
-        for item in items:
-            if not isinstance(item, dict):
-                raise ApiError(f"bitgo: GET {path}: expected objects in the list, got {type(item).__name__}")
-            yield item
-
     def wallets(self, coin: str, enterprise: str | None = None) -> Iterator[dict[str, Any]]:
         """`GET /api/v2/{coin}/wallet`, every page."""
         path = f"/api/v2/{coin}/wallet"
@@ -58,7 +43,7 @@ class BitGoClient:
         if enterprise:
             params["enterprise"] = enterprise
         for page in self.api.pages_by_token(path, "wallets", "nextBatchPrevId", "prevId", params):
-            yield from self._objects(page, path)
+            yield from self.objects(page, path)
 
     def pending_approvals(self, coin: str, enterprise: str | None = None) -> Iterator[dict[str, Any]]:
         """`GET /api/v2/{coin}/pendingapprovals`: approvals waiting on the coin's wallets."""
@@ -68,4 +53,4 @@ class BitGoClient:
         items = body.get("pendingApprovals", []) if isinstance(body, dict) else None
         if not isinstance(items, list):
             raise ApiError(f"bitgo: GET {path}: expected a list field 'pendingApprovals'")
-        yield from self._objects(items, path)
+        yield from self.objects(items, path)

@@ -11,13 +11,13 @@ from typing import Any
 import httpx
 
 from collectors.bearer_token import BearerToken
-from collectors.http_api import ApiError, Credential, HttpApi
+from collectors.http_api import ApiError, Credential, HttpApi, VendorClient
 
 GRAPH_SCOPE = "https://graph.microsoft.com/.default"
 REGISTRATION_PATH = "/v1.0/reports/authenticationMethods/userRegistrationDetails"
 
 
-class GraphClient:
+class GraphClient(VendorClient):
     """One tenant's Graph, as an application (no signed-in user)."""
 
     def __init__(
@@ -51,12 +51,6 @@ class GraphClient:
     def close(self) -> None:
         self.token_api.close()
         self.api.close()
-
-    def __enter__(self) -> GraphClient:
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self.close()
 
     def _fetch_token(self) -> Any:
         form = {

@@ -19,7 +19,7 @@ from typing import Any
 import httpx
 import jwt
 
-from collectors.http_api import ApiError, Credential, HttpApi
+from collectors.http_api import ApiError, Credential, HttpApi, VendorClient
 
 BASE_URL = "https://api.fireblocks.io"
 JWT_LIFETIME = 20  # seconds; Fireblocks refuses exp >= iat + 30
@@ -74,7 +74,7 @@ class FireblocksAuth(httpx.Auth):
         yield request
 
 
-class FireblocksClient:
+class FireblocksClient(VendorClient):
     """Read-only calls the collector needs."""
 
     def __init__(
@@ -98,23 +98,6 @@ class FireblocksClient:
         # Signing needs the final URL and body, so it runs as httpx auth on each request.
         self.api.client.auth = FireblocksAuth(api_key, secret_key_file)
 
-    def close(self) -> None:
-        self.api.close()
-
-    def __enter__(self) -> FireblocksClient:
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self.close()
-
-    def _objects(self, items: list[Any], path: str) -> Iterator[dict[str, Any]]:
-        for item in items:
-            if not isinstance(item, dict):
-                raise ApiError(
-                    f"fireblocks: GET {path}: expected objects in the list, got {type(item).__name__}"
-                )
-            yield item
-
     def active_policy(self) -> dict[str, Any]:
         """The active Transaction Authorization Policy: {"policy": {"rules": [...]}, ...}."""
         body = self.api.get_json("/v1/tap/active_policy")
@@ -133,7 +116,7 @@ class FireblocksClient:
             body = self.api.get_json(path, query)
             if not isinstance(body, dict):
                 raise ApiError(f"fireblocks: GET {path}: expected an object, got {type(body).__name__}")
-            yield from self._objects(self.api._expect_list(body, path, "accounts"), path)
+            yield from self.objects(self.api._expect_list(body, path, "accounts"), path)
             after = (body.get("paging") or {}).get("after") if isinstance(body.get("paging"), dict) else None
             if not after:
                 return
@@ -143,4 +126,4 @@ class FireblocksClient:
     def users(self) -> Iterator[dict[str, Any]]:
         """Console users of the workspace (a plain array; needs an Admin-level API user)."""
         body = self.api.get_json("/v1/users")
-        yield from self._objects(self.api._expect_list(body, "/v1/users", None), "/v1/users")
+        yield from self.objects(self.api._expect_list(body, "/v1/users", None), "/v1/users")

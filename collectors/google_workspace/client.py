@@ -15,7 +15,7 @@ import httpx
 import jwt
 
 from collectors.bearer_token import BearerToken
-from collectors.http_api import ApiError, Credential, HttpApi
+from collectors.http_api import ApiError, Credential, HttpApi, VendorClient
 
 DIRECTORY_SCOPE = "https://www.googleapis.com/auth/admin.directory.user.readonly"
 JWT_BEARER_GRANT = "urn:ietf:params:oauth:grant-type:jwt-bearer"
@@ -83,7 +83,7 @@ def google_rate_limited(response: httpx.Response) -> bool:
     return any(isinstance(e, dict) and e.get("reason") in RATE_LIMIT_REASONS for e in errors)
 
 
-class DirectoryClient:
+class DirectoryClient(VendorClient):
     """Users of one Google Workspace customer (or one of its domains)."""
 
     def __init__(
@@ -120,12 +120,6 @@ class DirectoryClient:
     def close(self) -> None:
         self.token_api.close()
         self.api.close()
-
-    def __enter__(self) -> DirectoryClient:
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self.close()
 
     def _fetch_token(self) -> Any:
         if self._key is None:

@@ -11,13 +11,13 @@ from urllib.parse import urljoin
 import httpx
 import jmespath
 
-from collectors.http_api import ApiError, Credential, HttpApi
+from collectors.http_api import ApiError, Credential, HttpApi, VendorClient
 from collectors.internal_http.options import Endpoint
 
 MAX_PAGES = 10_000
 
 
-class EndpointClient:
+class EndpointClient(VendorClient):
     """Pages of items from one endpoint; every answer must be JSON with the list where
     `items` says, or collection stops with an error naming the endpoint."""
 
@@ -47,15 +47,6 @@ class EndpointClient:
         self.api = HttpApi(
             self.source, endpoint.url, headers=headers, credential=secret, sleep=sleep, transport=transport
         )
-
-    def close(self) -> None:
-        self.api.close()
-
-    def __enter__(self) -> EndpointClient:
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self.close()
 
     def _items(self, body: Any, url: str) -> list[Any]:
         found = jmespath.search(self.endpoint.items, body) if self.endpoint.items else body

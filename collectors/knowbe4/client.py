@@ -8,7 +8,7 @@ from typing import Any
 
 import httpx
 
-from collectors.http_api import ApiError, Credential, HttpApi
+from collectors.http_api import Credential, HttpApi, VendorClient
 
 # One API host per KnowBe4 server: training.knowbe4.com is "us", eu.knowbe4.com is "eu", ...
 BASE_URLS = {
@@ -21,7 +21,7 @@ BASE_URLS = {
 MAX_PAGE_SIZE = 500  # the API caps per_page at 500 (default 100)
 
 
-class KnowBe4Client:
+class KnowBe4Client(VendorClient):
     """Read-only calls the collector needs; every list is paged with `page` / `per_page`
     until a page comes back short."""
 
@@ -43,23 +43,9 @@ class KnowBe4Client:
             transport=transport,
         )
 
-    def close(self) -> None:
-        self.api.close()
-
-    def __enter__(self) -> KnowBe4Client:
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self.close()
-
     def _all(self, path: str, params: dict[str, Any] | None = None) -> Iterator[dict[str, Any]]:
         for page in self.api.pages_by_number(path, size=self.page_size, params=params):
-            for item in page:
-                if not isinstance(item, dict):
-                    raise ApiError(
-                        f"knowbe4: GET {path}: expected objects in the list, got {type(item).__name__}"
-                    )
-                yield item
+            yield from self.objects(page, path)
 
     def users(self) -> Iterator[dict[str, Any]]:
         return self._all("/v1/users")

@@ -10,7 +10,7 @@ from typing import Any
 
 import httpx
 
-from collectors.http_api import ApiError, Credential, HttpApi
+from collectors.http_api import ApiError, Credential, HttpApi, VendorClient
 
 GATEWAY = "https://api.safe.global"
 # Chains Safe's gateway serves, by EIP-3770 short name (as @safe-global/api-kit lists them).
@@ -49,7 +49,7 @@ class SafeNotFound(Exception):
     service wants the EIP-55 checksummed form)."""
 
 
-class SafeClient:
+class SafeClient(VendorClient):
     """Reads one chain's Safes; `api_key` is None for anonymous access."""
 
     def __init__(
@@ -66,15 +66,6 @@ class SafeClient:
         self.api = HttpApi(
             "safe", base_url, headers=headers, credential=api_key, sleep=sleep, transport=transport
         )
-
-    def close(self) -> None:
-        self.api.close()
-
-    def __enter__(self) -> SafeClient:
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self.close()
 
     def safe(self, address: str) -> dict[str, Any]:
         """`GET /api/v1/safes/{address}/`: owners, threshold, nonce, modules, guard, version."""
