@@ -14,7 +14,9 @@ from vaultward.records import (
     NetworkPath,
     PortRange,
     SigningKey,
+    TransferPolicy,
     Vpc,
+    Wallet,
 )
 
 _counter = itertools.count(1)
@@ -236,3 +238,36 @@ def add_evaluation(
         session.add(Finding(evaluation_id=evaluation.id, **values))
     session.flush()
     return evaluation
+
+
+def make_wallet(**overrides: Any) -> Wallet:
+    n = _n()
+    values: dict[str, Any] = {
+        "key": f"safe:eth:0x{n:040x}",
+        "name": f"wallet-{n}",
+        "scope": "safe:eth",
+        "provider": "safe",
+        "chain": "eth",
+        "address": f"0x{n:040x}",
+        "threshold": 2,
+        "signers": ["0xa", "0xb", "0xc"],
+        "multisig_type": "safe",
+        "tags": {"ValueTier": "high"},
+    }
+    values.update(overrides)
+    return Wallet(**values)
+
+
+def make_transfer_rule(**overrides: Any) -> TransferPolicy:
+    n = _n()
+    values: dict[str, Any] = {
+        "key": f"fireblocks:tap:{n}",
+        "scope": "fireblocks:api.fireblocks.io",
+        "provider": "fireblocks",
+        "rule_kind": "TRANSFER",
+        "approvals_required": 2,
+        "initiator_can_approve": False,
+        "destinations_allowlisted": True,
+    }
+    values.update(overrides)
+    return TransferPolicy(**values)

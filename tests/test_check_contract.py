@@ -31,3 +31,9 @@ def test_check_contract(check_id):
     assert any(importer in path.read_text() for path in tests.glob("test_*.py")), (
         f"no test imports {importer}"
     )
+
+
+def test_the_readme_lists_every_built_in_check():
+    readme = (ROOT / "README.md").read_text()
+    for check_id, spec in REGISTRY.checks.items():
+        assert f"| `{check_id}` | {spec.mitigation} |" in readme, f"README lacks {check_id}"

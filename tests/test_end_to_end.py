@@ -56,6 +56,20 @@ def expected_findings(org: DemoOrganisation) -> dict[tuple[str, str], str]:
         ("access.privileged_user_mfa", user(corp, "dave")): "pass",
         # ci-deploy's key: 200 days old, unused for 120
         ("access.access_key_age", user(prod, "ci-deploy") + "#access_key_1"): "fail",
+        # administrators' factors: dave has a U2F key; alice a virtual device; ops-admin none
+        ("access.privileged_phishing_resistant", user(corp, "dave")): "pass",
+        ("access.privileged_phishing_resistant", user(prod, "alice")): "fail",
+        ("access.privileged_phishing_resistant", user(mgmt, "ops-admin")): "fail",
+        # people (IAM users carry no e-mail: one person each; ci-deploy is a machine)
+        ("access.person_without_mfa", "identity:" + user(mgmt, "ops-admin")): "fail",
+        ("access.person_without_mfa", "identity:" + user(prod, "alice")): "pass",
+        ("access.person_without_mfa", "identity:" + user(corp, "dave")): "pass",
+        ("access.person_without_mfa", "identity:" + user(corp, "erin")): "fail",
+        ("access.person_without_mfa", "identity:" + user(custody, "frank")): "pass",
+        # no wallet or transfer-policy source in this organisation: unknown, never a pass
+        ("custody.multisig_threshold", "*"): "unknown",
+        ("custody.safe_modules_allowlisted", "*"): "unknown",
+        ("custody.transfer_policy_approvals", "*"): "unknown",
         ("custody.hsm_cluster_redundant", r["hsm:signing-hsm"]): "pass",
         ("custody.signing_keys_hsm_backed", r["kms:hot-wallet-signer"]): "pass",
         ("custody.signing_keys_hsm_backed", r["kms:imported-signer"]): "fail",
@@ -102,6 +116,11 @@ def test_exact_findings_and_scores(engine, org):
             "access.console_user_mfa": 60.0,  # 3 of 5
             "access.privileged_user_mfa": 200 / 3,  # 2 of 3
             "access.access_key_age": 0.0,  # 0 of 1
+            "access.privileged_phishing_resistant": 100 / 3,  # 1 of 3
+            "access.person_without_mfa": 60.0,  # 3 of 5
+            "custody.multisig_threshold": 0.0,  # no data
+            "custody.safe_modules_allowlisted": 0.0,
+            "custody.transfer_policy_approvals": 0.0,
             "custody.hsm_cluster_redundant": 100.0,
             "custody.signing_keys_hsm_backed": 50.0,
             "segmentation.no_admin_ports_from_internet": 200 / 3,
@@ -110,16 +129,17 @@ def test_exact_findings_and_scores(engine, org):
             "training.lure_training_privileged": 0.0,
         }
     )
-    # weights: root 3, console 2, privileged 3, keys 1; HSM 2, signing keys 3; segmentation 3 + 3
-    access = (25 * 3 + 60 * 2 + 200 / 3 * 3 + 0 * 1) / 9
-    custody = (100 * 2 + 50 * 3) / 5
+    # weights: root 3, console 2, privileged 3, keys 1, phishing-resistant 2, people 2;
+    # HSM 2, signing keys 3, multisig 3, modules 2, transfer policy 3; segmentation 3 + 3
+    access = (25 * 3 + 60 * 2 + 200 / 3 * 3 + 0 * 1 + 100 / 3 * 2 + 60 * 2) / 13
+    custody = (100 * 2 + 50 * 3 + 0 * 3 + 0 * 2 + 0 * 3) / 13
     segmentation = 200 / 3
     assert mitigations["access"] == (pytest.approx(access), True)
-    assert mitigations["custody"] == (pytest.approx(70.0), True)
+    assert mitigations["custody"] == (pytest.approx(custody), True)
     assert mitigations["segmentation"] == (pytest.approx(segmentation), True)
     assert mitigations["training"] == (0.0, False)
     assert summary.overall == pytest.approx((access + custody + segmentation + 0) / 4)
-    assert summary.band == "weak"
+    assert summary.band == "critical"  # (44.74 + 26.92 + 66.67 + 0) / 4 = 34.58
 
 
 def test_denied_account_fails_its_runs_and_keeps_earlier_facts(engine, org, monkeypatch):

@@ -243,6 +243,9 @@ class CustodyPolicy(Strict):
     min_signers: int = Field(default=3, ge=1)
     min_threshold_ratio: float = Field(default=0.5, gt=0, le=1)
     min_hsms: int = Field(default=2, ge=1)
+    # Safe modules and guards that are expected (lower-case addresses); any other is flagged.
+    allowed_safe_modules: list[str] = Field(default_factory=list)
+    allowed_safe_guards: list[str] = Field(default_factory=list)
 
 
 class TrainingPolicy(Strict):

@@ -1,0 +1,62 @@
+"""High-value wallets need a safe m-of-n."""
+
+from collections.abc import Iterator
+from math import ceil
+
+from checks.custody.high_value import is_high_value
+from vaultward.records import Wallet
+from vaultward.sdk import CheckContext, Result, check, failed, passed, unknown
+
+
+@check(
+    id="custody.multisig_threshold",
+    title="High-value wallets are multisig with a safe threshold",
+    mitigation="custody",
+    severity="critical",
+    weight=3,
+    reads=[Wallet],
+    references=["attack:T1657", "attack-mitigation:M1026", "ccss:v8:1.02", "seal:ms-2.1.1", "cis-v8:6.8"],
+    remediation=(
+        "Raise the threshold to at least 2 and at least half of the signers, with at least "
+        "three signers and never all of them (n-of-n locks funds when one key is lost)."
+    ),
+)
+def multisig_threshold(ctx: CheckContext) -> Iterator[Result]:
+    """A high-value wallet one signer can empty is one compromised laptop away from the
+    attacker's address; n-of-n fails the other way, when one key is lost."""
+    policy = ctx.policy.custody
+    for wallet in ctx.records(Wallet):
+        if wallet.threshold is None and wallet.multisig_type == "mpc":
+            continue  # MPC vaults: approvals live in the transfer policy (its own check)
+        high = is_high_value(wallet, policy)
+        if high is False:
+            continue
+        evidence = {
+            "threshold": wallet.threshold,
+            "signers": wallet.signer_count,
+            "provider": wallet.provider,
+            "tags": wallet.tags,
+        }
+        if high is None:
+            yield unknown(
+                wallet, "neither a value nor a value tier tells whether this wallet is high-value", **evidence
+            )
+            continue
+        if wallet.threshold is None or not wallet.signers:
+            yield unknown(wallet, f"{wallet.provider} did not report its threshold and signers", **evidence)
+            continue
+        m, n = wallet.threshold, wallet.signer_count
+        needed = max(2, ceil(n * policy.min_threshold_ratio))
+        problems = []
+        if m < 2:
+            problems.append(f"{m}-of-{n}: one signer can move funds")
+        elif m < needed:
+            problems.append(f"{m}-of-{n}: below {needed} (at least half of the signers)")
+        if m >= n and n > 1:
+            problems.append(f"{m}-of-{n}: every signer is needed; one lost key locks the funds")
+        if n < policy.min_signers:
+            problems.append(f"{n} signer(s), need at least {policy.min_signers}")
+        if problems:
+            yield failed(wallet, "; ".join(problems), **evidence)
+        else:
+            yield passed(wallet, f"{m}-of-{n}", **evidence)
