@@ -23,6 +23,15 @@ app = typer.Typer(
 db_app = typer.Typer(help="Manage the store's schema.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 
+
+def _add_checks_group() -> None:
+    from vaultward.cli_checks import checks_app
+
+    app.add_typer(checks_app, name="checks")
+
+
+_add_checks_group()
+
 log = logging.getLogger("vaultward")
 err = Console(stderr=True, highlight=False)
 out = Console(highlight=False)

@@ -1,0 +1,226 @@
+"""`vaultward checks ...`: list, show, scaffold and try checks."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from vaultward.sdk import MITIGATIONS, CheckSpec
+
+checks_app = typer.Typer(help="List, show, scaffold and try checks.", no_args_is_help=True)
+out = Console(highlight=False)
+err = Console(stderr=True, highlight=False)
+
+MODULE_TEMPLATE = '''"""{title}."""
+
+from collections.abc import Iterator
+
+from vaultward.records import Identity
+from vaultward.sdk import CheckContext, Result, check, failed, passed, unknown
+
+
+@check(
+    id="{mitigation}.{name}",
+    title="{title}",
+    mitigation="{mitigation}",
+    severity="medium",
+    weight=1,
+    reads=[Identity],
+    references=["attack-mitigation:M1032"],
+    remediation="Say what to change, where, so an owner can act on it.",
+)
+def {name}(ctx: CheckContext) -> Iterator[Result]:
+    """The risk in a sentence or two: what an attacker does when this check fails."""
+    for identity in ctx.records(Identity):
+        if identity.mfa_enrolled is None:
+            yield unknown(identity, "the source did not say")
+        elif identity.mfa_enrolled:
+            yield passed(identity, "has MFA")
+        else:
+            yield failed(identity, "has no MFA", source=identity.source)
+'''
+
+TEST_TEMPLATE = """from vaultward.records import Identity
+from vaultward.testing import statuses
+
+from {module} import {name}
+
+
+def identity(key: str, mfa: bool | None) -> Identity:
+    return Identity(key=key, source="okta", mfa_enrolled=mfa)
+
+
+def test_{name}():
+    records = [identity("a", True), identity("b", False), identity("c", None)]
+    assert statuses({name}, records) == {{"a": "pass", "b": "fail", "c": "unknown"}}
+"""
+
+
+def _registry(plugin_dir: Path | None = None):
+    from vaultward.registry import discover
+
+    return discover(plugin_dir)
+
+
+@checks_app.command("list")
+def list_checks(
+    mitigation: Annotated[str | None, typer.Option(help="Only this mitigation.")] = None,
+    reference: Annotated[
+        str | None, typer.Option(help="Only checks citing this reference, e.g. cis-v8:6.5.")
+    ] = None,
+) -> None:
+    """The catalog: every registered check (built-in and plugins)."""
+    registry = _registry(_plugin_dir())
+    table = Table(title="Checks", title_justify="left")
+    for column in ("id", "severity", "weight", "title", "references", "origin"):
+        table.add_column(column, overflow="fold")
+    specs = sorted(registry.checks.values(), key=lambda s: (MITIGATIONS.index(s.mitigation), s.id))
+    for spec in specs:
+        if mitigation and spec.mitigation != mitigation:
+            continue
+        if reference and not any(
+            ref == reference or ref.startswith(reference + ".") for ref in spec.references
+        ):
+            continue
+        table.add_row(
+            spec.id, spec.severity, f"{spec.weight:g}", spec.title, " ".join(spec.references), spec.origin
+        )
+    out.print(table)
+    for broken in registry.broken:
+        err.print(f"plugin skipped: {broken}")
+
+
+@checks_app.command("show")
+def show(check_id: str) -> None:
+    """One check: its risk, what it reads, its references and remediation."""
+    spec = _spec(check_id)
+    out.print(f"[bold]{spec.id}[/bold] — {spec.title}")
+    out.print(
+        f"mitigation {spec.mitigation}, severity {spec.severity}, weight {spec.weight:g}, origin {spec.origin}"
+    )
+    out.print(f"risk: {spec.risk}")
+    out.print(f"reads: {', '.join(spec.kinds)}")
+    out.print(f"references: {', '.join(spec.references)}")
+    out.print(f"remediation: {spec.remediation}")
+
+
+@checks_app.command("new")
+def new(
+    name: Annotated[str, typer.Argument(help="snake_case name; the check id is <mitigation>.<name>.")],
+    mitigation: Annotated[str, typer.Option(help="custody, training, access, segmentation or detection.")],
+    directory: Annotated[Path, typer.Option("--dir", help="Where to write the module and its test.")] = Path(
+        "."
+    ),
+) -> None:
+    """Scaffold a check module and its test, ready for `checks test` and pytest."""
+    if mitigation not in MITIGATIONS:
+        err.print(f"unknown mitigation {mitigation!r} (expected one of {', '.join(MITIGATIONS)})")
+        raise typer.Exit(2)
+    if not name.isidentifier() or name != name.lower():
+        err.print(f"{name!r} is not a snake_case name")
+        raise typer.Exit(2)
+    module, test = directory / f"{name}.py", directory / f"test_{name}.py"
+    for path in (module, test):
+        if path.exists():
+            err.print(f"{path} exists: not overwritten")
+            raise typer.Exit(1)
+    directory.mkdir(parents=True, exist_ok=True)
+    title = name.replace("_", " ").capitalize()
+    module.write_text(MODULE_TEMPLATE.format(name=name, mitigation=mitigation, title=title))
+    test.write_text(TEST_TEMPLATE.format(name=name, module=name))
+    out.print(f"wrote {module} and {test}; try: vaultward checks test {module} --records records.json")
+
+
+@checks_app.command("test")
+def test(
+    path: Annotated[Path, typer.Argument(help="A check module (.py).")],
+    records: Annotated[
+        Path | None,
+        typer.Option(
+            help='JSON list of records: [{"kind": "identity", "key": "...", ...}]. Default: the latest facts in the store.'
+        ),
+    ] = None,
+) -> None:
+    """Run the checks of one module and print their findings."""
+    from vaultward.registry import Registry, _load_file
+    from vaultward.testing import run_check
+
+    try:
+        module = _load_file(path)
+    except Exception as error:
+        err.print(f"{path}: cannot load: {type(error).__name__}: {error}")
+        raise typer.Exit(1) from None
+    registry = Registry()
+    registry.add_module_checks(module, str(path))
+    if not registry.checks:
+        err.print(f"{path}: no @check function found")
+        raise typer.Exit(1)
+    facts = _fixture_records(records) if records is not None else _latest_records()
+    table = Table(title=str(path), title_justify="left")
+    for column in ("check", "resource", "status", "reason"):
+        table.add_column(column, overflow="fold")
+    for spec in registry.checks.values():
+        for result in run_check(spec.function, facts):
+            table.add_row(spec.id, result.resource_name or result.resource, result.status, result.reason)
+    out.print(table)
+
+
+def _plugin_dir() -> Path | None:
+    from vaultward.config import ConfigError, load_settings
+
+    try:
+        return load_settings().plugin_dir
+    except ConfigError:
+        return None
+
+
+def _spec(check_id: str) -> CheckSpec:
+    registry = _registry(_plugin_dir())
+    spec = registry.checks.get(check_id)
+    if spec is None:
+        err.print(f"no check {check_id!r}; `vaultward checks list` shows them")
+        raise typer.Exit(1)
+    return spec
+
+
+def _fixture_records(path: Path) -> list:
+    from pydantic import ValidationError
+
+    from vaultward.records import record_class
+
+    try:
+        items = json.loads(path.read_text())
+    except (OSError, ValueError) as error:
+        err.print(f"{path}: not a JSON list of records: {error}")
+        raise typer.Exit(2) from None
+    records = []
+    for index, item in enumerate(items if isinstance(items, list) else []):
+        kind = item.pop("kind", None) if isinstance(item, dict) else None
+        try:
+            records.append(record_class(str(kind)).model_validate(item))
+        except (KeyError, ValidationError) as error:
+            err.print(f"{path}: record {index}: {error}")
+            raise typer.Exit(2) from None
+    return records
+
+
+def _latest_records() -> list:
+    from sqlmodel import Session
+
+    from vaultward.config import load_settings
+    from vaultward.db import open_store
+    from vaultward.evaluation import load_records
+    from vaultward.freshness import scope_states
+    from vaultward.models import utcnow
+
+    settings = load_settings()
+    registry = _registry(settings.plugin_dir)
+    with Session(open_store(settings.database_url)) as session:
+        states = scope_states(session, settings, sorted(registry.collectors), utcnow())
+        by_kind, _ = load_records(session, states)
+    return [record for records in by_kind.values() for record in records]
