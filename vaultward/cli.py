@@ -24,13 +24,15 @@ db_app = typer.Typer(help="Manage the store's schema.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 
 
-def _add_checks_group() -> None:
+def _add_groups() -> None:
     from vaultward.cli_checks import checks_app
+    from vaultward.cli_waivers import waivers_app
 
     app.add_typer(checks_app, name="checks")
+    app.add_typer(waivers_app, name="waive")
 
 
-_add_checks_group()
+_add_groups()
 
 log = logging.getLogger("vaultward")
 err = Console(stderr=True, highlight=False)

@@ -1,0 +1,43 @@
+"""`vaultward waive`: add, list, revoke; bad input is refused with what is wrong."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+VAULTWARD = str(Path(sys.executable).parent / "vaultward")
+
+
+def run(url: str, *args: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "VAULTWARD_DATABASE_URL": url, "COLUMNS": "200"}
+    env.pop("VAULTWARD_CONFIG", None)
+    return subprocess.run([VAULTWARD, "waive", *args], capture_output=True, text=True, env=env, timeout=120)
+
+
+def test_add_list_revoke(database_url):
+    added = run(
+        database_url, "add", "access.console_user_mfa", "arn:aws:iam::*:user/bob",
+        "--reason", "leaves on Friday", "--owner", "ciso@acme.example", "--expires", "10d",
+    )  # fmt: skip
+    assert added.returncode == 0, added.stderr
+    assert added.stdout.startswith("waiver 1: access.console_user_mfa on arn:aws:iam::*:user/bob until ")
+    listed = run(database_url, "list")
+    assert "access.console_user_mfa" in listed.stdout and "expires soon" in listed.stdout
+    assert run(database_url, "revoke", "1").stdout.strip() == "waiver 1 revoked"
+    assert run(database_url, "list").stdout.strip() == "No waivers."
+    assert "expired" in run(database_url, "list", "--all").stdout
+
+
+def test_bad_waivers_are_refused_naming_each_problem(database_url):
+    result = run(
+        database_url, "add", "access.nope", "*", "--reason", " ", "--owner", "bob", "--expires", "400d"
+    )
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [
+        "no check 'access.nope' (see `vaultward checks list`)",
+        "--reason is empty",
+        "--owner 'bob' is not an e-mail address",
+        "--expires '400d' must be in the future and within 365 days",
+    ]
