@@ -1,0 +1,1 @@
+"""Sample Vaultward check plugin."""
