@@ -70,6 +70,10 @@ def expected_findings(org: DemoOrganisation) -> dict[tuple[str, str], str]:
         ("custody.multisig_threshold", "*"): "unknown",
         ("custody.safe_modules_allowlisted", "*"): "unknown",
         ("custody.transfer_policy_approvals", "*"): "unknown",
+        # IAM does not report MFA enforcement; no phishing simulations or enrolments either
+        ("access.mfa_enforced", "*"): "unknown",
+        ("training.phish_prone_bound", "*"): "unknown",
+        ("training.overdue_enrolments", "*"): "unknown",
         ("custody.hsm_cluster_redundant", r["hsm:signing-hsm"]): "pass",
         ("custody.signing_keys_hsm_backed", r["kms:hot-wallet-signer"]): "pass",
         ("custody.signing_keys_hsm_backed", r["kms:imported-signer"]): "fail",
@@ -121,6 +125,9 @@ def test_exact_findings_and_scores(engine, org):
             "custody.multisig_threshold": 0.0,  # no data
             "custody.safe_modules_allowlisted": 0.0,
             "custody.transfer_policy_approvals": 0.0,
+            "access.mfa_enforced": 0.0,  # no data
+            "training.phish_prone_bound": 0.0,
+            "training.overdue_enrolments": 0.0,
             "custody.hsm_cluster_redundant": 100.0,
             "custody.signing_keys_hsm_backed": 50.0,
             "segmentation.no_admin_ports_from_internet": 200 / 3,
@@ -129,9 +136,9 @@ def test_exact_findings_and_scores(engine, org):
             "training.lure_training_privileged": 0.0,
         }
     )
-    # weights: root 3, console 2, privileged 3, keys 1, phishing-resistant 2, people 2;
+    # weights: root 3, console 2, privileged 3, keys 1, phishing-resistant 2, people 2, enforced 2;
     # HSM 2, signing keys 3, multisig 3, modules 2, transfer policy 3; segmentation 3 + 3
-    access = (25 * 3 + 60 * 2 + 200 / 3 * 3 + 0 * 1 + 100 / 3 * 2 + 60 * 2) / 13
+    access = (25 * 3 + 60 * 2 + 200 / 3 * 3 + 0 * 1 + 100 / 3 * 2 + 60 * 2 + 0 * 2) / 15
     custody = (100 * 2 + 50 * 3 + 0 * 3 + 0 * 2 + 0 * 3) / 13
     segmentation = 200 / 3
     assert mitigations["access"] == (pytest.approx(access), True)
@@ -139,7 +146,7 @@ def test_exact_findings_and_scores(engine, org):
     assert mitigations["segmentation"] == (pytest.approx(segmentation), True)
     assert mitigations["training"] == (0.0, False)
     assert summary.overall == pytest.approx((access + custody + segmentation + 0) / 4)
-    assert summary.band == "critical"  # (44.74 + 26.92 + 66.67 + 0) / 4 = 34.58
+    assert summary.band == "critical"  # (38.78 + 26.92 + 66.67 + 0) / 4 = 33.09
 
 
 def test_denied_account_fails_its_runs_and_keeps_earlier_facts(engine, org, monkeypatch):

@@ -1,0 +1,33 @@
+"""MFA enforced by policy, not only enrolled."""
+
+from collections.abc import Iterator
+
+from vaultward.records import Identity
+from vaultward.sdk import CheckContext, Result, check, failed, passed
+
+
+@check(
+    id="access.mfa_enforced",
+    title="Identity providers enforce MFA by policy, not only enrolment",
+    mitigation="access",
+    severity="high",
+    weight=2,
+    reads=[Identity],
+    references=["attack:T1078", "attack-mitigation:M1032", "cis-v8:6.3", "nist-csf:PR.AA-03"],
+    remediation=(
+        "Require MFA in the sign-in policy for every user (Okta authentication policy rules with "
+        "two factors, Google 2-Step Verification enforcement per organisational unit); close "
+        "one-factor exceptions such as trusted networks."
+    ),
+)
+def mfa_enforced(ctx: CheckContext) -> Iterator[Result]:
+    """Enrolled MFA that a policy does not require can be skipped: a password-only rule for the
+    office network is all a compromised laptop on that network needs."""
+    for identity in ctx.records(Identity):
+        if identity.suspended or identity.mfa_enforced is None or identity.console_access is False:
+            continue  # sources that do not report enforcement are judged by the enrolment checks
+        evidence = {"source": identity.source, "mfa_enrolled": identity.mfa_enrolled}
+        if identity.mfa_enforced:
+            yield passed(identity, f"{identity.source} policy requires MFA", **evidence)
+        else:
+            yield failed(identity, f"{identity.source} lets this identity sign in without MFA", **evidence)
