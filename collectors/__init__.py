@@ -1,6 +1,6 @@
 """Built-in collectors: one module or small package (client + mapper) per source."""
 
-from collectors.aws import AwsCustodyCollector, AwsIamCollector, AwsNetworkCollector
+from collectors.aws import AwsCustodyCollector, AwsDetectionCollector, AwsIamCollector, AwsNetworkCollector
 from collectors.bitgo import BitGoCollector
 from collectors.entra import EntraCollector
 from collectors.fireblocks import FireblocksCollector
@@ -16,6 +16,7 @@ BUILTIN_COLLECTORS: list = [
     AwsIamCollector,
     AwsCustodyCollector,
     AwsNetworkCollector,
+    AwsDetectionCollector,
     OktaCollector,
     GoogleWorkspaceCollector,
     EntraCollector,

@@ -74,6 +74,12 @@ def expected_findings(org: DemoOrganisation) -> dict[tuple[str, str], str]:
         ("access.mfa_enforced", "*"): "unknown",
         ("training.phish_prone_bound", "*"): "unknown",
         ("training.overdue_enrolments", "*"): "unknown",
+        # detection: no trail and no GuardDuty detector anywhere
+        **{("detection.cloudtrail_logging", f"aws:{a}"): "fail" for a in (mgmt, prod, corp, custody)},
+        **{
+            ("detection.guardduty_enabled", f"aws:{a}/us-east-1:guardduty"): "fail"
+            for a in (mgmt, prod, corp, custody)
+        },
         ("custody.hsm_cluster_redundant", r["hsm:signing-hsm"]): "pass",
         ("custody.signing_keys_hsm_backed", r["kms:hot-wallet-signer"]): "pass",
         ("custody.signing_keys_hsm_backed", r["kms:imported-signer"]): "fail",
@@ -99,7 +105,7 @@ def stored(engine, evaluation_id: int) -> dict[tuple[str, str], str]:
 def test_exact_findings_and_scores(engine, org):
     settings = settings_for(org)
     outcomes = collect(settings, engine, REGISTRY)
-    assert len(outcomes) == 12 and {o.status for o in outcomes} == {"ok"}  # 4 accounts x 3 sources
+    assert len(outcomes) == 16 and {o.status for o in outcomes} == {"ok"}  # 4 accounts x 4 sources
     summary = evaluate(settings, engine, REGISTRY)
 
     assert stored(engine, summary.evaluation_id) == expected_findings(org)
@@ -128,6 +134,8 @@ def test_exact_findings_and_scores(engine, org):
             "access.mfa_enforced": 0.0,  # no data
             "training.phish_prone_bound": 0.0,
             "training.overdue_enrolments": 0.0,
+            "detection.cloudtrail_logging": 0.0,
+            "detection.guardduty_enabled": 0.0,
             "custody.hsm_cluster_redundant": 100.0,
             "custody.signing_keys_hsm_backed": 50.0,
             "segmentation.no_admin_ports_from_internet": 200 / 3,
@@ -145,8 +153,9 @@ def test_exact_findings_and_scores(engine, org):
     assert mitigations["custody"] == (pytest.approx(custody), True)
     assert mitigations["segmentation"] == (pytest.approx(segmentation), True)
     assert mitigations["training"] == (0.0, False)
-    assert summary.overall == pytest.approx((access + custody + segmentation + 0) / 4)
-    assert summary.band == "critical"  # (38.78 + 26.92 + 66.67 + 0) / 4 = 33.09
+    assert mitigations["detection"] == (0.0, True)  # measured: every account fails
+    assert summary.overall == pytest.approx((access + custody + segmentation + 0 + 0) / 5)
+    assert summary.band == "critical"  # (38.78 + 26.92 + 66.67 + 0 + 0) / 5 = 26.47
 
 
 def test_denied_account_fails_its_runs_and_keeps_earlier_facts(engine, org, monkeypatch):

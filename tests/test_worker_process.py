@@ -36,6 +36,8 @@ schedule = "3s"
 enabled = false
 [sources.aws_network]
 enabled = false
+[sources.aws_detection]
+enabled = false
 """
     )
     env = {**os.environ, "VAULTWARD_DATABASE_URL": database_url}

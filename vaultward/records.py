@@ -293,6 +293,31 @@ class NetworkPath(Record):
         return not self.ports or any(p.covers(port) for p in self.ports)
 
 
+# --- detection -----------------------------------------------------------------------------
+
+
+@record_kind("detection.trail")
+class Trail(Record):
+    """A CloudTrail trail and whether it is logging."""
+
+    account: str = ""
+    home_region: str = ""
+    multi_region: bool = False
+    organization_trail: bool = False
+    logging: bool | None = None
+    log_file_validation: bool = False
+
+
+@record_kind("detection.threat_detector")
+class ThreatDetector(Record):
+    """GuardDuty in one account and region: enabled, or no detector at all."""
+
+    account: str = ""
+    region: str = ""
+    detector_id: str = ""
+    enabled: bool
+
+
 # --- other tools ---------------------------------------------------------------------------
 
 

@@ -34,7 +34,9 @@ def test_demo_organisation_end_to_end(server_endpoint):
     settings = parse_settings(org.settings_dict())
     assert settings.aws.endpoint_url == server_endpoint
     records = []
-    for collector_class in (c for c in BUILTIN_COLLECTORS if c.name.startswith("aws_")):
+    for collector_class in (
+        c for c in BUILTIN_COLLECTORS if c.name in ("aws_iam", "aws_custody", "aws_network")
+    ):
         collector = collector_class(settings)
         for scope in collector.scopes():
             for item in collector.collect(scope):
