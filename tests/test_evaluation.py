@@ -40,6 +40,16 @@ def test_scores_from_findings(engine):
         "aws:2": [make_account(account_id="222222222222", root_mfa_enabled=False)],
     }
     registry = registry_with(plan)
+    # A fixed set of checks, so the arithmetic below does not move as the catalog grows.
+    chosen = {
+        "access.root_mfa",
+        "access.console_user_mfa",
+        "access.privileged_user_mfa",
+        "access.access_key_age",
+        "custody.hsm_cluster_redundant",
+        "training.awareness_recent",
+    }
+    registry.checks = {check_id: spec for check_id, spec in registry.checks.items() if check_id in chosen}
     collect(Settings(), engine, registry)
     summary = evaluate(Settings(), engine, registry)
 
