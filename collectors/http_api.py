@@ -251,6 +251,11 @@ class HttpApi:
         raise ApiError(f"{self.source}: GET {path}: more than {self.max_pages} pages")
 
 
+def bearer_headers(token: Credential) -> Callable[[], dict[str, str]]:
+    """`Authorization: Bearer <token>` read at request time (never stored on the client)."""
+    return lambda: {"Authorization": f"Bearer {token.value}", "Accept": "application/json"}
+
+
 class VendorClient:
     """Base of every vendor's client: owns one `HttpApi`, closes it, checks list items."""
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import httpx
 
-from collectors.http_api import ApiError, Credential, HttpApi, VendorClient
+from collectors.http_api import ApiError, Credential, HttpApi, VendorClient, bearer_headers
 
 BASE_URL = "https://app.bitgo.com"
 MAX_PAGE_SIZE = 500  # BitGo's list endpoints cap `limit` at 500 (default 25)
@@ -30,7 +30,7 @@ class BitGoClient(VendorClient):
         self.api = HttpApi(
             "bitgo",
             base_url,
-            headers=lambda: {"Authorization": f"Bearer {token.value}", "Accept": "application/json"},
+            headers=bearer_headers(token),
             credential=token,
             sleep=sleep,
             transport=transport,

@@ -8,7 +8,7 @@ from typing import Any
 
 import httpx
 
-from collectors.http_api import Credential, HttpApi, VendorClient
+from collectors.http_api import Credential, HttpApi, VendorClient, bearer_headers
 
 # One API host per KnowBe4 server: training.knowbe4.com is "us", eu.knowbe4.com is "eu", ...
 BASE_URLS = {
@@ -37,7 +37,7 @@ class KnowBe4Client(VendorClient):
         self.api = HttpApi(
             "knowbe4",
             base_url,
-            headers=lambda: {"Authorization": f"Bearer {token.value}", "Accept": "application/json"},
+            headers=bearer_headers(token),
             credential=token,
             sleep=sleep,
             transport=transport,

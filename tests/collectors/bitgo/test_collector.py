@@ -7,15 +7,14 @@ from __future__ import annotations
 import json
 
 import pytest
-from sqlmodel import Session, select
 
 from collectors.bitgo import BitGoCollector, mapper
 from tests.collectors.bitgo.payloads import load
+from tests.collectors.store_rows import stored
 from vaultward.collection import run_scope
 from vaultward.config import parse_settings
 from vaultward.demo.fakes.bitgo import demo_bitgo_data, make_bitgo_fake
 from vaultward.demo.fakes.server import Reply
-from vaultward.models import Fact, Run
 from vaultward.records import TransferPolicy, Wallet
 from vaultward.sdk import Problem
 
@@ -123,14 +122,6 @@ def test_5xx_is_retried(fake, token):
     fake.inject("/api/v2/eth/wallet", 503, times=2)
     assert list(collector(fake, sleeps).collect(collector(fake).scopes()[0])) == expected_items()
     assert len(sleeps) == 2
-
-
-def stored(engine) -> tuple[list[Run], list[Fact]]:
-    with Session(engine) as session:
-        return (
-            list(session.exec(select(Run).order_by(Run.id)).all()),
-            list(session.exec(select(Fact).order_by(Fact.id)).all()),
-        )
 
 
 def test_a_refused_token_fails_the_run_naming_the_variable_not_the_value(engine, fake, monkeypatch):

@@ -8,14 +8,13 @@ from __future__ import annotations
 import json
 
 import pytest
-from sqlmodel import Session, select
 
 from collectors.fireblocks import FireblocksCollector, mapper
 from tests.collectors.fireblocks.payloads import load
+from tests.collectors.store_rows import stored
 from vaultward.collection import run_scope
 from vaultward.config import parse_settings
 from vaultward.demo.fakes.fireblocks import demo_fireblocks_data, generate_key_pair, make_fireblocks_fake
-from vaultward.models import Fact, Run
 from vaultward.records import Identity, TransferPolicy, Wallet
 
 API_KEY = "fb-test-api-key-1b2c3d"
@@ -142,14 +141,6 @@ def test_5xx_is_retried(fake, credentials):
     items = list(collector(fake, sleeps).collect(collector(fake).scopes()[0]))
     assert without_port(items) == expected_items()
     assert len(sleeps) == 2
-
-
-def stored(engine) -> tuple[list[Run], list[Fact]]:
-    with Session(engine) as session:
-        return (
-            list(session.exec(select(Run).order_by(Run.id)).all()),
-            list(session.exec(select(Fact).order_by(Fact.id)).all()),
-        )
 
 
 def test_a_refused_key_fails_the_run_naming_the_variable_not_the_value(

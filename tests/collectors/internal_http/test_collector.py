@@ -8,9 +8,9 @@ import json
 from datetime import UTC, datetime
 
 import pytest
-from sqlmodel import Session, select
 
 from collectors.internal_http import InternalHttpCollector
+from tests.collectors.store_rows import stored
 from vaultward.collection import run_scope
 from vaultward.config import parse_settings
 from vaultward.demo.fakes.internal_hr import (
@@ -21,7 +21,6 @@ from vaultward.demo.fakes.internal_hr import (
     make_internal_hr_fake,
 )
 from vaultward.demo.fakes.server import FakeApi, Reply
-from vaultward.models import Fact, Run
 from vaultward.records import Identity, TrainingRecord, Wallet
 from vaultward.sdk import Problem
 
@@ -211,14 +210,6 @@ def test_429_and_5xx_are_retried(fake, secret):
     )
     assert collect(collector(spec, sleeps=sleeps)) == expected("cursored")
     assert sleeps[0] == 4.0 and len(sleeps) == 2
-
-
-def stored(engine) -> tuple[list[Run], list[Fact]]:
-    with Session(engine) as session:
-        return (
-            list(session.exec(select(Run).order_by(Run.id)).all()),
-            list(session.exec(select(Fact).order_by(Fact.id)).all()),
-        )
 
 
 def test_a_refused_secret_fails_the_run_naming_the_variable_not_the_value(engine, fake, monkeypatch):

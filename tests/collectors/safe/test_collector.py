@@ -8,14 +8,13 @@ import json
 
 import pytest
 from pydantic import ValidationError
-from sqlmodel import Session, select
 
 from collectors.safe import SafeCollector, SafeOptions, mapper
 from tests.collectors.safe.payloads import load
+from tests.collectors.store_rows import stored
 from vaultward.collection import run_scope
 from vaultward.config import parse_settings
 from vaultward.demo.fakes.safe import demo_safe_data, demo_safe_wallets, make_safe_fake
-from vaultward.models import Fact, Run
 from vaultward.records import Wallet
 from vaultward.sdk import Problem
 
@@ -188,14 +187,6 @@ def test_5xx_is_retried(fake, api_key):
     instance = collector(fake, sleeps)
     assert comparable(list(instance.collect(eth_scope(instance)))) == expected_eth()
     assert len(sleeps) == 2
-
-
-def stored(engine) -> tuple[list[Run], list[Fact]]:
-    with Session(engine) as session:
-        return (
-            list(session.exec(select(Run).order_by(Run.id)).all()),
-            list(session.exec(select(Fact).order_by(Fact.id)).all()),
-        )
 
 
 def test_a_refused_key_fails_the_run_naming_the_variable_not_the_value(engine, fake, monkeypatch):
