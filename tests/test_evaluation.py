@@ -10,7 +10,7 @@ from tests.fake_collectors import registry_with
 from vaultward.collection import collect
 from vaultward.config import Settings, parse_settings
 from vaultward.evaluation import evaluate
-from vaultward.models import CheckScore, Finding, MitigationScore, Run, Waiver, utcnow
+from vaultward.models import CheckScore, Evaluation, Finding, MitigationScore, Run, Waiver, utcnow
 from vaultward.sdk import Problem
 
 
@@ -163,10 +163,18 @@ def test_crashing_check_becomes_unknown(engine, monkeypatch):
 
     registry.checks["access.root_mfa"] = replace(spec, function=boom)
     collect(Settings(), engine, registry)
+    registry.broken.append("/plugins/half_written.py: No module named 'yaml'")
     summary = evaluate(Settings(), engine, registry)
     assert findings(engine, summary.evaluation_id, "access.root_mfa") == {"*": "unknown"}
+    expected = [
+        "plugin skipped: /plugins/half_written.py: No module named 'yaml'",
+        "check access.root_mfa (builtin) raised KeyError: 'oops'",
+    ]
+    assert list(summary.problems) == expected
+    assert "  reported: check access.root_mfa (builtin) raised KeyError: 'oops'" in summary.lines()
     with Session(engine) as session:
         assert {run.status for run in session.exec(select(Run))} == {"ok"}
+        assert session.get(Evaluation, summary.evaluation_id).problems == expected
 
 
 def test_a_failed_listing_keeps_the_last_listed_scopes(engine):

@@ -13,7 +13,7 @@ from sqlmodel import Session, select
 
 from tests.factories import make_account, make_identity
 from tests.fake_collectors import StaticCollector
-from vaultward.models import CheckScore
+from vaultward.models import CheckScore, Evaluation
 
 ROOT = Path(__file__).parents[1]
 PLUGIN = ROOT / "tests" / "plugins" / "sample_plugin"
@@ -77,4 +77,6 @@ def test_the_plugin_check_is_evaluated_and_scored(plugin_path, engine, monkeypat
                 CheckScore.check_id == "access.break_glass_admins_few",
             )
         ).one()
+        evaluation = session.get(Evaluation, summary.evaluation_id)
     assert (score.failed, score.passed, score.score) == (1, 0, 0.0)  # three administrators
+    assert any(p.startswith("plugin skipped: entry point broken:") for p in evaluation.problems)

@@ -46,6 +46,7 @@ class EvaluationSummary:
     scores: dict[str, float | None]
     measured: dict[str, bool]
     findings: int
+    problems: tuple[str, ...] = ()
 
     def lines(self) -> list[str]:
         """The summary as the CLI and the demo print it."""
@@ -56,6 +57,7 @@ class EvaluationSummary:
             lines.append(
                 f"  {mitigation:<13} {format_score(score):>5}  {MITIGATION_TITLES[mitigation]}{note}"
             )
+        lines += [f"  reported: {problem}" for problem in self.problems]
         return lines
 
 
@@ -164,21 +166,30 @@ def _apply_waivers(
     return out
 
 
-def run_check(spec: CheckSpec, context: CheckContext) -> list[Result]:
-    """A check that raises yields one unknown result instead of stopping the evaluation."""
+def run_check(spec: CheckSpec, context: CheckContext) -> tuple[list[Result], str | None]:
+    """The check's results, and why it failed if it raised: a check that raises yields one
+    unknown result instead of stopping the evaluation, and is reported."""
     try:
-        return spec.run(context)
+        return spec.run(context), None
     except Exception as error:
         log.exception("check %s raised", spec.id)
-        return [
-            Result(
-                "*",
-                "unknown",
-                redact(f"check raised {type(error).__name__}: {error}"),
-                {},
-                "(check error)",
-            )
-        ]
+        problem = redact(f"check {spec.id} ({spec.origin}) raised {type(error).__name__}: {error}")
+        return [Result("*", "unknown", problem, {}, "(check error)")], problem
+
+
+def judge(
+    spec: CheckSpec,
+    context: CheckContext,
+    states: list[ScopeState],
+    producers: dict[str, set[str]],
+    waivers: list[Waiver],
+) -> tuple[list[tuple[Result, int | None]], str | None]:
+    """One check's findings as the evaluation stores them: its results, made unknown where
+    the evidence is stale, incomplete or missing, then waived where a live waiver covers
+    them; with the waiver id of each, and the error if the check raised."""
+    live = [w for w in waivers if w.check_id == spec.id and w.expires_at > context.now]
+    results, problem = run_check(spec, context)
+    return _apply_waivers(spec.id, _apply_scope_states(spec, results, states, producers), live), problem
 
 
 def _producers(settings: Settings, registry: Registry) -> dict[str, set[str]]:
@@ -208,9 +219,11 @@ def evaluate(
     context = CheckContext(records, settings.policy, now)
     findings: list[dict] = []
     tallies: list[CheckTally] = []
+    reported = [redact(f"plugin skipped: {broken}") for broken in registry.broken] + problems
     for spec in sorted(registry.checks.values(), key=lambda s: s.id):
-        results = _apply_scope_states(spec, run_check(spec, context), states, producers)
-        judged = _apply_waivers(spec.id, results, waivers)
+        judged, raised = judge(spec, context, states, producers, waivers)
+        if raised:
+            reported.append(raised)
         tallies.append(tally_check(spec.id, spec.mitigation, spec.weight, (r.status for r, _ in judged)))
         for result, waiver_id in judged:
             findings.append(
@@ -247,6 +260,7 @@ def evaluate(
             check_count=len(tallies),
             finding_count=len(findings),
             runs=[s.run.id for s in states if s.run is not None and s.run.id is not None],
+            problems=reported,
         )
         session.add(evaluation)
         session.flush()
@@ -305,4 +319,5 @@ def evaluate(
         {m.mitigation: m.score for m in mitigations},
         {m.mitigation: m.measured for m in mitigations},
         len(findings),
+        tuple(reported),
     )

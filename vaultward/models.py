@@ -72,6 +72,8 @@ class Evaluation(SQLModel, table=True):
     check_count: int = 0
     finding_count: int = 0
     runs: list[int] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    # Plugins that failed to load and checks that raised: reported here, skipped in scores.
+    problems: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
 
 
 class Finding(SQLModel, table=True):

@@ -1,0 +1,188 @@
+"""Every built-in check through what the evaluation adds around it: no data is unknown, stale
+facts turn its pass and fail unknown, a live waiver takes a failing finding out of the score
+and an expired one stops counting. Each check has an example below with a pass and a fail;
+a new check needs one (the first test says so)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from tests.factories import (
+    NOW,
+    make_access_key,
+    make_account,
+    make_hsm_cluster,
+    make_identity,
+    make_path,
+    make_signing_key,
+    make_transfer_rule,
+    make_vpc,
+    make_wallet,
+)
+from vaultward.models import Waiver
+from vaultward.records import PhishProne, PortRange, Record, ThreatDetector, Trail, TrainingRecord
+from vaultward.registry import discover
+from vaultward.testing import evaluate_check
+
+BUILTIN = {i: s for i, s in discover(entry_point_groups=False).checks.items() if s.origin == "builtin"}
+
+
+def _training(person: str, category: str, days_ago: int, status: str = "passed") -> TrainingRecord:
+    return TrainingRecord(
+        key=f"{person}/{category}",
+        source="knowbe4",
+        person=person,
+        module=category,
+        category=category,
+        status=status,
+        completed_at=NOW - timedelta(days=days_ago),
+    )
+
+
+def _people(**fields) -> list[Record]:
+    return [make_identity(key=f"{n}@x.io", email=f"{n}@x.io", **fields) for n in ("good", "bad")]
+
+
+def _enrolment(key: str, status: str, due_days: int) -> TrainingRecord:
+    return TrainingRecord(
+        key=key, source="knowbe4", person="a@x.io", module="Awareness", category="awareness",
+        status=status, due_at=NOW + timedelta(days=due_days),
+    )  # fmt: skip
+
+
+def _trail(account: str, logging: bool) -> Trail:
+    return Trail(key=f"trail:{account}", name="main", account=account, multi_region=True, logging=logging)
+
+
+NO_MFA = {"mfa_enrolled": False, "factor_kinds": []}
+FIVE_YEARS = {"created_at": NOW - timedelta(days=200), "last_used_at": NOW - timedelta(days=120)}
+
+# check id -> records on which the check passes at least one resource and fails another
+EXAMPLES: dict[str, list[Record]] = {
+    "access.root_mfa": [make_account(), make_account(root_mfa_enabled=False)],
+    "access.console_user_mfa": [make_identity(), make_identity(**NO_MFA)],
+    "access.privileged_user_mfa": [make_identity(privileged=True), make_identity(privileged=True, **NO_MFA)],
+    "access.access_key_age": [make_access_key(), make_access_key(**FIVE_YEARS)],
+    "access.privileged_phishing_resistant": [
+        make_identity(privileged=True, factor_kinds=["u2f"]),
+        make_identity(privileged=True, factor_kinds=["sms"]),
+    ],
+    "access.person_without_mfa": [
+        make_identity(key="okta:1", source="okta", email="a@x.io"),
+        make_identity(key="okta:2", source="okta", email="b@x.io", **NO_MFA),
+    ],
+    "access.mfa_enforced": [
+        make_identity(key="okta:1", source="okta", mfa_enforced=True),
+        make_identity(key="okta:2", source="okta", mfa_enforced=False),
+    ],
+    "custody.hsm_cluster_redundant": [
+        make_hsm_cluster(),
+        make_hsm_cluster(hsm_count=1, active_hsm_count=1, availability_zones=["us-east-1a"]),
+    ],
+    "custody.signing_keys_hsm_backed": [make_signing_key(), make_signing_key(origin="EXTERNAL")],
+    "custody.multisig_threshold": [make_wallet(), make_wallet(threshold=1)],
+    "custody.safe_modules_allowlisted": [make_wallet(), make_wallet(modules=["0xbadc0de"])],
+    "custody.transfer_policy_approvals": [make_transfer_rule(), make_transfer_rule(approvals_required=1)],
+    "segmentation.no_admin_ports_from_internet": [
+        make_vpc(key="vpc-a"),
+        make_vpc(key="vpc-b"),
+        make_path(vpcs=["vpc-b"], ports=[PortRange(protocol="tcp", from_port=22, to_port=22)]),
+    ],
+    "segmentation.no_corporate_production_path": [
+        make_vpc(key="vpc-a"),
+        make_vpc(key="vpc-b"),
+        make_vpc(key="vpc-corp", zone="corporate"),
+        make_path(
+            path_kind="vpc_peering",
+            from_zone="corporate",
+            to_zone="production",
+            from_ref="vpc-corp",
+            to_ref="vpc-b",
+            vpcs=["vpc-corp", "vpc-b"],
+            ports=[],
+        ),  # fmt: skip
+    ],
+    "training.awareness_recent": [
+        *_people(),
+        _training("good@x.io", "awareness", 30),
+        _training("bad@x.io", "awareness", 400),
+    ],
+    "training.lure_training_privileged": [
+        *_people(privileged=True),
+        _training("good@x.io", "lure", 30),
+        _training("bad@x.io", "lure", 200),
+    ],
+    "training.phish_prone_bound": [
+        PhishProne(key="k:1", source="knowbe4", person="a@x.io", percentage=2.5),
+        PhishProne(key="k:2", source="knowbe4", person="b@x.io", percentage=40.0),
+    ],
+    "training.overdue_enrolments": [
+        _enrolment("open", "not_started", 10),
+        _enrolment("late", "past_due", -3),
+    ],
+    "detection.cloudtrail_logging": [
+        make_account(account_id="111111111111"),
+        make_account(account_id="222222222222"),
+        _trail("111111111111", logging=True),
+        _trail("222222222222", logging=False),
+    ],
+    "detection.guardduty_enabled": [
+        ThreatDetector(key="on", account="1", region="us-east-1", detector_id="d1", enabled=True),
+        ThreatDetector(key="off", account="1", region="eu-west-1", detector_id="d2", enabled=False),
+    ],
+}
+
+
+def _waiver(check_id: str, resource: str, expires_in: timedelta) -> Waiver:
+    return Waiver(
+        id=1, check_id=check_id, resource_pattern=resource, reason="accepted until the migration",
+        owner="ciso@x.io", created_at=NOW - timedelta(days=1), expires_at=NOW + expires_in,
+    )  # fmt: skip
+
+
+def _run(check_id: str, records: list[Record] | None = None, **kwargs):
+    records = EXAMPLES[check_id] if records is None else records
+    return evaluate_check(BUILTIN[check_id].function, records, now=NOW, **kwargs)
+
+
+def test_every_built_in_check_has_an_example():
+    assert sorted(EXAMPLES) == sorted(BUILTIN)
+
+
+@pytest.mark.parametrize("check_id", sorted(EXAMPLES))
+def test_the_example_passes_one_resource_and_fails_another(check_id):
+    statuses = {result.status for result in _run(check_id)}
+    assert {"pass", "fail"} <= statuses, statuses
+
+
+@pytest.mark.parametrize("check_id", sorted(EXAMPLES))
+def test_no_data_is_unknown(check_id):
+    (result,) = _run(check_id, [])
+    assert result.status == "unknown"
+    # the evaluation says "no data" unless the check explains itself (training: no source)
+    assert result.reason.startswith("no data: nothing of kind") or result.resource != "*", result.reason
+
+
+@pytest.mark.parametrize("check_id", sorted(EXAMPLES))
+def test_stale_facts_turn_pass_and_fail_unknown(check_id):
+    fresh = {r.resource: r.status for r in _run(check_id)}
+    stale = _run(check_id, stale=True)
+    assert {r.status for r in stale} == {"unknown"}
+    judged = {r.resource: r.evidence.get("status_if_fresh") for r in stale if fresh[r.resource] != "unknown"}
+    assert judged == {resource: status for resource, status in fresh.items() if status != "unknown"}
+    assert all("stale" in r.reason for r in stale if r.resource in judged)
+
+
+@pytest.mark.parametrize("check_id", sorted(EXAMPLES))
+def test_a_live_waiver_takes_the_failure_out_and_an_expired_one_does_not(check_id):
+    failing = next(r.resource for r in _run(check_id) if r.status == "fail")
+    waived = {r.resource: r for r in _run(check_id, waivers=[_waiver(check_id, failing, timedelta(days=30))])}
+    assert waived[failing].status == "waived"
+    assert waived[failing].evidence["status_if_not_waived"] == "fail"
+    assert "pass" in {r.status for r in waived.values()}  # passes are never waived
+    expired = {
+        r.resource: r for r in _run(check_id, waivers=[_waiver(check_id, failing, -timedelta(days=1))])
+    }
+    assert expired[failing].status == "fail"
