@@ -1,7 +1,8 @@
 """Every query the dashboard makes: cached reads of the store, reshaped for the pages.
 
 This is the only dashboard module that touches the store. It reads what the scorer and the
-collectors stored; it never computes a score or calls a source. Query functions take the
+collectors stored; it never computes a score itself (framework coverage comes from
+`vaultward.frameworks`, the same function the CLI uses) and never calls a source. Query functions take the
 database URL so the caches are keyed per store, and return DataFrames or plain dicts.
 """
 
@@ -20,7 +21,7 @@ from sqlmodel import Session, select
 from vaultward.config import ConfigError, Settings, load_settings
 from vaultward.db import open_store
 from vaultward.freshness import stale_reason
-from vaultward.models import CheckScore, Evaluation, Finding, MitigationScore, Run
+from vaultward.models import CheckScore, Evaluation, Finding, MitigationScore, Run, Waiver
 from vaultward.scoring import BANDS
 from vaultward.scoring import band as scoring_band
 from vaultward.sdk import MITIGATION_TITLES, MITIGATIONS
@@ -80,9 +81,26 @@ def check_catalog() -> dict[str, dict[str, Any]]:
 
     registry = discover(_settings().plugin_dir)
     return {
-        spec.id: {"risk": spec.risk, "remediation": spec.remediation, "references": list(spec.references)}
+        spec.id: {
+            "title": spec.title,
+            "mitigation": spec.mitigation,
+            "severity": spec.severity,
+            "weight": spec.weight,
+            "risk": spec.risk,
+            "remediation": spec.remediation,
+            "references": list(spec.references),
+            "origin": spec.origin,
+        }
         for spec in registry.checks.values()
     }
+
+
+@st.cache_resource(show_spinner=False)
+def broken_plugins() -> list[str]:
+    """Plugins this dashboard could not load (the evaluation records its own)."""
+    from vaultward.registry import discover
+
+    return list(discover(_settings().plugin_dir).broken)
 
 
 # --- evaluations -----------------------------------------------------------------------------
@@ -97,6 +115,7 @@ def _evaluation_dict(evaluation: Evaluation) -> dict[str, Any]:
         "band": evaluation.band,
         "check_count": evaluation.check_count,
         "finding_count": evaluation.finding_count,
+        "problems": list(evaluation.problems),
     }
 
 
@@ -236,6 +255,93 @@ def failing_checks(url: str) -> pd.DataFrame:
     frame["_rank"] = frame["severity"].map(SEVERITY_RANK).fillna(9)
     frame = frame.sort_values(["priority", "_rank", "check_id"], ascending=[False, True, True])
     return frame.drop(columns="_rank").reset_index(drop=True)
+
+
+@st.cache_data(ttl=CACHE_TTL, show_spinner=False)
+def framework_coverage(url: str) -> dict[str, pd.DataFrame]:
+    """The latest evaluation's check scores by standard: {namespace title: controls}."""
+    from vaultward.frameworks import NAMESPACES, coverage
+
+    latest = latest_evaluation(url)
+    if latest is None:
+        return {}
+    with _session(url) as session:
+        scores = session.exec(select(CheckScore).where(CheckScore.evaluation_id == latest["id"])).all()
+        grouped = coverage(scores)
+    columns = ["control", "title", "score", "passed", "failed", "unknown", "waived", "checks", "measured"]
+    return {
+        NAMESPACES.get(namespace, namespace): pd.DataFrame(
+            [
+                {
+                    "control": c.control,
+                    "title": c.title,
+                    "score": c.score,
+                    "passed": c.passed,
+                    "failed": c.failed,
+                    "unknown": c.unknown,
+                    "waived": c.waived,
+                    "checks": ", ".join(c.checks),
+                    "measured": c.measured,
+                }
+                for c in controls
+            ],
+            columns=columns,
+        )
+        for namespace, controls in grouped.items()
+    }
+
+
+# --- waivers ---------------------------------------------------------------------------------
+
+WAIVER_COLUMNS = [
+    "id",
+    "check_id",
+    "resource_pattern",
+    "owner",
+    "reason",
+    "created_at",
+    "expires_at",
+    "state",
+]
+
+
+@st.cache_data(ttl=CACHE_TTL, show_spinner=False)
+def waivers(url: str, now: datetime | None = None) -> pd.DataFrame:
+    """Every waiver, soonest expiry first, with its state (active, expires soon, expired)."""
+    now = now or datetime.now(UTC)
+    with _session(url) as session:
+        rows = session.exec(select(Waiver).order_by(Waiver.expires_at)).all()  # type: ignore[arg-type]
+        records = [
+            {**{name: getattr(w, name) for name in WAIVER_COLUMNS[:-1]}, "state": w.state(now)} for w in rows
+        ]
+    return pd.DataFrame(records, columns=WAIVER_COLUMNS)
+
+
+@st.cache_data(ttl=CACHE_TTL, show_spinner=False)
+def waived_findings(url: str) -> pd.DataFrame:
+    """The latest evaluation's waived findings, listed apart from the scored ones."""
+    columns = ["check_id", "resource", "message", "status_if_not_waived", "waiver_id", "waiver_reason"]
+    latest = latest_evaluation(url)
+    if latest is None:
+        return pd.DataFrame(columns=columns)
+    with _session(url) as session:
+        rows = session.exec(
+            select(Finding)
+            .where(Finding.evaluation_id == latest["id"], Finding.status == "waived")
+            .order_by(Finding.check_id, Finding.resource)  # type: ignore[arg-type]
+        ).all()
+        records = [
+            {
+                "check_id": f.check_id,
+                "resource": f.resource_name or f.resource,
+                "message": f.message,
+                "status_if_not_waived": (f.evidence or {}).get("status_if_not_waived", ""),
+                "waiver_id": f.waiver_id,
+                "waiver_reason": (f.evidence or {}).get("waiver_reason", ""),
+            }
+            for f in rows
+        ]
+    return pd.DataFrame(records, columns=columns)
 
 
 # --- findings --------------------------------------------------------------------------------

@@ -192,6 +192,7 @@ def add_evaluation(
     check_scores: list[dict[str, Any]] | None = None,
     findings: list[dict[str, Any]] | None = None,
     finished_at: datetime | None = None,
+    problems: list[str] | None = None,
 ) -> Any:
     """One Evaluation with its scores and findings, as the scorer would have stored them.
 
@@ -210,6 +211,7 @@ def add_evaluation(
         band=band,
         check_count=len(check_scores),
         finding_count=len(findings),
+        problems=problems or [],
     )
     session.add(evaluation)
     session.flush()

@@ -179,6 +179,38 @@ def status() -> None:
 
 
 @app.command()
+def frameworks(
+    namespace: Annotated[
+        str | None,
+        typer.Option(help="Only this standard: attack-mitigation, ccss, cis-v8, seal, nist-csf, attack."),
+    ] = None,
+) -> None:
+    """The latest scores by standard: one row per control the checks cite, with its score."""
+    from vaultward.frameworks import NAMESPACES, latest_coverage
+    from vaultward.scoring import format_score
+
+    if namespace is not None and namespace not in NAMESPACES:
+        err.print(f"unknown standard {namespace!r}: expected one of {', '.join(NAMESPACES)}")
+        raise typer.Exit(2)
+    settings = settings_or_exit()
+    evaluation, grouped = latest_coverage(_store(settings))
+    if evaluation is None:
+        out.print("No evaluation yet: run `vaultward evaluate`.")
+        return
+    for name, controls in grouped.items():
+        if namespace and name != namespace:
+            continue
+        table = Table(title=NAMESPACES.get(name, name), title_justify="left")
+        for column in ("control", "title", "score", "pass", "fail", "unknown", "waived", "checks"):
+            table.add_column(column, overflow="fold")
+        for c in controls:
+            score = format_score(c.score) + ("" if c.measured else " (no data)")
+            counts = (str(c.passed), str(c.failed), str(c.unknown), str(c.waived))
+            table.add_row(c.control, c.title, score, *counts, " ".join(c.checks))
+        out.print(table)
+
+
+@app.command()
 def serve(
     address: Annotated[
         str | None, typer.Option(help="Address to bind (default from config: 127.0.0.1).")

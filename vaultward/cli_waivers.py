@@ -93,11 +93,9 @@ def list_waivers(
     for column in ("id", "check", "resource", "owner", "expires", "state", "reason"):
         table.add_column(column, overflow="fold")
     for waiver in waivers:
-        days = (waiver.expires_at - now).days
-        state = "expired" if waiver.expires_at <= now else ("expires soon" if days < 14 else "active")
         table.add_row(
             str(waiver.id), waiver.check_id, waiver.resource_pattern, waiver.owner,
-            f"{waiver.expires_at:%Y-%m-%d}", state, waiver.reason,
+            f"{waiver.expires_at:%Y-%m-%d}", waiver.state(now), waiver.reason,
         )  # fmt: skip
     out.print(table if waivers else "No waivers.")
 

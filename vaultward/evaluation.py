@@ -286,6 +286,7 @@ def evaluate(
                         "unknown": t.unknown,
                         "waived": t.waived,
                         "skipped": t.skipped,
+                        "references": list(specs[t.check_id].references),
                     }
                     for t in tallies
                 ],

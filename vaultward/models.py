@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import JSON, Column, DateTime, Index, Text, TypeDecorator, UniqueConstraint
@@ -114,6 +114,9 @@ class CheckScore(SQLModel, table=True):
     unknown: int = 0
     waived: int = 0
     skipped: int = 0
+    # The check's standard references when it ran: framework views of past evaluations
+    # stay true to what the check cited then.
+    references: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
 
 
 class MitigationScore(SQLModel, table=True):
@@ -132,6 +135,9 @@ class MitigationScore(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("evaluation_id", "mitigation"),)
 
 
+WAIVER_EXPIRES_SOON = timedelta(days=14)
+
+
 class Waiver(SQLModel, table=True):
     """An accepted risk: findings of `check_id` on resources matching `resource_pattern`."""
 
@@ -144,6 +150,12 @@ class Waiver(SQLModel, table=True):
     owner: str = Field(max_length=200)
     created_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
     expires_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
+
+    def state(self, now: datetime) -> str:
+        """expired (no longer counts), expires soon (within two weeks) or active."""
+        if self.expires_at <= now:
+            return "expired"
+        return "expires soon" if self.expires_at - now < WAIVER_EXPIRES_SOON else "active"
 
 
 class Report(SQLModel, table=True):

@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import charts, data
+from dashboard.app_pages import catalog
 from dashboard.app_pages.components import (
     band_badge,
     baseline_note,
@@ -43,6 +44,7 @@ def render(mitigation_pages: dict[str, Any] | None = None) -> None:
         f"Latest evaluation {when(latest['started_at'])} · {latest['check_count']} checks · "
         f"{latest['finding_count']:,} findings"
     )
+    catalog.problems(latest)
     _overall(url, latest, baseline)
     _mitigations(url, baseline, mitigation_pages)
     _failing_checks(url, mitigation_pages)

@@ -9,6 +9,7 @@ import streamlit as st
 from sqlmodel import Session
 
 from tests.factories import add_evaluation, add_run
+from vaultward.models import Waiver
 
 
 def seed_store(engine, now: datetime | None = None) -> datetime:
@@ -18,6 +19,19 @@ def seed_store(engine, now: datetime | None = None) -> datetime:
     latest = now - timedelta(hours=1)
     no_training = {"score": 0.0, "measured": False, "check_count": 1, "unknown": 10}
     with Session(engine) as session:
+        for n, (check, days, reason) in enumerate(
+            [
+                ("custody.multisig_threshold", 40, "migrating to a 3-of-5 Safe"),
+                ("access.root_mfa", 5, "hardware key in the post"),
+                ("access.console_user_mfa", -2, "contractor offboarded"),
+            ],
+            start=1,
+        ):
+            session.add(
+                Waiver(id=n, check_id=check, resource_pattern="*", reason=reason, owner="ciso@acme.example",
+                       created_at=now - timedelta(days=10), expires_at=now + timedelta(days=days))
+            )  # fmt: skip
+        session.flush()
         add_evaluation(
             session,
             latest - timedelta(days=30),
@@ -62,12 +76,15 @@ def seed_store(engine, now: datetime | None = None) -> datetime:
             },
             check_scores=[
                 {"check_id": "access.root_mfa", "title": "Root accounts use MFA",
-                 "severity": "critical", "weight": 3.0, "score": 60.0, "passed": 3, "failed": 2},
+                 "severity": "critical", "weight": 3.0, "score": 60.0, "passed": 3, "failed": 2,
+                 "references": ["attack-mitigation:M1032", "cis-v8:6.5"]},
                 {"check_id": "access.privileged_phishing_resistant",
                  "title": "Privileged people use phishing-resistant MFA", "severity": "high",
-                 "weight": 2.0, "score": 20.0, "passed": 1, "failed": 1, "unknown": 3},
+                 "weight": 2.0, "score": 20.0, "passed": 1, "failed": 1, "unknown": 3,
+                 "references": ["attack-mitigation:M1032", "cis-v8:6.5", "seal:ida-2.1.1"]},
                 {"check_id": "custody.multisig_threshold", "title": "Multisig threshold is safe",
-                 "severity": "critical", "weight": 5.0, "score": 80.0, "passed": 4, "failed": 1},
+                 "severity": "critical", "weight": 5.0, "score": 80.0, "passed": 4, "failed": 1,
+                 "waived": 1, "references": ["attack-mitigation:M1026", "ccss:v8:1.02"]},
                 {"check_id": "segmentation.no_admin_ports", "title": "No admin ports open",
                  "severity": "high", "weight": 1.0, "score": 100.0, "passed": 4},
                 {"check_id": "training.lure_training", "title": "Signers trained on real lures",
@@ -94,7 +111,12 @@ def seed_store(engine, now: datetime | None = None) -> datetime:
                  "status": "fail", "resource": "okta:00u2bob", "resource_name": "bob",
                  "scope": "okta:acme", "message": "bob signs with SMS codes only.",
                  "evidence": {"factor_kinds": ["sms"], "privileged": True}},
+                {"check_id": "custody.multisig_threshold", "severity": "critical",
+                 "status": "waived", "resource": "safe:eth:0xcold", "resource_name": "cold-reserve",
+                 "message": "1-of-1: one signer can move funds", "waiver_id": 1,
+                 "evidence": {"status_if_not_waived": "fail", "waiver_reason": "migrating to a 3-of-5 Safe"}},
             ],
+            problems=["plugin skipped: entry point acme: No module named 'acme_checks'"],
         )  # fmt: skip
         add_run(
             session, "aws_iam", "aws:111111111111", "ok", now - timedelta(days=2), item_count=7

@@ -197,3 +197,58 @@ def test_evidence_explains_the_risk_and_the_fix_of_a_registered_check(seeded_url
     assert root_mfa.risk.startswith("A root user without MFA is one phished")
     assert root_mfa.risk in text
     assert root_mfa.remediation in text
+
+
+def run_page(module: str) -> AppTest:
+    at = AppTest.from_string(
+        f"from dashboard.app_pages.{module} import render\nrender()\n", default_timeout=TIMEOUT
+    )
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_problems_recorded_by_the_evaluation_are_shown(seeded_url):
+    for at in (run_app(), run_page("catalog")):
+        assert "entry point acme: No module named 'acme_checks'" in at.error[0].value
+
+
+def test_frameworks_group_the_latest_check_scores_by_standard(seeded_url):
+    at = run_page("catalog")
+    tabs = {tab.label: tab for tab in at.tabs}
+    standards = [tab.label for tab in at.tabs if tab.label not in ("Frameworks", "Catalog")]
+    assert standards == [
+        "MITRE ATT&CK mitigations",
+        "CryptoCurrency Security Standard (CCSS)",
+        "CIS Critical Security Controls v8",
+        "SEAL Security Frameworks",
+    ]
+    attack = tabs["MITRE ATT&CK mitigations"].dataframe[0].value.set_index("control")
+    # M1032 is cited by root MFA (60, weight 3) and phishing-resistant MFA (20, weight 2)
+    assert attack.loc["M1032", "score"] == pytest.approx((60 * 3 + 20 * 2) / 5)
+    assert (attack.loc["M1032", "failed"], attack.loc["M1032", "unknown"]) == (3, 3)
+    assert attack.loc["M1026", "score"] == 80.0 and attack.loc["M1026", "waived"] == 1
+    assert attack.loc["M1032", "title"] == "Multi-factor Authentication"
+    cis = tabs["CIS Critical Security Controls v8"].dataframe[0].value
+    assert list(cis["control"]) == ["6.5"]
+
+
+def test_catalog_lists_every_registered_check(seeded_url):
+    from vaultward.registry import discover
+
+    at = run_page("catalog")
+    catalog = next(tab for tab in at.tabs if tab.label == "Catalog").dataframe[0].value
+    assert sorted(catalog["check_id"]) == sorted(discover().checks)
+
+
+def test_waivers_page_flags_expired_and_expiring_waivers_and_lists_waived_findings(seeded_url):
+    at = run_page("waivers")
+    waivers = at.dataframe[0].value
+    assert list(zip(waivers["check_id"], waivers["state"], strict=True)) == [
+        ("access.console_user_mfa", "expired"),
+        ("access.root_mfa", "expires soon"),
+        ("custody.multisig_threshold", "active"),
+    ]
+    assert "1 expired (their findings count again) · 1 expire within two weeks." in at.warning[0].value
+    waived = at.dataframe[1].value
+    assert list(waived["resource"]) == ["cold-reserve"] and list(waived["status_if_not_waived"]) == ["fail"]

@@ -1,4 +1,4 @@
-"""evaluation problems: plugins that failed to load and checks that raised
+"""evaluation problems (plugins that failed to load, checks that raised); check references
 
 Revision ID: 0002
 Revises: 0001
@@ -14,13 +14,18 @@ branch_labels = None
 depends_on = None
 
 
+COLUMNS = (("evaluation", "problems"), ("checkscore", "references"))
+
+
 def upgrade() -> None:
-    with op.batch_alter_table("evaluation", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("problems", sa.JSON(), nullable=False, server_default="[]"))
-    with op.batch_alter_table("evaluation", schema=None) as batch_op:
-        batch_op.alter_column("problems", server_default=None)
+    for table, column in COLUMNS:
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            batch_op.add_column(sa.Column(column, sa.JSON(), nullable=False, server_default="[]"))
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            batch_op.alter_column(column, server_default=None)
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("evaluation", schema=None) as batch_op:
-        batch_op.drop_column("problems")
+    for table, column in COLUMNS:
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            batch_op.drop_column(column)
