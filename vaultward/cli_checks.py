@@ -146,10 +146,16 @@ def test(
         ),
     ] = None,
 ) -> None:
-    """Run the checks of one module and print their findings."""
+    """Run the checks of one module and print their findings, under the configured policy."""
+    from vaultward.config import ConfigError, load_settings
     from vaultward.registry import Registry, _load_file
-    from vaultward.testing import run_check
+    from vaultward.testing import evaluate_check
 
+    try:
+        settings = load_settings()
+    except ConfigError as error:
+        err.print(f"configuration error\n{error}")
+        raise typer.Exit(2) from None
     try:
         module = _load_file(path)
     except Exception as error:
@@ -160,12 +166,17 @@ def test(
     if not registry.checks:
         err.print(f"{path}: no @check function found")
         raise typer.Exit(1)
-    facts = _fixture_records(records) if records is not None else _latest_records()
+    facts = _fixture_records(records) if records is not None else _latest_records(settings)
     table = Table(title=str(path), title_justify="left")
     for column in ("check", "resource", "status", "reason"):
         table.add_column(column, overflow="fold")
     for spec in registry.checks.values():
-        for result in run_check(spec.function, facts):
+        try:
+            results = evaluate_check(spec.function, facts, policy=settings.policy)
+        except AssertionError as error:  # the check raised: say so, as the evaluation would
+            err.print(f"{path}: {error}")
+            raise typer.Exit(1) from None
+        for result in results:
             table.add_row(spec.id, result.resource_name or result.resource, result.status, result.reason)
     out.print(table)
 
@@ -209,16 +220,14 @@ def _fixture_records(path: Path) -> list:
     return records
 
 
-def _latest_records() -> list:
+def _latest_records(settings) -> list:
     from sqlmodel import Session
 
-    from vaultward.config import load_settings
     from vaultward.db import open_store
     from vaultward.evaluation import load_records
     from vaultward.freshness import scope_states
     from vaultward.models import utcnow
 
-    settings = load_settings()
     registry = _registry(settings.plugin_dir)
     with Session(open_store(settings.database_url)) as session:
         states = scope_states(session, settings, sorted(registry.collectors), utcnow())
