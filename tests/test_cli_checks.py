@@ -23,6 +23,8 @@ def test_list_filters_by_mitigation_and_reference():
     assert "custody.multisig_threshold" in custody.stdout and "access.root_mfa" not in custody.stdout
     cis = run("checks", "list", "--reference", "cis-v8:6.5")
     assert "access.root_mfa" in cis.stdout and "custody.multisig_threshold" not in cis.stdout
+    ccss = run("checks", "list", "--reference", "ccss")  # a whole standard
+    assert "custody.multisig_threshold" in ccss.stdout and "access.root_mfa" not in ccss.stdout
 
 
 def test_show_and_an_unknown_id():

@@ -71,7 +71,10 @@ def _registry(plugin_dir: Path | None = None):
 def list_checks(
     mitigation: Annotated[str | None, typer.Option(help="Only this mitigation.")] = None,
     reference: Annotated[
-        str | None, typer.Option(help="Only checks citing this reference, e.g. cis-v8:6.5.")
+        str | None,
+        typer.Option(
+            help="Only checks citing this reference (cis-v8:6.5), its sub-ids (attack:T1078) or a standard (ccss)."
+        ),
     ] = None,
 ) -> None:
     """The catalog: every registered check (built-in and plugins)."""
@@ -84,7 +87,7 @@ def list_checks(
         if mitigation and spec.mitigation != mitigation:
             continue
         if reference and not any(
-            ref == reference or ref.startswith(reference + ".") for ref in spec.references
+            ref == reference or ref.startswith((reference + ".", reference + ":")) for ref in spec.references
         ):
             continue
         table.add_row(
