@@ -14,6 +14,7 @@ from vaultward.records import (
     NetworkPath,
     PortRange,
     SigningKey,
+    TrainingRecord,
     TransferPolicy,
     Vpc,
     Wallet,
@@ -273,3 +274,20 @@ def make_transfer_rule(**overrides: Any) -> TransferPolicy:
     }
     values.update(overrides)
     return TransferPolicy(**values)
+
+
+def make_training(
+    person: str, category: str, days_ago: int, status: str = "passed", **overrides: Any
+) -> TrainingRecord:
+    """A completion of a training module of `category`, `days_ago` days before NOW."""
+    values: dict[str, Any] = {
+        "key": f"{person}/{category}/{days_ago}",
+        "source": "knowbe4",
+        "person": person,
+        "module": category,
+        "category": category,
+        "status": status,
+        "completed_at": NOW - timedelta(days=days_ago),
+    }
+    values.update(overrides)
+    return TrainingRecord(**values)

@@ -6,9 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import data
-from dashboard.app_pages.components import when
-
-SCORE_COLUMN = st.column_config.ProgressColumn("Score", min_value=0, max_value=100, format="%.1f")
+from dashboard.app_pages.components import COUNT_COLUMNS, SCORE_COLUMN, when
 
 
 def render() -> None:
@@ -65,10 +63,7 @@ def _frameworks(url: str, latest: dict | None) -> None:
                     "control": st.column_config.TextColumn("Control"),
                     "title": st.column_config.TextColumn("Title", width="large"),
                     "score": SCORE_COLUMN,
-                    "passed": st.column_config.NumberColumn("Pass"),
-                    "failed": st.column_config.NumberColumn("Fail"),
-                    "unknown": st.column_config.NumberColumn("Unknown"),
-                    "waived": st.column_config.NumberColumn("Waived"),
+                    **COUNT_COLUMNS,
                     "checks": st.column_config.TextColumn("Checks", width="large"),
                 },
             )

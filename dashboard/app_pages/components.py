@@ -17,6 +17,13 @@ BAND_COLOURS = {
     "critical": "red",
 }
 SEVERITY_COLOURS = {"critical": "red", "high": "orange", "medium": "blue", "low": "gray"}
+SCORE_COLUMN = st.column_config.ProgressColumn("Score", min_value=0, max_value=100, format="%.1f")
+COUNT_COLUMNS = {
+    "passed": st.column_config.NumberColumn("Pass"),
+    "failed": st.column_config.NumberColumn("Fail"),
+    "unknown": st.column_config.NumberColumn("Unknown"),
+    "waived": st.column_config.NumberColumn("Waived"),
+}
 NO_DATA = "No data"
 NOT_SCORED = "Not scored"
 

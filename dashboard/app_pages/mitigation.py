@@ -7,6 +7,8 @@ import streamlit as st
 
 from dashboard import charts, data
 from dashboard.app_pages.components import (
+    COUNT_COLUMNS,
+    SCORE_COLUMN,
     baseline_note,
     delta_text,
     no_evidence_note,
@@ -76,11 +78,8 @@ def _checks(checks: pd.DataFrame) -> None:
             "title": st.column_config.TextColumn("Check", width="large"),
             "check_id": st.column_config.TextColumn("Id"),
             "severity": st.column_config.TextColumn("Severity"),
-            "score": st.column_config.ProgressColumn("Score", min_value=0, max_value=100, format="%.1f"),
-            "passed": st.column_config.NumberColumn("Pass"),
-            "failed": st.column_config.NumberColumn("Fail"),
-            "unknown": st.column_config.NumberColumn("Unknown"),
-            "waived": st.column_config.NumberColumn("Waived"),
+            "score": SCORE_COLUMN,
+            **COUNT_COLUMNS,
         },
     )
 

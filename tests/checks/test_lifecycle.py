@@ -17,6 +17,7 @@ from tests.factories import (
     make_identity,
     make_path,
     make_signing_key,
+    make_training,
     make_transfer_rule,
     make_vpc,
     make_wallet,
@@ -27,18 +28,6 @@ from vaultward.registry import discover
 from vaultward.testing import evaluate_check
 
 BUILTIN = {i: s for i, s in discover(entry_point_groups=False).checks.items() if s.origin == "builtin"}
-
-
-def _training(person: str, category: str, days_ago: int, status: str = "passed") -> TrainingRecord:
-    return TrainingRecord(
-        key=f"{person}/{category}",
-        source="knowbe4",
-        person=person,
-        module=category,
-        category=category,
-        status=status,
-        completed_at=NOW - timedelta(days=days_ago),
-    )
 
 
 def _people(**fields) -> list[Record]:
@@ -106,13 +95,13 @@ EXAMPLES: dict[str, list[Record]] = {
     ],
     "training.awareness_recent": [
         *_people(),
-        _training("good@x.io", "awareness", 30),
-        _training("bad@x.io", "awareness", 400),
+        make_training("good@x.io", "awareness", 30),
+        make_training("bad@x.io", "awareness", 400),
     ],
     "training.lure_training_privileged": [
         *_people(privileged=True),
-        _training("good@x.io", "lure", 30),
-        _training("bad@x.io", "lure", 200),
+        make_training("good@x.io", "lure", 30),
+        make_training("bad@x.io", "lure", 200),
     ],
     "training.phish_prone_bound": [
         PhishProne(key="k:1", source="knowbe4", person="a@x.io", percentage=2.5),

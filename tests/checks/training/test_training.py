@@ -1,22 +1,8 @@
-from datetime import timedelta
-
 from checks.training.awareness_recent import awareness_recent
 from checks.training.lure_training_privileged import lure_training_privileged
 from tests.checks.run import statuses
-from tests.factories import NOW, make_identity
-from vaultward.records import TrainingRecord
-
-
-def _training(person: str, category: str, days_ago: int, status: str = "passed") -> TrainingRecord:
-    return TrainingRecord(
-        key=f"{person}/{category}/{days_ago}",
-        source="csv",
-        person=person,
-        module=category,
-        category=category,
-        status=status,
-        completed_at=NOW - timedelta(days=days_ago),
-    )
+from tests.factories import make_identity
+from tests.factories import make_training as _training
 
 
 def test_no_training_source_is_unknown_never_pass():
