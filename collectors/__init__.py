@@ -1,6 +1,12 @@
 """Built-in collectors: one module or small package (client + mapper) per source."""
 
-from collectors.aws import AwsCustodyCollector, AwsDetectionCollector, AwsIamCollector, AwsNetworkCollector
+from collectors.aws import (
+    AwsCustodyCollector,
+    AwsDetectionCollector,
+    AwsIamCollector,
+    AwsNetworkCollector,
+    AwsOrganizationCollector,
+)
 from collectors.bitgo import BitGoCollector
 from collectors.entra import EntraCollector
 from collectors.fireblocks import FireblocksCollector
@@ -17,6 +23,7 @@ BUILTIN_COLLECTORS: list = [
     AwsCustodyCollector,
     AwsNetworkCollector,
     AwsDetectionCollector,
+    AwsOrganizationCollector,
     OktaCollector,
     GoogleWorkspaceCollector,
     EntraCollector,

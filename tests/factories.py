@@ -12,6 +12,7 @@ from vaultward.records import (
     HsmCluster,
     Identity,
     NetworkPath,
+    OrgAccount,
     PortRange,
     SigningKey,
     TrainingRecord,
@@ -76,6 +77,28 @@ def make_account(**overrides: Any) -> CloudAccount:
     }
     values.update(overrides)
     return CloudAccount(**values)
+
+
+def make_org_account(ou_path: str = "Root/Prod", **overrides: Any) -> OrgAccount:
+    """An account in the OU at `ou_path` (names from the root); OU ids follow from the names,
+    so accounts given the same path share an OU and a longer path is a child OU."""
+    n = _n()
+    account_id = overrides.pop("account_id", f"{n:012d}")
+    names = ou_path.split("/")
+    ou_ids = ["r-root"] + ["ou-" + "-".join(names[1 : i + 1]).lower() for i in range(1, len(names))]
+    values: dict[str, Any] = {
+        "key": f"aws:{account_id}",
+        "name": f"account-{n}",
+        "scope": "aws:999999999999",
+        "account_id": account_id,
+        "status": "ACTIVE",
+        "parent_id": ou_ids[-1],
+        "ou_ids": ou_ids,
+        "ou_path": ou_path,
+        "zone": "production",
+    }
+    values.update(overrides)
+    return OrgAccount(**values)
 
 
 def make_hsm_cluster(**overrides: Any) -> HsmCluster:

@@ -26,6 +26,7 @@ SOURCES = {
     "aws_custody",
     "aws_network",
     "aws_detection",
+    "aws_organization",
     "okta",
     "google_workspace",
     "entra",
@@ -57,7 +58,7 @@ def demo_run(tmp_path_factory) -> tuple[Path, str]:
 
 def test_every_source_collects_and_training_scores_from_real_facts(demo_run):
     _, output = demo_run
-    assert "collected 26 scopes (26 ok)" in output
+    assert "collected 27 scopes (27 ok)" in output
     [training] = re.findall(r"^\s+training\s+(\d+\.\d)\s+Social-engineering training(.*)$", output, re.M)
     assert float(training[0]) > 0 and "no data" not in training[1]
 

@@ -90,6 +90,8 @@ def expected_findings(org: DemoOrganisation) -> dict[tuple[str, str], str]:
         ("segmentation.no_corporate_production_path", r["vpc:prod-core"]): "fail",
         ("segmentation.no_corporate_production_path", r["vpc:signing"]): "pass",
         ("segmentation.no_corporate_production_path", r["vpc:default:custody"]): "pass",
+        # the one production account (custody, by account id) shares OU Platform with corporate
+        ("segmentation.production_accounts_own_ou", f"aws:{custody}"): "fail",
         # no training source: unknown, never a pass
         ("training.awareness_recent", "training"): "unknown",
         ("training.lure_training_privileged", "training"): "unknown",
@@ -105,7 +107,8 @@ def stored(engine, evaluation_id: int) -> dict[tuple[str, str], str]:
 def test_exact_findings_and_scores(engine, org):
     settings = settings_for(org)
     outcomes = collect(settings, engine, REGISTRY)
-    assert len(outcomes) == 16 and {o.status for o in outcomes} == {"ok"}  # 4 accounts x 4 sources
+    # 4 accounts x 4 per-account sources, and the organisation once (from the management account)
+    assert len(outcomes) == 17 and {o.status for o in outcomes} == {"ok"}
     summary = evaluate(settings, engine, REGISTRY)
 
     assert stored(engine, summary.evaluation_id) == expected_findings(org)
@@ -140,22 +143,23 @@ def test_exact_findings_and_scores(engine, org):
             "custody.signing_keys_hsm_backed": 50.0,
             "segmentation.no_admin_ports_from_internet": 200 / 3,
             "segmentation.no_corporate_production_path": 200 / 3,
+            "segmentation.production_accounts_own_ou": 0.0,  # 0 of 1
             "training.awareness_recent": 0.0,
             "training.lure_training_privileged": 0.0,
         }
     )
     # weights: root 3, console 2, privileged 3, keys 1, phishing-resistant 2, people 2, enforced 2;
-    # HSM 2, signing keys 3, multisig 3, modules 2, transfer policy 3; segmentation 3 + 3
+    # HSM 2, signing keys 3, multisig 3, modules 2, transfer policy 3; segmentation 3 + 3 + 2 (OU)
     access = (25 * 3 + 60 * 2 + 200 / 3 * 3 + 0 * 1 + 100 / 3 * 2 + 60 * 2 + 0 * 2) / 15
     custody = (100 * 2 + 50 * 3 + 0 * 3 + 0 * 2 + 0 * 3) / 13
-    segmentation = 200 / 3
+    segmentation = (200 / 3 * 3 + 200 / 3 * 3 + 0 * 2) / 8
     assert mitigations["access"] == (pytest.approx(access), True)
     assert mitigations["custody"] == (pytest.approx(custody), True)
     assert mitigations["segmentation"] == (pytest.approx(segmentation), True)
     assert mitigations["training"] == (0.0, False)
     assert mitigations["detection"] == (0.0, True)  # measured: every account fails
     assert summary.overall == pytest.approx((access + custody + segmentation + 0 + 0) / 5)
-    assert summary.band == "critical"  # (38.78 + 26.92 + 66.67 + 0 + 0) / 5 = 26.47
+    assert summary.band == "critical"  # (38.78 + 26.92 + 50 + 0 + 0) / 5 = 23.14
 
 
 def test_denied_account_fails_its_runs_and_keeps_earlier_facts(engine, org, monkeypatch):

@@ -38,6 +38,8 @@ enabled = false
 enabled = false
 [sources.aws_detection]
 enabled = false
+[sources.aws_organization]
+enabled = false
 """
     )
     env = {**os.environ, "VAULTWARD_DATABASE_URL": database_url}

@@ -144,6 +144,22 @@ class CloudAccount(Record):
     root_access_keys_present: bool | None = None
 
 
+@record_kind("org.account")
+class OrgAccount(Record):
+    """An account's place in its AWS organisation: the OU that holds it and the path to it."""
+
+    account_id: str
+    status: str = ""  # ACTIVE, SUSPENDED, PENDING_CLOSURE, ... as Organizations reports it
+    parent_id: str  # the root (r-...) or OU (ou-...) directly holding the account
+    ou_ids: list[str]  # from the root to `parent_id`
+    ou_path: str  # names from the root to the parent, e.g. "Root/Workloads/Prod"
+    zone: Zone = "unknown"
+
+    @property
+    def under_root(self) -> bool:
+        return len(self.ou_ids) <= 1
+
+
 # --- custody -------------------------------------------------------------------------------
 
 

@@ -74,6 +74,12 @@ def optional_call(
         return Problem(f"{scope_id}: {action} for {what} failed: {describe_error(error)}", kinds)
 
 
+def all_pages(client: Any, operation: str, result_key: str, **params: Any) -> list[dict]:
+    """Every item of a paginated operation (e.g. `list_roots`, `Roots`)."""
+    pages = client.get_paginator(operation).paginate(**params)
+    return [item for page in pages for item in page.get(result_key, [])]
+
+
 class AwsSessions:
     """Builds sessions and clients for one collector, from its settings."""
 

@@ -103,6 +103,7 @@ def test_freshness_lists_the_latest_run_of_every_source(seeded_url):
         ("okta", "okta:acme"),
         ("aws_custody", ""),  # enabled (no configuration: every AWS source is) but never run
         ("aws_detection", ""),
+        ("aws_organization", ""),
     }
     iam = rows[("aws_iam", "aws:111111111111")]
     assert (iam.State, iam.Items, iam.Finished) == ("fresh", 42, "30 min ago")
@@ -115,7 +116,7 @@ def test_freshness_lists_the_latest_run_of_every_source(seeded_url):
         "never collected",
         "never",
     )
-    assert "4 of 5 sources need attention" in at.warning[0].value
+    assert "5 of 6 sources need attention" in at.warning[0].value
 
 
 def test_empty_store_explains_what_to_run(database_url, monkeypatch):

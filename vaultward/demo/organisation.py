@@ -1,7 +1,8 @@
 """Seeds a moto server (or in-process `mock_aws`) with a demo crypto platform's AWS estate.
 
-The organisation: a management account and three members (production, corporate,
-custody). Most of it goes through the ordinary AWS APIs. What moto 5.2 cannot do through
+The organisation: a management account (under the root) and three members in
+organisational units: production in Workloads/Production, custody and corporate sharing
+Platform. Most of it goes through the ordinary AWS APIs. What moto 5.2 cannot do through
 its API is written into moto's in-process backends, which works under `mock_aws` and under
 `moto.server.ThreadedMotoServer` (same process), not against a separate `moto_server`:
 root MFA (`AccountMFAEnabled` is always 0), HSMs in a cluster (`create_hsm` is missing),
@@ -78,6 +79,23 @@ def _in_process(seeder: Seeder, account: str, user: str) -> bool:
         return False
 
 
+def _place_in_units(org: Any, seeder: Seeder, units: dict[str, list[str]]) -> None:
+    """Create each OU (path of names below the root, parents first) and move its accounts in
+    from the root; ids land in `seeder.resources` as "ou:<path>" and "ou:Root"."""
+    [root] = org.list_roots()["Roots"]
+    seeder.resources["ou:Root"] = root["Id"]
+    for path, accounts in units.items():
+        parent, _, name = path.rpartition("/")
+        unit = org.create_organizational_unit(ParentId=seeder.resources[f"ou:{parent or 'Root'}"], Name=name)
+        seeder.resources[f"ou:{path}"] = unit["OrganizationalUnit"]["Id"]
+        for account in accounts:
+            org.move_account(
+                AccountId=account,
+                SourceParentId=root["Id"],
+                DestinationParentId=seeder.resources[f"ou:{path}"],
+            )
+
+
 def _seed(endpoint_url: str | None, demo: bool) -> DemoOrganisation:
     seeder = Seeder(endpoint_url)
     org = seeder.client("organizations")
@@ -88,6 +106,11 @@ def _seed(endpoint_url: str | None, demo: bool) -> DemoOrganisation:
         accounts[role] = status["CreateAccountStatus"]["AccountId"]
     management = org.describe_organization()["Organization"]["MasterAccountId"]
     prod, corp, custody = accounts["production"], accounts["corporate"], accounts["custody"]
+
+    # Organisational units: production under Workloads; custody shares Platform with corporate.
+    _place_in_units(
+        org, seeder, {"Workloads": [], "Workloads/Production": [prod], "Platform": [custody, corp]}
+    )
 
     # Management: root MFA on, one administrator without MFA (inline allow-all).
     iam = seeder.client("iam")

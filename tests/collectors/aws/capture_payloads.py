@@ -192,9 +192,43 @@ def capture() -> None:
     )
 
 
+def capture_organization() -> None:
+    """organizations_tree.json: Root (management, sandbox) / Workloads / Prod (production,
+    custody) and Corp (corporate): the answers of every call the collector makes, by parent."""
+    org = boto3.client("organizations")
+    org.create_organization(FeatureSet="ALL")
+    [root] = org.list_roots()["Roots"]
+    accounts = {
+        name: org.create_account(Email=f"{name}@example.test", AccountName=name)["CreateAccountStatus"][
+            "AccountId"
+        ]
+        for name in ("production", "custody", "corporate", "sandbox")
+    }
+    workloads = org.create_organizational_unit(ParentId=root["Id"], Name="Workloads")["OrganizationalUnit"]
+    for name, members in (("Prod", ("production", "custody")), ("Corp", ("corporate",))):
+        unit = org.create_organizational_unit(ParentId=workloads["Id"], Name=name)["OrganizationalUnit"]
+        for member in members:
+            org.move_account(
+                AccountId=accounts[member], SourceParentId=root["Id"], DestinationParentId=unit["Id"]
+            )
+    parents = [root["Id"]]
+    units, members_of = {}, {}
+    while parents:
+        parent = parents.pop()
+        units[parent] = _clean(org.list_organizational_units_for_parent(ParentId=parent))
+        members_of[parent] = _clean(org.list_accounts_for_parent(ParentId=parent))
+        parents += [unit["Id"] for unit in units[parent]["OrganizationalUnits"]]
+    _write(
+        "organizations_tree.json",
+        {"roots": _clean(org.list_roots()), "units": units, "accounts": members_of},
+    )
+
+
 if __name__ == "__main__":
     os.environ.update(
         AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing", AWS_DEFAULT_REGION="us-east-1"
     )
     with mock_aws():
         capture()
+    with mock_aws():
+        capture_organization()

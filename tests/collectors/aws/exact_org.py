@@ -1,4 +1,5 @@
-"""Every record the three AWS collectors must yield for `seed_exact_organisation`."""
+"""Every record the AWS collectors (iam, custody, network, organization) must yield for
+`seed_exact_organisation`."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from vaultward.records import (
     HsmCluster,
     Identity,
     NetworkPath,
+    OrgAccount,
     PortRange,
     Record,
     SigningKey,
@@ -261,6 +263,40 @@ def network_records(org: DemoOrganisation) -> dict[str, list[Record]]:
                 **where(custody),
             ),
         ],
+    }
+
+
+def organization_records(org: DemoOrganisation) -> dict[str, list[Record]]:
+    """One scope, the management account: where each account sits; custody is production."""
+    mgmt, res = org.management_account, org.resources
+    root, workloads, production = res["ou:Root"], res["ou:Workloads"], res["ou:Workloads/Production"]
+
+    def member(account: str, name: str, ou_ids: list[str], ou_path: str, **fields) -> OrgAccount:
+        return OrgAccount(
+            key=f"aws:{account}",
+            name=name,
+            scope=f"aws:{mgmt}",
+            account_id=account,
+            status="ACTIVE",
+            parent_id=ou_ids[-1],
+            ou_ids=ou_ids,
+            ou_path=ou_path,
+            **fields,
+        )
+
+    platform = [root, res["ou:Platform"]]
+    return {
+        f"aws:{mgmt}": [
+            member(mgmt, "master", [root], "Root"),  # moto names the management account "master"
+            member(
+                org.accounts["production"],
+                "production",
+                [root, workloads, production],
+                "Root/Workloads/Production",
+            ),
+            member(org.accounts["corporate"], "corporate", platform, "Root/Platform"),
+            member(org.accounts["custody"], "custody", platform, "Root/Platform", zone="production"),
+        ]
     }
 
 

@@ -1,0 +1,81 @@
+"""Production AWS accounts in an organisational unit of their own."""
+
+from collections.abc import Iterator
+
+from vaultward.records import OrgAccount
+from vaultward.sdk import CheckContext, Result, check, failed, passed, unknown
+
+NOT_COLLECTED = (
+    "the AWS organisation was not collected: run the aws_organization source with the management "
+    "account's credentials"
+)
+UNCLASSIFIED = "no account is classified production: list them in policy.zones.production_accounts"
+
+
+def _describe(account: OrgAccount) -> str:
+    zone = "unclassified" if account.zone == "unknown" else account.zone
+    state = "" if account.status in ("", "ACTIVE") else f", {account.status}"
+    return f"{account.label} ({account.account_id}, {zone}{state})"
+
+
+@check(
+    id="segmentation.production_accounts_own_ou",
+    title="Production accounts sit in their own organisational unit",
+    mitigation="segmentation",
+    severity="high",
+    weight=2,
+    reads=[OrgAccount],
+    references=["attack-mitigation:M1030", "cis-v8:3.12", "nist-csf:PR.IR-01"],
+    remediation=(
+        "Move production accounts into a production OU (e.g. Workloads/Prod) that holds no corporate, "
+        "sandbox or unclassified account, and attach the production guardrails (SCPs) to that OU."
+    ),
+    population=True,
+)
+def production_accounts_own_ou(ctx: CheckContext) -> Iterator[Result]:
+    """Service control policies and `aws:PrincipalOrgPaths` trust follow OUs: a production
+    account that shares its OU (or the root) with corporate accounts shares their guardrails,
+    so a compromised corporate account is trusted like production or production is guarded
+    like corporate.
+
+    The OU is the one directly holding the production account, with every OU below it (both
+    inherit its policies and match its org path). Zones are those the account rules of
+    `policy.zones` gave when the organisation was collected. A production account missing from
+    the organisation fails rather than being unknown: the listing is complete (any failed call
+    fails the whole collection), so it is outside every OU and guardrail of the organisation."""
+    accounts = ctx.records(OrgAccount)
+    listed = ctx.policy.zones.production_accounts
+    if not accounts:
+        if listed:
+            yield unknown("organisation", NOT_COLLECTED)
+        return  # nothing listed either: the evaluation reports the check as without data
+    members = {account.account_id for account in accounts}
+    production = [account for account in accounts if account.zone == "production"]
+    missing = [account_id for account_id in listed if account_id not in members]
+    if not production and not missing:
+        yield unknown("zones", UNCLASSIFIED)
+        return
+    for account in production:
+        where = dict(ou_path=account.ou_path, parent_id=account.parent_id)
+        if account.under_root:
+            yield failed(account, f"sits directly under the organisation root {account.ou_path}", **where)
+            continue
+        sharing = [
+            other for other in accounts if other.zone != "production" and account.parent_id in other.ou_ids
+        ]
+        if sharing:
+            yield failed(
+                account,
+                f"OU {account.ou_path} also holds non-production account(s): "
+                + ", ".join(_describe(other) for other in sharing),
+                sharing=[other.account_id for other in sharing],
+                **where,
+            )
+        else:
+            yield passed(account, f"OU {account.ou_path} holds production accounts only", **where)
+    for account_id in missing:
+        yield failed(
+            f"aws:{account_id}",
+            f"production account {account_id} is not a member of the organisation, so under none of its OUs",
+            listed_in="policy.zones.production_accounts",
+        )

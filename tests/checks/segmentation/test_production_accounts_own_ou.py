@@ -1,0 +1,87 @@
+from checks.segmentation.production_accounts_own_ou import production_accounts_own_ou
+from tests.checks.run import run, statuses
+from tests.factories import make_org_account
+from vaultward.config import Policy
+
+PROD, PAYMENTS, CORP, SANDBOX = "111111111111", "222222222222", "333333333333", "444444444444"
+
+
+def policy(*production: str) -> Policy:
+    return Policy.model_validate({"zones": {"production_accounts": list(production)}})
+
+
+def test_production_accounts_alone_in_their_ou_pass():
+    records = [
+        make_org_account("Root/Workloads/Prod", account_id=PROD),
+        make_org_account("Root/Workloads/Prod", account_id=PAYMENTS),
+        make_org_account("Root/Workloads/Corp", account_id=CORP, zone="corporate"),
+        make_org_account("Root", account_id=SANDBOX, zone="unknown"),
+    ]
+    assert statuses(production_accounts_own_ou, records, policy=policy(PROD, PAYMENTS)) == {
+        f"aws:{PROD}": "pass",
+        f"aws:{PAYMENTS}": "pass",
+    }
+    [result, _] = run(production_accounts_own_ou, records, policy=policy(PROD, PAYMENTS))
+    assert result.reason == "OU Root/Workloads/Prod holds production accounts only"
+    assert result.evidence == {"ou_path": "Root/Workloads/Prod", "parent_id": "ou-workloads-prod"}
+
+
+def test_sharing_an_ou_with_non_production_fails_naming_them():
+    records = [
+        make_org_account("Root/Platform", account_id=PROD, name="custody"),
+        make_org_account("Root/Platform", account_id=CORP, name="corporate", zone="corporate"),
+        # a child OU inherits the OU's policies and matches its org path: it counts too
+        make_org_account("Root/Platform/Dev", account_id=SANDBOX, name="sandbox", zone="unknown"),
+    ]
+    [result] = run(production_accounts_own_ou, records, policy=policy(PROD))
+    assert (result.resource, result.status) == (f"aws:{PROD}", "fail")
+    assert result.reason == (
+        "OU Root/Platform also holds non-production account(s): "
+        f"corporate ({CORP}, corporate), sandbox ({SANDBOX}, unclassified)"
+    )
+    assert result.evidence["sharing"] == [CORP, SANDBOX]
+
+
+def test_a_sibling_ou_or_the_parent_ou_is_not_shared():
+    records = [
+        make_org_account("Root/Workloads/Prod", account_id=PROD),
+        make_org_account("Root/Workloads", account_id=CORP, zone="corporate"),
+        make_org_account("Root/Workloads/Corp", account_id=SANDBOX, zone="corporate"),
+    ]
+    assert statuses(production_accounts_own_ou, records, policy=policy(PROD)) == {f"aws:{PROD}": "pass"}
+
+
+def test_directly_under_the_root_fails_even_alone():
+    records = [make_org_account("Root", account_id=PROD)]
+    [result] = run(production_accounts_own_ou, records, policy=policy(PROD))
+    assert (result.status, result.reason) == ("fail", "sits directly under the organisation root Root")
+
+
+def test_suspended_neighbour_is_named_with_its_state():
+    records = [
+        make_org_account("Root/Prod", account_id=PROD),
+        make_org_account("Root/Prod", account_id=CORP, name="old", zone="unknown", status="SUSPENDED"),
+    ]
+    [result] = run(production_accounts_own_ou, records, policy=policy(PROD))
+    assert result.status == "fail" and result.reason.endswith(f"old ({CORP}, unclassified, SUSPENDED)")
+
+
+def test_production_account_outside_the_organisation_fails():
+    records = [make_org_account("Root/Prod", account_id=PROD)]
+    assert statuses(production_accounts_own_ou, records, policy=policy(PROD, PAYMENTS)) == {
+        f"aws:{PROD}": "pass",
+        f"aws:{PAYMENTS}": "fail",
+    }
+    missing = run(production_accounts_own_ou, records, policy=policy(PROD, PAYMENTS))[1]
+    assert "not a member of the organisation" in missing.reason
+
+
+def test_no_production_account_is_unknown_not_pass():
+    records = [make_org_account("Root/Corp", account_id=CORP, zone="corporate")]
+    assert statuses(production_accounts_own_ou, records, policy=policy()) == {"zones": "unknown"}
+
+
+def test_organisation_not_collected_is_unknown():
+    assert statuses(production_accounts_own_ou, [], policy=policy(PROD)) == {"organisation": "unknown"}
+    # nothing listed and nothing collected: no result, the evaluation reports "no data"
+    assert statuses(production_accounts_own_ou, [], policy=policy()) == {}
