@@ -15,6 +15,7 @@ from tests.factories import (
     make_account,
     make_hsm_cluster,
     make_identity,
+    make_org_account,
     make_path,
     make_signing_key,
     make_training,
@@ -22,6 +23,7 @@ from tests.factories import (
     make_vpc,
     make_wallet,
 )
+from vaultward.config import Policy
 from vaultward.models import Waiver
 from vaultward.records import PhishProne, PortRange, Record, ThreatDetector, Trail, TrainingRecord
 from vaultward.registry import discover
@@ -111,6 +113,11 @@ EXAMPLES: dict[str, list[Record]] = {
         _enrolment("open", "not_started", 10),
         _enrolment("late", "past_due", -3),
     ],
+    "segmentation.production_accounts_own_ou": [
+        make_org_account("Root/Prod", account_id="111111111111"),
+        make_org_account("Root/Shared", account_id="222222222222"),
+        make_org_account("Root/Shared", account_id="333333333333", zone="corporate"),
+    ],
     "detection.cloudtrail_logging": [
         make_account(account_id="111111111111"),
         make_account(account_id="222222222222"),
@@ -124,6 +131,14 @@ EXAMPLES: dict[str, list[Record]] = {
 }
 
 
+# check id -> the policy its example needs (the default policy otherwise)
+POLICIES: dict[str, Policy] = {
+    "segmentation.production_accounts_own_ou": Policy.model_validate(
+        {"zones": {"production_accounts": ["111111111111", "222222222222"]}}
+    ),
+}
+
+
 def _waiver(check_id: str, resource: str, expires_in: timedelta) -> Waiver:
     return Waiver(
         id=1, check_id=check_id, resource_pattern=resource, reason="accepted until the migration",
@@ -133,7 +148,7 @@ def _waiver(check_id: str, resource: str, expires_in: timedelta) -> Waiver:
 
 def _run(check_id: str, records: list[Record] | None = None, **kwargs):
     records = EXAMPLES[check_id] if records is None else records
-    return evaluate_check(BUILTIN[check_id].function, records, now=NOW, **kwargs)
+    return evaluate_check(BUILTIN[check_id].function, records, POLICIES.get(check_id), NOW, **kwargs)
 
 
 def test_every_built_in_check_has_an_example():
