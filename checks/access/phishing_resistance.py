@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 from vaultward.records import Identity
 
+SILENT = ": does not say"
+
 
 def factor_list(identity: Identity) -> str:
     """The identity's factor kinds as a reason names them."""
@@ -21,7 +23,9 @@ class PersonFactors:
 
     @property
     def summary(self) -> str:
-        return " / ".join(self.reported)
+        """The sources that report factors; the silent ones only when none reports."""
+        told = [entry for entry in self.reported if not entry.endswith(SILENT)]
+        return " / ".join(told or self.reported)
 
 
 def person_factors(identities: Iterable[Identity]) -> PersonFactors:
@@ -34,7 +38,9 @@ def person_factors(identities: Iterable[Identity]) -> PersonFactors:
     verdicts = [(identity, identity.phishing_resistant) for identity in identities]
     reported = tuple(
         dict.fromkeys(
-            f"{identity.source}: {'does not say' if resistant is None else factor_list(identity)}"
+            f"{identity.source}{SILENT}"
+            if resistant is None
+            else f"{identity.source}: {factor_list(identity)}"
             for identity, resistant in sorted(verdicts, key=lambda pair: pair[0].source)
         )
     )

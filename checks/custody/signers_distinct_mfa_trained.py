@@ -64,8 +64,8 @@ def signers_distinct_mfa_trained(ctx: CheckContext) -> Iterator[Result]:
                 problems.append(f"signers {', '.join(same)} are one person ({email})")
         for signer in resolved:
             found, unsure, about = _judge(ctx, signers, signer, training, max_age)
-            problems += [f"{signer.label}: {text}" for text in found]
-            doubts += [f"{signer.label}: {text}" for text in unsure]
+            problems += [f"{signer.label}: {' and '.join(found)}"] if found else []
+            doubts += [f"{signer.label}: {' and '.join(unsure)}"] if unsure else []
             per_signer[signer.id] = about
         evidence = {"signers": per_signer, "people": len(by_person)}
         if problems:

@@ -70,8 +70,9 @@ def test_custody_approvers_are_judged_as_people_across_sources():
         "unsaid@x.io": "unknown",
     }
     assert results["approver@x.io"].reason == (
-        "custody approver with only phishable factors (fireblocks: does not say / okta: push, totp)"
+        "custody approver with only phishable factors (okta: push, totp)"
     )
+    assert results["approver@x.io"].evidence["factors"] == ["fireblocks: does not say", "okta: push, totp"]
     assert results["approver@x.io"].evidence["custody_roles"] == [f"approver in {records[1].label}"]
     assert results["keyholder@x.io"].reason == (
         "custody approver with a phishing-resistant factor (aws_iam: virtual / okta: webauthn)"

@@ -62,9 +62,12 @@ def test_each_problem_names_the_signer_and_what_is_wrong():
     assert results["same-person"].reason == "signers 0xa1, 0xa2 are one person (alice@x.io)"
     # google does not say which factor bob uses: that cannot turn okta's SMS into a security key
     assert results["bob"].reason == (
-        "signer 0xb1 (bob@x.io): no phishing-resistant factor "
-        "(google_workspace: does not say / okta: sms); signer 0xb1 (bob@x.io): lure training last passed 300 days ago"
+        "signer 0xb1 (bob@x.io): no phishing-resistant factor (okta: sms) and lure training last passed 300 days ago"
     )
+    assert results["bob"].evidence["signers"]["0xb1"]["factors"] == [
+        "google_workspace: does not say",
+        "okta: sms",
+    ]
     assert results["bob"].evidence["people"] == 2
 
 
