@@ -2,6 +2,7 @@
 training. One result per wallet, naming each signer and what is wrong with them."""
 
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import Any
 
 from checks.access.phishing_resistance import person_factors
@@ -69,16 +70,19 @@ def signers_distinct_mfa_trained(ctx: CheckContext) -> Iterator[Result]:
             per_signer[signer.id] = about
         evidence = {"signers": per_signer, "people": len(by_person)}
         if problems:
-            yield failed(wallet, "; ".join(problems + doubts), **evidence)
+            result = failed(wallet, "; ".join(problems + doubts), **evidence)
         elif doubts:
-            yield unknown(wallet, "; ".join(doubts), **evidence)
+            result = unknown(wallet, "; ".join(doubts), **evidence)
         else:
-            yield passed(
+            result = passed(
                 wallet,
                 f"{len(ids)} signers, {len(by_person)} distinct people, each with a phishing-resistant "
                 f"factor and lure training within {max_age} days",
                 **evidence,
             )
+        # The finding rests on identity and training sources too: it names no single scope, so
+        # every source's staleness applies to it.
+        yield replace(result, scope="")
 
 
 def _judge(

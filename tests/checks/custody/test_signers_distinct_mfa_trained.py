@@ -39,13 +39,14 @@ def people() -> list:
 
 
 def test_distinct_people_with_phishing_resistant_factors_and_lure_training_pass():
-    records = [make_wallet(key="treasury", signers=["0xa1", "0xe1"]), *people()]
+    records = [make_wallet(key="treasury", name="Treasury", signers=["0xa1", "0xe1"]), *people()]
     [result] = run(signers_distinct_mfa_trained, records, policy=POLICY)
     assert result.status == "pass"
     assert result.reason == (
         "2 signers, 2 distinct people, each with a phishing-resistant factor and lure training within 180 days"
     )
     assert result.evidence["signers"]["0xe1"]["factors"] == ["okta: passkey"]
+    assert (result.resource_name, result.scope) == ("Treasury", "")  # every source's staleness applies
 
 
 def test_each_problem_names_the_signer_and_what_is_wrong():
