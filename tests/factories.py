@@ -299,17 +299,46 @@ def make_transfer_rule(**overrides: Any) -> TransferPolicy:
     return TransferPolicy(**values)
 
 
-def make_training(
-    person: str, category: str, days_ago: int, status: str = "passed", **overrides: Any
-) -> TrainingRecord:
-    """A completion of a training module of `category`, `days_ago` days before NOW."""
+def make_bitgo_wallet(**overrides: Any) -> Wallet:
+    """A high-value BitGo wallet as the bitgo mapper writes it: 2 approvals, 2 policy rules,
+    two spenders. `tags` are merged into those (None leaves a tag out)."""
+    n = _n()
+    tags = {
+        "wallet_type": "hot",
+        "n": "3",
+        "approvals_required": "2",
+        "policy_rules": "2",
+        "ValueTier": "high",
+    }
+    tags.update(overrides.pop("tags", {}))  # a tag given as None is left out
+    tags = {key: value for key, value in tags.items() if value is not None}
     values: dict[str, Any] = {
-        "key": f"{person}/{category}/{days_ago}",
+        "key": f"bitgo:eth:{n:032x}",
+        "name": f"bitgo-wallet-{n}",
+        "scope": "bitgo:62a1b2c3d4e5f60718293a4b5c6d7e8f",
+        "provider": "bitgo",
+        "chain": "eth",
+        "threshold": 2,
+        "signers": [f"{n:024x}a", f"{n:024x}b"],
+        "multisig_type": "onchain",
+        "tags": tags,
+    }
+    values.update(overrides)
+    return Wallet(**values)
+
+
+def make_training_record(
+    person: str, category: str = "lure", days_ago: int = 30, **overrides: Any
+) -> TrainingRecord:
+    """A passed module `days_ago` days before NOW."""
+    values: dict[str, Any] = {
+        "key": f"{person}/{category}/{_n()}",
+        "scope": "knowbe4:acme",
         "source": "knowbe4",
         "person": person,
-        "module": category,
+        "module": f"{category} module",
         "category": category,
-        "status": status,
+        "status": "passed",
         "completed_at": NOW - timedelta(days=days_ago),
     }
     values.update(overrides)

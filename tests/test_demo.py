@@ -98,3 +98,27 @@ def test_no_credential_of_any_source_in_store_or_output(demo_run):
     everything += (data_dir / "vaultward.db").read_bytes().decode("utf-8", "replace")
     for name, secret in secrets.items():
         assert secret not in everything, f"the {name} leaked"
+
+
+def test_the_custody_people_checks_show_a_pass_and_a_fail(demo_run):
+    from sqlmodel import Session, create_engine, select
+
+    from vaultward.models import Finding
+
+    data_dir, _ = demo_run
+    engine = create_engine(f"sqlite:///{data_dir / 'vaultward.db'}")
+    with Session(engine) as session:
+        rows = session.exec(
+            select(Finding).where(
+                Finding.check_id.in_(["custody.bitgo_policy_rules", "custody.signers_distinct_mfa_trained"])  # type: ignore[attr-defined]
+            )
+        ).all()
+    engine.dispose()
+    found = {(f.check_id, f.resource_name): (f.status, f.message) for f in rows}
+    assert found["custody.bitgo_policy_rules", "Exchange hot wallet"][0] == "pass"
+    status, message = found["custody.bitgo_policy_rules", "BTC reserve (cold)"]
+    assert status == "fail" and message.startswith("no address whitelist rule; no velocity-limit rule")
+    assert found["custody.signers_distinct_mfa_trained", "Exchange hot wallet"][0] == "pass"  # alice, grace
+    status, message = found["custody.signers_distinct_mfa_trained", "Treasury"]
+    assert status == "fail"
+    assert f"signer {safe.BOB.lower()} (bob@acme.example): no phishing-resistant factor" in message

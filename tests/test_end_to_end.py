@@ -70,6 +70,8 @@ def expected_findings(org: DemoOrganisation) -> dict[tuple[str, str], str]:
         ("custody.multisig_threshold", "*"): "unknown",
         ("custody.safe_modules_allowlisted", "*"): "unknown",
         ("custody.transfer_policy_approvals", "*"): "unknown",
+        ("custody.bitgo_policy_rules", "*"): "unknown",
+        ("custody.signers_distinct_mfa_trained", "*"): "unknown",
         # IAM does not report MFA enforcement; no phishing simulations or enrolments either
         ("access.mfa_enforced", "*"): "unknown",
         ("training.phish_prone_bound", "*"): "unknown",
@@ -134,6 +136,8 @@ def test_exact_findings_and_scores(engine, org):
             "custody.multisig_threshold": 0.0,  # no data
             "custody.safe_modules_allowlisted": 0.0,
             "custody.transfer_policy_approvals": 0.0,
+            "custody.bitgo_policy_rules": 0.0,
+            "custody.signers_distinct_mfa_trained": 0.0,
             "access.mfa_enforced": 0.0,  # no data
             "training.phish_prone_bound": 0.0,
             "training.overdue_enrolments": 0.0,
@@ -149,9 +153,10 @@ def test_exact_findings_and_scores(engine, org):
         }
     )
     # weights: root 3, console 2, privileged 3, keys 1, phishing-resistant 2, people 2, enforced 2;
-    # HSM 2, signing keys 3, multisig 3, modules 2, transfer policy 3; segmentation 3 + 3 + 2 (OU)
+    # HSM 2, signing keys 3, multisig 3, modules 2, transfer policy 3, BitGo rules 3, signers 3;
+    # segmentation 3 + 3 + 2 (OU)
     access = (25 * 3 + 60 * 2 + 200 / 3 * 3 + 0 * 1 + 100 / 3 * 2 + 60 * 2 + 0 * 2) / 15
-    custody = (100 * 2 + 50 * 3 + 0 * 3 + 0 * 2 + 0 * 3) / 13
+    custody = (100 * 2 + 50 * 3 + 0 * 3 + 0 * 2 + 0 * 3 + 0 * 3 + 0 * 3) / 19
     segmentation = (200 / 3 * 3 + 200 / 3 * 3 + 0 * 2) / 8
     assert mitigations["access"] == (pytest.approx(access), True)
     assert mitigations["custody"] == (pytest.approx(custody), True)
@@ -159,7 +164,7 @@ def test_exact_findings_and_scores(engine, org):
     assert mitigations["training"] == (0.0, False)
     assert mitigations["detection"] == (0.0, True)  # measured: every account fails
     assert summary.overall == pytest.approx((access + custody + segmentation + 0 + 0) / 5)
-    assert summary.band == "critical"  # (38.78 + 26.92 + 50 + 0 + 0) / 5 = 23.14
+    assert summary.band == "critical"  # (38.78 + 18.42 + 50 + 0 + 0) / 5 = 21.44
 
 
 def test_denied_account_fails_its_runs_and_keeps_earlier_facts(engine, org, monkeypatch):

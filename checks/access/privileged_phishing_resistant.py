@@ -1,18 +1,23 @@
-"""Privileged identities need a phishing-resistant factor."""
+"""Privileged identities and custody approvers need a phishing-resistant factor."""
 
 from collections.abc import Iterator
 
-from vaultward.records import Identity
+from checks.access.phishing_resistance import factor_list, person_factors
+from checks.custody.signers import custody_people
+from vaultward.records import Identity, TransferPolicy, Wallet
 from vaultward.sdk import CheckContext, Result, check, failed, passed, unknown
 
 
 @check(
     id="access.privileged_phishing_resistant",
-    title="Privileged identities have a phishing-resistant factor (FIDO2, WebAuthn, passkey)",
+    title=(
+        "Privileged identities and custody approvers have a phishing-resistant factor "
+        "(FIDO2, WebAuthn, passkey)"
+    ),
     mitigation="access",
     severity="high",
     weight=2,
-    reads=[Identity],
+    reads=[Identity, Wallet, TransferPolicy],
     references=[
         "attack:T1566.002",
         "attack:T1621",
@@ -21,16 +26,21 @@ from vaultward.sdk import CheckContext, Result, check, failed, passed, unknown
         "cis-v8:6.5",
     ],
     remediation=(
-        "Enrol a FIDO2 security key or passkey for every administrator and require it by policy; "
-        "SMS, voice, push and TOTP codes can be relayed by a phishing proxy."
+        "Enrol a FIDO2 security key or passkey for every administrator, wallet signer and transfer "
+        "approver and require it by policy; SMS, voice, push and TOTP codes can be relayed by a "
+        "phishing proxy."
     ),
 )
 def privileged_phishing_resistant(ctx: CheckContext) -> Iterator[Result]:
     """Codes and pushes are relayed by the phishing kits and fake meeting links used against
-    crypto staff; only origin-bound factors stop an administrator's session being stolen."""
+    crypto staff; only origin-bound factors stop an administrator's or an approver's session
+    being stolen."""
+    # Privileged identities are judged account by account: each is a way in.
+    privileged_people = set()
     for identity in ctx.records(Identity):
         if identity.suspended or not identity.privileged:
             continue
+        privileged_people.add(ctx.directory.person_id(identity))
         evidence = {
             "factors": identity.factor_kinds,
             "source": identity.source,
@@ -44,5 +54,33 @@ def privileged_phishing_resistant(ctx: CheckContext) -> Iterator[Result]:
         elif resistant:
             yield passed(identity, "has a phishing-resistant factor", **evidence)
         else:
-            factors = ", ".join(identity.factor_kinds) or "none"
-            yield failed(identity, f"privileged with only phishable factors ({factors})", **evidence)
+            yield failed(
+                identity, f"privileged with only phishable factors ({factor_list(identity)})", **evidence
+            )
+
+    # Custody approvers who hold no privileged identity are judged as people: the account they
+    # approve with is the vendor's, so a phishing-resistant factor in any source counts.
+    people = {person.id: person for person in ctx.people()}
+    for email, roles in custody_people(ctx).items():
+        if email in privileged_people:
+            continue  # judged above, account by account
+        person = people.get(email)
+        if person is None or not person.active_identities:
+            yield unknown(
+                email,
+                "custody approver with no active identity in any source: their factors cannot be judged",
+                custody_roles=roles,
+            )
+            continue
+        shown = person_factors(person.active_identities)
+        about = {"custody_roles": roles, "sources": person.sources, "factors": list(shown.reported)}
+        if shown.resistant is None:
+            yield unknown(
+                email, f"custody approver whose sources do not say which factors ({shown.summary})", **about
+            )
+        elif shown.resistant:
+            yield passed(
+                email, f"custody approver with a phishing-resistant factor ({shown.summary})", **about
+            )
+        else:
+            yield failed(email, f"custody approver with only phishable factors ({shown.summary})", **about)

@@ -1,19 +1,24 @@
-"""Specialised lure training for privileged people, within six months."""
+"""Specialised lure training for privileged people and wallet signers, within six months."""
 
 from collections.abc import Iterator
 
+from checks.custody.signers import custody_people
 from checks.training.people import humans, judge_training
-from vaultward.records import Identity, TrainingRecord
+from vaultward.people import Person
+from vaultward.records import Identity, TrainingRecord, TransferPolicy, Wallet
 from vaultward.sdk import CheckContext, Result, check
 
 
 @check(
     id="training.lure_training_privileged",
-    title="Privileged people passed lure training (fake recruiter, collaborator) in the last 6 months",
+    title=(
+        "Privileged people and wallet signers passed lure training (fake recruiter, collaborator) "
+        "in the last 6 months"
+    ),
     mitigation="training",
     severity="high",
     weight=2,
-    reads=[Identity, TrainingRecord],
+    reads=[Identity, TrainingRecord, Wallet, TransferPolicy],
     references=["attack:T1566.003", "attack-mitigation:M1017", "cis-v8:14.2", "nist-csf:PR.AT-02"],
     remediation=(
         "Run the specialised module with real lure examples (fake job offers, coding tests, "
@@ -23,5 +28,13 @@ from vaultward.sdk import CheckContext, Result, check
 def lure_training_privileged(ctx: CheckContext) -> Iterator[Result]:
     """Administrators and signers are the targets of the months-long rapport-building lures
     that opened the largest crypto thefts; generic training does not prepare them for it."""
-    privileged = [person for person in humans(ctx) if person.privileged]
-    yield from judge_training(ctx, privileged, "lure", ctx.policy.training.lure_training_max_age_days)
+    # Signers: the people policy.people.signers names and every wallet signer or transfer
+    # approver that resolves to a person, whether or not a source marks them privileged.
+    people = {person.id: person for person in humans(ctx) if person.privileged}
+    everyone = {person.id: person for person in ctx.people()}
+    for email in custody_people(ctx):
+        if email not in people:
+            # a signer known only from the signer map is still judged by e-mail
+            people[email] = everyone.get(email) or Person(id=email, identities=(), machine=False)
+    chosen = [people[key] for key in sorted(people)]
+    yield from judge_training(ctx, chosen, "lure", ctx.policy.training.lure_training_max_age_days)

@@ -2,10 +2,11 @@
 
 from collections.abc import Iterable, Iterator
 from datetime import datetime, timedelta
+from typing import Any
 
 from vaultward.people import Directory, Person
 from vaultward.records import TrainingRecord
-from vaultward.sdk import CheckContext, Result, failed, passed, unknown
+from vaultward.sdk import CheckContext, Result, Status, failed, passed, unknown
 
 PASSED = ("passed", "completed")
 
@@ -29,6 +30,19 @@ def humans(ctx: CheckContext) -> list[Person]:
     return [person for person in ctx.people() if not person.machine and person.active_identities]
 
 
+def training_verdict(
+    ctx: CheckContext, records: Iterable[TrainingRecord], email: str, category: str, max_age_days: int
+) -> tuple[Status, str, datetime | None]:
+    """(pass or fail, the reason, when last passed) for one person's `category` training."""
+    completed = latest_completion(records, ctx.directory, email, category)
+    if completed is None:
+        return "fail", f"no passed {category} training on record", None
+    age = (ctx.now - completed).days
+    if ctx.now - completed > timedelta(days=max_age_days):
+        return "fail", f"{category} training last passed {age} days ago", completed
+    return "pass", f"{category} training passed {age} days ago", completed
+
+
 def judge_training(
     ctx: CheckContext, people: Iterable[Person], category: str, max_age_days: int
 ) -> Iterator[Result]:
@@ -39,9 +53,11 @@ def judge_training(
     if not records:
         yield unknown("training", f"no training source is connected: {category} training cannot be measured")
         return
-    window = timedelta(days=max_age_days)
     for person in people:
-        evidence = {"sources": person.sources, "identities": [i.key for i in person.identities]}
+        evidence: dict[str, Any] = {
+            "sources": person.sources,
+            "identities": [i.key for i in person.identities],
+        }
         if not person.email:
             yield unknown(
                 person.id,
@@ -49,19 +65,7 @@ def judge_training(
                 **evidence,
             )
             continue
-        completed = latest_completion(records, ctx.directory, person.email, category)
-        if completed is None:
-            yield failed(person.email, f"no passed {category} training on record", **evidence)
-            continue
-        age = (ctx.now - completed).days
-        if ctx.now - completed > window:
-            yield failed(
-                person.email,
-                f"{category} training last passed {age} days ago",
-                completed_at=completed,
-                **evidence,
-            )
-        else:
-            yield passed(
-                person.email, f"{category} training passed {age} days ago", completed_at=completed, **evidence
-            )
+        status, reason, completed = training_verdict(ctx, records, person.email, category, max_age_days)
+        if completed is not None:
+            evidence["completed_at"] = completed
+        yield (passed if status == "pass" else failed)(person.email, reason, **evidence)

@@ -13,6 +13,9 @@ How BitGo's numbers land in the records (checks decide what is safe):
   (`advancedWhitelist`, `coinAddressWhitelist`) means destinations are allow-listed. Velocity
   amounts are in the coin's base units, not USD: they are kept as raw strings in `details`.
 - Pending approvals (counted per wallet by the collector) go to `tags["pending_approvals"]`.
+- `tags["policy_rules"]` counts the wallet's policy rules; it is empty when the payload
+  carries no `admin.policy.rules` list (the token's user may not see the policy), so "no
+  rules" and "rules not read" stay apart.
 """
 
 from __future__ import annotations
@@ -56,9 +59,10 @@ def _mapping(value: Any) -> Mapping[str, Any]:
     return value if isinstance(value, Mapping) else {}
 
 
-def _rules(raw: Mapping[str, Any]) -> list[Any]:
+def _rules(raw: Mapping[str, Any]) -> list[Any] | None:
+    """The wallet policy's rules; None when the payload does not show them."""
     rules = _mapping(_mapping(raw.get("admin")).get("policy")).get("rules")
-    return rules if isinstance(rules, list) else []
+    return rules if isinstance(rules, list) else None
 
 
 def map_wallet(raw: Mapping[str, Any], coin: str, pending_approvals: int | None = None) -> Wallet:
@@ -79,6 +83,7 @@ def map_wallet(raw: Mapping[str, Any], coin: str, pending_approvals: int | None 
     if wallet_type and wallet_type not in WALLET_TYPES:
         anomalies.append(f"unknown wallet type {wallet_type!r}")
 
+    rules = _rules(raw)
     signers: list[str] = []
     for entry in raw.get("users") or []:
         user = entry.get("user") if isinstance(entry, Mapping) else None
@@ -98,7 +103,7 @@ def map_wallet(raw: Mapping[str, Any], coin: str, pending_approvals: int | None 
         "approvals_required": _text(raw.get("approvalsRequired")),
         "balance": _text(raw.get("balanceString")),
         "spendable_balance": _text(raw.get("spendableBalanceString")),
-        "policy_rules": str(len(_rules(raw))),
+        "policy_rules": "" if rules is None else str(len(rules)),
     }
     if raw.get("enterprise"):
         tags["enterprise"] = str(raw["enterprise"])
@@ -128,7 +133,7 @@ def map_rules(raw: Mapping[str, Any], coin: str) -> list[TransferPolicy]:
     wallet = wallet_key(coin, str(raw.get("id") or ""))
     approvals = _int(raw.get("approvalsRequired"))
     records = []
-    for index, rule in enumerate(_rules(raw)):
+    for index, rule in enumerate(_rules(raw) or []):
         if not isinstance(rule, Mapping):
             records.append(
                 TransferPolicy(

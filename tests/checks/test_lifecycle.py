@@ -13,12 +13,13 @@ from tests.factories import (
     NOW,
     make_access_key,
     make_account,
+    make_bitgo_wallet,
     make_hsm_cluster,
     make_identity,
     make_org_account,
     make_path,
     make_signing_key,
-    make_training,
+    make_training_record,
     make_transfer_rule,
     make_vpc,
     make_wallet,
@@ -76,6 +77,29 @@ EXAMPLES: dict[str, list[Record]] = {
     "custody.multisig_threshold": [make_wallet(), make_wallet(threshold=1)],
     "custody.safe_modules_allowlisted": [make_wallet(), make_wallet(modules=["0xbadc0de"])],
     "custody.transfer_policy_approvals": [make_transfer_rule(), make_transfer_rule(approvals_required=1)],
+    "custody.bitgo_policy_rules": [
+        make_bitgo_wallet(key="bitgo:hot"),
+        *[
+            make_transfer_rule(
+                provider="bitgo",
+                wallet="bitgo:hot",
+                rule_kind=kind,
+                approvals_required=None,
+                initiator_can_approve=None,
+            )
+            for kind in ("advancedWhitelist", "velocityLimit")
+        ],
+        make_bitgo_wallet(key="bitgo:cold"),
+    ],  # fmt: skip
+    "custody.signers_distinct_mfa_trained": [
+        make_wallet(key="safe:good", signers=["0xa", "0xb"]),
+        make_wallet(key="safe:bad", signers=["0xa", "0xc"]),
+        *[
+            make_identity(key=f"okta:{n}", source="okta", email=f"{n}@x.io", factor_kinds=[factor])
+            for n, factor in (("a", "webauthn"), ("b", "passkey"), ("c", "sms"))
+        ],
+        *[make_training_record(f"{n}@x.io", "lure", 30) for n in "abc"],
+    ],
     "segmentation.no_admin_ports_from_internet": [
         make_vpc(key="vpc-a"),
         make_vpc(key="vpc-b"),
@@ -97,13 +121,13 @@ EXAMPLES: dict[str, list[Record]] = {
     ],
     "training.awareness_recent": [
         *_people(),
-        make_training("good@x.io", "awareness", 30),
-        make_training("bad@x.io", "awareness", 400),
+        make_training_record("good@x.io", "awareness", 30),
+        make_training_record("bad@x.io", "awareness", 400),
     ],
     "training.lure_training_privileged": [
         *_people(privileged=True),
-        make_training("good@x.io", "lure", 30),
-        make_training("bad@x.io", "lure", 200),
+        make_training_record("good@x.io", "lure", 30),
+        make_training_record("bad@x.io", "lure", 200),
     ],
     "training.phish_prone_bound": [
         PhishProne(key="k:1", source="knowbe4", person="a@x.io", percentage=2.5),
@@ -133,6 +157,9 @@ EXAMPLES: dict[str, list[Record]] = {
 
 # check id -> the policy its example needs (the default policy otherwise)
 POLICIES: dict[str, Policy] = {
+    "custody.signers_distinct_mfa_trained": Policy.model_validate(
+        {"people": {"signers": {"0xa": "a@x.io", "0xb": "b@x.io", "0xc": "c@x.io"}}}
+    ),
     "segmentation.production_accounts_own_ou": Policy.model_validate(
         {"zones": {"production_accounts": ["111111111111", "222222222222"]}}
     ),

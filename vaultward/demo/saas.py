@@ -86,6 +86,15 @@ def saas_fakes(data_dir: Path, aws_account: str) -> Iterator[DemoSaaS]:
         bitgo_fake = stack.enter_context(bitgo.make_bitgo_fake(bitgo.demo_bitgo_data()))
         demo.sources["bitgo"] = {"base_url": bitgo_fake.base_url, "coins": ["eth", "btc"]}
         demo.environment["BITGO_ACCESS_TOKEN"] = bitgo.DEMO_TOKEN
+        # BitGo user ids, likewise; the ops bot (view only) is nobody's
+        demo.signers.update(
+            {
+                bitgo.ALICE: "alice@acme.example",
+                bitgo.BOB: "bob@acme.example",
+                bitgo.ERIN: "erin@acme.example",
+                bitgo.GRACE: "grace@acme.example",
+            }
+        )
 
         private_pem, public_pem = fireblocks.generate_key_pair()
         fireblocks_key = data_dir / "fireblocks-api-user.key"

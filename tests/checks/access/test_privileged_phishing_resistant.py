@@ -21,3 +21,65 @@ def test_privileged_identities_need_an_origin_bound_factor():
     }
     reasons = {r.resource: r.reason for r in run(privileged_phishing_resistant, records)}
     assert reasons["sms"] == "privileged with only phishable factors (sms, totp)"
+
+
+def test_custody_approvers_are_judged_as_people_across_sources():
+    from tests.factories import make_transfer_rule, make_wallet
+    from vaultward.config import PeopleRules, Policy
+
+    policy = Policy(
+        people=PeopleRules(
+            signers={
+                "0xa": "keyholder@x.io",
+                "0xb": "smsonly@x.io",
+                "0xc": "unsaid@x.io",
+                "0xd": "ghost@x.io",
+            }
+        )
+    )
+    records = [
+        make_wallet(signers=["0xa", "0xb", "0xc", "0xd", "0xe"]),
+        make_transfer_rule(provider="fireblocks", approvers=["u-1", "u-2"]),
+        # keyholder: okta has a security key, AWS only a virtual device: the person passes
+        make_identity(key="okta:k", source="okta", email="keyholder@x.io", factor_kinds=["webauthn"]),
+        make_identity(key="aws:k", email="keyholder@x.io", factor_kinds=["virtual"]),
+        make_identity(key="okta:s", source="okta", email="smsonly@x.io", factor_kinds=["sms"]),
+        make_identity(key="google:u", source="google_workspace", email="unsaid@x.io", factor_kinds=[]),
+        # Fireblocks approvers: u-1 is an administrator (judged account by account), u-2 is not
+        make_identity(
+            key="fireblocks:user:u-1",
+            source="fireblocks",
+            email="admin@x.io",
+            privileged=True,
+            mfa_enrolled=None,
+        ),
+        make_identity(key="okta:a", source="okta", email="admin@x.io", privileged=True, factor_kinds=["u2f"]),
+        make_identity(
+            key="fireblocks:user:u-2", source="fireblocks", email="approver@x.io", mfa_enrolled=None
+        ),
+        make_identity(key="okta:p", source="okta", email="approver@x.io", factor_kinds=["push", "totp"]),
+    ]
+    results = {r.resource: r for r in run(privileged_phishing_resistant, records, policy=policy)}
+    assert {k: r.status for k, r in results.items()} == {
+        "fireblocks:user:u-1": "unknown",  # privileged: every account counts, as before
+        "okta:a": "pass",
+        "approver@x.io": "fail",
+        "ghost@x.io": "unknown",
+        "keyholder@x.io": "pass",
+        "smsonly@x.io": "fail",
+        "unsaid@x.io": "unknown",
+    }
+    assert results["approver@x.io"].reason == (
+        "custody approver with only phishable factors (okta: push, totp)"
+    )
+    assert results["approver@x.io"].evidence["factors"] == ["fireblocks: does not say", "okta: push, totp"]
+    assert results["approver@x.io"].evidence["custody_roles"] == [f"approver in {records[1].label}"]
+    assert results["keyholder@x.io"].reason == (
+        "custody approver with a phishing-resistant factor (aws_iam: virtual / okta: webauthn)"
+    )
+    assert results["ghost@x.io"].reason == (
+        "custody approver with no active identity in any source: their factors cannot be judged"
+    )
+    assert results["unsaid@x.io"].reason == (
+        "custody approver whose sources do not say which factors (google_workspace: does not say)"
+    )

@@ -2,7 +2,7 @@ from checks.training.awareness_recent import awareness_recent
 from checks.training.lure_training_privileged import lure_training_privileged
 from tests.checks.run import statuses
 from tests.factories import make_identity
-from tests.factories import make_training as _training
+from tests.factories import make_training_record as _training
 
 
 def test_no_training_source_is_unknown_never_pass():
@@ -53,3 +53,33 @@ def test_a_person_is_judged_once_across_sources_and_aliases():
     # a person spans sources: the result names no single scope, so every source's staleness applies
     assert results["alice@x.io"].scope == ""
     assert results["alice@x.io"].evidence["sources"] == ["aws_iam", "okta"]
+
+
+def test_lure_training_covers_signers_and_approvers_who_are_not_privileged():
+    from tests.checks.run import run
+    from tests.factories import make_identity as identity
+    from tests.factories import make_transfer_rule, make_wallet
+    from vaultward.config import PeopleRules, Policy
+
+    policy = Policy(people=PeopleRules(signers={"0xs1": "signer@x.io", "0xs2": "mapped-only@x.io"}))
+    records = [
+        identity(key="admin@x.io", email="admin@x.io", privileged=True),
+        identity(key="signer@x.io", email="signer@x.io", privileged=False),
+        identity(key="fireblocks:user:u-9", source="fireblocks", email="approver@x.io", privileged=False),
+        identity(key="dev@x.io", email="dev@x.io", privileged=False),
+        make_wallet(signers=["0xs1", "0xunmapped"]),
+        make_transfer_rule(approvers=["u-9"]),
+        _training("admin@x.io", "lure", 10),
+        _training("signer@x.io", "lure", 200),
+        _training("approver@x.io", "lure", 20),
+        _training("mapped-only@x.io", "lure", 5),
+    ]
+    results = {r.resource: r for r in run(lure_training_privileged, records, policy=policy)}
+    assert {k: r.status for k, r in results.items()} == {
+        "admin@x.io": "pass",
+        "approver@x.io": "pass",  # a Fireblocks approver, through the vendor's user identity
+        "mapped-only@x.io": "pass",  # named in the signer map, known to no identity source
+        "signer@x.io": "fail",
+    }
+    assert results["signer@x.io"].reason == "lure training last passed 200 days ago"
+    assert results["mapped-only@x.io"].evidence["sources"] == []

@@ -109,6 +109,17 @@ def test_no_rules_means_no_policies():
     assert map_wallet(wallets()["Cold"], "btc").tags["policy_rules"] == "0"
 
 
+@pytest.mark.parametrize("admin", [None, {}, {"policy": {"id": "pol9"}}, {"policy": {"rules": "none"}}])
+def test_a_policy_not_in_the_payload_is_unread_not_empty(admin):
+    raw = dict(wallets()["Hot onchain"])
+    if admin is None:
+        del raw["admin"]
+    else:
+        raw["admin"] = admin
+    assert map_wallet(raw, "eth").tags["policy_rules"] == ""  # the check says unknown, not "no rules"
+    assert map_rules(raw, "eth") == []
+
+
 def test_every_rule_becomes_a_transfer_policy():
     rules = map_rules(wallets()["Hot onchain"], "eth")
 

@@ -295,6 +295,7 @@ def test_the_demo_export_imports_cleanly(tmp_path):
     assert {(r.person, r.category, r.status) for r in items} == {
         ("carol@acme.example", "lure", "passed"),
         ("erin@acme.example", "lure", "passed"),
+        ("grace@acme.example", "lure", "passed"),
         ("dave@acme.example", "lure", "past_due"),
         ("alice@acme.example", "other", "completed"),
         ("peggy@acme.example", "awareness", "in_progress"),

@@ -121,14 +121,16 @@ ENTERPRISE = "62a1b2c3d4e5f60718293a4b5c6d7e8f"
 ALICE = "62ab90e06dfda30007974f0a52a12995"
 BOB = "62ab90e06dfda30007974f0a52a13001"
 ERIN = "62ab90e06dfda30007974f0a52a13017"
+GRACE = "62ab90e06dfda30007974f0a52a13023"
 OPS_BOT = "62ab90e06dfda30007974f0a52a13099"
 
 
 def demo_bitgo_data() -> dict[str, Any]:
     """Acme Exchange on BitGo: the ETH hot wallet (2-of-3 keys, 2 admin approvals) with an
     address whitelist that denies other destinations and a 24-hour velocity limit of 50 ETH
-    that needs approval; a BTC cold wallet with no policy rules at all (one pending withdrawal
-    waiting for approval)."""
+    that needs alice's or grace's approval; alice and grace can spend, erin co-administers,
+    the ops bot only watches. A BTC cold wallet with no policy rules at all, bob its only
+    spender (one pending withdrawal waiting for approval)."""
     whitelist = {
         "id": "Exchange hot wallet whitelist",
         "coin": "eth",
@@ -160,13 +162,18 @@ def demo_bitgo_data() -> dict[str, Any]:
             "groupTags": [":tag"],
             "excludeTags": [],
         },
-        "action": {"type": "getApproval", "userIds": [ALICE, ERIN]},
+        "action": {"type": "getApproval", "userIds": [ALICE, GRACE]},
     }
     hot = wallet_payload(
         "63bc8506e014900008265c65363245f4",
         "eth",
         "Exchange hot wallet",
-        [(ALICE, ["admin", "spend", "view"]), (ERIN, ["admin", "view"]), (OPS_BOT, ["spend", "view"])],
+        [
+            (ALICE, ["admin", "spend", "view"]),
+            (GRACE, ["admin", "spend", "view"]),
+            (ERIN, ["admin", "view"]),
+            (OPS_BOT, ["view"]),
+        ],
         [whitelist, velocity],
         approvals_required=2,
         enterprise=ENTERPRISE,

@@ -11,9 +11,9 @@ COLUMNS = ("email", "name", "module", "category", "status", "completed_at", "due
 
 def demo_training_csv(path: Path | str, now: datetime | None = None) -> Path:
     """Write the export (UTF-8 with a byte-order mark and Excel quoting, as Excel saves it) and
-    return its path. Carol and Erin took the in-house Lazarus lure workshop a month ago; the
-    signers' ceremony module is `other`; peggy, a new contractor, is still in progress on
-    awareness; dave is past due on the workshop."""
+    return its path. Carol and Erin took the in-house Lazarus lure workshop a month ago, Grace
+    (a BitGo signer) three weeks ago; the signers' ceremony module is `other`; peggy, a new
+    contractor, is still in progress on awareness; dave is past due on the workshop."""
     now = now or datetime.now(UTC)
 
     def day(days_ago: int) -> str:
@@ -23,6 +23,7 @@ def demo_training_csv(path: Path | str, now: datetime | None = None) -> Path:
     rows = [
         ("carol@acme.example", "Carol Acme", workshop, "", "Passed", day(30), ""),
         ("erin@acme.example", "Erin Acme", workshop, "", "Passed", day(31), ""),
+        ("grace@acme.example", "Grace Acme", workshop, "", "Passed", day(21), ""),
         ("dave@acme.example", "Dave Acme", workshop, "", "Past Due", "", day(10)),
         (
             "alice@acme.example",
