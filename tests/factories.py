@@ -8,9 +8,12 @@ from typing import Any
 
 from vaultward.records import (
     AccessKey,
+    AclEntry,
     CloudAccount,
     HsmCluster,
     Identity,
+    IngressSource,
+    NetworkAcl,
     NetworkPath,
     OrgAccount,
     PortRange,
@@ -168,6 +171,57 @@ def make_path(**overrides: Any) -> NetworkPath:
     }
     values.update(overrides)
     return NetworkPath(**values)
+
+
+def acl_entry(
+    rule: int,
+    action: str,
+    cidr: str,
+    protocol: str = "-1",
+    ports: tuple[int, int] | None = None,
+    egress=False,
+) -> AclEntry:
+    """`acl_entry(100, "allow", "0.0.0.0/0")`; `ports` (from, to) for tcp / udp."""
+    low, high = ports or (None, None)
+    return AclEntry(
+        rule_number=rule,
+        egress=egress,
+        action=action,  # type: ignore[arg-type]
+        cidr=cidr,
+        ports=PortRange(protocol=protocol, from_port=low, to_port=high),
+    )
+
+
+def make_network_acl(**overrides: Any) -> NetworkAcl:
+    """A production VPC's default ACL as AWS creates it: rule 100 allows all, * denies."""
+    n = _n()
+    values: dict[str, Any] = {
+        "key": f"acl-{n:08x}",
+        "scope": "aws:111111111111/us-east-1",
+        "account": "111111111111",
+        "region": "us-east-1",
+        "vpc_id": f"vpc-{n:08x}",
+        "zone": "production",
+        "default": True,
+        "subnets": [f"subnet-{n:08x}"],
+        "entries": [
+            acl_entry(100, "allow", "0.0.0.0/0"),
+            acl_entry(32767, "deny", "0.0.0.0/0"),
+            acl_entry(100, "allow", "0.0.0.0/0", egress=True),
+            acl_entry(32767, "deny", "0.0.0.0/0", egress=True),
+        ],
+    }
+    values.update(overrides)
+    return NetworkAcl(**values)
+
+
+def ingress(source: str, kind: str = "cidr", ports: tuple[int, int] = (2223, 2225)) -> IngressSource:
+    """One source an HSM cluster's security group admits (tcp 2223-2225, CloudHSM's ports)."""
+    return IngressSource(
+        source=source,
+        source_kind=kind,  # type: ignore[arg-type]
+        ports=PortRange(protocol="tcp", from_port=ports[0], to_port=ports[1]),
+    )
 
 
 # --- store rows ------------------------------------------------------------------------------

@@ -72,6 +72,24 @@ def test_bad_role_arn_and_cidr(tmp_path):
     assert lines[1].startswith(f"{path}: policy.zones.production_cidrs: '10.0.0.0/33' is not a CIDR range")
 
 
+def test_signing_subnets_and_groups_are_validated(tmp_path):
+    path = write(
+        tmp_path,
+        '[policy.custody]\nsigning_cidrs = ["10.40.8.0/24", "10.40.300.0/24"]\n'
+        'signing_security_groups = ["sg-0123456789abcdef0", "signers"]\n',
+    )
+    with pytest.raises(ConfigError) as error:
+        load_settings(path)
+    assert str(error.value).splitlines() == [
+        f"{path}: policy.custody.signing_cidrs: '10.40.300.0/24' is not a CIDR range like 10.0.0.0/16 "
+        "(got ['10.40.8.0/24', '10.40.300.0/24'])",
+        f"{path}: policy.custody.signing_security_groups: 'signers' is not a security group id like "
+        "sg-0123456789abcdef0 (got ['sg-0123456789abcdef0', 'signers'])",
+    ]
+    good = write(tmp_path, '[policy.custody]\nsigning_cidrs = ["10.40.8.0/24", "fd00:40::/48"]\n')
+    assert load_settings(good).policy.custody.signing_cidrs == ["10.40.8.0/24", "fd00:40::/48"]
+
+
 def test_cron_schedule_and_interval(tmp_path):
     path = write(tmp_path, '[sources.aws_iam]\nschedule = "cron: 0 */4 * * *"\n')
     schedule = load_settings(path).source("aws_iam").schedule

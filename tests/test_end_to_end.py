@@ -94,6 +94,14 @@ def expected_findings(org: DemoOrganisation) -> dict[tuple[str, str], str]:
         ("segmentation.no_corporate_production_path", r["vpc:default:custody"]): "pass",
         # the one production account (custody, by account id) shares OU Platform with corporate
         ("segmentation.production_accounts_own_ou", f"aws:{custody}"): "fail",
+        # production ACLs: AWS's allow-all defaults fail; signing's default is locked by a
+        # lower-numbered deny-all, and the HSM subnets' own ACL admits the signing subnet only
+        ("segmentation.no_allow_all_nacls", r["acl:prod-core"]): "fail",
+        ("segmentation.no_allow_all_nacls", r["acl:default:custody"]): "fail",
+        ("segmentation.no_allow_all_nacls", r["acl:signing"]): "pass",
+        ("segmentation.no_allow_all_nacls", r["acl:signing-hsm"]): "pass",
+        # the HSM group admits itself and the configured signing subnet only
+        ("segmentation.hsm_reachable_from_signing_only", r["hsm:signing-hsm"]): "pass",
         # no training source: unknown, never a pass
         ("training.awareness_recent", "training"): "unknown",
         ("training.lure_training_privileged", "training"): "unknown",
@@ -148,23 +156,25 @@ def test_exact_findings_and_scores(engine, org):
             "segmentation.no_admin_ports_from_internet": 200 / 3,
             "segmentation.no_corporate_production_path": 200 / 3,
             "segmentation.production_accounts_own_ou": 0.0,  # 0 of 1
+            "segmentation.no_allow_all_nacls": 50.0,  # 2 of 4
+            "segmentation.hsm_reachable_from_signing_only": 100.0,
             "training.awareness_recent": 0.0,
             "training.lure_training_privileged": 0.0,
         }
     )
     # weights: root 3, console 2, privileged 3, keys 1, phishing-resistant 2, people 2, enforced 2;
     # HSM 2, signing keys 3, multisig 3, modules 2, transfer policy 3, BitGo rules 3, signers 3;
-    # segmentation 3 + 3 + 2 (OU)
+    # segmentation: admin ports 3, corporate path 3, ACLs 1, HSM reachability 2, OU 2
     access = (25 * 3 + 60 * 2 + 200 / 3 * 3 + 0 * 1 + 100 / 3 * 2 + 60 * 2 + 0 * 2) / 15
     custody = (100 * 2 + 50 * 3 + 0 * 3 + 0 * 2 + 0 * 3 + 0 * 3 + 0 * 3) / 19
-    segmentation = (200 / 3 * 3 + 200 / 3 * 3 + 0 * 2) / 8
+    segmentation = (200 / 3 * 3 + 200 / 3 * 3 + 50 * 1 + 100 * 2 + 0 * 2) / 11
     assert mitigations["access"] == (pytest.approx(access), True)
     assert mitigations["custody"] == (pytest.approx(custody), True)
     assert mitigations["segmentation"] == (pytest.approx(segmentation), True)
     assert mitigations["training"] == (0.0, False)
     assert mitigations["detection"] == (0.0, True)  # measured: every account fails
     assert summary.overall == pytest.approx((access + custody + segmentation + 0 + 0) / 5)
-    assert summary.band == "critical"  # (38.78 + 18.42 + 50 + 0 + 0) / 5 = 21.44
+    assert summary.band == "critical"  # (38.78 + 18.42 + 59.09 + 0 + 0) / 5 = 23.26
 
 
 def test_denied_account_fails_its_runs_and_keeps_earlier_facts(engine, org, monkeypatch):

@@ -32,6 +32,7 @@ INTERVAL = re.compile(r"^\s*(\d+)\s*(s|m|h|d|w)\s*$")
 INTERVAL_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 ACCOUNT_ID = re.compile(r"^\d{12}$")
 ROLE_ARN = re.compile(r"^arn:aws[\w-]*:iam::(\d{12}):role/[\w+=,.@/-]+$")
+SECURITY_GROUP_ID = re.compile(r"^sg-[0-9a-f]{8}([0-9a-f]{9})?$")
 
 
 class ConfigError(Exception):
@@ -197,6 +198,15 @@ class AwsConfig(Strict):
     max_workers: int = Field(default=8, ge=1, le=64)
 
 
+def _cidr_ranges(value: list[str]) -> list[str]:
+    for cidr in value:
+        try:
+            ipaddress.ip_network(cidr, strict=False)
+        except ValueError:
+            raise ValueError(f"{cidr!r} is not a CIDR range like 10.0.0.0/16") from None
+    return value
+
+
 class ZoneRules(Strict):
     """How to tell production from corporate: account ids, VPC tags, CIDR ranges."""
 
@@ -214,15 +224,7 @@ class ZoneRules(Strict):
         default_factory=lambda: [22, 3389, 5432, 3306, 1433, 27017, 6379, 9200, 2379, 5985, 5986]
     )
 
-    @field_validator("production_cidrs", "corporate_cidrs")
-    @classmethod
-    def _cidrs(cls, value: list[str]) -> list[str]:
-        for cidr in value:
-            try:
-                ipaddress.ip_network(cidr, strict=False)
-            except ValueError:
-                raise ValueError(f"{cidr!r} is not a CIDR range like 10.0.0.0/16") from None
-        return value
+    _cidrs = field_validator("production_cidrs", "corporate_cidrs")(_cidr_ranges)
 
     @field_validator("production_accounts", "corporate_accounts")
     @classmethod
@@ -246,6 +248,20 @@ class CustodyPolicy(Strict):
     # Safe modules and guards that are expected (lower-case addresses); any other is flagged.
     allowed_safe_modules: list[str] = Field(default_factory=list)
     allowed_safe_guards: list[str] = Field(default_factory=list)
+    # Where signing runs: the only sources an HSM cluster's security group may admit (besides
+    # itself). Empty: the HSM reachability check cannot judge.
+    signing_cidrs: list[str] = Field(default_factory=list)
+    signing_security_groups: list[str] = Field(default_factory=list)
+
+    _signing_cidrs = field_validator("signing_cidrs")(_cidr_ranges)
+
+    @field_validator("signing_security_groups")
+    @classmethod
+    def _group_ids(cls, value: list[str]) -> list[str]:
+        for group in value:
+            if not SECURITY_GROUP_ID.match(group):
+                raise ValueError(f"{group!r} is not a security group id like sg-0123456789abcdef0")
+        return value
 
 
 class TrainingPolicy(Strict):

@@ -163,9 +163,23 @@ class OrgAccount(Record):
 # --- custody -------------------------------------------------------------------------------
 
 
+IngressKind = Literal["cidr", "security_group", "prefix_list"]
+
+
+class IngressSource(BaseModel):
+    """One source a security group admits: a CIDR, another group, or a prefix list."""
+
+    model_config = ConfigDict(frozen=True)
+
+    source: str  # 10.40.8.0/24, ::/0, sg-..., pl-...
+    source_kind: IngressKind
+    ports: PortRange
+    description: str = ""
+
+
 @record_kind("custody.hsm_cluster")
 class HsmCluster(Record):
-    """A dedicated HSM cluster (AWS CloudHSM v2)."""
+    """A dedicated HSM cluster (AWS CloudHSM v2) and who its security group admits."""
 
     provider: str = "aws_cloudhsm"
     account: str = ""
@@ -175,6 +189,9 @@ class HsmCluster(Record):
     hsm_count: int = 0
     active_hsm_count: int = 0
     availability_zones: list[str] = Field(default_factory=list)  # AZs of ACTIVE HSMs
+    vpc_id: str = ""
+    security_group: str = ""  # the group CloudHSM made for the HSMs' network interfaces
+    ingress: list[IngressSource] | None = None  # None: the group was not read
 
 
 @record_kind("custody.key")
@@ -307,6 +324,32 @@ class NetworkPath(Record):
 
     def exposes(self, port: int) -> bool:
         return not self.ports or any(p.covers(port) for p in self.ports)
+
+
+class AclEntry(BaseModel):
+    """One network ACL rule. AWS applies the lowest-numbered rule that matches."""
+
+    model_config = ConfigDict(frozen=True)
+
+    rule_number: int
+    egress: bool
+    action: Literal["allow", "deny"]
+    cidr: str  # IPv4 or IPv6
+    ports: PortRange  # protocol and port range
+
+
+@record_kind("network.acl")
+class NetworkAcl(Record):
+    """A VPC's network ACL: stateless rules for the subnets associated with it (the VPC's
+    default ACL also takes every new subnet). Its zone is its VPC's."""
+
+    account: str = ""
+    region: str = ""
+    vpc_id: str
+    zone: Zone = "unknown"
+    default: bool = False
+    subnets: list[str] = Field(default_factory=list)
+    entries: list[AclEntry] = Field(default_factory=list)
 
 
 # --- detection -----------------------------------------------------------------------------

@@ -13,8 +13,8 @@ from vaultward.sdk import Problem, Scope
 
 
 class AwsCustodyCollector(AwsCollector):
-    """Per account x region: HSM cluster health, and customer-managed KMS keys with where
-    their material lives (origin, custom key store)."""
+    """Per account x region: HSM cluster health and who the cluster's security group admits,
+    and customer-managed KMS keys with where their material lives (origin, custom key store)."""
 
     name = "aws_custody"
     title = "AWS CloudHSM clusters and KMS keys"
@@ -22,6 +22,7 @@ class AwsCustodyCollector(AwsCollector):
     permissions = (
         *SCOPE_PERMISSIONS,
         "cloudhsm:DescribeClusters",
+        "ec2:DescribeSecurityGroups",
         "kms:ListKeys",
         "kms:DescribeKey",
         "kms:ListAliases",
@@ -34,9 +35,23 @@ class AwsCustodyCollector(AwsCollector):
         session = self.sessions.scope_session(scope)
         hsm = self.sessions.client(session, "cloudhsmv2", region)
         kms = self.sessions.client(session, "kms", region)
+        ec2 = self.sessions.client(session, "ec2", region)
 
         with core_call(scope.id, "cloudhsm:DescribeClusters"):
             clusters = _all(hsm, "describe_clusters", "Clusters")
+        groups: dict[str, dict] = {}
+        for group_id in sorted({c["SecurityGroup"] for c in clusters if c.get("SecurityGroup")}):
+            described = optional_call(
+                scope.id,
+                "ec2:DescribeSecurityGroups",
+                f"HSM security group {group_id}",
+                (HsmCluster.kind,),
+                partial(_security_group, ec2, group_id),
+            )
+            if isinstance(described, Problem):
+                yield described
+            else:
+                groups[group_id] = described
         with core_call(scope.id, "kms:ListKeys"):
             key_ids = [key["KeyId"] for key in _all(kms, "list_keys", "Keys")]
         with core_call(scope.id, "kms:ListAliases"):
@@ -85,7 +100,7 @@ class AwsCustodyCollector(AwsCollector):
             else:
                 store_types = custody_mapper.key_store_types(stores)
 
-        records: list[Record] = [*custody_mapper.map_hsm_clusters(clusters, account, region)]
+        records: list[Record] = [*custody_mapper.map_hsm_clusters(clusters, account, region, groups)]
         records += custody_mapper.map_kms_keys(metadata, account, region, aliases, tags, store_types)
         for record in records:
             yield record.model_copy(update={"scope": scope.id})
@@ -94,6 +109,11 @@ class AwsCustodyCollector(AwsCollector):
 def _all(client: Any, operation: str, result_key: str, **params: Any) -> list[dict]:
     pages = client.get_paginator(operation).paginate(**params)
     return [item for page in pages for item in page.get(result_key, [])]
+
+
+def _security_group(client: Any, group_id: str) -> dict:
+    [group] = client.describe_security_groups(GroupIds=[group_id])["SecurityGroups"]
+    return group
 
 
 def _key_metadata(client: Any, key_id: str) -> dict:

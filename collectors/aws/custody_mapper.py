@@ -9,12 +9,30 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from vaultward.records import HsmCluster, SigningKey
+from collectors.aws.network_mapper import permission_ports
+from vaultward.records import HsmCluster, IngressKind, IngressSource, SigningKey
+
+# Where an `IpPermissions` entry lists its sources: list key, id key, kind.
+SOURCE_FIELDS: tuple[tuple[str, str, IngressKind], ...] = (
+    ("IpRanges", "CidrIp", "cidr"),
+    ("Ipv6Ranges", "CidrIpv6", "cidr"),
+    ("UserIdGroupPairs", "GroupId", "security_group"),
+    ("PrefixListIds", "PrefixListId", "prefix_list"),
+)
 
 
-def map_hsm_clusters(clusters: Iterable[Mapping[str, Any]], account: str, region: str) -> list[HsmCluster]:
+def map_hsm_clusters(
+    clusters: Iterable[Mapping[str, Any]],
+    account: str,
+    region: str,
+    groups: Mapping[str, Mapping[str, Any]] | None = None,
+) -> list[HsmCluster]:
+    """`groups`: the clusters' security groups (`DescribeSecurityGroups` entries) by id; a
+    cluster whose group is not among them has `ingress` None (not read)."""
+    groups = groups or {}
     records = []
     for cluster in clusters:
+        group = groups.get(cluster.get("SecurityGroup", ""))
         hsms = cluster.get("Hsms") or []
         active = [hsm for hsm in hsms if hsm.get("State") == "ACTIVE"]
         tags = {tag["Key"]: tag["Value"] for tag in cluster.get("TagList") or []}
@@ -29,9 +47,30 @@ def map_hsm_clusters(clusters: Iterable[Mapping[str, Any]], account: str, region
                 hsm_count=len(hsms),
                 active_hsm_count=len(active),
                 availability_zones=sorted({hsm["AvailabilityZone"] for hsm in active}),
+                vpc_id=cluster.get("VpcId", ""),
+                security_group=cluster.get("SecurityGroup", ""),
+                ingress=None if group is None else ingress_sources(group),
             )
         )
     return records
+
+
+def ingress_sources(group: Mapping[str, Any]) -> list[IngressSource]:
+    """Every source a security group's ingress rules admit, one per source and rule."""
+    sources = []
+    for permission in group.get("IpPermissions") or []:
+        ports = permission_ports(permission)
+        for list_key, id_key, kind in SOURCE_FIELDS:
+            sources += [
+                IngressSource(
+                    source=item[id_key],
+                    source_kind=kind,
+                    ports=ports,
+                    description=item.get("Description", ""),
+                )
+                for item in permission.get(list_key) or []
+            ]
+    return sources
 
 
 def aliases_by_key(aliases: Iterable[Mapping[str, Any]]) -> dict[str, list[str]]:

@@ -6,9 +6,9 @@ from collections.abc import Iterator
 from functools import partial
 from typing import Any
 
-from collectors.aws import network_mapper
+from collectors.aws import acl_mapper, network_mapper
 from collectors.aws.session import SCOPE_PERMISSIONS, AwsCollector, core_call, optional_call
-from vaultward.records import NetworkPath, Record, Vpc
+from vaultward.records import NetworkAcl, NetworkPath, Record, Vpc
 from vaultward.sdk import Problem, Scope
 
 ACTIVE_PEERINGS = [{"Name": "status-code", "Values": ["active"]}]
@@ -20,17 +20,19 @@ ACTIVE_ROUTES = [{"Name": "state", "Values": ["active"]}]
 
 
 class AwsNetworkCollector(AwsCollector):
-    """Per account x region: VPCs and their zones, peerings, transit-gateway routes, and
-    security-group rules that admit the internet or corporate ranges into production."""
+    """Per account x region: VPCs and their zones, peerings, transit-gateway routes,
+    security-group rules that admit the internet or corporate ranges into production, and
+    network ACLs."""
 
     name = "aws_network"
     title = "AWS VPC segmentation"
-    produces = (Vpc, NetworkPath)
+    produces = (Vpc, NetworkPath, NetworkAcl)
     permissions = (
         *SCOPE_PERMISSIONS,
         "ec2:DescribeVpcs",
         "ec2:DescribeVpcPeeringConnections",
         "ec2:DescribeSecurityGroups",
+        "ec2:DescribeNetworkAcls",
         "ec2:DescribeTransitGatewayAttachments",
         "ec2:SearchTransitGatewayRoutes",
     )
@@ -53,6 +55,19 @@ class AwsNetworkCollector(AwsCollector):
         records: list[Record] = [*vpcs]
         records += network_mapper.map_peerings(peerings, vpcs, account, region, zones)
         records += network_mapper.map_security_groups(groups, vpcs, account, region, zones)
+
+        # Optional: a role granted before ACLs were read keeps its other facts.
+        acls = optional_call(
+            scope.id,
+            "ec2:DescribeNetworkAcls",
+            "the region",
+            (NetworkAcl.kind,),
+            lambda: _all(ec2, "describe_network_acls", "NetworkAcls"),
+        )
+        if isinstance(acls, Problem):
+            yield acls
+        else:
+            records += acl_mapper.map_network_acls(acls, vpcs, account, region)
 
         attachments = optional_call(
             scope.id,

@@ -220,7 +220,8 @@ def map_transit_gateways(
     return paths
 
 
-def _ports(permission: Mapping[str, Any]) -> PortRange:
+def permission_ports(permission: Mapping[str, Any]) -> PortRange:
+    """The protocol and ports of one security-group `IpPermissions` entry."""
     protocol = str(permission.get("IpProtocol", "-1"))
     if protocol == "-1":
         return PortRange(protocol="-1")
@@ -263,7 +264,7 @@ def map_security_groups(
         if zone_of.get(group.get("VpcId", "")) != "production":
             continue
         for permission in group.get("IpPermissions") or []:
-            ports = _ports(permission)
+            ports = permission_ports(permission)
             sources = [r["CidrIp"] for r in permission.get("IpRanges") or []]
             sources += [r["CidrIpv6"] for r in permission.get("Ipv6Ranges") or []]
             for cidr in sources:

@@ -11,11 +11,14 @@ import pytest
 
 from tests.factories import (
     NOW,
+    acl_entry,
+    ingress,
     make_access_key,
     make_account,
     make_bitgo_wallet,
     make_hsm_cluster,
     make_identity,
+    make_network_acl,
     make_org_account,
     make_path,
     make_signing_key,
@@ -137,6 +140,22 @@ EXAMPLES: dict[str, list[Record]] = {
         _enrolment("open", "not_started", 10),
         _enrolment("late", "past_due", -3),
     ],
+    "segmentation.no_allow_all_nacls": [
+        make_vpc(key="vpc-a"),
+        make_network_acl(vpc_id="vpc-a"),
+        make_network_acl(
+            vpc_id="vpc-a",
+            default=False,
+            entries=[
+                acl_entry(100, "allow", "0.0.0.0/0", "6", (443, 443)),
+                acl_entry(32767, "deny", "0.0.0.0/0"),
+            ],
+        ),
+    ],  # fmt: skip
+    "segmentation.hsm_reachable_from_signing_only": [
+        make_hsm_cluster(security_group="sg-0aaaaaaaaaaaaaaa1", ingress=[ingress("10.40.8.0/24")]),
+        make_hsm_cluster(security_group="sg-0aaaaaaaaaaaaaaa2", ingress=[ingress("0.0.0.0/0")]),
+    ],
     "segmentation.production_accounts_own_ou": [
         make_org_account("Root/Prod", account_id="111111111111"),
         make_org_account("Root/Shared", account_id="222222222222"),
@@ -157,6 +176,9 @@ EXAMPLES: dict[str, list[Record]] = {
 
 # check id -> the policy its example needs (the default policy otherwise)
 POLICIES: dict[str, Policy] = {
+    "segmentation.hsm_reachable_from_signing_only": Policy.model_validate(
+        {"custody": {"signing_cidrs": ["10.40.8.0/24"]}}
+    ),
     "custody.signers_distinct_mfa_trained": Policy.model_validate(
         {"people": {"signers": {"0xa": "a@x.io", "0xb": "b@x.io", "0xc": "c@x.io"}}}
     ),

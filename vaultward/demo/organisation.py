@@ -5,7 +5,8 @@ organisational units: production in Workloads/Production, custody and corporate 
 Platform. Most of it goes through the ordinary AWS APIs. What moto 5.2 cannot do through
 its API is written into moto's in-process backends, which works under `mock_aws` and under
 `moto.server.ThreadedMotoServer` (same process), not against a separate `moto_server`:
-root MFA (`AccountMFAEnabled` is always 0), HSMs in a cluster (`create_hsm` is missing),
+root MFA (`AccountMFAEnabled` is always 0), HSMs in a cluster (`create_hsm` is missing) and
+its VPC and security group (moto makes up the one and omits the other),
 access-key ages, the attachments of static transit-gateway routes (lost in moto's
 response), and AWS's AdministratorAccess policy when managed policies are not loaded.
 `DemoOrganisation.backend_seeded` says whether that part happened.
@@ -22,7 +23,9 @@ from vaultward.demo.seeder import (
     PRODUCTION_CIDRS,
     REGION,
     ROLE_NAME,
+    SIGNING_CIDRS,
     Seeder,
+    acl_entry,
 )
 
 
@@ -34,7 +37,9 @@ class DemoOrganisation:
     management_account: str
     accounts: dict[str, str]  # production / corporate / custody -> account id
     regions: list[str] = field(default_factory=lambda: [REGION])
-    resources: dict[str, str] = field(default_factory=dict)  # e.g. "vpc:prod-core" -> vpc id
+    # e.g. "vpc:prod-core" -> vpc id; "acl:prod-core" is that VPC's default network ACL
+    resources: dict[str, str] = field(default_factory=dict)
+    subnets: dict[str, list[str]] = field(default_factory=dict)  # VPC id -> its subnet ids
     backend_seeded: bool = False
     seeded_at: datetime | None = None  # the "now" that back-dated access keys count from
 
@@ -54,7 +59,7 @@ class DemoOrganisation:
         }
 
     def settings_dict(self, discovery: str = "organizations") -> dict[str, Any]:
-        """`aws` and `policy.zones` sections for `vaultward.config.parse_settings`.
+        """`aws`, `policy.zones` and the signing subnets for `vaultward.config.parse_settings`.
         `discovery`: "organizations" (list the members) or "accounts" (name them)."""
         aws: dict[str, Any] = {
             "regions": list(self.regions),
@@ -69,7 +74,10 @@ class DemoOrganisation:
             aws["accounts"] = [{"account_id": self.management_account, "name": "management"}] + [
                 {"role_arn": self.role_arn(account), "name": role} for role, account in self.accounts.items()
             ]
-        return {"aws": aws, "policy": {"zones": self.zone_rules()}}
+        return {
+            "aws": aws,
+            "policy": {"zones": self.zone_rules(), "custody": {"signing_cidrs": list(SIGNING_CIDRS)}},
+        }
 
 
 def _in_process(seeder: Seeder, account: str, user: str) -> bool:
@@ -184,6 +192,20 @@ def _seed(endpoint_url: str | None, demo: bool) -> DemoOrganisation:
         zone: seeder.subnet(custody_ec2, signing, f"10.40.{n}.0/24", zone)
         for n, zone in enumerate(("us-east-1a", "us-east-1b"), start=1)
     }
+    # The HSM subnets on an ACL that admits CloudHSM's ports from the signing service only;
+    # the VPC's default ACL locked by a deny-all numbered before AWS's allow-all rule 100.
+    seeder.network_acl(
+        custody_ec2,
+        signing,
+        "signing-hsm",
+        [
+            acl_entry(100, "allow", SIGNING_CIDRS[0], tcp=(2223, 2225)),
+            acl_entry(100, "allow", SIGNING_CIDRS[0], tcp=(1024, 65535), egress=True),
+        ],
+        list(subnets.values()),
+    )
+    locked = acl_entry(90, "deny", "0.0.0.0/0")
+    custody_ec2.create_network_acl_entry(NetworkAclId=seeder.resources["acl:signing"], **locked)
     kms = seeder.client("kms", custody)
     seeder.kms_key(
         kms,
@@ -203,8 +225,13 @@ def _seed(endpoint_url: str | None, demo: bool) -> DemoOrganisation:
     seeder.kms_key(kms, "backup-encryption", "ENCRYPT_DECRYPT", "SYMMETRIC_DEFAULT")
     if seeder.backend_seeded:
         hsm = seeder.client("cloudhsmv2", custody)
-        seeder.hsm_cluster(hsm, custody, "signing-hsm", subnets, ["ACTIVE", "ACTIVE"])
+        group = seeder.hsm_security_group(custody_ec2, signing, "signing-hsm", SIGNING_CIDRS)
+        seeder.hsm_cluster(
+            hsm, custody, "signing-hsm", subnets, ["ACTIVE", "ACTIVE"], vpc=signing, security_group=group
+        )
         if demo:
+            # Reachable from the office network too, as a leftover from its set-up.
+            group = seeder.hsm_security_group(custody_ec2, signing, "legacy-hsm", CORPORATE_CIDRS)
             seeder.hsm_cluster(
                 hsm,
                 custody,
@@ -212,6 +239,8 @@ def _seed(endpoint_url: str | None, demo: bool) -> DemoOrganisation:
                 {"us-east-1a": subnets["us-east-1a"]},
                 ["DEGRADED"],
                 cluster_state="DEGRADED",
+                vpc=signing,
+                security_group=group,
             )
 
     if demo:
@@ -233,8 +262,11 @@ def _seed(endpoint_url: str | None, demo: bool) -> DemoOrganisation:
 
     for role, account in (("management", management), *accounts.items()):
         ec2 = seeder.client("ec2", None if account == management else account)
-        default = ec2.describe_vpcs(Filters=[{"Name": "is-default", "Values": ["true"]}])["Vpcs"]
-        seeder.resources[f"vpc:default:{role}"] = default[0]["VpcId"]
+        default = ec2.describe_vpcs(Filters=[{"Name": "is-default", "Values": ["true"]}])["Vpcs"][0]["VpcId"]
+        seeder.resources[f"vpc:default:{role}"] = default
+        seeder.resources[f"acl:default:{role}"] = seeder.default_acl(ec2, default)
+        in_vpc = ec2.describe_subnets(Filters=[{"Name": "vpc-id", "Values": [default]}])["Subnets"]
+        seeder.subnets[default] = [subnet["SubnetId"] for subnet in in_vpc]
 
     return DemoOrganisation(
         endpoint_url=endpoint_url,
@@ -242,6 +274,7 @@ def _seed(endpoint_url: str | None, demo: bool) -> DemoOrganisation:
         management_account=management,
         accounts=accounts,
         resources=dict(seeder.resources),
+        subnets=dict(seeder.subnets),
         backend_seeded=seeder.backend_seeded,
     )
 

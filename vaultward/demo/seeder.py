@@ -18,6 +18,18 @@ ALLOW_ALL = json.dumps(
 DUMMY_KEY = "testing"  # the emulator accepts any credentials
 CORPORATE_CIDRS = ["10.20.0.0/16"]
 PRODUCTION_CIDRS = ["10.0.0.0/16"]
+SIGNING_CIDRS = ["10.40.8.0/24"]  # where the demo's signing service runs
+HSM_PORTS = {"IpProtocol": "tcp", "FromPort": 2223, "ToPort": 2225}  # CloudHSM's client ports
+
+
+def acl_entry(
+    rule: int, action: str, cidr: str, tcp: tuple[int, int] | None = None, egress: bool = False
+) -> dict:
+    """`CreateNetworkAclEntry` parameters: all traffic, or the TCP ports `tcp` (from, to)."""
+    entry: dict[str, Any] = {"RuleNumber": rule, "RuleAction": action, "Egress": egress, "CidrBlock": cidr}
+    if tcp is None:
+        return {**entry, "Protocol": "-1"}
+    return {**entry, "Protocol": "6", "PortRange": {"From": tcp[0], "To": tcp[1]}}
 
 
 class Seeder:
@@ -25,6 +37,7 @@ class Seeder:
         self.endpoint_url = endpoint_url
         self.backend_seeded = True
         self.resources: dict[str, str] = {}
+        self.subnets: dict[str, list[str]] = {}  # VPC id -> the subnets seeded in it
         self.now = datetime.now(UTC).replace(microsecond=0)
 
     def client(self, service: str, account: str | None = None) -> Any:
@@ -120,10 +133,40 @@ class Seeder:
             "Vpc"
         ]["VpcId"]
         self.resources[f"vpc:{name}"] = vpc
+        self.resources[f"acl:{name}"] = self.default_acl(ec2, vpc)
         return vpc
 
     def subnet(self, ec2: Any, vpc: str, cidr: str, zone: str) -> str:
-        return ec2.create_subnet(VpcId=vpc, CidrBlock=cidr, AvailabilityZone=zone)["Subnet"]["SubnetId"]
+        subnet = ec2.create_subnet(VpcId=vpc, CidrBlock=cidr, AvailabilityZone=zone)["Subnet"]["SubnetId"]
+        self.subnets.setdefault(vpc, []).append(subnet)
+        return subnet
+
+    def default_acl(self, ec2: Any, vpc: str) -> str:
+        """The network ACL AWS creates with a VPC (rule 100 allows everything)."""
+        filters = [{"Name": "vpc-id", "Values": [vpc]}, {"Name": "default", "Values": ["true"]}]
+        return ec2.describe_network_acls(Filters=filters)["NetworkAcls"][0]["NetworkAclId"]
+
+    def network_acl(self, ec2: Any, vpc: str, name: str, entries: list[dict], subnets: list[str]) -> str:
+        """A network ACL with `entries` (`CreateNetworkAclEntry` parameters) that takes
+        `subnets` over from whichever ACL they were on."""
+        acl = ec2.create_network_acl(
+            VpcId=vpc,
+            TagSpecifications=[{"ResourceType": "network-acl", "Tags": [{"Key": "Name", "Value": name}]}],
+        )["NetworkAcl"]["NetworkAclId"]
+        for entry in entries:
+            ec2.create_network_acl_entry(NetworkAclId=acl, **entry)
+        for subnet in subnets:
+            current = ec2.describe_network_acls(
+                Filters=[{"Name": "association.subnet-id", "Values": [subnet]}]
+            )
+            [association] = [
+                a for a in current["NetworkAcls"][0]["Associations"] if a.get("SubnetId") == subnet
+            ]
+            ec2.replace_network_acl_association(
+                AssociationId=association["NetworkAclAssociationId"], NetworkAclId=acl
+            )
+        self.resources[f"acl:{name}"] = acl
+        return acl
 
     def security_group(self, ec2: Any, vpc: str, name: str, rules: list[tuple]) -> str:
         group = ec2.create_security_group(GroupName=name, Description=name, VpcId=vpc)["GroupId"]
@@ -146,6 +189,22 @@ class Seeder:
 
     # --- custody ---------------------------------------------------------------------
 
+    def hsm_security_group(self, ec2: Any, vpc: str, cluster_name: str, cidrs: list[str]) -> str:
+        """The group CloudHSM creates with a cluster (its HSMs reach each other through it),
+        plus ingress from `cidrs`."""
+        group = ec2.create_security_group(
+            GroupName=f"cloudhsm-{cluster_name}-sg", Description=f"CloudHSM {cluster_name}", VpcId=vpc
+        )["GroupId"]
+        ec2.authorize_security_group_ingress(
+            GroupId=group,
+            IpPermissions=[
+                {**HSM_PORTS, "UserIdGroupPairs": [{"GroupId": group}]},
+                {**HSM_PORTS, "IpRanges": [{"CidrIp": cidr} for cidr in cidrs]},
+            ],
+        )
+        self.resources[f"sg:cloudhsm-{cluster_name}"] = group
+        return group
+
     def hsm_cluster(
         self,
         hsm: Any,
@@ -154,6 +213,8 @@ class Seeder:
         subnets: dict[str, str],
         states: list[str],
         cluster_state: str = "ACTIVE",
+        vpc: str = "",
+        security_group: str = "",
     ) -> str:
         cluster = hsm.create_cluster(
             HsmType="hsm2m.medium",
@@ -164,6 +225,11 @@ class Seeder:
         self.resources[f"hsm:{name}"] = cluster
         backend_cluster = self.backend("cloudhsmv2", account).clusters[cluster]
         backend_cluster.state = cluster_state
+        if security_group:
+            # moto makes up the cluster's VpcId and has no SecurityGroup: give it the real ones.
+            backend_cluster.vpc_id = vpc
+            describe = backend_cluster.to_dict
+            backend_cluster.to_dict = lambda: {**describe(), "SecurityGroup": security_group}
         backend_cluster.hsms = [
             {
                 "AvailabilityZone": zone,

@@ -4,8 +4,9 @@
 The payloads are the raw API responses the mappers read. Where moto 5.2 cannot produce
 what AWS returns, the script adds it by hand, shaped by the botocore service model, and
 says so: the credential report's `<root_account>` row, a KMS custom key store and a key in
-it, an AWS-managed KMS key, HSMs in a cluster, and a static transit-gateway route's
-attachments.
+it, an AWS-managed KMS key, HSMs in a cluster, a cluster's VPC and security group, and a
+static transit-gateway route's attachments. Network ACLs and an HSM cluster's security
+group come from a second, separate organisation (`capture_segmentation`).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from pathlib import Path
 import boto3
 from moto import mock_aws
 
-from vaultward.demo.seeder import ALLOW_ALL, Seeder
+from vaultward.demo.seeder import ALLOW_ALL, Seeder, acl_entry
 
 PAYLOADS = Path(__file__).parent / "payloads"
 ROOT_ROW = (
@@ -224,6 +225,81 @@ def capture_organization() -> None:
     )
 
 
+def capture_segmentation() -> None:
+    """Network ACLs (AWS's default one, and a custom one with port, UDP, ICMP and IPv6
+    rules) and an HSM cluster with the security group CloudHSM gives it, widened."""
+    seeder = Seeder(None)
+    account = boto3.client("sts").get_caller_identity()["Account"]
+    ec2 = boto3.client("ec2")
+    core = seeder.vpc(ec2, "prod-core", "10.0.0.0/16", {"Environment": "Production"})
+    subnets = {
+        zone: seeder.subnet(ec2, core, f"10.0.{n}.0/24", zone)
+        for n, zone in enumerate(("us-east-1a", "us-east-1b"), start=1)
+    }
+    acl = seeder.network_acl(
+        ec2,
+        core,
+        "prod-web",
+        [
+            acl_entry(50, "deny", "0.0.0.0/0", tcp=(22, 22)),
+            acl_entry(100, "allow", "0.0.0.0/0", tcp=(443, 443)),
+            acl_entry(110, "allow", "0.0.0.0/0", tcp=(1024, 65535)),
+            acl_entry(100, "allow", "0.0.0.0/0", egress=True),
+        ],
+        [subnets["us-east-1b"]],
+    )
+    ec2.create_network_acl_entry(
+        NetworkAclId=acl,
+        RuleNumber=120,
+        Protocol="17",
+        RuleAction="allow",
+        Egress=False,
+        CidrBlock="10.0.0.0/16",
+        PortRange={"From": 53, "To": 53},
+    )
+    ec2.create_network_acl_entry(
+        NetworkAclId=acl,
+        RuleNumber=130,
+        Protocol="1",
+        RuleAction="allow",
+        Egress=False,
+        CidrBlock="10.0.0.0/16",
+        IcmpTypeCode={"Type": -1, "Code": -1},
+    )
+    ec2.create_network_acl_entry(
+        NetworkAclId=acl,
+        RuleNumber=140,
+        Protocol="-1",
+        RuleAction="allow",
+        Egress=False,
+        Ipv6CidrBlock="::/0",
+    )
+    _write("ec2_network_acls.json", _clean(ec2.describe_network_acls()))
+
+    group = seeder.hsm_security_group(ec2, core, "signing-hsm", ["10.40.8.0/24"])
+    prefix_list = ec2.create_managed_prefix_list(
+        PrefixListName="office", MaxEntries=5, AddressFamily="IPv4", Entries=[{"Cidr": "10.20.0.0/16"}]
+    )["PrefixList"]["PrefixListId"]
+    ec2.authorize_security_group_ingress(
+        GroupId=group,
+        IpPermissions=[
+            {"IpProtocol": "-1", "Ipv6Ranges": [{"CidrIpv6": "::/0", "Description": "temporary"}]},
+            {
+                "IpProtocol": "tcp",
+                "FromPort": 22,
+                "ToPort": 22,
+                "PrefixListIds": [{"PrefixListId": prefix_list}],
+            },
+        ],
+    )
+    hsm = boto3.client("cloudhsmv2")
+    seeder.hsm_cluster(
+        hsm, account, "signing-hsm", subnets, ["ACTIVE", "ACTIVE"], vpc=core, security_group=group
+    )
+    _write("cloudhsm_clusters_with_group.json", _clean(hsm.describe_clusters()))
+    _write("ec2_hsm_security_group.json", _clean(ec2.describe_security_groups(GroupIds=[group])))
+
+
 if __name__ == "__main__":
     os.environ.update(
         AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing", AWS_DEFAULT_REGION="us-east-1"
@@ -232,3 +308,5 @@ if __name__ == "__main__":
         capture()
     with mock_aws():
         capture_organization()
+    with mock_aws():
+        capture_segmentation()

@@ -8,9 +8,12 @@ from datetime import timedelta
 from vaultward.demo.organisation import DemoOrganisation
 from vaultward.records import (
     AccessKey,
+    AclEntry,
     CloudAccount,
     HsmCluster,
     Identity,
+    IngressSource,
+    NetworkAcl,
     NetworkPath,
     OrgAccount,
     PortRange,
@@ -20,6 +23,20 @@ from vaultward.records import (
 )
 
 REGION = "us-east-1"
+ALL = PortRange(protocol="-1")
+
+
+def _entry(rule: int, action: str, cidr: str, ports: PortRange = ALL, egress: bool = False) -> AclEntry:
+    return AclEntry(rule_number=rule, egress=egress, action=action, cidr=cidr, ports=ports)  # type: ignore[arg-type]
+
+
+# What AWS puts in a VPC's default ACL: allow everything (rule 100), then the catch-all deny.
+DEFAULT_ENTRIES = [
+    _entry(100, "allow", "0.0.0.0/0"),
+    _entry(32767, "deny", "0.0.0.0/0"),
+    _entry(100, "allow", "0.0.0.0/0", egress=True),
+    _entry(32767, "deny", "0.0.0.0/0", egress=True),
+]
 
 
 def _person(account: str, name: str, **fields) -> Identity:
@@ -117,6 +134,7 @@ def custody_records(org: DemoOrganisation) -> dict[str, list[Record]]:
     where = dict(scope=scope, account=custody, region=REGION)
     res = org.resources
     common = dict(enabled=True, state="Enabled", manager="CUSTOMER", **where)
+    hsm_ports = PortRange(protocol="tcp", from_port=2223, to_port=2225)
 
     def key(alias: str, **fields) -> SigningKey:
         arn = res[f"kms:{alias}"]
@@ -133,6 +151,15 @@ def custody_records(org: DemoOrganisation) -> dict[str, list[Record]]:
                 hsm_count=2,
                 active_hsm_count=2,
                 availability_zones=["us-east-1a", "us-east-1b"],
+                vpc_id=res["vpc:signing"],
+                security_group=res["sg:cloudhsm-signing-hsm"],
+                ingress=[
+                    IngressSource(source=source, source_kind=kind, ports=hsm_ports)
+                    for source, kind in (
+                        ("10.40.8.0/24", "cidr"),
+                        (res["sg:cloudhsm-signing-hsm"], "security_group"),
+                    )
+                ],
                 **where,
             ),
             key(
@@ -198,11 +225,33 @@ def network_records(org: DemoOrganisation) -> dict[str, list[Record]]:
             **where(account),
         )
 
+    signing_lock = _entry(90, "deny", "0.0.0.0/0")
+
+    def acl(resource: str, vpc: str, account: str, zone: str = "unknown", **fields) -> NetworkAcl:
+        """ACL `acl:<resource>` of VPC `vpc:<vpc>`: a default ACL, unless `fields` say otherwise."""
+        values = dict(
+            key=res[f"acl:{resource}"],
+            vpc_id=res[f"vpc:{vpc}"],
+            zone=zone,
+            default=True,
+            subnets=sorted(org.subnets.get(res[f"vpc:{vpc}"], [])),
+            entries=DEFAULT_ENTRIES,
+            **where(account),
+        )
+        values.update(fields)
+        return NetworkAcl(**values)
+
     custody_reason = f"account {custody} is a production account"
     return {
-        f"aws:{mgmt}/{REGION}": [default("management", mgmt)],
+        f"aws:{mgmt}/{REGION}": [
+            default("management", mgmt),
+            acl("default:management", "default:management", mgmt),
+        ],
         f"aws:{prod}/{REGION}": [
             default("production", prod),
+            acl("default:production", "default:production", prod),
+            acl("prod-core", "prod-core", prod, "production"),
+            acl("vpn-hub", "vpn-hub", prod, "corporate"),
             Vpc(
                 key=core,
                 name="prod-core",
@@ -240,6 +289,8 @@ def network_records(org: DemoOrganisation) -> dict[str, list[Record]]:
         ],
         f"aws:{corp}/{REGION}": [
             default("corporate", corp),
+            acl("default:corporate", "default:corporate", corp),
+            acl("office", "office", corp, "corporate"),
             Vpc(
                 key=office,
                 name="office",
@@ -253,6 +304,36 @@ def network_records(org: DemoOrganisation) -> dict[str, list[Record]]:
         ],
         f"aws:{custody}/{REGION}": [
             default("custody", custody, zone="production", zone_reason=custody_reason),
+            acl("default:custody", "default:custody", custody, "production"),
+            # the HSM subnets moved to signing-hsm; the default ACL locked by rule 90
+            acl(
+                "signing",
+                "signing",
+                custody,
+                "production",
+                subnets=[],
+                entries=[signing_lock, *DEFAULT_ENTRIES],
+            ),
+            acl(
+                "signing-hsm",
+                "signing",
+                custody,
+                "production",
+                name="signing-hsm",
+                default=False,
+                entries=[
+                    _entry(
+                        100, "allow", "10.40.8.0/24", PortRange(protocol="tcp", from_port=2223, to_port=2225)
+                    ),
+                    _entry(
+                        100,
+                        "allow",
+                        "10.40.8.0/24",
+                        PortRange(protocol="tcp", from_port=1024, to_port=65535),
+                        egress=True,
+                    ),
+                ],
+            ),
             Vpc(
                 key=res["vpc:signing"],
                 name="signing",

@@ -19,7 +19,7 @@ from collectors.aws.session import CollectionError
 from tests.aws_faults import deny
 from tests.collectors.aws import exact_org as expected
 from vaultward.config import parse_settings
-from vaultward.records import Identity, Record
+from vaultward.records import HsmCluster, Identity, NetworkAcl, Record
 from vaultward.sdk import Problem
 
 
@@ -150,6 +150,46 @@ def test_denied_key_tags_leave_the_key_and_report_a_gap(exact_org, monkeypatch):
         exact_org.resources[f"kms:{a}"] for a in ("hot-wallet-signer", "imported-signer", "backup-encryption")
     )
     assert all(r.tags == {} for r in records if r.kind == "custody.key")
+
+
+def test_denied_network_acls_leave_the_other_network_facts(exact_org, monkeypatch):
+    deny(monkeypatch, "before-call.ec2.DescribeNetworkAcls", lambda params: True)  # injected
+    collector = AwsNetworkCollector(settings_for(exact_org))
+    wanted = expected.network_records(exact_org)
+    scope = collector.scopes()[1]
+    records, problems = collect(collector, scope)
+    assert problems == [
+        Problem(
+            f"{scope.id}: ec2:DescribeNetworkAcls for the region failed: AccessDenied: "
+            "User is not authorized to perform this action (injected by the test)",
+            ("network.acl",),
+        )
+    ]
+    assert expected.comparable(records) == expected.comparable(
+        [r for r in wanted[scope.id] if not isinstance(r, NetworkAcl)]
+    )
+
+
+def test_denied_hsm_security_group_leaves_the_cluster_with_unknown_sources(exact_org, monkeypatch):
+    group = exact_org.resources["sg:cloudhsm-signing-hsm"]
+    # Injected: only the HSM group's read is refused.
+    deny(
+        monkeypatch,
+        "before-call.ec2.DescribeSecurityGroups",
+        lambda params: params.get("GroupIds") == [group],
+    )
+    collector = AwsCustodyCollector(settings_for(exact_org))
+    [scope] = [s for s in collector.scopes() if s.params["account_id"] == exact_org.accounts["custody"]]
+    records, problems = collect(collector, scope)
+    assert problems == [
+        Problem(
+            f"{scope.id}: ec2:DescribeSecurityGroups for HSM security group {group} failed: AccessDenied: "
+            "User is not authorized to perform this action (injected by the test)",
+            ("custody.hsm_cluster",),
+        )
+    ]
+    [cluster] = [r for r in records if isinstance(r, HsmCluster)]
+    assert (cluster.security_group, cluster.ingress) == (group, None)
 
 
 def test_account_id_without_a_role_must_be_the_callers_own(exact_org):

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collectors.aws import custody_mapper
 from tests.collectors.aws.payloads import load
-from vaultward.records import HsmCluster, SigningKey
+from vaultward.records import HsmCluster, IngressSource, PortRange, SigningKey
 
 ACCOUNT, REGION = "123456789012", "us-east-1"
 KEY_ARN = f"arn:aws:kms:{REGION}:{ACCOUNT}:key/"
@@ -15,6 +15,7 @@ KEY_ARN = f"arn:aws:kms:{REGION}:{ACCOUNT}:key/"
 def test_hsm_clusters():
     clusters = custody_mapper.map_hsm_clusters(load("cloudhsm_clusters.json")["Clusters"], ACCOUNT, REGION)
     common = dict(account=ACCOUNT, region=REGION, mode="FIPS", hsm_count=2)
+    # moto's made-up VPC ids; these clusters carry no SecurityGroup, so no ingress was read.
     assert clusters == [
         HsmCluster(
             key="e96c494c-a67f-4f46-b83d-e332fd9b4d2f",
@@ -22,6 +23,7 @@ def test_hsm_clusters():
             state="ACTIVE",
             active_hsm_count=2,
             availability_zones=["us-east-1a", "us-east-1b"],
+            vpc_id="vpc-77c09ccb",
             **common,
         ),
         HsmCluster(
@@ -30,9 +32,40 @@ def test_hsm_clusters():
             state="DEGRADED",
             active_hsm_count=1,
             availability_zones=["us-east-1a"],
+            vpc_id="vpc-4909c2c1",
             **common,
         ),
     ]
+    assert all(cluster.ingress is None for cluster in clusters)
+
+
+def test_hsm_cluster_security_group_sources():
+    """capture_segmentation's cluster: CloudHSM's own group (itself, tcp 2223-2225), widened
+    with the signing subnet, ::/0 and a prefix list."""
+    group = "sg-5c42d7390e3ffbc80"
+    groups = {g["GroupId"]: g for g in load("ec2_hsm_security_group.json")["SecurityGroups"]}
+    [cluster] = custody_mapper.map_hsm_clusters(
+        load("cloudhsm_clusters_with_group.json")["Clusters"], ACCOUNT, REGION, groups
+    )
+    assert (cluster.vpc_id, cluster.security_group) == ("vpc-70ecaef1d044359aa", group)
+    hsm_ports = PortRange(protocol="tcp", from_port=2223, to_port=2225)
+    assert cluster.ingress == [
+        IngressSource(source="10.40.8.0/24", source_kind="cidr", ports=hsm_ports),
+        IngressSource(source=group, source_kind="security_group", ports=hsm_ports),
+        IngressSource(
+            source="::/0", source_kind="cidr", ports=PortRange(protocol="-1"), description="temporary"
+        ),
+        IngressSource(
+            source="pl-a89f1353edc3db4b9",
+            source_kind="prefix_list",
+            ports=PortRange(protocol="tcp", from_port=22, to_port=22),
+        ),
+    ]
+    # The group could not be read: its sources are unknown, not empty.
+    [unread] = custody_mapper.map_hsm_clusters(
+        load("cloudhsm_clusters_with_group.json")["Clusters"], ACCOUNT, REGION, {}
+    )
+    assert (unread.security_group, unread.ingress) == (group, None)
 
 
 def test_cluster_without_hsms():

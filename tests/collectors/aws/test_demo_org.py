@@ -8,11 +8,14 @@ import pytest
 import requests
 from moto.server import ThreadedMotoServer
 
+from checks.segmentation.hsm_reachable_from_signing_only import hsm_reachable_from_signing_only
+from checks.segmentation.no_allow_all_nacls import no_allow_all_nacls
 from collectors import BUILTIN_COLLECTORS
 from vaultward.config import parse_settings
 from vaultward.demo.organisation import seed_demo_organisation
 from vaultward.records import HsmCluster, Identity, SigningKey
 from vaultward.sdk import Problem
+from vaultward.testing import statuses
 
 
 @pytest.fixture
@@ -49,7 +52,8 @@ def test_demo_organisation_end_to_end(server_endpoint):
         "custody.hsm_cluster": 2,
         "custody.key": 4,
         "network.vpc": 8,  # four default VPCs, prod-core, vpn-hub, office, signing
-        "network.path": 8,
+        "network.path": 9,  # with legacy-hsm's group admitting the office range
+        "network.acl": 9,  # each VPC's default ACL and signing-hsm's
     }
     people = {r.name: r for r in records if isinstance(r, Identity)}
     admins_without_mfa = sorted(n for n, p in people.items() if p.privileged and not p.mfa_enrolled)
@@ -59,3 +63,15 @@ def test_demo_organisation_end_to_end(server_endpoint):
     assert clusters == {"signing-hsm": ("ACTIVE", 2), "legacy-hsm": ("DEGRADED", 0)}
     signers = sorted(r.name for r in records if isinstance(r, SigningKey) and r.signing)
     assert signers == ["alias/hot-wallet-signer", "alias/imported-signer", "alias/treasury-signer"]
+    # The segmentation checks on ACLs and HSM groups see a pass and a fail each.
+    res = org.resources
+    assert statuses(hsm_reachable_from_signing_only, records, policy=settings.policy) == {
+        res["hsm:signing-hsm"]: "pass",
+        res["hsm:legacy-hsm"]: "fail",
+    }
+    assert statuses(no_allow_all_nacls, records, policy=settings.policy) == {
+        res["acl:prod-core"]: "fail",
+        res["acl:default:custody"]: "fail",
+        res["acl:signing"]: "pass",
+        res["acl:signing-hsm"]: "pass",
+    }

@@ -1,0 +1,152 @@
+"""Network ACLs of production that let all traffic in from the whole internet.
+
+Inbound rules only, read as AWS reads them: the lowest-numbered matching rule wins. An
+allow of all traffic (or of every TCP / UDP port) from 0.0.0.0/0 or ::/0 fails unless
+earlier denies matching all its traffic together span the whole address family (then it is
+shadowed, and the ACL passes); earlier denies that only carve out some ports or ranges (a
+block list) leave it in effect, and are listed. Egress is not judged: ACLs are stateless,
+so replies to inbound connections need broad outbound ephemeral ports, and exfiltration is
+better filtered by security groups and egress proxies. An ACL is judged when subnets use
+it, and always when it is its VPC's default (every new subnet starts on it).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from checks.segmentation.zones import UNCLASSIFIED, production_vpcs
+from vaultward.records import AclEntry, NetworkAcl, PortRange, Vpc
+from vaultward.sdk import CheckContext, Result, check, failed, passed, unknown
+
+WHOLE_FAMILY = {4: ipaddress.ip_network("0.0.0.0/0"), 6: ipaddress.ip_network("::/0")}
+
+
+@dataclass(frozen=True)
+class Opening:
+    """An inbound allow-all rule and the earlier denies that bear on it."""
+
+    entry: AclEntry
+    denies: list[AclEntry]  # earlier denies of its address family
+    shadowed: bool  # the denies that match all its traffic span the whole family
+
+
+def _describe(entry: AclEntry) -> str:
+    return f"rule {entry.rule_number} {entry.action} {entry.ports} from {entry.cidr}"
+
+
+def _summary(opening: Opening) -> str:
+    entry = opening.entry
+    text = f"rule {entry.rule_number} allows {entry.ports} in from {entry.cidr}"
+    if opening.denies:
+        text += " (earlier denies only carve out " + ", ".join(_describe(e) for e in opening.denies) + ")"
+    return text
+
+
+def _all_ports(ports: PortRange) -> bool:
+    """All traffic, or every port of TCP or UDP."""
+    if ports.protocol == "-1":
+        return True
+    if ports.protocol not in ("tcp", "udp"):
+        return False
+    return ports.from_port is None or (ports.from_port <= 0 and (ports.to_port or 0) >= 65535)
+
+
+def _covers(deny: PortRange, allow: PortRange) -> bool:
+    """Whether `deny` matches every packet `allow` does (over the same addresses)."""
+    if deny.protocol == "-1":
+        return True
+    if deny.protocol != allow.protocol:
+        return False
+    if deny.from_port is None or deny.to_port is None:
+        return True
+    return (
+        allow.from_port is not None
+        and deny.from_port <= allow.from_port
+        and deny.to_port >= (allow.to_port or 0)
+    )
+
+
+def _openings(acl: NetworkAcl) -> list[Opening]:
+    """Inbound rules allowing all traffic (or all ports of TCP / UDP) from 0.0.0.0/0 or ::/0,
+    in rule order, up to the first in effect per address family."""
+    inbound = sorted((e for e in acl.entries if not e.egress), key=lambda e: e.rule_number)
+    openings = []
+    for version, whole in WHOLE_FAMILY.items():
+        family = [e for e in inbound if ipaddress.ip_network(e.cidr, strict=False).version == version]
+        for index, entry in enumerate(family):
+            if entry.action != "allow" or ipaddress.ip_network(entry.cidr, strict=False) != whole:
+                continue
+            if not _all_ports(entry.ports):
+                continue
+            denies = [e for e in family[:index] if e.action == "deny"]
+            covering = [
+                ipaddress.ip_network(e.cidr, strict=False) for e in denies if _covers(e.ports, entry.ports)
+            ]
+            shadowed = list(ipaddress.collapse_addresses(covering)) == [whole]  # type: ignore[type-var]
+            openings.append(Opening(entry, denies, shadowed))
+            if not shadowed:
+                break  # in effect: later rules only see what this one did not match
+    return openings
+
+
+@check(
+    id="segmentation.no_allow_all_nacls",
+    title="No production network ACL allows all traffic in from the internet",
+    mitigation="segmentation",
+    severity="medium",
+    weight=1,
+    reads=[Vpc, NetworkAcl],
+    references=[
+        "attack-mitigation:M1030",
+        "attack-mitigation:M1037",
+        "cis-v8:12.2",
+        "cis-v8:13.4",
+        "nist-csf:PR.IR-01",
+    ],
+    remediation=(
+        "Give production subnets a network ACL that admits only the ports and ranges they serve "
+        "(plus return traffic on ephemeral ports), and put a low-numbered deny-all from 0.0.0.0/0 "
+        "and ::/0 on each VPC's default ACL so new subnets start closed."
+    ),
+    population=True,
+)
+def no_allow_all_nacls(ctx: CheckContext) -> Iterator[Result]:
+    """A network ACL that lets every protocol and port in from 0.0.0.0/0 or ::/0 leaves a
+    production subnet one security-group mistake away from the internet: the second layer
+    that should catch the mistake is not there."""
+    production = production_vpcs(ctx)
+    if production is None:
+        yield unknown("zones", UNCLASSIFIED)
+        return
+    acls = [acl for acl in ctx.records(NetworkAcl) if acl.zone == "production"]
+    for vpc in production:
+        if not any(acl.vpc_id == vpc.key for acl in acls):
+            # Every VPC has a default ACL: none collected means the ACLs were not read.
+            yield unknown(vpc, "no network ACL of this VPC was collected")
+    for acl in acls:
+        if not (acl.default or acl.subnets):
+            continue
+        openings = _openings(acl)
+        evidence = {"vpc": acl.vpc_id, "default": acl.default, "subnets": acl.subnets}
+        effective = [o for o in openings if not o.shadowed]
+        if effective:
+            found = [
+                {
+                    "rule": o.entry.rule_number,
+                    "source": o.entry.cidr,
+                    "traffic": str(o.entry.ports),
+                    "exceptions": [_describe(e) for e in o.denies],
+                }
+                for o in effective
+            ]
+            yield failed(acl, "; ".join(_summary(o) for o in effective), openings=found, **evidence)
+        else:
+            notes = [
+                f"{_describe(o.entry)} is shadowed by "
+                + ", ".join(_describe(e) for e in o.denies if _covers(e.ports, o.entry.ports))
+                for o in openings
+            ]
+            reason = "no inbound rule allows all traffic from 0.0.0.0/0 or ::/0"
+            yield passed(acl, "; ".join([reason, *notes]), shadowed=notes, **evidence)

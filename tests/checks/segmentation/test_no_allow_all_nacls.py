@@ -1,0 +1,136 @@
+from checks.segmentation.no_allow_all_nacls import no_allow_all_nacls
+from tests.checks.run import run, statuses
+from tests.factories import acl_entry, make_network_acl, make_vpc
+
+
+def test_default_acl_that_allows_everything_fails_naming_the_rule():
+    vpc = make_vpc(key="vpc-prod")
+    acl = make_network_acl(key="acl-default", vpc_id="vpc-prod")
+    [result] = run(no_allow_all_nacls, [vpc, acl])
+    assert result.status == "fail"
+    assert result.reason == "rule 100 allows all traffic in from 0.0.0.0/0"
+    assert result.evidence["openings"] == [
+        {"rule": 100, "source": "0.0.0.0/0", "traffic": "all traffic", "exceptions": []}
+    ]
+    assert result.evidence["subnets"] == acl.subnets and result.evidence["default"] is True
+
+
+def test_a_lower_numbered_deny_shadows_the_allow_all():
+    entries = [
+        acl_entry(90, "deny", "0.0.0.0/0"),
+        acl_entry(100, "allow", "0.0.0.0/0"),
+        acl_entry(32767, "deny", "0.0.0.0/0"),
+    ]
+    records = [
+        make_vpc(key="vpc-prod"),
+        make_network_acl(key="acl-locked", vpc_id="vpc-prod", entries=entries),
+    ]
+    [result] = run(no_allow_all_nacls, records)
+    assert result.status == "pass"
+    assert result.evidence["shadowed"] == [
+        "rule 100 allow all traffic from 0.0.0.0/0 is shadowed by rule 90 deny all traffic from 0.0.0.0/0"
+    ]
+
+
+def test_denies_that_only_carve_out_ports_or_ranges_leave_the_allow_all_in_effect():
+    entries = [
+        acl_entry(50, "deny", "0.0.0.0/0", "tcp", (22, 22)),
+        acl_entry(60, "deny", "0.0.0.0/1"),  # half the internet: the other half still gets in
+        acl_entry(100, "allow", "0.0.0.0/0"),
+    ]
+    records = [
+        make_vpc(key="vpc-prod"),
+        make_network_acl(key="acl-blocklist", vpc_id="vpc-prod", entries=entries),
+    ]
+    [result] = run(no_allow_all_nacls, records)
+    assert result.status == "fail"
+    assert result.reason == (
+        "rule 100 allows all traffic in from 0.0.0.0/0 (earlier denies only carve out "
+        "rule 50 deny tcp/22 from 0.0.0.0/0, rule 60 deny all traffic from 0.0.0.0/1)"
+    )
+
+
+def test_denies_that_together_span_the_internet_shadow_it():
+    entries = [
+        acl_entry(60, "deny", "0.0.0.0/1"),
+        acl_entry(70, "deny", "128.0.0.0/1"),
+        acl_entry(100, "allow", "0.0.0.0/0"),
+    ]
+    acl = make_network_acl(vpc_id="vpc-prod", entries=entries)
+    assert statuses(no_allow_all_nacls, [make_vpc(key="vpc-prod"), acl]) == {acl.key: "pass"}
+
+
+def test_rule_order_not_list_order_decides():
+    # An allow-all numbered before the deny wins, wherever the API lists it.
+    entries = [acl_entry(200, "deny", "0.0.0.0/0"), acl_entry(100, "allow", "0.0.0.0/0")]
+    acl = make_network_acl(vpc_id="vpc-prod", entries=entries)
+    assert statuses(no_allow_all_nacls, [make_vpc(key="vpc-prod"), acl]) == {acl.key: "fail"}
+
+
+def test_ipv6_all_ports_of_tcp_and_scoped_rules():
+    ipv6 = make_network_acl(
+        key="acl-v6",
+        vpc_id="vpc-prod",
+        entries=[acl_entry(90, "deny", "0.0.0.0/0"), acl_entry(101, "allow", "::/0")],
+    )
+    every_tcp_port = make_network_acl(
+        key="acl-tcp",
+        vpc_id="vpc-prod",
+        default=False,
+        entries=[acl_entry(100, "allow", "0.0.0.0/0", "tcp", (0, 65535))],
+    )
+    scoped = make_network_acl(
+        key="acl-scoped",
+        vpc_id="vpc-prod",
+        default=False,
+        entries=[
+            acl_entry(100, "allow", "0.0.0.0/0", "tcp", (443, 443)),
+            acl_entry(110, "allow", "10.0.0.0/8"),
+            acl_entry(120, "allow", "0.0.0.0/0", "tcp", (1024, 65535)),  # return traffic
+            acl_entry(100, "allow", "0.0.0.0/0", egress=True),  # egress is not judged
+        ],
+    )
+    records = [make_vpc(key="vpc-prod"), ipv6, every_tcp_port, scoped]
+    assert statuses(no_allow_all_nacls, records) == {
+        "acl-v6": "fail",
+        "acl-tcp": "fail",
+        "acl-scoped": "pass",
+    }
+    reasons = {r.resource: r.reason for r in run(no_allow_all_nacls, records)}
+    assert reasons["acl-v6"] == "rule 101 allows all traffic in from ::/0"
+    assert reasons["acl-tcp"] == "rule 100 allows tcp/0-65535 in from 0.0.0.0/0"
+
+
+def test_a_tcp_deny_does_not_shadow_an_allow_of_all_protocols():
+    entries = [
+        acl_entry(90, "deny", "0.0.0.0/0", "tcp", (0, 65535)),
+        acl_entry(100, "allow", "0.0.0.0/0", "tcp", (0, 65535)),  # shadowed
+        acl_entry(110, "allow", "0.0.0.0/0"),  # udp, icmp ... still in
+    ]
+    [result] = run(
+        no_allow_all_nacls, [make_vpc(key="vpc-prod"), make_network_acl(vpc_id="vpc-prod", entries=entries)]
+    )
+    assert result.status == "fail" and result.reason.startswith(
+        "rule 110 allows all traffic in from 0.0.0.0/0"
+    )
+
+
+def test_only_production_acls_in_use_or_default_are_judged():
+    records = [
+        make_vpc(key="vpc-prod"),
+        make_vpc(key="vpc-corp", zone="corporate"),
+        make_network_acl(key="acl-prod", vpc_id="vpc-prod"),
+        make_network_acl(key="acl-unused", vpc_id="vpc-prod", default=False, subnets=[]),
+        make_network_acl(key="acl-corp", vpc_id="vpc-corp", zone="corporate"),
+    ]
+    assert statuses(no_allow_all_nacls, records) == {"acl-prod": "fail"}
+
+
+def test_unclassified_zones_and_missing_acls_are_unknown():
+    assert statuses(no_allow_all_nacls, [make_vpc(zone="unknown"), make_network_acl(zone="unknown")]) == {
+        "zones": "unknown"
+    }
+    # A production VPC always has a default ACL: none collected is missing data, not a pass.
+    [result] = run(no_allow_all_nacls, [make_vpc(key="vpc-prod")])
+    assert (result.resource, result.status) == ("vpc-prod", "unknown")
+    assert result.reason == "no network ACL of this VPC was collected"
