@@ -27,7 +27,13 @@ MAX_RATE_LIMIT_WAIT = 120.0
 
 class ApiError(Exception):
     """A source answered in a way collection cannot go on from; the message names the
-    source, the request and (for credentials) the environment variable, never its value."""
+    source, the request and (for credentials) the environment variable, never its value.
+    `status` is the HTTP status that refused the request, when one did (a collector may
+    treat one endpoint's 403 or 404 as a gap rather than a failure)."""
+
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
 
 
 @dataclass(frozen=True)
@@ -148,9 +154,15 @@ class HttpApi:
                 continue
             if response.status_code in (401, 403):
                 variable = f" (check the credential in {self.credential.variable})" if self.credential else ""
-                raise ApiError(f"{what}: HTTP {response.status_code}, credentials refused{variable}")
+                raise ApiError(
+                    f"{what}: HTTP {response.status_code}, credentials refused{variable}",
+                    response.status_code,
+                )
             if response.status_code >= 400:
-                raise ApiError(f"{what}: HTTP {response.status_code}: {redact(response.text[:300])}")
+                raise ApiError(
+                    f"{what}: HTTP {response.status_code}: {redact(response.text[:300])}",
+                    response.status_code,
+                )
             return response
         raise AssertionError("unreachable")  # pragma: no cover
 

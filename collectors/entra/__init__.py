@@ -1,17 +1,18 @@
-"""entra: Microsoft Entra ID users, admin flag and registered authentication methods."""
+"""entra: Microsoft Entra ID users, admin flag and registered authentication methods, and
+whether Conditional Access or security defaults enforce MFA for each."""
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from typing import ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from collectors.entra import mapper
+from collectors.entra import mapper, policy_mapper
 from collectors.entra.client import GraphClient
-from collectors.http_api import credential
-from vaultward.records import Identity, Record
+from collectors.http_api import ApiError, credential
+from vaultward.records import Identity, MfaPolicy, Record
 from vaultward.sdk import Collector, Problem, Scope
 
 DEFAULT_CLIENT_ID_VARIABLE = "ENTRA_CLIENT_ID"
@@ -29,20 +30,31 @@ class EntraOptions(BaseModel):
 
 
 class EntraCollector(Collector):
-    """One scope per tenant: every user's registration of authentication methods
-    (`userRegistrationDetails`): admin flag, MFA registration, methods registered.
+    """One scope per tenant (`entra:<tenant_id>`). Reads, never writes:
 
-    Access: an app registration with the read-only application permission
-    `AuditLog.Read.All`, signing in with the client-credentials grant. Client id and secret come from the variables
+    - `GET /reports/authenticationMethods/userRegistrationDetails`: every user's admin flag,
+      MFA registration and methods registered (`AuditLog.Read.All`);
+    - `GET /identity/conditionalAccess/policies` and
+      `GET /policies/identitySecurityDefaultsEnforcementPolicy` (`Policy.Read.All`);
+    - `GET /groups/{id}/transitiveMembers` for the groups enabled policies include or exclude
+      (`GroupMember.Read.All`).
+
+    `policy_mapper` says how these decide each identity's `mfa_enforced`. Without
+    `Policy.Read.All` (HTTP 403) identities are still stored with `mfa_enforced` unknown and
+    the Run is partial, naming the permission; without `GroupMember.Read.All` the groups stay
+    unresolved and are judged conservatively (also a partial Run).
+
+    Access: an app registration with those read-only application permissions, signing in with
+    the client-credentials grant. Client id and secret come from the variables
     `credentials_env.client_id` / `credentials_env.client_secret` name (defaults
-    `ENTRA_CLIENT_ID` / `ENTRA_CLIENT_SECRET`). MFA enforcement (Conditional Access) is not
-    read yet: `mfa_enforced` stays unknown.
+    `ENTRA_CLIENT_ID` / `ENTRA_CLIENT_SECRET`).
     """
 
     name = "entra"
-    title = "Microsoft Entra ID users and authentication methods"
-    produces = (Identity,)
-    permissions = ("AuditLog.Read.All",)  # Microsoft Graph application permission
+    title = "Microsoft Entra ID users, authentication methods and Conditional Access"
+    produces = (Identity, MfaPolicy)
+    # Microsoft Graph application permissions
+    permissions = ("AuditLog.Read.All", "Policy.Read.All", "GroupMember.Read.All")
     options_model: ClassVar[type[BaseModel]] = EntraOptions
     enabled_by_default = False  # needs a tenant: runs once configured
     credentials = {"client_id": DEFAULT_CLIENT_ID_VARIABLE, "client_secret": DEFAULT_CLIENT_SECRET_VARIABLE}
@@ -65,10 +77,69 @@ class EntraCollector(Collector):
 
     def collect(self, scope: Scope) -> Iterator[Record | Problem]:
         with self.client() as client:
+            tenant: policy_mapper.TenantPolicies | None = None
+            records: list[MfaPolicy] = []
+            try:
+                defaults = client.security_defaults()
+                policies = client.conditional_access_policies()
+            except ApiError as error:
+                if error.status != 403:
+                    raise
+                yield Problem(
+                    "entra: Conditional Access policies and security defaults refused (HTTP 403): grant "
+                    "the application permission Policy.Read.All; mfa_enforced stays unknown",
+                    (Identity.kind, MfaPolicy.kind),
+                )
+            else:
+                policies = yield from _with_ids(policies)
+                members = yield from _group_members(client, policy_mapper.referenced_groups(policies))
+                enabled = policy_mapper.security_defaults_enabled(defaults)
+                tenant = policy_mapper.TenantPolicies(enabled, policies, members)
+                records = [policy_mapper.map_security_defaults(defaults)]
+                records += [policy_mapper.map_policy(policy) for policy in policies]
             for page in client.registration_details():
                 for row in page:
                     if not isinstance(row, dict) or not row.get("id"):
                         yield Problem("a registration row without an id was skipped", (Identity.kind,))
                         continue
-                    record = mapper.map_registration(row, self.options.tenant_id)
+                    enforced = None if tenant is None else tenant.mfa_enforced(mapper.policy_user(row))
+                    record = mapper.map_registration(row, self.options.tenant_id, enforced)
                     yield record.model_copy(update={"scope": scope.id})
+            for policy in records:
+                yield policy.model_copy(update={"scope": scope.id})
+
+
+def _with_ids(policies: list[dict]) -> Generator[Problem, None, list[dict]]:
+    """The policies that have an id; a Problem for each that has none."""
+    kept = []
+    for policy in policies:
+        if policy.get("id"):
+            kept.append(policy)
+        else:
+            yield Problem("a Conditional Access policy without an id was skipped", (MfaPolicy.kind,))
+    return kept
+
+
+def _group_members(
+    client: GraphClient, groups: list[str]
+) -> Generator[Problem, None, dict[str, frozenset[str]]]:
+    """Transitive members of each group; a deleted group (404) has none. Without
+    GroupMember.Read.All (403) the groups stay unresolved, with one Problem."""
+    members: dict[str, frozenset[str]] = {}
+    for group in groups:
+        try:
+            members[group] = client.group_members(group)
+        except ApiError as error:
+            if error.status == 404:
+                members[group] = frozenset()
+            elif error.status == 403:
+                yield Problem(
+                    f"entra: members of group {group} refused (HTTP 403): grant the application "
+                    "permission GroupMember.Read.All; groups Conditional Access policies name stay "
+                    "unresolved (a user they may exclude is not counted as enforced)",
+                    (Identity.kind,),
+                )
+                break
+            else:
+                raise
+    return members

@@ -1,12 +1,14 @@
 """Microsoft Graph over HTTP for the entra collector: a client-credentials token from the
-Microsoft identity platform and the paged authentication-methods registration report. The
-only module of this collector that talks HTTP."""
+Microsoft identity platform, the paged authentication-methods registration report, Conditional
+Access policies, security defaults and group members. The only module of this collector that
+talks HTTP."""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 
@@ -15,6 +17,10 @@ from collectors.http_api import ApiError, Credential, HttpApi, VendorClient
 
 GRAPH_SCOPE = "https://graph.microsoft.com/.default"
 REGISTRATION_PATH = "/v1.0/reports/authenticationMethods/userRegistrationDetails"
+POLICIES_PATH = "/v1.0/identity/conditionalAccess/policies"
+SECURITY_DEFAULTS_PATH = "/v1.0/policies/identitySecurityDefaultsEnforcementPolicy"
+GROUP_MEMBERS_PATH = "/v1.0/groups/{id}/transitiveMembers"
+MEMBERS_PAGE_MAX = 999  # the largest $top Graph allows for directory-object lists
 
 
 class GraphClient(VendorClient):
@@ -75,3 +81,26 @@ class GraphClient(VendorClient):
         """Pages of userRegistrationDetails, following `@odata.nextLink`. The report pages
         server-side; Microsoft documents only `$filter` and `$orderby` for it, so no `$top`."""
         yield from self.api.pages_by_next_url(REGISTRATION_PATH, "value", "@odata.nextLink")
+
+    def conditional_access_policies(self) -> list[dict[str, Any]]:
+        """Every conditionalAccessPolicy, following `@odata.nextLink`."""
+        return [
+            policy
+            for page in self.api.pages_by_next_url(POLICIES_PATH, "value", "@odata.nextLink")
+            for policy in self.objects(page, POLICIES_PATH)
+        ]
+
+    def security_defaults(self) -> dict[str, Any]:
+        body = self.api.get_json(SECURITY_DEFAULTS_PATH)
+        if not isinstance(body, dict):
+            raise ApiError(f"{self.source}: GET {SECURITY_DEFAULTS_PATH}: expected an object")
+        return body
+
+    def group_members(self, group_id: str) -> frozenset[str]:
+        """Ids of the group's members, nested groups' members included (`transitiveMembers`)."""
+        path = GROUP_MEMBERS_PATH.format(id=quote(group_id, safe=""))
+        params = {"$select": "id", "$top": MEMBERS_PAGE_MAX}
+        pages = self.api.pages_by_next_url(path, "value", "@odata.nextLink", params)
+        return frozenset(
+            str(member["id"]) for page in pages for member in self.objects(page, path) if member.get("id")
+        )

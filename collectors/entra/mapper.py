@@ -5,9 +5,10 @@ Rules:
   (a guest's UPN is the `..#EXT#@tenant` form, not their home address), name the display name.
 - `privileged` is `isAdmin` (the user holds an Entra admin role; the report does not say
   which, so `admin_roles` stays empty and `privileged_via` is `["isAdmin"]`).
-- `mfa_enrolled` is `isMfaRegistered`. `mfa_enforced` is None: registration is not
-  enforcement, and `isMfaCapable` only adds "the method is allowed by the authentication
-  methods policy". Enforcement lives in Conditional Access policies (a follow-up).
+- `mfa_enrolled` is `isMfaRegistered`. Registration is not enforcement (and `isMfaCapable` only
+  adds "the method is allowed by the authentication methods policy"): `mfa_enforced` is what
+  `policy_mapper` judges from Conditional Access and security defaults, given by the collector,
+  None when those could not be read.
 - `methodsRegistered` becomes `factor_kinds` by `METHOD_FACTORS`. Phishing-resistant kinds
   only for what Microsoft lists as phishing-resistant ("Authentication and verification
   methods in Microsoft Entra ID"): FIDO2 security keys (`fido2`), passkeys device-bound,
@@ -25,6 +26,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from collectors.entra.policy_mapper import User
 from vaultward.records import Identity
 
 SOURCE = "entra"
@@ -79,7 +81,15 @@ def _flag(row: Mapping[str, Any], field: str, anomalies: list[str]) -> bool | No
     return None
 
 
-def map_registration(row: Mapping[str, Any], tenant_id: str) -> Identity:
+def policy_user(row: Mapping[str, Any]) -> User:
+    """What Conditional Access scoping needs to know of a report row."""
+    user_type = row.get("userType")
+    return User(
+        str(row["id"]), str(user_type) if user_type else None, str(row.get("userPrincipalName") or "")
+    )
+
+
+def map_registration(row: Mapping[str, Any], tenant_id: str, mfa_enforced: bool | None = None) -> Identity:
     anomalies: list[str] = []
     admin = _flag(row, "isAdmin", anomalies)
     registered = _flag(row, "isMfaRegistered", anomalies)
@@ -107,7 +117,7 @@ def map_registration(row: Mapping[str, Any], tenant_id: str) -> Identity:
         console_access=True,  # every Entra user can sign in interactively unless disabled
         mfa_enrolled=registered,
         factor_kinds=kinds,
-        mfa_enforced=None,
+        mfa_enforced=mfa_enforced,
         anomalies=anomalies,
     )
 

@@ -1,5 +1,5 @@
 from checks.access.mfa_enforced import mfa_enforced
-from tests.checks.run import statuses
+from tests.checks.run import run, statuses
 from tests.factories import make_identity
 
 
@@ -11,3 +11,27 @@ def test_only_sources_that_report_enforcement_are_judged():
         make_identity(key="okta:3", source="okta", mfa_enforced=False, suspended=True),
     ]
     assert statuses(mfa_enforced, records) == {"okta:1": "pass", "okta:2": "fail"}
+
+
+def test_entra_identities_judged_by_conditional_access():
+    tenant = "5f1c2b7e-3d4a-4c8e-9b1f-acme00000001"
+
+    def entra(n: int, **fields):
+        return make_identity(
+            key=f"entra:{n}", source="entra", account=tenant, scope=f"entra:{tenant}", **fields
+        )
+
+    records = [
+        entra(1, mfa_enrolled=True, mfa_enforced=True),  # a policy for all users and apps requires MFA
+        entra(
+            2, mfa_enrolled=True, mfa_enforced=False
+        ),  # spared on the office network: enrolled is not enough
+        entra(3, mfa_enrolled=False, mfa_enforced=False),
+        entra(
+            4, mfa_enrolled=True, mfa_enforced=None
+        ),  # Policy.Read.All missing: left to the enrolment checks
+    ]
+    assert statuses(mfa_enforced, records) == {"entra:1": "pass", "entra:2": "fail", "entra:3": "fail"}
+    [failure] = [r for r in run(mfa_enforced, records) if r.resource == "entra:2"]
+    assert failure.reason == "entra lets this identity sign in without MFA"
+    assert failure.evidence == {"source": "entra", "mfa_enrolled": True}

@@ -1,12 +1,14 @@
 """The Entra collector end to end against the loopback fake: the client-credentials token,
-three pages of userRegistrationDetails linked by @odata.nextLink, a 429 with Retry-After, a
-5xx, a 401, a refused secret, a malformed body, stored through run_scope on both stores."""
+three pages each of userRegistrationDetails and Conditional Access policies linked by
+@odata.nextLink, security defaults, group members, a 429 with Retry-After, a 5xx, a 401, a
+refused secret, permissions not granted (403), a deleted group (404), a malformed body,
+stored through run_scope on both stores."""
 
 from __future__ import annotations
 
 import pytest
 
-from collectors.entra import EntraCollector
+from collectors.entra import EntraCollector, policy_mapper
 from tests.collectors.store_rows import assert_no_secret, stored
 from vaultward.collection import run_scope
 from vaultward.config import ConfigError, parse_settings
@@ -17,17 +19,24 @@ from vaultward.demo.fakes.entra import (
     make_entra_fake,
     throttled,
 )
-from vaultward.records import Identity
+from vaultward.demo.fakes.entra_policies import TRADING_DESK
+from vaultward.records import Identity, MfaPolicy, Record
 
 SECRET = "Qx58Q~acme-test-client-secret-9f2e71"  # noqa: S105 - the fake's dummy credential
 ACCESS_TOKEN = "eyJ0eXAiOiJKV1QiLCJhbGciOiJub25lIn0.test-graph-token-51c0"  # noqa: S105
 REPORT = "/v1.0/reports/authenticationMethods/userRegistrationDetails"
+POLICIES = "/v1.0/identity/conditionalAccess/policies"
+DEFAULTS = "/v1.0/policies/identitySecurityDefaultsEnforcementPolicy"
+DESK_MEMBERS = f"/v1.0/groups/{TRADING_DESK}/transitiveMembers"
+# Conditional Access in the demo tenant: everyone but Bob and Ivan (the trading desk's office
+# exception) and Judy (a guest; the guests' policy only reports) must use MFA.
+ENFORCED = {1: True, 2: False, 3: True, 4: False, 5: False, 6: True, 7: True}
 SCOPE = f"entra:{DEMO_TENANT_ID}"
 
 
 @pytest.fixture
 def fake():
-    with make_entra_fake(demo_entra_data(), SECRET, token=ACCESS_TOKEN, page_size=3) as api:
+    with make_fake() as api:
         yield api
 
 
@@ -37,6 +46,10 @@ def credentials(monkeypatch):
     monkeypatch.setenv("ENTRA_CLIENT_SECRET", SECRET)
 
 
+def make_fake(**options):
+    return make_entra_fake(demo_entra_data(), SECRET, token=ACCESS_TOKEN, page_size=3, **options)
+
+
 def collector(fake, sleeps: list[float] | None = None, **options) -> EntraCollector:
     section = {"tenant_id": DEMO_TENANT_ID, "graph_url": fake.base_url, "login_url": fake.base_url, **options}
     instance = EntraCollector(parse_settings({"sources": {"entra": section}}))
@@ -44,7 +57,7 @@ def collector(fake, sleeps: list[float] | None = None, **options) -> EntraCollec
     return instance
 
 
-def expected() -> list[Identity]:
+def expected(enforced: dict[int, bool | None] = ENFORCED) -> list[Identity]:
     rows = [
         # n, e-mail (UPN lower-cased), name, admin, MFA registered, factor kinds, anomalies
         (1, "alice@acme.example", "Alice Moreau", True, True, ["fido2", "passkey", "push"], []),
@@ -85,33 +98,51 @@ def expected() -> list[Identity]:
             console_access=True,
             mfa_enrolled=registered,
             factor_kinds=kinds,
-            mfa_enforced=None,
+            mfa_enforced=enforced[n],
             anomalies=anomalies,
         )
         for n, email, name, admin, registered, kinds, anomalies in rows
     ]
 
 
+def expected_policies() -> list[MfaPolicy]:
+    """The demo's security defaults and its seven policies, in Graph's order (the mapping
+    itself is tested in test_policy_mapper)."""
+    data = demo_entra_data()
+    records = [policy_mapper.map_security_defaults(data["security_defaults"])]
+    records += [policy_mapper.map_policy(policy) for policy in data["policies"]]
+    return [record.model_copy(update={"scope": SCOPE}) for record in records]
+
+
+def identities(records: list[Record]) -> list[Identity]:
+    return [record for record in records if isinstance(record, Identity)]
+
+
 def test_collects_every_page_exactly(fake, credentials):
     instance = collector(fake)
     [scope] = instance.scopes()
     assert scope.id == SCOPE
-    assert list(instance.collect(scope)) == expected()
+    assert list(instance.collect(scope)) == [*expected(), *expected_policies()]
     assert [(method, path.split("?")[0], status) for method, path, status in fake.log] == [
         ("POST", f"/{DEMO_TENANT_ID}/oauth2/v2.0/token", 200),
-        ("GET", REPORT, 200),
-        ("GET", REPORT, 200),
-        ("GET", REPORT, 200),
+        ("GET", DEFAULTS, 200),
+        *[("GET", POLICIES, 200)] * 3,
+        ("GET", DESK_MEMBERS, 200),  # the only group enabled policies name
+        *[("GET", REPORT, 200)] * 3,
     ]
-    assert [path.partition("?")[2][:11] for _, path, _ in fake.log[1:]] == ["", "$skiptoken=", "$skiptoken="]
+    queries = [path.partition("?")[2] for _, path, _ in fake.log[1:]]
+    assert [query[:11] for query in queries[1:4] + queries[5:]] == ["", "$skiptoken=", "$skiptoken="] * 2
+    assert queries[4] == "%24select=id&%24top=999"
 
 
 def test_429_waits_as_retry_after_says_then_succeeds(fake, credentials):
     sleeps: list[float] = []
     fake.inject(REPORT, *throttled(retry_after=4))
-    assert list(collector(fake, sleeps).collect(collector(fake).scopes()[0])) == expected()
-    assert sleeps == [4.0]
+    fake.inject(POLICIES, *throttled(retry_after=2))
+    assert identities(list(collector(fake, sleeps).collect(collector(fake).scopes()[0]))) == expected()
+    assert sleeps == [2.0, 4.0]
     assert [status for _, path, status in fake.log if path.startswith(REPORT)] == [429, 200, 200, 200]
+    assert [status for _, path, status in fake.log if path.startswith(POLICIES)] == [429, 200, 200, 200]
 
 
 def test_5xx_is_retried(fake, credentials):
@@ -122,7 +153,7 @@ def test_5xx_is_retried(fake, credentials):
         body={"error": {"code": "ServiceNotAvailable", "message": "Service unavailable"}},
         times=2,
     )
-    assert list(collector(fake, sleeps).collect(collector(fake).scopes()[0])) == expected()
+    assert identities(list(collector(fake, sleeps).collect(collector(fake).scopes()[0]))) == expected()
     assert len(sleeps) == 2
 
 
@@ -141,6 +172,57 @@ def test_a_401_from_graph_fails_the_run_naming_the_variable_not_the_secret(engin
     runs, facts = stored(engine)
     assert [(run.status, run.error) for run in runs] == [("failed", outcome.error)] and facts == []
     assert_no_secret(engine, outcome, SECRET, ACCESS_TOKEN)
+
+
+def test_without_policy_read_all_identities_are_stored_unknown_and_the_run_is_partial(engine, credentials):
+    with make_fake(permissions=("AuditLog.Read.All", "GroupMember.Read.All")) as fake:
+        instance = collector(fake)
+        outcome = run_scope(engine, instance, instance.scopes()[0])
+    assert (outcome.status, outcome.items) == ("partial", 7)
+    assert outcome.error == (
+        "entra: Conditional Access policies and security defaults refused (HTTP 403): grant the "
+        "application permission Policy.Read.All; mfa_enforced stays unknown"
+    )
+    runs, facts = stored(engine)
+    assert [(run.status, run.error) for run in runs] == [("partial", outcome.error)]
+    assert [(fact.kind, fact.key, fact.data["mfa_enforced"]) for fact in facts] == [
+        ("identity", identity.key, None) for identity in expected()
+    ]
+    assert [status for _, path, status in fake.log if path.startswith(DEFAULTS)] == [403]
+    assert_no_secret(engine, outcome, SECRET, ACCESS_TOKEN)
+
+
+def test_without_group_member_read_all_named_groups_count_as_possibly_excluding(engine, credentials):
+    with make_fake(permissions=("AuditLog.Read.All", "Policy.Read.All")) as fake:
+        instance = collector(fake)
+        outcome = run_scope(engine, instance, instance.scopes()[0])
+    assert (outcome.status, outcome.items) == ("partial", 7 + 8)
+    assert outcome.error is not None and outcome.error.startswith(
+        f"entra: members of group {TRADING_DESK} refused (HTTP 403): grant the application permission "
+        "GroupMember.Read.All"
+    )
+    # The baseline policy excludes the trading desk: unread, it may exclude anyone.
+    _, facts = stored(engine)
+    assert {fact.key: fact.data["mfa_enforced"] for fact in facts if fact.kind == "identity"} == {
+        identity.key: False for identity in expected()
+    }
+    assert_no_secret(engine, outcome, SECRET, ACCESS_TOKEN)
+
+
+def test_a_deleted_group_has_no_members(fake, credentials):
+    fake.inject(
+        DESK_MEMBERS,
+        404,
+        body={
+            "error": {
+                "code": "Request_ResourceNotFound",
+                "message": f"Resource '{TRADING_DESK}' does not exist.",
+            }
+        },
+    )
+    records = list(collector(fake).collect(collector(fake).scopes()[0]))
+    # Nobody is excluded from the baseline policy any more: Bob and Ivan are covered by it.
+    assert identities(records) == expected({**ENFORCED, 2: True, 4: True})
 
 
 def test_a_wrong_secret_is_refused_at_the_token_endpoint(engine, fake, monkeypatch):
@@ -182,7 +264,7 @@ def test_a_missing_secret_variable_fails_the_run(engine, fake, credentials, monk
 
 def test_a_malformed_body_fails_the_run_and_keeps_earlier_facts(engine, fake, credentials):
     first = run_scope(engine, collector(fake), collector(fake).scopes()[0])
-    assert (first.status, first.items) == ("ok", 7)
+    assert (first.status, first.items) == ("ok", 7 + 8)
 
     fake.inject(REPORT, 200, body=b'{"value": [')
     second = run_scope(engine, collector(fake), collector(fake).scopes()[0])
@@ -193,7 +275,7 @@ def test_a_malformed_body_fails_the_run_and_keeps_earlier_facts(engine, fake, cr
     runs, facts = stored(engine)
     assert [run.status for run in runs] == ["ok", "failed"]
     assert {fact.run_id for fact in facts} == {runs[0].id}
-    assert [fact.key for fact in facts] == [identity.key for identity in expected()]
+    assert [fact.key for fact in facts] == [record.key for record in [*expected(), *expected_policies()]]
     assert_no_secret(engine, second, SECRET, ACCESS_TOKEN)
 
 

@@ -1,8 +1,11 @@
 """A loopback Microsoft Entra ID: the identity platform's client-credentials token endpoint
 (`/{tenant}/oauth2/v2.0/token`, `scope=https://graph.microsoft.com/.default`) and Microsoft
-Graph's `userRegistrationDetails` report with Microsoft's documented shapes: `value` pages
+Graph's `userRegistrationDetails` report, Conditional Access policies, the security defaults
+policy and groups' `transitiveMembers`, with Microsoft's documented shapes: `value` pages
 linked by an absolute `@odata.nextLink` (`$skiptoken`), `{"error": {"code", "message",
-"innerError"}}` error bodies, 429 with `Retry-After`, AADSTS errors from the token endpoint.
+"innerError"}}` error bodies, 403 `Authorization_RequestDenied` for an application permission
+the app was not granted, 404 for an unknown group, 429 with `Retry-After`, AADSTS errors from
+the token endpoint.
 """
 
 from __future__ import annotations
@@ -12,10 +15,15 @@ import json
 from typing import Any
 from urllib.parse import parse_qs
 
+from vaultward.demo.fakes.entra_policies import demo_conditional_access, user_id
 from vaultward.demo.fakes.server import FakeApi, Reply, Request
 
 GRAPH_SCOPE = "https://graph.microsoft.com/.default"
 REPORT_PATH = "/v1.0/reports/authenticationMethods/userRegistrationDetails"
+POLICIES_PATH = "/v1.0/identity/conditionalAccess/policies"
+SECURITY_DEFAULTS_PATH = "/v1.0/policies/identitySecurityDefaultsEnforcementPolicy"
+GROUP_MEMBERS_PATH = r"/v1.0/groups/(?P<group>[^/]+)/transitiveMembers"
+GRAPH_PERMISSIONS = ("AuditLog.Read.All", "Policy.Read.All", "GroupMember.Read.All")
 DEMO_TENANT_ID = "5f1c2b7e-3d4a-4c8e-9b1f-acme00000001"
 DEMO_CLIENT_ID = "a7d3e0c4-2f1b-4e5d-8c9a-0b1c2d3e4f50"
 
@@ -56,10 +64,13 @@ def make_entra_fake(
     client_id: str = DEMO_CLIENT_ID,
     token: str = "eyJ0eXAiOiJKV1QiLCJhbGciOiJub25lIn0.fake-graph-token",  # noqa: S107 - the fake's own
     page_size: int = 100,
+    permissions: tuple[str, ...] = GRAPH_PERMISSIONS,
 ) -> FakeApi:
-    """`data`: {"tenant_id", "users": [userRegistrationDetails rows]}."""
+    """`data`: {"tenant_id", "users": [userRegistrationDetails rows], "policies":
+    [conditionalAccessPolicy], "security_defaults": identitySecurityDefaultsEnforcementPolicy,
+    "groups": {group id: [directoryObject members, nested ones included]}}. `permissions`: the
+    application permissions the app was granted; an endpoint needing another answers 403."""
     tenant_id: str = data["tenant_id"]
-    rows: list[dict[str, Any]] = data["users"]
     api = FakeApi(authorised=lambda request: True)  # handlers answer in Microsoft's shapes
 
     def issue_token(request: Request) -> Reply:
@@ -90,9 +101,21 @@ def make_entra_fake(
             200, {"token_type": "Bearer", "expires_in": 3599, "ext_expires_in": 3599, "access_token": token}
         )
 
-    def report(request: Request) -> Reply:
+    def refused(request: Request, permission: str) -> Reply | None:
+        """The Graph error for a missing token or a permission the app lacks, else None."""
         if request.headers.get("authorization") != f"Bearer {token}":
             return graph_error(401, "InvalidAuthenticationToken", "Access token is empty or invalid.")
+        if permission not in permissions:
+            return graph_error(
+                403, "Authorization_RequestDenied", "Insufficient privileges to complete the operation."
+            )
+        return None
+
+    def paged(
+        request: Request, path: str, items: list[dict[str, Any]], context: str, permission: str
+    ) -> Reply:
+        if (error := refused(request, permission)) is not None:
+            return error
         size = min(int(request.query.get("$top") or page_size), page_size)
         try:
             start = _offset(request.query["$skiptoken"]) if request.query.get("$skiptoken") else 0
@@ -100,15 +123,49 @@ def make_entra_fake(
             return graph_error(400, "BadRequest", "Invalid $skiptoken.")
         end = start + size
         body: dict[str, Any] = {
-            "@odata.context": "https://graph.microsoft.com/v1.0/$metadata#reports/authenticationMethods/userRegistrationDetails",
-            "value": rows[start:end],
+            "@odata.context": f"https://graph.microsoft.com/v1.0/$metadata#{context}",
+            "value": items[start:end],
         }
-        if end < len(rows):
-            body["@odata.nextLink"] = f"{api.base_url}{REPORT_PATH}?$skiptoken={_skiptoken(end)}"
+        if end < len(items):
+            body["@odata.nextLink"] = f"{api.base_url}{path}?$skiptoken={_skiptoken(end)}"
         return Reply(200, body)
+
+    def report(request: Request) -> Reply:
+        context = "reports/authenticationMethods/userRegistrationDetails"
+        return paged(request, REPORT_PATH, data["users"], context, "AuditLog.Read.All")
+
+    def policies(request: Request) -> Reply:
+        return paged(
+            request,
+            POLICIES_PATH,
+            data.get("policies", []),
+            "identity/conditionalAccess/policies",
+            "Policy.Read.All",
+        )
+
+    def security_defaults(request: Request) -> Reply:
+        if (error := refused(request, "Policy.Read.All")) is not None:
+            return error
+        context = "https://graph.microsoft.com/v1.0/$metadata#policies/identitySecurityDefaultsEnforcementPolicy/$entity"
+        return Reply(200, {"@odata.context": context, **data.get("security_defaults", {})})
+
+    def group_members(request: Request) -> Reply:
+        group = request.match["group"]
+        members = data.get("groups", {}).get(group)
+        if members is None and refused(request, "GroupMember.Read.All") is None:
+            return graph_error(
+                404,
+                "Request_ResourceNotFound",
+                f"Resource '{group}' does not exist or one of its queried reference-property objects are not present.",
+            )
+        selected = [{"@odata.type": m["@odata.type"], "id": m["id"]} for m in members or []]
+        return paged(request, request.path, selected, "directoryObjects(id)", "GroupMember.Read.All")
 
     api.route("POST", r"/(?P<tenant>[^/]+)/oauth2/v2\.0/token", issue_token)
     api.route("GET", REPORT_PATH, report)
+    api.route("GET", POLICIES_PATH, policies)
+    api.route("GET", SECURITY_DEFAULTS_PATH, security_defaults)
+    api.route("GET", GROUP_MEMBERS_PATH, group_members)
     return api
 
 
@@ -133,7 +190,7 @@ def _row(
         "push" if "microsoftAuthenticatorPush" in methods else ("sms" if "mobilePhone" in methods else "none")
     )
     return {
-        "id": f"3c9e1a40-0000-4000-8000-0000000000{number:02d}",
+        "id": user_id(number),
         "userPrincipalName": upn,
         "userDisplayName": name,
         "userType": "guest" if guest else "member",
@@ -156,8 +213,11 @@ def demo_entra_data() -> dict[str, Any]:
     """Acme Exchange's Entra tenant: Alice (UPN `Alice@Acme.example`) an admin with a FIDO2
     key and Windows Hello, Henry an admin with only phishable methods, Bob on SMS, Ivan with
     nothing, a partner's guest account, Kim with a passkey and a method value Microsoft has
-    not documented yet, Leo with a hardware token and a Temporary Access Pass."""
+    not documented yet, Leo with a hardware token and a Temporary Access Pass. Conditional
+    Access (`entra_policies`) enforces MFA for all but Bob and Ivan (the trading desk's office
+    exception) and Judy (the guests' policy only reports)."""
     return {
+        **demo_conditional_access(),
         "tenant_id": DEMO_TENANT_ID,
         "users": [
             _row(
