@@ -16,8 +16,9 @@ from vaultward.sdk import CheckContext, Result, check, failed, passed
     references=["attack:T1078", "attack-mitigation:M1032", "cis-v8:6.3", "nist-csf:PR.AA-03"],
     remediation=(
         "Require MFA in the sign-in policy for every user (Okta authentication policy rules with "
-        "two factors, Google 2-Step Verification enforcement per organisational unit); close "
-        "one-factor exceptions such as trusted networks."
+        "two factors, Google 2-Step Verification enforcement per organisational unit, an enabled "
+        "Entra Conditional Access policy for all users and all cloud apps granting with MFA); "
+        "close one-factor exceptions such as trusted networks."
     ),
 )
 def mfa_enforced(ctx: CheckContext) -> Iterator[Result]:

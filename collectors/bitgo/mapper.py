@@ -9,7 +9,9 @@ How BitGo's numbers land in the records (checks decide what is safe):
 - `Wallet.signers` are the wallet users holding the `spend` permission (BitGo user ids): the
   people who can initiate withdrawals.
 - Each wallet-policy rule (`admin.policy.rules[]`) is one transfer policy. A `getApproval`
-  action needs the wallet's `approvalsRequired` approvals; a whitelist rule
+  action needs the wallet's `approvalsRequired` approvals, from the users the action names
+  (`userIds`) or else the wallet's admins (users with the `admin` permission, whom BitGo
+  asks): they are the rule's `approvers`, so custody checks judge them as people; a whitelist rule
   (`advancedWhitelist`, `coinAddressWhitelist`) means destinations are allow-listed. Velocity
   amounts are in the coin's base units, not USD: they are kept as raw strings in `details`.
 - Pending approvals (counted per wallet by the collector) go to `tags["pending_approvals"]`.
@@ -132,6 +134,13 @@ def map_rules(raw: Mapping[str, Any], coin: str) -> list[TransferPolicy]:
     """Every wallet-policy rule of one wallet, in the order BitGo lists them."""
     wallet = wallet_key(coin, str(raw.get("id") or ""))
     approvals = _int(raw.get("approvalsRequired"))
+    admins = [
+        str(entry["user"])
+        for entry in raw.get("users") or []
+        if isinstance(entry, Mapping)
+        and isinstance(entry.get("user"), str)
+        and "admin" in (entry.get("permissions") or [])
+    ]
     records = []
     for index, rule in enumerate(_rules(raw) or []):
         if not isinstance(rule, Mapping):
@@ -146,11 +155,13 @@ def map_rules(raw: Mapping[str, Any], coin: str) -> list[TransferPolicy]:
                 )
             )
             continue
-        records.append(_map_rule(rule, wallet, index, approvals))
+        records.append(_map_rule(rule, wallet, index, approvals, admins))
     return records
 
 
-def _map_rule(rule: Mapping[str, Any], wallet: str, index: int, approvals: int | None) -> TransferPolicy:
+def _map_rule(
+    rule: Mapping[str, Any], wallet: str, index: int, approvals: int | None, admins: list[str]
+) -> TransferPolicy:
     anomalies: list[str] = []
     rule_id = str(rule.get("id") or f"#{index}")
     rule_type = str(rule.get("type") or "")
@@ -166,6 +177,8 @@ def _map_rule(rule: Mapping[str, Any], wallet: str, index: int, approvals: int |
     if action_type == "getApproval":
         approvals_required = _int(action.get("approvalsRequired")) or approvals
     approvers = [str(user) for user in action.get("userIds") or [] if isinstance(user, str)]
+    if action_type == "getApproval" and not approvers:
+        approvers = list(admins)
     details = {"action": action_type, "coin": str(rule.get("coin") or "")}
     if rule_type == "velocityLimit":
         amount = condition.get("amountString", condition.get("amount"))

@@ -144,6 +144,7 @@ def test_every_rule_becomes_a_transfer_policy():
             "legacy-wl",
             "coinAddressWhitelist",
             approvals_required=2,
+            approvers=[A],  # the action names nobody: the wallet's admins approve
             destinations_allowlisted=True,
             details={"action": "getApproval", "coin": "eth", "condition": '{"addresses": ["0xdef"]}'},
         ),
@@ -170,6 +171,7 @@ def test_every_rule_becomes_a_transfer_policy():
             "old-velocity",
             "velocityLimit",
             approvals_required=3,  # the action's own count wins over the wallet's
+            approvers=[A],
             details={
                 "action": "getApproval",
                 "coin": "eth",
@@ -178,7 +180,13 @@ def test_every_rule_becomes_a_transfer_policy():
                 "condition": '{"amount": 100000, "timeWindow": 3600}',
             },
         ),
-        policy("every-tx", "allTx", approvals_required=2, details={"action": "getApproval", "coin": "eth"}),
+        policy(
+            "every-tx",
+            "allTx",
+            approvals_required=2,
+            approvers=[A],
+            details={"action": "getApproval", "coin": "eth"},
+        ),
         policy(
             "hook",
             "webhook",
