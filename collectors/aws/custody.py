@@ -7,7 +7,7 @@ from functools import partial
 from typing import Any
 
 from collectors.aws import custody_mapper
-from collectors.aws.session import SCOPE_PERMISSIONS, AwsCollector, core_call, optional_call
+from collectors.aws.session import SCOPE_PERMISSIONS, AwsCollector, all_pages, core_call, optional_call
 from vaultward.records import HsmCluster, Record, SigningKey
 from vaultward.sdk import Problem, Scope
 
@@ -38,7 +38,7 @@ class AwsCustodyCollector(AwsCollector):
         ec2 = self.sessions.client(session, "ec2", region)
 
         with core_call(scope.id, "cloudhsm:DescribeClusters"):
-            clusters = _all(hsm, "describe_clusters", "Clusters")
+            clusters = all_pages(hsm, "describe_clusters", "Clusters")
         groups: dict[str, dict] = {}
         for group_id in sorted({c["SecurityGroup"] for c in clusters if c.get("SecurityGroup")}):
             described = optional_call(
@@ -53,9 +53,9 @@ class AwsCustodyCollector(AwsCollector):
             else:
                 groups[group_id] = described
         with core_call(scope.id, "kms:ListKeys"):
-            key_ids = [key["KeyId"] for key in _all(kms, "list_keys", "Keys")]
+            key_ids = [key["KeyId"] for key in all_pages(kms, "list_keys", "Keys")]
         with core_call(scope.id, "kms:ListAliases"):
-            aliases = custody_mapper.aliases_by_key(_all(kms, "list_aliases", "Aliases"))
+            aliases = custody_mapper.aliases_by_key(all_pages(kms, "list_aliases", "Aliases"))
 
         metadata: list[dict] = []
         tags: dict[str, list] = {}
@@ -78,7 +78,7 @@ class AwsCustodyCollector(AwsCollector):
                 "kms:ListResourceTags",
                 f"key {key_id}",
                 (SigningKey.kind,),
-                partial(_all, kms, "list_resource_tags", "Tags", KeyId=key_id),
+                partial(all_pages, kms, "list_resource_tags", "Tags", KeyId=key_id),
             )
             if isinstance(key_tags, Problem):
                 yield key_tags
@@ -93,7 +93,7 @@ class AwsCustodyCollector(AwsCollector):
                 "kms:DescribeCustomKeyStores",
                 "the region",
                 (SigningKey.kind,),
-                lambda: _all(kms, "describe_custom_key_stores", "CustomKeyStores"),
+                lambda: all_pages(kms, "describe_custom_key_stores", "CustomKeyStores"),
             )
             if isinstance(stores, Problem):
                 yield stores
@@ -104,11 +104,6 @@ class AwsCustodyCollector(AwsCollector):
         records += custody_mapper.map_kms_keys(metadata, account, region, aliases, tags, store_types)
         for record in records:
             yield record.model_copy(update={"scope": scope.id})
-
-
-def _all(client: Any, operation: str, result_key: str, **params: Any) -> list[dict]:
-    pages = client.get_paginator(operation).paginate(**params)
-    return [item for page in pages for item in page.get(result_key, [])]
 
 
 def _security_group(client: Any, group_id: str) -> dict:

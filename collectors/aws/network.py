@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from functools import partial
-from typing import Any
 
 from collectors.aws import acl_mapper, network_mapper
-from collectors.aws.session import SCOPE_PERMISSIONS, AwsCollector, core_call, optional_call
+from collectors.aws.session import SCOPE_PERMISSIONS, AwsCollector, all_pages, core_call, optional_call
 from vaultward.records import NetworkAcl, NetworkPath, Record, Vpc
 from vaultward.sdk import Problem, Scope
 
@@ -44,13 +43,13 @@ class AwsNetworkCollector(AwsCollector):
         ec2 = self.sessions.client(session, "ec2", region)
 
         with core_call(scope.id, "ec2:DescribeVpcs"):
-            vpcs = network_mapper.map_vpcs(_all(ec2, "describe_vpcs", "Vpcs"), account, region, zones)
+            vpcs = network_mapper.map_vpcs(all_pages(ec2, "describe_vpcs", "Vpcs"), account, region, zones)
         with core_call(scope.id, "ec2:DescribeVpcPeeringConnections"):
-            peerings = _all(
+            peerings = all_pages(
                 ec2, "describe_vpc_peering_connections", "VpcPeeringConnections", Filters=ACTIVE_PEERINGS
             )
         with core_call(scope.id, "ec2:DescribeSecurityGroups"):
-            groups = _all(ec2, "describe_security_groups", "SecurityGroups")
+            groups = all_pages(ec2, "describe_security_groups", "SecurityGroups")
 
         records: list[Record] = [*vpcs]
         records += network_mapper.map_peerings(peerings, vpcs, account, region, zones)
@@ -62,7 +61,7 @@ class AwsNetworkCollector(AwsCollector):
             "ec2:DescribeNetworkAcls",
             "the region",
             (NetworkAcl.kind,),
-            lambda: _all(ec2, "describe_network_acls", "NetworkAcls"),
+            lambda: all_pages(ec2, "describe_network_acls", "NetworkAcls"),
         )
         if isinstance(acls, Problem):
             yield acls
@@ -74,7 +73,7 @@ class AwsNetworkCollector(AwsCollector):
             "ec2:DescribeTransitGatewayAttachments",
             "the region",
             (NetworkPath.kind,),
-            lambda: _all(
+            lambda: all_pages(
                 ec2,
                 "describe_transit_gateway_attachments",
                 "TransitGatewayAttachments",
@@ -118,8 +117,3 @@ class AwsNetworkCollector(AwsCollector):
 
         for record in records:
             yield record.model_copy(update={"scope": scope.id})
-
-
-def _all(client: Any, operation: str, result_key: str, **params: Any) -> list[dict]:
-    pages = client.get_paginator(operation).paginate(**params)
-    return [item for page in pages for item in page.get(result_key, [])]
