@@ -54,7 +54,16 @@ def setup_logging(settings: Settings, verbose: bool) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(logging.DEBUG if verbose else logging.INFO)
-    for noisy in ("botocore", "boto3", "urllib3", "werkzeug", "apscheduler.executors", "alembic.runtime"):
+    for noisy in (
+        "botocore",
+        "boto3",
+        "urllib3",
+        "httpx",
+        "httpcore",
+        "werkzeug",
+        "apscheduler.executors",
+        "alembic.runtime",
+    ):
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
