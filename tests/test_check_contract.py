@@ -24,6 +24,7 @@ def test_check_contract(check_id):
     assert spec.mitigation == mitigation and mitigation in MITIGATIONS
     assert module == f"checks.{mitigation}.{name}", "id must match checks/<mitigation>/<name>.py"
     assert spec.title and spec.remediation and len(spec.risk) > 40
+    assert "\n\n" not in spec.function.__doc__.strip(), "the docstring is the risk, one paragraph"
     assert spec.references and spec.reads and spec.weight > 0
     assert any(ns in ("attack", "attack-mitigation") for ns, _ in map(parse_reference, spec.references))
     tests = ROOT / "tests" / "checks" / mitigation

@@ -36,13 +36,12 @@ def production_accounts_own_ou(ctx: CheckContext) -> Iterator[Result]:
     """Service control policies and `aws:PrincipalOrgPaths` trust follow OUs: a production
     account that shares its OU (or the root) with corporate accounts shares their guardrails,
     so a compromised corporate account is trusted like production or production is guarded
-    like corporate.
-
-    The OU is the one directly holding the production account, with every OU below it (both
-    inherit its policies and match its org path). Zones are those the account rules of
-    `policy.zones` gave when the organisation was collected. A production account missing from
-    the organisation fails rather than being unknown: the listing is complete (any failed call
-    fails the whole collection), so it is outside every OU and guardrail of the organisation."""
+    like corporate."""
+    # The OU is the one directly holding the production account, with every OU below it (both
+    # inherit its policies and match its org path). Zones are those the account rules of
+    # `policy.zones` gave when the organisation was collected. A production account missing
+    # from the organisation fails rather than being unknown: the listing is complete (any failed
+    # call fails the whole collection), so it is outside every OU and guardrail.
     accounts = ctx.records(OrgAccount)
     listed = ctx.policy.zones.production_accounts
     if not accounts:
