@@ -7,6 +7,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+from sqlmodel import Session, select
+
+from vaultward.db import open_store
+from vaultward.models import AuditEvent, Waiver
+
 VAULTWARD = str(Path(sys.executable).parent / "vaultward")
 
 
@@ -28,6 +33,13 @@ def test_add_list_revoke(database_url):
     assert run(database_url, "revoke", "1").stdout.strip() == "waiver 1 revoked"
     assert run(database_url, "list").stdout.strip() == "No waivers."
     assert "expired" in run(database_url, "list", "--all").stdout
+    with Session(open_store(database_url)) as session:
+        events = session.exec(select(AuditEvent).order_by(AuditEvent.id)).all()
+    assert [(e.action, e.target) for e in events] == [
+        ("waiver.create", "waiver 1"),
+        ("waiver.revoke", "waiver 1"),
+    ]
+    assert events[0].actor.startswith("cli") and events[0].details["reason"] == "leaves on Friday"
 
 
 def test_bad_waivers_are_refused_naming_each_problem(database_url):
@@ -37,7 +49,9 @@ def test_bad_waivers_are_refused_naming_each_problem(database_url):
     assert result.returncode == 2
     assert result.stderr.splitlines() == [
         "no check 'access.nope' (see `vaultward checks list`)",
-        "--reason is empty",
-        "--owner 'bob' is not an e-mail address",
-        "--expires '400d' must be in the future and within 365 days",
+        "the reason is empty",
+        "owner 'bob' is not an e-mail address",
+        "expiry '400d' must be in the future and within 365 days",
     ]
+    with Session(open_store(database_url)) as session:
+        assert session.exec(select(Waiver)).all() == [] and session.exec(select(AuditEvent)).all() == []

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
 import typer
@@ -17,7 +16,6 @@ waivers_app = typer.Typer(
 )
 out = Console(highlight=False)
 err = Console(stderr=True, highlight=False)
-MAX_DAYS = 365
 
 
 def _engine():
@@ -27,15 +25,13 @@ def _engine():
     return open_store(load_settings().database_url)
 
 
-def parse_expiry(value: str, now: datetime) -> datetime:
-    """`30d` (days from now) or an ISO date / datetime (UTC when no zone is given)."""
-    if value.endswith("d") and value[:-1].isdigit():
-        return now + timedelta(days=int(value[:-1]))
+def _actor() -> str:
+    import getpass
+
     try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        raise typer.BadParameter(f"{value!r}: expected like 30d or 2027-03-31") from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+        return f"cli:{getpass.getuser()}"
+    except Exception:  # no user name in this environment
+        return "cli"
 
 
 @waivers_app.command("add")
@@ -48,34 +44,19 @@ def add(
 ) -> None:
     """Waive the findings of CHECK_ID on resources matching RESOURCE until the expiry."""
     from vaultward.registry import discover
+    from vaultward.waivers import WaiverError, create_waiver
 
-    now = utcnow()
-    expiry = parse_expiry(expires, now)
-    problems = []
-    if check_id not in discover().checks:
-        problems.append(f"no check {check_id!r} (see `vaultward checks list`)")
-    if not reason.strip():
-        problems.append("--reason is empty")
-    if "@" not in owner:
-        problems.append(f"--owner {owner!r} is not an e-mail address")
-    if not now < expiry <= now + timedelta(days=MAX_DAYS):
-        problems.append(f"--expires {expires!r} must be in the future and within {MAX_DAYS} days")
-    if problems:
-        for problem in problems:
-            err.print(problem)
-        raise typer.Exit(2)
-    with Session(_engine()) as session:
-        waiver = Waiver(
-            check_id=check_id,
-            resource_pattern=resource,
-            reason=reason.strip(),
-            owner=owner,
-            created_at=now,
-            expires_at=expiry,
+    try:
+        waiver = create_waiver(
+            _engine(), check_id, resource, reason, owner, expires, discover().checks, actor=_actor()
         )
-        session.add(waiver)
-        session.commit()
-        out.print(f"waiver {waiver.id}: {check_id} on {resource} until {expiry:%Y-%m-%d} ({owner})")
+    except WaiverError as error:
+        for problem in error.problems:
+            err.print(problem)
+        raise typer.Exit(2) from None
+    out.print(
+        f"waiver {waiver.id}: {check_id} on {waiver.resource_pattern} until {waiver.expires_at:%Y-%m-%d} ({owner})"
+    )
 
 
 @waivers_app.command("list")
@@ -103,12 +84,9 @@ def list_waivers(
 @waivers_app.command("revoke")
 def revoke(waiver_id: int) -> None:
     """End a waiver now (it stays on record as expired)."""
-    with Session(_engine()) as session:
-        waiver = session.get(Waiver, waiver_id)
-        if waiver is None:
-            err.print(f"no waiver {waiver_id}")
-            raise typer.Exit(1)
-        waiver.expires_at = utcnow()
-        session.add(waiver)
-        session.commit()
+    from vaultward.waivers import revoke_waiver
+
+    if revoke_waiver(_engine(), waiver_id, actor=_actor()) is None:
+        err.print(f"no waiver {waiver_id}")
+        raise typer.Exit(1)
     out.print(f"waiver {waiver_id} revoked")

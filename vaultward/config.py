@@ -342,8 +342,27 @@ class ScoringConfig(Strict):
 
 
 class DashboardConfig(Strict):
+    """Where the dashboard binds and who may do what on it (see vaultward/access.py)."""
+
     address: str = "127.0.0.1"
     port: int = Field(default=8501, ge=1, le=65535)
+    # OIDC (an [auth] section in .streamlit/secrets.toml): who is an admin.
+    admins: list[str] = Field(default_factory=list)  # e-mail addresses
+    admin_group_claim: str = "groups"  # the ID-token claim listing the user's groups
+    admin_groups: list[str] = Field(default_factory=list)
+    # Without OIDC: passwords from these environment variables gate the dashboard.
+    password_env: str = "VAULTWARD_DASHBOARD_PASSWORD"  # noqa: S105 - a variable's name, viewers
+    admin_password_env: str = "VAULTWARD_DASHBOARD_ADMIN_PASSWORD"  # noqa: S105 - admins
+    max_login_attempts: int = Field(default=5, ge=1, le=100)
+    lockout_minutes: int = Field(default=15, ge=1, le=1440)
+
+    @field_validator("admins")
+    @classmethod
+    def _emails(cls, value: list[str]) -> list[str]:
+        bad = [v for v in value if "@" not in v]
+        if bad:
+            raise ValueError(f"not e-mail addresses: {', '.join(map(repr, bad))}")
+        return [v.strip().lower() for v in value]
 
 
 class Settings(Strict):

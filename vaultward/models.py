@@ -158,6 +158,17 @@ class Waiver(SQLModel, table=True):
         return "expires soon" if self.expires_at - now < WAIVER_EXPIRES_SOON else "active"
 
 
+class AuditEvent(SQLModel, table=True):
+    """An admin action on the dashboard or the CLI: who did what, when."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False, index=True))
+    actor: str = Field(max_length=200)  # e-mail, "password admin", "local user", "cli:<user>"
+    action: str = Field(max_length=60)  # e.g. waiver.create, waiver.revoke, report.generate
+    target: str = Field(default="", sa_column=Column(Text, nullable=False))
+    details: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
 class Report(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     iso_week: str = Field(max_length=10, index=True)
