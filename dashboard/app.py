@@ -4,11 +4,12 @@ from functools import partial
 
 import streamlit as st
 
-from dashboard import data
+from dashboard import auth, data
 from dashboard.app_pages import catalog, mitigation, overview, waivers
 from dashboard.app_pages.components import short_title
 
 st.set_page_config(page_title="Vaultward", page_icon=":material/shield_lock:", layout="wide")
+viewer = auth.current_viewer()  # a login screen until someone is signed in
 
 mitigation_pages = {
     name: st.Page(
@@ -36,4 +37,5 @@ pages["Governance"] = [
 with st.sidebar:
     st.markdown("### :material/shield_lock: Vaultward")
     st.caption("Readiness against Lazarus-style theft")
+auth.sidebar(viewer)
 st.navigation(pages).run()

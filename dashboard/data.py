@@ -21,7 +21,7 @@ from sqlmodel import Session, select
 from vaultward.config import ConfigError, Settings, load_settings
 from vaultward.db import open_store
 from vaultward.freshness import stale_reason
-from vaultward.models import CheckScore, Evaluation, Finding, MitigationScore, Run, Waiver
+from vaultward.models import AuditEvent, CheckScore, Evaluation, Finding, MitigationScore, Run, Waiver
 from vaultward.scoring import BANDS
 from vaultward.scoring import band as scoring_band
 from vaultward.sdk import MITIGATION_TITLES, MITIGATIONS
@@ -79,7 +79,7 @@ def check_catalog() -> dict[str, dict[str, Any]]:
     remediation and the references. Metadata from code, not a computation."""
     from vaultward.registry import discover
 
-    registry = discover(_settings().plugin_dir)
+    registry = discover(settings().plugin_dir)
     return {
         spec.id: {
             "title": spec.title,
@@ -100,7 +100,7 @@ def broken_plugins() -> list[str]:
     """Plugins this dashboard could not load (the evaluation records its own)."""
     from vaultward.registry import discover
 
-    return list(discover(_settings().plugin_dir).broken)
+    return list(discover(settings().plugin_dir).broken)
 
 
 # --- evaluations -----------------------------------------------------------------------------
@@ -344,6 +344,43 @@ def waived_findings(url: str) -> pd.DataFrame:
     return pd.DataFrame(records, columns=columns)
 
 
+AUDIT_COLUMNS = ["at", "actor", "action", "target", "details"]
+
+
+@st.cache_data(ttl=CACHE_TTL, show_spinner=False)
+def audit_events(url: str, limit: int = 200) -> pd.DataFrame:
+    """The latest admin actions, newest first; details as JSON text."""
+    with _session(url) as session:
+        rows = session.exec(
+            select(AuditEvent).order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(limit)  # type: ignore[attr-defined,union-attr]
+        ).all()
+        records = [
+            {
+                "at": e.at,
+                "actor": e.actor,
+                "action": e.action,
+                "target": e.target,
+                "details": json.dumps(e.details, sort_keys=True),
+            }
+            for e in rows
+        ]
+    return pd.DataFrame(records, columns=AUDIT_COLUMNS)
+
+
+def create_waiver(url: str, viewer, check_id: str, resource: str, reason: str, owner: str, expires: str):
+    """An admin's waiver, stored with its audit event (raises `WaiverError` naming each
+    problem); the cached reads are dropped so every page shows it."""
+    from vaultward.waivers import create_waiver as store_waiver
+
+    if not viewer.is_admin:
+        raise PermissionError("only admins may create waivers")
+    waiver = store_waiver(
+        engine(url), check_id, resource, reason, owner, expires, check_catalog(), actor=viewer.name
+    )
+    st.cache_data.clear()
+    return waiver
+
+
 # --- findings --------------------------------------------------------------------------------
 
 FINDING_COLUMNS = [
@@ -443,7 +480,7 @@ def latest_runs(url: str) -> pd.DataFrame:
     return frame.drop_duplicates(["collector", "scope"]).reset_index(drop=True)
 
 
-def _settings() -> Settings:
+def settings() -> Settings:
     try:
         return load_settings()
     except ConfigError:  # an unreadable config must not take the dashboard down
@@ -456,7 +493,7 @@ def freshness(url: str, now: datetime | None = None) -> pd.DataFrame:
     Stale means older than twice the collector's expected interval (the same rule that turns
     its findings unknown)."""
     now = now or datetime.now(UTC)
-    settings = _settings()
+    configured = settings()
     frame = latest_runs(url).copy()
     ages, states = [], []
     for row in frame.itertuples():
@@ -467,7 +504,7 @@ def freshness(url: str, now: datetime | None = None) -> pd.DataFrame:
             states.append("failed")
         elif row.status == "running":
             states.append("running")
-        elif stale_reason(settings, row.collector, row.scope, finished, now):
+        elif stale_reason(configured, row.collector, row.scope, finished, now):
             states.append("stale")
         elif row.status == "partial":
             states.append("partial")
@@ -501,7 +538,7 @@ def enabled_sources() -> list[str]:
     from vaultward.registry import discover
 
     try:
-        return _settings().enabled_sources(discover(_settings().plugin_dir).collectors)
+        return settings().enabled_sources(discover(settings().plugin_dir).collectors)
     except ConfigError:
         return []
 

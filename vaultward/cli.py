@@ -47,6 +47,7 @@ class State:
 def setup_logging(settings: Settings, verbose: bool) -> None:
     names = [name for source in settings.sources.values() for name in source.credentials_env.values()]
     names += [a.external_id_env for a in settings.aws.accounts if a.external_id_env]
+    names += [settings.dashboard.password_env, settings.dashboard.admin_password_env]
     redaction.configure(names)
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))

@@ -49,12 +49,18 @@ def absolute_sqlite(url: str) -> str:
 
 
 def serve(settings: Settings, address: str | None = None, port: int | None = None) -> int:
-    """Run the dashboard until it exits or is told to stop; returns its exit code.
+    """Run the dashboard until it exits or is told to stop; returns its exit code (2 when it
+    may not bind where asked: without a login configured it serves loopback only)."""
+    from vaultward.access import auth_mode, refuse_address, secrets_have_auth, secrets_paths
 
-    The dashboard has no authentication yet, so it binds to loopback unless told otherwise.
-    """
     address = address or settings.dashboard.address or LOOPBACK
     port = port or settings.dashboard.port
+    root = APP.parent.parent
+    mode = auth_mode(settings.dashboard, secrets_have_auth(secrets_paths(root)))
+    refusal = refuse_address(address, mode)
+    if refusal:
+        print(refusal, file=sys.stderr, flush=True)
+        return 2
     url = absolute_sqlite(settings.database_url)
     open_store(url).dispose()  # create or upgrade the schema before the first page view
 
@@ -63,18 +69,18 @@ def serve(settings: Settings, address: str | None = None, port: int | None = Non
         env["VAULTWARD_CONFIG"] = str(Path(settings.source_file).resolve())
     host = f"[{address}]" if ":" in address else address
     print(f"Vaultward dashboard: http://{host}:{port}/ (store {redact_url(url)})", flush=True)
-    if address in (LOOPBACK, "localhost", "::1"):
-        print("Binding to loopback only because no authentication is configured.", flush=True)
-    else:
+    if mode == "local":
         print(
-            f"Warning: binding to {address} with no authentication; anyone who can reach "
-            "this address can read the dashboard.",
+            "No login is configured, so the dashboard serves this machine only (loopback) and "
+            "everyone who reaches it is an admin. Configure OIDC or a dashboard password to serve "
+            "a network.",
             flush=True,
         )
+    else:
+        print(f"Login: {'OIDC (st.login)' if mode == 'oidc' else 'dashboard password'}.", flush=True)
 
     # The project root on the path lets `dashboard` import from a source checkout too.
-    root = str(APP.parent.parent)
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH", "")) if p)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(root), env.get("PYTHONPATH", "")) if p)
     process = subprocess.Popen(streamlit_command(address, port), env=env, cwd=root)
 
     def forward(signum: int, _frame: FrameType | None) -> None:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import data
+from dashboard import auth, data
+from vaultward.waivers import WaiverError
 
 STATE_STYLES = {
     "expired": "background-color: #fee2e2; color: #991b1b",
@@ -15,6 +16,7 @@ STATE_STYLES = {
 
 def render() -> None:
     url = data.database_url()
+    viewer = auth.current_viewer()
     st.title("Waivers")
     st.caption(
         "A waiver accepts a failing finding for a while: it is left out of the score and listed "
@@ -46,6 +48,63 @@ def render() -> None:
                 "reason": st.column_config.TextColumn("Reason", width="large"),
             },
         )
+    if viewer.is_admin:
+        _new_waiver(url, viewer)
+    else:
+        st.caption("Viewers cannot create waivers: ask an admin.")
+    _waived_findings(url)
+    _audit(url)
+
+
+def _new_waiver(url: str, viewer) -> None:
+    with st.expander("New waiver", icon=":material/add:"), st.form("new_waiver", clear_on_submit=False):
+        check_id = st.selectbox("Check", sorted(data.check_catalog()), key="waiver_check")
+        resource = st.text_input(
+            "Resources",
+            placeholder="a resource key, or a pattern such as arn:aws:iam::*:user/bob",
+            key="waiver_resource",
+        )
+        reason = st.text_area("Reason", key="waiver_reason")
+        owner = st.text_input("Owner (e-mail)", key="waiver_owner")
+        expires = st.text_input(
+            "Expires",
+            value="30d",
+            help="30d, or a date like 2027-03-31 (at most a year)",
+            key="waiver_expires",
+        )
+        submitted = st.form_submit_button("Create waiver", type="primary")
+    if submitted:
+        try:
+            waiver = data.create_waiver(url, viewer, check_id, resource, reason, owner, expires)
+        except WaiverError as error:
+            st.error("The waiver was not created:\n" + "\n".join(f"- {p}" for p in error.problems))
+        else:
+            st.success(
+                f"Waiver {waiver.id} created; it applies from the next evaluation.", icon=":material/check:"
+            )
+
+
+def _audit(url: str) -> None:
+    st.subheader("Audit log")
+    events = data.audit_events(url)
+    if events.empty:
+        st.caption("No admin action yet.")
+        return
+    st.dataframe(
+        events,
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "at": st.column_config.DatetimeColumn("When", format="YYYY-MM-DD HH:mm"),
+            "actor": st.column_config.TextColumn("Who"),
+            "action": st.column_config.TextColumn("What"),
+            "target": st.column_config.TextColumn("On"),
+            "details": st.column_config.TextColumn("Details", width="large"),
+        },
+    )
+
+
+def _waived_findings(url: str) -> None:
     st.subheader("Waived findings in the latest evaluation")
     waived = data.waived_findings(url)
     if waived.empty:

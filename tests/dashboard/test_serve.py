@@ -46,5 +46,5 @@ def test_serve_passes_the_store_and_returns_the_exit_code(database_url, monkeypa
     assert seen == [("127.0.0.1", 8777)]
     output = capsys.readouterr().out
     assert "http://127.0.0.1:8777/" in output
-    assert "loopback" in output and "no authentication" in output
+    assert "loopback" in output and "No login is configured" in output
     assert "pw-must-not-leak-42" not in output

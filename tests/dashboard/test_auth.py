@@ -1,0 +1,200 @@
+"""Who may see and change the dashboard: the access rules, the login screens, admin-only
+waivers with their audit trail, and a server that refuses the network without a login."""
+
+from __future__ import annotations
+
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlmodel import Session, select
+from streamlit.testing.v1 import AppTest
+
+from vaultward import serve as serve_module
+from vaultward.access import (
+    AttemptLimiter,
+    Viewer,
+    auth_mode,
+    password_role,
+    refuse_address,
+    role_for_claims,
+    secrets_have_auth,
+)
+from vaultward.config import DashboardConfig, Settings
+from vaultward.db import open_store
+from vaultward.models import AuditEvent, Waiver
+
+APP = Path(__file__).resolve().parents[2] / "dashboard" / "app.py"
+PASSWORDS = {
+    "VAULTWARD_DASHBOARD_PASSWORD": "view-only-9f2",
+    "VAULTWARD_DASHBOARD_ADMIN_PASSWORD": "admin-7c1e",
+}
+T0 = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
+
+
+# --- the rules -----------------------------------------------------------------------------
+
+
+def test_passwords_open_their_role_and_nothing_else():
+    config = DashboardConfig()
+    assert password_role("view-only-9f2", config, PASSWORDS) == "viewer"
+    assert password_role("admin-7c1e", config, PASSWORDS) == "admin"
+    assert password_role("admin-7c1", config, PASSWORDS) is None
+    assert password_role("", config, {"VAULTWARD_DASHBOARD_PASSWORD": ""}) is None  # unset never matches
+
+
+def test_admins_by_e_mail_or_group_claim():
+    config = DashboardConfig(admins=["CISO@acme.example"], admin_groups=["sec-admins"])
+    assert role_for_claims({"email": "ciso@acme.example"}, config) == "admin"
+    assert role_for_claims({"email": "dev@acme.example", "groups": ["eng", "sec-admins"]}, config) == "admin"
+    assert role_for_claims({"email": "dev@acme.example", "groups": "sec-admins"}, config) == "admin"
+    assert role_for_claims({"email": "dev@acme.example", "groups": ["eng"]}, config) == "viewer"
+    custom = DashboardConfig(admin_group_claim="roles", admin_groups=["admin"])
+    assert role_for_claims({"roles": ["admin"]}, custom) == "admin"
+
+
+def test_attempts_lock_a_session_then_the_server():
+    limiter = AttemptLimiter(3, timedelta(minutes=15))
+    for n in range(3):
+        assert limiter.locked_until("a", T0 + timedelta(seconds=n)) is None
+        limiter.failed("a", T0 + timedelta(seconds=n))
+    assert limiter.locked_until("a", T0 + timedelta(minutes=1)) == T0 + timedelta(minutes=15)
+    assert limiter.locked_until("b", T0 + timedelta(minutes=1)) is None  # another session
+    assert limiter.locked_until("a", T0 + timedelta(minutes=15, seconds=1)) is None  # window passed
+    for n in range(15):  # 5 x the limit across sessions locks everyone
+        limiter.failed(f"s{n}", T0 + timedelta(minutes=20))
+    assert limiter.locked_until("fresh", T0 + timedelta(minutes=21)) == T0 + timedelta(minutes=35)
+
+
+def test_modes_and_the_loopback_rule(tmp_path):
+    config = DashboardConfig()
+    assert auth_mode(config, oidc_configured=True, environ={}) == "oidc"
+    assert auth_mode(config, oidc_configured=False, environ=PASSWORDS) == "password"
+    assert auth_mode(config, oidc_configured=False, environ={}) == "local"
+    assert refuse_address("127.0.0.1", "local") is None
+    assert "refusing to serve on 0.0.0.0: no login is configured" in refuse_address("0.0.0.0", "local")
+    assert refuse_address("0.0.0.0", "password") is None
+    secrets = tmp_path / "secrets.toml"
+    secrets.write_text('[connections.x]\nurl = "y"\n')
+    assert not secrets_have_auth([secrets, tmp_path / "missing.toml"])
+    secrets.write_text('[auth]\nredirect_uri = "https://dash/oauth2callback"\nclient_id = "x"\n')
+    assert secrets_have_auth([secrets])
+
+
+# --- the server ----------------------------------------------------------------------------
+
+
+def test_without_a_login_the_server_refuses_the_network(monkeypatch, capsys, tmp_path):
+    for variable in PASSWORDS:
+        monkeypatch.delenv(variable, raising=False)
+    monkeypatch.setattr("vaultward.access.secrets_paths", lambda root: [])
+    monkeypatch.setenv("VAULTWARD_DATABASE_URL", f"sqlite:///{tmp_path / 'store.db'}")
+    started = []
+    monkeypatch.setattr(
+        serve_module, "streamlit_command", lambda a, p: started.append(a) or [sys.executable, "-c", ""]
+    )
+    assert serve_module.serve(Settings(), address="0.0.0.0", port=8779) == 2
+    assert "refusing to serve on 0.0.0.0: no login is configured" in capsys.readouterr().err
+    assert started == []
+    monkeypatch.setenv("VAULTWARD_DASHBOARD_PASSWORD", "view-only-9f2")
+    assert serve_module.serve(Settings(), address="0.0.0.0", port=8779) == 0
+    assert started == ["0.0.0.0"] and "Login: dashboard password." in capsys.readouterr().out
+
+
+# --- the screens ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def passwords(monkeypatch):
+    for variable, value in PASSWORDS.items():
+        monkeypatch.setenv(variable, value)
+
+
+def log_in(password: str) -> AppTest:
+    at = AppTest.from_file(str(APP), default_timeout=30)
+    at.run()
+    at.text_input(key="login_password").input(password)
+    at.button[0].click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_the_password_screen_lets_the_right_password_in(seeded_url, passwords):
+    at = AppTest.from_file(str(APP), default_timeout=30).run()
+    assert [t.value for t in at.title] == ["Vaultward"] and at.text_input(key="login_password")
+    wrong = log_in("guess")
+    assert "Wrong password." in wrong.error[0].value and [t.value for t in wrong.title] == ["Vaultward"]
+    viewer = log_in("view-only-9f2")
+    assert "Readiness overview" in [t.value for t in viewer.title]
+    assert "password viewer" in [t.value for t in viewer.text]
+
+
+def test_failed_logins_lock_the_screen(seeded_url, passwords):
+    for _ in range(DashboardConfig().max_login_attempts):
+        log_in("guess")
+    locked = AppTest.from_file(str(APP), default_timeout=30).run()
+    assert locked.error and "Too many failed attempts" in locked.error[0].value
+
+
+def test_oidc_asks_the_identity_provider(seeded_url):
+    at = AppTest.from_file(str(APP), default_timeout=30)
+    at.secrets["auth"] = {"redirect_uri": "http://localhost:8501/oauth2callback", "client_id": "x"}
+    at.run()
+    assert [b.label for b in at.button] == ["Log in"]
+    assert "Readiness overview" not in [t.value for t in at.title]
+
+
+def waivers_page(viewer: Viewer) -> AppTest:
+    at = AppTest.from_string("from dashboard.app_pages.waivers import render\nrender()\n", default_timeout=30)
+    at.session_state["vaultward_viewer"] = viewer
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_a_viewer_cannot_create_a_waiver(seeded_url, passwords):
+    at = waivers_page(Viewer("password viewer", "viewer", "password"))
+    assert not at.get("form") or all(f.id != "new_waiver" for f in at.get("form"))
+    assert "Viewers cannot create waivers: ask an admin." in [c.value for c in at.caption]
+    from dashboard import data
+
+    with pytest.raises(PermissionError):
+        data.create_waiver(
+            seeded_url, Viewer("v", "viewer", "password"), "access.root_mfa", "*", "r", "a@b.c", "5d"
+        )
+
+
+def test_an_admin_creates_a_waiver_and_the_audit_log_says_who(seeded_url, passwords):
+    at = waivers_page(Viewer("password admin", "admin", "password"))
+    at.selectbox(key="waiver_check").select("access.root_mfa")
+    at.text_input(key="waiver_resource").input("aws:111111111111")
+    at.text_area(key="waiver_reason").input("hardware key arriving Monday")
+    at.text_input(key="waiver_owner").input("ciso@acme.example")
+    at.text_input(key="waiver_expires").input("10d")
+    next(b for b in at.button if b.label == "Create waiver").click().run()
+    assert not at.exception and "created" in at.success[0].value
+    with Session(open_store(seeded_url)) as session:
+        waiver = session.exec(select(Waiver).where(Waiver.reason == "hardware key arriving Monday")).one()
+        event = session.exec(select(AuditEvent)).one()
+    assert (waiver.check_id, waiver.resource_pattern, waiver.owner) == (
+        "access.root_mfa",
+        "aws:111111111111",
+        "ciso@acme.example",
+    )
+    assert (event.actor, event.action, event.target) == (
+        "password admin",
+        "waiver.create",
+        f"waiver {waiver.id}",
+    )
+    audit = at.dataframe[-1].value
+    assert list(audit["actor"]) == ["password admin"] and list(audit["action"]) == ["waiver.create"]
+
+    # bad input: every problem named, nothing stored
+    at.text_input(key="waiver_owner").input("nobody")
+    at.text_input(key="waiver_expires").input("900d")
+    next(b for b in at.button if b.label == "Create waiver").click().run()
+    assert "owner 'nobody' is not an e-mail address" in at.error[0].value
+    assert "expiry '900d' must be in the future and within 365 days" in at.error[0].value
+    with Session(open_store(seeded_url)) as session:
+        assert len(session.exec(select(AuditEvent)).all()) == 1
