@@ -31,9 +31,10 @@ def problems(latest: dict | None) -> None:
     if reported:
         st.error(
             f"**{len(reported)} problem(s) with checks.** Skipped plugins are not scored; a check "
-            "that raised scores its resources unknown.\n\n" + "\n".join(f"- `{p}`" for p in reported),
+            "that raised scores its resources unknown.",
             icon=":material/extension_off:",
         )
+        st.code("\n".join(reported), language=None, wrap_lines=True)  # error text: shown verbatim
 
 
 def _frameworks(url: str, latest: dict | None) -> None:

@@ -142,8 +142,9 @@ def _evidence(shown: pd.DataFrame, mitigation: str) -> None:
     finding = shown[shown["id"] == chosen].iloc[0]
     with st.container(border=True):
         st.markdown(f"**{finding['check_title']}** · `{finding['check_id']}`")
-        st.markdown(f"Resource `{finding['resource']}` in scope `{finding['scope'] or '-'}`")
-        st.markdown(finding["message"] or "_No message._")
+        # Everything below comes from sources: shown as text, never rendered.
+        st.text(f"Resource {finding['resource']} in scope {finding['scope'] or '-'}")
+        st.text(finding["message"] or "No message.")
         about = data.check_catalog().get(finding["check_id"])
         if about:
             st.markdown(f"**Why it matters.** {about['risk']}")

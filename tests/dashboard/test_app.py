@@ -38,7 +38,7 @@ def metric(at: AppTest, label: str):
 
 
 def markdown_text(at: AppTest) -> str:
-    return "\n".join(m.value for m in at.markdown) + "\n".join(c.value for c in at.caption)
+    return "\n".join(m.value for m in [*at.markdown, *at.caption, *at.text])
 
 
 def test_overall_score_and_band(seeded_url):
@@ -211,7 +211,8 @@ def run_page(module: str) -> AppTest:
 
 def test_problems_recorded_by_the_evaluation_are_shown(seeded_url):
     for at in (run_app(), run_page("catalog")):
-        assert "entry point acme: No module named 'acme_checks'" in at.error[0].value
+        assert "1 problem(s) with checks" in at.error[0].value
+        assert "entry point acme: No module named 'acme_checks'" in at.code[0].value
 
 
 def test_frameworks_group_the_latest_check_scores_by_standard(seeded_url):

@@ -1,0 +1,100 @@
+"""Names and messages from sources are data, not markup: a user called `<script>…` or a
+message with markdown links is shown verbatim as text, never rendered, on every page that
+shows it."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlmodel import Session
+from streamlit.testing.v1 import AppTest
+
+from tests.factories import add_evaluation, add_run
+from vaultward.models import Waiver
+
+SCRIPT = "<script>alert('pwned')</script>"
+IMG = "<img src=x onerror=alert(1)>"
+MARKDOWN = "**pwned** [click me](javascript:alert(1)) :red[alarm]"
+HOSTILE = (SCRIPT, IMG, MARKDOWN)
+
+
+@pytest.fixture
+def hostile_url(engine, database_url, monkeypatch) -> str:
+    now = datetime.now(UTC)
+    with Session(engine) as session:
+        session.add(
+            Waiver(check_id="access.root_mfa", resource_pattern=SCRIPT, reason=MARKDOWN, owner="a@b.c",
+                   created_at=now, expires_at=now + timedelta(days=3))
+        )  # fmt: skip
+        add_evaluation(
+            session,
+            now - timedelta(minutes=5),
+            overall=40.0,
+            band="weak",
+            mitigation_scores={"access": {"score": 40.0, "check_count": 1, "passed": 0, "failed": 1}},
+            check_scores=[{"check_id": "access.root_mfa", "weight": 3.0, "score": 0.0, "failed": 1}],
+            findings=[
+                {"check_id": "access.root_mfa", "status": "fail", "resource": SCRIPT, "resource_name": SCRIPT,
+                 "scope": IMG, "message": MARKDOWN, "evidence": {"name": SCRIPT}},
+            ],
+        )  # fmt: skip
+        add_run(
+            session,
+            "okta",
+            IMG,
+            "failed",
+            now - timedelta(minutes=9),
+            now - timedelta(minutes=8),
+            error=SCRIPT,
+        )
+        session.commit()
+    monkeypatch.setenv("VAULTWARD_DATABASE_URL", database_url)
+    return database_url
+
+
+def page(module: str, *args: str) -> AppTest:
+    call = ", ".join(repr(a) for a in args)
+    at = AppTest.from_string(
+        f"from dashboard.app_pages.{module} import render\nrender({call})\n", default_timeout=30
+    )
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def rendered(at: AppTest) -> str:
+    """Everything Streamlit renders as markdown on the page."""
+    elements = [
+        *at.markdown,
+        *at.caption,
+        *at.info,
+        *at.warning,
+        *at.error,
+        *at.success,
+        *at.title,
+        *at.subheader,
+    ]
+    return "\n".join(str(e.value) for e in elements)
+
+
+def test_hostile_strings_are_text_everywhere(hostile_url):
+    mitigation = page("mitigation", "access")
+    assert list(mitigation.dataframe[1].value["resource_name"]) == [SCRIPT]
+    assert list(mitigation.dataframe[1].value["message"]) == [MARKDOWN]
+    texts = [t.value for t in mitigation.text]
+    assert f"Resource {SCRIPT} in scope {IMG}" in texts and MARKDOWN in texts
+    assert SCRIPT in mitigation.json[0].value
+
+    overview = page("overview")
+    freshness = overview.dataframe[-1].value
+    assert SCRIPT in list(freshness["Error"]) and IMG in list(freshness["Scope"])
+
+    waivers = page("waivers")
+    table = waivers.dataframe[0].value
+    assert list(table["resource_pattern"]) == [SCRIPT] and list(table["reason"]) == [MARKDOWN]
+
+    for at in (mitigation, overview, waivers):
+        shown = rendered(at)
+        for hostile in HOSTILE:
+            assert hostile not in shown, f"{hostile!r} reached a markdown element"
