@@ -19,19 +19,17 @@ def seed_store(engine, now: datetime | None = None) -> datetime:
     latest = now - timedelta(hours=1)
     no_training = {"score": 0.0, "measured": False, "check_count": 1, "unknown": 10}
     with Session(engine) as session:
-        for n, (check, days, reason) in enumerate(
-            [
+        waivers = [
+            Waiver(check_id=check, resource_pattern="*", reason=reason, owner="ciso@acme.example",
+                   created_at=now - timedelta(days=10), expires_at=now + timedelta(days=days))
+            for check, days, reason in (
                 ("custody.multisig_threshold", 40, "migrating to a 3-of-5 Safe"),
                 ("access.root_mfa", 5, "hardware key in the post"),
                 ("access.console_user_mfa", -2, "contractor offboarded"),
-            ],
-            start=1,
-        ):
-            session.add(
-                Waiver(id=n, check_id=check, resource_pattern="*", reason=reason, owner="ciso@acme.example",
-                       created_at=now - timedelta(days=10), expires_at=now + timedelta(days=days))
-            )  # fmt: skip
-        session.flush()
+            )
+        ]  # fmt: skip
+        session.add_all(waivers)
+        session.flush()  # ids from the store's own sequence: later inserts must not collide
         add_evaluation(
             session,
             latest - timedelta(days=30),
@@ -113,7 +111,7 @@ def seed_store(engine, now: datetime | None = None) -> datetime:
                  "evidence": {"factor_kinds": ["sms"], "privileged": True}},
                 {"check_id": "custody.multisig_threshold", "severity": "critical",
                  "status": "waived", "resource": "safe:eth:0xcold", "resource_name": "cold-reserve",
-                 "message": "1-of-1: one signer can move funds", "waiver_id": 1,
+                 "message": "1-of-1: one signer can move funds", "waiver_id": waivers[0].id,
                  "evidence": {"status_if_not_waived": "fail", "waiver_reason": "migrating to a 3-of-5 Safe"}},
             ],
             problems=["plugin skipped: entry point acme: No module named 'acme_checks'"],
