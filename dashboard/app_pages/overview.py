@@ -48,6 +48,7 @@ def render(mitigation_pages: dict[str, Any] | None = None) -> None:
     _overall(url, latest, baseline)
     _mitigations(url, baseline, mitigation_pages)
     _failing_checks(url, mitigation_pages)
+    _waivers_due(url)
     _freshness(url)
 
 
@@ -115,10 +116,14 @@ def _failing_checks(url: str, pages: dict[str, Any]) -> None:
         st.success("No check has failing or unknown resources.", icon=":material/check_circle:")
         return
     st.caption("Failing checks ranked by weight x affected resources (failed + unknown).")
+    catalog_entries = data.check_catalog()
     for rank, row in enumerate(failing.head(TOP_CHECKS).itertuples(), start=1):
         with st.container(border=True):
             left, middle, right = st.columns([6, 3, 2.2], vertical_alignment="center")
             left.markdown(f"**{rank}. {row.title}** {severity_badge(row.severity)}  \n`{row.check_id}`")
+            remediation = catalog_entries.get(row.check_id, {}).get("remediation")
+            if remediation:
+                left.caption(f"Fix: {remediation}")
             middle.markdown(
                 f"**{row.affected}** affected resource{'' if row.affected == 1 else 's'}  \n"
                 f":gray[{row.failed} failed · {row.unknown} unknown · weight {row.weight:g}]"
@@ -136,6 +141,18 @@ def _failing_checks(url: str, pages: dict[str, Any]) -> None:
                 right.caption(data.mitigation_title(row.mitigation))
     if len(failing) > TOP_CHECKS:
         st.caption(f"{len(failing) - TOP_CHECKS} more failing checks on the mitigation pages.")
+
+
+def _waivers_due(url: str) -> None:
+    waivers = data.waivers(url)
+    expired = int((waivers["state"] == "expired").sum())
+    soon = int((waivers["state"] == "expires soon").sum())
+    if expired or soon:
+        st.warning(
+            f"Waivers: {expired} expired (their findings count again), {soon} expire within two "
+            "weeks. Renew or fix them on the Waivers page.",
+            icon=":material/event_busy:",
+        )
 
 
 def _freshness(url: str) -> None:

@@ -116,7 +116,7 @@ def test_freshness_lists_the_latest_run_of_every_source(seeded_url):
         "never collected",
         "never",
     )
-    assert "5 of 6 sources need attention" in at.warning[0].value
+    assert any("5 of 6 sources need attention" in w.value for w in at.warning)
 
 
 def test_empty_store_explains_what_to_run(database_url, monkeypatch):
@@ -254,3 +254,13 @@ def test_waivers_page_flags_expired_and_expiring_waivers_and_lists_waived_findin
     assert "1 expired (their findings count again) · 1 expire within two weeks." in at.warning[0].value
     waived = at.dataframe[1].value
     assert list(waived["resource"]) == ["cold-reserve"] and list(waived["status_if_not_waived"]) == ["fail"]
+
+
+def test_overview_gives_each_action_its_remediation_and_flags_waivers_due(seeded_url):
+    from vaultward.registry import discover
+
+    at = run_app()
+    root_mfa = discover(entry_point_groups=False).checks["access.root_mfa"]
+    assert f"Fix: {root_mfa.remediation}" in [c.value for c in at.caption]
+    warning = next(w.value for w in at.warning if w.value.startswith("Waivers:"))
+    assert warning.startswith("Waivers: 1 expired (their findings count again), 1 expire within two weeks.")
