@@ -424,18 +424,35 @@ def findings(url: str, mitigation: str) -> pd.DataFrame:
     return frame.reset_index(drop=True)
 
 
+def scope_source(scope: str) -> str:
+    """The source family a scope belongs to: `aws` for aws:123/us-east-1, `okta` for okta:acme."""
+    return scope.split(":", 1)[0] if ":" in scope else ""
+
+
+def scope_account(scope: str) -> str:
+    """The account or tenant of a scope: 123 for aws:123/us-east-1, acme for okta:acme."""
+    return scope.split(":", 1)[1].split("/", 1)[0] if ":" in scope else ""
+
+
 def filter_findings(
     frame: pd.DataFrame,
     statuses: list[str] | None = None,
     severities: list[str] | None = None,
     text: str = "",
+    sources: list[str] | None = None,
+    accounts: list[str] | None = None,
 ) -> pd.DataFrame:
-    """Findings whose status and severity are selected and that mention `text` anywhere."""
+    """Findings whose status, severity, source and account are selected and that mention
+    `text` anywhere."""
     keep = pd.Series(True, index=frame.index)
     if statuses:
         keep &= frame["status"].isin(statuses)
     if severities:
         keep &= frame["severity"].isin(severities)
+    if sources:
+        keep &= frame["scope"].map(scope_source).isin(sources)
+    if accounts:
+        keep &= frame["scope"].map(scope_account).isin(accounts)
     needle = text.strip().lower()
     if needle:
         haystack = frame[["check_id", "check_title", "resource", "resource_name", "scope", "message"]]
@@ -445,10 +462,21 @@ def filter_findings(
     return frame[keep].reset_index(drop=True)
 
 
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value: Any) -> Any:
+    """A cell a spreadsheet will not run: text starting like a formula gets a leading quote."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
 def findings_csv(frame: pd.DataFrame) -> bytes:
-    """Findings as CSV, evidence as a JSON column."""
+    """Findings as CSV, evidence as a JSON column; cells that look like formulas neutralised."""
     export = frame.copy()
     export["evidence"] = export["evidence"].map(lambda value: json.dumps(value, sort_keys=True, default=str))
+    export = export.map(spreadsheet_safe)
     return export.to_csv(index=False).encode("utf-8")
 
 

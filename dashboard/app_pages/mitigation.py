@@ -90,17 +90,26 @@ def _findings(url: str, mitigation: str) -> None:
     if everything.empty:
         st.caption("No findings in the latest evaluation.")
         return
-    status_column, severity_column, search_column = st.columns([2, 2, 3])
+    status_column, severity_column, source_column, account_column = st.columns(4)
     statuses = status_column.multiselect(
         "Status", STATUSES, key=f"{mitigation}_status", placeholder="All statuses"
     )
     severities = severity_column.multiselect(
         "Severity", SEVERITIES, key=f"{mitigation}_severity", placeholder="All severities"
     )
-    text = search_column.text_input(
+    scopes = everything["scope"].fillna("")
+    sources = source_column.multiselect(
+        "Source", sorted({s for s in scopes.map(data.scope_source) if s}), key=f"{mitigation}_source",
+        placeholder="All sources",
+    )  # fmt: skip
+    accounts = account_column.multiselect(
+        "Account", sorted({a for a in scopes.map(data.scope_account) if a}), key=f"{mitigation}_account",
+        placeholder="All accounts and tenants",
+    )  # fmt: skip
+    text = st.text_input(
         "Search", key=f"{mitigation}_search", placeholder="resource, check, scope or message"
     )
-    shown = data.filter_findings(everything, statuses, severities, text)
+    shown = data.filter_findings(everything, statuses, severities, text, sources, accounts)
     st.caption(f"{len(shown)} of {len(everything)} findings")
     table = shown[["status", "severity", "check_title", "resource_name", "scope", "message"]]
     st.dataframe(

@@ -264,3 +264,42 @@ def test_overview_gives_each_action_its_remediation_and_flags_waivers_due(seeded
     assert f"Fix: {root_mfa.remediation}" in [c.value for c in at.caption]
     warning = next(w.value for w in at.warning if w.value.startswith("Waivers:"))
     assert warning.startswith("Waivers: 1 expired (their findings count again), 1 expire within two weeks.")
+
+
+def test_source_and_account_filters_and_the_csv_of_what_is_shown(seeded_url):
+    import csv
+    import io
+
+    from dashboard import data
+
+    at = run_mitigation_page("access")
+    at.multiselect(key="access_source").set_value(["okta"]).run()
+    assert sorted(at.dataframe[1].value["resource_name"]) == ["alice", "bob"]
+    at.multiselect(key="access_source").set_value([]).run()
+    at.multiselect(key="access_account").set_value(["222222222222"]).run()
+    assert list(at.dataframe[1].value["resource_name"]) == ["corp-it"]
+
+    shown = data.filter_findings(data.findings(seeded_url, "access"), sources=["okta"], statuses=["fail"])
+    rows = list(csv.DictReader(io.StringIO(data.findings_csv(shown).decode())))
+    assert [(r["resource_name"], r["status"], r["scope"]) for r in rows] == [("bob", "fail", "okta:acme")]
+    assert rows[0]["evidence"] == '{"factor_kinds": ["sms"], "privileged": true}'
+
+
+def test_csv_cells_that_look_like_formulas_are_neutralised():
+    import pandas as pd
+
+    from dashboard import data
+
+    frame = pd.DataFrame(
+        [
+            {
+                "resource_name": '=HYPERLINK("http://evil")',
+                "message": "+1",
+                "scope": "@x",
+                "note": "-2",
+                "evidence": {},
+            }
+        ]
+    )
+    text = data.findings_csv(frame).decode()
+    assert "'=HYPERLINK" in text and "'+1" in text and "'@x" in text and "'-2" in text
