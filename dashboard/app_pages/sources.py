@@ -26,9 +26,10 @@ def render() -> None:
         return
     _freshness(freshness)
     size = st.selectbox("Runs per source", HISTORY_SIZES, index=1, key="history_size")
-    history = data.run_history(url, size)
-    for collector in freshness["collector"].drop_duplicates():
-        _collector_history(str(collector), history[history["collector"] == collector])
+    collectors = tuple(str(name) for name in freshness["collector"].drop_duplicates())
+    history = data.run_history(url, collectors, size)
+    for collector in collectors:
+        _collector_history(collector, history[history["collector"] == collector])
 
 
 def _freshness(freshness: pd.DataFrame) -> None:
