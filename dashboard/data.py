@@ -546,13 +546,24 @@ def trend_scores(url: str, days: int) -> pd.DataFrame:
             )
         ).all()
         per_mitigation = session.exec(
-            select(Evaluation.id, Evaluation.started_at, MitigationScore.mitigation, MitigationScore.score)
+            select(
+                Evaluation.id,
+                Evaluation.started_at,
+                MitigationScore.mitigation,
+                MitigationScore.score,
+                MitigationScore.measured,
+            )
             .join(MitigationScore, MitigationScore.evaluation_id == Evaluation.id)  # type: ignore[arg-type]
-            .where(Evaluation.started_at >= since, MitigationScore.measured)  # type: ignore[operator,arg-type]
+            .where(Evaluation.started_at >= since)  # type: ignore[operator]
         ).all()
     rows = [(id_, started, OVERALL, score) for id_, started, score in overall]
-    rows += [tuple(row) for row in per_mitigation]
+    rows += [
+        (id_, started, name, score if measured else None)
+        for id_, started, name, score, measured in per_mitigation
+    ]
     frame = pd.DataFrame(rows, columns=TREND_COLUMNS)
+    # A mitigation never measured in the window has no line at all rather than an empty one.
+    frame = frame[frame.groupby("series")["score"].transform(lambda scores: scores.notna().any())]
     order = {OVERALL: -1, **MITIGATION_ORDER}
     frame["_rank"] = frame["series"].map(order).fillna(99)
     frame = frame.sort_values(["_rank", "series", "started_at", "evaluation_id"]).drop(columns="_rank")

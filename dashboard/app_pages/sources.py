@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import data
-from dashboard.app_pages.overview import STATE_STYLES
+from dashboard.app_pages.components import freshness_table
 
 HISTORY_SIZES = (10, 20, 50)
 
@@ -34,22 +34,7 @@ def render() -> None:
 
 def _freshness(freshness: pd.DataFrame) -> None:
     st.subheader("Freshness")
-    table = pd.DataFrame(
-        {
-            "Source": freshness["collector"],
-            "Scope": freshness["scope"],
-            "State": freshness["state"],
-            "Run status": freshness["status"],
-            "Finished": [
-                data.format_age(age) if state != "never collected" else "never"
-                for age, state in zip(freshness["age_hours"], freshness["state"], strict=True)
-            ],
-            "Items": freshness["item_count"],
-            "Error": freshness["error"],
-        }
-    )
-    styled = table.style.map(lambda state: STATE_STYLES.get(state, ""), subset=["State"])
-    st.dataframe(styled, hide_index=True, width="stretch")
+    st.dataframe(freshness_table(freshness), hide_index=True, width="stretch")
 
 
 def _collector_history(collector: str, runs: pd.DataFrame) -> None:

@@ -161,6 +161,22 @@ def test_a_change_just_inside_the_window_is_compared_with_the_evaluation_before_
     assert labels == ["+1 check (detection.guardduty_enabled)", "+1 source (okta)"]
 
 
+def test_an_unmeasured_mitigation_leaves_a_gap_not_a_zero(engine, database_url, monkeypatch):
+    latest = datetime.now(UTC) - timedelta(hours=1)
+    unmeasured = {"score": 0.0, "measured": False}
+    with Session(engine) as session:
+        for days, training in ((2, 40.0), (1, unmeasured), (0, 45.0)):
+            add_evaluation(session, latest - timedelta(days=days), overall=50.0,
+                           mitigation_scores={"training": training, "detection": dict(unmeasured)})  # fmt: skip
+        session.commit()
+    monkeypatch.setenv("VAULTWARD_DATABASE_URL", database_url)
+    series = plotted(chart(run_page("trends")))
+    training = [score for _, score in series[MITIGATION_TITLES["training"]]]
+    assert training[0::2] == [40.0, 45.0]
+    assert np.isnan(training[1])
+    assert MITIGATION_TITLES["detection"] not in series  # never measured: no line
+
+
 @pytest.fixture
 def runs_url(engine, database_url: str, monkeypatch: pytest.MonkeyPatch):
     seed_runs(engine, datetime.now(UTC))
