@@ -5,7 +5,7 @@ from functools import partial
 import streamlit as st
 
 from dashboard import auth, data
-from dashboard.app_pages import catalog, mitigation, overview, waivers
+from dashboard.app_pages import catalog, mitigation, overview, sources, trends, waivers
 from dashboard.app_pages.components import short_title
 
 st.set_page_config(page_title="Vaultward", page_icon=":material/shield_lock:", layout="wide")
@@ -32,6 +32,12 @@ if mitigation_pages:
 pages["Governance"] = [
     st.Page(catalog.render, title="Checks and frameworks", url_path="checks", icon=":material/fact_check:"),
     st.Page(waivers.render, title="Waivers", url_path="waivers", icon=":material/assignment_late:"),
+]
+pages["Readiness"].append(
+    st.Page(trends.render, title="Trends", url_path="trends", icon=":material/trending_up:")
+)
+pages["Operations"] = [
+    st.Page(sources.render, title="Sources", url_path="sources", icon=":material/cloud_sync:")
 ]
 
 with st.sidebar:

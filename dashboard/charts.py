@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -69,4 +71,52 @@ def check_status_bars(checks: pd.DataFrame) -> go.Figure:
     figure.update_layout(
         showlegend=True, legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0, traceorder="normal")
     )
+    return figure
+
+
+SERIES_COLOURS = {
+    "overall": "#0f172a",
+    "custody": "#7c3aed",
+    "training": "#0891b2",
+    "access": "#2563eb",
+    "segmentation": "#ea580c",
+    "detection": "#16a34a",
+}
+CHANGE_COLOUR = "#94a3b8"
+
+
+def score_lines(trend: pd.DataFrame, changes: pd.DataFrame, titles: dict[str, str]) -> go.Figure:
+    """One line per series (overall first, thicker) on a 0-100 axis, with a dotted vertical
+    line and a short label at each evaluation where the checks or sources changed."""
+    figure = go.Figure()
+    for series, points in trend.groupby("series", sort=False):
+        overall = series == "overall"
+        figure.add_scatter(
+            x=points["started_at"],
+            y=points["score"],
+            name=titles.get(str(series), str(series)),
+            mode="lines+markers",
+            connectgaps=False,
+            line=dict(color=SERIES_COLOURS.get(str(series), ACCENT), width=3 if overall else 1.5),
+            marker=dict(size=5 if overall else 3),
+            hovertemplate="%{x|%d %b %Y}<br>%{fullData.name}: %{y:.1f}<extra></extra>",
+        )
+    for change in changes.itertuples():
+        figure.add_vline(x=change.started_at, line=dict(color=CHANGE_COLOUR, width=1, dash="dot"))
+        figure.add_annotation(
+            x=change.started_at,
+            y=1.0,
+            yref="paper",
+            # Plotly reads a few HTML tags in text: names are escaped to stay text.
+            text=html.escape(change.label),
+            showarrow=False,
+            textangle=-90,
+            xanchor="right",
+            yanchor="top",
+            font=dict(size=10, color="#475569"),
+        )
+    figure.update_yaxes(range=[0, 100], gridcolor="#e2e8f0", zeroline=False, title_text="score")
+    figure.update_xaxes(showgrid=False)
+    _layout(figure, 380)
+    figure.update_layout(showlegend=True, legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0))
     return figure

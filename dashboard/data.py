@@ -16,7 +16,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 from sqlalchemy import Engine, func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from vaultward.config import ConfigError, Settings, load_settings
 from vaultward.db import open_store
@@ -579,3 +579,168 @@ def format_age(hours: float | None) -> str:
     if hours < 48:
         return f"{int(hours)} h ago"
     return f"{int(hours // 24)} days ago"
+
+
+# --- trends ----------------------------------------------------------------------------------
+
+TREND_WINDOWS = (30, 90, 365)
+OVERALL = "overall"
+TREND_COLUMNS = ["evaluation_id", "started_at", "series", "score"]
+CHANGE_COLUMNS = [
+    "evaluation_id", "started_at", "checks_added", "checks_removed", "sources_added", "sources_removed",
+]  # fmt: skip
+
+
+def _window_start(url: str, days: int) -> datetime | None:
+    latest = latest_evaluation(url)
+    return None if latest is None else latest["started_at"] - timedelta(days=days)
+
+
+@st.cache_data(ttl=CACHE_TTL, show_spinner=False)
+def trend_scores(url: str, days: int) -> pd.DataFrame:
+    """Overall and per-mitigation scores of the evaluations of the `days` days up to the
+    latest one, long form: one row per evaluation and series (`overall` or a mitigation).
+    A mitigation without evidence (not measured) has no score: a gap, not a zero."""
+    since = _window_start(url, days)
+    if since is None:
+        return pd.DataFrame(columns=TREND_COLUMNS)
+    with _session(url) as session:
+        overall = session.exec(
+            select(Evaluation.id, Evaluation.started_at, Evaluation.overall_score).where(
+                Evaluation.started_at >= since  # type: ignore[operator]
+            )
+        ).all()
+        per_mitigation = session.exec(
+            select(
+                Evaluation.id,
+                Evaluation.started_at,
+                MitigationScore.mitigation,
+                MitigationScore.score,
+                MitigationScore.measured,
+            )
+            .join(MitigationScore, MitigationScore.evaluation_id == Evaluation.id)  # type: ignore[arg-type]
+            .where(Evaluation.started_at >= since)  # type: ignore[operator]
+        ).all()
+    rows = [(id_, started, OVERALL, score) for id_, started, score in overall]
+    rows += [
+        (id_, started, name, score if measured else None)
+        for id_, started, name, score, measured in per_mitigation
+    ]
+    frame = pd.DataFrame(rows, columns=TREND_COLUMNS)
+    # A mitigation never measured in the window has no line at all rather than an empty one.
+    frame = frame[frame.groupby("series")["score"].transform(lambda scores: scores.notna().any())]
+    order = {OVERALL: -1, **MITIGATION_ORDER}
+    frame["_rank"] = frame["series"].map(order).fillna(99)
+    frame = frame.sort_values(["_rank", "series", "started_at", "evaluation_id"]).drop(columns="_rank")
+    return frame.reset_index(drop=True)
+
+
+@st.cache_data(ttl=CACHE_TTL, show_spinner=False)
+def trend_changes(url: str, days: int) -> pd.DataFrame:
+    """The evaluations of the window whose checks or sources differ from the evaluation
+    before them: which check ids appeared or vanished from its check scores, and which
+    collectors appeared or vanished from the Runs it used. One query per table, no findings."""
+    since = _window_start(url, days)
+    if since is None:
+        return pd.DataFrame(columns=CHANGE_COLUMNS)
+    with _session(url) as session:
+        # The last evaluation before the window is the base the first one is compared with.
+        base = session.exec(
+            select(Evaluation.started_at)
+            .where(Evaluation.started_at < since)  # type: ignore[operator]
+            .order_by(Evaluation.started_at.desc())  # type: ignore[attr-defined]
+        ).first()
+        start = base if base is not None else since
+        evaluations = session.exec(
+            select(Evaluation.id, Evaluation.started_at, Evaluation.runs)
+            .where(Evaluation.started_at >= start)  # type: ignore[operator]
+            .order_by(Evaluation.started_at, Evaluation.id)  # type: ignore[arg-type]
+        ).all()
+        check_rows = session.exec(
+            select(CheckScore.evaluation_id, CheckScore.check_id)
+            .join(Evaluation, CheckScore.evaluation_id == Evaluation.id)  # type: ignore[arg-type]
+            .where(Evaluation.started_at >= start)  # type: ignore[operator]
+        ).all()
+        run_ids = [run_id for _, _, runs in evaluations for run_id in runs or []]
+        collectors: dict[int, str] = {}
+        if run_ids:
+            collectors = dict(
+                session.exec(
+                    select(Run.id, Run.collector).where(col(Run.id).between(min(run_ids), max(run_ids)))
+                ).all()
+            )
+    checks: dict[int, set[str]] = {}
+    for evaluation_id, check_id in check_rows:
+        checks.setdefault(evaluation_id, set()).add(check_id)
+    rows = []
+    previous: tuple[set[str], set[str]] | None = None
+    for evaluation_id, started_at, runs in evaluations:
+        current = (
+            checks.get(evaluation_id, set()),
+            {collectors[run_id] for run_id in runs or [] if run_id in collectors},
+        )
+        if previous is not None and started_at >= since and current != previous:
+            rows.append(
+                (
+                    evaluation_id,
+                    started_at,
+                    sorted(current[0] - previous[0]),
+                    sorted(previous[0] - current[0]),
+                    sorted(current[1] - previous[1]),
+                    sorted(previous[1] - current[1]),
+                )
+            )
+        previous = current
+    return pd.DataFrame(rows, columns=CHANGE_COLUMNS)
+
+
+def change_label(change: dict[str, Any]) -> str:
+    """A change as one short line: `+2 checks, -1 source (okta)`."""
+    parts = []
+    for key, sign, noun in (
+        ("checks_added", "+", "check"),
+        ("checks_removed", "-", "check"),
+        ("sources_added", "+", "source"),
+        ("sources_removed", "-", "source"),
+    ):
+        names = change[key]
+        if names:
+            shown = ", ".join(names[:3]) + (", ..." if len(names) > 3 else "")
+            parts.append(f"{sign}{len(names)} {noun}{'' if len(names) == 1 else 's'} ({shown})")
+    return "; ".join(parts)
+
+
+# --- sources ---------------------------------------------------------------------------------
+
+RUN_COLUMNS = [
+    "id", "collector", "scope", "status", "started_at", "finished_at", "duration_seconds",
+    "item_count", "error",
+]  # fmt: skip
+
+
+@st.cache_data(ttl=CACHE_TTL, show_spinner=False)
+def run_history(url: str, collectors: tuple[str, ...], per_collector: int = 20) -> pd.DataFrame:
+    """The last `per_collector` Runs of each collector (all its scopes), newest first, with
+    their duration in seconds (None while running). One LIMIT query per collector on the
+    (collector, started_at) index, so a long history is never read."""
+    rows = []
+    with _session(url) as session:
+        for collector in collectors:
+            runs = session.exec(
+                select(Run)
+                .where(Run.collector == collector)
+                .order_by(col(Run.started_at).desc(), col(Run.id).desc())
+                .limit(per_collector)
+            )
+            rows += [
+                {
+                    **{name: getattr(run, name) for name in RUN_COLUMNS if name != "duration_seconds"},
+                    "duration_seconds": (run.finished_at - run.started_at).total_seconds()
+                    if run.finished_at is not None
+                    else None,
+                }
+                for run in runs
+            ]
+    frame = pd.DataFrame(rows, columns=RUN_COLUMNS)
+    frame["error"] = frame["error"].fillna("")
+    return frame

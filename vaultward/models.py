@@ -45,7 +45,11 @@ class Run(SQLModel, table=True):
     item_count: int = 0
     counts: dict[str, int] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
 
-    __table_args__ = (Index("ix_run_collector_scope_started", "collector", "scope", "started_at"),)
+    __table_args__ = (
+        Index("ix_run_collector_scope_started", "collector", "scope", "started_at"),
+        # A source's last N runs across its scopes (the dashboard's Sources page).
+        Index("ix_run_collector_started", "collector", "started_at"),
+    )
 
 
 class Fact(SQLModel, table=True):

@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+import pandas as pd
 import streamlit as st
+from pandas.io.formats.style import Styler
 
 from dashboard import data
 
@@ -23,6 +25,14 @@ COUNT_COLUMNS = {
     "failed": st.column_config.NumberColumn("Fail"),
     "unknown": st.column_config.NumberColumn("Unknown"),
     "waived": st.column_config.NumberColumn("Waived"),
+}
+STATE_STYLES = {
+    "failed": "background-color: #fee2e2; color: #991b1b",
+    "stale": "background-color: #fef3c7; color: #92400e",
+    "partial": "background-color: #fef3c7; color: #92400e",
+    "running": "color: #1d4ed8",
+    "fresh": "color: #15803d",
+    "never collected": "background-color: #fee2e2; color: #991b1b",
 }
 NO_DATA = "No data"
 NOT_SCORED = "Not scored"
@@ -97,3 +107,22 @@ def mitigation_card(row: dict[str, Any], baseline: dict[str, Any] | None, page: 
             )
         if page is not None:
             st.page_link(page, label="Checks and findings", icon=":material/arrow_forward:")
+
+
+def freshness_table(runs: pd.DataFrame) -> Styler:
+    """`data.freshness` as shown: one row per source and scope, its state coloured."""
+    table = pd.DataFrame(
+        {
+            "Source": runs["collector"],
+            "Scope": runs["scope"],
+            "State": runs["state"],
+            "Run status": runs["status"],
+            "Finished": [
+                data.format_age(age) if state != "never collected" else "never"
+                for age, state in zip(runs["age_hours"], runs["state"], strict=True)
+            ],
+            "Items": runs["item_count"],
+            "Error": runs["error"],
+        }
+    )
+    return table.style.map(lambda state: STATE_STYLES.get(state, ""), subset=["State"])

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import pandas as pd
 import streamlit as st
 
 from dashboard import charts, data
@@ -13,6 +12,7 @@ from dashboard.app_pages.components import (
     band_badge,
     baseline_note,
     delta_text,
+    freshness_table,
     mitigation_card,
     score_text,
     severity_badge,
@@ -21,14 +21,6 @@ from dashboard.app_pages.components import (
 )
 
 TOP_CHECKS = 10
-STATE_STYLES = {
-    "failed": "background-color: #fee2e2; color: #991b1b",
-    "stale": "background-color: #fef3c7; color: #92400e",
-    "partial": "background-color: #fef3c7; color: #92400e",
-    "running": "color: #1d4ed8",
-    "fresh": "color: #15803d",
-    "never collected": "background-color: #fee2e2; color: #991b1b",
-}
 
 
 def render(mitigation_pages: dict[str, Any] | None = None) -> None:
@@ -170,19 +162,4 @@ def _freshness(url: str) -> None:
             "a partial run makes checks that need every resource unknown.",
             icon=":material/warning:",
         )
-    table = pd.DataFrame(
-        {
-            "Source": runs["collector"],
-            "Scope": runs["scope"],
-            "State": runs["state"],
-            "Run status": runs["status"],
-            "Finished": [
-                data.format_age(age) if state != "never collected" else "never"
-                for age, state in zip(runs["age_hours"], runs["state"], strict=True)
-            ],
-            "Items": runs["item_count"],
-            "Error": runs["error"],
-        }
-    )
-    styled = table.style.map(lambda state: STATE_STYLES.get(state, ""), subset=["State"])
-    st.dataframe(styled, hide_index=True, width="stretch")
+    st.dataframe(freshness_table(runs), hide_index=True, width="stretch")
