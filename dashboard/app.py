@@ -5,7 +5,7 @@ from functools import partial
 import streamlit as st
 
 from dashboard import data
-from dashboard.app_pages import catalog, mitigation, overview, waivers
+from dashboard.app_pages import attack_path, catalog, mitigation, overview, waivers
 from dashboard.app_pages.components import short_title
 
 st.set_page_config(page_title="Vaultward", page_icon=":material/shield_lock:", layout="wide")
@@ -25,7 +25,13 @@ overview_page = st.Page(
     icon=":material/dashboard:",
     default=True,
 )
-pages = {"Readiness": [overview_page]}
+attack_path_page = st.Page(
+    partial(attack_path.render, mitigation_pages),
+    title="Attack path",
+    url_path="attack-path",
+    icon=":material/route:",
+)
+pages = {"Readiness": [overview_page, attack_path_page]}
 if mitigation_pages:
     pages["Mitigations"] = list(mitigation_pages.values())
 pages["Governance"] = [
