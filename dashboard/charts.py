@@ -126,7 +126,10 @@ def attack_path_chain(stages: pd.DataFrame) -> go.Figure:
         y=[0.5] * len(stages),
         mode="markers",
         marker=dict(size=60, opacity=0),
-        hovertext=["<br>".join(names) for names in stages["technique_names"]],
+        hovertext=[
+            "<br>".join(f"{technique} {title}" for technique, title in zip(techniques, titles, strict=True))
+            for techniques, titles in zip(stages["techniques"], stages["technique_titles"], strict=True)
+        ],
         hoverinfo="text",
     )
     figure.update_xaxes(

@@ -299,7 +299,7 @@ def attack_path(url: str) -> dict[str, pd.DataFrame]:
     from vaultward.attack_path import score_stages, technique_title
 
     stage_columns = [
-        "stage", "title", "description", "techniques", "technique_names", "score", "measured",
+        "stage", "title", "description", "techniques", "technique_titles", "score", "measured",
         "band", "check_count", "passed", "failed", "unknown", "waived",
     ]  # fmt: skip
     control_columns = [
@@ -322,7 +322,7 @@ def attack_path(url: str) -> dict[str, pd.DataFrame]:
             "title": s.stage.title,
             "description": s.stage.description,
             "techniques": list(s.stage.techniques),
-            "technique_names": [f"{t} {technique_title(t)}" for t in s.stage.techniques],
+            "technique_titles": [technique_title(t) for t in s.stage.techniques],
             "score": s.score,
             "measured": s.measured,
             "band": s.band,

@@ -55,7 +55,8 @@ def _stage(number: int, stage: dict[str, Any], controls: list[dict[str, Any]], p
             st.caption(stage["description"])
             st.markdown(
                 "  \n".join(
-                    f"`{name.split(' ', 1)[0]}` {name.split(' ', 1)[1]}" for name in stage["technique_names"]
+                    f"`{technique}` {title}"
+                    for technique, title in zip(stage["techniques"], stage["technique_titles"], strict=True)
                 )
             )
         with right:
