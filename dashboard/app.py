@@ -5,7 +5,7 @@ from functools import partial
 import streamlit as st
 
 from dashboard import auth, data
-from dashboard.app_pages import catalog, mitigation, overview, sources, trends, waivers
+from dashboard.app_pages import attack_path, catalog, mitigation, overview, sources, trends, waivers
 from dashboard.app_pages.components import short_title
 
 st.set_page_config(page_title="Vaultward", page_icon=":material/shield_lock:", layout="wide")
@@ -26,7 +26,13 @@ overview_page = st.Page(
     icon=":material/dashboard:",
     default=True,
 )
-pages = {"Readiness": [overview_page]}
+attack_path_page = st.Page(
+    partial(attack_path.render, mitigation_pages),
+    title="Attack path",
+    url_path="attack-path",
+    icon=":material/route:",
+)
+pages = {"Readiness": [overview_page, attack_path_page]}
 if mitigation_pages:
     pages["Mitigations"] = list(mitigation_pages.values())
 pages["Governance"] = [

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import textwrap
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -120,3 +121,68 @@ def score_lines(trend: pd.DataFrame, changes: pd.DataFrame, titles: dict[str, st
     _layout(figure, 380)
     figure.update_layout(showlegend=True, legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0))
     return figure
+
+
+# Stage fill by readiness band; an unmeasured stage is grey, never green.
+BAND_FILLS = {
+    "strong": "#15803d",
+    "good": "#65a30d",
+    "fair": "#d97706",
+    "weak": "#ea580c",
+    "critical": "#dc2626",
+    "unmeasured": "#94a3b8",
+}
+
+
+def attack_path_chain(stages: pd.DataFrame) -> go.Figure:
+    """The attack path left to right: one box per stage, filled by its band, with its score
+    and ATT&CK technique ids, and an arrow to the next stage."""
+    figure = go.Figure()
+    width, gap = 1.0, 0.35
+    for n, stage in enumerate(stages.itertuples()):
+        left = n * (width + gap)
+        fill = BAND_FILLS.get(stage.band, BAND_FILLS["unmeasured"])
+        figure.add_shape(
+            type="rect",
+            x0=left,
+            x1=left + width,
+            y0=0,
+            y1=1,
+            fillcolor=fill,
+            line=dict(width=0),
+            layer="below",
+        )
+        score = f"{stage.score:.1f}" if stage.measured and stage.score is not None else "No data"
+        figure.add_annotation(
+            x=left + width / 2,
+            y=0.5,
+            text=(
+                f"<b>{'<br>'.join(textwrap.wrap(f'{n + 1}. {stage.title}', 18))}</b><br><br><span style='font-size:22px'><b>{score}</b></span>"
+                f"<br>{stage.band}<br><br>{'<br>'.join(stage.techniques)}"
+            ),
+            showarrow=False,
+            font=dict(color="white", size=12),
+            width=150,
+        )
+        if n:
+            figure.add_annotation(
+                x=left - 0.03, y=0.5, ax=left - gap + 0.03, ay=0.5, xref="x", yref="y", axref="x", ayref="y",
+                text="", showarrow=True, arrowhead=3, arrowsize=1.4, arrowwidth=2, arrowcolor="#475569",
+            )  # fmt: skip
+    # Invisible points carry the hover text: the technique names.
+    figure.add_scatter(
+        x=[n * (width + gap) + width / 2 for n in range(len(stages))],
+        y=[0.5] * len(stages),
+        mode="markers",
+        marker=dict(size=60, opacity=0),
+        hovertext=[
+            "<br>".join(f"{technique} {title}" for technique, title in zip(techniques, titles, strict=True))
+            for techniques, titles in zip(stages["techniques"], stages["technique_titles"], strict=True)
+        ],
+        hoverinfo="text",
+    )
+    figure.update_xaxes(
+        visible=False, range=[-0.05, len(stages) * (width + gap) - gap + 0.05], fixedrange=True
+    )
+    figure.update_yaxes(visible=False, range=[-0.02, 1.02], fixedrange=True)
+    return _layout(figure, 250)

@@ -291,6 +291,65 @@ def framework_coverage(url: str) -> dict[str, pd.DataFrame]:
     }
 
 
+@st.cache_data(ttl=CACHE_TTL, show_spinner=False)
+def attack_path(url: str) -> dict[str, pd.DataFrame]:
+    """The latest evaluation's check scores along the attack path (`vaultward.attack_path`
+    scores it): {"stages": one row per stage in attack order, "controls": one row per check
+    that stops a stage}. Both empty for an empty store."""
+    from vaultward.attack_path import score_stages, technique_title
+
+    stage_columns = [
+        "stage", "title", "description", "techniques", "technique_titles", "score", "measured",
+        "band", "check_count", "passed", "failed", "unknown", "waived",
+    ]  # fmt: skip
+    control_columns = [
+        "stage", "check_id", "title", "mitigation", "weight", "score", "measured", "passed",
+        "failed", "unknown", "waived", "cites",
+    ]  # fmt: skip
+    latest = latest_evaluation(url)
+    if latest is None:
+        return {
+            "stages": pd.DataFrame(columns=stage_columns),
+            "controls": pd.DataFrame(columns=control_columns),
+        }
+    with _session(url) as session:
+        scored = score_stages(
+            session.exec(select(CheckScore).where(CheckScore.evaluation_id == latest["id"])).all()
+        )
+    stages = [
+        {
+            "stage": s.stage.id,
+            "title": s.stage.title,
+            "description": s.stage.description,
+            "techniques": list(s.stage.techniques),
+            "technique_titles": [technique_title(t) for t in s.stage.techniques],
+            "score": s.score,
+            "measured": s.measured,
+            "band": s.band,
+            "check_count": len(s.controls),
+            "passed": s.passed,
+            "failed": s.failed,
+            "unknown": s.unknown,
+            "waived": s.waived,
+        }
+        for s in scored
+    ]
+    controls = [
+        {
+            "stage": s.stage.id,
+            **{name: getattr(c, name) for name in control_columns[1:-1]},
+            "cites": list(c.cites),
+        }
+        for s in scored
+        for c in s.controls
+    ]
+    frames = {
+        "stages": pd.DataFrame(stages, columns=stage_columns),
+        "controls": pd.DataFrame(controls, columns=control_columns),
+    }
+    return {name: frame.astype(object).where(frame.notna(), None) for name, frame in frames.items()}
+
+
 # --- waivers ---------------------------------------------------------------------------------
 
 WAIVER_COLUMNS = [

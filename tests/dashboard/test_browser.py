@@ -150,6 +150,35 @@ def test_overview_in_chromium(served: str, database_url: str) -> None:
         page.screenshot(path=str(ARTIFACTS / f"access-{backend}.png"), full_page=True)
 
 
+def test_attack_path_in_chromium(served: str, database_url: str) -> None:
+    """The attack path page: the chain is drawn and each stage shows its score."""
+    from playwright.sync_api import expect
+
+    with overview_page(served) as page:
+        page.goto(f"{served}/attack-path", wait_until="domcontentloaded")
+        page.wait_for_selector('[data-testid="stPlotlyChart"] .main-svg', timeout=60_000)
+        page.wait_for_selector('[data-testid="stStatusWidget"]', state="detached", timeout=60_000)
+        expect(page.get_by_role("heading", name="Attack path")).to_be_visible()
+        stages = page.locator('[data-testid="stMetric"]')
+        # The seeded store's stage scores (see tests/dashboard/test_attack_path.py).
+        for label, value in (
+            ("1. Lure", "No data"),
+            ("3. Compromised workstation and credentials", "44.0"),
+            ("5. Signing path and hot wallets", "80.0"),
+        ):
+            expect(stages.filter(has_text=label).locator('[data-testid="stMetricValue"]')).to_have_text(value)
+        chart = page.locator('[data-testid="stPlotlyChart"]')
+        expect(chart.get_by_text("T1566.003")).to_be_visible()
+        expect(chart.get_by_text("T1552.004")).to_be_visible()
+        expect(chart.get_by_text("44.0")).to_be_visible()
+        expect(page.get_by_text("No check on this store stops this stage.")).to_be_visible()
+        ARTIFACTS.mkdir(exist_ok=True)
+        fit_to_content(page)
+        backend = database_url.split(":", 1)[0].split("+", 1)[0]
+        page.screenshot(path=str(ARTIFACTS / "attack-path.png"), full_page=True)
+        page.screenshot(path=str(ARTIFACTS / f"attack-path-{backend}.png"), full_page=True)
+
+
 def test_demo_serves_the_collected_organisation(tmp_path: Path) -> None:
     """README command 1: `vaultward demo` seeds the emulator, runs the real collectors,
     evaluates and serves; the browser sees the readiness it computed."""
