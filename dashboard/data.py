@@ -560,6 +560,17 @@ def _inventory_inputs(url: str, now: datetime) -> tuple[dict[str, list[Any]], li
     return records, found
 
 
+def _issue_rows(subjects: Any) -> pd.DataFrame:
+    """One row per open finding of each (id, name, issues) subject."""
+    rows = [
+        {"subject_id": subject_id, "subject": name, "check_id": issue.check_id, "status": issue.status,
+         "severity": issue.severity, "message": issue.message}
+        for subject_id, name, issues in subjects
+        for issue in issues
+    ]  # fmt: skip
+    return pd.DataFrame(rows, columns=ISSUE_COLUMNS)
+
+
 def _training_text(completed: datetime | None, measured: bool) -> str:
     if completed is not None:
         return f"{completed:%Y-%m-%d}"
@@ -595,13 +606,7 @@ def people(url: str) -> tuple[pd.DataFrame, pd.DataFrame]:
         }
         for view in views
     ]
-    issues = [
-        {"subject_id": view.id, "subject": view.name, "check_id": i.check_id, "status": i.status, "severity": i.severity,
-         "message": i.message}
-        for view in views
-        for i in view.issues
-    ]  # fmt: skip
-    return pd.DataFrame(rows, columns=PEOPLE_COLUMNS), pd.DataFrame(issues, columns=ISSUE_COLUMNS)
+    return pd.DataFrame(rows, columns=PEOPLE_COLUMNS), _issue_rows((v.id, v.name, v.issues) for v in views)
 
 
 @st.cache_data(ttl=CACHE_TTL, show_spinner=False)
@@ -629,13 +634,7 @@ def custody(url: str) -> tuple[pd.DataFrame, pd.DataFrame]:
         }
         for view in views
     ]
-    issues = [
-        {"subject_id": view.key, "subject": view.name, "check_id": i.check_id, "status": i.status, "severity": i.severity,
-         "message": i.message}
-        for view in views
-        for i in view.issues
-    ]  # fmt: skip
-    return pd.DataFrame(rows, columns=CUSTODY_COLUMNS), pd.DataFrame(issues, columns=ISSUE_COLUMNS)
+    return pd.DataFrame(rows, columns=CUSTODY_COLUMNS), _issue_rows((v.key, v.name, v.issues) for v in views)
 
 
 def _mentions(frame: pd.DataFrame, columns: list[str], text: str) -> pd.Series:

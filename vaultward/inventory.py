@@ -21,7 +21,7 @@ from vaultward.config import Policy
 from vaultward.models import Finding
 from vaultward.people import Person
 from vaultward.records import HsmCluster, Record, SigningKey, TrainingRecord, TransferPolicy, Wallet
-from vaultward.sdk import CheckContext
+from vaultward.sdk import CheckContext, RecordT
 
 OPEN = ("fail", "unknown")  # what "fails for them": failing, or not shown to pass
 SEVERITIES = ("critical", "high", "medium", "low")
@@ -114,8 +114,7 @@ def _person_view(
     # Facts load in no set order: sort what is listed so the view is stable.
     ordered = sorted(person.identities, key=lambda identity: (identity.source, identity.label, identity.key))
     active = [identity for identity in ordered if not identity.suspended]
-    resources = [person.id, *(identity.key for identity in person.identities)]
-    found = _about(issues, *resources)
+    found = _about(issues, person.id, *(identity.key for identity in ordered))
     completed = {
         category: latest_completion(training, ctx.directory, person.email, category) if person.email else None
         for category in ("awareness", "lure")
@@ -141,7 +140,7 @@ def _person_view(
                 role for identity in active for role in (*identity.admin_roles, *identity.privileged_via)
             )
         ),
-        signer_for=tuple(signer_roles.get(person.email, ())) if person.email else (),
+        signer_for=tuple(sorted(signer_roles.get(person.email, ()))) if person.email else (),
         issues=found,
     )
 
@@ -156,6 +155,11 @@ def people_view(
     issues = open_issues(findings)
     training = ctx.records(TrainingRecord)
     return [_person_view(person, training, ctx, signer_roles, issues) for person in ctx.people()]
+
+
+def _in_order(records: list[RecordT]) -> list[RecordT]:
+    """Facts load in no set order: list them by provider and name."""
+    return sorted(records, key=lambda record: (getattr(record, "provider", ""), record.label, record.key))
 
 
 def _value_tier(wallet: Wallet, policy: Policy) -> str:
@@ -186,7 +190,7 @@ def custody_view(
     rules = ctx.records(TransferPolicy)
     issues = open_issues(findings)
     views = []
-    for wallet in ctx.records(Wallet):
+    for wallet in _in_order(ctx.records(Wallet)):
         resolved = [signers.resolve(wallet.provider, s) for s in wallet_signers(wallet, rules)]
         applying = [
             r for r in rules if r.active and r.provider == wallet.provider and r.wallet in (wallet.key, "")
@@ -210,7 +214,7 @@ def custody_view(
                 issues=_about(issues, wallet.key),
             )
         )
-    for key in ctx.records(SigningKey):
+    for key in _in_order(ctx.records(SigningKey)):
         if not key.signing:
             continue
         state = "" if key.enabled else ", disabled"
@@ -229,7 +233,7 @@ def custody_view(
                 issues=_about(issues, key.key),
             )
         )
-    for cluster in ctx.records(HsmCluster):
+    for cluster in _in_order(ctx.records(HsmCluster)):
         zones = ", ".join(cluster.availability_zones) or "no zone"
         views.append(
             CustodyView(
