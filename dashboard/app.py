@@ -5,7 +5,17 @@ from functools import partial
 import streamlit as st
 
 from dashboard import auth, data
-from dashboard.app_pages import attack_path, catalog, mitigation, overview, sources, trends, waivers
+from dashboard.app_pages import (
+    attack_path,
+    catalog,
+    mitigation,
+    overview,
+    people,
+    sources,
+    trends,
+    waivers,
+    wallets,
+)
 from dashboard.app_pages.components import short_title
 
 st.set_page_config(page_title="Vaultward", page_icon=":material/shield_lock:", layout="wide")
@@ -32,16 +42,18 @@ attack_path_page = st.Page(
     url_path="attack-path",
     icon=":material/route:",
 )
-pages = {"Readiness": [overview_page, attack_path_page]}
+trends_page = st.Page(trends.render, title="Trends", url_path="trends", icon=":material/trending_up:")
+pages = {"Readiness": [overview_page, attack_path_page, trends_page]}
 if mitigation_pages:
     pages["Mitigations"] = list(mitigation_pages.values())
+pages["Inventory"] = [
+    st.Page(people.render, title="People", url_path="people", icon=":material/group:"),
+    st.Page(wallets.render, title="Wallets and keys", url_path="wallets", icon=":material/key:"),
+]
 pages["Governance"] = [
     st.Page(catalog.render, title="Checks and frameworks", url_path="checks", icon=":material/fact_check:"),
     st.Page(waivers.render, title="Waivers", url_path="waivers", icon=":material/assignment_late:"),
 ]
-pages["Readiness"].append(
-    st.Page(trends.render, title="Trends", url_path="trends", icon=":material/trending_up:")
-)
 pages["Operations"] = [
     st.Page(sources.render, title="Sources", url_path="sources", icon=":material/cloud_sync:")
 ]

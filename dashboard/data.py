@@ -803,3 +803,166 @@ def run_history(url: str, collectors: tuple[str, ...], per_collector: int = 20) 
     frame = pd.DataFrame(rows, columns=RUN_COLUMNS)
     frame["error"] = frame["error"].fillna("")
     return frame
+
+
+# --- inventory: people, wallets and keys -----------------------------------------------------
+
+PEOPLE_COLUMNS = [
+    "person", "kind", "identities", "sources", "mfa", "factors", "phishing_resistant",
+    "awareness_training", "lure_training", "privileged", "roles", "signer_for", "open_findings",
+    "failing", "id",
+]  # fmt: skip
+CUSTODY_COLUMNS = [
+    "name", "kind", "provider", "threshold", "signers", "hsm_backing", "policy", "value_tier",
+    "open_findings", "failing", "key",
+]  # fmt: skip
+ISSUE_COLUMNS = ["subject_id", "subject", "check_id", "status", "severity", "message"]
+
+
+def _yes_no(flag: bool | None) -> str:
+    return "unknown" if flag is None else ("yes" if flag else "no")
+
+
+def _joined(values: Any) -> str:
+    return "; ".join(values)
+
+
+def _inventory_inputs(url: str, now: datetime) -> tuple[dict[str, list[Any]], list[Finding]]:
+    """The records of the latest usable Runs (as the evaluation reads them) and the latest
+    evaluation's open findings."""
+    from vaultward.evaluation import latest_facts
+    from vaultward.inventory import OPEN
+
+    latest = latest_evaluation(url)
+    with _session(url) as session:
+        _, records, _ = latest_facts(session, settings(), now)
+        found: list[Finding] = []
+        if latest is not None:
+            found = list(
+                session.exec(
+                    select(Finding).where(
+                        Finding.evaluation_id == latest["id"],
+                        Finding.status.in_(OPEN),  # type: ignore[attr-defined]
+                    )
+                ).all()
+            )
+    return records, found
+
+
+def _issue_rows(subjects: Any) -> pd.DataFrame:
+    """One row per open finding of each (id, name, issues) subject."""
+    rows = [
+        {"subject_id": subject_id, "subject": name, "check_id": issue.check_id, "status": issue.status,
+         "severity": issue.severity, "message": issue.message}
+        for subject_id, name, issues in subjects
+        for issue in issues
+    ]  # fmt: skip
+    return pd.DataFrame(rows, columns=ISSUE_COLUMNS)
+
+
+def _training_text(completed: datetime | None, measured: bool) -> str:
+    if completed is not None:
+        return f"{completed:%Y-%m-%d}"
+    return "none passed" if measured else "unknown"
+
+
+@st.cache_data(ttl=CACHE_TTL, show_spinner=False)
+def people(url: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Every person with identities, MFA, training, roles and open findings; and the open
+    findings one row each (`subject` is the person)."""
+    from vaultward.inventory import people_view
+
+    now = datetime.now(UTC)
+    records, found = _inventory_inputs(url, now)
+    views = people_view(records, settings().policy, found, now)
+    rows = [
+        {
+            "person": view.name,
+            "kind": "machine" if view.machine else "person",
+            "identities": _joined(view.identities),
+            "sources": ", ".join(view.sources),
+            "mfa": _yes_no(view.mfa),
+            "factors": ", ".join(view.factor_kinds),
+            "phishing_resistant": _yes_no(view.phishing_resistant),
+            "awareness_training": _training_text(view.awareness_at, view.training_measured),
+            "lure_training": _training_text(view.lure_at, view.training_measured),
+            "privileged": _yes_no(view.privileged),
+            "roles": _joined(view.roles),
+            "signer_for": _joined(view.signer_for),
+            "open_findings": len(view.issues),
+            "failing": _joined(issue.check_id for issue in view.issues),
+            "id": view.id,
+        }
+        for view in views
+    ]
+    return pd.DataFrame(rows, columns=PEOPLE_COLUMNS), _issue_rows((v.id, v.name, v.issues) for v in views)
+
+
+@st.cache_data(ttl=CACHE_TTL, show_spinner=False)
+def custody(url: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Every wallet, signing key and HSM cluster with threshold, signers, backing, policy,
+    value tier and open findings; and the open findings one row each."""
+    from vaultward.inventory import custody_view
+
+    now = datetime.now(UTC)
+    records, found = _inventory_inputs(url, now)
+    views = custody_view(records, settings().policy, found, now)
+    rows = [
+        {
+            "name": view.name,
+            "kind": view.kind,
+            "provider": view.provider,
+            "threshold": view.threshold,
+            "signers": _joined(view.signers),
+            "hsm_backing": view.hsm_backing,
+            "policy": _joined(view.policy),
+            "value_tier": view.value_tier,
+            "open_findings": len(view.issues),
+            "failing": _joined(issue.check_id for issue in view.issues),
+            "key": view.key,
+        }
+        for view in views
+    ]
+    return pd.DataFrame(rows, columns=CUSTODY_COLUMNS), _issue_rows((v.key, v.name, v.issues) for v in views)
+
+
+def _mentions(frame: pd.DataFrame, columns: list[str], text: str) -> pd.Series:
+    needle = text.strip().lower()
+    if not needle:
+        return pd.Series(True, index=frame.index)
+    haystack = frame[columns].astype(str)
+    return haystack.apply(lambda column: column.str.lower().str.contains(needle, regex=False)).any(axis=1)
+
+
+def filter_people(
+    frame: pd.DataFrame,
+    text: str = "",
+    privileged: bool = False,
+    signers: bool = False,
+    failing: bool = False,
+    machines: bool = False,
+) -> pd.DataFrame:
+    """People who mention `text` and, when asked, are privileged, sign, or have open findings;
+    machine accounts only when `machines`."""
+    keep = _mentions(frame, ["person", "identities", "roles", "signer_for", "failing"], text)
+    if privileged:
+        keep &= frame["privileged"] == "yes"
+    if signers:
+        keep &= frame["signer_for"] != ""
+    if failing:
+        keep &= frame["open_findings"] > 0
+    if not machines:
+        keep &= frame["kind"] == "person"
+    return frame[keep].reset_index(drop=True)
+
+
+def filter_custody(
+    frame: pd.DataFrame, text: str = "", kinds: list[str] | None = None, failing: bool = False
+) -> pd.DataFrame:
+    """Custody objects of the chosen kinds that mention `text` and, when asked, have open findings."""
+    keep = _mentions(frame, ["name", "key", "provider", "signers", "policy", "failing"], text)
+    if kinds:
+        keep &= frame["kind"].isin(kinds)
+    if failing:
+        keep &= frame["open_findings"] > 0
+    return frame[keep].reset_index(drop=True)

@@ -26,6 +26,7 @@ from vaultward.models import (
     Fact,
     Finding,
     MitigationScore,
+    Run,
     Waiver,
     utcnow,
 )
@@ -80,6 +81,19 @@ def load_records(session: Session, states: list[ScopeState]) -> tuple[dict[str, 
         except ValidationError as error:
             problems.append(f"fact {kind} {key} in {scope} does not validate: {error.error_count()} errors")
     return records, problems
+
+
+def latest_facts(
+    session: Session, settings: Settings, now: datetime, collectors: list[str] | None = None
+) -> tuple[list[ScopeState], dict[str, list[Record]], list[str]]:
+    """The scope states of the collectors (default: every collector with a Run in the store)
+    and the typed records of their latest usable Runs, with the facts that do not validate.
+    The evaluation and the dashboard's inventory pages read facts through here."""
+    if collectors is None:
+        collectors = sorted(session.exec(select(Run.collector).distinct()).all())
+    states = scope_states(session, settings, collectors, now)
+    records, problems = load_records(session, states)
+    return states, records, problems
 
 
 def _why_not_current(spec: CheckSpec, states: list[ScopeState]) -> str | None:
@@ -210,8 +224,7 @@ def evaluate(
     now = now or utcnow()
     producers = _producers(settings, registry)
     with Session(engine) as session:
-        states = scope_states(session, settings, sorted(registry.collectors), now)
-        records, problems = load_records(session, states)
+        states, records, problems = latest_facts(session, settings, now, sorted(registry.collectors))
         waivers = list(session.exec(select(Waiver).where(Waiver.expires_at > now)).all())
     for problem in problems:
         log.warning(problem)

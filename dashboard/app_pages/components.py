@@ -126,3 +126,25 @@ def freshness_table(runs: pd.DataFrame) -> Styler:
         }
     )
     return table.style.map(lambda state: STATE_STYLES.get(state, ""), subset=["State"])
+
+
+def open_findings_table(issues: Any, subject: str, key: str) -> None:
+    """The open findings of the rows shown, one per line (`subject` names whom they are about).
+    Source text stays text: st.dataframe never renders markdown or HTML."""
+    st.subheader("What fails")
+    if issues.empty:
+        st.caption("Nothing fails or is unknown for the rows shown in the latest evaluation.")
+        return
+    st.dataframe(
+        issues.drop(columns="subject_id"),
+        hide_index=True,
+        width="stretch",
+        key=key,
+        column_config={
+            "subject": st.column_config.TextColumn(subject),
+            "check_id": st.column_config.TextColumn("Check"),
+            "status": st.column_config.TextColumn("Status"),
+            "severity": st.column_config.TextColumn("Severity"),
+            "message": st.column_config.TextColumn("Message", width="large"),
+        },
+    )

@@ -1,0 +1,56 @@
+"""People: each person's identities across sources, MFA, training, roles and what fails."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard import data
+from dashboard.app_pages.components import open_findings_table
+
+COLUMNS = {
+    "person": st.column_config.TextColumn("Person", width="medium"),
+    "kind": st.column_config.TextColumn("Kind"),
+    "identities": st.column_config.TextColumn("Identities", width="large"),
+    "sources": st.column_config.TextColumn("Sources"),
+    "mfa": st.column_config.TextColumn("MFA", help="every active identity enrolled in MFA"),
+    "factors": st.column_config.TextColumn("Factors"),
+    "phishing_resistant": st.column_config.TextColumn("Phishing-resistant"),
+    "awareness_training": st.column_config.TextColumn("Awareness", help="latest passed awareness module"),
+    "lure_training": st.column_config.TextColumn("Lure training", help="latest passed lure module"),
+    "privileged": st.column_config.TextColumn("Privileged"),
+    "roles": st.column_config.TextColumn("Roles"),
+    "signer_for": st.column_config.TextColumn("Signs for", width="medium"),
+    "open_findings": st.column_config.NumberColumn("Open findings"),
+    "failing": st.column_config.TextColumn("Failing checks", width="medium"),
+    "id": None,  # hidden: the person's key, to match their findings
+}
+
+
+def render() -> None:
+    url = data.database_url()
+    st.title("People")
+    st.caption(
+        "Identities from every source resolved to one person (policy.people), from the latest "
+        "collected facts; what fails comes from the latest evaluation."
+    )
+    everyone, issues = data.people(url)
+    if everyone.empty:
+        st.info("No identities collected yet: connect an identity source and run `vaultward collect`.")
+        return
+    search, *toggles = st.columns([3, 1, 1, 1, 1])
+    text = search.text_input(
+        "Search", key="people_search", placeholder="name, e-mail, identity, role or check"
+    )
+    privileged = toggles[0].checkbox("Privileged only", key="people_privileged")
+    signers = toggles[1].checkbox("Signers only", key="people_signers")
+    failing = toggles[2].checkbox("Failing only", key="people_failing")
+    machines = toggles[3].checkbox("Machine accounts", key="people_machines")
+    shown = data.filter_people(everyone, text, privileged, signers, failing, machines)
+    people = everyone[everyone["kind"] == "person"]
+    st.caption(
+        f"{len(shown)} shown · {len(people)} people, {int((people['privileged'] == 'yes').sum())} privileged, "
+        f"{int((people['signer_for'] != '').sum())} signers, {int((people['open_findings'] > 0).sum())} with "
+        f"open findings · machine accounts: {len(everyone) - len(people)}"
+    )
+    st.dataframe(shown, hide_index=True, width="stretch", column_config=COLUMNS, key="people_table")
+    open_findings_table(issues[issues["subject_id"].isin(shown["id"])], "Person", "people_issues")

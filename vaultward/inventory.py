@@ -1,0 +1,255 @@
+"""The inventory views: each person and each wallet, signing key and HSM cluster, assembled
+from the latest facts and findings.
+
+Pure functions over typed records and the latest evaluation's findings, resolved the way the
+checks resolve them (the people Directory, the custody signer directory, the value tier), so
+the dashboard shows what the checks judged and never a second opinion.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+from checks.access.phishing_resistance import person_factors
+from checks.custody.high_value import is_high_value
+from checks.custody.signers import SignerDirectory, custody_people, wallet_signers
+from checks.training.people import latest_completion
+from vaultward.config import Policy
+from vaultward.models import Finding
+from vaultward.people import Person
+from vaultward.records import HsmCluster, Record, SigningKey, TrainingRecord, TransferPolicy, Wallet
+from vaultward.sdk import CheckContext, RecordT
+
+OPEN = ("fail", "unknown")  # what "fails for them": failing, or not shown to pass
+SEVERITIES = ("critical", "high", "medium", "low")
+
+
+@dataclass(frozen=True)
+class Issue:
+    """One open finding about a person or a custody object."""
+
+    check_id: str
+    status: str
+    severity: str
+    message: str
+
+    @property
+    def rank(self) -> tuple[int, int, str]:
+        """Failing before unknown, then the most severe first."""
+        severity = SEVERITIES.index(self.severity) if self.severity in SEVERITIES else len(SEVERITIES)
+        return OPEN.index(self.status), severity, self.check_id
+
+
+@dataclass(frozen=True)
+class PersonView:
+    id: str
+    name: str
+    machine: bool
+    identities: tuple[str, ...]  # "okta: alice@acme.example", one per identity
+    sources: tuple[str, ...]
+    mfa: bool | None  # every active identity enrolled; None when a source does not say
+    factor_kinds: tuple[str, ...]
+    phishing_resistant: bool | None
+    awareness_at: datetime | None  # latest passed awareness module
+    lure_at: datetime | None  # latest passed lure (social-engineering) module
+    training_measured: bool  # a training source is connected and an e-mail ties them to it
+    privileged: bool | None
+    roles: tuple[str, ...]  # admin roles and how they are privileged
+    signer_for: tuple[str, ...]  # "signer of cold-reserve", "approver in TAP rule 3"
+    issues: tuple[Issue, ...]
+
+
+@dataclass(frozen=True)
+class CustodyView:
+    kind: str  # wallet, signing key, HSM cluster
+    key: str
+    name: str
+    provider: str
+    scope: str
+    threshold: str  # "2-of-3"; "" where the object has none
+    signers: tuple[str, ...]  # people's e-mails, or the vendor id and why no person
+    hsm_backing: str
+    policy: tuple[str, ...]  # transfer rules applying to it
+    value_tier: str  # high, standard, unknown; "" where it does not apply
+    issues: tuple[Issue, ...]
+
+
+def open_issues(findings: Iterable[Finding]) -> dict[str, list[Issue]]:
+    """The failing and unknown findings, by the resource they are about."""
+    issues: dict[str, list[Issue]] = defaultdict(list)
+    for finding in findings:
+        if finding.status in OPEN:
+            issues[finding.resource].append(
+                Issue(finding.check_id, finding.status, finding.severity, finding.message)
+            )
+    return issues
+
+
+def _about(issues: Mapping[str, list[Issue]], *resources: str) -> tuple[Issue, ...]:
+    """The open issues about any of the resources, worst first."""
+    found = (issue for resource in dict.fromkeys(resources) for issue in issues.get(resource, []))
+    return tuple(sorted(found, key=lambda issue: issue.rank))
+
+
+def _all_true(flags: Iterable[bool | None]) -> bool | None:
+    """False if any is False, None if any is None (or there are none), else True."""
+    values = list(flags)
+    if any(flag is False for flag in values):
+        return False
+    if not values or any(flag is None for flag in values):
+        return None
+    return True
+
+
+def _person_view(
+    person: Person,
+    training: list[TrainingRecord],
+    ctx: CheckContext,
+    signer_roles: Mapping[str, list[str]],
+    issues: Mapping[str, list[Issue]],
+) -> PersonView:
+    # Facts load in no set order: sort what is listed so the view is stable.
+    ordered = sorted(person.identities, key=lambda identity: (identity.source, identity.label, identity.key))
+    active = [identity for identity in ordered if not identity.suspended]
+    found = _about(issues, person.id, *(identity.key for identity in ordered))
+    completed = {
+        category: latest_completion(training, ctx.directory, person.email, category) if person.email else None
+        for category in ("awareness", "lure")
+    }
+    return PersonView(
+        id=person.id,
+        name=person.label,
+        machine=person.machine,
+        identities=tuple(
+            f"{identity.source}: {identity.label}" + (" (suspended)" if identity.suspended else "")
+            for identity in ordered
+        ),
+        sources=tuple(person.sources),
+        mfa=_all_true(identity.mfa_enrolled for identity in active),
+        factor_kinds=tuple(sorted({kind for identity in active for kind in identity.factor_kinds})),
+        phishing_resistant=person_factors(active).resistant if active else None,
+        awareness_at=completed["awareness"],
+        lure_at=completed["lure"],
+        training_measured=bool(training) and bool(person.email),
+        privileged=person.privileged,
+        roles=tuple(
+            dict.fromkeys(
+                role for identity in active for role in (*identity.admin_roles, *identity.privileged_via)
+            )
+        ),
+        signer_for=tuple(sorted(signer_roles.get(person.email, ()))) if person.email else (),
+        issues=found,
+    )
+
+
+def people_view(
+    records: Mapping[str, list[Record]], policy: Policy, findings: Iterable[Finding], now: datetime
+) -> list[PersonView]:
+    """Every person (and machine account) with their identities, MFA, training, roles and the
+    latest open findings about them or any of their identities."""
+    ctx = CheckContext(records, policy, now)
+    signer_roles = custody_people(ctx)
+    issues = open_issues(findings)
+    training = ctx.records(TrainingRecord)
+    return [_person_view(person, training, ctx, signer_roles, issues) for person in ctx.people()]
+
+
+def _in_order(records: list[RecordT]) -> list[RecordT]:
+    """Facts load in no set order: list them by provider and name."""
+    return sorted(records, key=lambda record: (getattr(record, "provider", ""), record.label, record.key))
+
+
+def _value_tier(wallet: Wallet, policy: Policy) -> str:
+    high = is_high_value(wallet, policy.custody)
+    return "unknown" if high is None else ("high" if high else "standard")
+
+
+def _wallet_backing(wallet: Wallet) -> str:
+    if wallet.multisig_type in ("mpc", "tss"):
+        return f"{wallet.multisig_type.upper()} key shares held by {wallet.provider}"
+    if wallet.multisig_type:
+        return f"{wallet.multisig_type} multisig: each signer holds a key"
+    return "not reported"
+
+
+def _rule_text(rule: TransferPolicy) -> str:
+    approvals = "" if rule.approvals_required is None else f", {rule.approvals_required} approvals"
+    return f"{rule.label} ({rule.rule_kind or 'rule'}{approvals})"
+
+
+def custody_view(
+    records: Mapping[str, list[Record]], policy: Policy, findings: Iterable[Finding], now: datetime
+) -> list[CustodyView]:
+    """Every wallet, signing key and HSM cluster: threshold, signers as people, HSM backing,
+    transfer rules, value tier and the latest open findings about it."""
+    ctx = CheckContext(records, policy, now)
+    signers = SignerDirectory(ctx)
+    rules = ctx.records(TransferPolicy)
+    issues = open_issues(findings)
+    views = []
+    for wallet in _in_order(ctx.records(Wallet)):
+        resolved = [signers.resolve(wallet.provider, s) for s in wallet_signers(wallet, rules)]
+        applying = [
+            r for r in rules if r.active and r.provider == wallet.provider and r.wallet in (wallet.key, "")
+        ]
+        views.append(
+            CustodyView(
+                kind="wallet",
+                key=wallet.key,
+                name=wallet.label,
+                provider=wallet.provider,
+                scope=wallet.scope,
+                threshold=(
+                    f"{wallet.threshold}-of-{wallet.signer_count}"
+                    if wallet.threshold is not None
+                    else "not reported"
+                ),
+                signers=tuple(s.email or f"{s.id} ({s.why_not})" for s in resolved),
+                hsm_backing=_wallet_backing(wallet),
+                policy=tuple(_rule_text(rule) for rule in applying),
+                value_tier=_value_tier(wallet, policy),
+                issues=_about(issues, wallet.key),
+            )
+        )
+    for key in _in_order(ctx.records(SigningKey)):
+        if not key.signing:
+            continue
+        state = "" if key.enabled else ", disabled"
+        views.append(
+            CustodyView(
+                kind="signing key",
+                key=key.key,
+                name=key.label,
+                provider=key.provider,
+                scope=key.scope,
+                threshold="1 key",
+                signers=(),
+                hsm_backing=f"{'HSM-backed' if key.hsm_backed else 'not HSM-backed'} (origin {key.origin or 'not reported'}{state})",
+                policy=(),
+                value_tier="",
+                issues=_about(issues, key.key),
+            )
+        )
+    for cluster in _in_order(ctx.records(HsmCluster)):
+        zones = ", ".join(cluster.availability_zones) or "no zone"
+        views.append(
+            CustodyView(
+                kind="HSM cluster",
+                key=cluster.key,
+                name=cluster.label,
+                provider=cluster.provider,
+                scope=cluster.scope,
+                threshold="",
+                signers=(),
+                hsm_backing=(
+                    f"{cluster.state}: {cluster.active_hsm_count} of {cluster.hsm_count} HSMs active ({zones})"
+                ),
+                policy=(),
+                value_tier="",
+                issues=_about(issues, cluster.key),
+            )
+        )
+    return views
