@@ -3,21 +3,12 @@ the checks that stop it, each check linked to its findings."""
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import streamlit as st
 
 from dashboard import charts, data
-from dashboard.app_pages.components import band_badge, score_text, short_title, when
-
-# Markdown punctuation a check title (a plugin's too) could use to render as something else.
-MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~:$])")
-
-
-def plain(text: str) -> str:
-    """Text shown through st.markdown as the characters it holds, never as markup."""
-    return MARKDOWN_SPECIAL.sub(r"\\\1", text)
+from dashboard.app_pages.components import band_badge, plain, score_text, short_title, when
 
 
 def render(mitigation_pages: dict[str, Any] | None = None) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Any
 
@@ -36,6 +37,15 @@ STATE_STYLES = {
 }
 NO_DATA = "No data"
 NOT_SCORED = "Not scored"
+
+
+# Markdown punctuation a check title (a plugin's too) could use to render as something else.
+MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~:$])")
+
+
+def plain(text: str) -> str:
+    """Text shown through st.markdown as the characters it holds, never as markup."""
+    return MARKDOWN_SPECIAL.sub(r"\\\1", text)
 
 
 def score_text(score: float | None, measured: bool = True) -> str:

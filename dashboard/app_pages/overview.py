@@ -14,6 +14,7 @@ from dashboard.app_pages.components import (
     delta_text,
     freshness_table,
     mitigation_card,
+    plain,
     score_text,
     severity_badge,
     short_title,
@@ -112,7 +113,9 @@ def _failing_checks(url: str, pages: dict[str, Any]) -> None:
     for rank, row in enumerate(failing.head(TOP_CHECKS).itertuples(), start=1):
         with st.container(border=True):
             left, middle, right = st.columns([6, 3, 2.2], vertical_alignment="center")
-            left.markdown(f"**{rank}. {row.title}** {severity_badge(row.severity)}  \n`{row.check_id}`")
+            left.markdown(
+                f"**{rank}. {plain(row.title)}** {severity_badge(row.severity)}  \n`{row.check_id}`"
+            )
             remediation = catalog_entries.get(row.check_id, {}).get("remediation")
             if remediation:
                 left.caption(f"Fix: {remediation}")
