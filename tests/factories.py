@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -397,3 +398,25 @@ def make_training_record(
     }
     values.update(overrides)
     return TrainingRecord(**values)
+
+
+@dataclass
+class ScoredCheck:
+    """A stored CheckScore's fields, as the framework and attack-path views read them."""
+
+    check_id: str
+    weight: float
+    score: float | None
+    passed: int = 0
+    failed: int = 0
+    unknown: int = 0
+    waived: int = 0
+    references: list[str] = field(default_factory=list)
+
+    @property
+    def mitigation(self) -> str:
+        return self.check_id.split(".", 1)[0]
+
+    @property
+    def title(self) -> str:
+        return self.check_id

@@ -2,38 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 import pytest
 
+from tests.factories import ScoredCheck
 from vaultward.attack_path import STAGES, score_stages, stages_stopped, technique_title
 from vaultward.registry import discover
 from vaultward.sdk import CheckDefinitionError
 
 
-@dataclass
-class Scored:
-    """A CheckScore's fields, as `score_stages` reads them."""
-
-    check_id: str
-    weight: float
-    score: float | None
-    passed: int = 0
-    failed: int = 0
-    unknown: int = 0
-    waived: int = 0
-    references: list[str] = field(default_factory=list)
-
-    @property
-    def mitigation(self) -> str:
-        return self.check_id.split(".", 1)[0]
-
-    @property
-    def title(self) -> str:
-        return self.check_id
-
-
-def by_stage(checks: list[Scored]) -> dict:
+def by_stage(checks: list[ScoredCheck]) -> dict:
     return {stage.stage.id: stage for stage in score_stages(checks)}
 
 
@@ -82,8 +59,8 @@ def test_a_reference_that_does_not_parse_is_an_error():
 def test_stage_scores_are_the_weighted_mean_of_their_checks():
     stages = by_stage(
         [
-            Scored("access.root_mfa", 3.0, 60.0, passed=3, failed=2, references=["attack:T1078.004"]),
-            Scored(
+            ScoredCheck("access.root_mfa", 3.0, 60.0, passed=3, failed=2, references=["attack:T1078.004"]),
+            ScoredCheck(
                 "access.privileged_phishing_resistant",
                 2.0,
                 20.0,
@@ -92,8 +69,10 @@ def test_stage_scores_are_the_weighted_mean_of_their_checks():
                 unknown=3,
                 references=["attack:T1566.002", "attack:T1621"],
             ),  # fmt: skip
-            Scored("training.awareness_recent", 1.0, 50.0, passed=2, failed=2, references=["attack:T1566"]),
-            Scored(
+            ScoredCheck(
+                "training.awareness_recent", 1.0, 50.0, passed=2, failed=2, references=["attack:T1566"]
+            ),
+            ScoredCheck(
                 "custody.multisig_threshold",
                 5.0,
                 80.0,
@@ -102,9 +81,9 @@ def test_stage_scores_are_the_weighted_mean_of_their_checks():
                 waived=1,
                 references=["attack:T1657"],
             ),  # fmt: skip
-            Scored("custody.hsm_cluster_redundant", 1.0, 0.0, failed=2),  # by mitigation
-            Scored("custody.all_waived", 4.0, None, waived=3, references=["attack:T1657"]),
-            Scored("segmentation.production_accounts_own_ou", 1.0, 0.0, unknown=4),
+            ScoredCheck("custody.hsm_cluster_redundant", 1.0, 0.0, failed=2),  # by mitigation
+            ScoredCheck("custody.all_waived", 4.0, None, waived=3, references=["attack:T1657"]),
+            ScoredCheck("segmentation.production_accounts_own_ou", 1.0, 0.0, unknown=4),
         ]
     )
     workstation = stages["workstation"]
@@ -136,7 +115,7 @@ def test_stage_scores_are_the_weighted_mean_of_their_checks():
 
 
 def test_a_stage_with_only_unknowns_or_no_checks_is_unmeasured_never_green():
-    stages = by_stage([Scored("segmentation.production_accounts_own_ou", 1.0, 0.0, unknown=4)])
+    stages = by_stage([ScoredCheck("segmentation.production_accounts_own_ou", 1.0, 0.0, unknown=4)])
     lateral = stages["lateral_movement"]
     assert lateral.score == 0.0 and not lateral.measured
     assert lateral.band == "unmeasured"

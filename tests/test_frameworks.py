@@ -5,13 +5,12 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 from sqlmodel import Session, select
 
-from tests.factories import make_account, make_identity
+from tests.factories import ScoredCheck, make_account, make_identity
 from tests.fake_collectors import registry_with
 from vaultward.collection import collect
 from vaultward.config import Settings
@@ -22,25 +21,13 @@ from vaultward.models import CheckScore
 VAULTWARD = str(Path(sys.executable).parent / "vaultward")
 
 
-@dataclass
-class Scored:
-    check_id: str
-    weight: float
-    score: float | None
-    passed: int = 0
-    failed: int = 0
-    unknown: int = 0
-    waived: int = 0
-    references: list[str] = field(default_factory=list)
-
-
 def test_a_control_scores_the_weighted_mean_of_the_checks_citing_it():
     grouped = coverage(
         [
-            Scored("access.a", 3, 25.0, passed=1, failed=3, references=["cis-v8:6.5", "attack-mitigation:M1032"]),
-            Scored("access.b", 1, 100.0, passed=9, references=["cis-v8:6.5", "cis-v8:12.2"]),
-            Scored("access.c", 2, None, waived=4, references=["cis-v8:6.5"]),
-            Scored("custody.d", 2, 0.0, unknown=1, references=["ccss:v8:1.03", "cis-v8:6.3"]),
+            ScoredCheck("access.a", 3, 25.0, passed=1, failed=3, references=["cis-v8:6.5", "attack-mitigation:M1032"]),
+            ScoredCheck("access.b", 1, 100.0, passed=9, references=["cis-v8:6.5", "cis-v8:12.2"]),
+            ScoredCheck("access.c", 2, None, waived=4, references=["cis-v8:6.5"]),
+            ScoredCheck("custody.d", 2, 0.0, unknown=1, references=["ccss:v8:1.03", "cis-v8:6.3"]),
         ]
     )  # fmt: skip
     assert list(grouped) == ["attack-mitigation", "ccss", "cis-v8"]
