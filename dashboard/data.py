@@ -521,18 +521,10 @@ def filter_findings(
     return frame[keep].reset_index(drop=True)
 
 
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def spreadsheet_safe(value: Any) -> Any:
-    """A cell a spreadsheet will not run: text starting like a formula gets a leading quote."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
-
-
 def findings_csv(frame: pd.DataFrame) -> bytes:
     """Findings as CSV, evidence as a JSON column; cells that look like formulas neutralised."""
+    from vaultward.report import spreadsheet_safe
+
     export = frame.copy()
     export["evidence"] = export["evidence"].map(lambda value: json.dumps(value, sort_keys=True, default=str))
     export = export.map(spreadsheet_safe)

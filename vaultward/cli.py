@@ -221,6 +221,35 @@ def frameworks(
 
 
 @app.command()
+def report(
+    week: Annotated[
+        str | None, typer.Option(help="ISO week, e.g. 2026-W47 (default: the last complete week).")
+    ] = None,
+    format: Annotated[str, typer.Option("--format", help="Comma-separated: json, csv.")] = "json,csv",
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder for the report files.")] = Path("reports"),
+) -> None:
+    """Write the weekly posture report of one ISO week (its last evaluation, compared with the
+    week before) and record it; re-running a week rewrites the same bytes."""
+    from datetime import timedelta
+
+    from vaultward.models import utcnow
+    from vaultward.report import ReportError, iso_week_of, write_report
+
+    settings = settings_or_exit()
+    chosen = week or iso_week_of(utcnow() - timedelta(days=7))
+    formats = [f.strip() for f in format.split(",") if f.strip()]
+    try:
+        row, new = write_report(_store(settings), chosen, formats, out_dir)
+    except ReportError as error:
+        err.print(str(error))
+        raise typer.Exit(2) from None
+    for name, path in row.files.items():
+        out.print(f"{name}: {path} (sha256 {row.checksums[name][:12]})", soft_wrap=True)
+    if not new:
+        out.print(f"{chosen}: unchanged since report {row.id}; nothing new recorded")
+
+
+@app.command()
 def serve(
     address: Annotated[
         str | None, typer.Option(help="Address to bind (default from config: 127.0.0.1).")

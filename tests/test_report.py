@@ -1,0 +1,177 @@
+"""The weekly report's numbers against a store with two weeks of evaluations."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlmodel import Session
+
+from tests.factories import add_evaluation
+from vaultward.models import Waiver
+from vaultward.report import ReportError, build_report, iso_week_of, week_bounds
+
+W46_MONDAY = datetime(2026, 11, 9, tzinfo=UTC)
+W47_MONDAY = datetime(2026, 11, 16, tzinfo=UTC)
+
+
+def finding(check_id: str, resource: str, status: str = "fail", **fields) -> dict:
+    return {
+        "check_id": check_id,
+        "resource": resource,
+        "status": status,
+        "message": f"{resource} {status}",
+        **fields,
+    }
+
+
+def seed(engine) -> None:
+    with Session(engine) as session:
+        # W46: an early evaluation (superseded) and the week's last one
+        add_evaluation(session, W46_MONDAY + timedelta(days=1), overall=10.0, band="critical",
+                       mitigation_scores={"access": 10.0})  # fmt: skip
+        add_evaluation(
+            session, W46_MONDAY + timedelta(days=4), overall=40.0, band="weak",
+            mitigation_scores={"access": 30.0, "custody": 50.0,
+                               "training": {"score": 0.0, "measured": False, "unknown": 4}},
+            findings=[finding("access.root_mfa", "aws:1"), finding("access.root_mfa", "aws:2"),
+                      finding("custody.multisig_threshold", "safe:a")],
+        )  # fmt: skip
+        # W47: the week's evaluations; the last one (Saturday) is the report's
+        add_evaluation(session, W47_MONDAY + timedelta(days=2), overall=55.0, band="weak",
+                       mitigation_scores={"access": 55.0})  # fmt: skip
+        latest = add_evaluation(
+            session, W47_MONDAY + timedelta(days=5), overall=61.25, band="fair",
+            mitigation_scores={
+                "access": {"score": 62.5, "check_count": 2, "passed": 5, "failed": 2, "unknown": 1},
+                "custody": {"score": 60.0, "check_count": 1, "passed": 3, "failed": 2},
+                "training": {"score": 0.0, "measured": False, "check_count": 1, "unknown": 4},
+            },
+            check_scores=[
+                {"check_id": "access.root_mfa", "title": "Root MFA", "severity": "critical", "weight": 3.0,
+                 "score": 66.7, "passed": 2, "failed": 1},
+                {"check_id": "access.console_user_mfa", "title": "Console MFA", "weight": 2.0, "score": 60.0,
+                 "passed": 3, "failed": 1, "unknown": 1},
+                {"check_id": "custody.multisig_threshold", "title": "Multisig", "severity": "critical",
+                 "weight": 3.0, "score": 60.0, "passed": 3, "failed": 2},
+                {"check_id": "training.awareness_recent", "title": "Awareness", "weight": 1.0, "score": 0.0,
+                 "unknown": 4},
+            ],
+            findings=[
+                finding("access.root_mfa", "aws:2"),  # still failing
+                finding("access.root_mfa", "aws:1", "pass"),  # fixed
+                finding("access.console_user_mfa", "=HYPERLINK(\"http://x\")"),  # new, hostile name
+                finding("access.console_user_mfa", "bob", "unknown"),
+                finding("custody.multisig_threshold", "safe:a"),
+                finding("custody.multisig_threshold", "safe:b"),  # new
+            ],
+            problems=["plugin skipped: entry point acme: No module named 'acme_checks'"],
+        )  # fmt: skip
+        for days, check in (
+            (10, "access.root_mfa"),
+            (45, "custody.multisig_threshold"),
+            (-1, "access.console_user_mfa"),
+        ):
+            session.add(Waiver(check_id=check, resource_pattern="*", reason="r", owner="o@x.io",
+                               created_at=W47_MONDAY, expires_at=latest.started_at + timedelta(days=days)))  # fmt: skip
+        session.commit()
+
+
+def test_the_weeks_numbers_come_from_its_last_evaluation_against_the_week_before(engine):
+    seed(engine)
+    report = build_report(engine, "2026-W47")
+    assert (report.overall, report.band, report.previous_overall) == (61.25, "fair", 40.0)
+    assert report.delta == pytest.approx(21.25)
+    assert report.evaluated_at == W47_MONDAY + timedelta(days=5)
+    lines = {m.mitigation: (m.score, m.previous, m.delta, m.measured) for m in report.mitigations}
+    assert [m.mitigation for m in report.mitigations] == ["custody", "training", "access"]
+    assert lines["access"] == (62.5, 30.0, pytest.approx(32.5), True)
+    assert lines["custody"] == (60.0, 50.0, pytest.approx(10.0), True)
+    assert lines["training"] == (0.0, 0.0, None, False)  # no evidence either week: no change to claim
+    assert [(f.check_id, f.resource) for f in report.new_failures] == [
+        ("access.console_user_mfa", '=HYPERLINK("http://x")'),
+        ("custody.multisig_threshold", "safe:b"),
+    ]
+    assert [(f.check_id, f.resource) for f in report.fixes] == [("access.root_mfa", "aws:1")]
+    # weight x (failed + unknown): multisig 3x2=6, root 3x1=3, console 2x2=4, awareness 1x4=4
+    assert [(a.check_id, a.priority) for a in report.actions] == [
+        ("custody.multisig_threshold", 6.0),
+        ("access.console_user_mfa", 4.0),
+        ("training.awareness_recent", 4.0),
+        ("access.root_mfa", 3.0),
+    ]
+    assert [w["check_id"] for w in report.waivers_expiring] == [
+        "access.root_mfa"
+    ]  # 10 days; not 45, not expired
+    assert report.caveats == [
+        "Social-engineering training: no evidence collected; its score of 0 rests on no data",
+        "5 resource(s) could not be judged (unknown): stale, failed or missing sources",
+        "plugin skipped: entry point acme: No module named 'acme_checks'",
+    ]
+    assert len(report.failing) == 5
+
+
+def test_the_same_week_gives_the_same_bytes_and_a_spreadsheet_safe_csv(engine):
+    seed(engine)
+    first, second = build_report(engine, "2026-W47").to_json(), build_report(engine, "2026-W47").to_json()
+    assert hashlib.sha256(first.encode()).hexdigest() == hashlib.sha256(second.encode()).hexdigest()
+    data = json.loads(first)
+    assert data["schema_version"] == "1" and data["iso_week"] == "2026-W47"
+    assert data["period_start"] == "2026-11-16T00:00:00+00:00"
+    rows = list(csv.DictReader(io.StringIO(build_report(engine, "2026-W47").findings_csv())))
+    assert '\'=HYPERLINK("http://x")' in [r["resource"] for r in rows]
+
+
+def test_a_week_without_an_evaluation_and_a_malformed_week_are_clear_errors(engine):
+    seed(engine)
+    with pytest.raises(ReportError, match="no evaluation in 2026-W40"):
+        build_report(engine, "2026-W40")
+    with pytest.raises(ReportError, match="expected an ISO week like 2026-W47"):
+        week_bounds("2026-47")
+    first = build_report(engine, "2026-W46")
+    assert first.previous_evaluation_id is None and first.new_failures == []
+    assert first.caveats[-1] == "no evaluation in the week before: no week-over-week comparison"
+    assert iso_week_of(W47_MONDAY + timedelta(days=6, hours=23)) == "2026-W47"
+
+
+def test_the_command_writes_the_files_once_per_week(engine, database_url, tmp_path):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from sqlmodel import select
+
+    from vaultward.models import Report
+
+    seed(engine)
+    env = {**os.environ, "VAULTWARD_DATABASE_URL": database_url}
+    env.pop("VAULTWARD_CONFIG", None)
+    command = [
+        str(Path(sys.executable).parent / "vaultward"),
+        "report",
+        "--week",
+        "2026-W47",
+        "--out",
+        str(tmp_path),
+    ]
+    first = subprocess.run(command, capture_output=True, text=True, env=env, timeout=120)
+    assert first.returncode == 0, first.stderr
+    written = tmp_path / "vaultward-report-2026-W47.json"
+    digest = hashlib.sha256(written.read_bytes()).hexdigest()
+    assert f"json: {written} (sha256 {digest[:12]})" in first.stdout
+    assert (tmp_path / "vaultward-findings-2026-W47.csv").exists()
+    again = subprocess.run(command, capture_output=True, text=True, env=env, timeout=120)
+    assert "unchanged since report 1; nothing new recorded" in again.stdout
+    assert hashlib.sha256(written.read_bytes()).hexdigest() == digest
+    with Session(engine) as session:
+        rows = session.exec(select(Report)).all()
+    assert [(r.iso_week, r.checksums["json"]) for r in rows] == [("2026-W47", digest)]
+    wrong = subprocess.run(
+        [*command[:2], "--week", "2026-W40"], capture_output=True, text=True, env=env, timeout=120
+    )
+    assert wrong.returncode == 2 and "no evaluation in 2026-W40" in wrong.stderr
