@@ -11,6 +11,7 @@ from dashboard.app_pages import (
     mitigation,
     overview,
     people,
+    reports,
     sources,
     trends,
     waivers,
@@ -53,6 +54,7 @@ pages["Inventory"] = [
 pages["Governance"] = [
     st.Page(catalog.render, title="Checks and frameworks", url_path="checks", icon=":material/fact_check:"),
     st.Page(waivers.render, title="Waivers", url_path="waivers", icon=":material/assignment_late:"),
+    st.Page(reports.render, title="Reports", url_path="reports", icon=":material/summarize:"),
 ]
 pages["Operations"] = [
     st.Page(sources.render, title="Sources", url_path="sources", icon=":material/cloud_sync:")

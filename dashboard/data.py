@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -21,7 +22,7 @@ from sqlmodel import Session, col, select
 from vaultward.config import ConfigError, Settings, load_settings
 from vaultward.db import open_store
 from vaultward.freshness import stale_reason
-from vaultward.models import AuditEvent, CheckScore, Evaluation, Finding, MitigationScore, Run, Waiver
+from vaultward.models import AuditEvent, CheckScore, Evaluation, Finding, MitigationScore, Report, Run, Waiver
 from vaultward.scoring import BANDS
 from vaultward.scoring import band as scoring_band
 from vaultward.sdk import MITIGATION_TITLES, MITIGATIONS
@@ -438,6 +439,46 @@ def create_waiver(url: str, viewer, check_id: str, resource: str, reason: str, o
     )
     st.cache_data.clear()
     return waiver
+
+
+REPORT_COLUMNS = ["id", "iso_week", "evaluation_id", "generated_at", "delivered_to", "files"]
+
+
+@st.cache_data(ttl=CACHE_TTL, show_spinner=False)
+def reports(url: str) -> pd.DataFrame:
+    """Every recorded report, newest week first."""
+    with _session(url) as session:
+        rows = session.exec(
+            select(Report).order_by(Report.iso_week.desc(), Report.id.desc())  # type: ignore[attr-defined,union-attr]
+        ).all()
+        records = [
+            {
+                "id": r.id,
+                "iso_week": r.iso_week,
+                "evaluation_id": r.evaluation_id,
+                "generated_at": r.generated_at,
+                "delivered_to": ", ".join(r.delivered_to),
+                "files": dict(r.files),
+            }
+            for r in rows
+        ]
+    return pd.DataFrame(records, columns=REPORT_COLUMNS)
+
+
+def reports_dir() -> Path:
+    return settings().store.data_dir / "reports"
+
+
+def generate_report(url: str, viewer, iso_week: str):
+    """An admin's report of `iso_week` (raises `ReportError` when there is nothing to report);
+    the cached reads are dropped so the list shows it."""
+    from vaultward.report import generate_report as write
+
+    if not viewer.is_admin:
+        raise PermissionError("only admins may generate reports")
+    result = write(engine(url), iso_week, reports_dir(), actor=viewer.name)
+    st.cache_data.clear()
+    return result
 
 
 # --- findings --------------------------------------------------------------------------------

@@ -334,3 +334,21 @@ def write_report(engine: Engine, iso_week: str, formats: list[str], out_dir: Pat
         session.flush()
         session.expunge(row)
     return row, True
+
+
+def generate_report(engine: Engine, iso_week: str, out_dir: Path, actor: str) -> tuple[Report, bool]:
+    """`write_report` in every format on someone's behalf, with an audit event."""
+    from vaultward.models import AuditEvent
+
+    row, new = write_report(engine, iso_week, list(FORMATS), out_dir)
+    with Session(engine) as session, session.begin():
+        session.add(
+            AuditEvent(
+                at=utcnow(),
+                actor=actor,
+                action="report.generate",
+                target=f"report {row.id} ({iso_week})",
+                details={"new": new, "checksums": row.checksums},
+            )
+        )
+    return row, new

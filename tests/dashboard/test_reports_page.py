@@ -1,0 +1,75 @@
+"""The Reports page: recorded reports with their files; only admins generate one, and the
+audit log says who did."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlmodel import Session, select
+from streamlit.testing.v1 import AppTest
+
+from tests.factories import add_evaluation
+from vaultward.access import Viewer
+from vaultward.db import open_store
+from vaultward.models import AuditEvent, Report
+from vaultward.report import iso_week_of
+
+ADMIN = Viewer("password admin", "admin", "password")
+VIEWER = Viewer("password viewer", "viewer", "password")
+
+
+@pytest.fixture
+def store_with_a_week(engine, database_url, monkeypatch, tmp_path) -> str:
+    """One evaluation in last week; reports land in tmp_path via the configured data dir."""
+    config = tmp_path / "vaultward.toml"
+    config.write_text(f'[store]\ndata_dir = "{tmp_path / "data"}"\n')
+    monkeypatch.setenv("VAULTWARD_CONFIG", str(config))
+    monkeypatch.setenv("VAULTWARD_DATABASE_URL", database_url)
+    monkeypatch.setenv("VAULTWARD_DASHBOARD_PASSWORD", "x")  # password mode: the session decides the role
+    with Session(engine) as session:
+        add_evaluation(session, datetime.now(UTC) - timedelta(days=7), overall=50.0, band="weak",
+                       mitigation_scores={"access": 50.0})  # fmt: skip
+        session.commit()
+    return database_url
+
+
+def page(viewer: Viewer) -> AppTest:
+    at = AppTest.from_string("from dashboard.app_pages.reports import render\nrender()\n", default_timeout=30)
+    at.session_state["vaultward_viewer"] = viewer
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_a_viewer_cannot_generate_a_report(store_with_a_week):
+    at = page(VIEWER)
+    assert not [b for b in at.button if b.label == "Generate now"]
+    assert "Viewers cannot generate reports: ask an admin." in [c.value for c in at.caption]
+    from dashboard import data
+
+    with pytest.raises(PermissionError):
+        data.generate_report(store_with_a_week, VIEWER, iso_week_of(datetime.now(UTC) - timedelta(days=7)))
+
+
+def test_an_admin_generates_last_weeks_report_once_and_can_download_it(store_with_a_week):
+    at = page(ADMIN)
+    week = iso_week_of(datetime.now(UTC) - timedelta(days=7))
+    assert at.text_input(key="report_week").value == week
+    next(b for b in at.button if b.label == "Generate now").click().run()
+    assert at.success[0].value.endswith(f"for {week} generated.")
+    table = at.dataframe[0].value
+    assert list(table["iso_week"]) == [week]
+    labels = [d.proto.label for d in at.get("download_button")]
+    assert labels == [f"{week} CSV", f"{week} JSON"]
+
+    next(b for b in at.button if b.label == "Generate now").click().run()
+    assert "unchanged: nothing new recorded" in at.success[0].value
+    with Session(open_store(store_with_a_week)) as session:
+        assert len(session.exec(select(Report)).all()) == 1
+        events = session.exec(select(AuditEvent).order_by(AuditEvent.id)).all()
+    assert [(e.actor, e.action) for e in events] == [("password admin", "report.generate")] * 2
+
+    at.text_input(key="report_week").input("2020-W01")
+    next(b for b in at.button if b.label == "Generate now").click().run()
+    assert "no evaluation in 2020-W01" in at.error[0].value
