@@ -5,6 +5,9 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine, text
@@ -110,3 +113,82 @@ def moto_endpoint(moto_server: str, monkeypatch: pytest.MonkeyPatch) -> str:
         monkeypatch.setenv(name, value)
     httpx.post(f"{moto_server}/moto-api/reset", timeout=10).raise_for_status()
     return moto_server
+
+
+@dataclass
+class SmtpServer:
+    """A loopback SMTP server requiring STARTTLS and a login; what it received."""
+
+    host: str
+    port: int
+    ca_file: str
+    username: str
+    password: str
+    messages: list[EmailMessage] = field(default_factory=list)
+    refuse_next: int = 0  # answer the next N messages with a temporary failure (451)
+
+    def settings(self, **overrides: Any) -> dict[str, Any]:
+        """An `[smtp]` section for this server (the password comes from $VAULTWARD_SMTP_PASSWORD)."""
+        return {
+            "host": self.host,
+            "port": self.port,
+            "security": "starttls",
+            "username": self.username,
+            "sender": "vaultward@example.com",
+            "ca_file": self.ca_file,
+            "timeout_seconds": 10,
+            **overrides,
+        }
+
+
+@pytest.fixture
+def smtp_server(tmp_path, monkeypatch: pytest.MonkeyPatch) -> Iterator[SmtpServer]:
+    """aiosmtpd on a random loopback port with a trustme certificate: STARTTLS required before
+    AUTH; $VAULTWARD_SMTP_PASSWORD holds the password."""
+    import socket
+    import ssl
+    from email import message_from_bytes, policy
+
+    import trustme
+    from aiosmtpd.controller import Controller
+    from aiosmtpd.smtp import AuthResult
+
+    ca = trustme.CA()
+    cert = ca.issue_cert("127.0.0.1", "localhost")
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    cert.configure_cert(context)
+    ca_file = tmp_path / "smtp-ca.pem"
+    ca.cert_pem.write_to_path(str(ca_file))
+    server = SmtpServer("127.0.0.1", 0, str(ca_file), "reports@example.com", "s3cret-smtp-pass")
+    monkeypatch.setenv("VAULTWARD_SMTP_PASSWORD", server.password)
+
+    class Handler:
+        async def handle_DATA(self, smtp, session, envelope):  # noqa: N802 - aiosmtpd's hook name
+            if server.refuse_next > 0:
+                server.refuse_next -= 1
+                return "451 4.3.0 try again later"
+            server.messages.append(message_from_bytes(envelope.content, policy=policy.default))
+            return "250 OK"
+
+    def authenticate(smtp, session, envelope, mechanism, auth_data):
+        ok = auth_data.login == server.username.encode() and auth_data.password == server.password.encode()
+        return AuthResult(success=ok, handled=False)
+
+    with socket.socket() as probe:  # aiosmtpd's readiness probe cannot use port 0
+        probe.bind(("127.0.0.1", 0))
+        free_port = probe.getsockname()[1]
+    controller = Controller(
+        Handler(),
+        hostname="127.0.0.1",
+        port=free_port,
+        tls_context=context,
+        require_starttls=True,
+        auth_require_tls=True,
+        authenticator=authenticate,
+    )
+    controller.start()
+    server.port = free_port
+    try:
+        yield server
+    finally:
+        controller.stop()

@@ -11,11 +11,8 @@ import os
 import re
 import tomllib
 from collections.abc import Mapping
-from datetime import UTC, datetime, timedelta
-from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
     BaseModel,
@@ -26,10 +23,11 @@ from pydantic import (
     model_validator,
 )
 
+from vaultward.config_types import Schedule, Strict, _schedule
+from vaultward.notification_config import AlertsConfig, ReportConfig, SmtpConfig
+
 DEFAULT_CONFIG = Path("vaultward.toml")
 OptionsT = TypeVar("OptionsT", bound=BaseModel)
-INTERVAL = re.compile(r"^\s*(\d+)\s*(s|m|h|d|w)\s*$")
-INTERVAL_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 ACCOUNT_ID = re.compile(r"^\d{12}$")
 ROLE_ARN = re.compile(r"^arn:aws[\w-]*:iam::(\d{12}):role/[\w+=,.@/-]+$")
 SECURITY_GROUP_ID = re.compile(r"^sg-[0-9a-f]{8}([0-9a-f]{9})?$")
@@ -37,89 +35,6 @@ SECURITY_GROUP_ID = re.compile(r"^sg-[0-9a-f]{8}([0-9a-f]{9})?$")
 
 class ConfigError(Exception):
     """The configuration cannot be used; the message says where and why."""
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Schedule(Strict):
-    """When a source runs: an interval (`"6h"`) or a five-field cron expression."""
-
-    every: str | None = None
-    cron: str | None = None
-    timezone: str = "UTC"
-
-    @model_validator(mode="after")
-    def _one_of(self) -> Schedule:
-        if (self.every is None) == (self.cron is None):
-            raise ValueError("give exactly one of 'every' (like \"6h\") or 'cron' (like \"0 */6 * * *\")")
-        try:
-            ZoneInfo(self.timezone)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(
-                f'timezone={self.timezone!r}: not an IANA time zone like "Europe/Zurich"'
-            ) from None
-        if self.every is not None:
-            match = INTERVAL.match(self.every)
-            if not match or int(match.group(1)) == 0:
-                raise ValueError(
-                    f'every={self.every!r}: expected a positive number and a unit s/m/h/d/w, like "6h"'
-                )
-        if self.cron is not None:
-            from apscheduler.triggers.cron import CronTrigger
-
-            try:
-                CronTrigger.from_crontab(self.cron, timezone=self.timezone)
-            except ValueError as error:
-                raise ValueError(f"cron={self.cron!r}: {error}") from None
-        return self
-
-    def trigger(self):
-        from apscheduler.triggers.cron import CronTrigger
-        from apscheduler.triggers.interval import IntervalTrigger
-
-        if self.cron is not None:
-            return CronTrigger.from_crontab(self.cron, timezone=self.timezone)
-        return IntervalTrigger(seconds=self.interval().total_seconds(), timezone=self.timezone)
-
-    def interval(self) -> timedelta:
-        """The longest expected time between two runs. For cron, the largest gap between
-        firings over the coming 8 days, so a weekday schedule tolerates the weekend whatever
-        day it is asked (and staleness never depends on when the evaluation runs)."""
-        if self.every is not None:
-            match = INTERVAL.match(self.every)
-            assert match is not None
-            return timedelta(seconds=int(match.group(1)) * INTERVAL_UNITS[match.group(2)])
-        return _longest_cron_gap(self.cron or "", self.timezone)
-
-
-@lru_cache(maxsize=64)
-def _longest_cron_gap(cron: str, timezone: str) -> timedelta:
-    from apscheduler.triggers.cron import CronTrigger
-
-    trigger = CronTrigger.from_crontab(cron, timezone=timezone)
-    # A fixed reference week keeps the answer the same whenever it is computed.
-    start = datetime(2026, 1, 5, tzinfo=UTC)  # a Monday
-    end = start + timedelta(days=8)
-    longest = timedelta(0)
-    previous = trigger.get_next_fire_time(None, start)
-    while previous is not None and previous < end:
-        following = trigger.get_next_fire_time(previous, previous + timedelta(seconds=1))
-        if following is None:
-            break
-        longest = max(longest, following - previous)
-        previous = following
-    return longest or timedelta(days=7)
-
-
-def _schedule(value: Any) -> Any:
-    """Accept `"6h"` and `"cron: 0 7 * * 1"` as shorthands for the table form."""
-    if isinstance(value, str):
-        if value.startswith("cron:"):
-            return {"cron": value.removeprefix("cron:").strip()}
-        return {"every": value}
-    return value
 
 
 class SourceConfig(Strict):
@@ -346,6 +261,9 @@ class DashboardConfig(Strict):
 
     address: str = "127.0.0.1"
     port: int = Field(default=8501, ge=1, le=65535)
+    # How people reach it (behind a proxy, say); links in alerts and reports start here.
+    # Default: http://<address>:<port>.
+    public_url: str | None = None
     # OIDC (an [auth] section in .streamlit/secrets.toml): who is an admin.
     admins: list[str] = Field(default_factory=list)  # e-mail addresses
     admin_group_claim: str = "groups"  # the ID-token claim listing the user's groups
@@ -372,6 +290,9 @@ class Settings(Strict):
     policy: Policy = Field(default_factory=Policy)
     scoring: ScoringConfig = Field(default_factory=ScoringConfig)
     dashboard: DashboardConfig = Field(default_factory=DashboardConfig)
+    report: ReportConfig = Field(default_factory=ReportConfig)
+    smtp: SmtpConfig | None = None
+    alerts: AlertsConfig = Field(default_factory=AlertsConfig)
     plugin_dir: Path | None = None
     source_file: Path | None = Field(default=None, exclude=True)
 
@@ -383,6 +304,17 @@ class Settings(Strict):
         if self.store.database_url:
             return self.store.database_url
         return f"sqlite:///{(self.store.data_dir / 'vaultward.db').resolve()}"
+
+    def dashboard_url(self, path: str = "") -> str:
+        """A link to a dashboard page (`path` like "access?check=access.root_mfa")."""
+        base = self.dashboard.public_url or f"http://{self.dashboard.address}:{self.dashboard.port}"
+        return base.rstrip("/") + "/" + path.lstrip("/")
+
+    @model_validator(mode="after")
+    def _mail_server(self) -> Settings:
+        if self.smtp is None and (self.report.email is not None or self.alerts.email is not None):
+            raise ValueError("e-mail delivery is configured but there is no [smtp] section")
+        return self
 
     def source(self, name: str) -> SourceConfig:
         return self.sources.get(name) or SourceConfig.model_validate({})
@@ -412,6 +344,7 @@ class Settings(Strict):
         """Every environment variable that may hold a credential: each enabled source's
         defaults and the names its `credentials_env` gives, and ExternalId variables."""
         names = {account.external_id_env for account in self.aws.accounts if account.external_id_env}
+        names.update(self.notification_secret_variables())
         for name in self.enabled_sources(collectors):
             cls = collectors[name]
             names.update(getattr(cls, "credentials", {}).values())
@@ -420,6 +353,16 @@ class Settings(Strict):
             if callable(hook):
                 names.update(hook(self.source_options(name, getattr(cls, "options_model", None))))
         return sorted(names)
+
+    def notification_secret_variables(self) -> set[str]:
+        """Variables holding the SMTP password, webhook URLs and webhook header secrets."""
+        names = {self.smtp.password_env} if self.smtp and self.smtp.password_env else set()
+        if self.alerts.slack:
+            names.add(self.alerts.slack.webhook_url_env)
+        if self.alerts.webhook:
+            names.add(self.alerts.webhook.url_env)
+            names.update(self.alerts.webhook.headers_env.values())
+        return names
 
     def source_options(self, name: str, model: type[OptionsT] | None) -> OptionsT | None:
         """The collector-specific keys of `[sources.<name>]`, validated by `model`."""
