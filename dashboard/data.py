@@ -541,10 +541,13 @@ def filter_findings(
     text: str = "",
     sources: list[str] | None = None,
     accounts: list[str] | None = None,
+    checks: list[str] | None = None,
 ) -> pd.DataFrame:
-    """Findings whose status, severity, source and account are selected and that mention
-    `text` anywhere."""
+    """Findings whose check, status, severity, source and account are selected and that
+    mention `text` anywhere."""
     keep = pd.Series(True, index=frame.index)
+    if checks:
+        keep &= frame["check_id"].isin(checks)
     if statuses:
         keep &= frame["status"].isin(statuses)
     if severities:

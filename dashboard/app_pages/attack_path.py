@@ -82,6 +82,7 @@ def _control(control: dict[str, Any], page: Any) -> None:
                 page,
                 label="Findings",
                 icon=":material/arrow_forward:",
+                query_params={"check": control["check_id"]},
                 help=f"{short_title(control['mitigation'])} findings",
             )
     else:

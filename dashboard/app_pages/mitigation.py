@@ -90,7 +90,16 @@ def _findings(url: str, mitigation: str) -> None:
     if everything.empty:
         st.caption("No findings in the latest evaluation.")
         return
-    status_column, severity_column, source_column, account_column = st.columns(4)
+    check_column, status_column, severity_column, source_column, account_column = st.columns(5)
+    titles = dict(zip(everything["check_id"], everything["check_title"], strict=True))
+    check_key = f"{mitigation}_checks"
+    linked = st.query_params.get("check")  # from "Findings" links on Overview and Attack path
+    if check_key not in st.session_state and linked in titles:
+        st.session_state[check_key] = [linked]
+    checks = check_column.multiselect(
+        "Check", sorted(titles, key=lambda c: titles[c]), format_func=titles.__getitem__, key=check_key,
+        placeholder="All checks",
+    )  # fmt: skip
     statuses = status_column.multiselect(
         "Status", STATUSES, key=f"{mitigation}_status", placeholder="All statuses"
     )
@@ -109,7 +118,7 @@ def _findings(url: str, mitigation: str) -> None:
     text = st.text_input(
         "Search", key=f"{mitigation}_search", placeholder="resource, check, scope or message"
     )
-    shown = data.filter_findings(everything, statuses, severities, text, sources, accounts)
+    shown = data.filter_findings(everything, statuses, severities, text, sources, accounts, checks)
     st.caption(f"{len(shown)} of {len(everything)} findings")
     table = shown[["status", "severity", "check_title", "resource_name", "scope", "message"]]
     st.dataframe(

@@ -130,6 +130,7 @@ def _failing_checks(url: str, pages: dict[str, Any]) -> None:
                         page,
                         label=f"{short_title(row.mitigation)} findings",
                         icon=":material/arrow_forward:",
+                        query_params={"check": row.check_id},
                         help=data.mitigation_title(row.mitigation),
                     )
             else:

@@ -166,6 +166,33 @@ def test_mitigation_page_lists_and_filters_findings(seeded_url):
     assert "1 of 5 findings" in markdown_text(at)
 
 
+def test_a_findings_link_opens_the_page_filtered_to_its_check(seeded_url):
+    at = AppTest.from_string(
+        "from dashboard.app_pages.mitigation import render\nrender('access')\n", default_timeout=TIMEOUT
+    )
+    at.query_params["check"] = "access.privileged_phishing_resistant"
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.multiselect(key="access_checks").value == ["access.privileged_phishing_resistant"]
+    shown = at.dataframe[1].value
+    assert sorted(shown["resource_name"]) == ["alice", "bob"]  # not root_mfa's three accounts
+    assert set(shown["check_title"]) == {"Privileged people use phishing-resistant MFA"}
+    assert "2 of 5 findings" in markdown_text(at)
+    at.multiselect(key="access_checks").set_value([]).run()  # the filter can be cleared
+    assert len(at.dataframe[1].value) == 5
+
+
+def test_an_unknown_check_in_the_link_filters_nothing(seeded_url):
+    at = AppTest.from_string(
+        "from dashboard.app_pages.mitigation import render\nrender('access')\n", default_timeout=TIMEOUT
+    )
+    at.query_params["check"] = "<script>alert(1)</script>"
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.multiselect(key="access_checks").value == []
+    assert len(at.dataframe[1].value) == 5
+
+
 def test_mitigation_page_shows_the_evidence_of_the_chosen_finding(seeded_url):
     at = run_mitigation_page("access")
     choice = at.selectbox(key="access_finding")

@@ -122,6 +122,10 @@ def test_the_app_registers_the_page_with_each_control_linked_to_its_findings(see
     # One link per control: root_mfa and privileged_phishing_resistant (access),
     # lure_training, no_admin_ports, multisig_threshold.
     assert [link.label for link in links] == ["Findings"] * 5
-    assert sorted(link.page for link in links) == sorted(
-        ["access", "access", "custody", "segmentation", "training"]
-    )
+    assert sorted((link.page, link.query_string) for link in links) == [
+        ("access", "check=access.privileged_phishing_resistant"),
+        ("access", "check=access.root_mfa"),
+        ("custody", "check=custody.multisig_threshold"),
+        ("segmentation", "check=segmentation.no_admin_ports"),
+        ("training", "check=training.lure_training"),
+    ]

@@ -178,6 +178,16 @@ def test_attack_path_in_chromium(served: str, database_url: str) -> None:
         page.screenshot(path=str(ARTIFACTS / "attack-path.png"), full_page=True)
         page.screenshot(path=str(ARTIFACTS / f"attack-path-{backend}.png"), full_page=True)
 
+        # Each control links to its own findings: the mitigation page opens filtered to it.
+        control = page.locator('[data-testid="stHorizontalBlock"]').filter(
+            has_text="Privileged people use phishing-resistant MFA"
+        )
+        control.get_by_role("link", name="Findings").first.click()
+        page.wait_for_url("**/access?check=access.privileged_phishing_resistant", timeout=60_000)
+        page.wait_for_selector('[data-testid="stDataFrame"]', timeout=60_000)
+        page.wait_for_selector('[data-testid="stStatusWidget"]', state="detached", timeout=60_000)
+        expect(page.get_by_text("2 of 5 findings")).to_be_visible()
+
 
 def test_demo_serves_the_collected_organisation(tmp_path: Path) -> None:
     """README command 1: `vaultward demo` seeds the emulator, runs the real collectors,
