@@ -188,6 +188,24 @@ def status() -> None:
     out.print(scores)
 
 
+@app.command("iam-policy")
+def iam_policy() -> None:
+    """Print the read-only IAM policy (JSON) for the enabled AWS collectors: the actions they
+    declare, and AssumeRole limited to the roles they enter."""
+    import json
+
+    from vaultward.iam_policy import PolicyError
+    from vaultward.iam_policy import iam_policy as build_policy
+
+    settings = settings_or_exit()
+    try:
+        policy = build_policy(settings, _registry(settings).collectors)
+    except (ConfigError, PolicyError) as error:
+        err.print(str(error), soft_wrap=True)
+        raise typer.Exit(2) from None
+    print(json.dumps(policy, indent=2))
+
+
 @app.command()
 def frameworks(
     namespace: Annotated[
