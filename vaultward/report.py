@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
 from sqlmodel import Session, select
@@ -31,6 +32,7 @@ __all__ = [
     "ReportError",
     "WeeklyReport",
     "build_report",
+    "dashboard_link_base",
     "generate_report",
     "iso_week_of",
     "report_files",
@@ -39,8 +41,17 @@ __all__ = [
     "write_report",
 ]
 
+if TYPE_CHECKING:
+    from vaultward.config import Settings
+
 FORMATS = ("html", "pdf", "csv", "json")
 PAPERS = ("A4", "Letter")
+
+
+def dashboard_link_base(settings: Settings) -> str | None:
+    """Where the report's links point: the dashboard's public URL, or None (no links) when
+    none is configured, since a loopback address means nothing to a report's readers."""
+    return settings.dashboard_url() if settings.dashboard.public_url else None
 
 
 def report_files(
