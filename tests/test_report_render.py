@@ -100,6 +100,13 @@ def test_the_html_states_the_weeks_numbers_in_every_section(engine, tmp_path):
         "Overall readiness is 61.2 out of 100, in the fair band, up 21.2 points from the week before (40.0)."
         in page.text
     )
+    assert (
+        "Since last week 2 findings started failing and 1 was fixed. "
+        "The weakest measured area is HSM and multi-signature custody, at 60.0. "
+        "No evidence was collected for Social-engineering training: a score of 0 there rests on no data "
+        "until a source is connected. "
+        "First action: Multisig (2 resources failing or unknown; see section 4)." in page.text
+    )
     # executive summary rows: title, score, band, change vs last week, verdict
     assert (
         "HSM and multi-signature custody 60.0 fair +10.0 Real gaps an attacker could use; "
@@ -117,7 +124,7 @@ def test_the_html_states_the_weeks_numbers_in_every_section(engine, tmp_path):
     assert "Console MFA access.console_user_mfa high 2.0 60.0 3 1 1 0" in page.text
     assert "Root MFA access.root_mfa critical 3.0 66.7 2 1 0 0" in page.text
     assert "Total (2 checks) 62.5 5 2 1 0" in page.text
-    assert "5 Open findings 2 New failures 1 Fixed this week 1 Waivers ending ≤ 30 days" in page.text
+    assert "5 Open findings 2 New failures 1 Fixed this week 1 Waivers expiring" in page.text
     assert "New failures (2)" in page.text and "Fixed (1) Check Severity Resource Status Finding" in page.text
     assert "access.root_mfa high aws:1 fixed aws:1 fail" in page.text
     assert "1 Multisig (HSM and multi-signature custody, custody.multisig_threshold)" in page.text

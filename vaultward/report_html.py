@@ -36,6 +36,41 @@ def mitigation_verdict(line: MitigationLine) -> str:
     )
 
 
+def _count(number: int, noun: str) -> str:
+    """`1 finding`, `2 findings`."""
+    return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
+def summary_points(report: WeeklyReport) -> list[str]:
+    """The executive summary's plain sentences after the headline: what moved, where the
+    biggest gap is, what is not measured, what to do first."""
+    points = []
+    if report.previous_evaluation_id is not None:
+        fixed = len(report.fixes)
+        points.append(
+            f"Since last week {_count(len(report.new_failures), 'finding')} started failing and "
+            f"{fixed} {'was' if fixed == 1 else 'were'} fixed."
+        )
+    measured = [line for line in report.mitigations if line.measured]
+    if measured:
+        weakest = min(
+            measured, key=lambda line: (line.score if line.score is not None else 0.0, line.mitigation)
+        )
+        points.append(f"The weakest measured area is {weakest.title}, at {format_score(weakest.score)}.")
+    unmeasured = [line.title for line in report.mitigations if not line.measured]
+    if unmeasured:
+        points.append(
+            f"No evidence was collected for {', '.join(unmeasured)}: "
+            "a score of 0 there rests on no data until a source is connected."
+        )
+    if report.actions:
+        first = report.actions[0]
+        points.append(
+            f"First action: {first.title} ({_count(first.affected, 'resource')} failing or unknown; see section 4)."
+        )
+    return points
+
+
 def _signed(delta: float | None) -> str:
     """+21.2 / −3.0 / 0.0, one decimal like every score; "n/a" without a comparison."""
     if delta is None:
@@ -116,5 +151,6 @@ def render_html(report: WeeklyReport, paper: str = "A4", dashboard_url: str | No
             verdicts={line.mitigation: mitigation_verdict(line) for line in report.mitigations},
             checks_by_id={c.check_id: c for line in report.mitigations for c in line.checks},
             titles=MITIGATION_TITLES,
+            summary_points=summary_points(report),
         )
     )
