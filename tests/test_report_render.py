@@ -42,7 +42,7 @@ MITIGATION_TITLES = [
 TEMPLATE_TAGS = {
     "html", "head", "meta", "title", "style", "body", "main", "section", "div", "h1", "h2", "h3",
     "p", "span", "small", "strong", "a", "br", "code", "table", "thead", "tbody", "tr", "th", "td",
-    "svg", "line", "polyline", "circle", "rect", "ol", "ul", "li", "footer",
+    "svg", "line", "polyline", "circle", "rect", "ol", "ul", "li", "footer", "colgroup", "col",
 }  # fmt: skip
 INLINE_TAGS = {"a", "span", "strong", "small", "code"}  # text flows through these; other tags separate it
 HOSTILE_RESOURCE = "<script>alert(1)</script>"
