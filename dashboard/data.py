@@ -472,11 +472,17 @@ def reports_dir() -> Path:
 def generate_report(url: str, viewer, iso_week: str):
     """An admin's report of `iso_week` (raises `ReportError` when there is nothing to report);
     the cached reads are dropped so the list shows it."""
+    from vaultward.registry import discover
+    from vaultward.report import dashboard_link_base
     from vaultward.report import generate_report as write
 
     if not viewer.is_admin:
         raise PermissionError("only admins may generate reports")
-    result = write(engine(url), iso_week, reports_dir(), actor=viewer.name)
+    config = settings()
+    result = write(
+        engine(url), iso_week, reports_dir(), actor=viewer.name, paper=config.report.paper,
+        dashboard_url=dashboard_link_base(config), registry=discover(config.plugin_dir),
+    )  # fmt: skip
     st.cache_data.clear()
     return result
 

@@ -53,13 +53,14 @@ def seed(engine) -> None:
             },
             check_scores=[
                 {"check_id": "access.root_mfa", "title": "Root MFA", "severity": "critical", "weight": 3.0,
-                 "score": 66.7, "passed": 2, "failed": 1},
+                 "score": 66.7, "passed": 2, "failed": 1,
+                 "references": ["attack-mitigation:M1032", "attack:T1078.004", "cis-v8:6.5"]},
                 {"check_id": "access.console_user_mfa", "title": "Console MFA", "weight": 2.0, "score": 60.0,
-                 "passed": 3, "failed": 1, "unknown": 1},
+                 "passed": 3, "failed": 1, "unknown": 1, "references": ["attack-mitigation:M1032", "cis-v8:6.3"]},
                 {"check_id": "custody.multisig_threshold", "title": "Multisig", "severity": "critical",
-                 "weight": 3.0, "score": 60.0, "passed": 3, "failed": 2},
+                 "weight": 3.0, "score": 60.0, "passed": 3, "failed": 2, "references": ["attack:T1657", "ccss:v8:1.04"]},
                 {"check_id": "training.awareness_recent", "title": "Awareness", "weight": 1.0, "score": 0.0,
-                 "unknown": 4},
+                 "unknown": 4, "references": ["attack-mitigation:M1017", "attack:T1566.003"]},
             ],
             findings=[
                 finding("access.root_mfa", "aws:2"),  # still failing
@@ -120,10 +121,96 @@ def test_the_same_week_gives_the_same_bytes_and_a_spreadsheet_safe_csv(engine):
     first, second = build_report(engine, "2026-W47").to_json(), build_report(engine, "2026-W47").to_json()
     assert hashlib.sha256(first.encode()).hexdigest() == hashlib.sha256(second.encode()).hexdigest()
     data = json.loads(first)
-    assert data["schema_version"] == "1" and data["iso_week"] == "2026-W47"
+    assert data["schema_version"] == "2" and data["iso_week"] == "2026-W47"
     assert data["period_start"] == "2026-11-16T00:00:00+00:00"
     rows = list(csv.DictReader(io.StringIO(build_report(engine, "2026-W47").findings_csv())))
     assert '\'=HYPERLINK("http://x")' in [r["resource"] for r in rows]
+
+
+def test_twelve_weeks_of_history_end_with_the_reports_week(engine):
+    seed(engine)
+    report = build_report(engine, "2026-W47")
+    assert [p.iso_week for p in report.history] == [f"2026-W{week}" for week in range(36, 48)]
+    assert [p.overall for p in report.history] == [None] * 10 + [40.0, 61.25]
+    assert [p.evaluation_id for p in report.history[-2:]] == [
+        report.previous_evaluation_id,
+        report.evaluation_id,
+    ]
+    assert report.history[0].mitigations == {"custody": None, "training": None, "access": None}
+    # the week's last evaluation; training measured neither week: no point to draw
+    assert report.history[-2].mitigations == {"custody": 50.0, "training": None, "access": 30.0}
+    assert report.history[-1].mitigations == {"custody": 60.0, "training": None, "access": 62.5}
+    data = json.loads(report.to_json())
+    assert data["history"][-1] == {
+        "iso_week": "2026-W47", "evaluation_id": report.evaluation_id, "overall": 61.25,
+        "mitigations": {"access": 62.5, "custody": 60.0, "training": None},
+    }  # fmt: skip
+
+
+def test_the_attack_path_and_frameworks_come_from_the_weeks_check_scores(engine):
+    seed(engine)
+    report = build_report(engine, "2026-W47")
+    stages = {
+        s.stage: (s.score, s.band, s.measured, s.passed, s.failed, s.unknown) for s in report.attack_path
+    }
+    assert [s.stage for s in report.attack_path] == [
+        "lure", "malicious_content", "workstation", "lateral_movement", "signing",
+    ]  # fmt: skip
+    assert stages["lure"] == (0.0, "unmeasured", False, 0, 0, 4)  # awareness: all unknown
+    assert stages["malicious_content"] == (None, "unmeasured", False, 0, 0, 0)
+    # root MFA cites T1078.004 (family T1078); console MFA cites no stage's technique: access -> workstation
+    assert stages["workstation"] == (pytest.approx((66.7 * 3 + 60.0 * 2) / 5), "fair", True, 5, 2, 1)
+    assert stages["signing"] == (60.0, "fair", True, 3, 2, 0)
+    workstation = report.attack_path[2]
+    assert [(c.check_id, c.cites) for c in workstation.checks] == [
+        ("access.console_user_mfa", []),
+        ("access.root_mfa", ["T1078"]),
+    ]
+    frameworks = {
+        group.namespace: [(c.control, c.title, c.checks, c.score, c.measured) for c in group.controls]
+        for group in report.frameworks
+    }
+    assert [group.namespace for group in report.frameworks] == ["attack-mitigation", "ccss", "cis-v8"]
+    assert frameworks["attack-mitigation"] == [
+        ("M1017", "User Training", ["training.awareness_recent"], 0.0, False),
+        ("M1032", "Multi-factor Authentication", ["access.console_user_mfa", "access.root_mfa"],
+         pytest.approx(64.02), True),
+    ]  # fmt: skip
+    assert frameworks["ccss"] == [("v8:1.04", "Key Usage", ["custody.multisig_threshold"], 60.0, True)]
+    assert frameworks["cis-v8"] == [
+        ("6.3", "Require MFA for Externally-Exposed Applications", ["access.console_user_mfa"], 60.0, True),
+        ("6.5", "Require MFA for Administrative Access", ["access.root_mfa"], 66.7, True),
+    ]
+
+
+def test_each_mitigation_lists_its_checks_with_the_registrys_guidance(engine):
+    from vaultward.registry import discover
+
+    seed(engine)
+    registry = discover(entry_point_groups=False)
+    report = build_report(engine, "2026-W47", registry)
+    access = next(m for m in report.mitigations if m.mitigation == "access")
+    assert [(m.mitigation, m.band) for m in report.mitigations] == [
+        ("custody", "fair"), ("training", "unmeasured"), ("access", "fair"),
+    ]  # fmt: skip
+    assert [
+        (c.check_id, c.severity, c.weight, c.score, c.measured, c.passed, c.failed, c.unknown, c.waived)
+        for c in access.checks
+    ] == [
+        ("access.console_user_mfa", "high", 2.0, 60.0, True, 3, 1, 1, 0),
+        ("access.root_mfa", "critical", 3.0, 66.7, True, 2, 1, 0, 0),
+    ]
+    root = registry.checks["access.root_mfa"]
+    assert (access.checks[1].risk, access.checks[1].remediation) == (root.risk, root.remediation)
+    assert root.remediation and root.risk  # the catalog's own text, not empty
+    multisig = registry.checks["custody.multisig_threshold"].remediation
+    assert [(a.check_id, a.remediation) for a in report.actions][0] == (
+        "custody.multisig_threshold",
+        multisig,
+    )
+    bare = build_report(engine, "2026-W47")  # no registry: the store keeps scores, not prose
+    assert {(c.risk, c.remediation) for m in bare.mitigations for c in m.checks} == {(None, None)}
+    assert {a.remediation for a in bare.actions} == {None}
 
 
 def test_a_week_without_an_evaluation_and_a_malformed_week_are_clear_errors(engine):

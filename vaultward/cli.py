@@ -243,21 +243,29 @@ def report(
     week: Annotated[
         str | None, typer.Option(help="ISO week, e.g. 2026-W47 (default: the last complete week).")
     ] = None,
-    format: Annotated[str, typer.Option("--format", help="Comma-separated: json, csv.")] = "json,csv",
+    format: Annotated[
+        str, typer.Option("--format", help="Comma-separated: html, pdf, csv, json.")
+    ] = "json,csv",
     out_dir: Annotated[Path, typer.Option("--out", help="Folder for the report files.")] = Path("reports"),
+    paper: Annotated[
+        str | None, typer.Option(help="PDF paper: A4 or Letter (default from [report] paper).")
+    ] = None,
 ) -> None:
     """Write the weekly posture report of one ISO week (its last evaluation, compared with the
     week before) and record it; re-running a week rewrites the same bytes."""
     from datetime import timedelta
 
     from vaultward.models import utcnow
-    from vaultward.report import ReportError, iso_week_of, write_report
+    from vaultward.report import ReportError, dashboard_link_base, iso_week_of, write_report
 
     settings = settings_or_exit()
     chosen = week or iso_week_of(utcnow() - timedelta(days=7))
     formats = [f.strip() for f in format.split(",") if f.strip()]
     try:
-        row, new = write_report(_store(settings), chosen, formats, out_dir)
+        row, new = write_report(
+            _store(settings), chosen, formats, out_dir, paper or settings.report.paper,
+            dashboard_link_base(settings), _registry(settings),
+        )  # fmt: skip
     except ReportError as error:
         err.print(str(error))
         raise typer.Exit(2) from None

@@ -12,7 +12,7 @@ from dashboard import auth, data
 from vaultward.models import utcnow
 from vaultward.report import ReportError, iso_week_of
 
-MIME = {"json": "application/json", "csv": "text/csv"}
+MIME = {"json": "application/json", "csv": "text/csv", "html": "text/html", "pdf": "application/pdf"}
 
 
 def render() -> None:

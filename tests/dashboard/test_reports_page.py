@@ -61,7 +61,7 @@ def test_an_admin_generates_last_weeks_report_once_and_can_download_it(store_wit
     table = at.dataframe[0].value
     assert list(table["iso_week"]) == [week]
     labels = [d.proto.label for d in at.get("download_button")]
-    assert labels == [f"{week} CSV", f"{week} JSON"]
+    assert labels == [f"{week} CSV", f"{week} HTML", f"{week} JSON", f"{week} PDF"]
 
     next(b for b in at.button if b.label == "Generate now").click().run()
     assert "unchanged: nothing new recorded" in at.success[0].value
