@@ -68,12 +68,19 @@ def _slack_link(url: str, label: str) -> str:
     return f"<{safe}|{slack_escape(label)}>"
 
 
+def _fit(text: str, limit: int) -> str:
+    """`text` escaped, shortened (never inside an entity) to at most `limit` characters."""
+    escaped = slack_escape(text)
+    while len(escaped) > limit:
+        text = text[: max(0, len(text) - (len(escaped) - limit) - 1)]
+        escaped = slack_escape(text) + "…"
+    return escaped
+
+
 def slack_payload(notice: Notice) -> dict[str, Any]:
     """An incoming-webhook message: `text` is the notification fallback, `blocks` the layout."""
     heading = f"{ICONS[notice.state]} *{slack_escape(notice.heading())}*"
-    body = slack_escape(notice.message)
-    if len(body) > MAX_SLACK_TEXT - len(heading):
-        body = body[: MAX_SLACK_TEXT - len(heading) - 1] + "…"
+    body = _fit(notice.message, MAX_SLACK_TEXT - len(heading))
     context = f"severity {notice.severity}"
     if notice.mitigation:
         context += f" · {notice.mitigation}"

@@ -60,22 +60,21 @@ def _previous_evaluation(session: Session, evaluation: Evaluation) -> int | None
 
 
 def _failing_resources(session: Session, evaluation_id: int, check_ids: list[str]) -> dict[str, list[str]]:
+    """The first few failing resource names per check, sorted here (not by the database,
+    whose collation differs between SQLite and PostgreSQL)."""
     names: dict[str, list[str]] = {}
     if not check_ids:
         return names
     rows = session.exec(
-        select(Finding.check_id, Finding.resource_name)
-        .where(
+        select(Finding.check_id, Finding.resource_name).where(
             Finding.evaluation_id == evaluation_id,
             col(Finding.check_id).in_(check_ids),
             Finding.status == "fail",
         )
-        .order_by(col(Finding.check_id), col(Finding.resource_name))
     )
     for check_id, name in rows:
-        if len(names.setdefault(check_id, [])) < RESOURCES_NAMED:
-            names[check_id].append(name)
-    return names
+        names.setdefault(check_id, []).append(name)
+    return {check_id: sorted(found)[:RESOURCES_NAMED] for check_id, found in names.items()}
 
 
 def judge_evaluation(
