@@ -40,7 +40,9 @@ class WebhookReceiver:
                 length = int(self.headers.get("Content-Length", "0"))
                 body = self.rfile.read(length)
                 receiver.requests.append(
-                    Received(self.path, {k.lower(): v for k, v in self.headers.items()}, body, time.monotonic())
+                    Received(
+                        self.path, {k.lower(): v for k, v in self.headers.items()}, body, time.monotonic()
+                    )
                 )
                 answer = receiver.answers.pop(0) if receiver.answers else Answer()
                 payload = answer.body.encode()

@@ -27,7 +27,9 @@ def test_email_alert_through_smtp_and_retried_after_a_temporary_refusal(engine, 
             session,
             NOW,
             overall=50.0,
-            check_scores=[{"check_id": "custody.multisig_threshold", "severity": "critical", "failed": 1, "passed": 1}],
+            check_scores=[
+                {"check_id": "custody.multisig_threshold", "severity": "critical", "failed": 1, "passed": 1}
+            ],
             findings=[{"check_id": "custody.multisig_threshold", "resource_name": "treasury\nsafe"}],
         ).id
     [outcome] = process_alerts(settings, engine, evaluation, [], initial_wait=0)
@@ -81,7 +83,10 @@ def test_slack_message_layout():
             {
                 "type": "context",
                 "elements": [
-                    {"type": "mrkdwn", "text": "severity high · custody · evaluation 7 at 2026-11-23 12:05 UTC"}
+                    {
+                        "type": "mrkdwn",
+                        "text": "severity high · custody · evaluation 7 at 2026-11-23 12:05 UTC",
+                    }
                 ],
             },
             {"type": "section", "text": {"type": "mrkdwn", "text": link}},

@@ -47,7 +47,14 @@ def test_failing_high_check_fires_with_counts_names_and_link():
         severity="high",
         mitigation="access",
         link_path="access?check=access.console_user_mfa",
-        evidence={"failed": 3, "judged": 12, "passed": 9, "unknown": 0, "waived": 0, "resources": ["alice", "bob"]},
+        evidence={
+            "failed": 3,
+            "judged": 12,
+            "passed": 9,
+            "unknown": 0,
+            "waived": 0,
+            "resources": ["alice", "bob"],
+        },
     )
 
 
@@ -66,7 +73,9 @@ def test_lower_severity_waived_and_unknown_only_decide_nothing_or_recover():
         "check_failing:access.root_mfa": Recovery(
             "check_failing:access.root_mfa", "no resource fails any more (3 of 3 pass)"
         ),
-        "check_failing:access.gone": Recovery("check_failing:access.gone", "the check is no longer evaluated"),
+        "check_failing:access.gone": Recovery(
+            "check_failing:access.gone", "the check is no longer evaluated"
+        ),
     }
 
 
@@ -119,7 +128,13 @@ def _run(finished_hours_ago: float) -> Run:
 
 def test_stale_failed_and_fresh_scopes():
     states = [
-        ScopeState("aws_iam", "aws:1", _run(1), None, "facts for aws:1 from aws_iam are stale: collected 13h ago, expected every 6h"),
+        ScopeState(
+            "aws_iam",
+            "aws:1",
+            _run(1),
+            None,
+            "facts for aws:1 from aws_iam are stale: collected 13h ago, expected every 6h",
+        ),
         ScopeState("okta", "acme.okta.com", _run(1), "HTTP 401 Invalid token <b>", None),
         ScopeState("safe", "chain:1", None, None, None),
         ScopeState("aws_network", "aws:1/us-east-1", _run(1), None, None),
@@ -136,7 +151,10 @@ def test_stale_failed_and_fresh_scopes():
     assert isinstance(stale, Condition)
     assert stale.message == "facts for aws:1 from aws_iam are stale: collected 13h ago, expected every 6h"
     assert stale.link_path == "sources" and stale.mitigation is None and stale.severity == "medium"
-    assert verdicts["stale:okta:acme.okta.com"].message == "the latest collection failed: HTTP 401 Invalid token <b>"
+    assert (
+        verdicts["stale:okta:acme.okta.com"].message
+        == "the latest collection failed: HTTP 401 Invalid token <b>"
+    )
     assert verdicts["stale:safe:chain:1"].message == (
         "the latest collection failed: no error recorded; no usable facts from this scope"
     )

@@ -54,7 +54,13 @@ def evaluation(engine, minutes: int, failed: int = 0, unknown: int = 0, names=()
             overall=70.0,
             mitigation_scores=scores or {"access": 70.0},
             check_scores=[
-                {"check_id": CHECK, "title": CHECK_TITLE, "passed": passed, "failed": failed, "unknown": unknown},
+                {
+                    "check_id": CHECK,
+                    "title": CHECK_TITLE,
+                    "passed": passed,
+                    "failed": failed,
+                    "unknown": unknown,
+                },
                 {"check_id": "access.access_key_age", "severity": "medium", "failed": 5},
             ],
             findings=[{"check_id": CHECK, "resource": f"arn:{n}", "resource_name": n} for n in names],
@@ -76,9 +82,7 @@ def test_regression_alerts_once_recovery_closes_and_a_new_regression_alerts_agai
 ):
     first = evaluation(engine, 0, failed=3, names=["alice", "bob", "carol"])
     [outcome] = alert(alerting, engine, first)
-    assert outcome.line() == (
-        f"alert sent to slack, webhook: High check failing: {CHECK_TITLE} ({CHECK})"
-    )
+    assert outcome.line() == (f"alert sent to slack, webhook: High check failing: {CHECK_TITLE} ({CHECK})")
     [slack] = webhook_receiver.to(SLACK_PATH)
     [hook] = webhook_receiver.to(HOOK_PATH)
     link = f"https://vaultward.example.com/access?check={CHECK}"
@@ -139,7 +143,11 @@ def test_regression_alerts_once_recovery_closes_and_a_new_regression_alerts_agai
     assert reopened.state == "opened" and len(webhook_receiver.requests) == 6
     assert webhook_receiver.to(HOOK_PATH)[2].json()["message"] == "1 of 12 resources fail: dave"
     row = states(engine)[f"check_failing:{CHECK}"]
-    assert (row.opened_evaluation_id, row.recovered_at, row.delivered_to) == (again, None, ["slack", "webhook"])
+    assert (row.opened_evaluation_id, row.recovered_at, row.delivered_to) == (
+        again,
+        None,
+        ["slack", "webhook"],
+    )
 
 
 def test_score_drop_beyond_threshold_alerts_smaller_drop_does_not(engine, alerting, webhook_receiver):
@@ -159,7 +167,9 @@ def test_score_drop_beyond_threshold_alerts_smaller_drop_does_not(engine, alerti
     assert alert(alerting, engine, evaluation(engine, 30, scores={"access": 79.0, "custody": 80.0})) == []
     [back] = alert(alerting, engine, evaluation(engine, 40, scores={"access": 79.0, "custody": 80.5}))
     assert (back.key, back.state) == ("score_drop:custody", "recovered")
-    assert webhook_receiver.to(HOOK_PATH)[1].json()["message"] == "back to 80.5 (baseline 90.0 before the drop)"
+    assert (
+        webhook_receiver.to(HOOK_PATH)[1].json()["message"] == "back to 80.5 (baseline 90.0 before the drop)"
+    )
 
 
 def test_stale_source_alerts_once_and_recovers_when_collected_again(engine, alerting, webhook_receiver):
@@ -201,11 +211,20 @@ def test_slack_no_service_is_recorded_and_retried_after_the_next_evaluation(
     webhook_receiver.answers.append(Answer(404, "no_service"))
     [outcome] = alert(alerting, engine, evaluation(engine, 0, failed=2))
     assert outcome.failed == {"slack": "slack: HTTP 404 no_service"} and outcome.delivered == ("webhook",)
-    assert outcome.line() == f"alert NOT sent to slack: High check failing: {CHECK_TITLE} ({CHECK}) (slack: HTTP 404 no_service)"
+    assert (
+        outcome.line()
+        == f"alert NOT sent to slack: High check failing: {CHECK_TITLE} ({CHECK}) (slack: HTTP 404 no_service)"
+    )
     assert len(webhook_receiver.to(SLACK_PATH)) == 1  # a 404 is not retried within the attempt
     row = states(engine)[f"check_failing:{CHECK}"]
-    assert (row.notified_at, row.delivered_to, row.delivery_error) == (None, ["webhook"], "slack: HTTP 404 no_service")
-    assert f"alert check_failing:{CHECK} (opened) not delivered: slack: HTTP 404 no_service" in caplog.messages
+    assert (row.notified_at, row.delivered_to, row.delivery_error) == (
+        None,
+        ["webhook"],
+        "slack: HTTP 404 no_service",
+    )
+    assert (
+        f"alert check_failing:{CHECK} (opened) not delivered: slack: HTTP 404 no_service" in caplog.messages
+    )
 
     # next evaluation: Slack only (the webhook already has it), same opening message
     [retried] = alert(alerting, engine, evaluation(engine, 10, failed=2))
@@ -213,7 +232,11 @@ def test_slack_no_service_is_recorded_and_retried_after_the_next_evaluation(
     assert len(webhook_receiver.to(SLACK_PATH)) == 2 and len(webhook_receiver.to(HOOK_PATH)) == 1
     assert "2 of 12 resources fail" in webhook_receiver.to(SLACK_PATH)[1].json()["text"]
     row = states(engine)[f"check_failing:{CHECK}"]
-    assert row.notified_at is not None and row.delivered_to == ["slack", "webhook"] and row.delivery_error is None
+    assert (
+        row.notified_at is not None
+        and row.delivered_to == ["slack", "webhook"]
+        and row.delivery_error is None
+    )
     assert alert(alerting, engine, evaluation(engine, 20, failed=2)) == []
 
     # secrets: never in any log line as emitted by our code, nor in the store
@@ -243,7 +266,9 @@ def test_undelivered_alert_that_recovers_closes_quietly(engine, alerting, webhoo
 def test_server_errors_are_retried_then_reported(engine, alerting, webhook_receiver):
     webhook_receiver.answers += [Answer(500, "rollup_error"), Answer(503, "")]  # 2 attempts for Slack
     [outcome] = alert(alerting, engine, evaluation(engine, 0, failed=1))
-    assert outcome.failed == {"slack": "slack: failed after 2 attempt(s): RetryableAnswer: HTTP 503 Service Unavailable"}
+    assert outcome.failed == {
+        "slack": "slack: failed after 2 attempt(s): RetryableAnswer: HTTP 503 Service Unavailable"
+    }
     assert outcome.delivered == ("webhook",)
 
 
@@ -254,7 +279,9 @@ def test_hostile_resource_names_cannot_ping_or_link_in_slack(engine, alerting, w
     escaped = "3 of 12 resources fail: &lt;!channel&gt;, &lt;https://evil.example|click here&gt;, a&amp;b"
     assert escaped in payload["text"]
     assert payload["blocks"][0]["text"]["text"].endswith(escaped)
-    everything = repr(payload).replace(f"<https://vaultward.example.com/access?check={CHECK}|Open in Vaultward>", "")
+    everything = repr(payload).replace(
+        f"<https://vaultward.example.com/access?check={CHECK}|Open in Vaultward>", ""
+    )
     assert "<" not in everything and ">" not in everything
     # the generic webhook carries the names as they are: JSON, not markup
     assert webhook_receiver.to(HOOK_PATH)[0].json()["evidence"]["resources"] == sorted(names)

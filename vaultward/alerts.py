@@ -231,8 +231,12 @@ def process_alerts(
         with Session(engine) as session:
             collectors = sorted(session.exec(select(Run.collector).distinct()).all())
     outcomes = []
+    down: dict[str, str] = {}  # a channel that failed is not tried again in this pass
     for row_id, notice, targets in record_changes(settings, engine, evaluation_id, collectors):
-        results = deliver(settings, notice, targets, initial_wait) if targets else {}
+        live = [channel for channel in targets if channel not in down]
+        results = deliver(settings, notice, live, initial_wait) if live else {}
+        results |= {c: f"{c}: not tried, it failed earlier in this pass" for c in targets if c in down}
+        down |= {channel: reason for channel, reason in results.items() if reason is not None}
         record_delivery(engine, row_id, notice, results, channels)
         outcomes.append(
             AlertOutcome(
