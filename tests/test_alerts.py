@@ -298,3 +298,27 @@ def test_missing_webhook_url_variable_is_a_reported_failure(engine, alerting, mo
     [outcome] = alert(alerting, engine, evaluation(engine, 0, failed=1))
     assert outcome.failed == {"slack": "slack: $VAULTWARD_SLACK_WEBHOOK_URL is not set"}
     assert states(engine)[f"check_failing:{CHECK}"].notified_at is None
+
+
+def test_a_failed_channel_is_not_tried_again_in_the_same_pass(engine, alerting, webhook_receiver):
+    webhook_receiver.answers.append(Answer(404, "no_service"))
+    with Session(engine) as session, session.begin():
+        both = add_evaluation(
+            session,
+            NOW,
+            overall=40.0,
+            check_scores=[
+                {"check_id": "access.root_mfa", "severity": "critical", "failed": 1},
+                {"check_id": CHECK, "failed": 2, "passed": 1},
+            ],
+        ).id
+    outcomes = alert(alerting, engine, both)
+    assert [(o.key, o.delivered, o.failed) for o in outcomes] == [
+        ("check_failing:access.console_user_mfa", ("webhook",), {"slack": "slack: HTTP 404 no_service"}),
+        (
+            "check_failing:access.root_mfa",
+            ("webhook",),
+            {"slack": "slack: not tried, it failed earlier in this pass"},
+        ),
+    ]
+    assert len(webhook_receiver.to(SLACK_PATH)) == 1 and len(webhook_receiver.to(HOOK_PATH)) == 2
