@@ -192,3 +192,12 @@ def smtp_server(tmp_path, monkeypatch: pytest.MonkeyPatch) -> Iterator[SmtpServe
         yield server
     finally:
         controller.stop()
+
+
+@pytest.fixture
+def webhook_receiver():
+    """A loopback HTTP server recording POSTs (Slack / generic webhook stand-in)."""
+    from tests.loopback_webhook import WebhookReceiver
+
+    with WebhookReceiver() as receiver:
+        yield receiver

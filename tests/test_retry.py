@@ -35,3 +35,24 @@ def test_gives_up_with_the_last_error_redacted(monkeypatch):
     assert len(calls) == 2
     assert "hunter2-very-secret" not in str(caught.value)
     redaction.configure()
+
+
+class Throttled(Exception):
+    def __init__(self, retry_after: float) -> None:
+        super().__init__("429")
+        self.retry_after = retry_after
+
+
+def test_waits_at_least_the_retry_after_an_error_carries():
+    import time
+
+    calls: list[float] = []
+
+    def throttled_once() -> str:
+        calls.append(time.monotonic())
+        if len(calls) == 1:
+            raise Throttled(retry_after=1)
+        return "sent"
+
+    assert with_retries(throttled_once, what="slack", attempts=2, initial_wait=0) == "sent"
+    assert 1.0 <= calls[1] - calls[0] < 3.0

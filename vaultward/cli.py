@@ -159,6 +159,22 @@ def evaluate() -> None:
     out.print(f"evaluation {summary.evaluation_id}, {summary.findings} findings")
     for line in summary.lines():
         out.print(line, soft_wrap=True)
+    _alert(settings, engine, registry, summary.evaluation_id)
+
+
+def _alert(settings: Settings, engine, registry, evaluation_id: int) -> None:
+    """Alerts for the evaluation just stored, a line each; a failure here never loses the
+    evaluation (undelivered alerts are tried again after the next one)."""
+    from vaultward.alerts import process_alerts
+
+    try:
+        outcomes = process_alerts(settings, engine, evaluation_id, sorted(registry.collectors))
+    except Exception as error:
+        log.exception("alerts failed")
+        err.print(f"alerts failed: {redaction.redact(f'{type(error).__name__}: {error}')}", soft_wrap=True)
+        return
+    for outcome in outcomes:
+        (err if outcome.failed else out).print(outcome.line(), soft_wrap=True, markup=False)
 
 
 @app.command()

@@ -181,3 +181,25 @@ class Report(SQLModel, table=True):
     files: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     checksums: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     delivered_to: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+
+
+class AlertState(SQLModel, table=True):
+    """One alert condition (`check_failing:<check>`, `score_drop:<mitigation>`,
+    `stale:<collector>:<scope>`): open until it recovers. One row per key, reused when the
+    condition comes back, so each change alerts once."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=500)
+    kind: str = Field(max_length=40)  # check_failing | score_drop | stale
+    subject: str = Field(sa_column=Column(Text, nullable=False))  # check id, mitigation, "collector scope"
+    opened_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
+    opened_evaluation_id: int = Field(foreign_key="evaluation.id")
+    # What the alert says (title, message, severity, mitigation, evidence, link path, baseline).
+    details: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    # Channels that accepted the opening notice; notified_at is set once all of them have.
+    delivered_to: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    notified_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime()))
+    delivery_error: str | None = Field(default=None, sa_column=Column(Text))  # redacted
+    recovered_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime()))
+
+    __table_args__ = (UniqueConstraint("key", name="uq_alertstate_key"),)

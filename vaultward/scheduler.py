@@ -13,12 +13,22 @@ from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy import Engine
 
+from vaultward.alerts import process_alerts
 from vaultward.collection import collect
 from vaultward.config import Settings
 from vaultward.evaluation import evaluate
 from vaultward.registry import Registry
 
 log = logging.getLogger(__name__)
+
+
+def alert_after(settings: Settings, engine: Engine, registry: Registry, evaluation_id: int) -> None:
+    """Alerts for this evaluation; a failure is logged, never stops the worker (an alert
+    not delivered is tried again after the next evaluation)."""
+    try:
+        process_alerts(settings, engine, evaluation_id, sorted(registry.collectors))
+    except Exception:
+        log.exception("alerts after evaluation %s failed", evaluation_id)
 
 
 def make_scheduler(settings: Settings, engine: Engine, registry: Registry) -> BackgroundScheduler:
@@ -36,7 +46,8 @@ def make_scheduler(settings: Settings, engine: Engine, registry: Registry) -> Ba
         log.info("%s: %s", name, ", ".join(f"{o.scope} {o.status}" for o in outcomes) or "no scopes")
         with evaluation_lock:
             summary = evaluate(settings, engine, registry)
-        log.info("evaluation %s: overall %s", summary.evaluation_id, summary.overall)
+            log.info("evaluation %s: overall %s", summary.evaluation_id, summary.overall)
+            alert_after(settings, engine, registry, summary.evaluation_id)
 
     for name in settings.enabled_sources(registry.collectors):
         schedule = settings.source(name).schedule
