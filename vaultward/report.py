@@ -22,6 +22,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from vaultward.models import CheckScore, Evaluation, Finding, MitigationScore, Report, Waiver, utcnow
+from vaultward.report_record import DeliveryOutcome, add_delivery, delivered_targets, find_or_add_report
 from vaultward.scoring import band as scoring_band
 from vaultward.sdk import MITIGATION_TITLES, MITIGATIONS
 
@@ -34,6 +35,10 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 class ReportError(ValueError):
     pass
+
+
+class NoEvaluation(ReportError):
+    """Nothing to report: no evaluation started in the week."""
 
 
 def week_bounds(iso_week: str) -> tuple[datetime, datetime]:
@@ -172,7 +177,7 @@ def build_report(engine: Engine, iso_week: str) -> WeeklyReport:
     with Session(engine) as session:
         evaluation = _last_evaluation(session, start, end)
         if evaluation is None or evaluation.id is None:
-            raise ReportError(
+            raise NoEvaluation(
                 f"no evaluation in {iso_week} ({start:%Y-%m-%d} to {end:%Y-%m-%d}): nothing to report"
             )
         previous = _last_evaluation(session, start - timedelta(days=7), start)
@@ -294,10 +299,13 @@ def build_report(engine: Engine, iso_week: str) -> WeeklyReport:
 FORMATS = ("json", "csv")
 
 
-def write_report(engine: Engine, iso_week: str, formats: list[str], out_dir: Path) -> tuple[Report, bool]:
-    """Write the week's report files into `out_dir` and record them; (the Report row, whether
-    it is new). The same week over the same store writes the same bytes and records nothing
-    new."""
+def write_report(
+    engine: Engine, iso_week: str, formats: list[str], out_dir: Path, paper: str = "A4"
+) -> tuple[Report, bool]:
+    """Write the week's report files into `out_dir` (`paper`: the PDF's page size) and record
+    them with their delivery to that folder; (the Report row, whether anything new was
+    recorded). The same week over the same store writes the same bytes and records nothing
+    new; a new folder for the same content is a new delivery of the same Report."""
     unknown = [f for f in formats if f not in FORMATS]
     if unknown:
         raise ReportError(f"format {', '.join(unknown)}: expected {', '.join(FORMATS)}")
@@ -315,25 +323,12 @@ def write_report(engine: Engine, iso_week: str, formats: list[str], out_dir: Pat
         checksums[name] = hashlib.sha256(text.encode("utf-8")).hexdigest()
     target = f"folder:{out_dir.resolve()}"
     with Session(engine) as session, session.begin():
-        same = session.exec(
-            select(Report).where(Report.iso_week == iso_week, Report.evaluation_id == report.evaluation_id)
-        ).all()
-        for existing in same:
-            if existing.checksums == checksums and target in existing.delivered_to:
-                session.expunge(existing)
-                return existing, False
-        row = Report(
-            iso_week=iso_week,
-            evaluation_id=report.evaluation_id,
-            generated_at=utcnow(),
-            files=files,
-            checksums=checksums,
-            delivered_to=[target],
-        )
-        session.add(row)
-        session.flush()
+        row, new = find_or_add_report(session, iso_week, report.evaluation_id, files, checksums)
+        if target not in delivered_targets(session, row):
+            add_delivery(session, row, DeliveryOutcome(target, "delivered", 1, checksums=checksums))
+            new = True
         session.expunge(row)
-    return row, True
+    return row, new
 
 
 def generate_report(engine: Engine, iso_week: str, out_dir: Path, actor: str) -> tuple[Report, bool]:
