@@ -16,7 +16,7 @@ from sqlmodel import Session, col, select
 from tests.factories import add_evaluation
 from tests.test_report import W47_MONDAY, seed
 from vaultward.config import parse_settings
-from vaultward.delivery import ReportFiles, mail_attachments
+from vaultward.delivery import DeliveryError, ReportFiles, mail_attachments
 from vaultward.models import Report, ReportDelivery
 from vaultward.weekly_report import produce_and_deliver
 
@@ -230,5 +230,5 @@ def test_the_pdf_is_attached_when_there_is_one_else_the_html_else_json_and_csv(t
     assert attached("html", "json", "csv") == [("r.html", "text/html")]
     assert attached("json", "csv") == [("r.json", "application/json"), ("r.csv", "text/csv")]
     paths["json"].write_bytes(b"tampered")
-    with pytest.raises(Exception, match="changed since it was written"):
+    with pytest.raises(DeliveryError, match="changed since it was written"):
         attached("json")
