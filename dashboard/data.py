@@ -466,7 +466,10 @@ def reports(url: str) -> pd.DataFrame:
 
 
 def reports_dir() -> Path:
-    return settings().store.data_dir / "reports"
+    """[report].out_dir, as the weekly job and `vaultward report` use it."""
+    from vaultward.weekly_report import report_folder
+
+    return report_folder(settings())
 
 
 def generate_report(url: str, viewer, iso_week: str):

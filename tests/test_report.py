@@ -245,20 +245,35 @@ def test_the_command_writes_the_files_once_per_week(engine, database_url, tmp_pa
         "2026-W47",
         "--out",
         str(tmp_path),
+        "--format",
+        "json,csv",
     ]
     first = subprocess.run(command, capture_output=True, text=True, env=env, timeout=120)
     assert first.returncode == 0, first.stderr
     written = tmp_path / "vaultward-report-2026-W47.json"
     digest = hashlib.sha256(written.read_bytes()).hexdigest()
-    assert f"json: {written} (sha256 {digest[:12]})" in first.stdout
+    assert f"json: {written} (sha256 {digest})" in first.stdout
+    assert f"folder:{tmp_path}: delivered (1 attempt(s))" in first.stdout
     assert (tmp_path / "vaultward-findings-2026-W47.csv").exists()
     again = subprocess.run(command, capture_output=True, text=True, env=env, timeout=120)
+    assert f"folder:{tmp_path}: already delivered" in again.stdout
     assert "unchanged since report 1; nothing new recorded" in again.stdout
     assert hashlib.sha256(written.read_bytes()).hexdigest() == digest
     with Session(engine) as session:
         rows = session.exec(select(Report)).all()
-    assert [(r.iso_week, r.checksums["json"]) for r in rows] == [("2026-W47", digest)]
-    wrong = subprocess.run(
-        [*command[:2], "--week", "2026-W40"], capture_output=True, text=True, env=env, timeout=120
-    )
-    assert wrong.returncode == 2 and "no evaluation in 2026-W40" in wrong.stderr
+    assert [(r.iso_week, r.checksums["json"], r.delivered_to) for r in rows] == [
+        ("2026-W47", digest, [f"folder:{tmp_path}"])
+    ]
+    for week, formats, message in (
+        ("2026-W40", "json", "no evaluation in 2026-W40"),
+        ("2026-40", "json", "week '2026-40': expected an ISO week like 2026-W47"),
+        ("2026-W47", "json,docx", "format docx: expected"),
+    ):
+        wrong = subprocess.run(
+            [*command[:2], "--week", week, "--format", formats, "--out", str(tmp_path)],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=120,
+        )
+        assert (wrong.returncode, message in wrong.stderr) == (2, True), wrong.stderr

@@ -69,7 +69,7 @@ enabled = false
                 worker.kill()
                 worker.wait()
     output = log_path.read_text()
-    assert "worker started with 1 job(s): collect aws_iam" in output
+    assert "worker started with 2 job(s): collect aws_iam, weekly report" in output
     assert f"received {stop_signal.name}: stopping after the running jobs" in output
     assert output.rstrip().endswith("worker stopped")
     with Session(engine) as session:

@@ -48,6 +48,7 @@ def setup_logging(settings: Settings, verbose: bool) -> None:
     names = [name for source in settings.sources.values() for name in source.credentials_env.values()]
     names += [a.external_id_env for a in settings.aws.accounts if a.external_id_env]
     names += [settings.dashboard.password_env, settings.dashboard.admin_password_env]
+    names += sorted(settings.notification_secret_variables())
     redaction.configure(names)
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
@@ -260,35 +261,62 @@ def report(
         str | None, typer.Option(help="ISO week, e.g. 2026-W47 (default: the last complete week).")
     ] = None,
     format: Annotated[
-        str, typer.Option("--format", help="Comma-separated: html, pdf, csv, json.")
-    ] = "json,csv",
-    out_dir: Annotated[Path, typer.Option("--out", help="Folder for the report files.")] = Path("reports"),
+        str | None,
+        typer.Option("--format", help="Comma-separated: html, pdf, csv, json (default: [report].formats)."),
+    ] = None,
+    out_dir: Annotated[
+        Path | None,
+        typer.Option("--out", help="Folder for the report files (default: [report].out_dir)."),
+    ] = None,
     paper: Annotated[
         str | None, typer.Option(help="PDF paper: A4 or Letter (default from [report] paper).")
     ] = None,
+    deliver: Annotated[
+        bool, typer.Option("--deliver", help="Also send it to S3 and e-mail as [report] configures.")
+    ] = False,
 ) -> None:
     """Write the weekly posture report of one ISO week (its last evaluation, compared with the
-    week before) and record it; re-running a week rewrites the same bytes."""
-    from datetime import timedelta
-
+    week before) and record it; re-running a week rewrites the same bytes and delivers nothing
+    twice. Exit 1 when a delivery still fails after its retries."""
     from vaultward.models import utcnow
-    from vaultward.report import ReportError, dashboard_link_base, iso_week_of, write_report
+    from vaultward.report import ReportError
+    from vaultward.weekly_report import last_complete_week, produce_and_deliver, report_folder
 
     settings = settings_or_exit()
-    chosen = week or iso_week_of(utcnow() - timedelta(days=7))
-    formats = [f.strip() for f in format.split(",") if f.strip()]
+    chosen = week or last_complete_week(utcnow(), settings.report.schedule.timezone)
+    formats = [f.strip() for f in format.split(",") if f.strip()] if format is not None else None
+    if formats is not None and not formats:
+        err.print("--format: give at least one of html, pdf, csv, json")
+        raise typer.Exit(2)
+    engine = _store(settings)
     try:
-        row, new = write_report(
-            _store(settings), chosen, formats, out_dir, paper or settings.report.paper,
-            dashboard_link_base(settings), _registry(settings),
+        run = produce_and_deliver(
+            settings, engine, chosen, formats, out_dir, remote=deliver, paper=paper,
+            registry=_registry(settings),
         )  # fmt: skip
     except ReportError as error:
         err.print(str(error))
         raise typer.Exit(2) from None
-    for name, path in row.files.items():
-        out.print(f"{name}: {path} (sha256 {row.checksums[name][:12]})", soft_wrap=True)
-    if not new:
-        out.print(f"{chosen}: unchanged since report {row.id}; nothing new recorded")
+    except OSError as error:
+        folder = report_folder(settings, out_dir)
+        err.print(f"cannot write the report into {folder}: {redaction.redact(str(error))}", soft_wrap=True)
+        raise typer.Exit(1) from None
+    for name, path in run.files.paths.items():
+        out.print(f"{name}: {path} (sha256 {run.files.checksums[name]})", soft_wrap=True)
+    for outcome in run.deliveries:
+        if outcome.status == "failed":
+            out.print(f"{outcome.target}: FAILED after {outcome.attempts} attempt(s)", soft_wrap=True)
+        elif outcome.status == "delivered":
+            out.print(f"{outcome.target}: delivered ({outcome.attempts} attempt(s))", soft_wrap=True)
+        else:
+            out.print(f"{outcome.target}: already delivered", soft_wrap=True)
+    if all(o.status == "already delivered" for o in run.deliveries):
+        out.print(f"{chosen}: unchanged since report {run.report.id}; nothing new recorded")
+    for outcome in run.failed:
+        err.print(f"delivery to {outcome.target} failed: {outcome.error}", soft_wrap=True)
+    if run.failed:
+        err.print("the failed target(s) are recorded and tried again on the next run")
+        raise typer.Exit(1)
 
 
 @app.command()

@@ -183,6 +183,24 @@ class Report(SQLModel, table=True):
     delivered_to: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
 
 
+class ReportDelivery(SQLModel, table=True):
+    """One attempt to hand a report to one target (a folder, an S3 prefix, e-mail
+    recipients): what was sent, with which checksums, and how it went. Failed deliveries stay
+    as history; the target is tried again on the next run until one is `delivered`."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    report_id: int = Field(foreign_key="report.id", index=True)
+    target: str = Field(sa_column=Column(Text, nullable=False))  # folder:/x, s3://b/p/W/, email:a,b
+    status: str = Field(max_length=20)  # delivered | failed
+    attempts: int = 1
+    error: str | None = Field(default=None, sa_column=Column(Text))  # redacted
+    attempted_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
+    delivered_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime()))
+    checksums: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    # S3 only: format -> {"key": ..., "version_id": ...} (version_id null without versioning)
+    objects: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
 class AlertState(SQLModel, table=True):
     """One alert condition (`check_failing:<check>`, `score_drop:<mitigation>`,
     `stale:<collector>:<scope>`): open until it recovers. One row per key, reused when the

@@ -15,9 +15,11 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from vaultward.models import Report, utcnow
+from vaultward.report_record import DeliveryOutcome, add_delivery, delivered_targets, find_or_add_report
 from vaultward.registry import Registry
 from vaultward.report_content import (
     SCHEMA_VERSION,
+    NoEvaluation,
     ReportError,
     WeeklyReport,
     build_report,
@@ -29,6 +31,7 @@ from vaultward.report_content import (
 __all__ = [
     "FORMATS",
     "SCHEMA_VERSION",
+    "NoEvaluation",
     "ReportError",
     "WeeklyReport",
     "build_report",
@@ -107,25 +110,12 @@ def write_report(
         checksums[name] = hashlib.sha256(content).hexdigest()
     target = f"folder:{out_dir.resolve()}"
     with Session(engine) as session, session.begin():
-        same = session.exec(
-            select(Report).where(Report.iso_week == iso_week, Report.evaluation_id == report.evaluation_id)
-        ).all()
-        for existing in same:
-            if existing.checksums == checksums and target in existing.delivered_to:
-                session.expunge(existing)
-                return existing, False
-        row = Report(
-            iso_week=iso_week,
-            evaluation_id=report.evaluation_id,
-            generated_at=utcnow(),
-            files=files,
-            checksums=checksums,
-            delivered_to=[target],
-        )
-        session.add(row)
-        session.flush()
+        row, new = find_or_add_report(session, iso_week, report.evaluation_id, files, checksums)
+        if target not in delivered_targets(session, row):
+            add_delivery(session, row, DeliveryOutcome(target, "delivered", 1, checksums=checksums))
+            new = True
         session.expunge(row)
-    return row, True
+    return row, new
 
 
 def generate_report(

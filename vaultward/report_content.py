@@ -46,6 +46,10 @@ class ReportError(ValueError):
     pass
 
 
+class NoEvaluation(ReportError):
+    """Nothing to report: no evaluation started in the week."""
+
+
 def week_bounds(iso_week: str) -> tuple[datetime, datetime]:
     """`2026-W47` -> (Monday 00:00 UTC, the next Monday 00:00 UTC)."""
     try:
@@ -190,7 +194,7 @@ def build_report(engine: Engine, iso_week: str, registry: Registry | None = None
     with Session(engine) as session:
         evaluation = _last_evaluation(session, start, end)
         if evaluation is None or evaluation.id is None:
-            raise ReportError(
+            raise NoEvaluation(
                 f"no evaluation in {iso_week} ({start:%Y-%m-%d} to {end:%Y-%m-%d}): nothing to report"
             )
         previous = _last_evaluation(session, start - timedelta(days=7), start)

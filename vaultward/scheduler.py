@@ -1,5 +1,6 @@
 """The worker: APScheduler runs each enabled source on its schedule and re-evaluates after
-each run; SIGTERM / SIGINT stop it cleanly after the job in progress."""
+each run, and writes and delivers the weekly report; SIGTERM / SIGINT stop it cleanly after
+the job in progress."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from vaultward.collection import collect
 from vaultward.config import Settings
 from vaultward.evaluation import evaluate
 from vaultward.registry import Registry
+from vaultward.weekly_report import run_weekly_report
 
 log = logging.getLogger(__name__)
 
@@ -32,8 +34,9 @@ def alert_after(settings: Settings, engine: Engine, registry: Registry, evaluati
 
 
 def make_scheduler(settings: Settings, engine: Engine, registry: Registry) -> BackgroundScheduler:
-    """A scheduler with one job per enabled source. Jobs of one source never overlap, and a
-    lock serialises evaluations so two sources finishing together evaluate one after the other."""
+    """A scheduler with one job per enabled source and the weekly report job. Jobs of one
+    source never overlap, and a lock serialises evaluations so two sources finishing together
+    evaluate one after the other."""
     scheduler = BackgroundScheduler(
         executors={"default": ThreadPoolExecutor(max_workers=4)},
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 300},
@@ -59,6 +62,15 @@ def make_scheduler(settings: Settings, engine: Engine, registry: Registry) -> Ba
             name=f"collect {name}",
             next_run_time=datetime.now(UTC),  # collect once at start, then on schedule
         )
+    scheduler.add_job(
+        run_weekly_report,
+        trigger=settings.report.schedule.trigger(),
+        args=[settings, engine],
+        kwargs={"registry": registry},
+        id="report:weekly",
+        name="weekly report",
+        max_instances=1,  # a slow delivery must not meet next week's run
+    )
     return scheduler
 
 
