@@ -12,10 +12,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from vaultward.models import Report, utcnow
-from vaultward.report_record import DeliveryOutcome, add_delivery, delivered_targets, find_or_add_report
 from vaultward.registry import Registry
 from vaultward.report_content import (
     SCHEMA_VERSION,
@@ -27,6 +26,7 @@ from vaultward.report_content import (
     spreadsheet_safe,
     week_bounds,
 )
+from vaultward.report_record import DeliveryOutcome, add_delivery, delivered_targets, find_or_add_report
 
 __all__ = [
     "FORMATS",

@@ -75,7 +75,13 @@ def produce_and_deliver(
     formats = formats or list(settings.report.formats)
     folder = report_folder(settings, out_dir)
     row, new = write_report(
-        engine, iso_week, formats, folder, paper or settings.report.paper, dashboard_link_base(settings), registry
+        engine,
+        iso_week,
+        formats,
+        folder,
+        paper or settings.report.paper,
+        dashboard_link_base(settings),
+        registry,
     )
     assert row.id is not None
     files = ReportFiles(
