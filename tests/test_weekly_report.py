@@ -57,8 +57,7 @@ def test_the_job_twice_for_one_week_makes_one_report_and_one_delivery_per_target
     settings = parse_settings(
         {
             "store": {"data_dir": str(tmp_path / "data")},
-            "report": {
-                "formats": ["json", "csv"],
+            "report": {  # every format by default: the PDF too must come out byte-identical
                 "out_dir": "weekly",
                 "schedule": {"cron": "0 7 * * mon", "timezone": "Europe/Zurich"},
                 "s3": {"bucket": BUCKET, "server_side_encryption": "AES256", "endpoint_url": moto_endpoint},
@@ -83,7 +82,15 @@ def test_the_job_twice_for_one_week_makes_one_report_and_one_delivery_per_target
         ("s3", "delivered", 1),
         ("email", "delivered", 1),
     ]
-    assert len(versions(s3)) == 2 and len(smtp_server.messages) == 1
+    assert len(versions(s3)) == 4 and len(smtp_server.messages) == 1
+    [attachment] = list(smtp_server.messages[0].iter_attachments())
+    assert attachment.get_filename() == "vaultward-report-2026-W47.pdf"
+    pdf = attachment.get_content()
+    assert pdf == (tmp_path / "data" / "weekly" / "vaultward-report-2026-W47.pdf").read_bytes()
+    pdf_text = subprocess.run(
+        ["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True
+    ).stdout.decode()
+    assert "Weekly security posture report" in pdf_text and "2026-W47" in pdf_text
 
 
 def test_a_week_without_evaluation_is_a_warning_and_records_nothing(engine, tmp_path, caplog):
