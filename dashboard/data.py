@@ -22,7 +22,17 @@ from sqlmodel import Session, col, select
 from vaultward.config import ConfigError, Settings, load_settings
 from vaultward.db import open_store
 from vaultward.freshness import stale_reason
-from vaultward.models import AuditEvent, CheckScore, Evaluation, Finding, MitigationScore, Report, Run, Waiver
+from vaultward.models import (
+    AuditEvent,
+    CheckScore,
+    Evaluation,
+    Finding,
+    MitigationScore,
+    Report,
+    ReportDelivery,
+    Run,
+    Waiver,
+)
 from vaultward.scoring import BANDS
 from vaultward.scoring import band as scoring_band
 from vaultward.sdk import MITIGATION_TITLES, MITIGATIONS
@@ -463,6 +473,34 @@ def reports(url: str) -> pd.DataFrame:
             for r in rows
         ]
     return pd.DataFrame(records, columns=REPORT_COLUMNS)
+
+
+DELIVERY_COLUMNS = ["report_id", "iso_week", "target", "status", "attempts", "attempted_at", "error"]
+
+
+@st.cache_data(ttl=CACHE_TTL, show_spinner=False)
+def report_deliveries(url: str, limit: int = 200) -> pd.DataFrame:
+    """The latest delivery attempts (folder, S3, e-mail), newest first, failed ones included."""
+    with _session(url) as session:
+        rows = session.exec(
+            select(ReportDelivery, Report.iso_week)
+            .join(Report, col(Report.id) == col(ReportDelivery.report_id))
+            .order_by(col(ReportDelivery.attempted_at).desc(), col(ReportDelivery.id).desc())
+            .limit(limit)
+        ).all()
+        records = [
+            {
+                "report_id": d.report_id,
+                "iso_week": week,
+                "target": d.target,
+                "status": d.status,
+                "attempts": d.attempts,
+                "attempted_at": d.attempted_at,
+                "error": d.error or "",
+            }
+            for d, week in rows
+        ]
+    return pd.DataFrame(records, columns=DELIVERY_COLUMNS)
 
 
 def reports_dir() -> Path:

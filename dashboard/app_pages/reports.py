@@ -13,6 +13,8 @@ from vaultward.models import utcnow
 from vaultward.report import ReportError, iso_week_of
 
 MIME = {"json": "application/json", "csv": "text/csv", "html": "text/html", "pdf": "application/pdf"}
+FORMAT_ORDER = ["pdf", "html", "csv", "json"]
+DOWNLOAD_WEEKS = 12
 
 
 def render() -> None:
@@ -43,18 +45,59 @@ def render() -> None:
             "delivered_to": st.column_config.TextColumn("Delivered to"),
         },
     )
+    _deliveries(url)
     st.subheader("Download")
-    for row in reports.itertuples():
-        for kind, path in sorted(row.files.items()):
+    for row in reports.head(DOWNLOAD_WEEKS).itertuples():
+        label, *buttons = st.columns([2, 1, 1, 1, 1], vertical_alignment="center")
+        label.markdown(f"**{row.iso_week}** :gray[report {row.id}]")
+        for column, (kind, path) in zip(buttons, sorted(row.files.items(), key=_format_order), strict=False):
             file = Path(path)
             if file.exists():
-                st.download_button(
-                    f"{row.iso_week} {kind.upper()}", data=file.read_bytes(), file_name=file.name,
+                column.download_button(
+                    kind.upper(), data=file.read_bytes(), file_name=file.name,
                     mime=MIME.get(kind, "application/octet-stream"), key=f"report_{row.id}_{kind}",
                     icon=":material/download:",
                 )  # fmt: skip
             else:
-                st.caption(f"{row.iso_week} {kind.upper()}: the file is no longer on this server")
+                column.caption(f"{kind.upper()}: no longer on this server")
+    if len(reports) > DOWNLOAD_WEEKS:
+        st.caption(f"Older reports: in the reports folder ({len(reports) - DOWNLOAD_WEEKS} more).")
+
+
+def _format_order(item: tuple[str, str]) -> int:
+    return FORMAT_ORDER.index(item[0]) if item[0] in FORMAT_ORDER else len(FORMAT_ORDER)
+
+
+def _deliveries(url: str) -> None:
+    st.subheader("Deliveries")
+    deliveries = data.report_deliveries(url)
+    if deliveries.empty:
+        st.caption("Nothing delivered yet.")
+        return
+    failed = deliveries[deliveries["status"] == "failed"]
+    latest = deliveries.drop_duplicates(["report_id", "target"])  # newest attempt per target
+    pending = latest[latest["status"] == "failed"]
+    if not pending.empty:
+        st.warning(
+            f"{len(pending)} delivery target(s) failed on their last attempt; the next run of the "
+            "weekly job (or `vaultward report --deliver`) tries them again.",
+            icon=":material/warning:",
+        )
+    st.caption(f"{len(deliveries)} attempt(s) shown, {len(failed)} failed.")
+    st.dataframe(
+        deliveries,
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "report_id": st.column_config.NumberColumn("Report"),
+            "iso_week": st.column_config.TextColumn("Week"),
+            "target": st.column_config.TextColumn("Target", width="large"),
+            "status": st.column_config.TextColumn("Status"),
+            "attempts": st.column_config.NumberColumn("Attempts"),
+            "attempted_at": st.column_config.DatetimeColumn("When", format="YYYY-MM-DD HH:mm"),
+            "error": st.column_config.TextColumn("Error", width="large"),  # redacted when recorded
+        },
+    )
 
 
 def _generate(url: str, viewer) -> None:

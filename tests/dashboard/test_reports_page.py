@@ -61,7 +61,13 @@ def test_an_admin_generates_last_weeks_report_once_and_can_download_it(store_wit
     table = at.dataframe[0].value
     assert list(table["iso_week"]) == [week]
     labels = [d.proto.label for d in at.get("download_button")]
-    assert labels == [f"{week} CSV", f"{week} HTML", f"{week} JSON", f"{week} PDF"]
+    assert labels == ["PDF", "HTML", "CSV", "JSON"]
+    assert f"**{week}** :gray[report 1]" in [m.value for m in at.markdown]
+    deliveries = at.dataframe[1].value
+    assert list(deliveries[["iso_week", "status", "attempts"]].itertuples(index=False, name=None)) == [
+        (week, "delivered", 1)
+    ]
+    assert deliveries["target"][0].startswith("folder:") and deliveries["target"][0].endswith("/data/reports")
 
     next(b for b in at.button if b.label == "Generate now").click().run()
     assert "unchanged: nothing new recorded" in at.success[0].value
@@ -73,3 +79,29 @@ def test_an_admin_generates_last_weeks_report_once_and_can_download_it(store_wit
     at.text_input(key="report_week").input("2020-W01")
     next(b for b in at.button if b.label == "Generate now").click().run()
     assert "no evaluation in 2020-W01" in at.error[0].value
+
+
+def test_a_failed_delivery_is_flagged_until_a_later_attempt_succeeds(store_with_a_week):
+    import streamlit as st
+
+    from vaultward.report_record import DeliveryOutcome, record_delivery
+
+    at = page(ADMIN)
+    next(b for b in at.button if b.label == "Generate now").click().run()
+    engine = open_store(store_with_a_week)
+    with Session(engine) as session:
+        [report] = session.exec(select(Report)).all()
+    failure = DeliveryOutcome("email:ciso@example.com", "failed", 3, "SMTP mail:587: SMTPAuthenticationError")
+    record_delivery(engine, report.id, failure)
+    st.cache_data.clear()  # the worker wrote it: the page sees it once its cache expires
+    at = page(VIEWER)
+    assert at.warning[0].value.startswith("1 delivery target(s) failed on their last attempt")
+    deliveries = at.dataframe[1].value
+    assert list(deliveries["status"]) == ["failed", "delivered"]
+    assert deliveries["error"][0] == "SMTP mail:587: SMTPAuthenticationError"
+
+    record_delivery(engine, report.id, DeliveryOutcome("email:ciso@example.com", "delivered", 1))
+    st.cache_data.clear()
+    at = page(VIEWER)
+    assert not at.warning  # the newest attempt per target decides
+    assert list(at.dataframe[1].value["status"]) == ["delivered", "failed", "delivered"]
