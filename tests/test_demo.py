@@ -63,6 +63,20 @@ def test_every_source_collects_and_training_scores_from_real_facts(demo_run):
     assert float(training[0]) > 0 and "no data" not in training[1]
 
 
+def test_the_demo_writes_this_weeks_report_in_every_format(demo_run):
+    data_dir, output = demo_run
+    [week] = re.findall(r"weekly report (\d{4}-W\d\d) \(the week so far\): (\S+\.pdf)", output)[:1] or [None]
+    assert week is not None, output
+    iso_week, pdf = week
+    assert sorted(p.name for p in (data_dir / "reports").iterdir()) == sorted(
+        [f"vaultward-report-{iso_week}.{ext}" for ext in ("html", "json", "pdf")]
+        + [f"vaultward-findings-{iso_week}.csv"]
+    )
+    text = subprocess.run(["pdftotext", pdf, "-"], capture_output=True, text=True, check=True).stdout
+    overall = json.loads((data_dir / "reports" / f"vaultward-report-{iso_week}.json").read_text())["overall"]
+    assert f"{overall:.1f}" in text and "Weekly security posture report" in text
+
+
 def test_freshness_panel_lists_every_source(demo_run, monkeypatch):
     data_dir, _ = demo_run
     monkeypatch.setenv("VAULTWARD_DATABASE_URL", f"sqlite:///{data_dir / 'vaultward.db'}")
@@ -96,6 +110,11 @@ def test_no_credential_of_any_source_in_store_or_output(demo_run):
     }
     everything = output + dump_store(f"sqlite:///{data_dir / 'vaultward.db'}")
     everything += (data_dir / "vaultward.db").read_bytes().decode("utf-8", "replace")
+    for report in sorted((data_dir / "reports").iterdir()):  # the weekly report, every format
+        if report.suffix == ".pdf":
+            everything += subprocess.run(["pdftotext", str(report), "-"], capture_output=True, text=True).stdout
+        else:
+            everything += report.read_text()
     for name, secret in secrets.items():
         assert secret not in everything, f"the {name} leaked"
 

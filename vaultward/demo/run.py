@@ -94,9 +94,26 @@ def run_demo(data_dir: Path, port: int, serve_dashboard: bool, console: Console)
         server.stop()
     for line in summary.lines():
         console.print(line, soft_wrap=True)
+    _weekly_report(settings, engine, registry, console)
     console.print(f"store: {settings.database_url}", soft_wrap=True)
     if not serve_dashboard:
         return 0
     from vaultward.serve import serve
 
     return serve(settings)
+
+
+def _weekly_report(settings, engine, registry, console: Console) -> None:
+    """This week's report so far, in every format, so the Reports page has one to open."""
+    from vaultward.models import utcnow
+    from vaultward.report import ReportError, iso_week_of
+    from vaultward.weekly_report import produce_and_deliver
+
+    week = iso_week_of(utcnow())
+    try:
+        run = produce_and_deliver(settings, engine, week, remote=False, registry=registry)
+    except ReportError as error:  # e.g. WeasyPrint missing: the demo still serves
+        console.print(f"weekly report {week}: not written: {error}", soft_wrap=True)
+        return
+    main = run.files.paths.get("pdf") or next(iter(run.files.paths.values()))
+    console.print(f"weekly report {week} (the week so far): {main}", soft_wrap=True)
