@@ -34,6 +34,8 @@ def settings_for(tmp_path: Path, **report: Any):
     }
     if "smtp" in report:
         data["smtp"] = data["report"].pop("smtp")
+    if "dashboard" in report:
+        data["dashboard"] = data["report"].pop("dashboard")
     return parse_settings(data)
 
 
@@ -155,15 +157,17 @@ def test_a_missing_bucket_fails_after_retries_and_is_delivered_next_time(engine,
     assert len(report.delivered_to) == 2
 
 
-def email_settings(tmp_path, smtp_server):
+def email_settings(tmp_path, smtp_server, **more):
     return settings_for(
-        tmp_path, email={"to": ["ciso@example.com", "board@example.com"]}, smtp=smtp_server.settings()
+        tmp_path, email={"to": ["ciso@example.com", "board@example.com"]}, smtp=smtp_server.settings(), **more
     )
 
 
 def test_the_email_carries_the_executive_summary_and_the_files_once(engine, smtp_server, tmp_path):
     seed(engine)
-    settings = email_settings(tmp_path, smtp_server)
+    settings = email_settings(
+        tmp_path, smtp_server, dashboard={"public_url": "https://vaultward.example.com/"}
+    )
     run = produce_and_deliver(settings, engine, "2026-W47", initial_wait=NO_WAIT)
     assert [(o.target, o.status) for o in run.deliveries][1:] == [
         ("email:ciso@example.com,board@example.com", "delivered")
@@ -192,7 +196,7 @@ def test_the_email_carries_the_executive_summary_and_the_files_once(engine, smtp
             "",
             "Caveats: 3 (listed in the attached report)",
             "",
-            "Dashboard: http://127.0.0.1:8501/reports",
+            "Dashboard: https://vaultward.example.com/reports",
         ]
     )
     attached = {a.get_filename(): a.get_payload(decode=True) for a in message.iter_attachments()}
@@ -213,6 +217,8 @@ def test_a_temporary_refusal_is_retried_and_recorded_with_its_attempts(engine, s
     assert run.failed == []
     assert len(smtp_server.messages) == 1
     assert deliveries(engine) == [("folder", "delivered", 1), ("email", "delivered", 2)]
+    # No dashboard.public_url: no link (a loopback address means nothing to the recipients).
+    assert "Dashboard:" not in smtp_server.messages[0].get_body(("plain",)).get_content()
 
 
 def test_the_pdf_is_attached_when_there_is_one_else_the_html_else_json_and_csv(tmp_path):

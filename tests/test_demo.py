@@ -112,7 +112,9 @@ def test_no_credential_of_any_source_in_store_or_output(demo_run):
     everything += (data_dir / "vaultward.db").read_bytes().decode("utf-8", "replace")
     for report in sorted((data_dir / "reports").iterdir()):  # the weekly report, every format
         if report.suffix == ".pdf":
-            everything += subprocess.run(["pdftotext", str(report), "-"], capture_output=True, text=True).stdout
+            everything += subprocess.run(
+                ["pdftotext", str(report), "-"], capture_output=True, text=True
+            ).stdout
         else:
             everything += report.read_text()
     for name, secret in secrets.items():

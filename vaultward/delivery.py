@@ -15,7 +15,7 @@ from vaultward import redaction
 from vaultward.config import Settings
 from vaultward.mail import Attachment, build_message, send_mail
 from vaultward.notification_config import EmailDelivery, S3Delivery
-from vaultward.report import WeeklyReport
+from vaultward.report import WeeklyReport, dashboard_link_base
 from vaultward.report_record import DeliveryOutcome
 from vaultward.retry import GaveUp, with_retries
 from vaultward.scoring import format_score
@@ -150,12 +150,9 @@ def mail_body(settings: Settings, report: WeeklyReport) -> str:
         )
     if not report.actions:
         lines.append("  none: every check passes")
-    lines += [
-        "",
-        f"Caveats: {len(report.caveats)} (listed in the attached report)",
-        "",
-        f"Dashboard: {settings.dashboard_url('reports')}",
-    ]
+    lines += ["", f"Caveats: {len(report.caveats)} (listed in the attached report)"]
+    if dashboard_link_base(settings):  # a loopback address means nothing to the recipients
+        lines += ["", f"Dashboard: {settings.dashboard_url('reports')}"]
     return "\n".join(lines) + "\n"
 
 
