@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import uuid
 from collections.abc import Iterator
@@ -161,6 +162,8 @@ def smtp_server(tmp_path, monkeypatch: pytest.MonkeyPatch) -> Iterator[SmtpServe
     ca.cert_pem.write_to_path(str(ca_file))
     server = SmtpServer("127.0.0.1", 0, str(ca_file), "reports@example.com", "s3cret-smtp-pass")
     monkeypatch.setenv("VAULTWARD_SMTP_PASSWORD", server.password)
+    # aiosmtpd logs from its own thread, after CLI tests have closed the streams they logged to.
+    monkeypatch.setattr(logging.getLogger("mail.log"), "propagate", False)
 
     class Handler:
         async def handle_DATA(self, smtp, session, envelope):  # noqa: N802 - aiosmtpd's hook name
