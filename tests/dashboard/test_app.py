@@ -21,11 +21,13 @@ def run_app() -> AppTest:
     return at
 
 
-def run_mitigation_page(mitigation: str) -> AppTest:
+def run_mitigation_page(mitigation: str, **query_params: str) -> AppTest:
     at = AppTest.from_string(
         f"from dashboard.app_pages.mitigation import render\nrender({mitigation!r})\n",
         default_timeout=TIMEOUT,
     )
+    for name, value in query_params.items():  # as a link's ?name=value would set them
+        at.query_params[name] = value
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     return at
@@ -167,12 +169,7 @@ def test_mitigation_page_lists_and_filters_findings(seeded_url):
 
 
 def test_a_findings_link_opens_the_page_filtered_to_its_check(seeded_url):
-    at = AppTest.from_string(
-        "from dashboard.app_pages.mitigation import render\nrender('access')\n", default_timeout=TIMEOUT
-    )
-    at.query_params["check"] = "access.privileged_phishing_resistant"
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
+    at = run_mitigation_page("access", check="access.privileged_phishing_resistant")
     assert at.multiselect(key="access_checks").value == ["access.privileged_phishing_resistant"]
     shown = at.dataframe[1].value
     assert sorted(shown["resource_name"]) == ["alice", "bob"]  # not root_mfa's three accounts
@@ -183,12 +180,7 @@ def test_a_findings_link_opens_the_page_filtered_to_its_check(seeded_url):
 
 
 def test_an_unknown_check_in_the_link_filters_nothing(seeded_url):
-    at = AppTest.from_string(
-        "from dashboard.app_pages.mitigation import render\nrender('access')\n", default_timeout=TIMEOUT
-    )
-    at.query_params["check"] = "<script>alert(1)</script>"
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
+    at = run_mitigation_page("access", check="<script>alert(1)</script>")
     assert at.multiselect(key="access_checks").value == []
     assert len(at.dataframe[1].value) == 5
 

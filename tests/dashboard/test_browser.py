@@ -66,6 +66,26 @@ def wait_for_health(base: str, server: subprocess.Popen, timeout: float = 60) ->
     raise AssertionError(f"dashboard at {base} not healthy after {timeout}s")
 
 
+@contextmanager
+def running(
+    command: list[str], env: dict[str, str], cwd: Path, log_path: Path, base: str, timeout: float = 60
+):
+    """`command` (a dashboard server) running with its output in `log_path`, healthy at `base`;
+    SIGTERM (then kill) when done."""
+    with log_path.open("w") as log:
+        server = subprocess.Popen(command, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT)
+        try:
+            wait_for_health(base, server, timeout=timeout)
+            yield server
+        finally:
+            server.send_signal(signal.SIGTERM)
+            try:
+                server.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait()
+
+
 def fit_to_content(page) -> None:
     """Streamlit scrolls inside its main container, so a full-page screenshot would stop at
     the viewport: grow the viewport to the content instead."""
@@ -98,26 +118,10 @@ def served(seeded_url: str, tmp_path: Path) -> Iterator[str]:
     port = free_port()
     env = {k: v for k, v in os.environ.items() if k != "VAULTWARD_CONFIG"}
     env["VAULTWARD_DATABASE_URL"] = seeded_url
-    log = (tmp_path / "serve.log").open("w")
-    server = subprocess.Popen(
-        [VAULTWARD, "serve", "--port", str(port)],
-        cwd=tmp_path,  # no vaultward.toml here: the environment names the store
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
     base = f"http://127.0.0.1:{port}"
-    try:
-        wait_for_health(base, server)
+    # No vaultward.toml in tmp_path: the environment names the store.
+    with running([VAULTWARD, "serve", "--port", str(port)], env, tmp_path, tmp_path / "serve.log", base):
         yield base
-    finally:
-        server.send_signal(signal.SIGTERM)
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
-        log.close()
     output = (tmp_path / "serve.log").read_text()
     assert f"http://127.0.0.1:{port}/" in output
     assert "loopback" in output
@@ -198,34 +202,19 @@ def test_demo_serves_the_collected_organisation(tmp_path: Path) -> None:
     port = free_port()
     env = {k: v for k, v in os.environ.items() if k not in ("VAULTWARD_CONFIG", "VAULTWARD_DATABASE_URL")}
     log_path = tmp_path / "demo.log"
-    with log_path.open("w") as log:
-        demo = subprocess.Popen(
-            [VAULTWARD, "demo", "--port", str(port), "--data-dir", str(tmp_path / "demo")],
-            cwd=tmp_path,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        base = f"http://127.0.0.1:{port}"
-        try:
-            wait_for_health(base, demo, timeout=180)
-            output = log_path.read_text()
-            readiness = next(line for line in output.splitlines() if line.startswith("readiness "))
-            score = readiness.split()[1].split("/")[0]  # "readiness 41.2/100 (weak); ..."
-            with overview_page(base) as page:
-                overall = page.locator('[data-testid="stMetric"]').filter(has_text="Overall readiness")
-                value = overall.locator('[data-testid="stMetricValue"]')
-                expect(value).to_have_text(score)
-                main = page.locator('[data-testid="stMain"] [data-testid="stMarkdownContainer"]')
-                for mitigation in ("access", "custody", "segmentation", "training"):
-                    expect(main.get_by_text(MITIGATION_TITLES[mitigation], exact=True).first).to_be_visible()
-                ARTIFACTS.mkdir(exist_ok=True)
-                fit_to_content(page)
-                page.screenshot(path=str(ARTIFACTS / "demo-overview.png"), full_page=True)
-        finally:
-            demo.send_signal(signal.SIGTERM)
-            try:
-                demo.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                demo.kill()
-                demo.wait()
+    base = f"http://127.0.0.1:{port}"
+    command = [VAULTWARD, "demo", "--port", str(port), "--data-dir", str(tmp_path / "demo")]
+    with running(command, env, tmp_path, log_path, base, timeout=180):
+        output = log_path.read_text()
+        readiness = next(line for line in output.splitlines() if line.startswith("readiness "))
+        score = readiness.split()[1].split("/")[0]  # "readiness 41.2/100 (weak); ..."
+        with overview_page(base) as page:
+            overall = page.locator('[data-testid="stMetric"]').filter(has_text="Overall readiness")
+            value = overall.locator('[data-testid="stMetricValue"]')
+            expect(value).to_have_text(score)
+            main = page.locator('[data-testid="stMain"] [data-testid="stMarkdownContainer"]')
+            for mitigation in ("access", "custody", "segmentation", "training"):
+                expect(main.get_by_text(MITIGATION_TITLES[mitigation], exact=True).first).to_be_visible()
+            ARTIFACTS.mkdir(exist_ok=True)
+            fit_to_content(page)
+            page.screenshot(path=str(ARTIFACTS / "demo-overview.png"), full_page=True)

@@ -4,8 +4,6 @@ dashboard password; the browser must log in before it sees any number."""
 from __future__ import annotations
 
 import os
-import signal
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -18,7 +16,7 @@ from tests.dashboard.test_browser import (
     fit_to_content,
     free_port,
     require_chromium,
-    wait_for_health,
+    running,
 )
 
 pytestmark = pytest.mark.browser
@@ -34,41 +32,28 @@ def test_a_password_guards_the_dashboard_on_the_network(seeded_url: str, tmp_pat
     env.update(VAULTWARD_DATABASE_URL=seeded_url, VAULTWARD_DASHBOARD_PASSWORD=PASSWORD)
     env.pop("VAULTWARD_DASHBOARD_ADMIN_PASSWORD", None)
     log_path = tmp_path / "serve.log"
-    with log_path.open("w") as log:
-        server = subprocess.Popen(
-            [VAULTWARD, "serve", "--address", "0.0.0.0", "--port", str(port)],
-            cwd=tmp_path, env=env, stdout=log, stderr=subprocess.STDOUT,
-        )  # fmt: skip
-        base = f"http://127.0.0.1:{port}"
-        try:
-            wait_for_health(base, server)
-            with sync_playwright() as playwright:
-                browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-                page = browser.new_page(viewport={"width": 1440, "height": 1000})
-                page.goto(base, wait_until="domcontentloaded")
-                password = page.get_by_label("Password", exact=True)
-                expect(password).to_be_visible(timeout=60_000)
-                expect(page.locator('[data-testid="stMetric"]')).to_have_count(0)
+    base = f"http://127.0.0.1:{port}"
+    command = [VAULTWARD, "serve", "--address", "0.0.0.0", "--port", str(port)]
+    with running(command, env, tmp_path, log_path, base), sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1440, "height": 1000})
+        page.goto(base, wait_until="domcontentloaded")
+        password = page.get_by_label("Password", exact=True)
+        expect(password).to_be_visible(timeout=60_000)
+        expect(page.locator('[data-testid="stMetric"]')).to_have_count(0)
 
-                password.fill("not-it")
-                page.get_by_role("button", name="Log in").click()
-                expect(page.get_by_text("Wrong password.")).to_be_visible(timeout=30_000)
+        password.fill("not-it")
+        page.get_by_role("button", name="Log in").click()
+        expect(page.get_by_text("Wrong password.")).to_be_visible(timeout=30_000)
 
-                password.fill(PASSWORD)
-                page.get_by_role("button", name="Log in").click()
-                overall = page.locator('[data-testid="stMetric"]').filter(has_text="Overall readiness")
-                expect(overall.locator('[data-testid="stMetricValue"]')).to_have_text("68.2", timeout=60_000)
-                expect(page.get_by_text("password viewer")).to_be_visible()
-                ARTIFACTS.mkdir(exist_ok=True)
-                fit_to_content(page)
-                page.screenshot(path=str(ARTIFACTS / "login-then-overview.png"), full_page=True)
-                browser.close()
-        finally:
-            server.send_signal(signal.SIGTERM)
-            try:
-                server.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait()
+        password.fill(PASSWORD)
+        page.get_by_role("button", name="Log in").click()
+        overall = page.locator('[data-testid="stMetric"]').filter(has_text="Overall readiness")
+        expect(overall.locator('[data-testid="stMetricValue"]')).to_have_text("68.2", timeout=60_000)
+        expect(page.get_by_text("password viewer")).to_be_visible()
+        ARTIFACTS.mkdir(exist_ok=True)
+        fit_to_content(page)
+        page.screenshot(path=str(ARTIFACTS / "login-then-overview.png"), full_page=True)
+        browser.close()
     assert "Login: dashboard password." in log_path.read_text()
     assert PASSWORD not in log_path.read_text()

@@ -5,8 +5,6 @@ code flow, signed ID tokens), and the role each person gets from the token's cla
 from __future__ import annotations
 
 import os
-import signal
-import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -21,7 +19,7 @@ from tests.dashboard.test_browser import (
     fit_to_content,
     free_port,
     require_chromium,
-    wait_for_health,
+    running,
 )
 
 pytestmark = pytest.mark.browser
@@ -61,22 +59,10 @@ def served_with_oidc(seeded_url: str, tmp_path: Path, issuer: str) -> Iterator[t
     env = {k: v for k, v in os.environ.items() if not k.startswith("VAULTWARD_DASHBOARD_")}
     env.update(HOME=str(home), VAULTWARD_DATABASE_URL=seeded_url, VAULTWARD_CONFIG=str(config))
     log_path = tmp_path / "serve.log"
-    with log_path.open("w") as log:
-        server = subprocess.Popen(
-            [VAULTWARD, "serve", "--address", "0.0.0.0", "--port", str(port)],
-            cwd=tmp_path, env=env, stdout=log, stderr=subprocess.STDOUT,
-        )  # fmt: skip
-        base = f"http://localhost:{port}"
-        try:
-            wait_for_health(base, server)
-            yield base, log_path
-        finally:
-            server.send_signal(signal.SIGTERM)
-            try:
-                server.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait()
+    base = f"http://localhost:{port}"
+    command = [VAULTWARD, "serve", "--address", "0.0.0.0", "--port", str(port)]
+    with running(command, env, tmp_path, log_path, base):
+        yield base, log_path
 
 
 def sign_in(browser, base: str, subject: str):
