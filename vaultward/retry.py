@@ -29,7 +29,7 @@ def _wait(initial_wait: float) -> Callable[[RetryCallState], float]:
     """Exponential backoff with jitter; at least the `retry_after` seconds an error carries
     (a server's Retry-After), bounded by MAX_WAIT."""
     backoff = wait_exponential_jitter(
-        initial=initial_wait, max=max(initial_wait, MAX_WAIT), jitter=initial_wait
+        multiplier=initial_wait, max=max(initial_wait, MAX_WAIT), jitter=initial_wait
     )
 
     def wait(state: RetryCallState) -> float:
