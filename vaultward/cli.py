@@ -65,6 +65,8 @@ def setup_logging(settings: Settings, verbose: bool) -> None:
         "werkzeug",
         "apscheduler.executors",
         "alembic.runtime",
+        "weasyprint",  # a line per layout step of every PDF
+        "fontTools",
     ):
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
