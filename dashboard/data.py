@@ -23,6 +23,7 @@ from vaultward.config import ConfigError, Settings, load_settings
 from vaultward.db import open_store
 from vaultward.freshness import stale_reason
 from vaultward.models import (
+    AlertState,
     AuditEvent,
     CheckScore,
     Evaluation,
@@ -35,7 +36,7 @@ from vaultward.models import (
 )
 from vaultward.scoring import BANDS
 from vaultward.scoring import band as scoring_band
-from vaultward.sdk import MITIGATION_TITLES, MITIGATIONS
+from vaultward.sdk import MITIGATION_TITLES, MITIGATIONS, SEVERITIES
 
 CACHE_TTL = 60
 BASELINE_AGE = timedelta(days=7)
@@ -475,6 +476,33 @@ def reports(url: str) -> pd.DataFrame:
     return pd.DataFrame(records, columns=REPORT_COLUMNS)
 
 
+ALERT_COLUMNS = ["key", "kind", "severity", "title", "opened_at", "delivered_to", "pending", "link_path"]
+
+
+@st.cache_data(ttl=CACHE_TTL, show_spinner=False)
+def open_alerts(url: str) -> pd.DataFrame:
+    """Alerts not yet recovered (see vaultward/alerts.py), most severe and newest first;
+    `pending` when some configured channel has not accepted the notice yet."""
+    with _session(url) as session:
+        rows = session.exec(select(AlertState).where(col(AlertState.recovered_at).is_(None))).all()
+        records = [
+            {
+                "key": r.key,
+                "kind": r.kind,
+                "severity": str(r.details.get("severity", "")),
+                "title": str(r.details.get("title", r.subject)),
+                "opened_at": r.opened_at,
+                "delivered_to": ", ".join(r.delivered_to),
+                "pending": r.notified_at is None,
+                "link_path": str(r.details.get("link_path", "")),
+            }
+            for r in rows
+        ]
+    rank = {name: i for i, name in enumerate(SEVERITIES)}
+    records.sort(key=lambda r: (rank.get(r["severity"], len(rank)), -r["opened_at"].timestamp(), r["key"]))
+    return pd.DataFrame(records, columns=ALERT_COLUMNS)
+
+
 DELIVERY_COLUMNS = ["report_id", "iso_week", "target", "status", "attempts", "attempted_at", "error"]
 
 
@@ -698,6 +726,7 @@ def freshness(url: str, now: datetime | None = None) -> pd.DataFrame:
                 for name in missing
             ]
         )
+        never = never.reindex(columns=frame.columns)  # age_hours, finished_at ... empty
         frame = pd.concat([frame, never], ignore_index=True) if not frame.empty else never
     return frame
 

@@ -322,3 +322,32 @@ def test_a_failed_channel_is_not_tried_again_in_the_same_pass(engine, alerting, 
         ),
     ]
     assert len(webhook_receiver.to(SLACK_PATH)) == 1 and len(webhook_receiver.to(HOOK_PATH)) == 2
+
+
+def test_the_overview_lists_open_alerts_until_they_recover(alerting, engine, database_url, monkeypatch):
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("VAULTWARD_DATABASE_URL", database_url)
+    monkeypatch.delenv("VAULTWARD_CONFIG", raising=False)
+    alert(alerting, engine, evaluation(engine, 0, failed=2, names=["<b>eve</b>", "mallory"]))
+
+    def overview() -> AppTest:
+        st.cache_data.clear()
+        at = AppTest.from_string(
+            "from dashboard.app_pages.overview import render\nrender()\n", default_timeout=30
+        ).run()
+        assert not at.exception, [e.value for e in at.exception]
+        return at
+
+    at = overview()
+    assert "Open alerts" in [h.value for h in at.subheader]
+    table = next(d.value for d in at.dataframe if "title" in d.value.columns)
+    assert list(table["severity"]) == ["high"]
+    assert list(table["delivered_to"]) == ["slack, webhook"]
+    assert CHECK_TITLE in table["title"][0]
+    assert "1 open until they recover" in [c.value for c in at.caption]
+
+    alert(alerting, engine, evaluation(engine, 10, failed=0))  # recovered
+    at = overview()
+    assert "Open alerts" not in [h.value for h in at.subheader]

@@ -21,10 +21,9 @@ from vaultward.config import Policy
 from vaultward.models import Finding
 from vaultward.people import Person
 from vaultward.records import HsmCluster, Record, SigningKey, TrainingRecord, TransferPolicy, Wallet
-from vaultward.sdk import CheckContext, RecordT
+from vaultward.sdk import SEVERITIES, CheckContext, RecordT
 
 OPEN = ("fail", "unknown")  # what "fails for them": failing, or not shown to pass
-SEVERITIES = ("critical", "high", "medium", "low")
 
 
 @dataclass(frozen=True)

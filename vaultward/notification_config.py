@@ -13,12 +13,12 @@ from typing import Literal
 from pydantic import Field, field_validator, model_validator
 
 from vaultward.config_types import Schedule, Strict, _schedule
+from vaultward.sdk import Severity
 
 ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
 ReportFormat = Literal["html", "pdf", "csv", "json"]
 FORMATS: tuple[ReportFormat, ...] = ("html", "pdf", "csv", "json")
-Severity = Literal["critical", "high", "medium", "low"]
 
 
 def _default_severities() -> list[Severity]:

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypeVar, get_args
 
 from pydantic import BaseModel
 
@@ -32,6 +32,7 @@ MITIGATION_TITLES: dict[str, str] = {
     "detection": "Logging and threat detection",
 }
 Severity = Literal["critical", "high", "medium", "low"]
+SEVERITIES: tuple[Severity, ...] = get_args(Severity)  # most severe first
 Status = Literal["pass", "fail", "unknown", "skipped", "waived"]
 
 # Namespaces a reference may use, and the shape of their ids.

@@ -15,9 +15,9 @@ from dashboard.app_pages.components import (
     score_text,
     when,
 )
+from vaultward.sdk import SEVERITIES
 
 STATUSES = ["fail", "unknown", "waived", "pass", "skipped"]
-SEVERITIES = ["critical", "high", "medium", "low"]
 STATUS_STYLES = {
     "fail": "color: #b91c1c; font-weight: 600",
     "unknown": "color: #64748b; font-weight: 600",

@@ -41,6 +41,7 @@ def render(mitigation_pages: dict[str, Any] | None = None) -> None:
     _overall(url, latest, baseline)
     _mitigations(url, baseline, mitigation_pages)
     _failing_checks(url, mitigation_pages)
+    _open_alerts(url)
     _waivers_due(url)
     _freshness(url)
 
@@ -137,6 +138,34 @@ def _failing_checks(url: str, pages: dict[str, Any]) -> None:
                 right.caption(data.mitigation_title(row.mitigation))
     if len(failing) > TOP_CHECKS:
         st.caption(f"{len(failing) - TOP_CHECKS} more failing checks on the mitigation pages.")
+
+
+def _open_alerts(url: str) -> None:
+    """Alerts sent between reports that have not recovered yet; nothing when alerts are off."""
+    alerts = data.open_alerts(url)
+    if alerts.empty:
+        return
+    st.subheader("Open alerts")
+    pending = int(alerts["pending"].sum())
+    st.caption(
+        f"{len(alerts)} open until they recover"
+        + (
+            f"; {pending} not yet accepted by every channel (retried after the next evaluation)"
+            if pending
+            else ""
+        )
+    )
+    st.dataframe(
+        alerts[["severity", "title", "opened_at", "delivered_to"]],
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "severity": st.column_config.TextColumn("Severity"),
+            "title": st.column_config.TextColumn("Alert", width="large"),  # may name resources: text only
+            "opened_at": st.column_config.DatetimeColumn("Since", format="YYYY-MM-DD HH:mm"),
+            "delivered_to": st.column_config.TextColumn("Sent to"),
+        },
+    )
 
 
 def _waivers_due(url: str) -> None:

@@ -130,6 +130,26 @@ def test_empty_store_explains_what_to_run(database_url, monkeypatch):
     assert "vaultward demo" in markdown_text(at)
 
 
+def test_an_evaluation_before_any_collection_shows_every_source_never_collected(
+    engine, database_url, monkeypatch
+):
+    from datetime import UTC, datetime
+
+    from sqlmodel import Session
+
+    from tests.factories import add_evaluation
+
+    monkeypatch.setenv("VAULTWARD_DATABASE_URL", database_url)
+    monkeypatch.delenv("VAULTWARD_CONFIG", raising=False)
+    with Session(engine) as session:  # `vaultward evaluate` run before `vaultward collect`
+        add_evaluation(session, datetime.now(UTC), overall=0.0, band="critical",
+                       mitigation_scores={"access": {"score": 0.0, "measured": False}})  # fmt: skip
+        session.commit()
+    at = run_app()
+    freshness = at.dataframe[-1].value
+    assert len(freshness) > 0 and set(freshness["State"]) == {"never collected"}
+
+
 def test_navigation_registers_one_page_per_scored_mitigation(seeded_url):
     at = run_app()
     # AppTest.switch_page only knows file pages; its page registry is how to reach callable
