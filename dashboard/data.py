@@ -551,6 +551,7 @@ def generate_report(url: str, viewer, iso_week: str):
     result = write(
         engine(url), iso_week, reports_dir(), actor=viewer.name, paper=config.report.paper,
         dashboard_url=dashboard_link_base(config), registry=discover(config.plugin_dir),
+        formats=config.report.formats,
     )  # fmt: skip
     st.cache_data.clear()
     return result

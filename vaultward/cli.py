@@ -264,7 +264,9 @@ def report(
     ] = None,
     format: Annotated[
         str | None,
-        typer.Option("--format", help="Comma-separated: html, pdf, csv, json (default: [report].formats)."),
+        typer.Option(
+            "--format", help="Comma-separated: html, pdf, csv, json, ocsf (default: [report].formats)."
+        ),
     ] = None,
     out_dir: Annotated[
         Path | None,
@@ -288,7 +290,7 @@ def report(
     chosen = week or last_complete_week(utcnow(), settings.report.schedule.timezone)
     formats = [f.strip() for f in format.split(",") if f.strip()] if format is not None else None
     if formats is not None and not formats:
-        err.print("--format: give at least one of html, pdf, csv, json")
+        err.print("--format: give at least one of html, pdf, csv, json, ocsf")
         raise typer.Exit(2)
     engine = _store(settings)
     try:

@@ -22,6 +22,7 @@ from vaultward.scoring import format_score
 
 CONTENT_TYPES = {
     "json": "application/json",
+    "ocsf": "application/x-ndjson",
     "csv": "text/csv; charset=utf-8",
     "html": "text/html; charset=utf-8",
     "pdf": "application/pdf",

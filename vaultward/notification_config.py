@@ -17,8 +17,9 @@ from vaultward.sdk import Severity
 
 ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
-ReportFormat = Literal["html", "pdf", "csv", "json"]
-FORMATS: tuple[ReportFormat, ...] = ("html", "pdf", "csv", "json")
+ReportFormat = Literal["html", "pdf", "csv", "json", "ocsf"]
+FORMATS: tuple[ReportFormat, ...] = ("html", "pdf", "csv", "json", "ocsf")
+DEFAULT_FORMATS: tuple[ReportFormat, ...] = ("html", "pdf", "csv", "json")  # ocsf: for a SIEM, opt in
 
 
 def _default_severities() -> list[Severity]:
@@ -26,7 +27,7 @@ def _default_severities() -> list[Severity]:
 
 
 def _default_formats() -> list[ReportFormat]:
-    return list(FORMATS)
+    return list(DEFAULT_FORMATS)
 
 
 def _env_name(value: str | None) -> str | None:

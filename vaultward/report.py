@@ -15,6 +15,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from vaultward.models import Report, utcnow
+from vaultward.notification_config import DEFAULT_FORMATS, FORMATS
 from vaultward.registry import Registry
 from vaultward.report_content import (
     SCHEMA_VERSION,
@@ -47,7 +48,6 @@ __all__ = [
 if TYPE_CHECKING:
     from vaultward.config import Settings
 
-FORMATS = ("html", "pdf", "csv", "json")
 PAPERS = ("A4", "Letter")
 
 
@@ -68,6 +68,10 @@ def report_files(
             files[name] = (f"vaultward-report-{week}.json", report.to_json().encode("utf-8"))
         elif name == "csv":
             files[name] = (f"vaultward-findings-{week}.csv", report.findings_csv().encode("utf-8"))
+        elif name == "ocsf":
+            from vaultward.report_ocsf import ocsf_findings
+
+            files[name] = (f"vaultward-findings-{week}.ocsf.jsonl", ocsf_findings(report).encode("utf-8"))
         elif name == "html":
             from vaultward.report_html import render_html
 
@@ -126,11 +130,13 @@ def generate_report(
     paper: str = "A4",
     dashboard_url: str | None = None,
     registry: Registry | None = None,
+    formats: tuple[str, ...] | list[str] = DEFAULT_FORMATS,
 ) -> tuple[Report, bool]:
-    """`write_report` in every format on someone's behalf, with an audit event."""
+    """`write_report` (default: the human-readable formats and CSV, JSON) on someone's
+    behalf, with an audit event."""
     from vaultward.models import AuditEvent
 
-    row, new = write_report(engine, iso_week, list(FORMATS), out_dir, paper, dashboard_url, registry)
+    row, new = write_report(engine, iso_week, list(formats), out_dir, paper, dashboard_url, registry)
     with Session(engine) as session, session.begin():
         session.add(
             AuditEvent(

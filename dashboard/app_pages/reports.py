@@ -12,8 +12,14 @@ from dashboard import auth, data
 from vaultward.models import utcnow
 from vaultward.report import ReportError, iso_week_of
 
-MIME = {"json": "application/json", "csv": "text/csv", "html": "text/html", "pdf": "application/pdf"}
-FORMAT_ORDER = ["pdf", "html", "csv", "json"]
+MIME = {
+    "json": "application/json",
+    "csv": "text/csv",
+    "html": "text/html",
+    "pdf": "application/pdf",
+    "ocsf": "application/x-ndjson",
+}
+FORMAT_ORDER = ["pdf", "html", "csv", "json", "ocsf"]
 DOWNLOAD_WEEKS = 12
 
 
@@ -48,7 +54,7 @@ def render() -> None:
     _deliveries(url)
     st.subheader("Download")
     for row in reports.head(DOWNLOAD_WEEKS).itertuples():
-        label, *buttons = st.columns([2, 1, 1, 1, 1], vertical_alignment="center")
+        label, *buttons = st.columns([2] + [1] * len(FORMAT_ORDER), vertical_alignment="center")
         label.markdown(f"**{row.iso_week}** :gray[report {row.id}]")
         for column, (kind, path) in zip(buttons, sorted(row.files.items(), key=_format_order), strict=False):
             file = Path(path)
