@@ -19,6 +19,7 @@ import streamlit as st
 from sqlalchemy import Engine, func
 from sqlmodel import Session, col, select
 
+from vaultward import redaction
 from vaultward.config import ConfigError, Settings, load_settings
 from vaultward.db import open_store
 from vaultward.freshness import stale_reason
@@ -33,6 +34,7 @@ from vaultward.models import (
     Run,
     Waiver,
 )
+from vaultward.registry import Registry
 from vaultward.scoring import BANDS
 from vaultward.scoring import band as scoring_band
 from vaultward.sdk import MITIGATION_TITLES, MITIGATIONS
@@ -85,12 +87,30 @@ def band_sentence(band: str) -> str:
 
 
 @st.cache_resource(show_spinner=False)
+def registry() -> Registry:
+    """The checks and collectors, discovered once per process. Logging masks the secrets the
+    configuration names before discovery (a plugin's import error may quote one), and every
+    credential variable of the enabled sources after it."""
+    from vaultward.output import setup_logging
+    from vaultward.registry import discover
+
+    config = settings()
+    setup_logging(config, verbose=False)
+    found = discover(config.plugin_dir)
+    redaction.configure(config.credential_variables(found.collectors))
+    return found
+
+
+def redacted(text: str) -> str:
+    """`text` with every credential value masked, as logs, the store and reports mask them."""
+    registry()  # configures the redaction in this process
+    return redaction.redact(text)
+
+
+@st.cache_resource(show_spinner=False)
 def check_catalog() -> dict[str, dict[str, Any]]:
     """What each registered check says about itself: the risk (its docstring), the
     remediation and the references. Metadata from code, not a computation."""
-    from vaultward.registry import discover
-
-    registry = discover(settings().plugin_dir)
     return {
         spec.id: {
             "title": spec.title,
@@ -102,16 +122,14 @@ def check_catalog() -> dict[str, dict[str, Any]]:
             "references": list(spec.references),
             "origin": spec.origin,
         }
-        for spec in registry.checks.values()
+        for spec in registry().checks.values()
     }
 
 
 @st.cache_resource(show_spinner=False)
 def broken_plugins() -> list[str]:
     """Plugins this dashboard could not load (the evaluation records its own)."""
-    from vaultward.registry import discover
-
-    return list(discover(settings().plugin_dir).broken)
+    return [redacted(broken) for broken in registry().broken]
 
 
 # --- evaluations -----------------------------------------------------------------------------
@@ -513,7 +531,6 @@ def reports_dir() -> Path:
 def generate_report(url: str, viewer, iso_week: str):
     """An admin's report of `iso_week` (raises `ReportError` when there is nothing to report);
     the cached reads are dropped so the list shows it."""
-    from vaultward.registry import discover
     from vaultward.report import dashboard_link_base
     from vaultward.report import generate_report as write
 
@@ -522,7 +539,7 @@ def generate_report(url: str, viewer, iso_week: str):
     config = settings()
     result = write(
         engine(url), iso_week, reports_dir(), actor=viewer.name, paper=config.report.paper,
-        dashboard_url=dashboard_link_base(config), registry=discover(config.plugin_dir),
+        dashboard_url=dashboard_link_base(config), registry=registry(),
     )  # fmt: skip
     st.cache_data.clear()
     return result
@@ -705,10 +722,8 @@ def freshness(url: str, now: datetime | None = None) -> pd.DataFrame:
 @st.cache_resource(show_spinner=False)
 def enabled_sources() -> list[str]:
     """The sources the configuration enables (read from the config, not from the sources)."""
-    from vaultward.registry import discover
-
     try:
-        return settings().enabled_sources(discover(settings().plugin_dir).collectors)
+        return settings().enabled_sources(registry().collectors)
     except ConfigError:
         return []
 
