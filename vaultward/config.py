@@ -273,6 +273,9 @@ class DashboardConfig(Strict):
     admin_password_env: str = "VAULTWARD_DASHBOARD_ADMIN_PASSWORD"  # noqa: S105 - admins
     max_login_attempts: int = Field(default=5, ge=1, le=100)
     lockout_minutes: int = Field(default=15, ge=1, le=1440)
+    # A signed-in session ends this long after its login, and after this long without use.
+    session_minutes: int = Field(default=480, ge=1, le=10080)
+    idle_minutes: int = Field(default=60, ge=1, le=1440)
 
     @field_validator("admins")
     @classmethod

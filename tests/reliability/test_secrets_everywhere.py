@@ -21,7 +21,6 @@ from contextlib import ExitStack
 from pathlib import Path
 
 import boto3
-import pytest
 import streamlit as st
 import tomli_w
 from streamlit.testing.v1 import AppTest
