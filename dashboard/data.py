@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -627,6 +628,14 @@ def filter_findings(
             axis=1
         )
     return frame[keep].reset_index(drop=True)
+
+
+def download_name(label: str, suffix: str) -> str:
+    """A file name for a download: `vaultward-<label>-<suffix>`, the label cut to letters,
+    digits, dots, dashes and underscores (no separators, no `..`) and to 40 characters."""
+    words = re.findall(r"[A-Za-z0-9_]+(?:\.[A-Za-z0-9_]+)*", label)
+    part = "-".join(words)[:40].strip("-.") or "export"
+    return f"vaultward-{part}-{suffix}"
 
 
 def findings_csv(frame: pd.DataFrame) -> bytes:
