@@ -83,8 +83,8 @@ def hostile_store(engine, database_url, tmp_path, monkeypatch) -> str:
     evaluate(settings, engine, registry)
     now = datetime.now(UTC)
     with Session(engine) as session:
-        for n, text in enumerate(HOSTILE):
-            add_run(session, "okta", f"okta:{text}", "failed", now - timedelta(minutes=n + 2),
+        for n, text in enumerate(HOSTILE):  # a scope (from the configuration) has at most 300 characters
+            add_run(session, "okta", f"okta:{text[:250]}", "failed", now - timedelta(minutes=n + 2),
                     now - timedelta(minutes=n + 1), error=f"HTTP 400: {text}")  # fmt: skip
             session.add(Waiver(check_id="access.root_mfa", resource_pattern=text, reason=text, owner="a@b.c",
                                created_at=now, expires_at=now + timedelta(days=3)))  # fmt: skip
