@@ -1,5 +1,6 @@
 """Vaultward dashboard entry point: wires the pages into st.navigation, nothing else."""
 
+import logging
 from functools import partial
 
 import streamlit as st
@@ -64,4 +65,8 @@ with st.sidebar:
     st.markdown("### :material/shield_lock: Vaultward")
     st.caption("Readiness against Lazarus-style theft")
 auth.sidebar(viewer)
-st.navigation(pages).run()
+try:
+    st.navigation(pages).run()
+except Exception as error:  # shown redacted: Streamlit's own display would show the raw message
+    logging.getLogger("dashboard").exception("page failed")
+    st.error(data.redacted(f"This page failed: {type(error).__name__}: {error}"), icon=":material/error:")

@@ -11,9 +11,19 @@ from datetime import UTC, datetime, timedelta
 import streamlit as st
 
 from dashboard import data
-from vaultward.access import AttemptLimiter, Viewer, auth_mode, password_role, role_for_claims
+from vaultward.access import (
+    AttemptLimiter,
+    Viewer,
+    auth_mode,
+    claims_login_time,
+    password_role,
+    role_for_claims,
+    session_ended,
+)
 
 SESSION_KEY = "vaultward_viewer"
+LOGIN_AT_KEY = "vaultward_login_at"  # when this session logged in (password mode)
+SEEN_AT_KEY = "vaultward_seen_at"  # this session's latest interaction
 
 
 def _oidc_configured() -> bool:
@@ -50,6 +60,17 @@ def current_viewer() -> Viewer:
     return _password(config)
 
 
+def _session_lasts(config, logged_in_at: datetime | None) -> str | None:
+    """Why this browser session's login is over, or None (and the interaction counted). A
+    session without a recorded login time (a viewer put there in-process) starts its clock."""
+    now = datetime.now(UTC)
+    logged_in_at = logged_in_at or st.session_state.setdefault(LOGIN_AT_KEY, now)
+    ended = session_ended(logged_in_at, st.session_state.get(SEEN_AT_KEY, now), now, config)
+    if ended is None:
+        st.session_state[SEEN_AT_KEY] = now
+    return ended
+
+
 def _oidc(config) -> Viewer:
     if not getattr(st.user, "is_logged_in", False):  # absent until the provider answers
         st.title("Vaultward")
@@ -57,17 +78,33 @@ def _oidc(config) -> Viewer:
         st.button("Log in", on_click=st.login, type="primary", icon=":material/login:")
         st.stop()
     claims = st.user.to_dict()
+    ended = _session_lasts(config, claims_login_time(claims))
+    if ended is not None:  # Streamlit's identity cookie would last 30 days: end it now
+        _end_session()
+        st.logout()
+        st.stop()
     name = str(claims.get("email") or claims.get("name") or "signed-in user")
     return Viewer(name, role_for_claims(claims, config), "oidc")
 
 
+def _end_session() -> None:
+    for key in (SESSION_KEY, LOGIN_AT_KEY, SEEN_AT_KEY):
+        st.session_state.pop(key, None)
+
+
 def _password(config) -> Viewer:
     viewer = st.session_state.get(SESSION_KEY)
+    ended = None
     if isinstance(viewer, Viewer):
-        return viewer
+        ended = _session_lasts(config, st.session_state.get(LOGIN_AT_KEY))
+        if ended is None:
+            return viewer
+        _end_session()
     limiter = _limiter(config.max_login_attempts, config.lockout_minutes)
     key = _session_key()
     st.title("Vaultward")
+    if ended is not None:
+        st.info(ended, icon=":material/timer_off:")
     locked = limiter.locked_until(key, datetime.now(UTC))
     if locked is not None:
         st.error(
@@ -84,8 +121,9 @@ def _password(config) -> Viewer:
             st.error("Wrong password.", icon=":material/error:")
         else:
             limiter.succeeded(key)
-            viewer = Viewer(f"password {role}", role, "password")
-            st.session_state[SESSION_KEY] = viewer
+            now = datetime.now(UTC)
+            st.session_state[SESSION_KEY] = Viewer(f"password {role}", role, "password")
+            st.session_state[LOGIN_AT_KEY] = st.session_state[SEEN_AT_KEY] = now
             st.rerun()
     st.stop()
 
@@ -102,5 +140,5 @@ def sidebar(viewer: Viewer) -> None:
         if viewer.mode == "oidc":
             st.button("Log out", on_click=st.logout, icon=":material/logout:")
         elif st.button("Log out", icon=":material/logout:"):
-            del st.session_state[SESSION_KEY]
+            _end_session()
             st.rerun()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,7 @@ import streamlit as st
 from sqlalchemy import Engine, func
 from sqlmodel import Session, col, select
 
+from vaultward import redaction
 from vaultward.config import ConfigError, Settings, load_settings
 from vaultward.db import open_store
 from vaultward.freshness import stale_reason
@@ -34,6 +36,7 @@ from vaultward.models import (
     Run,
     Waiver,
 )
+from vaultward.registry import Registry
 from vaultward.scoring import BANDS
 from vaultward.scoring import band as scoring_band
 from vaultward.sdk import MITIGATION_TITLES, MITIGATIONS, SEVERITIES
@@ -86,12 +89,30 @@ def band_sentence(band: str) -> str:
 
 
 @st.cache_resource(show_spinner=False)
+def registry() -> Registry:
+    """The checks and collectors, discovered once per process. Logging masks the secrets the
+    configuration names before discovery (a plugin's import error may quote one), and every
+    credential variable of the enabled sources after it."""
+    from vaultward.output import setup_logging
+    from vaultward.registry import discover
+
+    config = settings()
+    setup_logging(config, verbose=False)
+    found = discover(config.plugin_dir)
+    redaction.configure(config.credential_variables(found.collectors))
+    return found
+
+
+def redacted(text: str) -> str:
+    """`text` with every credential value masked, as logs, the store and reports mask them."""
+    registry()  # configures the redaction in this process
+    return redaction.redact(text)
+
+
+@st.cache_resource(show_spinner=False)
 def check_catalog() -> dict[str, dict[str, Any]]:
     """What each registered check says about itself: the risk (its docstring), the
     remediation and the references. Metadata from code, not a computation."""
-    from vaultward.registry import discover
-
-    registry = discover(settings().plugin_dir)
     return {
         spec.id: {
             "title": spec.title,
@@ -103,16 +124,14 @@ def check_catalog() -> dict[str, dict[str, Any]]:
             "references": list(spec.references),
             "origin": spec.origin,
         }
-        for spec in registry.checks.values()
+        for spec in registry().checks.values()
     }
 
 
 @st.cache_resource(show_spinner=False)
 def broken_plugins() -> list[str]:
     """Plugins this dashboard could not load (the evaluation records its own)."""
-    from vaultward.registry import discover
-
-    return list(discover(settings().plugin_dir).broken)
+    return [redacted(broken) for broken in registry().broken]
 
 
 # --- evaluations -----------------------------------------------------------------------------
@@ -541,7 +560,6 @@ def reports_dir() -> Path:
 def generate_report(url: str, viewer, iso_week: str):
     """An admin's report of `iso_week` (raises `ReportError` when there is nothing to report);
     the cached reads are dropped so the list shows it."""
-    from vaultward.registry import discover
     from vaultward.report import dashboard_link_base
     from vaultward.report import generate_report as write
 
@@ -550,7 +568,7 @@ def generate_report(url: str, viewer, iso_week: str):
     config = settings()
     result = write(
         engine(url), iso_week, reports_dir(), actor=viewer.name, paper=config.report.paper,
-        dashboard_url=dashboard_link_base(config), registry=discover(config.plugin_dir),
+        dashboard_url=dashboard_link_base(config), registry=registry(),
         formats=config.report.formats,
     )  # fmt: skip
     st.cache_data.clear()
@@ -639,6 +657,14 @@ def filter_findings(
             axis=1
         )
     return frame[keep].reset_index(drop=True)
+
+
+def download_name(label: str, suffix: str) -> str:
+    """A file name for a download: `vaultward-<label>-<suffix>`, the label cut to letters,
+    digits, dots, dashes and underscores (no separators, no `..`) and to 40 characters."""
+    words = re.findall(r"[A-Za-z0-9_]+(?:\.[A-Za-z0-9_]+)*", label)
+    part = "-".join(words)[:40].strip("-.") or "export"
+    return f"vaultward-{part}-{suffix}"
 
 
 def findings_csv(frame: pd.DataFrame) -> bytes:
@@ -735,10 +761,8 @@ def freshness(url: str, now: datetime | None = None) -> pd.DataFrame:
 @st.cache_resource(show_spinner=False)
 def enabled_sources() -> list[str]:
     """The sources the configuration enables (read from the config, not from the sources)."""
-    from vaultward.registry import discover
-
     try:
-        return settings().enabled_sources(discover(settings().plugin_dir).collectors)
+        return settings().enabled_sources(registry().collectors)
     except ConfigError:
         return []
 

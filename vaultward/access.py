@@ -12,6 +12,11 @@ Three modes, chosen by what is configured (`auth_mode`):
 - **local**: neither is configured. `vaultward serve` then binds to loopback only and refuses
   any other address; whoever can reach it already has the machine, so they are admin.
 
+A signed-in session ends `dashboard.session_minutes` after its login (default 480) and after
+`dashboard.idle_minutes` without interaction (default 60), in both login modes (`session_ended`).
+Under OIDC the login time is the ID token's `iat`; Streamlit's own identity cookie lives 30
+days and cannot be shortened, so the dashboard calls `st.logout` itself when a session ends.
+
 Admins may create waivers and generate reports; every admin action lands in the audit table.
 """
 
@@ -24,7 +29,7 @@ import tomllib
 from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Literal
 
@@ -99,6 +104,28 @@ def role_for_claims(claims: Mapping[str, object], config: DashboardConfig) -> Ro
     if isinstance(groups, list) and set(map(str, groups)) & set(config.admin_groups):
         return "admin"
     return "viewer"
+
+
+def session_ended(
+    logged_in_at: datetime, last_seen: datetime, now: datetime, config: DashboardConfig
+) -> str | None:
+    """Why a signed-in session is over (too old, or idle too long), or None while it lasts."""
+    if now - logged_in_at >= timedelta(minutes=config.session_minutes):
+        return f"Your session ended {config.session_minutes} minutes after you logged in: log in again."
+    if now - last_seen >= timedelta(minutes=config.idle_minutes):
+        return f"Your session ended after {config.idle_minutes} minutes without activity: log in again."
+    return None
+
+
+def claims_login_time(claims: Mapping[str, object]) -> datetime | None:
+    """When this login's ID token was issued (`iat`, else `auth_time`; epoch seconds); None
+    when neither is there. `iat` first: after a single sign-on `auth_time` stays old, and a
+    fresh login must start a fresh session."""
+    for claim in ("iat", "auth_time"):
+        value = claims.get(claim)
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return datetime.fromtimestamp(value, UTC)
+    return None
 
 
 def password_role(

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import logging
-import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from vaultward import redaction
 from vaultward.config import ConfigError, Settings, load_settings
+from vaultward.output import PlainConsole, setup_logging
 
 app = typer.Typer(
     help="Vaultward: readiness of a crypto platform against Lazarus-style theft, with evidence.",
@@ -35,8 +35,8 @@ def _add_groups() -> None:
 _add_groups()
 
 log = logging.getLogger("vaultward")
-err = Console(stderr=True, highlight=False)
-out = Console(highlight=False)
+err = PlainConsole(stderr=True)
+out = PlainConsole()
 
 
 class State:
@@ -44,38 +44,11 @@ class State:
     verbose: bool = False
 
 
-def setup_logging(settings: Settings, verbose: bool) -> None:
-    names = [name for source in settings.sources.values() for name in source.credentials_env.values()]
-    names += [a.external_id_env for a in settings.aws.accounts if a.external_id_env]
-    names += [settings.dashboard.password_env, settings.dashboard.admin_password_env]
-    names += sorted(settings.notification_secret_variables())
-    redaction.configure(names)
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    handler.addFilter(redaction.RedactingFilter())
-    root = logging.getLogger()
-    root.handlers[:] = [handler]
-    root.setLevel(logging.DEBUG if verbose else logging.INFO)
-    for noisy in (
-        "botocore",
-        "boto3",
-        "urllib3",
-        "httpx",
-        "httpcore",
-        "werkzeug",
-        "apscheduler.executors",
-        "alembic.runtime",
-        "weasyprint",  # a line per layout step of every PDF
-        "fontTools",
-    ):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
-
-
 def settings_or_exit() -> Settings:
     try:
         settings = load_settings(State.config)
     except ConfigError as error:
-        err.print(f"[red]configuration error[/red]\n{error}", markup=True, soft_wrap=True)
+        err.print(f"[red]configuration error[/red]\n{escape(str(error))}", markup=True, soft_wrap=True)
         raise typer.Exit(2) from None
     setup_logging(settings, State.verbose)
     return settings
@@ -111,12 +84,12 @@ def _registry(settings: Settings):
 
     registry = discover(settings.plugin_dir)
     for broken in registry.broken:
-        err.print(f"[yellow]plugin skipped[/yellow]: {broken}")
+        err.print(f"plugin skipped: {broken}", soft_wrap=True)
     try:
         settings.enabled_sources(registry.collectors)  # every source's own keys validate
         redaction.configure(settings.credential_variables(registry.collectors))
     except ConfigError as error:
-        err.print(f"[red]configuration error[/red]\n{error}", markup=True, soft_wrap=True)
+        err.print(f"[red]configuration error[/red]\n{escape(str(error))}", markup=True, soft_wrap=True)
         raise typer.Exit(2) from None
     return registry
 

@@ -7,14 +7,15 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
+from vaultward.output import PlainConsole
 from vaultward.sdk import MITIGATIONS, CheckSpec
 
 checks_app = typer.Typer(help="List, show, scaffold and try checks.", no_args_is_help=True)
-out = Console(highlight=False)
-err = Console(stderr=True, highlight=False)
+out = PlainConsole()
+err = PlainConsole(stderr=True)
 
 MODULE_TEMPLATE = '''"""{title}."""
 
@@ -102,7 +103,7 @@ def list_checks(
 def show(check_id: str) -> None:
     """One check: its risk, what it reads, its references and remediation."""
     spec = _spec(check_id)
-    out.print(f"[bold]{spec.id}[/bold] — {spec.title}")
+    out.print(f"[bold]{escape(spec.id)}[/bold] — {escape(spec.title)}", markup=True)
     out.print(
         f"mitigation {spec.mitigation}, severity {spec.severity}, weight {spec.weight:g}, origin {spec.origin}"
     )

@@ -5,17 +5,17 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 from sqlmodel import Session, col, select
 
 from vaultward.models import Waiver, utcnow
+from vaultward.output import PlainConsole
 
 waivers_app = typer.Typer(
     help="Accept risks for a while: add, list and revoke waivers.", no_args_is_help=True
 )
-out = Console(highlight=False)
-err = Console(stderr=True, highlight=False)
+out = PlainConsole()
+err = PlainConsole(stderr=True)
 
 
 def _engine():

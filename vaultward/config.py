@@ -273,6 +273,9 @@ class DashboardConfig(Strict):
     admin_password_env: str = "VAULTWARD_DASHBOARD_ADMIN_PASSWORD"  # noqa: S105 - admins
     max_login_attempts: int = Field(default=5, ge=1, le=100)
     lockout_minutes: int = Field(default=15, ge=1, le=1440)
+    # A signed-in session ends this long after its login, and after this long without use.
+    session_minutes: int = Field(default=480, ge=1, le=10080)
+    idle_minutes: int = Field(default=60, ge=1, le=1440)
 
     @field_validator("admins")
     @classmethod
@@ -342,16 +345,27 @@ class Settings(Strict):
 
     def credential_variables(self, collectors: Mapping[str, Any]) -> list[str]:
         """Every environment variable that may hold a credential: each enabled source's
-        defaults and the names its `credentials_env` gives, and ExternalId variables."""
+        defaults and the names its `credentials_env` gives, ExternalId variables, the
+        notification secrets and the dashboard passwords. Lenient on purpose, so secrets are
+        masked before plugins load: a source no collector knows yet still gives its
+        `credentials_env`, and options that do not validate (reported by `enabled_sources`)
+        name nothing."""
         names = {account.external_id_env for account in self.aws.accounts if account.external_id_env}
         names.update(self.notification_secret_variables())
-        for name in self.enabled_sources(collectors):
-            cls = collectors[name]
+        names.update({self.dashboard.password_env, self.dashboard.admin_password_env})
+        for source in self.sources.values():
+            names.update(source.credentials_env.values())
+        for name, cls in collectors.items():
+            configured = self.sources.get(name)
+            if not (configured.enabled if configured else getattr(cls, "enabled_by_default", True)):
+                continue
             names.update(getattr(cls, "credentials", {}).values())
-            names.update(self.source(name).credentials_env.values())
             hook = getattr(cls, "credential_variables", None)  # variables named in the options
             if callable(hook):
-                names.update(hook(self.source_options(name, getattr(cls, "options_model", None))))
+                try:
+                    names.update(hook(self.source_options(name, getattr(cls, "options_model", None))))
+                except ConfigError:
+                    continue
         return sorted(names)
 
     def notification_secret_variables(self) -> set[str]:

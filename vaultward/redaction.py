@@ -10,7 +10,8 @@ from __future__ import annotations
 import logging
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from urllib.parse import urlsplit
 
 MASK = "[redacted]"
 # Environment variables that always hold secrets when set.
@@ -23,7 +24,8 @@ PATTERNS = (
         r"(?i)(aws_secret_access_key|secret_access_key|SecretAccessKey|SessionToken)"
         r"(['\"]?\s*[:=]\s*['\"]?)[A-Za-z0-9/+=]{16,}"
     ),
-    re.compile(r"(?i)((?:postgres(?:ql)?(?:\+\w+)?|mysql|redis|amqp)://[^:/\s]+:)[^@\s]+(@)"),
+    # a URL's password, unless already masked ("***", as SQLAlchemy shows URLs)
+    re.compile(r"(?i)((?:postgres(?:ql)?(?:\+\w+)?|mysql|redis|amqp)://[^:/\s]+:)(?!\*\*\*@)[^@\s]+(@)"),
 )
 
 
@@ -31,7 +33,8 @@ class Redactor:
     def __init__(self, secrets: Iterable[str] = ()) -> None:
         # Longest first, so a secret containing another is masked whole. Very short values
         # ("1", "true") would mask ordinary words: only values of 6+ characters count.
-        self.secrets = sorted({s for s in secrets if s and len(s) >= 6}, key=len, reverse=True)
+        known = set(_with_url_paths(secrets))
+        self.secrets = sorted({s for s in known if s and len(s) >= 6}, key=len, reverse=True)
 
     def __call__(self, text: str) -> str:
         for secret in self.secrets:
@@ -39,6 +42,17 @@ class Redactor:
         for pattern in PATTERNS:
             text = pattern.sub(_mask_match, text)
         return text
+
+
+def _with_url_paths(secrets: Iterable[str]) -> Iterator[str]:
+    """Each secret, and the path of a secret URL (a Slack webhook's token is its path, which
+    an error answer may quote without the host)."""
+    for secret in secrets:
+        yield secret
+        if secret.startswith(("http://", "https://")):
+            parts = urlsplit(secret)
+            yield parts.path + (f"?{parts.query}" if parts.query else "")
+            yield parts.path
 
 
 def _mask_match(match: re.Match[str]) -> str:

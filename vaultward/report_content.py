@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -39,6 +40,7 @@ SCHEMA_VERSION = "2"
 TOP_ACTIONS = 10
 WAIVERS_WITHIN = timedelta(days=30)
 OPEN = ("fail", "unknown")
+ISO_WEEK = re.compile(r"[0-9]{4}-W[0-9]{2}")
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -53,6 +55,9 @@ class NoEvaluation(ReportError):
 def week_bounds(iso_week: str) -> tuple[datetime, datetime]:
     """`2026-W47` -> (Monday 00:00 UTC, the next Monday 00:00 UTC)."""
     try:
+        # One spelling only: the week names report files and records (" 2026-W047" is not it).
+        if not ISO_WEEK.fullmatch(iso_week):
+            raise ValueError(iso_week)
         year, week = iso_week.split("-W")
         monday = date.fromisocalendar(int(year), int(week), 1)
     except ValueError:

@@ -137,7 +137,7 @@ def _findings(url: str, mitigation: str) -> None:
     st.download_button(
         "Download CSV",
         data=data.findings_csv(shown),
-        file_name=f"vaultward-{mitigation}-findings.csv",
+        file_name=data.download_name(mitigation, "findings.csv"),
         mime="text/csv",
         icon=":material/download:",
         key=f"{mitigation}_csv",
