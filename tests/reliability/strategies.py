@@ -3,6 +3,7 @@ captured payload (keys dropped, unknown keys added, values of the wrong type).""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from typing import Any
 
@@ -11,7 +12,7 @@ from hypothesis import strategies as st
 
 # CI-friendly and stable: the same examples on every run, no timing flakiness.
 PROPERTY = settings(
-    max_examples=60,
+    max_examples=40,
     deadline=None,
     derandomize=True,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
@@ -42,12 +43,14 @@ def huge_text() -> st.SearchStrategy[str]:
     return st.builds(
         lambda unit, times: unit * times,
         st.sampled_from(["A", "é", "🦊", "\u202e", "a,b;\"c\n"]),
-        st.integers(min_value=1_000, max_value=100_000),
+        st.sampled_from([1_000, 20_000, 100_000]),
     )
 
 
 def hostile_text() -> st.SearchStrategy[str]:
-    return st.one_of(st.sampled_from(SPECIAL_TEXT), st.text(max_size=40), huge_text())
+    # Huge strings are one draw in five: each costs milliseconds to validate and serialise.
+    short = st.one_of(st.sampled_from(SPECIAL_TEXT), st.text(max_size=40))
+    return st.one_of(short, short, short, short, huge_text())
 
 
 def junk() -> st.SearchStrategy[Any]:
@@ -83,22 +86,35 @@ def same_type(value: Any) -> st.SearchStrategy[Any]:
     return st.just(value)
 
 
+# AWS always returns a resource's identifiers, CIDRs, timestamps and enums in their documented form
+# (the credential report too: its user, arn and time columns); typed mutations keep them.
+IDENTIFIER = re.compile(r"(Id|Arn|VpcInfo|RuleAction|RuleNumber|^arn|^user|Cidr|AliasName|Date|Time|Timestamp|_time|last_used|last_rotated|last_changed)")
+
+# Members AWS always sends though the model calls them optional (a tag's Key and Value, a
+# policy's name): typed mutations change their text but never drop them.
+ALWAYS_THERE = re.compile(r"^(Key|Value|TagKey|TagValue)$|Name$")
+
+
 @st.composite
 def mutated(draw: st.DrawFn, value: Any, typed: bool = False, depth: int = 0) -> Any:
     """`value` with random parts dropped, added or replaced. `typed`: replacements keep the
     original's type and containers keep their kind (boto3 parses by the service model, so
-    only optional members can be missing and strings can hold anything)."""
+    only optional members can be missing and strings can hold anything; our own maps of
+    them, such as tags by key id, get no unknown keys)."""
     if isinstance(value, dict):
         result: dict[Any, Any] = {}
         for key, item in value.items():
             action = draw(st.integers(min_value=0, max_value=9))
-            if action == 0:
+            if typed and IDENTIFIER.search(str(key)):
+                result[key] = item
+                continue
+            if action == 0 and not (typed and ALWAYS_THERE.search(str(key))):
                 continue  # dropped
             if action == 1 and not typed:
                 result[key] = draw(junk())
             else:
                 result[key] = draw(mutated(item, typed, depth + 1))
-        if draw(st.integers(min_value=0, max_value=4)) == 0:
+        if not typed and draw(st.integers(min_value=0, max_value=4)) == 0:
             result[draw(hostile_text())] = draw(junk())  # an unknown key
         return result
     if isinstance(value, list):
