@@ -151,4 +151,6 @@ def test_a_zone_folder_or_an_overlong_timezone_is_named(tmp_path, timezone):
     path = write(tmp_path, f'[report]\nschedule = {{ cron = "0 7 * * mon", timezone = "{timezone}" }}\n')
     with pytest.raises(ConfigError) as error:
         load_settings(path)
-    assert str(error.value).startswith(f"{path}: report.schedule: timezone={timezone!r}: not an IANA time zone")
+    assert str(error.value).startswith(
+        f"{path}: report.schedule: timezone={timezone!r}: not an IANA time zone"
+    )

@@ -157,7 +157,11 @@ def _active(item: Mapping[str, Any]) -> bool:
 
 def _status_anomaly(item: Mapping[str, Any], what: str) -> list[str]:
     status = item.get("status")
-    return [] if isinstance(status, str) and status in POLICY_STATUSES else [f"{what} {item.get('id', '?')}: unknown status {status!r}"]
+    return (
+        []
+        if isinstance(status, str) and status in POLICY_STATUSES
+        else [f"{what} {item.get('id', '?')}: unknown status {status!r}"]
+    )
 
 
 def map_access_policy(

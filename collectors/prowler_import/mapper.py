@@ -95,7 +95,9 @@ def map_findings(
         # A part of the wrong shape (`resources` an object, `cloud` a list) is this entry's
         # problem, not the file's.
         except (LookupError, AttributeError, OverflowError) as error:
-            yield MalformedFinding(f"{file} entry {index}: unexpected shape ({type(error).__name__}: {error})")
+            yield MalformedFinding(
+                f"{file} entry {index}: unexpected shape ({type(error).__name__}: {error})"
+            )
             continue
         if any(fnmatch.fnmatchcase(finding.check_id, pattern) for pattern in checks):
             yield finding

@@ -27,7 +27,7 @@ SPECIAL_TEXT = (
     "🦊💸👩‍💻",
     "\x1b[31mred\x1b[0m",  # ANSI escape
     "\x00\x07\x08\r\n\t",
-    "=HYPERLINK(\"http://x\")",
+    '=HYPERLINK("http://x")',
     "../../etc/passwd",
     "<script>alert(1)</script>",
     "\ud800",  # a lone surrogate (JSON can carry it)
@@ -42,7 +42,7 @@ def huge_text() -> st.SearchStrategy[str]:
     """Strings up to ~100k characters, built by repetition so generation stays cheap."""
     return st.builds(
         lambda unit, times: unit * times,
-        st.sampled_from(["A", "é", "🦊", "\u202e", "a,b;\"c\n"]),
+        st.sampled_from(["A", "é", "🦊", "\u202e", 'a,b;"c\n']),
         st.sampled_from([1_000, 20_000, 100_000]),
     )
 
@@ -88,7 +88,9 @@ def same_type(value: Any) -> st.SearchStrategy[Any]:
 
 # AWS always returns a resource's identifiers, CIDRs, timestamps and enums in their documented form
 # (the credential report too: its user, arn and time columns); typed mutations keep them.
-IDENTIFIER = re.compile(r"(Id|Arn|VpcInfo|RuleAction|RuleNumber|^arn|^user|Cidr|AliasName|Date|Time|Timestamp|_time|last_used|last_rotated|last_changed)")
+IDENTIFIER = re.compile(
+    r"(Id|Arn|VpcInfo|RuleAction|RuleNumber|^arn|^user|Cidr|AliasName|Date|Time|Timestamp|_time|last_used|last_rotated|last_changed)"
+)
 
 # Members AWS always sends though the model calls them optional (a tag's Key and Value, a
 # policy's name): typed mutations change their text but never drop them.

@@ -19,9 +19,14 @@ ACCOUNT, REGION = "123456789012", "us-east-1"
 ZONES = ZoneRules(
     production_accounts=["436568457369"], production_cidrs=["10.0.0.0/16"], corporate_cidrs=["10.20.0.0/16"]
 )
-REPORT = iam_mapper.parse_credential_report((COLLECTOR_TESTS / "aws/payloads/iam_credential_report.csv").read_text())
+REPORT = iam_mapper.parse_credential_report(
+    (COLLECTOR_TESTS / "aws/payloads/iam_credential_report.csv").read_text()
+)
 AUTHORIZATION = payload("aws", "iam_authorization_details.json")
-MFA = {user: [d["SerialNumber"] for d in page["MFADevices"]] for user, page in payload("aws", "iam_mfa_devices.json").items()}
+MFA = {
+    user: [d["SerialNumber"] for d in page["MFADevices"]]
+    for user, page in payload("aws", "iam_mfa_devices.json").items()
+}
 SUMMARY = payload("aws", "iam_account_summary.json")["SummaryMap"]
 
 
@@ -30,7 +35,9 @@ def typed(value):
 
 
 @PROPERTY
-@given(report=st.permutations(REPORT), authorization=typed(AUTHORIZATION), mfa=typed(MFA), summary=typed(SUMMARY))
+@given(
+    report=st.permutations(REPORT), authorization=typed(AUTHORIZATION), mfa=typed(MFA), summary=typed(SUMMARY)
+)
 def test_iam(report, authorization, mfa, summary):
     valid_records(iam_mapper.map_account(ACCOUNT, summary, report, ["acme-prod"], ZONES))
     valid_records(iam_mapper.map_users(ACCOUNT, report, authorization, mfa))

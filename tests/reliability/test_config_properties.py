@@ -35,7 +35,11 @@ def _full_example() -> dict[str, Any]:
         "email": {"to": ["ciso@acme.example"]},
     }
     data["smtp"] = {"host": "smtp.acme.example", "sender": "vaultward@acme.example"}
-    data["alerts"] = {"severities": ["critical"], "slack": {}, "webhook": {"headers_env": {"X-Token": "TOKEN"}}}
+    data["alerts"] = {
+        "severities": ["critical"],
+        "slack": {},
+        "webhook": {"headers_env": {"X-Token": "TOKEN"}},
+    }
     return data
 
 
@@ -98,7 +102,9 @@ def _cron() -> st.SearchStrategy[str]:
 
 def _timezone() -> st.SearchStrategy[str]:
     return st.one_of(
-        st.sampled_from(["America", "Europe/", "Etc", "UTC", "../../etc/passwd", "/etc/localtime", "Europe/Zurich"]),
+        st.sampled_from(
+            ["America", "Europe/", "Etc", "UTC", "../../etc/passwd", "/etc/localtime", "Europe/Zurich"]
+        ),
         st.integers(min_value=200, max_value=5_000).map(lambda n: "Europe/" + "a" * n),
         hostile_text(),
     )
@@ -107,15 +113,15 @@ def _timezone() -> st.SearchStrategy[str]:
 @PROPERTY
 @given(cron=_cron(), timezone=_timezone(), every=st.one_of(st.none(), hostile_text()))
 def test_bad_schedules_are_named(cron, timezone, every):
-    schedule = {"cron": cron, "timezone": timezone} if every is None else {"every": every, "timezone": timezone}
+    schedule = (
+        {"cron": cron, "timezone": timezone} if every is None else {"every": every, "timezone": timezone}
+    )
     _check(
         lambda: parse_settings({"sources": {"aws_iam": {"schedule": schedule}}}, "f.toml"),
         "f.toml",
         "sources.aws_iam.schedule",
     )
-    _check(
-        lambda: parse_settings({"report": {"schedule": schedule}}, "f.toml"), "f.toml", "report.schedule"
-    )
+    _check(lambda: parse_settings({"report": {"schedule": schedule}}, "f.toml"), "f.toml", "report.schedule")
 
 
 def _cidr() -> st.SearchStrategy[str]:

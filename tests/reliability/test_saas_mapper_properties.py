@@ -174,7 +174,7 @@ PROWLER = payload("prowler_import", "newer.ocsf.json") + payload("prowler_import
 
 
 @PROPERTY
-@given(entries=some(PROWLER).flatmap(mutated), checks=st.sampled_from([[], ["iam_*"]]))
+@given(entries=some(PROWLER).flatmap(mutated), checks=st.sampled_from([["*"], ["iam_*"]]))
 def test_prowler_findings(entries, checks):
     items = list(map_findings(entries, "prowler.ocsf.json", checks))
     for item in items:
@@ -205,12 +205,20 @@ PEOPLE_ENDPOINT = Endpoint.model_validate(
 
 @PROPERTY
 @given(
-    wallet=mutated({"id": "w1", "chain": "ethereum", "owners": ["0xA", "0xB"], "m": 2, "tags": {"tier": "hot"}}),
-    person=mutated({"id": 7, "mail": "a@acme.example", "mfa": ["webauthn", "sms", "carrier pigeon"], "admin": True}),
+    wallet=mutated(
+        {"id": "w1", "chain": "ethereum", "owners": ["0xA", "0xB"], "m": 2, "tags": {"tier": "hot"}}
+    ),
+    person=mutated(
+        {"id": 7, "mail": "a@acme.example", "mfa": ["webauthn", "sms", "carrier pigeon"], "admin": True}
+    ),
     anything=junk(),
 )
 def test_internal_http_items(wallet, person, anything):
-    for endpoint, item in ((WALLETS_ENDPOINT, wallet), (PEOPLE_ENDPOINT, person), (PEOPLE_ENDPOINT, anything)):
+    for endpoint, item in (
+        (WALLETS_ENDPOINT, wallet),
+        (PEOPLE_ENDPOINT, person),
+        (PEOPLE_ENDPOINT, anything),
+    ):
         record, problems = map_item(endpoint, item, 3)
         _problems(problems, f"internal_http:{endpoint.name} item 3: ")
         assert (record is None) == bool(problems)

@@ -78,7 +78,9 @@ def _check(items_or_error, name: str) -> list:
     for item in items:
         assert isinstance(item, TrainingRecord | Problem), item
         if isinstance(item, Problem):
-            assert item.reason.startswith(f"{name} line ") or item.reason.startswith(f"{name}: "), item.reason[:200]
+            assert item.reason.startswith(f"{name} line ") or item.reason.startswith(f"{name}: "), (
+                item.reason[:200]
+            )
     return items
 
 
@@ -115,7 +117,10 @@ def test_any_date_is_parsed_or_reported(tmp_path_factory, date, date_format):
     path = tmp_path_factory.mktemp("csv") / "dates.csv"
     buffer = io.StringIO()
     csv.writer(buffer).writerows(
-        [["email", "module", "status", "completed_at", "due_at"], ["a@acme.example", "M", "passed", date, date]]
+        [
+            ["email", "module", "status", "completed_at", "due_at"],
+            ["a@acme.example", "M", "passed", date, date],
+        ]
     )
     path.write_bytes(buffer.getvalue().encode("utf-8", "surrogatepass"))
     try:
