@@ -143,3 +143,14 @@ def test_the_examples_commented_source_tables_validate_when_uncommented():
     collectors = discover(entry_point_groups=False).collectors
     assert set(settings.enabled_sources(collectors)) == set(collectors)
     assert "SIGNING_API_AUTH" in settings.credential_variables(collectors)
+
+
+@pytest.mark.parametrize("timezone", ["America", "Europe/" + "x" * 300])
+def test_a_zone_folder_or_an_overlong_timezone_is_named(tmp_path, timezone):
+    # Regression (property tests): ZoneInfo raised IsADirectoryError / OSError for these.
+    path = write(tmp_path, f'[report]\nschedule = {{ cron = "0 7 * * mon", timezone = "{timezone}" }}\n')
+    with pytest.raises(ConfigError) as error:
+        load_settings(path)
+    assert str(error.value).startswith(
+        f"{path}: report.schedule: timezone={timezone!r}: not an IANA time zone"
+    )

@@ -31,7 +31,8 @@ class Schedule(Strict):
             raise ValueError("give exactly one of 'every' (like \"6h\") or 'cron' (like \"0 */6 * * *\")")
         try:
             ZoneInfo(self.timezone)
-        except (ZoneInfoNotFoundError, ValueError):
+        # A folder of the zone database ("America") or an over-long name fails with OSError.
+        except (ZoneInfoNotFoundError, ValueError, OSError):
             raise ValueError(
                 f'timezone={self.timezone!r}: not an IANA time zone like "Europe/Zurich"'
             ) from None

@@ -94,7 +94,7 @@ def map_wallet(raw: Mapping[str, Any], coin: str, pending_approvals: int | None 
             anomalies.append(f"wallet user entry {entry!r} has no user id or permissions")
             continue
         for permission in permissions:
-            if permission not in PERMISSIONS:
+            if not (isinstance(permission, str) and permission in PERMISSIONS):
                 anomalies.append(f"user {user}: unknown permission {permission!r}")
         if "spend" in permissions and user not in signers:
             signers.append(user)

@@ -102,7 +102,7 @@ def map_registration(row: Mapping[str, Any], tenant_id: str, mfa_enforced: bool 
     kinds, method_anomalies = factor_kinds(methods)
     anomalies += method_anomalies
     user_type = row.get("userType")
-    if user_type is not None and user_type not in USER_TYPES:
+    if user_type is not None and not (isinstance(user_type, str) and user_type in USER_TYPES):
         anomalies.append(f"userType:{user_type}")
     upn = str(row.get("userPrincipalName") or "")
     return Identity(

@@ -130,24 +130,37 @@ class TenantPolicies:
 # --- reading the policy shapes --------------------------------------------------------------
 
 
+def _object(value: Any) -> Mapping[str, Any]:
+    return value if isinstance(value, Mapping) else {}
+
+
+def _section(conditions: Mapping[str, Any], name: str, gaps: list[str]) -> Mapping[str, Any]:
+    """A condition's object; one that is there but not an object limits the policy to
+    sign-ins we cannot name (a gap), never to none."""
+    value = conditions.get(name)
+    if value and not isinstance(value, Mapping):
+        gaps.append(f"{name}:unreadable {type(value).__name__}")
+    return _object(value)
+
+
 def _strings(container: Mapping[str, Any] | None, key: str) -> list[str]:
-    values = (container or {}).get(key) or []
+    values = _object(container).get(key) or []
     return [str(value) for value in values] if isinstance(values, list) else [str(values)]
 
 
 def _conditions(policy: Mapping[str, Any]) -> Mapping[str, Any]:
-    return policy.get("conditions") or {}
+    return _object(policy.get("conditions"))
 
 
 def _users(policy: Mapping[str, Any]) -> Mapping[str, Any]:
-    return _conditions(policy).get("users") or {}
+    return _object(_conditions(policy).get("users"))  # not an object: includes nobody
 
 
 def scope_gaps(conditions: Mapping[str, Any]) -> list[str]:
     """What limits a policy to some sign-ins: empty when it applies to every app, client,
     location, platform, device and risk level."""
     gaps: list[str] = []
-    apps = conditions.get("applications") or {}
+    apps = _section(conditions, "applications", gaps)
     included = _strings(apps, "includeApplications")
     if "All" not in included:
         actions = _strings(apps, "includeUserActions")
@@ -157,13 +170,13 @@ def scope_gaps(conditions: Mapping[str, Any]) -> list[str]:
     clients = _strings(conditions, "clientAppTypes")
     if clients and "all" not in clients:
         gaps.append("clients:" + ",".join(clients))
-    locations = conditions.get("locations") or {}
+    locations = _section(conditions, "locations", gaps)
     included_locations = _strings(locations, "includeLocations")
     if included_locations and included_locations != ["All"]:
         gaps.append("locations:" + ",".join(included_locations))
     if excluded_locations := _strings(locations, "excludeLocations"):
         gaps.append("except locations:" + ",".join(excluded_locations))
-    platforms = conditions.get("platforms") or {}
+    platforms = _section(conditions, "platforms", gaps)
     included_platforms = _strings(platforms, "includePlatforms")
     if included_platforms and included_platforms != ["all"]:
         gaps.append("platforms:" + ",".join(included_platforms))
@@ -172,7 +185,7 @@ def scope_gaps(conditions: Mapping[str, Any]) -> list[str]:
     for risk in ("signInRiskLevels", "userRiskLevels", "insiderRiskLevels"):
         if levels := _strings(conditions, risk):
             gaps.append(f"{risk}:" + ",".join(levels))
-    devices = conditions.get("devices") or {}
+    devices = _section(conditions, "devices", gaps)
     included_devices = _strings(devices, "includeDevices")
     if (
         devices.get("deviceFilter")
@@ -180,7 +193,7 @@ def scope_gaps(conditions: Mapping[str, Any]) -> list[str]:
         or included_devices not in ([], ["All"])
     ):
         gaps.append("device filter")
-    if flows := ((conditions.get("authenticationFlows") or {}).get("transferMethods")):
+    if flows := _section(conditions, "authenticationFlows", gaps).get("transferMethods"):
         gaps.append(f"authentication flows:{flows}")
     return gaps
 
@@ -200,6 +213,8 @@ def grant_verdict(grant: Mapping[str, Any] | None) -> tuple[bool, bool, list[str
     """(grants only through MFA, phishing-resistant MFA required, anomalies) of grantControls."""
     if not grant:
         return False, False, []  # session controls only: nothing to pass at sign-in
+    if not isinstance(grant, Mapping):
+        return False, False, [f"grantControls:unreadable {type(grant).__name__}"]
     anomalies: list[str] = []
     operator = str(grant.get("operator") or "OR").upper()
     if operator not in ("AND", "OR"):
@@ -302,7 +317,7 @@ def applies_to(policy: Mapping[str, Any]) -> list[str]:
 
 def allowed_factors(grant: Mapping[str, Any] | None) -> tuple[list[str], list[str]]:
     """Factor kinds an authentication strength allows, and undocumented modes found."""
-    strength = _strength(grant or {})
+    strength = _strength(_object(grant))
     if strength is None:
         return [], []
     kinds: set[str] = set()
@@ -319,7 +334,7 @@ def allowed_factors(grant: Mapping[str, Any] | None) -> tuple[list[str], list[st
 
 def map_policy(policy: Mapping[str, Any]) -> MfaPolicy:
     state = policy.get("state")
-    anomalies = [] if state in STATES else [f"state:{state}"]
+    anomalies = [] if isinstance(state, str) and state in STATES else [f"state:{state}"]
     requires, resistant, grant_anomalies = grant_verdict(policy.get("grantControls"))
     factors, factor_anomalies = allowed_factors(policy.get("grantControls"))
     return MfaPolicy(

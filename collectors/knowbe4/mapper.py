@@ -73,7 +73,7 @@ def map_user(raw: Mapping[str, Any], as_of: datetime) -> tuple[PhishProne | None
             f"knowbe4 user {user_id} ({email}): phish_prone_percentage {percentage!r} is not a number"
         )
         percentage = None
-    name = " ".join(part for part in (raw.get("first_name"), raw.get("last_name")) if part)
+    name = " ".join(str(part) for part in (raw.get("first_name"), raw.get("last_name")) if part)
     record = PhishProne(
         key=f"knowbe4:user:{user_id}",
         name=name or email,

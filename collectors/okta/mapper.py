@@ -84,6 +84,19 @@ def parse_time(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value.replace("Z", "+00:00"))
 
 
+def _time(user: Mapping[str, Any], field: str, anomalies: list[str]) -> datetime | None:
+    """An ISO 8601 timestamp with its zone; anything else is an anomaly and unknown."""
+    value = user.get(field)
+    try:
+        parsed = parse_time(value) if isinstance(value, str) or value is None else None
+    except ValueError:
+        parsed = None
+    if value and (parsed is None or parsed.tzinfo is None):
+        anomalies.append(f"{field} {value!r} is not a timestamp")
+        return None
+    return parsed
+
+
 def host_of(base_url: str) -> str:
     return base_url.split("://", 1)[-1].split("/", 1)[0].lower()
 
@@ -101,7 +114,7 @@ def factor_kinds(factors: Iterable[Mapping[str, Any]]) -> tuple[list[str], list[
         provider = factor.get("provider")
         if status not in FACTOR_STATUSES:
             anomalies.append(f"factor {factor.get('id', '?')}: unknown status {status!r}")
-        if provider is not None and provider not in FACTOR_PROVIDERS:
+        if provider is not None and not (isinstance(provider, str) and provider in FACTOR_PROVIDERS):
             anomalies.append(f"factor {factor.get('id', '?')}: unknown provider {provider!r}")
         kind = FACTOR_KINDS.get(factor_type)
         if kind is None:
@@ -146,11 +159,14 @@ def map_user(
     mfa_enforced: bool | None,
     machine_patterns: Sequence[str] = (),
 ) -> Identity:
+    anomalies: list[str] = []
     profile = user.get("profile") or {}
+    if not isinstance(profile, Mapping):
+        anomalies.append(f"profile is not an object: {profile!r}")
+        profile = {}
     login = str(profile.get("login") or "")
     email = str(profile.get("email") or "").lower()
     status = str(user.get("status", ""))
-    anomalies: list[str] = []
     if status in SIGNS_IN:
         console: bool | None = True
     elif status in NOT_ACTIVATED or status in SUSPENDED:
@@ -174,8 +190,8 @@ def map_user(
         factor_kinds=kinds,
         mfa_enforced=mfa_enforced,
         admin_roles=names,
-        created_at=parse_time(user.get("created")),
-        last_used_at=parse_time(user.get("lastLogin")),
+        created_at=_time(user, "created", anomalies),
+        last_used_at=_time(user, "lastLogin", anomalies),
         suspended=status in SUSPENDED,
         anomalies=anomalies + factor_anomalies + role_anomalies,
     )

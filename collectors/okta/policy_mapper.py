@@ -64,15 +64,25 @@ SITUATIONAL = ("network", "device", "platform", "riskScore", "elCondition", "use
 # --- authentication policies (ACCESS_POLICY) ------------------------------------------------
 
 
+def _object(value: Any) -> Mapping[str, Any]:
+    return value if isinstance(value, Mapping) else {}
+
+
+def _ids(value: Any) -> list[str]:
+    if not value:
+        return []
+    return [str(item) for item in value] if isinstance(value, list) else [str(value)]
+
+
 def _people(conditions: Mapping[str, Any] | None) -> dict[str, list[str]]:
-    people = (conditions or {}).get("people") or {}
-    groups = people.get("groups") or {}
-    users = people.get("users") or {}
+    people = _object(_object(conditions).get("people"))
+    groups = _object(people.get("groups"))
+    users = _object(people.get("users"))
     return {
-        "groups": list(groups.get("include") or []),
-        "groups_out": list(groups.get("exclude") or []),
-        "users": list(users.get("include") or []),
-        "users_out": list(users.get("exclude") or []),
+        "groups": _ids(groups.get("include")),
+        "groups_out": _ids(groups.get("exclude")),
+        "users": _ids(users.get("include")),
+        "users_out": _ids(users.get("exclude")),
     }
 
 
@@ -91,11 +101,16 @@ def applies_to(conditions: Mapping[str, Any] | None, group_names: Mapping[str, s
 
 
 def _situational(conditions: Mapping[str, Any] | None) -> bool:
-    conditions = conditions or {}
+    conditions = _object(conditions)
+    people = conditions.get("people")
+    if people and not isinstance(people, Mapping):
+        return True  # unreadable: the rule may or may not apply, never "applies to all"
     for name in SITUATIONAL:
         value = conditions.get(name)
         if not value:
             continue
+        if not isinstance(value, Mapping):
+            return True
         if name == "network" and value.get("connection", "ANYWHERE") == "ANYWHERE":
             continue
         if name == "riskScore" and value.get("level", "ANY") == "ANY":
@@ -115,13 +130,13 @@ def _matches(conditions: Mapping[str, Any] | None, user_id: str, groups: set[str
 
 def rule_verification(rule: Mapping[str, Any]) -> tuple[bool | None, bool | None, list[str]]:
     """(requires MFA, phishing-resistant possession required, anomalies) of one rule."""
-    sign_on = ((rule.get("actions") or {}).get("appSignOn")) or {}
+    sign_on = _object(_object(rule.get("actions")).get("appSignOn"))
     access = sign_on.get("access", "ALLOW")
     where = f"rule {rule.get('id', '?')}"
     if access == "DENY":
         return True, None, []
     anomalies = [] if access == "ALLOW" else [f"{where}: unknown access {access!r}"]
-    method = sign_on.get("verificationMethod") or {}
+    method = _object(sign_on.get("verificationMethod"))
     method_type = method.get("type", "ASSURANCE")
     if method_type != "ASSURANCE":
         return None, None, anomalies + [f"{where}: verificationMethod {method_type!r} not evaluated"]
@@ -131,7 +146,7 @@ def rule_verification(rule: Mapping[str, Any]) -> tuple[bool | None, bool | None
         anomalies.append(f"{where}: unknown factorMode {mode!r}")
     constraints = method.get("constraints") or []
     phishing_resistant = bool(constraints) and all(
-        ((c or {}).get("possession") or {}).get("phishingResistant") == "REQUIRED" for c in constraints
+        _object(_object(c).get("possession")).get("phishingResistant") == "REQUIRED" for c in constraints
     )
     return requires, phishing_resistant, anomalies
 
@@ -142,7 +157,11 @@ def _active(item: Mapping[str, Any]) -> bool:
 
 def _status_anomaly(item: Mapping[str, Any], what: str) -> list[str]:
     status = item.get("status")
-    return [] if status in POLICY_STATUSES else [f"{what} {item.get('id', '?')}: unknown status {status!r}"]
+    return (
+        []
+        if isinstance(status, str) and status in POLICY_STATUSES
+        else [f"{what} {item.get('id', '?')}: unknown status {status!r}"]
+    )
 
 
 def map_access_policy(
@@ -169,7 +188,10 @@ def map_access_policy(
 
 def _policy_enforces(user_id: str, groups: set[str], rules: Iterable[Mapping[str, Any]]) -> bool | None:
     undecided = False
-    for rule in sorted((r for r in rules if _active(r)), key=lambda r: r.get("priority", 0)):
+    active = [rule for rule in rules if _active(rule)]
+    if any(not isinstance(rule.get("priority", 0), int) for rule in active):
+        return None  # the order rules apply in is unreadable: cannot tell which one decides
+    for rule in sorted(active, key=lambda r: r.get("priority", 0)):
         conditions = rule.get("conditions")
         if not _matches(conditions, user_id, groups):
             continue
@@ -229,12 +251,14 @@ def named_groups(
 def enroll_settings(settings: Mapping[str, Any] | None) -> dict[str, str]:
     """key -> REQUIRED / OPTIONAL / NOT_ALLOWED, from `authenticators` (Identity Engine) or
     `factors` (Classic)."""
-    settings = settings or {}
+    settings = _object(settings)
     found: dict[str, str] = {}
-    for authenticator in settings.get("authenticators") or []:
-        found[str(authenticator.get("key"))] = str((authenticator.get("enroll") or {}).get("self"))
-    for key, factor in (settings.get("factors") or {}).items():
-        found[str(key)] = str(((factor or {}).get("enroll") or {}).get("self"))
+    authenticators = settings.get("authenticators")
+    for authenticator in authenticators if isinstance(authenticators, list) else []:
+        authenticator = _object(authenticator)
+        found[str(authenticator.get("key"))] = str(_object(authenticator.get("enroll")).get("self"))
+    for key, factor in _object(settings.get("factors")).items():
+        found[str(key)] = str(_object(_object(factor).get("enroll")).get("self"))
     return found
 
 
@@ -257,8 +281,8 @@ def map_enroll_policy(
             required.update(kinds)
     enrols = False
     for rule in rules:
-        when = ((rule.get("actions") or {}).get("enroll") or {}).get("self", "CHALLENGE")
-        if when not in ENROLL_WHEN:
+        when = _object(_object(rule.get("actions")).get("enroll")).get("self", "CHALLENGE")
+        if not (isinstance(when, str) and when in ENROLL_WHEN):
             anomalies.append(f"rule {rule.get('id', '?')}: unknown enroll {when!r}")
         enrols = enrols or (_active(rule) and when != "NEVER")
     second_factor = required - {"password"}

@@ -34,8 +34,10 @@ def _timestamp(value: Any) -> datetime | None:
 def map_finding(raw: Mapping[str, Any], file: str) -> ExternalFinding:
     if not isinstance(raw, Mapping):
         raise MalformedFinding(f"expected an object, got {type(raw).__name__}")
-    metadata = raw.get("metadata") or {}
-    info = raw.get("finding_info") or {}
+    metadata = raw.get("metadata")
+    metadata = metadata if isinstance(metadata, Mapping) else {}
+    info = raw.get("finding_info")
+    info = info if isinstance(info, Mapping) else {}
     check_id = metadata.get("event_code")
     uid = info.get("uid")
     if not check_id or not uid:
@@ -89,6 +91,13 @@ def map_findings(
             finding = map_finding(entry, file)
         except (MalformedFinding, TypeError, ValueError) as error:
             yield MalformedFinding(f"{file} entry {index}: {error}")
+            continue
+        # A part of the wrong shape (`resources` an object, `cloud` a list) is this entry's
+        # problem, not the file's.
+        except (LookupError, AttributeError, OverflowError) as error:
+            yield MalformedFinding(
+                f"{file} entry {index}: unexpected shape ({type(error).__name__}: {error})"
+            )
             continue
         if any(fnmatch.fnmatchcase(finding.check_id, pattern) for pattern in checks):
             yield finding

@@ -40,6 +40,17 @@ def _int(value: Any) -> int | None:
     return None
 
 
+def _items(raw: Mapping[str, Any], field: str, anomalies: list[str]) -> list[Any]:
+    """A list field; anything else is an anomaly and counts as empty (no owners: no signers)."""
+    value = raw.get(field)
+    if value in (None, ""):
+        return []
+    if not isinstance(value, list):
+        anomalies.append(f"{field} {value!r} is not a list")
+        return []
+    return value
+
+
 def map_safe(
     raw: Mapping[str, Any], chain: str, address: str, label: str = "", tags: Mapping[str, str] | None = None
 ) -> Wallet:
@@ -52,7 +63,7 @@ def map_safe(
         anomalies.append(f"the service answered for address {reported!r}, not {configured}")
 
     signers: list[str] = []
-    for owner in raw.get("owners") or []:
+    for owner in _items(raw, "owners", anomalies):
         normalised = _address(owner)
         if normalised is None:
             anomalies.append(f"owner {owner!r} is not an address")
@@ -72,7 +83,7 @@ def map_safe(
         anomalies.append(f"nonce {raw.get('nonce')!r} is not a number")
 
     modules: list[str] = []
-    for module in raw.get("modules") or []:
+    for module in _items(raw, "modules", anomalies):
         normalised = _address(module)
         if normalised is None:
             anomalies.append(f"module {module!r} is not an address")

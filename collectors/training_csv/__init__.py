@@ -69,8 +69,9 @@ class TrainingCsvCollector(Collector):
 
     A bad row is reported with its file and line (`trainings.csv line 7: status 'done' is
     not one of passed, completed, ...`) and the other rows still import: the Run is
-    `partial`. A file that is missing, empty, not UTF-8 or lacks a required column fails
-    the Run, and the facts of the last good import stay in use.
+    `partial`. A file that is missing, empty, not UTF-8, lacks a required column or has a
+    cell the csv module cannot read (over 131,072 characters) fails the Run, and the facts
+    of the last good import stay in use.
 
     A record's key is `<source_label>:<email>:<module>:<completed_at or "open">`: stable
     across exports however rows are sorted or inserted (a line-number key would turn the

@@ -41,7 +41,12 @@ def parse_date(value: str, date_format: str = ISO) -> datetime:
     datetime; no timezone means UTC. Raises ValueError."""
     text = value.strip()
     parsed = datetime.fromisoformat(text) if date_format == ISO else datetime.strptime(text, date_format)
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    parsed = parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    try:
+        parsed.astimezone(UTC)  # keys and checks compare in UTC
+    except OverflowError:  # 0001-01-01T00:00+01:00 is before the first day datetime knows
+        raise ValueError(f"{value!r} is out of range in UTC") from None
+    return parsed
 
 
 def _expected_date(date_format: str) -> str:

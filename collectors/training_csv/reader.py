@@ -48,16 +48,25 @@ def read_rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
         )
     first_line = text.lstrip("\r\n").splitlines()[0]
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(first_line))
-    header_cells = next(cells for cells in reader if any(cell.strip() for cell in cells))
-    header = [normalise_header(name) for name in header_cells]
-    missing = [column for column in REQUIRED_COLUMNS if column not in header]
-    if missing:
-        found = ", ".join(name for name in header if name) or "none"
-        plural = "s" if len(missing) > 1 else ""
-        raise CsvImportError(
-            f"{path.name}: missing required column{plural} {', '.join(missing)} (found: {found})"
-        )
-    return _rows(reader, header)
+    try:
+        header_cells = next((cells for cells in reader if any(cell.strip() for cell in cells)), None)
+        if header_cells is None:  # only separators and blanks ("; ;")
+            raise CsvImportError(
+                f"{path.name}: no header row (expected a header row with {', '.join(REQUIRED_COLUMNS)})"
+            )
+        header = [normalise_header(name) for name in header_cells]
+        missing = [column for column in REQUIRED_COLUMNS if column not in header]
+        if missing:
+            found = ", ".join(name for name in header if name) or "none"
+            plural = "s" if len(missing) > 1 else ""
+            raise CsvImportError(
+                f"{path.name}: missing required column{plural} {', '.join(missing)} (found: {found})"
+            )
+        # Parsed whole before anything is yielded: a file the csv module cannot read fails
+        # the Run with its line, like a missing column, instead of half-way through.
+        return iter(list(_rows(reader, header)))
+    except csv.Error as error:  # a cell over the csv module's size limit
+        raise CsvImportError(f"{path.name} line {reader.line_num}: cannot read: {error}") from None
 
 
 def _rows(reader, header: list[str]) -> Iterator[tuple[int, dict[str, str]]]:

@@ -214,3 +214,11 @@ def test_every_rule_becomes_a_transfer_policy():
             anomalies=["policy rule 8 is not an object"],
         ),
     ]
+
+
+def test_an_unhashable_permission_is_an_anomaly():
+    # Regression (property tests): `permission not in PERMISSIONS` raised TypeError.
+    raw = {**wallets()["Hot onchain"], "users": [{"user": "u-odd", "permissions": [["spend"], "view"]}]}
+    wallet = map_wallet(raw, "eth")
+    assert "user u-odd: unknown permission ['spend']" in wallet.anomalies
+    assert "u-odd" not in wallet.signers

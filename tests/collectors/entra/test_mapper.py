@@ -87,3 +87,10 @@ def test_missing_or_malformed_fields_are_unknown_and_flagged():
         mfa_enrolled=None,
         anomalies=["isMfaRegistered:yes", "methodsRegistered:sms"],
     )
+
+
+def test_an_unhashable_user_type_is_an_anomaly():
+    # Regression (property tests): raised TypeError: unhashable type.
+    row = {"id": "u-odd", "userPrincipalName": "odd@acme.example", "userType": {"kind": "member"}}
+    identity = mapper.map_registration(row, TENANT)
+    assert (identity.key, identity.anomalies[-1]) == ("entra:u-odd", "userType:{'kind': 'member'}")

@@ -242,3 +242,25 @@ def test_security_defaults_record():
         ["isEnabled:yes"],
         None,
     )
+
+
+def test_unreadable_policy_parts_never_enforce_and_never_raise():
+    # Regressions (property tests): each part below raised AttributeError or TypeError.
+    odd = {
+        "id": "p-odd",
+        "displayName": "Odd",
+        "state": ["enabled"],
+        "conditions": {
+            "users": {"includeUsers": ["All"]},
+            "applications": {"includeApplications": ["All"]},
+            "locations": "trusted only",
+        },
+        "grantControls": ["mfa"],
+    }
+    record = policy_mapper.map_policy(odd)
+    assert (record.key, record.requires_mfa, record.allowed_factors) == ("entra:ca/p-odd", False, [])
+    assert record.anomalies == ["state:['enabled']", "grantControls:unreadable list"]
+    assert "locations:unreadable str" in record.applies_to
+    enforcing = {**odd, "state": "enabled", "grantControls": {"operator": "OR", "builtInControls": ["mfa"]}}
+    # A condition that cannot be read limits the policy to unknown sign-ins: not enforced.
+    assert TenantPolicies(False, [enforcing]).mfa_enforced(ALICE) is False

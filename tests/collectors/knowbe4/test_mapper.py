@@ -227,3 +227,17 @@ def test_a_malformed_recipient_timestamp_is_reported_not_raised():
 )
 def test_timestamps_are_aware(value, expected):
     assert mapper.parse_time(value) == expected
+
+
+def test_a_name_part_that_is_not_text_is_kept_as_text():
+    # Regression (property tests): " ".join raised TypeError on a list.
+    raw = {
+        "id": 7,
+        "email": "x@acme.example",
+        "status": "active",
+        "first_name": ["Al"],
+        "last_name": "Acme",
+        "phish_prone_percentage": 1,
+    }
+    record, problems = mapper.map_user(raw, AS_OF)
+    assert (record.name if record else None, problems) == ("['Al'] Acme", [])

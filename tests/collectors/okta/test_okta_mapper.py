@@ -354,3 +354,56 @@ def test_every_classic_factor_key_is_known():
         "voice",
         "webauthn",
     ]
+
+
+# Regressions found by the property tests (tests/reliability/): each raised before.
+
+
+def test_unreadable_user_fields_are_anomalies_not_errors():
+    user = {
+        "id": "00u-odd",
+        "status": "ACTIVE",
+        "profile": ["not", "an", "object"],  # AttributeError
+        "created": "2026-13-45T99:99:99Z",  # ValueError
+        "lastLogin": ["2026-01-01"],  # AttributeError
+    }
+    factors = [{"id": "f1", "factorType": "push", "status": "ACTIVE", "provider": ["OKTA"]}]  # unhashable
+    identity = mapper.map_user(user, factors, [], ACCOUNT, None, PATTERNS)
+    assert (identity.key, identity.name, identity.created_at, identity.last_used_at) == (
+        "okta:00u-odd",
+        "",
+        None,
+        None,
+    )
+    assert identity.factor_kinds == ["push"]
+    assert identity.anomalies == [
+        "profile is not an object: ['not', 'an', 'object']",
+        "created '2026-13-45T99:99:99Z' is not a timestamp",
+        "lastLogin ['2026-01-01'] is not a timestamp",
+        "factor f1: unknown provider ['OKTA']",
+    ]
+
+
+def test_unreadable_policy_shapes_never_enforce_and_never_raise():
+    policy = {"id": "p1", "name": "Odd", "status": ["ACTIVE"]}  # unhashable status
+    rules = [
+        {
+            "id": "r1",
+            "status": "ACTIVE",
+            "priority": "first",
+            "conditions": {"people": "everyone"},
+            "actions": "allow",
+        },
+    ]
+    [record] = policy_mapper.map_access_policy(policy, rules, {})
+    assert (record.key, record.active, record.requires_mfa) == ("okta:p1/r1", False, None)
+    assert record.anomalies[0] == "policy p1: unknown status ['ACTIVE']"
+    # A priority that is not a number leaves the rule order, so enforcement, unknown.
+    active_policy = {**policy, "status": "ACTIVE"}
+    assert policy_mapper.mfa_enforced("00u1", set(), [(active_policy, rules)]) is None
+    enroll = policy_mapper.map_enroll_policy(
+        {"id": "e1", "status": "ACTIVE", "settings": {"authenticators": ["webauthn"], "factors": []}},
+        [{"id": "er1", "status": "ACTIVE", "actions": {"enroll": {"self": ["CHALLENGE"]}}}],
+        {},
+    )
+    assert "rule er1: unknown enroll ['CHALLENGE']" in enroll.anomalies

@@ -128,3 +128,27 @@ def test_options_need_exactly_one_place():
         match=r"sources.prowler_import.s3_uri: .*expected s3://bucket/prefix|sources.prowler_import: s3_uri=",
     ):
         collector(s3_uri="http://x")
+
+
+def test_entries_of_the_wrong_shape_are_located_problems_and_the_rest_import():
+    # Regressions (property tests): AttributeError / KeyError escaped map_findings and failed
+    # the whole file.
+    import json
+
+    from collectors.prowler_import.mapper import MalformedFinding, map_findings
+
+    [good] = json.loads((PAYLOADS / "older.ocsf.json").read_text())
+    entries = [
+        {**good, "metadata": ["not", "an", "object"]},
+        {**good, "cloud": ["aws"]},
+        {**good, "resources": {"uid": "arn:x"}},
+        good,
+    ]
+    items = list(map_findings(entries, "scan.ocsf.json", ["*"]))
+    assert [str(item) for item in items[:3]] == [
+        "scan.ocsf.json entry 0: missing metadata.event_code or finding_info.uid",
+        "scan.ocsf.json entry 1: unexpected shape (AttributeError: 'list' object has no attribute 'get')",
+        "scan.ocsf.json entry 2: unexpected shape (KeyError: 0)",
+    ]
+    assert all(isinstance(item, MalformedFinding) for item in items[:3])
+    assert isinstance(items[3], ExternalFinding)

@@ -110,3 +110,15 @@ def test_threshold_shapes(threshold, anomaly):
     assert wallet.anomalies == ([anomaly] if anomaly else [])
     if anomaly is None:
         assert wallet.threshold == 2
+
+
+def test_owners_or_modules_that_are_not_lists_are_anomalies():
+    # Regression (property tests): iterating a number raised TypeError.
+    raw = {**load("safes.json")["treasury"], "owners": 3.5, "modules": "0xabc"}
+    wallet = map_safe(raw, "eth", raw["address"])
+    assert (wallet.signers, wallet.modules) == ([], [])
+    assert wallet.anomalies[:3] == [
+        "owners 3.5 is not a list",
+        f"threshold {raw['threshold']} of 0 owners",
+        "modules '0xabc' is not a list",
+    ]

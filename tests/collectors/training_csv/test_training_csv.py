@@ -301,3 +301,55 @@ def test_the_demo_export_imports_cleanly(tmp_path):
         ("peggy@acme.example", "awareness", "in_progress"),
         ("judy@acme.example", "awareness", "passed"),
     }
+
+
+# Regressions found by the property tests (tests/reliability/test_training_csv_properties.py).
+
+
+def test_a_file_of_only_separators_has_no_header_row(tmp_path):
+    # Raised a bare StopIteration (a RuntimeError out of the collector's generator).
+    path = write(tmp_path, "trainings.csv", ";;;\r\n ; \r\n")
+    with pytest.raises(CsvImportError) as error:
+        collect(path)
+    assert str(error.value) == (
+        "trainings.csv: no header row (expected a header row with email, module, status, completed_at)"
+    )
+
+
+def test_a_cell_over_the_csv_size_limit_fails_the_file_with_its_line(tmp_path):
+    # Raised _csv.Error half-way through the file, after records had been yielded.
+    huge = "x" * 200_000
+    text = (
+        "email,module,status,completed_at\n"
+        "alice@acme.example,Awareness,passed,2026-05-02\n"
+        f'bob@acme.example,"{huge}",passed,2026-05-02\n'
+    )
+    instance = collector(write(tmp_path, "trainings.csv", text))
+    items = instance.collect(instance.scopes()[0])
+    with pytest.raises(CsvImportError) as error:
+        next(items)  # nothing is yielded before the whole file is read
+    assert str(error.value) == "trainings.csv line 3: cannot read: field larger than field limit (131072)"
+
+
+def test_a_date_out_of_range_in_utc_is_a_bad_row(tmp_path):
+    # Raised OverflowError while building the record key (converting to UTC).
+    text = (
+        "email,module,status,completed_at,due_at\n"
+        "alice@acme.example,Awareness,passed,0001-01-01T00:00:00+01:00,\n"
+        "bob@acme.example,Awareness,in_progress,,9999-12-31T23:59:59-01:00\n"
+        "carol@acme.example,Awareness,passed,2026-05-02,\n"
+    )
+    items = collect(write(tmp_path, "trainings.csv", text))
+    assert items == [
+        Problem(
+            "trainings.csv line 2: completed_at '0001-01-01T00:00:00+01:00' is not a date (expected an ISO 8601 "
+            "date like 2026-03-31 or 2026-03-31T14:00:00Z)",
+            (TrainingRecord.kind,),
+        ),
+        Problem(
+            "trainings.csv line 3: due_at '9999-12-31T23:59:59-01:00' is not a date (expected an ISO 8601 "
+            "date like 2026-03-31 or 2026-03-31T14:00:00Z)",
+            (TrainingRecord.kind,),
+        ),
+        record("carol@acme.example", "Awareness", "passed", datetime(2026, 5, 2, tzinfo=UTC)),
+    ]
