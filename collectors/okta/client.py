@@ -63,16 +63,25 @@ class OktaApi(HttpApi):
 
     # --- endpoints ------------------------------------------------------------------------
 
+    def listed(self, path: str, params: dict[str, Any] | None = None) -> Iterator[dict]:
+        """The objects of a paged listing, each with an `id`; anything else fails the Run with
+        the endpoint named (never a bare KeyError halfway through)."""
+        for page in self.pages_by_link(path, params):
+            for item in page:
+                if not isinstance(item, dict) or not isinstance(item.get("id"), str | int):
+                    shape = type(item).__name__ if not isinstance(item, dict) else "an object without an id"
+                    raise ApiError(f"{SOURCE}: GET {path}: expected objects with an id, got {shape}")
+                yield item
+
     def users(self) -> Iterator[dict]:
         """GET /api/v1/users: every user whose status is not DEPROVISIONED."""
-        for page in self.pages_by_link("/api/v1/users", {"limit": self.page_size}):
-            yield from page
+        yield from self.listed("/api/v1/users", {"limit": self.page_size})
 
     def deprovisioned_users(self) -> Iterator[dict]:
         """Okta leaves DEPROVISIONED users out of a plain listing; a status filter returns them."""
-        params = {"limit": self.page_size, "filter": 'status eq "DEPROVISIONED"'}
-        for page in self.pages_by_link("/api/v1/users", params):
-            yield from page
+        yield from self.listed(
+            "/api/v1/users", {"limit": self.page_size, "filter": 'status eq "DEPROVISIONED"'}
+        )
 
     def factors(self, user_id: str) -> list[dict]:
         path = f"/api/v1/users/{user_id}/factors"
@@ -100,10 +109,10 @@ class OktaApi(HttpApi):
         return found
 
     def policies(self, policy_type: str) -> list[dict]:
-        return [p for page in self.pages_by_link("/api/v1/policies", {"type": policy_type}) for p in page]
+        return list(self.listed("/api/v1/policies", {"type": policy_type}))
 
     def rules(self, policy_id: str) -> list[dict]:
-        return [r for page in self.pages_by_link(f"/api/v1/policies/{policy_id}/rules") for r in page]
+        return list(self.listed(f"/api/v1/policies/{policy_id}/rules"))
 
     def group_name(self, group_id: str) -> str:
         body = self.get_json(f"/api/v1/groups/{group_id}")
@@ -113,4 +122,4 @@ class OktaApi(HttpApi):
 
     def group_members(self, group_id: str) -> set[str]:
         path = f"/api/v1/groups/{group_id}/users"
-        return {str(u["id"]) for page in self.pages_by_link(path, {"limit": self.page_size}) for u in page}
+        return {str(u["id"]) for u in self.listed(path, {"limit": self.page_size})}

@@ -371,6 +371,18 @@ def test_malformed_body_fails_the_run_and_keeps_earlier_facts(engine, fake, toke
     assert stored(engine, first.run_id) == demo_records(account_of(fake))
 
 
+def test_a_listed_item_without_an_id_fails_the_run_naming_the_endpoint(engine, fake, token):
+    ghost = {"status": "ACTIVE", "profile": {"login": "ghost@acme.example"}}  # no id
+    fake.inject("/api/v1/users", 200, body=json.dumps([ghost]).encode())
+    collector = collector_for(fake.base_url)
+    outcome = run_scope(engine, collector, collector.scopes()[0])
+    assert outcome.status == "failed"
+    assert outcome.error == (
+        "ApiError: okta: GET /api/v1/users: expected objects with an id, got an object without an id"
+    )
+    assert stored(engine, outcome.run_id) == []  # nothing half-written
+
+
 # --- the fake speaks Okta ------------------------------------------------------------------
 
 
