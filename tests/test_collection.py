@@ -59,6 +59,17 @@ def test_records_get_the_scope_of_their_run(engine):
     assert fact.scope == "aws:1" and fact.kind == "identity" and fact.data["key"] == "x"
 
 
+def test_a_nul_character_from_a_source_does_not_fail_the_run(engine):
+    # PostgreSQL text cannot hold NUL: the record keeps U+FFFD in its place, and the Run is stored.
+    identity = make_identity(key="okta:00u\x00evil", name="mal\x00lory", factor_kinds=["sms\x00"])
+    [outcome] = collect(Settings(), engine, registry_with({"okta:acme": [identity]}))
+    assert outcome.status == "ok" and outcome.items == 1
+    with Session(engine) as session:
+        fact = session.exec(select(Fact).where(Fact.kind == "identity")).one()
+    assert fact.key == "okta:00u\ufffdevil"
+    assert (fact.data["name"], fact.data["factor_kinds"]) == ("mal\ufffdlory", ["sms\ufffd"])
+
+
 def test_error_text_is_redacted_before_it_is_stored(engine, monkeypatch):
     from vaultward import redaction
 

@@ -7,9 +7,9 @@ database migration.
 
 from __future__ import annotations
 
-from typing import ClassVar, Literal, TypeVar
+from typing import Any, ClassVar, Literal, TypeVar
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
 Zone = Literal["production", "corporate", "internet", "unknown"]
 
@@ -26,6 +26,16 @@ RECORD_KINDS: dict[str, type[Record]] = {}
 R = TypeVar("R", bound="Record")
 
 
+def _without_nul(value: Any) -> Any:
+    if isinstance(value, str):
+        return value.replace("\x00", "\ufffd") if "\x00" in value else value
+    if isinstance(value, dict):
+        return {_without_nul(k): _without_nul(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return type(value)(_without_nul(v) for v in value)
+    return value
+
+
 class Record(BaseModel):
     """One observed thing. `key` is the stable resource id; `scope` is set by the runner."""
 
@@ -35,6 +45,13 @@ class Record(BaseModel):
     key: str
     name: str = ""
     scope: str = ""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_nul(cls, values: Any) -> Any:
+        """NUL characters become U+FFFD: PostgreSQL text cannot hold them, and one vendor
+        string must not fail the storing of a whole Run."""
+        return _without_nul(values)
 
     @property
     def label(self) -> str:
