@@ -8,6 +8,7 @@ Only this module and the collectors' own client modules talk HTTP; mappers stay 
 
 from __future__ import annotations
 
+import logging
 import os
 import random
 import time
@@ -23,6 +24,7 @@ import httpx
 from vaultward.redaction import redact
 from vaultward.sdk import IncompleteListing
 
+log = logging.getLogger(__name__)
 RETRYABLE = frozenset({500, 502, 503, 504})
 # Seconds to wait at most for one rate-limit reset; a longer wait fails the Run instead.
 MAX_RATE_LIMIT_WAIT = 120.0
@@ -191,20 +193,30 @@ class HttpApi:
             except httpx.TransportError as error:
                 if attempt == self.max_attempts:
                     raise ApiError(redact(f"{what} failed after {attempt} attempts: {error!r}")) from None
-                self.sleep(self._backoff(attempt))
+                self._retry(what, attempt, f"{type(error).__name__}", self._backoff(attempt))
                 continue
             finally:
                 self.requests += 1
             if response.status_code == 429 or (self.rate_limited is not None and self.rate_limited(response)):
                 wait = _wait_from_headers(response.headers, time.time())
-                if attempt == self.max_attempts or (wait is not None and wait > MAX_RATE_LIMIT_WAIT):
+                if wait is not None and wait > MAX_RATE_LIMIT_WAIT:
+                    raise ApiError(
+                        f"{what}: rate limited ({response.status_code}); the server asks to wait "
+                        f"{wait:.0f}s, longer than {MAX_RATE_LIMIT_WAIT:.0f}s"
+                    )
+                if attempt == self.max_attempts:
                     raise ApiError(f"{what}: rate limited ({response.status_code}) after {attempt} attempts")
-                self.sleep(wait if wait is not None else self._backoff(attempt))
+                self._retry(
+                    what,
+                    attempt,
+                    f"rate limited ({response.status_code})",
+                    wait if wait is not None else self._backoff(attempt),
+                )
                 continue
             if response.status_code in RETRYABLE:
                 if attempt == self.max_attempts:
                     raise ApiError(f"{what}: HTTP {response.status_code} after {attempt} attempts")
-                self.sleep(self._backoff(attempt))
+                self._retry(what, attempt, f"HTTP {response.status_code}", self._backoff(attempt))
                 continue
             if response.status_code in (401, 403):
                 variable = f" (check the credential in {self.credential.variable})" if self.credential else ""
@@ -219,6 +231,10 @@ class HttpApi:
                 )
             return response
         raise AssertionError("unreachable")  # pragma: no cover
+
+    def _retry(self, what: str, attempt: int, reason: str, wait: float) -> None:
+        log.warning("%s: %s; retry %d of %d in %.1fs", what, reason, attempt, self.max_attempts - 1, wait)
+        self.sleep(wait)
 
     def _send(self, method: str, url: str, what: str, **kwargs: Any) -> httpx.Response:
         """One request, its body read up to `max_response_bytes` (streamed, so an endless or
