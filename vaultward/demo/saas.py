@@ -32,8 +32,10 @@ class DemoSaaS:
 
 
 @contextmanager
-def saas_fakes(data_dir: Path, aws_account: str) -> Iterator[DemoSaaS]:
-    """Start every vendor fake on loopback; yields how to configure the collectors."""
+def saas_fakes(data_dir: Path, aws_account: str, page_size: int = 100) -> Iterator[DemoSaaS]:
+    """Start every vendor fake on loopback; yields how to configure the collectors.
+    `page_size` caps the pages of fakes whose page size the client does not choose (tests
+    make it small, so listings span pages)."""
     demo = DemoSaaS()
     with ExitStack() as stack:
         okta_fake = stack.enter_context(okta.make_okta_fake(okta.demo_okta_data()))
@@ -51,7 +53,7 @@ def saas_fakes(data_dir: Path, aws_account: str) -> Iterator[DemoSaaS]:
         key_file.chmod(0o600)
         google_data = google_workspace.demo_google_workspace_data()
         google_fake = stack.enter_context(
-            google_workspace.make_google_workspace_fake(google_data, public_pem)
+            google_workspace.make_google_workspace_fake(google_data, public_pem, page_size=page_size)
         )
         demo.fakes["google_workspace"] = google_fake
         demo.sources["google_workspace"] = {
@@ -63,7 +65,9 @@ def saas_fakes(data_dir: Path, aws_account: str) -> Iterator[DemoSaaS]:
         demo.environment["GOOGLE_SERVICE_ACCOUNT_FILE"] = str(key_file)
 
         entra_data = entra.demo_entra_data()
-        entra_fake = stack.enter_context(entra.make_entra_fake(entra_data, client_secret=DEMO_SECRET))
+        entra_fake = stack.enter_context(
+            entra.make_entra_fake(entra_data, client_secret=DEMO_SECRET, page_size=page_size)
+        )
         demo.fakes["entra"] = entra_fake
         demo.sources["entra"] = {
             "tenant_id": entra_data["tenant_id"],

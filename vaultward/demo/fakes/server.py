@@ -131,8 +131,6 @@ class FakeApi:
                 headers = {k.lower(): v for k, v in self.headers.items()}
                 request = Request(method, parts.path, query, headers, body=received)
                 reply = fake.handle(request)
-                if reply.delay:
-                    time.sleep(reply.delay)
                 if reply.reset:
                     with fake._lock:
                         fake.log.append((method, self.path, 0))
@@ -153,6 +151,8 @@ class FakeApi:
                     payload = json.dumps(body).encode()
                 with fake._lock:  # logged before the reply leaves, so a client never outruns it
                     fake.log.append((method, self.path, reply.status))
+                if reply.delay:
+                    time.sleep(reply.delay)
                 self.send_response(reply.status)
                 headers = {"Content-Type": "application/json", **reply.headers}
                 for name, value in headers.items():
