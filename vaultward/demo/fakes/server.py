@@ -153,25 +153,28 @@ class FakeApi:
                     fake.log.append((method, self.path, reply.status))
                 if reply.delay:
                     time.sleep(reply.delay)
-                self.send_response(reply.status)
-                headers = {"Content-Type": "application/json", **reply.headers}
-                for name, value in headers.items():
-                    self.send_header(name, value)
-                self.send_header("Content-Length", str(len(payload)))
-                self.end_headers()
-                self.wfile.write(payload)
+                try:
+                    self.send_response(reply.status)
+                    headers = {"Content-Type": "application/json", **reply.headers}
+                    for name, value in headers.items():
+                        self.send_header(name, value)
+                    self.send_header("Content-Length", str(len(payload)))
+                    self.end_headers()
+                    self.wfile.write(payload)
+                except OSError:  # the client gave up first (a read-timeout test)
+                    self.close_connection = True
 
             def _stream(self, method: str, reply: Reply, chunks: Iterable[bytes]) -> None:
                 """A body of unknown length, sent until the chunks end or the client hangs up."""
                 with fake._lock:
                     fake.log.append((method, self.path, reply.status))
-                self.send_response(reply.status)
-                for name, value in {"Content-Type": "application/json", **reply.headers}.items():
-                    self.send_header(name, value)
-                self.send_header("Connection", "close")
-                self.end_headers()
                 self.close_connection = True
                 try:
+                    self.send_response(reply.status)
+                    for name, value in {"Content-Type": "application/json", **reply.headers}.items():
+                        self.send_header(name, value)
+                    self.send_header("Connection", "close")
+                    self.end_headers()
                     for chunk in chunks:
                         self.wfile.write(chunk)
                 except OSError:
