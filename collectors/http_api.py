@@ -1,16 +1,19 @@
 """The HTTP client every SaaS collector uses: httpx with timeouts, bounded retries with
 backoff and jitter for 5xx and transport errors, 429 handling from the vendor's headers,
-clear errors for bad credentials and malformed bodies, and bounded paging.
+clear errors for bad credentials, malformed and oversized bodies, and bounded paging (a
+page that fails after the first one leaves the listing incomplete: the Run is partial).
 
 Only this module and the collectors' own client modules talk HTTP; mappers stay pure.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import random
 import time
 from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from typing import Any, Self
@@ -19,10 +22,15 @@ from urllib.parse import urljoin
 import httpx
 
 from vaultward.redaction import redact
+from vaultward.sdk import IncompleteListing
 
+log = logging.getLogger(__name__)
 RETRYABLE = frozenset({500, 502, 503, 504})
 # Seconds to wait at most for one rate-limit reset; a longer wait fails the Run instead.
 MAX_RATE_LIMIT_WAIT = 120.0
+# No vendor page comes near this; a body this large is a broken or hostile server.
+MAX_RESPONSE_BYTES = 20 * 1024 * 1024
+MAX_PAGES = 10_000
 
 
 class ApiError(Exception):
@@ -79,6 +87,52 @@ def _wait_from_headers(headers: httpx.Headers, now: float) -> float | None:
     return None
 
 
+class ResponseTooLarge(ApiError):
+    """The body passed `max_response_bytes`; not retried (the next answer would be the same)."""
+
+
+class Listing:
+    """Bounds one paginated listing: counts its pages, stops at `max_pages` or at a next
+    link / cursor that repeats an earlier page, and turns a failure after the first page
+    into `IncompleteListing` (what was read stands; the Run is partial)."""
+
+    def __init__(self, source: str, path: str, max_pages: int, reference: str = "link") -> None:
+        self.what = f"{source}: GET {path}"
+        self.max_pages = max_pages
+        self.reference = reference  # what points to the next page: "link", "cursor", "page number"
+        self.pages = 0
+        self.seen: dict[str, int] = {}  # next-page reference -> the page number it was
+
+    def first(self, reference: str) -> None:
+        """Remember the first page's own reference, so a next link back to it is caught."""
+        self.seen[reference] = 1
+
+    @contextmanager
+    def page(self) -> Iterator[None]:
+        """Around fetching the next page: a failure after the first one leaves the listing
+        incomplete."""
+        self.pages += 1
+        try:
+            yield
+        except ApiError as error:
+            if self.pages == 1:
+                raise
+            raise IncompleteListing(f"{error} (page {self.pages}; the listing is incomplete)") from None
+
+    def follow(self, reference: str) -> None:
+        """Before fetching the page `reference` points to."""
+        if reference in self.seen:
+            raise IncompleteListing(
+                f"{self.what}: next {self.reference} repeats page {self.seen[reference]} "
+                f"({reference[:120]}); the listing is incomplete"
+            )
+        if self.pages >= self.max_pages:
+            raise IncompleteListing(
+                f"{self.what}: pagination did not end after {self.max_pages} pages; the listing is incomplete"
+            )
+        self.seen[reference] = self.pages + 1
+
+
 class HttpApi:
     """One vendor API: base URL, auth headers, retries, paging."""
 
@@ -91,7 +145,8 @@ class HttpApi:
         timeout: float = 30.0,
         max_attempts: int = 5,
         backoff: float = 0.5,
-        max_pages: int = 10_000,
+        max_pages: int = MAX_PAGES,
+        max_response_bytes: int = MAX_RESPONSE_BYTES,
         transport: httpx.BaseTransport | None = None,
         sleep: Callable[[float], None] = time.sleep,
         rate_limited: Callable[[httpx.Response], bool] | None = None,
@@ -103,6 +158,7 @@ class HttpApi:
         self.max_attempts = max_attempts
         self.backoff = backoff
         self.max_pages = max_pages
+        self.max_response_bytes = max_response_bytes
         self.sleep = sleep
         # Vendors that signal rate limits with another status (Google: 403 with reason
         # `userRateLimitExceeded`) say so here; such answers are retried like a 429.
@@ -133,24 +189,34 @@ class HttpApi:
         what = self._describe(method, url)
         for attempt in range(1, self.max_attempts + 1):
             try:
-                response = self.client.request(method, url, headers=dict(self.headers()), **kwargs)
+                response = self._send(method, url, what, **kwargs)
             except httpx.TransportError as error:
                 if attempt == self.max_attempts:
                     raise ApiError(redact(f"{what} failed after {attempt} attempts: {error!r}")) from None
-                self.sleep(self._backoff(attempt))
+                self._retry(what, attempt, f"{type(error).__name__}", self._backoff(attempt))
                 continue
             finally:
                 self.requests += 1
             if response.status_code == 429 or (self.rate_limited is not None and self.rate_limited(response)):
                 wait = _wait_from_headers(response.headers, time.time())
-                if attempt == self.max_attempts or (wait is not None and wait > MAX_RATE_LIMIT_WAIT):
+                if wait is not None and wait > MAX_RATE_LIMIT_WAIT:
+                    raise ApiError(
+                        f"{what}: rate limited ({response.status_code}); the server asks to wait "
+                        f"{wait:.0f}s, longer than {MAX_RATE_LIMIT_WAIT:.0f}s"
+                    )
+                if attempt == self.max_attempts:
                     raise ApiError(f"{what}: rate limited ({response.status_code}) after {attempt} attempts")
-                self.sleep(wait if wait is not None else self._backoff(attempt))
+                self._retry(
+                    what,
+                    attempt,
+                    f"rate limited ({response.status_code})",
+                    wait if wait is not None else self._backoff(attempt),
+                )
                 continue
             if response.status_code in RETRYABLE:
                 if attempt == self.max_attempts:
                     raise ApiError(f"{what}: HTTP {response.status_code} after {attempt} attempts")
-                self.sleep(self._backoff(attempt))
+                self._retry(what, attempt, f"HTTP {response.status_code}", self._backoff(attempt))
                 continue
             if response.status_code in (401, 403):
                 variable = f" (check the credential in {self.credential.variable})" if self.credential else ""
@@ -165,6 +231,33 @@ class HttpApi:
                 )
             return response
         raise AssertionError("unreachable")  # pragma: no cover
+
+    def _retry(self, what: str, attempt: int, reason: str, wait: float) -> None:
+        log.warning("%s: %s; retry %d of %d in %.1fs", what, reason, attempt, self.max_attempts - 1, wait)
+        self.sleep(wait)
+
+    def _send(self, method: str, url: str, what: str, **kwargs: Any) -> httpx.Response:
+        """One request, its body read up to `max_response_bytes` (streamed, so an endless or
+        huge body is cut off rather than held in memory)."""
+        request = self.client.build_request(method, url, headers=dict(self.headers()), **kwargs)
+        response = self.client.send(request, stream=True)
+        try:
+            declared = response.headers.get("content-length", "")
+            if declared.isdigit() and int(declared) > self.max_response_bytes:
+                raise ResponseTooLarge(self._too_large(what, response.status_code))
+            body = bytearray()
+            for chunk in response.iter_bytes():
+                body += chunk
+                if len(body) > self.max_response_bytes:
+                    raise ResponseTooLarge(self._too_large(what, response.status_code))
+        finally:
+            response.close()
+        # The body is decoded already: the new response must not decode it again.
+        headers = [(k, v) for k, v in response.headers.multi_items() if k.lower() != "content-encoding"]
+        return httpx.Response(response.status_code, headers=headers, content=bytes(body), request=request)
+
+    def _too_large(self, what: str, status: int) -> str:
+        return f"{what}: response larger than {self.max_response_bytes} bytes (HTTP {status})"
 
     def _backoff(self, attempt: int) -> float:
         return self.backoff * (2 ** (attempt - 1)) * (0.5 + random.random())  # noqa: S311 - jitter
@@ -188,27 +281,25 @@ class HttpApi:
             raise ApiError(f"{self.source}: GET {path}: expected a list{where}, got {type(items).__name__}")
         return items
 
-    def _guard(self, seen: set[str], next_ref: str, path: str) -> None:
-        if next_ref in seen:
-            raise ApiError(
-                f"{self.source}: GET {path}: the next page repeats an earlier one ({next_ref[:120]})"
-            )
-        if len(seen) >= self.max_pages:
-            raise ApiError(f"{self.source}: GET {path}: more than {self.max_pages} pages")
-        seen.add(next_ref)
+    def listing(self, path: str, reference: str = "link") -> Listing:
+        """The bounds of one paginated listing of `path` (for a vendor's own paging loop)."""
+        return Listing(self.source, path, self.max_pages, reference)
 
     def pages_by_link(self, path: str, params: Mapping[str, Any] | None = None) -> Iterator[list[Any]]:
         """Pages that point to the next one with `Link: <url>; rel="next"` (Okta)."""
         url: str | None = self.url(path)
-        seen: set[str] = set()
+        listing = self.listing(path)
+        listing.first(str(httpx.URL(self.url(path), params=params)))
         query: Mapping[str, Any] | None = params
         while url:
-            response = self.request("GET", url, params=query)
-            yield self._expect_list(self.json(response), path, None)
+            with listing.page():
+                response = self.request("GET", url, params=query)
+                batch = self._expect_list(self.json(response), path, None)
+            yield batch
             following = response.links.get("next", {}).get("url")
             url, query = (self.url(following), None) if following else (None, None)
             if url:
-                self._guard(seen, url, path)
+                listing.follow(url)
 
     def pages_by_token(
         self,
@@ -220,28 +311,33 @@ class HttpApi:
     ) -> Iterator[list[Any]]:
         """Pages whose body carries the next page's token (Google `nextPageToken`)."""
         query = dict(params or {})
-        seen: set[str] = set()
+        listing = self.listing(path, "cursor")
         while True:
-            body = self.get_json(path, query)
-            yield self._expect_list(body, path, items)
+            with listing.page():
+                body = self.get_json(path, query)
+                batch = self._expect_list(body, path, items)
+            yield batch
             token = body.get(token_field) if isinstance(body, dict) else None
             if not token:
                 return
-            self._guard(seen, str(token), path)
+            listing.follow(str(token))
             query[token_param] = token
 
     def pages_by_next_url(
         self, path: str, items: str, next_field: str, params: Mapping[str, Any] | None = None
     ) -> Iterator[list[Any]]:
         """Pages whose body carries the next page's full URL (Graph `@odata.nextLink`)."""
-        url, query, seen = path, dict(params or {}), set[str]()
+        url, query, listing = path, dict(params or {}), self.listing(path)
+        listing.first(str(httpx.URL(self.url(path), params=params)))
         while True:
-            body = self.get_json(url, query or None)
-            yield self._expect_list(body, path, items)
+            with listing.page():
+                body = self.get_json(url, query or None)
+                batch = self._expect_list(body, path, items)
+            yield batch
             following = body.get(next_field) if isinstance(body, dict) else None
             if not following:
                 return
-            self._guard(seen, str(following), path)
+            listing.follow(str(following))
             url, query = str(following), {}
 
     def pages_by_number(
@@ -254,13 +350,17 @@ class HttpApi:
         params: Mapping[str, Any] | None = None,
     ) -> Iterator[list[Any]]:
         """Numbered pages until one comes back short (KnowBe4 `page` / `per_page`)."""
-        for page in range(1, self.max_pages + 1):
-            body = self.get_json(path, {**(params or {}), page_param: page, size_param: size})
-            batch = self._expect_list(body, path, items)
+        listing = self.listing(path, "page number")
+        page = 1
+        while True:
+            with listing.page():
+                body = self.get_json(path, {**(params or {}), page_param: page, size_param: size})
+                batch = self._expect_list(body, path, items)
             yield batch
             if len(batch) < size:
                 return
-        raise ApiError(f"{self.source}: GET {path}: more than {self.max_pages} pages")
+            page += 1
+            listing.follow(str(page))
 
 
 def bearer_headers(token: Credential) -> Callable[[], dict[str, str]]:

@@ -1,7 +1,8 @@
 """Runs collectors: one Run per scope, its facts written in one transaction.
 
 A failure in one scope marks that Run `failed` with the (redacted) error and never touches
-facts stored by earlier Runs; other scopes go on.
+facts stored by earlier Runs; other scopes go on. A listing that broke off part-way keeps
+what was read and marks the Run `partial`.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from vaultward.models import Fact, Run, utcnow
 from vaultward.records import CollectionScope, Record
 from vaultward.redaction import redact
 from vaultward.registry import Registry
-from vaultward.sdk import Collector, Problem, Scope
+from vaultward.sdk import Collector, IncompleteListing, Problem, Scope
 
 log = logging.getLogger(__name__)
 MAX_ERROR_LENGTH = 4000
@@ -104,11 +105,14 @@ def run_scope(engine: Engine, collector: Collector, scope: Scope) -> RunOutcome:
                 )
             else:
                 problems.append(f"collector yielded an undeclared item: {type(item).__name__}")
+    except IncompleteListing as error:
+        if not records:
+            # Nothing to keep: failing leaves the earlier complete facts in use.
+            return _fail(engine, run_id, collector, scope, error, started)
+        log.warning("%s %s: listing incomplete: %s", collector.name, scope.id, redact(str(error)))
+        problems.insert(0, redact(str(error)))  # the main gap, first
     except Exception as error:  # a failed scope must not stop the others
-        message = _describe(error)
-        log.warning("%s %s failed: %s", collector.name, scope.id, message)
-        _finish_failed(engine, run_id, message)
-        return RunOutcome(run_id, collector.name, scope.id, "failed", 0, message, _seconds(started))
+        return _fail(engine, run_id, collector, scope, error, started)
 
     status = "partial" if problems else "ok"
     error_text = "; ".join(problems)[:MAX_ERROR_LENGTH] or None
@@ -130,6 +134,15 @@ def run_scope(engine: Engine, collector: Collector, scope: Scope) -> RunOutcome:
         return RunOutcome(run_id, collector.name, scope.id, "failed", 0, message, _seconds(started))
     log.info("%s %s: %s, %d items", collector.name, scope.id, status, len(records))
     return RunOutcome(run_id, collector.name, scope.id, status, len(records), error_text, _seconds(started))
+
+
+def _fail(
+    engine: Engine, run_id: int, collector: Collector, scope: Scope, error: Exception, started
+) -> RunOutcome:
+    message = _describe(error)
+    log.warning("%s %s failed: %s", collector.name, scope.id, message)
+    _finish_failed(engine, run_id, message)
+    return RunOutcome(run_id, collector.name, scope.id, "failed", 0, message, _seconds(started))
 
 
 def _seconds(started) -> float:

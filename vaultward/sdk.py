@@ -233,6 +233,12 @@ class Problem:
     kinds: tuple[str, ...] = ()
 
 
+class IncompleteListing(Exception):
+    """A paginated listing broke off after some pages (a page failed after its retries, or
+    the paging did not end). What the collector yielded before it stands, and the Run is
+    `partial`, so checks that need the whole population turn `unknown` for the scope."""
+
+
 class Collector:
     """Base of every collector. Subclasses set the class attributes, list their scopes and
     yield records (or `Problem`s for non-fatal gaps) per scope. Only collectors do I/O, and

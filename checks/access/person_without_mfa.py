@@ -18,6 +18,7 @@ from vaultward.sdk import CheckContext, Result, check, failed, passed, unknown
         "Enrol MFA for the listed people in their identity provider first, then in every other "
         "system they sign in to; remove accounts they no longer need."
     ),
+    population=True,  # a person's MFA-enrolled identity may be on the page that failed
 )
 def person_without_mfa(ctx: CheckContext) -> Iterator[Result]:
     """Someone with no second factor anywhere is the cheapest way in: one phished password

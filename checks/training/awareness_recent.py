@@ -16,6 +16,7 @@ from vaultward.sdk import CheckContext, Result, check
     reads=[Identity, TrainingRecord],
     references=["attack:T1566", "attack-mitigation:M1017", "cis-v8:14.1", "nist-csf:PR.AT-01"],
     remediation="Enrol the listed people in the awareness module and follow up until they pass.",
+    population=True,  # a missing training record reads as "never trained"
 )
 def awareness_recent(ctx: CheckContext) -> Iterator[Result]:
     """People who have never seen a convincing lure are the ones who open the fake recruiter's

@@ -6,7 +6,14 @@ from collections.abc import Iterator
 from functools import partial
 
 from collectors.aws import acl_mapper, network_mapper
-from collectors.aws.session import SCOPE_PERMISSIONS, AwsCollector, all_pages, core_call, optional_call
+from collectors.aws.session import (
+    SCOPE_PERMISSIONS,
+    AwsCollector,
+    all_pages,
+    core_call,
+    listing,
+    optional_call,
+)
 from vaultward.records import NetworkAcl, NetworkPath, Record, Vpc
 from vaultward.sdk import Problem, Scope
 
@@ -48,8 +55,14 @@ class AwsNetworkCollector(AwsCollector):
             peerings = all_pages(
                 ec2, "describe_vpc_peering_connections", "VpcPeeringConnections", Filters=ACTIVE_PEERINGS
             )
-        with core_call(scope.id, "ec2:DescribeSecurityGroups"):
-            groups = all_pages(ec2, "describe_security_groups", "SecurityGroups")
+        groups = yield from listing(
+            scope.id,
+            "ec2:DescribeSecurityGroups",
+            (NetworkPath.kind,),
+            ec2,
+            "describe_security_groups",
+            "SecurityGroups",
+        )
 
         records: list[Record] = [*vpcs]
         records += network_mapper.map_peerings(peerings, vpcs, account, region, zones)

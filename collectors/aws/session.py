@@ -6,8 +6,9 @@ Credential values never leave this module: messages name accounts, roles and act
 
 from __future__ import annotations
 
+import logging
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
@@ -21,6 +22,7 @@ from vaultward.sdk import Collector, Problem, Scope
 if TYPE_CHECKING:
     from vaultward.config import Settings, SourceConfig
 
+log = logging.getLogger(__name__)
 SESSION_NAME = "vaultward"
 T = TypeVar("T")
 
@@ -48,11 +50,21 @@ class AccountTarget:
 
 
 def describe_error(error: Exception) -> str:
-    """A short, credential-free description of an AWS error."""
+    """A short, credential-free description of an AWS error, with the attempts botocore made."""
     if isinstance(error, ClientError):
         info = error.response.get("Error", {})
-        return f"{info.get('Code', 'Error')}: {info.get('Message', '')}".rstrip(": ")
+        text = f"{info.get('Code', 'Error')}: {info.get('Message', '')}".rstrip(": ")
+        retries = error.response.get("ResponseMetadata", {}).get("RetryAttempts", 0)
+        return f"{text} (after {retries + 1} attempts)" if retries else text
     return f"{type(error).__name__}: {error}"
+
+
+def log_retries(parsed: dict, model: Any, **_: Any) -> None:
+    """botocore's `after-call` hook: a call that succeeded only after retries says so."""
+    retries = (parsed or {}).get("ResponseMetadata", {}).get("RetryAttempts", 0)
+    if retries:
+        service = model.service_model.service_id.hyphenize()
+        log.warning("%s:%s succeeded after %d retries", service, model.name, retries)
 
 
 @contextmanager
@@ -72,6 +84,34 @@ def optional_call(
         return call()
     except (ClientError, BotoCoreError) as error:
         return Problem(f"{scope_id}: {action} for {what} failed: {describe_error(error)}", kinds)
+
+
+def listing(
+    scope_id: str,
+    action: str,
+    kinds: tuple[str, ...],
+    client: Any,
+    operation: str,
+    result_key: str,
+    **params: Any,
+) -> Generator[Problem, None, list[dict]]:
+    """Every item of a paginated operation the scope cannot do without: the first page
+    failing is a `CollectionError`; a later page failing (after botocore's retries) keeps the
+    items read and yields a Problem, so the Run is partial and population checks unknown."""
+    items: list[dict] = []
+    pages = 0
+    try:
+        for page in client.get_paginator(operation).paginate(**params):
+            pages += 1
+            items.extend(page.get(result_key, []))
+    except (ClientError, BotoCoreError) as error:
+        if pages == 0:
+            raise CollectionError(f"{scope_id}: {action} failed: {describe_error(error)}") from error
+        yield Problem(
+            f"{scope_id}: {action} failed on page {pages + 1}: {describe_error(error)}; the listing is incomplete",
+            kinds,
+        )
+    return items
 
 
 def all_pages(client: Any, operation: str, result_key: str, **params: Any) -> list[dict]:
@@ -114,12 +154,14 @@ class AwsSessions:
         return boto3.Session(profile_name=self.settings.aws.profile, region_name=region)
 
     def client(self, session: boto3.Session, service: str, region: str | None = None) -> Any:
-        return session.client(
+        made = session.client(
             service,  # type: ignore[call-overload]
             region_name=region or session.region_name,
             endpoint_url=self.endpoint_url,
             config=self.config,
         )
+        made.meta.events.register("after-call", log_retries)
+        return made
 
     def account_session(self, scope_id: str, target: AccountTarget, region: str) -> boto3.Session:
         """A session in `target`'s account: assume its role, or the base credentials."""

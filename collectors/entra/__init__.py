@@ -7,6 +7,7 @@ import time
 from collections.abc import Callable, Generator, Iterator
 from typing import ClassVar
 
+import httpx
 from pydantic import BaseModel, ConfigDict, Field
 
 from collectors.entra import mapper, policy_mapper
@@ -59,6 +60,7 @@ class EntraCollector(Collector):
     enabled_by_default = False  # needs a tenant: runs once configured
     credentials = {"client_id": DEFAULT_CLIENT_ID_VARIABLE, "client_secret": DEFAULT_CLIENT_SECRET_VARIABLE}
     sleep: Callable[[float], None] | None = None  # tests shorten retry waits
+    transport: httpx.BaseTransport | None = None  # tests: e.g. short timeouts
 
     def scopes(self) -> list[Scope]:
         return [Scope(collector=self.name, id=f"{self.name}:{self.options.tenant_id}")]
@@ -73,6 +75,7 @@ class EntraCollector(Collector):
             self.options.graph_url,
             self.options.login_url,
             sleep=self.sleep or time.sleep,
+            transport=self.transport,
         )
 
     def collect(self, scope: Scope) -> Iterator[Record | Problem]:

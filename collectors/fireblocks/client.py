@@ -111,16 +111,18 @@ class FireblocksClient(VendorClient):
         """Every vault account, following `paging.after` until it is absent."""
         path = "/v1/vault/accounts_paged"
         query: dict[str, Any] = {"limit": self.page_size}
-        seen: set[str] = set()
+        listing = self.api.listing(path, "cursor")
         while True:
-            body = self.api.get_json(path, query)
-            if not isinstance(body, dict):
-                raise ApiError(f"fireblocks: GET {path}: expected an object, got {type(body).__name__}")
-            yield from self.objects(self.api._expect_list(body, path, "accounts"), path)
+            with listing.page():
+                body = self.api.get_json(path, query)
+                if not isinstance(body, dict):
+                    raise ApiError(f"fireblocks: GET {path}: expected an object, got {type(body).__name__}")
+                accounts = self.api._expect_list(body, path, "accounts")
+            yield from self.objects(accounts, path)
             after = (body.get("paging") or {}).get("after") if isinstance(body.get("paging"), dict) else None
             if not after:
                 return
-            self.api._guard(seen, str(after), path)
+            listing.follow(str(after))
             query = {"limit": self.page_size, "after": after}
 
     def users(self) -> Iterator[dict[str, Any]]:

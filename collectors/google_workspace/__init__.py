@@ -6,6 +6,7 @@ import time
 from collections.abc import Callable, Iterator
 from typing import ClassVar
 
+import httpx
 from pydantic import BaseModel, ConfigDict, Field
 
 from collectors.google_workspace import mapper
@@ -49,6 +50,7 @@ class GoogleWorkspaceCollector(Collector):
     enabled_by_default = False  # needs a tenant: runs once configured
     credentials = {"service_account_file": DEFAULT_KEY_FILE_VARIABLE}
     sleep: Callable[[float], None] | None = None  # tests shorten retry waits
+    transport: httpx.BaseTransport | None = None  # tests: e.g. short timeouts
 
     @property
     def account(self) -> str:
@@ -68,6 +70,7 @@ class GoogleWorkspaceCollector(Collector):
             self.options.directory_url,
             self.options.token_url,
             sleep=self.sleep or time.sleep,
+            transport=self.transport,
         )
 
     def collect(self, scope: Scope) -> Iterator[Record | Problem]:

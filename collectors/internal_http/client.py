@@ -14,7 +14,7 @@ import jmespath
 from collectors.http_api import ApiError, Credential, HttpApi, VendorClient
 from collectors.internal_http.options import Endpoint
 
-MAX_PAGES = 10_000
+_REFERENCES = {"link": "link", "cursor": "cursor", "page": "page number", "none": "link"}
 
 
 class EndpointClient(VendorClient):
@@ -56,44 +56,39 @@ class EndpointClient(VendorClient):
             raise ApiError(f"{self.source}: GET {path}: expected a list{where}, got {type(found).__name__}")
         return found
 
-    def _next(self, seen: set[str], reference: str) -> None:
-        if reference in seen:
-            raise ApiError(f"{self.source}: the next page repeats an earlier one ({reference[:120]})")
-        if len(seen) >= MAX_PAGES:
-            raise ApiError(f"{self.source}: more than {MAX_PAGES} pages")
-        seen.add(reference)
-
     def pages(self) -> Iterator[list[Any]]:
-        endpoint, seen = self.endpoint, set[str]()
+        endpoint = self.endpoint
         url: str | None = endpoint.url
+        listing = self.api.listing(httpx.URL(endpoint.url).path, _REFERENCES[endpoint.paging])
         query: dict[str, Any] = {}
         if endpoint.paging == "page":
             assert endpoint.page_param and endpoint.size_param and endpoint.page_size
             page = endpoint.first_page
             query = {endpoint.page_param: page, endpoint.size_param: endpoint.page_size}
         while url:
-            response = self.api.request("GET", url, params=query or None)
-            body = self.api.json(response)
-            batch = self._items(body, str(response.request.url))
+            with listing.page():
+                response = self.api.request("GET", url, params=query or None)
+                body = self.api.json(response)
+                batch = self._items(body, str(response.request.url))
             yield batch
             if endpoint.paging == "link":
                 following = response.links.get("next", {}).get("url")
                 url, query = (urljoin(str(response.request.url), following), {}) if following else (None, {})
                 if url:
-                    self._next(seen, url)
+                    listing.follow(url)
             elif endpoint.paging == "cursor":
                 assert endpoint.cursor_field and endpoint.cursor_param
                 cursor = jmespath.search(endpoint.cursor_field, body) if isinstance(body, dict) else None
                 if cursor in (None, ""):
                     return
-                self._next(seen, str(cursor))
+                listing.follow(str(cursor))
                 query = {endpoint.cursor_param: cursor}
             elif endpoint.paging == "page":
                 assert endpoint.page_param and endpoint.page_size
                 if len(batch) < endpoint.page_size:
                     return
                 page += 1
-                self._next(seen, str(page))
+                listing.follow(str(page))
                 query = {**query, endpoint.page_param: page}
             else:
                 return

@@ -7,6 +7,7 @@ import time
 from collections.abc import Callable, Iterator
 from itertools import chain
 
+import httpx
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from collectors.okta import mapper, policy_mapper
@@ -67,6 +68,7 @@ class OktaCollector(Collector):
         # Tests make waits instant (and pacing testable) with their own sleep and clock.
         self.sleep: Callable[[float], None] = time.sleep
         self.clock: Callable[[], float] = time.time
+        self.transport: httpx.BaseTransport | None = None  # tests: e.g. short timeouts
 
     def scopes(self) -> list[Scope]:
         base_url = self.options.base_url
@@ -85,6 +87,7 @@ class OktaCollector(Collector):
             page_size=self.options.page_size,
             sleep=self.sleep,
             clock=self.clock,
+            transport=self.transport,
         )
 
     def collect(self, scope: Scope) -> Iterator[Record | Problem]:

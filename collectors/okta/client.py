@@ -97,15 +97,16 @@ class OktaApi(HttpApi):
         path = "/api/v1/iam/assignees/users"
         url: str | None = path
         params: dict[str, Any] | None = {"limit": min(self.page_size, ASSIGNEES_PAGE_MAX)}
-        seen: set[str] = set()
+        listing = self.listing(path)
         found: list[str] = []
         while url:
-            body = self.get_json(url, params)
-            found += [str(item["id"]) for item in self._expect_list(body, path, "value")]
+            with listing.page():
+                body = self.get_json(url, params)
+                found += [str(item["id"]) for item in self._expect_list(body, path, "value")]
             following = (((body.get("_links") or {}).get("next")) or {}).get("href")
             url, params = (str(following), None) if following else (None, None)
             if url:
-                self._guard(seen, url, path)
+                listing.follow(url)
         return found
 
     def policies(self, policy_type: str) -> list[dict]:

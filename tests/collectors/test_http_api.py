@@ -7,6 +7,7 @@ import pytest
 
 from collectors.http_api import ApiError, Credential, HttpApi
 from vaultward.demo.fakes.server import FakeApi, Reply
+from vaultward.sdk import IncompleteListing
 
 
 @pytest.fixture
@@ -93,7 +94,10 @@ def test_malformed_body_is_a_clear_error(fake):
 
 
 def test_a_next_link_that_loops_is_bounded(fake):
-    with pytest.raises(ApiError, match="repeats an earlier one"):
+    with pytest.raises(
+        IncompleteListing,
+        match=r"vendor: GET /loop: next link repeats page 1 \(http://127.0.0.1:\d+/loop\); the listing is incomplete",
+    ):
         list(client(fake).pages_by_next_url("/loop", "value", "@odata.nextLink"))
 
 

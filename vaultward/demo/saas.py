@@ -17,6 +17,7 @@ from typing import Any
 
 from vaultward.demo.fakes import bitgo, entra, fireblocks, google_workspace, internal_hr, knowbe4, okta, safe
 from vaultward.demo.fakes.prowler import demo_prowler_output
+from vaultward.demo.fakes.server import FakeApi
 from vaultward.demo.fakes.training_csv import demo_training_csv
 
 DEMO_SECRET = "demo-entra-client-secret"  # noqa: S105 - the fake's own dummy credential
@@ -27,14 +28,18 @@ class DemoSaaS:
     sources: dict[str, dict[str, Any]] = field(default_factory=dict)  # [sources.<name>] tables
     environment: dict[str, str] = field(default_factory=dict)  # credential variables
     signers: dict[str, str] = field(default_factory=dict)  # policy.people.signers
+    fakes: dict[str, FakeApi] = field(default_factory=dict)  # source -> its fake (tests inject faults)
 
 
 @contextmanager
-def saas_fakes(data_dir: Path, aws_account: str) -> Iterator[DemoSaaS]:
-    """Start every vendor fake on loopback; yields how to configure the collectors."""
+def saas_fakes(data_dir: Path, aws_account: str, page_size: int = 100) -> Iterator[DemoSaaS]:
+    """Start every vendor fake on loopback; yields how to configure the collectors.
+    `page_size` caps the pages of fakes whose page size the client does not choose (tests
+    make it small, so listings span pages)."""
     demo = DemoSaaS()
     with ExitStack() as stack:
         okta_fake = stack.enter_context(okta.make_okta_fake(okta.demo_okta_data()))
+        demo.fakes["okta"] = okta_fake
         demo.sources["okta"] = {
             "base_url": okta_fake.base_url,
             "credentials_env": {"token": "OKTA_API_TOKEN"},
@@ -48,8 +53,9 @@ def saas_fakes(data_dir: Path, aws_account: str) -> Iterator[DemoSaaS]:
         key_file.chmod(0o600)
         google_data = google_workspace.demo_google_workspace_data()
         google_fake = stack.enter_context(
-            google_workspace.make_google_workspace_fake(google_data, public_pem)
+            google_workspace.make_google_workspace_fake(google_data, public_pem, page_size=page_size)
         )
+        demo.fakes["google_workspace"] = google_fake
         demo.sources["google_workspace"] = {
             "customer": google_data["customer_id"],
             "admin_subject": "alice@acme.example",
@@ -59,7 +65,10 @@ def saas_fakes(data_dir: Path, aws_account: str) -> Iterator[DemoSaaS]:
         demo.environment["GOOGLE_SERVICE_ACCOUNT_FILE"] = str(key_file)
 
         entra_data = entra.demo_entra_data()
-        entra_fake = stack.enter_context(entra.make_entra_fake(entra_data, client_secret=DEMO_SECRET))
+        entra_fake = stack.enter_context(
+            entra.make_entra_fake(entra_data, client_secret=DEMO_SECRET, page_size=page_size)
+        )
+        demo.fakes["entra"] = entra_fake
         demo.sources["entra"] = {
             "tenant_id": entra_data["tenant_id"],
             "graph_url": entra_fake.base_url,
@@ -69,6 +78,7 @@ def saas_fakes(data_dir: Path, aws_account: str) -> Iterator[DemoSaaS]:
         demo.environment["ENTRA_CLIENT_SECRET"] = DEMO_SECRET
 
         knowbe4_fake = stack.enter_context(knowbe4.make_knowbe4_fake(knowbe4.demo_knowbe4_data()))
+        demo.fakes["knowbe4"] = knowbe4_fake
         demo.sources["knowbe4"] = {"base_url": knowbe4_fake.base_url}
         demo.environment["KNOWBE4_API_TOKEN"] = knowbe4.DEMO_TOKEN
 
@@ -76,6 +86,7 @@ def saas_fakes(data_dir: Path, aws_account: str) -> Iterator[DemoSaaS]:
         demo.sources["training_csv"] = {"path": str(csv_path), "source_label": "acme-academy"}
 
         safe_fake = stack.enter_context(safe.make_safe_fake(safe.demo_safe_data()))
+        demo.fakes["safe"] = safe_fake
         demo.sources["safe"] = {"base_url": safe_fake.base_url, "wallets": safe.demo_safe_wallets()}
         demo.environment["SAFE_API_KEY"] = safe.DEMO_API_KEY
         # Owner addresses are keys, not people: the configuration says whose they are.
@@ -84,6 +95,7 @@ def saas_fakes(data_dir: Path, aws_account: str) -> Iterator[DemoSaaS]:
         )
 
         bitgo_fake = stack.enter_context(bitgo.make_bitgo_fake(bitgo.demo_bitgo_data()))
+        demo.fakes["bitgo"] = bitgo_fake
         demo.sources["bitgo"] = {"base_url": bitgo_fake.base_url, "coins": ["eth", "btc"]}
         demo.environment["BITGO_ACCESS_TOKEN"] = bitgo.DEMO_TOKEN
         # BitGo user ids, likewise; the ops bot (view only) is nobody's
@@ -103,11 +115,13 @@ def saas_fakes(data_dir: Path, aws_account: str) -> Iterator[DemoSaaS]:
         fireblocks_fake = stack.enter_context(
             fireblocks.make_fireblocks_fake(fireblocks.demo_fireblocks_data(), public_pem)
         )
+        demo.fakes["fireblocks"] = fireblocks_fake
         demo.sources["fireblocks"] = {"base_url": fireblocks_fake.base_url}
         demo.environment["FIREBLOCKS_API_KEY"] = fireblocks.DEMO_API_KEY
         demo.environment["FIREBLOCKS_SECRET_KEY_FILE"] = str(fireblocks_key)
 
         hr_fake = stack.enter_context(internal_hr.make_internal_hr_fake(internal_hr.demo_internal_hr_data()))
+        demo.fakes["internal_http"] = hr_fake
         demo.sources["internal_http"] = {
             "endpoints": [internal_hr.demo_internal_hr_endpoint(hr_fake.base_url)]
         }

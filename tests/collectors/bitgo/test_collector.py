@@ -150,7 +150,7 @@ def test_a_missing_token_variable_fails_the_run(engine, fake, monkeypatch):
     )
 
 
-def test_a_malformed_body_fails_the_run_and_keeps_earlier_facts(engine, fake, token):
+def test_a_malformed_later_page_makes_the_run_partial_and_keeps_earlier_facts(engine, fake, token):
     first = run_scope(engine, collector(fake), collector(fake).scopes()[0])
     assert (first.status, first.items, first.error) == ("ok", 16, None)
 
@@ -168,14 +168,20 @@ def test_a_malformed_body_fails_the_run_and_keeps_earlier_facts(engine, fake, to
     fake.handle = third_page_broken
     second = run_scope(engine, collector(fake), collector(fake).scopes()[0])
     assert (second.status, second.error) == (
-        "failed",
-        f"ApiError: bitgo: GET /api/v2/eth/wallet?limit=2&enterprise={ENTERPRISE}&prevId={IDS[3]}: "
-        "malformed JSON in the response: Expecting value: line 1 column 29 (char 28)",
+        "partial",
+        f"bitgo: GET /api/v2/eth/wallet?limit=2&enterprise={ENTERPRISE}&prevId={IDS[3]}: "
+        "malformed JSON in the response: Expecting value: line 1 column 29 (char 28) "
+        "(page 3; the listing is incomplete)",
     )
     runs, facts = stored(engine)
-    assert [run.status for run in runs] == ["ok", "failed"]
-    assert {fact.run_id for fact in facts} == {runs[0].id}
-    assert [(fact.key, fact.data) for fact in facts] == [(item.key, item.data()) for item in expected_items()]
+    assert [run.status for run in runs] == ["ok", "partial"]
+    # The first Run's facts are untouched; the partial one holds the two pages it read.
+    first_facts = [(fact.key, fact.data) for fact in facts if fact.run_id == runs[0].id]
+    assert first_facts == [(item.key, item.data()) for item in expected_items()]
+    read = tuple(f"bitgo:eth:{wallet}" for wallet in IDS[:4])
+    assert [(fact.key, fact.data) for fact in facts if fact.run_id == runs[1].id] == [
+        (item.key, item.data()) for item in expected_items() if item.key.startswith(read)
+    ]
 
 
 def test_demo_data_tells_the_acme_story(token):

@@ -176,7 +176,7 @@ def test_an_exhausted_monthly_quota_fails_the_run_without_waiting_a_month(engine
     assert (outcome.status, outcome.error, sleeps) == (
         "failed",
         f"ApiError: safe: GET /tx-service/eth/api/v1/safes/{SAFES['treasury']['address']}/: "
-        "rate limited (429) after 1 attempts",
+        "rate limited (429); the server asks to wait 2591751s, longer than 120s",
         [],
     )
 

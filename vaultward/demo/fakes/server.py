@@ -2,16 +2,20 @@
 
 A fake is a set of routes (method, path pattern) -> handler; handlers get a `Request` and
 return a `Reply`. Faults queued with `inject` answer instead of the handler: a 429 with the
-vendor's headers, a 5xx, a 401, a malformed body.
+vendor's headers, a 5xx, a 401, a malformed body, a stall (for read timeouts), a dropped
+connection, an endless body.
 """
 
 from __future__ import annotations
 
 import json
 import re
+import socket
+import struct
 import threading
+import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -31,8 +35,10 @@ class Request:
 @dataclass
 class Reply:
     status: int = 200
-    body: Any = None  # JSON-serialisable, or bytes/str sent as is
+    body: Any = None  # JSON-serialisable, bytes/str sent as is, or an iterable of byte chunks
     headers: dict[str, str] = field(default_factory=dict)
+    delay: float = 0.0  # seconds to wait before answering (a stalled server)
+    reset: bool = False  # drop the connection (TCP reset) instead of answering
 
 
 @dataclass
@@ -64,8 +70,12 @@ class FakeApi:
         self, path: str, status: int, headers: dict[str, str] | None = None, body: Any = None, times: int = 1
     ) -> None:
         """Answer the next `times` requests under `path` with this reply instead."""
+        self.inject_reply(path, Reply(status, body, headers or {}), times)
+
+    def inject_reply(self, path: str, reply: Reply, times: int = 1) -> None:
+        """Answer the next `times` requests under `path` with `reply` (a stall, a reset, ...)."""
         with self._lock:
-            self.faults.append(Fault(path, Reply(status, body, headers or {}), times))
+            self.faults.append(Fault(path, reply, times))
 
     def _fault_for(self, path: str) -> Reply | None:
         with self._lock:
@@ -121,7 +131,18 @@ class FakeApi:
                 headers = {k.lower(): v for k, v in self.headers.items()}
                 request = Request(method, parts.path, query, headers, body=received)
                 reply = fake.handle(request)
+                if reply.reset:
+                    with fake._lock:
+                        fake.log.append((method, self.path, 0))
+                    # Linger 0: close() sends a TCP reset rather than a clean end of stream.
+                    self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                    self.connection.close()
+                    self.close_connection = True
+                    return
                 body = reply.body
+                if isinstance(body, Iterable) and not isinstance(body, bytes | str | dict | list):
+                    self._stream(method, reply, body)
+                    return
                 if isinstance(body, bytes):
                     payload = body
                 elif isinstance(body, str):
@@ -130,13 +151,34 @@ class FakeApi:
                     payload = json.dumps(body).encode()
                 with fake._lock:  # logged before the reply leaves, so a client never outruns it
                     fake.log.append((method, self.path, reply.status))
-                self.send_response(reply.status)
-                headers = {"Content-Type": "application/json", **reply.headers}
-                for name, value in headers.items():
-                    self.send_header(name, value)
-                self.send_header("Content-Length", str(len(payload)))
-                self.end_headers()
-                self.wfile.write(payload)
+                if reply.delay:
+                    time.sleep(reply.delay)
+                try:
+                    self.send_response(reply.status)
+                    headers = {"Content-Type": "application/json", **reply.headers}
+                    for name, value in headers.items():
+                        self.send_header(name, value)
+                    self.send_header("Content-Length", str(len(payload)))
+                    self.end_headers()
+                    self.wfile.write(payload)
+                except OSError:  # the client gave up first (a read-timeout test)
+                    self.close_connection = True
+
+            def _stream(self, method: str, reply: Reply, chunks: Iterable[bytes]) -> None:
+                """A body of unknown length, sent until the chunks end or the client hangs up."""
+                with fake._lock:
+                    fake.log.append((method, self.path, reply.status))
+                self.close_connection = True
+                try:
+                    self.send_response(reply.status)
+                    for name, value in {"Content-Type": "application/json", **reply.headers}.items():
+                        self.send_header(name, value)
+                    self.send_header("Connection", "close")
+                    self.end_headers()
+                    for chunk in chunks:
+                        self.wfile.write(chunk)
+                except OSError:
+                    return  # the client stopped reading
 
             def log_message(self, *_: Any) -> None:  # quiet
                 return

@@ -1,0 +1,115 @@
+"""Every SaaS source against the demo's loopback fakes, with small pages, for fault tests:
+which listing to break, and a collector whose waits are recorded instead of slept."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from collectors.bitgo import BitGoCollector
+from collectors.entra import EntraCollector
+from collectors.fireblocks import FireblocksCollector
+from collectors.google_workspace import GoogleWorkspaceCollector
+from collectors.internal_http import InternalHttpCollector
+from collectors.knowbe4 import KnowBe4Collector
+from collectors.okta import OktaCollector
+from collectors.safe import SafeCollector
+from vaultward.config import Settings, parse_settings
+from vaultward.demo.fakes.server import FakeApi
+from vaultward.demo.saas import DemoSaaS, saas_fakes
+from vaultward.sdk import Collector, Scope
+
+PAGE_SIZE = 2
+READ_TIMEOUT = 0.3  # seconds; the stalled fake answers after STALL
+STALL = 1.0
+
+
+@dataclass(frozen=True)
+class Source:
+    name: str
+    collector: type[Collector]
+    listing: str  # the path faults are injected under: a paginated listing where there is one
+    label: str = ""  # how errors name the source, when not by its name
+    options: dict[str, Any] = field(default_factory=dict)  # small pages, where the client asks
+
+    @property
+    def prefix(self) -> str:
+        return self.label or self.name
+
+
+SOURCES = [
+    Source("okta", OktaCollector, "/api/v1/users", options={"page_size": PAGE_SIZE}),
+    Source("google_workspace", GoogleWorkspaceCollector, "/admin/directory/v1/users"),
+    Source("entra", EntraCollector, "/v1.0/reports/authenticationMethods/userRegistrationDetails"),
+    Source("knowbe4", KnowBe4Collector, "/v1/training/enrollments", options={"page_size": PAGE_SIZE}),
+    Source("safe", SafeCollector, "/tx-service/eth/api/v1/safes/"),  # one request per Safe, no listing
+    Source("bitgo", BitGoCollector, "/api/v2/eth/wallet", options={"page_size": PAGE_SIZE}),
+    Source("fireblocks", FireblocksCollector, "/v1/vault/accounts_paged", options={"page_size": PAGE_SIZE}),
+    Source("internal_http", InternalHttpCollector, "/api/v2/employees", label="internal_http:hr_roster"),
+]
+BY_NAME = {source.name: source for source in SOURCES}
+
+
+class ShortTimeouts(httpx.HTTPTransport):
+    """Real HTTP to the fake, with a read timeout short enough for a test to wait out."""
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        request.extensions["timeout"] = httpx.Timeout(5.0, read=READ_TIMEOUT).as_dict()
+        return super().handle_request(request)
+
+
+@pytest.fixture(scope="module")
+def saas(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoSaaS]:
+    with saas_fakes(tmp_path_factory.mktemp("saas"), "111111111111", page_size=PAGE_SIZE) as demo:
+        yield demo
+
+
+@pytest.fixture
+def vendors(saas: DemoSaaS, monkeypatch: pytest.MonkeyPatch) -> DemoSaaS:
+    """The fakes, their credentials in the environment, faults and logs cleared after."""
+    for name, value in saas.environment.items():
+        monkeypatch.setenv(name, value)
+    yield saas
+    for fake in saas.fakes.values():
+        fake.faults.clear()
+        fake.log.clear()
+
+
+def settings_for(saas: DemoSaaS, *names: str) -> Settings:
+    sources: dict[str, Any] = {}
+    for name in names:
+        options = dict(saas.sources[name], **BY_NAME[name].options)
+        if name == "internal_http":  # the roster's page size is the `limit` in its URL
+            endpoint = dict(options["endpoints"][0])
+            endpoint["url"] = f"{endpoint['url']}?limit={PAGE_SIZE}"
+            options["endpoints"] = [endpoint]
+        sources[name] = options
+    policy = {"people": {"signers": saas.signers}}
+    return parse_settings({"sources": sources, "policy": policy})
+
+
+def collector_for(saas: DemoSaaS, source: Source, waits: list[float], settings: Settings | None = None):
+    """The source's collector and its scope; retry waits go to `waits`, not to sleep."""
+    instance: Any = source.collector(settings or settings_for(saas, source.name))
+    instance.sleep = waits.append
+    instance.transport = ShortTimeouts()
+    scope: Scope = instance.scopes()[0]
+    return instance, scope
+
+
+def fake_of(saas: DemoSaaS, source: Source) -> FakeApi:
+    return saas.fakes[source.name]
+
+
+def requests_under(fake: FakeApi, path: str) -> list[int]:
+    """Statuses the fake answered under `path`, in order (0: the connection was dropped)."""
+    return [status for _, target, status in fake.log if httpx.URL(target).path.startswith(path)]
+
+
+def data_dir(saas: DemoSaaS) -> Path:
+    return Path(saas.environment["GOOGLE_SERVICE_ACCOUNT_FILE"]).parent

@@ -1,0 +1,197 @@
+"""A page in the middle of a listing fails (after its retries), loops back, or is endless:
+the Run is partial with what was read, and checks that need the whole population turn
+unknown for the scope instead of passing or failing over the first page."""
+
+from __future__ import annotations
+
+import itertools
+
+import httpx
+import pytest
+from sqlmodel import Session, col, select
+
+from collectors.http_api import HttpApi
+from tests.reliability.saas_sources import (
+    BY_NAME,
+    PAGE_SIZE,
+    Source,
+    collector_for,
+    fake_of,
+    saas,  # noqa: F401 - fixture
+    settings_for,
+    vendors,  # noqa: F401 - fixture
+)
+from vaultward.collection import run_scope
+from vaultward.demo.fakes.server import FakeApi, Reply, Request
+from vaultward.evaluation import evaluate
+from vaultward.models import Fact, Finding, Run
+from vaultward.registry import discover
+from vaultward.sdk import IncompleteListing
+
+ATTEMPTS = 5
+# Per paging style, the listing whose second page fails, how the error names that page,
+# and the kind the listing yields with how many of its records the first page holds.
+PAGED = {
+    "okta": (  # Link header
+        "GET /api/v1/users?after=00ubob00000acme00001&limit=2",
+        "identity",
+        PAGE_SIZE,
+    ),
+    "google_workspace": ("GET /admin/directory/v1/users", "identity", PAGE_SIZE),  # pageToken
+    "entra": (  # @odata.nextLink
+        "GET /v1.0/reports/authenticationMethods/userRegistrationDetails?$skiptoken=eyJza2lwIjogMn0",
+        "identity",
+        PAGE_SIZE,
+    ),
+    "knowbe4": ("GET /v1/training/enrollments", "training.record", PAGE_SIZE),  # page numbers
+    "fireblocks": ("GET /v1/vault/accounts_paged", "custody.wallet", PAGE_SIZE),  # paging.after cursor
+    "internal_http": ("GET /api/v2/employees?limit=2", "identity", PAGE_SIZE),  # body cursor
+}
+# The check that needs the whole population of what each listing yields.
+POPULATION_CHECK = {"training.record": "training.awareness_recent"}
+
+
+def fail_second_page(fake: FakeApi, path: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The listing's first page answers; its second fails with 503 on every attempt."""
+    original = fake.handle
+    seen = itertools.count(1)
+
+    def handle(request: Request) -> Reply:
+        if request.path == path and 2 <= next(seen) <= 1 + ATTEMPTS:
+            return Reply(503, {"error": "unavailable"})
+        return original(request)
+
+    monkeypatch.setattr(fake, "handle", handle)
+
+
+def collect_and_evaluate(engine, vendors, source: Source, names: list[str]):  # noqa: F811
+    settings = settings_for(vendors, *names)
+    outcomes = []
+    for name in names:
+        instance, scope = collector_for(vendors, BY_NAME[name], [], settings)
+        outcomes.append(run_scope(engine, instance, scope))
+    evaluation = evaluate(settings, engine, discover())
+    return outcomes[-1], evaluation
+
+
+@pytest.mark.parametrize("name", list(PAGED))
+def test_a_failed_middle_page_makes_the_run_partial_and_population_checks_unknown(
+    engine,
+    vendors,  # noqa: F811 - fixture
+    name: str,
+    monkeypatch: pytest.MonkeyPatch,
+):
+    source = BY_NAME[name]
+    page, kind, first_page = PAGED[name]
+    fail_second_page(fake_of(vendors, source), source.listing, monkeypatch)
+    # Training, the HR roster (which says nothing of MFA) and Fireblocks (whose users come
+    # after its vaults) are judged per person with the people of an identity provider:
+    # Okta collects, completely, first.
+    names = ["okta", name] if name in ("knowbe4", "internal_http", "fireblocks") else [name]
+    outcome, evaluation = collect_and_evaluate(engine, vendors, source, names)
+
+    error = f"{source.prefix}: {page}: HTTP 503 after {ATTEMPTS} attempts (page 2; the listing is incomplete)"
+    assert (outcome.status, outcome.error.split("; ", 1)[0] if outcome.error else None) == (
+        "partial",
+        error.split("; ", 1)[0],
+    )
+    assert outcome.error == error
+    with Session(engine) as session:
+        run = session.get(Run, outcome.run_id)
+        assert run is not None and (run.status, run.error) == ("partial", error)
+        listed = session.exec(select(Fact.key).where(Fact.run_id == run.id, Fact.kind == kind)).all()
+        assert len(listed) == first_page  # the first page only, kept
+        check = POPULATION_CHECK.get(kind, "access.person_without_mfa")
+        findings = session.exec(
+            select(Finding)
+            .where(Finding.evaluation_id == evaluation.evaluation_id, Finding.check_id == check)
+            .order_by(col(Finding.resource))
+        ).all()
+    assert findings, f"{check} has no findings"
+    reason = f"collection of {outcome.scope} was partial ({error}); this check needs every resource"
+    # Every pass or fail over the first page turned unknown; unknowns of their own stay so.
+    judged = [f for f in findings if "status_if_fresh" in f.evidence]
+    assert judged and {(f.status, f.message) for f in judged} == {("unknown", reason)}
+    assert {f.evidence["status_if_fresh"] for f in judged} <= {"pass", "fail"}
+    assert {f.status for f in findings} == {"unknown"}
+
+
+def test_a_next_link_that_loops_is_cut_off_and_the_run_is_partial(
+    engine,
+    vendors,  # noqa: F811 - fixture
+    monkeypatch: pytest.MonkeyPatch,
+):
+    fake = fake_of(vendors, BY_NAME["okta"])
+    original = fake.handle
+
+    def pointing_to_itself(request: Request) -> Reply:
+        reply = original(request)
+        if request.path == "/api/v1/users" and "filter" not in request.query:
+            query = "&".join(f"{key}={value}" for key, value in request.query.items())
+            reply.headers["Link"] = f'<{fake.base_url}/api/v1/users?{query}>; rel="next"'
+        return reply
+
+    monkeypatch.setattr(fake, "handle", pointing_to_itself)
+    outcome, _ = collect_and_evaluate(engine, vendors, BY_NAME["okta"], ["okta"])
+    assert (outcome.status, outcome.error) == (
+        "partial",
+        f"okta: GET /api/v1/users: next link repeats page 1 ({fake.base_url}/api/v1/users?limit={PAGE_SIZE}); "
+        "the listing is incomplete",
+    )
+    with Session(engine) as session:
+        kinds = session.exec(select(Fact.kind).where(Fact.run_id == outcome.run_id)).all()
+    assert kinds.count("identity") == PAGE_SIZE
+
+
+def test_an_endless_body_on_a_later_page_is_cut_off_and_the_run_is_partial(
+    engine,
+    vendors,  # noqa: F811 - fixture
+    monkeypatch: pytest.MonkeyPatch,
+):
+    fake = fake_of(vendors, BY_NAME["okta"])
+    original = fake.handle
+
+    def endless_second_page(request: Request) -> Reply:
+        if request.path == "/api/v1/users" and request.query.get("after"):
+            return Reply(200, itertools.repeat(b'{"id": "00u0000000000000000", "status": "ACTIVE"},' * 1000))
+        return original(request)
+
+    monkeypatch.setattr(fake, "handle", endless_second_page)
+    outcome, _ = collect_and_evaluate(engine, vendors, BY_NAME["okta"], ["okta"])
+    assert (outcome.status, outcome.error) == (
+        "partial",
+        "okta: GET /api/v1/users?after=00ubob00000acme00001&limit=2: response larger than 20971520 bytes "
+        "(HTTP 200) (page 2; the listing is incomplete)",
+    )
+
+
+@pytest.fixture
+def endless_api():
+    """Numbered pages that are always full, and a body that declares 25 MB."""
+    api = FakeApi(lambda request: True)
+    api.route("GET", "/numbered", lambda r: Reply(200, [{"id": n} for n in range(3)]))
+    api.route(
+        "GET", "/declared", lambda r: Reply(200, iter([b"[]"]), {"Content-Length": str(25 * 1024 * 1024)})
+    )
+    with api:
+        yield api
+
+
+def test_pagination_that_never_ends_is_bounded(endless_api):
+    api = HttpApi("vendor", endless_api.base_url, headers=dict, max_pages=4)
+    pages = []
+    with pytest.raises(IncompleteListing) as error:
+        for page in api.pages_by_number("/numbered", size=3):
+            pages.append(page)
+    assert str(error.value) == (
+        "vendor: GET /numbered: pagination did not end after 4 pages; the listing is incomplete"
+    )
+    assert len(pages) == 4 and len(endless_api.log) == 4
+
+
+def test_a_declared_oversized_body_is_refused_unread(endless_api):
+    api = HttpApi("vendor", endless_api.base_url, headers=dict)
+    with pytest.raises(Exception) as error:
+        api.get_json("/declared")
+    assert str(error.value) == "vendor: GET /declared: response larger than 20971520 bytes (HTTP 200)"
+    assert httpx.URL(endless_api.log[0][1]).path == "/declared" and len(endless_api.log) == 1
