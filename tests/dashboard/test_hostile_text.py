@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlmodel import Session
-from streamlit.testing.v1 import AppTest
 
+from tests.dashboard.apptest import rendered_markdown, run_page
 from tests.factories import add_evaluation, add_run
 from vaultward.models import Waiver
 
@@ -53,48 +53,23 @@ def hostile_url(engine, database_url, monkeypatch) -> str:
     return database_url
 
 
-def page(module: str, *args: str) -> AppTest:
-    call = ", ".join(repr(a) for a in args)
-    at = AppTest.from_string(
-        f"from dashboard.app_pages.{module} import render\nrender({call})\n", default_timeout=30
-    )
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
-def rendered(at: AppTest) -> str:
-    """Everything Streamlit renders as markdown on the page."""
-    elements = [
-        *at.markdown,
-        *at.caption,
-        *at.info,
-        *at.warning,
-        *at.error,
-        *at.success,
-        *at.title,
-        *at.subheader,
-    ]
-    return "\n".join(str(e.value) for e in elements)
-
-
 def test_hostile_strings_are_text_everywhere(hostile_url):
-    mitigation = page("mitigation", "access")
+    mitigation = run_page("mitigation", "access")
     assert list(mitigation.dataframe[1].value["resource_name"]) == [SCRIPT]
     assert list(mitigation.dataframe[1].value["message"]) == [MARKDOWN]
     texts = [t.value for t in mitigation.text]
     assert f"Resource {SCRIPT} in scope {IMG}" in texts and MARKDOWN in texts
     assert SCRIPT in mitigation.json[0].value
 
-    overview = page("overview")
+    overview = run_page("overview")
     freshness = overview.dataframe[-1].value
     assert SCRIPT in list(freshness["Error"]) and IMG in list(freshness["Scope"])
 
-    waivers = page("waivers")
+    waivers = run_page("waivers")
     table = waivers.dataframe[0].value
     assert list(table["resource_pattern"]) == [SCRIPT] and list(table["reason"]) == [MARKDOWN]
 
     for at in (mitigation, overview, waivers):
-        shown = rendered(at)
+        shown = rendered_markdown(at)
         for hostile in HOSTILE:
             assert hostile not in shown, f"{hostile!r} reached a markdown element"

@@ -21,6 +21,7 @@ from sqlmodel import Session
 from streamlit.testing.v1 import AppTest
 
 from dashboard import data
+from tests.dashboard.apptest import rendered_markdown, run_page
 from tests.factories import add_run, make_identity, make_wallet
 from tests.fake_collectors import registry_with
 from vaultward.collection import collect
@@ -92,31 +93,6 @@ def hostile_store(engine, database_url, tmp_path, monkeypatch) -> str:
     return database_url
 
 
-def run_page(module: str, *args: str) -> AppTest:
-    call = ", ".join(repr(a) for a in args)
-    at = AppTest.from_string(
-        f"from dashboard.app_pages.{module} import render\nrender({call})\n", default_timeout=60
-    )
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
-def markdown_text(at: AppTest) -> str:
-    """Everything Streamlit renders as markdown (where markup would take effect)."""
-    elements = [
-        *at.markdown,
-        *at.caption,
-        *at.title,
-        *at.subheader,
-        *at.info,
-        *at.warning,
-        *at.error,
-        *at.success,
-    ]
-    return "\n".join(str(element.value) for element in elements)
-
-
 def cells(at: AppTest) -> set[str]:
     return {
         str(value)
@@ -138,7 +114,7 @@ def test_the_dashboard_shows_hostile_text_as_text(hostile_store):
         assert text in cells(waivers)
     assert any(text in value for value in cells(access) for text in HOSTILE)
     for at in (people, wallets, access, sources, waivers):
-        shown = markdown_text(at)
+        shown = rendered_markdown(at)
         assert not at.get("html")
         for text in HOSTILE:
             assert text not in shown, f"{text[:40]!r} reached a markdown element"

@@ -1,0 +1,31 @@
+"""Running one dashboard page under AppTest, and reading what it rendered as markdown."""
+
+from __future__ import annotations
+
+from streamlit.testing.v1 import AppTest
+
+
+def run_page(module: str, *args: str, timeout: float = 60) -> AppTest:
+    """`dashboard.app_pages.<module>.render(*args)` run once; fails on any page exception."""
+    call = ", ".join(repr(a) for a in args)
+    at = AppTest.from_string(
+        f"from dashboard.app_pages.{module} import render\nrender({call})\n", default_timeout=timeout
+    )
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def rendered_markdown(at: AppTest) -> str:
+    """Everything Streamlit renders as markdown on the page (where markup would take effect)."""
+    elements = [
+        *at.markdown,
+        *at.caption,
+        *at.title,
+        *at.subheader,
+        *at.info,
+        *at.warning,
+        *at.error,
+        *at.success,
+    ]
+    return "\n".join(str(element.value) for element in elements)
