@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Engine, insert, update
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
 from vaultward.config import Settings
@@ -44,6 +45,8 @@ Progress = Callable[[str, Scope, RunOutcome | None], None]  # ("start"|"done", s
 
 
 def _describe(error: BaseException) -> str:
+    if isinstance(error, DBAPIError):  # the driver's words, without the statement and its facts
+        error = error.orig if isinstance(error.orig, BaseException) else error
     text = f"{type(error).__name__}: {error}"
     return redact(text)[:MAX_ERROR_LENGTH]
 

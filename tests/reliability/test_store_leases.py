@@ -42,7 +42,9 @@ def test_one_owner_at_a_time_until_release_or_expiry(engine):
 
 
 def test_a_lease_of_a_process_gone_from_this_host_is_taken_at_once(engine):
-    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    gone = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True
+    )
     host = worker_identity().split(":")[0]
     dead_owner = f"{host}:{int(gone.stdout)}:0123456789ab"
     assert acquire(engine, "evaluate", dead_owner, in_a_minute())
@@ -100,7 +102,10 @@ for n in range(int(sys.argv[3])):
 def test_racing_processes_one_winner_per_job(engine, database_url):
     jobs = 40
     start = time.time() + 3  # both begin at the same instant, after their imports
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
+    }
     racers = [
         subprocess.Popen(
             [sys.executable, "-c", RACER, database_url, str(start), str(jobs)],
