@@ -35,10 +35,10 @@ def on_first_fact_write(engine, fault) -> threading.Event:
 
     @event.listens_for(engine, "before_cursor_execute")
     def _inject(_conn, _cursor, statement, _parameters, _context, _executemany):
-        if statement.startswith("INSERT INTO fact") and threading.current_thread().name.startswith("collect"):
-            if not fired.is_set():
-                fired.set()
-                fault()
+        facts = statement.startswith("INSERT INTO fact")
+        if facts and threading.current_thread().name.startswith("collect") and not fired.is_set():
+            fired.set()
+            fault()
 
     return fired
 
