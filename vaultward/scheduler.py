@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.base import BaseTrigger
 from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
 
@@ -62,6 +63,11 @@ def make_scheduler(
         timezone=UTC,
     )
     evaluation_lock = threading.Lock()
+    triggers: dict[str, BaseTrigger] = {
+        f"collect:{name}": settings.source(name).schedule.trigger()
+        for name in settings.enabled_sources(registry.collectors)
+    }
+    triggers["report:weekly"] = settings.report.schedule.trigger()
 
     def leased(job_id: str, work: Callable[..., object], *args: object, **kwargs: object) -> None:
         """Run `work` if this worker gets the job's lease, and keep the lease until the job's
@@ -77,8 +83,9 @@ def make_scheduler(
         except Exception as error:
             _job_failed(job_id, error)
             return
-        job = scheduler.get_job(job_id)
-        next_firing = job.next_run_time if job is not None else None
+        # From the trigger, not the scheduler: its job store is locked while jobs are
+        # handed out, and a job asking it from inside can wait on that forever.
+        next_firing = triggers[job_id].get_next_fire_time(None, utcnow())
         try:
             if next_firing is not None and next_firing > utcnow():
                 job_lease.extend(engine, job_id, owner, next_firing)
@@ -114,10 +121,9 @@ def make_scheduler(
         evaluate_after_collection()
 
     for name in settings.enabled_sources(registry.collectors):
-        schedule = settings.source(name).schedule
         scheduler.add_job(
             leased,
-            trigger=schedule.trigger(),
+            trigger=triggers[f"collect:{name}"],
             args=[f"collect:{name}", run_source, name],
             id=f"collect:{name}",
             name=f"collect {name}",
@@ -125,7 +131,7 @@ def make_scheduler(
         )
     scheduler.add_job(
         leased,
-        trigger=settings.report.schedule.trigger(),
+        trigger=triggers["report:weekly"],
         args=["report:weekly", run_weekly_report, settings, engine],
         kwargs={"registry": registry},
         id="report:weekly",

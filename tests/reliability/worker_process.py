@@ -56,24 +56,42 @@ class WorkerProcess:
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
             try:
-                return self.process.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                self.kill()
+                return self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:  # stuck: its threads' stacks go to its log
+                self.process.send_signal(signal.SIGABRT)
+                self.process.wait(timeout=30)
         return self.process.returncode
+
+
+def environment(folder: Path, database_url: str, **env: str) -> dict[str, str]:
+    """The process environment: the store, and the `counted` entry point on the path."""
+    entry_points = install_entry_point(folder / "entry-points")
+    path = os.pathsep.join(p for p in (str(entry_points), str(ROOT), os.environ.get("PYTHONPATH")) if p)
+    values = {**os.environ, "PYTHONPATH": path, "VAULTWARD_DATABASE_URL": database_url, **env}
+    values["PYTHONFAULTHANDLER"] = "1"
+    values.pop("VAULTWARD_CONFIG", None)
+    return values
+
+
+def run_cli(folder: Path, database_url: str, config: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [VAULTWARD, "--config", str(config), *args],
+        env=environment(folder, database_url),
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def start_worker(
     folder: Path, database_url: str, config: Path, log_name: str = "worker.log", **env: str
 ) -> WorkerProcess:
-    entry_points = install_entry_point(folder / "entry-points")
-    path = os.pathsep.join(p for p in (str(entry_points), str(ROOT), os.environ.get("PYTHONPATH")) if p)
-    environment = {**os.environ, "PYTHONPATH": path, "VAULTWARD_DATABASE_URL": database_url, **env}
-    environment.pop("VAULTWARD_CONFIG", None)
     log_path = folder / log_name
     with log_path.open("w") as log:
         process = subprocess.Popen(
             [VAULTWARD, "--config", str(config), "worker"],
-            env=environment,
+            env=environment(folder, database_url, **env),
             cwd=folder,
             stdout=log,
             stderr=subprocess.STDOUT,
