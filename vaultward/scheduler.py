@@ -98,7 +98,7 @@ def make_scheduler(
         """Wait for the `evaluate` lease (another worker may be evaluating: these facts need
         an evaluation of their own), then evaluate and alert."""
         with evaluation_lock:
-            deadline = time.monotonic() + 10 * job_lease.LEASE_SECONDS
+            deadline = time.monotonic() + 2 * job_lease.LEASE_SECONDS
             while not job_lease.acquire(
                 engine, "evaluate", owner, utcnow() + timedelta(seconds=job_lease.LEASE_SECONDS)
             ):
