@@ -46,7 +46,7 @@ def test_the_scheduler_runs_the_report_on_monday_morning_in_its_timezone(engine)
     fire = job.trigger.get_next_fire_time(None, wednesday)
     assert fire == datetime(2026, 11, 30, 7, 0, tzinfo=ZURICH)
     assert fire.astimezone(UTC) == datetime(2026, 11, 30, 6, 0, tzinfo=UTC)  # CET is UTC+1 in winter
-    assert job.func is run_weekly_report and job.args == (settings, engine)
+    assert job.args == ("report:weekly", run_weekly_report, settings, engine)  # under its lease
 
 
 def test_the_job_twice_for_one_week_makes_one_report_and_one_delivery_per_target(

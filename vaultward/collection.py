@@ -12,8 +12,10 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from datetime import datetime
 
-from sqlalchemy import Engine, insert
+from sqlalchemy import Engine, insert, update
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
 from vaultward.config import Settings
@@ -26,6 +28,7 @@ from vaultward.sdk import Collector, IncompleteListing, Problem, Scope
 
 log = logging.getLogger(__name__)
 MAX_ERROR_LENGTH = 4000
+INTERRUPTED = "interrupted: the worker stopped before this run finished"
 
 
 @dataclass(frozen=True)
@@ -43,6 +46,8 @@ Progress = Callable[[str, Scope, RunOutcome | None], None]  # ("start"|"done", s
 
 
 def _describe(error: BaseException) -> str:
+    if isinstance(error, DBAPIError):  # the driver's words, without the statement and its facts
+        error = error.orig if isinstance(error.orig, BaseException) else error
     text = f"{type(error).__name__}: {error}"
     return redact(text)[:MAX_ERROR_LENGTH]
 
@@ -63,6 +68,21 @@ def _finish_failed(engine: Engine, run_id: int, error: str) -> None:
         run.status, run.error, run.finished_at = "failed", error, utcnow()
         session.add(run)
         session.commit()
+
+
+def interrupt_runs(engine: Engine, collector: str, before: datetime) -> int:
+    """Mark `collector`'s Runs still `running` that started before `before` failed: called
+    once this worker holds the source's lease, so no live worker is writing them (their
+    facts were never committed: a Run's facts are written in one transaction)."""
+    with engine.begin() as connection:
+        result = connection.execute(
+            update(Run)
+            .where(Run.collector == collector, Run.status == "running", Run.started_at < before)  # type: ignore[arg-type]
+            .values(status="failed", error=INTERRUPTED, finished_at=utcnow())
+        )
+    if result.rowcount:
+        log.warning("%s: %d run(s) left running marked failed (%s)", collector, result.rowcount, INTERRUPTED)
+    return result.rowcount
 
 
 def _insert_facts(session: Session, run_id: int, scope_id: str, records: Sequence[Record]) -> None:

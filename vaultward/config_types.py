@@ -8,6 +8,7 @@ from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from apscheduler.triggers.cron import CronTrigger
 from pydantic import BaseModel, ConfigDict, model_validator
 
 INTERVAL = re.compile(r"^\s*(\d+)\s*(s|m|h|d|w)\s*$")
@@ -43,8 +44,6 @@ class Schedule(Strict):
                     f'every={self.every!r}: expected a positive number and a unit s/m/h/d/w, like "6h"'
                 )
         if self.cron is not None:
-            from apscheduler.triggers.cron import CronTrigger
-
             try:
                 CronTrigger.from_crontab(self.cron, timezone=self.timezone)
             except ValueError as error:
@@ -52,11 +51,10 @@ class Schedule(Strict):
         return self
 
     def trigger(self):
-        from apscheduler.triggers.cron import CronTrigger
         from apscheduler.triggers.interval import IntervalTrigger
 
         if self.cron is not None:
-            return CronTrigger.from_crontab(self.cron, timezone=self.timezone)
+            return LocalTimeCronTrigger.from_crontab(self.cron, timezone=self.timezone)
         return IntervalTrigger(seconds=self.interval().total_seconds(), timezone=self.timezone)
 
     def interval(self) -> timedelta:
@@ -70,11 +68,22 @@ class Schedule(Strict):
         return _longest_cron_gap(self.cron or "", self.timezone)
 
 
+class LocalTimeCronTrigger(CronTrigger):
+    """A cron trigger that fires once per local time, like cron: when clocks go back, a time
+    in the repeated hour (02:30 on the last Sunday of October in Europe) does not fire twice."""
+
+    def get_next_fire_time(self, previous_fire_time: datetime | None, now: datetime) -> datetime | None:
+        fire = super().get_next_fire_time(previous_fire_time, now)
+        if fire is not None and previous_fire_time is not None:
+            local = previous_fire_time.astimezone(self.timezone)
+            if fire.replace(tzinfo=None) == local.replace(tzinfo=None):  # the same wall-clock time
+                return super().get_next_fire_time(fire, fire)
+        return fire
+
+
 @lru_cache(maxsize=64)
 def _longest_cron_gap(cron: str, timezone: str) -> timedelta:
-    from apscheduler.triggers.cron import CronTrigger
-
-    trigger = CronTrigger.from_crontab(cron, timezone=timezone)
+    trigger = LocalTimeCronTrigger.from_crontab(cron, timezone=timezone)
     # A fixed reference week keeps the answer the same whenever it is computed.
     start = datetime(2026, 1, 5, tzinfo=UTC)  # a Monday
     end = start + timedelta(days=8)

@@ -221,3 +221,13 @@ class AlertState(SQLModel, table=True):
     recovered_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime()))
 
     __table_args__ = (UniqueConstraint("key", name="uq_alertstate_key"),)
+
+
+class JobLease(SQLModel, table=True):
+    """Which worker runs a scheduled job: held while it runs and, once done, until the job's
+    next firing, so workers sharing one store run each firing once (vaultward/job_lease.py)."""
+
+    job_id: str = Field(primary_key=True, max_length=200)  # collect:<source>, evaluate, report:weekly
+    owner: str = Field(max_length=300)  # host:pid:uuid of the worker
+    acquired_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
+    expires_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
