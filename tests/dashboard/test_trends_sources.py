@@ -12,7 +12,7 @@ import pytest
 from sqlmodel import Session, select
 from streamlit.testing.v1 import AppTest
 
-from tests.dashboard.test_app import TIMEOUT
+from tests.dashboard.apptest import run_page
 from tests.factories import add_evaluation, add_run
 from vaultward.models import Run
 from vaultward.sdk import MITIGATION_TITLES
@@ -69,15 +69,6 @@ def seed_runs(engine, now: datetime) -> None:
         add_run(session, "aws_network", "aws:111111111111/us-east-1", "failed", now - timedelta(hours=2),
                 now - timedelta(hours=2, seconds=-3), error=HOSTILE)  # fmt: skip
         session.commit()
-
-
-def run_page(module: str) -> AppTest:
-    at = AppTest.from_string(
-        f"from dashboard.app_pages.{module} import render\nrender()\n", default_timeout=TIMEOUT
-    )
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
 
 
 def chart(at: AppTest) -> dict:
