@@ -21,6 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Protocol
 
+from vaultward import frameworks
 from vaultward.frameworks import CONTROL_TITLES
 from vaultward.scoring import band, weighted_mean
 from vaultward.sdk import parse_reference
@@ -82,19 +83,12 @@ def technique_title(technique: str) -> str:
     return CONTROL_TITLES.get(f"attack:{technique}", "")
 
 
-class ScoredCheck(Protocol):
-    """What a stage is scored from: a stored `CheckScore` fits."""
+class ScoredCheck(frameworks.ScoredCheck, Protocol):
+    """What a stage is scored from (a framework control's inputs, with the check's title and
+    mitigation): a stored `CheckScore` fits."""
 
-    check_id: str
     title: str
     mitigation: str
-    weight: float
-    score: float | None
-    passed: int
-    failed: int
-    unknown: int
-    waived: int
-    references: list[str]
 
 
 @dataclass(frozen=True)

@@ -5,12 +5,15 @@ from __future__ import annotations
 from streamlit.testing.v1 import AppTest
 
 
-def run_page(module: str, *args: str, timeout: float = 60) -> AppTest:
-    """`dashboard.app_pages.<module>.render(*args)` run once; fails on any page exception."""
+def run_page(module: str, *args: str, timeout: float = 60, **query_params: str) -> AppTest:
+    """`dashboard.app_pages.<module>.render(*args)` run once, with the URL's query parameters
+    a link would set; fails on any page exception."""
     call = ", ".join(repr(a) for a in args)
     at = AppTest.from_string(
         f"from dashboard.app_pages.{module} import render\nrender({call})\n", default_timeout=timeout
     )
+    for name, value in query_params.items():
+        at.query_params[name] = value
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     return at

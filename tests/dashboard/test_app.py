@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.dashboard.apptest import run_page
 from vaultward.sdk import MITIGATION_TITLES
 
 APP = Path(__file__).resolve().parents[2] / "dashboard" / "app.py"
@@ -22,15 +23,7 @@ def run_app() -> AppTest:
 
 
 def run_mitigation_page(mitigation: str, **query_params: str) -> AppTest:
-    at = AppTest.from_string(
-        f"from dashboard.app_pages.mitigation import render\nrender({mitigation!r})\n",
-        default_timeout=TIMEOUT,
-    )
-    for name, value in query_params.items():  # as a link's ?name=value would set them
-        at.query_params[name] = value
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return run_page("mitigation", mitigation, timeout=TIMEOUT, **query_params)
 
 
 def metric(at: AppTest, label: str):
@@ -237,15 +230,6 @@ def test_evidence_explains_the_risk_and_the_fix_of_a_registered_check(seeded_url
     assert root_mfa.risk.startswith("A root user without MFA is one phished")
     assert root_mfa.risk in text
     assert root_mfa.remediation in text
-
-
-def run_page(module: str) -> AppTest:
-    at = AppTest.from_string(
-        f"from dashboard.app_pages.{module} import render\nrender()\n", default_timeout=TIMEOUT
-    )
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
 
 
 def test_problems_recorded_by_the_evaluation_are_shown(seeded_url):

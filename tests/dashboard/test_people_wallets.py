@@ -9,6 +9,7 @@ import pytest
 from sqlmodel import Session, select
 from streamlit.testing.v1 import AppTest
 
+from tests.dashboard.apptest import run_page
 from tests.factories import (
     make_hsm_cluster,
     make_identity,
@@ -101,15 +102,6 @@ def open_checks(engine, *resources: str) -> set[str]:
             )
         ).all()
     return set(rows)
-
-
-def run_page(module: str) -> AppTest:
-    at = AppTest.from_string(
-        f"from dashboard.app_pages.{module} import render\nrender()\n", default_timeout=TIMEOUT
-    )
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
 
 
 TABLES = {
