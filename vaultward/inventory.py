@@ -68,12 +68,12 @@ class CustodyView:
     name: str
     provider: str
     scope: str
-    threshold: str  # "2-of-3"; "" where the object has none
-    signers: tuple[str, ...]  # people's e-mails, or the vendor id and why no person
     hsm_backing: str
-    policy: tuple[str, ...]  # transfer rules applying to it
-    value_tier: str  # high, standard, unknown; "" where it does not apply
     issues: tuple[Issue, ...]
+    threshold: str = ""  # "2-of-3"; "" where the object has none
+    signers: tuple[str, ...] = ()  # people's e-mails, or the vendor id and why no person
+    policy: tuple[str, ...] = ()  # transfer rules applying to it
+    value_tier: str = ""  # high, standard, unknown; "" where it does not apply
 
 
 def open_issues(findings: Iterable[Finding]) -> dict[str, list[Issue]]:
@@ -225,10 +225,7 @@ def custody_view(
                 provider=key.provider,
                 scope=key.scope,
                 threshold="1 key",
-                signers=(),
                 hsm_backing=f"{'HSM-backed' if key.hsm_backed else 'not HSM-backed'} (origin {key.origin or 'not reported'}{state})",
-                policy=(),
-                value_tier="",
                 issues=_about(issues, key.key),
             )
         )
@@ -241,13 +238,9 @@ def custody_view(
                 name=cluster.label,
                 provider=cluster.provider,
                 scope=cluster.scope,
-                threshold="",
-                signers=(),
                 hsm_backing=(
                     f"{cluster.state}: {cluster.active_hsm_count} of {cluster.hsm_count} HSMs active ({zones})"
                 ),
-                policy=(),
-                value_tier="",
                 issues=_about(issues, cluster.key),
             )
         )
