@@ -36,12 +36,14 @@ __all__ = [
     "ReportError",
     "WeeklyReport",
     "build_report",
+    "check_options",
     "dashboard_link_base",
     "generate_report",
     "iso_week_of",
     "report_files",
     "spreadsheet_safe",
     "week_bounds",
+    "write_built_report",
     "write_report",
 ]
 
@@ -98,12 +100,32 @@ def write_report(
     new. `paper` is A4 or Letter (PDF and the HTML's print layout); `dashboard_url`, when
     given, is the base of the report's links to the dashboard; `registry` supplies the
     checks' risk and remediation text."""
+    check_options(formats, paper)
+    return write_built_report(
+        engine, build_report(engine, iso_week, registry), formats, out_dir, paper, dashboard_url
+    )
+
+
+def check_options(formats: list[str], paper: str) -> None:
+    """`ReportError` naming an unknown format or paper size."""
     unknown = [f for f in formats if f not in FORMATS]
     if unknown:
         raise ReportError(f"format {', '.join(unknown)}: expected {', '.join(FORMATS)}")
     if paper not in PAPERS:
         raise ReportError(f"paper {paper!r}: expected {' or '.join(PAPERS)}")
-    report = build_report(engine, iso_week, registry)
+
+
+def write_built_report(
+    engine: Engine,
+    report: WeeklyReport,
+    formats: list[str],
+    out_dir: Path,
+    paper: str = "A4",
+    dashboard_url: str | None = None,
+) -> tuple[Report, bool]:
+    """`write_report` for a report already built (see there)."""
+    check_options(formats, paper)
+    iso_week = report.iso_week
     contents = report_files(report, formats, paper, dashboard_url)
     out_dir.mkdir(parents=True, exist_ok=True)
     files, checksums = {}, {}

@@ -15,7 +15,6 @@ from sqlmodel import Session
 
 from vaultward.config import Settings
 from vaultward.delivery import (
-    DeliveryError,
     ReportFiles,
     deliver,
     email_report,
@@ -25,7 +24,13 @@ from vaultward.delivery import (
 )
 from vaultward.models import Report, utcnow
 from vaultward.registry import Registry
-from vaultward.report import NoEvaluation, build_report, dashboard_link_base, write_report
+from vaultward.report import (
+    NoEvaluation,
+    build_report,
+    check_options,
+    dashboard_link_base,
+    write_built_report,
+)
 from vaultward.report_record import DeliveryOutcome, delivered_targets, record_delivery
 
 log = logging.getLogger(__name__)
@@ -73,16 +78,12 @@ def produce_and_deliver(
     [report].max_attempts is recorded `failed` and tried again next time; the others still
     get it. `ReportError` for bad input or no evaluation in the week."""
     formats = formats or list(settings.report.formats)
+    paper = paper or settings.report.paper
+    check_options(formats, paper)
     folder = report_folder(settings, out_dir)
-    row, new = write_report(
-        engine,
-        iso_week,
-        formats,
-        folder,
-        paper or settings.report.paper,
-        dashboard_link_base(settings),
-        registry,
-    )
+    # Built once: the files and the e-mail's summary say the same, whatever lands meanwhile.
+    content = build_report(engine, iso_week, registry)
+    row, new = write_built_report(engine, content, formats, folder, paper, dashboard_link_base(settings))
     assert row.id is not None
     files = ReportFiles(
         iso_week,
@@ -104,9 +105,6 @@ def produce_and_deliver(
 
         def send() -> dict[str, Any]:
             assert email is not None
-            content = build_report(engine, iso_week, registry)
-            if content.evaluation_id != row.evaluation_id:  # an evaluation landed meanwhile
-                raise DeliveryError(f"{iso_week} changed while delivering; the next run sends the new report")
             return email_report(settings, email, content, files)
 
         targets.append((email_target(email), send))
