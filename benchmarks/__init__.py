@@ -1,0 +1,1 @@
+"""Reproducible benchmarks and their synthetic-organisation generators (see README.md)."""

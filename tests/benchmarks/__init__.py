@@ -1,0 +1,1 @@
+"""CI smoke runs of the benchmarks: small sizes, correctness asserted, no timing."""
