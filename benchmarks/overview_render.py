@@ -85,21 +85,21 @@ def seed(engine: Engine, days: int, now: datetime) -> None:
             connection.execute(insert(model), rows)  # type: ignore[arg-type]
 
 
-def render_times(url: str, repeats: int, page: str = "overview") -> list[float]:
-    """Seconds per render of one dashboard page, each on fresh caches (nothing carried over)."""
+def render_times(url: str, repeats: int, page: str = "overview", script: str | None = None) -> list[float]:
+    """Seconds per render of one dashboard page (or of `script`), each on fresh caches
+    (nothing carried over)."""
     os.environ["VAULTWARD_DATABASE_URL"] = url
+    script = script or f"from dashboard.app_pages.{page} import render\nrender()\n"
     times = []
     for _ in range(repeats):
         st.cache_data.clear()
         st.cache_resource.clear()
-        at = AppTest.from_string(
-            f"from dashboard.app_pages.{page} import render\nrender()\n", default_timeout=120
-        )
+        at = AppTest.from_string(script, default_timeout=120)
         start = time.perf_counter()
         at.run()
         times.append(time.perf_counter() - start)
         if at.exception:
-            sys.exit(f"the {page} page raised: {[e.value for e in at.exception]}")
+            sys.exit(f"the page raised: {[e.value for e in at.exception]}")
     return times
 
 

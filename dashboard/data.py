@@ -11,13 +11,15 @@ from __future__ import annotations
 import json
 import os
 import re
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import streamlit as st
-from sqlalchemy import Engine, func
+from sqlalchemy import Engine, case, func, or_
 from sqlmodel import Session, col, select
 
 from vaultward import redaction
@@ -583,39 +585,147 @@ FINDING_COLUMNS = [
 ]  # fmt: skip
 
 
+PAGE_SIZE = 200  # findings shown at once; the CSV holds every match
+
+
+@dataclass(frozen=True)
+class FindingFilter:
+    """What the findings table is narrowed to; empty means everything."""
+
+    checks: tuple[str, ...] = ()
+    statuses: tuple[str, ...] = ()
+    severities: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
+    accounts: tuple[str, ...] = ()
+    text: str = ""
+
+
 @st.cache_data(ttl=CACHE_TTL, show_spinner=False)
-def findings(url: str, mitigation: str) -> pd.DataFrame:
-    """The latest evaluation's findings of one mitigation: failing first, then by severity."""
+def finding_facets(url: str, mitigation: str) -> dict[str, Any]:
+    """What the latest evaluation's findings of one mitigation can be filtered by: their
+    total, check titles, scopes, sources and accounts, counted in the store."""
     latest = latest_evaluation(url)
-    if latest is None:
-        return pd.DataFrame(columns=FINDING_COLUMNS)
     checks = check_scores(url, mitigation)
     titles = dict(zip(checks["check_id"], checks["title"], strict=True))
+    if latest is None:
+        return {"total": 0, "titles": titles, "scopes": [], "sources": [], "accounts": []}
     with _session(url) as session:
-        rows = session.exec(
-            select(Finding).where(Finding.evaluation_id == latest["id"], Finding.mitigation == mitigation)
+        scopes = session.exec(
+            select(Finding.scope, func.count())
+            .where(Finding.evaluation_id == latest["id"], Finding.mitigation == mitigation)
+            .group_by(Finding.scope)
         ).all()
-        records = [
-            {
-                "id": row.id,
-                "status": row.status,
-                "severity": row.severity,
-                "check_id": row.check_id,
-                "check_title": titles.get(row.check_id, row.check_id),
-                "resource": row.resource,
-                "resource_name": row.resource_name or row.resource,
-                "scope": row.scope,
-                "message": row.message,
-                "evidence": row.evidence or {},
-            }
-            for row in rows
-        ]
-    frame = pd.DataFrame(records, columns=FINDING_COLUMNS)
-    status_rank = {status: rank for rank, status in enumerate(STATUS_ORDER)}
-    frame["_s"] = frame["status"].map(status_rank).fillna(9)
-    frame["_v"] = frame["severity"].map(SEVERITY_RANK).fillna(9)
-    frame = frame.sort_values(["_s", "_v", "check_id", "resource"]).drop(columns=["_s", "_v"])
-    return frame.reset_index(drop=True)
+    return {
+        "total": sum(count for _, count in scopes),
+        "titles": titles,
+        "scopes": sorted(scope or "" for scope, _ in scopes),
+        "sources": sorted({s for scope, _ in scopes if (s := scope_source(scope or ""))}),
+        "accounts": sorted({a for scope, _ in scopes if (a := scope_account(scope or ""))}),
+    }
+
+
+def _finding_conditions(url: str, mitigation: str, chosen: FindingFilter) -> list[Any]:
+    """WHERE clauses for the latest evaluation's findings of `mitigation` that `chosen` keeps.
+    Sources and accounts are matched on the scopes the facets listed, so the store's
+    indexes do the work and a scope is split one way only (scope_source / scope_account)."""
+    latest = latest_evaluation(url)
+    assert latest is not None
+    conditions: list[Any] = [Finding.evaluation_id == latest["id"], Finding.mitigation == mitigation]
+    if chosen.checks:
+        conditions.append(col(Finding.check_id).in_(chosen.checks))
+    if chosen.statuses:
+        conditions.append(col(Finding.status).in_(chosen.statuses))
+    if chosen.severities:
+        conditions.append(col(Finding.severity).in_(chosen.severities))
+    facets = finding_facets(url, mitigation)
+    if chosen.sources:
+        wanted = [s for s in facets["scopes"] if scope_source(s) in chosen.sources]
+        conditions.append(col(Finding.scope).in_(wanted))
+    if chosen.accounts:
+        wanted = [s for s in facets["scopes"] if scope_account(s) in chosen.accounts]
+        conditions.append(col(Finding.scope).in_(wanted))
+    needle = chosen.text.strip().lower()
+    if needle:
+        titled = [check for check, title in facets["titles"].items() if needle in title.lower()]
+        searched = (Finding.check_id, Finding.resource, Finding.resource_name, Finding.scope, Finding.message)
+        conditions.append(
+            or_(
+                col(Finding.check_id).in_(titled),
+                *(func.lower(col(column)).contains(needle, autoescape=True) for column in searched),
+            )
+        )
+    return conditions
+
+
+def _finding_order() -> list[Any]:
+    """Failing first, then by severity, check and resource, as the page lists them."""
+    status_rank = case(
+        {status: rank for rank, status in enumerate(STATUS_ORDER)}, value=Finding.status, else_=9
+    )
+    severity_rank = case(SEVERITY_RANK, value=Finding.severity, else_=9)
+    return [status_rank, severity_rank, Finding.check_id, Finding.resource, Finding.id]
+
+
+def _finding_frame(rows: Iterable[Finding], titles: dict[str, str]) -> pd.DataFrame:
+    records = [
+        {
+            "id": row.id,
+            "status": row.status,
+            "severity": row.severity,
+            "check_id": row.check_id,
+            "check_title": titles.get(row.check_id, row.check_id),
+            "resource": row.resource,
+            "resource_name": row.resource_name or row.resource,
+            "scope": row.scope,
+            "message": row.message,
+            "evidence": row.evidence or {},
+        }
+        for row in rows
+    ]
+    return pd.DataFrame(records, columns=FINDING_COLUMNS)
+
+
+@st.cache_data(ttl=CACHE_TTL, show_spinner=False, max_entries=200)
+def findings_page(
+    url: str, mitigation: str, chosen: FindingFilter, page: int = 0, page_size: int = PAGE_SIZE
+) -> tuple[pd.DataFrame, int]:
+    """One page of the latest evaluation's findings of `mitigation` that `chosen` keeps,
+    failing first, and how many match in all: filtered, counted and paged in the store, so
+    the page costs the same at 100 findings or 500,000."""
+    facets = finding_facets(url, mitigation)
+    if not facets["total"]:
+        return pd.DataFrame(columns=FINDING_COLUMNS), 0
+    conditions = _finding_conditions(url, mitigation, chosen)
+    with _session(url) as session:
+        matching = session.exec(select(func.count()).select_from(Finding).where(*conditions)).one()
+        rows = session.exec(
+            select(Finding)
+            .where(*conditions)
+            .order_by(*_finding_order())
+            .offset(page * page_size)
+            .limit(page_size)
+        ).all()
+        return _finding_frame(rows, facets["titles"]), matching
+
+
+def findings_csv_of(url: str, mitigation: str, chosen: FindingFilter, batch: int = 5000) -> bytes:
+    """Every finding `chosen` keeps as CSV (made when the download is clicked), read from
+    the store in batches."""
+    facets = finding_facets(url, mitigation)
+    parts: list[bytes] = []
+    if facets["total"]:
+        conditions = _finding_conditions(url, mitigation, chosen)
+        with _session(url) as session:
+            result = session.exec(
+                select(Finding)
+                .where(*conditions)
+                .order_by(*_finding_order())
+                .execution_options(yield_per=batch)
+            )
+            for rows in result.partitions():
+                chunk = findings_csv(_finding_frame(rows, facets["titles"]))
+                parts.append(chunk if not parts else chunk.split(b"\n", 1)[1])
+    return b"".join(parts) or findings_csv(pd.DataFrame(columns=FINDING_COLUMNS))
 
 
 def scope_source(scope: str) -> str:
@@ -626,37 +736,6 @@ def scope_source(scope: str) -> str:
 def scope_account(scope: str) -> str:
     """The account or tenant of a scope: 123 for aws:123/us-east-1, acme for okta:acme."""
     return scope.split(":", 1)[1].split("/", 1)[0] if ":" in scope else ""
-
-
-def filter_findings(
-    frame: pd.DataFrame,
-    statuses: list[str] | None = None,
-    severities: list[str] | None = None,
-    text: str = "",
-    sources: list[str] | None = None,
-    accounts: list[str] | None = None,
-    checks: list[str] | None = None,
-) -> pd.DataFrame:
-    """Findings whose check, status, severity, source and account are selected and that
-    mention `text` anywhere."""
-    keep = pd.Series(True, index=frame.index)
-    if checks:
-        keep &= frame["check_id"].isin(checks)
-    if statuses:
-        keep &= frame["status"].isin(statuses)
-    if severities:
-        keep &= frame["severity"].isin(severities)
-    if sources:
-        keep &= frame["scope"].map(scope_source).isin(sources)
-    if accounts:
-        keep &= frame["scope"].map(scope_account).isin(accounts)
-    needle = text.strip().lower()
-    if needle:
-        haystack = frame[["check_id", "check_title", "resource", "resource_name", "scope", "message"]]
-        keep &= haystack.apply(lambda column: column.str.lower().str.contains(needle, regex=False)).any(
-            axis=1
-        )
-    return frame[keep].reset_index(drop=True)
 
 
 def download_name(label: str, suffix: str) -> str:

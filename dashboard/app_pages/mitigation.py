@@ -86,12 +86,12 @@ def _checks(checks: pd.DataFrame) -> None:
 
 def _findings(url: str, mitigation: str) -> None:
     st.subheader("Findings")
-    everything = data.findings(url, mitigation)
-    if everything.empty:
+    facets = data.finding_facets(url, mitigation)
+    if not facets["total"]:
         st.caption("No findings in the latest evaluation.")
         return
     check_column, status_column, severity_column, source_column, account_column = st.columns(5)
-    titles = dict(zip(everything["check_id"], everything["check_title"], strict=True))
+    titles = facets["titles"]
     check_key = f"{mitigation}_checks"
     linked = st.query_params.get("check")  # from "Findings" links on Overview and Attack path
     if check_key not in st.session_state and linked in titles:
@@ -106,20 +106,19 @@ def _findings(url: str, mitigation: str) -> None:
     severities = severity_column.multiselect(
         "Severity", SEVERITIES, key=f"{mitigation}_severity", placeholder="All severities"
     )
-    scopes = everything["scope"].fillna("")
     sources = source_column.multiselect(
-        "Source", sorted({s for s in scopes.map(data.scope_source) if s}), key=f"{mitigation}_source",
-        placeholder="All sources",
-    )  # fmt: skip
+        "Source", facets["sources"], key=f"{mitigation}_source", placeholder="All sources"
+    )
     accounts = account_column.multiselect(
-        "Account", sorted({a for a in scopes.map(data.scope_account) if a}), key=f"{mitigation}_account",
-        placeholder="All accounts and tenants",
-    )  # fmt: skip
+        "Account", facets["accounts"], key=f"{mitigation}_account", placeholder="All accounts and tenants"
+    )
     text = st.text_input(
         "Search", key=f"{mitigation}_search", placeholder="resource, check, scope or message"
     )
-    shown = data.filter_findings(everything, statuses, severities, text, sources, accounts, checks)
-    st.caption(f"{len(shown)} of {len(everything)} findings")
+    chosen = data.FindingFilter(
+        tuple(checks), tuple(statuses), tuple(severities), tuple(sources), tuple(accounts), text
+    )
+    shown, matching = _page_of(url, mitigation, chosen)
     table = shown[["status", "severity", "check_title", "resource_name", "scope", "message"]]
     st.dataframe(
         table.style.map(lambda status: STATUS_STYLES.get(status, ""), subset=["status"]),
@@ -135,14 +134,36 @@ def _findings(url: str, mitigation: str) -> None:
         },
     )
     st.download_button(
-        "Download CSV",
-        data=data.findings_csv(shown),
+        f"Download CSV ({matching} findings)",
+        data=lambda: data.findings_csv_of(url, mitigation, chosen),  # made on click, not per rerun
         file_name=data.download_name(mitigation, "findings.csv"),
         mime="text/csv",
         icon=":material/download:",
         key=f"{mitigation}_csv",
     )
     _evidence(shown, mitigation)
+
+
+def _page_of(url: str, mitigation: str, chosen: data.FindingFilter) -> tuple[pd.DataFrame, int]:
+    """The page of findings the reader is on, with a page picker once they fill more than
+    one, and the "N of M findings" line."""
+    total = data.finding_facets(url, mitigation)["total"]
+    page_key = f"{mitigation}_page"
+    if st.session_state.get(f"{mitigation}_filter") != chosen:  # new filters: back to page 1
+        st.session_state[f"{mitigation}_filter"] = chosen
+        st.session_state[page_key] = 1
+    shown, matching = data.findings_page(url, mitigation, chosen, st.session_state.get(page_key, 1) - 1)
+    pages = max(1, -(-matching // data.PAGE_SIZE))
+    if pages == 1:
+        st.caption(f"{matching} of {total} findings")
+        return shown, matching
+    if st.session_state[page_key] > pages:  # a newer evaluation has fewer
+        st.session_state[page_key] = pages
+        shown, matching = data.findings_page(url, mitigation, chosen, pages - 1)
+    page = int(st.number_input(f"Page (of {pages})", min_value=1, max_value=pages, step=1, key=page_key))
+    first = (page - 1) * data.PAGE_SIZE
+    st.caption(f"{matching} of {total} findings · showing {first + 1}-{first + len(shown)}")
+    return shown, matching
 
 
 def _evidence(shown: pd.DataFrame, mitigation: str) -> None:

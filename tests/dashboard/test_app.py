@@ -302,8 +302,8 @@ def test_source_and_account_filters_and_the_csv_of_what_is_shown(seeded_url):
     at.multiselect(key="access_account").set_value(["222222222222"]).run()
     assert list(at.dataframe[1].value["resource_name"]) == ["corp-it"]
 
-    shown = data.filter_findings(data.findings(seeded_url, "access"), sources=["okta"], statuses=["fail"])
-    rows = list(csv.DictReader(io.StringIO(data.findings_csv(shown).decode())))
+    chosen = data.FindingFilter(sources=("okta",), statuses=("fail",))
+    rows = list(csv.DictReader(io.StringIO(data.findings_csv_of(seeded_url, "access", chosen).decode())))
     assert [(r["resource_name"], r["status"], r["scope"]) for r in rows] == [("bob", "fail", "okta:acme")]
     assert rows[0]["evidence"] == '{"factor_kinds": ["sms"], "privileged": true}'
 
