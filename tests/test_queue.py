@@ -186,7 +186,8 @@ def test_workers_finishing_the_last_tasks_together_complete_the_round_once(engin
 def test_a_round_is_not_complete_before_its_scopes_are_listed(engine):
     round_id = rounds.open_round(engine, "static", utcnow())
     assert not rounds.complete_round(engine, round_id)
-    rounds.record_scopes(engine, round_id, [Scope("static", "static:1")])
+    rounds.record_scopes(engine, round_id, [Scope("static", "static:1"), Scope("static", "static:1")])
+    assert rounds.get_round(engine, round_id).scope_count == 1  # listed twice, one task
     assert not rounds.complete_round(engine, round_id)
     rounds.finish_task(engine, round_id, "static:1")
     assert rounds.complete_round(engine, round_id)
@@ -210,3 +211,32 @@ def test_long_scope_ids_get_a_lease_id_that_fits():
     lease_id = rounds.task_lease_id(7, "x" * 300)
     assert len(lease_id) <= rounds.MAX_LEASE_ID and lease_id.startswith("collect:7:sha256:")
     assert rounds.task_lease_id(7, "aws:1/eu-west-1") == "collect:7:aws:1/eu-west-1"
+
+
+def test_a_round_records_its_evaluation_in_the_evaluation_s_transaction(engine):
+    """A worker dying between storing an evaluation and recording it on the round would
+    make the next delivery evaluate again: both are one transaction."""
+    from vaultward.evaluation import evaluate
+
+    round_id = rounds.open_round(engine, "static", utcnow())
+    rounds.record_scopes(engine, round_id, [])
+    assert rounds.complete_round(engine, round_id)
+    settings = parse_settings({"sources": {"static": {"schedule": "1h"}}})
+
+    def dies(session, evaluation_id):
+        rounds.record_evaluation(session, round_id, evaluation_id)
+        raise SystemExit("killed")
+
+    with pytest.raises(SystemExit):
+        evaluate(settings, engine, registry_with(plan()), in_transaction=dies)
+    assert evaluation_count(engine) == 0 and rounds.awaits_evaluation(engine, round_id)
+    summary = evaluate(
+        settings,
+        engine,
+        registry_with(plan()),
+        in_transaction=lambda session, evaluation_id: rounds.record_evaluation(
+            session, round_id, evaluation_id
+        ),
+    )
+    assert rounds.get_round(engine, round_id).evaluation_id == summary.evaluation_id
+    assert not rounds.awaits_evaluation(engine, round_id)

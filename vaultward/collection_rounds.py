@@ -21,6 +21,7 @@ from typing import Any, Literal
 from sqlalchemy import Engine, Table, and_, exists, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlmodel import Session
 
 from vaultward import job_lease
 from vaultward.models import CollectionRound, RoundTask, utcnow
@@ -107,8 +108,12 @@ def set_discovery_run(engine: Engine, round_id: int, run_id: int) -> None:
 def record_scopes(engine: Engine, round_id: int, scopes: Sequence[Scope]) -> None:
     """The round's tasks, one per scope, and its scope count: in one transaction, so a round
     with a count has all its tasks."""
+    first_of_id: dict[str, Scope] = {}
+    for scope in scopes:  # a scope listed twice is one task
+        first_of_id.setdefault(scope.id, scope)
+    unique = list(first_of_id.values())
     with engine.begin() as connection:
-        if scopes:
+        if unique:
             connection.execute(
                 insert(TASKS),
                 [
@@ -119,10 +124,10 @@ def record_scopes(engine: Engine, round_id: int, scopes: Sequence[Scope]) -> Non
                         "status": "pending",
                         "attempts": 0,
                     }
-                    for scope in scopes
+                    for scope in unique
                 ],
             )
-        connection.execute(update(ROUNDS).where(ROUNDS.c.id == round_id).values(scope_count=len(scopes)))
+        connection.execute(update(ROUNDS).where(ROUNDS.c.id == round_id).values(scope_count=len(unique)))
 
 
 def unfinished_scopes(engine: Engine, round_id: int) -> list[str]:
@@ -211,10 +216,11 @@ def awaits_evaluation(engine: Engine, round_id: int) -> bool:
     return round_.completed_at is not None and round_.evaluation_id is None
 
 
-def record_evaluation(engine: Engine, round_id: int, evaluation_id: int) -> None:
-    with engine.begin() as connection:
-        connection.execute(
-            update(ROUNDS)
-            .where(ROUNDS.c.id == round_id)
-            .values(evaluation_id=evaluation_id, evaluated_at=utcnow())
-        )
+def record_evaluation(session: Session, round_id: int, evaluation_id: int) -> None:
+    """Within the evaluation's own transaction (evaluation.evaluate's `in_transaction`): a
+    worker killed mid-evaluation leaves neither, and the next delivery evaluates again."""
+    session.execute(
+        update(ROUNDS)
+        .where(ROUNDS.c.id == round_id)
+        .values(evaluation_id=evaluation_id, evaluated_at=utcnow())
+    )

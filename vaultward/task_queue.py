@@ -178,8 +178,14 @@ class TaskQueue:
             if not rounds.awaits_evaluation(self.engine, round_id):
                 return  # another worker evaluated it while we waited
             with job_lease.renewed(self.engine, "evaluate", owner, lease_seconds):
-                summary = evaluate(self.settings, self.engine, self.registry)
-                rounds.record_evaluation(self.engine, round_id, summary.evaluation_id)
+                summary = evaluate(
+                    self.settings,
+                    self.engine,
+                    self.registry,
+                    in_transaction=lambda session, evaluation_id: rounds.record_evaluation(
+                        session, round_id, evaluation_id
+                    ),
+                )
             log.info("round %s: evaluation %s, overall %s", round_id, summary.evaluation_id, summary.overall)
         finally:
             job_lease.release(self.engine, "evaluate", owner)
