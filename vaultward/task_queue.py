@@ -45,7 +45,6 @@ def make_broker(url: str) -> RabbitmqBroker:
     `send` returns) and no time limit: a scope takes as long as its API does, and its
     clients have timeouts of their own."""
     middleware = [factory() for factory in default_middleware if factory is not TimeLimit]
-    logging.getLogger("pika").setLevel(logging.WARNING)  # a line per connection step otherwise
     return RabbitmqBroker(url=url, middleware=middleware, confirm_delivery=True)
 
 
