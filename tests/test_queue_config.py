@@ -59,3 +59,14 @@ def test_the_broker_password_is_masked(monkeypatch, caplog):
         logger.removeHandler(handler)
         redaction.configure()
     assert "Rabbit-Secret-42" not in records[0].getMessage()
+
+
+def test_a_queue_worker_without_a_broker_says_what_is_missing(tmp_path):
+    from tests.test_cli import vaultward
+
+    config = tmp_path / "vaultward.toml"
+    config.write_text("[store]\ndatabase_url = 'sqlite:///" + str(tmp_path / "store.db") + "'\n")
+    env = {"VAULTWARD_BROKER_URL": "", "VAULTWARD_DATABASE_URL": ""}
+    result = vaultward("--config", str(config), "queue-worker", env=env)
+    assert result.returncode == 2
+    assert "no task queue: set [queue] broker_url or $VAULTWARD_BROKER_URL" in result.stderr
