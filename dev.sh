@@ -49,6 +49,22 @@ ensure_postgres() {
     pg_isready -h 127.0.0.1 -p 5432 >/dev/null || { echo "PostgreSQL is not reachable on 127.0.0.1:5432" >&2; exit 1; }
 }
 
+rabbitmq_up() {
+    (exec 3<>/dev/tcp/127.0.0.1/5672) 2>/dev/null
+}
+
+ensure_rabbitmq() {
+    # The RabbitMQ server on 127.0.0.1:5672 (guest/guest) for the task-queue tests; start it
+    # if it is installed but down (it takes a few seconds to open its port).
+    if ! rabbitmq_up; then
+        if command -v rabbitmq-server >/dev/null; then
+            as_root rabbitmq-server -detached || true
+        fi
+        for _ in $(seq 1 60); do rabbitmq_up && break; sleep 1; done
+    fi
+    rabbitmq_up || { echo "RabbitMQ is not reachable on 127.0.0.1:5672" >&2; exit 1; }
+}
+
 command="${1:-help}"
 shift || true
 case "$command" in
@@ -60,6 +76,7 @@ case "$command" in
         ensure_venv dev
         ensure_system_packages
         ensure_postgres
+        ensure_rabbitmq
         set +e
         "$PY" -m pytest "$@"
         status=$?

@@ -313,12 +313,38 @@ def serve(
 
 @app.command()
 def worker() -> None:
-    """Run every enabled source on its schedule and re-evaluate after each run."""
+    """Run every enabled source on its schedule and re-evaluate after each run. With a task
+    queue configured ([queue] broker_url), only schedule: each firing is enqueued for
+    `vaultward queue-worker` processes."""
     from vaultward.scheduler import run_worker
 
     settings = settings_or_exit()
     engine, registry = _store(settings), _registry(settings)
-    run_worker(settings, engine, registry)
+    if not settings.queue.effective_broker_url():
+        run_worker(settings, engine, registry)
+        return
+    from vaultward.task_queue import build_task_queue
+
+    queue = build_task_queue(settings, engine, registry)
+    log.info("task queue configured: this worker schedules, queue workers collect and evaluate")
+    try:
+        run_worker(settings, engine, registry, enqueue=queue.enqueue_round)
+    finally:
+        queue.broker.close()
+
+
+@app.command("queue-worker")
+def queue_worker() -> None:
+    """Collect and evaluate what `vaultward worker` enqueues (needs [queue] broker_url or
+    $VAULTWARD_BROKER_URL); run as many as needed, on any number of machines."""
+    from vaultward.task_queue import run_queue_worker
+
+    settings = settings_or_exit()
+    if not settings.queue.effective_broker_url():
+        err.print("no task queue: set [queue] broker_url or $VAULTWARD_BROKER_URL")
+        raise typer.Exit(2)
+    engine, registry = _store(settings), _registry(settings)
+    run_queue_worker(settings, engine, registry)
 
 
 @db_app.command("upgrade")

@@ -108,9 +108,26 @@ def _finish_discovery(engine: Engine, run_id: int, scope_id: str, scopes: list[S
         run.item_count, run.counts = len(records), {CollectionScope.kind: len(records)}
 
 
-def run_scope(engine: Engine, collector: Collector, scope: Scope) -> RunOutcome:
-    """Collect one scope and store its facts atomically; never raises for collector errors."""
+def interrupt_run(engine: Engine, run_id: int) -> bool:
+    """Mark one Run failed if it is still `running` (its worker was killed: the caller holds
+    the claim the dead worker held, so nothing is writing it)."""
+    with engine.begin() as connection:
+        result = connection.execute(
+            update(Run)
+            .where(Run.id == run_id, Run.status == "running")  # type: ignore[arg-type]
+            .values(status="failed", error=INTERRUPTED, finished_at=utcnow())
+        )
+    return result.rowcount == 1
+
+
+def run_scope(
+    engine: Engine, collector: Collector, scope: Scope, on_run: Callable[[int], None] | None = None
+) -> RunOutcome:
+    """Collect one scope and store its facts atomically; never raises for collector errors.
+    `on_run` is told the Run's id before collection begins (a queue task records it)."""
     run_id = _start_run(engine, collector.name, scope.id)
+    if on_run:
+        on_run(run_id)
     started = utcnow()
     records: list[Record] = []
     problems: list[str] = []
@@ -169,6 +186,25 @@ def _seconds(started) -> float:
     return (utcnow() - started).total_seconds()
 
 
+def discover_scopes(
+    engine: Engine, collector: Collector, on_run: Callable[[int], None] | None = None
+) -> tuple[list[Scope], RunOutcome | None]:
+    """List the collector's scopes under a discovery Run: (scopes, None), or ([], the failed
+    discovery Run's outcome) when listing failed. `on_run` is told the Run's id first."""
+    discovery_id = discovery_scope(collector.name)
+    run_id = _start_run(engine, collector.name, discovery_id)
+    if on_run:
+        on_run(run_id)
+    try:
+        scopes = collector.scopes()
+    except Exception as error:
+        message = f"listing scopes failed: {_describe(error)}"
+        _finish_failed(engine, run_id, message)
+        return [], RunOutcome(run_id, collector.name, discovery_id, "failed", 0, message, 0.0)
+    _finish_discovery(engine, run_id, discovery_id, scopes)
+    return scopes, None
+
+
 def collect(
     settings: Settings,
     engine: Engine,
@@ -190,19 +226,12 @@ def collect(
     work: list[tuple[Collector, Scope]] = []
     for name in names:
         collector = registry.collectors[name](settings)
-        discovery = Scope(collector=name, id=discovery_scope(name))
-        run_id = _start_run(engine, name, discovery.id)
-        try:
-            scopes = collector.scopes()
-        except Exception as error:
-            message = f"listing scopes failed: {_describe(error)}"
-            _finish_failed(engine, run_id, message)
-            outcome = RunOutcome(run_id, name, discovery.id, "failed", 0, message, 0.0)
-            outcomes.append(outcome)
+        scopes, failed = discover_scopes(engine, collector)
+        if failed is not None:
+            outcomes.append(failed)
             if progress:
-                progress("done", discovery, outcome)
+                progress("done", Scope(collector=name, id=failed.scope), failed)
             continue
-        _finish_discovery(engine, run_id, discovery.id, scopes)
         work.extend((collector, scope) for scope in scopes)
 
     def one(item: tuple[Collector, Scope]) -> RunOutcome:

@@ -25,6 +25,7 @@ from pydantic import (
 
 from vaultward.config_types import Schedule, Strict, _schedule
 from vaultward.notification_config import AlertsConfig, ReportConfig, SmtpConfig
+from vaultward.queue_config import QueueConfig
 
 DEFAULT_CONFIG = Path("vaultward.toml")
 OptionsT = TypeVar("OptionsT", bound=BaseModel)
@@ -296,6 +297,7 @@ class Settings(Strict):
     report: ReportConfig = Field(default_factory=ReportConfig)
     smtp: SmtpConfig | None = None
     alerts: AlertsConfig = Field(default_factory=AlertsConfig)
+    queue: QueueConfig = Field(default_factory=QueueConfig)
     plugin_dir: Path | None = None
     source_file: Path | None = Field(default=None, exclude=True)
 

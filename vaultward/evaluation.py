@@ -10,6 +10,7 @@ from __future__ import annotations
 import fnmatch
 import logging
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -218,9 +219,15 @@ def _producers(settings: Settings, registry: Registry) -> dict[str, set[str]]:
 
 
 def evaluate(
-    settings: Settings, engine: Engine, registry: Registry, now: datetime | None = None
+    settings: Settings,
+    engine: Engine,
+    registry: Registry,
+    now: datetime | None = None,
+    in_transaction: Callable[[Session, int], None] | None = None,
 ) -> EvaluationSummary:
-    """Evaluate every registered check over the latest facts and store findings and scores."""
+    """Evaluate every registered check over the latest facts and store findings and scores.
+    `in_transaction(session, evaluation_id)` writes more in the same transaction (a queue
+    round records its evaluation: both are stored, or neither)."""
     now = now or utcnow()
     producers = _producers(settings, registry)
     with Session(engine) as session:
@@ -319,6 +326,8 @@ def evaluate(
                     measured=m.measured,
                 )
             )
+        if in_transaction:
+            in_transaction(session, evaluation_id)
     log.info(
         "evaluation %s: overall %s (%s), %d findings",
         evaluation_id,

@@ -231,3 +231,34 @@ class JobLease(SQLModel, table=True):
     owner: str = Field(max_length=300)  # host:pid:uuid of the worker
     acquired_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
     expires_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
+
+
+class CollectionRound(SQLModel, table=True):
+    """One scheduled firing of a source when collection is spread over a task queue: its
+    scopes are collected once each (RoundTask), then it is evaluated once (task_queue.py)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    collector: str = Field(max_length=100)
+    scheduled_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
+    scope_count: int | None = None  # None until the scopes are listed
+    discovery_run_id: int | None = None
+    completed_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime()))
+    evaluation_id: int | None = None
+    evaluated_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime()))
+
+    __table_args__ = (
+        UniqueConstraint("collector", "scheduled_at", name="uq_collectionround_collector_scheduled"),
+    )
+
+
+class RoundTask(SQLModel, table=True):
+    """One scope of one round: pending, running (under the claim lease
+    `collect:<round>:<scope>`), done once a Run of it finished."""
+
+    round_id: int = Field(foreign_key="collectionround.id", primary_key=True)
+    scope: str = Field(max_length=300, primary_key=True)
+    # The scope's params when they are plain JSON; None: the worker lists the scopes again.
+    params: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    status: str = Field(default="pending", max_length=20)  # pending | running | done
+    run_id: int | None = None  # the Run collecting it (the latest attempt's)
+    attempts: int = 0

@@ -27,6 +27,7 @@ NOISY = (
     "httpcore",
     "werkzeug",
     "apscheduler.executors",
+    "pika",  # a line per step of every broker connection
     "alembic.runtime",
     "weasyprint",  # a line per layout step of every PDF
     "fontTools",

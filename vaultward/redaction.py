@@ -25,7 +25,7 @@ PATTERNS = (
         r"(['\"]?\s*[:=]\s*['\"]?)[A-Za-z0-9/+=]{16,}"
     ),
     # a URL's password, unless already masked ("***", as SQLAlchemy shows URLs)
-    re.compile(r"(?i)((?:postgres(?:ql)?(?:\+\w+)?|mysql|redis|amqp)://[^:/\s]+:)(?!\*\*\*@)[^@\s]+(@)"),
+    re.compile(r"(?i)((?:postgres(?:ql)?(?:\+\w+)?|mysql|rediss?|amqps?)://[^:/\s]+:)(?!\*\*\*@)[^@\s]+(@)"),
 )
 
 
@@ -71,10 +71,10 @@ def _mask_match(match: re.Match[str]) -> str:
 def secrets_from_environment(variable_names: Iterable[str] = ()) -> list[str]:
     names = set(variable_names) | set(ALWAYS_SECRET)
     values = [os.environ[name] for name in names if os.environ.get(name)]
-    database_url = os.environ.get("VAULTWARD_DATABASE_URL", "")
-    match = re.search(r"://[^:/\s]+:([^@\s]+)@", database_url)
-    if match:
-        values.append(match.group(1))
+    for url_variable in ("VAULTWARD_DATABASE_URL", "VAULTWARD_BROKER_URL"):
+        match = re.search(r"://[^:/\s]+:([^@\s]+)@", os.environ.get(url_variable, ""))
+        if match:
+            values.append(match.group(1))
     return values
 
 

@@ -51,11 +51,17 @@ def _job_failed(job_id: str, error: Exception) -> None:
 
 
 def make_scheduler(
-    settings: Settings, engine: Engine, registry: Registry, owner: str | None = None
+    settings: Settings,
+    engine: Engine,
+    registry: Registry,
+    owner: str | None = None,
+    enqueue: Callable[[str], None] | None = None,
 ) -> BackgroundScheduler:
     """A scheduler with one job per enabled source and the weekly report job. Jobs of one
     source never overlap, and a lock (in the process) and the `evaluate` lease (across
-    workers) serialise evaluations so two sources finishing together evaluate in turn."""
+    workers) serialise evaluations so two sources finishing together evaluate in turn.
+    With `enqueue` (a task queue is configured), a source's job only calls it: queue
+    workers collect and evaluate (vaultward/task_queue.py)."""
     owner = owner or job_lease.worker_identity()
     scheduler = BackgroundScheduler(
         executors={"default": ThreadPoolExecutor(max_workers=4)},
@@ -124,7 +130,7 @@ def make_scheduler(
         scheduler.add_job(
             leased,
             trigger=triggers[f"collect:{name}"],
-            args=[f"collect:{name}", run_source, name],
+            args=[f"collect:{name}", enqueue or run_source, name],
             id=f"collect:{name}",
             name=f"collect {name}",
             next_run_time=datetime.now(UTC),  # collect once at start, then on schedule
@@ -147,10 +153,11 @@ def run_worker(
     registry: Registry,
     stop: threading.Event | None = None,
     on_started: Callable[[BackgroundScheduler], None] | None = None,
+    enqueue: Callable[[str], None] | None = None,
 ) -> None:
     """Run until SIGTERM/SIGINT (or `stop` is set), then wait for running jobs and exit."""
     stop = stop or threading.Event()
-    scheduler = make_scheduler(settings, engine, registry)
+    scheduler = make_scheduler(settings, engine, registry, enqueue=enqueue)
 
     def request_stop(signum: int, _frame: object) -> None:
         log.info("received %s: stopping after the running jobs", signal.Signals(signum).name)

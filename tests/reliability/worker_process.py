@@ -85,12 +85,18 @@ def run_cli(folder: Path, database_url: str, config: Path, *args: str) -> subpro
 
 
 def start_worker(
-    folder: Path, database_url: str, config: Path, log_name: str = "worker.log", **env: str
+    folder: Path,
+    database_url: str,
+    config: Path,
+    log_name: str = "worker.log",
+    command: str = "worker",
+    **env: str,
 ) -> WorkerProcess:
+    """`vaultward worker` (or another long-running `command`, like queue-worker)."""
     log_path = folder / log_name
     with log_path.open("w") as log:
         process = subprocess.Popen(
-            [VAULTWARD, "--config", str(config), "worker"],
+            [VAULTWARD, "--config", str(config), command],
             env=environment(folder, database_url, **env),
             cwd=folder,
             stdout=log,
