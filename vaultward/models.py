@@ -97,7 +97,16 @@ class Finding(SQLModel, table=True):
     waiver_id: int | None = Field(default=None, foreign_key="waiver.id")
 
     __table_args__ = (
-        Index("ix_finding_evaluation_mitigation_status", "evaluation_id", "mitigation", "status"),
+        # The mitigation page filters, counts and orders findings by these (its facets by scope).
+        Index(
+            "ix_finding_evaluation_mitigation_order",
+            "evaluation_id",
+            "mitigation",
+            "status",
+            "severity",
+            "check_id",
+        ),
+        Index("ix_finding_evaluation_mitigation_scope", "evaluation_id", "mitigation", "scope"),
         Index("ix_finding_evaluation_check", "evaluation_id", "check_id"),
     )
 
