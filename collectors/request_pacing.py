@@ -37,9 +37,10 @@ class RequestPacer:
         self.name = name
         self.limiter: Limiter | None = None
         if per_minute:
-            bucket = InMemoryBucket(
-                [Rate(math.ceil(per_minute / 6), Duration.SECOND * 10), Rate(per_minute, Duration.MINUTE)]
-            )
+            rates = [Rate(per_minute, Duration.MINUTE)]
+            if math.ceil(per_minute / 6) < per_minute:  # (a limit of six or fewer: a minute is all)
+                rates.insert(0, Rate(math.ceil(per_minute / 6), Duration.SECOND * 10))
+            bucket = InMemoryBucket(rates)
             # No background leak thread per pacer: `acquire` trims the log itself.
             self.limiter = Limiter(SingleBucketFactory(bucket, schedule_leak=False))
             self._bucket = bucket

@@ -122,3 +122,11 @@ def test_the_fake_enforces_its_limit_per_token_and_counts_refusals():
         assert [reply.status_code for reply in replies] == [200, 200, 200, 429], token
         assert 1 <= int(replies[3].headers["Retry-After"]) <= 60  # the rest of the window
     assert fake.counts == {"requests": 9, "rate_limited": 2}
+
+
+@pytest.mark.parametrize("per_minute", [1, 6, 7, 50, 100_000])
+def test_any_positive_rate_lets_its_first_request_through_at_once(per_minute: int):
+    pacer = RequestPacer(per_minute)
+    started = time.monotonic()
+    pacer.acquire()
+    assert time.monotonic() - started < 2
