@@ -61,7 +61,7 @@ class EntraCollector(Collector):
     enabled_by_default = False  # needs a tenant: runs once configured
     credentials = {"client_id": DEFAULT_CLIENT_ID_VARIABLE, "client_secret": DEFAULT_CLIENT_SECRET_VARIABLE}
     # Microsoft Graph counts identity requests per app per tenant in resource units per 10 s
-    # (thousands); 1,200 a minute keeps well inside the smallest tenant's budget.
+    # (thousands even for small tenants); 1,200 a minute keeps well inside them.
     rate_limit_per_minute = 1200
     sleep: Callable[[float], None] | None = None  # tests shorten retry waits
     transport: httpx.BaseTransport | None = None  # tests: e.g. short timeouts

@@ -75,8 +75,8 @@ class KnowBe4Collector(Collector):
     options_model = KnowBe4Options
     enabled_by_default = False  # needs a token: runs once [sources.knowbe4] is configured
     credentials = {"token": DEFAULT_TOKEN_VARIABLE}
-    # KnowBe4's Reporting API: a burst limit of 50 requests a minute (4 a second) and a daily cap
-    # of 2,000 plus the number of licensed users; a collection stays far below the cap.
+    # KnowBe4's Reporting API has a daily request limit and a burst limit (its fair usage
+    # policy); 50 a minute is a conservative pace under the burst limit: check your account's.
     rate_limit_per_minute = 50
 
     def __init__(self, settings) -> None:
