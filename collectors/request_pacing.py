@@ -13,12 +13,14 @@ from __future__ import annotations
 import math
 import threading
 import time
+import weakref
 from collections.abc import Callable
-from typing import Any
 
 import httpx
 from pyrate_limiter import Duration, InMemoryBucket, Limiter, Rate
 from pyrate_limiter.limiter import SingleBucketFactory
+
+from vaultward.sdk import Collector
 
 # The longest a header may make the source wait; beyond it the answer is not believed
 # (a reset far in the future is a broken header, and the 429 handling stays the safety net).
@@ -92,19 +94,20 @@ def _header_number(headers: httpx.Headers, names: tuple[str, ...]) -> float | No
     return None
 
 
-_made = threading.Lock()
+# One pacer per collector instance, for as long as it lives (a collection, a worker job).
+_pacers: weakref.WeakKeyDictionary[Collector, RequestPacer] = weakref.WeakKeyDictionary()
+_pacers_lock = threading.Lock()
 
 
-def source_pacer(collector: Any) -> RequestPacer:
+def source_pacer(collector: Collector) -> RequestPacer:
     """The collector's pacer, made on first use and shared by the threads collecting its
     scopes (they share the source's credentials, which is what vendors count). Its rate is
     `rate_limit_per_minute` from `[sources.<name>]`, else the collector class's documented
     default (`0` turns the steady pace off; the vendor's headers are still obeyed)."""
-    with _made:
-        pacer = collector.__dict__.get("_request_pacer")
+    with _pacers_lock:
+        pacer = _pacers.get(collector)
         if pacer is None:
             configured = collector.source.rate_limit_per_minute
             per_minute = configured if configured is not None else collector.rate_limit_per_minute
-            pacer = RequestPacer(per_minute or None, collector.name)
-            collector.__dict__["_request_pacer"] = pacer
+            pacer = _pacers[collector] = RequestPacer(per_minute or None, collector.name)
         return pacer
