@@ -13,10 +13,13 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 import pytest
 
+from collectors.google_workspace.client import google_rate_limited
 from collectors.knowbe4 import KnowBe4Collector
 from collectors.okta import OktaCollector
 from collectors.request_pacing import RequestPacer, source_pacer
 from vaultward.config import ConfigError, parse_settings
+from vaultward.demo.fakes.google_workspace import directory_rate_limit
+from vaultward.demo.fakes.okta import okta_rate_limit
 from vaultward.demo.fakes.server import FakeApi, RateLimit, Reply
 
 # 120 a minute: at most 20 in any 10 s, so 30 requests cannot finish before 10 s.
@@ -130,3 +133,19 @@ def test_any_positive_rate_lets_its_first_request_through_at_once(per_minute: in
     started = time.monotonic()
     pacer.acquire()
     assert time.monotonic() - started < 2
+
+
+def test_each_vendor_fake_refuses_as_its_vendor_documents():
+    okta_fake = FakeApi(lambda _request: True, rate_limit=okta_rate_limit(1))
+    google_fake = FakeApi(lambda _request: True, rate_limit=directory_rate_limit(1))
+    for fake in (okta_fake, google_fake):
+        fake.route("GET", "/items", lambda _request: Reply(200, []))
+    with okta_fake, google_fake:
+        okta_answers = [httpx.get(okta_fake.base_url + "/items") for _ in range(2)]
+        google_answers = [httpx.get(google_fake.base_url + "/items") for _ in range(2)]
+    assert [answer.status_code for answer in okta_answers] == [200, 429]
+    assert okta_answers[1].json()["errorCode"] == "E0000047"
+    assert [a.headers["X-Rate-Limit-Remaining"] for a in okta_answers] == ["0", "0"]  # on every answer
+    assert int(okta_answers[1].headers["X-Rate-Limit-Reset"]) > time.time()  # epoch seconds
+    assert [answer.status_code for answer in google_answers] == [200, 403]
+    assert google_rate_limited(google_answers[1])  # the client retries it as a rate limit
