@@ -1,12 +1,13 @@
-"""SaaS collection under a rate limit: the real Okta and KnowBe4 collectors, through
+"""SaaS collection under a rate limit: the real Okta, KnowBe4 and Safe collectors, through
 `vaultward.collection.collect`, against their loopback fakes seeded with a synthetic
 organisation (benchmarks/synthetic/saas.py), each fake enforcing a rate limit (default 600
-requests a minute per token) and answering after a small latency. Runs once with the
+requests a minute per token) and answering after a small latency. Safe is collected as
+one scope per chain (four threads on one API key), so its pace is shared across threads. Runs once with the
 collectors pacing themselves, then (unless --no-contrast) once with the pace off, and
 prints per source the requests made, the achieved rate against the limit, the most
 requests in any 10 s, the 429s the fake answered, the client's retries and the failed Runs,
 and checks the stored facts are exactly the organisation's. The default size (1,000
-people) makes about 1,000 requests per source: well over a minute's budget, so the fakes'
+people, as many Safes) makes about 1,000 requests per source: well over a minute's budget, so the fakes'
 windows are really exercised (about 100 s per run).
 
     PYTHONPATH=. .venv/bin/python benchmarks/collect_saas.py [--limit 600] [--users 1000]
@@ -37,12 +38,12 @@ from benchmarks.synthetic.saas import OrgSize, SyntheticSaas, synthetic_saas
 from vaultward.collection import collect
 from vaultward.config import parse_settings
 from vaultward.db import open_store
-from vaultward.demo.fakes import knowbe4, okta
+from vaultward.demo.fakes import knowbe4, okta, safe
 from vaultward.demo.fakes.server import FakeApi, RateLimit
 from vaultward.models import Fact, Run
 from vaultward.registry import discover
 
-SOURCES = ("okta", "knowbe4")
+SOURCES = ("okta", "knowbe4", "safe")
 TARGET_RATIO = 0.9
 KNOWBE4_PAGE_SIZE = 10  # small pages, so KnowBe4 takes as many requests as Okta does
 
@@ -53,7 +54,7 @@ class SourceFigures:
     requests: int  # answered by the fake, 429s included
     rate_limited: int  # 429s the fake's limit answered
     retries: int  # retries the client logged (429s, 5xx, transport errors)
-    seconds: float  # the source's Run, first request to last answer
+    seconds: float  # the source's Runs, first start to last finish
     limit: int
     failed_runs: int
     facts_match: bool
@@ -116,14 +117,18 @@ class RetryCounter(logging.Handler):
 
 @contextmanager
 def seeded_fakes(org: SyntheticSaas, limit: int, latency: float) -> Iterator[dict[str, FakeApi]]:
-    """The Okta and KnowBe4 fakes holding `org`, enforcing `limit` a minute after `latency`."""
+    """The Okta, KnowBe4 and Safe fakes holding `org`, enforcing `limit` a minute after `latency`."""
     org.okta.rate_limit, org.okta.window_seconds = limit, 60.0
     with ExitStack() as stack:
         okta_fake = stack.enter_context(okta.make_okta_fake(org.okta, latency=latency))
-        knowbe4_fake = knowbe4.make_knowbe4_fake(org.knowbe4)
-        knowbe4_fake.rate_limit, knowbe4_fake.latency = RateLimit(limit), latency
-        stack.enter_context(knowbe4_fake)
-        yield {"okta": okta_fake, "knowbe4": knowbe4_fake}
+        fakes = {"okta": okta_fake}
+        for name, fake in (
+            ("knowbe4", knowbe4.make_knowbe4_fake(org.knowbe4)),
+            ("safe", safe.make_safe_fake(org.safe)),
+        ):
+            fake.rate_limit, fake.latency = RateLimit(limit), latency  # 429 + Retry-After over it
+            fakes[name] = stack.enter_context(fake)
+        yield fakes
 
 
 def peak(arrivals: list[float], seconds: float) -> int:
@@ -155,6 +160,7 @@ def collect_once(org: SyntheticSaas, url: str, limit: int, latency: float, paced
         with seeded_fakes(org, limit, latency) as fakes:
             os.environ["OKTA_API_TOKEN"] = okta.DEMO_TOKEN
             os.environ["KNOWBE4_API_TOKEN"] = knowbe4.DEMO_TOKEN
+            os.environ["SAFE_API_KEY"] = safe.DEMO_API_KEY
             pace = {"rate_limit_per_minute": limit if paced else 0}
             settings = parse_settings(
                 {
@@ -165,6 +171,7 @@ def collect_once(org: SyntheticSaas, url: str, limit: int, latency: float, paced
                             "page_size": KNOWBE4_PAGE_SIZE,
                             **pace,
                         },
+                        "safe": {"base_url": fakes["safe"].base_url, "wallets": org.safe_wallets, **pace},
                     }
                 }
             )
@@ -174,7 +181,11 @@ def collect_once(org: SyntheticSaas, url: str, limit: int, latency: float, paced
                 mine = [o for o in outcomes if o.collector == source]
                 with Session(engine) as session:
                     runs = session.exec(select(Run).where(Run.id.in_([o.run_id for o in mine]))).all()  # type: ignore[union-attr]
-                seconds = sum((r.finished_at - r.started_at).total_seconds() for r in runs if r.finished_at)
+                # Wall-clock: a source's scopes run side by side (Safe: one thread per chain).
+                finished = [r.finished_at for r in runs if r.finished_at]
+                seconds = (
+                    (max(finished) - min(r.started_at for r in runs)).total_seconds() if finished else 0.0
+                )
                 keys: dict[str, set[str]] = {}
                 for outcome in mine:
                     for kind, found in stored_keys(engine, outcome.run_id).items():
@@ -201,10 +212,15 @@ def collect_once(org: SyntheticSaas, url: str, limit: int, latency: float, paced
         engine.dispose()
 
 
+def org_size(users: int) -> OrgSize:
+    """`users` people (and as many Safes, at least 40, on four chains), 8 phishing tests."""
+    return OrgSize(people=users, phishing_tests=8, safes=max(users, 40), chains=4)
+
+
 def benchmark(
     users: int, limit: int, latency: float, contrast: bool, database_url: str | None, folder: Path
 ) -> list[BenchmarkRun]:
-    org = synthetic_saas(OrgSize(people=users, phishing_tests=8))
+    org = synthetic_saas(org_size(users))
     runs = []
     for number, paced in enumerate([True, False] if contrast else [True]):
         url = database_url or f"sqlite:///{folder / f'store-{number}.db'}"

@@ -1,7 +1,8 @@
 """A synthetic organisation's SaaS side, deterministic for a seed: people with their Okta
-user, factors and admin roles, and the same people's KnowBe4 user, training enrolments and
-phishing-test results, in the vendors' own shapes, ready to load into the loopback fakes
-(`vaultward.demo.fakes`), plus the fact keys a complete collection must store.
+user, factors and admin roles, the same people's KnowBe4 user, training enrolments and
+phishing-test results, and multisig Safes on several chains signed by the admins, in the
+vendors' own shapes, ready to load into the loopback fakes (`vaultward.demo.fakes`), plus
+the fact keys a complete collection must store.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from vaultward.demo.fakes import knowbe4
+from vaultward.demo.fakes import knowbe4, safe
 from vaultward.demo.fakes.okta import OktaData
 from vaultward.demo.fakes.okta_demo import (
     ADMINS,
@@ -22,7 +23,7 @@ from vaultward.demo.fakes.okta_demo import (
     _user,
     acme_exchange_okta,
 )
-from vaultward.records import Identity, PhishingResult, PhishProne, TrainingRecord
+from vaultward.records import Identity, PhishingResult, PhishProne, TrainingRecord, Wallet
 
 # (factor type, provider, profile) people pick from: phishing-resistant keys, push, SMS, TOTP.
 FACTORS: list[tuple[str, str, dict[str, str]]] = [
@@ -34,6 +35,7 @@ FACTORS: list[tuple[str, str, dict[str, str]]] = [
 ADMIN_ROLES = [("SUPER_ADMIN", "Super Administrator"), ("ORG_ADMIN", "Organizational Administrator")]
 AWARENESS_STATES = ["Passed", "Passed", "Passed", "Past Due", "In Progress", "Not Started"]
 OUTCOMES = ["", "", "", "reported", "clicked", "data"]
+CHAINS = ["eth", "arb1", "base", "oeth", "pol", "gno", "avax", "bnb"]  # EIP-3770 short names
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,8 @@ class OrgSize:
     people: int = 600
     admin_every: int = 25
     phishing_tests: int = 4
+    safes: int = 40  # multisig wallets, spread over `chains` (one collection scope per chain)
+    chains: int = 4
     seed: int = 8
 
 
@@ -52,6 +56,8 @@ class SyntheticSaas:
 
     okta: OktaData
     knowbe4: dict[str, Any]
+    safe: dict[str, dict[str, dict[str, Any]]]  # the Safe fake's data: chain -> address -> Safe
+    safe_wallets: list[dict[str, Any]]  # the `[[sources.safe.wallets]]` that watch them
     expected: dict[str, dict[str, set[str]]] = field(default_factory=dict)  # source -> kind -> keys
 
 
@@ -136,12 +142,36 @@ def knowbe4_org(size: OrgSize, rng: random.Random, now: datetime) -> dict[str, A
     return {"users": users, "enrollments": enrollments, "security_tests": tests, "recipients": recipients}
 
 
+def address(rng: random.Random) -> str:
+    return f"0x{rng.getrandbits(160):040x}"
+
+
+def safe_org(size: OrgSize, rng: random.Random) -> tuple[dict[str, dict[str, dict[str, Any]]], list[dict]]:
+    """`safes` Safes over `chains` chains, each 2-of-3 or 3-of-5 over admins' keys."""
+    if not 1 <= size.chains <= len(CHAINS):
+        raise ValueError(f"chains: 1 to {len(CHAINS)}")
+    signers = [address(rng) for _ in range(max(5, size.people // size.admin_every))]
+    data: dict[str, dict[str, dict[str, Any]]] = {chain: {} for chain in CHAINS[: size.chains]}
+    wallets = []
+    for index in range(size.safes):
+        chain = CHAINS[index % size.chains]
+        wallet = address(rng)
+        threshold, owners = rng.choice([(2, 3), (3, 5)])
+        data[chain][wallet] = safe.safe_payload(wallet, rng.sample(signers, owners), threshold, nonce=index)
+        tier = "high" if index % 4 == 0 else "medium"
+        wallets.append(
+            {"address": wallet, "chain": chain, "label": f"Safe {index}", "tags": {"ValueTier": tier}}
+        )
+    return data, wallets
+
+
 def synthetic_saas(size: OrgSize, now: datetime | None = None) -> SyntheticSaas:
     """The organisation for `size` (the same for the same size and seed)."""
     rng = random.Random(size.seed)
     now = now or datetime(2026, 11, 24, 8, 0, tzinfo=UTC)
     okta = okta_org(size, rng)
     training = knowbe4_org(size, rng, now)
+    safes, safe_wallets = safe_org(size, rng)
     archived = {user["id"] for user in training["users"] if user["status"] == "archived"}
     expected = {
         "okta": {Identity.kind: {f"okta:{user['id']}" for user in okta.users}},
@@ -160,5 +190,6 @@ def synthetic_saas(size: OrgSize, now: datetime | None = None) -> SyntheticSaas:
                 for row in rows
             },
         },
+        "safe": {Wallet.kind: {f"safe:{w['chain']}:{w['address'].lower()}" for w in safe_wallets}},
     }
-    return SyntheticSaas(okta, training, expected)
+    return SyntheticSaas(okta, training, safes, safe_wallets, expected)
