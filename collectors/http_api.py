@@ -1,5 +1,6 @@
-"""The HTTP client every SaaS collector uses: httpx with timeouts, bounded retries with
-backoff and jitter for 5xx and transport errors, 429 handling from the vendor's headers,
+"""The HTTP client every SaaS collector uses: httpx with timeouts, requests paced to the
+vendor's rate limit (`RequestPacer`), bounded retries with backoff and jitter for 5xx and
+transport errors, 429 handling from the vendor's headers (the safety net under the pace),
 clear errors for bad credentials, malformed and oversized bodies, and bounded paging (a
 page that fails after the first one leaves the listing incomplete: the Run is partial).
 
@@ -21,6 +22,7 @@ from urllib.parse import urljoin
 
 import httpx
 
+from collectors.request_pacing import RequestPacer
 from vaultward.redaction import redact
 from vaultward.sdk import IncompleteListing
 
@@ -150,6 +152,8 @@ class HttpApi:
         transport: httpx.BaseTransport | None = None,
         sleep: Callable[[float], None] = time.sleep,
         rate_limited: Callable[[httpx.Response], bool] | None = None,
+        pacer: RequestPacer | None = None,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self.source = source
         self.base_url = base_url.rstrip("/") + "/"
@@ -163,6 +167,10 @@ class HttpApi:
         # Vendors that signal rate limits with another status (Google: 403 with reason
         # `userRateLimitExceeded`) say so here; such answers are retried like a 429.
         self.rate_limited = rate_limited
+        # Shared by the source's threads (`source_pacer`); without one, this client still
+        # obeys the vendor's remaining / reset headers on its own.
+        self.pacer = pacer or RequestPacer(None, source)
+        self.clock = clock
         self.requests = 0
         self.client = httpx.Client(timeout=timeout, transport=transport, follow_redirects=False)
 
@@ -188,6 +196,7 @@ class HttpApi:
         url = self.url(path)
         what = self._describe(method, url)
         for attempt in range(1, self.max_attempts + 1):
+            self.pacer.acquire(self.sleep, self.clock)
             try:
                 response = self._send(method, url, what, **kwargs)
             except httpx.TransportError as error:
@@ -229,6 +238,7 @@ class HttpApi:
                     f"{what}: HTTP {response.status_code}: {redact(response.text[:300])}",
                     response.status_code,
                 )
+            self.pacer.observe(response, self.clock)
             return response
         raise AssertionError("unreachable")  # pragma: no cover
 

@@ -50,6 +50,9 @@ class SourceConfig(Strict):
     # appear in the file, the store or the logs.
     credentials_env: dict[str, str] = Field(default_factory=dict)
     regions: list[str] | None = None  # AWS sources: overrides [aws].regions
+    # SaaS sources: requests per minute the source's collection keeps under (shared by its
+    # scopes); unset: the collector's documented vendor default; 0: no steady pace.
+    rate_limit_per_minute: int | None = Field(default=None, ge=0)
 
     _normalise_schedule = field_validator("schedule", mode="before")(_schedule)
 

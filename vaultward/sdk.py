@@ -255,6 +255,9 @@ class Collector:
     enabled_by_default: ClassVar[bool] = True
     # The collector's own keys in `[sources.<name>]` (base URL, wallets, ...), validated on load.
     options_model: ClassVar[type[BaseModel] | None] = None
+    # SaaS sources: the vendor's documented request rate (per minute) collection keeps under,
+    # unless `[sources.<name>] rate_limit_per_minute` says otherwise; None: no steady pace.
+    rate_limit_per_minute: ClassVar[int | None] = None
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings

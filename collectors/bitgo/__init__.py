@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from collectors.bitgo import mapper
 from collectors.bitgo.client import BASE_URL, MAX_PAGE_SIZE, BitGoClient
 from collectors.http_api import credential
+from collectors.request_pacing import source_pacer
 from vaultward.records import Record, TransferPolicy, Wallet
 from vaultward.sdk import Collector, Problem, Scope
 
@@ -78,6 +79,8 @@ class BitGoCollector(Collector):
     options_model = BitGoOptions
     enabled_by_default = False  # needs a token: runs once [sources.bitgo] is configured
     credentials = {"token": DEFAULT_TOKEN_VARIABLE}
+    # BitGo: 360 requests per 60 s window per authenticated user (its default rate limits).
+    rate_limit_per_minute = 360
 
     def __init__(self, settings) -> None:
         super().__init__(settings)
@@ -94,7 +97,7 @@ class BitGoCollector(Collector):
         options: BitGoOptions = self.options
         token = credential(self.name, self.source.credentials_env, "token", DEFAULT_TOKEN_VARIABLE)
         with BitGoClient(
-            scope.params["base_url"], token, options.page_size, self.sleep, self.transport
+            scope.params["base_url"], token, options.page_size, self.sleep, self.transport, source_pacer(self)
         ) as client:
             for coin in options.coins:
                 pending = Counter(

@@ -10,6 +10,7 @@ from typing import Any
 import httpx
 
 from collectors.http_api import ApiError, Credential, HttpApi, VendorClient, bearer_headers
+from collectors.request_pacing import RequestPacer
 
 BASE_URL = "https://app.bitgo.com"
 MAX_PAGE_SIZE = 500  # BitGo's list endpoints cap `limit` at 500 (default 25)
@@ -25,6 +26,7 @@ class BitGoClient(VendorClient):
         page_size: int = MAX_PAGE_SIZE,
         sleep: Callable[[float], None] = time.sleep,
         transport: httpx.BaseTransport | None = None,
+        pacer: RequestPacer | None = None,
     ) -> None:
         self.page_size = min(page_size, MAX_PAGE_SIZE)
         self.api = HttpApi(
@@ -34,6 +36,7 @@ class BitGoClient(VendorClient):
             credential=token,
             sleep=sleep,
             transport=transport,
+            pacer=pacer,
         )
 
     def wallets(self, coin: str, enterprise: str | None = None) -> Iterator[dict[str, Any]]:

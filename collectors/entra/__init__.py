@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from collectors.entra import mapper, policy_mapper
 from collectors.entra.client import GraphClient
 from collectors.http_api import ApiError, credential
+from collectors.request_pacing import source_pacer
 from vaultward.records import Identity, MfaPolicy, Record
 from vaultward.sdk import Collector, Problem, Scope
 
@@ -59,6 +60,9 @@ class EntraCollector(Collector):
     options_model: ClassVar[type[BaseModel]] = EntraOptions
     enabled_by_default = False  # needs a tenant: runs once configured
     credentials = {"client_id": DEFAULT_CLIENT_ID_VARIABLE, "client_secret": DEFAULT_CLIENT_SECRET_VARIABLE}
+    # Microsoft Graph counts identity requests per app per tenant in resource units per 10 s
+    # (thousands even for small tenants); 1,200 a minute keeps well inside them.
+    rate_limit_per_minute = 1200
     sleep: Callable[[float], None] | None = None  # tests shorten retry waits
     transport: httpx.BaseTransport | None = None  # tests: e.g. short timeouts
 
@@ -76,6 +80,7 @@ class EntraCollector(Collector):
             self.options.login_url,
             sleep=self.sleep or time.sleep,
             transport=self.transport,
+            pacer=source_pacer(self),
         )
 
     def collect(self, scope: Scope) -> Iterator[Record | Problem]:

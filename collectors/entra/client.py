@@ -14,6 +14,7 @@ import httpx
 
 from collectors.bearer_token import BearerToken
 from collectors.http_api import ApiError, Credential, HttpApi, VendorClient
+from collectors.request_pacing import RequestPacer
 
 GRAPH_SCOPE = "https://graph.microsoft.com/.default"
 REGISTRATION_PATH = "/v1.0/reports/authenticationMethods/userRegistrationDetails"
@@ -36,6 +37,7 @@ class GraphClient(VendorClient):
         login_url: str,
         sleep: Callable[[float], None] = time.sleep,
         transport: httpx.BaseTransport | None = None,
+        pacer: RequestPacer | None = None,
     ) -> None:
         self.source = source
         self.client_id = client_id
@@ -52,6 +54,7 @@ class GraphClient(VendorClient):
             credential=client_secret,
             sleep=sleep,
             transport=transport,
+            pacer=pacer,
         )
 
     def close(self) -> None:

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from collectors.fireblocks import mapper
 from collectors.fireblocks.client import BASE_URL, VAULT_PAGE_SIZE, FireblocksClient
 from collectors.http_api import credential
+from collectors.request_pacing import source_pacer
 from vaultward.records import Identity, Record, TransferPolicy, Wallet
 from vaultward.sdk import Collector, Problem, Scope
 
@@ -68,6 +69,9 @@ class FireblocksCollector(Collector):
     options_model: ClassVar[type[BaseModel]] = FireblocksOptions
     enabled_by_default = False  # needs an API user: runs once [sources.fireblocks] is configured
     credentials = {"api_key": DEFAULT_API_KEY_VARIABLE, "secret_key_file": DEFAULT_SECRET_KEY_FILE_VARIABLE}
+    # Fireblocks sets limits per API user without publishing a number and asks clients to
+    # spread requests over the minute: a moderate pace by default.
+    rate_limit_per_minute = 600
 
     def __init__(self, settings) -> None:
         super().__init__(settings)
@@ -89,6 +93,7 @@ class FireblocksCollector(Collector):
             self.options.page_size,
             self.sleep,
             self.transport,
+            source_pacer(self),
         )
 
     def collect(self, scope: Scope) -> Iterator[Record | Problem]:

@@ -20,6 +20,7 @@ import httpx
 import jwt
 
 from collectors.http_api import ApiError, Credential, HttpApi, VendorClient
+from collectors.request_pacing import RequestPacer
 
 BASE_URL = "https://api.fireblocks.io"
 JWT_LIFETIME = 20  # seconds; Fireblocks refuses exp >= iat + 30
@@ -85,6 +86,7 @@ class FireblocksClient(VendorClient):
         page_size: int = VAULT_PAGE_SIZE,
         sleep: Callable[[float], None] = time.sleep,
         transport: httpx.BaseTransport | None = None,
+        pacer: RequestPacer | None = None,
     ) -> None:
         self.page_size = min(page_size, VAULT_PAGE_SIZE)
         self.api = HttpApi(
@@ -94,6 +96,7 @@ class FireblocksClient(VendorClient):
             credential=api_key,
             sleep=sleep,
             transport=transport,
+            pacer=pacer,
         )
         # Signing needs the final URL and body, so it runs as httpx auth on each request.
         self.api.client.auth = FireblocksAuth(api_key, secret_key_file)

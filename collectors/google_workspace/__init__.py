@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from collectors.google_workspace import mapper
 from collectors.google_workspace.client import DIRECTORY_SCOPE, DirectoryClient
 from collectors.http_api import credential
+from collectors.request_pacing import source_pacer
 from vaultward.records import Identity, Record
 from vaultward.sdk import Collector, Problem, Scope
 
@@ -49,6 +50,9 @@ class GoogleWorkspaceCollector(Collector):
     options_model: ClassVar[type[BaseModel]] = GoogleWorkspaceOptions
     enabled_by_default = False  # needs a tenant: runs once configured
     credentials = {"service_account_file": DEFAULT_KEY_FILE_VARIABLE}
+    # Directory API: 2,400 queries a minute per user per Google Cloud project by default
+    # (over it: 403 userRateLimitExceeded).
+    rate_limit_per_minute = 2400
     sleep: Callable[[float], None] | None = None  # tests shorten retry waits
     transport: httpx.BaseTransport | None = None  # tests: e.g. short timeouts
 
@@ -71,6 +75,7 @@ class GoogleWorkspaceCollector(Collector):
             self.options.token_url,
             sleep=self.sleep or time.sleep,
             transport=self.transport,
+            pacer=source_pacer(self),
         )
 
     def collect(self, scope: Scope) -> Iterator[Record | Problem]:

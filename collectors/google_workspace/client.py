@@ -16,6 +16,7 @@ import jwt
 
 from collectors.bearer_token import BearerToken
 from collectors.http_api import ApiError, Credential, HttpApi, VendorClient
+from collectors.request_pacing import RequestPacer
 
 DIRECTORY_SCOPE = "https://www.googleapis.com/auth/admin.directory.user.readonly"
 JWT_BEARER_GRANT = "urn:ietf:params:oauth:grant-type:jwt-bearer"
@@ -96,6 +97,7 @@ class DirectoryClient(VendorClient):
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.time,
         transport: httpx.BaseTransport | None = None,
+        pacer: RequestPacer | None = None,
     ) -> None:
         self.source = source
         self.credential = credential
@@ -115,6 +117,7 @@ class DirectoryClient(VendorClient):
             sleep=sleep,
             transport=transport,
             rate_limited=google_rate_limited,
+            pacer=pacer,
         )
 
     def close(self) -> None:

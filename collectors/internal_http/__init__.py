@@ -13,6 +13,7 @@ from pydantic import BaseModel
 from collectors.internal_http import mapper
 from collectors.internal_http.client import EndpointClient
 from collectors.internal_http.options import Endpoint, InternalHttpOptions
+from collectors.request_pacing import source_pacer
 from vaultward.records import RECORD_KINDS, CollectionScope, Record
 from vaultward.sdk import Collector, Problem, Scope
 
@@ -88,7 +89,7 @@ class InternalHttpCollector(Collector):
     def collect(self, scope: Scope) -> Iterator[Record | Problem]:
         endpoint = self._endpoint(scope)
         index = 0
-        with EndpointClient(endpoint, self.sleep, self.transport) as client:
+        with EndpointClient(endpoint, self.sleep, self.transport, source_pacer(self)) as client:
             for page in client.pages():
                 for item in page:
                     record, problems = mapper.map_item(endpoint, item, index)

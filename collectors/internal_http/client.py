@@ -13,6 +13,7 @@ import jmespath
 
 from collectors.http_api import ApiError, Credential, HttpApi, VendorClient
 from collectors.internal_http.options import Endpoint
+from collectors.request_pacing import RequestPacer
 
 _REFERENCES = {"link": "link", "cursor": "cursor", "page": "page number", "none": "link"}
 
@@ -26,6 +27,7 @@ class EndpointClient(VendorClient):
         endpoint: Endpoint,
         sleep: Callable[[float], None] = time.sleep,
         transport: httpx.BaseTransport | None = None,
+        pacer: RequestPacer | None = None,
     ) -> None:
         self.endpoint = endpoint
         self.source = f"internal_http:{endpoint.name}"
@@ -45,7 +47,13 @@ class EndpointClient(VendorClient):
             return sent
 
         self.api = HttpApi(
-            self.source, endpoint.url, headers=headers, credential=secret, sleep=sleep, transport=transport
+            self.source,
+            endpoint.url,
+            headers=headers,
+            credential=secret,
+            sleep=sleep,
+            transport=transport,
+            pacer=pacer,
         )
 
     def _items(self, body: Any, url: str) -> list[Any]:

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from collectors.http_api import credential
 from collectors.knowbe4 import mapper
 from collectors.knowbe4.client import BASE_URLS, MAX_PAGE_SIZE, KnowBe4Client
+from collectors.request_pacing import source_pacer
 from collectors.training_category import DEFAULT_LURE_MODULES
 from vaultward.records import PhishingResult, PhishProne, Record, TrainingRecord
 from vaultward.sdk import Collector, Problem, Scope
@@ -74,6 +75,9 @@ class KnowBe4Collector(Collector):
     options_model = KnowBe4Options
     enabled_by_default = False  # needs a token: runs once [sources.knowbe4] is configured
     credentials = {"token": DEFAULT_TOKEN_VARIABLE}
+    # KnowBe4's Reporting API has a daily request limit and a burst limit (its fair usage
+    # policy); 50 a minute is a conservative pace under the burst limit: check your account's.
+    rate_limit_per_minute = 50
 
     def __init__(self, settings) -> None:
         super().__init__(settings)
@@ -91,7 +95,7 @@ class KnowBe4Collector(Collector):
         token = credential(self.name, self.source.credentials_env, "token", DEFAULT_TOKEN_VARIABLE)
         as_of = datetime.now(UTC)
         with KnowBe4Client(
-            scope.params["base_url"], token, options.page_size, self.sleep, self.transport
+            scope.params["base_url"], token, options.page_size, self.sleep, self.transport, source_pacer(self)
         ) as client:
             for raw in client.users():
                 yield from _emit(mapper.map_user(raw, as_of), PhishProne.kind)

@@ -9,6 +9,7 @@ from typing import Any
 import httpx
 
 from collectors.http_api import Credential, HttpApi, VendorClient, bearer_headers
+from collectors.request_pacing import RequestPacer
 
 # One API host per KnowBe4 server: training.knowbe4.com is "us", eu.knowbe4.com is "eu", ...
 BASE_URLS = {
@@ -32,6 +33,7 @@ class KnowBe4Client(VendorClient):
         page_size: int = MAX_PAGE_SIZE,
         sleep: Callable[[float], None] = time.sleep,
         transport: httpx.BaseTransport | None = None,
+        pacer: RequestPacer | None = None,
     ) -> None:
         self.page_size = min(page_size, MAX_PAGE_SIZE)
         self.api = HttpApi(
@@ -41,6 +43,7 @@ class KnowBe4Client(VendorClient):
             credential=token,
             sleep=sleep,
             transport=transport,
+            pacer=pacer,
         )
 
     def _all(self, path: str, params: dict[str, Any] | None = None) -> Iterator[dict[str, Any]]:

@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from collectors.okta import mapper, policy_mapper
 from collectors.okta.client import TOKEN_VARIABLE, OktaApi, okta_credential
+from collectors.request_pacing import source_pacer
 from vaultward.config import Settings
 from vaultward.records import Identity, MfaPolicy, Record
 from vaultward.sdk import Collector, Problem, Scope
@@ -62,6 +63,9 @@ class OktaCollector(Collector):
     options_model = OktaOptions
     enabled_by_default = False  # needs the org URL and a token: runs once configured
     credentials = {"token": TOKEN_VARIABLE}
+    # Okta's Management API: 600 requests a minute per org for /api/v1/users (the most used
+    # endpoint here); the X-Rate-Limit-* headers on every answer refine it as collection runs.
+    rate_limit_per_minute = 600
 
     def __init__(self, settings: Settings) -> None:
         super().__init__(settings)
@@ -88,6 +92,7 @@ class OktaCollector(Collector):
             sleep=self.sleep,
             clock=self.clock,
             transport=self.transport,
+            pacer=source_pacer(self),
         )
 
     def collect(self, scope: Scope) -> Iterator[Record | Problem]:

@@ -7,9 +7,7 @@ import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
-import httpx
-
-from collectors.http_api import MAX_RATE_LIMIT_WAIT, ApiError, Credential, HttpApi, credential
+from collectors.http_api import ApiError, Credential, HttpApi, credential
 
 SOURCE = "okta"
 TOKEN_VARIABLE = "OKTA_API_TOKEN"  # noqa: S105 - the variable name, not a secret
@@ -21,9 +19,9 @@ def okta_credential(credentials_env: dict[str, str]) -> Credential:
 
 
 class OktaApi(HttpApi):
-    """`HttpApi` plus Okta's proactive pacing: when a response says `X-Rate-Limit-Remaining: 0`
-    the next request waits until `X-Rate-Limit-Reset` (epoch seconds) instead of earning a
-    429. Retries of 429 and 5xx stay with `HttpApi`."""
+    """`HttpApi` with SSWS auth and Okta's paging. Pacing is `HttpApi`'s: when an answer says
+    `X-Rate-Limit-Remaining: 0` the next request waits until `X-Rate-Limit-Reset` (epoch
+    seconds) instead of earning a 429, and the source's pacer keeps the steady rate."""
 
     def __init__(
         self,
@@ -38,28 +36,13 @@ class OktaApi(HttpApi):
             base_url,
             headers=lambda: {"Authorization": f"SSWS {token.value}", "Accept": "application/json"},
             credential=token,
+            clock=clock,
             **kwargs,
         )
         self.page_size = page_size
-        self.clock = clock
 
     def __enter__(self) -> OktaApi:
         return self
-
-    def request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
-        response = super().request(method, path, **kwargs)
-        self._pace(response)
-        return response
-
-    def _pace(self, response: httpx.Response) -> None:
-        try:
-            remaining = int(response.headers["x-rate-limit-remaining"])
-            reset = float(response.headers["x-rate-limit-reset"])
-        except (KeyError, ValueError):
-            return
-        wait = reset - self.clock()
-        if remaining <= 0 and wait > 0:
-            self.sleep(min(wait, MAX_RATE_LIMIT_WAIT))
 
     # --- endpoints ------------------------------------------------------------------------
 

@@ -10,6 +10,7 @@ import httpx
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from collectors.http_api import credential
+from collectors.request_pacing import source_pacer
 from collectors.safe import mapper
 from collectors.safe.client import (
     CHAIN_ALIASES,
@@ -131,6 +132,8 @@ class SafeCollector(Collector):
     options_model = SafeOptions
     enabled_by_default = False  # needs wallets: runs once [sources.safe] is configured
     credentials = {"api_key": DEFAULT_API_KEY_VARIABLE}
+    # Safe's Transaction Service: 5 requests a second per API key by default.
+    rate_limit_per_minute = 300
 
     def __init__(self, settings) -> None:
         super().__init__(settings)
@@ -160,7 +163,9 @@ class SafeCollector(Collector):
             else credential(self.name, self.source.credentials_env, "api_key", DEFAULT_API_KEY_VARIABLE)
         )
         chain = scope.params["chain"]
-        with SafeClient(scope.params["base_url"], api_key, self.sleep, self.transport) as client:
+        with SafeClient(
+            scope.params["base_url"], api_key, self.sleep, self.transport, source_pacer(self)
+        ) as client:
             for wallet in scope.params["wallets"]:
                 try:
                     raw = client.safe(wallet.address)

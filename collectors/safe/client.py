@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 
 from collectors.http_api import ApiError, Credential, HttpApi, VendorClient
+from collectors.request_pacing import RequestPacer
 
 GATEWAY = "https://api.safe.global"
 # Chains Safe's gateway serves, by EIP-3770 short name (as @safe-global/api-kit lists them).
@@ -58,13 +59,20 @@ class SafeClient(VendorClient):
         api_key: Credential | None,
         sleep: Callable[[float], None] = time.sleep,
         transport: httpx.BaseTransport | None = None,
+        pacer: RequestPacer | None = None,
     ) -> None:
         def headers() -> dict[str, str]:
             auth = {"Authorization": f"Bearer {api_key.value}"} if api_key is not None else {}
             return {"Accept": "application/json", **auth}
 
         self.api = HttpApi(
-            "safe", base_url, headers=headers, credential=api_key, sleep=sleep, transport=transport
+            "safe",
+            base_url,
+            headers=headers,
+            credential=api_key,
+            sleep=sleep,
+            transport=transport,
+            pacer=pacer,
         )
 
     def safe(self, address: str) -> dict[str, Any]:

@@ -88,7 +88,9 @@ def settings_for(saas: DemoSaaS, *names: str) -> Settings:
             endpoint = dict(options["endpoints"][0])
             endpoint["url"] = f"{endpoint['url']}?limit={PAGE_SIZE}"
             options["endpoints"] = [endpoint]
-        sources[name] = options
+        # These tests are about retries: no steady pace (tests/collectors/test_request_pacing.py
+        # and tests/benchmarks/test_collect_saas.py test it), so tiny pages do not wait on it.
+        sources[name] = {**options, "rate_limit_per_minute": 0}
     policy = {"people": {"signers": saas.signers}}
     return parse_settings({"sources": sources, "policy": policy})
 

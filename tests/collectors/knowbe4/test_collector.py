@@ -48,7 +48,12 @@ def token(monkeypatch):
 
 def collector(fake, sleeps: list[float] | None = None, **options) -> KnowBe4Collector:
     settings = parse_settings(
-        {"sources": {"knowbe4": {"base_url": fake.base_url, "page_size": 2, **options}}}
+        # Pages of two make many requests: no steady pace here (its tests are elsewhere).
+        {
+            "sources": {
+                "knowbe4": {"base_url": fake.base_url, "page_size": 2, "rate_limit_per_minute": 0, **options}
+            }
+        }
     )
     instance = KnowBe4Collector(settings)
     instance.sleep = (sleeps if sleeps is not None else []).append

@@ -16,7 +16,7 @@ import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from vaultward.demo.fakes.server import FakeApi, Reply, Request
+from vaultward.demo.fakes.server import FakeApi, RateLimit, Reply, Request
 
 TOKEN_PATH = "/token"  # noqa: S105 - a path
 USERS_PATH = "/admin/directory/v1/users"
@@ -75,6 +75,12 @@ def rate_limited() -> Reply:
         "userRateLimitExceeded",
         "usageLimits",
     )
+
+
+def directory_rate_limit(requests: int = 2400, window: float = 60.0) -> RateLimit:
+    """The Directory API's per-user quota (2,400 queries a minute by default), answered with
+    403 `userRateLimitExceeded` as Google documents."""
+    return RateLimit(requests, window, refuse=lambda _limit, _reset, _now: rate_limited())
 
 
 def _page_token(offset: int) -> str:

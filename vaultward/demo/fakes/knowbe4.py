@@ -153,6 +153,73 @@ TESTS: list[tuple[str, int, str, dict[str, str]]] = [
 REPORTERS = ("alice", "carol", "erin")
 
 
+def recipient(
+    recipient_id: int,
+    pst_id: int,
+    index: int,
+    name: str,
+    user: dict[str, Any],
+    started: datetime,
+    outcome: str,
+) -> dict[str, Any]:
+    """One recipient of a phishing test; `outcome`: "", "clicked", "data", "reported", "bounced"."""
+    delivered = started + timedelta(minutes=5)
+    return {
+        "recipient_id": recipient_id,
+        "pst_id": pst_id,
+        "user": {k: user[k] for k in ("id", "first_name", "last_name", "email")}
+        | {"provisioning_guid": None},
+        "template": {"id": 40 + index, "name": name},
+        "scheduled_at": _stamp(started),
+        "delivered_at": None if outcome == "bounced" else _stamp(delivered),
+        "opened_at": _stamp(delivered + timedelta(hours=1)) if outcome else None,
+        "clicked_at": _stamp(delivered + timedelta(hours=2)) if outcome in ("clicked", "data") else None,
+        "replied_at": None,
+        "attachment_opened_at": None,
+        "macro_enabled_at": None,
+        "data_entered_at": _stamp(delivered + timedelta(hours=2, minutes=1)) if outcome == "data" else None,
+        "qr_code_scanned": None,
+        "reported_at": _stamp(delivered + timedelta(hours=1, minutes=5)) if outcome == "reported" else None,
+        "bounced_at": _stamp(delivered) if outcome == "bounced" else None,
+        "ip": None,
+        "ip_location": None,
+        "browser": None,
+        "browser_version": None,
+        "os": None,
+    }
+
+
+def security_test(
+    pst_id: int, index: int, name: str, status: str, started: datetime, rows: list[dict[str, Any]]
+) -> dict[str, Any]:
+    """A phishing security test with the counts of its recipients' `rows`."""
+    clicked = sum(1 for row in rows if row["clicked_at"])
+    return {
+        "campaign_id": 3401,
+        "pst_id": pst_id,
+        "status": status,
+        "name": name,
+        "groups": [{"group_id": 3101, "name": "All Staff"}],
+        "phish_prone_percentage": round(100 * clicked / len(rows), 1) if rows else 0.0,
+        "started_at": _stamp(started),
+        "duration": 7,
+        "categories": [{"category_id": 4237, "name": "Social Engineering"}],
+        "template": {"id": 40 + index, "name": name},
+        "landing-page": {"id": 1842, "name": "Acme Oops Page"},
+        "scheduled_count": len(rows),
+        "delivered_count": sum(1 for row in rows if row["delivered_at"]),
+        "opened_count": sum(1 for row in rows if row["opened_at"]),
+        "clicked_count": clicked,
+        "replied_count": 0,
+        "attachment_open_count": 0,
+        "macro_enabled_count": 0,
+        "data_entered_count": sum(1 for row in rows if row["data_entered_at"]),
+        "qr_code_scanned_count": 0,
+        "reported_count": sum(1 for row in rows if row["reported_at"]),
+        "bounced_count": sum(1 for row in rows if row["bounced_at"]),
+    }
+
+
 def demo_knowbe4_data(now: datetime | None = None) -> dict[str, Any]:
     """Acme Exchange on KnowBe4: 12 active people and one who left. Most passed awareness
     training within the year; frank is past due, heidi in progress, ivan not started, mallory
@@ -192,67 +259,10 @@ def demo_knowbe4_data(now: datetime | None = None) -> dict[str, Any]:
             outcome = outcomes.get(first, "reported" if first in REPORTERS else "")
             if first == "oscar" and index == len(TESTS) - 1:
                 outcome = "bounced"
-            delivered = started + timedelta(minutes=5)
-            rows.append(
-                {
-                    "recipient_id": recipient_id,
-                    "pst_id": pst_id,
-                    "user": {k: user[k] for k in ("id", "first_name", "last_name", "email")}
-                    | {"provisioning_guid": None},
-                    "template": {"id": 40 + index, "name": name},
-                    "scheduled_at": _stamp(started),
-                    "delivered_at": None if outcome == "bounced" else _stamp(delivered),
-                    "opened_at": _stamp(delivered + timedelta(hours=1)) if outcome else None,
-                    "clicked_at": _stamp(delivered + timedelta(hours=2))
-                    if outcome in ("clicked", "data")
-                    else None,
-                    "replied_at": None,
-                    "attachment_opened_at": None,
-                    "macro_enabled_at": None,
-                    "data_entered_at": _stamp(delivered + timedelta(hours=2, minutes=1))
-                    if outcome == "data"
-                    else None,
-                    "qr_code_scanned": None,
-                    "reported_at": _stamp(delivered + timedelta(hours=1, minutes=5))
-                    if outcome == "reported"
-                    else None,
-                    "bounced_at": _stamp(delivered) if outcome == "bounced" else None,
-                    "ip": None,
-                    "ip_location": None,
-                    "browser": None,
-                    "browser_version": None,
-                    "os": None,
-                }
-            )
+            rows.append(recipient(recipient_id, pst_id, index, name, user, started, outcome))
             recipient_id += 1
         recipients[pst_id] = rows
-        clicked = sum(1 for row in rows if row["clicked_at"])
-        security_tests.append(
-            {
-                "campaign_id": 3401,
-                "pst_id": pst_id,
-                "status": status,
-                "name": name,
-                "groups": [{"group_id": 3101, "name": "All Staff"}],
-                "phish_prone_percentage": round(100 * clicked / len(rows), 1),
-                "started_at": _stamp(started),
-                "duration": 7,
-                "categories": [{"category_id": 4237, "name": "Social Engineering"}],
-                "template": {"id": 40 + index, "name": name},
-                "landing-page": {"id": 1842, "name": "Acme Oops Page"},
-                "scheduled_count": len(rows),
-                "delivered_count": sum(1 for row in rows if row["delivered_at"]),
-                "opened_count": sum(1 for row in rows if row["opened_at"]),
-                "clicked_count": clicked,
-                "replied_count": 0,
-                "attachment_open_count": 0,
-                "macro_enabled_count": 0,
-                "data_entered_count": sum(1 for row in rows if row["data_entered_at"]),
-                "qr_code_scanned_count": 0,
-                "reported_count": sum(1 for row in rows if row["reported_at"]),
-                "bounced_count": sum(1 for row in rows if row["bounced_at"]),
-            }
-        )
+        security_tests.append(security_test(pst_id, index, name, status, started, rows))
     return {
         "users": users,
         "enrollments": enrollments,

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
-from vaultward.demo.fakes.server import FakeApi, Reply, Request
+from vaultward.demo.fakes.server import FakeApi, RateLimit, Reply, Request
 
 DEMO_TOKEN = "00demo-okta-api-token-not-a-secret"  # noqa: S105 - the demo fake's own token
 
@@ -63,11 +63,24 @@ def inject_rate_limit(fake: FakeApi, path: str, reset_in: float = 2.0, times: in
     fake.inject(path, 429, headers, okta_error(*RATE_LIMITED), times)
 
 
+def okta_rate_limit(requests: int = 600, window: float = 60.0) -> RateLimit:
+    """Okta's per-minute window per token: `X-Rate-Limit-*` on every answer, E0000047 over it."""
+
+    def refuse(limit: int, reset: float, _now: float) -> Reply:
+        return Reply(429, okta_error(*RATE_LIMITED))
+
+    return RateLimit(requests, window, refuse=refuse, headers=rate_limit_headers)
+
+
 def make_okta_fake(
-    data: OktaData, token: str = DEMO_TOKEN, clock: Callable[[], float] = time.time
+    data: OktaData, token: str = DEMO_TOKEN, clock: Callable[[], float] = time.time, latency: float = 0.0
 ) -> FakeApi:
-    fake = FakeApi(authorised=lambda _request: True)  # Okta's own 401 body is sent below
-    window = {"end": clock() + data.window_seconds, "remaining": data.rate_limit}
+    fake = FakeApi(
+        authorised=lambda _request: True,  # Okta's own 401 body is sent below
+        rate_limit=okta_rate_limit(data.rate_limit, data.window_seconds),
+        latency=latency,
+        clock=clock,
+    )
     users = {user["id"]: user for user in data.users}
 
     def base() -> str:
@@ -77,16 +90,7 @@ def make_okta_fake(
         def serve(request: Request) -> Reply:
             if request.headers.get("authorization") != f"SSWS {token}":
                 return Reply(401, okta_error(*INVALID_TOKEN))
-            now = clock()
-            if now >= window["end"]:
-                window["end"], window["remaining"] = now + data.window_seconds, data.rate_limit
-            if window["remaining"] <= 0:
-                headers = rate_limit_headers(data.rate_limit, 0, window["end"])
-                return Reply(429, okta_error(*RATE_LIMITED), headers)
-            window["remaining"] -= 1
-            reply = handler(request)
-            reply.headers.update(rate_limit_headers(data.rate_limit, int(window["remaining"]), window["end"]))
-            return reply
+            return handler(request)
 
         return serve
 

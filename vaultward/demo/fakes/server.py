@@ -9,12 +9,13 @@ connection, an endless body.
 from __future__ import annotations
 
 import json
+import math
 import re
 import socket
 import struct
 import threading
 import time
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -51,14 +52,66 @@ class Fault:
 Handler = Callable[[Request], Reply]
 
 
-class FakeApi:
-    """Routes plus auth plus faults, served on 127.0.0.1 on a free port."""
+def retry_after_refusal(limit: int, reset: float, now: float) -> Reply:
+    """The common documented answer over the limit: 429 with `Retry-After` in seconds
+    (Microsoft Graph, Safe, BitGo, Fireblocks, KnowBe4)."""
+    wait = max(1, math.ceil(reset - now))
+    return Reply(429, {"error": "rate limit exceeded", "limit": limit}, {"Retry-After": str(wait)})
 
-    def __init__(self, authorised: Callable[[Request], bool]) -> None:
+
+def by_authorization(request: Request) -> str:
+    """Limits counted per credential: the API key header (Fireblocks signs each request, so
+    its Authorization changes) or else the Authorization header."""
+    return request.headers.get("x-api-key") or request.headers.get("authorization") or ""
+
+
+@dataclass
+class RateLimit:
+    """A vendor's documented limit: at most `requests` per fixed `window` (seconds) per key
+    (a token, a tenant), the window starting with its first request, as Okta documents its
+    per-minute windows. Over the limit `refuse(limit, reset, now)` answers (the vendor's 429);
+    `headers(limit, remaining, reset)`, when set, go on every answer (Okta's X-Rate-Limit-*)."""
+
+    requests: int
+    window: float = 60.0
+    key: Callable[[Request], str] = by_authorization
+    refuse: Callable[[int, float, float], Reply] = retry_after_refusal
+    headers: Callable[[int, int, float], dict[str, str]] | None = None
+    windows: dict[str, tuple[float, int]] = field(default_factory=dict)  # key -> (reset, used)
+
+    def admit(self, request: Request, now: float) -> tuple[bool, int, float]:
+        """Count `request`; returns (admitted, remaining, reset) for its key's window."""
+        key = self.key(request)
+        reset, used = self.windows.get(key, (0.0, 0))
+        if now >= reset:
+            reset, used = now + self.window, 0
+        admitted = used < self.requests
+        used += admitted
+        self.windows[key] = (reset, used)
+        return admitted, self.requests - used, reset
+
+
+class FakeApi:
+    """Routes plus auth plus faults, served on 127.0.0.1 on a free port; optionally a rate
+    limit and a latency per request. `counts` tells the requests answered and the refusals
+    the rate limit made ("requests", "rate_limited"), so a benchmark can report them."""
+
+    def __init__(
+        self,
+        authorised: Callable[[Request], bool],
+        rate_limit: RateLimit | None = None,
+        latency: float = 0.0,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         self.routes: list[tuple[str, re.Pattern[str], Handler]] = []
         self.authorised = authorised
         self.faults: deque[Fault] = deque()
         self.log: list[tuple[str, str, int]] = []  # (method, path with query, status)
+        self.rate_limit = rate_limit
+        self.latency = latency  # seconds every answer takes (a real API is not instant)
+        self.clock = clock  # the rate limit's windows (tests move time themselves)
+        self.counts: Counter[str] = Counter()
+        self.arrivals: list[float] = []  # time.monotonic() of every request, for burst figures
         self._lock = threading.Lock()
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -88,11 +141,28 @@ class FakeApi:
         return None
 
     def handle(self, request: Request) -> Reply:
+        with self._lock:
+            self.counts["requests"] += 1
+            self.arrivals.append(time.monotonic())
         fault = self._fault_for(request.path)
         if fault is not None:
             return fault
         if not self.authorised(request):
             return Reply(401, {"error": "invalid credentials"})
+        if self.rate_limit is None:
+            return self._route(request)
+        now = self.clock()
+        limit = self.rate_limit
+        with self._lock:
+            admitted, remaining, reset = limit.admit(request, now)
+            if not admitted:
+                self.counts["rate_limited"] += 1
+        reply = self._route(request) if admitted else limit.refuse(limit.requests, reset, now)
+        if limit.headers is not None:
+            reply.headers = {**reply.headers, **limit.headers(limit.requests, max(remaining, 0), reset)}
+        return reply
+
+    def _route(self, request: Request) -> Reply:
         for method, pattern, handler in self.routes:
             match = pattern.match(request.path)
             if method == request.method and match:
@@ -131,6 +201,8 @@ class FakeApi:
                 headers = {k.lower(): v for k, v in self.headers.items()}
                 request = Request(method, parts.path, query, headers, body=received)
                 reply = fake.handle(request)
+                if fake.latency:
+                    time.sleep(fake.latency)
                 if reply.reset:
                     with fake._lock:
                         fake.log.append((method, self.path, 0))
