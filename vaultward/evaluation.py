@@ -22,12 +22,12 @@ from sqlalchemy import Engine, insert
 from sqlmodel import Session, select
 
 from vaultward.config import Settings
+from vaultward.finding_rows import insert_findings
 from vaultward.freshness import ScopeState, scope_states
 from vaultward.models import (
     CheckScore,
     Evaluation,
     Fact,
-    Finding,
     MitigationScore,
     Run,
     Waiver,
@@ -42,11 +42,6 @@ from vaultward.sdk import MITIGATION_TITLES, CheckContext, CheckSpec, Result
 log = logging.getLogger(__name__)
 
 FACT_BATCH = 5_000  # facts read per round-trip
-FINDING_FIELDS = (
-    "check_id", "mitigation", "severity", "resource", "resource_name", "scope", "status", "message",
-    "evidence", "waiver_id",
-)  # fmt: skip
-FINDING_BATCH = 10_000  # findings per INSERT: bounded statements on every backend
 
 
 @dataclass(frozen=True)
@@ -259,7 +254,7 @@ def evaluate(
         log.warning(problem)
 
     context = CheckContext(records, settings.policy, now)
-    findings: list[tuple] = []  # FINDING_FIELDS: tuples, a third of the memory of dicts
+    findings: list[tuple] = []  # in finding_rows.FINDING_FIELDS order
     tallies: list[CheckTally] = []
     reported = [redact(f"plugin skipped: {broken}") for broken in registry.broken] + problems
     with _cyclic_gc_paused():
@@ -310,12 +305,7 @@ def evaluate(
         session.flush()
         evaluation_id = evaluation.id
         assert evaluation_id is not None
-        for start in range(0, len(findings), FINDING_BATCH):
-            batch = [
-                {"evaluation_id": evaluation_id, **dict(zip(FINDING_FIELDS, row, strict=True))}
-                for row in findings[start : start + FINDING_BATCH]
-            ]
-            session.connection().execute(insert(Finding), batch)  # Core executemany, no ORM bookkeeping
+        insert_findings(session.connection(), evaluation_id, findings)
         specs = registry.checks
         if tallies:
             session.connection().execute(
