@@ -1,7 +1,7 @@
 """The printed report's findings tables: every row up to the bound, then most severe checks
 first, failing before unknown, a few per check and a line saying how many more."""
 
-from vaultward.report_appendix import PER_CHECK, PRINT_ALL, MoreFindings, printable
+from vaultward.report_appendix import CUT, MESSAGE_CHARS, PER_CHECK, PRINT_ALL, MoreFindings, printable
 from vaultward.report_content import FindingLine
 
 
@@ -29,3 +29,13 @@ def test_beyond_the_bound_checks_most_severe_first_with_the_rest_counted():
     more = {row.check_id: row.count for row in rows if isinstance(row, MoreFindings)}
     assert more == {"custody.threshold": 300 - PER_CHECK, "training.overdue": 400 - PER_CHECK}
     assert len(shown) + sum(more.values()) == 703
+
+
+def test_long_messages_are_cut_in_print_only():
+    long = FindingLine(
+        "segmentation.paths", "segmentation", "critical", "vpc-1", "vpc-1", "fail", "p; " * 2000
+    )
+    (printed,) = printable([long])
+    assert isinstance(printed, FindingLine)
+    assert printed.message.endswith(CUT) and len(printed.message) <= MESSAGE_CHARS + len(CUT)
+    assert len(long.message) == 6000  # the line itself, as the CSV and JSON write it, keeps all
