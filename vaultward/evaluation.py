@@ -74,10 +74,10 @@ def load_records(session: Session, states: list[ScopeState]) -> tuple[dict[str, 
     problems: list[str] = []
     if not run_ids:
         return records, problems
-    # Streamed in batches: the raw rows of a large organisation need not sit in memory beside
-    # their records (PostgreSQL reads them through a server-side cursor).
+    # Streamed in batches, so a large organisation's raw rows never sit in memory beside their
+    # records (a server-side cursor on PostgreSQL); Core rows, since the ORM's per-row
+    # bookkeeping was a third of the load at 100,000 identities.
     query = select(Fact.kind, Fact.key, Fact.scope, Fact.data).where(Fact.run_id.in_(run_ids))  # type: ignore[attr-defined]
-    # Core rows: the ORM's per-row bookkeeping is a third of the load at 100,000 identities.
     rows = session.connection().execute(query.execution_options(yield_per=FACT_BATCH))
     for kind, key, scope, data in rows:
         cls = RECORD_KINDS.get(kind)
