@@ -12,15 +12,13 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import tempfile
 import time
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 from sqlalchemy import insert
 
 from benchmarks.overview_render import render_times
-from benchmarks.stores import scratch_store
+from benchmarks.scratch_store import scratch_store
 from vaultward.models import CheckScore, Evaluation, Finding, MitigationScore
 
 CHECKS = [f"access.check_{n}" for n in range(5)]
@@ -83,20 +81,19 @@ def main() -> None:
     repeats = 1 if args.smoke else args.repeats
     now = datetime.now(UTC).replace(microsecond=0)
     medians: dict[tuple[str, int], float] = {}
-    with tempfile.TemporaryDirectory() as folder:
-        for size in sizes:
-            with scratch_store(args.database_url, Path(folder), f"findings-{size}") as url:
-                start = time.perf_counter()
-                seed(url, size, now)
-                print(f"{size:,} findings in one evaluation, seeded in {time.perf_counter() - start:.1f} s")
-                for view, script in SCRIPTS.items():
-                    render_times(url, 1, script=script)  # warm-up: imports, not the store
-                    times = render_times(url, repeats, script=script)
-                    medians[view, size] = statistics.median(times)
-                    print(
-                        f"  {view:<10} median {medians[view, size] * 1000:5.0f} ms over {len(times)} "
-                        f"renders (min {min(times) * 1000:.0f}, max {max(times) * 1000:.0f})"
-                    )
+    for size in sizes:
+        with scratch_store(args.database_url, f"findings-{size}") as url:
+            start = time.perf_counter()
+            seed(url, size, now)
+            print(f"{size:,} findings in one evaluation, seeded in {time.perf_counter() - start:.1f} s")
+            for view, script in SCRIPTS.items():
+                render_times(url, 1, script=script)  # warm-up: imports, not the store
+                times = render_times(url, repeats, script=script)
+                medians[view, size] = statistics.median(times)
+                print(
+                    f"  {view:<10} median {medians[view, size] * 1000:5.0f} ms over {len(times)} "
+                    f"renders (min {min(times) * 1000:.0f}, max {max(times) * 1000:.0f})"
+                )
     small, large = sizes
     for view in SCRIPTS:
         ratio = medians[view, large] / medians[view, small]

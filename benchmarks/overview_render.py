@@ -4,6 +4,7 @@ day), renders the Overview with Streamlit's AppTest on fresh caches several time
 prints the median times and their ratio (target: <= 1.5).
 
     PYTHONPATH=. .venv/bin/python benchmarks/overview_render.py [--repeats 7]
+        [--database-url postgresql+psycopg://postgres@127.0.0.1:5432/postgres] [--smoke]
 """
 
 from __future__ import annotations
@@ -12,15 +13,14 @@ import argparse
 import os
 import statistics
 import sys
-import tempfile
 import time
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import streamlit as st
 from sqlalchemy import Engine, insert
 from streamlit.testing.v1 import AppTest
 
+from benchmarks.scratch_store import scratch_store
 from vaultward.db import open_store
 from vaultward.models import CheckScore, Evaluation, Finding, MitigationScore, Run
 
@@ -103,15 +103,19 @@ def render_times(url: str, repeats: int, page: str = "overview", script: str | N
     return times
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> dict[tuple[str, int], float]:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=7, help="renders per store (median reported)")
-    args = parser.parse_args()
+    parser.add_argument("--database-url", help="a PostgreSQL server URL (default: SQLite temp files)")
+    parser.add_argument("--smoke", action="store_true", help="2 and 14 days of history, one render each")
+    args = parser.parse_args(argv)
     now = datetime.now(UTC).replace(microsecond=0)
+    short, long = (2, 14) if args.smoke else (7, 730)
+    repeats = 1 if args.smoke else args.repeats
     medians: dict[tuple[str, int], float] = {}
-    with tempfile.TemporaryDirectory() as folder:
-        for days in (7, 730):
-            url = f"sqlite:///{Path(folder) / f'history-{days}.db'}"
+    print(f"store: {'PostgreSQL' if args.database_url else 'SQLite'}")
+    for days in (short, long):
+        with scratch_store(args.database_url, f"history-{days}") as url:
             engine = open_store(url)
             start = time.perf_counter()
             seed(engine, days, now)
@@ -123,18 +127,19 @@ def main() -> None:
             )
             for page in PAGES:
                 render_times(url, 1, page)  # warm-up: imports and the check registry, not the store
-                times = render_times(url, args.repeats, page)
+                times = render_times(url, repeats, page)
                 medians[page, days] = statistics.median(times)
                 print(
                     f"  {page:<9} median {medians[page, days] * 1000:5.0f} ms over {len(times)} renders "
                     f"(min {min(times) * 1000:.0f}, max {max(times) * 1000:.0f})"
                 )
     for page in PAGES:
-        ratio = medians[page, 730] / medians[page, 7]
+        ratio = medians[page, long] / medians[page, short]
         verdict = (
             f" ({'within' if ratio <= TARGET else 'ABOVE'} the {TARGET} target)" if page == "overview" else ""
         )
-        print(f"{page} ratio 730/7: {ratio:.2f}{verdict}")
+        print(f"{page} ratio {long}/{short}: {ratio:.2f}{verdict}")
+    return medians
 
 
 if __name__ == "__main__":

@@ -1,5 +1,6 @@
 """Evaluation over stored facts: scores, staleness, partial runs, missing scopes, waivers."""
 
+import gc
 from datetime import timedelta
 
 import pytest
@@ -225,3 +226,18 @@ def test_a_result_naming_no_scope_depends_on_every_scope_it_read(engine):
     assert findings(engine, fresh.evaluation_id, "access.root_mfa") == {"all-accounts": "pass"}
     stale = evaluate(Settings(), engine, registry, now=utcnow() + timedelta(hours=13))
     assert findings(engine, stale.evaluation_id, "access.root_mfa") == {"all-accounts": "unknown"}
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_evaluation_leaves_the_garbage_collector_as_it_found_it(engine, enabled):
+    # The evaluation pauses the cyclic collector while it makes its findings; a worker that
+    # had it on must get it back on, one that had it off must not find it turned on.
+    registry = registry_with({"aws:1": [make_identity(key="alice", mfa_enrolled=False)]})
+    collect(Settings(), engine, registry)
+    (gc.enable if enabled else gc.disable)()
+    try:
+        summary = evaluate(Settings(), engine, registry)
+        assert gc.isenabled() is enabled
+    finally:
+        gc.enable()
+    assert findings(engine, summary.evaluation_id, "access.console_user_mfa") == {"alice": "fail"}

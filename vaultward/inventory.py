@@ -15,8 +15,8 @@ from datetime import datetime
 
 from checks.access.phishing_resistance import person_factors
 from checks.custody.high_value import is_high_value
-from checks.custody.signers import SignerDirectory, custody_people, wallet_signers
-from checks.training.people import latest_completion
+from checks.custody.signers import SignerDirectory, custody_people, rule_index, rules_applying, wallet_signers
+from checks.training.people import completions
 from vaultward.config import Policy
 from vaultward.models import Finding
 from vaultward.people import Person
@@ -115,7 +115,7 @@ def _person_view(
     active = [identity for identity in ordered if not identity.suspended]
     found = _about(issues, person.id, *(identity.key for identity in ordered))
     completed = {
-        category: latest_completion(training, ctx.directory, person.email, category) if person.email else None
+        category: completions(ctx).get((person.email, category)) if person.email else None
         for category in ("awareness", "lure")
     }
     return PersonView(
@@ -186,14 +186,12 @@ def custody_view(
     transfer rules, value tier and the latest open findings about it."""
     ctx = CheckContext(records, policy, now)
     signers = SignerDirectory(ctx)
-    rules = ctx.records(TransferPolicy)
+    rules = rule_index(ctx)
     issues = open_issues(findings)
     views = []
     for wallet in _in_order(ctx.records(Wallet)):
-        resolved = [signers.resolve(wallet.provider, s) for s in wallet_signers(wallet, rules)]
-        applying = [
-            r for r in rules if r.active and r.provider == wallet.provider and r.wallet in (wallet.key, "")
-        ]
+        applying = rules_applying(wallet, rules)
+        resolved = [signers.resolve(wallet.provider, s) for s in wallet_signers(wallet, applying)]
         views.append(
             CustodyView(
                 kind="wallet",

@@ -9,6 +9,7 @@ Identities nothing ties to an e-mail stay a person of their own (`identity:<key>
 from __future__ import annotations
 
 import fnmatch
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -58,6 +59,10 @@ class Directory:
         self.rules = rules
         self.aliases = {normalise_email(k): normalise_email(v) for k, v in rules.aliases.items()}
         self.signers = {k.strip().lower(): normalise_email(v) for k, v in rules.signers.items()}
+        # The machine patterns as one expression: fnmatchcase per pattern per identity is a
+        # tenth of an evaluation at 100,000 identities.
+        patterns = "|".join(fnmatch.translate(p.lower()) for p in rules.machine_patterns)
+        self._machine = re.compile(patterns) if patterns else None
 
     def person_id(self, identity: Identity) -> str:
         for candidate in (identity.key, identity.email, identity.name):
@@ -80,11 +85,9 @@ class Directory:
     def is_machine(self, identity: Identity) -> bool:
         if not identity.person:
             return True
-        names = [n.lower() for n in (identity.email, identity.name) if n]
-        return any(
-            fnmatch.fnmatchcase(name, pattern.lower())
-            for name in names
-            for pattern in self.rules.machine_patterns
+        matches = self._machine
+        return matches is not None and any(
+            matches.match(name.lower()) for name in (identity.email, identity.name) if name
         )
 
     def resolve(self, identities: Iterable[Identity]) -> list[Person]:

@@ -9,6 +9,7 @@ from urllib.parse import quote
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
+from vaultward.report_appendix import PER_CHECK, is_capped, printable
 from vaultward.report_charts import band_colour, score_bar, sparkline
 from vaultward.report_content import WAIVERS_WITHIN, MitigationLine, WeeklyReport
 from vaultward.scoring import BANDS, band, format_score
@@ -147,6 +148,13 @@ def render_html(report: WeeklyReport, paper: str = "A4", dashboard_url: str | No
             bands=BANDS,
             waiver_days=WAIVERS_WITHIN.days,
             open_count=len(report.failing),
+            printed={
+                "failing": printable(report.failing),
+                "new_failures": printable(report.new_failures),
+                "fixes": printable(report.fixes),
+                "capped": is_capped(report.failing),
+                "per_check": PER_CHECK,
+            },
             one_day=timedelta(days=1),
             verdicts={line.mitigation: mitigation_verdict(line) for line in report.mitigations},
             checks_by_id={c.check_id: c for line in report.mitigations for c in line.checks},

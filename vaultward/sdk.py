@@ -47,6 +47,7 @@ REFERENCE_PATTERNS: dict[str, re.Pattern[str]] = {
 CHECK_ID = re.compile(r"^(custody|training|access|segmentation|detection)\.[a-z][a-z0-9_]*$")
 
 RecordT = TypeVar("RecordT", bound=Record)
+T = TypeVar("T")
 
 
 class CheckDefinitionError(ValueError):
@@ -92,6 +93,7 @@ class CheckContext:
         self._records = records
         self.policy = policy
         self.now = now or datetime.now(UTC)  # the evaluation's reference time
+        self._shared: dict[str, Any] = {}
 
     def records(self, kind: type[RecordT]) -> list[RecordT]:
         return list(self._records.get(kind.kind, ()))  # type: ignore[arg-type]
@@ -110,7 +112,15 @@ class CheckContext:
         """Every person (and machine account) across sources, with all their identities."""
         from vaultward.records import Identity
 
-        return self.directory.resolve(self.records(Identity))
+        return list(self.shared("people", lambda: self.directory.resolve(self.records(Identity))))
+
+    def shared(self, name: str, build: Callable[[], T]) -> T:
+        """What `build` derives from the records (people, indexes), built once per context:
+        several checks read the same view, and records never change during an evaluation.
+        Callers must not mutate what they get."""
+        if name not in self._shared:
+            self._shared[name] = build()
+        return self._shared[name]
 
 
 CheckFunction = Callable[[CheckContext], Iterable[Result]]

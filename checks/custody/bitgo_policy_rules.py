@@ -3,6 +3,7 @@
 from collections.abc import Iterator
 
 from checks.custody.high_value import is_high_value
+from checks.custody.signers import rule_index, rules_applying
 from vaultward.records import TransferPolicy, Wallet
 from vaultward.sdk import CheckContext, Result, check, failed, passed, unknown
 
@@ -33,11 +34,11 @@ def bitgo_policy_rules(ctx: CheckContext) -> Iterator[Result]:
     """BitGo co-signs whatever a stolen user key and password ask for unless the wallet policy
     stops it: without a whitelist and a velocity limit one compromised spender drains the
     wallet to any address, in one go."""
-    rules = [r for r in ctx.records(TransferPolicy) if r.provider == "bitgo" and r.active]
+    rules = rule_index(ctx)
     for wallet in ctx.records(Wallet):
         if wallet.provider != "bitgo":
             continue
-        own = [r for r in rules if r.wallet in (wallet.key, "")]
+        own = rules_applying(wallet, rules)
         whitelists = [r.label for r in own if r.rule_kind in WHITELIST_RULES]
         velocity = [r.label for r in own if r.rule_kind in VELOCITY_RULES]
         approvals = _count(wallet.tags.get("approvals_required"))

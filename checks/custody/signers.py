@@ -55,6 +55,37 @@ class SignerDirectory:
         return self.people.get(email)
 
 
+RuleIndex = dict[tuple[str, str], list[tuple[int, TransferPolicy]]]
+
+
+def rule_index(ctx: CheckContext) -> RuleIndex:
+    """Active transfer rules by (provider, wallet key; "" for every wallet) with their place
+    in the listing, built once per evaluation: scanning every rule per wallet costs wallets x
+    rules."""
+
+    def build() -> RuleIndex:
+        index: RuleIndex = {}
+        for position, rule in enumerate(ctx.records(TransferPolicy)):
+            if rule.active:
+                index.setdefault((rule.provider, rule.wallet), []).append((position, rule))
+        return index
+
+    return ctx.shared("custody.rule_index", build)
+
+
+def rules_applying(wallet: Wallet, index: RuleIndex) -> list[TransferPolicy]:
+    """The active rules of the wallet's provider that name it or no wallet, in listing order."""
+    found = index.get((wallet.provider, wallet.key), [])
+    if wallet.key:
+        found = found + index.get((wallet.provider, ""), [])
+    return [rule for _, rule in sorted(found, key=lambda pair: pair[0])]
+
+
+def signer_directory(ctx: CheckContext) -> SignerDirectory:
+    """The evaluation's `SignerDirectory`, built once."""
+    return ctx.shared("custody.signer_directory", lambda: SignerDirectory(ctx))
+
+
 def wallet_signers(wallet: Wallet, rules: Iterable[TransferPolicy]) -> list[str]:
     """The wallet's own signers, then the approvers of the active transfer rules of its
     provider that apply to it (rules naming no wallet apply to every wallet)."""
@@ -70,8 +101,13 @@ def wallet_signers(wallet: Wallet, rules: Iterable[TransferPolicy]) -> list[str]
 def custody_people(ctx: CheckContext) -> dict[str, list[str]]:
     """Every person who can sign or approve custody transfers, by e-mail, with the wallets and
     rules they sign or approve for: those `policy.people.signers` names, and the wallet signers
-    and transfer-rule approvers that resolve to a person."""
-    signers = SignerDirectory(ctx)
+    and transfer-rule approvers that resolve to a person. Built once per evaluation: callers
+    must not change it."""
+    return ctx.shared("custody.people", lambda: _custody_people(ctx))
+
+
+def _custody_people(ctx: CheckContext) -> dict[str, list[str]]:
+    signers = signer_directory(ctx)
     people: dict[str, list[str]] = {email: [] for email in ctx.directory.signers.values()}
 
     def add(provider: str, signer: str, where: str) -> None:

@@ -6,7 +6,14 @@ from dataclasses import replace
 from typing import Any
 
 from checks.access.phishing_resistance import person_factors
-from checks.custody.signers import Signer, SignerDirectory, wallet_signers
+from checks.custody.signers import (
+    Signer,
+    SignerDirectory,
+    rule_index,
+    rules_applying,
+    signer_directory,
+    wallet_signers,
+)
 from checks.training.people import training_verdict
 from vaultward.records import Identity, TrainingRecord, TransferPolicy, Wallet
 from vaultward.sdk import CheckContext, Result, check, failed, passed, unknown
@@ -43,12 +50,13 @@ def signers_distinct_mfa_trained(ctx: CheckContext) -> Iterator[Result]:
     # Per wallet: the CISO's question is which wallet one lure can empty. Signers are the
     # wallet's own (Safe owners, BitGo spenders) and the approvers of transfer rules applying
     # to it (Fireblocks TAP, BitGo policy rules).
-    signers = SignerDirectory(ctx)
-    rules = ctx.records(TransferPolicy)
+    signers = signer_directory(ctx)
+    rules = rule_index(ctx)
     training = ctx.records(TrainingRecord)
     max_age = ctx.policy.training.lure_training_max_age_days
+    judged: dict[Signer, tuple[list[str], list[str], dict[str, Any]]] = {}
     for wallet in ctx.records(Wallet):
-        ids = wallet_signers(wallet, rules)
+        ids = wallet_signers(wallet, rules_applying(wallet, rules))
         if not ids:
             yield unknown(wallet, f"{wallet.provider} reported no signers or approvers for this wallet")
             continue
@@ -64,7 +72,9 @@ def signers_distinct_mfa_trained(ctx: CheckContext) -> Iterator[Result]:
             if len(same) > 1:
                 problems.append(f"signers {', '.join(same)} are one person ({email})")
         for signer in resolved:
-            found, unsure, about = _judge(ctx, signers, signer, training, max_age)
+            if signer not in judged:  # a signer of many wallets is judged once
+                judged[signer] = _judge(ctx, signers, signer, training, max_age)
+            found, unsure, about = judged[signer]
             problems += [f"{signer.label}: {' and '.join(found)}"] if found else []
             doubts += [f"{signer.label}: {' and '.join(unsure)}"] if unsure else []
             per_signer[signer.id] = about
@@ -106,7 +116,7 @@ def _judge(
     if not training:
         doubts.append("no training source is connected: lure training cannot be measured")
     else:
-        status, reason, completed = training_verdict(ctx, training, signer.email, "lure", max_age)
+        status, reason, completed = training_verdict(ctx, signer.email, "lure", max_age)
         about["lure_training"] = completed
         if status == "fail":
             problems.append(reason)

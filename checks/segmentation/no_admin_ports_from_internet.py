@@ -2,7 +2,7 @@
 
 from collections.abc import Iterator
 
-from checks.segmentation.zones import UNCLASSIFIED, production_vpcs, unique_paths
+from checks.segmentation.zones import UNCLASSIFIED, paths_by_vpc, production_vpcs, unique_paths
 from vaultward.records import NetworkPath, Vpc
 from vaultward.sdk import CheckContext, Result, check, failed, passed, unknown
 
@@ -36,11 +36,10 @@ def no_admin_ports_from_internet(ctx: CheckContext) -> Iterator[Result]:
         yield unknown("zones", UNCLASSIFIED)
         return
     open_paths = unique_paths(ctx, lambda path: path.from_zone == "internet" and path.to_zone == "production")
+    reaching = paths_by_vpc(open_paths)
     for vpc in production:
         exposures = []
-        for path in open_paths:
-            if vpc.key not in path.vpcs:
-                continue
+        for path in reaching.get(vpc.key, []):
             ports = sorted(port for port in admin_ports if path.exposes(port))
             if ports:
                 exposures.append(

@@ -121,8 +121,9 @@ def no_allow_all_nacls(ctx: CheckContext) -> Iterator[Result]:
         yield unknown("zones", UNCLASSIFIED)
         return
     acls = [acl for acl in ctx.records(NetworkAcl) if acl.zone == "production"]
+    with_acl = {acl.vpc_id for acl in acls}
     for vpc in production:
-        if not any(acl.vpc_id == vpc.key for acl in acls):
+        if vpc.key not in with_acl:
             # Every VPC has a default ACL: none collected means the ACLs were not read.
             yield unknown(vpc, "no network ACL of this VPC was collected")
     for acl in acls:

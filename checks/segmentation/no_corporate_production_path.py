@@ -2,7 +2,7 @@
 
 from collections.abc import Iterator
 
-from checks.segmentation.zones import UNCLASSIFIED, production_vpcs, unique_paths
+from checks.segmentation.zones import UNCLASSIFIED, paths_by_vpc, production_vpcs, unique_paths
 from vaultward.records import NetworkPath, Vpc
 from vaultward.sdk import CheckContext, Result, check, failed, passed, unknown
 
@@ -37,8 +37,9 @@ def no_corporate_production_path(ctx: CheckContext) -> Iterator[Result]:
         ctx,
         lambda path: {path.from_zone, path.to_zone} == {"corporate", "production"} and path.state == "active",
     )
+    joining = paths_by_vpc(crossing)
     for vpc in production:
-        paths = [path for path in crossing if vpc.key in path.vpcs]
+        paths = joining.get(vpc.key, [])
         if paths:
             yield failed(
                 vpc,

@@ -21,3 +21,13 @@ def production_vpcs(ctx: CheckContext) -> list[Vpc] | None:
 def unique_paths(ctx: CheckContext, keep: Callable[[NetworkPath], bool]) -> list[NetworkPath]:
     """Paths that `keep` selects, once each: a peering is seen from both of its accounts."""
     return list({path.key: path for path in ctx.records(NetworkPath) if keep(path)}.values())
+
+
+def paths_by_vpc(paths: list[NetworkPath]) -> dict[str, list[NetworkPath]]:
+    """The paths reaching or joining each VPC, in the order given: one pass, rather than
+    every path scanned for every VPC."""
+    by_vpc: dict[str, list[NetworkPath]] = {}
+    for path in paths:
+        for vpc in dict.fromkeys(path.vpcs):
+            by_vpc.setdefault(vpc, []).append(path)
+    return by_vpc

@@ -11,18 +11,25 @@ from vaultward.sdk import CheckContext, Result, Status, failed, passed, unknown
 PASSED = ("passed", "completed")
 
 
-def latest_completion(
-    records: Iterable[TrainingRecord], directory: Directory, person: str, category: str
-) -> datetime | None:
-    dates = [
-        r.completed_at
-        for r in records
-        if directory.email_of(r.person) == person
-        and r.category == category
-        and r.status in PASSED
-        and r.completed_at
-    ]
-    return max(dates, default=None)
+def latest_completions(
+    records: Iterable[TrainingRecord], directory: Directory
+) -> dict[tuple[str, str], datetime]:
+    """The latest passed completion per (person's e-mail, category), in one pass: looking each
+    person up in every record would cost people x records."""
+    latest: dict[tuple[str, str], datetime] = {}
+    for r in records:
+        if r.status in PASSED and r.completed_at:
+            key = (directory.email_of(r.person), r.category)
+            if key not in latest or r.completed_at > latest[key]:
+                latest[key] = r.completed_at
+    return latest
+
+
+def completions(ctx: CheckContext) -> dict[tuple[str, str], datetime]:
+    """`latest_completions` of the context's training records, built once per evaluation."""
+    return ctx.shared(
+        "training.completions", lambda: latest_completions(ctx.records(TrainingRecord), ctx.directory)
+    )
 
 
 def humans(ctx: CheckContext) -> list[Person]:
@@ -31,10 +38,10 @@ def humans(ctx: CheckContext) -> list[Person]:
 
 
 def training_verdict(
-    ctx: CheckContext, records: Iterable[TrainingRecord], email: str, category: str, max_age_days: int
+    ctx: CheckContext, email: str, category: str, max_age_days: int
 ) -> tuple[Status, str, datetime | None]:
     """(pass or fail, the reason, when last passed) for one person's `category` training."""
-    completed = latest_completion(records, ctx.directory, email, category)
+    completed = completions(ctx).get((email, category))
     if completed is None:
         return "fail", f"no passed {category} training on record", None
     age = (ctx.now - completed).days
@@ -65,7 +72,7 @@ def judge_training(
                 **evidence,
             )
             continue
-        status, reason, completed = training_verdict(ctx, records, person.email, category, max_age_days)
+        status, reason, completed = training_verdict(ctx, person.email, category, max_age_days)
         if completed is not None:
             evidence["completed_at"] = completed
         yield (passed if status == "pass" else failed)(person.email, reason, **evidence)
