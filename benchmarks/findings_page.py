@@ -2,7 +2,8 @@
 one evaluation of 2,000 and one of 200,000 access findings (5 checks, 2 sources, 100 accounts
 and tenants), renders the Access page with Streamlit's AppTest on fresh caches several times
 each (unfiltered, then filtered to one account and searched), and prints the median times and
-their ratio (target: <= 1.5: the page filters, counts and pages in the store).
+their ratio. Target: a render under 1 s at 200,000 findings, 100x the data costing at most 2x
+the time (the page filters, counts and pages in the store; it used to load every finding).
 
     PYTHONPATH=. .venv/bin/python benchmarks/findings_page.py [--repeats 5] [--smoke]
         [--database-url postgresql+psycopg://postgres@127.0.0.1:5432/postgres]
@@ -23,7 +24,7 @@ from vaultward.models import CheckScore, Evaluation, Finding, MitigationScore
 
 CHECKS = [f"access.check_{n}" for n in range(5)]
 STATUSES = ("pass", "pass", "fail", "unknown", "pass")
-TARGET = 1.5
+TARGET_RATIO, TARGET_SECONDS = 2.0, 1.0
 SCRIPTS = {
     "unfiltered": "from dashboard.app_pages.mitigation import render\nrender('access')\n",
     "filtered": (
@@ -97,8 +98,11 @@ def main() -> None:
     small, large = sizes
     for view in SCRIPTS:
         ratio = medians[view, large] / medians[view, small]
-        verdict = "within" if ratio <= TARGET else "ABOVE"
-        print(f"{view} ratio {large:,}/{small:,}: {ratio:.2f} ({verdict} the {TARGET} target)")
+        met = ratio <= TARGET_RATIO and medians[view, large] <= TARGET_SECONDS
+        print(
+            f"{view} ratio {large:,}/{small:,}: {ratio:.2f}, {medians[view, large]:.2f} s at {large:,} "
+            f"({'within' if met else 'OUTSIDE'} the target: ratio <= {TARGET_RATIO}, <= {TARGET_SECONDS} s)"
+        )
 
 
 if __name__ == "__main__":
