@@ -40,8 +40,9 @@ def test_worker_runs_twice_on_a_short_interval_and_stops(engine):
 def test_one_job_per_enabled_source_with_its_trigger(engine):
     settings = parse_settings({"sources": {"static": {"schedule": "cron: 0 7 * * 1"}}})
     scheduler = make_scheduler(settings, engine, registry_with({}))
-    [job, _report] = scheduler.get_jobs()
+    [job, _report, _prune] = scheduler.get_jobs()
     assert job.id == "collect:static" and "cron" in str(job.trigger)
     disabled = parse_settings({"sources": {"static": {"enabled": False}}})
     jobs = make_scheduler(disabled, engine, registry_with({})).get_jobs()
-    assert [j.id for j in jobs] == ["report:weekly"]  # the weekly report runs without sources too
+    # The weekly report and the daily prune run without sources too.
+    assert [j.id for j in jobs] == ["report:weekly", "retention:prune"]

@@ -180,6 +180,21 @@ def status() -> None:
     out.print(scores)
 
 
+@app.command("prune")
+def prune_store(
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Count what would go, delete nothing.")] = False,
+) -> None:
+    """Delete what `[retention]` no longer keeps: findings of old evaluations (each week's
+    last evaluation keeps its findings) and facts of superseded runs. The worker does this
+    daily."""
+    from vaultward.models import utcnow
+    from vaultward.retention import prune
+
+    settings = settings_or_exit()
+    pruned = prune(_store(settings), settings.retention, utcnow(), dry_run=dry_run)
+    out.print(("would have " if dry_run else "") + pruned.line(), soft_wrap=True, markup=False)
+
+
 @app.command("iam-policy")
 def iam_policy() -> None:
     """Print the read-only IAM policy (JSON) for the enabled AWS collectors: the actions they

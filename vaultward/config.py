@@ -290,6 +290,16 @@ class DashboardConfig(Strict):
         return [v.strip().lower() for v in value]
 
 
+class RetentionConfig(Strict):
+    """`[retention]`: how long what no view shows any more stays in the store (0 keeps it)."""
+
+    findings_days: int = Field(default=30, ge=0)  # findings of evaluations other than a week's last
+    facts_days: int = Field(default=30, ge=0)  # facts of Runs a later usable Run superseded
+    schedule: Schedule = Field(default_factory=lambda: Schedule(cron="30 3 * * *"))
+
+    _normalise_schedule = field_validator("schedule", mode="before")(_schedule)
+
+
 class Settings(Strict):
     store: StoreConfig = Field(default_factory=StoreConfig)
     aws: AwsConfig = Field(default_factory=AwsConfig)
@@ -301,6 +311,7 @@ class Settings(Strict):
     smtp: SmtpConfig | None = None
     alerts: AlertsConfig = Field(default_factory=AlertsConfig)
     queue: QueueConfig = Field(default_factory=QueueConfig)
+    retention: RetentionConfig = Field(default_factory=RetentionConfig)
     plugin_dir: Path | None = None
     source_file: Path | None = Field(default=None, exclude=True)
 

@@ -27,6 +27,7 @@ from vaultward.evaluation import evaluate
 from vaultward.models import utcnow
 from vaultward.redaction import redact
 from vaultward.registry import Registry
+from vaultward.retention import prune
 from vaultward.weekly_report import run_weekly_report
 
 log = logging.getLogger(__name__)
@@ -74,6 +75,7 @@ def make_scheduler(
         for name in settings.enabled_sources(registry.collectors)
     }
     triggers["report:weekly"] = settings.report.schedule.trigger()
+    triggers["retention:prune"] = settings.retention.schedule.trigger()
 
     def leased(job_id: str, work: Callable[..., object], *args: object, **kwargs: object) -> None:
         """Run `work` if this worker gets the job's lease, and keep the lease until the job's
@@ -143,6 +145,13 @@ def make_scheduler(
         id="report:weekly",
         name="weekly report",
         max_instances=1,  # a slow delivery must not meet next week's run
+    )
+    scheduler.add_job(
+        leased,
+        trigger=triggers["retention:prune"],
+        args=["retention:prune", lambda: prune(engine, settings.retention, utcnow())],
+        id="retention:prune",
+        name="retention",
     )
     return scheduler
 
