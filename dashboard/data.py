@@ -44,6 +44,7 @@ from vaultward.scoring import band as scoring_band
 from vaultward.sdk import MITIGATION_TITLES, MITIGATIONS, SEVERITIES
 
 CACHE_TTL = 60
+INVENTORY_TTL = 3600  # inventories are keyed by inputs_version: new facts refresh them
 BASELINE_AGE = timedelta(days=7)
 SEVERITY_RANK = {"critical": 0, "high": 1, "medium": 2, "low": 3}
 STATUS_ORDER = ("fail", "unknown", "waived", "pass", "skipped")
@@ -1082,10 +1083,25 @@ def _training_text(completed: datetime | None, measured: bool) -> str:
     return "none passed" if measured else "unknown"
 
 
-@st.cache_data(ttl=CACHE_TTL, show_spinner=False)
+def inputs_version(url: str) -> tuple[int | None, int | None]:
+    """What the inventories are built from, as a cache key: the newest finished Run and the
+    newest evaluation. Resolving every person takes seconds at 100,000 identities, so it is
+    done once per new facts or evaluation (or per hour), not once a minute."""
+    with _session(url) as session:
+        run = session.exec(select(func.max(Run.id)).where(col(Run.finished_at).is_not(None))).one()
+        evaluation = session.exec(select(func.max(Evaluation.id))).one()
+    return run, evaluation
+
+
 def people(url: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Every person with identities, MFA, training, roles and open findings; and the open
     findings one row each (`subject` is the person)."""
+    return _people(url, inputs_version(url))
+
+
+@st.cache_data(ttl=INVENTORY_TTL, show_spinner="Resolving people from the latest facts…", max_entries=4)
+def _people(url: str, version: tuple[int | None, int | None]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """people(), cached per `version` (inputs_version: only a cache key)."""
     from vaultward.inventory import people_view
 
     now = datetime.now(UTC)
@@ -1114,10 +1130,15 @@ def people(url: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     return pd.DataFrame(rows, columns=PEOPLE_COLUMNS), _issue_rows((v.id, v.name, v.issues) for v in views)
 
 
-@st.cache_data(ttl=CACHE_TTL, show_spinner=False)
 def custody(url: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Every wallet, signing key and HSM cluster with threshold, signers, backing, policy,
     value tier and open findings; and the open findings one row each."""
+    return _custody(url, inputs_version(url))
+
+
+@st.cache_data(ttl=INVENTORY_TTL, show_spinner="Resolving wallets from the latest facts…", max_entries=4)
+def _custody(url: str, version: tuple[int | None, int | None]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """custody(), cached per `version` (inputs_version: only a cache key)."""
     from vaultward.inventory import custody_view
 
     now = datetime.now(UTC)

@@ -268,3 +268,23 @@ def test_an_empty_store_says_what_to_connect(engine, database_url, monkeypatch):
     monkeypatch.setenv("VAULTWARD_DATABASE_URL", database_url)
     assert "connect an identity source" in run_page("people").info[0].value
     assert "connect a custody source" in run_page("wallets").info[0].value
+
+
+def test_inventories_are_resolved_once_per_new_facts_not_once_a_minute(inventory_url, engine, monkeypatch):
+    from dashboard import data
+    from vaultward import inventory
+
+    calls = []
+    real = inventory.people_view
+    monkeypatch.setattr(inventory, "people_view", lambda *args: calls.append(1) or real(*args))
+    first, _ = data.people(inventory_url)
+    again, _ = data.people(inventory_url)
+    assert len(calls) == 1 and again.equals(first)  # same facts, same evaluation: from the cache
+
+    grown = {
+        **PLAN,
+        "okta:acme": [*PLAN["okta:acme"], okta("carol", name="carol", email="carol@acme.example")],
+    }
+    collect(load_settings(), engine, registry_with({"okta:acme": grown["okta:acme"]}))
+    after, _ = data.people(inventory_url)
+    assert len(calls) == 2 and "carol@acme.example" in set(after["person"]) - set(first["person"])
