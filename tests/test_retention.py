@@ -141,3 +141,31 @@ def test_prune_command_dry_run_names_what_would_go(tmp_path, database_url, engin
     assert done.returncode == 0, done.stderr
     assert "would have pruned" in done.stdout and "findings of" in done.stdout
     assert _count(engine, Finding) == 120
+
+
+def test_completed_queue_rounds_older_than_the_facts_go_with_their_tasks(engine):
+    from vaultward import collection_rounds as rounds
+    from vaultward.models import CollectionRound, RoundTask
+    from vaultward.sdk import Scope
+
+    made = []
+    for days in (40, 1):
+        round_id = rounds.open_round(engine, "static", utcnow() - timedelta(days=days))
+        rounds.record_scopes(engine, round_id, [Scope("static", "aws:1"), Scope("static", "aws:2")])
+        for scope in ("aws:1", "aws:2"):
+            rounds.finish_task(engine, round_id, scope)
+        assert rounds.complete_round(engine, round_id)
+        with Session(engine) as session:
+            session.exec(  # type: ignore[call-overload]
+                update(CollectionRound).where(col(CollectionRound.id) == round_id)
+                .values(completed_at=utcnow() - timedelta(days=days))
+            )  # fmt: skip
+            session.commit()
+        made.append(round_id)
+    assert prune(engine, RetentionConfig(findings_days=0, facts_days=30), utcnow(), dry_run=True).rounds == 1
+    assert _count(engine, RoundTask) == 4
+    pruned = prune(engine, RetentionConfig(findings_days=0, facts_days=30), utcnow())
+    assert pruned.rounds == 1 and "1 completed queue round(s)" in pruned.line()
+    with Session(engine) as session:
+        assert session.exec(select(CollectionRound.id)).all() == [made[1]]
+        assert set(session.exec(select(RoundTask.round_id)).all()) == {made[1]}

@@ -18,7 +18,7 @@ from sqlalchemy import Engine, delete, func
 from sqlmodel import Session, col, select
 
 from vaultward.config import RetentionConfig
-from vaultward.models import Evaluation, Fact, Finding, Run
+from vaultward.models import CollectionRound, Evaluation, Fact, Finding, RoundTask, Run
 from vaultward.report_content import iso_week_of
 
 log = logging.getLogger(__name__)
@@ -30,11 +30,13 @@ class Pruned:
     findings: int
     runs: int  # runs whose facts were deleted
     facts: int
+    rounds: int = 0  # completed task-queue rounds deleted with their tasks
 
     def line(self) -> str:
         return (
             f"pruned {self.findings:,} findings of {self.evaluations} evaluation(s) and "
             f"{self.facts:,} facts of {self.runs} superseded run(s)"
+            + (f", and {self.rounds} completed queue round(s)" if self.rounds else "")
         )
 
 
@@ -88,9 +90,26 @@ def prune(engine: Engine, config: RetentionConfig, now: datetime, dry_run: bool 
             runs = superseded_runs(session, now - timedelta(days=config.facts_days))
     findings = sum(_delete(engine, Finding, col(Finding.evaluation_id) == e, dry_run) for e in evaluations)
     facts = sum(_delete(engine, Fact, col(Fact.run_id) == r, dry_run) for r in runs)
-    pruned = Pruned(len(evaluations), findings, len(runs), facts)
+    rounds = (
+        _prune_rounds(engine, now - timedelta(days=config.facts_days), dry_run) if config.facts_days else 0
+    )
+    pruned = Pruned(len(evaluations), findings, len(runs), facts, rounds)
     log.info("%s%s", "would have " if dry_run else "", pruned.line())
     return pruned
+
+
+def _prune_rounds(engine: Engine, before: datetime, dry_run: bool) -> int:
+    """Task-queue rounds completed before `before`, with their tasks: the bookkeeping of
+    collections long done (the Runs they made stay)."""
+    with Session(engine) as session:
+        done = session.exec(
+            select(CollectionRound.id).where(col(CollectionRound.completed_at) < before)
+        ).all()
+    for round_id in done if not dry_run else ():
+        with engine.begin() as connection:
+            connection.execute(delete(RoundTask).where(col(RoundTask.round_id) == round_id))
+            connection.execute(delete(CollectionRound).where(col(CollectionRound.id) == round_id))
+    return len(done)
 
 
 def _delete(engine: Engine, model: type[Finding] | type[Fact], condition, dry_run: bool) -> int:
