@@ -1,10 +1,10 @@
 """How long does the weekly report take at scale? Seeds a synthetic organisation (default
 100,000 identities) with 12 weeks of daily scores, evaluates it a week ago and now, then
-times the report's content and each format (JSON, CSV, HTML, PDF), with sizes and the PDF's
-page count.
+times the report's content and each format (JSON, CSV, HTML, PDF), the median over
+--repeats builds, with sizes and the PDF's page count.
 
     PYTHONPATH=. .venv/bin/python benchmarks/report_scale.py [--identities 100000]
-        [--wallets 10000] [--sg-rules 50000]
+        [--wallets 10000] [--sg-rules 50000] [--repeats 3]
         [--database-url postgresql+psycopg://postgres@127.0.0.1:5432/postgres] [--smoke]
 """
 
@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import re
 import resource
+import statistics
 import subprocess
 import tempfile
 import time
@@ -89,8 +90,10 @@ def main() -> None:
     parser.add_argument("--sg-rules", type=int, default=50_000)
     parser.add_argument("--database-url", help="a PostgreSQL server URL (default: a SQLite temp file)")
     parser.add_argument("--out", type=Path, help="keep the report files here (default: a temp folder)")
-    parser.add_argument("--smoke", action="store_true", help="a tiny organisation")
+    parser.add_argument("--repeats", type=int, default=3, help="report builds (median reported)")
+    parser.add_argument("--smoke", action="store_true", help="a tiny organisation, one build")
     args = parser.parse_args()
+    repeats = 1 if args.smoke else max(1, args.repeats)
     org = SMOKE if args.smoke else Organisation(args.identities, args.wallets, args.sg_rules)
     now = utc_now()
     store = "PostgreSQL" if args.database_url else "SQLite"
@@ -108,10 +111,15 @@ def main() -> None:
             f"latest evaluation (prepared in {time.perf_counter() - start:.0f} s)",
             flush=True,
         )
-        timings, open_count, printed = time_report(url, org, now, out_dir)
+        runs = [time_report(url, org, now, out_dir) for _ in range(repeats)]
+        _, open_count, printed = runs[0]
+        timings = [
+            Timed(step.name, statistics.median(run[0][n].seconds for run in runs), step.size)
+            for n, step in enumerate(runs[0][0])
+        ]
         for timed in timings:
             size = f", {timed.size / 1024:,.0f} KiB" if timed.size else ""
-            print(f"  {timed.name:<8} {timed.seconds:6.1f} s{size}")
+            print(f"  {timed.name:<8} {timed.seconds:6.1f} s{size} (median of {repeats})")
         pdf = next(out_dir.glob("*.pdf"))
         print(
             f"  total    {sum(t.seconds for t in timings):6.1f} s; {open_count:,} open findings "
