@@ -1044,22 +1044,22 @@ def _joined(values: Any) -> str:
     return "; ".join(values)
 
 
-def _inventory_inputs(url: str, now: datetime) -> tuple[dict[str, list[Any]], list[Finding]]:
+def _inventory_inputs(url: str, now: datetime) -> tuple[dict[str, list[Any]], list[Any]]:
     """The records of the latest usable Runs (as the evaluation reads them) and the latest
-    evaluation's open findings."""
+    evaluation's open findings (the columns inventory.OpenFinding names, no evidence)."""
     from vaultward.evaluation import latest_facts
     from vaultward.inventory import OPEN
 
     latest = latest_evaluation(url)
     with _session(url) as session:
         _, records, _ = latest_facts(session, settings(), now)
-        found: list[Finding] = []
+        found: list[Any] = []
         if latest is not None:
+            columns = (Finding.resource, Finding.check_id, Finding.status, Finding.severity, Finding.message)
             found = list(
                 session.exec(
-                    select(Finding).where(
-                        Finding.evaluation_id == latest["id"],
-                        Finding.status.in_(OPEN),  # type: ignore[attr-defined]
+                    select(*columns).where(
+                        Finding.evaluation_id == latest["id"], col(Finding.status).in_(OPEN)
                     )
                 ).all()
             )

@@ -12,13 +12,13 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol
 
 from checks.access.phishing_resistance import person_factors
 from checks.custody.high_value import is_high_value
 from checks.custody.signers import SignerDirectory, custody_people, rule_index, rules_applying, wallet_signers
 from checks.training.people import completions
 from vaultward.config import Policy
-from vaultward.models import Finding
 from vaultward.people import Person
 from vaultward.records import HsmCluster, Record, SigningKey, TrainingRecord, TransferPolicy, Wallet
 from vaultward.sdk import SEVERITIES, CheckContext, RecordT
@@ -76,7 +76,18 @@ class CustodyView:
     value_tier: str = ""  # high, standard, unknown; "" where it does not apply
 
 
-def open_issues(findings: Iterable[Finding]) -> dict[str, list[Issue]]:
+class OpenFinding(Protocol):
+    """What the inventories read of a finding: a Finding, or a row of just these columns
+    (the dashboard leaves evidence out: at 100,000 identities it is most of the bytes)."""
+
+    resource: str
+    check_id: str
+    status: str
+    severity: str
+    message: str
+
+
+def open_issues(findings: Iterable[OpenFinding]) -> dict[str, list[Issue]]:
     """The failing and unknown findings, by the resource they are about."""
     issues: dict[str, list[Issue]] = defaultdict(list)
     for finding in findings:
@@ -145,7 +156,7 @@ def _person_view(
 
 
 def people_view(
-    records: Mapping[str, list[Record]], policy: Policy, findings: Iterable[Finding], now: datetime
+    records: Mapping[str, list[Record]], policy: Policy, findings: Iterable[OpenFinding], now: datetime
 ) -> list[PersonView]:
     """Every person (and machine account) with their identities, MFA, training, roles and the
     latest open findings about them or any of their identities."""
@@ -180,7 +191,7 @@ def _rule_text(rule: TransferPolicy) -> str:
 
 
 def custody_view(
-    records: Mapping[str, list[Record]], policy: Policy, findings: Iterable[Finding], now: datetime
+    records: Mapping[str, list[Record]], policy: Policy, findings: Iterable[OpenFinding], now: datetime
 ) -> list[CustodyView]:
     """Every wallet, signing key and HSM cluster: threshold, signers as people, HSM backing,
     transfer rules, value tier and the latest open findings about it."""
