@@ -25,6 +25,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -117,6 +118,7 @@ def account_scopes(organisation: SyntheticOrganisation, accounts: list[str]) -> 
 
 @dataclass
 class BenchmarkResult:
+    organisation: SyntheticOrganisation
     shape: OrgShape
     latency: float
     database: str
@@ -178,7 +180,13 @@ class BenchmarkResult:
 
 
 def run_benchmark(
-    shape: OrgShape, latency: float, workers: int, repeats: int, serial_accounts: int, database_url: str
+    shape: OrgShape,
+    latency: float,
+    workers: int,
+    repeats: int,
+    serial_accounts: int,
+    database_url: str,
+    progress: Callable[[str], None] = lambda line: None,
 ) -> BenchmarkResult:
     """Seed, collect `repeats` times concurrently and with one worker, check every pass."""
     engine = open_store(database_url)
@@ -188,9 +196,12 @@ def run_benchmark(
             organisation = aws.organisation
             sample = organisation.accounts[: max(1, min(serial_accounts, shape.accounts))]
             concurrent, serial = [], []
-            for _ in range(repeats):  # interleaved, so drift in the shared machine hits both
+            progress(f"seeded {shape.accounts} accounts in {aws.seconds_to_seed:.0f} s")
+            for repeat in range(1, repeats + 1):  # interleaved, so drift in the shared machine hits both
                 concurrent.append(collect_pass(aws, engine, registry, workers))
+                progress(f"repeat {repeat}: {workers} workers {concurrent[-1].seconds:.1f} s")
                 serial.append(collect_pass(aws, engine, registry, 1, sample))
+                progress(f"repeat {repeat}: one worker, {len(sample)} accounts {serial[-1].seconds:.1f} s")
             seconds_to_seed = aws.seconds_to_seed
     finally:
         engine.dispose()
@@ -201,7 +212,13 @@ def run_benchmark(
     }:
         problems.append("one worker's facts differ from the concurrent collection's for the same accounts")
     database = "sqlite" if database_url.startswith("sqlite") else redact_url(database_url)
-    return BenchmarkResult(shape, latency, database, seconds_to_seed, concurrent, serial, problems)
+    return BenchmarkResult(
+        organisation, shape, latency, database, seconds_to_seed, concurrent, serial, problems
+    )
+
+
+def _stderr(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
 
 
 def main() -> int:
@@ -227,7 +244,9 @@ def main() -> int:
     shape = OrgShape(args.accounts, args.regions, args.users, args.security_groups)
     with tempfile.TemporaryDirectory() as folder:
         url = args.database_url or f"sqlite:///{Path(folder) / 'store.db'}"
-        result = run_benchmark(shape, args.latency, args.workers, args.repeats, args.serial_accounts, url)
+        result = run_benchmark(
+            shape, args.latency, args.workers, args.repeats, args.serial_accounts, url, progress=_stderr
+        )
     for line in result.lines():
         print(line)
     return 1 if result.problems else 0
