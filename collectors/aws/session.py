@@ -194,7 +194,7 @@ class AwsSessions:
     def regions(self) -> list[str]:
         return list(self.source.regions or self.settings.aws.regions)
 
-    def base_session(self, region: str | None = None) -> boto3.Session:
+    def base_session(self) -> boto3.Session:
         """The collector's one Session, on the env vars named in `credentials_env`, else the
         profile or provider chain (resolved once). Pass the region to `client`."""
         with self._lock:

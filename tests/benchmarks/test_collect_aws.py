@@ -31,7 +31,9 @@ def test_concurrent_and_serial_collection_store_the_generated_organisation(datab
     for name, value in DUMMY_ENVIRONMENT.items():
         monkeypatch.setenv(name, value)
 
-    result = run_benchmark(SHAPE, latency=0.01, workers=8, repeats=1, serial_accounts=3, database_url=database_url)
+    result = run_benchmark(
+        SHAPE, latency=0.01, workers=8, repeats=1, serial_accounts=3, database_url=database_url
+    )
 
     assert result.problems == []
     organisation = result.organisation
