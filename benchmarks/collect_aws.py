@@ -152,8 +152,9 @@ class BenchmarkResult:
             "users and groups into moto's backends)",
             f"concurrent, {fast.workers} workers: median {self.concurrent_seconds:.1f} s over "
             f"{len(self.concurrent)} ({', '.join(f'{p.seconds:.1f}' for p in self.concurrent)}); "
-            f"{fast.requests} requests, {fast.requests / fast.seconds:.0f} requests/s; "
-            f"{sum(fast.facts.values())} facts; CPU {fast.cpu[0]:.1f} s collector, {fast.cpu[1]:.1f} s emulator",
+            f"{fast.requests} requests per pass, {fast.requests / self.concurrent_seconds:.0f} requests/s; "
+            f"{sum(fast.facts.values())} facts; CPU of the first pass {fast.cpu[0]:.1f} s collector, "
+            f"{fast.cpu[1]:.1f} s emulator",
             f"one worker, {slow.accounts} of {shape.accounts} accounts: median "
             f"{statistics.median(p.seconds for p in self.serial):.1f} s over {len(self.serial)}; "
             f"{slow.requests} requests, {slow.requests / slow.seconds:.0f} requests/s",
