@@ -114,7 +114,7 @@ class AwsConfig(Strict):
     profile: str | None = None
     retry_mode: Literal["standard", "adaptive"] = "adaptive"
     max_attempts: int = Field(default=8, ge=1, le=20)
-    max_workers: int = Field(default=8, ge=1, le=64)
+    max_workers: int = Field(default=32, ge=1, le=128)
 
 
 def _cidr_ranges(value: list[str]) -> list[str]:

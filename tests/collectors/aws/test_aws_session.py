@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+
 import pytest
 
 from collectors.aws.session import AccountTarget, AwsSessions, CollectionError
@@ -101,3 +104,31 @@ def test_configured_accounts_without_discovery(mocked_aws):
         "aws:123456789012/us-east-1",
         "aws:333333333333/us-east-1",
     ]
+
+
+def test_assumed_role_credentials_are_reused_across_regions_until_near_expiry(mocked_aws, monkeypatch):
+    assumed = []
+    original = AwsSessions.client
+
+    def client(self, session, service, region=None):
+        made = original(self, session, service, region)
+        made.meta.events.register("before-call.sts.AssumeRole", lambda **_: assumed.append(1))
+        return made
+
+    monkeypatch.setattr(AwsSessions, "client", client)
+    made = sessions(aws={"regions": ["us-east-1", "eu-west-1"]})
+    target = AccountTarget("222222222222", "arn:aws:iam::222222222222:role/Audit")
+    east = made.account_session("aws:222222222222/us-east-1", target, "us-east-1")
+    west = made.account_session("aws:222222222222/eu-west-1", target, "eu-west-1")
+    assert len(assumed) == 1
+    assert made.client(west, "ec2").meta.region_name == "eu-west-1"
+    for session in (east, west):
+        assert made.client(session, "sts").get_caller_identity()["Account"] == "222222222222"
+    # Credentials within ten minutes of expiry are not handed out again: a new AssumeRole.
+    key = ("arn:aws:iam::222222222222:role/Audit", None)
+    made._assumed[key] = replace(made._assumed[key], expiration=datetime.now(UTC) + timedelta(minutes=5))
+    made.account_session("aws:222222222222/us-east-1", target, "us-east-1")
+    assert len(assumed) == 2
+    assert "secret" not in repr(made._assumed[key]).lower() and made._assumed[
+        key
+    ].secret_access_key not in repr(made._assumed[key])
