@@ -3,22 +3,19 @@ full catalog to the findings its records imply, on both stores, and the one comm
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from collections import Counter
 from datetime import timedelta
-from pathlib import Path
 
 from sqlmodel import Session, select
 
 from benchmarks.synthetic.store import Organisation, records, seed_facts, utc_now
+from tests.benchmarks.command import run_benchmark
 from vaultward.evaluation import evaluate
 from vaultward.models import Finding
 from vaultward.people import Directory
 from vaultward.records import Identity, TrainingRecord
 from vaultward.registry import discover
 
-ROOT = Path(__file__).resolve().parents[2]
 ORG = Organisation(identities=300, wallets=30, sg_rules=100)
 
 
@@ -70,14 +67,6 @@ def test_the_synthetic_organisation_evaluates_to_what_its_records_imply(engine):
 
 
 def test_the_benchmark_command_runs_at_smoke_size():
-    done = subprocess.run(
-        [sys.executable, "benchmarks/evaluate_scale.py", "--smoke"],
-        cwd=ROOT,
-        env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert done.returncode == 0, done.stderr
+    done = run_benchmark("evaluate_scale.py")
     assert done.stdout.count("findings") >= 4  # a line per run and per size
     assert "time ratio 2S/S:" in done.stdout

@@ -3,24 +3,14 @@ and reports a ratio per view (its timings are not asserted)."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.benchmarks.command import run_benchmark
 
 
 @pytest.mark.slow
 def test_the_findings_page_benchmark_runs_in_its_smoke_size(database_url):
-    command = [sys.executable, "benchmarks/findings_page.py", "--smoke"]
-    if database_url.startswith("postgresql"):
-        command += ["--database-url", database_url]
-    done = subprocess.run(command, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
-                          capture_output=True, text=True, timeout=300)  # fmt: skip
-    assert done.returncode == 0, done.stderr[-2000:]
+    done = run_benchmark("findings_page.py", database_url=database_url)
     lines = done.stdout.splitlines()
     assert "200 findings in one evaluation" in lines[0]
     assert any(line.startswith("2,000 findings in one evaluation") for line in lines)

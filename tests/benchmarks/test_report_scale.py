@@ -7,26 +7,15 @@ from __future__ import annotations
 import csv
 import json
 import re
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.benchmarks.command import run_benchmark
 
 
 @pytest.mark.slow
 def test_the_report_benchmark_writes_every_format_with_a_capped_appendix(tmp_path):
-    done = subprocess.run(
-        [sys.executable, "benchmarks/report_scale.py", "--smoke", "--out", str(tmp_path)],
-        cwd=ROOT,
-        env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert done.returncode == 0, done.stderr
+    done = run_benchmark("report_scale.py", "--out", str(tmp_path))
     found = re.search(r"([\d,]+) open findings \(([\d,]+) rows printed", done.stdout)
     assert found, done.stdout
     open_count, printed = (int(n.replace(",", "")) for n in found.groups())
