@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from pathlib import Path
+from typing import Any
 
+import orjson
 from alembic import command
 from alembic.config import Config as AlembicConfig
 from alembic.runtime.migration import MigrationContext
@@ -13,6 +16,16 @@ from sqlalchemy import Engine, event
 from sqlmodel import create_engine
 
 log = logging.getLogger(__name__)
+
+
+def load_json(text: str | bytes) -> Any:
+    """JSON columns as read back: orjson (several times faster than the standard library,
+    which was a third of loading 100,000 identities' facts), falling back to the standard
+    library for what orjson refuses (NaN, integers beyond 64 bits)."""
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return json.loads(text)
 
 
 def make_engine(url: str, busy_timeout_seconds: float = 30.0) -> Engine:
@@ -27,6 +40,7 @@ def make_engine(url: str, busy_timeout_seconds: float = 30.0) -> Engine:
             url,
             connect_args={"timeout": busy_timeout_seconds, "check_same_thread": False},
             hide_parameters=True,
+            json_deserializer=load_json,
         )
 
         @event.listens_for(engine, "connect")
@@ -38,7 +52,8 @@ def make_engine(url: str, busy_timeout_seconds: float = 30.0) -> Engine:
             cursor.close()
 
         return engine
-    return create_engine(url, pool_pre_ping=True, hide_parameters=True)  # facts stay out of errors
+    # hide_parameters: facts stay out of errors.
+    return create_engine(url, pool_pre_ping=True, hide_parameters=True, json_deserializer=load_json)
 
 
 def alembic_config(engine: Engine) -> AlembicConfig:
