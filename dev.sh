@@ -55,10 +55,16 @@ rabbitmq_up() {
 
 ensure_rabbitmq() {
     # The RabbitMQ server on 127.0.0.1:5672 (guest/guest) for the task-queue tests; start it
-    # if it is installed but down (it takes a few seconds to open its port).
+    # (installing Debian's package if missing) if it is down; it takes a few seconds to open its port.
     if ! rabbitmq_up; then
-        if command -v rabbitmq-server >/dev/null; then
-            as_root rabbitmq-server -detached || true
+        local server
+        server="$(command -v rabbitmq-server || echo /usr/sbin/rabbitmq-server)"
+        if [ ! -x "$server" ]; then
+            as_root apt-get update -qq
+            DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq rabbitmq-server >/dev/null || true
+        fi
+        if [ -x "$server" ]; then
+            as_root "$server" -detached || true
         fi
         for _ in $(seq 1 60); do rabbitmq_up && break; sleep 1; done
     fi
