@@ -49,6 +49,10 @@ def make_engine(url: str, busy_timeout_seconds: float = 30.0) -> Engine:
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_seconds * 1000)}")
             cursor.execute("PRAGMA foreign_keys=ON")
+            # 64 MiB of page cache (allocated as used; the default is 2 MiB): an evaluation's
+            # findings go into three indexes, and beyond a cache-full of pages each insert
+            # reads the index from disk (2S evaluated in 2.3x the time of S, not 2x).
+            cursor.execute("PRAGMA cache_size=-65536")
             cursor.close()
 
         return engine
