@@ -15,7 +15,7 @@ EXAMPLE = Path(__file__).parents[1] / "vaultward.example.toml"
 
 def test_commented_example_alerts_section_is_valid():
     text = EXAMPLE.read_text()
-    block = text[text.index("# [alerts]") :]
+    block = text[text.index("# [alerts]") :].split("\n\n", 1)[0]  # up to the next section's prose
     block = "\n".join(re.sub(r"^# ?", "", line) for line in block.splitlines())
     block = re.sub(r"\s+#[^\"\n]*$", "", block, flags=re.M)  # trailing comments
     data = tomllib.loads(block)

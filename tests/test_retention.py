@@ -4,6 +4,7 @@ usable run keeps them, so the next evaluation is unchanged), and scores and runs
 
 from __future__ import annotations
 
+import tomllib
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, update
@@ -169,3 +170,14 @@ def test_completed_queue_rounds_older_than_the_facts_go_with_their_tasks(engine)
     with Session(engine) as session:
         assert session.exec(select(CollectionRound.id)).all() == [made[1]]
         assert set(session.exec(select(RoundTask.round_id)).all()) == {made[1]}
+
+
+def test_the_commented_example_section_is_valid():
+    from pathlib import Path
+
+    text = (Path(__file__).parents[1] / "vaultward.example.toml").read_text()
+    block = text[text.index("# [retention]") :].split("\n\n", 1)[0]
+    settings = parse_settings(
+        tomllib.loads("\n".join(line.removeprefix("# ") for line in block.splitlines()))
+    )
+    assert settings.retention == RetentionConfig()  # the example shows the defaults

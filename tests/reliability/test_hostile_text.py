@@ -125,8 +125,8 @@ def spreadsheet_cell(value: str) -> str:
 
 
 def test_every_csv_neutralises_formulas(hostile_store):
-    frame = data.findings(hostile_store, "access")
-    rows = list(csv.DictReader(io.StringIO(data.findings_csv(frame).decode("utf-8"))))
+    everything = data.findings_csv_of(hostile_store, "access", data.FindingFilter())
+    rows = list(csv.DictReader(io.StringIO(everything.decode("utf-8"))))
     names = {row["resource_name"] for row in rows}
     for text in HOSTILE:
         assert spreadsheet_cell(text) in names
