@@ -8,17 +8,34 @@ cd "$(dirname "$0")"
 
 VENV=.venv
 PY="$VENV/bin/python"
+UV_VERSION=0.13.9  # the installer that reads uv.lock; bootstrapped into .uv/ by pip, nothing else
+UV=.uv/bin/uv
+export UV_PROJECT_ENVIRONMENT="$VENV" UV_PYTHON_DOWNLOADS=never UV_PYTHON="${UV_PYTHON:-python3}"
+
+say() { printf '==> %s\n' "$*" >&2; }
+
+ensure_uv() {
+    if [ ! -x "$UV" ] || [ "$("$UV" --version 2>/dev/null)" != "uv $UV_VERSION" ]; then
+        say "Fetching uv $UV_VERSION, the installer that reads uv.lock (first run only)"
+        python3 -m venv .uv
+        .uv/bin/python -m pip install --quiet --disable-pip-version-check "uv==$UV_VERSION"
+    fi
+}
 
 ensure_venv() {
-    local extras="$1" stamp
-    if [ ! -x "$PY" ]; then
-        python3 -m venv "$VENV"
+    # Installs exactly what uv.lock records (the versions CI tested), and the project itself
+    # (editable). `--locked` refuses a lock that no longer matches pyproject.toml.
+    local extra="$1"
+    ensure_uv
+    if [ "$extra" = demo ] && [ -f "$VENV/.synced-dev" ]; then
+        extra=dev  # dev includes demo: don't remove the test tools to run the demo
     fi
-    stamp="$VENV/.installed-$extras-$(sha256sum pyproject.toml | cut -c1-16)"
-    if [ ! -f "$stamp" ]; then
-        "$PY" -m pip install --quiet --upgrade pip
-        "$PY" -m pip install --quiet -e ".[$extras]"
-        touch "$stamp"
+    if [ ! -f "$VENV/.synced-$extra" ] || [ uv.lock -nt "$VENV/.synced-$extra" ] \
+        || [ pyproject.toml -nt "$VENV/.synced-$extra" ]; then
+        [ -x "$PY" ] || say "Creating the environment in $VENV and installing from uv.lock (first run only)"
+        "$UV" sync --locked --extra "$extra"
+        rm -f "$VENV"/.synced-*
+        touch "$VENV/.synced-$extra"
     fi
 }
 
