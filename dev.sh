@@ -2,7 +2,8 @@
 # Set-up and everyday commands. Each one creates .venv and installs what it needs first.
 #   ./dev.sh demo [--port 8501] [--no-serve]   the demo: seeded AWS emulator -> collectors -> dashboard
 #   ./dev.sh test [pytest args]                the whole test suite, on SQLite and PostgreSQL
-#   ./dev.sh lint                              ruff and mypy
+#   ./dev.sh lint                              ruff, mypy and deptry (every import declared)
+#   ./dev.sh deps-upgrade [pytest args]        newest allowed versions; uv.lock rewritten only if green
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -15,10 +16,10 @@ export UV_PROJECT_ENVIRONMENT="$VENV" UV_PYTHON_DOWNLOADS=never UV_PYTHON="${UV_
 say() { printf '==> %s\n' "$*" >&2; }
 
 ensure_uv() {
-    if [ ! -x "$UV" ] || [ "$("$UV" --version 2>/dev/null)" != "uv $UV_VERSION" ]; then
+    if [ ! -x "$UV" ] || [[ "$("$UV" --version 2>/dev/null)" != "uv $UV_VERSION "* ]]; then
         say "Fetching uv $UV_VERSION, the installer that reads uv.lock (first run only)"
         python3 -m venv .uv
-        .uv/bin/python -m pip install --quiet --disable-pip-version-check "uv==$UV_VERSION"
+        .uv/bin/python -m pip install --quiet --disable-pip-version-check "uv==$UV_VERSION" || exit 1
     fi
 }
 
@@ -33,7 +34,7 @@ ensure_venv() {
     if [ ! -f "$VENV/.synced-$extra" ] || [ uv.lock -nt "$VENV/.synced-$extra" ] \
         || [ pyproject.toml -nt "$VENV/.synced-$extra" ]; then
         [ -x "$PY" ] || say "Creating the environment in $VENV and installing from uv.lock (first run only)"
-        "$UV" sync --locked --extra "$extra"
+        "$UV" sync --locked --extra "$extra" || exit 1
         rm -f "$VENV"/.synced-*
         touch "$VENV/.synced-$extra"
     fi
@@ -88,36 +89,68 @@ ensure_rabbitmq() {
     rabbitmq_up || { echo "RabbitMQ is not reachable on 127.0.0.1:5672" >&2; exit 1; }
 }
 
+run_tests() {
+    ensure_venv dev
+    ensure_system_packages
+    ensure_postgres
+    ensure_rabbitmq
+    local status=0
+    "$PY" -m pytest "$@" || status=$?
+    if [ "$status" = 5 ]; then
+        echo "pytest collected no tests: treating as a failure" >&2
+        return 1
+    fi
+    return "$status"
+}
+
+run_lint() {
+    # Chained, not left to `set -e`: deps-upgrade calls this inside a condition.
+    ensure_venv dev
+    "$VENV/bin/ruff" check . && "$VENV/bin/ruff" format --check . && "$VENV/bin/mypy" && "$VENV/bin/deptry" .
+}
+
+deps_upgrade() {
+    # Re-resolve every dependency to the newest version pyproject.toml allows, then lint and
+    # run the whole suite on it; keep the new lock only if both are green.
+    ensure_uv
+    local before=.uv/uv.lock.before moved=.uv/uv.lock.moved
+    cp uv.lock "$before"
+    say "Resolving the newest allowed versions"
+    "$UV" lock --upgrade 2>&1 | tee "$moved"
+    if cmp -s uv.lock "$before"; then
+        say "Nothing moved: uv.lock is already at the newest allowed versions"
+        return 0
+    fi
+    if run_lint && run_tests "$@"; then
+        say "Green on the new versions: uv.lock rewritten (review and commit it):"
+        grep -E '^(Updated|Added|Removed) ' "$moved" >&2 || true
+        return 0
+    fi
+    say "Not green on the new versions: uv.lock put back as it was"
+    cp "$before" uv.lock
+    ensure_venv dev
+    return 1
+}
+
 command="${1:-help}"
 shift || true
 case "$command" in
     demo)
         ensure_venv demo
+        say "Starting the demo: seeded AWS emulator and vendor fakes -> collectors -> checks -> dashboard"
         exec "$VENV/bin/vaultward" demo "$@"
         ;;
     test)
-        ensure_venv dev
-        ensure_system_packages
-        ensure_postgres
-        ensure_rabbitmq
-        set +e
-        "$PY" -m pytest "$@"
-        status=$?
-        set -e
-        if [ "$status" = 5 ]; then
-            echo "pytest collected no tests: treating as a failure" >&2
-            exit 1
-        fi
-        exit "$status"
+        run_tests "$@"
         ;;
     lint)
-        ensure_venv dev
-        "$VENV/bin/ruff" check .
-        "$VENV/bin/ruff" format --check .
-        "$VENV/bin/mypy"
+        run_lint
+        ;;
+    deps-upgrade)
+        deps_upgrade "$@"
         ;;
     *)
-        sed -n '2,6p' "$0"
+        sed -n '2,8p' "$0"
         exit 2
         ;;
 esac

@@ -2,14 +2,11 @@
 
 The organisation: a management account (under the root) and three members in
 organisational units: production in Workloads/Production, custody and corporate sharing
-Platform. Most of it goes through the ordinary AWS APIs. What moto 5.2 cannot do through
-its API is written into moto's in-process backends, which works under `mock_aws` and under
-`moto.server.ThreadedMotoServer` (same process), not against a separate `moto_server`:
-root MFA (`AccountMFAEnabled` is always 0), HSMs in a cluster (`create_hsm` is missing) and
-its VPC and security group (moto makes up the one and omits the other),
-access-key ages, the attachments of static transit-gateway routes (lost in moto's
-response), and AWS's AdministratorAccess policy when managed policies are not loaded.
-`DemoOrganisation.backend_seeded` says whether that part happened.
+Platform. Most of it goes through the ordinary AWS APIs, and AWS's AdministratorAccess
+policy through moto's documented configuration. What moto cannot do through its API (root
+MFA, HSMs in a cluster, access-key ages, transit-gateway route attachments) goes through
+vaultward/demo/moto_gaps.py, which needs moto in this process (`mock_aws` or
+`ThreadedMotoServer`); `DemoOrganisation.backend_seeded` says whether that part happened.
 """
 
 from __future__ import annotations
@@ -18,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from vaultward.demo import moto_gaps
 from vaultward.demo.seeder import (
     CORPORATE_CIDRS,
     PRODUCTION_CIDRS,
@@ -80,13 +78,6 @@ class DemoOrganisation:
         }
 
 
-def _in_process(seeder: Seeder, account: str, user: str) -> bool:
-    try:
-        return user in seeder.backend("iam", account, "global").users
-    except Exception:  # noqa: BLE001 - moto missing or a server in another process
-        return False
-
-
 def _place_in_units(org: Any, seeder: Seeder, units: dict[str, list[str]]) -> None:
     """Create each OU (path of names below the root, parents first) and move its accounts in
     from the root; ids land in `seeder.resources` as "ou:<path>" and "ou:Root"."""
@@ -105,6 +96,11 @@ def _place_in_units(org: Any, seeder: Seeder, units: dict[str, list[str]]) -> No
 
 
 def _seed(endpoint_url: str | None, demo: bool) -> DemoOrganisation:
+    with moto_gaps.aws_managed_policies():
+        return _seed_organisation(endpoint_url, demo)
+
+
+def _seed_organisation(endpoint_url: str | None, demo: bool) -> DemoOrganisation:
     seeder = Seeder(endpoint_url)
     org = seeder.client("organizations")
     org.create_organization(FeatureSet="ALL")
@@ -124,14 +120,14 @@ def _seed(endpoint_url: str | None, demo: bool) -> DemoOrganisation:
     iam = seeder.client("iam")
     iam.create_account_alias(AccountAlias="demo-management")
     seeder.person(iam, management, "ops-admin", inline_admin="full")
-    seeder.backend_seeded = _in_process(seeder, management, "ops-admin")
+    seeder.backend_seeded = moto_gaps.runs_in_process(management, "ops-admin")
     if seeder.backend_seeded:
-        seeder.root_mfa(management)
+        moto_gaps.enable_root_mfa(management)
 
     # Production: an administrator with a virtual MFA, a stale CI key; VPCs, SG, TGW.
     iam = seeder.client("iam", prod)
     iam.create_account_alias(AccountAlias="demo-production")
-    seeder.admin_group(iam, prod, "Admins")
+    seeder.admin_group(iam, "Admins")
     seeder.person(iam, prod, "alice", mfa="virtual", groups=("Admins",))
     if seeder.backend_seeded:
         seeder.machine(iam, prod, "ci-deploy", age_days=200, unused_days=120)

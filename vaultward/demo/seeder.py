@@ -1,5 +1,5 @@
 """Seeding helpers for the demo organisation: AWS API calls through a moto server (or
-`mock_aws`), and moto's in-process backends for what its API cannot set."""
+`mock_aws`); what moto's API cannot set goes through vaultward/demo/moto_gaps.py."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import boto3
+
+from vaultward.demo import moto_gaps
 
 REGION = "us-east-1"
 ROLE_NAME = "OrganizationAccountAccessRole"
@@ -56,12 +58,6 @@ class Seeder:
             )
         return session.client(service, endpoint_url=self.endpoint_url)  # type: ignore[call-overload]
 
-    def backend(self, service: str, account: str, region: str = REGION) -> Any:
-        """moto's in-process backend, when the server runs in this process."""
-        from moto.backends import get_backend
-
-        return get_backend(service)[account][region]  # type: ignore[call-overload,index]
-
     # --- IAM -------------------------------------------------------------------------
 
     def person(
@@ -98,30 +94,21 @@ class Seeder:
         if inline_admin:
             iam.put_user_policy(UserName=name, PolicyName=inline_admin, PolicyDocument=ALLOW_ALL)
 
-    def admin_group(self, iam: Any, account: str, group: str) -> None:
+    def admin_group(self, iam: Any, group: str) -> None:
         iam.create_group(GroupName=group)
         try:
             iam.attach_group_policy(GroupName=group, PolicyArn=ADMIN_POLICY)
-        except iam.exceptions.NoSuchEntityException:
-            # moto loads AWS-managed policies only with MOTO_IAM_LOAD_MANAGED_POLICIES=true.
-            from moto.iam.aws_managed_policies import aws_managed_policies_data
-            from moto.iam.models import AWSManagedPolicy
-
-            backend = self.backend("iam", account, "global")
-            data = json.loads(aws_managed_policies_data)["AdministratorAccess"]
-            policy = AWSManagedPolicy.from_data("AdministratorAccess", account, "global", data)
-            backend.managed_policies[policy.arn] = policy
-            iam.attach_group_policy(GroupName=group, PolicyArn=ADMIN_POLICY)
+        except iam.exceptions.NoSuchEntityException as error:
+            raise RuntimeError(
+                "moto has no AWS-managed policies: seed inside vaultward.demo.moto_gaps.aws_managed_policies()"
+            ) from error
 
     def machine(self, iam: Any, account: str, name: str, age_days: int, unused_days: int) -> None:
         iam.create_user(UserName=name)
         iam.create_access_key(UserName=name)
-        key = self.backend("iam", account, "global").users[name].access_keys[0]
-        key.create_date = self.now - timedelta(days=age_days)
-        key.last_used = self.now - timedelta(days=unused_days)
-
-    def root_mfa(self, account: str) -> None:
-        self.backend("iam", account, "global").account_summary._account_mfa_enabled = 1
+        moto_gaps.backdate_access_key(
+            account, name, self.now - timedelta(days=age_days), self.now - timedelta(days=unused_days)
+        )
 
     # --- network ---------------------------------------------------------------------
 
@@ -181,11 +168,7 @@ class Seeder:
         return group
 
     def route_attachments_fix(self, account: str, table: str) -> None:
-        """moto keeps a static route's attachment as a dict its serializer drops."""
-        for route in self.backend("ec2", account).transit_gateways_route_tables[table].routes.values():
-            target = route.get("transitGatewayAttachments")
-            if isinstance(target, dict):
-                route["transitGatewayAttachments"] = [target]
+        moto_gaps.restore_route_attachments(account, REGION, table)
 
     # --- custody ---------------------------------------------------------------------
 
@@ -223,14 +206,7 @@ class Seeder:
             TagList=[{"Key": "Name", "Value": name}],
         )["Cluster"]["ClusterId"]
         self.resources[f"hsm:{name}"] = cluster
-        backend_cluster = self.backend("cloudhsmv2", account).clusters[cluster]
-        backend_cluster.state = cluster_state
-        if security_group:
-            # moto makes up the cluster's VpcId and has no SecurityGroup: give it the real ones.
-            backend_cluster.vpc_id = vpc
-            describe = backend_cluster.to_dict
-            backend_cluster.to_dict = lambda: {**describe(), "SecurityGroup": security_group}
-        backend_cluster.hsms = [
+        hsms = [
             {
                 "AvailabilityZone": zone,
                 "ClusterId": cluster,
@@ -244,6 +220,7 @@ class Seeder:
             }
             for index, (zone, state) in enumerate(zip(subnets, states, strict=False), start=1)
         ]
+        moto_gaps.place_cloudhsm_cluster(account, REGION, cluster, cluster_state, hsms, vpc, security_group)
         return cluster
 
     def kms_key(

@@ -18,6 +18,7 @@ from pathlib import Path
 import boto3
 from moto import mock_aws
 
+from vaultward.demo import moto_gaps
 from vaultward.demo.seeder import ALLOW_ALL, Seeder, acl_entry
 
 PAYLOADS = Path(__file__).parent / "payloads"
@@ -42,7 +43,7 @@ def capture() -> None:
     seeder = Seeder(None)
     iam = boto3.client("iam")
     account = boto3.client("sts").get_caller_identity()["Account"]
-    seeder.admin_group(iam, account, "Admins")
+    seeder.admin_group(iam, "Admins")
     iam.create_group(GroupName="Ops")
     iam.put_group_policy(GroupName="Ops", PolicyName="ops-all", PolicyDocument=ALLOW_ALL)
     star = iam.create_policy(
@@ -304,7 +305,7 @@ if __name__ == "__main__":
     os.environ.update(
         AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing", AWS_DEFAULT_REGION="us-east-1"
     )
-    with mock_aws():
+    with mock_aws(), moto_gaps.aws_managed_policies():
         capture()
     with mock_aws():
         capture_organization()
