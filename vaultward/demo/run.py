@@ -72,15 +72,16 @@ def run_demo(data_dir: Path, port: int, serve_dashboard: bool, console: Console)
 
     server, endpoint = start_emulator()
     try:
-        console.print(f"AWS emulator (moto) on {endpoint}: seeding the demo organisation")
+        console.print(f"[1/5] AWS emulator (moto) on {endpoint}: seeding the demo organisation")
         organisation = seed_demo_organisation(endpoint)
         with saas_fakes(data_dir.resolve(), organisation.accounts["production"]) as saas:
-            console.print(f"vendor API fakes on loopback: {', '.join(sorted(saas.sources))}", soft_wrap=True)
+            console.print(f"[2/5] vendor API fakes on loopback: {', '.join(sorted(saas.sources))}", soft_wrap=True)
             os.environ.update(saas.environment)
             settings = demo_settings(organisation.settings_dict(), saas, data_dir, port)
             engine = open_store(settings.database_url)
             registry = discover(entry_point_groups=False)
             redaction.configure(settings.credential_variables(registry.collectors))
+            console.print("[3/5] collecting every source with the real collectors")
             outcomes = collect(settings, engine, registry)
             console.print(
                 f"collected {len(outcomes)} scopes "
@@ -89,6 +90,7 @@ def run_demo(data_dir: Path, port: int, serve_dashboard: bool, console: Console)
             for outcome in outcomes:
                 if outcome.status != "ok":
                     console.print(f"  {outcome.status}: {outcome.collector} {outcome.scope}: {outcome.error}")
+            console.print("[4/5] evaluating every check")
             summary = evaluate(settings, engine, registry)
     finally:
         server.stop()
@@ -110,6 +112,7 @@ def _weekly_report(settings, engine, registry, console: Console) -> None:
     from vaultward.weekly_report import produce_and_deliver
 
     week = iso_week_of(utcnow())
+    console.print(f"[5/5] writing the weekly report {week} (HTML, PDF, CSV, JSON)")
     try:
         run = produce_and_deliver(settings, engine, week, remote=False, registry=registry)
     except ReportError as error:  # e.g. WeasyPrint missing: the demo still serves
