@@ -1,4 +1,5 @@
-"""Shared fixtures: both stores (SQLite file, PostgreSQL throwaway database), settings."""
+"""Shared fixtures: both stores (SQLite file, PostgreSQL throwaway database), settings, and a
+fresh virtual environment with the wheel installed."""
 
 from __future__ import annotations
 
@@ -14,12 +15,19 @@ import pytest
 from sqlalchemy import Engine, text
 from sqlmodel import SQLModel
 
+from tests.fresh_venv import FreshVenv, create_fresh_venv
 from vaultward.db import make_engine, open_store
 
 POSTGRES_ADMIN_URL = os.environ.get(
     "VAULTWARD_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 )
 BACKENDS = [b for b in os.environ.get("VAULTWARD_TEST_BACKENDS", "sqlite,postgresql").split(",") if b]
+
+
+@pytest.fixture(scope="session")
+def fresh_venv(tmp_path_factory: pytest.TempPathFactory) -> FreshVenv:
+    """Vaultward's wheel in a new virtual environment at uv.lock's versions, built once a session."""
+    return create_fresh_venv(tmp_path_factory.mktemp("fresh-venv"))
 
 
 @pytest.fixture(scope="session")

@@ -2,9 +2,10 @@
 
 Three modes, chosen by what is configured (`auth_mode`):
 
-- **oidc**: an `[auth]` section in `.streamlit/secrets.toml`; people log in through the
-  identity provider (`st.login`). Admins are the e-mails in `dashboard.admins` or members of
-  a group in `dashboard.admin_groups` (read from the `dashboard.admin_group_claim` claim).
+- **oidc**: an `[auth]` section in `.streamlit/secrets.toml` (in the working directory of
+  `vaultward serve`, or in `~/.streamlit/`); people log in through the identity provider
+  (`st.login`). Admins are the e-mails in `dashboard.admins` or members of a group in
+  `dashboard.admin_groups` (read from the `dashboard.admin_group_claim` claim).
 - **password**: the environment variable named by `dashboard.password_env` holds the
   viewers' password, `dashboard.admin_password_env` the admins'. Compared in constant time;
   after `max_login_attempts` failures within `lockout_minutes` the login is locked for
@@ -67,9 +68,14 @@ def secrets_have_auth(paths: list[Path]) -> bool:
     return False
 
 
-def secrets_paths(project_root: Path) -> list[Path]:
-    """Where Streamlit reads secrets for an app run from `project_root`."""
-    return [Path.home() / ".streamlit" / "secrets.toml", project_root / ".streamlit" / "secrets.toml"]
+def secrets_paths(working_dir: Path, app_dir: Path) -> list[Path]:
+    """Where Streamlit reads secrets (its `secrets.files` default) for the app in `app_dir`
+    run from `working_dir`: the user's, the working directory's, then the app's own folder."""
+    return [
+        Path.home() / ".streamlit" / "secrets.toml",
+        working_dir / ".streamlit" / "secrets.toml",
+        app_dir / ".streamlit" / "secrets.toml",
+    ]
 
 
 def auth_mode(

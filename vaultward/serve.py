@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import os
 import signal
+import site
 import subprocess
 import sys
 from pathlib import Path
@@ -13,8 +15,20 @@ from types import FrameType
 from vaultward.config import Settings, load_settings
 from vaultward.db import open_store, redact_url
 
-APP = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
 LOOPBACK = "127.0.0.1"
+
+
+def dashboard_app() -> Path:
+    """The dashboard's entry script, wherever the `dashboard` package is: a source checkout or
+    an installed wheel. Its `.streamlit/config.toml` (theme, headless server) sits beside it,
+    where Streamlit reads a script's own defaults whatever the working directory."""
+    spec = importlib.util.find_spec("dashboard")  # located, not imported: the core never runs it
+    locations = list(spec.submodule_search_locations or []) if spec else []
+    for location in locations:
+        app = Path(location).resolve() / "app.py"
+        if app.is_file():
+            return app
+    raise RuntimeError(f"the Vaultward dashboard (dashboard/app.py) is not installed; looked in {locations}")
 
 
 def streamlit_command(address: str, port: int) -> list[str]:
@@ -23,7 +37,7 @@ def streamlit_command(address: str, port: int) -> list[str]:
         "-m",
         "streamlit",
         "run",
-        str(APP),
+        str(dashboard_app()),
         "--server.address",
         address,
         "--server.port",
@@ -36,7 +50,7 @@ def streamlit_command(address: str, port: int) -> list[str]:
 
 
 def absolute_sqlite(url: str) -> str:
-    """A relative SQLite path made absolute: the dashboard runs from the project folder."""
+    """A relative SQLite path made absolute, so the dashboard opens the store this process means."""
     from sqlalchemy.engine import make_url
 
     parsed = make_url(url)
@@ -55,8 +69,10 @@ def serve(settings: Settings, address: str | None = None, port: int | None = Non
 
     address = address or settings.dashboard.address or LOOPBACK
     port = port or settings.dashboard.port
-    root = APP.parent.parent
-    mode = auth_mode(settings.dashboard, secrets_have_auth(secrets_paths(root)))
+    app = dashboard_app()
+    # Streamlit runs in this working directory, so it reads the same secrets files we judge here.
+    working_dir = Path.cwd()
+    mode = auth_mode(settings.dashboard, secrets_have_auth(secrets_paths(working_dir, app.parent)))
     refusal = refuse_address(address, mode)
     if refusal:
         print(refusal, file=sys.stderr, flush=True)
@@ -79,9 +95,12 @@ def serve(settings: Settings, address: str | None = None, port: int | None = Non
     else:
         print(f"Login: {'OIDC (st.login)' if mode == 'oidc' else 'dashboard password'}.", flush=True)
 
-    # The project root on the path lets `dashboard` import from a source checkout too.
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(root), env.get("PYTHONPATH", "")) if p)
-    process = subprocess.Popen(streamlit_command(address, port), env=env, cwd=root)
+    # Streamlit puts the script's folder on the path, not its parent: a source checkout's root
+    # goes on PYTHONPATH so `import dashboard` finds the same package; an installed one needs none.
+    source_root = app.parent.parent
+    if not _is_site_packages(source_root):
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (str(source_root), env.get("PYTHONPATH", "")) if p)
+    process = subprocess.Popen(streamlit_command(address, port), env=env, cwd=working_dir)
 
     def forward(signum: int, _frame: FrameType | None) -> None:
         if process.poll() is None:
@@ -97,6 +116,11 @@ def serve(settings: Settings, address: str | None = None, port: int | None = Non
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+
+
+def _is_site_packages(folder: Path) -> bool:
+    installed = [*site.getsitepackages(), site.getusersitepackages()]
+    return any(Path(path).resolve() == folder for path in installed)
 
 
 def main(argv: list[str] | None = None) -> int:

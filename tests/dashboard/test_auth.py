@@ -88,7 +88,7 @@ def test_modes_and_the_loopback_rule(tmp_path):
 def test_without_a_login_the_server_refuses_the_network(monkeypatch, capsys, tmp_path):
     for variable in PASSWORDS:
         monkeypatch.delenv(variable, raising=False)
-    monkeypatch.setattr("vaultward.access.secrets_paths", lambda root: [])
+    monkeypatch.setattr("vaultward.access.secrets_paths", lambda *folders: [])
     monkeypatch.setenv("VAULTWARD_DATABASE_URL", f"sqlite:///{tmp_path / 'store.db'}")
     started = []
     monkeypatch.setattr(

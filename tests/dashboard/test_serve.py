@@ -6,7 +6,7 @@ import sys
 
 from vaultward import serve as serve_module
 from vaultward.config import Settings
-from vaultward.serve import absolute_sqlite, serve, streamlit_command
+from vaultward.serve import absolute_sqlite, dashboard_app, serve, streamlit_command
 
 
 def test_command_runs_the_app_headless_without_usage_stats():
@@ -48,3 +48,30 @@ def test_serve_passes_the_store_and_returns_the_exit_code(database_url, monkeypa
     assert "http://127.0.0.1:8777/" in output
     assert "loopback" in output and "No login is configured" in output
     assert "pw-must-not-leak-42" not in output
+
+
+def test_the_dashboard_runs_where_serve_is_run_and_reads_its_secrets_there(tmp_path, monkeypatch, capfd):
+    """An `[auth]` section in ./.streamlit/secrets.toml of the folder `vaultward serve` runs in
+    (where Streamlit, started in that same folder, reads it) turns on OIDC, installed or not."""
+    for variable in ("VAULTWARD_DASHBOARD_PASSWORD", "VAULTWARD_DASHBOARD_ADMIN_PASSWORD"):
+        monkeypatch.delenv(variable, raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    work = tmp_path / "work"
+    (work / ".streamlit").mkdir(parents=True)
+    (work / ".streamlit" / "secrets.toml").write_text('[auth]\nclient_id = "x"\n')
+    monkeypatch.chdir(work)
+    monkeypatch.setenv("VAULTWARD_DATABASE_URL", f"sqlite:///{tmp_path / 'store.db'}")
+    monkeypatch.setattr(
+        serve_module,
+        "streamlit_command",
+        lambda a, p: [sys.executable, "-c", "import os; print(os.getcwd())"],
+    )
+    assert serve(Settings(), address="0.0.0.0", port=8778) == 0
+    output = capfd.readouterr().out
+    assert "Login: OIDC (st.login)." in output
+    assert output.splitlines()[-1] == str(work)
+
+
+def test_the_dashboard_app_is_found_with_its_streamlit_defaults_beside_it():
+    app = dashboard_app()
+    assert app.name == "app.py" and (app.parent / ".streamlit" / "config.toml").is_file()
