@@ -75,7 +75,9 @@ def run_demo(data_dir: Path, port: int, serve_dashboard: bool, console: Console)
         console.print(f"[1/5] AWS emulator (moto) on {endpoint}: seeding the demo organisation")
         organisation = seed_demo_organisation(endpoint)
         with saas_fakes(data_dir.resolve(), organisation.accounts["production"]) as saas:
-            console.print(f"[2/5] vendor API fakes on loopback: {', '.join(sorted(saas.sources))}", soft_wrap=True)
+            console.print(
+                f"[2/5] vendor API fakes on loopback: {', '.join(sorted(saas.sources))}", soft_wrap=True
+            )
             os.environ.update(saas.environment)
             settings = demo_settings(organisation.settings_dict(), saas, data_dir, port)
             engine = open_store(settings.database_url)
