@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from sqlmodel import Session, select
+from uv import find_uv_bin
 
 from tests.factories import make_account, make_identity
 from tests.fake_collectors import StaticCollector
@@ -22,10 +23,11 @@ VAULTWARD = str(Path(sys.executable).parent / "vaultward")
 
 @pytest.fixture(scope="module")
 def plugin_path(tmp_path_factory) -> str:
-    """The sample package installed with pip into its own folder (kept off the test venv)."""
+    """The sample package installed into its own folder (kept off the test venv) by uv, the
+    installer of the lock (the test venv has no pip)."""
     target = tmp_path_factory.mktemp("site")
     installed = subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps",
+        [find_uv_bin(), "pip", "install", "--quiet", "--no-deps", "--python", sys.executable,
          "--target", str(target), str(PLUGIN)],
         capture_output=True, text=True, timeout=300,
     )  # fmt: skip

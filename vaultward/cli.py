@@ -184,7 +184,7 @@ def status() -> None:
 def prune_store(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Count what would go, delete nothing.")] = False,
 ) -> None:
-    """Delete what `[retention]` no longer keeps: findings of old evaluations (each week's
+    """Delete what the `retention` settings no longer keep: findings of old evaluations (each week's
     last evaluation keeps its findings) and facts of superseded runs. The worker does this
     daily."""
     from vaultward.models import utcnow
