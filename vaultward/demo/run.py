@@ -72,7 +72,9 @@ def run_demo(data_dir: Path, port: int, serve_dashboard: bool, console: Console)
 
     server, endpoint = start_emulator()
     try:
-        console.print(f"[1/5] AWS emulator (moto) on {endpoint}: seeding the demo organisation")
+        console.print(
+            f"[1/5] AWS emulator (moto) on {endpoint}: seeding the demo organisation", soft_wrap=True
+        )
         organisation = seed_demo_organisation(endpoint)
         with saas_fakes(data_dir.resolve(), organisation.accounts["production"]) as saas:
             console.print(
