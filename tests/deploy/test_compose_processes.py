@@ -29,6 +29,7 @@ from sqlalchemy import Engine, text
 from sqlmodel import Session, select
 
 from tests.conftest import POSTGRES_ADMIN_URL
+from tests.dashboard.test_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, require_chromium
 from tests.deploy.compose_file import (
     dockerfile_stages,
     image_services,
@@ -102,6 +103,28 @@ def store_state(engine: Engine) -> tuple[list[CollectionRound], list[Run], list[
             list(session.exec(select(Run)).all()),
             list(session.exec(select(Evaluation)).all()),
         )
+
+
+def shown_in_browser(base: str, overall: str) -> None:
+    """Headless Chromium logs in with the dashboard password and sees the Overview's score."""
+    from playwright.sync_api import expect, sync_playwright
+
+    require_chromium()
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1440, "height": 1000})
+            page.goto(base, wait_until="domcontentloaded")
+            password = page.get_by_label("Password", exact=True)
+            expect(password).to_be_visible(timeout=60_000)
+            password.fill(DASHBOARD_PASSWORD)
+            page.get_by_role("button", name="Log in").click()
+            metric = page.locator('[data-testid="stMetric"]').filter(has_text="Overall readiness")
+            expect(metric.locator('[data-testid="stMetricValue"]')).to_have_text(overall, timeout=60_000)
+            ARTIFACTS.mkdir(exist_ok=True)
+            page.screenshot(path=str(ARTIFACTS / "compose-dashboard-overview.png"))
+        finally:
+            browser.close()
 
 
 @pytest.mark.slow
@@ -238,6 +261,10 @@ def test_compose_services_as_processes_serve_schedule_collect_and_evaluate(
             okta_lines = [line for line in status.stdout.splitlines() if "okta" in line]
             assert any(" ok " in f" {line} " for line in okta_lines), status.stdout
             assert "Readiness" in status.stdout, status.stdout
+
+            # The dashboard shows it: log in with the .env password, see the newest score.
+            newest = max(evaluations, key=lambda e: e.id or 0)
+            shown_in_browser(base, f"{newest.overall_score:.1f}")
 
             # Without the login, the compose's own command refuses to serve (exit 2).
             open_env = {k: v for k, v in dashboard_env.items() if "DASHBOARD" not in k}
