@@ -262,14 +262,16 @@ class HttpApi:
             try:
                 return response, response.json()
             except ValueError as error:
-                # Truncated, empty, or a proxy's / CDN's HTML page: transient as often as a 5xx.
-                # Named by its type and size and the decoder's position, never its content.
+                # Truncated, empty, or a proxy's / CDN's HTML page: as transient as a 5xx. Named
+                # with its query (which page it was), its type, size and the decoder's position;
+                # never its content.
+                sent = self._describe(method, str(response.request.url))
                 shape = f"{self._content_type(response)}, {len(response.content)} bytes"
                 if attempt == self.max_attempts:
                     raise ApiError(
-                        f"{what}: malformed JSON in the response ({shape}) after {attempt} attempts: {error}"
+                        f"{sent}: malformed JSON in the response ({shape}) after {attempt} attempts: {error}"
                     ) from None
-                self._retry(what, attempt, f"malformed body ({shape}): {error}", self._backoff(attempt))
+                self._retry(sent, attempt, f"malformed body ({shape}): {error}", self._backoff(attempt))
         raise AssertionError("unreachable")  # pragma: no cover
 
     @staticmethod

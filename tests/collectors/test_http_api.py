@@ -130,7 +130,7 @@ def test_a_body_malformed_on_every_attempt_fails_after_the_budget(fake):
     with pytest.raises(ApiError) as error:
         list(client(fake, sleeps=sleeps).pages_by_number("/numbered", size=3))
     assert str(error.value) == (
-        "vendor: GET /numbered: malformed JSON in the response (application/json, 0 bytes) "
+        "vendor: GET /numbered?page=1&per_page=3: malformed JSON in the response (application/json, 0 bytes) "
         "after 5 attempts: Expecting value: line 1 column 1 (char 0)"
     )
     assert [status for _, _, status in fake.log] == [200] * 5
@@ -162,7 +162,7 @@ def test_a_later_page_malformed_on_every_attempt_leaves_the_listing_incomplete(f
             read.append(page)
     assert read == [[{"id": 0}, {"id": 1}, {"id": 2}]]  # page 1 stands
     assert str(error.value) == (
-        "vendor: GET /tokens: malformed JSON in the response (application/json, 20 bytes) after 5 "
+        "vendor: GET /tokens?pageToken=3: malformed JSON in the response (application/json, 20 bytes) after 5 "
         "attempts: Expecting ',' delimiter: line 1 column 21 (char 20) (page 2; the listing is incomplete)"
     )
 
