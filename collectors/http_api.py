@@ -262,11 +262,16 @@ class HttpApi:
             try:
                 return response, response.json()
             except ValueError as error:
-                # Truncated, empty, or a proxy's / CDN's HTML page: as transient as a 5xx. Named
-                # with its query (which page it was), its type, size and the decoder's position;
-                # never its content.
+                # Truncated, empty, or a proxy's / CDN's HTML page: as transient as a 5xx. The
+                # decoder judges, not Content-Type (JSON labelled text/plain still reads). Named
+                # with its query (which page), type, size and the decoder's position; never content.
                 sent = self._describe(method, str(response.request.url))
                 shape = f"{self._content_type(response)}, {len(response.content)} bytes"
+                if not response.is_success:  # a redirect (never followed): the next answer is the same
+                    raise ApiError(
+                        f"{sent}: HTTP {response.status_code}, malformed JSON in the response ({shape}): {error}",
+                        response.status_code,
+                    ) from None
                 if attempt == self.max_attempts:
                     raise ApiError(
                         f"{sent}: malformed JSON in the response ({shape}) after {attempt} attempts: {error}"

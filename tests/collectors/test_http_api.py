@@ -167,6 +167,22 @@ def test_a_later_page_malformed_on_every_attempt_leaves_the_listing_incomplete(f
     )
 
 
+def test_a_redirect_to_a_login_page_is_not_retried(fake):
+    sleeps: list[float] = []
+    fake.inject(
+        "/linked", 302, {"Location": "/sso/login", "Content-Type": "text/html"}, b"<html>Sign in</html>"
+    )
+    with pytest.raises(ApiError) as error:
+        list(client(fake, sleeps=sleeps).pages_by_link("/linked"))
+    assert (str(error.value), error.value.status, sleeps, len(fake.log)) == (
+        "vendor: GET /linked: HTTP 302, malformed JSON in the response (text/html, 20 bytes): "
+        "Expecting value: line 1 column 1 (char 0)",
+        302,
+        [],
+        1,
+    )
+
+
 def test_a_body_that_is_not_json_is_left_alone_where_none_is_expected(fake):
     fake.route(
         "GET", "/export.csv", lambda r: Reply(200, b"id,name\n1,alice\n", {"Content-Type": "text/csv"})
