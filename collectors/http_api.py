@@ -1,10 +1,13 @@
 """The HTTP client every SaaS collector uses: httpx with timeouts, requests paced to the
-vendor's rate limit (`RequestPacer`), bounded retries with backoff and jitter for 5xx and
-transport errors, 429 handling from the vendor's headers (the safety net under the pace),
-clear errors for bad credentials, malformed and oversized bodies, and bounded paging (a
-page that fails after the first one leaves the listing incomplete: the Run is partial).
+vendor's rate limit (`RequestPacer`), bounded retries with backoff and jitter for 5xx,
+transport errors and malformed bodies (a 200 whose body is not the JSON the endpoint
+documents: truncated, empty, or a proxy's HTML page), 429 handling from the vendor's headers
+(the safety net under the pace), clear errors for bad credentials and oversized bodies (not
+retried), and bounded paging (a page that fails after the first one, retries spent, leaves
+the listing incomplete: the Run is partial).
 
-Only this module and the collectors' own client modules talk HTTP; mappers stay pure.
+Only this module and the collectors' own client modules talk HTTP; mappers stay pure. JSON
+is decoded here only (`request_json`, `get_json`, the paging helpers), inside the retry loop.
 """
 
 from __future__ import annotations
@@ -191,8 +194,23 @@ class HttpApi:
         return f"{self.source}: {method} {path}"
 
     def request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
-        """Send with retries: 429 waits as the vendor's headers say, 5xx and transport errors
-        back off exponentially with jitter; both are bounded by `max_attempts`."""
+        """Send with retries, the body taken as it is (an endpoint that does not answer JSON)."""
+        return self._exchange(method, path, False, kwargs)[0]
+
+    def request_json(self, method: str, path: str, **kwargs: Any) -> tuple[httpx.Response, Any]:
+        """Send with retries and decode the JSON body; a body that does not decode is retried
+        like a 5xx, from the same attempts. Returns the response (links, URL) and the body."""
+        return self._exchange(method, path, True, kwargs)
+
+    def get_json(self, path: str, params: Mapping[str, Any] | None = None) -> Any:
+        return self.request_json("GET", path, params=params)[1]
+
+    def _exchange(
+        self, method: str, path: str, decode: bool, kwargs: dict[str, Any]
+    ) -> tuple[httpx.Response, Any]:
+        """The retry loop: 429 waits as the vendor's headers say; 5xx, transport errors and
+        (when `decode`) malformed JSON back off exponentially with jitter; all of them share
+        `max_attempts`."""
         url = self.url(path)
         what = self._describe(method, url)
         for attempt in range(1, self.max_attempts + 1):
@@ -239,8 +257,33 @@ class HttpApi:
                     response.status_code,
                 )
             self.pacer.observe(response, self.clock)
-            return response
+            if not decode:
+                return response, None
+            try:
+                return response, response.json()
+            except ValueError as error:
+                # Truncated, empty, or a proxy's / CDN's HTML page: as transient as a 5xx. The
+                # decoder judges, not Content-Type (JSON labelled text/plain still reads). Named
+                # with its query (which page), type, size and the decoder's position; never content.
+                sent = self._describe(method, str(response.request.url))
+                shape = f"{self._content_type(response)}, {len(response.content)} bytes"
+                if not response.is_success:  # a redirect (never followed): the next answer is the same
+                    raise ApiError(
+                        f"{sent}: HTTP {response.status_code}, malformed JSON in the response ({shape}): {error}",
+                        response.status_code,
+                    ) from None
+                if attempt == self.max_attempts:
+                    raise ApiError(
+                        f"{sent}: malformed JSON in the response ({shape}) after {attempt} attempts: {error}"
+                    ) from None
+                self._retry(sent, attempt, f"malformed body ({shape}): {error}", self._backoff(attempt))
         raise AssertionError("unreachable")  # pragma: no cover
+
+    @staticmethod
+    def _content_type(response: httpx.Response) -> str:
+        return (
+            response.headers.get("content-type", "no Content-Type").split(";")[0].strip() or "no Content-Type"
+        )
 
     def _retry(self, what: str, attempt: int, reason: str, wait: float) -> None:
         log.warning("%s: %s; retry %d of %d in %.1fs", what, reason, attempt, self.max_attempts - 1, wait)
@@ -272,16 +315,6 @@ class HttpApi:
     def _backoff(self, attempt: int) -> float:
         return self.backoff * (2 ** (attempt - 1)) * (0.5 + random.random())  # noqa: S311 - jitter
 
-    def json(self, response: httpx.Response) -> Any:
-        try:
-            return response.json()
-        except ValueError as error:
-            what = self._describe(response.request.method, str(response.request.url))
-            raise ApiError(f"{what}: malformed JSON in the response: {error}") from None
-
-    def get_json(self, path: str, params: Mapping[str, Any] | None = None) -> Any:
-        return self.json(self.request("GET", path, params=params))
-
     def _expect_list(self, body: Any, path: str, field: str | None) -> list[Any]:
         items = body.get(field) if field is not None and isinstance(body, dict) else body
         if items is None and field is not None and isinstance(body, dict):
@@ -303,8 +336,8 @@ class HttpApi:
         query: Mapping[str, Any] | None = params
         while url:
             with listing.page():
-                response = self.request("GET", url, params=query)
-                batch = self._expect_list(self.json(response), path, None)
+                response, body = self.request_json("GET", url, params=query)
+                batch = self._expect_list(body, path, None)
             yield batch
             following = response.links.get("next", {}).get("url")
             url, query = (self.url(following), None) if following else (None, None)

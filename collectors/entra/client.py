@@ -69,7 +69,7 @@ class GraphClient(VendorClient):
             "grant_type": "client_credentials",
         }
         try:
-            response = self.token_api.request("POST", self.token_url, data=form)
+            _, body = self.token_api.request_json("POST", self.token_url, data=form)
         except ApiError as error:
             message = str(error)
             if self.client_secret.variable not in message:
@@ -78,7 +78,7 @@ class GraphClient(VendorClient):
                     f"{self.client_secret.variable}, and tenant_id)"
                 )
             raise ApiError(message) from None
-        return self.token_api.json(response)
+        return body
 
     def registration_details(self) -> Iterator[list[Mapping[str, Any]]]:
         """Pages of userRegistrationDetails, following `@odata.nextLink`. The report pages

@@ -129,7 +129,7 @@ class DirectoryClient(VendorClient):
             self._key = load_key(self.credential)
         signed = assertion(self._key, self.admin_subject, self.token_url, self.clock())
         try:
-            response = self.token_api.request(
+            _, body = self.token_api.request_json(
                 "POST", self.token_url, data={"grant_type": JWT_BEARER_GRANT, "assertion": signed}
             )
         except ApiError as error:
@@ -140,7 +140,7 @@ class DirectoryClient(VendorClient):
                     f" delegation for {DIRECTORY_SCOPE} and admin_subject)"
                 )
             raise ApiError(message) from None
-        return self.token_api.json(response)
+        return body
 
     def users(self, customer: str, domain: str | None = None) -> Iterator[list[Mapping[str, Any]]]:
         """Pages of user resources; `domain`, when given, narrows the list to that domain."""

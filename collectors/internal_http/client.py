@@ -75,8 +75,7 @@ class EndpointClient(VendorClient):
             query = {endpoint.page_param: page, endpoint.size_param: endpoint.page_size}
         while url:
             with listing.page():
-                response = self.api.request("GET", url, params=query or None)
-                body = self.api.json(response)
+                response, body = self.api.request_json("GET", url, params=query or None)
                 batch = self._items(body, str(response.request.url))
             yield batch
             if endpoint.paging == "link":

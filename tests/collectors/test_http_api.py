@@ -3,6 +3,8 @@ malformed bodies, and every paging style, bounded."""
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 
 from collectors.http_api import ApiError, Credential, HttpApi
@@ -87,10 +89,107 @@ def test_401_names_the_variable_not_the_value(fake):
     )
 
 
-def test_malformed_body_is_a_clear_error(fake):
-    fake.inject("/tokens", 200, body=b"<html>oops")
-    with pytest.raises(ApiError, match=r"vendor: GET /tokens: malformed JSON in the response"):
-        list(client(fake).pages_by_token("/tokens", "users", "nextPageToken", "pageToken"))
+def retries_logged(caplog: pytest.LogCaptureFixture) -> list[str]:
+    return [r.getMessage() for r in caplog.records if "; retry " in r.getMessage()]
+
+
+def test_a_truncated_body_is_retried_once_then_the_listing_completes(fake, caplog):
+    sleeps: list[float] = []
+    fake.inject("/linked", 200, body=b'[{"id": 0}, {"id"')
+    with caplog.at_level(logging.WARNING, logger="collectors.http_api"):
+        pages = list(client(fake, sleeps=sleeps).pages_by_link("/linked"))
+    assert [i["id"] for page in pages for i in page] == list(range(7))
+    assert len(sleeps) == 1 and 0.25 <= sleeps[0] < 0.75  # the module's backoff, first step
+    assert retries_logged(caplog) == [
+        "vendor: GET /linked: malformed body (application/json, 17 bytes): Expecting ':' delimiter: "
+        f"line 1 column 18 (char 17); retry 1 of 4 in {sleeps[0]:.1f}s"
+    ]
+    assert [status for _, path, status in fake.log if path == "/linked"] == [200, 200]
+
+
+def test_an_html_page_answered_with_200_is_retried_and_never_logged(fake, caplog):
+    sleeps: list[float] = []
+    page = b"<html><body>Maintenance. Sign in: <input value='s3cret-session-cookie'></body></html>"
+    fake.inject("/tokens", 200, {"Content-Type": "text/html; charset=utf-8"}, page)
+    with caplog.at_level(logging.WARNING, logger="collectors.http_api"):
+        pages = list(
+            client(fake, sleeps=sleeps).pages_by_token("/tokens", "users", "nextPageToken", "pageToken")
+        )
+    assert [len(p) for p in pages] == [3, 3, 1] and len(sleeps) == 1
+    [message] = retries_logged(caplog)
+    assert message == (
+        f"vendor: GET /tokens: malformed body (text/html, {len(page)} bytes): Expecting value: "
+        f"line 1 column 1 (char 0); retry 1 of 4 in {sleeps[0]:.1f}s"
+    )
+    assert "s3cret" not in caplog.text and "Maintenance" not in caplog.text
+
+
+def test_a_body_malformed_on_every_attempt_fails_after_the_budget(fake):
+    sleeps: list[float] = []
+    fake.inject("/numbered", 200, body=b"", times=5)
+    with pytest.raises(ApiError) as error:
+        list(client(fake, sleeps=sleeps).pages_by_number("/numbered", size=3))
+    assert str(error.value) == (
+        "vendor: GET /numbered?page=1&per_page=3: malformed JSON in the response (application/json, 0 bytes) "
+        "after 5 attempts: Expecting value: line 1 column 1 (char 0)"
+    )
+    assert [status for _, _, status in fake.log] == [200] * 5
+    assert len(sleeps) == 4 and all(
+        0.5 * 2**n * 0.5 <= wait < 0.5 * 2**n * 1.5 for n, wait in enumerate(sleeps)
+    )
+
+
+def test_malformed_bodies_and_5xx_share_one_budget(fake):
+    fake.inject("/numbered", 503, times=2)
+    fake.inject("/numbered", 200, body=b"<html>", times=2)
+    sleeps: list[float] = []
+    assert sum(len(p) for p in client(fake, sleeps=sleeps).pages_by_number("/numbered", size=3)) == 7
+    assert len(sleeps) == 4  # five attempts for the first page, the last one good
+    fake.inject("/numbered", 502, times=3)
+    fake.inject("/numbered", 200, body=b"<html>", times=2)
+    with pytest.raises(
+        ApiError, match=r"malformed JSON in the response \(application/json, 6 bytes\) after 5 attempts"
+    ):
+        list(client(fake).pages_by_number("/numbered", size=3))
+
+
+def test_a_later_page_malformed_on_every_attempt_leaves_the_listing_incomplete(fake):
+    read: list[list] = []
+    fake.inject("/tokens", 200, body={"users": [{"id": 0}, {"id": 1}, {"id": 2}], "nextPageToken": "3"})
+    fake.inject("/tokens", 200, body=b'{"users": [{"id": 3}', times=5)
+    with pytest.raises(IncompleteListing) as error:
+        for page in client(fake).pages_by_token("/tokens", "users", "nextPageToken", "pageToken"):
+            read.append(page)
+    assert read == [[{"id": 0}, {"id": 1}, {"id": 2}]]  # page 1 stands
+    assert str(error.value) == (
+        "vendor: GET /tokens?pageToken=3: malformed JSON in the response (application/json, 20 bytes) after 5 "
+        "attempts: Expecting ',' delimiter: line 1 column 21 (char 20) (page 2; the listing is incomplete)"
+    )
+
+
+def test_a_redirect_to_a_login_page_is_not_retried(fake):
+    sleeps: list[float] = []
+    fake.inject(
+        "/linked", 302, {"Location": "/sso/login", "Content-Type": "text/html"}, b"<html>Sign in</html>"
+    )
+    with pytest.raises(ApiError) as error:
+        list(client(fake, sleeps=sleeps).pages_by_link("/linked"))
+    assert (str(error.value), error.value.status, sleeps, len(fake.log)) == (
+        "vendor: GET /linked: HTTP 302, malformed JSON in the response (text/html, 20 bytes): "
+        "Expecting value: line 1 column 1 (char 0)",
+        302,
+        [],
+        1,
+    )
+
+
+def test_a_body_that_is_not_json_is_left_alone_where_none_is_expected(fake):
+    fake.route(
+        "GET", "/export.csv", lambda r: Reply(200, b"id,name\n1,alice\n", {"Content-Type": "text/csv"})
+    )
+    sleeps: list[float] = []
+    response = client(fake, sleeps=sleeps).request("GET", "/export.csv")
+    assert (response.text, sleeps) == ("id,name\n1,alice\n", [])
 
 
 def test_a_next_link_that_loops_is_bounded(fake):

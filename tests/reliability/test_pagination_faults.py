@@ -5,6 +5,7 @@ unknown for the scope instead of passing or failing over the first page."""
 from __future__ import annotations
 
 import itertools
+import logging
 
 import httpx
 import pytest
@@ -48,17 +49,45 @@ PAGED = {
     "internal_http": ("GET /api/v2/employees?limit=2", "identity", PAGE_SIZE),  # body cursor
 }
 # The check that needs the whole population of what each listing yields.
+# The second page's request as sent, with its query, where a malformed body's error names
+# it so (a 5xx names the path; Okta's and Graph's next links carry their query anyway).
+SENT = {
+    "google_workspace": "GET /admin/directory/v1/users?maxResults=500&projection=full&customer=C03acme01"
+    "&pageToken=eyJvIjogMn0",
+    "knowbe4": "GET /v1/training/enrollments?exclude_archived_users=true&page=2&per_page=2",
+    "fireblocks": "GET /v1/vault/accounts_paged?limit=2&after=1",
+    "internal_http": "GET /api/v2/employees?cursor=2",
+}
 POPULATION_CHECK = {"training.record": "training.awareness_recent"}
 
 
-def fail_second_page(fake: FakeApi, path: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The listing's first page answers; its second fails with 503 on every attempt."""
+TRUNCATED = b'{"data": [{"id": "00u1", "status": "ACT'
+# How a second page that fails on every attempt is answered, and how the error ends for it.
+SECOND_PAGE_FAULTS = {
+    "503": (Reply(503, {"error": "unavailable"}), f"HTTP 503 after {ATTEMPTS} attempts"),
+    "truncated 200": (
+        Reply(200, TRUNCATED),
+        f"malformed JSON in the response (application/json, {len(TRUNCATED)} bytes) after {ATTEMPTS} "
+        "attempts: Unterminated string starting at: line 1 column 36 (char 35)",
+    ),
+}
+
+
+def fail_second_page(
+    fake: FakeApi,
+    path: str,
+    monkeypatch: pytest.MonkeyPatch,
+    reply: Reply = SECOND_PAGE_FAULTS["503"][0],
+    times: int = ATTEMPTS,
+) -> None:
+    """The listing's first page answers; its second is answered with `reply` (a 503 unless
+    told) `times` times, on every attempt unless told."""
     original = fake.handle
     seen = itertools.count(1)
 
     def handle(request: Request) -> Reply:
-        if request.path == path and 2 <= next(seen) <= 1 + ATTEMPTS:
-            return Reply(503, {"error": "unavailable"})
+        if request.path == path and 2 <= next(seen) <= 1 + times:
+            return reply
         return original(request)
 
     monkeypatch.setattr(fake, "handle", handle)
@@ -74,23 +103,27 @@ def collect_and_evaluate(engine, vendors, source: Source, names: list[str]):  # 
     return outcomes[-1], evaluation
 
 
+@pytest.mark.parametrize("fault", list(SECOND_PAGE_FAULTS))
 @pytest.mark.parametrize("name", list(PAGED))
 def test_a_failed_middle_page_makes_the_run_partial_and_population_checks_unknown(
     engine,
     vendors,  # noqa: F811 - fixture
     name: str,
+    fault: str,
     monkeypatch: pytest.MonkeyPatch,
 ):
     source = BY_NAME[name]
     page, kind, first_page = PAGED[name]
-    fail_second_page(fake_of(vendors, source), source.listing, monkeypatch)
+    reply, last_error = SECOND_PAGE_FAULTS[fault]
+    fail_second_page(fake_of(vendors, source), source.listing, monkeypatch, reply)
     # Training, the HR roster (which says nothing of MFA) and Fireblocks (whose users come
     # after its vaults) are judged per person with the people of an identity provider:
     # Okta collects, completely, first.
     names = ["okta", name] if name in ("knowbe4", "internal_http", "fireblocks") else [name]
     outcome, evaluation = collect_and_evaluate(engine, vendors, source, names)
 
-    error = f"{source.prefix}: {page}: HTTP 503 after {ATTEMPTS} attempts (page 2; the listing is incomplete)"
+    named = page if fault == "503" else SENT.get(name, page)
+    error = f"{source.prefix}: {named}: {last_error} (page 2; the listing is incomplete)"
     assert (outcome.status, outcome.error.split("; ", 1)[0] if outcome.error else None) == (
         "partial",
         error.split("; ", 1)[0],
@@ -114,6 +147,60 @@ def test_a_failed_middle_page_makes_the_run_partial_and_population_checks_unknow
     assert judged and {(f.status, f.message) for f in judged} == {("unknown", reason)}
     assert {f.evidence["status_if_fresh"] for f in judged} <= {"pass", "fail"}
     assert {f.status for f in findings} == {"unknown"}
+
+
+def facts_of(engine, run_id: int) -> list[tuple[str, str, dict]]:
+    """A Run's facts as (kind, key, data), without the collection time some records carry."""
+    with Session(engine) as session:
+        facts = session.exec(select(Fact).where(Fact.run_id == run_id)).all()
+    return sorted(
+        ((fact.kind, fact.key, {k: v for k, v in fact.data.items() if k != "as_of"}) for fact in facts),
+        key=lambda fact: (fact[0], fact[1]),
+    )
+
+
+HTML = b"<!DOCTYPE html><html><body>Temporarily unavailable. <a href='/login'>Sign in</a></body></html>"
+TRANSIENT = {
+    "truncated 200": (Reply(200, TRUNCATED), f"application/json, {len(TRUNCATED)} bytes"),
+    "html 200": (
+        Reply(200, HTML, {"Content-Type": "text/html; charset=utf-8"}),
+        f"text/html, {len(HTML)} bytes",
+    ),
+}
+
+
+@pytest.mark.parametrize("fault", list(TRANSIENT))
+@pytest.mark.parametrize("name", list(PAGED))
+def test_a_middle_page_malformed_once_gives_an_ok_run_with_the_facts_of_a_clean_one(
+    engine,
+    vendors,  # noqa: F811 - fixture
+    name: str,
+    fault: str,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+):
+    source = BY_NAME[name]
+    settings = settings_for(vendors, name)
+    instance, scope = collector_for(vendors, source, [], settings)
+    clean = run_scope(engine, instance, scope)
+
+    reply, shape = TRANSIENT[fault]
+    fail_second_page(fake_of(vendors, source), source.listing, monkeypatch, reply, times=1)
+    waits: list[float] = []
+    instance, scope = collector_for(vendors, source, waits, settings)
+    with caplog.at_level(logging.WARNING, logger="collectors.http_api"):
+        faulted = run_scope(engine, instance, scope)
+
+    assert (faulted.status, faulted.error, faulted.items) == (clean.status, clean.error, clean.items)
+    assert clean.status == "ok"
+    assert facts_of(engine, faulted.run_id) == facts_of(engine, clean.run_id)
+    assert len(waits) == 1 and 0.25 <= waits[0] < 0.75  # the module's backoff, first step
+    retries = [r.getMessage() for r in caplog.records if "; retry " in r.getMessage()]
+    assert len(retries) == 1 and f": malformed body ({shape}): " in retries[0]
+    assert retries[0].startswith(f"{source.prefix}: GET ") and retries[0].endswith(
+        f"; retry 1 of {ATTEMPTS - 1} in {waits[0]:.1f}s"
+    )
+    assert "Sign in" not in caplog.text and "00u1" not in caplog.text  # never the body's content
 
 
 def test_a_next_link_that_loops_is_cut_off_and_the_run_is_partial(

@@ -1,5 +1,6 @@
 """Every SaaS source against its loopback fake answering 429 (Retry-After), 500/502/503, a
-stalled read and a reset connection: a few faults are retried (backoff with jitter, the
+stalled read, a reset connection, and a 200 whose body is not JSON (truncated, or a proxy's
+HTML page): a few faults are retried (backoff with jitter, the
 vendor's wait honoured) and the Run is ok; faults on every attempt stop after a bounded
 number and fail the Run with the endpoint and the last error, as `vaultward status` shows."""
 
@@ -30,6 +31,8 @@ from vaultward.registry import discover
 from vaultward.status import latest_status
 
 ATTEMPTS = 5  # HttpApi's max_attempts
+TRUNCATED = b'{"data": [{"id": "00u1", "status": "ACT'
+HTML = b"<!DOCTYPE html><html><title>502</title><body>Our service is under maintenance</body></html>"
 FAULTS = {
     "429": Reply(429, {"error": "rate limited"}, {"Retry-After": "3"}),
     "500": Reply(500, {"error": "internal"}),
@@ -37,6 +40,8 @@ FAULTS = {
     "503": Reply(503, {"error": "unavailable"}),
     "read timeout": Reply(200, [], delay=STALL),
     "connection reset": Reply(reset=True),
+    "truncated 200": Reply(200, TRUNCATED),
+    "html 200": Reply(200, HTML, {"Content-Type": "text/html; charset=utf-8"}),
 }
 # The last error as the Run names it, after the endpoint.
 LAST_ERROR = {
@@ -46,9 +51,24 @@ LAST_ERROR = {
     "503": f": HTTP 503 after {ATTEMPTS} attempts",
     "read timeout": f" failed after {ATTEMPTS} attempts: ReadTimeout('timed out')",
     "connection reset": f" failed after {ATTEMPTS} attempts: ReadError('[Errno 104] Connection reset by peer')",
+    "truncated 200": f": malformed JSON in the response (application/json, {len(TRUNCATED)} bytes) after "
+    f"{ATTEMPTS} attempts: Unterminated string starting at: line 1 column 36 (char 35)",
+    "html 200": f": malformed JSON in the response (text/html, {len(HTML)} bytes) after {ATTEMPTS} attempts: "
+    "Expecting value: line 1 column 1 (char 0)",
 }
+# A malformed body is named with the query it was sent with (which page it was).
+NAMED_WITH_QUERY = {"truncated 200", "html 200"}
 # How the fake's log shows an attempt that met the fault (a dropped connection logs 0).
-LOGGED = {"429": 429, "500": 500, "502": 502, "503": 503, "read timeout": 200, "connection reset": 0}
+LOGGED = {
+    "429": 429,
+    "500": 500,
+    "502": 502,
+    "503": 503,
+    "read timeout": 200,
+    "connection reset": 0,
+    "truncated 200": 200,
+    "html 200": 200,
+}
 # The first request each collector sends under its faulted path, as errors name it.
 FIRST_REQUEST = {
     "okta": "GET /api/v1/users",
@@ -59,6 +79,15 @@ FIRST_REQUEST = {
     "bitgo": "GET /api/v2/eth/wallet",
     "fireblocks": "GET /v1/vault/accounts_paged",
     "internal_http": "GET /api/v2/employees?limit=2",
+}
+# The same request as sent, with its query, as a malformed body's error names it.
+FIRST_SENT = {
+    **FIRST_REQUEST,
+    "okta": "GET /api/v1/users?limit=2",
+    "google_workspace": "GET /admin/directory/v1/users?maxResults=500&projection=full&customer=C03acme01",
+    "knowbe4": "GET /v1/training/enrollments?exclude_archived_users=true&page=1&per_page=2",
+    "bitgo": "GET /api/v2/eth/wallet?limit=2",
+    "fireblocks": "GET /v1/vault/accounts_paged?limit=2",
 }
 SOURCE_IDS = [source.name for source in SOURCES]
 
@@ -137,6 +166,8 @@ def test_faults_on_every_attempt_fail_the_run_naming_the_endpoint(
     outcome = run_scope(engine, instance, scope)
 
     error = f"ApiError: {source.prefix}: {FIRST_REQUEST[source.name]}{LAST_ERROR[fault]}"
+    if fault in NAMED_WITH_QUERY:
+        error = f"ApiError: {source.prefix}: {FIRST_SENT[source.name]}{LAST_ERROR[fault]}"
     assert (outcome.status, outcome.items, outcome.error) == ("failed", 0, error)
     # Bounded: exactly ATTEMPTS tries, ATTEMPTS - 1 waits, then nothing more under that path.
     assert requests_under(fake, source.listing) == [LOGGED[fault]] * ATTEMPTS

@@ -154,15 +154,13 @@ def test_a_malformed_later_page_makes_the_run_partial_and_keeps_earlier_facts(en
     first = run_scope(engine, collector(fake), collector(fake).scopes()[0])
     assert (first.status, first.items, first.error) == ("ok", 16, None)
 
-    # The third page of wallets breaks off mid-body (a prefix fault would hit the first page).
-    pages = {"n": 0}
+    # The third page of wallets breaks off mid-body on every attempt (a prefix fault would
+    # hit the first page).
     original = fake.handle
 
     def third_page_broken(request):
-        if request.path == "/api/v2/eth/wallet":
-            pages["n"] += 1
-            if pages["n"] == 3:
-                return Reply(200, b'{"coin": "eth", "wallets": [')
+        if request.path == "/api/v2/eth/wallet" and request.query.get("prevId") == IDS[3]:
+            return Reply(200, b'{"coin": "eth", "wallets": [')
         return original(request)
 
     fake.handle = third_page_broken
@@ -170,7 +168,8 @@ def test_a_malformed_later_page_makes_the_run_partial_and_keeps_earlier_facts(en
     assert (second.status, second.error) == (
         "partial",
         f"bitgo: GET /api/v2/eth/wallet?limit=2&enterprise={ENTERPRISE}&prevId={IDS[3]}: "
-        "malformed JSON in the response: Expecting value: line 1 column 29 (char 28) "
+        "malformed JSON in the response (application/json, 28 bytes) after 5 attempts: "
+        "Expecting value: line 1 column 29 (char 28) "
         "(page 3; the listing is incomplete)",
     )
     runs, facts = stored(engine)

@@ -266,11 +266,11 @@ def test_a_malformed_body_fails_the_run_and_keeps_earlier_facts(engine, fake, cr
     first = run_scope(engine, collector(fake), collector(fake).scopes()[0])
     assert (first.status, first.items) == ("ok", 7 + 8)
 
-    fake.inject(REPORT, 200, body=b'{"value": [')
+    fake.inject(REPORT, 200, body=b'{"value": [', times=5)
     second = run_scope(engine, collector(fake), collector(fake).scopes()[0])
     assert second.status == "failed"
     assert second.error is not None and second.error.startswith(
-        f"ApiError: entra: GET {REPORT}: malformed JSON in the response: "
+        f"ApiError: entra: GET {REPORT}: malformed JSON in the response (application/json, 11 bytes) after 5 attempts: "
     )
     runs, facts = stored(engine)
     assert [run.status for run in runs] == ["ok", "failed"]

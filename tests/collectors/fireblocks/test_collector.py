@@ -185,12 +185,13 @@ def test_an_unreadable_key_file_fails_the_run_naming_the_variable(
 def test_a_malformed_body_fails_the_run_and_keeps_earlier_facts(engine, fake, credentials):
     first = run_scope(engine, collector(fake), collector(fake).scopes()[0])
     assert (first.status, first.items) == ("ok", 34)
-    fake.inject("/v1/vault/accounts_paged", 200, body=b"<html>maintenance</html>")
+    fake.inject("/v1/vault/accounts_paged", 200, body=b"<html>maintenance</html>", times=5)
     second = run_scope(engine, collector(fake), collector(fake).scopes()[0])
     assert second.status == "failed"
     assert second.error == (
         "ApiError: fireblocks: GET /v1/vault/accounts_paged?limit=2: "
-        "malformed JSON in the response: Expecting value: line 1 column 1 (char 0)"
+        "malformed JSON in the response (application/json, 24 bytes) after 5 attempts: "
+        "Expecting value: line 1 column 1 (char 0)"
     )
     runs, facts = stored(engine)
     assert [run.status for run in runs] == ["ok", "failed"]

@@ -232,12 +232,13 @@ def test_a_malformed_body_fails_the_run_and_keeps_earlier_facts(engine, fake, ke
     first = run_scope(engine, collector(fake), collector(fake).scopes()[0])
     assert (first.status, first.items) == ("ok", 7)
 
-    fake.inject(USERS, 200, body=b"<html>Service Unavailable</html>")
+    fake.inject(USERS, 200, body=b"<html>Service Unavailable</html>", times=5)
     second = run_scope(engine, collector(fake), collector(fake).scopes()[0])
     assert second.status == "failed"
     assert second.error == (
         f"ApiError: google_workspace: GET {USERS}?maxResults=500&projection=full&customer=my_customer: "
-        "malformed JSON in the response: Expecting value: line 1 column 1 (char 0)"
+        "malformed JSON in the response (application/json, 32 bytes) after 5 attempts: "
+        "Expecting value: line 1 column 1 (char 0)"
     )
     runs, facts = stored(engine)
     assert [run.status for run in runs] == ["ok", "failed"]

@@ -243,12 +243,13 @@ def test_a_malformed_body_fails_the_run_and_keeps_earlier_facts(engine, fake, se
     instance = collector(endpoint(fake, "linked", "/people/linked", paging="link"))
     first = run_scope(engine, instance, instance.scopes()[0])
     assert (first.status, first.items) == ("ok", 7)
-    fake.inject("/people/linked", 200, body=b"{not json")
+    fake.inject("/people/linked", 200, body=b"{not json", times=5)
     second = run_scope(engine, instance, instance.scopes()[0])
     assert second.status == "failed"
     assert second.error is not None
     assert second.error.startswith(
-        "ApiError: internal_http:linked: GET /people/linked: malformed JSON in the response"
+        "ApiError: internal_http:linked: GET /people/linked: malformed JSON in the response "
+        "(application/json, 9 bytes) after 5 attempts: "
     )
     fake.inject("/people/linked", 200, body={"people": []})
     third = run_scope(engine, instance, instance.scopes()[0])

@@ -183,12 +183,13 @@ def test_a_malformed_body_fails_the_run_and_keeps_earlier_facts(engine, fake, to
         "knowbe4 enrollment 5010 (alice@acme.example): completion_date 'last spring' is not a timestamp"
     )
 
-    fake.inject("/v1/phishing/security_tests", 200, body=b"<html>maintenance</html>")
+    fake.inject("/v1/phishing/security_tests", 200, body=b"<html>maintenance</html>", times=5)
     second = run_scope(engine, collector(fake), collector(fake).scopes()[0])
     assert second.status == "failed"
     assert second.error == (
         "ApiError: knowbe4: GET /v1/phishing/security_tests?page=1&per_page=2: "
-        "malformed JSON in the response: Expecting value: line 1 column 1 (char 0)"
+        "malformed JSON in the response (application/json, 24 bytes) after 5 attempts: "
+        "Expecting value: line 1 column 1 (char 0)"
     )
     runs, facts = stored(engine)
     assert [run.status for run in runs] == ["partial", "failed"]

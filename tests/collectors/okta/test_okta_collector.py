@@ -360,12 +360,18 @@ def test_malformed_body_fails_the_run_and_keeps_earlier_facts(engine, fake, toke
     scope = collector.scopes()[0]
     first = run_scope(engine, collector, scope)
     assert first.status == "ok"
-    fake.inject("/api/v1/iam/assignees/users", 200, body=b"<html><body>Okta is down for maintenance")
+    fake.inject(
+        "/api/v1/iam/assignees/users",
+        200,
+        {"Content-Type": "text/html"},
+        b"<html><body>Okta is down",
+        times=5,
+    )
     second = run_scope(engine, collector, scope)
     assert second.status == "failed"
     assert second.error == (
-        "ApiError: okta: GET /api/v1/iam/assignees/users?limit=5: malformed JSON in the response: "
-        "Expecting value: line 1 column 1 (char 0)"
+        "ApiError: okta: GET /api/v1/iam/assignees/users?limit=5: malformed JSON in the response "
+        "(text/html, 24 bytes) after 5 attempts: Expecting value: line 1 column 1 (char 0)"
     )
     assert stored(engine, second.run_id) == []
     assert stored(engine, first.run_id) == demo_records(account_of(fake))

@@ -225,12 +225,14 @@ def test_a_malformed_body_fails_the_run_and_keeps_earlier_facts(engine, fake, ap
         f"/tx-service/eth/api/v1/safes/{SAFES['hot_one_of_two']['address']}/",
         200,
         body=b"<html>bad gateway</html>",
+        times=5,
     )
     second = run_scope(engine, instance, eth_scope(instance))
     assert (second.status, second.error) == (
         "failed",
         f"ApiError: safe: GET /tx-service/eth/api/v1/safes/{SAFES['hot_one_of_two']['address']}/: "
-        "malformed JSON in the response: Expecting value: line 1 column 1 (char 0)",
+        "malformed JSON in the response (application/json, 24 bytes) after 5 attempts: "
+        "Expecting value: line 1 column 1 (char 0)",
     )
     runs, facts = stored(engine)
     assert [run.status for run in runs] == ["partial", "failed"]
