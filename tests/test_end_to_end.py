@@ -89,9 +89,19 @@ def expected_findings(org: DemoOrganisation) -> dict[tuple[str, str], str]:
         ("segmentation.no_admin_ports_from_internet", r["vpc:prod-core"]): "fail",
         ("segmentation.no_admin_ports_from_internet", r["vpc:signing"]): "pass",
         ("segmentation.no_admin_ports_from_internet", r["vpc:default:custody"]): "pass",
+        # every other VPC, whatever its zone: only AWS's default groups (they admit themselves)
+        **{
+            ("segmentation.no_admin_ports_from_internet", r[f"vpc:{vpc}"]): "pass"
+            for vpc in ("vpn-hub", "office", "default:management", "default:production", "default:corporate")
+        },
         ("segmentation.no_corporate_production_path", r["vpc:prod-core"]): "fail",
         ("segmentation.no_corporate_production_path", r["vpc:signing"]): "pass",
         ("segmentation.no_corporate_production_path", r["vpc:default:custody"]): "pass",
+        # untagged default VPCs (172.31.0.0/16) of accounts not listed: no rule classifies them
+        **{
+            ("segmentation.no_corporate_production_path", r[f"vpc:default:{role}"]): "unknown"
+            for role in ("management", "production", "corporate")
+        },
         # the one production account (custody, by account id) shares OU Platform with corporate
         ("segmentation.production_accounts_own_ou", f"aws:{custody}"): "fail",
         # production ACLs: AWS's allow-all defaults fail; signing's default is locked by a
@@ -153,8 +163,8 @@ def test_exact_findings_and_scores(engine, org):
             "detection.guardduty_enabled": 0.0,
             "custody.hsm_cluster_redundant": 100.0,
             "custody.signing_keys_hsm_backed": 50.0,
-            "segmentation.no_admin_ports_from_internet": 200 / 3,
-            "segmentation.no_corporate_production_path": 200 / 3,
+            "segmentation.no_admin_ports_from_internet": 87.5,  # 7 of 8 VPCs, every zone
+            "segmentation.no_corporate_production_path": 100 / 3,  # 2 of 3 production pass, 3 unknown
             "segmentation.production_accounts_own_ou": 0.0,  # 0 of 1
             "segmentation.no_allow_all_nacls": 50.0,  # 2 of 4
             "segmentation.hsm_reachable_from_signing_only": 100.0,
@@ -167,14 +177,14 @@ def test_exact_findings_and_scores(engine, org):
     # segmentation: admin ports 3, corporate path 3, ACLs 1, HSM reachability 2, OU 2
     access = (25 * 3 + 60 * 2 + 200 / 3 * 3 + 0 * 1 + 100 / 3 * 2 + 60 * 2 + 0 * 2) / 15
     custody = (100 * 2 + 50 * 3 + 0 * 3 + 0 * 2 + 0 * 3 + 0 * 3 + 0 * 3) / 19
-    segmentation = (200 / 3 * 3 + 200 / 3 * 3 + 50 * 1 + 100 * 2 + 0 * 2) / 11
+    segmentation = (87.5 * 3 + 100 / 3 * 3 + 50 * 1 + 100 * 2 + 0 * 2) / 11
     assert mitigations["access"] == (pytest.approx(access), True)
     assert mitigations["custody"] == (pytest.approx(custody), True)
     assert mitigations["segmentation"] == (pytest.approx(segmentation), True)
     assert mitigations["training"] == (0.0, False)
     assert mitigations["detection"] == (0.0, True)  # measured: every account fails
     assert summary.overall == pytest.approx((access + custody + segmentation + 0 + 0) / 5)
-    assert summary.band == "critical"  # (38.78 + 18.42 + 59.09 + 0 + 0) / 5 = 23.26
+    assert summary.band == "critical"  # (38.78 + 18.42 + 55.68 + 0 + 0) / 5 = 22.58
 
 
 def test_denied_account_fails_its_runs_and_keeps_earlier_facts(engine, org, monkeypatch):

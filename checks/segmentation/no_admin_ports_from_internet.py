@@ -1,15 +1,54 @@
-"""Administrative and database ports of production open to the internet."""
+"""Administrative and database ports open to the internet, in every zone.
+
+Every collected VPC is judged, whatever its zone: production, corporate or unclassified
+(no rule of `policy.zones` matched). The verdict, severity and weight are the same in every
+zone, as Prowler's `ec2_securitygroup_allow_ingress_from_internet_to_*` checks give them: an
+open SSH or RDP port outside production is still the foothold these intrusions start from,
+and an unclassified VPC may well be production. The zone is named in the message and the
+evidence, so a reader can rank the failures.
+"""
 
 from collections.abc import Iterator
+from dataclasses import replace
+from typing import Any
 
-from checks.segmentation.zones import UNCLASSIFIED, paths_by_vpc, production_vpcs, unique_paths
+from checks.segmentation.zones import paths_by_vpc, unique_paths, zone_label
 from vaultward.records import NetworkPath, Vpc
-from vaultward.sdk import CheckContext, Result, check, failed, passed, unknown
+from vaultward.sdk import CheckContext, Result, check, failed, passed
+
+
+def _exposures(paths: list[NetworkPath], admin_ports: list[int]) -> list[dict[str, Any]]:
+    exposures = []
+    for path in paths:
+        ports = sorted(port for port in admin_ports if path.exposes(port))
+        if ports:
+            exposures.append(
+                {
+                    "rule": path.key,
+                    "source": path.from_ref,
+                    "group": path.to_ref,
+                    "group_name": path.name,
+                    "ports": ports,
+                }
+            )
+    return exposures
+
+
+def _summary(exposures: list[dict[str, Any]]) -> str:
+    """One clause per group and source: "sg-1 (legacy-admin) port(s) 22, 3389 from 0.0.0.0/0"."""
+    merged: dict[tuple[str, str, str], list[int]] = {}
+    for exposure in exposures:
+        ports = merged.setdefault((exposure["group"], exposure["group_name"], exposure["source"]), [])
+        ports.extend(port for port in exposure["ports"] if port not in ports)
+    return ", ".join(
+        f"{group}{f' ({name})' if name else ''} port(s) {', '.join(map(str, sorted(ports)))} from {source}"
+        for (group, name, source), ports in merged.items()
+    )
 
 
 @check(
     id="segmentation.no_admin_ports_from_internet",
-    title="No production admin or database port is open to the internet",
+    title="No admin or database port is open to the internet, in any zone",
     mitigation="segmentation",
     severity="critical",
     weight=3,
@@ -22,34 +61,46 @@ from vaultward.sdk import CheckContext, Result, check, failed, passed, unknown
         "cis-v8:12.2",
     ],
     remediation=(
-        "Delete ingress rules that admit 0.0.0.0/0 or ::/0 to admin or database ports in production; "
-        "use SSM Session Manager or an identity-aware proxy instead of open SSH/RDP."
+        "Delete ingress rules that admit 0.0.0.0/0 or ::/0 (or any public range) to admin or database "
+        "ports, in every VPC; use SSM Session Manager or an identity-aware proxy instead of open SSH/RDP."
     ),
     population=True,
 )
 def no_admin_ports_from_internet(ctx: CheckContext) -> Iterator[Result]:
-    """SSH, RDP or a database port open to the internet in production is a door that stolen
-    credentials or an exploit walk straight through, skipping every internal control."""
+    """SSH, RDP or a database port open to the internet is a door that stolen credentials or
+    an exploit walk straight through, skipping every internal control; outside production it
+    is the foothold from which the attacker moves on to production."""
     admin_ports = ctx.policy.zones.admin_ports
-    production = production_vpcs(ctx)
-    if production is None:
-        yield unknown("zones", UNCLASSIFIED)
-        return
-    open_paths = unique_paths(ctx, lambda path: path.from_zone == "internet" and path.to_zone == "production")
-    reaching = paths_by_vpc(open_paths)
-    for vpc in production:
-        exposures = []
-        for path in reaching.get(vpc.key, []):
-            ports = sorted(port for port in admin_ports if path.exposes(port))
-            if ports:
-                exposures.append(
-                    {"rule": path.key, "source": path.from_ref, "group": path.to_ref, "ports": ports}
-                )
+    reaching = paths_by_vpc(unique_paths(ctx, lambda path: path.open_to_internet))
+    vpcs = {vpc.key: vpc for vpc in ctx.records(Vpc)}
+    for vpc in vpcs.values():
+        zone = zone_label(vpc.zone)
+        where = {"zone": zone, "zone_reason": vpc.zone_reason}
+        exposures = _exposures(reaching.get(vpc.key, []), admin_ports)
         if exposures:
-            summary = ", ".join(
-                f"{e['group']} port(s) {', '.join(map(str, e['ports']))} from {e['source']}"
-                for e in exposures
+            yield failed(
+                vpc,
+                f"open to the internet in {zone} VPC: {_summary(exposures)}",
+                exposures=exposures,
+                **where,
             )
-            yield failed(vpc, f"open to the internet: {summary}", exposures=exposures)
         else:
-            yield passed(vpc, "no admin or database port open to the internet", admin_ports=admin_ports)
+            yield passed(
+                vpc,
+                f"no admin or database port open to the internet ({zone} VPC)",
+                admin_ports=admin_ports,
+                **where,
+            )
+    # A group whose VPC was not collected (not listed, or its facts expired) is still reported.
+    for vpc_id, paths in reaching.items():
+        exposures = _exposures(paths, admin_ports) if vpc_id not in vpcs else []
+        if exposures:
+            zone = zone_label(paths[0].to_zone)
+            result = failed(
+                vpc_id,
+                f"open to the internet in {zone} VPC {vpc_id} (the VPC itself was not collected): "
+                + _summary(exposures),
+                exposures=exposures,
+                zone=zone,
+            )
+            yield replace(result, scope=paths[0].scope)  # stale or partial, it turns unknown

@@ -6,6 +6,16 @@ from vaultward.records import NetworkPath, Vpc
 from vaultward.sdk import CheckContext
 
 UNCLASSIFIED = "no VPC is classified as production: set policy.zones in the configuration"
+ZONE_RULES = (
+    "(policy.zones: production_accounts / corporate_accounts, production_tags / corporate_tags "
+    "or production_cidrs / corporate_cidrs)"
+)
+CLASSIFY_VPC = f"classify this VPC {ZONE_RULES}"
+
+
+def zone_label(zone: str) -> str:
+    """A zone as findings name it: "unknown" is a VPC no rule of policy.zones classified."""
+    return "unclassified" if zone == "unknown" else zone
 
 
 def production_vpcs(ctx: CheckContext) -> list[Vpc] | None:

@@ -27,8 +27,8 @@ ACTIVE_ROUTES = [{"Name": "state", "Values": ["active"]}]
 
 class AwsNetworkCollector(AwsCollector):
     """Per account x region: VPCs and their zones, peerings, transit-gateway routes,
-    security-group rules that admit the internet or corporate ranges into production, and
-    network ACLs."""
+    security-group rules that admit the internet (into any VPC) or corporate ranges (into
+    any VPC not itself corporate), and network ACLs."""
 
     name = "aws_network"
     title = "AWS VPC segmentation"

@@ -1,5 +1,5 @@
 """Pure mapping from EC2 payloads (VPCs, peerings, transit gateways, security groups) to
-`Vpc` zones and the `NetworkPath`s between zones.
+`Vpc` zones and the `NetworkPath`s between zones (and from the internet into every zone).
 
 Zones come from, in order: the account (`production_accounts` / `corporate_accounts`), the
 VPC's tags (`production_tags` / `corporate_tags`, values compared case-insensitively), its
@@ -253,23 +253,27 @@ def map_security_groups(
     region: str,
     zones: ZoneRules,
 ) -> list[NetworkPath]:
-    """Ingress into production-VPC groups from the internet or from corporate ranges
-    (`corporate_cidrs`, or a corporate VPC's CIDR); see `source_zone`."""
+    """Ingress from the internet into every group, whatever its VPC's zone, and from corporate
+    ranges (`corporate_cidrs`, or a corporate VPC's CIDR) into every group outside a corporate
+    VPC; see `source_zone`. `to_zone` is the group's VPC's zone as classified ("unknown" when
+    no rule of `policy.zones` matched, or the VPC was not listed): the checks decide what a
+    zone means, so an unclassified VPC's open SSH is kept, not dropped."""
     zone_of = {vpc.key: vpc.zone for vpc in vpcs}
     corporate = list(zones.corporate_cidrs) + [
         cidr for vpc in vpcs if vpc.zone == "corporate" for cidr in vpc.cidrs
     ]
     paths = []
     for group in groups:
-        if zone_of.get(group.get("VpcId", "")) != "production":
-            continue
+        vpc_id = group.get("VpcId", "")
+        to_zone = zone_of.get(vpc_id, "unknown")
         for permission in group.get("IpPermissions") or []:
             ports = permission_ports(permission)
             sources = [r["CidrIp"] for r in permission.get("IpRanges") or []]
             sources += [r["CidrIpv6"] for r in permission.get("Ipv6Ranges") or []]
             for cidr in sources:
                 from_zone = source_zone(cidr, corporate)
-                if from_zone is None:
+                # Corporate into corporate is no path between zones.
+                if from_zone is None or (from_zone == "corporate" and to_zone == "corporate"):
                     continue
                 span = "all" if ports.from_port is None else f"{ports.from_port}-{ports.to_port}"
                 paths.append(
@@ -280,11 +284,11 @@ def map_security_groups(
                         region=region,
                         path_kind="security_group",
                         from_zone=from_zone,
-                        to_zone="production",
+                        to_zone=to_zone,
                         from_ref=cidr,
                         to_ref=group["GroupId"],
                         ports=[ports],
-                        vpcs=[group["VpcId"]],
+                        vpcs=[vpc_id] if vpc_id else [],
                     )
                 )
     return paths

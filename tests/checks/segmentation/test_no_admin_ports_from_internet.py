@@ -4,23 +4,17 @@ from tests.factories import make_path, make_vpc
 from vaultward.records import PortRange
 
 
+def tcp(port: int) -> list[PortRange]:
+    return [PortRange(protocol="tcp", from_port=port, to_port=port)]
+
+
 def test_admin_ports_open_to_internet_fail_https_passes():
     records = [
         make_vpc(key="vpc-a", zone="production"),
         make_vpc(key="vpc-b", zone="production"),
         make_vpc(key="vpc-c", zone="production"),
-        make_path(
-            key="sg-1/ssh",
-            to_ref="sg-1",
-            vpcs=["vpc-a"],
-            ports=[PortRange(protocol="tcp", from_port=22, to_port=22)],
-        ),
-        make_path(
-            key="sg-2/https",
-            to_ref="sg-2",
-            vpcs=["vpc-b"],
-            ports=[PortRange(protocol="tcp", from_port=443, to_port=443)],
-        ),
+        make_path(key="sg-1/ssh", to_ref="sg-1", vpcs=["vpc-a"], ports=tcp(22)),
+        make_path(key="sg-2/https", to_ref="sg-2", vpcs=["vpc-b"], ports=tcp(443)),
         make_path(key="sg-3/all", to_ref="sg-3", vpcs=["vpc-c"], ports=[]),
     ]
     assert statuses(no_admin_ports_from_internet, records) == {
@@ -30,6 +24,58 @@ def test_admin_ports_open_to_internet_fail_https_passes():
     }
     by_vpc = {r.resource: r for r in run(no_admin_ports_from_internet, records)}
     assert by_vpc["vpc-a"].evidence["exposures"] == [
-        {"rule": "sg-1/ssh", "source": "0.0.0.0/0", "group": "sg-1", "ports": [22]}
+        {"rule": "sg-1/ssh", "source": "0.0.0.0/0", "group": "sg-1", "group_name": "", "ports": [22]}
     ]
-    assert by_vpc["vpc-a"].reason == "open to the internet: sg-1 port(s) 22 from 0.0.0.0/0"
+    assert by_vpc["vpc-a"].reason == "open to the internet in production VPC: sg-1 port(s) 22 from 0.0.0.0/0"
+    assert by_vpc["vpc-b"].reason == "no admin or database port open to the internet (production VPC)"
+
+
+def test_every_zone_is_judged_alike_with_the_zone_named():
+    """Prowler fails an open SSH port in any VPC: so does this check, same severity, with
+    the zone in the message and the evidence."""
+    records = [
+        make_vpc(key="vpc-prod", zone="production", zone_reason="tag Environment=prod"),
+        make_vpc(key="vpc-corp", zone="corporate"),
+        make_vpc(key="vpc-default", zone="unknown", cidrs=["172.31.0.0/16"]),
+        make_vpc(key="vpc-quiet", zone="unknown"),
+        *[
+            make_path(key=f"sg-{vpc}/{port}", name="legacy-admin", to_ref=f"sg-{vpc}", to_zone=zone, vpcs=[vpc], ports=tcp(port))
+            for vpc, zone in (("vpc-corp", "corporate"), ("vpc-default", "unknown"))
+            for port in (22, 3389)
+        ],
+    ]  # fmt: skip
+    results = {r.resource: r for r in run(no_admin_ports_from_internet, records)}
+    assert {key: r.status for key, r in results.items()} == {
+        "vpc-prod": "pass",
+        "vpc-corp": "fail",
+        "vpc-default": "fail",
+        "vpc-quiet": "pass",
+    }
+    default = results["vpc-default"]
+    assert default.reason == (
+        "open to the internet in unclassified VPC: sg-vpc-default (legacy-admin) port(s) 22, 3389 from 0.0.0.0/0"
+    )
+    assert (default.evidence["zone"], default.evidence["zone_reason"]) == ("unclassified", "")
+    assert [e["ports"] for e in default.evidence["exposures"]] == [[22], [3389]]
+    assert results["vpc-corp"].evidence["zone"] == "corporate"
+    assert results["vpc-prod"].evidence["zone_reason"] == "tag Environment=prod"
+
+
+def test_no_production_vpc_is_no_reason_for_unknown():
+    records = [make_vpc(key="vpc-x", zone="unknown")]
+    assert statuses(no_admin_ports_from_internet, records) == {"vpc-x": "pass"}
+
+
+def test_an_open_group_whose_vpc_was_not_collected_still_fails():
+    records = [
+        make_path(key="sg-9/ssh", to_ref="sg-9", to_zone="unknown", vpcs=["vpc-gone"], ports=tcp(22)),
+    ]
+    [result] = run(no_admin_ports_from_internet, records)
+    assert (result.resource, result.status, result.scope) == (
+        "vpc-gone",
+        "fail",
+        "aws:111111111111/us-east-1",
+    )
+    assert result.reason.startswith(
+        "open to the internet in unclassified VPC vpc-gone (the VPC itself was not"
+    )

@@ -59,3 +59,60 @@ def test_a_peering_seen_from_both_accounts_counts_once():
     ]
     [result] = run(no_corporate_production_path, records)
     assert result.evidence["paths"] == ["pcx-1"] and result.reason.startswith("1 path(s) from corporate")
+
+
+def test_a_vpc_of_unknown_zone_is_unknown_with_how_to_classify_it():
+    """Not silently left out: were it production, a corporate path into it would fail."""
+    records = [
+        make_vpc(key="vpc-prod", zone="production"),
+        make_vpc(key="vpc-corp", zone="corporate"),
+        make_vpc(key="vpc-default", zone="unknown", cidrs=["172.31.0.0/16"]),
+        make_vpc(key="vpc-lab", zone="unknown", cidrs=["192.168.0.0/16"]),
+        make_path(
+            key="sg-lab/ingress/10.20.0.0/16/tcp/22-22",
+            from_zone="corporate",
+            to_zone="unknown",
+            from_ref="10.20.0.0/16",
+            to_ref="sg-lab",
+            vpcs=["vpc-lab"],
+        ),
+    ]
+    results = {r.resource: r for r in run(no_corporate_production_path, records)}
+    assert {key: r.status for key, r in results.items()} == {
+        "vpc-prod": "pass",
+        "vpc-default": "unknown",
+        "vpc-lab": "unknown",
+    }  # vpc-corp is the other end of the paths judged, not judged itself
+    rules = (
+        "(policy.zones: production_accounts / corporate_accounts, production_tags / corporate_tags "
+        "or production_cidrs / corporate_cidrs)"
+    )
+    assert results["vpc-default"].reason == f"classify this VPC {rules}"
+    assert results["vpc-default"].evidence == {"paths": [], "zone": "unclassified"}
+    assert results["vpc-lab"].reason == (
+        f"classify this VPC {rules}: 1 path(s) from corporate reach it: "
+        "security_group 10.20.0.0/16 -> sg-lab (tcp/443)"
+    )
+    assert results["vpc-lab"].evidence["paths"] == ["sg-lab/ingress/10.20.0.0/16/tcp/22-22"]
+
+
+def test_production_joined_only_to_an_unclassified_network_is_unknown():
+    records = [
+        make_vpc(key="vpc-prod", zone="production"),
+        make_path(
+            key="pcx-9",
+            path_kind="vpc_peering",
+            from_zone="production",
+            to_zone="unknown",
+            from_ref="vpc-prod",
+            to_ref="vpc-elsewhere",
+            vpcs=["vpc-prod", "vpc-elsewhere"],
+            ports=[],
+        ),
+    ]
+    [result] = run(no_corporate_production_path, records)
+    assert (result.resource, result.status, result.evidence["paths"]) == ("vpc-prod", "unknown", ["pcx-9"])
+    assert result.reason.startswith(
+        "joined to unclassified network(s), which may be corporate: vpc_peering vpc-prod -> vpc-elsewhere "
+        "(all traffic); classify them (policy.zones: production_accounts"
+    )

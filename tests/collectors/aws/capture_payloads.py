@@ -6,7 +6,9 @@ what AWS returns, the script adds it by hand, shaped by the botocore service mod
 says so: the credential report's `<root_account>` row, a KMS custom key store and a key in
 it, an AWS-managed KMS key, HSMs in a cluster, a cluster's VPC and security group, and a
 static transit-gateway route's attachments. Network ACLs and an HSM cluster's security
-group come from a second, separate organisation (`capture_segmentation`).
+group come from a second, separate organisation (`capture_segmentation`), and a default
+VPC's security groups from a third (`capture_default_vpc`). Each function can be run alone,
+e.g. `with mock_aws(): capture_default_vpc()`, so the other payloads keep their ids.
 """
 
 from __future__ import annotations
@@ -301,6 +303,18 @@ def capture_segmentation() -> None:
     _write("ec2_hsm_security_group.json", _clean(ec2.describe_security_groups(GroupIds=[group])))
 
 
+def capture_default_vpc() -> None:
+    """The account's untagged default VPC as AWS creates it, with a legacy group open on SSH
+    and RDP to the internet, and a web group open on HTTPS only."""
+    seeder = Seeder(None)
+    ec2 = boto3.client("ec2")
+    [default] = ec2.describe_vpcs(Filters=[{"Name": "is-default", "Values": ["true"]}])["Vpcs"]
+    seeder.security_group(ec2, default["VpcId"], "legacy-admin", [(22, ["0.0.0.0/0"]), (3389, ["0.0.0.0/0"])])
+    seeder.security_group(ec2, default["VpcId"], "public-web", [(443, ["0.0.0.0/0", "::/0"])])
+    _write("ec2_default_vpc.json", _clean(ec2.describe_vpcs()))
+    _write("ec2_default_vpc_security_groups.json", _clean(ec2.describe_security_groups()))
+
+
 if __name__ == "__main__":
     os.environ.update(
         AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing", AWS_DEFAULT_REGION="us-east-1"
@@ -311,3 +325,5 @@ if __name__ == "__main__":
         capture_organization()
     with mock_aws():
         capture_segmentation()
+    with mock_aws():
+        capture_default_vpc()

@@ -13,7 +13,7 @@ from vaultward.records import NetworkPath, PortRange, Vpc
 ACCOUNT, REGION = "123456789012", "us-east-1"
 DEFAULT, CORE, HUB = "vpc-dd09b8179a5fe3f89", "vpc-518840363e5a3dc5f", "vpc-15481848e3a24abaf"
 OFFICE, LAB = "vpc-91cc0e2790242fdd5", "vpc-2dedcd0b86359f222"
-WEB = "sg-25e66e1dc3565a950"
+WEB, OFFICE_SSH = "sg-25e66e1dc3565a950", "sg-18946f02ba61fe295"
 ZONES = ZoneRules(corporate_cidrs=["10.20.0.0/16"])
 WHERE = dict(account=ACCOUNT, region=REGION)
 
@@ -129,31 +129,36 @@ def test_transit_gateway_without_routes_is_no_path(vpcs):
     assert network_mapper.map_transit_gateways(attachments, {}, vpcs, ACCOUNT, REGION, ZONES) == []
 
 
-def test_security_groups_into_production(vpcs):
+def test_security_groups_in_every_zone(vpcs):
     paths = network_mapper.map_security_groups(
         load("ec2_security_groups.json")["SecurityGroups"], vpcs, ACCOUNT, REGION, ZONES
     )
 
-    def rule(cidr, zone, ports, span):
+    def rule(cidr, zone, ports, span, group=WEB, name="prod-web", to_zone="production", vpc=CORE):
         protocol = ports.protocol
         return NetworkPath(
-            key=f"{WEB}/ingress/{cidr}/{protocol}/{span}",
-            name="prod-web",
+            key=f"{group}/ingress/{cidr}/{protocol}/{span}",
+            name=name,
             path_kind="security_group",
             from_zone=zone,
-            to_zone="production",
+            to_zone=to_zone,
             from_ref=cidr,
-            to_ref=WEB,
+            to_ref=group,
             ports=[ports],
-            vpcs=[CORE],
+            vpcs=[vpc],
             **WHERE,
         )
 
     ssh = PortRange(protocol="tcp", from_port=22, to_port=22)
     postgres = PortRange(protocol="tcp", from_port=5432, to_port=5432)
-    # 10.99.0.0/16 is neither internet nor corporate; office-ssh is in a corporate VPC.
+    # 10.99.0.0/16 is neither internet nor corporate. office-ssh, in a corporate VPC, is kept:
+    # the internet reaches every zone. The default groups admit only themselves.
+    office_ssh = rule(
+        "0.0.0.0/0", "internet", ssh, "22-22", OFFICE_SSH, "office-ssh", to_zone="corporate", vpc=OFFICE
+    )
     assert sorted(paths, key=lambda p: p.key) == sorted(
         [
+            office_ssh,
             rule("0.0.0.0/0", "internet", ssh, "22-22"),
             rule("10.20.0.0/16", "corporate", postgres, "5432-5432"),
             rule("::/0", "internet", PortRange(protocol="-1"), "all"),
@@ -162,11 +167,64 @@ def test_security_groups_into_production(vpcs):
         key=lambda p: p.key,
     )
     assert [p.exposes(22) for p in sorted(paths, key=lambda p: p.key)] == [
-        False,
         True,
         False,
         True,
-    ]  # icmp, ssh, postgres, all
+        False,
+        True,
+    ]  # office ssh, icmp, ssh, postgres, all
+
+
+def test_corporate_ranges_into_a_corporate_vpc_are_no_path(vpcs):
+    group = {
+        "GroupId": "sg-office-db",
+        "VpcId": OFFICE,
+        "IpPermissions": [
+            {"IpProtocol": "tcp", "FromPort": 5432, "ToPort": 5432, "IpRanges": [{"CidrIp": "10.20.0.0/16"}]}
+        ],
+    }
+    assert network_mapper.map_security_groups([group], vpcs, ACCOUNT, REGION, ZONES) == []
+    # The same rule in the unclassified lab VPC is kept, zoned as classified: unknown.
+    [path] = network_mapper.map_security_groups([{**group, "VpcId": LAB}], vpcs, ACCOUNT, REGION, ZONES)
+    assert (path.from_zone, path.to_zone, path.vpcs) == ("corporate", "unknown", [LAB])
+
+
+# An account's untagged default VPC (captured by `capture_default_vpc`): legacy-admin is open
+# on SSH and RDP to the internet, public-web on HTTPS.
+DEFAULT_VPC, LEGACY, PUBLIC_WEB = "vpc-961de5f2cd9f653e8", "sg-2707aad198db56460", "sg-e3b655b746f1a176e"
+
+
+@pytest.mark.parametrize(
+    ("zones", "zone", "reason"),
+    [
+        (ZoneRules(), "unknown", ""),
+        (
+            ZoneRules(production_accounts=[ACCOUNT]),
+            "production",
+            f"account {ACCOUNT} is a production account",
+        ),
+    ],
+    ids=["unlisted", "production-account"],
+)
+def test_default_vpc_groups_are_kept_in_any_zone(zones, zone, reason):
+    [vpc] = network_mapper.map_vpcs(load("ec2_default_vpc.json")["Vpcs"], ACCOUNT, REGION, zones)
+    assert (vpc.key, vpc.zone, vpc.zone_reason, vpc.tags) == (DEFAULT_VPC, zone, reason, {})
+    paths = network_mapper.map_security_groups(
+        load("ec2_default_vpc_security_groups.json")["SecurityGroups"], [vpc], ACCOUNT, REGION, zones
+    )
+    assert sorted((p.to_ref, p.name, p.from_ref, str(p.ports[0]), p.to_zone) for p in paths) == [
+        (LEGACY, "legacy-admin", "0.0.0.0/0", "tcp/22", zone),
+        (LEGACY, "legacy-admin", "0.0.0.0/0", "tcp/3389", zone),
+        (PUBLIC_WEB, "public-web", "0.0.0.0/0", "tcp/443", zone),
+        (PUBLIC_WEB, "public-web", "::/0", "tcp/443", zone),
+    ]
+    assert all(p.from_zone == "internet" and p.vpcs == [DEFAULT_VPC] for p in paths)
+
+
+def test_a_group_whose_vpc_was_not_listed_is_kept_as_unknown():
+    groups = load("ec2_default_vpc_security_groups.json")["SecurityGroups"]
+    paths = network_mapper.map_security_groups(groups, [], ACCOUNT, REGION, ZoneRules())
+    assert len(paths) == 4 and {p.to_zone for p in paths} == {"unknown"}
 
 
 @pytest.mark.parametrize(
