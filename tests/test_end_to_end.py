@@ -89,9 +89,10 @@ def expected_findings(org: DemoOrganisation) -> dict[tuple[str, str], str]:
         ("segmentation.no_admin_ports_from_internet", r["vpc:prod-core"]): "fail",
         ("segmentation.no_admin_ports_from_internet", r["vpc:signing"]): "pass",
         ("segmentation.no_admin_ports_from_internet", r["vpc:default:custody"]): "pass",
-        # every other VPC, whatever its zone: only AWS's default groups (they admit themselves)
+        # every other VPC, whatever its zone: only AWS's default groups (they admit themselves),
+        # reported but not scored outside production
         **{
-            ("segmentation.no_admin_ports_from_internet", r[f"vpc:{vpc}"]): "pass"
+            ("segmentation.no_admin_ports_from_internet", r[f"vpc:{vpc}"]): "skipped"
             for vpc in ("vpn-hub", "office", "default:management", "default:production", "default:corporate")
         },
         ("segmentation.no_corporate_production_path", r["vpc:prod-core"]): "fail",
@@ -163,7 +164,8 @@ def test_exact_findings_and_scores(engine, org):
             "detection.guardduty_enabled": 0.0,
             "custody.hsm_cluster_redundant": 100.0,
             "custody.signing_keys_hsm_backed": 50.0,
-            "segmentation.no_admin_ports_from_internet": 87.5,  # 7 of 8 VPCs, every zone
+            # 2 of 3 production VPCs; the 5 clean VPCs elsewhere are reported, not scored
+            "segmentation.no_admin_ports_from_internet": 200 / 3,
             "segmentation.no_corporate_production_path": 100 / 3,  # 2 of 3 production pass, 3 unknown
             "segmentation.production_accounts_own_ou": 0.0,  # 0 of 1
             "segmentation.no_allow_all_nacls": 50.0,  # 2 of 4
@@ -177,14 +179,14 @@ def test_exact_findings_and_scores(engine, org):
     # segmentation: admin ports 3, corporate path 3, ACLs 1, HSM reachability 2, OU 2
     access = (25 * 3 + 60 * 2 + 200 / 3 * 3 + 0 * 1 + 100 / 3 * 2 + 60 * 2 + 0 * 2) / 15
     custody = (100 * 2 + 50 * 3 + 0 * 3 + 0 * 2 + 0 * 3 + 0 * 3 + 0 * 3) / 19
-    segmentation = (87.5 * 3 + 100 / 3 * 3 + 50 * 1 + 100 * 2 + 0 * 2) / 11
+    segmentation = (200 / 3 * 3 + 100 / 3 * 3 + 50 * 1 + 100 * 2 + 0 * 2) / 11
     assert mitigations["access"] == (pytest.approx(access), True)
     assert mitigations["custody"] == (pytest.approx(custody), True)
     assert mitigations["segmentation"] == (pytest.approx(segmentation), True)
     assert mitigations["training"] == (0.0, False)
     assert mitigations["detection"] == (0.0, True)  # measured: every account fails
     assert summary.overall == pytest.approx((access + custody + segmentation + 0 + 0) / 5)
-    assert summary.band == "critical"  # (38.78 + 18.42 + 55.68 + 0 + 0) / 5 = 22.58
+    assert summary.band == "critical"  # (38.78 + 18.42 + 50 + 0 + 0) / 5 = 21.44
 
 
 def test_denied_account_fails_its_runs_and_keeps_earlier_facts(engine, org, monkeypatch):

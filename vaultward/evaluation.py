@@ -137,7 +137,8 @@ def _apply_scope_states(
     adjusted = []
     for result in results:
         reason = reasons.get(result.scope) if result.scope else overall
-        if reason and result.status in ("pass", "fail"):
+        # A verdict needs current, complete facts: "not applicable" is one too.
+        if reason and result.status in ("pass", "fail", "skipped"):
             evidence = {
                 **result.evidence,
                 "status_if_fresh": result.status,

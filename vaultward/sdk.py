@@ -84,6 +84,11 @@ def unknown(resource: Record | str, reason: str, **evidence: Any) -> Result:
     return _result("unknown", resource, reason, evidence)
 
 
+def not_applicable(resource: Record | str, reason: str, **evidence: Any) -> Result:
+    """The resource was judged and the check does not apply to it (reported, not scored)."""
+    return _result("skipped", resource, reason, evidence)
+
+
 class CheckContext:
     """What a check may read: the latest records of its kinds, and the configured policy."""
 

@@ -1,11 +1,15 @@
 """Administrative and database ports open to the internet, in every zone.
 
 Every collected VPC is judged, whatever its zone: production, corporate or unclassified
-(no rule of `policy.zones` matched). The verdict, severity and weight are the same in every
-zone, as Prowler's `ec2_securitygroup_allow_ingress_from_internet_to_*` checks give them: an
+(no rule of `policy.zones` matched). An exposure fails in every zone, with the same severity
+and weight, as Prowler's `ec2_securitygroup_allow_ingress_from_internet_to_*` checks do: an
 open SSH or RDP port outside production is still the foothold these intrusions start from,
 and an unclassified VPC may well be production. The zone is named in the message and the
 evidence, so a reader can rank the failures.
+
+Only production VPCs pass. A clean VPC elsewhere is reported as not applicable (left out of
+the score): otherwise the default VPCs of every unused region would water down a failing
+production VPC, and one open SSH port in production would score 99 %.
 """
 
 from collections.abc import Iterator
@@ -14,7 +18,7 @@ from typing import Any
 
 from checks.segmentation.zones import paths_by_vpc, unique_paths, zone_label
 from vaultward.records import NetworkPath, Vpc
-from vaultward.sdk import CheckContext, Result, check, failed, passed
+from vaultward.sdk import CheckContext, Result, check, failed, not_applicable, passed
 
 
 def _exposures(paths: list[NetworkPath], admin_ports: list[int]) -> list[dict[str, Any]]:
@@ -84,10 +88,22 @@ def no_admin_ports_from_internet(ctx: CheckContext) -> Iterator[Result]:
                 exposures=exposures,
                 **where,
             )
-        else:
+        elif vpc.zone == "production":
             yield passed(
                 vpc,
                 f"no admin or database port open to the internet ({zone} VPC)",
+                admin_ports=admin_ports,
+                **where,
+            )
+        else:
+            yield not_applicable(
+                vpc,
+                f"no admin or database port open to the internet; {zone} VPC: counted only when exposed"
+                + (
+                    ""
+                    if vpc.zone != "unknown"
+                    else " (classify it in policy.zones to judge it as production)"
+                ),
                 admin_ports=admin_ports,
                 **where,
             )

@@ -32,7 +32,8 @@ def test_admin_ports_open_to_internet_fail_https_passes():
 
 def test_every_zone_is_judged_alike_with_the_zone_named():
     """Prowler fails an open SSH port in any VPC: so does this check, same severity, with
-    the zone in the message and the evidence."""
+    the zone in the message and the evidence. Only production VPCs pass: a clean VPC
+    elsewhere is reported, not scored."""
     records = [
         make_vpc(key="vpc-prod", zone="production", zone_reason="tag Environment=prod"),
         make_vpc(key="vpc-corp", zone="corporate"),
@@ -49,8 +50,12 @@ def test_every_zone_is_judged_alike_with_the_zone_named():
         "vpc-prod": "pass",
         "vpc-corp": "fail",
         "vpc-default": "fail",
-        "vpc-quiet": "pass",
+        "vpc-quiet": "skipped",
     }
+    assert results["vpc-quiet"].reason == (
+        "no admin or database port open to the internet; unclassified VPC: counted only when exposed "
+        "(classify it in policy.zones to judge it as production)"
+    )
     default = results["vpc-default"]
     assert default.reason == (
         "open to the internet in unclassified VPC: sg-vpc-default (legacy-admin) port(s) 22, 3389 from 0.0.0.0/0"
@@ -63,7 +68,26 @@ def test_every_zone_is_judged_alike_with_the_zone_named():
 
 def test_no_production_vpc_is_no_reason_for_unknown():
     records = [make_vpc(key="vpc-x", zone="unknown")]
-    assert statuses(no_admin_ports_from_internet, records) == {"vpc-x": "pass"}
+    assert statuses(no_admin_ports_from_internet, records) == {"vpc-x": "skipped"}
+
+
+def test_clean_vpcs_outside_production_do_not_dilute_a_production_exposure():
+    """Default VPCs in every unused region must not raise the score of an exposed estate:
+    one open SSH port in production scores 0 here, not 95 %."""
+    from vaultward.scoring import tally_check
+
+    records = [
+        make_vpc(key="vpc-prod", zone="production"),
+        make_path(key="sg-1/ssh", to_ref="sg-1", vpcs=["vpc-prod"], ports=tcp(22)),
+        *[make_vpc(key=f"vpc-default-{n}", zone="unknown") for n in range(17)],
+        make_vpc(key="vpc-corp", zone="corporate"),
+    ]
+    results = run(no_admin_ports_from_internet, records)
+    assert len(results) == 19  # every VPC is reported
+    tally = tally_check(
+        "segmentation.no_admin_ports_from_internet", "segmentation", 3, [r.status for r in results]
+    )
+    assert (tally.score, tally.skipped) == (0.0, 18)
 
 
 def test_an_open_group_whose_vpc_was_not_collected_still_fails():
