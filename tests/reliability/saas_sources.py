@@ -71,13 +71,17 @@ def saas(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoSaaS]:
 
 @pytest.fixture
 def vendors(saas: DemoSaaS, monkeypatch: pytest.MonkeyPatch) -> DemoSaaS:
-    """The fakes, their credentials in the environment, faults and logs cleared after."""
+    """The fakes, their credentials in the environment, faults, logs and rate-limit windows
+    cleared after: with retries the tests of a module would otherwise share one vendor
+    window, and whichever ran last in a minute would meet the vendor's 429."""
     for name, value in saas.environment.items():
         monkeypatch.setenv(name, value)
     yield saas
     for fake in saas.fakes.values():
         fake.faults.clear()
         fake.log.clear()
+        if fake.rate_limit is not None:
+            fake.rate_limit.windows.clear()
 
 
 def settings_for(saas: DemoSaaS, *names: str) -> Settings:
