@@ -88,10 +88,13 @@ def test_every_variable_has_a_default_or_stops_compose_with_a_message_and_is_in_
     # Without .env compose refuses to start, naming the variable.
     with pytest.raises(MissingVariable, match="POSTGRES_PASSWORD"):
         interpolate(compose["services"]["worker"]["environment"], {})
-    # .env.example's placeholders fill every required variable.
+    # .env.example names every required variable, empty: an unedited copy refuses to start.
     example_values = env_file_values(ENV_EXAMPLE)
     assert required <= set(example_values)
-    interpolate(compose, example_values)
+    assert all(example_values[name] == "" for name in required)
+    with pytest.raises(MissingVariable):
+        interpolate(compose, example_values)
+    interpolate(compose, {**example_values, **{name: "set-by-the-operator" for name in required}})
 
 
 def test_secrets_come_from_env_only_and_never_enter_git_or_the_image():
@@ -104,9 +107,15 @@ def test_secrets_come_from_env_only_and_never_enter_git_or_the_image():
     )
     assert ignored.returncode == 0, ".env must be gitignored"
     dockerignore = (ROOT / ".dockerignore").read_text().split()
-    assert {".env", ".env.*", ".streamlit/secrets.toml", "vaultward.toml", ".venv", ".git"} <= set(
-        dockerignore
-    )
+    assert {
+        ".env",
+        ".env.*",
+        "**/.env",
+        "**/.streamlit/secrets.toml",
+        "vaultward.toml",
+        ".venv",
+        ".git",
+    } <= set(dockerignore)
 
 
 def test_vaultward_services_share_config_secrets_store_and_wait_for_healthy_dependencies():
@@ -127,7 +136,9 @@ def test_vaultward_services_share_config_secrets_store_and_wait_for_healthy_depe
             assert conditions["migrate"] == "service_completed_successfully", name
             assert service["restart"] == "unless-stopped", name
             assert service["healthcheck"]["test"][0] == "CMD", name
-    assert services["migrate"]["command"] == ["db", "upgrade"] and services["migrate"]["restart"] == "no"
+    assert (
+        services["migrate"]["command"] == ["db", "upgrade"] and services["migrate"]["restart"] == "on-failure"
+    )
     for name in ("worker", "queue-worker"):
         assert services[name]["depends_on"]["rabbitmq"]["condition"] == "service_healthy"
         assert services[name]["command"] == [name]

@@ -157,6 +157,12 @@ def test_compose_services_as_processes_serve_schedule_collect_and_evaluate(
     with okta.make_okta_fake(okta.demo_okta_data()) as okta_fake:
         processes: list[Service] = []
         try:
+            one_shots = {
+                dependency
+                for spec in services_spec.values()
+                for dependency, condition in spec.get("depends_on", {}).items()
+                if condition.get("condition") == "service_completed_successfully"
+            }
             for name in start_order(services_spec):
                 spec = services_spec[name]
                 home = tmp_path / name / "home"
@@ -190,7 +196,7 @@ def test_compose_services_as_processes_serve_schedule_collect_and_evaluate(
                 service = Service(name, argv, env, Path(machine.path(workdir)), tmp_path / f"{name}.log")
                 service.start()
                 processes.append(service)
-                if spec.get("restart") == "no":  # a one-shot that the others wait for
+                if name in one_shots:  # the others wait for it to complete
                     assert service.process is not None
                     code = service.process.wait(timeout=120)
                     assert code == 0, f"{name} failed ({code}):\n{service.log()}"
