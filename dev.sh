@@ -18,6 +18,11 @@ say() { printf '==> %s\n' "$*" >&2; }
 ensure_uv() {
     if [ ! -x "$UV" ] || [[ "$("$UV" --version 2>/dev/null)" != "uv $UV_VERSION "* ]]; then
         say "Fetching uv $UV_VERSION, the installer that reads uv.lock (first run only)"
+        if ! python3 -c 'import ensurepip' 2>/dev/null; then
+            # Debian and Ubuntu ship venv's pip bootstrap separately.
+            as_root apt-get update -qq
+            DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq python3-venv >/dev/null
+        fi
         python3 -m venv .uv
         .uv/bin/python -m pip install --quiet --disable-pip-version-check "uv==$UV_VERSION" || exit 1
     fi
@@ -121,13 +126,18 @@ deps_upgrade() {
         say "Nothing moved: uv.lock is already at the newest allowed versions"
         return 0
     fi
-    if run_lint && run_tests "$@"; then
+    # Whatever stops the run (a red suite, a service down, Ctrl-C) puts the tested lock back.
+    trap 'cp "$before" uv.lock; say "Not green on the new versions: uv.lock put back as it was"' EXIT
+    # A subshell: the set-up steps `exit` on failure, which must end only the attempt.
+    if ( run_lint && run_tests "$@" ); then
+        trap - EXIT
         say "Green on the new versions: uv.lock rewritten (review and commit it):"
         grep -E '^(Updated|Added|Removed) ' "$moved" >&2 || true
         return 0
     fi
-    say "Not green on the new versions: uv.lock put back as it was"
     cp "$before" uv.lock
+    trap - EXIT
+    say "Not green on the new versions: uv.lock put back as it was"
     ensure_venv dev
     return 1
 }
