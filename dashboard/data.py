@@ -1047,12 +1047,12 @@ def _joined(values: Any) -> str:
 def _inventory_inputs(url: str, now: datetime) -> tuple[dict[str, list[Any]], list[Any]]:
     """The records of the latest usable Runs (as the evaluation reads them) and the latest
     evaluation's open findings (the columns inventory.OpenFinding names, no evidence)."""
-    from vaultward.evaluation import latest_facts
+    from vaultward.evidence import latest_facts
     from vaultward.inventory import OPEN
 
     latest = latest_evaluation(url)
     with _session(url) as session:
-        _, records, _ = latest_facts(session, settings(), now)
+        records = latest_facts(session, settings(), now).records
         found: list[Any] = []
         if latest is not None:
             columns = (Finding.resource, Finding.check_id, Finding.status, Finding.severity, Finding.message)

@@ -228,12 +228,10 @@ def _latest_records(settings) -> list:
     from sqlmodel import Session
 
     from vaultward.db import open_store
-    from vaultward.evaluation import load_records
-    from vaultward.freshness import scope_states
+    from vaultward.evidence import latest_facts
     from vaultward.models import utcnow
 
     registry = _registry(settings.plugin_dir)
     with Session(open_store(settings.database_url)) as session:
-        states = scope_states(session, settings, sorted(registry.collectors), utcnow())
-        by_kind, _ = load_records(session, states)
-    return [record for records in by_kind.values() for record in records]
+        evidence = latest_facts(session, settings, utcnow(), sorted(registry.collectors))
+    return [record for records in evidence.records.values() for record in records]

@@ -11,7 +11,7 @@ import logging
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy import Engine, insert, update
@@ -20,6 +20,7 @@ from sqlmodel import Session
 
 from vaultward.config import Settings
 from vaultward.freshness import discovery_scope
+from vaultward.gaps import Gap, Unreadable
 from vaultward.models import Fact, Run, utcnow
 from vaultward.records import CollectionScope, Record
 from vaultward.redaction import redact
@@ -130,29 +131,33 @@ def run_scope(
         on_run(run_id)
     started = utcnow()
     records: list[Record] = []
-    problems: list[str] = []
-    allowed = {kind.kind for kind in collector.produces}
+    gaps: list[Gap] = []
+    allowed = {kind.kind for kind in collector.produces} | {Unreadable.kind}
     try:
         for item in collector.collect(scope):
             if isinstance(item, Problem):
-                problems.append(redact(item.reason))
+                gaps.append(Gap.from_problem(replace(item, reason=redact(item.reason))))
             elif isinstance(item, Record) and item.kind in allowed:
+                if isinstance(item, Unreadable):
+                    item = item.model_copy(update={"reason": redact(item.reason)})
+                    gaps.append(Gap.from_unreadable(item))
                 records.append(
                     item if item.scope == scope.id else item.model_copy(update={"scope": scope.id})
                 )
             else:
-                problems.append(f"collector yielded an undeclared item: {type(item).__name__}")
+                gaps.append(Gap(f"collector yielded an undeclared item: {type(item).__name__}"))
     except IncompleteListing as error:
         if not records:
             # Nothing to keep: failing leaves the earlier complete facts in use.
             return _fail(engine, run_id, collector, scope, error, started)
         log.warning("%s %s: listing incomplete: %s", collector.name, scope.id, redact(str(error)))
-        problems.insert(0, redact(str(error)))  # the main gap, first
+        # The listing broke off: whatever the collector had not reached yet is missing too.
+        gaps.insert(0, Gap(redact(str(error)), error.kinds))  # the main gap, first
     except Exception as error:  # a failed scope must not stop the others
         return _fail(engine, run_id, collector, scope, error, started)
 
-    status = "partial" if problems else "ok"
-    error_text = "; ".join(problems)[:MAX_ERROR_LENGTH] or None
+    status = "partial" if gaps else "ok"
+    error_text = "; ".join(gap.reason for gap in gaps)[:MAX_ERROR_LENGTH] or None
     counts = Counter(record.kind for record in records)
     try:
         with Session(engine) as session, session.begin():
@@ -161,6 +166,7 @@ def run_scope(
             assert run is not None
             run.status, run.error, run.finished_at = status, error_text, utcnow()
             run.item_count, run.counts = len(records), dict(counts)
+            run.gaps = [gap.to_json() for gap in gaps]
     except Exception as error:  # the store failed: nothing of this Run was written
         message = f"storing facts failed: {_describe(error)}"
         log.error("%s %s: %s", collector.name, scope.id, message)

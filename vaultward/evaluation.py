@@ -1,8 +1,8 @@
 """One evaluation: the latest usable facts of every scope, every check, one transaction.
 
-Facts that are stale (older than twice the source's schedule interval), partial for checks
-that need the whole population, or missing because a scope never collected, turn the
-affected findings `unknown`: missing evidence is never a pass.
+What the facts cannot back (stale, an incomplete listing, an unreadable resource, a scope
+never collected) turns the affected findings `unknown` (see vaultward/evidence.py): missing
+evidence is never a pass.
 """
 
 from __future__ import annotations
@@ -16,32 +16,20 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from pydantic import ValidationError
 from pydantic_core import to_jsonable_python
 from sqlalchemy import Engine, insert
 from sqlmodel import Session, select
 
 from vaultward.config import Settings
+from vaultward.evidence import Evidence, apply_evidence, latest_facts
 from vaultward.finding_rows import insert_findings
-from vaultward.freshness import ScopeState, scope_states
-from vaultward.models import (
-    CheckScore,
-    Evaluation,
-    Fact,
-    MitigationScore,
-    Run,
-    Waiver,
-    utcnow,
-)
-from vaultward.records import RECORD_KINDS, Record
+from vaultward.models import CheckScore, Evaluation, MitigationScore, Waiver, utcnow
 from vaultward.redaction import redact
 from vaultward.registry import Registry
 from vaultward.scoring import CheckTally, band, format_score, overall_score, score_mitigation, tally_check
 from vaultward.sdk import MITIGATION_TITLES, CheckContext, CheckSpec, Result
 
 log = logging.getLogger(__name__)
-
-FACT_BATCH = 5_000  # facts read per round-trip
 
 
 @dataclass(frozen=True)
@@ -65,110 +53,6 @@ class EvaluationSummary:
             )
         lines += [f"  reported: {problem}" for problem in self.problems]
         return lines
-
-
-def load_records(session: Session, states: list[ScopeState]) -> tuple[dict[str, list[Record]], list[str]]:
-    """Typed records of the chosen Runs, by kind; facts that fail validation are reported."""
-    run_ids = [state.run.id for state in states if state.run is not None]
-    records: dict[str, list[Record]] = defaultdict(list)
-    problems: list[str] = []
-    if not run_ids:
-        return records, problems
-    # Streamed in batches, so a large organisation's raw rows never sit in memory beside their
-    # records (a server-side cursor on PostgreSQL); Core rows, since the ORM's per-row
-    # bookkeeping was a third of the load at 100,000 identities.
-    query = select(Fact.kind, Fact.key, Fact.scope, Fact.data).where(Fact.run_id.in_(run_ids))  # type: ignore[attr-defined]
-    rows = session.connection().execute(query.execution_options(yield_per=FACT_BATCH))
-    field_sets: dict[frozenset[str], set[str]] = {}
-    for kind, key, scope, data in rows:
-        cls = RECORD_KINDS.get(kind)
-        if cls is None:
-            continue  # a kind whose plugin is not installed here
-        try:
-            record = cls.model_validate({**data, "key": key, "scope": scope})
-        except ValidationError as error:
-            problems.append(f"fact {kind} {key} in {scope} does not validate: {error.error_count()} errors")
-            continue
-        # Pydantic keeps a set of the fields given per instance, some 700 bytes: records of
-        # a kind share one (a fifth of the evaluation's memory at 100,000 identities). Records
-        # are frozen, so the set never changes; model_copy copies it before any update.
-        given = record.model_fields_set
-        object.__setattr__(record, "__pydantic_fields_set__", field_sets.setdefault(frozenset(given), given))
-        records[kind].append(record)
-    return records, problems
-
-
-def latest_facts(
-    session: Session, settings: Settings, now: datetime, collectors: list[str] | None = None
-) -> tuple[list[ScopeState], dict[str, list[Record]], list[str]]:
-    """The scope states of the collectors (default: every collector with a Run in the store)
-    and the typed records of their latest usable Runs, with the facts that do not validate.
-    The evaluation and the dashboard's inventory pages read facts through here."""
-    if collectors is None:
-        collectors = sorted(session.exec(select(Run.collector).distinct()).all())
-    states = scope_states(session, settings, collectors, now)
-    records, problems = load_records(session, states)
-    return states, records, problems
-
-
-def _why_not_current(spec: CheckSpec, states: list[ScopeState]) -> str | None:
-    """Why evidence from these scopes cannot back a pass or a fail, or None if it can."""
-    for state in states:
-        if state.stale_reason:
-            return state.stale_reason
-    if spec.population:
-        for state in states:
-            if state.run is not None and state.run.status == "partial":
-                return f"collection of {state.scope} was partial ({state.run.error}); this check needs every resource"
-    return None
-
-
-def _apply_scope_states(
-    spec: CheckSpec, results: list[Result], states: list[ScopeState], producers: dict[str, set[str]]
-) -> list[Result]:
-    """Turn results unknown where their scope's evidence is stale or incomplete, and add an
-    unknown result for every relevant scope that never collected successfully."""
-    relevant = [s for s in states if producers.get(s.collector, set()) & set(spec.kinds)]
-    by_scope = {s.scope: s for s in relevant}
-    # A result about one scope depends on that scope; one that names no scope (a summary over
-    # everything the check read) depends on all of them. Judged once per scope, not per result.
-    reasons = {scope: _why_not_current(spec, [state]) for scope, state in by_scope.items()}
-    overall = _why_not_current(spec, relevant)
-    adjusted = []
-    for result in results:
-        reason = reasons.get(result.scope) if result.scope else overall
-        # A verdict needs current, complete facts: "not applicable" is one too.
-        if reason and result.status in ("pass", "fail", "skipped"):
-            evidence = {
-                **result.evidence,
-                "status_if_fresh": result.status,
-                "original_reason": result.reason,
-            }
-            result = replace(result, status="unknown", reason=reason, evidence=evidence)
-        adjusted.append(result)
-    for state in relevant:
-        if not state.usable:
-            adjusted.append(
-                Result(
-                    resource=state.scope,
-                    status="unknown",
-                    reason=f"no successful collection from {state.collector} for {state.scope}: {state.last_error}",
-                    evidence={"collector": state.collector, "error": state.last_error},
-                    resource_name=state.scope,
-                    scope=state.scope,
-                )
-            )
-    if not adjusted:
-        adjusted.append(
-            Result(
-                resource="*",
-                status="unknown",
-                reason=f"no data: nothing of kind {', '.join(spec.kinds)} has been collected; connect a source that provides it",
-                evidence={"kinds": list(spec.kinds)},
-                resource_name="(no data)",
-            )
-        )
-    return adjusted
 
 
 def _apply_waivers(
@@ -213,7 +97,7 @@ def run_check(spec: CheckSpec, context: CheckContext) -> tuple[list[Result], str
 def judge(
     spec: CheckSpec,
     context: CheckContext,
-    states: list[ScopeState],
+    evidence: Evidence,
     producers: dict[str, set[str]],
     waivers: list[Waiver],
 ) -> tuple[list[tuple[Result, int | None]], str | None]:
@@ -222,7 +106,8 @@ def judge(
     them; with the waiver id of each, and the error if the check raised."""
     live = [w for w in waivers if w.check_id == spec.id and w.expires_at > context.now]
     results, problem = run_check(spec, context)
-    return _apply_waivers(spec.id, _apply_scope_states(spec, results, states, producers), live), problem
+    judged = apply_evidence(spec, results, evidence, producers, context.now)
+    return _apply_waivers(spec.id, judged, live), problem
 
 
 @contextmanager
@@ -263,18 +148,19 @@ def evaluate(
     now = now or utcnow()
     producers = _producers(settings, registry)
     with Session(engine) as session, _cyclic_gc_paused():
-        states, records, problems = latest_facts(session, settings, now, sorted(registry.collectors))
+        evidence = latest_facts(session, settings, now, sorted(registry.collectors))
         waivers = list(session.exec(select(Waiver).where(Waiver.expires_at > now)).all())
+    states, problems = evidence.states, evidence.problems
     for problem in problems:
         log.warning(problem)
 
-    context = CheckContext(records, settings.policy, now)
+    context = CheckContext(evidence.records, settings.policy, now, evidence.field_gaps())
     findings: list[tuple] = []  # in finding_rows.FINDING_FIELDS order
     tallies: list[CheckTally] = []
     reported = [redact(f"plugin skipped: {broken}") for broken in registry.broken] + problems
     with _cyclic_gc_paused():
         for spec in sorted(registry.checks.values(), key=lambda s: s.id):
-            judged, raised = judge(spec, context, states, producers, waivers)
+            judged, raised = judge(spec, context, evidence, producers, waivers)
             if raised:
                 reported.append(raised)
             tallies.append(tally_check(spec.id, spec.mitigation, spec.weight, (r.status for r, _ in judged)))
@@ -293,7 +179,7 @@ def evaluate(
                 )
                 for result, waiver_id in judged
             ]
-        del context, records  # only the findings are written from here on
+        del context, evidence  # only the findings are written from here on
 
     weights = settings.scoring.mitigation_weights
     by_mitigation: dict[str, list[CheckTally]] = defaultdict(list)

@@ -4,13 +4,15 @@ status` and the dashboard all judge freshness here."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from vaultward.config import Settings
+from vaultward.gaps import Gap, run_gaps
 from vaultward.models import Fact, Run
 
 DISCOVERY = ":discovery"
@@ -27,8 +29,8 @@ def stale_reason(
     if age <= 2 * interval:
         return None
     return (
-        f"facts for {scope} from {collector} are stale: collected {_human(age)} ago, "
-        f"expected every {_human(interval)}"
+        f"facts for {scope} from {collector} are stale: collected {human_age(age)} ago, "
+        f"expected every {human_age(interval)}"
     )
 
 
@@ -41,10 +43,23 @@ class ScopeState:
     run: Run | None  # the latest ok/partial Run, if any
     last_error: str | None  # error of a later failed Run, or of the only Runs
     stale_reason: str | None = None
+    # Kinds whose listing in `run` was incomplete, read from an earlier complete Run instead.
+    carried: Mapping[str, Run] = field(default_factory=dict, compare=False)
 
     @property
     def usable(self) -> bool:
         return self.run is not None
+
+    @property
+    def gaps(self) -> tuple[Gap, ...]:
+        return run_gaps(self.run) if self.run is not None else ()
+
+    def incomplete(self, kind: str) -> str | None:
+        """Why the population of `kind` in this scope is incomplete (a listing gap nothing
+        was carried forward for), or None when it is complete."""
+        if kind in self.carried:
+            return None
+        return next((gap.reason for gap in self.gaps if gap.incomplete(kind)), None)
 
 
 def _latest_runs(
@@ -107,7 +122,7 @@ def scope_states(
     return states
 
 
-def _human(delta: timedelta) -> str:
+def human_age(delta: timedelta) -> str:
     seconds = int(delta.total_seconds())
     for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
         if seconds >= size:

@@ -44,6 +44,10 @@ class Run(SQLModel, table=True):
     error: str | None = Field(default=None, sa_column=Column(Text))
     item_count: int = 0
     counts: dict[str, int] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    # What a partial Run left out: vaultward.gaps.Gap.to_json() of each.
+    gaps: list[dict] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]")
+    )
 
     __table_args__ = (
         Index("ix_run_collector_scope_started", "collector", "scope", "started_at"),

@@ -61,6 +61,7 @@ def evaluate_check(
     """The findings the evaluation would store for a decorated check over `records`, as if
     one source had collected them (`stale=True`: long enough ago to be stale)."""
     from vaultward.evaluation import judge
+    from vaultward.evidence import Evidence
     from vaultward.freshness import ScopeState
 
     spec: CheckSpec | None = getattr(function, "check", None)
@@ -73,7 +74,8 @@ def evaluate_check(
         run = Run(id=0, collector=FIXTURES, scope=scope, status="ok", started_at=context.now)
         reason = f"facts for {scope} are stale" if stale else None
         states.append(ScopeState(FIXTURES, scope, run, None, reason))
-    judged, problem = judge(spec, context, states, {FIXTURES: set(spec.kinds)}, list(waivers))
+    evidence = Evidence(states, {})
+    judged, problem = judge(spec, context, evidence, {FIXTURES: set(spec.kinds)}, list(waivers))
     if problem:
         raise AssertionError(problem)
     return [result for result, _ in judged]

@@ -3,7 +3,7 @@
 from collections.abc import Iterator
 
 from vaultward.records import Identity
-from vaultward.sdk import CheckContext, Result, check, failed, passed
+from vaultward.sdk import CheckContext, Result, check, failed, passed, unknown
 
 
 @check(
@@ -25,9 +25,14 @@ def mfa_enforced(ctx: CheckContext) -> Iterator[Result]:
     """Enrolled MFA that a policy does not require can be skipped: a password-only rule for the
     office network is all a compromised laptop on that network needs."""
     for identity in ctx.records(Identity):
-        if identity.suspended or identity.mfa_enforced is None or identity.console_access is False:
-            continue  # sources that do not report enforcement are judged by the enrolment checks
+        if identity.suspended or identity.console_access is False:
+            continue
         evidence = {"source": identity.source, "mfa_enrolled": identity.mfa_enrolled}
+        if identity.mfa_enforced is None:
+            gap = ctx.field_gap(identity, "mfa_enforced")
+            if gap:  # the source reports enforcement, but reading it failed this time
+                yield unknown(identity, f"whether a policy requires MFA could not be read: {gap}", **evidence)
+            continue  # sources that do not report enforcement are judged by the enrolment checks
         if identity.mfa_enforced:
             yield passed(identity, f"{identity.source} policy requires MFA", **evidence)
         else:

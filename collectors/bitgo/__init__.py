@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from functools import partial
 from urllib.parse import urlsplit
 
 import httpx
@@ -13,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from collectors.bitgo import mapper
 from collectors.bitgo.client import BASE_URL, MAX_PAGE_SIZE, BitGoClient
+from collectors.degrade import side_request
 from collectors.http_api import credential
 from collectors.request_pacing import source_pacer
 from vaultward.records import Record, TransferPolicy, Wallet
@@ -100,9 +102,15 @@ class BitGoCollector(Collector):
             scope.params["base_url"], token, options.page_size, self.sleep, self.transport, source_pacer(self)
         ) as client:
             for coin in options.coins:
-                pending = Counter(
-                    str(approval.get("wallet") or "")
-                    for approval in client.pending_approvals(coin, options.enterprise)
+                # A side request: refused or absent, the wallets still count, without the tally.
+                approvals = yield from side_request(
+                    partial(_listed, client.pending_approvals, coin, options.enterprise),
+                    fields=(f"{Wallet.kind}.tags",),
+                )
+                pending = (
+                    None
+                    if approvals is None
+                    else Counter(str(approval.get("wallet") or "") for approval in approvals)
                 )
                 for raw in client.wallets(coin, options.enterprise):
                     if options.enterprise and raw.get("enterprise") not in (None, options.enterprise):
@@ -112,5 +120,10 @@ class BitGoCollector(Collector):
                             f"bitgo {coin} wallet {raw.get('label')!r}: no id, skipped", (Wallet.kind,)
                         )
                         continue
-                    yield mapper.map_wallet(raw, coin, pending.get(str(raw["id"]), 0))
+                    count = None if pending is None else pending.get(str(raw["id"]), 0)
+                    yield mapper.map_wallet(raw, coin, count)
                     yield from mapper.map_rules(raw, coin)
+
+
+def _listed(listing: Callable[..., Iterable[dict]], *args: object) -> list[dict]:
+    return list(listing(*args))

@@ -10,6 +10,7 @@ from typing import ClassVar
 import httpx
 from pydantic import BaseModel, ConfigDict, Field
 
+from collectors.degrade import FAILURES
 from collectors.entra import mapper, policy_mapper
 from collectors.entra.client import GraphClient
 from collectors.http_api import ApiError, credential
@@ -90,13 +91,14 @@ class EntraCollector(Collector):
             try:
                 defaults = client.security_defaults()
                 policies = client.conditional_access_policies()
-            except ApiError as error:
-                if error.status != 403:
-                    raise
+            except FAILURES as error:
+                # A side request: the registrations are still read, only enforcement is unknown.
                 yield Problem(
-                    "entra: Conditional Access policies and security defaults refused (HTTP 403): grant "
-                    "the application permission Policy.Read.All; mfa_enforced stays unknown",
-                    (Identity.kind, MfaPolicy.kind),
+                    "entra: Conditional Access policies and security defaults "
+                    + _refusal(error, "Policy.Read.All")
+                    + "; mfa_enforced stays unknown",
+                    (MfaPolicy.kind,),
+                    ENFORCED,
                 )
             else:
                 policies = yield from _with_ids(policies)
@@ -115,6 +117,9 @@ class EntraCollector(Collector):
                     yield record.model_copy(update={"scope": scope.id})
             for policy in records:
                 yield policy.model_copy(update={"scope": scope.id})
+
+
+ENFORCED = (f"{Identity.kind}.mfa_enforced",)
 
 
 def _with_ids(policies: list[dict]) -> Generator[Problem, None, list[dict]]:
@@ -137,17 +142,27 @@ def _group_members(
     for group in groups:
         try:
             members[group] = client.group_members(group)
-        except ApiError as error:
-            if error.status == 404:
+        except FAILURES as error:
+            if _status(error) == 404:
                 members[group] = frozenset()
-            elif error.status == 403:
-                yield Problem(
-                    f"entra: members of group {group} refused (HTTP 403): grant the application "
-                    "permission GroupMember.Read.All; groups Conditional Access policies name stay "
-                    "unresolved (a user they may exclude is not counted as enforced)",
-                    (Identity.kind,),
-                )
-                break
-            else:
-                raise
+                continue
+            yield Problem(
+                f"entra: members of group {group} {_refusal(error, 'GroupMember.Read.All')}; groups "
+                "Conditional Access policies name stay unresolved (a user they may exclude is not "
+                "counted as enforced)",
+                (),
+                ENFORCED,
+            )
+            break
     return members
+
+
+def _status(error: Exception) -> int | None:
+    return error.status if isinstance(error, ApiError) else None
+
+
+def _refusal(error: Exception, permission: str) -> str:
+    """How a side request failed: a 403 is the documented least-privilege case."""
+    if _status(error) == 403:
+        return f"refused (HTTP 403): grant the application permission {permission}"
+    return f"could not be read ({error})"

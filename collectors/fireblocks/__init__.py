@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 import httpx
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from collectors.degrade import side_listing, side_request
 from collectors.fireblocks import mapper
 from collectors.fireblocks.client import BASE_URL, VAULT_PAGE_SIZE, FireblocksClient
 from collectors.http_api import credential
@@ -99,17 +100,25 @@ class FireblocksCollector(Collector):
     def collect(self, scope: Scope) -> Iterator[Record | Problem]:
         workspace = scope.id.removeprefix("fireblocks:")
         with self.client(scope.params["base_url"]) as client:
-            rules, problems = mapper.map_policy(client.active_policy())
-            for reason in problems:
-                yield Problem(reason, (TransferPolicy.kind,))
-            yield from rules
+            # Side requests (the policy, the users): refused or absent, they leave only their
+            # own kind incomplete. The vault accounts are the main listing.
+            policy = yield from side_request(client.active_policy, kinds=(TransferPolicy.kind,))
+            if policy is not None:
+                rules, problems = mapper.map_policy(policy)
+                for reason in problems:
+                    yield Problem(reason, (TransferPolicy.kind,))
+                yield from rules
             for account in client.vault_accounts():
                 if account.get("id") in (None, ""):
                     yield Problem("fireblocks vault account without an id, skipped", (Wallet.kind,))
                     continue
                 yield mapper.map_vault_account(account)
-            for user in client.users():
-                if user.get("id") in (None, ""):
-                    yield Problem("fireblocks user without an id, skipped", (Identity.kind,))
-                    continue
-                yield mapper.map_user(user, workspace)
+            yield from side_listing(lambda: self._users(client, workspace), (Identity.kind,))
+
+    @staticmethod
+    def _users(client: FireblocksClient, workspace: str) -> Iterator[Record | Problem]:
+        for user in client.users():
+            if user.get("id") in (None, ""):
+                yield Problem("fireblocks user without an id, skipped", (Identity.kind,))
+                continue
+            yield mapper.map_user(user, workspace)

@@ -11,6 +11,7 @@ from typing import Literal
 import httpx
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from collectors.degrade import side_listing
 from collectors.http_api import credential
 from collectors.knowbe4 import mapper
 from collectors.knowbe4.client import BASE_URLS, MAX_PAGE_SIZE, KnowBe4Client
@@ -97,23 +98,37 @@ class KnowBe4Collector(Collector):
         with KnowBe4Client(
             scope.params["base_url"], token, options.page_size, self.sleep, self.transport, source_pacer(self)
         ) as client:
-            for raw in client.users():
+            for raw in client.users():  # the main listing: failing, it fails the Run
                 yield from _emit(mapper.map_user(raw, as_of), PhishProne.kind)
-            for raw in client.enrollments():
-                yield from _emit(mapper.map_enrollment(raw, options.lure_modules), TrainingRecord.kind)
-            for test in client.security_tests():
-                if test.get("pst_id") is None:
-                    yield Problem(
-                        f"knowbe4 phishing test {test.get('name')!r}: no pst_id, recipients skipped"
-                    )
-                    continue
-                for raw in client.recipients(test["pst_id"]):
-                    yield from _emit(mapper.map_recipient(raw, test), PhishingResult.kind)
+            # Each further listing feeds one kind: failing, it leaves only that kind incomplete.
+            yield from side_listing(
+                lambda: (
+                    item
+                    for raw in client.enrollments()
+                    for item in _emit(mapper.map_enrollment(raw, options.lure_modules), TrainingRecord.kind)
+                ),
+                (TrainingRecord.kind,),
+            )
+            yield from side_listing(lambda: _phishing_results(client), (PhishingResult.kind,))
+
+
+def _phishing_results(client: KnowBe4Client) -> Iterator[Record | Problem]:
+    for test in client.security_tests():
+        if test.get("pst_id") is None:
+            yield Problem(
+                f"knowbe4 phishing test {test.get('name')!r}: no pst_id, recipients skipped",
+                (PhishingResult.kind,),
+            )
+            continue
+        for raw in client.recipients(test["pst_id"]):
+            yield from _emit(mapper.map_recipient(raw, test), PhishingResult.kind)
 
 
 def _emit(mapped: tuple[Record | None, list[str]], kind: str) -> Iterator[Record | Problem]:
+    """The record and its problems: a skipped record leaves its kind's listing incomplete; a
+    kept one with values the mapper did not know (in its `anomalies`) leaves it complete."""
     record, problems = mapped
     for reason in problems:
-        yield Problem(reason, (kind,))
+        yield Problem(reason, (kind,)) if record is None else Problem(reason, (), (f"{kind}.anomalies",))
     if record is not None:
         yield record

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
+from functools import partial
 from itertools import chain
 
 import httpx
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from collectors.degrade import side_request
 from collectors.okta import mapper, policy_mapper
 from collectors.okta.client import TOKEN_VARIABLE, OktaApi, okta_credential
 from collectors.request_pacing import source_pacer
@@ -99,19 +101,50 @@ class OktaCollector(Collector):
         account = scope.id.removeprefix("okta:")
         patterns = self.settings.policy.people.machine_patterns
         with self.api(scope) as api:
-            access = [(policy, api.rules(policy["id"])) for policy in api.policies("ACCESS_POLICY")]
-            enroll = [(policy, api.rules(policy["id"])) for policy in api.policies("MFA_ENROLL")]
-            names = {group: api.group_name(group) for group in policy_mapper.named_groups(access, enroll)}
-            members = {group: api.group_members(group) for group in policy_mapper.referenced_groups(access)}
-            admins = set(api.admin_ids())
+            # Side requests: each that fails leaves unknown only what it feeds (see
+            # collectors/degrade.py); the user listing is the main one.
+            access = yield from side_request(
+                lambda: _with_rules(api, "ACCESS_POLICY"),
+                kinds=POLICIES,
+                fields=ENFORCED,
+            )
+            enroll = yield from side_request(lambda: _with_rules(api, "MFA_ENROLL"), kinds=POLICIES)
+            named = policy_mapper.named_groups(access or [], enroll or [])
+            names = yield from side_request(
+                lambda: {group: api.group_name(group) for group in named}, kinds=POLICIES
+            )
+            referenced = policy_mapper.referenced_groups(access or [])
+            members = yield from side_request(
+                lambda: {group: api.group_members(group) for group in referenced},
+                fields=ENFORCED,
+            )
+            admins = yield from side_request(lambda: set(api.admin_ids()), fields=PRIVILEGE)
             for user in chain(api.users(), api.deprovisioned_users()):
                 user_id = str(user["id"])
-                factors = None if user.get("status") == "DEPROVISIONED" else api.factors(user_id)
-                roles = api.roles(user_id) if user_id in admins else []
-                groups = {group for group, ids in members.items() if user_id in ids}
-                enforced = policy_mapper.mfa_enforced(user_id, groups, access)
+                factors = None
+                if user.get("status") != "DEPROVISIONED":
+                    factors = yield from side_request(partial(api.factors, user_id), fields=FACTORS)
+                roles: list | None = None
+                if admins is not None:
+                    roles = []
+                    if user_id in admins:
+                        roles = yield from side_request(partial(api.roles, user_id), fields=PRIVILEGE)
+                enforced = None
+                if access is not None and members is not None:
+                    groups = {group for group, ids in members.items() if user_id in ids}
+                    enforced = policy_mapper.mfa_enforced(user_id, groups, access)
                 yield mapper.map_user(user, factors, roles, account, enforced, patterns)
-            for policy, rules in access:
-                yield from policy_mapper.map_access_policy(policy, rules, names)
-            for policy, rules in enroll:
-                yield policy_mapper.map_enroll_policy(policy, rules, names)
+            for policy, rules in access or []:
+                yield from policy_mapper.map_access_policy(policy, rules, names or {})
+            for policy, rules in enroll or []:
+                yield policy_mapper.map_enroll_policy(policy, rules, names or {})
+
+
+POLICIES = (MfaPolicy.kind,)
+ENFORCED = (f"{Identity.kind}.mfa_enforced",)
+PRIVILEGE = (f"{Identity.kind}.privileged", f"{Identity.kind}.admin_roles")
+FACTORS = (f"{Identity.kind}.mfa_enrolled", f"{Identity.kind}.factor_kinds")
+
+
+def _with_rules(api: OktaApi, policy_type: str) -> list[tuple[dict, list]]:
+    return [(policy, api.rules(policy["id"])) for policy in api.policies(policy_type)]

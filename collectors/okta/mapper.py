@@ -154,7 +154,7 @@ def is_machine(login: str, email: str, machine_patterns: Sequence[str]) -> bool:
 def map_user(
     user: Mapping[str, Any],
     factors: Iterable[Mapping[str, Any]] | None,
-    roles: Iterable[Mapping[str, Any]],
+    roles: Iterable[Mapping[str, Any]] | None,
     account: str,
     mfa_enforced: bool | None,
     machine_patterns: Sequence[str] = (),
@@ -175,7 +175,7 @@ def map_user(
         console = None
         anomalies.append(f"unknown user status {status!r}")
     kinds, factor_anomalies = factor_kinds(factors or [])
-    names, routes, role_anomalies = admin_roles(roles)
+    names, routes, role_anomalies = admin_roles(roles or [])
     return Identity(
         key=f"{SOURCE}:{user['id']}",
         name=login,
@@ -183,7 +183,7 @@ def map_user(
         account=account,
         email=email,
         person=not is_machine(login, email, machine_patterns),
-        privileged=bool(names),
+        privileged=None if roles is None else bool(names),  # None: the roles could not be read
         privileged_via=routes,
         console_access=console,
         mfa_enrolled=None if factors is None else bool(kinds),

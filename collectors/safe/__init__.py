@@ -20,6 +20,7 @@ from collectors.safe.client import (
     SafeNotFound,
     gateway_url,
 )
+from vaultward.gaps import Unreadable
 from vaultward.records import Record, Wallet
 from vaultward.sdk import Collector, Problem, Scope
 
@@ -121,8 +122,9 @@ class SafeCollector(Collector):
 
     Reads `GET /api/v1/safes/{address}/` per wallet (read-only; no permissions beyond the
     key). Produces a wallet record per Safe, key `safe:<chain>:<lower-case address>`. A Safe
-    the service does not know (404) or whose address it refuses (422) is a problem for that
-    wallet (the Run is partial); refused keys, rate limits and outages fail the Run.
+    the service does not know (404) or whose address it refuses (422) is recorded as unreadable
+    (the Run is partial; every check on wallets reports it `unknown`, never absent); refused
+    keys, rate limits and outages fail the Run.
     """
 
     name = "safe"
@@ -170,8 +172,12 @@ class SafeCollector(Collector):
                 try:
                     raw = client.safe(wallet.address)
                 except SafeNotFound as error:
-                    yield Problem(
-                        f"safe wallet {wallet.address} on {chain}: not found ({error})", (Wallet.kind,)
+                    # Configured, so never just absent: every check on wallets says unknown.
+                    yield Unreadable(
+                        key=mapper.wallet_key(chain, wallet.address),
+                        name=wallet.label or wallet.address,
+                        of_kind=Wallet.kind,
+                        reason=f"safe wallet {wallet.address} on {chain}: not found ({error})",
                     )
                     continue
                 yield mapper.map_safe(raw, chain, wallet.address, wallet.label, wallet.tags)

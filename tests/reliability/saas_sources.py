@@ -33,7 +33,7 @@ STALL = 1.0
 class Source:
     name: str
     collector: type[Collector]
-    listing: str  # the path faults are injected under: a paginated listing where there is one
+    listing: str  # the path faults are injected under: the main paginated listing where there is one
     label: str = ""  # how errors name the source, when not by its name
     options: dict[str, Any] = field(default_factory=dict)  # small pages, where the client asks
 
@@ -46,7 +46,7 @@ SOURCES = [
     Source("okta", OktaCollector, "/api/v1/users", options={"page_size": PAGE_SIZE}),
     Source("google_workspace", GoogleWorkspaceCollector, "/admin/directory/v1/users"),
     Source("entra", EntraCollector, "/v1.0/reports/authenticationMethods/userRegistrationDetails"),
-    Source("knowbe4", KnowBe4Collector, "/v1/training/enrollments", options={"page_size": PAGE_SIZE}),
+    Source("knowbe4", KnowBe4Collector, "/v1/users", options={"page_size": PAGE_SIZE}),
     Source("safe", SafeCollector, "/tx-service/eth/api/v1/safes/"),  # one request per Safe, no listing
     Source("bitgo", BitGoCollector, "/api/v2/eth/wallet", options={"page_size": PAGE_SIZE}),
     Source("fireblocks", FireblocksCollector, "/v1/vault/accounts_paged", options={"page_size": PAGE_SIZE}),

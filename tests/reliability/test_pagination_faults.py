@@ -44,7 +44,7 @@ PAGED = {
         "identity",
         PAGE_SIZE,
     ),
-    "knowbe4": ("GET /v1/training/enrollments", "training.record", PAGE_SIZE),  # page numbers
+    "knowbe4": ("GET /v1/users", "training.phish_prone", PAGE_SIZE),  # page numbers
     "fireblocks": ("GET /v1/vault/accounts_paged", "custody.wallet", PAGE_SIZE),  # paging.after cursor
     "internal_http": ("GET /api/v2/employees?limit=2", "identity", PAGE_SIZE),  # body cursor
 }
@@ -54,11 +54,11 @@ PAGED = {
 SENT = {
     "google_workspace": "GET /admin/directory/v1/users?maxResults=500&projection=full&customer=C03acme01"
     "&pageToken=eyJvIjogMn0",
-    "knowbe4": "GET /v1/training/enrollments?exclude_archived_users=true&page=2&per_page=2",
+    "knowbe4": "GET /v1/users?page=2&per_page=2",
     "fireblocks": "GET /v1/vault/accounts_paged?limit=2&after=1",
     "internal_http": "GET /api/v2/employees?cursor=2",
 }
-POPULATION_CHECK = {"training.record": "training.awareness_recent"}
+POPULATION_CHECK = {"training.phish_prone": "training.phish_prone_bound"}
 
 
 TRUNCATED = b'{"data": [{"id": "00u1", "status": "ACT'
@@ -141,10 +141,14 @@ def test_a_failed_middle_page_makes_the_run_partial_and_population_checks_unknow
             .order_by(col(Finding.resource))
         ).all()
     assert findings, f"{check} has no findings"
-    reason = f"collection of {outcome.scope} was partial ({error}); this check needs every resource"
-    # Every pass or fail over the first page turned unknown; unknowns of their own stay so.
+    # No earlier complete listing to carry forward: every pass or fail over the first page
+    # turned unknown, naming the gap; unknowns of their own stay so.
     judged = [f for f in findings if "status_if_fresh" in f.evidence]
-    assert judged and {(f.status, f.message) for f in judged} == {("unknown", reason)}
+    assert judged and {f.status for f in judged} == {"unknown"}
+    assert {f.message.split(" listing of ", 1)[1] for f in judged} == {
+        f"{outcome.scope} was incomplete ({error}) and no earlier complete one is fresh enough to "
+        "carry forward; this check needs every one"
+    }
     assert {f.evidence["status_if_fresh"] for f in judged} <= {"pass", "fail"}
     assert {f.status for f in findings} == {"unknown"}
 

@@ -172,7 +172,7 @@ def test_a_missing_token_variable_fails_the_run(engine, fake, monkeypatch):
     )
 
 
-def test_a_malformed_body_fails_the_run_and_keeps_earlier_facts(engine, fake, token):
+def test_a_malformed_main_listing_fails_the_run_and_keeps_earlier_facts(engine, fake, token):
     first = run_scope(engine, collector(fake), collector(fake).scopes()[0])
     # Unknown status 'Excused', a user status 'suspended', an enrolment without e-mail.
     assert (first.status, first.items) == ("partial", 17)
@@ -183,11 +183,11 @@ def test_a_malformed_body_fails_the_run_and_keeps_earlier_facts(engine, fake, to
         "knowbe4 enrollment 5010 (alice@acme.example): completion_date 'last spring' is not a timestamp"
     )
 
-    fake.inject("/v1/phishing/security_tests", 200, body=b"<html>maintenance</html>", times=5)
+    fake.inject("/v1/users", 200, body=b"<html>maintenance</html>", times=5)
     second = run_scope(engine, collector(fake), collector(fake).scopes()[0])
     assert second.status == "failed"
     assert second.error == (
-        "ApiError: knowbe4: GET /v1/phishing/security_tests?page=1&per_page=2: "
+        "ApiError: knowbe4: GET /v1/users?page=1&per_page=2: "
         "malformed JSON in the response (application/json, 24 bytes) after 5 attempts: "
         "Expecting value: line 1 column 1 (char 0)"
     )

@@ -360,6 +360,18 @@ def test_malformed_body_fails_the_run_and_keeps_earlier_facts(engine, fake, toke
     scope = collector.scopes()[0]
     first = run_scope(engine, collector, scope)
     assert first.status == "ok"
+    fake.inject("/api/v1/users", 200, {"Content-Type": "text/html"}, b"<html><body>Okta is down", times=5)
+    second = run_scope(engine, collector, scope)
+    assert second.status == "failed"
+    assert second.error is not None and second.error.startswith("ApiError: okta: GET /api/v1/users")
+    assert "malformed JSON in the response (text/html, 24 bytes) after 5 attempts" in second.error
+    assert stored(engine, second.run_id) == []
+    assert stored(engine, first.run_id) == demo_records(account_of(fake))
+
+
+def test_a_malformed_side_answer_leaves_only_privilege_unknown(engine, fake, token):
+    collector = collector_for(fake.base_url)
+    scope = collector.scopes()[0]
     fake.inject(
         "/api/v1/iam/assignees/users",
         200,
@@ -367,14 +379,28 @@ def test_malformed_body_fails_the_run_and_keeps_earlier_facts(engine, fake, toke
         b"<html><body>Okta is down",
         times=5,
     )
-    second = run_scope(engine, collector, scope)
-    assert second.status == "failed"
-    assert second.error == (
-        "ApiError: okta: GET /api/v1/iam/assignees/users?limit=5: malformed JSON in the response "
+    outcome = run_scope(engine, collector, scope)
+    assert outcome.status == "partial"
+    assert outcome.error == (
+        "okta: GET /api/v1/iam/assignees/users?limit=5: malformed JSON in the response "
         "(text/html, 24 bytes) after 5 attempts: Expecting value: line 1 column 1 (char 0)"
     )
-    assert stored(engine, second.run_id) == []
-    assert stored(engine, first.run_id) == demo_records(account_of(fake))
+    with Session(engine) as session:
+        run = session.get(Run, outcome.run_id)
+        assert run is not None
+        assert run.gaps == [
+            {
+                "reason": outcome.error,
+                "kinds": [],
+                "fields": ["identity.privileged", "identity.admin_roles"],
+                "resource": "",
+            }
+        ]
+    # Every identity is still there; only whether it is privileged is unknown.
+    expected = [r.key for r in demo_records(account_of(fake)) if isinstance(r, Identity)]
+    got = [r for r in stored(engine, outcome.run_id) if isinstance(r, Identity)]
+    assert [r.key for r in got] == expected
+    assert {r.privileged for r in got} == {None}
 
 
 def test_a_listed_item_without_an_id_fails_the_run_naming_the_endpoint(engine, fake, token):

@@ -15,6 +15,7 @@ from tests.collectors.store_rows import stored
 from vaultward.collection import run_scope
 from vaultward.config import parse_settings
 from vaultward.demo.fakes.safe import demo_safe_data, demo_safe_wallets, make_safe_fake
+from vaultward.gaps import Unreadable
 from vaultward.records import Wallet
 from vaultward.sdk import Problem
 
@@ -73,10 +74,13 @@ def expected_eth() -> list:
             SAFES["treasury"], "eth", SAFES["treasury"]["address"], "Treasury", {"ValueTier": "high"}
         ),
         mapper.map_safe(SAFES["hot_one_of_two"], "eth", SAFES["hot_one_of_two"]["address"], "Hot"),
-        (
-            "problem",
-            f"safe wallet {MISSING} on eth: not found (safe: GET /tx-service/eth/api/v1/safes/{MISSING}/: "
-            'HTTP 404: {"detail": "Not found."})',
+        # Configured but unknown to the service: recorded as unreadable, never just absent.
+        Unreadable(
+            key=mapper.wallet_key("eth", MISSING),
+            name=MISSING,
+            of_kind=Wallet.kind,
+            reason=f"safe wallet {MISSING} on eth: not found (safe: GET /tx-service/eth/api/v1/safes/"
+            f'{MISSING}/: HTTP 404: {{"detail": "Not found."}})',
         ),
     ]
 
@@ -219,7 +223,7 @@ def test_a_missing_key_variable_fails_the_run(engine, fake, monkeypatch):
 def test_a_malformed_body_fails_the_run_and_keeps_earlier_facts(engine, fake, api_key):
     instance = collector(fake)
     first = run_scope(engine, instance, eth_scope(instance))
-    assert (first.status, first.items, first.error) == ("partial", 2, expected_eth()[2][1])
+    assert (first.status, first.items, first.error) == ("partial", 3, expected_eth()[2].reason)
 
     fake.inject(
         f"/tx-service/eth/api/v1/safes/{SAFES['hot_one_of_two']['address']}/",
@@ -237,7 +241,7 @@ def test_a_malformed_body_fails_the_run_and_keeps_earlier_facts(engine, fake, ap
     runs, facts = stored(engine)
     assert [run.status for run in runs] == ["partial", "failed"]
     assert {fact.run_id for fact in facts} == {runs[0].id}
-    assert [(fact.key, fact.data) for fact in facts] == [(w.key, w.data()) for w in expected_eth()[:2]]
+    assert [(fact.key, fact.data) for fact in facts] == [(w.key, w.data()) for w in expected_eth()]
 
 
 def test_demo_data_tells_the_acme_story(api_key):
