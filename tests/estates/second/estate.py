@@ -6,12 +6,12 @@ at them (credentials through variables the configuration names, as a deployment 
         collect(estate.settings, engine, registry)
         estate.fakes["entra"].inject(...)   # fault tests
 
-Google Workspace, the internal HR API, the LMS CSV and the Prowler import are not part of
-this estate yet.
+The Prowler import is not part of this estate (no check reads its records).
 """
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
@@ -20,10 +20,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from tests.estates.second import custody_data, identity_data, training_data
+from tests.estates.second import custody_data, identity_data, roster_data, training_data
 from tests.estates.second.aws_org import NorthwindAws, seed_northwind
 from vaultward.config import Settings, parse_settings
-from vaultward.demo.fakes import bitgo, entra, fireblocks, knowbe4, okta, safe
+from vaultward.demo.fakes import bitgo, entra, fireblocks, google_workspace, internal_hr, knowbe4, okta, safe
 from vaultward.demo.fakes.server import FakeApi
 
 # The fakes' own dummy credentials (never real secrets), under variables of this estate's own.
@@ -36,7 +36,7 @@ BITGO_TOKEN = "v2xnorthwind-bitgo-token"  # noqa: S105
 FIREBLOCKS_KEY = "northwind-fireblocks-key"
 
 # Page sizes other than the demo's: every listing spans pages.
-OKTA_PAGE, ENTRA_PAGE, KNOWBE4_PAGE, BITGO_PAGE, FIREBLOCKS_PAGE = 3, 2, 2, 1, 2
+OKTA_PAGE, ENTRA_PAGE, KNOWBE4_PAGE, BITGO_PAGE, FIREBLOCKS_PAGE, GOOGLE_PAGE = 3, 2, 2, 1, 2, 2
 # The app registration was granted only what the report needs (no Policy.Read.All).
 ENTRA_PERMISSIONS = ("AuditLog.Read.All", "GroupMember.Read.All")
 
@@ -162,6 +162,36 @@ def northwind_estate(moto_endpoint: str, data_dir: Path) -> Iterator[NorthwindEs
             },
         }
         environment.update(NORTHWIND_FIREBLOCKS_KEY=FIREBLOCKS_KEY, NORTHWIND_FIREBLOCKS_FILE=str(key_file))
+
+        key, google_public = google_workspace.make_service_account_key(
+            "vaultward@northwind-security.iam.gserviceaccount.com"
+        )
+        google_key = data_dir / "northwind-google.json"
+        google_key.write_text(json.dumps(key))
+        google_key.chmod(0o600)
+        google = roster_data.google_data()
+        fakes["google_workspace"] = stack.enter_context(
+            google_workspace.make_google_workspace_fake(
+                google, google_public, client_email=key["client_email"], page_size=GOOGLE_PAGE
+            )
+        )
+        sources["google_workspace"] = {
+            "customer": google["customer_id"],
+            "admin_subject": "nadia@northwind.example",
+            "directory_url": fakes["google_workspace"].base_url,
+            "token_url": fakes["google_workspace"].base_url + google_workspace.TOKEN_PATH,
+            "credentials_env": {"service_account_file": "NORTHWIND_GOOGLE_KEY_FILE"},
+        }
+        environment["NORTHWIND_GOOGLE_KEY_FILE"] = str(google_key)
+
+        fakes["internal_http"] = stack.enter_context(
+            internal_hr.make_internal_hr_fake(roster_data.hr_data(), token=roster_data.HR_TOKEN)
+        )
+        sources["internal_http"] = {"endpoints": [roster_data.hr_endpoint(fakes["internal_http"].base_url)]}
+        environment[roster_data.HR_TOKEN_VARIABLE] = f"Bearer {roster_data.HR_TOKEN}"
+
+        csv_path = roster_data.write_training_csv(data_dir / "northwind-lms.csv", now)
+        sources["training_csv"] = {"path": str(csv_path), "source_label": roster_data.CSV_LABEL}
 
         for options in sources.values():
             options["rate_limit_per_minute"] = 0  # no steady pace: the fakes answer at once

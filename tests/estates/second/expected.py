@@ -12,6 +12,7 @@ from __future__ import annotations
 from tests.estates.second import custody_data as c
 from tests.estates.second.aws_org import REGION, NorthwindAws
 from tests.estates.second.identity_data import ENTRA_IDS, GUEST_UPN, OKTA_IDS
+from tests.estates.second.roster_data import CSV_LABEL, GOOGLE_IDS, URI_COURSE
 
 Verdicts = dict[tuple[str, str], str]
 
@@ -26,6 +27,10 @@ def okta(local: str) -> str:
 
 def entra(key: str) -> str:
     return f"entra:{ENTRA_IDS[key]}"
+
+
+def google(local: str) -> str:
+    return f"google:{GOOGLE_IDS[local]}"
 
 
 def fireblocks_user(first: str) -> str:
@@ -74,6 +79,13 @@ def identity_verdicts(aws: NorthwindAws) -> Verdicts:
         ("access.console_user_mfa", fireblocks_user("nadia")): "pass",
         ("access.console_user_mfa", fireblocks_user("omar")): "pass",
         ("access.console_user_mfa", fireblocks_user("priya")): "pass",
+        # Google: every Workspace user signs in; isEnrolledIn2Sv says whether 2SV is on.
+        # quentin (suspended) and rosa (archived) cannot sign in; deploy-bot is a machine.
+        ("access.console_user_mfa", google("nadia")): "pass",
+        ("access.console_user_mfa", google("priya")): "pass",
+        ("access.console_user_mfa", google("sam")): "fail",
+        ("access.console_user_mfa", google("tara")): "pass",
+        # HR roster identities grant no sign-in (console_access false): not judged.
         # IAM: a login profile is a console password; ci-runner has none.
         ("access.console_user_mfa", nadia_iam): "pass",
         ("access.console_user_mfa", priya_iam): "pass",
@@ -83,6 +95,8 @@ def identity_verdicts(aws: NorthwindAws) -> Verdicts:
         ("access.privileged_user_mfa", okta("nadia")): "pass",  # SUPER_ADMIN
         ("access.privileged_user_mfa", okta("tara")): "pass",  # HELP_DESK_ADMIN via a group
         ("access.privileged_user_mfa", entra("nadia")): "pass",  # isAdmin
+        ("access.privileged_user_mfa", google("nadia")): "pass",  # isAdmin (super admin)
+        ("access.privileged_user_mfa", google("tara")): "pass",  # isDelegatedAdmin
         ("access.privileged_user_mfa", fireblocks_user("nadia")): "pass",  # OWNER; 2FA mandatory
         ("access.privileged_user_mfa", nadia_iam): "pass",  # inline allow-all
         ("access.privileged_user_mfa", priya_iam): "pass",  # Admins group, AdministratorAccess
@@ -92,6 +106,9 @@ def identity_verdicts(aws: NorthwindAws) -> Verdicts:
         # Okta documents FastPass (signed_nonce) as phishing-resistant.
         ("access.privileged_phishing_resistant", okta("tara")): "pass",
         ("access.privileged_phishing_resistant", entra("nadia")): "pass",  # fido2SecurityKey
+        # The Directory API says whether 2SV is on (isEnrolledIn2Sv), never with which method.
+        ("access.privileged_phishing_resistant", google("nadia")): "unknown",
+        ("access.privileged_phishing_resistant", google("tara")): "unknown",
         # Fireblocks console 2FA is a TOTP authenticator app: phishable.
         ("access.privileged_phishing_resistant", fireblocks_user("nadia")): "fail",
         ("access.privileged_phishing_resistant", nadia_iam): "pass",  # U2F security key
@@ -109,6 +126,11 @@ def identity_verdicts(aws: NorthwindAws) -> Verdicts:
         ("access.mfa_enforced", okta("omar")): "fail",
         ("access.mfa_enforced", okta("priya")): "pass",
         ("access.mfa_enforced", okta("tara")): "pass",
+        # Google: isEnforcedIn2Sv (2SV enforced for the user's OU or group).
+        ("access.mfa_enforced", google("nadia")): "pass",
+        ("access.mfa_enforced", google("priya")): "fail",  # /Engineering: not enforced
+        ("access.mfa_enforced", google("sam")): "fail",
+        ("access.mfa_enforced", google("tara")): "pass",
         # Entra: Conditional Access refused (403): enforcement unknown, so not judged here.
         # Fireblocks enforces 2FA for every console user itself.
         ("access.mfa_enforced", fireblocks_user("nadia")): "pass",
@@ -136,23 +158,31 @@ def people_verdicts(aws: NorthwindAws) -> Verdicts:
         ("access.person_without_mfa", _mail("sam")): "fail",  # Entra only, nothing registered
         ("access.person_without_mfa", _mail("tara")): "pass",
         ("access.person_without_mfa", contractor): "fail",
+        # quentin (Okta SUSPENDED, Google suspended, on leave) and uri (new hire) are on the
+        # HR roster only: a roster says nothing about MFA, so "a source did not say".
+        ("access.person_without_mfa", _mail("quentin")): "unknown",
+        ("access.person_without_mfa", _mail("uri")): "unknown",
         # the guest is not a person of the company (Entra userType guest): absent (issue 16).
-        # quentin (SUSPENDED) and rosa (DEPROVISIONED / disabled) have no active identity.
+        # rosa is terminated on the roster, deprovisioned / archived / disabled elsewhere.
         # --- awareness within 12 months -------------------------------------------------------
         ("training.awareness_recent", _mail("nadia")): "pass",  # 30 days
         ("training.awareness_recent", _mail("omar")): "pass",  # 100 days
         ("training.awareness_recent", _mail("priya")): "pass",  # 200 days
         ("training.awareness_recent", _mail("sam")): "pass",  # 50 days
         ("training.awareness_recent", _mail("tara")): "pass",  # 10 days
+        ("training.awareness_recent", _mail("quentin")): "fail",  # employed, awareness Past Due
+        ("training.awareness_recent", _mail("uri")): "fail",  # in progress in the LMS
         # IAM users carry no e-mail and no alias names this one.
         ("training.awareness_recent", contractor): "unknown",
         # --- lure training for privileged people and signers --------------------------------
-        # Privileged: nadia (Okta SUPER_ADMIN ...), tara (HELP_DESK_ADMIN), priya (IAM admin).
+        # Privileged: nadia (Okta SUPER_ADMIN ...), tara (HELP_DESK_ADMIN, Google delegated
+        # admin), priya (IAM admin).
         # Signers (vendor model, issue 16): Safe owners nadia, priya, rosa, omar; Fireblocks
         # signing roles OWNER nadia, SIGNER omar ("Can sign transactions", Manage Users) and
         # TAP approvers nadia, priya; BitGo spend / admin users nadia, omar.
         ("training.lure_training_privileged", _mail("nadia")): "pass",  # 40 days
-        ("training.lure_training_privileged", _mail("tara")): "fail",  # In Progress only
+        # KnowBe4 In Progress, but the LMS shows the in-house recruiter workshop 20 days ago.
+        ("training.lure_training_privileged", _mail("tara")): "pass",
         ("training.lure_training_privileged", _mail("priya")): "fail",  # 300 days (bound 180)
         ("training.lure_training_privileged", _mail("omar")): "fail",  # never
         ("training.lure_training_privileged", _mail("rosa")): "fail",  # left, still a Safe owner
@@ -160,6 +190,8 @@ def people_verdicts(aws: NorthwindAws) -> Verdicts:
         ("training.overdue_enrolments", "knowbe4:enrollment:6"): "fail",  # quentin, Past Due
         ("training.overdue_enrolments", "knowbe4:enrollment:9"): "pass",  # tara, In Progress, no due date
         # rosa's enrollment 10: archived user, excluded (exclude_archived_users=true).
+        # The LMS: uri's course was due 5 days ago and is still in progress.
+        ("training.overdue_enrolments", f"{CSV_LABEL}:{_mail('uri')}:{URI_COURSE}:open"): "fail",
         # --- phish-prone percentage (bound 5 %) -------------------------------------------
         ("training.phish_prone_bound", _mail("nadia")): "pass",
         ("training.phish_prone_bound", _mail("omar")): "fail",  # 20 %
@@ -293,6 +325,6 @@ EXPECTED_SCORES = {
     "detection.cloudtrail_logging": 100 / 3,
     "detection.guardduty_enabled": 100 / 3,
     "training.phish_prone_bound": 400 / 6,
-    "training.overdue_enrolments": 50.0,
+    "training.overdue_enrolments": 100 / 3,
     "segmentation.production_accounts_own_ou": 100.0,
 }
