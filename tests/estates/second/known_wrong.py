@@ -14,6 +14,7 @@ from tests.estates.second.expected import (
     VAULT,
     entra,
     fireblocks_user,
+    google,
     okta,
 )
 
@@ -78,7 +79,10 @@ def known_wrong(aws: NorthwindAws) -> KnownWrong:
             ("access.person_without_mfa", p): ("unknown", PARTIAL_BLANKS_PEOPLE)
             for p in [*people, contractor]
         },
-        **{("training.awareness_recent", p): ("unknown", PARTIAL_BLANKS_PEOPLE) for p in people},
+        **{
+            ("training.awareness_recent", p): ("unknown", PARTIAL_BLANKS_PEOPLE)
+            for p in [*people, "quentin@northwind.example", "uri@northwind.example"]
+        },
         ("access.person_without_mfa", GUEST): (
             "unknown",
             f"{GUEST_IS_NOT_STAFF}; and {PARTIAL_BLANKS_PEOPLE}",
@@ -100,6 +104,8 @@ def known_wrong(aws: NorthwindAws) -> KnownWrong:
         ("access.privileged_phishing_resistant", fireblocks_user("nadia")): ("unknown", FIREBLOCKS_TOTP),
         ("access.console_user_mfa", okta("svc-reporting")): ("fail", MACHINE),
         ("access.mfa_enforced", okta("svc-reporting")): ("pass", MACHINE),
+        ("access.console_user_mfa", google("deploy-bot")): ("fail", MACHINE),
+        ("access.mfa_enforced", google("deploy-bot")): ("fail", MACHINE),
         ("access.privileged_user_mfa", okta("svc-reporting")): ("fail", MACHINE),
         ("access.privileged_phishing_resistant", okta("svc-reporting")): ("fail", MACHINE),
         ("access.privileged_user_mfa", ci_runner): ("fail", MACHINE),
