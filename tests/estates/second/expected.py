@@ -70,8 +70,8 @@ def identity_verdicts(aws: NorthwindAws) -> Verdicts:
         ("access.console_user_mfa", entra("omar")): "pass",
         ("access.console_user_mfa", entra("sam")): "fail",
         # A B2B guest authenticates in their home tenant, whose MFA the resource tenant may
-        # trust (cross-tenant access settings); this tenant's registration report cannot say
-        # whether the guest has MFA: unknown, not fail.
+        # trust (cross-tenant access settings, inboundTrust); this tenant's registration report
+        # cannot say whether the guest has MFA: unknown, not fail.
         ("access.console_user_mfa", entra("guest")): "unknown",
         # Fireblocks: "Two-factor authentication (2FA) is required for all users to sign in to
         # the Fireblocks Console" (support article "Configuring Two-Factor Authentication"),

@@ -31,9 +31,10 @@ GUEST_IS_NOT_STAFF = (
     "the company; guests are counted apart, not judged as staff"
 )
 GUEST_MFA_AT_HOME = (
-    "issue 16: a B2B guest signs in through their home tenant, whose MFA this tenant may trust "
-    "(cross-tenant access settings); this tenant's registration report cannot tell, so fail is "
-    "a verdict without evidence"
+    "issue 16: Microsoft makes the resource tenant responsible for a B2B guest's MFA unless its "
+    "cross-tenant access settings trust the home tenant's MFA claims (inboundTrust); those "
+    "settings need Policy.Read.All, refused here, so an empty registration in this tenant does "
+    "not show the guest has no MFA: unknown, not fail"
 )
 FIREBLOCKS_2FA = (
     "Fireblocks: 'Two-factor authentication (2FA) is required for all users to sign in to the "
