@@ -238,7 +238,8 @@ def custody_verdicts(aws: NorthwindAws) -> Verdicts:
         # he approves its withdrawals, with SMS only and no lure training.
         ("custody.signers_distinct_mfa_trained", BITGO_COLD): "fail",
         # Fireblocks: users with the SIGNER (and OWNER / ADMIN) role "can sign transactions"
-        # (Manage Users): omar signs for every vault, whatever the TAP names as approvers.
+        # (Manage Users) and set up MPC key shares (User setup): omar signs for every vault,
+        # whatever the TAP names as approvers.
         ("custody.signers_distinct_mfa_trained", VAULT["0"]): "fail",
         ("custody.signers_distinct_mfa_trained", VAULT["1"]): "fail",
         ("custody.signers_distinct_mfa_trained", VAULT["2"]): "fail",

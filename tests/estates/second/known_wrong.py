@@ -54,8 +54,9 @@ SIGNER_MAP = (
     "Safe, yet sam is treated as a signer"
 )
 FIREBLOCKS_SIGNER_ROLE = (
-    "issue 16: Fireblocks users with the SIGNER (and OWNER) role 'can sign transactions' "
-    "(Manage Users); omar (SIGNER, SMS only, no lure training) signs for this vault although "
+    "issue 16: Fireblocks users with the SIGNER (and OWNER / ADMIN) role 'can sign "
+    "transactions' (Manage Users) and hold MPC key shares (User setup: Owner, Admin, Signer "
+    "set up MPC keys; Approver and Non-Signing Admin do not); omar (SIGNER, SMS only, no lure training) signs for this vault although "
     "the TAP names no approver for it"
 )
 BITGO_ADMIN_APPROVES = (
