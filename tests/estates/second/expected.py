@@ -131,7 +131,10 @@ def identity_verdicts(aws: NorthwindAws) -> Verdicts:
         ("access.mfa_enforced", google("priya")): "fail",  # /Engineering: not enforced
         ("access.mfa_enforced", google("sam")): "fail",
         ("access.mfa_enforced", google("tara")): "pass",
-        # Entra: Conditional Access refused (403): enforcement unknown, so not judged here.
+        # Entra: Conditional Access and security defaults refused (403): Entra reports
+        # enforcement, but reading it failed this time, so each member's is unknown (issue 15
+        # point 2: a failed side request leaves the checks reading its fields unknown).
+        **{("access.mfa_enforced", entra(n)): "unknown" for n in ("nadia", "priya", "omar", "sam", "guest")},
         # Fireblocks enforces 2FA for every console user itself.
         ("access.mfa_enforced", fireblocks_user("nadia")): "pass",
         ("access.mfa_enforced", fireblocks_user("omar")): "pass",

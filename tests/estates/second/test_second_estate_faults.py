@@ -3,8 +3,6 @@ the verdicts that do not depend on it as they were."""
 
 from __future__ import annotations
 
-import pytest
-
 from tests.estates.second.estate import NorthwindEstate
 from tests.estates.second.expected import BITGO_COLD, BITGO_HOT, BITGO_OPS, expected_verdicts
 from tests.estates.second.test_second_estate import REGISTRY, stored
@@ -13,10 +11,6 @@ from vaultward.db import open_store
 from vaultward.evaluation import evaluate
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 15: a 404 on BitGo's pending approvals (a side request) throws away every wallet",
-)
 def test_bitgo_pending_approvals_refused_keeps_the_wallets(northwind: NorthwindEstate, tmp_path):
     engine = open_store(f"sqlite:///{tmp_path / 'store.db'}")
     body = {"error": "Not Found", "name": "NotFound", "requestId": "northwind-fault"}
