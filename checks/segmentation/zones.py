@@ -1,9 +1,11 @@
 """Shared by the segmentation checks: the production VPCs, and network paths counted once."""
 
 from collections.abc import Callable
+from dataclasses import replace
 
 from vaultward.records import NetworkPath, Vpc
-from vaultward.sdk import CheckContext
+from vaultward.sdk import CheckContext, Result
+from vaultward.zones import conflict_text, could_be
 
 UNCLASSIFIED = "no VPC is classified as production: set policy.zones in the configuration"
 ZONE_RULES = (
@@ -19,10 +21,11 @@ def zone_label(zone: str) -> str:
 
 
 def production_vpcs(ctx: CheckContext) -> list[Vpc] | None:
-    """The production VPCs; None when VPCs were collected but none is production (the zone
-    rules are missing, so nothing can be judged)."""
+    """The VPCs that may be production (a zone conflict counts); None when VPCs were
+    collected but none may be production (the zone rules are missing, so nothing can be
+    judged)."""
     vpcs = ctx.records(Vpc)
-    production = [vpc for vpc in vpcs if vpc.zone == "production"]
+    production = [vpc for vpc in vpcs if could_be(vpc, "production")]
     if vpcs and not production:
         return None
     return production
@@ -41,3 +44,21 @@ def paths_by_vpc(paths: list[NetworkPath]) -> dict[str, list[NetworkPath]]:
         for vpc in dict.fromkeys(path.vpcs):
             by_vpc.setdefault(vpc, []).append(path)
     return by_vpc
+
+
+def production_verdict(vpc: Vpc, result: Result) -> Result:
+    """A production-only check's verdict on a VPC judged as production. Under a zone conflict
+    the worst of it and what another zone gives (not applicable) is kept: a pass, which holds
+    only were the VPC production, becomes not applicable, and every verdict names the
+    conflict. A VPC without a conflict keeps its verdict."""
+    conflict = conflict_text(vpc)
+    if not conflict:
+        return result
+    status = "skipped" if result.status == "pass" else result.status
+    settle = ": counted once its zone is settled" if status == "skipped" else ""
+    return replace(
+        result,
+        status=status,
+        reason=f"zone conflict ({conflict}){settle}; as production: {result.reason}",
+        evidence={**result.evidence, "zone_conflict": conflict},
+    )
