@@ -33,11 +33,12 @@ from vaultward.models import (
     Waiver,
     utcnow,
 )
-from vaultward.records import RECORD_KINDS, Record
+from vaultward.records import RECORD_KINDS, Record, Vpc
 from vaultward.redaction import redact
 from vaultward.registry import Registry
 from vaultward.scoring import CheckTally, band, format_score, overall_score, score_mitigation, tally_check
 from vaultward.sdk import MITIGATION_TITLES, CheckContext, CheckSpec, Result
+from vaultward.zones import conflict_line, zone_conflicts
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +54,7 @@ class EvaluationSummary:
     measured: dict[str, bool]
     findings: int
     problems: tuple[str, ...] = ()
+    zone_conflicts: tuple[str, ...] = ()  # VPCs whose zone rules disagree, a line each
 
     def lines(self) -> list[str]:
         """The summary as the CLI and the demo print it."""
@@ -64,6 +66,7 @@ class EvaluationSummary:
                 f"  {mitigation:<13} {format_score(score):>5}  {MITIGATION_TITLES[mitigation]}{note}"
             )
         lines += [f"  reported: {problem}" for problem in self.problems]
+        lines += [f"  zone conflict: {conflict}" for conflict in self.zone_conflicts]
         return lines
 
 
@@ -269,6 +272,7 @@ def evaluate(
         log.warning(problem)
 
     context = CheckContext(records, settings.policy, now)
+    conflicts = tuple(conflict_line(vpc) for vpc in zone_conflicts(context.records(Vpc)))
     findings: list[tuple] = []  # in finding_rows.FINDING_FIELDS order
     tallies: list[CheckTally] = []
     reported = [redact(f"plugin skipped: {broken}") for broken in registry.broken] + problems
@@ -376,4 +380,5 @@ def evaluate(
         {m.mitigation: m.measured for m in mitigations},
         len(findings),
         tuple(reported),
+        zone_conflicts=conflicts,
     )
