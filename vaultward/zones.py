@@ -9,7 +9,8 @@ only lower a score, never raise it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from dataclasses import replace
 
 from vaultward.records import Vpc, Zone
 from vaultward.sdk import Result
@@ -62,3 +63,32 @@ def zone_conflicts(vpcs: Iterable[Vpc]) -> list[Vpc]:
 def worst(results: Iterable[Result]) -> Result:
     """The verdict a score likes least; the first of equals."""
     return min(results, key=lambda result: VERDICT_ORDER.index(result.status))
+
+
+def judged_in_conflict(vpc: Vpc, verdicts: Mapping[Zone, Result]) -> Result:
+    """A check's verdict on a conflicted VPC, given its verdict in each zone it judges: the
+    worst over every zone the VPC could be in (a zone the check does not judge gives not
+    applicable, so a pass that holds in one zone only is never the verdict), naming the
+    conflict, the zone that gave it and what the other zones gave."""
+    given = next(iter(verdicts.values()))  # names the resource judged: the VPC, or its ACL
+    unjudged = "not judged as {}: counted once its zone is settled"
+    judged = {
+        zone: verdicts.get(zone) or replace(given, status="skipped", reason=unjudged.format(zone))
+        for zone in candidates(vpc)
+    }
+    result = worst(judged.values())
+    zone = next(zone for zone, verdict in judged.items() if verdict is result)
+    others = "".join(f"; as {z} ({r.status}): {r.reason}" for z, r in judged.items() if z != zone)
+    conflict = conflict_text(vpc)
+    return replace(
+        result,
+        reason=f"zone conflict ({conflict}), judged as {zone}, the worst of {', '.join(judged)}: "
+        + result.reason
+        + others,
+        evidence={
+            **result.evidence,
+            "zone_conflict": conflict,
+            "judged_as": zone,
+            "verdicts": {z: r.status for z, r in judged.items()},
+        },
+    )

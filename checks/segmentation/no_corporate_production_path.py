@@ -23,7 +23,7 @@ from checks.segmentation.zones import (
 )
 from vaultward.records import NetworkPath, Vpc, Zone
 from vaultward.sdk import CheckContext, Result, check, failed, not_applicable, passed, unknown
-from vaultward.zones import candidates, conflict_text, conflicted, worst
+from vaultward.zones import candidates, conflict_text, conflicted, judged_in_conflict
 
 
 def _other_end(path: NetworkPath, vpc: str, vpcs: Mapping[str, Vpc]) -> tuple[Zone, ...]:
@@ -85,26 +85,6 @@ def _as_corporate(vpc: Vpc, paths: list[NetworkPath], vpcs: Mapping[str, Vpc]) -
     return not_applicable(vpc, "no path to production", zone_reason=vpc.zone_reason)
 
 
-def _conflicted(vpc: Vpc, paths: list[NetworkPath], vpcs: Mapping[str, Vpc]) -> Result:
-    """The worst verdict over the zones a conflicted VPC could be in, naming the conflict."""
-    judged = {
-        zone: judge(vpc, paths, vpcs)
-        for zone, judge in (("production", _as_production), ("corporate", _as_corporate))
-        if zone in candidates(vpc)
-    }
-    result = worst(judged.values())
-    zone = next(z for z, r in judged.items() if r is result)
-    conflict = conflict_text(vpc)
-    return Result(
-        result.resource,
-        "skipped" if result.status == "pass" else result.status,
-        f"zone conflict ({conflict}): judged as {zone}, the worst of {' and '.join(judged)}: {result.reason}",
-        {**result.evidence, "zone_conflict": conflict, "judged_as": zone},
-        result.resource_name,
-        result.scope,
-    )
-
-
 @check(
     id="segmentation.no_corporate_production_path",
     title="No network path from corporate to production",
@@ -131,7 +111,13 @@ def no_corporate_production_path(ctx: CheckContext) -> Iterator[Result]:
         paths = by_vpc.get(vpc.key, [])
         zones = candidates(vpc)
         if conflicted(vpc):
-            yield _conflicted(vpc, paths, vpcs)
+            yield judged_in_conflict(
+                vpc,
+                {
+                    "production": _as_production(vpc, paths, vpcs),
+                    "corporate": _as_corporate(vpc, paths, vpcs),
+                },
+            )
         elif zones == ("production",):
             yield _as_production(vpc, paths, vpcs)
         elif zones == ("unknown",):

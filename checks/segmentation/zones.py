@@ -1,11 +1,10 @@
 """Shared by the segmentation checks: the production VPCs, and network paths counted once."""
 
 from collections.abc import Callable
-from dataclasses import replace
 
 from vaultward.records import NetworkPath, Vpc
 from vaultward.sdk import CheckContext, Result
-from vaultward.zones import conflict_text, could_be
+from vaultward.zones import conflicted, could_be, judged_in_conflict
 
 UNCLASSIFIED = "no VPC is classified as production: set policy.zones in the configuration"
 ZONE_RULES = (
@@ -47,18 +46,6 @@ def paths_by_vpc(paths: list[NetworkPath]) -> dict[str, list[NetworkPath]]:
 
 
 def production_verdict(vpc: Vpc, result: Result) -> Result:
-    """A production-only check's verdict on a VPC judged as production. Under a zone conflict
-    the worst of it and what another zone gives (not applicable) is kept: a pass, which holds
-    only were the VPC production, becomes not applicable, and every verdict names the
-    conflict. A VPC without a conflict keeps its verdict."""
-    conflict = conflict_text(vpc)
-    if not conflict:
-        return result
-    status = "skipped" if result.status == "pass" else result.status
-    settle = ": counted once its zone is settled" if status == "skipped" else ""
-    return replace(
-        result,
-        status=status,
-        reason=f"zone conflict ({conflict}){settle}; as production: {result.reason}",
-        evidence={**result.evidence, "zone_conflict": conflict},
-    )
+    """A production-only check's verdict on a VPC judged as production; under a zone conflict,
+    the worst over the zones it could be in (`vaultward.zones.judged_in_conflict`)."""
+    return judged_in_conflict(vpc, {"production": result}) if conflicted(vpc) else result

@@ -4,10 +4,11 @@
 Zones come from, in order: the account (`production_accounts` / `corporate_accounts`), the
 VPC's tags (`production_tags` / `corporate_tags`, values compared case-insensitively), its
 CIDRs (all inside `production_cidrs` / `corporate_cidrs`); every rule that matched is kept
-on the VPC, so a conflict between them is shown (`vaultward.zones`), never settled here. Each active peering is one path
-(requester to accepter; traffic flows both ways). Two VPCs on the same transit gateway are
-one path when either's associated route table has an active route to the other's attachment
-(from the VPC that routes; by VPC id when both do). `vpcs` lists the VPCs a path joins.
+on the VPC, so a conflict between them is shown (`vaultward.zones`), never settled here.
+Each active peering is one path (requester to accepter; traffic flows both ways). Two VPCs
+on the same transit gateway are one path when either's associated route table has an active
+route to the other's attachment (from the VPC that routes; by VPC id when both do). `vpcs`
+lists the VPCs a path joins.
 """
 
 from __future__ import annotations
@@ -222,9 +223,10 @@ def map_security_groups(
 ) -> list[NetworkPath]:
     """Ingress from the internet into every group, whatever its VPC's zone, and from corporate
     ranges (`corporate_cidrs`, or the CIDR of another VPC that any rule calls corporate) into
-    every group outside a VPC that is corporate only; see `source_zone`. `to_zone` is the group's VPC's zone as classified ("unknown" when
-    no rule of `policy.zones` matched, or the VPC was not listed): the checks decide what a
-    zone means, so an unclassified VPC's open SSH is kept, not dropped."""
+    every group outside a VPC that is corporate only; see `source_zone`. `to_zone` is the
+    group's VPC's zone as first classified ("unknown" when no rule of `policy.zones` matched,
+    or the VPC was not listed): the checks decide what a zone means, so an unclassified VPC's
+    open SSH is kept, not dropped."""
     known = {vpc.key: vpc for vpc in vpcs}
     # A VPC some rule calls corporate is a corporate source (its zone may be a conflict: the
     # worst case is kept), except into its own groups: traffic inside one VPC joins no zones.

@@ -117,12 +117,16 @@ def test_a_zone_conflict_is_judged_as_production_and_never_passes():
     ]
     results = {r.resource: r for r in run(no_admin_ports_from_internet, records)}
     assert {key: r.status for key, r in results.items()} == {"vpc-open": "fail", "vpc-clean": "skipped"}
+    judged = f"zone conflict ({conflict}), judged as production, the worst of production, corporate: "
     assert results["vpc-open"].reason == (
-        f"zone conflict ({conflict}); as production: open to the internet in production VPC: "
-        "sg-1 port(s) 22 from 0.0.0.0/0"
+        judged + "open to the internet in production VPC: sg-1 port(s) 22 from 0.0.0.0/0"
+        "; as corporate (skipped): not judged as corporate: counted once its zone is settled"
     )
     assert results["vpc-open"].evidence["zone"] == "production"
     assert results["vpc-open"].evidence["zone_conflict"] == conflict
-    assert results["vpc-clean"].reason.startswith(
-        f"zone conflict ({conflict}): counted once its zone is settled; as production: no admin"
+    assert results["vpc-clean"].reason == (
+        f"zone conflict ({conflict}), judged as corporate, the worst of production, corporate: "
+        "not judged as corporate: counted once its zone is settled; as production (pass): "
+        "no admin or database port open to the internet (production VPC)"
     )
+    assert results["vpc-clean"].evidence["verdicts"] == {"production": "pass", "corporate": "skipped"}

@@ -149,6 +149,7 @@ def test_a_vpc_that_may_be_production_is_judged_as_production_and_never_passes()
     results = {r.resource: r for r in run(no_allow_all_nacls, records)}
     assert {key: r.status for key, r in results.items()} == {"acl-open": "fail", "acl-locked": "skipped"}
     assert results["acl-open"].reason.startswith(
-        "zone conflict (account 111111111111 says production, tag env=corp says corporate); as production: "
-        "rule 100 allows all traffic"
+        "zone conflict (account 111111111111 says production, tag env=corp says corporate), judged as "
+        "production, the worst of production, corporate: rule 100 allows all traffic"
     )
+    assert results["acl-locked"].evidence["verdicts"] == {"production": "pass", "corporate": "skipped"}

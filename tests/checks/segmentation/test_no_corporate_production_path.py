@@ -147,9 +147,10 @@ def test_a_vpc_corporate_by_tag_and_production_by_account_peered_to_production_f
         f"[zone conflict: vpc-corp: {conflict}]"
     )
     assert results["vpc-corp"].reason.startswith(
-        f"zone conflict ({conflict}): judged as corporate, the worst of production and corporate: "
+        f"zone conflict ({conflict}), judged as corporate, the worst of production, corporate: "
         "1 path(s) to production: vpc_peering vpc-corp -> vpc-prod"
     )
+    assert results["vpc-corp"].reason.endswith("; as production (pass): no path from a corporate zone")
     assert results["vpc-corp"].evidence["zone_conflict"] == conflict
     assert results["vpc-corp"].evidence["judged_as"] == "corporate"
 
