@@ -729,6 +729,38 @@ def findings_csv_of(url: str, mitigation: str, chosen: FindingFilter, batch: int
     return b"".join(parts) or findings_csv(pd.DataFrame(columns=FINDING_COLUMNS))
 
 
+# The check that reports zone conflicts; its failing findings carry each VPC's rules.
+ZONE_CONFLICT_CHECK = "segmentation.zone_classification_consistent"
+ZONE_CONFLICT_COLUMNS = ["vpc", "scope", "rules", "status"]
+
+
+@st.cache_data(ttl=CACHE_TTL, show_spinner=False)
+def zone_conflicts(url: str) -> pd.DataFrame:
+    """The latest evaluation's zone conflicts: one row per VPC whose rules of `policy.zones`
+    disagree, as its zone-consistency finding recorded them (failing, or since waived or
+    turned unknown by stale facts: the rules it found are kept in the evidence)."""
+    latest = latest_evaluation(url)
+    if latest is None:
+        return pd.DataFrame(columns=ZONE_CONFLICT_COLUMNS)
+    with _session(url) as session:
+        rows = session.exec(
+            select(Finding)
+            .where(Finding.evaluation_id == latest["id"], Finding.check_id == ZONE_CONFLICT_CHECK)
+            .order_by(Finding.resource)  # type: ignore[arg-type]
+        ).all()
+        conflicts = [
+            {
+                "vpc": row.resource_name or row.resource,
+                "scope": row.scope,
+                "rules": ", ".join(map(str, (row.evidence or {}).get("classifications", []))),
+                "status": row.status,
+            }
+            for row in rows
+            if len((row.evidence or {}).get("candidates") or []) > 1
+        ]
+    return pd.DataFrame(conflicts, columns=ZONE_CONFLICT_COLUMNS)
+
+
 def scope_source(scope: str) -> str:
     """The source family a scope belongs to: `aws` for aws:123/us-east-1, `okta` for okta:acme."""
     return scope.split(":", 1)[0] if ":" in scope else ""

@@ -23,6 +23,7 @@ from vaultward.records import (
     TransferPolicy,
     Vpc,
     Wallet,
+    ZoneClassification,
 )
 
 _counter = itertools.count(1)
@@ -153,6 +154,25 @@ def make_vpc(**overrides: Any) -> Vpc:
     }
     values.update(overrides)
     return Vpc(**values)
+
+
+def zone_rule(rule: str, zone: str, matched: str) -> ZoneClassification:
+    """One matching rule of policy.zones: `zone_rule("tag", "corporate", "tag env=corp")`."""
+    return ZoneClassification(rule=rule, zone=zone, matched=matched)  # type: ignore[arg-type]
+
+
+def make_conflicted_vpc(**overrides: Any) -> Vpc:
+    """A VPC of a production account tagged env=corp: the account rule comes first."""
+    account = overrides.get("account", "111111111111")
+    overrides.setdefault(
+        "classifications",
+        [
+            zone_rule("account", "production", f"account {account}"),
+            zone_rule("tag", "corporate", "tag env=corp"),
+        ],
+    )
+    overrides.setdefault("zone_reason", f"account {account} is a production account")
+    return make_vpc(**{"zone": "production", "tags": {"env": "corp"}, **overrides})
 
 
 def make_path(**overrides: Any) -> NetworkPath:

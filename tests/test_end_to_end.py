@@ -111,6 +111,16 @@ def expected_findings(org: DemoOrganisation) -> dict[tuple[str, str], str]:
         ("segmentation.no_allow_all_nacls", r["acl:default:custody"]): "fail",
         ("segmentation.no_allow_all_nacls", r["acl:signing"]): "pass",
         ("segmentation.no_allow_all_nacls", r["acl:signing-hsm"]): "pass",
+        # zone rules: no VPC of this organisation has rules that disagree (prod-core's tag and
+        # CIDR both say production); the unclassified default VPCs have nothing to disagree about
+        **{
+            ("segmentation.zone_classification_consistent", r[f"vpc:{vpc}"]): "pass"
+            for vpc in ("prod-core", "vpn-hub", "office", "signing", "default:custody")
+        },
+        **{
+            ("segmentation.zone_classification_consistent", r[f"vpc:default:{role}"]): "skipped"
+            for role in ("management", "production", "corporate")
+        },
         # the HSM group admits itself and the configured signing subnet only
         ("segmentation.hsm_reachable_from_signing_only", r["hsm:signing-hsm"]): "pass",
         # no training source: unknown, never a pass
@@ -170,23 +180,24 @@ def test_exact_findings_and_scores(engine, org):
             "segmentation.production_accounts_own_ou": 0.0,  # 0 of 1
             "segmentation.no_allow_all_nacls": 50.0,  # 2 of 4
             "segmentation.hsm_reachable_from_signing_only": 100.0,
+            "segmentation.zone_classification_consistent": 100.0,  # 5 of 5 classified VPCs
             "training.awareness_recent": 0.0,
             "training.lure_training_privileged": 0.0,
         }
     )
     # weights: root 3, console 2, privileged 3, keys 1, phishing-resistant 2, people 2, enforced 2;
     # HSM 2, signing keys 3, multisig 3, modules 2, transfer policy 3, BitGo rules 3, signers 3;
-    # segmentation: admin ports 3, corporate path 3, ACLs 1, HSM reachability 2, OU 2
+    # segmentation: admin ports 3, corporate path 3, ACLs 1, HSM reachability 2, OU 2, zone rules 2
     access = (25 * 3 + 60 * 2 + 200 / 3 * 3 + 0 * 1 + 100 / 3 * 2 + 60 * 2 + 0 * 2) / 15
     custody = (100 * 2 + 50 * 3 + 0 * 3 + 0 * 2 + 0 * 3 + 0 * 3 + 0 * 3) / 19
-    segmentation = (200 / 3 * 3 + 100 / 3 * 3 + 50 * 1 + 100 * 2 + 0 * 2) / 11
+    segmentation = (200 / 3 * 3 + 100 / 3 * 3 + 50 * 1 + 100 * 2 + 0 * 2 + 100 * 2) / 13
     assert mitigations["access"] == (pytest.approx(access), True)
     assert mitigations["custody"] == (pytest.approx(custody), True)
     assert mitigations["segmentation"] == (pytest.approx(segmentation), True)
     assert mitigations["training"] == (0.0, False)
     assert mitigations["detection"] == (0.0, True)  # measured: every account fails
     assert summary.overall == pytest.approx((access + custody + segmentation + 0 + 0) / 5)
-    assert summary.band == "critical"  # (38.78 + 18.42 + 50 + 0 + 0) / 5 = 21.44
+    assert summary.band == "critical"  # (38.78 + 18.42 + 57.69 + 0 + 0) / 5 = 22.98
 
 
 def test_denied_account_fails_its_runs_and_keeps_earlier_facts(engine, org, monkeypatch):

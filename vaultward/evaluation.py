@@ -24,10 +24,12 @@ from vaultward.config import Settings
 from vaultward.evidence import Evidence, apply_evidence, latest_facts
 from vaultward.finding_rows import insert_findings
 from vaultward.models import CheckScore, Evaluation, MitigationScore, Waiver, utcnow
+from vaultward.records import Vpc
 from vaultward.redaction import redact
 from vaultward.registry import Registry
 from vaultward.scoring import CheckTally, band, format_score, overall_score, score_mitigation, tally_check
 from vaultward.sdk import MITIGATION_TITLES, CheckContext, CheckSpec, Result
+from vaultward.zones import conflict_line, zone_conflicts
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +43,7 @@ class EvaluationSummary:
     measured: dict[str, bool]
     findings: int
     problems: tuple[str, ...] = ()
+    zone_conflicts: tuple[str, ...] = ()  # VPCs whose zone rules disagree, a line each
 
     def lines(self) -> list[str]:
         """The summary as the CLI and the demo print it."""
@@ -52,6 +55,7 @@ class EvaluationSummary:
                 f"  {mitigation:<13} {format_score(score):>5}  {MITIGATION_TITLES[mitigation]}{note}"
             )
         lines += [f"  reported: {problem}" for problem in self.problems]
+        lines += [f"  zone conflict: {conflict}" for conflict in self.zone_conflicts]
         return lines
 
 
@@ -155,6 +159,7 @@ def evaluate(
         log.warning(problem)
 
     context = CheckContext(evidence.records, settings.policy, now, evidence.field_gaps())
+    conflicts = tuple(conflict_line(vpc) for vpc in zone_conflicts(context.records(Vpc)))
     findings: list[tuple] = []  # in finding_rows.FINDING_FIELDS order
     tallies: list[CheckTally] = []
     reported = [redact(f"plugin skipped: {broken}") for broken in registry.broken] + problems
@@ -262,4 +267,5 @@ def evaluate(
         {m.mitigation: m.measured for m in mitigations},
         len(findings),
         tuple(reported),
+        zone_conflicts=conflicts,
     )

@@ -69,6 +69,7 @@ CONTROL_TITLES: dict[str, str] = {
     "cis-v8:6.8": "Define and Maintain Role-Based Access Control",
     "cis-v8:8.2": "Collect Audit Logs",
     "cis-v8:12.2": "Establish and Maintain a Secure Network Architecture",
+    "cis-v8:12.4": "Establish and Maintain Architecture Diagram(s)",
     "cis-v8:12.8": "Establish and Maintain Dedicated Computing Resources for All Administrative Work",
     "cis-v8:13.1": "Centralize Security Event Alerting",
     "cis-v8:13.4": "Perform Traffic Filtering Between Network Segments",
@@ -76,6 +77,10 @@ CONTROL_TITLES: dict[str, str] = {
     "cis-v8:14.2": "Train Workforce Members to Recognize Social Engineering Attacks",
     "nist-csf:DE.CM-01": "Networks and network services are monitored",
     "nist-csf:DE.CM-09": "Computing hardware, software and their data are monitored",
+    "nist-csf:ID.AM-03": (
+        "Representations of the organization's authorized network communication and internal and "
+        "external network data flows are maintained"
+    ),
     "nist-csf:PR.AA-01": "Identities and credentials are managed",
     "nist-csf:PR.AA-03": "Users, services and hardware are authenticated",
     "nist-csf:PR.AA-05": "Access permissions and authorizations are managed",

@@ -289,9 +289,27 @@ class TransferPolicy(Record):
 # --- network -------------------------------------------------------------------------------
 
 
+class ZoneClassification(BaseModel):
+    """One rule of `policy.zones` that matched a VPC: its account, a tag or its CIDRs."""
+
+    model_config = ConfigDict(frozen=True)
+
+    rule: Literal["account", "tag", "cidr"]
+    zone: Zone
+    matched: str  # what matched, as a reader names it: "account 111111111111", "tag env=corp"
+
+    def __str__(self) -> str:
+        return f"{self.matched} says {self.zone}"
+
+
 @record_kind("network.vpc")
 class Vpc(Record):
-    """A virtual network and the zone it belongs to (from tags, CIDRs or its account)."""
+    """A virtual network and the zone it belongs to (from its account, tags or CIDRs).
+
+    `zone` is the first rule that matched (account, then tag, then CIDR); `classifications`
+    holds every rule that matched. Where they disagree the zone is a conflict, and
+    `vaultward.zones` judges the VPC under each zone it could be in. Facts stored before
+    classifications were recorded have none: their zone is the only candidate."""
 
     account: str = ""
     region: str = ""
@@ -299,6 +317,7 @@ class Vpc(Record):
     zone: Zone = "unknown"
     zone_reason: str = ""
     tags: dict[str, str] = Field(default_factory=dict)
+    classifications: list[ZoneClassification] = Field(default_factory=list)
 
 
 class PortRange(BaseModel):

@@ -10,15 +10,20 @@ evidence, so a reader can rank the failures.
 Only production VPCs pass. A clean VPC elsewhere is reported as not applicable (left out of
 the score): otherwise the default VPCs of every unused region would water down a failing
 production VPC, and one open SSH port in production would score 99 %.
+
+A VPC whose zone is a conflict (`vaultward.zones`) is judged as production if any rule says
+production: an exposure fails naming the conflict, and a clean one is not applicable until
+the zone is settled (as production it would pass, as corporate not count: the worse is kept).
 """
 
 from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any
 
-from checks.segmentation.zones import paths_by_vpc, unique_paths, zone_label
+from checks.segmentation.zones import paths_by_vpc, production_verdict, unique_paths, zone_label
 from vaultward.records import NetworkPath, Vpc
 from vaultward.sdk import CheckContext, Result, check, failed, not_applicable, passed
+from vaultward.zones import candidates
 
 
 def _exposures(paths: list[NetworkPath], admin_ports: list[int]) -> list[dict[str, Any]]:
@@ -78,22 +83,29 @@ def no_admin_ports_from_internet(ctx: CheckContext) -> Iterator[Result]:
     reaching = paths_by_vpc(unique_paths(ctx, lambda path: path.open_to_internet))
     vpcs = {vpc.key: vpc for vpc in ctx.records(Vpc)}
     for vpc in vpcs.values():
-        zone = zone_label(vpc.zone)
+        # A zone conflict is judged as its most exposed zone: production if any rule says so.
+        zone = zone_label(candidates(vpc)[0])
         where = {"zone": zone, "zone_reason": vpc.zone_reason}
         exposures = _exposures(reaching.get(vpc.key, []), admin_ports)
         if exposures:
-            yield failed(
+            yield production_verdict(
                 vpc,
-                f"open to the internet in {zone} VPC: {_summary(exposures)}",
-                exposures=exposures,
-                **where,
+                failed(
+                    vpc,
+                    f"open to the internet in {zone} VPC: {_summary(exposures)}",
+                    exposures=exposures,
+                    **where,
+                ),
             )
-        elif vpc.zone == "production":
-            yield passed(
+        elif zone == "production":
+            yield production_verdict(
                 vpc,
-                f"no admin or database port open to the internet ({zone} VPC)",
-                admin_ports=admin_ports,
-                **where,
+                passed(
+                    vpc,
+                    f"no admin or database port open to the internet ({zone} VPC)",
+                    admin_ports=admin_ports,
+                    **where,
+                ),
             )
         else:
             yield not_applicable(

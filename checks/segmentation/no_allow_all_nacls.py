@@ -7,7 +7,9 @@ shadowed, and the ACL passes); earlier denies that only carve out some ports or 
 block list) leave it in effect, and are listed. Egress is not judged: ACLs are stateless,
 so replies to inbound connections need broad outbound ephemeral ports, and exfiltration is
 better filtered by security groups and egress proxies. An ACL is judged when subnets use
-it, and always when it is its VPC's default (every new subnet starts on it).
+it, and always when it is its VPC's default (every new subnet starts on it). A VPC whose zone
+is a conflict that may be production is judged as production, but never passes: a clean ACL
+there is not applicable until its zone is settled (`checks.segmentation.zones`).
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import ipaddress
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from checks.segmentation.zones import UNCLASSIFIED, production_vpcs
+from checks.segmentation.zones import UNCLASSIFIED, production_verdict, production_vpcs
 from vaultward.records import AclEntry, NetworkAcl, PortRange, Vpc
 from vaultward.sdk import CheckContext, Result, check, failed, passed, unknown
 
@@ -120,34 +122,44 @@ def no_allow_all_nacls(ctx: CheckContext) -> Iterator[Result]:
     if production is None:
         yield unknown("zones", UNCLASSIFIED)
         return
-    acls = [acl for acl in ctx.records(NetworkAcl) if acl.zone == "production"]
+    vpcs = {vpc.key: vpc for vpc in production}
+    collected = {vpc.key for vpc in ctx.records(Vpc)}
+    acls = [
+        acl
+        for acl in ctx.records(NetworkAcl)
+        if acl.vpc_id in vpcs or (acl.vpc_id not in collected and acl.zone == "production")
+    ]
     with_acl = {acl.vpc_id for acl in acls}
     for vpc in production:
         if vpc.key not in with_acl:
             # Every VPC has a default ACL: none collected means the ACLs were not read.
-            yield unknown(vpc, "no network ACL of this VPC was collected")
+            yield production_verdict(vpc, unknown(vpc, "no network ACL of this VPC was collected"))
     for acl in acls:
-        if not (acl.default or acl.subnets):
-            continue
-        openings = _openings(acl)
-        evidence = {"vpc": acl.vpc_id, "default": acl.default, "subnets": acl.subnets}
-        effective = [o for o in openings if not o.shadowed]
-        if effective:
-            found = [
-                {
-                    "rule": o.entry.rule_number,
-                    "source": o.entry.cidr,
-                    "traffic": str(o.entry.ports),
-                    "exceptions": [_describe(e) for e in o.denies],
-                }
-                for o in effective
-            ]
-            yield failed(acl, "; ".join(_summary(o) for o in effective), openings=found, **evidence)
-        else:
-            notes = [
-                f"{_describe(o.entry)} is shadowed by "
-                + ", ".join(_describe(e) for e in o.denies if _covers(e.ports, o.entry.ports))
-                for o in openings
-            ]
-            reason = "no inbound rule allows all traffic from 0.0.0.0/0 or ::/0"
-            yield passed(acl, "; ".join([reason, *notes]), shadowed=notes, **evidence)
+        if acl.default or acl.subnets:
+            result = _judge(acl)
+            vpc = vpcs.get(acl.vpc_id)
+            yield result if vpc is None else production_verdict(vpc, result)
+
+
+def _judge(acl: NetworkAcl) -> Result:
+    openings = _openings(acl)
+    evidence = {"vpc": acl.vpc_id, "default": acl.default, "subnets": acl.subnets}
+    effective = [o for o in openings if not o.shadowed]
+    if effective:
+        found = [
+            {
+                "rule": o.entry.rule_number,
+                "source": o.entry.cidr,
+                "traffic": str(o.entry.ports),
+                "exceptions": [_describe(e) for e in o.denies],
+            }
+            for o in effective
+        ]
+        return failed(acl, "; ".join(_summary(o) for o in effective), openings=found, **evidence)
+    notes = [
+        f"{_describe(o.entry)} is shadowed by "
+        + ", ".join(_describe(e) for e in o.denies if _covers(e.ports, o.entry.ports))
+        for o in openings
+    ]
+    reason = "no inbound rule allows all traffic from 0.0.0.0/0 or ::/0"
+    return passed(acl, "; ".join([reason, *notes]), shadowed=notes, **evidence)

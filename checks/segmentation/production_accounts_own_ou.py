@@ -1,6 +1,7 @@
 """Production AWS accounts in an organisational unit of their own."""
 
 from collections.abc import Iterator
+from dataclasses import replace
 
 from vaultward.records import OrgAccount
 from vaultward.sdk import CheckContext, Result, check, failed, passed, unknown
@@ -16,6 +17,24 @@ def _describe(account: OrgAccount) -> str:
     zone = "unclassified" if account.zone == "unknown" else account.zone
     state = "" if account.status in ("", "ACTIVE") else f", {account.status}"
     return f"{account.label} ({account.account_id}, {zone}{state})"
+
+
+CONFLICT = "listed in both production_accounts and corporate_accounts: fix policy.zones"
+
+
+def _judge(account: OrgAccount, sharing: list[OrgAccount]) -> Result:
+    where = dict(ou_path=account.ou_path, parent_id=account.parent_id)
+    if account.under_root:
+        return failed(account, f"sits directly under the organisation root {account.ou_path}", **where)
+    if sharing:
+        return failed(
+            account,
+            f"OU {account.ou_path} also holds non-production account(s): "
+            + ", ".join(_describe(other) for other in sharing),
+            sharing=[other.account_id for other in sharing],
+            **where,
+        )
+    return passed(account, f"OU {account.ou_path} holds production accounts only", **where)
 
 
 @check(
@@ -54,24 +73,26 @@ def production_accounts_own_ou(ctx: CheckContext) -> Iterator[Result]:
     if not production and not missing:
         yield unknown("zones", UNCLASSIFIED)
         return
+    # An account listed as both production and corporate is a zone conflict: judged as
+    # production, it never passes, and it counts as non-production in the OUs it shares.
+    both = set(listed) & set(ctx.policy.zones.corporate_accounts)
     for account in production:
-        where = dict(ou_path=account.ou_path, parent_id=account.parent_id)
-        if account.under_root:
-            yield failed(account, f"sits directly under the organisation root {account.ou_path}", **where)
-            continue
         sharing = [
-            other for other in accounts if other.zone != "production" and account.parent_id in other.ou_ids
+            other
+            for other in accounts
+            if other.account_id != account.account_id
+            and (other.zone != "production" or other.account_id in both)
+            and account.parent_id in other.ou_ids
         ]
-        if sharing:
-            yield failed(
-                account,
-                f"OU {account.ou_path} also holds non-production account(s): "
-                + ", ".join(_describe(other) for other in sharing),
-                sharing=[other.account_id for other in sharing],
-                **where,
+        result = _judge(account, sharing)
+        if account.account_id in both:
+            result = replace(
+                result,
+                status="skipped" if result.status == "pass" else result.status,
+                reason=f"zone conflict ({CONFLICT}): {result.reason}",
+                evidence={**result.evidence, "zone_conflict": CONFLICT},
             )
-        else:
-            yield passed(account, f"OU {account.ou_path} holds production accounts only", **where)
+        yield result
     for account_id in missing:
         yield failed(
             f"aws:{account_id}",

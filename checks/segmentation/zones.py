@@ -3,7 +3,8 @@
 from collections.abc import Callable
 
 from vaultward.records import NetworkPath, Vpc
-from vaultward.sdk import CheckContext
+from vaultward.sdk import CheckContext, Result
+from vaultward.zones import conflicted, could_be, judged_in_conflict
 
 UNCLASSIFIED = "no VPC is classified as production: set policy.zones in the configuration"
 ZONE_RULES = (
@@ -19,10 +20,11 @@ def zone_label(zone: str) -> str:
 
 
 def production_vpcs(ctx: CheckContext) -> list[Vpc] | None:
-    """The production VPCs; None when VPCs were collected but none is production (the zone
-    rules are missing, so nothing can be judged)."""
+    """The VPCs that may be production (a zone conflict counts); None when VPCs were
+    collected but none may be production (the zone rules are missing, so nothing can be
+    judged)."""
     vpcs = ctx.records(Vpc)
-    production = [vpc for vpc in vpcs if vpc.zone == "production"]
+    production = [vpc for vpc in vpcs if could_be(vpc, "production")]
     if vpcs and not production:
         return None
     return production
@@ -41,3 +43,9 @@ def paths_by_vpc(paths: list[NetworkPath]) -> dict[str, list[NetworkPath]]:
         for vpc in dict.fromkeys(path.vpcs):
             by_vpc.setdefault(vpc, []).append(path)
     return by_vpc
+
+
+def production_verdict(vpc: Vpc, result: Result) -> Result:
+    """A production-only check's verdict on a VPC judged as production; under a zone conflict,
+    the worst over the zones it could be in (`vaultward.zones.judged_in_conflict`)."""
+    return judged_in_conflict(vpc, {"production": result}) if conflicted(vpc) else result

@@ -3,10 +3,12 @@
 
 Zones come from, in order: the account (`production_accounts` / `corporate_accounts`), the
 VPC's tags (`production_tags` / `corporate_tags`, values compared case-insensitively), its
-CIDRs (all inside `production_cidrs` / `corporate_cidrs`). Each active peering is one path
-(requester to accepter; traffic flows both ways). Two VPCs on the same transit gateway are
-one path when either's associated route table has an active route to the other's attachment
-(from the VPC that routes; by VPC id when both do). `vpcs` lists the VPCs a path joins.
+CIDRs (all inside `production_cidrs` / `corporate_cidrs`); every rule that matched is kept
+on the VPC, so a conflict between them is shown (`vaultward.zones`), never settled here.
+Each active peering is one path (requester to accepter; traffic flows both ways). Two VPCs
+on the same transit gateway are one path when either's associated route table has an active
+route to the other's attachment (from the VPC that routes; by VPC id when both do). `vpcs`
+lists the VPCs a path joins.
 """
 
 from __future__ import annotations
@@ -15,8 +17,10 @@ import ipaddress
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from collectors.aws.zone_rules import classifications, classify, first_zone
 from vaultward.config import ZoneRules
 from vaultward.records import NetworkPath, PortRange, Vpc, Zone
+from vaultward.zones import candidates, could_be
 
 # Address space that is never the internet: RFC 1918, carrier-grade NAT, loopback,
 # link-local, IPv6 unique-local. A source range reaching beyond these admits the internet.
@@ -40,44 +44,6 @@ def _tags(items: Iterable[Mapping[str, str]] | None) -> dict[str, str]:
     return {tag["Key"]: tag["Value"] for tag in items or []}
 
 
-def _within(cidrs: list[str], ranges: list[str]) -> bool:
-    if not cidrs or not ranges:
-        return False
-    networks = [ipaddress.ip_network(r, strict=False) for r in ranges]
-    for cidr in cidrs:
-        network = ipaddress.ip_network(cidr, strict=False)
-        if not any(
-            network.version == parent.version and network.subnet_of(parent)  # type: ignore[arg-type]
-            for parent in networks
-        ):
-            return False
-    return True
-
-
-def _tag_match(tags: Mapping[str, str], rules: Mapping[str, list[str]]) -> str:
-    for key, values in rules.items():
-        if key in tags and tags[key].lower() in {v.lower() for v in values}:
-            return f"tag {key}={tags[key]}"
-    return ""
-
-
-def classify(account: str, tags: Mapping[str, str], cidrs: list[str], zones: ZoneRules) -> tuple[Zone, str]:
-    """The zone of a network and why."""
-    if account in zones.production_accounts:
-        return "production", f"account {account} is a production account"
-    if account in zones.corporate_accounts:
-        return "corporate", f"account {account} is a corporate account"
-    for zone, rules in (("production", zones.production_tags), ("corporate", zones.corporate_tags)):
-        reason = _tag_match(tags, rules)
-        if reason:
-            return zone, reason  # type: ignore[return-value]
-    if _within(cidrs, zones.production_cidrs):
-        return "production", f"CIDR {', '.join(cidrs)} inside production_cidrs"
-    if _within(cidrs, zones.corporate_cidrs):
-        return "corporate", f"CIDR {', '.join(cidrs)} inside corporate_cidrs"
-    return "unknown", ""
-
-
 def vpc_cidrs(vpc: Mapping[str, Any]) -> list[str]:
     cidrs = [
         block["CidrBlock"]
@@ -97,7 +63,8 @@ def map_vpcs(vpcs: Iterable[Mapping[str, Any]], account: str, region: str, zones
     for vpc in vpcs:
         tags = _tags(vpc.get("Tags"))
         cidrs = vpc_cidrs(vpc)
-        zone, reason = classify(vpc.get("OwnerId") or account, tags, cidrs, zones)
+        found = classifications(vpc.get("OwnerId") or account, tags, cidrs, zones)
+        zone, reason = first_zone(found)
         records.append(
             Vpc(
                 key=vpc["VpcId"],
@@ -108,6 +75,7 @@ def map_vpcs(vpcs: Iterable[Mapping[str, Any]], account: str, region: str, zones
                 zone=zone,
                 zone_reason=reason,
                 tags=tags,
+                classifications=[classification for classification, _ in found],
             )
         )
     return records
@@ -254,18 +222,24 @@ def map_security_groups(
     zones: ZoneRules,
 ) -> list[NetworkPath]:
     """Ingress from the internet into every group, whatever its VPC's zone, and from corporate
-    ranges (`corporate_cidrs`, or a corporate VPC's CIDR) into every group outside a corporate
-    VPC; see `source_zone`. `to_zone` is the group's VPC's zone as classified ("unknown" when
-    no rule of `policy.zones` matched, or the VPC was not listed): the checks decide what a
-    zone means, so an unclassified VPC's open SSH is kept, not dropped."""
-    zone_of = {vpc.key: vpc.zone for vpc in vpcs}
-    corporate = list(zones.corporate_cidrs) + [
-        cidr for vpc in vpcs if vpc.zone == "corporate" for cidr in vpc.cidrs
-    ]
+    ranges (`corporate_cidrs`, or the CIDR of another VPC that any rule calls corporate) into
+    every group outside a VPC that is corporate only; see `source_zone`. `to_zone` is the
+    group's VPC's zone as first classified ("unknown" when no rule of `policy.zones` matched,
+    or the VPC was not listed): the checks decide what a zone means, so an unclassified VPC's
+    open SSH is kept, not dropped."""
+    known = {vpc.key: vpc for vpc in vpcs}
+    # A VPC some rule calls corporate is a corporate source (its zone may be a conflict: the
+    # worst case is kept), except into its own groups: traffic inside one VPC joins no zones.
+    maybe_corporate = [vpc for vpc in vpcs if could_be(vpc, "corporate")]
     paths = []
     for group in groups:
         vpc_id = group.get("VpcId", "")
-        to_zone = zone_of.get(vpc_id, "unknown")
+        vpc = known.get(vpc_id)
+        to_zone = vpc.zone if vpc is not None else "unknown"
+        only_corporate = vpc is not None and candidates(vpc) == ("corporate",)
+        corporate = list(zones.corporate_cidrs) + [
+            cidr for other in maybe_corporate if other.key != vpc_id for cidr in other.cidrs
+        ]
         for permission in group.get("IpPermissions") or []:
             ports = permission_ports(permission)
             sources = [r["CidrIp"] for r in permission.get("IpRanges") or []]
@@ -273,7 +247,7 @@ def map_security_groups(
             for cidr in sources:
                 from_zone = source_zone(cidr, corporate)
                 # Corporate into corporate is no path between zones.
-                if from_zone is None or (from_zone == "corporate" and to_zone == "corporate"):
+                if from_zone is None or (from_zone == "corporate" and only_corporate):
                     continue
                 span = "all" if ports.from_port is None else f"{ports.from_port}-{ports.to_port}"
                 paths.append(

@@ -42,6 +42,8 @@ def render(mitigation: str) -> None:
     row = match.iloc[0].to_dict()
     st.caption(f"`{mitigation}` · latest evaluation {when(latest['started_at'])}")
     _summary(url, row)
+    if mitigation == "segmentation":
+        _zone_conflicts(url)
     checks = data.check_scores(url, mitigation)
     _checks(checks)
     _findings(url, mitigation)
@@ -62,6 +64,30 @@ def _summary(url: str, row: dict) -> None:
     columns[3].metric("Unknown resources", row["unknown"], border=True)
     if not row["measured"]:
         st.markdown(no_evidence_note(row["mitigation"]))
+
+
+def _zone_conflicts(url: str) -> None:
+    """VPCs whose zone rules disagree: shown before the scores they lower, never settled."""
+    conflicts = data.zone_conflicts(url)
+    if conflicts.empty:
+        return
+    st.subheader("Zone conflicts")
+    st.warning(
+        f"{len(conflicts)} VPC(s) whose zone rules disagree. Each is judged under every zone it "
+        "could be in and the worst verdict is kept, until its tag, CIDR or `policy.zones` is fixed.",
+        icon=":material/warning:",
+    )
+    st.dataframe(
+        conflicts,
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "vpc": st.column_config.TextColumn("VPC"),
+            "scope": st.column_config.TextColumn("Scope"),
+            "rules": st.column_config.TextColumn("What each rule says", width="large"),
+            "status": st.column_config.TextColumn("Finding"),
+        },
+    )
 
 
 def _checks(checks: pd.DataFrame) -> None:

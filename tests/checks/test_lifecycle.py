@@ -16,6 +16,7 @@ from tests.factories import (
     make_access_key,
     make_account,
     make_bitgo_wallet,
+    make_conflicted_vpc,
     make_hsm_cluster,
     make_identity,
     make_network_acl,
@@ -26,6 +27,7 @@ from tests.factories import (
     make_transfer_rule,
     make_vpc,
     make_wallet,
+    zone_rule,
 )
 from vaultward.config import Policy
 from vaultward.models import Waiver
@@ -160,6 +162,10 @@ EXAMPLES: dict[str, list[Record]] = {
         make_org_account("Root/Prod", account_id="111111111111"),
         make_org_account("Root/Shared", account_id="222222222222"),
         make_org_account("Root/Shared", account_id="333333333333", zone="corporate"),
+    ],
+    "segmentation.zone_classification_consistent": [
+        make_vpc(key="vpc-agree", classifications=[zone_rule("tag", "production", "tag Environment=prod")]),
+        make_conflicted_vpc(key="vpc-conflict"),
     ],
     "detection.cloudtrail_logging": [
         make_account(account_id="111111111111"),

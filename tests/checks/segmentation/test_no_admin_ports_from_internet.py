@@ -1,6 +1,6 @@
 from checks.segmentation.no_admin_ports_from_internet import no_admin_ports_from_internet
 from tests.checks.run import run, statuses
-from tests.factories import make_path, make_vpc
+from tests.factories import make_conflicted_vpc, make_path, make_vpc
 from vaultward.records import PortRange
 
 
@@ -103,3 +103,30 @@ def test_an_open_group_whose_vpc_was_not_collected_still_fails():
     assert result.reason.startswith(
         "open to the internet in unclassified VPC vpc-gone (the VPC itself was not"
     )
+
+
+def test_a_zone_conflict_is_judged_as_production_and_never_passes():
+    """Corporate by tag, production by account: an exposure fails as production naming the
+    conflict; a clean one is not applicable (as corporate it would not count), never a pass."""
+    conflict = "account 111111111111 says production, tag env=corp says corporate"
+    records = [
+        # The tag comes first here: the VPC was recorded corporate, and is still judged as production.
+        make_conflicted_vpc(key="vpc-open", zone="corporate"),
+        make_conflicted_vpc(key="vpc-clean"),
+        make_path(key="sg-1/ssh", to_ref="sg-1", to_zone="corporate", vpcs=["vpc-open"], ports=tcp(22)),
+    ]
+    results = {r.resource: r for r in run(no_admin_ports_from_internet, records)}
+    assert {key: r.status for key, r in results.items()} == {"vpc-open": "fail", "vpc-clean": "skipped"}
+    judged = f"zone conflict ({conflict}), judged as production, the worst of production, corporate: "
+    assert results["vpc-open"].reason == (
+        judged + "open to the internet in production VPC: sg-1 port(s) 22 from 0.0.0.0/0"
+        "; as corporate (skipped): not judged as corporate: counted once its zone is settled"
+    )
+    assert results["vpc-open"].evidence["zone"] == "production"
+    assert results["vpc-open"].evidence["zone_conflict"] == conflict
+    assert results["vpc-clean"].reason == (
+        f"zone conflict ({conflict}), judged as corporate, the worst of production, corporate: "
+        "not judged as corporate: counted once its zone is settled; as production (pass): "
+        "no admin or database port open to the internet (production VPC)"
+    )
+    assert results["vpc-clean"].evidence["verdicts"] == {"production": "pass", "corporate": "skipped"}

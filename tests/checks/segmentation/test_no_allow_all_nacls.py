@@ -1,6 +1,6 @@
 from checks.segmentation.no_allow_all_nacls import no_allow_all_nacls
 from tests.checks.run import run, statuses
-from tests.factories import acl_entry, make_network_acl, make_vpc
+from tests.factories import acl_entry, make_conflicted_vpc, make_network_acl, make_vpc
 
 
 def test_default_acl_that_allows_everything_fails_naming_the_rule():
@@ -134,3 +134,22 @@ def test_unclassified_zones_and_missing_acls_are_unknown():
     [result] = run(no_allow_all_nacls, [make_vpc(key="vpc-prod")])
     assert (result.resource, result.status) == ("vpc-prod", "unknown")
     assert result.reason == "no network ACL of this VPC was collected"
+
+
+def test_a_vpc_that_may_be_production_is_judged_as_production_and_never_passes():
+    """A conflict whose first rule said corporate: its ACL was recorded corporate, and is
+    still judged; an open ACL fails, a closed one is not applicable until the zone is settled."""
+    locked = [acl_entry(90, "deny", "0.0.0.0/0"), acl_entry(100, "allow", "0.0.0.0/0")]
+    records = [
+        make_conflicted_vpc(key="vpc-open", zone="corporate"),
+        make_conflicted_vpc(key="vpc-locked", zone="corporate"),
+        make_network_acl(key="acl-open", vpc_id="vpc-open", zone="corporate"),
+        make_network_acl(key="acl-locked", vpc_id="vpc-locked", zone="corporate", entries=locked),
+    ]
+    results = {r.resource: r for r in run(no_allow_all_nacls, records)}
+    assert {key: r.status for key, r in results.items()} == {"acl-open": "fail", "acl-locked": "skipped"}
+    assert results["acl-open"].reason.startswith(
+        "zone conflict (account 111111111111 says production, tag env=corp says corporate), judged as "
+        "production, the worst of production, corporate: rule 100 allows all traffic"
+    )
+    assert results["acl-locked"].evidence["verdicts"] == {"production": "pass", "corporate": "skipped"}

@@ -1,6 +1,6 @@
 from checks.segmentation.no_corporate_production_path import no_corporate_production_path
 from tests.checks.run import run, statuses
-from tests.factories import make_path, make_vpc
+from tests.factories import make_conflicted_vpc, make_path, make_vpc
 
 
 def test_each_production_vpc_fails_when_joined_to_corporate():
@@ -116,3 +116,60 @@ def test_production_joined_only_to_an_unclassified_network_is_unknown():
         "joined to unclassified network(s), which may be corporate: vpc_peering vpc-prod -> vpc-elsewhere "
         "(all traffic); classify them (policy.zones: production_accounts"
     )
+
+
+def _peering(source: str, target: str, from_zone: str = "production", to_zone: str = "production"):
+    return make_path(
+        key=f"pcx-{source}-{target}",
+        path_kind="vpc_peering",
+        from_zone=from_zone,
+        to_zone=to_zone,
+        from_ref=source,
+        to_ref=target,
+        vpcs=[source, target],
+        ports=[],
+    )
+
+
+def test_a_vpc_corporate_by_tag_and_production_by_account_peered_to_production_fails():
+    """Issue 15: the account rule used to win silently, the path looked production to
+    production and both VPCs passed. Judged under both of its zones, the worst kept."""
+    records = [
+        make_conflicted_vpc(key="vpc-corp", account="111111111111"),
+        make_vpc(key="vpc-prod"),
+        _peering("vpc-corp", "vpc-prod"),  # recorded with the first rule's zone: production
+    ]
+    results = {r.resource: r for r in run(no_corporate_production_path, records)}
+    assert {key: r.status for key, r in results.items()} == {"vpc-corp": "fail", "vpc-prod": "fail"}
+    conflict = "account 111111111111 says production, tag env=corp says corporate"
+    assert results["vpc-prod"].reason == (
+        "1 path(s) from corporate: vpc_peering vpc-corp -> vpc-prod (all traffic) "
+        f"[zone conflict: vpc-corp: {conflict}]"
+    )
+    assert results["vpc-corp"].reason.startswith(
+        f"zone conflict ({conflict}), judged as corporate, the worst of production, corporate: "
+        "1 path(s) to production: vpc_peering vpc-corp -> vpc-prod"
+    )
+    assert results["vpc-corp"].reason.endswith("; as production (pass): no path from a corporate zone")
+    assert results["vpc-corp"].evidence["zone_conflict"] == conflict
+    assert results["vpc-corp"].evidence["judged_as"] == "corporate"
+
+
+def test_a_conflicted_vpc_never_passes():
+    """As production it would pass, as corporate it reaches no production: not applicable."""
+    records = [make_conflicted_vpc(key="vpc-x"), make_vpc(key="vpc-prod")]
+    results = {r.resource: r for r in run(no_corporate_production_path, records)}
+    assert (results["vpc-x"].status, results["vpc-prod"].status) == ("skipped", "pass")
+    assert "judged as corporate" in results["vpc-x"].reason
+
+
+def test_a_conflicted_vpc_reached_from_corporate_fails_as_production():
+    records = [
+        make_conflicted_vpc(key="vpc-x"),
+        make_vpc(key="vpc-office", zone="corporate"),
+        _peering("vpc-office", "vpc-x", from_zone="corporate"),
+    ]
+    results = {r.resource: r for r in run(no_corporate_production_path, records)}
+    assert results["vpc-x"].status == "fail"
+    assert "judged as production" in results["vpc-x"].reason
+    assert "1 path(s) from corporate: vpc_peering vpc-office -> vpc-x" in results["vpc-x"].reason

@@ -85,3 +85,22 @@ def test_organisation_not_collected_is_unknown():
     assert statuses(production_accounts_own_ou, [], policy=policy(PROD)) == {"organisation": "unknown"}
     # nothing listed and nothing collected: no result, the evaluation reports "no data"
     assert statuses(production_accounts_own_ou, [], policy=policy()) == {}
+
+
+def test_an_account_listed_as_production_and_corporate_never_passes_and_counts_as_corporate():
+    both = Policy.model_validate(
+        {"zones": {"production_accounts": [PROD, PAYMENTS], "corporate_accounts": [PAYMENTS]}}
+    )
+    records = [
+        make_org_account("Root/Workloads/Prod", account_id=PROD),
+        make_org_account("Root/Workloads/Prod", account_id=PAYMENTS),
+    ]
+    results = {r.resource: r for r in run(production_accounts_own_ou, records, policy=both)}
+    assert {key: r.status for key, r in results.items()} == {
+        f"aws:{PROD}": "fail",
+        f"aws:{PAYMENTS}": "skipped",
+    }
+    assert results[f"aws:{PROD}"].evidence["sharing"] == [PAYMENTS]
+    assert results[f"aws:{PAYMENTS}"].reason.startswith(
+        "zone conflict (listed in both production_accounts and corporate_accounts: fix policy.zones)"
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from tests.factories import zone_rule
 from vaultward.demo.organisation import DemoOrganisation
 from vaultward.records import (
     AccessKey,
@@ -259,6 +260,11 @@ def network_records(org: DemoOrganisation) -> dict[str, list[Record]]:
                 zone="production",
                 zone_reason="tag Environment=prod",
                 tags={"Name": "prod-core", "Environment": "prod"},
+                # the tag and the CIDR agree: no conflict
+                classifications=[
+                    zone_rule("tag", "production", "tag Environment=prod"),
+                    zone_rule("cidr", "production", "CIDR 10.0.0.0/16"),
+                ],
                 **where(prod),
             ),
             Vpc(
@@ -268,6 +274,7 @@ def network_records(org: DemoOrganisation) -> dict[str, list[Record]]:
                 zone="corporate",
                 zone_reason="tag Environment=corp",
                 tags={"Name": "vpn-hub", "Environment": "corp"},
+                classifications=[zone_rule("tag", "corporate", "tag Environment=corp")],
                 **where(prod),
             ),
             peering(prod),
@@ -298,12 +305,19 @@ def network_records(org: DemoOrganisation) -> dict[str, list[Record]]:
                 zone="corporate",
                 zone_reason="CIDR 10.20.0.0/16 inside corporate_cidrs",
                 tags={"Name": "office"},
+                classifications=[zone_rule("cidr", "corporate", "CIDR 10.20.0.0/16")],
                 **where(corp),
             ),
             peering(corp),  # seen from the accepter's side: prod-core zoned by its CIDR
         ],
         f"aws:{custody}/{REGION}": [
-            default("custody", custody, zone="production", zone_reason=custody_reason),
+            default(
+                "custody",
+                custody,
+                zone="production",
+                zone_reason=custody_reason,
+                classifications=[zone_rule("account", "production", f"account {custody}")],
+            ),
             acl("default:custody", "default:custody", custody, "production"),
             # the HSM subnets moved to signing-hsm; the default ACL locked by rule 90
             acl(
@@ -341,6 +355,7 @@ def network_records(org: DemoOrganisation) -> dict[str, list[Record]]:
                 zone="production",
                 zone_reason=custody_reason,
                 tags={"Name": "signing"},
+                classifications=[zone_rule("account", "production", f"account {custody}")],
                 **where(custody),
             ),
         ],

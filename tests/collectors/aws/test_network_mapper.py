@@ -8,7 +8,9 @@ import pytest
 from collectors.aws import network_mapper
 from tests.collectors.aws.payloads import load
 from vaultward.config import ZoneRules
-from vaultward.records import NetworkPath, PortRange, Vpc
+from vaultward.records import NetworkPath, PortRange, Vpc, ZoneClassification
+from vaultward.zones import candidates as zone_candidates
+from vaultward.zones import conflict_line, zone_conflicts
 
 ACCOUNT, REGION = "123456789012", "us-east-1"
 DEFAULT, CORE, HUB = "vpc-dd09b8179a5fe3f89", "vpc-518840363e5a3dc5f", "vpc-15481848e3a24abaf"
@@ -16,6 +18,10 @@ OFFICE, LAB = "vpc-91cc0e2790242fdd5", "vpc-2dedcd0b86359f222"
 WEB, OFFICE_SSH = "sg-25e66e1dc3565a950", "sg-18946f02ba61fe295"
 ZONES = ZoneRules(corporate_cidrs=["10.20.0.0/16"])
 WHERE = dict(account=ACCOUNT, region=REGION)
+
+
+def _says(rule: str, zone: str, matched: str) -> ZoneClassification:
+    return ZoneClassification(rule=rule, zone=zone, matched=matched)  # type: ignore[arg-type]
 
 
 @pytest.fixture
@@ -33,6 +39,7 @@ def test_vpc_zones_from_tags_and_cidrs(vpcs):
             zone="production",
             zone_reason="tag Environment=Production",
             tags={"Name": "prod-core", "Environment": "Production"},
+            classifications=[_says("tag", "production", "tag Environment=Production")],
             **WHERE,
         ),
         Vpc(
@@ -42,6 +49,7 @@ def test_vpc_zones_from_tags_and_cidrs(vpcs):
             zone="corporate",
             zone_reason="tag Zone=corporate",
             tags={"Name": "vpn-hub", "Zone": "corporate"},
+            classifications=[_says("tag", "corporate", "tag Zone=corporate")],
             **WHERE,
         ),
         Vpc(
@@ -51,6 +59,7 @@ def test_vpc_zones_from_tags_and_cidrs(vpcs):
             zone="corporate",
             zone_reason="CIDR 10.20.0.0/16 inside corporate_cidrs",
             tags={"Name": "office"},
+            classifications=[_says("cidr", "corporate", "CIDR 10.20.0.0/16")],
             **WHERE,
         ),
         Vpc(key=LAB, name="lab", cidrs=["192.168.0.0/16"], zone="unknown", tags={"Name": "lab"}, **WHERE),
@@ -65,6 +74,12 @@ def test_account_rule_wins_over_tags():
         if v.key == CORE
     ]
     assert (core.zone, core.zone_reason) == ("corporate", f"account {ACCOUNT} is a corporate account")
+    # The tag and the CIDR disagree with the account: all three are kept, the conflict shown.
+    assert core.classifications == [
+        _says("account", "corporate", f"account {ACCOUNT}"),
+        _says("tag", "production", "tag Environment=Production"),
+        _says("cidr", "production", "CIDR 10.0.0.0/16"),
+    ]
     zone, reason = network_mapper.classify("999999999999", {}, ["10.1.0.0/24"], zones)
     assert (zone, reason) == ("production", "CIDR 10.1.0.0/24 inside production_cidrs")
     # A VPC only partly inside the ranges is not classified by CIDR.
@@ -242,3 +257,89 @@ def test_a_group_whose_vpc_was_not_listed_is_kept_as_unknown():
 )
 def test_source_zone_of_a_rule(cidr, zone):
     assert network_mapper.source_zone(cidr, ["10.20.0.0/16"]) == zone
+
+
+def _vpc(tags: dict[str, str], cidr: str = "10.5.0.0/16", owner: str = ACCOUNT) -> dict:
+    return {
+        "VpcId": "vpc-x",
+        "OwnerId": owner,
+        "CidrBlock": cidr,
+        "Tags": [{"Key": key, "Value": value} for key, value in tags.items()],
+    }
+
+
+def test_a_corporate_tag_in_a_production_account_keeps_both_classifications():
+    """Issue 15: the account rule used to win silently; now both rules are on the record."""
+    zones = ZoneRules(production_accounts=[ACCOUNT], corporate_tags={"env": ["corp"]})
+    [vpc] = network_mapper.map_vpcs([_vpc({"env": "corp"})], ACCOUNT, REGION, zones)
+    assert vpc.classifications == [
+        _says("account", "production", f"account {ACCOUNT}"),
+        _says("tag", "corporate", "tag env=corp"),
+    ]
+    # `zone` keeps the first rule, for readers that know no better; the checks read candidates.
+    assert (vpc.zone, vpc.zone_reason) == ("production", f"account {ACCOUNT} is a production account")
+    assert zone_conflicts([vpc]) == [vpc]
+    assert conflict_line(vpc) == (
+        f"vpc-x in {ACCOUNT} / {REGION}: account {ACCOUNT} says production, tag env=corp says corporate; "
+        "fix the tag or CIDR, or policy.zones"
+    )
+
+
+@pytest.mark.parametrize(
+    ("zones", "tags", "candidates"),
+    [
+        # Tags that disagree with each other.
+        (ZoneRules(), {"Environment": "prod", "Zone": "corporate"}, ("production", "corporate")),
+        # A CIDR inside both lists.
+        (
+            ZoneRules(production_cidrs=["10.0.0.0/8"], corporate_cidrs=["10.5.0.0/16"]),
+            {},
+            ("production", "corporate"),
+        ),
+        # An account listed twice.
+        (
+            ZoneRules(production_accounts=[ACCOUNT], corporate_accounts=[ACCOUNT]),
+            {},
+            ("production", "corporate"),
+        ),
+        # Rules that agree are no conflict.
+        (
+            ZoneRules(production_accounts=[ACCOUNT]),
+            {"Environment": "prod", "Zone": "production"},
+            ("production",),
+        ),
+        (ZoneRules(), {}, ("unknown",)),
+    ],
+    ids=["tag-vs-tag", "cidr-vs-cidr", "account-in-both-lists", "agreeing", "unclassified"],
+)
+def test_every_matching_rule_is_recorded(zones, tags, candidates):
+    [vpc] = network_mapper.map_vpcs([_vpc(tags)], ACCOUNT, REGION, zones)
+    assert zone_candidates(vpc) == candidates
+    assert bool(zone_conflicts([vpc])) == (len(candidates) > 1)
+
+
+def test_a_vpc_that_may_be_corporate_is_a_corporate_source_into_other_vpcs_only():
+    """A conflicted VPC's range is corporate into another VPC's groups (the worst case), and
+    corporate ranges into the conflicted VPC are kept: it may be production."""
+    zones = ZoneRules(production_cidrs=["10.0.0.0/8"], corporate_cidrs=["10.20.0.0/16"])
+    conflicted = network_mapper.map_vpcs([_vpc({"Environment": "corp"})], ACCOUNT, REGION, zones)
+    # The tag says corporate and comes first; the CIDR says production.
+    assert [(v.zone, zone_candidates(v)) for v in conflicted] == [("corporate", ("production", "corporate"))]
+    prod = network_mapper.map_vpcs(
+        [{**_vpc({}, cidr="10.0.0.0/16"), "VpcId": "vpc-prod"}], ACCOUNT, REGION, zones
+    )
+
+    def group(group_id: str, vpc_id: str, cidr: str) -> dict:
+        permission = {"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "IpRanges": [{"CidrIp": cidr}]}
+        return {"GroupId": group_id, "VpcId": vpc_id, "IpPermissions": [permission]}
+
+    groups = [
+        group("sg-prod", "vpc-prod", "10.5.0.0/16"),  # from the conflicted VPC
+        group("sg-self", "vpc-x", "10.5.0.0/16"),  # the conflicted VPC's own range: no path
+        group("sg-office", "vpc-x", "10.20.0.0/16"),  # corporate into a VPC that may be production
+    ]
+    paths = network_mapper.map_security_groups(groups, [*conflicted, *prod], ACCOUNT, REGION, zones)
+    assert sorted((p.to_ref, p.from_zone, p.from_ref) for p in paths) == [
+        ("sg-office", "corporate", "10.20.0.0/16"),
+        ("sg-prod", "corporate", "10.5.0.0/16"),
+    ]

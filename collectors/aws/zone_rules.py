@@ -1,0 +1,87 @@
+"""Pure: which rules of `policy.zones` match a network (its account, tags and CIDRs).
+
+Every matching rule is returned, not the first: where they disagree, the VPC's zone is a
+conflict that `vaultward.zones` judges and evaluation reports.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Mapping
+
+from vaultward.config import ZoneRules
+from vaultward.records import Zone, ZoneClassification
+
+
+def _within(cidrs: list[str], ranges: list[str]) -> bool:
+    if not cidrs or not ranges:
+        return False
+    networks = [ipaddress.ip_network(r, strict=False) for r in ranges]
+    for cidr in cidrs:
+        network = ipaddress.ip_network(cidr, strict=False)
+        if not any(
+            network.version == parent.version and network.subnet_of(parent)  # type: ignore[arg-type]
+            for parent in networks
+        ):
+            return False
+    return True
+
+
+def _tag_matches(tags: Mapping[str, str], rules: Mapping[str, list[str]]) -> list[str]:
+    return [
+        f"tag {key}={tags[key]}"
+        for key, values in rules.items()
+        if key in tags and tags[key].lower() in {v.lower() for v in values}
+    ]
+
+
+def classifications(
+    account: str, tags: Mapping[str, str], cidrs: list[str], zones: ZoneRules
+) -> list[tuple[ZoneClassification, str]]:
+    """Every rule of `policy.zones` that matches a network, account rules first, then tags,
+    then CIDRs, each with the reason it gives. Rules that disagree are all kept: the conflict
+    is `vaultward.zones`'s to judge, not this mapper's to settle."""
+    found: list[tuple[ZoneClassification, str]] = []
+    accounts: tuple[tuple[Zone, list[str]], ...] = (
+        ("production", zones.production_accounts),
+        ("corporate", zones.corporate_accounts),
+    )
+    for zone, listed in accounts:
+        if account in listed:
+            matched = f"account {account}"
+            found.append(
+                (
+                    ZoneClassification(rule="account", zone=zone, matched=matched),
+                    f"{matched} is a {zone} account",
+                )
+            )
+    tag_rules: tuple[tuple[Zone, dict[str, list[str]]], ...] = (
+        ("production", zones.production_tags),
+        ("corporate", zones.corporate_tags),
+    )
+    for zone, rules in tag_rules:
+        for matched in _tag_matches(tags, rules):
+            found.append((ZoneClassification(rule="tag", zone=zone, matched=matched), matched))
+    ranges: tuple[tuple[Zone, list[str]], ...] = (
+        ("production", zones.production_cidrs),
+        ("corporate", zones.corporate_cidrs),
+    )
+    for zone, within in ranges:
+        if _within(cidrs, within):
+            matched = f"CIDR {', '.join(cidrs)}"
+            found.append(
+                (
+                    ZoneClassification(rule="cidr", zone=zone, matched=matched),
+                    f"{matched} inside {zone}_cidrs",
+                )
+            )
+    return found
+
+
+def classify(account: str, tags: Mapping[str, str], cidrs: list[str], zones: ZoneRules) -> tuple[Zone, str]:
+    """The zone of a network and why: the first rule that matched (see `classifications`)."""
+    return first_zone(classifications(account, tags, cidrs, zones))
+
+
+def first_zone(found: list[tuple[ZoneClassification, str]]) -> tuple[Zone, str]:
+    return (found[0][0].zone, found[0][1]) if found else ("unknown", "")
