@@ -260,19 +260,21 @@ def network_verdicts(aws: NorthwindAws) -> Verdicts:
         ("segmentation.no_admin_ports_from_internet", r["vpc:default:production"]): "fail",  # 22, 3389
         ("segmentation.no_admin_ports_from_internet", r["vpc:payments"]): "pass",
         # corp-tools: the account says production, the tag Environment=corp says corporate.
-        # DESIGN: a contradiction is reported, not resolved silently; "pass" would decide it
-        # (a clean corporate VPC is not scored): unknown.
-        ("segmentation.no_admin_ports_from_internet", r["vpc:corp-tools"]): "unknown",
+        # A contradiction is reported (zone_classification_consistent below), not resolved
+        # silently: "pass" would decide it for production. Clean under either reading, and a
+        # clean corporate VPC is not scored: not applicable, which cannot raise the score.
+        ("segmentation.no_admin_ports_from_internet", r["vpc:corp-tools"]): "skipped",
         ("segmentation.no_admin_ports_from_internet", r["vpc:analytics"]): "fail",  # unclassified, 22 open
         ("segmentation.no_admin_ports_from_internet", r["vpc:office"]): "fail",  # corporate, 3389 open
         ("segmentation.no_admin_ports_from_internet", r["vpc:default:management"]): "skipped",
         ("segmentation.no_admin_ports_from_internet", r["vpc:default:corporate"]): "skipped",
         # --- corporate to production paths --------------------------------------------------
         ("segmentation.no_corporate_production_path", r["vpc:default:production"]): "fail",  # office peering
-        # payments is peered with corp-tools, which its tag calls corporate: the path is a
-        # corporate-to-production path unless the contradiction is settled: unknown.
-        ("segmentation.no_corporate_production_path", r["vpc:payments"]): "unknown",
-        ("segmentation.no_corporate_production_path", r["vpc:corp-tools"]): "unknown",
+        # payments is peered with corp-tools, which its tag calls corporate: if the tag is
+        # right this is a corporate-to-production path, so both ends fail (the worst verdict
+        # over the readings; the issue: the peering finding must not disappear).
+        ("segmentation.no_corporate_production_path", r["vpc:payments"]): "fail",
+        ("segmentation.no_corporate_production_path", r["vpc:corp-tools"]): "fail",
         ("segmentation.no_corporate_production_path", r["vpc:analytics"]): "unknown",  # unclassified
         ("segmentation.no_corporate_production_path", r["vpc:default:management"]): "unknown",
         # --- production network ACLs (every VPC's default ACL allows all, rule 100) ---------
@@ -281,6 +283,17 @@ def network_verdicts(aws: NorthwindAws) -> Verdicts:
         # corp-tools: fails if production, not judged if corporate: fail is no better than the
         # evidence either way.
         ("segmentation.no_allow_all_nacls", r["acl:corp-tools"]): "fail",
+        # --- zone rules that agree ---------------------------------------------------------
+        # corp-tools: account (production_accounts) vs tag Environment=corp: the conflict.
+        ("segmentation.zone_classification_consistent", r["vpc:corp-tools"]): "fail",
+        # One rule, or rules that agree (payments: account and tag both say production).
+        ("segmentation.zone_classification_consistent", r["vpc:payments"]): "pass",
+        ("segmentation.zone_classification_consistent", r["vpc:default:production"]): "pass",
+        ("segmentation.zone_classification_consistent", r["vpc:office"]): "pass",
+        ("segmentation.zone_classification_consistent", r["vpc:default:corporate"]): "pass",
+        # No rule classifies the management account's VPCs: nothing to agree on.
+        ("segmentation.zone_classification_consistent", r["vpc:analytics"]): "skipped",
+        ("segmentation.zone_classification_consistent", r["vpc:default:management"]): "skipped",
         # --- production accounts in their own OU ------------------------------------------
         ("segmentation.production_accounts_own_ou", f"aws:{aws.production}"): "pass",
     }

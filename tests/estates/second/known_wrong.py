@@ -63,11 +63,6 @@ BITGO_ADMIN_APPROVES = (
     "(admin; SMS only, no lure training) approves this wallet's withdrawals; only the spender "
     "was judged, a false pass"
 )
-ZONE_CONFLICT = (
-    "issue 15: corp-tools is tagged Environment=corp in an account listed in "
-    "production_accounts; the account silently wins, so the tag's corporate-to-production "
-    "peering disappears (DESIGN: a contradiction is reported, not resolved silently)"
-)
 
 
 def _mail(first: str) -> str:
@@ -75,7 +70,6 @@ def _mail(first: str) -> str:
 
 
 def known_wrong(aws: NorthwindAws) -> KnownWrong:
-    r = aws.resources
     ci_runner = aws.user(aws.production, "ci-runner")
     cases: KnownWrong = {
         ("access.person_without_mfa", _mail("sam")): ("unknown", ROSTER_IS_NOT_A_LOGIN),
@@ -105,8 +99,5 @@ def known_wrong(aws: NorthwindAws) -> KnownWrong:
         ("custody.signers_distinct_mfa_trained", VAULT["1"]): ("unknown", FIREBLOCKS_SIGNER_ROLE),
         ("custody.signers_distinct_mfa_trained", VAULT["2"]): ("unknown", FIREBLOCKS_SIGNER_ROLE),
         ("custody.signers_distinct_mfa_trained", BITGO_COLD): ("pass", BITGO_ADMIN_APPROVES),
-        ("segmentation.no_admin_ports_from_internet", r["vpc:corp-tools"]): ("pass", ZONE_CONFLICT),
-        ("segmentation.no_corporate_production_path", r["vpc:corp-tools"]): ("pass", ZONE_CONFLICT),
-        ("segmentation.no_corporate_production_path", r["vpc:payments"]): ("pass", ZONE_CONFLICT),
     }
     return cases
