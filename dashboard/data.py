@@ -1027,6 +1027,15 @@ RUN_COLUMNS = [
 
 
 @st.cache_data(ttl=CACHE_TTL, show_spinner=False)
+def partial_gaps(url: str, now: datetime | None = None) -> pd.DataFrame:
+    """What each scope's latest Run left unknown and how the evaluation treats it (see
+    vaultward/gap_report.py), a row per gap."""
+    from vaultward.gap_report import COLUMNS, gap_rows
+
+    rows = gap_rows(settings(), engine(url), registry(), now or datetime.now(UTC))
+    return pd.DataFrame([row.cells() for row in rows], columns=list(COLUMNS))
+
+
 def run_history(url: str, collectors: tuple[str, ...], per_collector: int = 20) -> pd.DataFrame:
     """The last `per_collector` Runs of each collector (all its scopes), newest first, with
     their duration in seconds (None while running). One LIMIT query per collector on the

@@ -156,6 +156,7 @@ def _alert(settings: Settings, engine, registry, evaluation_id: int) -> None:
 @app.command()
 def status() -> None:
     """Last runs per source and scope, the latest scores, and what is stale."""
+    from vaultward.gap_report import COLUMNS as GAP_COLUMNS
     from vaultward.status import latest_status
 
     settings = settings_or_exit()
@@ -169,6 +170,13 @@ def status() -> None:
     out.print(
         runs if report.runs else "No collection has run yet: try `vaultward collect` or `vaultward demo`."
     )
+    if report.gaps:
+        gaps = Table(title="What partial runs left unknown", title_justify="left")
+        for column in GAP_COLUMNS:
+            gaps.add_column(column, overflow="fold")
+        for row in report.gaps:
+            gaps.add_row(*row)
+        out.print(gaps)
     if report.evaluation is None:
         out.print("No evaluation yet: run `vaultward evaluate`.")
         return

@@ -21,7 +21,7 @@ from sqlalchemy import Engine, insert
 from sqlmodel import Session, select
 
 from vaultward.config import Settings
-from vaultward.evidence import Evidence, apply_evidence, latest_facts
+from vaultward.evidence import Evidence, apply_evidence, latest_facts, producers
 from vaultward.finding_rows import insert_findings
 from vaultward.models import CheckScore, Evaluation, MitigationScore, Waiver, utcnow
 from vaultward.records import Vpc
@@ -128,17 +128,6 @@ def _cyclic_gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _producers(settings: Settings, registry: Registry) -> dict[str, set[str]]:
-    """The record kinds each collector produces: as configured for enabled sources (a
-    generic collector narrows its kinds to its endpoints), as declared for the others."""
-    enabled = set(settings.enabled_sources(registry.collectors))
-    producers = {}
-    for name, cls in registry.collectors.items():
-        kinds = cls(settings).produces if name in enabled else cls.produces
-        producers[name] = {kind.kind for kind in kinds}
-    return producers
-
-
 def evaluate(
     settings: Settings,
     engine: Engine,
@@ -150,7 +139,7 @@ def evaluate(
     `in_transaction(session, evaluation_id)` writes more in the same transaction (a queue
     round records its evaluation: both are stored, or neither)."""
     now = now or utcnow()
-    producers = _producers(settings, registry)
+    produced = producers(settings, registry)
     with Session(engine) as session, _cyclic_gc_paused():
         evidence = latest_facts(session, settings, now, sorted(registry.collectors))
         waivers = list(session.exec(select(Waiver).where(Waiver.expires_at > now)).all())
@@ -165,7 +154,7 @@ def evaluate(
     reported = [redact(f"plugin skipped: {broken}") for broken in registry.broken] + problems
     with _cyclic_gc_paused():
         for spec in sorted(registry.checks.values(), key=lambda s: s.id):
-            judged, raised = judge(spec, context, evidence, producers, waivers)
+            judged, raised = judge(spec, context, evidence, produced, waivers)
             if raised:
                 reported.append(raised)
             tallies.append(tally_check(spec.id, spec.mitigation, spec.weight, (r.status for r, _ in judged)))

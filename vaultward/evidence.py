@@ -27,6 +27,7 @@ from vaultward.freshness import ScopeState, human_age, scope_states, stale_reaso
 from vaultward.gaps import Unreadable, run_gaps
 from vaultward.models import Fact, Run
 from vaultward.records import RECORD_KINDS, Record
+from vaultward.registry import Registry
 from vaultward.sdk import CheckSpec, Result
 
 FACT_BATCH = 5_000  # facts read per round-trip
@@ -155,12 +156,30 @@ def latest_facts(
     and the typed records of their latest usable Runs, with complete populations carried
     forward over incomplete listings. The evaluation and the dashboard's inventory pages
     read facts through here."""
+    return load_records(session, current_states(session, settings, now, collectors))
+
+
+def current_states(
+    session: Session, settings: Settings, now: datetime, collectors: list[str] | None = None
+) -> list[ScopeState]:
+    """Every scope's state as the evaluation judges it: its latest usable Run, staleness, and
+    the earlier complete Runs carried forward over its incomplete listings."""
     if collectors is None:
         collectors = sorted(session.exec(select(Run.collector).distinct()).all())
-    states = [
+    return [
         _carry_forward(session, settings, s, now) for s in scope_states(session, settings, collectors, now)
     ]
-    return load_records(session, states)
+
+
+def producers(settings: Settings, registry: Registry) -> dict[str, set[str]]:
+    """The record kinds each collector produces: as configured for enabled sources (a
+    generic collector narrows its kinds to its endpoints), as declared for the others."""
+    enabled = set(settings.enabled_sources(registry.collectors))
+    produced = {}
+    for name, cls in registry.collectors.items():
+        kinds = cls(settings).produces if name in enabled else cls.produces
+        produced[name] = {kind.kind for kind in kinds}
+    return produced
 
 
 def _why_not_current(

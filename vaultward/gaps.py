@@ -12,18 +12,19 @@ runner stores them on the Run as gaps, one of three sorts:
 - an **unreadable** resource: a configured resource (a Safe address) could not be read; every
   check reading its kind reports it `unknown` with the reason.
 
-`vaultward status`, the Sources page and the evaluation all read gaps through here.
+The evaluation (vaultward/evidence.py), `vaultward status` and the Sources page
+(vaultward/gap_report.py) read gaps through here.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from vaultward.models import Run
 from vaultward.records import Record, record_kind
-from vaultward.sdk import CheckSpec, Problem
+from vaultward.sdk import Problem
 
 
 @record_kind("unreadable")
@@ -89,22 +90,3 @@ def run_gaps(run: Run) -> tuple[Gap, ...]:
     if run.status == "partial" and not gaps:
         return (Gap(run.error or "the collection was partial"),)
     return gaps
-
-
-def affected_checks(gap: Gap, checks: Iterable[CheckSpec], produced: Iterable[str]) -> list[str]:
-    """The checks a gap can turn `unknown`: those reading a kind it touches (a gap naming
-    no kind touches every kind the source produces)."""
-    kinds = set(gap.kinds) | {kind for kind, _ in gap.unknown_fields()} or set(produced)
-    return sorted(spec.id for spec in checks if kinds & set(spec.kinds))
-
-
-def describe(gap: Gap) -> str:
-    """One line for status output and the Sources page."""
-    if gap.resource:
-        return f"unreadable {gap.kinds[0] if gap.kinds else 'resource'} {gap.resource}: {gap.reason}"
-    parts = []
-    if gap.listing:
-        parts.append(f"listing incomplete ({', '.join(gap.kinds) if gap.kinds else 'every kind'})")
-    if gap.fields:
-        parts.append(f"fields unknown ({', '.join(gap.fields)})")
-    return f"{'; '.join(parts)}: {gap.reason}"

@@ -9,6 +9,7 @@ from sqlmodel import Session, col, select
 
 from vaultward.config import Settings
 from vaultward.freshness import scope_states
+from vaultward.gap_report import gap_rows
 from vaultward.models import Evaluation, MitigationScore, Run, utcnow
 from vaultward.registry import Registry
 from vaultward.scoring import format_score
@@ -17,6 +18,7 @@ from vaultward.scoring import format_score
 @dataclass
 class StatusReport:
     runs: list[tuple[str, ...]] = field(default_factory=list)
+    gaps: list[tuple[str, ...]] = field(default_factory=list)  # gap_report.COLUMNS
     evaluation: str | None = None
     scores: list[tuple[str, ...]] = field(default_factory=list)
 
@@ -49,6 +51,7 @@ def latest_status(settings: Settings, engine: Engine, registry: Registry) -> Sta
                     last.error or "",
                 )
             )
+        report.gaps = [row.cells() for row in gap_rows(settings, engine, registry, now)]
         evaluation = session.exec(select(Evaluation).order_by(col(Evaluation.id).desc()).limit(1)).first()
         if evaluation is None:
             return report

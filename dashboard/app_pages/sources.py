@@ -1,4 +1,5 @@
-"""Sources: each collector's freshness and its recent runs (status, duration, items, errors)."""
+"""Sources: each collector's freshness, what partial runs left unknown, and its recent runs
+(status, duration, items, errors)."""
 
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ def render() -> None:
         )
         return
     _freshness(freshness)
+    _gaps(data.partial_gaps(url))
     size = st.selectbox("Runs per source", HISTORY_SIZES, index=1, key="history_size")
     collectors = tuple(str(name) for name in freshness["collector"].drop_duplicates())
     history = data.run_history(url, collectors, size)
@@ -35,6 +37,21 @@ def render() -> None:
 def _freshness(freshness: pd.DataFrame) -> None:
     st.subheader("Freshness")
     st.dataframe(freshness_table(freshness), hide_index=True, width="stretch")
+
+
+def _gaps(gaps: pd.DataFrame) -> None:
+    """Per scope, what a partial Run could not read and how the scores treat it."""
+    if gaps.empty:
+        return
+    st.subheader("What partial runs left unknown")
+    st.caption(
+        "A listing that broke off never shrinks what is judged: the last complete listing is "
+        "carried forward while it is fresh, or the checks reading it are unknown for that scope. "
+        "A failed side request leaves only its fields unknown; a configured resource that could "
+        "not be read is unknown in every check on it."
+    )
+    table = gaps.rename(columns=str.capitalize)
+    st.dataframe(table, hide_index=True, width="stretch", key="partial_gaps")
 
 
 def _collector_history(collector: str, runs: pd.DataFrame) -> None:

@@ -201,7 +201,10 @@ def page_tables(at: AppTest, engine) -> dict[str, pd.DataFrame]:
         collector_of = dict(session.exec(select(Run.id, Run.collector)).all())
     tables = {"freshness": at.dataframe[0].value}
     for table in at.dataframe[1:]:
-        tables[collector_of[int(table.value["Run"].iloc[0])]] = table.value
+        if "Run" in table.value.columns:
+            tables[collector_of[int(table.value["Run"].iloc[0])]] = table.value
+        else:
+            tables["gaps"] = table.value
     return tables
 
 
@@ -240,3 +243,44 @@ def test_a_hostile_error_is_shown_verbatim_as_text(runs_url):
     assert tables["freshness"].set_index("Source").loc["aws_network", "Error"] == HOSTILE
     rendered = [m.value for m in [*at.markdown, *at.caption]]
     assert not [text for text in rendered if "onerror" in text]
+
+
+def test_the_gaps_of_partial_runs_are_shown_with_how_they_are_judged(runs_url):
+    now = datetime.now(UTC)
+    gaps = [
+        {
+            "reason": "okta: GET /api/v1/users: HTTP 503 (page 2)",
+            "kinds": ["identity"],
+            "fields": [],
+            "resource": "",
+        },
+        {
+            "reason": "okta: policies refused (HTTP 403)",
+            "kinds": [],
+            "fields": ["identity.mfa_enforced"],
+            "resource": "",
+        },
+    ]
+    with Session(runs_url) as session:
+        add_run(session, "okta", "okta:acme", "ok", now - timedelta(hours=3), counts={"identity": 4})
+        partial = add_run(session, "okta", "okta:acme", "partial", now - timedelta(hours=1), error="x")
+        partial.gaps = gaps
+        session.add(partial)
+        session.commit()
+    at = run_page("sources")
+    assert "What partial runs left unknown" in [h.value for h in at.subheader]
+    shown = page_tables(at, runs_url)["gaps"].set_index("Missing")
+    assert list(shown["Scope"]) == ["okta:acme", "okta:acme"]
+    listing = shown.loc["listing of identity (incomplete)"]
+    assert listing["Treated as"].startswith("carried forward from the complete listing of ")
+    assert (
+        "access.console_user_mfa" in listing["Checks"]
+        and "custody.multisig_threshold" not in listing["Checks"]
+    )
+    assert listing["Reason"] == gaps[0]["reason"]
+    assert shown.loc["fields identity.mfa_enforced", "Treated as"] == "unknown in the checks that read them"
+
+
+def test_no_gaps_section_when_every_run_was_complete(runs_url):
+    at = run_page("sources")
+    assert "What partial runs left unknown" not in [h.value for h in at.subheader]
