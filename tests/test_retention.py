@@ -181,3 +181,24 @@ def test_the_commented_example_section_is_valid():
         tomllib.loads("\n".join(line.removeprefix("# ") for line in block.splitlines()))
     )
     assert settings.retention == RetentionConfig()  # the example shows the defaults
+
+
+def test_the_complete_run_an_incomplete_one_carries_forward_keeps_its_facts(engine):
+    from vaultward.sdk import Problem
+
+    complete = {"aws:1": [make_identity(key="alice"), make_identity(key="bob", mfa_enrolled=False)]}
+    broken = {"aws:1": [make_identity(key="alice"), Problem("page 2 failed", ("identity",))]}
+    for plan, days in ((complete, 10), (broken, 0)):
+        collect(Settings(), engine, registry_with(plan))
+        with Session(engine) as session:
+            session.exec(  # type: ignore[call-overload]
+                update(Run).where(col(Run.finished_at) > utcnow() - timedelta(minutes=5))
+                .values(finished_at=utcnow() - timedelta(days=days))
+            )  # fmt: skip
+            session.commit()
+    with Session(engine) as session:
+        carried = session.exec(select(Run.id).where(Run.scope == "aws:1", Run.status == "ok")).one()
+    pruned = prune(engine, RetentionConfig(findings_days=0, facts_days=7), utcnow())
+    # Only the superseded discovery goes: bob is read from the complete run until it is stale.
+    assert _count(engine, Fact, col(Fact.run_id) == carried) == 2
+    assert pruned.runs == 1

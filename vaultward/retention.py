@@ -4,7 +4,8 @@ after a while, so the store grows with the organisation, not with time.
 Kept for ever: every Evaluation with its mitigation and check scores (trends), every Run
 row (the Sources page), the findings of each ISO week's last evaluation (any week's report
 can be rebuilt, and compared with the week before), and the facts of each scope's latest
-usable Run (what the next evaluation reads). Deleting goes one evaluation or one Run per
+usable Run (what the next evaluation reads), with, where that Run's listing was incomplete,
+the earlier Runs it may carry forward. Deleting goes one evaluation or one Run per
 transaction, so a prune never holds the store for long.
 """
 
@@ -18,6 +19,8 @@ from sqlalchemy import Engine, delete, func
 from sqlmodel import Session, col, select
 
 from vaultward.config import RetentionConfig
+from vaultward.evidence import EARLIER_RUNS
+from vaultward.gaps import run_gaps
 from vaultward.models import CollectionRound, Evaluation, Fact, Finding, RoundTask, Run
 from vaultward.report_content import iso_week_of
 
@@ -76,7 +79,35 @@ def superseded_runs(session: Session, before: datetime) -> list[int]:
     if not old:
         return []
     with_facts = session.exec(select(Fact.run_id).where(col(Fact.run_id).in_(old)).distinct()).all()
-    return sorted(with_facts)
+    latest = [run_id for run_id in session.exec(latest_usable).all() if run_id is not None]
+    return sorted(set(with_facts) - _carried_from(session, latest))
+
+
+def _carried_from(session: Session, latest: list[int]) -> set[int]:
+    """Earlier Runs an incomplete latest Run may carry forward (see vaultward/evidence.py):
+    of each scope whose latest usable Run has a listing gap, the usable Runs before it back
+    to the latest complete one."""
+    kept: set[int] = set()
+    partial = session.exec(select(Run).where(col(Run.id).in_(latest), Run.status == "partial")).all()
+    for run in partial:
+        if not any(gap.listing for gap in run_gaps(run)):
+            continue
+        earlier = session.exec(
+            select(Run)
+            .where(
+                Run.collector == run.collector,
+                Run.scope == run.scope,
+                col(Run.status).in_(("ok", "partial")),
+                col(Run.id) < run.id,
+            )
+            .order_by(col(Run.id).desc())
+            .limit(EARLIER_RUNS)
+        ).all()
+        for previous in earlier:
+            kept.add(previous.id)  # type: ignore[arg-type]
+            if not any(gap.listing for gap in run_gaps(previous)):
+                break
+    return kept
 
 
 def prune(engine: Engine, config: RetentionConfig, now: datetime, dry_run: bool = False) -> Pruned:
