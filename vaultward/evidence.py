@@ -117,23 +117,31 @@ def load_records(session: Session, states: list[ScopeState]) -> Evidence:
     return evidence
 
 
+def earlier_runs(session: Session, run: Run) -> list[Run]:
+    """The usable Runs of `run`'s scope before it, newest first: where a complete listing
+    is looked for (EARLIER_RUNS of them at most)."""
+    return list(
+        session.exec(
+            select(Run)
+            .where(
+                Run.collector == run.collector,
+                Run.scope == run.scope,
+                col(Run.status).in_(("ok", "partial")),
+                col(Run.id) < run.id,
+            )
+            .order_by(col(Run.id).desc())
+            .limit(EARLIER_RUNS)
+        ).all()
+    )
+
+
 def _carry_forward(session: Session, settings: Settings, state: ScopeState, now: datetime) -> ScopeState:
     """The state with, for each kind its Run's listing left incomplete, the latest earlier
     Run of the scope whose listing of that kind was complete and is still fresh."""
     run = state.run
     if run is None or not any(gap.listing for gap in state.gaps):
         return state
-    earlier = session.exec(
-        select(Run)
-        .where(
-            Run.collector == state.collector,
-            Run.scope == state.scope,
-            col(Run.status).in_(("ok", "partial")),
-            col(Run.id) < run.id,
-        )
-        .order_by(col(Run.id).desc())
-        .limit(EARLIER_RUNS)
-    ).all()
+    earlier = earlier_runs(session, run)
     kinds = set(run.counts) | {kind for gap in state.gaps for kind in gap.kinds}
     kinds |= {kind for prev in earlier for kind in prev.counts}
     carried: dict[str, Run] = {}

@@ -19,7 +19,7 @@ from sqlalchemy import Engine, delete, func
 from sqlmodel import Session, col, select
 
 from vaultward.config import RetentionConfig
-from vaultward.evidence import EARLIER_RUNS
+from vaultward.evidence import earlier_runs
 from vaultward.gaps import run_gaps
 from vaultward.models import CollectionRound, Evaluation, Fact, Finding, RoundTask, Run
 from vaultward.report_content import iso_week_of
@@ -92,17 +92,7 @@ def _carried_from(session: Session, latest: list[int]) -> set[int]:
     for run in partial:
         if not any(gap.listing for gap in run_gaps(run)):
             continue
-        earlier = session.exec(
-            select(Run)
-            .where(
-                Run.collector == run.collector,
-                Run.scope == run.scope,
-                col(Run.status).in_(("ok", "partial")),
-                col(Run.id) < run.id,
-            )
-            .order_by(col(Run.id).desc())
-            .limit(EARLIER_RUNS)
-        ).all()
+        earlier = earlier_runs(session, run)
         for previous in earlier:
             kept.add(previous.id)  # type: ignore[arg-type]
             if not any(gap.listing for gap in run_gaps(previous)):
