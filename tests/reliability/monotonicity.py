@@ -12,6 +12,14 @@
   becomes pass). Where the faulty evaluation mentions a resource twice, every mention must
   obey this.
 
+UNSEEN: a collection that failed, or left a listing incomplete, stored in a fresh store (no
+earlier complete Run of the source to carry forward) leaves resources the product never
+read. It cannot name them: a failed scope is one `unknown` finding per check, a partial one
+mentions only what it read (every such finding `unknown`). Such an evaluation is held to "no
+finding better" only; its rises and unnamed findings are counted apart in the figures (a
+check's score over fewer, all-unknown findings can rise: what the product should do there
+is a design decision, reported, not made here). After a clean Run every rule applies.
+
 Faulty collections are recorded once and replayed into each store history (`Recorded`), so
 a fault costs one collection and one evaluation per history.
 """
@@ -21,7 +29,7 @@ from __future__ import annotations
 import json
 import shutil
 from collections import Counter, defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -256,7 +264,7 @@ class Report:
         for name, f in sorted(self.sources.items()):
             runs = " ".join(f"{k}={v}" for k, v in sorted(f.outcomes.items()))
             lines.append(
-                f"  {name:<17} {f.faults:>4} {f.evaluations + f.unseen_evaluations:>5} {f.scores_compared:>7} "
+                f"  {name:<22} {f.faults:>4} {f.evaluations + f.unseen_evaluations:>5} {f.scores_compared:>7} "
                 f"{f.scores_risen:>3} {f.findings_better:>3} {f.findings_vanished:>3}  {runs}; "
                 f"{f.unseen_evaluations} {f.unseen_scores_risen} {f.unseen_findings_unnamed}"
             )
@@ -267,3 +275,110 @@ class Report:
     def write(self, path: Path) -> None:
         data = {name: figures.to_json() for name, figures in sorted(self.sources.items())}
         path.write_text(json.dumps(data, indent=2) + "\n")
+
+
+def _is_clean(collection: Recorded, clean: dict[str, list[Recorded]]) -> bool:
+    return any(collection is kept for kept in clean.get(collection.name, ()))
+
+
+def _comparable(collections: list[Recorded]) -> list[tuple[str, str, dict]]:
+    rows = []
+    for collection in collections:
+        for item in collection.items:
+            if isinstance(item, Record):
+                data = item.data()
+                data.pop("as_of", None)
+                rows.append((item.kind, item.key, data))
+    return sorted(rows, key=lambda row: (row[0], row[1]))
+
+
+@dataclass
+class Histories:
+    """The clean estate's store and evaluation, and the two histories a faulty collection is
+    stored into: fresh (every other source's clean Runs, none of this source) and after the
+    clean Run (the baseline store)."""
+
+    settings: Settings
+    registry: Registry
+    stores: Stores | None  # SQLite copies; None: `rebuild` empties one store per history
+    clean: dict[str, list[Recorded]] = field(default_factory=dict)  # source -> a Recorded per scope
+    baseline_store: Path = Path()
+    baseline: Snapshot | None = None
+    fresh: dict[str, Path] = field(default_factory=dict)
+    rebuild: Callable[[], Engine] | None = None  # an emptied store (PostgreSQL)
+
+    def start(self, clean: dict[str, list[Recorded]]) -> None:
+        self.clean = clean
+        for collections in clean.values():
+            for collection in collections:
+                assert collection.outcome == "ok", (
+                    f"{collection.name} {collection.scope.id}: {collection.error}"
+                )
+        path, engine = self._history(None)
+        self.baseline = evaluate_snapshot(self.settings, engine, self.registry)
+        engine.dispose()
+        self.baseline_store = path
+
+    def _history(self, without: str | None) -> tuple[Path, Engine]:
+        """A store holding every clean Run but `without`'s: on SQLite a copy of a file built
+        once per history; otherwise the clean Runs replayed into the emptied store."""
+        if self.stores is not None:
+            if without is None and self.baseline is not None:
+                return self.stores.copy(self.baseline_store)
+            if without is not None and without in self.fresh:
+                return self.stores.copy(self.fresh[without])
+            path, engine = self.stores.copy()
+        else:
+            assert self.rebuild is not None
+            path, engine = Path(), self.rebuild()
+        for name, collections in self.clean.items():
+            if name != without:
+                for collection in collections:
+                    assert store(collection, engine) == "ok"
+        if self.stores is not None and without is not None:
+            engine.dispose()
+            self.fresh[without] = path
+            return self.stores.copy(path)
+        return path, engine
+
+    def judge(
+        self,
+        source: str,
+        description: str,
+        collections: list[Recorded],
+        figures: SourceFigures,
+        awaiting: bool = False,
+    ) -> list[str]:
+        """Store the faulty collections in both histories, evaluate each once and compare with
+        the baseline; the violations, each named with the fault and history."""
+        assert self.baseline is not None
+        figures.faults += 1
+        violations: list[str] = []
+        statuses: list[str] = []
+        judged: list[tuple[bool, Comparison]] = []  # (unseen, comparison) per history
+        for history in ("fresh", "after a clean run"):
+            _, engine = self._history(source if history == "fresh" else None)
+            try:
+                statuses = [store(collection, engine) for collection in collections]
+                faulty = evaluate_snapshot(self.settings, engine, self.registry)
+            finally:
+                engine.dispose()
+            comparison = compare(self.baseline, faulty)
+            # Records never read and nothing to carry forward (UNSEEN in the module docstring):
+            # only a better status is a violation; rises and unnamed findings are counted apart.
+            unseen = history == "fresh" and any(records_may_be_missing(c) for c in collections)
+            judged.append((unseen, comparison))
+            found = comparison.better if unseen else comparison.violations
+            violations += [f"{description} [{history}]: {v}" for v in found]
+        faulted = [s for s, c in zip(statuses, collections, strict=True) if not _is_clean(c, self.clean)]
+        figures.outcomes.update(faulted)
+        if awaiting:
+            assert violations, f"{description} no longer violates: remove it from AWAITING_DECISION"
+            figures.awaiting_decision += violations
+            figures.evaluations += len(judged)
+            return []
+        for unseen, comparison in judged:
+            (figures.add_unseen if unseen else figures.add)(comparison)
+        if set(statuses) == {"ok"} and _comparable(collections) != _comparable(self.clean[source]):
+            figures.silent_losses.append(description)
+        return violations
