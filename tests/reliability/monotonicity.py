@@ -264,7 +264,7 @@ class Report:
         for name, f in sorted(self.sources.items()):
             runs = " ".join(f"{k}={v}" for k, v in sorted(f.outcomes.items()))
             lines.append(
-                f"  {name:<22} {f.faults:>4} {f.evaluations + f.unseen_evaluations:>5} {f.scores_compared:>7} "
+                f"  {name:<30} {f.faults:>4} {f.evaluations + f.unseen_evaluations:>5} {f.scores_compared:>7} "
                 f"{f.scores_risen:>3} {f.findings_better:>3} {f.findings_vanished:>3}  {runs}; "
                 f"{f.unseen_evaluations} {f.unseen_scores_risen} {f.unseen_findings_unnamed}"
             )

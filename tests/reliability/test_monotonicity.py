@@ -16,6 +16,7 @@ users) meets one fault, rotating, so every page and every fault is covered.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -25,7 +26,10 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from collectors.prowler_import import ProwlerImportCollector
 from collectors.training_csv import TrainingCsvCollector
 from tests.conftest import BACKENDS, _truncate
 from tests.reliability.monotonicity import (
@@ -55,7 +59,8 @@ FAULTS: dict[str, Reply] = {
     "read timeout": Reply(200, [], delay=STALL),
 }
 SAAS = ["okta", "google_workspace", "entra", "knowbe4", "safe", "bitgo", "fireblocks", "internal_http"]
-SOURCES = [*SAAS, "training_csv"]
+FILES = ["training_csv", "prowler_import"]  # sources read from files
+SOURCES = [*SAAS, *FILES]
 
 
 def _query(name: str, value: str | None = None) -> Callable[[dict[str, str]], bool]:
@@ -148,7 +153,7 @@ class Case:
     description: str
     target: Target | None = None
     fault: str = ""
-    csv: Callable[[bytes], bytes | None] | None = None  # the CSV file as the fault leaves it
+    file: Callable[[bytes], bytes | None] | None = None  # the file as the fault leaves it (None: gone)
 
 
 def targets(source: str, log: list[tuple[str, str, int]]) -> list[Target]:
@@ -189,8 +194,8 @@ def csv_cases(original: bytes) -> list[Case]:
     """The LMS export missing, its header broken, each of its rows corrupted."""
     lines = original.decode("utf-8-sig").splitlines(keepends=True)
     cases = [
-        Case("training_csv", "file missing", csv=lambda _: None),
-        Case("training_csv", "header broken", csv=lambda data: b"e-mail;who\n" + data),
+        Case("training_csv", "file missing", file=lambda _: None),
+        Case("training_csv", "header broken", file=lambda data: b"e-mail;who\n" + data),
     ]
     for number in range(2, len(lines) + 1):
 
@@ -199,8 +204,32 @@ def csv_cases(original: bytes) -> list[Case]:
             rows[number - 1] = rows[number - 1].split(",", 1)[0] + ",,,,not-a-date\n"
             return "".join(rows).encode()
 
-        cases.append(Case("training_csv", f"row {number} corrupted", csv=corrupt))
+        cases.append(Case("training_csv", f"row {number} corrupted", file=corrupt))
     return cases
+
+
+def prowler_cases(original: bytes) -> list[Case]:
+    """Prowler's output file missing, truncated, each of its findings malformed."""
+    cases = [
+        Case("prowler_import", "file missing", file=lambda _: None),
+        Case("prowler_import", "file truncated", file=lambda data: data[: len(data) // 2]),
+    ]
+    for number in range(len(json.loads(original))):
+
+        def malformed(data: bytes, number: int = number) -> bytes:
+            findings = json.loads(data)
+            findings[number] = {"status_code": findings[number].get("status_code")}
+            return json.dumps(findings).encode()
+
+        cases.append(Case("prowler_import", f"finding {number + 1} malformed", file=malformed))
+    return cases
+
+
+def source_file(saas: DemoSaaS, source: str) -> Path:
+    if source == "training_csv":
+        return Path(saas.sources["training_csv"]["path"])
+    [found] = Path(saas.sources["prowler_import"]["path"]).glob("*.json")
+    return found
 
 
 def settings_of(saas: DemoSaaS) -> Settings:
@@ -211,13 +240,17 @@ def settings_of(saas: DemoSaaS) -> Settings:
             endpoint = dict(options["endpoints"][0])
             endpoint["url"] = f"{endpoint['url']}?limit={PAGE_SIZE}"
             options["endpoints"] = [endpoint]
-        if name != "training_csv":
+        if name not in FILES:
             options["rate_limit_per_minute"] = 0
         sources[name] = options
     return parse_settings({"sources": sources, "policy": {"people": {"signers": saas.signers}}})
 
 
-COLLECTORS = {**{name: BY_NAME[name].collector for name in SAAS}, "training_csv": TrainingCsvCollector}
+COLLECTORS = {
+    **{name: BY_NAME[name].collector for name in SAAS},
+    "training_csv": TrainingCsvCollector,
+    "prowler_import": ProwlerImportCollector,
+}
 
 
 @dataclass
@@ -262,10 +295,10 @@ def estate(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Estate]:
 
 
 def collect_with_fault(estate: Estate, case: Case) -> list[Recorded]:
-    if case.csv is not None:
-        path = Path(estate.saas.sources["training_csv"]["path"])
+    if case.file is not None:
+        path = source_file(estate.saas, case.source)
         original = path.read_bytes()
-        changed = case.csv(original)
+        changed = case.file(original)
         try:
             if changed is None:
                 path.unlink()
@@ -274,18 +307,26 @@ def collect_with_fault(estate: Estate, case: Case) -> list[Recorded]:
             return estate.collect(case.source)
         finally:
             path.write_bytes(original)
-    fake = estate.saas.fakes[case.source]
+    return collect_with_faults(estate, [case])
+
+
+def collect_with_faults(estate: Estate, cases: list[Case]) -> list[Recorded]:
+    """The source collected with each case's fault answering its request (every attempt)."""
+    [source] = {case.source for case in cases}
+    fake = estate.saas.fakes[source]
     _clear(fake)
-    target, reply = case.target, FAULTS[case.fault]
-    assert target is not None
+    armed = [(case.target, FAULTS[case.fault]) for case in cases if case.target is not None]
     original_handle = fake.handle
 
     def handle(request: Request) -> Reply:
-        return reply if target.matches(request) else original_handle(request)
+        for target, reply in armed:
+            if target.matches(request):
+                return reply
+        return original_handle(request)
 
     fake.handle = handle  # type: ignore[method-assign]
     try:
-        return estate.collect(case.source)
+        return estate.collect(source)
     finally:
         del fake.handle
         _clear(fake)
@@ -301,7 +342,9 @@ def check_case(estate: Estate, case: Case, figures: SourceFigures) -> list[str]:
 
 def cases_of(estate: Estate, source: str) -> list[Case]:
     if source == "training_csv":
-        return csv_cases(Path(estate.saas.sources["training_csv"]["path"]).read_bytes())
+        return csv_cases(source_file(estate.saas, source).read_bytes())
+    if source == "prowler_import":
+        return prowler_cases(source_file(estate.saas, source).read_bytes())
     return fault_cases(source, targets(source, estate.logs[source]))
 
 
@@ -350,4 +393,20 @@ def test_losing_data_never_raises_a_score_on_postgresql(estate: Estate, monotoni
         figures = monotonicity_report.sources[f"{source} (postgresql)"]
         collections = collect_with_fault(estate, case)
         violations += on_postgres.judge(source, case.description, collections, figures)
+    assert not violations, "\n".join(violations)
+
+
+@settings(max_examples=30, derandomize=True, deadline=None, database=None)
+@given(data=st.data())
+def test_two_faults_at_once_never_raise_a_score(estate: Estate, monotonicity_report: Report, data):
+    """Faults combine: two requests of one source failing together (a side endpoint and a
+    page, two side endpoints...), drawn from the enumerated cases, deterministically."""
+    source = data.draw(st.sampled_from(SAAS), label="source")
+    cases = [case for case in cases_of(estate, source) if case.target is not None]
+    pair = data.draw(st.lists(st.sampled_from(cases), min_size=2, max_size=2, unique=True), label="faults")
+    if any((c.source, c.target.endpoint, c.fault) in AWAITING_DECISION for c in pair if c.target):
+        return  # reported by the single-fault matrix
+    figures = monotonicity_report.sources[f"{source} (two faults)"]
+    description = " + ".join(case.description for case in pair)
+    violations = estate.histories.judge(source, description, collect_with_faults(estate, pair), figures)
     assert not violations, "\n".join(violations)
