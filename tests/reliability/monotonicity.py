@@ -207,10 +207,11 @@ class SourceFigures:
     scores_risen: int = 0
     findings_better: int = 0
     findings_vanished: int = 0
-    # Fresh store, records never read (UNSEEN in test_monotonicity): counted apart.
+    # Fresh store, records never read (UNSEEN above): counted apart.
     unseen_evaluations: int = 0
     unseen_scores_risen: int = 0
     unseen_findings_unnamed: int = 0
+    runs: list[str] = field(default_factory=list)  # each fault and how its Run ended
     awaiting_decision: list[str] = field(default_factory=list)  # AWAITING_DECISION's violations
     outcomes: Counter[str] = field(default_factory=Counter)  # ok / partial / failed Runs
     # ok Runs whose records differ from the clean collection's: loss nobody was told of
@@ -246,6 +247,7 @@ class SourceFigures:
             "runs": dict(sorted(self.outcomes.items())),
             "silent_losses": self.silent_losses,
             "awaiting_decision": self.awaiting_decision,
+            "faults": self.runs,
         }
 
 
@@ -372,6 +374,7 @@ class Histories:
             violations += [f"{description} [{history}]: {v}" for v in found]
         faulted = [s for s, c in zip(statuses, collections, strict=True) if not _is_clean(c, self.clean)]
         figures.outcomes.update(faulted)
+        figures.runs.append(f"{description}: {', '.join(faulted)}")
         if awaiting:
             assert violations, f"{description} no longer violates: remove it from AWAITING_DECISION"
             figures.awaiting_decision += violations
