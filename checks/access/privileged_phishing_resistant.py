@@ -3,6 +3,7 @@
 from collections.abc import Iterator
 
 from checks.access.phishing_resistance import factor_list, person_factors
+from checks.access.privilege import privilege_gap
 from checks.custody.signers import custody_people
 from vaultward.records import Identity, TransferPolicy, Wallet
 from vaultward.sdk import CheckContext, Result, check, failed, passed, unknown
@@ -38,6 +39,12 @@ def privileged_phishing_resistant(ctx: CheckContext) -> Iterator[Result]:
     # Privileged identities are judged account by account: each is a way in.
     privileged_people = set()
     for identity in ctx.records(Identity):
+        gap = privilege_gap(ctx, identity)
+        if gap:
+            yield unknown(
+                identity, f"whether this account is privileged is unknown: {gap}", source=identity.source
+            )
+            continue
         if identity.suspended or not identity.privileged:
             continue
         privileged_people.add(ctx.directory.person_id(identity))

@@ -2,11 +2,12 @@
 
 from collections.abc import Iterator
 
+from checks.access.privilege import privilege_gap
 from checks.custody.signers import custody_people
 from checks.training.people import humans, judge_training
 from vaultward.people import Person
 from vaultward.records import Identity, TrainingRecord, TransferPolicy, Wallet
-from vaultward.sdk import CheckContext, Result, check
+from vaultward.sdk import CheckContext, Result, check, unknown
 
 
 @check(
@@ -38,3 +39,10 @@ def lure_training_privileged(ctx: CheckContext) -> Iterator[Result]:
             people[email] = everyone.get(email) or Person(id=email, identities=(), machine=False)
     chosen = [people[key] for key in sorted(people)]
     yield from judge_training(ctx, chosen, "lure", ctx.policy.training.lure_training_max_age_days)
+    # Whether some people are privileged is unknown (a failed request): never left out.
+    for person in humans(ctx):
+        gaps = [gap for identity in person.active_identities if (gap := privilege_gap(ctx, identity))]
+        if person.id not in people and person.privileged is None and gaps:
+            yield unknown(
+                person.email or person.id, f"whether {person.label} is privileged is unknown: {gaps[0]}"
+            )

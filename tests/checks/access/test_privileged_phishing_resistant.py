@@ -1,6 +1,7 @@
 from checks.access.privileged_phishing_resistant import privileged_phishing_resistant
 from tests.checks.run import run, statuses
-from tests.factories import make_identity
+from tests.factories import NOW, make_identity
+from vaultward.config import Policy
 
 
 def test_privileged_identities_need_an_origin_bound_factor():
@@ -82,4 +83,24 @@ def test_custody_approvers_are_judged_as_people_across_sources():
     )
     assert results["unsaid@x.io"].reason == (
         "custody approver whose sources do not say which factors (google_workspace: does not say)"
+    )
+
+
+def test_an_account_whose_privilege_a_failed_request_left_unknown_is_unknown_not_left_out():
+    # Issue 15: Okta's role assignments refused leave `privileged` None on the scope's
+    # identities; leaving them out raised the check (found by tests/reliability/test_monotonicity.py).
+    from vaultward.sdk import CheckContext
+
+    scope = "okta:acme.okta.com"
+    records = [
+        make_identity(key="admin", scope=scope, source="okta", privileged=True, factor_kinds=["sms"]),
+        make_identity(key="maybe", scope=scope, source="okta", privileged=None, factor_kinds=["sms"]),
+        make_identity(key="other", privileged=None, factor_kinds=["sms"]),  # its source never says
+    ]
+    gaps = {(scope, "identity"): {"privileged": "okta: GET /api/v1/iam/assignees/users: HTTP 500"}}
+    context = CheckContext({"identity": records}, Policy(), NOW, gaps)
+    results = {r.resource: r for r in privileged_phishing_resistant(context)}
+    assert {key: r.status for key, r in results.items()} == {"admin": "fail", "maybe": "unknown"}
+    assert results["maybe"].reason == (
+        "whether this account is privileged is unknown: okta: GET /api/v1/iam/assignees/users: HTTP 500"
     )

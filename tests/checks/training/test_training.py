@@ -83,3 +83,31 @@ def test_lure_training_covers_signers_and_approvers_who_are_not_privileged():
     }
     assert results["signer@x.io"].reason == "lure training last passed 200 days ago"
     assert results["mapped-only@x.io"].evidence["sources"] == []
+
+
+def test_a_person_whose_privilege_a_failed_request_left_unknown_is_unknown_not_left_out():
+    # Issue 15: with Okta's role assignments refused, a trained non-admin counted in would
+    # raise the score and an untrained admin left out would too: both are unknown.
+    from collections import defaultdict
+
+    from tests.factories import NOW
+    from vaultward.config import Policy
+    from vaultward.sdk import CheckContext
+
+    scope = "okta:acme.okta.com"
+    records = [
+        make_identity(key="a", email="admin@x.io", scope=scope, source="okta", privileged=True),
+        make_identity(key="m", email="maybe@x.io", scope=scope, source="okta", privileged=None),
+        make_identity(key="o", email="other@x.io", privileged=None),  # its source never says
+        _training("admin@x.io", "lure", 100),
+        _training("maybe@x.io", "lure", 10),
+    ]
+    by_kind = defaultdict(list)
+    for record in records:
+        by_kind[record.kind].append(record)
+    gaps = {(scope, "identity"): {"privileged": "okta: GET /api/v1/users/m/roles: HTTP 403"}}
+    results = {r.resource: r for r in lure_training_privileged(CheckContext(by_kind, Policy(), NOW, gaps))}
+    assert {key: r.status for key, r in results.items()} == {"admin@x.io": "pass", "maybe@x.io": "unknown"}
+    assert results["maybe@x.io"].reason == (
+        "whether maybe@x.io is privileged is unknown: okta: GET /api/v1/users/m/roles: HTTP 403"
+    )
