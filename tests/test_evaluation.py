@@ -96,12 +96,36 @@ def test_failed_scope_uses_earlier_facts_and_never_collected_scope_is_unknown(en
     collect(Settings(), engine, registry)
     summary = evaluate(Settings(), engine, registry)
     got = findings(engine, summary.evaluation_id, "access.root_mfa")
-    assert got == {"aws:111111111111": "pass", "aws:2": "unknown"}
+    # aws:1 is judged from its earlier facts, but aws:2's accounts are unknown in number: a
+    # share over aws:1 alone could beat the true one, so the check waits for aws:2.
+    assert got == {"aws:111111111111": "unknown", "aws:2": "unknown"}
     with Session(engine) as session:
-        message = session.exec(
-            select(Finding.message).where(Finding.resource == "aws:2", Finding.check_id == "access.root_mfa")
-        ).one()
-    assert message == "no successful collection from static for aws:2: RuntimeError: sts:AssumeRole denied"
+        rows = session.exec(select(Finding).where(Finding.check_id == "access.root_mfa")).all()
+        messages = {f.resource: (f.message, f.evidence.get("status_if_fresh")) for f in rows}
+    assert messages == {
+        "aws:2": (
+            "no successful collection from static for aws:2: RuntimeError: sts:AssumeRole denied",
+            None,
+        ),
+        "aws:111111111111": (
+            "not scored while part of this check's population is unknown: aws:2 has never been "
+            "collected successfully (RuntimeError: sts:AssumeRole denied)",
+            "pass",
+        ),
+    }
+
+
+def test_once_every_scope_has_collected_a_failing_one_keeps_its_earlier_facts(engine):
+    plan = {"aws:1": [make_account(account_id="111111111111")], "aws:2": [make_account(account_id="2")]}
+    collect(Settings(), engine, registry_with(plan))
+    denied = RuntimeError("sts:AssumeRole denied")
+    registry = registry_with({"aws:1": [denied], "aws:2": plan["aws:2"]})
+    collect(Settings(), engine, registry)
+    summary = evaluate(Settings(), engine, registry)
+    assert findings(engine, summary.evaluation_id, "access.root_mfa") == {
+        "aws:111111111111": "pass",
+        "aws:2": "pass",
+    }
 
 
 def test_partial_run_makes_population_checks_unknown(engine):

@@ -5,7 +5,9 @@ cannot back.
 - A listing a Run left incomplete (see vaultward/gaps.py) never shrinks a population: the
   records of that kind are carried forward from the scope's last complete, still fresh
   Run (under the newer records' keys, marked with their age), or else every check reading
-  the kind turns `unknown` for that scope.
+  the kind turns `unknown`: for that scope with the gap as the reason, and everywhere else
+  too, since a share over part of a population of unknown size can exceed the true one.
+  A scope that never collected successfully is such a part as well.
 - A configured resource a collector could not read is `unknown` in every check reading its
   kind, never absent.
 - A scope that never collected successfully is one `unknown` finding per check.
@@ -208,6 +210,23 @@ def _why_not_current(
     return None
 
 
+def _unknown_population(
+    spec: CheckSpec, states: list[ScopeState], producers: Mapping[str, set[str]]
+) -> str | None:
+    """Why part of the check's population is unknown in size: a scope never collected, or a
+    listing left incomplete with nothing to carry forward. Its score then rests on no
+    number: any share of what was read could be above the true one, so every verdict of the
+    check waits (unknown) until the population is known again."""
+    for state in states:
+        if not state.usable:
+            return f"{state.scope} has never been collected successfully ({state.last_error})"
+        for kind in sorted(set(spec.kinds) & producers.get(state.collector, set())):
+            reason = state.incomplete(kind)
+            if reason:
+                return f"the {kind} listing of {state.scope} is incomplete ({reason})"
+    return None
+
+
 def _carried_note(result: Result, collected: datetime, now: datetime) -> Result:
     evidence = {**result.evidence, "carried_forward_from": collected.isoformat()}
     reason = (
@@ -233,9 +252,13 @@ def apply_evidence(
     # everything the check read) depends on all of them. Judged once per scope, not per result.
     reasons = {scope: _why_not_current(spec, [state], producers) for scope, state in by_scope.items()}
     overall = _why_not_current(spec, relevant, producers)
+    unknown_part = _unknown_population(spec, relevant, producers)
+    waiting = f"not scored while part of this check's population is unknown: {unknown_part}"
     adjusted = []
     for result in results:
         reason = reasons.get(result.scope) if result.scope else overall
+        if not reason and unknown_part:
+            reason = waiting
         # A verdict needs current, complete facts: "not applicable" is one too.
         if reason and result.status in ("pass", "fail", "skipped"):
             kept = {**result.evidence, "status_if_fresh": result.status, "original_reason": result.reason}

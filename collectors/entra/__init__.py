@@ -136,15 +136,23 @@ def _with_ids(policies: list[dict]) -> Generator[Problem, None, list[dict]]:
 def _group_members(
     client: GraphClient, groups: list[str]
 ) -> Generator[Problem, None, dict[str, frozenset[str]]]:
-    """Transitive members of each group; a deleted group (404) has none. Without
-    GroupMember.Read.All (403) the groups stay unresolved, with one Problem."""
+    """Transitive members of each group. A group not found (404: deleted, or a wrong id)
+    stays unresolved with a Problem; without GroupMember.Read.All (403) all of them do."""
     members: dict[str, frozenset[str]] = {}
     for group in groups:
         try:
             members[group] = client.group_members(group)
         except FAILURES as error:
             if _status(error) == 404:
-                members[group] = frozenset()
+                # A deleted group (Graph answers 404), or a wrong id: either way its members
+                # are not known, so a user it may exclude is not counted as enforced.
+                yield Problem(
+                    f"entra: group {group}, named by a Conditional Access policy, was not found "
+                    "(deleted? remove it from the policy); a user it may exclude is not counted "
+                    "as enforced",
+                    (),
+                    ENFORCED,
+                )
                 continue
             yield Problem(
                 f"entra: members of group {group} {_refusal(error, 'GroupMember.Read.All')}; groups "

@@ -124,7 +124,22 @@ class TenantPolicies:
             return True
         if any(enforces(policy, user, self.group_members) for policy in self.policies):
             return True
+        # Unknown, not False, when a policy would enforce were its unread groups to include
+        # the user and not exclude them: what could not be read proves nothing either way.
+        if any(enforces(policy, user, self._hopeful(policy, user)) for policy in self.policies):
+            return None
         return None if self.security_defaults is None else False
+
+    def _hopeful(self, policy: Mapping[str, Any], user: User) -> Mapping[str, frozenset[str]]:
+        """Group members with each unresolved group of the policy as favourable as can be."""
+        users = _users(policy)
+        members = dict(self.group_members)
+        for group in _strings(users, "includeGroups"):
+            members.setdefault(group, frozenset({user.id}))
+        for group in _strings(users, "excludeGroups"):
+            if group not in self.group_members:
+                members[group] = frozenset()
+        return members
 
 
 # --- reading the policy shapes --------------------------------------------------------------

@@ -25,6 +25,8 @@ def _read_folder(folder: Path) -> Iterator[tuple[str, str]]:
     files = sorted(
         (p for p in folder.iterdir() if p.name.endswith(SUFFIXES)), key=lambda p: p.stat().st_mtime
     )
+    if not files:  # Prowler has not written here (yet): no evidence, not "no findings"
+        raise ApiError(f"prowler_import: no Prowler output ({', '.join(SUFFIXES)}) in {folder}")
     for path in files:
         yield path.name, path.read_text(encoding="utf-8")
 
@@ -40,6 +42,8 @@ def _read_s3(uri: str, endpoint_url: str | None) -> Iterator[tuple[str, str]]:
         for item in page.get("Contents", [])
         if item["Key"].endswith(SUFFIXES)
     ]
+    if not objects:
+        raise ApiError(f"prowler_import: no Prowler output ({', '.join(SUFFIXES)}) under {uri}")
     for item in sorted(objects, key=lambda o: o["LastModified"]):
         body = s3.get_object(Bucket=bucket, Key=item["Key"])["Body"].read()
         yield f"s3://{bucket}/{item['Key']}", body.decode("utf-8")

@@ -15,10 +15,9 @@
 UNSEEN: a collection that failed, or left a listing incomplete, stored in a fresh store (no
 earlier complete Run of the source to carry forward) leaves resources the product never
 read. It cannot name them: a failed scope is one `unknown` finding per check, a partial one
-mentions only what it read (every such finding `unknown`). Such an evaluation is held to "no
-finding better" only; its rises and unnamed findings are counted apart in the figures (a
-check's score over fewer, all-unknown findings can rise: what the product should do there
-is a design decision, reported, not made here). After a clean Run every rule applies.
+mentions only what it read. Such an evaluation is held to "no score risen, no finding
+better" (every check over a population of unknown size waits, `unknown`, so its score is
+0); only the findings it cannot name are counted apart. After a clean Run every rule applies.
 
 Faulty collections are recorded once and replayed into each store history (`Recorded`), so
 a fault costs one collection and one evaluation per history.
@@ -367,10 +366,10 @@ class Histories:
                 engine.dispose()
             comparison = compare(self.baseline, faulty)
             # Records never read and nothing to carry forward (UNSEEN in the module docstring):
-            # only a better status is a violation; rises and unnamed findings are counted apart.
+            # a better status or a risen score is a violation; unnamed findings are counted apart.
             unseen = history == "fresh" and any(records_may_be_missing(c) for c in collections)
             judged.append((unseen, comparison))
-            found = comparison.better if unseen else comparison.violations
+            found = comparison.better + comparison.risen if unseen else comparison.violations
             violations += [f"{description} [{history}]: {v}" for v in found]
         faulted = [s for s, c in zip(statuses, collections, strict=True) if not _is_clean(c, self.clean)]
         figures.outcomes.update(faulted)

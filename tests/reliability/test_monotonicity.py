@@ -120,14 +120,7 @@ ENDPOINTS: dict[str, list[tuple[str, str, str, Callable[[dict[str, str]], bool]]
 
 # Violations that wait on a design decision, reported rather than fixed; each is asserted to
 # still happen (remove it here once decided and fixed).
-AWAITING_DECISION = {
-    ("entra", "group members", "404"): (
-        "a 404 on a group a Conditional Access policy excludes is read as a deleted group with no "
-        "members (collectors/entra `_group_members`), so the users it excluded become enforced: "
-        "access.mfa_enforced fail -> pass. Graph answers 404 for a deleted group, which policies "
-        "may still name; a 404 for a group that exists (replication, a wrong id) raises the score"
-    ),
-}
+AWAITING_DECISION: dict[tuple[str, str, str], str] = {}
 
 
 class ShortTimeouts(httpx.HTTPTransport):

@@ -1,7 +1,7 @@
 """The Entra collector end to end against the loopback fake: the client-credentials token,
 three pages each of userRegistrationDetails and Conditional Access policies linked by
 @odata.nextLink, security defaults, group members, a 429 with Retry-After, a 5xx, a 401, a
-refused secret, permissions not granted (403), a deleted group (404), a malformed body,
+refused secret, permissions not granted (403), a group not found (404), a malformed body,
 stored through run_scope on both stores."""
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from vaultward.demo.fakes.entra import (
 )
 from vaultward.demo.fakes.entra_policies import TRADING_DESK
 from vaultward.records import Identity, MfaPolicy, Record
+from vaultward.sdk import Problem
 
 SECRET = "Qx58Q~acme-test-client-secret-9f2e71"  # noqa: S105 - the fake's dummy credential
 ACCESS_TOKEN = "eyJ0eXAiOiJKV1QiLCJhbGciOiJub25lIn0.test-graph-token-51c0"  # noqa: S105
@@ -31,6 +32,10 @@ DESK_MEMBERS = f"/v1.0/groups/{TRADING_DESK}/transitiveMembers"
 # Conditional Access in the demo tenant: everyone but Bob and Ivan (the trading desk's office
 # exception) and Judy (a guest; the guests' policy only reports) must use MFA.
 ENFORCED = {1: True, 2: False, 3: True, 4: False, 5: False, 6: True, 7: True}
+# The trading desk (excluded from the baseline policy) unread: everyone the baseline policy
+# would cover were the desk to exclude nobody is unknown; 5 stays False (no policy covers her
+# whatever the desk holds).
+DESK_UNREAD = {**dict.fromkeys(ENFORCED, None), 5: False}
 SCOPE = f"entra:{DEMO_TENANT_ID}"
 
 
@@ -201,15 +206,15 @@ def test_without_group_member_read_all_named_groups_count_as_possibly_excluding(
         f"entra: members of group {TRADING_DESK} refused (HTTP 403): grant the application permission "
         "GroupMember.Read.All"
     )
-    # The baseline policy excludes the trading desk: unread, it may exclude anyone.
+    # The baseline policy excludes the trading desk: unread, it may exclude anyone, or no one.
     _, facts = stored(engine)
     assert {fact.key: fact.data["mfa_enforced"] for fact in facts if fact.kind == "identity"} == {
-        identity.key: False for identity in expected()
+        identity.key: identity.mfa_enforced for identity in expected(DESK_UNREAD)
     }
     assert_no_secret(engine, outcome, SECRET, ACCESS_TOKEN)
 
 
-def test_a_deleted_group_has_no_members(fake, credentials):
+def test_a_group_not_found_stays_unresolved_never_empty(fake, credentials):
     fake.inject(
         DESK_MEMBERS,
         404,
@@ -221,8 +226,12 @@ def test_a_deleted_group_has_no_members(fake, credentials):
         },
     )
     records = list(collector(fake).collect(collector(fake).scopes()[0]))
-    # Nobody is excluded from the baseline policy any more: Bob and Ivan are covered by it.
-    assert identities(records) == expected({**ENFORCED, 2: True, 4: True})
+    # Deleted or a wrong id, its members are unknown, so is whether the baseline policy
+    # covers those it would (an answer lost never raises a score: Bob and Ivan stay unproven).
+    assert identities(records) == expected(DESK_UNREAD)
+    problems = [item for item in records if isinstance(item, Problem)]
+    assert [(p.kinds, p.fields) for p in problems] == [((), ("identity.mfa_enforced",))]
+    assert problems[0].reason.startswith(f"entra: group {TRADING_DESK}, named by a Conditional Access policy")
 
 
 def test_a_wrong_secret_is_refused_at_the_token_endpoint(engine, fake, monkeypatch):

@@ -152,3 +152,12 @@ def test_entries_of_the_wrong_shape_are_located_problems_and_the_rest_import():
     ]
     assert all(isinstance(item, MalformedFinding) for item in items[:3])
     assert isinstance(items[3], ExternalFinding)
+
+
+def test_a_folder_without_prowler_output_fails_the_run(tmp_path, engine):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    source = collector(path=str(empty))
+    outcome = run_scope(engine, source, source.scopes()[0])
+    assert outcome.status == "failed"
+    assert outcome.error == f"ApiError: prowler_import: no Prowler output (.ocsf.json, .json) in {empty}"
