@@ -112,8 +112,10 @@ def moto_server() -> Iterator[str]:
 
 
 @pytest.fixture
-def moto_endpoint(moto_server: str, monkeypatch: pytest.MonkeyPatch) -> str:
-    """The shared moto server, emptied, with dummy AWS credentials in the environment."""
+def moto_endpoint(moto_server: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """The shared moto server, emptied, with dummy AWS credentials in the environment;
+    emptied again after the test: the server shares this process's moto backends, so an
+    organisation left there would meet a later in-process `mock_aws` test."""
     import httpx
 
     monkeypatch.delenv("AWS_PROFILE", raising=False)
@@ -121,7 +123,8 @@ def moto_endpoint(moto_server: str, monkeypatch: pytest.MonkeyPatch) -> str:
     for name, value in AWS_DUMMY_ENV.items():
         monkeypatch.setenv(name, value)
     httpx.post(f"{moto_server}/moto-api/reset", timeout=10).raise_for_status()
-    return moto_server
+    yield moto_server
+    httpx.post(f"{moto_server}/moto-api/reset", timeout=10).raise_for_status()
 
 
 @dataclass

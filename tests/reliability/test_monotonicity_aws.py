@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+import httpx
 import pytest
 from botocore.awsrequest import AWSResponse
 from botocore.exceptions import ReadTimeoutError
@@ -144,6 +145,8 @@ def aws_estate(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AwsEstate]:
         server.start()
         try:
             host, port = server.get_host_and_port()
+            # moto's backends are this process's: start from empty whatever ran before.
+            httpx.post(f"http://{host}:{port}/moto-api/reset", timeout=10).raise_for_status()
             org = seed_exact_organisation(f"http://{host}:{port}")
             data = org.settings_dict(discovery="accounts")
             data["aws"].update({"max_attempts": 3, "retry_mode": "standard"})
