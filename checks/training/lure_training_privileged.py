@@ -3,7 +3,7 @@
 from collections.abc import Iterator
 
 from checks.custody.signers import custody_people
-from checks.training.people import humans, judge_training
+from checks.training.people import humans, judge_training, not_judged
 from vaultward.people import Person
 from vaultward.records import Identity, TrainingRecord, TransferPolicy, Wallet
 from vaultward.sdk import CheckContext, Result, check
@@ -38,3 +38,4 @@ def lure_training_privileged(ctx: CheckContext) -> Iterator[Result]:
             people[email] = everyone.get(email) or Person(id=email, identities=(), machine=False)
     chosen = [people[key] for key in sorted(people)]
     yield from judge_training(ctx, chosen, "lure", ctx.policy.training.lure_training_max_age_days)
+    yield from not_judged(ctx, chosen, "neither privileged nor a wallet signer or transfer approver")
