@@ -224,7 +224,10 @@ def test_a_failed_second_page_of_security_groups_is_partial_and_population_check
             )
             .order_by(col(Finding.check_id), col(Finding.resource))
         ).all()
-    reason = f"collection of {scope.id} was partial ({error}); this check needs every resource"
+    reason = (
+        f"the network.path listing of {scope.id} was incomplete ({error}) and no earlier complete "
+        "one is fresh enough to carry forward; this check needs every one"
+    )
     assert {f.check_id for f in findings} == {
         "segmentation.no_admin_ports_from_internet",
         "segmentation.no_corporate_production_path",
