@@ -21,6 +21,7 @@ from tests.estates.second.conftest import northwind  # noqa: F401 (the fixture)
 from tests.estates.second.estate import NorthwindEstate
 from vaultward.collection import collect
 from vaultward.config import Settings
+from vaultward.db import open_store
 from vaultward.demo.organisation import seed_demo_organisation
 from vaultward.demo.run import demo_settings
 from vaultward.demo.saas import saas_fakes
@@ -83,6 +84,14 @@ def demo_estate(moto_endpoint: str, tmp_path: Path) -> Iterator[Settings]:
                     os.environ.pop(name, None)
                 else:
                     os.environ[name] = value
+
+
+@pytest.fixture
+def engine(tmp_path: Path) -> Iterator[Engine]:
+    """One SQLite store: the contract is the catalog's, the exactness tests cover both stores."""
+    store = open_store(f"sqlite:///{tmp_path / 'vanish.db'}")
+    yield store
+    store.dispose()
 
 
 def test_nothing_vanishes_from_the_demo_estate(engine, demo_estate: Settings):
