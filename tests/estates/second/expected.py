@@ -66,7 +66,7 @@ def identity_verdicts(aws: NorthwindAws) -> Verdicts:
         ("access.console_user_mfa", okta("priya")): "pass",  # lastLogin null: still ACTIVE
         ("access.console_user_mfa", okta("tara")): "pass",
         # svc-reporting is a machine (policy.people.machine_patterns `svc-*`): MFA checks judge
-        # people (issue 16); a machine credential is another check's business. Absent.
+        # people (issue 16); a machine credential is another check's business. Not applicable (not_applicable_verdicts).
         # Entra: isMfaRegistered is "registered a strong authentication method for MFA".
         ("access.console_user_mfa", entra("nadia")): "pass",
         ("access.console_user_mfa", entra("priya")): "pass",
@@ -103,7 +103,7 @@ def identity_verdicts(aws: NorthwindAws) -> Verdicts:
         ("access.privileged_user_mfa", fireblocks_user("nadia")): "pass",  # OWNER; 2FA mandatory
         ("access.privileged_user_mfa", nadia_iam): "pass",  # inline allow-all
         ("access.privileged_user_mfa", priya_iam): "pass",  # Admins group, AdministratorAccess
-        # ci-runner (no password, key only) and svc-reporting are machines: absent (issue 16).
+        # ci-runner (no password, key only) and svc-reporting are machines: not applicable (issue 16).
         # --- privileged identities have a phishing-resistant factor ---------------------
         ("access.privileged_phishing_resistant", okta("nadia")): "pass",  # webauthn (FIDO)
         # Okta documents FastPass (signed_nonce) as phishing-resistant.
@@ -119,7 +119,7 @@ def identity_verdicts(aws: NorthwindAws) -> Verdicts:
         # Custody approvers holding no privileged identity, judged as people: omar (Safe Ops
         # owner, BitGo spender and cold-wallet admin, Fireblocks SIGNER) has SMS / TOTP only;
         # rosa (Treasury Safe owner) has no active identity left. priya is judged above through
-        # her IAM admin user; nadia too. sam is in the signer map but signs nothing: absent.
+        # her IAM admin user; nadia too. sam is in the signer map but signs nothing: no person finding (his accounts are not applicable, by key).
         ("access.privileged_phishing_resistant", _mail("omar")): "fail",
         ("access.privileged_phishing_resistant", _mail("rosa")): "unknown",
         # --- MFA enforced by policy ---------------------------------------------------------
@@ -168,7 +168,7 @@ def people_verdicts(aws: NorthwindAws) -> Verdicts:
         # HR roster only: a roster says nothing about MFA, so "a source did not say".
         ("access.person_without_mfa", _mail("quentin")): "unknown",
         ("access.person_without_mfa", _mail("uri")): "unknown",
-        # the guest is not a person of the company (Entra userType guest): absent (issue 16).
+        # the guest is not a person of the company (Entra userType guest): not applicable (issue 16).
         # rosa is terminated on the roster, deprovisioned / archived / disabled elsewhere.
         # --- awareness within 12 months -------------------------------------------------------
         ("training.awareness_recent", _mail("nadia")): "pass",  # 30 days
@@ -324,7 +324,7 @@ def detection_verdicts(aws: NorthwindAws) -> Verdicts:
 def not_applicable_verdicts(aws: NorthwindAws, now: datetime) -> Verdicts:
     """What each check reports as not applicable (issue 15 point 4: nothing vanishes): the
     records of a kind it judges that are out of its scope, each with the reason the check
-    gives. Written from the estate, as the "absent" notes above say why each is not judged."""
+    gives. Written from the estate, as the notes above say why each is not judged."""
     r = aws.resources
     ci_runner = aws.user(aws.production, "ci-runner")
     contractor_iam = aws.user(aws.corporate, "old-contractor")
@@ -382,6 +382,18 @@ def not_applicable_verdicts(aws: NorthwindAws, now: datetime) -> Verdicts:
     # (quentin, uri, the old contractor, the guest). rosa still owns the Treasury Safe: judged.
     for person in (*machines, _mail("quentin"), _mail("uri"), "identity:" + contractor_iam, GUEST):
         verdicts[("training.lure_training_privileged", person)] = "skipped"
+    # Machines and the guest: out of the people checks' scope, so not applicable (issue 16:
+    # the product still judges them; known_wrong.py records what it says today).
+    for check in sign_in:
+        for key in (okta("svc-reporting"), google("deploy-bot")):
+            verdicts[(check, key)] = "skipped"
+    for check in privileged:
+        for key in (okta("svc-reporting"), ci_runner):
+            verdicts[(check, key)] = "skipped"
+    for check in ("access.person_without_mfa", "training.awareness_recent"):
+        verdicts[(check, GUEST)] = "skipped"  # Entra userType guest: not a person of the company
+    # sam signs nothing (his mapped address owns no Safe) and is not privileged.
+    verdicts[("training.lure_training_privileged", _mail("sam"))] = "skipped"
     # Wallets of another vendor: BitGo rules judge BitGo wallets, module checks Safes.
     for wallet in (SAFE_TREASURY, SAFE_OPS, *VAULT.values()):
         verdicts[("custody.bitgo_policy_rules", wallet)] = "skipped"
