@@ -38,3 +38,36 @@ def test_the_readme_lists_every_built_in_check():
     readme = (ROOT / "README.md").read_text()
     for check_id, spec in REGISTRY.checks.items():
         assert f"| `{check_id}` | {spec.mitigation} |" in readme, f"README lacks {check_id}"
+
+
+def test_judged_kinds_are_read_and_default_to_the_first():
+    from vaultward.records import Identity, TrainingRecord
+    from vaultward.sdk import CheckDefinitionError, check
+
+    def body(ctx):
+        """A risk."""
+        return []
+
+    spec = check(
+        id="training.example",
+        title="t",
+        mitigation="training",
+        severity="low",
+        weight=1,
+        reads=[Identity, TrainingRecord],
+        references=[],
+        remediation="r",
+    )(body).check  # type: ignore[attr-defined]
+    assert spec.judged_kinds == ("identity",)
+    with pytest.raises(CheckDefinitionError, match="judges training.record, which reads does not name"):
+        check(
+            id="training.example",
+            title="t",
+            mitigation="training",
+            severity="low",
+            weight=1,
+            reads=[Identity],
+            references=[],
+            remediation="r",
+            judges=[TrainingRecord],
+        )(body)

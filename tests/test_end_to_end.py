@@ -126,6 +126,45 @@ def expected_findings(org: DemoOrganisation) -> dict[tuple[str, str], str]:
         # no training source: unknown, never a pass
         ("training.awareness_recent", "training"): "unknown",
         ("training.lure_training_privileged", "training"): "unknown",
+        # --- not applicable, reported (nothing vanishes, issue 15) -------------------------
+        # ci-deploy has no password (no sign-in) and is a machine, so no person either
+        ("access.console_user_mfa", user(prod, "ci-deploy")): "skipped",
+        ("access.person_without_mfa", "machine:" + user(prod, "ci-deploy")): "skipped",
+        ("training.awareness_recent", "machine:" + user(prod, "ci-deploy")): "skipped",
+        ("training.lure_training_privileged", "machine:" + user(prod, "ci-deploy")): "skipped",
+        # IAM does not report MFA enforcement (the "*" unknown: nothing to judge), and
+        # ci-deploy cannot sign in
+        **{
+            ("access.mfa_enforced", user(a, name)): "skipped"
+            for a, name in (
+                (mgmt, "ops-admin"),
+                (prod, "alice"),
+                (prod, "ci-deploy"),
+                (corp, "dave"),
+                (corp, "erin"),
+                (custody, "frank"),
+            )
+        },
+        # not privileged: erin, frank and ci-deploy (in both privileged checks and lure training)
+        **{
+            (check, user(a, name)): "skipped"
+            for check in ("access.privileged_user_mfa", "access.privileged_phishing_resistant")
+            for a, name in ((corp, "erin"), (custody, "frank"), (prod, "ci-deploy"))
+        },
+        ("training.lure_training_privileged", "identity:" + user(corp, "erin")): "skipped",
+        ("training.lure_training_privileged", "identity:" + user(custody, "frank")): "skipped",
+        # backup-encryption is an ENCRYPT_DECRYPT key, not a signing key
+        ("custody.signing_keys_hsm_backed", r["kms:backup-encryption"]): "skipped",
+        # ACLs of VPCs that are not production (corporate or unclassified)
+        **{
+            ("segmentation.no_allow_all_nacls", r[f"acl:{vpc}"]): "skipped"
+            for vpc in ("vpn-hub", "office", "default:management", "default:production", "default:corporate")
+        },
+        # corporate VPCs: the far end of the paths judged at production VPCs
+        ("segmentation.no_corporate_production_path", r["vpc:vpn-hub"]): "skipped",
+        ("segmentation.no_corporate_production_path", r["vpc:office"]): "skipped",
+        # only the production account (custody) is judged for its OU
+        **{("segmentation.production_accounts_own_ou", f"aws:{a}"): "skipped" for a in (mgmt, prod, corp)},
     }
 
 

@@ -109,6 +109,7 @@ def show(check_id: str) -> None:
     )
     out.print(f"risk: {spec.risk}")
     out.print(f"reads: {', '.join(spec.kinds)}")
+    out.print(f"judges: {', '.join(spec.judged_kinds)} (every record is in its findings)")
     out.print(f"references: {', '.join(spec.references)}")
     out.print(f"remediation: {spec.remediation}")
 

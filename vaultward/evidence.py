@@ -300,4 +300,17 @@ def apply_evidence(
                 resource_name="(no data)",
             )
         )
+    elif all(result.status == "skipped" for result in adjusted):
+        # Every record is out of the check's scope (listed as not applicable): nothing was
+        # judged, which counts as no data did before those records were listed.
+        adjusted.append(
+            Result(
+                resource="*",
+                status="unknown",
+                reason=f"nothing to judge: every collected {', '.join(spec.judged_kinds)} is out of this "
+                "check's scope (see its not-applicable findings)",
+                evidence={"kinds": list(spec.judged_kinds)},
+                resource_name="(nothing to judge)",
+            )
+        )
     return adjusted

@@ -52,6 +52,15 @@ class Person:
         return [identity for identity in self.identities if not identity.suspended]
 
 
+def not_a_person(person: Person) -> str:
+    """Why a person-level check passes over this person, as its not-applicable finding says:
+    a machine account, or someone whose every identity is suspended or deprovisioned."""
+    if person.machine:
+        account = person.identities[0]
+        return f"machine account ({account.source} {account.email or account.label}): people are judged"
+    return f"no active identity ({', '.join(person.sources)}: every one suspended or deprovisioned)"
+
+
 class Directory:
     """Resolves identities, training records and wallet signers to people."""
 

@@ -153,6 +153,11 @@ class CheckSpec:
     references: tuple[str, ...]
     remediation: str
     function: CheckFunction
+    # The kinds whose every record the check's findings mention (pass, fail, unknown or not
+    # applicable with the reason): the others it reads are context. A record is mentioned by
+    # its key or by the person it belongs to (person-level checks). Default: the first kind
+    # of `reads`.
+    judges: tuple[type[Record], ...] = ()
     # Kept for plugins written before every check was treated this way: a check never judges
     # a population a listing gap left incomplete (see vaultward/gaps.py).
     population: bool = False
@@ -165,6 +170,10 @@ class CheckSpec:
     @property
     def kinds(self) -> tuple[str, ...]:
         return tuple(kind.kind for kind in self.reads)
+
+    @property
+    def judged_kinds(self) -> tuple[str, ...]:
+        return tuple(kind.kind for kind in self.judges or self.reads[:1])
 
     def run(self, context: CheckContext) -> list[Result]:
         return list(self.function(context))
@@ -195,9 +204,15 @@ def check(
     references: Iterable[str],
     remediation: str,
     population: bool = False,
+    judges: Iterable[type[Record]] | None = None,
 ) -> Callable[[CheckFunction], CheckFunction]:
     """Declare a check. The decorated function keeps working as a plain function; its spec
-    is attached as `function.check` for discovery."""
+    is attached as `function.check` for discovery.
+
+    `judges` names the kinds (of `reads`; default its first) whose every collected record
+    the findings mention: a record out of the check's scope (suspended, a machine, another
+    vendor's wallet) is reported `not_applicable` with the reason, never silently passed
+    over. The other kinds read are context."""
 
     def declare(function: CheckFunction) -> CheckFunction:
         problems = []
@@ -216,6 +231,12 @@ def check(
         reads_tuple = tuple(reads)
         if not reads_tuple:
             problems.append("reads names no record kind")
+        judges_tuple = tuple(judges) if judges is not None else reads_tuple[:1]
+        if judges is not None and not judges_tuple:
+            problems.append("judges names no record kind")
+        unread = [kind.kind for kind in judges_tuple if kind not in reads_tuple]
+        if unread:
+            problems.append(f"judges {', '.join(unread)}, which reads does not name")
         references_tuple = tuple(references)
         for reference in references_tuple:
             try:
@@ -235,6 +256,7 @@ def check(
             remediation=remediation.strip(),
             function=function,
             population=population,
+            judges=judges_tuple,
         )
         return function
 

@@ -4,7 +4,7 @@ from collections.abc import Iterator
 from datetime import timedelta
 
 from vaultward.records import AccessKey
-from vaultward.sdk import CheckContext, Result, check, failed, passed, unknown
+from vaultward.sdk import CheckContext, Result, check, failed, not_applicable, passed, unknown
 
 
 @check(
@@ -28,6 +28,7 @@ def access_key_age(ctx: CheckContext) -> Iterator[Result]:
     max_unused = timedelta(days=policy.access_key_max_unused_days)
     for key in ctx.records(AccessKey):
         if not key.active:
+            yield not_applicable(key, "inactive key: it cannot sign requests", identity=key.identity)
             continue
         evidence = {"identity": key.identity, "created_at": key.created_at, "last_used_at": key.last_used_at}
         if key.created_at is None and key.last_used_at is None:

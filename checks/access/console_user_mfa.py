@@ -3,7 +3,14 @@
 from collections.abc import Iterator
 
 from vaultward.records import Identity
-from vaultward.sdk import CheckContext, Result, check, failed, passed, unknown
+from vaultward.sdk import CheckContext, Result, check, failed, not_applicable, passed, unknown
+
+
+def signs_in_not(identity: Identity) -> str:
+    """Why an identity is out of the sign-in checks' scope: it cannot sign in."""
+    if identity.suspended:
+        return f"suspended or deprovisioned in {identity.source}: it cannot sign in"
+    return f"{identity.source} grants it no password sign-in"
 
 
 @check(
@@ -24,6 +31,7 @@ def console_user_mfa(ctx: CheckContext) -> Iterator[Result]:
     step from a lured employee to the production console."""
     for identity in ctx.records(Identity):
         if identity.suspended or identity.console_access is False:
+            yield not_applicable(identity, signs_in_not(identity), source=identity.source)
             continue
         if identity.console_access is None or identity.mfa_enrolled is None:
             yield unknown(

@@ -2,8 +2,9 @@
 
 from collections.abc import Iterator
 
+from checks.access.console_user_mfa import signs_in_not
 from vaultward.records import Identity
-from vaultward.sdk import CheckContext, Result, check, failed, passed, unknown
+from vaultward.sdk import CheckContext, Result, check, failed, not_applicable, passed, unknown
 
 
 @check(
@@ -26,13 +27,18 @@ def mfa_enforced(ctx: CheckContext) -> Iterator[Result]:
     office network is all a compromised laptop on that network needs."""
     for identity in ctx.records(Identity):
         if identity.suspended or identity.console_access is False:
+            yield not_applicable(identity, signs_in_not(identity), source=identity.source)
             continue
         evidence = {"source": identity.source, "mfa_enrolled": identity.mfa_enrolled}
         if identity.mfa_enforced is None:
             gap = ctx.field_gap(identity, "mfa_enforced")
             if gap:  # the source reports enforcement, but reading it failed this time
                 yield unknown(identity, f"whether a policy requires MFA could not be read: {gap}", **evidence)
-            continue  # sources that do not report enforcement are judged by the enrolment checks
+            else:  # judged by the enrolment checks (console_user_mfa, person_without_mfa)
+                yield not_applicable(
+                    identity, f"{identity.source} does not report whether a policy requires MFA", **evidence
+                )
+            continue
         if identity.mfa_enforced:
             yield passed(identity, f"{identity.source} policy requires MFA", **evidence)
         else:

@@ -2,8 +2,9 @@
 
 from collections.abc import Iterator
 
+from vaultward.people import not_a_person
 from vaultward.records import Identity
-from vaultward.sdk import CheckContext, Result, check, failed, passed, unknown
+from vaultward.sdk import CheckContext, Result, check, failed, not_applicable, passed, unknown
 
 
 @check(
@@ -26,6 +27,7 @@ def person_without_mfa(ctx: CheckContext) -> Iterator[Result]:
     for person in ctx.people():
         active = person.active_identities
         if person.machine or not active:
+            yield not_applicable(person.id, not_a_person(person), sources=person.sources)
             continue
         evidence = {"sources": person.sources, "identities": [i.key for i in active]}
         states = [identity.mfa_enrolled for identity in active]

@@ -6,7 +6,7 @@ from checks.access.phishing_resistance import factor_list, person_factors
 from checks.access.privilege import privilege_gap
 from checks.custody.signers import custody_people
 from vaultward.records import Identity, TransferPolicy, Wallet
-from vaultward.sdk import CheckContext, Result, check, failed, passed, unknown
+from vaultward.sdk import CheckContext, Result, check, failed, not_applicable, passed, unknown
 
 
 @check(
@@ -37,8 +37,14 @@ def privileged_phishing_resistant(ctx: CheckContext) -> Iterator[Result]:
     crypto staff; only origin-bound factors stop an administrator's or an approver's session
     being stolen."""
     # Privileged identities are judged account by account: each is a way in.
-    privileged_people = set()
-    for identity in ctx.records(Identity):
+    identities = ctx.records(Identity)
+    privileged_people = {
+        ctx.directory.person_id(identity)
+        for identity in identities
+        if identity.privileged and not identity.suspended
+    }
+    custody = custody_people(ctx)
+    for identity in identities:
         gap = privilege_gap(ctx, identity)
         if gap:
             yield unknown(
@@ -46,8 +52,12 @@ def privileged_phishing_resistant(ctx: CheckContext) -> Iterator[Result]:
             )
             continue
         if identity.suspended or not identity.privileged:
+            why = "suspended or deprovisioned" if identity.suspended else "not known to be privileged"
+            person = ctx.directory.person_id(identity)
+            as_approver = person in custody and person not in privileged_people
+            also = f"; {person} is judged as a custody approver" if as_approver else ""
+            yield not_applicable(identity, f"{why} in {identity.source}{also}", source=identity.source)
             continue
-        privileged_people.add(ctx.directory.person_id(identity))
         evidence = {
             "factors": identity.factor_kinds,
             "source": identity.source,
@@ -68,7 +78,7 @@ def privileged_phishing_resistant(ctx: CheckContext) -> Iterator[Result]:
     # Custody approvers who hold no privileged identity are judged as people: the account they
     # approve with is the vendor's, so a phishing-resistant factor in any source counts.
     people = {person.id: person for person in ctx.people()}
-    for email, roles in custody_people(ctx).items():
+    for email, roles in custody.items():
         if email in privileged_people:
             continue  # judged above, account by account
         person = people.get(email)

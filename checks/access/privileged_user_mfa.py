@@ -3,7 +3,7 @@
 from collections.abc import Iterator
 
 from vaultward.records import Identity
-from vaultward.sdk import CheckContext, Result, check, failed, passed, unknown
+from vaultward.sdk import CheckContext, Result, check, failed, not_applicable, passed, unknown
 
 
 @check(
@@ -24,6 +24,8 @@ def privileged_user_mfa(ctx: CheckContext) -> Iterator[Result]:
     admin without MFA turns one phished password into control of production and keys."""
     for identity in ctx.records(Identity):
         if identity.suspended or identity.privileged is False:
+            why = "suspended or deprovisioned" if identity.suspended else "not privileged"
+            yield not_applicable(identity, f"{why} in {identity.source}", source=identity.source)
             continue
         evidence = {"privileged_via": identity.privileged_via, "source": identity.source}
         if identity.privileged is None:

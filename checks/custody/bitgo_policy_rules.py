@@ -5,7 +5,7 @@ from collections.abc import Iterator
 from checks.custody.high_value import is_high_value
 from checks.custody.signers import rule_index, rules_applying
 from vaultward.records import TransferPolicy, Wallet
-from vaultward.sdk import CheckContext, Result, check, failed, passed, unknown
+from vaultward.sdk import CheckContext, Result, check, failed, not_applicable, passed, unknown
 
 WHITELIST_RULES = frozenset({"advancedWhitelist", "coinAddressWhitelist"})
 VELOCITY_RULES = frozenset({"velocityLimit"})
@@ -37,6 +37,7 @@ def bitgo_policy_rules(ctx: CheckContext) -> Iterator[Result]:
     rules = rule_index(ctx)
     for wallet in ctx.records(Wallet):
         if wallet.provider != "bitgo":
+            yield not_applicable(wallet, f"a {wallet.provider} wallet: BitGo policy rules do not apply")
             continue
         own = rules_applying(wallet, rules)
         whitelists = [r.label for r in own if r.rule_kind in WHITELIST_RULES]

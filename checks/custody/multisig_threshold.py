@@ -5,7 +5,7 @@ from math import ceil
 
 from checks.custody.high_value import is_high_value
 from vaultward.records import Wallet
-from vaultward.sdk import CheckContext, Result, check, failed, passed, unknown
+from vaultward.sdk import CheckContext, Result, check, failed, not_applicable, passed, unknown
 
 
 @check(
@@ -27,9 +27,14 @@ def multisig_threshold(ctx: CheckContext) -> Iterator[Result]:
     policy = ctx.policy.custody
     for wallet in ctx.records(Wallet):
         if wallet.threshold is None and wallet.multisig_type == "mpc":
-            continue  # MPC vaults: approvals live in the transfer policy (its own check)
+            yield not_applicable(
+                wallet,
+                "an MPC vault: its approvals are the transfer policy's (custody.transfer_policy_approvals)",
+            )
+            continue
         high = is_high_value(wallet, policy)
         if high is False:
+            yield not_applicable(wallet, "not high-value (by its value or value tier)", tags=wallet.tags)
             continue
         evidence = {
             "threshold": wallet.threshold,

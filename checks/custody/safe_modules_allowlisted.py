@@ -3,7 +3,7 @@
 from collections.abc import Iterator
 
 from vaultward.records import Wallet
-from vaultward.sdk import CheckContext, Result, check, failed, passed
+from vaultward.sdk import CheckContext, Result, check, failed, not_applicable, passed
 
 
 @check(
@@ -26,6 +26,7 @@ def safe_modules_allowlisted(ctx: CheckContext) -> Iterator[Result]:
     allowed_guards = {g.lower() for g in ctx.policy.custody.allowed_safe_guards}
     for wallet in ctx.records(Wallet):
         if wallet.provider != "safe":
+            yield not_applicable(wallet, f"a {wallet.provider} wallet: only Safes have modules and guards")
             continue
         modules = [m for m in wallet.modules if m.lower() not in allowed_modules]
         guard = wallet.guard if wallet.guard and wallet.guard.lower() not in allowed_guards else ""

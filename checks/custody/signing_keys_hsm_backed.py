@@ -3,7 +3,7 @@
 from collections.abc import Iterator
 
 from vaultward.records import SigningKey
-from vaultward.sdk import CheckContext, Result, check, failed, passed
+from vaultward.sdk import CheckContext, Result, check, failed, not_applicable, passed
 
 WHY_NOT = {
     "EXTERNAL": "its key material was imported, so a copy exists outside the HSM",
@@ -31,6 +31,8 @@ def signing_keys_hsm_backed(ctx: CheckContext) -> Iterator[Result]:
     copy lives; Lazarus thefts end with exactly such keys signing the attacker's withdrawal."""
     for key in ctx.records(SigningKey):
         if not key.signing or not key.enabled:
+            why = "not a signing key" if not key.signing else "disabled: it signs nothing"
+            yield not_applicable(key, why, key_spec=key.key_spec, key_usage=key.key_usage)
             continue
         evidence = {"origin": key.origin, "key_spec": key.key_spec, "key_usage": key.key_usage}
         if key.hsm_backed:

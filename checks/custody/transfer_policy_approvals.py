@@ -3,7 +3,7 @@
 from collections.abc import Iterator
 
 from vaultward.records import TransferPolicy
-from vaultward.sdk import CheckContext, Result, check, failed, passed
+from vaultward.sdk import CheckContext, Result, check, failed, not_applicable, passed
 
 
 @check(
@@ -24,12 +24,26 @@ def transfer_policy_approvals(ctx: CheckContext) -> Iterator[Result]:
     address is the signing path Lazarus operators look for after the first foothold."""
     bound = ctx.policy.custody.high_value_usd
     for rule in ctx.records(TransferPolicy):
-        if not rule.active or rule.rule_kind.upper() not in ("TRANSFER", ""):
+        if not rule.active:
+            yield not_applicable(rule, "inactive rule", provider=rule.provider)
+            continue
+        if rule.rule_kind.upper() not in ("TRANSFER", ""):
+            yield not_applicable(
+                rule, f"a {rule.rule_kind} rule, not a transfer rule", provider=rule.provider
+            )
             continue
         if rule.approvals_required is None and rule.initiator_can_approve is None:
-            continue  # a BLOCK rule or a rule without approvals to judge
+            yield not_applicable(
+                rule, "a BLOCK rule or one without approvals to judge", provider=rule.provider
+            )
+            continue
         if rule.amount_to_usd is not None and rule.amount_to_usd < bound:
-            continue  # small transfers only
+            yield not_applicable(
+                rule,
+                f"small transfers only (up to {rule.amount_to_usd:g} USD, bound {bound:g})",
+                provider=rule.provider,
+            )
+            continue
         evidence = {
             "approvals_required": rule.approvals_required,
             "initiator_can_approve": rule.initiator_can_approve,

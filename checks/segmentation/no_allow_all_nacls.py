@@ -18,9 +18,9 @@ import ipaddress
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from checks.segmentation.zones import UNCLASSIFIED, production_verdict, production_vpcs
+from checks.segmentation.zones import UNCLASSIFIED, production_verdict, production_vpcs, zone_label
 from vaultward.records import AclEntry, NetworkAcl, PortRange, Vpc
-from vaultward.sdk import CheckContext, Result, check, failed, passed, unknown
+from vaultward.sdk import CheckContext, Result, check, failed, not_applicable, passed, unknown
 
 WHOLE_FAMILY = {4: ipaddress.ip_network("0.0.0.0/0"), 6: ipaddress.ip_network("::/0")}
 
@@ -100,6 +100,7 @@ def _openings(acl: NetworkAcl) -> list[Opening]:
     severity="medium",
     weight=1,
     reads=[Vpc, NetworkAcl],
+    judges=[NetworkAcl],
     references=[
         "attack-mitigation:M1030",
         "attack-mitigation:M1037",
@@ -123,12 +124,18 @@ def no_allow_all_nacls(ctx: CheckContext) -> Iterator[Result]:
         yield unknown("zones", UNCLASSIFIED)
         return
     vpcs = {vpc.key: vpc for vpc in production}
-    collected = {vpc.key for vpc in ctx.records(Vpc)}
-    acls = [
-        acl
-        for acl in ctx.records(NetworkAcl)
-        if acl.vpc_id in vpcs or (acl.vpc_id not in collected and acl.zone == "production")
-    ]
+    collected = {vpc.key: vpc for vpc in ctx.records(Vpc)}
+    acls = []
+    for acl in ctx.records(NetworkAcl):
+        if acl.vpc_id in vpcs or (acl.vpc_id not in collected and acl.zone == "production"):
+            acls.append(acl)
+            continue
+        vpc = collected.get(acl.vpc_id)
+        zone = zone_label(vpc.zone if vpc is not None else acl.zone)
+        classify = (
+            " (classify it in policy.zones to judge it as production)" if zone == "unclassified" else ""
+        )
+        yield not_applicable(acl, f"in a {zone} VPC: production ACLs are judged{classify}", vpc=acl.vpc_id)
     with_acl = {acl.vpc_id for acl in acls}
     for vpc in production:
         if vpc.key not in with_acl:
@@ -139,6 +146,8 @@ def no_allow_all_nacls(ctx: CheckContext) -> Iterator[Result]:
             result = _judge(acl)
             vpc = vpcs.get(acl.vpc_id)
             yield result if vpc is None else production_verdict(vpc, result)
+        else:
+            yield not_applicable(acl, "no subnet uses it and it is not its VPC's default", vpc=acl.vpc_id)
 
 
 def _judge(acl: NetworkAcl) -> Result:

@@ -120,6 +120,12 @@ def no_corporate_production_path(ctx: CheckContext) -> Iterator[Result]:
             )
         elif zones == ("production",):
             yield _as_production(vpc, paths, vpcs)
+        elif zones == ("corporate",):
+            yield not_applicable(
+                vpc,
+                "corporate VPC: judged as the far end of the paths into production VPCs",
+                zone_reason=vpc.zone_reason,
+            )
         elif zones == ("unknown",):
             reaching = _reaching(vpc, paths, vpcs, "corporate")
             reached = f": {len(reaching)} path(s) from corporate reach it: " if reaching else ""

@@ -4,7 +4,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 
 from vaultward.records import OrgAccount
-from vaultward.sdk import CheckContext, Result, check, failed, passed, unknown
+from vaultward.sdk import CheckContext, Result, check, failed, not_applicable, passed, unknown
 
 NOT_COLLECTED = (
     "the AWS organisation was not collected: run the aws_organization source with the management "
@@ -93,6 +93,11 @@ def production_accounts_own_ou(ctx: CheckContext) -> Iterator[Result]:
                 evidence={**result.evidence, "zone_conflict": CONFLICT},
             )
         yield result
+    for account in accounts:
+        if account.zone != "production":
+            yield not_applicable(
+                account, f"{_describe(account)}: only production accounts are judged", ou_path=account.ou_path
+            )
     for account_id in missing:
         yield failed(
             f"aws:{account_id}",

@@ -2,7 +2,7 @@
 
 from collections.abc import Iterator
 
-from checks.training.people import humans, judge_training
+from checks.training.people import humans, judge_training, not_judged
 from vaultward.records import Identity, TrainingRecord
 from vaultward.sdk import CheckContext, Result, check
 
@@ -21,4 +21,6 @@ from vaultward.sdk import CheckContext, Result, check
 def awareness_recent(ctx: CheckContext) -> Iterator[Result]:
     """People who have never seen a convincing lure are the ones who open the fake recruiter's
     coding test or the 'collaborator's' PDF."""
-    yield from judge_training(ctx, humans(ctx), "awareness", ctx.policy.training.awareness_max_age_days)
+    people = humans(ctx)
+    yield from judge_training(ctx, people, "awareness", ctx.policy.training.awareness_max_age_days)
+    yield from not_judged(ctx, people, "not a person with an active identity")

@@ -4,7 +4,7 @@ from collections.abc import Iterator
 
 from checks.access.privilege import privilege_gap
 from checks.custody.signers import custody_people
-from checks.training.people import humans, judge_training
+from checks.training.people import humans, judge_training, not_judged
 from vaultward.people import Person
 from vaultward.records import Identity, TrainingRecord, TransferPolicy, Wallet
 from vaultward.sdk import CheckContext, Result, check, unknown
@@ -40,9 +40,12 @@ def lure_training_privileged(ctx: CheckContext) -> Iterator[Result]:
     chosen = [people[key] for key in sorted(people)]
     yield from judge_training(ctx, chosen, "lure", ctx.policy.training.lure_training_max_age_days)
     # Whether some people are privileged is unknown (a failed request): never left out.
+    unsure = []
     for person in humans(ctx):
         gaps = [gap for identity in person.active_identities if (gap := privilege_gap(ctx, identity))]
         if person.id not in people and person.privileged is None and gaps:
-            yield unknown(
-                person.email or person.id, f"whether {person.label} is privileged is unknown: {gaps[0]}"
-            )
+            unsure.append(person)
+            yield unknown(person.id, f"whether {person.label} is privileged is unknown: {gaps[0]}")
+    yield from not_judged(
+        ctx, [*chosen, *unsure], "neither privileged nor a wallet signer or transfer approver"
+    )

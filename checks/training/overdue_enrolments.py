@@ -3,7 +3,7 @@
 from collections.abc import Iterator
 
 from vaultward.records import TrainingRecord
-from vaultward.sdk import CheckContext, Result, check, failed, passed
+from vaultward.sdk import CheckContext, Result, check, failed, not_applicable, passed
 
 OPEN = ("in_progress", "not_started", "past_due")
 
@@ -22,7 +22,11 @@ def overdue_enrolments(ctx: CheckContext) -> Iterator[Result]:
     """An assignment left overdue is training that did not happen, for exactly the people
     the programme meant to reach."""
     for record in ctx.records(TrainingRecord):
-        if record.status in ("passed", "completed") or record.category == "other":
+        if record.status in ("passed", "completed"):
+            yield not_applicable(record, f"{record.module}: {record.status}", person=record.person)
+            continue
+        if record.category == "other":
+            yield not_applicable(record, f"{record.module}: not security training", person=record.person)
             continue
         overdue = record.status == "past_due" or (
             record.status in OPEN and record.due_at is not None and record.due_at < ctx.now
@@ -37,3 +41,7 @@ def overdue_enrolments(ctx: CheckContext) -> Iterator[Result]:
             yield failed(record, f"{record.module}: overdue ({record.status})", **evidence)
         elif record.status in OPEN:
             yield passed(record, f"{record.module}: {record.status}, not yet due", **evidence)
+        else:
+            yield not_applicable(
+                record, f"{record.module}: {record.status}, not an open enrolment", **evidence
+            )

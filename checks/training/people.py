@@ -4,9 +4,9 @@ from collections.abc import Iterable, Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
-from vaultward.people import Directory, Person
+from vaultward.people import Directory, Person, not_a_person
 from vaultward.records import TrainingRecord
-from vaultward.sdk import CheckContext, Result, Status, failed, passed, unknown
+from vaultward.sdk import CheckContext, Result, Status, failed, not_applicable, passed, unknown
 
 PASSED = ("passed", "completed")
 
@@ -35,6 +35,16 @@ def completions(ctx: CheckContext) -> dict[tuple[str, str], datetime]:
 def humans(ctx: CheckContext) -> list[Person]:
     """People with at least one active identity; machine accounts are not trained."""
     return [person for person in ctx.people() if not person.machine and person.active_identities]
+
+
+def not_judged(ctx: CheckContext, judged: Iterable[Person], why: str) -> Iterator[Result]:
+    """Not applicable, with the reason, for every person of the evaluation a training check
+    does not judge: machines, people with no active identity, and the others for `why`."""
+    chosen = {person.id for person in judged}
+    for person in ctx.people():
+        if person.id not in chosen:
+            reason = not_a_person(person) if person.machine or not person.active_identities else why
+            yield not_applicable(person.id, reason, sources=person.sources)
 
 
 def training_verdict(

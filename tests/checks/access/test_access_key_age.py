@@ -26,6 +26,7 @@ def test_old_unused_and_never_used_keys_fail():
         "never": "fail",
         "new-never": "pass",
         "undated": "unknown",
+        "inactive": "skipped",
     }
     reasons = {r.resource: r.reason for r in run(access_key_age, records)}
     assert reasons["old"] == "active key not rotated for 91 days"

@@ -10,7 +10,12 @@ def test_only_sources_that_report_enforcement_are_judged():
         make_identity(key="iam:1", source="aws_iam", mfa_enforced=None),
         make_identity(key="okta:3", source="okta", mfa_enforced=False, suspended=True),
     ]
-    assert statuses(mfa_enforced, records) == {"okta:1": "pass", "okta:2": "fail"}
+    assert statuses(mfa_enforced, records) == {
+        "okta:1": "pass",
+        "okta:2": "fail",
+        "iam:1": "skipped",
+        "okta:3": "skipped",
+    }
 
 
 def test_entra_identities_judged_by_conditional_access():
@@ -31,7 +36,12 @@ def test_entra_identities_judged_by_conditional_access():
             4, mfa_enrolled=True, mfa_enforced=None
         ),  # Policy.Read.All missing: left to the enrolment checks
     ]
-    assert statuses(mfa_enforced, records) == {"entra:1": "pass", "entra:2": "fail", "entra:3": "fail"}
+    assert statuses(mfa_enforced, records) == {
+        "entra:1": "pass",
+        "entra:2": "fail",
+        "entra:3": "fail",
+        "entra:4": "skipped",
+    }
     [failure] = [r for r in run(mfa_enforced, records) if r.resource == "entra:2"]
     assert failure.reason == "entra lets this identity sign in without MFA"
     assert failure.evidence == {"source": "entra", "mfa_enrolled": True}

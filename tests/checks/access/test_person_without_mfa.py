@@ -16,4 +16,6 @@ def test_a_person_is_covered_by_mfa_in_any_source():
         "a@x.io": "pass",
         "b@x.io": "fail",
         "c@x.io": "unknown",
+        "d@x.io": "skipped",
+        "machine:okta:5": "skipped",
     }

@@ -19,6 +19,7 @@ def test_privileged_identities_need_an_origin_bound_factor():
         "sms": "fail",
         "none": "fail",
         "google": "unknown",  # enrolled, but the source does not say which factor
+        "user": "skipped",  # not privileged
     }
     reasons = {r.resource: r.reason for r in run(privileged_phishing_resistant, records)}
     assert reasons["sms"] == "privileged with only phishable factors (sms, totp)"
@@ -64,6 +65,11 @@ def test_custody_approvers_are_judged_as_people_across_sources():
     assert {k: r.status for k, r in results.items()} == {
         "fireblocks:user:u-1": "unknown",  # privileged: every account counts, as before
         "okta:a": "pass",
+        # not privileged: each account reported as not applicable, its person judged below
+        **{
+            key: "skipped"
+            for key in ("okta:k", "aws:k", "okta:s", "google:u", "fireblocks:user:u-2", "okta:p")
+        },
         "approver@x.io": "fail",
         "ghost@x.io": "unknown",
         "keyholder@x.io": "pass",
@@ -77,6 +83,10 @@ def test_custody_approvers_are_judged_as_people_across_sources():
     assert results["approver@x.io"].evidence["custody_roles"] == [f"approver in {records[1].label}"]
     assert results["keyholder@x.io"].reason == (
         "custody approver with a phishing-resistant factor (aws_iam: virtual / okta: webauthn)"
+    )
+    assert (
+        results["okta:p"].reason
+        == "not known to be privileged in okta; approver@x.io is judged as a custody approver"
     )
     assert results["ghost@x.io"].reason == (
         "custody approver with no active identity in any source: their factors cannot be judged"

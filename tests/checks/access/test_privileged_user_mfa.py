@@ -18,6 +18,7 @@ def test_only_privileged_identities_are_judged():
         "admin-unknown": "unknown",
         "maybe": "unknown",  # could be an admin without MFA: never silently dropped
         "maybe-mfa": "pass",  # MFA either way
+        "dev": "skipped",  # not privileged: reported, not scored
     }
     bad = next(r for r in run(privileged_user_mfa, records) if r.resource == "admin-bad")
     assert bad.evidence["privileged_via"] == ["group:Admins"]

@@ -85,6 +85,7 @@ def test_unreadable_policy_or_unknown_value_is_unknown_never_a_pass():
         "untiered": "unknown",
         "silent": "unknown",
         "untiered-bare": "fail",
+        "a-safe": "skipped",
     }
     assert results["hidden"].reason == "BitGo did not return this wallet's policy (admin.policy.rules)"
     doubt = (
@@ -96,5 +97,7 @@ def test_unreadable_policy_or_unknown_value_is_unknown_never_a_pass():
     assert results["untiered-bare"].reason == f"no address whitelist rule; no velocity-limit rule; {doubt}"
 
 
-def test_no_bitgo_wallet_yields_nothing_for_the_evaluation_to_mark_unknown():
-    assert run(bitgo_policy_rules, [make_wallet()]) == []
+def test_a_wallet_of_another_vendor_is_not_applicable():
+    # Only not-applicable findings: the evaluation adds an unknown "nothing to judge".
+    [result] = run(bitgo_policy_rules, [make_wallet()])
+    assert (result.status, result.reason) == ("skipped", "a safe wallet: BitGo policy rules do not apply")

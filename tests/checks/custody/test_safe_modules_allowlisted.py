@@ -20,6 +20,7 @@ def test_modules_and_guards_outside_the_allow_list_fail():
         "allowed": "pass",
         "backdoor": "fail",
         "guarded": "fail",
+        "bitgo": "skipped",
     }
     reasons = {r.resource: r.reason for r in run(safe_modules_allowlisted, records, policy=policy)}
     assert reasons["backdoor"] == "not on the allow-list: module(s) 0xbadc0de"

@@ -17,6 +17,8 @@ def test_only_enabled_signing_keys_and_imported_material_fails():
         "cloudhsm": "pass",
         "imported": "fail",
         "xks": "fail",
+        "disabled": "skipped",
+        "encryption": "skipped",
     }
     imported = next(r for r in run(signing_keys_hsm_backed, records) if r.resource == "imported")
     assert "imported" in imported.reason and imported.evidence["origin"] == "EXTERNAL"

@@ -123,7 +123,11 @@ def test_only_production_acls_in_use_or_default_are_judged():
         make_network_acl(key="acl-unused", vpc_id="vpc-prod", default=False, subnets=[]),
         make_network_acl(key="acl-corp", vpc_id="vpc-corp", zone="corporate"),
     ]
-    assert statuses(no_allow_all_nacls, records) == {"acl-prod": "fail"}
+    assert statuses(no_allow_all_nacls, records) == {
+        "acl-prod": "fail",
+        "acl-corp": "skipped",
+        "acl-unused": "skipped",
+    }
 
 
 def test_unclassified_zones_and_missing_acls_are_unknown():

@@ -30,7 +30,11 @@ def test_each_production_vpc_fails_when_joined_to_corporate():
             state="deleted",
         ),
     ]
-    assert statuses(no_corporate_production_path, records) == {"vpc-prod-a": "fail", "vpc-prod-b": "pass"}
+    assert statuses(no_corporate_production_path, records) == {
+        "vpc-prod-a": "fail",
+        "vpc-prod-b": "pass",
+        "vpc-corp": "skipped",
+    }
     failure = next(r for r in run(no_corporate_production_path, records) if r.status == "fail")
     assert failure.evidence["paths"] == ["pcx-1"]
     assert "vpc_peering vpc-corp -> vpc-prod-a (all traffic)" in failure.reason
@@ -82,6 +86,7 @@ def test_a_vpc_of_unknown_zone_is_unknown_with_how_to_classify_it():
         "vpc-prod": "pass",
         "vpc-default": "unknown",
         "vpc-lab": "unknown",
+        "vpc-corp": "skipped",
     }  # vpc-corp is the other end of the paths judged, not judged itself
     rules = (
         "(policy.zones: production_accounts / corporate_accounts, production_tags / corporate_tags "

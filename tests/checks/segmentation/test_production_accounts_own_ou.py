@@ -20,8 +20,11 @@ def test_production_accounts_alone_in_their_ou_pass():
     assert statuses(production_accounts_own_ou, records, policy=policy(PROD, PAYMENTS)) == {
         f"aws:{PROD}": "pass",
         f"aws:{PAYMENTS}": "pass",
+        # corporate and unclassified accounts: reported as not judged
+        f"aws:{CORP}": "skipped",
+        f"aws:{SANDBOX}": "skipped",
     }
-    [result, _] = run(production_accounts_own_ou, records, policy=policy(PROD, PAYMENTS))
+    [result, _, _, _] = run(production_accounts_own_ou, records, policy=policy(PROD, PAYMENTS))
     assert result.reason == "OU Root/Workloads/Prod holds production accounts only"
     assert result.evidence == {"ou_path": "Root/Workloads/Prod", "parent_id": "ou-workloads-prod"}
 
@@ -33,7 +36,12 @@ def test_sharing_an_ou_with_non_production_fails_naming_them():
         # a child OU inherits the OU's policies and matches its org path: it counts too
         make_org_account("Root/Platform/Dev", account_id=SANDBOX, name="sandbox", zone="unknown"),
     ]
-    [result] = run(production_accounts_own_ou, records, policy=policy(PROD))
+    [result, *others] = run(production_accounts_own_ou, records, policy=policy(PROD))
+    assert {(r.resource, r.status) for r in others} == {
+        (f"aws:{CORP}", "skipped"),
+        (f"aws:{SANDBOX}", "skipped"),
+    }
+    assert others[0].reason == f"corporate ({CORP}, corporate): only production accounts are judged"
     assert (result.resource, result.status) == (f"aws:{PROD}", "fail")
     assert result.reason == (
         "OU Root/Platform also holds non-production account(s): "
@@ -48,7 +56,11 @@ def test_a_sibling_ou_or_the_parent_ou_is_not_shared():
         make_org_account("Root/Workloads", account_id=CORP, zone="corporate"),
         make_org_account("Root/Workloads/Corp", account_id=SANDBOX, zone="corporate"),
     ]
-    assert statuses(production_accounts_own_ou, records, policy=policy(PROD)) == {f"aws:{PROD}": "pass"}
+    assert statuses(production_accounts_own_ou, records, policy=policy(PROD)) == {
+        f"aws:{PROD}": "pass",
+        f"aws:{CORP}": "skipped",
+        f"aws:{SANDBOX}": "skipped",
+    }
 
 
 def test_directly_under_the_root_fails_even_alone():
@@ -62,7 +74,7 @@ def test_suspended_neighbour_is_named_with_its_state():
         make_org_account("Root/Prod", account_id=PROD),
         make_org_account("Root/Prod", account_id=CORP, name="old", zone="unknown", status="SUSPENDED"),
     ]
-    [result] = run(production_accounts_own_ou, records, policy=policy(PROD))
+    [result, _] = run(production_accounts_own_ou, records, policy=policy(PROD))
     assert result.status == "fail" and result.reason.endswith(f"old ({CORP}, unclassified, SUSPENDED)")
 
 

@@ -39,4 +39,10 @@ def test_overdue_enrolments():
         _enrolment("done", "passed"),
         _enrolment("policy", "not_started", due_days=-3, category="other"),
     ]
-    assert statuses(overdue_enrolments, records) == {"past": "fail", "late": "fail", "open": "pass"}
+    assert statuses(overdue_enrolments, records) == {
+        "past": "fail",
+        "late": "fail",
+        "open": "pass",
+        "done": "skipped",
+        "policy": "skipped",
+    }

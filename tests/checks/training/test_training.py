@@ -8,7 +8,10 @@ from tests.factories import make_training_record as _training
 def test_no_training_source_is_unknown_never_pass():
     people = [make_identity(key="a@x.io", email="a@x.io")]
     assert statuses(awareness_recent, people) == {"training": "unknown"}
-    assert statuses(lure_training_privileged, people) == {"training": "unknown"}
+    assert statuses(lure_training_privileged, people) == {
+        "training": "unknown",
+        "a@x.io": "skipped",
+    }
 
 
 def test_awareness_within_a_year():
@@ -31,7 +34,11 @@ def test_lure_training_for_privileged_within_six_months():
         _training("admin1@x.io", "lure", 100),
         _training("admin2@x.io", "lure", 200),
     ]
-    assert statuses(lure_training_privileged, records) == {"admin1@x.io": "pass", "admin2@x.io": "fail"}
+    assert statuses(lure_training_privileged, records) == {
+        "admin1@x.io": "pass",
+        "admin2@x.io": "fail",
+        "dev@x.io": "skipped",
+    }
 
 
 def test_a_person_is_judged_once_across_sources_and_aliases():
@@ -80,6 +87,7 @@ def test_lure_training_covers_signers_and_approvers_who_are_not_privileged():
         "approver@x.io": "pass",  # a Fireblocks approver, through the vendor's user identity
         "mapped-only@x.io": "pass",  # named in the signer map, known to no identity source
         "signer@x.io": "fail",
+        "dev@x.io": "skipped",
     }
     assert results["signer@x.io"].reason == "lure training last passed 200 days ago"
     assert results["mapped-only@x.io"].evidence["sources"] == []

@@ -4,10 +4,13 @@ before the product was run on this estate. Where the verdict rests on a vendor f
 comment names it.
 
 `(check id, resource key) -> status`. Every resource a check should judge is listed; a
-resource it should not judge is absent. Checks with no data at all report `("...", "*")`.
+resource out of its scope is
+`skipped` (not applicable, not_applicable_verdicts). Checks with no data at all report `("...", "*")`.
 """
 
 from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
 
 from tests.estates.second import custody_data as c
 from tests.estates.second.aws_org import REGION, NorthwindAws
@@ -63,7 +66,7 @@ def identity_verdicts(aws: NorthwindAws) -> Verdicts:
         ("access.console_user_mfa", okta("priya")): "pass",  # lastLogin null: still ACTIVE
         ("access.console_user_mfa", okta("tara")): "pass",
         # svc-reporting is a machine (policy.people.machine_patterns `svc-*`): MFA checks judge
-        # people (issue 16); a machine credential is another check's business. Absent.
+        # people (issue 16); a machine credential is another check's business. Not applicable (not_applicable_verdicts).
         # Entra: isMfaRegistered is "registered a strong authentication method for MFA".
         ("access.console_user_mfa", entra("nadia")): "pass",
         ("access.console_user_mfa", entra("priya")): "pass",
@@ -100,7 +103,7 @@ def identity_verdicts(aws: NorthwindAws) -> Verdicts:
         ("access.privileged_user_mfa", fireblocks_user("nadia")): "pass",  # OWNER; 2FA mandatory
         ("access.privileged_user_mfa", nadia_iam): "pass",  # inline allow-all
         ("access.privileged_user_mfa", priya_iam): "pass",  # Admins group, AdministratorAccess
-        # ci-runner (no password, key only) and svc-reporting are machines: absent (issue 16).
+        # ci-runner (no password, key only) and svc-reporting are machines: not applicable (issue 16).
         # --- privileged identities have a phishing-resistant factor ---------------------
         ("access.privileged_phishing_resistant", okta("nadia")): "pass",  # webauthn (FIDO)
         # Okta documents FastPass (signed_nonce) as phishing-resistant.
@@ -116,7 +119,7 @@ def identity_verdicts(aws: NorthwindAws) -> Verdicts:
         # Custody approvers holding no privileged identity, judged as people: omar (Safe Ops
         # owner, BitGo spender and cold-wallet admin, Fireblocks SIGNER) has SMS / TOTP only;
         # rosa (Treasury Safe owner) has no active identity left. priya is judged above through
-        # her IAM admin user; nadia too. sam is in the signer map but signs nothing: absent.
+        # her IAM admin user; nadia too. sam is in the signer map but signs nothing: no person finding (his accounts are not applicable, by key).
         ("access.privileged_phishing_resistant", _mail("omar")): "fail",
         ("access.privileged_phishing_resistant", _mail("rosa")): "unknown",
         # --- MFA enforced by policy ---------------------------------------------------------
@@ -165,7 +168,7 @@ def people_verdicts(aws: NorthwindAws) -> Verdicts:
         # HR roster only: a roster says nothing about MFA, so "a source did not say".
         ("access.person_without_mfa", _mail("quentin")): "unknown",
         ("access.person_without_mfa", _mail("uri")): "unknown",
-        # the guest is not a person of the company (Entra userType guest): absent (issue 16).
+        # the guest is not a person of the company (Entra userType guest): not applicable (issue 16).
         # rosa is terminated on the roster, deprovisioned / archived / disabled elsewhere.
         # --- awareness within 12 months -------------------------------------------------------
         ("training.awareness_recent", _mail("nadia")): "pass",  # 30 days
@@ -318,13 +321,121 @@ def detection_verdicts(aws: NorthwindAws) -> Verdicts:
     }
 
 
-def expected_verdicts(aws: NorthwindAws) -> Verdicts:
+def not_applicable_verdicts(aws: NorthwindAws, now: datetime) -> Verdicts:
+    """What each check reports as not applicable (issue 15 point 4: nothing vanishes): the
+    records of a kind it judges that are out of its scope, each with the reason the check
+    gives. Written from the estate, as the notes above say why each is not judged."""
+    r = aws.resources
+    ci_runner = aws.user(aws.production, "ci-runner")
+    contractor_iam = aws.user(aws.corporate, "old-contractor")
+    omar_iam = aws.user(aws.corporate, "omar")
+    roster = [f"internal_http:hr_roster:E20{n}" for n in range(1, 9)]
+    sign_in = "access.console_user_mfa", "access.mfa_enforced"
+    privileged = "access.privileged_user_mfa", "access.privileged_phishing_resistant"
+    verdicts: Verdicts = {}
+    # Identities that cannot sign in: ci-runner has no login profile; the HR roster grants no
+    # sign-in; Okta SUSPENDED quentin and DEPROVISIONED rosa; Google suspended quentin and
+    # archived rosa; rosa's Fireblocks user is disabled.
+    for check in sign_in:
+        for key in (
+            ci_runner,
+            *roster,
+            okta("quentin"),
+            okta("rosa"),
+            google("quentin"),
+            google("rosa"),
+            fireblocks_user("rosa"),
+        ):
+            verdicts[(check, key)] = "skipped"
+    # IAM does not report MFA enforcement: the enrolment checks judge these sign-ins.
+    for key in (
+        aws.user(aws.management, "nadia"),
+        aws.user(aws.production, "priya"),
+        omar_iam,
+        contractor_iam,
+    ):
+        verdicts[("access.mfa_enforced", key)] = "skipped"
+    # Not privileged (or suspended): the HR roster, Okta omar / priya / quentin / rosa, Entra
+    # priya / omar / sam / the guest, Google priya / sam / quentin / rosa and deploy-bot, IAM
+    # omar and old-contractor, Fireblocks omar (SIGNER) / priya (APPROVER) / rosa (disabled).
+    for check in privileged:
+        for key in (
+            *roster,
+            okta("omar"),
+            okta("priya"),
+            okta("quentin"),
+            okta("rosa"),
+            *(entra(n) for n in ("priya", "omar", "sam", "guest")),
+            *(google(n) for n in ("priya", "sam", "quentin", "rosa", "deploy-bot")),
+            omar_iam,
+            contractor_iam,
+            *(fireblocks_user(n) for n in ("omar", "priya", "rosa")),
+        ):
+            verdicts[(check, key)] = "skipped"
+    # People who are not judged: the machines (ci-runner, svc-reporting, deploy-bot) and rosa,
+    # every one of whose identities is deprovisioned, archived, disabled or terminated.
+    machines = [f"machine:{ci_runner}", f"machine:{okta('svc-reporting')}", f"machine:{google('deploy-bot')}"]
+    for check in ("access.person_without_mfa", "training.awareness_recent"):
+        for person in (*machines, _mail("rosa")):
+            verdicts[(check, person)] = "skipped"
+    # Lure training: the machines, and people neither privileged nor a signer or approver
+    # (quentin, uri, the old contractor, the guest). rosa still owns the Treasury Safe: judged.
+    for person in (*machines, _mail("quentin"), _mail("uri"), "identity:" + contractor_iam, GUEST):
+        verdicts[("training.lure_training_privileged", person)] = "skipped"
+    # Machines and the guest: out of the people checks' scope, so not applicable (issue 16:
+    # the product still judges them; known_wrong.py records what it says today).
+    for check in sign_in:
+        for key in (okta("svc-reporting"), google("deploy-bot")):
+            verdicts[(check, key)] = "skipped"
+    for check in privileged:
+        for key in (okta("svc-reporting"), ci_runner):
+            verdicts[(check, key)] = "skipped"
+    for check in ("access.person_without_mfa", "training.awareness_recent"):
+        verdicts[(check, GUEST)] = "skipped"  # Entra userType guest: not a person of the company
+    # sam signs nothing (his mapped address owns no Safe) and is not privileged.
+    verdicts[("training.lure_training_privileged", _mail("sam"))] = "skipped"
+    # Wallets of another vendor: BitGo rules judge BitGo wallets, module checks Safes.
+    for wallet in (SAFE_TREASURY, SAFE_OPS, *VAULT.values()):
+        verdicts[("custody.bitgo_policy_rules", wallet)] = "skipped"
+    for wallet in (BITGO_HOT, BITGO_OPS, BITGO_COLD, *VAULT.values()):
+        verdicts[("custody.safe_modules_allowlisted", wallet)] = "skipped"
+    # Fireblocks vaults are MPC: their approvals are the TAP's (transfer_policy_approvals).
+    for vault in VAULT.values():
+        verdicts[("custody.multisig_threshold", vault)] = "skipped"
+    # Not transfer rules: the hot wallet's whitelist and velocity limit, and TAP rule 2 (BLOCK).
+    verdicts[("custody.transfer_policy_approvals", f"{BITGO_HOT}:rule:Exchange and cold storage only")] = (
+        "skipped"
+    )
+    verdicts[("custody.transfer_policy_approvals", f"{BITGO_HOT}:rule:20 ETH a day")] = "skipped"
+    verdicts[("custody.transfer_policy_approvals", "fireblocks:tap:2")] = "skipped"
+    # ACLs outside production: the management account's VPCs are unclassified, the corporate
+    # account's are corporate.
+    for acl in ("analytics", "default:management", "office", "default:corporate"):
+        verdicts[("segmentation.no_allow_all_nacls", r[f"acl:{acl}"])] = "skipped"
+    # Corporate VPCs are the far end of the paths judged at the production VPCs.
+    for vpc in ("office", "default:corporate"):
+        verdicts[("segmentation.no_corporate_production_path", r[f"vpc:{vpc}"])] = "skipped"
+    # Only production accounts are judged for their OU.
+    for account in (aws.management, aws.corporate):
+        verdicts[("segmentation.production_accounts_own_ou", f"aws:{account}")] = "skipped"
+    # Enrolments with nothing due: passed or completed (KnowBe4 1-5, 7, 8 and omar's policy
+    # 11; tara's LMS workshop, passed 20 days ago).
+    for enrollment in (1, 2, 3, 4, 5, 7, 8, 11):
+        verdicts[("training.overdue_enrolments", f"knowbe4:enrollment:{enrollment}")] = "skipped"
+    workshop = (now - timedelta(days=20)).date().isoformat()
+    lms = f"{CSV_LABEL}:{_mail('tara')}:Deepfake recruiter calls:{workshop}T00:00:00+00:00"
+    verdicts[("training.overdue_enrolments", lms)] = "skipped"
+    return verdicts
+
+
+def expected_verdicts(aws: NorthwindAws, now: datetime | None = None) -> Verdicts:
     return {
         **identity_verdicts(aws),
         **people_verdicts(aws),
         **custody_verdicts(aws),
         **network_verdicts(aws),
         **detection_verdicts(aws),
+        **not_applicable_verdicts(aws, now or datetime.now(UTC)),
     }
 
 

@@ -1,0 +1,107 @@
+"""Nothing vanishes (issue 15 point 4): every collected record of a kind a check judges
+(`CheckSpec.judged_kinds`) appears in that check's findings, as pass, fail, unknown or not
+applicable with its reason. Run over the demo estate and the second estate (Northwind).
+
+A record is mentioned by its key, or by the person it belongs to: an identity by the person
+it resolves to (vaultward.people), a training or phish-prone record by its person's e-mail.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import defaultdict
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine
+from sqlmodel import Session, select
+
+from tests.estates.second.conftest import northwind  # noqa: F401 (the fixture)
+from tests.estates.second.estate import NorthwindEstate
+from vaultward.collection import collect
+from vaultward.config import Settings
+from vaultward.db import open_store
+from vaultward.demo.organisation import seed_demo_organisation
+from vaultward.demo.run import demo_settings
+from vaultward.demo.saas import saas_fakes
+from vaultward.evaluation import evaluate
+from vaultward.evidence import latest_facts
+from vaultward.models import Evaluation, Finding
+from vaultward.people import Directory
+from vaultward.records import Identity
+from vaultward.registry import Registry, discover
+
+REGISTRY = discover(entry_point_groups=False)
+
+
+def vanished(settings: Settings, engine: Engine, registry: Registry, evaluation_id: int) -> list[str]:
+    """(check, kind, key) of each judged record no finding of its check mentions."""
+    with Session(engine) as session:
+        rows = session.exec(select(Finding).where(Finding.evaluation_id == evaluation_id)).all()
+        evaluation = session.get(Evaluation, evaluation_id)
+        assert evaluation is not None
+        evidence = latest_facts(session, settings, evaluation.started_at, sorted(registry.collectors))
+    mentioned: dict[str, set[str]] = defaultdict(set)
+    for finding in rows:
+        mentioned[finding.check_id].add(finding.resource)
+    directory = Directory(settings.policy.people)
+    identities = evidence.records.get(Identity.kind, [])
+    person_of = {
+        identity.key: person.id
+        for person in directory.resolve(identities)
+        for identity in person.identities  # type: ignore[arg-type]
+    }
+
+    def names(record) -> set[str]:
+        found = {record.key}
+        if record.key in person_of and record.kind == Identity.kind:
+            found.add(person_of[record.key])
+        if isinstance(getattr(record, "person", None), str):
+            found.add(directory.email_of(record.person))
+        return found
+
+    missing = []
+    for spec in sorted(registry.checks.values(), key=lambda s: s.id):
+        for kind in spec.judged_kinds:
+            for record in evidence.records.get(kind, []):
+                if not names(record) & mentioned[spec.id]:
+                    missing.append(f"{spec.id} {kind} {record.key} ({record.scope})")
+    return missing
+
+
+@pytest.fixture
+def demo_estate(moto_endpoint: str, tmp_path: Path) -> Iterator[Settings]:
+    organisation = seed_demo_organisation(moto_endpoint)
+    with saas_fakes(tmp_path, organisation.accounts["production"]) as saas:
+        saved = {name: os.environ.get(name) for name in saas.environment}
+        os.environ.update(saas.environment)
+        try:
+            yield demo_settings(organisation.settings_dict(), saas, tmp_path, 8501)
+        finally:
+            for name, value in saved.items():
+                if value is None:
+                    os.environ.pop(name, None)
+                else:
+                    os.environ[name] = value
+
+
+@pytest.fixture
+def engine(tmp_path: Path) -> Iterator[Engine]:
+    """One SQLite store: the contract is the catalog's, the exactness tests cover both stores."""
+    store = open_store(f"sqlite:///{tmp_path / 'vanish.db'}")
+    yield store
+    store.dispose()
+
+
+def test_nothing_vanishes_from_the_demo_estate(engine, demo_estate: Settings):
+    collect(demo_estate, engine, REGISTRY)
+    summary = evaluate(demo_estate, engine, REGISTRY)
+    assert not (missing := vanished(demo_estate, engine, REGISTRY, summary.evaluation_id)), "\n".join(missing)
+
+
+def test_nothing_vanishes_from_the_second_estate(engine, northwind: NorthwindEstate):  # noqa: F811
+    collect(northwind.settings, engine, REGISTRY)
+    summary = evaluate(northwind.settings, engine, REGISTRY)
+    missing = vanished(northwind.settings, engine, REGISTRY, summary.evaluation_id)
+    assert not missing, "\n".join(missing)
