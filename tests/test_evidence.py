@@ -117,7 +117,9 @@ def test_a_field_gap_leaves_only_the_checks_reading_the_field_unknown(engine):
 
 def test_without_a_field_gap_an_unreported_field_is_not_judged(engine):
     evaluation = run(engine, [account, make_identity(key="dan", mfa_enforced=None, scope=SCOPE)])
-    assert set(findings(engine, evaluation, "access.mfa_enforced")) == {"*"}  # no data, as before
+    judged = findings(engine, evaluation, "access.mfa_enforced")
+    # Listed as not applicable (the source does not report enforcement), and nothing judged.
+    assert {key: f.status for key, f in judged.items()} == {"dan": "skipped", "*": "unknown"}
 
 
 def test_an_unreadable_configured_wallet_is_unknown_in_every_wallet_check(engine):

@@ -2,6 +2,7 @@
 
 from collections.abc import Iterator
 
+from checks.access.privilege import privilege_gap
 from vaultward.records import Identity
 from vaultward.sdk import CheckContext, Result, check, failed, not_applicable, passed, unknown
 
@@ -28,7 +29,10 @@ def privileged_user_mfa(ctx: CheckContext) -> Iterator[Result]:
             yield not_applicable(identity, f"{why} in {identity.source}", source=identity.source)
             continue
         evidence = {"privileged_via": identity.privileged_via, "source": identity.source}
-        if identity.privileged is None:
+        gap = privilege_gap(ctx, identity)
+        if gap:  # a failed request hid it: a pass here could count one who is not an admin
+            yield unknown(identity, f"whether this account is privileged is unknown: {gap}", **evidence)
+        elif identity.privileged is None:
             # Privilege unknown: with MFA the verdict is the same either way; without, it is not.
             if identity.mfa_enrolled:
                 yield passed(identity, "protected by MFA (whether it is privileged is unknown)", **evidence)

@@ -22,3 +22,23 @@ def test_only_privileged_identities_are_judged():
     }
     bad = next(r for r in run(privileged_user_mfa, records) if r.resource == "admin-bad")
     assert bad.evidence["privileged_via"] == ["group:Admins"]
+
+
+def test_privilege_a_failed_request_hid_is_unknown_even_with_mfa():
+    from tests.factories import NOW
+    from vaultward.config import Policy
+    from vaultward.sdk import CheckContext
+
+    scope = "okta:acme.okta.com"
+    records = [
+        make_identity(key="maybe", scope=scope, source="okta", privileged=None, mfa_enrolled=True),
+        make_identity(key="silent", privileged=None, mfa_enrolled=True),  # its source never says
+    ]
+    gaps = {(scope, "identity"): {"privileged": "okta: GET /api/v1/iam/assignees/users: HTTP 403"}}
+    results = {
+        r.resource: r for r in privileged_user_mfa(CheckContext({"identity": records}, Policy(), NOW, gaps))
+    }
+    # With MFA, "pass either way" held only while nothing was lost: a pass could count a
+    # non-administrator the clean run left out of the score.
+    assert {key: r.status for key, r in results.items()} == {"maybe": "unknown", "silent": "pass"}
+    assert results["maybe"].reason.endswith("okta: GET /api/v1/iam/assignees/users: HTTP 403")

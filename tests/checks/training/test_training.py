@@ -115,7 +115,11 @@ def test_a_person_whose_privilege_a_failed_request_left_unknown_is_unknown_not_l
         by_kind[record.kind].append(record)
     gaps = {(scope, "identity"): {"privileged": "okta: GET /api/v1/users/m/roles: HTTP 403"}}
     results = {r.resource: r for r in lure_training_privileged(CheckContext(by_kind, Policy(), NOW, gaps))}
-    assert {key: r.status for key, r in results.items()} == {"admin@x.io": "pass", "maybe@x.io": "unknown"}
+    assert {key: r.status for key, r in results.items()} == {
+        "admin@x.io": "pass",
+        "maybe@x.io": "unknown",
+        "other@x.io": "skipped",  # its source never says who is privileged: not applicable
+    }
     assert results["maybe@x.io"].reason == (
         "whether maybe@x.io is privileged is unknown: okta: GET /api/v1/users/m/roles: HTTP 403"
     )
