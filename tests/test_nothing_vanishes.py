@@ -8,7 +8,6 @@ it resolves to (vaultward.people), a training or phish-prone record by its perso
 
 from __future__ import annotations
 
-import os
 from collections import defaultdict
 from collections.abc import Iterator
 from pathlib import Path
@@ -73,17 +72,13 @@ def vanished(settings: Settings, engine: Engine, registry: Registry, evaluation_
 @pytest.fixture
 def demo_estate(moto_endpoint: str, tmp_path: Path) -> Iterator[Settings]:
     organisation = seed_demo_organisation(moto_endpoint)
-    with saas_fakes(tmp_path, organisation.accounts["production"]) as saas:
-        saved = {name: os.environ.get(name) for name in saas.environment}
-        os.environ.update(saas.environment)
-        try:
-            yield demo_settings(organisation.settings_dict(), saas, tmp_path, 8501)
-        finally:
-            for name, value in saved.items():
-                if value is None:
-                    os.environ.pop(name, None)
-                else:
-                    os.environ[name] = value
+    with (
+        saas_fakes(tmp_path, organisation.accounts["production"]) as saas,
+        pytest.MonkeyPatch.context() as patch,
+    ):
+        for name, value in saas.environment.items():
+            patch.setenv(name, value)
+        yield demo_settings(organisation.settings_dict(), saas, tmp_path, 8501)
 
 
 @pytest.fixture

@@ -19,6 +19,7 @@ from sqlmodel import Session, col, select
 from collectors.aws import AwsCustodyCollector, AwsIamCollector, AwsNetworkCollector
 from collectors.aws.session import AwsSessions
 from tests.aws_faults import error_response, flaky
+from tests.conftest import AWS_DUMMY_ENV
 from vaultward.collection import run_scope
 from vaultward.config import parse_settings
 from vaultward.demo.organisation import DemoOrganisation, seed_exact_organisation
@@ -28,13 +29,7 @@ from vaultward.registry import discover
 from vaultward.status import latest_status
 
 MAX_ATTEMPTS = 3
-AWS_ENV = {
-    "AWS_ACCESS_KEY_ID": "testing",
-    "AWS_SECRET_ACCESS_KEY": "testing",
-    "AWS_DEFAULT_REGION": "us-east-1",
-    "AWS_CONFIG_FILE": "/dev/null",
-    "AWS_SHARED_CREDENTIALS_FILE": "/dev/null",
-}
+AWS_ENV = AWS_DUMMY_ENV
 
 
 @pytest.fixture(scope="module")

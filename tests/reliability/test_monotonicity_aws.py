@@ -32,19 +32,14 @@ from collectors.aws import (
 )
 from collectors.aws.session import AwsSessions
 from tests.aws_faults import error_response
+from tests.conftest import AWS_DUMMY_ENV
 from tests.reliability.monotonicity import Histories, Recorded, Report, Stores, record
 from vaultward.config import parse_settings
 from vaultward.demo.organisation import seed_exact_organisation
 from vaultward.registry import discover
 from vaultward.sdk import Collector
 
-AWS_ENV = {
-    "AWS_ACCESS_KEY_ID": "testing",
-    "AWS_SECRET_ACCESS_KEY": "testing",
-    "AWS_DEFAULT_REGION": "us-east-1",
-    "AWS_CONFIG_FILE": "/dev/null",
-    "AWS_SHARED_CREDENTIALS_FILE": "/dev/null",
-}
+AWS_ENV = AWS_DUMMY_ENV
 COLLECTORS: dict[str, type[Collector]] = {
     cls.name: cls
     for cls in (

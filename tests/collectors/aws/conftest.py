@@ -9,16 +9,10 @@ import requests
 from moto import mock_aws
 from moto.server import ThreadedMotoServer
 
+from tests.conftest import AWS_DUMMY_ENV
 from vaultward.demo.organisation import DemoOrganisation, seed_exact_organisation
 
-AWS_ENV = {
-    "AWS_ACCESS_KEY_ID": "testing",
-    "AWS_SECRET_ACCESS_KEY": "testing",
-    "AWS_SESSION_TOKEN": "testing",
-    "AWS_DEFAULT_REGION": "us-east-1",
-    "AWS_CONFIG_FILE": "/dev/null",
-    "AWS_SHARED_CREDENTIALS_FILE": "/dev/null",
-}
+AWS_ENV = AWS_DUMMY_ENV
 
 
 def _dummy_env(monkeypatch: pytest.MonkeyPatch) -> None:

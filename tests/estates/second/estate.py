@@ -12,13 +12,14 @@ The Prowler import is not part of this estate (no check reads its records).
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 from tests.estates.second import custody_data, identity_data, roster_data, training_data
 from tests.estates.second.aws_org import NorthwindAws, seed_northwind
@@ -68,16 +69,11 @@ def signers() -> dict[str, str]:
 
 @contextmanager
 def _environment(values: dict[str, str]) -> Iterator[None]:
-    saved = {name: os.environ.get(name) for name in values}
-    os.environ.update(values)
-    try:
+    """The variables set while the estate runs, the environment as it was after."""
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in values.items():
+            patch.setenv(name, value)
         yield
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
 
 
 @contextmanager
