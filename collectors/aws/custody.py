@@ -37,8 +37,14 @@ class AwsCustodyCollector(AwsCollector):
         kms = self.sessions.client(session, "kms", region)
         ec2 = self.sessions.client(session, "ec2", region)
 
-        with core_call(scope.id, "cloudhsm:DescribeClusters"):
-            clusters = all_pages(hsm, "describe_clusters", "Clusters")
+        # CloudHSM and KMS are read apart: either refused leaves only its own kind unknown
+        # (both refused, the scope fails: it read nothing).
+        found = optional_call(
+            scope.id, "cloudhsm:DescribeClusters", "the region", (HsmCluster.kind,),
+            partial(all_pages, hsm, "describe_clusters", "Clusters"),
+        )  # fmt: skip
+        hsm_refused = found if isinstance(found, Problem) else None
+        clusters: list[dict] = [] if isinstance(found, Problem) else found
         groups: dict[str, dict] = {}
         for group_id in sorted({c["SecurityGroup"] for c in clusters if c.get("SecurityGroup")}):
             described = optional_call(
@@ -52,10 +58,26 @@ class AwsCustodyCollector(AwsCollector):
                 yield described
             else:
                 groups[group_id] = described
-        with core_call(scope.id, "kms:ListKeys"):
-            key_ids = [key["KeyId"] for key in all_pages(kms, "list_keys", "Keys")]
-        with core_call(scope.id, "kms:ListAliases"):
-            aliases = custody_mapper.aliases_by_key(all_pages(kms, "list_aliases", "Aliases"))
+        if hsm_refused is None:
+            listed = optional_call(
+                scope.id,
+                "kms:ListKeys",
+                "the region",
+                (SigningKey.kind,),
+                partial(all_pages, kms, "list_keys", "Keys"),
+            )
+        else:
+            with core_call(scope.id, "kms:ListKeys"):  # CloudHSM refused already: nothing else to read
+                listed = all_pages(kms, "list_keys", "Keys")
+            yield hsm_refused
+        key_ids: list[str] = []
+        aliases: dict = {}
+        if isinstance(listed, Problem):
+            yield listed
+        else:
+            key_ids = [key["KeyId"] for key in listed]
+            with core_call(scope.id, "kms:ListAliases"):
+                aliases = custody_mapper.aliases_by_key(all_pages(kms, "list_aliases", "Aliases"))
 
         metadata: list[dict] = []
         tags: dict[str, list] = {}

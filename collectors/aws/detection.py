@@ -7,7 +7,7 @@ from functools import partial
 from typing import Any
 
 from collectors.aws import detection_mapper
-from collectors.aws.session import SCOPE_PERMISSIONS, AwsCollector, core_call, optional_call
+from collectors.aws.session import SCOPE_PERMISSIONS, AwsCollector, all_pages, core_call, optional_call
 from vaultward.records import Record, ThreatDetector, Trail
 from vaultward.sdk import Problem, Scope
 
@@ -48,12 +48,15 @@ class AwsDetectionCollector(AwsCollector):
                 status = None
             yield detection_mapper.map_trail(trail, status, account)
 
-        with core_call(scope.id, "guardduty:ListDetectors"):
-            ids = [
-                i
-                for page in guardduty.get_paginator("list_detectors").paginate()
-                for i in page["DetectorIds"]
-            ]
+        # GuardDuty beside CloudTrail: refused, it leaves only the detectors unknown.
+        listed = optional_call(
+            scope.id, "guardduty:ListDetectors", "the region", (ThreatDetector.kind,),
+            partial(all_pages, guardduty, "list_detectors", "DetectorIds"),
+        )  # fmt: skip
+        if isinstance(listed, Problem):
+            yield listed
+            return
+        ids = [str(detector_id) for detector_id in listed]
         detectors: dict[str, Any] = {}
         for detector_id in ids:
             detector = optional_call(

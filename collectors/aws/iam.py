@@ -42,10 +42,22 @@ class AwsIamCollector(AwsCollector):
         iam = self.sessions.client(session, "iam")
 
         report = self._credential_report(scope.id, iam)
-        with core_call(scope.id, "iam:GetAccountSummary"):
-            summary = iam.get_account_summary()["SummaryMap"]
-        with core_call(scope.id, "iam:ListAccountAliases"):
-            aliases = iam.list_account_aliases()["AccountAliases"]
+        # Side requests: refused, they leave only the account's root MFA and keys (when the
+        # report has no root row) or its alias unknown.
+        summary = optional_call(
+            scope.id, "iam:GetAccountSummary", "the account", (), lambda: iam.get_account_summary()["SummaryMap"],
+            fields=(f"{CloudAccount.kind}.root_mfa_enabled", f"{CloudAccount.kind}.root_access_keys_present"),
+        )  # fmt: skip
+        if isinstance(summary, Problem):
+            yield summary
+            summary = None
+        aliases = optional_call(
+            scope.id, "iam:ListAccountAliases", "the account", (), lambda: iam.list_account_aliases()["AccountAliases"],
+            fields=(f"{CloudAccount.kind}.alias",),
+        )  # fmt: skip
+        if isinstance(aliases, Problem):
+            yield aliases
+            aliases = []
         with core_call(scope.id, "iam:GetAccountAuthorizationDetails"):
             authorization = self._authorization_details(iam)
 

@@ -141,18 +141,23 @@ def account_zone(account_id: str, zones: ZoneRules) -> Zone:
 
 def map_account(
     account_id: str,
-    summary: Mapping[str, Any],
+    summary: Mapping[str, Any] | None,
     report_rows: list[dict[str, str]],
     aliases: list[str],
     zones: ZoneRules,
 ) -> CloudAccount:
-    """The account and its root user: from the summary, and the report's root row if any."""
+    """The account and its root user: from the summary, and the report's root row if any.
+    Without the summary (its request failed) only the root row tells; without either,
+    root's MFA and keys are unknown (None)."""
     root = next((row for row in report_rows if row.get("user") == ROOT_ROW), None)
-    root_mfa = summary.get("AccountMFAEnabled") == 1 or (root is not None and _true(root["mfa_active"]))
-    root_keys = summary.get("AccountAccessKeysPresent") == 1 or (
-        root is not None
-        and (_true(root.get("access_key_1_active")) or _true(root.get("access_key_2_active")))
-    )
+    root_mfa: bool | None = None
+    root_keys: bool | None = None
+    if root is not None:
+        root_mfa = _true(root["mfa_active"])
+        root_keys = _true(root.get("access_key_1_active")) or _true(root.get("access_key_2_active"))
+    if summary is not None:
+        root_mfa = summary.get("AccountMFAEnabled") == 1 or bool(root_mfa)
+        root_keys = summary.get("AccountAccessKeysPresent") == 1 or bool(root_keys)
     alias = aliases[0] if aliases else ""
     return CloudAccount(
         key=f"aws:{account_id}",

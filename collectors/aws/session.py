@@ -83,13 +83,19 @@ def core_call(scope_id: str, action: str) -> Iterator[None]:
 
 
 def optional_call(
-    scope_id: str, action: str, what: str, kinds: tuple[str, ...], call: Callable[[], T]
+    scope_id: str,
+    action: str,
+    what: str,
+    kinds: tuple[str, ...],
+    call: Callable[[], T],
+    fields: tuple[str, ...] = (),
 ) -> T | Problem:
-    """A call whose failure leaves a gap (a `Problem`) but not a failed scope."""
+    """A call whose failure leaves a gap (a `Problem`) but not a failed scope: records of
+    `kinds` may be missing, or `fields` ("<kind>.<field>") are unknown (see vaultward/gaps.py)."""
     try:
         return call()
     except (ClientError, BotoCoreError) as error:
-        return Problem(f"{scope_id}: {action} for {what} failed: {describe_error(error)}", kinds)
+        return Problem(f"{scope_id}: {action} for {what} failed: {describe_error(error)}", kinds, fields)
 
 
 def listing(

@@ -16,7 +16,7 @@ from botocore.exceptions import ConnectionClosedError, ReadTimeoutError
 from moto.server import ThreadedMotoServer
 from sqlmodel import Session, col, select
 
-from collectors.aws import AwsCustodyCollector, AwsIamCollector, AwsNetworkCollector
+from collectors.aws import AwsCustodyCollector, AwsDetectionCollector, AwsIamCollector, AwsNetworkCollector
 from collectors.aws.session import AwsSessions
 from tests.aws_faults import error_response, flaky
 from tests.conftest import AWS_DUMMY_ENV
@@ -92,27 +92,27 @@ def raises(error_class):
 # (collector, service, operation, the action as errors name it, fault, the fault's last error)
 CASES = {
     "iam Throttling": (
-        AwsIamCollector, "iam", "GetAccountSummary", "iam:GetAccountSummary",
+        AwsIamCollector, "iam", "GetAccountAuthorizationDetails", "iam:GetAccountAuthorizationDetails",
         lambda: error_response("iam", 400, "Throttling", "Rate exceeded"),
         f"Throttling: Rate exceeded (after {MAX_ATTEMPTS} attempts)",
     ),
     "iam 500": (
-        AwsIamCollector, "iam", "GetAccountSummary", "iam:GetAccountSummary",
+        AwsIamCollector, "iam", "GetAccountAuthorizationDetails", "iam:GetAccountAuthorizationDetails",
         lambda: error_response("iam", 500, "InternalFailure", "We encountered an internal error"),
         f"InternalFailure: We encountered an internal error (after {MAX_ATTEMPTS} attempts)",
     ),
     "iam 503": (
-        AwsIamCollector, "iam", "GetAccountSummary", "iam:GetAccountSummary",
+        AwsIamCollector, "iam", "GetAccountAuthorizationDetails", "iam:GetAccountAuthorizationDetails",
         lambda: error_response("iam", 503, "ServiceUnavailable", "Service is unavailable"),
         f"ServiceUnavailable: Service is unavailable (after {MAX_ATTEMPTS} attempts)",
     ),
     "iam read timeout": (
-        AwsIamCollector, "iam", "GetAccountSummary", "iam:GetAccountSummary",
+        AwsIamCollector, "iam", "GetAccountAuthorizationDetails", "iam:GetAccountAuthorizationDetails",
         raises(ReadTimeoutError),
         'ReadTimeoutError: Read timeout on endpoint URL: "http://127.0.0.1/injected"',
     ),
     "iam connection closed": (
-        AwsIamCollector, "iam", "GetAccountSummary", "iam:GetAccountSummary",
+        AwsIamCollector, "iam", "GetAccountAuthorizationDetails", "iam:GetAccountAuthorizationDetails",
         raises(ConnectionClosedError),
         "ConnectionClosedError: Connection was closed before we received a valid response "
         'from endpoint URL: "http://127.0.0.1/injected".',
@@ -123,7 +123,7 @@ CASES = {
         f"RequestLimitExceeded: Request limit exceeded. (after {MAX_ATTEMPTS} attempts)",
     ),
     "kms ThrottlingException": (
-        AwsCustodyCollector, "kms", "ListKeys", "kms:ListKeys",
+        AwsCustodyCollector, "kms", "ListAliases", "kms:ListAliases",
         lambda: error_response("kms", 400, "ThrottlingException", "Rate exceeded"),
         f"ThrottlingException: Rate exceeded (after {MAX_ATTEMPTS} attempts)",
     ),
@@ -236,3 +236,43 @@ def test_a_failed_second_page_of_security_groups_is_partial_and_population_check
     judged = [f for f in findings if f not in unclassified]
     assert {(f.status, f.message) for f in judged} == {("unknown", reason)}
     assert {f.evidence["status_if_fresh"] for f in judged} <= {"pass", "fail", "skipped"}
+
+
+# A side call beside a scope's main listing, refused on every attempt, and what it leaves
+# unknown: the Run is partial and keeps everything else (issue 15: one refused side request
+# no longer drops a whole source).
+SIDE_CALLS = {
+    # The exact organisation has no trail: the (complete, empty) trail listing stands.
+    "guardduty refused": (
+        AwsDetectionCollector, "guardduty", "ListDetectors", set(), ("detection.threat_detector",), (),
+    ),
+    "iam summary refused": (
+        AwsIamCollector, "iam", "GetAccountSummary", {"cloud.account", "identity"}, (),
+        ("cloud.account.root_mfa_enabled", "cloud.account.root_access_keys_present"),
+    ),
+    "cloudhsm refused": (
+        AwsCustodyCollector, "cloudhsmv2", "DescribeClusters", {"custody.key"}, ("custody.hsm_cluster",), (),
+    ),
+    "kms keys refused": (
+        AwsCustodyCollector, "kms", "ListKeys", {"custody.hsm_cluster"}, ("custody.key",), (),
+    ),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("case", list(SIDE_CALLS))
+def test_a_refused_side_call_leaves_only_what_it_feeds_unknown(engine, org, waits, monkeypatch, case):
+    collector_class, service, operation, kept, kinds, fields = SIDE_CALLS[case]
+    denied = lambda: error_response(service, 400, "AccessDeniedException", "not authorized")  # noqa: E731
+    flaky(monkeypatch, service, operation, denied, times=100)
+    collector = collector_class(settings_for(org))
+    account = org.accounts["custody"] if collector_class is AwsCustodyCollector else org.management_account
+    outcome = run_scope(engine, collector, scope_of(collector, account))
+    assert outcome.status == "partial", outcome.error
+    with Session(engine) as session:
+        run = session.get(Run, outcome.run_id)
+        assert run is not None
+        stored = {kind for kind, count in run.counts.items() if count}
+        [gap] = run.gaps
+    assert kept <= stored, f"{case}: the main listing's records are kept"
+    assert (tuple(gap["kinds"]), tuple(gap["fields"])) == (kinds, fields)
+    assert f"{service if service != 'cloudhsmv2' else 'cloudhsm'}:{operation}" in gap["reason"]
