@@ -890,8 +890,6 @@ def freshness(url: str, now: datetime | None = None) -> pd.DataFrame:
             states.append("fresh")
     frame["age_hours"] = ages
     frame["state"] = states
-    names = account_names(url)
-    frame["account_name"] = [names.get(scope_account(str(scope or "")), "") for scope in frame["scope"]]
     frame["error"] = frame["error"].fillna("")
     missing = [name for name in enabled_sources() if name not in set(frame["collector"])]
     if missing:
@@ -910,6 +908,10 @@ def freshness(url: str, now: datetime | None = None) -> pd.DataFrame:
         )
         never = never.reindex(columns=frame.columns)  # age_hours, finished_at ... empty
         frame = pd.concat([frame, never], ignore_index=True) if not frame.empty else never
+    names = account_names(url)  # the scope's account by its name, "" without one
+    frame["account_name"] = [
+        names.get(scope_account(scope if isinstance(scope, str) else ""), "") for scope in frame["scope"]
+    ]
     return frame
 
 
