@@ -31,6 +31,7 @@ from vaultward.models import (
     AuditEvent,
     CheckScore,
     Evaluation,
+    Fact,
     Finding,
     MitigationScore,
     Report,
@@ -761,6 +762,46 @@ def zone_conflicts(url: str) -> pd.DataFrame:
     return pd.DataFrame(conflicts, columns=ZONE_CONFLICT_COLUMNS)
 
 
+@st.cache_data(ttl=CACHE_TTL, show_spinner=False)
+def account_names(url: str) -> dict[str, str]:
+    """AWS account id -> the name people know it by (`vaultward.names`: the Organizations
+    name, else the IAM alias), from the facts of each scope's latest usable Run. An account
+    without a name is absent: pages show its id."""
+    from vaultward.names import AccountNames
+    from vaultward.records import CloudAccount, OrgAccount
+
+    newest = (
+        select(func.max(Run.id).label("id"))
+        .where(
+            col(Run.collector).in_(("aws_iam", "aws_organization")), col(Run.status).in_(("ok", "partial"))
+        )
+        .group_by(Run.collector, Run.scope)
+        .subquery()
+    )
+    query = (
+        select(Fact.kind, Fact.key, Fact.scope, Fact.data)
+        .join(newest, col(Fact.run_id) == newest.c.id)
+        .where(col(Fact.kind).in_((CloudAccount.kind, OrgAccount.kind)))
+        .order_by(col(Fact.id))
+    )
+    org: list[OrgAccount] = []
+    cloud: list[CloudAccount] = []
+    with _session(url) as session:
+        for kind, key, scope, fact in session.exec(query):
+            values = {**fact, "key": key, "scope": scope}
+            if kind == OrgAccount.kind:
+                org.append(OrgAccount.model_validate(values))
+            else:
+                cloud.append(CloudAccount.model_validate(values))
+    return dict(AccountNames.of(org, cloud).names)
+
+
+def account_label(account: str, names: dict[str, str]) -> str:
+    """An account as a filter lists it: `prod-payments (111111111111)`, or the id alone."""
+    name = names.get(account)
+    return f"{name} ({account})" if name else account
+
+
 def scope_source(scope: str) -> str:
     """The source family a scope belongs to: `aws` for aws:123/us-east-1, `okta` for okta:acme."""
     return scope.split(":", 1)[0] if ":" in scope else ""
@@ -867,6 +908,10 @@ def freshness(url: str, now: datetime | None = None) -> pd.DataFrame:
         )
         never = never.reindex(columns=frame.columns)  # age_hours, finished_at ... empty
         frame = pd.concat([frame, never], ignore_index=True) if not frame.empty else never
+    names = account_names(url)  # the scope's account by its name, "" without one
+    frame["account_name"] = [
+        names.get(scope_account(scope if isinstance(scope, str) else ""), "") for scope in frame["scope"]
+    ]
     return frame
 
 

@@ -148,7 +148,9 @@ def evaluate(
         log.warning(problem)
 
     context = CheckContext(evidence.records, settings.policy, now, evidence.field_gaps())
-    conflicts = tuple(conflict_line(vpc) for vpc in zone_conflicts(context.records(Vpc)))
+    conflicts = tuple(
+        conflict_line(vpc, context.account_names) for vpc in zone_conflicts(context.records(Vpc))
+    )
     findings: list[tuple] = []  # in finding_rows.FINDING_FIELDS order
     tallies: list[CheckTally] = []
     reported = [redact(f"plugin skipped: {broken}") for broken in registry.broken] + problems

@@ -212,6 +212,7 @@ class HsmCluster(Record):
     availability_zones: list[str] = Field(default_factory=list)  # AZs of ACTIVE HSMs
     vpc_id: str = ""
     security_group: str = ""  # the group CloudHSM made for the HSMs' network interfaces
+    security_group_name: str = ""  # its GroupName, when the group was read
     ingress: list[IngressSource] | None = None  # None: the group was not read
 
 
@@ -354,6 +355,8 @@ class NetworkPath(Record):
     to_zone: Zone
     from_ref: str = ""  # VPC id, CIDR, security group
     to_ref: str = ""
+    from_account: str = ""  # the account owning each end VPC (peerings, transit gateways), if told
+    to_account: str = ""
     ports: list[PortRange] = Field(default_factory=list)  # empty: all traffic
     vpcs: list[str] = Field(default_factory=list)  # ids of the VPCs the path reaches or joins
     state: str = "active"

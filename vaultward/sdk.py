@@ -20,6 +20,7 @@ from vaultward.records import Record
 
 if TYPE_CHECKING:
     from vaultward.config import Policy, Settings
+    from vaultward.names import AccountNames
     from vaultward.people import Directory, Person
 
 Mitigation = Literal["custody", "training", "access", "segmentation", "detection"]
@@ -123,6 +124,15 @@ class CheckContext:
         from vaultward.people import Directory
 
         return Directory(self.policy.people)
+
+    @cached_property
+    def account_names(self) -> AccountNames:
+        """AWS accounts by the names people know them by (Organizations name, else IAM alias),
+        whichever kinds the check reads: names only label findings, never judge."""
+        from vaultward.names import AccountNames
+        from vaultward.records import CloudAccount, OrgAccount
+
+        return AccountNames.of(self.records(OrgAccount), self.records(CloudAccount))
 
     def people(self) -> list[Person]:
         """Every person (and machine account) across sources, with all their identities."""

@@ -12,7 +12,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
 
-from vaultward.records import Vpc, Zone
+from vaultward.names import AccountNames
+from vaultward.records import Vpc, Zone, ZoneClassification
 from vaultward.sdk import Result
 
 ZONE_ORDER: tuple[Zone, ...] = ("production", "corporate", "unknown")
@@ -40,19 +41,28 @@ def conflicted(vpc: Vpc) -> bool:
     return len(candidates(vpc)) > 1
 
 
-def conflict_text(vpc: Vpc) -> str:
+def rule_text(rule: ZoneClassification, accounts: AccountNames | None = None) -> str:
+    """What one rule says, an account rule naming the account as people know it: `account
+    "prod-payments" (111111111111) says production`."""
+    if accounts is not None and rule.rule == "account":
+        return f"{accounts.label(rule.matched.removeprefix('account '))} says {rule.zone}"
+    return str(rule)
+
+
+def conflict_text(vpc: Vpc, accounts: AccountNames | None = None) -> str:
     """What disagrees, e.g. "account 111111111111 says production, tag Environment=corp says
     corporate"; "" when nothing does."""
     if not conflicted(vpc):
         return ""
-    return ", ".join(str(c) for c in vpc.classifications)
+    return ", ".join(rule_text(c, accounts) for c in vpc.classifications)
 
 
-def conflict_line(vpc: Vpc) -> str:
+def conflict_line(vpc: Vpc, accounts: AccountNames | None = None) -> str:
     """One line per conflicted VPC, as `vaultward evaluate` prints it."""
-    where = " / ".join(part for part in (vpc.account, vpc.region) if part)
+    account = vpc.account and (accounts.label(vpc.account) if accounts is not None else vpc.account)
+    where = " / ".join(part for part in (account, vpc.region) if part)
     name = f" ({vpc.name})" if vpc.name else ""
-    return f"{vpc.key}{name}{f' in {where}' if where else ''}: {conflict_text(vpc)}; {FIX}"
+    return f"{vpc.key}{name}{f' in {where}' if where else ''}: {conflict_text(vpc, accounts)}; {FIX}"
 
 
 def zone_conflicts(vpcs: Iterable[Vpc]) -> list[Vpc]:
@@ -65,7 +75,9 @@ def worst(results: Iterable[Result]) -> Result:
     return min(results, key=lambda result: VERDICT_ORDER.index(result.status))
 
 
-def judged_in_conflict(vpc: Vpc, verdicts: Mapping[Zone, Result]) -> Result:
+def judged_in_conflict(
+    vpc: Vpc, verdicts: Mapping[Zone, Result], accounts: AccountNames | None = None
+) -> Result:
     """A check's verdict on a conflicted VPC, given its verdict in each zone it judges: the
     worst over every zone the VPC could be in (a zone the check does not judge gives not
     applicable, so a pass that holds in one zone only is never the verdict), naming the
@@ -79,7 +91,7 @@ def judged_in_conflict(vpc: Vpc, verdicts: Mapping[Zone, Result]) -> Result:
     result = worst(judged.values())
     zone = next(zone for zone, verdict in judged.items() if verdict is result)
     others = "".join(f"; as {z} ({r.status}): {r.reason}" for z, r in judged.items() if z != zone)
-    conflict = conflict_text(vpc)
+    conflict = conflict_text(vpc, accounts)
     return replace(
         result,
         reason=f"zone conflict ({conflict}), judged as {zone}, the worst of {', '.join(judged)}: "

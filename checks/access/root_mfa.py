@@ -22,10 +22,13 @@ from vaultward.sdk import CheckContext, Result, check, failed, passed, unknown
 def root_mfa(ctx: CheckContext) -> Iterator[Result]:
     """A root user without MFA is one phished or reused password away from owning the whole
     account: every key, wallet signer and log in it."""
+    names = ctx.account_names
     for account in ctx.records(CloudAccount):
+        named = names.label(account.account_id)
         if account.root_mfa_enabled is None:
-            yield unknown(account, "the account summary did not say whether root has MFA")
+            result = unknown(account, f"the account summary of {named} did not say whether root has MFA")
         elif account.root_mfa_enabled:
-            yield passed(account, "root user has MFA enabled", root_mfa_enabled=True)
+            result = passed(account, f"root user of {named} has MFA enabled", root_mfa_enabled=True)
         else:
-            yield failed(account, "root user has no MFA", root_mfa_enabled=False)
+            result = failed(account, f"root user of {named} has no MFA", root_mfa_enabled=False)
+        yield names.named_after(result, account.account_id)

@@ -23,6 +23,7 @@ def cloudtrail_logging(ctx: CheckContext) -> Iterator[Result]:
     """Without an API audit trail, the intruder's moves from a stolen session to the signing
     path leave nothing to detect or investigate."""
     trails = ctx.records(Trail)
+    accounts = ctx.account_names
     for account in ctx.records(CloudAccount):
         covering = [
             trail
@@ -32,11 +33,16 @@ def cloudtrail_logging(ctx: CheckContext) -> Iterator[Result]:
             and (trail.account == account.account_id or trail.organization_trail)
         ]
         names = [trail.name for trail in covering]
+        named = accounts.evidence(account.account_id)
         if covering:
-            yield passed(account, f"logging multi-region trail(s): {', '.join(names)}", trails=names)
-        else:
-            yield failed(
-                account,
-                "no multi-region trail is logging for this account",
-                trails=[t.name for t in trails if t.account == account.account_id],
+            result = passed(
+                account, f"logging multi-region trail(s): {', '.join(names)}", trails=names, **named
             )
+        else:
+            result = failed(
+                account,
+                f"no multi-region trail is logging for {accounts.label(account.account_id)}",
+                trails=[t.name for t in trails if t.account == account.account_id],
+                **named,
+            )
+        yield accounts.named_after(result, account.account_id)

@@ -19,9 +19,16 @@ from vaultward.sdk import CheckContext, Result, check, failed, passed
 def guardduty_enabled(ctx: CheckContext) -> Iterator[Result]:
     """Credential misuse from unusual places and crypto-theft tooling are what threat detection
     flags first; a region without it is a blind spot an intruder can work in."""
+    accounts = ctx.account_names
     for detector in ctx.records(ThreatDetector):
+        where = (
+            f"{detector.region} of {accounts.label(detector.account)}"
+            if detector.account
+            else detector.region
+        )
+        evidence = {"detector": detector.detector_id, **accounts.evidence(detector.account)}
         if detector.enabled:
-            yield passed(detector, f"enabled in {detector.region}", detector=detector.detector_id)
+            yield passed(detector, f"enabled in {where}", **evidence)
         else:
             reason = "detector suspended" if detector.detector_id else "no detector"
-            yield failed(detector, f"{reason} in {detector.region}", detector=detector.detector_id)
+            yield failed(detector, f"{reason} in {where}", **evidence)

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from vaultward.config import CustodyPolicy
+from vaultward.names import named
 from vaultward.records import HsmCluster, IngressSource
 from vaultward.sdk import CheckContext, Result, check, failed, passed, unknown
 
@@ -22,7 +23,10 @@ NOT_CONFIGURED = (
 )
 
 
-def _describe(source: IngressSource) -> str:
+def _describe(source: IngressSource, cluster: HsmCluster) -> str:
+    if source.source_kind == "security_group":
+        name = cluster.security_group_name if source.source == cluster.security_group else ""
+        return f"{source.ports} from {named('security group', name, source.source)}"
     return f"{source.ports} from {source.source}"
 
 
@@ -62,28 +66,39 @@ def hsm_reachable_from_signing_only(ctx: CheckContext) -> Iterator[Result]:
     policy = ctx.policy.custody
     configured = bool(policy.signing_cidrs or policy.signing_security_groups)
     for cluster in ctx.records(HsmCluster):
-        evidence: dict[str, Any] = {"security_group": cluster.security_group, "vpc": cluster.vpc_id}
+        evidence: dict[str, Any] = {
+            "security_group": cluster.security_group,
+            **({"security_group_name": cluster.security_group_name} if cluster.security_group_name else {}),
+            "vpc": cluster.vpc_id,
+            **ctx.account_names.evidence(cluster.account),
+        }
+        group = named(
+            "security group", cluster.security_group_name, cluster.security_group or "(none reported)"
+        )
         if not configured:
             yield unknown(cluster, NOT_CONFIGURED, **evidence)
             continue
         if cluster.ingress is None:
-            group = cluster.security_group or "(none reported)"
-            yield unknown(cluster, f"security group {group} was not read", **evidence)
+            yield unknown(cluster, f"{group} was not read", **evidence)
             continue
         prefix_lists = [s for s in cluster.ingress if s.source_kind == "prefix_list"]
         offending = [
             s for s in cluster.ingress if s.source_kind != "prefix_list" and not _allowed(s, cluster, policy)
         ]
-        evidence["sources"] = [_describe(s) for s in cluster.ingress]
+        evidence["sources"] = [_describe(s, cluster) for s in cluster.ingress]
         if offending:
-            evidence["offending"] = [_describe(s) for s in offending]
-            yield failed(cluster, "admits " + "; ".join(evidence["offending"]), **evidence)
+            evidence["offending"] = [_describe(s, cluster) for s in offending]
+            yield failed(cluster, f"{group} admits " + "; ".join(evidence["offending"]), **evidence)
         elif prefix_lists:
             unread = ", ".join(s.source for s in prefix_lists)
-            yield unknown(cluster, f"admits prefix list(s) {unread}, whose ranges were not read", **evidence)
+            yield unknown(
+                cluster, f"{group} admits prefix list(s) {unread}, whose ranges were not read", **evidence
+            )
         elif cluster.ingress:
             yield passed(
-                cluster, f"all {len(cluster.ingress)} ingress source(s) are signing sources", **evidence
+                cluster,
+                f"{group}: all {len(cluster.ingress)} ingress source(s) are signing sources",
+                **evidence,
             )
         else:
-            yield passed(cluster, "the security group admits nothing", **evidence)
+            yield passed(cluster, f"{group} admits nothing", **evidence)

@@ -20,7 +20,8 @@ from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any
 
-from checks.segmentation.zones import paths_by_vpc, production_verdict, unique_paths, zone_label
+from checks.segmentation.zones import paths_by_vpc, production_verdict, unique_paths, vpc_where, zone_label
+from vaultward.names import named
 from vaultward.records import NetworkPath, Vpc
 from vaultward.sdk import CheckContext, Result, check, failed, not_applicable, passed
 from vaultward.zones import candidates
@@ -44,13 +45,14 @@ def _exposures(paths: list[NetworkPath], admin_ports: list[int]) -> list[dict[st
 
 
 def _summary(exposures: list[dict[str, Any]]) -> str:
-    """One clause per group and source: "sg-1 (legacy-admin) port(s) 22, 3389 from 0.0.0.0/0"."""
+    """One clause per group and source: `security group "legacy-admin" (sg-1) port(s) 22, 3389
+    from 0.0.0.0/0`; the group's id alone when it has no name."""
     merged: dict[tuple[str, str, str], list[int]] = {}
     for exposure in exposures:
         ports = merged.setdefault((exposure["group"], exposure["group_name"], exposure["source"]), [])
         ports.extend(port for port in exposure["ports"] if port not in ports)
-    return ", ".join(
-        f"{group}{f' ({name})' if name else ''} port(s) {', '.join(map(str, sorted(ports)))} from {source}"
+    return "; ".join(
+        f"{named('security group', name, group)} port(s) {', '.join(map(str, sorted(ports)))} from {source}"
         for (group, name, source), ports in merged.items()
     )
 
@@ -80,22 +82,24 @@ def no_admin_ports_from_internet(ctx: CheckContext) -> Iterator[Result]:
     an exploit walk straight through, skipping every internal control; outside production it
     is the foothold from which the attacker moves on to production."""
     admin_ports = ctx.policy.zones.admin_ports
+    accounts = ctx.account_names
     reaching = paths_by_vpc(unique_paths(ctx, lambda path: path.open_to_internet))
     vpcs = {vpc.key: vpc for vpc in ctx.records(Vpc)}
     for vpc in vpcs.values():
         # A zone conflict is judged as its most exposed zone: production if any rule says so.
         zone = zone_label(candidates(vpc)[0])
-        where = {"zone": zone, "zone_reason": vpc.zone_reason}
+        where = {"zone": zone, "zone_reason": vpc.zone_reason, **accounts.evidence(vpc.account)}
         exposures = _exposures(reaching.get(vpc.key, []), admin_ports)
         if exposures:
             yield production_verdict(
                 vpc,
                 failed(
                     vpc,
-                    f"open to the internet in {zone} VPC: {_summary(exposures)}",
+                    f"open to the internet in {vpc_where(vpc, accounts, zone)}: {_summary(exposures)}",
                     exposures=exposures,
                     **where,
                 ),
+                accounts,
             )
         elif zone == "production":
             yield production_verdict(
@@ -106,6 +110,7 @@ def no_admin_ports_from_internet(ctx: CheckContext) -> Iterator[Result]:
                     admin_ports=admin_ports,
                     **where,
                 ),
+                accounts,
             )
         else:
             yield not_applicable(
@@ -124,11 +129,15 @@ def no_admin_ports_from_internet(ctx: CheckContext) -> Iterator[Result]:
         exposures = _exposures(paths, admin_ports) if vpc_id not in vpcs else []
         if exposures:
             zone = zone_label(paths[0].to_zone)
+            account = paths[0].account
             result = failed(
                 vpc_id,
-                f"open to the internet in {zone} VPC {vpc_id} (the VPC itself was not collected): "
+                f"open to the internet in {zone} VPC {vpc_id}"
+                + (f" in {accounts.label(account)}" if account else "")
+                + " (the VPC itself was not collected): "
                 + _summary(exposures),
                 exposures=exposures,
                 zone=zone,
+                **accounts.evidence(account),
             )
             yield replace(result, scope=paths[0].scope)  # stale or partial, it turns unknown

@@ -15,10 +15,12 @@ there is not applicable until its zone is settled (`checks.segmentation.zones`).
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from typing import Any
 
-from checks.segmentation.zones import UNCLASSIFIED, production_verdict, production_vpcs, zone_label
+from checks.segmentation.zones import UNCLASSIFIED, production_verdict, production_vpcs, vpc_label, zone_label
+from vaultward.names import AccountNames
 from vaultward.records import AclEntry, NetworkAcl, PortRange, Vpc
 from vaultward.sdk import CheckContext, Result, check, failed, not_applicable, passed, unknown
 
@@ -123,6 +125,7 @@ def no_allow_all_nacls(ctx: CheckContext) -> Iterator[Result]:
     if production is None:
         yield unknown("zones", UNCLASSIFIED)
         return
+    accounts = ctx.account_names
     vpcs = {vpc.key: vpc for vpc in production}
     collected = {vpc.key: vpc for vpc in ctx.records(Vpc)}
     acls = []
@@ -135,24 +138,37 @@ def no_allow_all_nacls(ctx: CheckContext) -> Iterator[Result]:
         classify = (
             " (classify it in policy.zones to judge it as production)" if zone == "unclassified" else ""
         )
-        yield not_applicable(acl, f"in a {zone} VPC: production ACLs are judged{classify}", vpc=acl.vpc_id)
+        yield not_applicable(
+            acl,
+            f"in {vpc_label(acl.vpc_id, collected, f'{zone} VPC')}: production ACLs are judged{classify}",
+            **_where(acl, collected, accounts),
+        )
     with_acl = {acl.vpc_id for acl in acls}
     for vpc in production:
         if vpc.key not in with_acl:
             # Every VPC has a default ACL: none collected means the ACLs were not read.
-            yield production_verdict(vpc, unknown(vpc, "no network ACL of this VPC was collected"))
+            yield production_verdict(vpc, unknown(vpc, "no network ACL of this VPC was collected"), accounts)
     for acl in acls:
         if acl.default or acl.subnets:
-            result = _judge(acl)
+            result = _judge(acl, collected, accounts)
             vpc = vpcs.get(acl.vpc_id)
-            yield result if vpc is None else production_verdict(vpc, result)
+            yield result if vpc is None else production_verdict(vpc, result, accounts)
         else:
-            yield not_applicable(acl, "no subnet uses it and it is not its VPC's default", vpc=acl.vpc_id)
+            yield not_applicable(
+                acl, "no subnet uses it and it is not its VPC's default", **_where(acl, collected, accounts)
+            )
 
 
-def _judge(acl: NetworkAcl) -> Result:
+def _where(acl: NetworkAcl, vpcs: Mapping[str, Vpc], accounts: AccountNames) -> dict[str, Any]:
+    """The ACL's VPC (and its name) and account, as the evidence records them."""
+    vpc = vpcs.get(acl.vpc_id)
+    named_vpc = {"vpc_name": vpc.name} if vpc is not None and vpc.name else {}
+    return {"vpc": acl.vpc_id, **named_vpc, **accounts.evidence(acl.account)}
+
+
+def _judge(acl: NetworkAcl, vpcs: Mapping[str, Vpc], accounts: AccountNames) -> Result:
     openings = _openings(acl)
-    evidence = {"vpc": acl.vpc_id, "default": acl.default, "subnets": acl.subnets}
+    evidence = {**_where(acl, vpcs, accounts), "default": acl.default, "subnets": acl.subnets}
     effective = [o for o in openings if not o.shadowed]
     if effective:
         found = [
@@ -164,7 +180,11 @@ def _judge(acl: NetworkAcl) -> Result:
             }
             for o in effective
         ]
-        return failed(acl, "; ".join(_summary(o) for o in effective), openings=found, **evidence)
+        owner = f" in {accounts.label(acl.account)}" if acl.account else ""
+        place = f"{'default ACL' if acl.default else 'ACL'} of {vpc_label(acl.vpc_id, vpcs)}{owner}"
+        return failed(
+            acl, f"{place}: " + "; ".join(_summary(o) for o in effective), openings=found, **evidence
+        )
     notes = [
         f"{_describe(o.entry)} is shadowed by "
         + ", ".join(_describe(e) for e in o.denies if _covers(e.ports, o.entry.ports))

@@ -12,6 +12,8 @@ as corporate when it reaches production; otherwise it is not applicable, never a
 """
 
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
 
 from checks.segmentation.zones import (
     CLASSIFY_VPC,
@@ -20,7 +22,9 @@ from checks.segmentation.zones import (
     paths_by_vpc,
     production_vpcs,
     unique_paths,
+    vpc_label,
 )
+from vaultward.names import AccountNames, named
 from vaultward.records import NetworkPath, Vpc, Zone
 from vaultward.sdk import CheckContext, Result, check, failed, not_applicable, passed, unknown
 from vaultward.zones import candidates, conflict_text, conflicted, judged_in_conflict
@@ -36,51 +40,87 @@ def _other_end(path: NetworkPath, vpc: str, vpcs: Mapping[str, Vpc]) -> tuple[Zo
     return candidates(other) if other is not None else (zone,)
 
 
-def _describe(path: NetworkPath, vpcs: Mapping[str, Vpc]) -> str:
-    ports = ", ".join(str(p) for p in path.ports) or "all traffic"
-    notes = [
-        f"{key}: {conflict_text(vpcs[key])}" for key in path.vpcs if key in vpcs and conflicted(vpcs[key])
-    ]
-    return f"{path.path_kind} {path.from_ref} -> {path.to_ref} ({ports})" + (
-        f" [zone conflict: {'; '.join(notes)}]" if notes else ""
-    )
+@dataclass(frozen=True)
+class Naming:
+    """What names a path's ends: the collected VPCs and the accounts, seen from the VPC judged
+    (an end in another account names that account)."""
+
+    vpcs: Mapping[str, Vpc]
+    accounts: AccountNames
+    home: str = ""  # the judged VPC's account
+
+    def end(self, vpc_id: str, owner: str) -> str:
+        vpc = self.vpcs.get(vpc_id)
+        account = (vpc.account if vpc is not None else "") or owner
+        text = vpc_label(vpc_id, self.vpcs)
+        return f"{text} in {self.accounts.label(account)}" if account and account != self.home else text
+
+    def path(self, path: NetworkPath) -> str:
+        """`peering pcx-1 between VPC "corp-main" (vpc-a) and VPC "prod-core" (vpc-b)`; `security
+        group "lab" (sg-1) admits tcp/22 from 10.20.0.0/16`; a conflicted end says so."""
+        notes = [
+            f"{key}: {conflict_text(self.vpcs[key], self.accounts)}"
+            for key in path.vpcs
+            if key in self.vpcs and conflicted(self.vpcs[key])
+        ]
+        if path.path_kind == "security_group":
+            ports = ", ".join(str(p) for p in path.ports) or "all traffic"
+            text = f"{named('security group', path.name, path.to_ref)} admits {ports} from {path.from_ref}"
+        else:
+            ends = (
+                f"{self.end(path.from_ref, path.from_account)} and {self.end(path.to_ref, path.to_account)}"
+            )
+            if path.path_kind == "vpc_peering":
+                text = f"{named('peering', path.name, path.key)} between {ends}"
+            else:  # the key starts with the transit gateway's id (collectors/aws/network_mapper.py)
+                text = (
+                    f"{named('transit gateway', path.name, path.key.partition('/')[0])} route between {ends}"
+                )
+        return text + (f" [zone conflict: {'; '.join(notes)}]" if notes else "")
+
+    def evidence(self, vpc: Vpc, paths: list[NetworkPath]) -> dict[str, Any]:
+        return {
+            "paths": [p.key for p in paths],
+            "named_paths": [self.path(p) for p in paths],
+            "zone_reason": vpc.zone_reason,
+            **self.accounts.evidence(vpc.account),
+        }
 
 
 def _reaching(vpc: Vpc, paths: list[NetworkPath], vpcs: Mapping[str, Vpc], zone: Zone) -> list[NetworkPath]:
     return [path for path in paths if zone in _other_end(path, vpc.key, vpcs)]
 
 
-def _as_production(vpc: Vpc, paths: list[NetworkPath], vpcs: Mapping[str, Vpc]) -> Result:
-    joining = _reaching(vpc, paths, vpcs, "corporate")
-    unclassified = [p for p in _reaching(vpc, paths, vpcs, "unknown") if p.path_kind != "security_group"]
+def _as_production(vpc: Vpc, paths: list[NetworkPath], naming: Naming) -> Result:
+    joining = _reaching(vpc, paths, naming.vpcs, "corporate")
+    unclassified = [
+        p for p in _reaching(vpc, paths, naming.vpcs, "unknown") if p.path_kind != "security_group"
+    ]
     if joining:
         return failed(
             vpc,
-            f"{len(joining)} path(s) from corporate: " + "; ".join(_describe(p, vpcs) for p in joining),
-            paths=[p.key for p in joining],
-            zone_reason=vpc.zone_reason,
+            f"{len(joining)} path(s) from corporate: " + "; ".join(naming.path(p) for p in joining),
+            **naming.evidence(vpc, joining),
         )
     if unclassified:
         return unknown(
             vpc,
             "joined to unclassified network(s), which may be corporate: "
-            + "; ".join(_describe(p, vpcs) for p in unclassified)
+            + "; ".join(naming.path(p) for p in unclassified)
             + f"; classify them {ZONE_RULES}",
-            paths=[p.key for p in unclassified],
-            zone_reason=vpc.zone_reason,
+            **naming.evidence(vpc, unclassified),
         )
     return passed(vpc, "no path from a corporate zone", zone_reason=vpc.zone_reason)
 
 
-def _as_corporate(vpc: Vpc, paths: list[NetworkPath], vpcs: Mapping[str, Vpc]) -> Result:
+def _as_corporate(vpc: Vpc, paths: list[NetworkPath], naming: Naming) -> Result:
     # A security group's source range is never production, so only peerings and routes count.
-    reaching = _reaching(vpc, paths, vpcs, "production")
+    reaching = _reaching(vpc, paths, naming.vpcs, "production")
     if reaching:
         return failed(
             vpc,
-            f"{len(reaching)} path(s) to production: " + "; ".join(_describe(p, vpcs) for p in reaching),
-            paths=[p.key for p in reaching],
-            zone_reason=vpc.zone_reason,
+            f"{len(reaching)} path(s) to production: " + "; ".join(naming.path(p) for p in reaching),
+            **naming.evidence(vpc, reaching),
         )
     return not_applicable(vpc, "no path to production", zone_reason=vpc.zone_reason)
 
@@ -110,16 +150,18 @@ def no_corporate_production_path(ctx: CheckContext) -> Iterator[Result]:
     for vpc in ctx.records(Vpc):
         paths = by_vpc.get(vpc.key, [])
         zones = candidates(vpc)
+        naming = Naming(vpcs, ctx.account_names, vpc.account)
         if conflicted(vpc):
             yield judged_in_conflict(
                 vpc,
                 {
-                    "production": _as_production(vpc, paths, vpcs),
-                    "corporate": _as_corporate(vpc, paths, vpcs),
+                    "production": _as_production(vpc, paths, naming),
+                    "corporate": _as_corporate(vpc, paths, naming),
                 },
+                ctx.account_names,
             )
         elif zones == ("production",):
-            yield _as_production(vpc, paths, vpcs)
+            yield _as_production(vpc, paths, naming)
         elif zones == ("corporate",):
             yield not_applicable(
                 vpc,
@@ -131,7 +173,7 @@ def no_corporate_production_path(ctx: CheckContext) -> Iterator[Result]:
             reached = f": {len(reaching)} path(s) from corporate reach it: " if reaching else ""
             yield unknown(
                 vpc,
-                CLASSIFY_VPC + reached + "; ".join(_describe(p, vpcs) for p in reaching),
-                paths=[p.key for p in reaching],
+                CLASSIFY_VPC + reached + "; ".join(naming.path(p) for p in reaching),
+                **naming.evidence(vpc, reaching),
                 zone="unclassified",
             )

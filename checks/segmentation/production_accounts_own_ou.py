@@ -3,6 +3,7 @@
 from collections.abc import Iterator
 from dataclasses import replace
 
+from vaultward.names import AccountNames
 from vaultward.records import OrgAccount
 from vaultward.sdk import CheckContext, Result, check, failed, not_applicable, passed, unknown
 
@@ -13,25 +14,31 @@ NOT_COLLECTED = (
 UNCLASSIFIED = "no account is classified production: list them in policy.zones.production_accounts"
 
 
-def _describe(account: OrgAccount) -> str:
+def _describe(account: OrgAccount, names: AccountNames) -> str:
+    """`corporate account "office" (222222222222)`, `unclassified account 333333333333 (SUSPENDED)`."""
     zone = "unclassified" if account.zone == "unknown" else account.zone
-    state = "" if account.status in ("", "ACTIVE") else f", {account.status}"
-    return f"{account.label} ({account.account_id}, {zone}{state})"
+    state = () if account.status in ("", "ACTIVE") else (account.status,)
+    return f"{zone} {names.label(account.account_id, *state)}"
 
 
 CONFLICT = "listed in both production_accounts and corporate_accounts: fix policy.zones"
 
 
-def _judge(account: OrgAccount, sharing: list[OrgAccount]) -> Result:
-    where = dict(ou_path=account.ou_path, parent_id=account.parent_id)
+def _judge(account: OrgAccount, sharing: list[OrgAccount], names: AccountNames) -> Result:
+    where = dict(ou_path=account.ou_path, parent_id=account.parent_id, **names.evidence(account.account_id))
     if account.under_root:
-        return failed(account, f"sits directly under the organisation root {account.ou_path}", **where)
+        return failed(
+            account,
+            f"{names.label(account.account_id)} sits directly under the organisation root {account.ou_path}",
+            **where,
+        )
     if sharing:
         return failed(
             account,
             f"OU {account.ou_path} also holds non-production account(s): "
-            + ", ".join(_describe(other) for other in sharing),
+            + "; ".join(_describe(other, names) for other in sharing),
             sharing=[other.account_id for other in sharing],
+            sharing_named=[_describe(other, names) for other in sharing],
             **where,
         )
     return passed(account, f"OU {account.ou_path} holds production accounts only", **where)
@@ -76,6 +83,7 @@ def production_accounts_own_ou(ctx: CheckContext) -> Iterator[Result]:
     # An account listed as both production and corporate is a zone conflict: judged as
     # production, it never passes, and it counts as non-production in the OUs it shares.
     both = set(listed) & set(ctx.policy.zones.corporate_accounts)
+    names = ctx.account_names
     for account in production:
         sharing = [
             other
@@ -84,7 +92,7 @@ def production_accounts_own_ou(ctx: CheckContext) -> Iterator[Result]:
             and (other.zone != "production" or other.account_id in both)
             and account.parent_id in other.ou_ids
         ]
-        result = _judge(account, sharing)
+        result = _judge(account, sharing, names)
         if account.account_id in both:
             result = replace(
                 result,
@@ -92,15 +100,22 @@ def production_accounts_own_ou(ctx: CheckContext) -> Iterator[Result]:
                 reason=f"zone conflict ({CONFLICT}): {result.reason}",
                 evidence={**result.evidence, "zone_conflict": CONFLICT},
             )
-        yield result
+        yield names.named_after(result, account.account_id)
     for account in accounts:
         if account.zone != "production":
-            yield not_applicable(
-                account, f"{_describe(account)}: only production accounts are judged", ou_path=account.ou_path
+            result = not_applicable(
+                account,
+                f"{_describe(account, names)}: only production accounts are judged",
+                ou_path=account.ou_path,
+                **names.evidence(account.account_id),
             )
+            yield names.named_after(result, account.account_id)
     for account_id in missing:
-        yield failed(
+        # Not in the organisation, so named by its IAM alias if the account itself was collected.
+        result = failed(
             f"aws:{account_id}",
-            f"production account {account_id} is not a member of the organisation, so under none of its OUs",
+            f"production {names.label(account_id)} is not a member of the organisation, so under none of its OUs",
             listed_in="policy.zones.production_accounts",
+            **names.evidence(account_id),
         )
+        yield names.named_after(result, account_id)

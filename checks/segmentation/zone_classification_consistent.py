@@ -11,7 +11,7 @@ from collections.abc import Iterator
 
 from vaultward.records import Vpc
 from vaultward.sdk import CheckContext, Result, check, failed, not_applicable, passed, unknown
-from vaultward.zones import FIX, candidates, conflict_text
+from vaultward.zones import FIX, candidates, conflict_text, rule_text
 
 
 @check(
@@ -31,13 +31,21 @@ def zone_classification_consistent(ctx: CheckContext) -> Iterator[Result]:
     """A VPC tagged corporate in a production account (or the reverse) is one whose isolation
     nobody can state: the corporate-to-production paths it joins hide behind whichever rule
     happens to win, and the people fixing segmentation argue about the map, not the routes."""
+    names = ctx.account_names
     for vpc in ctx.records(Vpc):
         zones = candidates(vpc)
-        rules = [str(c) for c in vpc.classifications]
+        rules = [rule_text(c, names) for c in vpc.classifications]
+        account = names.evidence(vpc.account)
         if len(zones) > 1:
-            yield failed(vpc, f"{conflict_text(vpc)}: {FIX}", classifications=rules, candidates=list(zones))
+            yield failed(
+                vpc,
+                f"{conflict_text(vpc, names)}: {FIX}",
+                classifications=rules,
+                candidates=list(zones),
+                **account,
+            )
         elif rules:
-            yield passed(vpc, f"{zones[0]}: {', '.join(rules)}", classifications=rules)
+            yield passed(vpc, f"{zones[0]}: {', '.join(rules)}", classifications=rules, **account)
         elif vpc.zone == "unknown":
             yield not_applicable(vpc, "no rule of policy.zones matches it: nothing to disagree about")
         else:

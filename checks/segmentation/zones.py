@@ -1,7 +1,9 @@
-"""Shared by the segmentation checks: the production VPCs, and network paths counted once."""
+"""Shared by the segmentation checks: the production VPCs, network paths counted once, and VPCs
+named as people know them."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
+from vaultward.names import AccountNames, named
 from vaultward.records import NetworkPath, Vpc
 from vaultward.sdk import CheckContext, Result
 from vaultward.zones import conflicted, could_be, judged_in_conflict
@@ -17,6 +19,19 @@ CLASSIFY_VPC = f"classify this VPC {ZONE_RULES}"
 def zone_label(zone: str) -> str:
     """A zone as findings name it: "unknown" is a VPC no rule of policy.zones classified."""
     return "unclassified" if zone == "unknown" else zone
+
+
+def vpc_label(vpc_id: str, vpcs: Mapping[str, Vpc], noun: str = "VPC") -> str:
+    """`VPC "prod-core" (vpc-0abc)`; the id alone when the VPC has no name or was not collected."""
+    vpc = vpcs.get(vpc_id)
+    return named(noun, vpc.name if vpc is not None else "", vpc_id)
+
+
+def vpc_where(vpc: Vpc, accounts: AccountNames, zone: str = "") -> str:
+    """The VPC and its account as a finding names them: `production VPC "prod-core"
+    (vpc-0abc) in account "prod-payments" (111111111111)`."""
+    text = named(f"{zone} VPC".strip(), vpc.name, vpc.key)
+    return f"{text} in {accounts.label(vpc.account)}" if vpc.account else text
 
 
 def production_vpcs(ctx: CheckContext) -> list[Vpc] | None:
@@ -45,7 +60,7 @@ def paths_by_vpc(paths: list[NetworkPath]) -> dict[str, list[NetworkPath]]:
     return by_vpc
 
 
-def production_verdict(vpc: Vpc, result: Result) -> Result:
+def production_verdict(vpc: Vpc, result: Result, accounts: AccountNames | None = None) -> Result:
     """A production-only check's verdict on a VPC judged as production; under a zone conflict,
     the worst over the zones it could be in (`vaultward.zones.judged_in_conflict`)."""
-    return judged_in_conflict(vpc, {"production": result}) if conflicted(vpc) else result
+    return judged_in_conflict(vpc, {"production": result}, accounts) if conflicted(vpc) else result

@@ -49,6 +49,7 @@ def map_hsm_clusters(
                 availability_zones=sorted({hsm["AvailabilityZone"] for hsm in active}),
                 vpc_id=cluster.get("VpcId", ""),
                 security_group=cluster.get("SecurityGroup", ""),
+                security_group_name="" if group is None else group.get("GroupName", ""),
                 ingress=None if group is None else ingress_sources(group),
             )
         )

@@ -8,7 +8,8 @@ on the VPC, so a conflict between them is shown (`vaultward.zones`), never settl
 Each active peering is one path (requester to accepter; traffic flows both ways). Two VPCs
 on the same transit gateway are one path when either's associated route table has an active
 route to the other's attachment (from the VPC that routes; by VPC id when both do). `vpcs`
-lists the VPCs a path joins.
+lists the VPCs a path joins, and `from_account` / `to_account` the accounts owning them, as
+the peering's `OwnerId` and the attachment's `ResourceOwnerId` say (findings name them).
 """
 
 from __future__ import annotations
@@ -117,6 +118,8 @@ def map_peerings(
                 to_zone=_side_zone(target, known, zones),
                 from_ref=source["VpcId"],
                 to_ref=target["VpcId"],
+                from_account=source.get("OwnerId", ""),
+                to_account=target.get("OwnerId", ""),
                 vpcs=[source["VpcId"], target["VpcId"]],
             )
         )
@@ -182,6 +185,8 @@ def map_transit_gateways(
                 to_zone=zone_of(target, destinations.get(to_id, [])),
                 from_ref=source["ResourceId"],
                 to_ref=target["ResourceId"],
+                from_account=source.get("ResourceOwnerId", ""),
+                to_account=target.get("ResourceOwnerId", ""),
                 vpcs=[source["ResourceId"], target["ResourceId"]],
             )
         )

@@ -125,6 +125,7 @@ def freshness_table(runs: pd.DataFrame) -> Styler:
         {
             "Source": runs["collector"],
             "Scope": runs["scope"],
+            "Account": runs["account_name"],  # the scope's account by its name
             "State": runs["state"],
             "Run status": runs["status"],
             "Finished": [

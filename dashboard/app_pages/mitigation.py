@@ -135,9 +135,11 @@ def _findings(url: str, mitigation: str) -> None:
     sources = source_column.multiselect(
         "Source", facets["sources"], key=f"{mitigation}_source", placeholder="All sources"
     )
+    names = data.account_names(url)
     accounts = account_column.multiselect(
-        "Account", facets["accounts"], key=f"{mitigation}_account", placeholder="All accounts and tenants"
-    )
+        "Account", facets["accounts"], key=f"{mitigation}_account", placeholder="All accounts and tenants",
+        format_func=lambda account: data.account_label(account, names),
+    )  # fmt: skip
     text = st.text_input(
         "Search", key=f"{mitigation}_search", placeholder="resource, check, scope or message"
     )

@@ -308,6 +308,49 @@ def test_source_and_account_filters_and_the_csv_of_what_is_shown(seeded_url):
     assert rows[0]["evidence"] == '{"factor_kinds": ["sms"], "privileged": true}'
 
 
+def test_accounts_are_shown_by_their_names_in_freshness_and_the_account_filter(seeded_url, engine):
+    """Issue 16: the Organizations name (else the IAM alias) beside a bare account id; an
+    account with no name, or a tenant, shows its id alone."""
+    from datetime import UTC, datetime, timedelta
+
+    from sqlmodel import Session
+
+    from tests.factories import add_run
+    from vaultward.models import Fact
+    from vaultward.records import CloudAccount, OrgAccount
+
+    now = datetime.now(UTC)
+    facts = [
+        ("aws_organization", "aws:999999999999", OrgAccount(key="aws:111111111111", name="prod-payments",
+         account_id="111111111111", parent_id="ou-1", ou_ids=["r-1", "ou-1"], ou_path="Root/Prod")),
+        ("aws_iam", "aws:222222222222", CloudAccount(key="aws:222222222222", name="corp-it",
+         account_id="222222222222", alias="corp-it")),
+        ("aws_iam", "aws:333333333333", CloudAccount(key="aws:333333333333", name="333333333333",
+         account_id="333333333333")),  # no alias, no organisation name
+    ]  # fmt: skip
+    with Session(engine) as session:
+        for collector, scope, record in facts:
+            run = add_run(session, collector, scope, "ok", now - timedelta(minutes=20), item_count=1)
+            session.add(
+                Fact(run_id=run.id, kind=record.kind, key=record.key, scope=scope, data=record.data())
+            )
+        session.commit()
+
+    at = run_app()
+    rows = {(r.Source, r.Scope): r.Account for r in at.dataframe[-1].value.itertuples()}
+    assert rows[("aws_iam", "aws:111111111111")] == "prod-payments"
+    assert rows[("aws_network", "aws:111111111111/us-east-1")] == "prod-payments"
+    assert rows[("aws_iam", "aws:222222222222")] == "corp-it"
+    assert rows[("aws_iam", "aws:333333333333")] == ""
+    assert rows[("okta", "okta:acme")] == ""
+
+    at = run_mitigation_page("access")
+    accounts = at.multiselect(key="access_account")
+    assert set(accounts.options) >= {"prod-payments (111111111111)", "corp-it (222222222222)", "acme"}
+    accounts.set_value(["111111111111"]).run()
+    assert list(at.dataframe[1].value["resource_name"]) == ["prod-payments"]
+
+
 def test_csv_cells_that_look_like_formulas_are_neutralised():
     import pandas as pd
 

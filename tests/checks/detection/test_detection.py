@@ -1,7 +1,7 @@
 from checks.detection.cloudtrail_logging import cloudtrail_logging
 from checks.detection.guardduty_enabled import guardduty_enabled
-from tests.checks.run import statuses
-from tests.factories import make_account
+from tests.checks.run import run, statuses
+from tests.factories import make_account, make_org_account
 from vaultward.records import ThreatDetector, Trail
 
 
@@ -38,3 +38,43 @@ def test_guardduty_per_region():
         ThreatDetector(key="c", account="2", region="us-east-1", enabled=False),
     ]
     assert statuses(guardduty_enabled, records) == {"a": "pass", "b": "fail", "c": "fail"}
+
+
+def test_accounts_are_named_as_people_know_them_or_by_their_id():
+    """Issue 16: the Organizations name, else the IAM alias, else the id alone."""
+    records = [
+        make_account(account_id="111111111111", alias="acme-prod", name="acme-prod"),
+        make_account(account_id="222222222222", alias="acme-corp", name="acme-corp"),
+        make_account(account_id="333333333333", alias="", name="333333333333"),
+        make_org_account(account_id="111111111111", name="prod-payments"),
+        trail("main", "111111111111"),
+    ]
+    results = {r.resource: r for r in run(cloudtrail_logging, records)}
+    assert results["aws:111111111111"].resource_name == "prod-payments"
+    assert results["aws:111111111111"].evidence["account_name"] == "prod-payments"
+    assert results["aws:222222222222"].reason == (
+        'no multi-region trail is logging for account "acme-corp" (222222222222)'
+    )
+    assert results["aws:222222222222"].resource_name == "acme-corp"
+    bare = results["aws:333333333333"]
+    assert (bare.reason, bare.resource_name) == (
+        "no multi-region trail is logging for account 333333333333",
+        "333333333333",
+    )
+    assert bare.evidence == {"trails": [], "account": "333333333333"}
+
+
+def test_guardduty_names_the_account_and_region():
+    records = [
+        ThreatDetector(key="a", account="111111111111", region="us-east-1", detector_id="d1", enabled=False),
+        ThreatDetector(key="b", account="222222222222", region="eu-west-1", enabled=False),
+        make_org_account(account_id="111111111111", name="prod-payments"),
+    ]
+    results = {r.resource: r for r in run(guardduty_enabled, records)}
+    assert results["a"].reason == 'detector suspended in us-east-1 of account "prod-payments" (111111111111)'
+    assert results["a"].evidence == {
+        "detector": "d1",
+        "account": "111111111111",
+        "account_name": "prod-payments",
+    }
+    assert results["b"].reason == "no detector in eu-west-1 of account 222222222222"

@@ -1,6 +1,6 @@
 from checks.segmentation.hsm_reachable_from_signing_only import hsm_reachable_from_signing_only
 from tests.checks.run import run, statuses
-from tests.factories import ingress, make_hsm_cluster
+from tests.factories import ingress, make_account, make_hsm_cluster
 from vaultward.config import CustodyPolicy, Policy
 
 HSM_GROUP = "sg-0aaaaaaaaaaaaaaa1"
@@ -34,8 +34,9 @@ def test_signing_subnets_own_group_and_signing_groups_pass():
     good = next(
         r for r in run(hsm_reachable_from_signing_only, records, policy=POLICY) if r.resource == "good"
     )
-    assert good.reason == "all 4 ingress source(s) are signing sources"
+    assert good.reason == f"security group {HSM_GROUP}: all 4 ingress source(s) are signing sources"
     assert good.evidence["security_group"] == HSM_GROUP
+    assert "security_group_name" not in good.evidence  # a group read without a name: its id alone
 
 
 def test_each_offending_source_is_named():
@@ -52,10 +53,29 @@ def test_each_offending_source_is_named():
     [result] = run(hsm_reachable_from_signing_only, records, policy=POLICY)
     assert result.status == "fail"
     assert result.reason == (
-        "admits tcp/22 from 0.0.0.0/0; tcp/2223-2225 from 10.20.0.0/16; tcp/2223-2225 from 10.40.0.0/16; "
-        "tcp/2223-2225 from sg-0ccccccccccccccc3"
+        f"security group {HSM_GROUP} admits tcp/22 from 0.0.0.0/0; tcp/2223-2225 from 10.20.0.0/16; "
+        "tcp/2223-2225 from 10.40.0.0/16; tcp/2223-2225 from security group sg-0ccccccccccccccc3"
     )
     assert len(result.evidence["offending"]) == 4 and len(result.evidence["sources"]) == 5
+
+
+def test_the_group_and_the_account_are_named_as_people_know_them():
+    records = [
+        cluster(
+            "open",
+            ingress(HSM_GROUP, "security_group"),
+            ingress("10.20.0.0/16"),
+            security_group_name="signing-hsm",
+            account="222222222222",
+        ),
+        make_account(account_id="222222222222", alias="acme-custody"),
+    ]
+    [result] = run(hsm_reachable_from_signing_only, records, policy=POLICY)
+    group = f'security group "signing-hsm" ({HSM_GROUP})'
+    assert result.reason == f"{group} admits tcp/2223-2225 from 10.20.0.0/16"
+    assert result.evidence["sources"] == [f"tcp/2223-2225 from {group}", "tcp/2223-2225 from 10.20.0.0/16"]
+    assert result.evidence["security_group_name"] == "signing-hsm"
+    assert (result.evidence["account"], result.evidence["account_name"]) == ("222222222222", "acme-custody")
 
 
 def test_unknown_without_signing_subnets_or_when_the_group_was_not_read():

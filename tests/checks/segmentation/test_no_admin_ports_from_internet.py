@@ -1,6 +1,6 @@
 from checks.segmentation.no_admin_ports_from_internet import no_admin_ports_from_internet
 from tests.checks.run import run, statuses
-from tests.factories import make_conflicted_vpc, make_path, make_vpc
+from tests.factories import make_account, make_conflicted_vpc, make_org_account, make_path, make_vpc
 from vaultward.records import PortRange
 
 
@@ -26,7 +26,10 @@ def test_admin_ports_open_to_internet_fail_https_passes():
     assert by_vpc["vpc-a"].evidence["exposures"] == [
         {"rule": "sg-1/ssh", "source": "0.0.0.0/0", "group": "sg-1", "group_name": "", "ports": [22]}
     ]
-    assert by_vpc["vpc-a"].reason == "open to the internet in production VPC: sg-1 port(s) 22 from 0.0.0.0/0"
+    assert by_vpc["vpc-a"].reason == (
+        "open to the internet in production VPC vpc-a in account 111111111111: "
+        "security group sg-1 port(s) 22 from 0.0.0.0/0"
+    )
     assert by_vpc["vpc-b"].reason == "no admin or database port open to the internet (production VPC)"
 
 
@@ -58,7 +61,8 @@ def test_every_zone_is_judged_alike_with_the_zone_named():
     )
     default = results["vpc-default"]
     assert default.reason == (
-        "open to the internet in unclassified VPC: sg-vpc-default (legacy-admin) port(s) 22, 3389 from 0.0.0.0/0"
+        "open to the internet in unclassified VPC vpc-default in account 111111111111: "
+        'security group "legacy-admin" (sg-vpc-default) port(s) 22, 3389 from 0.0.0.0/0'
     )
     assert (default.evidence["zone"], default.evidence["zone_reason"]) == ("unclassified", "")
     assert [e["ports"] for e in default.evidence["exposures"]] == [[22], [3389]]
@@ -100,8 +104,9 @@ def test_an_open_group_whose_vpc_was_not_collected_still_fails():
         "fail",
         "aws:111111111111/us-east-1",
     )
-    assert result.reason.startswith(
-        "open to the internet in unclassified VPC vpc-gone (the VPC itself was not"
+    assert result.reason == (
+        "open to the internet in unclassified VPC vpc-gone in account 111111111111 "
+        "(the VPC itself was not collected): security group sg-9 port(s) 22 from 0.0.0.0/0"
     )
 
 
@@ -119,7 +124,8 @@ def test_a_zone_conflict_is_judged_as_production_and_never_passes():
     assert {key: r.status for key, r in results.items()} == {"vpc-open": "fail", "vpc-clean": "skipped"}
     judged = f"zone conflict ({conflict}), judged as production, the worst of production, corporate: "
     assert results["vpc-open"].reason == (
-        judged + "open to the internet in production VPC: sg-1 port(s) 22 from 0.0.0.0/0"
+        judged + "open to the internet in production VPC vpc-open in account 111111111111: "
+        "security group sg-1 port(s) 22 from 0.0.0.0/0"
         "; as corporate (skipped): not judged as corporate: counted once its zone is settled"
     )
     assert results["vpc-open"].evidence["zone"] == "production"
@@ -130,3 +136,38 @@ def test_a_zone_conflict_is_judged_as_production_and_never_passes():
         "no admin or database port open to the internet (production VPC)"
     )
     assert results["vpc-clean"].evidence["verdicts"] == {"production": "pass", "corporate": "skipped"}
+
+
+def test_vpc_groups_and_account_are_named_and_a_missing_name_shows_the_id():
+    """Issue 16: the group's name beside its id, the VPC's and the account's too (the
+    Organizations name before the IAM alias); whatever has no name shows its id alone."""
+    records = [
+        make_vpc(key="vpc-0abc", name="prod-core", account="111111111111"),
+        make_vpc(key="vpc-0def", account="333333333333"),  # no name, an account nobody named
+        make_org_account(account_id="111111111111", name="prod-payments"),
+        make_account(account_id="111111111111", alias="acme-prod"),
+        make_account(account_id="333333333333", alias="", name="333333333333"),
+        make_path(key="sg-0b/ssh", name="prod-bastion", to_ref="sg-0b", vpcs=["vpc-0abc"], ports=tcp(22)),
+        make_path(
+            key="sg-0c/ssh", name="", to_ref="sg-0c", vpcs=["vpc-0abc"], ports=tcp(22), from_ref="::/0"
+        ),
+        make_path(key="sg-0d/rdp", name="", to_ref="sg-0d", vpcs=["vpc-0def"], ports=tcp(3389)),
+    ]
+    results = {r.resource: r for r in run(no_admin_ports_from_internet, records)}
+    named = results["vpc-0abc"]
+    assert named.reason == (
+        'open to the internet in production VPC "prod-core" (vpc-0abc) in account "prod-payments" '
+        '(111111111111): security group "prod-bastion" (sg-0b) port(s) 22 from 0.0.0.0/0; '
+        "security group sg-0c port(s) 22 from ::/0"
+    )
+    assert (named.evidence["account"], named.evidence["account_name"]) == ("111111111111", "prod-payments")
+    assert [(e["group"], e["group_name"]) for e in named.evidence["exposures"]] == [
+        ("sg-0b", "prod-bastion"),
+        ("sg-0c", ""),
+    ]
+    bare = results["vpc-0def"]
+    assert bare.reason == (
+        "open to the internet in production VPC vpc-0def in account 333333333333: "
+        "security group sg-0d port(s) 3389 from 0.0.0.0/0"
+    )
+    assert bare.evidence["account"] == "333333333333" and "account_name" not in bare.evidence

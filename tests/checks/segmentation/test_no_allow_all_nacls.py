@@ -1,6 +1,15 @@
 from checks.segmentation.no_allow_all_nacls import no_allow_all_nacls
 from tests.checks.run import run, statuses
-from tests.factories import acl_entry, make_conflicted_vpc, make_network_acl, make_vpc
+from tests.factories import (
+    acl_entry,
+    make_account,
+    make_conflicted_vpc,
+    make_network_acl,
+    make_org_account,
+    make_vpc,
+)
+
+IN_PROD = "default ACL of VPC vpc-prod in account 111111111111: "  # where a failing ACL sits
 
 
 def test_default_acl_that_allows_everything_fails_naming_the_rule():
@@ -8,7 +17,7 @@ def test_default_acl_that_allows_everything_fails_naming_the_rule():
     acl = make_network_acl(key="acl-default", vpc_id="vpc-prod")
     [result] = run(no_allow_all_nacls, [vpc, acl])
     assert result.status == "fail"
-    assert result.reason == "rule 100 allows all traffic in from 0.0.0.0/0"
+    assert result.reason == IN_PROD + "rule 100 allows all traffic in from 0.0.0.0/0"
     assert result.evidence["openings"] == [
         {"rule": 100, "source": "0.0.0.0/0", "traffic": "all traffic", "exceptions": []}
     ]
@@ -44,7 +53,7 @@ def test_denies_that_only_carve_out_ports_or_ranges_leave_the_allow_all_in_effec
     ]
     [result] = run(no_allow_all_nacls, records)
     assert result.status == "fail"
-    assert result.reason == (
+    assert result.reason == IN_PROD + (
         "rule 100 allows all traffic in from 0.0.0.0/0 (earlier denies only carve out "
         "rule 50 deny tcp/22 from 0.0.0.0/0, rule 60 deny all traffic from 0.0.0.0/1)"
     )
@@ -97,8 +106,10 @@ def test_ipv6_all_ports_of_tcp_and_scoped_rules():
         "acl-scoped": "pass",
     }
     reasons = {r.resource: r.reason for r in run(no_allow_all_nacls, records)}
-    assert reasons["acl-v6"] == "rule 101 allows all traffic in from ::/0"
-    assert reasons["acl-tcp"] == "rule 100 allows tcp/0-65535 in from 0.0.0.0/0"
+    assert reasons["acl-v6"] == IN_PROD + "rule 101 allows all traffic in from ::/0"
+    assert reasons["acl-tcp"] == (
+        "ACL of VPC vpc-prod in account 111111111111: rule 100 allows tcp/0-65535 in from 0.0.0.0/0"
+    )
 
 
 def test_a_tcp_deny_does_not_shadow_an_allow_of_all_protocols():
@@ -111,7 +122,7 @@ def test_a_tcp_deny_does_not_shadow_an_allow_of_all_protocols():
         no_allow_all_nacls, [make_vpc(key="vpc-prod"), make_network_acl(vpc_id="vpc-prod", entries=entries)]
     )
     assert result.status == "fail" and result.reason.startswith(
-        "rule 110 allows all traffic in from 0.0.0.0/0"
+        IN_PROD + "rule 110 allows all traffic in from 0.0.0.0/0"
     )
 
 
@@ -154,6 +165,37 @@ def test_a_vpc_that_may_be_production_is_judged_as_production_and_never_passes()
     assert {key: r.status for key, r in results.items()} == {"acl-open": "fail", "acl-locked": "skipped"}
     assert results["acl-open"].reason.startswith(
         "zone conflict (account 111111111111 says production, tag env=corp says corporate), judged as "
-        "production, the worst of production, corporate: rule 100 allows all traffic"
+        "production, the worst of production, corporate: default ACL of VPC vpc-open in account "
+        "111111111111: rule 100 allows all traffic"
     )
     assert results["acl-locked"].evidence["verdicts"] == {"production": "pass", "corporate": "skipped"}
+
+
+def test_the_acl_is_placed_in_its_named_vpc_and_account():
+    """Issue 16: an ACL id means nothing to a reader; its VPC and account by their names do.
+    An unnamed VPC or account shows its id alone."""
+    records = [
+        make_vpc(key="vpc-0abc", name="payments", account="222222222222"),
+        make_vpc(key="vpc-0def", name="office", zone="corporate", account="333333333333"),
+        make_org_account(account_id="222222222222", name="prod-payments"),
+        make_account(account_id="333333333333", alias="", name="333333333333"),
+        make_network_acl(key="acl-pay", vpc_id="vpc-0abc", account="222222222222", default=False),
+        make_network_acl(key="acl-office", vpc_id="vpc-0def", zone="corporate", account="333333333333"),
+    ]
+    results = {r.resource: r for r in run(no_allow_all_nacls, records)}
+    assert results["acl-pay"].reason == (
+        'ACL of VPC "payments" (vpc-0abc) in account "prod-payments" (222222222222): '
+        "rule 100 allows all traffic in from 0.0.0.0/0"
+    )
+    assert {k: results["acl-pay"].evidence[k] for k in ("vpc", "vpc_name", "account", "account_name")} == {
+        "vpc": "vpc-0abc",
+        "vpc_name": "payments",
+        "account": "222222222222",
+        "account_name": "prod-payments",
+    }
+    office = results["acl-office"]
+    assert (office.status, office.reason) == (
+        "skipped",
+        'in corporate VPC "office" (vpc-0def): production ACLs are judged',
+    )
+    assert office.evidence == {"vpc": "vpc-0def", "vpc_name": "office", "account": "333333333333"}

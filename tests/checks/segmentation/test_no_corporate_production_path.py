@@ -1,6 +1,7 @@
 from checks.segmentation.no_corporate_production_path import no_corporate_production_path
 from tests.checks.run import run, statuses
-from tests.factories import make_conflicted_vpc, make_path, make_vpc
+from tests.factories import make_account, make_conflicted_vpc, make_org_account, make_path, make_vpc
+from vaultward.records import PortRange
 
 
 def test_each_production_vpc_fails_when_joined_to_corporate():
@@ -37,7 +38,8 @@ def test_each_production_vpc_fails_when_joined_to_corporate():
     }
     failure = next(r for r in run(no_corporate_production_path, records) if r.status == "fail")
     assert failure.evidence["paths"] == ["pcx-1"]
-    assert "vpc_peering vpc-corp -> vpc-prod-a (all traffic)" in failure.reason
+    assert failure.reason == "1 path(s) from corporate: peering pcx-1 between VPC vpc-corp and VPC vpc-prod-a"
+    assert failure.evidence["named_paths"] == ["peering pcx-1 between VPC vpc-corp and VPC vpc-prod-a"]
 
 
 def test_unclassified_network_is_unknown_not_pass():
@@ -93,10 +95,16 @@ def test_a_vpc_of_unknown_zone_is_unknown_with_how_to_classify_it():
         "or production_cidrs / corporate_cidrs)"
     )
     assert results["vpc-default"].reason == f"classify this VPC {rules}"
-    assert results["vpc-default"].evidence == {"paths": [], "zone": "unclassified"}
+    assert results["vpc-default"].evidence == {
+        "paths": [],
+        "named_paths": [],
+        "zone": "unclassified",
+        "zone_reason": "",
+        "account": "111111111111",
+    }
     assert results["vpc-lab"].reason == (
         f"classify this VPC {rules}: 1 path(s) from corporate reach it: "
-        "security_group 10.20.0.0/16 -> sg-lab (tcp/443)"
+        "security group sg-lab admits tcp/443 from 10.20.0.0/16"
     )
     assert results["vpc-lab"].evidence["paths"] == ["sg-lab/ingress/10.20.0.0/16/tcp/22-22"]
 
@@ -118,8 +126,8 @@ def test_production_joined_only_to_an_unclassified_network_is_unknown():
     [result] = run(no_corporate_production_path, records)
     assert (result.resource, result.status, result.evidence["paths"]) == ("vpc-prod", "unknown", ["pcx-9"])
     assert result.reason.startswith(
-        "joined to unclassified network(s), which may be corporate: vpc_peering vpc-prod -> vpc-elsewhere "
-        "(all traffic); classify them (policy.zones: production_accounts"
+        "joined to unclassified network(s), which may be corporate: peering pcx-9 between VPC vpc-prod "
+        "and VPC vpc-elsewhere; classify them (policy.zones: production_accounts"
     )
 
 
@@ -148,12 +156,12 @@ def test_a_vpc_corporate_by_tag_and_production_by_account_peered_to_production_f
     assert {key: r.status for key, r in results.items()} == {"vpc-corp": "fail", "vpc-prod": "fail"}
     conflict = "account 111111111111 says production, tag env=corp says corporate"
     assert results["vpc-prod"].reason == (
-        "1 path(s) from corporate: vpc_peering vpc-corp -> vpc-prod (all traffic) "
+        "1 path(s) from corporate: peering pcx-vpc-corp-vpc-prod between VPC vpc-corp and VPC vpc-prod "
         f"[zone conflict: vpc-corp: {conflict}]"
     )
     assert results["vpc-corp"].reason.startswith(
         f"zone conflict ({conflict}), judged as corporate, the worst of production, corporate: "
-        "1 path(s) to production: vpc_peering vpc-corp -> vpc-prod"
+        "1 path(s) to production: peering pcx-vpc-corp-vpc-prod between VPC vpc-corp and VPC vpc-prod"
     )
     assert results["vpc-corp"].reason.endswith("; as production (pass): no path from a corporate zone")
     assert results["vpc-corp"].evidence["zone_conflict"] == conflict
@@ -177,4 +185,79 @@ def test_a_conflicted_vpc_reached_from_corporate_fails_as_production():
     results = {r.resource: r for r in run(no_corporate_production_path, records)}
     assert results["vpc-x"].status == "fail"
     assert "judged as production" in results["vpc-x"].reason
-    assert "1 path(s) from corporate: vpc_peering vpc-office -> vpc-x" in results["vpc-x"].reason
+    assert "1 path(s) from corporate: peering pcx-vpc-office-vpc-x between VPC vpc-office and VPC vpc-x" in (
+        results["vpc-x"].reason
+    )
+
+
+def test_paths_name_the_peering_the_vpcs_the_group_and_the_other_account():
+    """Issue 16: the peering's id (and name) in the message, each VPC by its name and id, the
+    far end's account by its name where it is another account; an end that is not collected,
+    or a group or account without a name, shows its id alone."""
+    records = [
+        make_vpc(key="vpc-prod", name="prod-core", account="111111111111"),
+        make_vpc(key="vpc-corp", name="corp-main", zone="corporate", account="222222222222"),
+        make_org_account(account_id="111111111111", name="prod-payments"),
+        make_org_account(account_id="222222222222", name="corporate-it"),
+        make_account(account_id="444444444444", alias="", name="444444444444"),  # no alias, no org name
+        make_path(
+            key="pcx-0a1",
+            name="office-link",
+            path_kind="vpc_peering",
+            from_zone="corporate",
+            from_ref="vpc-corp",
+            to_ref="vpc-prod",
+            from_account="222222222222",
+            to_account="111111111111",
+            vpcs=["vpc-corp", "vpc-prod"],
+            ports=[],
+        ),
+        make_path(
+            key="pcx-0b2",
+            path_kind="vpc_peering",
+            from_zone="corporate",
+            from_ref="vpc-0ff",  # not collected: named by the account the peering says owns it
+            to_ref="vpc-prod",
+            from_account="444444444444",
+            to_account="111111111111",
+            vpcs=["vpc-0ff", "vpc-prod"],
+            ports=[],
+        ),
+        make_path(
+            key="tgw-0c3/vpc-corp-vpc-prod",
+            path_kind="transit_gateway",
+            from_zone="corporate",
+            from_ref="vpc-corp",
+            to_ref="vpc-prod",
+            vpcs=["vpc-corp", "vpc-prod"],
+            ports=[],
+        ),
+        make_path(
+            key="sg-0d4/ingress/10.20.0.0/16/tcp/22-22",
+            name="prod-bastion",
+            from_zone="corporate",
+            from_ref="10.20.0.0/16",
+            to_ref="sg-0d4",
+            vpcs=["vpc-prod"],
+            ports=[PortRange(protocol="tcp", from_port=22, to_port=22)],
+        ),
+    ]
+    results = {r.resource: r for r in run(no_corporate_production_path, records)}
+    prod = results["vpc-prod"]
+    named = [
+        'peering "office-link" (pcx-0a1) between VPC "corp-main" (vpc-corp) in account "corporate-it" '
+        '(222222222222) and VPC "prod-core" (vpc-prod)',
+        'peering pcx-0b2 between VPC vpc-0ff in account 444444444444 and VPC "prod-core" (vpc-prod)',
+        'transit gateway tgw-0c3 route between VPC "corp-main" (vpc-corp) in account "corporate-it" '
+        '(222222222222) and VPC "prod-core" (vpc-prod)',
+        'security group "prod-bastion" (sg-0d4) admits tcp/22 from 10.20.0.0/16',
+    ]
+    assert prod.reason == "4 path(s) from corporate: " + "; ".join(named)
+    assert prod.evidence["named_paths"] == named
+    assert prod.evidence["paths"] == [
+        "pcx-0a1",
+        "pcx-0b2",
+        "tgw-0c3/vpc-corp-vpc-prod",
+        "sg-0d4/ingress/10.20.0.0/16/tcp/22-22",
+    ]
+    assert (prod.evidence["account"], prod.evidence["account_name"]) == ("111111111111", "prod-payments")

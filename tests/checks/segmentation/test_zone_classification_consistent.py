@@ -1,6 +1,6 @@
 from checks.segmentation.zone_classification_consistent import zone_classification_consistent
 from tests.checks.run import run, statuses
-from tests.factories import make_conflicted_vpc, make_vpc, zone_rule
+from tests.factories import make_conflicted_vpc, make_org_account, make_vpc, zone_rule
 
 
 def test_a_conflict_fails_naming_every_rule_and_the_fix():
@@ -14,7 +14,20 @@ def test_a_conflict_fails_naming_every_rule_and_the_fix():
     assert result.evidence == {
         "classifications": ["account 111111111111 says production", "tag env=corp says corporate"],
         "candidates": ["production", "corporate"],
+        "account": "111111111111",
     }
+
+
+def test_an_account_rule_names_the_account():
+    records = [
+        make_conflicted_vpc(key="vpc-123", account="111111111111"),
+        make_org_account(account_id="111111111111", name="prod-payments"),
+    ]
+    [result] = run(zone_classification_consistent, records)
+    named = 'account "prod-payments" (111111111111) says production'
+    assert result.reason == f"{named}, tag env=corp says corporate: fix the tag or CIDR, or policy.zones"
+    assert result.evidence["classifications"] == [named, "tag env=corp says corporate"]
+    assert result.evidence["account_name"] == "prod-payments"
 
 
 def test_agreeing_rules_pass_unmatched_is_not_applicable_old_facts_unknown():

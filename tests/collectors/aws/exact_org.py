@@ -154,6 +154,7 @@ def custody_records(org: DemoOrganisation) -> dict[str, list[Record]]:
                 availability_zones=["us-east-1a", "us-east-1b"],
                 vpc_id=res["vpc:signing"],
                 security_group=res["sg:cloudhsm-signing-hsm"],
+                security_group_name="cloudhsm-signing-hsm-sg",
                 ingress=[
                     IngressSource(source=source, source_kind=kind, ports=hsm_ports)
                     for source, kind in (
@@ -222,6 +223,8 @@ def network_records(org: DemoOrganisation) -> dict[str, list[Record]]:
             to_zone="corporate",
             from_ref=core,
             to_ref=office,
+            from_account=prod,
+            to_account=corp,
             vpcs=[core, office],
             **where(account),
         )
@@ -290,6 +293,8 @@ def network_records(org: DemoOrganisation) -> dict[str, list[Record]]:
                 to_zone="production",
                 from_ref=hub,
                 to_ref=core,
+                from_account=prod,
+                to_account=prod,
                 vpcs=[hub, core],
                 **where(prod),
             ),

@@ -65,7 +65,8 @@ def test_default_vpc_open_on_ssh_and_rdp_fails_naming_group_ports_zone(mocked_aw
     [finding] = run(no_admin_ports_from_internet, records)
     assert (finding.resource, finding.status, finding.evidence["zone"]) == (vpc, "fail", zone)
     assert finding.reason == (
-        f"open to the internet in {zone} VPC: {group} (legacy-admin) port(s) 22, 3389 from 0.0.0.0/0"
+        f"open to the internet in {zone} VPC {vpc} in account {ACCOUNT}: "
+        f'security group "legacy-admin" ({group}) port(s) 22, 3389 from 0.0.0.0/0'
     )
 
 

@@ -98,6 +98,8 @@ def test_active_peerings_only(vpcs):
             to_zone="corporate",
             from_ref=CORE,
             to_ref=OFFICE,
+            from_account=ACCOUNT,  # each side's OwnerId
+            to_account=ACCOUNT,
             vpcs=[CORE, OFFICE],
             **WHERE,
         )
@@ -114,6 +116,7 @@ def test_peer_in_another_account_is_zoned_by_account_then_cidr():
     zones = ZoneRules(production_accounts=["111111111111"], corporate_cidrs=["10.20.0.0/16"])
     [path] = network_mapper.map_peerings([peering], [], ACCOUNT, REGION, zones)
     assert (path.from_zone, path.to_zone) == ("production", "corporate")
+    assert (path.from_account, path.to_account) == ("111111111111", "222222222222")
 
 
 def test_transit_gateway_route_joins_zones(vpcs):
@@ -133,6 +136,8 @@ def test_transit_gateway_route_joins_zones(vpcs):
             to_zone="production",
             from_ref=HUB,
             to_ref=CORE,
+            from_account=ACCOUNT,  # each attachment's ResourceOwnerId
+            to_account=ACCOUNT,
             vpcs=[HUB, CORE],
             **WHERE,
         )

@@ -21,7 +21,7 @@ import pytest
 
 from checks.segmentation.no_corporate_production_path import no_corporate_production_path
 from checks.segmentation.zone_classification_consistent import zone_classification_consistent
-from collectors.aws import AwsNetworkCollector
+from collectors.aws import AwsIamCollector, AwsNetworkCollector
 from tests.checks.run import run
 from vaultward.config import parse_settings
 from vaultward.records import Record, Vpc
@@ -29,10 +29,14 @@ from vaultward.records import Record, Vpc
 ACCOUNT, REGION = "123456789012", "us-east-1"  # moto's default account: no role is assumed
 ZONES = {"production_accounts": [ACCOUNT], "corporate_tags": {"env": ["corp"]}}
 CONFLICT = f"account {ACCOUNT} says production, tag env=corp says corporate"
+ALIAS = "acme-payments"
+NAMED = f'account "{ALIAS}" ({ACCOUNT})'  # as findings name it once the IAM facts are collected
 
 
 def _seed(endpoint_url: str | None = None) -> tuple[str, str, str]:
-    """The corporate-tagged VPC, the production VPC and the active peering between them."""
+    """The corporate-tagged VPC, the production VPC and the active peering between them, in
+    an account whose IAM alias names it."""
+    boto3.client("iam", endpoint_url=endpoint_url).create_account_alias(AccountAlias=ALIAS)
     ec2 = boto3.client("ec2", region_name=REGION, endpoint_url=endpoint_url)
     corp = ec2.create_vpc(
         CidrBlock="10.20.0.0/16",
@@ -67,6 +71,19 @@ def test_the_peering_fails_and_the_conflict_is_a_finding(mocked_aws):
     assert conflicts[corp].status == "fail" and conflicts[corp].reason.startswith(CONFLICT)
     assert conflicts[prod].status == "pass"
 
+    # With the account's IAM facts beside them, the findings name the account by its alias.
+    iam = AwsIamCollector(settings)
+    [iam_scope] = iam.scopes()
+    records += [item for item in iam.collect(iam_scope) if isinstance(item, Record)]
+    paths = {r.resource: r for r in run(no_corporate_production_path, records)}
+    assert paths[prod].reason == (
+        f"1 path(s) from corporate: peering {peering} between VPC {corp} and VPC {prod} "
+        f"[zone conflict: {corp}: {NAMED} says production, tag env=corp says corporate]"
+    )
+    assert (paths[prod].evidence["account"], paths[prod].evidence["account_name"]) == (ACCOUNT, ALIAS)
+    conflicts = {r.resource: r for r in run(zone_classification_consistent, records)}
+    assert conflicts[corp].reason.startswith(f"{NAMED} says production, tag env=corp says corporate")
+
 
 def _vaultward(*args: str, config: Path, database_url: str) -> subprocess.CompletedProcess:
     return subprocess.run(
@@ -88,11 +105,12 @@ def test_vaultward_evaluate_prints_the_conflict(moto_endpoint, database_url, tmp
         f'[[aws.accounts]]\naccount_id = "{ACCOUNT}"\n'
         f'[policy.zones]\nproduction_accounts = ["{ACCOUNT}"]\ncorporate_tags = {{ env = ["corp"] }}\n'
     )
-    collected = _vaultward("collect", "--source", "aws_network", config=config, database_url=database_url)
-    assert collected.returncode == 0, collected.stderr
+    for source in ("aws_network", "aws_iam"):
+        collected = _vaultward("collect", "--source", source, config=config, database_url=database_url)
+        assert collected.returncode == 0, collected.stderr
     evaluated = _vaultward("evaluate", config=config, database_url=database_url)
     assert evaluated.returncode == 0, evaluated.stderr
     assert (
-        f"  zone conflict: {corp} in {ACCOUNT} / {REGION}: {CONFLICT}; fix the tag or CIDR, or policy.zones"
-        in evaluated.stdout.splitlines()
+        f"  zone conflict: {corp} in {NAMED} / {REGION}: {NAMED} says production, tag env=corp says "
+        "corporate; fix the tag or CIDR, or policy.zones" in evaluated.stdout.splitlines()
     )

@@ -204,15 +204,20 @@ def test_admin_ports_open_in_the_untagged_default_vpc_of_production_fail(
     northwind: NorthwindEstate, tmp_path
 ):
     engine = _store(tmp_path, "store")
-    collect(northwind.settings, engine, REGISTRY, sources=["aws_network"])
+    collect(northwind.settings, engine, REGISTRY, sources=["aws_network", "aws_organization"])
     summary = evaluate(northwind.settings, engine, REGISTRY)
     found = _findings(engine, summary.evaluation_id)
-    finding = found[
-        "segmentation.no_admin_ports_from_internet", northwind.aws.resources["vpc:default:production"]
-    ]
+    r, production = northwind.aws.resources, northwind.aws.production
+    finding = found["segmentation.no_admin_ports_from_internet", r["vpc:default:production"]]
     assert finding.status == "fail"
-    assert finding.message.startswith("open to the internet in production VPC: ")
-    assert "port(s) 22, 3389 from 0.0.0.0/0" in finding.message
+    # Issue 16: the group by its name and id, the account by its Organizations name; the
+    # untagged default VPC has no name, so its id alone.
+    assert finding.message == (
+        f"open to the internet in production VPC {r['vpc:default:production']} in account "
+        f'"northwind-production" ({production}): security group "legacy-bastion" ({r["sg:legacy-bastion"]}) '
+        "port(s) 22, 3389 from 0.0.0.0/0"
+    )
+    assert finding.evidence["account_name"] == "northwind-production"
     engine.dispose()
 
 
@@ -232,8 +237,9 @@ def test_a_corp_tagged_vpc_in_a_production_account_is_a_reported_conflict(
     assert found[path, r["vpc:corp-tools"]].status == "fail"
     peering = found[path, r["vpc:payments"]].message
     assert (
-        f"vpc_peering {r['vpc:payments']} -> {r['vpc:corp-tools']}" in peering and "zone conflict" in peering
-    )
+        f'peering {r["pcx:payments-corp-tools"]} between VPC "payments" ({r["vpc:payments"]}) and '
+        f'VPC "corp-tools" ({r["vpc:corp-tools"]})'
+    ) in peering and "zone conflict" in peering
     [line] = summary.zone_conflicts
     assert line.startswith(r["vpc:corp-tools"]) and "says corporate" in line
     assert f"  zone conflict: {line}" in summary.lines()
