@@ -195,7 +195,7 @@ def _wallet_backing(wallet: Wallet) -> str:
 
 
 def _signer_text(signer: Signer, roles: list[str]) -> str:
-    """"bob@acme.example (spender)", or the vendor id and why no person is behind it. The
+    """ "bob@acme.example (spender)", or the vendor id and why no person is behind it. The
     approver roles are left out: the Transfer policy column names the rules."""
     own = [ROLE_WORDS.get(role, role) for role in roles if not role.startswith("approver in ")]
     said = ", ".join(own or ["approver"])
@@ -230,7 +230,9 @@ def custody_view(
                 provider=wallet.provider,
                 scope=wallet.scope,
                 threshold=quorum(wallet),
-                signers=tuple(_signer_text(signers.resolve(wallet.provider, s), done) for s, done in roles.items()),
+                signers=tuple(
+                    _signer_text(signers.resolve(wallet.provider, s), done) for s, done in roles.items()
+                ),
                 hsm_backing=_wallet_backing(wallet),
                 policy=tuple(_rule_text(rule) for rule in applying),
                 value_tier=_value_tier(wallet, policy),

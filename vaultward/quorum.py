@@ -18,7 +18,7 @@ ADMIN_ROLE = "admin"  # BitGo's wallet permission that approves pending approval
 
 
 def quorum(wallet: Wallet) -> str:
-    """"2-of-3 owners", "2-of-3 keys; 1 approval of 2 admins", "MPC: approvals in the transfer
+    """ "2-of-3 owners", "2-of-3 keys; 1 approval of 2 admins", "MPC: approvals in the transfer
     policy", or "not reported"."""
     m, n = wallet.threshold, wallet.threshold_of
     if m is None:
@@ -29,5 +29,7 @@ def quorum(wallet: Wallet) -> str:
     if wallet.approvals_required is not None:
         admins = sum(ADMIN_ROLE in roles for roles in wallet.signer_roles.values())
         plural = "s" if wallet.approvals_required != 1 else ""
-        text += f"; {wallet.approvals_required} approval{plural} of {admins} admin{'s' if admins != 1 else ''}"
+        text += (
+            f"; {wallet.approvals_required} approval{plural} of {admins} admin{'s' if admins != 1 else ''}"
+        )
     return text

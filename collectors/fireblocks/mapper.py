@@ -56,8 +56,10 @@ ADMIN_ROLES = frozenset({"OWNER", "ADMIN", "NON_SIGNING_ADMIN", "SECURITY_ADMIN"
 # that signs Off Exchange settlements from collateral vaults; NCW_SIGNER signs only end users'
 # non-custodial wallets, not vaults.
 SIGNING_ROLES = frozenset({"OWNER", "ADMIN", "SIGNER", "COLLATERALS_SIGNER"})
-USER_ROLES = ADMIN_ROLES | SIGNING_ROLES | frozenset(
-    {"EDITOR", "APPROVER", "VIEWER", "AUDITOR", "NCW_ADMIN", "NCW_SIGNER", "SECURITY_AUDITOR"}
+USER_ROLES = (
+    ADMIN_ROLES
+    | SIGNING_ROLES
+    | frozenset({"EDITOR", "APPROVER", "VIEWER", "AUDITOR", "NCW_ADMIN", "NCW_SIGNER", "SECURITY_AUDITOR"})
 )
 # UserStatus: set up in order (sign up with 2FA, pair the mobile device, MPC key approved).
 USER_STATUSES = frozenset({"PENDING_ACTIVATION", "PENDING_DEVICE_PAIRING", "PENDING_DEVICE_SETUP", "READY"})
@@ -153,7 +155,9 @@ def map_rule(rule: dict[str, Any], index: int) -> TransferPolicy:
     vaults = [peer.split(":")[1] for peer in sources if peer.split(":")[0] == "VAULT" and ":" in peer]
     initiator = rule.get("initiator")
     if isinstance(initiator, dict):
-        initiators = [item for part in ("users", "groups", "services") for item in _strings(initiator.get(part))]
+        initiators = [
+            item for part in ("users", "groups", "services") for item in _strings(initiator.get(part))
+        ]
     else:
         initiators = [str(initiator)] if initiator not in (None, "") else []
     low, high, currency = _amount(_object(rule.get("amount")))
@@ -170,7 +174,11 @@ def map_rule(rule: dict[str, Any], index: int) -> TransferPolicy:
         "amount_min": low,
         "amount_max": high,
         "amount_currency": currency,
-        "amount_over_time": f"{over_low}-{over_high} {over_currency} per {period} s" if over_low else "",
+        "amount_over_time": (
+            f"{over_low}{'-' + over_high if over_high else '+'} {over_currency} per {period} s"
+            if over_low
+            else ""
+        ),
         "dst_address_type": address_type,
         "initiators": ",".join(initiators),
         "sources": ",".join(sources),

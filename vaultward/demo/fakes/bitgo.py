@@ -63,7 +63,8 @@ def make_bitgo_fake(data: dict[str, Any], token: str = DEMO_TOKEN) -> FakeApi:
             for listed in data.get("pending_approvals", {}).values()
             for item in listed
             if item.get("coin") in coins
-            or every_token and any(str(item.get("coin", "")).startswith(f"{coin}:") for coin in coins)
+            or every_token
+            and any(str(item.get("coin", "")).startswith(f"{coin}:") for coin in coins)
         ]
         enterprise = request.query.get("enterpriseId")
         if enterprise:

@@ -221,7 +221,11 @@ def policy_rule(
         rule["amount"] = {"range": {"min": amount_min}, "currency": "USD"}
     if over_time is not None:
         low, seconds = over_time
-        rule["amountOverTime"] = {"range": {"min": low}, "currency": "USD", "timePeriod": {"seconds": seconds}}
+        rule["amountOverTime"] = {
+            "range": {"min": low},
+            "currency": "USD",
+            "timePeriod": {"seconds": seconds},
+        }
     return rule
 
 
