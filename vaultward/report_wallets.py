@@ -28,21 +28,19 @@ def wallet_lines(session: Session, evaluation_id: int) -> list[WalletLine]:
     """One line per wallet of the evaluation, by provider then name. Findings stored before
     the check recorded its quorum say "not recorded" rather than guess."""
     rows = session.exec(
-        select(
-            Finding.resource, Finding.resource_name, Finding.status, Finding.message, Finding.evidence
-        ).where(Finding.evaluation_id == evaluation_id, col(Finding.check_id) == CHECK)
-    ).all()
+        select(Finding).where(Finding.evaluation_id == evaluation_id, col(Finding.check_id) == CHECK)
+    ).all()  # one per wallet: whole rows are cheap here
     lines = [
         WalletLine(
-            resource=resource,
-            name=name or resource,
-            provider=str((evidence or {}).get("provider") or resource.split(":", 1)[0]),
-            quorum=str((evidence or {}).get("quorum") or "not recorded"),
-            value_tier=str((evidence or {}).get("value_tier") or "not recorded"),
-            status=status,
-            message=message,
+            resource=row.resource,
+            name=row.resource_name or row.resource,
+            provider=str(row.evidence.get("provider") or row.resource.split(":", 1)[0]),
+            quorum=str(row.evidence.get("quorum") or "not recorded"),
+            value_tier=str(row.evidence.get("value_tier") or "not recorded"),
+            status=row.status,
+            message=row.message,
         )
-        for resource, name, status, message, evidence in rows
-        if resource != "*"  # the check's "no wallet collected" finding
+        for row in rows
+        if row.resource != "*"  # the check's "no wallet collected" finding
     ]
     return sorted(lines, key=lambda line: (line.provider, line.name, line.resource))
