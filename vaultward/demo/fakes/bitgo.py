@@ -156,9 +156,10 @@ OPS_BOT = "62ab90e06dfda30007974f0a52a13099"
 def demo_bitgo_data() -> dict[str, Any]:
     """Acme Exchange on BitGo: the ETH hot wallet (2-of-3 keys, 2 admin approvals) with an
     address whitelist that denies other destinations and a 24-hour velocity limit of 50 ETH
-    that needs alice's or grace's approval; alice and grace can spend, erin co-administers,
-    the ops bot only watches. A BTC cold wallet with no policy rules at all, bob its only
-    spender (one pending withdrawal waiting for approval)."""
+    that needs alice's or grace's approval; alice and grace can spend and administer, erin and
+    the ops bot only watch. A BTC cold wallet with no policy rules at all, bob its only
+    spender and alice an admin who approves its withdrawals without spending (one pending
+    withdrawal waiting for approval)."""
     whitelist = {
         "id": "Exchange hot wallet whitelist",
         "coin": "eth",
@@ -199,7 +200,7 @@ def demo_bitgo_data() -> dict[str, Any]:
         [
             (ALICE, ["admin", "spend", "view"]),
             (GRACE, ["admin", "spend", "view"]),
-            (ERIN, ["admin", "view"]),
+            (ERIN, ["view"]),
             (OPS_BOT, ["view"]),
         ],
         [whitelist, velocity],
