@@ -116,8 +116,16 @@ def test_wallets_keys_and_clusters_with_signers_policy_tier_and_open_findings():
     records = by_kind(
         *identities(),
         make_wallet(key="safe:eth:0xcold", name="cold", signers=["0xA1", "0xb1", "0xc1"], threshold=2),
-        make_wallet(key="fireblocks:vault:7", name="hot", provider="fireblocks", signers=["u-alice"],
-                    threshold=None, multisig_type="mpc", tags={}, value_usd=5_000),
+        make_wallet(key="fireblocks:vault:7", name="hot", provider="fireblocks", signers=[],
+                    threshold=None, multisig_type="mpc", tags={}, value_usd=5_000,
+                    scope="fireblocks:api.fireblocks.io"),
+        # Fireblocks: a SIGNER holds an MPC key share and signs for every vault of the workspace
+        make_identity(key="fireblocks:user:u-carol", source="fireblocks", email="carol@x.io",
+                      scope="fireblocks:api.fireblocks.io", signing_role="SIGNER"),
+        # BitGo: 2-of-3 keys whoever spends; an admin approves without spending
+        make_wallet(key="bitgo:btc:1", name="btc-cold", provider="bitgo", multisig_type="onchain",
+                    threshold=2, key_count=3, approvals_required=1, signers=["0xa1", "u-dan"],
+                    signer_roles={"0xa1": ["spend"], "u-dan": ["admin"]}),
         make_wallet(key="safe:eth:0xmid", name="mid", tags={}, value_usd=None),
         rule,
         make_transfer_rule(key="fireblocks:tap:2", provider="fireblocks", active=False),
@@ -135,25 +143,36 @@ def test_wallets_keys_and_clusters_with_signers_policy_tier_and_open_findings():
 
     assert sorted(views) == [
         "arn:key/1",
+        "bitgo:btc:1",
         "cluster-1",
         "fireblocks:vault:7",
         "safe:eth:0xcold",
         "safe:eth:0xmid",
     ]
     cold = views["safe:eth:0xcold"]
-    assert (cold.kind, cold.threshold, cold.value_tier) == ("wallet", "2-of-3", "high")
+    assert (cold.kind, cold.threshold, cold.value_tier) == ("wallet", "2-of-3 owners", "high")
     assert cold.signers == (
-        "alice@x.io",
-        "bob@x.io",
-        "0xc1 (not tied to a person: add it to policy.people.signers)",
+        "alice@x.io (signer)",
+        "bob@x.io (signer)",
+        "0xc1 (signer; not tied to a person: add it to policy.people.signers)",
     )
     assert cold.hsm_backing == "safe multisig: each signer holds a key"
     assert cold.issues == (Issue("custody.multisig_threshold", "fail", "high", "bad"),)
 
     hot = views["fireblocks:vault:7"]
-    assert (hot.threshold, hot.value_tier) == ("not reported", "standard")
+    assert (hot.threshold, hot.value_tier) == ("MPC: approvals in the transfer policy", "standard")
     assert hot.policy == ("TAP 1 (TRANSFER, 2 approvals)",)  # the inactive rule does not apply
-    assert hot.signers[-1] == "u-bob (not tied to a person: add it to policy.people.signers)"
+    assert hot.signers == (
+        "carol@x.io (SIGNER)",  # by role, though no rule names her
+        "u-bob (approver; not tied to a person: add it to policy.people.signers)",
+    )
+    # m of BitGo's n keys, not of the people who spend (issue 16: never "2-of-1")
+    bitgo = views["bitgo:btc:1"]
+    assert bitgo.threshold == "2-of-3 keys; 1 approval of 1 admin"
+    assert bitgo.signers == (
+        "alice@x.io (spender)",
+        "u-dan (admin; not tied to a person: add it to policy.people.signers)",
+    )
     assert hot.hsm_backing == "MPC key shares held by fireblocks"
     assert views["safe:eth:0xmid"].value_tier == "unknown"
     assert views["safe:eth:0xmid"].issues == ()

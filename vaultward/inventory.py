@@ -16,10 +16,19 @@ from typing import Protocol
 
 from checks.access.phishing_resistance import person_factors
 from checks.custody.high_value import is_high_value
-from checks.custody.signers import SignerDirectory, custody_people, rule_index, rules_applying, wallet_signers
+from checks.custody.signers import (
+    ROLE_WORDS,
+    Signer,
+    SignerDirectory,
+    custody_people,
+    rule_index,
+    rules_applying,
+    wallet_signer_roles,
+)
 from checks.training.people import completions
 from vaultward.config import Policy
 from vaultward.people import Person
+from vaultward.quorum import quorum
 from vaultward.records import HsmCluster, Record, SigningKey, TrainingRecord, TransferPolicy, Wallet
 from vaultward.sdk import SEVERITIES, CheckContext, RecordT
 
@@ -70,7 +79,7 @@ class CustodyView:
     scope: str
     hsm_backing: str
     issues: tuple[Issue, ...]
-    threshold: str = ""  # "2-of-3"; "" where the object has none
+    threshold: str = ""  # vaultward.quorum: "2-of-3 owners", "2-of-3 keys; 1 approval of 2 admins"
     signers: tuple[str, ...] = ()  # people's e-mails, or the vendor id and why no person
     policy: tuple[str, ...] = ()  # transfer rules applying to it
     value_tier: str = ""  # high, standard, unknown; "" where it does not apply
@@ -185,6 +194,16 @@ def _wallet_backing(wallet: Wallet) -> str:
     return "not reported"
 
 
+def _signer_text(signer: Signer, roles: list[str]) -> str:
+    """ "bob@acme.example (spender)", or the vendor id and why no person is behind it. The
+    approver roles are left out: the Transfer policy column names the rules."""
+    own = [ROLE_WORDS.get(role, role) for role in roles if not role.startswith("approver in ")]
+    said = ", ".join(own or ["approver"])
+    if signer.email:
+        return f"{signer.email} ({said})"
+    return f"{signer.id} ({said}; {signer.why_not})"
+
+
 def _rule_text(rule: TransferPolicy) -> str:
     approvals = "" if rule.approvals_required is None else f", {rule.approvals_required} approvals"
     return f"{rule.label} ({rule.rule_kind or 'rule'}{approvals})"
@@ -202,7 +221,7 @@ def custody_view(
     views = []
     for wallet in _in_order(ctx.records(Wallet)):
         applying = rules_applying(wallet, rules)
-        resolved = [signers.resolve(wallet.provider, s) for s in wallet_signers(wallet, applying)]
+        roles = wallet_signer_roles(ctx, wallet)
         views.append(
             CustodyView(
                 kind="wallet",
@@ -210,12 +229,10 @@ def custody_view(
                 name=wallet.label,
                 provider=wallet.provider,
                 scope=wallet.scope,
-                threshold=(
-                    f"{wallet.threshold}-of-{wallet.signer_count}"
-                    if wallet.threshold is not None
-                    else "not reported"
+                threshold=quorum(wallet),
+                signers=tuple(
+                    _signer_text(signers.resolve(wallet.provider, s), done) for s, done in roles.items()
                 ),
-                signers=tuple(s.email or f"{s.id} ({s.why_not})" for s in resolved),
                 hsm_backing=_wallet_backing(wallet),
                 policy=tuple(_rule_text(rule) for rule in applying),
                 value_tier=_value_tier(wallet, policy),

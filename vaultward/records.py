@@ -111,6 +111,9 @@ class Identity(Record):
     factor_kinds: list[str] = Field(default_factory=list)
     mfa_enforced: bool | None = None  # enrolled is not enforced: None = the source does not say
     admin_roles: list[str] = Field(default_factory=list)
+    # The vendor role that lets this account sign for every custody wallet of its scope (a
+    # Fireblocks user whose role holds an MPC key share: OWNER, ADMIN, SIGNER); "" for none.
+    signing_role: str = ""
     created_at: AwareDatetime | None = None
     last_used_at: AwareDatetime | None = None
     suspended: bool = False
@@ -253,8 +256,16 @@ class Wallet(Record):
     provider: str  # safe, bitgo, fireblocks
     chain: str = ""
     address: str = ""
-    threshold: int | None = None  # signatures or approvals required
-    signers: list[str] = Field(default_factory=list)  # owner addresses / user ids as the vendor names them
+    threshold: int | None = None  # m: signatures required of the `key_count` keys
+    # n: the keys `threshold` counts as the vendor defines them (Safe owners; BitGo's user,
+    # backup and BitGo keys); None where the vendor has none (MPC vaults: see the transfer policy)
+    key_count: int | None = None
+    # Who can sign, initiate or approve for the wallet (owner addresses / user ids as the vendor
+    # names them), people or not; `signer_roles` says what each may do, in the vendor's words
+    # (Safe `owner`; BitGo `spend`, `admin`; Fireblocks roles such as `SIGNER`).
+    signers: list[str] = Field(default_factory=list)
+    signer_roles: dict[str, list[str]] = Field(default_factory=dict)
+    approvals_required: int | None = None  # people who must approve besides (BitGo approvalsRequired)
     multisig_type: str = ""  # onchain, tss, mpc, safe
     version: str = ""
     nonce: int | None = None
@@ -267,6 +278,13 @@ class Wallet(Record):
     @property
     def signer_count(self) -> int:
         return len(self.signers)
+
+    @property
+    def threshold_of(self) -> int | None:
+        """n of the m-of-n. Safe facts stored before `key_count` was recorded count owners."""
+        if self.key_count is not None:
+            return self.key_count
+        return len(self.signers) if self.multisig_type == "safe" else None
 
 
 @record_kind("custody.policy")

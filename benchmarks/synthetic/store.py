@@ -213,7 +213,7 @@ def custody(org: Organisation, now: datetime) -> Iterator[tuple[str, str, Record
                 if rng.random() < share
             ]
             yield "bitgo", "bitgo:acme", Wallet(
-                key=key, name=f"BitGo {w}", provider="bitgo", chain="btc", threshold=2,
+                key=key, name=f"BitGo {w}", provider="bitgo", chain="btc", threshold=2, key_count=3,
                 signers=[f"bitgo-user-{rng.randrange(50)}" for _ in range(3)], multisig_type="onchain",
                 tags={**tier, "wallet_type": "hot", "n": "3", "approvals_required": str(rng.randint(1, 2)),
                       "policy_rules": str(len(rules))},

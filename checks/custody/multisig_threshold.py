@@ -4,6 +4,7 @@ from collections.abc import Iterator
 from math import ceil
 
 from checks.custody.high_value import is_high_value
+from vaultward.quorum import UNITS, quorum
 from vaultward.records import Wallet
 from vaultward.sdk import CheckContext, Result, check, failed, not_applicable, passed, unknown
 
@@ -24,44 +25,54 @@ from vaultward.sdk import CheckContext, Result, check, failed, not_applicable, p
 def multisig_threshold(ctx: CheckContext) -> Iterator[Result]:
     """A high-value wallet one signer can empty is one compromised laptop away from the
     attacker's address; n-of-n fails the other way, when one key is lost."""
+    # m-of-n as the vendor defines it (vaultward.quorum): Safe owners, BitGo keys (user,
+    # backup, BitGo; its admin approvals are custody.bitgo_policy_rules'). Never m over the
+    # people who can spend: a BitGo wallet with one spender is 2-of-3 keys, not 2-of-1.
     policy = ctx.policy.custody
     for wallet in ctx.records(Wallet):
+        high = is_high_value(wallet, policy)
+        tier = "unknown" if high is None else ("high" if high else "standard")
+        evidence = {
+            "quorum": quorum(wallet),
+            "threshold": wallet.threshold,
+            "keys": wallet.threshold_of,
+            "signers": wallet.signer_count,
+            "approvals_required": wallet.approvals_required,
+            "value_tier": tier,
+            "provider": wallet.provider,
+            "tags": wallet.tags,
+        }
         if wallet.threshold is None and wallet.multisig_type == "mpc":
             yield not_applicable(
                 wallet,
                 "an MPC vault: its approvals are the transfer policy's (custody.transfer_policy_approvals)",
+                **evidence,
             )
             continue
-        high = is_high_value(wallet, policy)
         if high is False:
-            yield not_applicable(wallet, "not high-value (by its value or value tier)", tags=wallet.tags)
+            yield not_applicable(wallet, "not high-value (by its value or value tier)", **evidence)
             continue
-        evidence = {
-            "threshold": wallet.threshold,
-            "signers": wallet.signer_count,
-            "provider": wallet.provider,
-            "tags": wallet.tags,
-        }
         if high is None:
             yield unknown(
                 wallet, "neither a value nor a value tier tells whether this wallet is high-value", **evidence
             )
             continue
-        if wallet.threshold is None or not wallet.signers:
-            yield unknown(wallet, f"{wallet.provider} did not report its threshold and signers", **evidence)
+        m, n = wallet.threshold, wallet.threshold_of
+        if m is None or not n:
+            yield unknown(wallet, f"{wallet.provider} did not report its threshold and keys", **evidence)
             continue
-        m, n = wallet.threshold, wallet.signer_count
+        unit = UNITS.get(wallet.multisig_type, "keys")
         needed = max(2, ceil(n * policy.min_threshold_ratio))
         problems = []
         if m < 2:
-            problems.append(f"{m}-of-{n}: one signer can move funds")
+            problems.append(f"{m}-of-{n} {unit}: one signer can move funds")
         elif m < needed:
-            problems.append(f"{m}-of-{n}: below {needed} (at least half of the signers)")
+            problems.append(f"{m}-of-{n} {unit}: below {needed} (at least half)")
         if m >= n and n > 1:
-            problems.append(f"{m}-of-{n}: every signer is needed; one lost key locks the funds")
+            problems.append(f"{m}-of-{n} {unit}: every one is needed; one lost key locks the funds")
         if n < policy.min_signers:
-            problems.append(f"{n} signer(s), need at least {policy.min_signers}")
+            problems.append(f"{n} {unit}, need at least {policy.min_signers}")
         if problems:
             yield failed(wallet, "; ".join(problems), **evidence)
         else:
-            yield passed(wallet, f"{m}-of-{n}", **evidence)
+            yield passed(wallet, evidence["quorum"], **evidence)

@@ -1,18 +1,24 @@
 """Shared by the checks about the people behind wallets: who can sign or approve for each
-wallet, and which person each signer is.
+wallet, as each vendor defines it, and which person each signer is.
 
-A signer (Safe owner address, BitGo or Fireblocks user id) is a person when
-`policy.people.signers` names one for it, or when an identity source knows the vendor user
-(the Fireblocks collector's `fireblocks:user:<id>` identities carry the user's e-mail).
+Who signs is the vendor's model, recorded by its collector: Safe owners; BitGo wallet users
+with `spend` or `admin` (admins also approve pending approvals); the Fireblocks console users
+whose role holds an MPC key share (Owner, Admin, Signer), for every vault of their workspace;
+and the approvers of the transfer rules that apply to a wallet (Fireblocks policy, BitGo
+policy rules).
+
+`policy.people.signers` only says which person an address or vendor user id is: it makes
+nobody a signer. A signer is a person when that map names one for it, or when an identity
+source knows the vendor user (the Fireblocks collector's `fireblocks:user:<id>` identities
+carry the user's e-mail).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 from vaultward.people import Person
-from vaultward.records import TransferPolicy, Wallet
+from vaultward.records import Identity, TransferPolicy, Wallet
 from vaultward.sdk import CheckContext
 
 
@@ -55,6 +61,9 @@ class SignerDirectory:
         return self.people.get(email)
 
 
+# BitGo's permission names read as what the person is.
+ROLE_WORDS = {"spend": "spender"}
+
 RuleIndex = dict[tuple[str, str], list[tuple[int, TransferPolicy]]]
 
 
@@ -86,29 +95,59 @@ def signer_directory(ctx: CheckContext) -> SignerDirectory:
     return ctx.shared("custody.signer_directory", lambda: SignerDirectory(ctx))
 
 
-def wallet_signers(wallet: Wallet, rules: Iterable[TransferPolicy]) -> list[str]:
-    """The wallet's own signers, then the approvers of the active transfer rules of its
-    provider that apply to it (rules naming no wallet apply to every wallet)."""
-    approvers = [
-        approver
-        for rule in rules
-        if rule.active and rule.provider == wallet.provider and rule.wallet in (wallet.key, "")
-        for approver in rule.approvers
-    ]
-    return list(dict.fromkeys([*wallet.signers, *approvers]))
+ScopeSigners = dict[tuple[str, str], dict[str, str]]
+
+
+def scope_signers(ctx: CheckContext) -> ScopeSigners:
+    """(provider, scope) -> vendor user id -> role, for the active identities whose role lets
+    them sign for every wallet of their scope (Fireblocks OWNER, ADMIN, SIGNER users), built
+    once per evaluation. The user id is the one the vendor's policy names them by (the
+    identity key is `<provider>:user:<id>`)."""
+
+    def build() -> ScopeSigners:
+        found: ScopeSigners = {}
+        for identity in ctx.records(Identity):
+            if identity.signing_role and not identity.suspended:
+                user = identity.key.removeprefix(f"{identity.source}:user:")
+                found.setdefault((identity.source, identity.scope), {})[user] = identity.signing_role
+        return found
+
+    return ctx.shared("custody.scope_signers", build)
+
+
+def wallet_signer_roles(ctx: CheckContext, wallet: Wallet) -> dict[str, list[str]]:
+    """Each signer of the wallet with what they may do: the wallet's own (its roles as the
+    vendor names them: `owner`, `spend`, `admin`...), the users whose role signs for every
+    wallet of its scope (Fireblocks `SIGNER`...), then the approvers of the active transfer
+    rules of its provider that apply to it (rules naming no wallet apply to every wallet), as
+    `approver in <rule>`."""
+    roles: dict[str, list[str]] = {
+        signer: list(wallet.signer_roles.get(signer) or ["signer"]) for signer in wallet.signers
+    }
+
+    def add(signer: str, role: str) -> None:
+        if role not in roles.setdefault(signer, []):
+            roles[signer].append(role)
+
+    for user, role in scope_signers(ctx).get((wallet.provider, wallet.scope), {}).items():
+        add(user, role)
+    for rule in rules_applying(wallet, rule_index(ctx)):
+        for approver in rule.approvers:
+            add(approver, f"approver in {rule.label}")
+    return roles
 
 
 def custody_people(ctx: CheckContext) -> dict[str, list[str]]:
-    """Every person who can sign or approve custody transfers, by e-mail, with the wallets and
-    rules they sign or approve for: those `policy.people.signers` names, and the wallet signers
-    and transfer-rule approvers that resolve to a person. Built once per evaluation: callers
-    must not change it."""
+    """Every person who can sign or approve custody transfers, by e-mail, with what they do
+    where ("spender of ETH hot", "approver in TAP rule 1"): the wallet signers and transfer-rule
+    approvers that resolve to a person. Someone `policy.people.signers` maps but who signs
+    nothing is not one of them. Built once per evaluation: callers must not change it."""
     return ctx.shared("custody.people", lambda: _custody_people(ctx))
 
 
 def _custody_people(ctx: CheckContext) -> dict[str, list[str]]:
     signers = signer_directory(ctx)
-    people: dict[str, list[str]] = {email: [] for email in ctx.directory.signers.values()}
+    people: dict[str, list[str]] = {}
 
     def add(provider: str, signer: str, where: str) -> None:
         email = signers.resolve(provider, signer).email
@@ -116,8 +155,10 @@ def _custody_people(ctx: CheckContext) -> dict[str, list[str]]:
             people[email].append(where)
 
     for wallet in ctx.records(Wallet):
-        for signer in wallet.signers:
-            add(wallet.provider, signer, f"signer of {wallet.label}")
+        for signer, roles in wallet_signer_roles(ctx, wallet).items():
+            for role in roles:
+                if not role.startswith("approver in "):
+                    add(wallet.provider, signer, f"{ROLE_WORDS.get(role, role)} of {wallet.label}")
     for rule in ctx.records(TransferPolicy):
         if rule.active:
             for approver in rule.approvers:

@@ -9,10 +9,8 @@ from checks.access.phishing_resistance import person_factors
 from checks.custody.signers import (
     Signer,
     SignerDirectory,
-    rule_index,
-    rules_applying,
     signer_directory,
-    wallet_signers,
+    wallet_signer_roles,
 )
 from checks.training.people import training_verdict
 from vaultward.records import Identity, TrainingRecord, TransferPolicy, Wallet
@@ -48,15 +46,16 @@ def signers_distinct_mfa_trained(ctx: CheckContext) -> Iterator[Result]:
     can steal, is one lure away from the attacker signing twice: the path of the largest
     multisig thefts."""
     # Per wallet: the CISO's question is which wallet one lure can empty. Signers are the
-    # wallet's own (Safe owners, BitGo spenders) and the approvers of transfer rules applying
-    # to it (Fireblocks TAP, BitGo policy rules).
+    # wallet's own as the vendor defines them (Safe owners, BitGo spend and admin users,
+    # Fireblocks users whose role holds an MPC key share) and the approvers of transfer rules
+    # applying to it (Fireblocks policy, BitGo policy rules).
     signers = signer_directory(ctx)
-    rules = rule_index(ctx)
     training = ctx.records(TrainingRecord)
     max_age = ctx.policy.training.lure_training_max_age_days
     judged: dict[Signer, tuple[list[str], list[str], dict[str, Any]]] = {}
     for wallet in ctx.records(Wallet):
-        ids = wallet_signers(wallet, rules_applying(wallet, rules))
+        roles = wallet_signer_roles(ctx, wallet)
+        ids = list(roles)
         if not ids:
             yield unknown(wallet, f"{wallet.provider} reported no signers or approvers for this wallet")
             continue
@@ -77,7 +76,7 @@ def signers_distinct_mfa_trained(ctx: CheckContext) -> Iterator[Result]:
             found, unsure, about = judged[signer]
             problems += [f"{signer.label}: {' and '.join(found)}"] if found else []
             doubts += [f"{signer.label}: {' and '.join(unsure)}"] if unsure else []
-            per_signer[signer.id] = about
+            per_signer[signer.id] = {**about, "roles": roles[signer.id]}
         evidence = {"signers": per_signer, "people": len(by_person)}
         if problems:
             result = failed(wallet, "; ".join(problems + doubts), **evidence)

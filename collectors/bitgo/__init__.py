@@ -1,5 +1,5 @@
-"""bitgo: BitGo wallets (m-of-n, wallet users who can spend, wallet type) and their policy
-rules (whitelists, velocity limits, approvals) from the BitGo API v2."""
+"""bitgo: BitGo wallets (m-of-n keys, wallet users who can spend or approve, wallet type)
+and their policy rules (whitelists, velocity limits, approvals) from the BitGo API v2."""
 
 from __future__ import annotations
 
@@ -67,11 +67,12 @@ class BitGoCollector(Collector):
       `wallet_view_all` (and `enterprise_view` for an enterprise) scope only, no spending
       limit, and lock it to the collector's IP addresses.
 
-    Reads, per coin, `GET /api/v2/{coin}/wallet` (all pages) and
-    `GET /api/v2/{coin}/pendingapprovals`. Produces a wallet record per wallet (key
-    `bitgo:<coin>:<wallet id>`, threshold = `m`, signers = users with `spend`; `n`,
-    `approvalsRequired` and the pending-approval count in tags) and a transfer policy per
-    wallet-policy rule (`bitgo:<coin>:<wallet id>:rule:<rule id>`); see `mapper`.
+    Reads `GET /api/v2/pendingapprovals` for the configured coins (all pages) and, per coin,
+    `GET /api/v2/{coin}/wallet` (all pages). Produces a wallet record per wallet (key
+    `bitgo:<coin>:<wallet id>`, `m`-of-`n` keys, `approvalsRequired`, signers = users with
+    `spend` or `admin`, each with its permissions; the pending-approval count in tags) and a
+    transfer policy per wallet-policy rule (`bitgo:<coin>:<wallet id>:rule:<rule id>`); see
+    `mapper`.
     """
 
     name = "bitgo"
@@ -101,17 +102,17 @@ class BitGoCollector(Collector):
         with BitGoClient(
             scope.params["base_url"], token, options.page_size, self.sleep, self.transport, source_pacer(self)
         ) as client:
+            # A side request: refused or absent, the wallets still count, without the tally.
+            approvals = yield from side_request(
+                partial(_listed, client.pending_approvals, options.coins, options.enterprise),
+                fields=(f"{Wallet.kind}.tags",),
+            )
+            pending = (
+                None
+                if approvals is None
+                else Counter(str(approval.get("wallet") or "") for approval in approvals)
+            )
             for coin in options.coins:
-                # A side request: refused or absent, the wallets still count, without the tally.
-                approvals = yield from side_request(
-                    partial(_listed, client.pending_approvals, coin, options.enterprise),
-                    fields=(f"{Wallet.kind}.tags",),
-                )
-                pending = (
-                    None
-                    if approvals is None
-                    else Counter(str(approval.get("wallet") or "") for approval in approvals)
-                )
                 for raw in client.wallets(coin, options.enterprise):
                     if options.enterprise and raw.get("enterprise") not in (None, options.enterprise):
                         continue  # the filter is the API's; this only guards against a lax one

@@ -1,5 +1,5 @@
-"""The BitGo API v2 over HTTP: bearer access token, wallets per coin paged with
-`limit` / `prevId` (the body's `nextBatchPrevId`), pending approvals per coin."""
+"""The BitGo API v2 over HTTP: bearer access token, wallets per coin and pending approvals
+across coins, both paged with `limit` / `prevId` (the body's `nextBatchPrevId`)."""
 
 from __future__ import annotations
 
@@ -14,6 +14,9 @@ from collectors.request_pacing import RequestPacer
 
 BASE_URL = "https://app.bitgo.com"
 MAX_PAGE_SIZE = 500  # BitGo's list endpoints cap `limit` at 500 (default 25)
+# The current reference lists pending approvals across coins; the per-coin
+# `/api/v2/{coin}/pendingapprovals` it replaces is no longer in it.
+PENDING_APPROVALS_PATH = "/api/v2/pendingapprovals"
 
 
 class BitGoClient(VendorClient):
@@ -48,12 +51,25 @@ class BitGoClient(VendorClient):
         for page in self.api.pages_by_token(path, "wallets", "nextBatchPrevId", "prevId", params):
             yield from self.objects(page, path)
 
-    def pending_approvals(self, coin: str, enterprise: str | None = None) -> Iterator[dict[str, Any]]:
-        """`GET /api/v2/{coin}/pendingapprovals`: approvals waiting on the coin's wallets."""
-        path = f"/api/v2/{coin}/pendingapprovals"
-        params = {"enterprise": enterprise} if enterprise else None
-        body = self.api.get_json(path, params)
-        items = body.get("pendingApprovals", []) if isinstance(body, dict) else None
-        if not isinstance(items, list):
-            raise ApiError(f"bitgo: GET {path}: expected a list field 'pendingApprovals'")
-        yield from self.objects(items, path)
+    def pending_approvals(self, coins: list[str], enterprise: str | None = None) -> Iterator[dict[str, Any]]:
+        """`GET /api/v2/pendingapprovals` (List pending approvals, v2.approval.list): the
+        approvals waiting on the token user's wallets of `coins` and their tokens
+        (`allTokens`), in the default states (pending, awaitingSignature,
+        pendingFinalApproval); paged with `limit` / `prevId` (the body's `nextBatchPrevId`)."""
+        path = PENDING_APPROVALS_PATH
+        query: dict[str, Any] = {"coin": list(coins), "allTokens": "true", "limit": self.page_size}
+        if enterprise:
+            query["enterpriseId"] = enterprise
+        listing = self.api.listing(path, "cursor")
+        while True:
+            with listing.page():
+                body = self.api.get_json(path, query)
+                items = body.get("pendingApprovals") if isinstance(body, dict) else None
+                if not isinstance(items, list):
+                    raise ApiError(f"bitgo: GET {path}: expected a list field 'pendingApprovals'")
+            yield from self.objects(items, path)
+            token = body.get("nextBatchPrevId")
+            if not token:
+                return
+            listing.follow(str(token))
+            query["prevId"] = token

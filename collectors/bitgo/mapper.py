@@ -3,11 +3,14 @@ Nothing here does I/O.
 
 How BitGo's numbers land in the records (checks decide what is safe):
 
-- `Wallet.threshold` is the wallet's `m` (keys that must sign, 2 of BitGo's user / backup /
-  BitGo keys); `n` and `approvalsRequired` (admins who must approve a withdrawal or policy
-  change before BitGo co-signs) are kept in `tags` (`n`, `approvals_required`).
-- `Wallet.signers` are the wallet users holding the `spend` permission (BitGo user ids): the
-  people who can initiate withdrawals.
+- `Wallet.threshold` / `key_count` are the wallet's `m` of `n` keys (2 of BitGo's user,
+  backup and BitGo keys): what the chain requires, not the people. `approvalsRequired`
+  ("number of admins that must approve a wallet operation") is `approvals_required`; `n` and
+  `approvalsRequired` stay in `tags` too (`n`, `approvals_required`).
+- `Wallet.signers` are the wallet users who can move funds or approve it (BitGo user ids),
+  `signer_roles` says which, in BitGo's permission names (the Wallet model's `users[]`):
+  `spend` ("withdraw assets from wallet") and `admin` (also "approve/reject wallet pending
+  approvals, withdraw assets"). Viewers, traders and the rest are not signers.
 - Each wallet-policy rule (`admin.policy.rules[]`) is one transfer policy. A `getApproval`
   action needs the wallet's `approvalsRequired` approvals, from the users the action names
   (`userIds`) or else the wallet's admins (users with the `admin` permission, whom BitGo
@@ -30,8 +33,9 @@ from vaultward.records import TransferPolicy, Wallet
 
 PROVIDER = "bitgo"
 MULTISIG_TYPES = frozenset({"onchain", "tss", "blsdkg"})
-WALLET_TYPES = frozenset({"hot", "cold", "custodial", "trading", "advanced"})
-PERMISSIONS = frozenset({"admin", "spend", "view"})
+WALLET_TYPES = frozenset({"backing", "cold", "custodial", "custodialPaired", "hot", "advanced", "trading"})
+PERMISSIONS = frozenset({"admin", "spend", "view", "freeze", "trade", "dapp"})
+SIGNING_PERMISSIONS = ("spend", "admin")  # withdraw, or approve (admins do both)
 RULE_TYPES = frozenset(
     {"advancedWhitelist", "allTx", "coinAddressBlacklist", "coinAddressWhitelist", "velocityLimit", "webhook"}
 )
@@ -86,7 +90,7 @@ def map_wallet(raw: Mapping[str, Any], coin: str, pending_approvals: int | None 
         anomalies.append(f"unknown wallet type {wallet_type!r}")
 
     rules = _rules(raw)
-    signers: list[str] = []
+    roles: dict[str, list[str]] = {}
     for entry in raw.get("users") or []:
         user = entry.get("user") if isinstance(entry, Mapping) else None
         permissions = entry.get("permissions") if isinstance(entry, Mapping) else None
@@ -96,8 +100,9 @@ def map_wallet(raw: Mapping[str, Any], coin: str, pending_approvals: int | None 
         for permission in permissions:
             if not (isinstance(permission, str) and permission in PERMISSIONS):
                 anomalies.append(f"user {user}: unknown permission {permission!r}")
-        if "spend" in permissions and user not in signers:
-            signers.append(user)
+        held = [permission for permission in SIGNING_PERMISSIONS if permission in permissions]
+        if held:
+            roles[user] = list(dict.fromkeys([*roles.get(user, []), *held]))
 
     tags = {
         "wallet_type": wallet_type,
@@ -122,7 +127,10 @@ def map_wallet(raw: Mapping[str, Any], coin: str, pending_approvals: int | None 
         chain=coin,
         address=str(base_address or address or ""),
         threshold=m,
-        signers=signers,
+        key_count=n,
+        signers=list(roles),
+        signer_roles=roles,
+        approvals_required=_int(raw.get("approvalsRequired")),
         multisig_type=multisig_type,
         value_usd=None,  # balances are in base units; pricing is a follow-up
         tags=tags,

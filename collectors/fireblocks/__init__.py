@@ -1,5 +1,5 @@
-"""fireblocks: the Transaction Authorization Policy, vault accounts and console users of a
-Fireblocks workspace."""
+"""fireblocks: the transaction policy (Policy Engine v2), vault accounts and console users of
+a Fireblocks workspace."""
 
 from __future__ import annotations
 
@@ -52,21 +52,23 @@ class FireblocksCollector(Collector):
       `FIREBLOCKS_API_KEY`); `credentials_env.secret_key_file`: the variable holding the
       path of that API user's RSA private key in PEM (default `FIREBLOCKS_SECRET_KEY_FILE`).
 
-    Access: an API user with the Non-Signing Admin role (reading the active policy needs
-    Admin or Non-Signing Admin; listing users needs admin permissions). The calls are
-    read-only. Each request carries a JWT signed RS256 with that key (claims uri, nonce,
+    Access: an API user with the Non-Signing Admin role (reading the active policy and the
+    console users needs Owner, Admin or Non-Signing Admin). The calls are read-only:
+    `GET /v1/policy/active_policy` (Policy Engine v2, the transaction policy types),
+    `GET /v1/vault/accounts_paged` and `GET /v1/management/users`. Each request carries a JWT signed RS256 with that key (claims uri, nonce,
     iat, exp < iat + 30 s, sub, bodyHash).
 
-    Produces one transfer policy per TAP rule (`fireblocks:tap:<position>`, rules apply
+    Produces one transfer policy per policy rule (`fireblocks:tap:<position>`, rules apply
     first-match in order), one wallet per vault account (`fireblocks:vault:<id>`, MPC; its
-    approvals live in the TAP) and one identity per console user (`fireblocks:user:<id>`;
-    Fireblocks does not expose MFA, so `mfa_enrolled` stays unknown).
+    approvals live in the policy) and one identity per console user (`fireblocks:user:<id>`,
+    with `signing_role` when its role holds an MPC key share: it signs for every vault of the
+    workspace; Fireblocks requires TOTP 2FA for every console sign-in, see `mapper`).
     """
 
     name = "fireblocks"
     title = "Fireblocks transaction policy, vault accounts and users"
     produces = (TransferPolicy, Wallet, Identity)
-    permissions = ("GET /v1/tap/active_policy", "GET /v1/vault/accounts_paged", "GET /v1/users")
+    permissions = ("GET /v1/policy/active_policy", "GET /v1/vault/accounts_paged", "GET /v1/management/users")
     options_model: ClassVar[type[BaseModel]] = FireblocksOptions
     enabled_by_default = False  # needs an API user: runs once [sources.fireblocks] is configured
     credentials = {"api_key": DEFAULT_API_KEY_VARIABLE, "secret_key_file": DEFAULT_SECRET_KEY_FILE_VARIABLE}

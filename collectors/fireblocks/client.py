@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import time
 import uuid
-from collections.abc import Callable, Generator, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +25,22 @@ from collectors.request_pacing import RequestPacer
 BASE_URL = "https://api.fireblocks.io"
 JWT_LIFETIME = 20  # seconds; Fireblocks refuses exp >= iat + 30
 VAULT_PAGE_SIZE = 500  # accounts_paged caps `limit` at 500
+# Policy Engine v2 and the console-user management API replace the TAP editor's
+# `/v1/tap/active_policy` (now "legacy") and `/v1/users` (the older user list).
+POLICY_PATH = "/v1/policy/active_policy"
+USERS_PATH = "/v1/management/users"
+# The transaction policy types (PolicyType) whose rules govern moving funds out of vaults.
+POLICY_TYPES = (
+    "TRANSFER",
+    "CONTRACT_CALL",
+    "PROGRAM_CALL",
+    "APPROVE",
+    "MINT",
+    "BURN",
+    "STAKE",
+    "RAW",
+    "TYPED_MESSAGE",
+)
 
 
 class FireblocksAuth(httpx.Auth):
@@ -101,13 +117,13 @@ class FireblocksClient(VendorClient):
         # Signing needs the final URL and body, so it runs as httpx auth on each request.
         self.api.client.auth = FireblocksAuth(api_key, secret_key_file)
 
-    def active_policy(self) -> dict[str, Any]:
-        """The active Transaction Authorization Policy: {"policy": {"rules": [...]}, ...}."""
-        body = self.api.get_json("/v1/tap/active_policy")
+    def active_policy(self, policy_types: Iterable[str] = POLICY_TYPES) -> dict[str, Any]:
+        """The active policy of Policy Engine v2 (`GET /v1/policy/active_policy`, the
+        PolicyEditorV2 reference), its rules of `policy_types` (the query repeats `policyType`):
+        {"policy": {"rules": [...], "metadata": {...}}, "validation": {...}}."""
+        body = self.api.get_json(POLICY_PATH, {"policyType": list(policy_types)})
         if not isinstance(body, dict):
-            raise ApiError(
-                f"fireblocks: GET /v1/tap/active_policy: expected an object, got {type(body).__name__}"
-            )
+            raise ApiError(f"fireblocks: GET {POLICY_PATH}: expected an object, got {type(body).__name__}")
         return body
 
     def vault_accounts(self) -> Iterator[dict[str, Any]]:
@@ -128,7 +144,10 @@ class FireblocksClient(VendorClient):
             listing.follow(str(after))
             query = {"limit": self.page_size, "after": after}
 
-    def users(self) -> Iterator[dict[str, Any]]:
-        """Console users of the workspace (a plain array; needs an Admin-level API user)."""
-        body = self.api.get_json("/v1/users")
-        yield from self.objects(self.api._expect_list(body, "/v1/users", None), "/v1/users")
+    def users(self) -> list[dict[str, Any]]:
+        """The workspace's console users (`GET /v1/management/users`, the ConsoleUser
+        reference: {"users": [...]}, not paged; needs an Admin or Non-Signing Admin API user)."""
+        body = self.api.get_json(USERS_PATH)
+        if not isinstance(body, dict):
+            raise ApiError(f"fireblocks: GET {USERS_PATH}: expected an object, got {type(body).__name__}")
+        return list(self.objects(self.api._expect_list(body, USERS_PATH, "users"), USERS_PATH))

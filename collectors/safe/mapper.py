@@ -112,7 +112,9 @@ def map_safe(
         chain=chain,
         address=configured,
         threshold=threshold,
+        key_count=len(signers),  # a Safe's threshold counts its owners
         signers=signers,
+        signer_roles={owner: ["owner"] for owner in signers},
         multisig_type="safe",
         version=version,
         nonce=nonce,

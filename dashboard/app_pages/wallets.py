@@ -14,9 +14,15 @@ COLUMNS = {
     "kind": st.column_config.TextColumn("Kind"),
     "provider": st.column_config.TextColumn("Provider"),
     "threshold": st.column_config.TextColumn(
-        "Threshold", help="signatures or approvals required of the signers"
+        "Threshold",
+        help=(
+            "m-of-n as the vendor defines it: of a Safe's owners, of a BitGo wallet's keys (user, "
+            "backup, BitGo) with the admin approvals BitGo asks for; MPC vaults: the transfer policy"
+        ),
     ),
-    "signers": st.column_config.TextColumn("Signers", width="large"),
+    "signers": st.column_config.TextColumn(
+        "Signers", width="large", help="who can sign, spend or approve, as people, with their vendor role"
+    ),
     "hsm_backing": st.column_config.TextColumn("HSM backing", width="medium"),
     "policy": st.column_config.TextColumn("Transfer policy", width="medium"),
     "value_tier": st.column_config.TextColumn("Value tier"),
@@ -30,8 +36,10 @@ def render() -> None:
     url = data.database_url()
     st.title("Wallets and keys")
     st.caption(
-        "Signers resolved to people the way the custody checks do (policy.people.signers and the "
-        "identity sources), from the latest collected facts; what fails comes from the latest evaluation."
+        "Signers as each vendor defines them (Safe owners, BitGo spenders and admins, Fireblocks "
+        "signing roles and policy approvers), resolved to people the way the custody checks do "
+        "(policy.people.signers and the identity sources), from the latest collected facts; what "
+        "fails comes from the latest evaluation."
     )
     everything, issues = data.custody(url)
     if everything.empty:

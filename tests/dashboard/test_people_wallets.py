@@ -27,6 +27,7 @@ from vaultward.models import Evaluation, Finding
 TIMEOUT = 30
 SCRIPT = "<script>alert(1)</script>"
 BOLD = "**bold**"
+SPENDER, ADMIN = "62ab90e06dfda30007974f0a52a1f001", "62ab90e06dfda30007974f0a52a1f002"  # BitGo user ids
 CONFIG = """
 [policy.people.aliases]
 "arn:aws:iam::111111111111:user/alice" = "alice@acme.example"
@@ -67,6 +68,12 @@ PLAN = {
         make_wallet(key="fireblocks:vault:7", name="hot-vault", provider="fireblocks", signers=[],
                     threshold=None, multisig_type="mpc", tags={"ValueTier": "hot"}),
         make_transfer_rule(key="fireblocks:tap:1", name="TAP 1", approvers=["u-9"], approvals_required=2),
+    ],
+    # BitGo: 2 of its 3 keys (user, backup, BitGo) whoever may spend; one spender, one admin
+    "bitgo:acme": [
+        make_wallet(key="bitgo:btc:cold", name="btc-reserve", provider="bitgo", multisig_type="onchain",
+                    threshold=2, key_count=3, approvals_required=1, signers=[SPENDER, ADMIN],
+                    signer_roles={SPENDER: ["spend"], ADMIN: ["admin"]}),
     ],
     "aws:111111111111/us-east-1": [
         make_signing_key(key="arn:aws:kms:us-east-1:111111111111:key/imported", name="imported",
@@ -206,21 +213,30 @@ def test_wallets_rows_equal_the_seeded_custody_objects(inventory_url, engine):
     at = run_page("wallets")
     custody = table(at, "custody_table").set_index("key")
     assert list(custody["kind"].value_counts().sort_index().items()) == [
-        ("HSM cluster", 1), ("signing key", 1), ("wallet", 3)
+        ("HSM cluster", 1), ("signing key", 1), ("wallet", 4)
     ]  # fmt: skip
     cold = custody.loc["safe:eth:0xcold"]
-    assert (cold["name"], cold["threshold"], cold["value_tier"]) == (BOLD, "2-of-3", "high")
+    assert (cold["name"], cold["threshold"], cold["value_tier"]) == (BOLD, "2-of-3 owners", "high")
     assert cold["signers"] == (
-        "alice@acme.example; bob@acme.example; 0xc1 (not tied to a person: add it to policy.people.signers)"
+        "alice@acme.example (signer); bob@acme.example (signer); "
+        "0xc1 (signer; not tied to a person: add it to policy.people.signers)"
     )
     petty = custody.loc["safe:eth:0xpetty"]
     assert (petty["threshold"], petty["value_tier"], petty["signers"]) == (
-        "1-of-1",
+        "1-of-1 owners",
         "standard",
-        "alice@acme.example",
+        "alice@acme.example (signer)",
     )
+    # m of BitGo's keys, never of its spenders (issue 16: this wallet showed "2-of-1")
+    bitgo = custody.loc["bitgo:btc:cold"]
+    assert bitgo["threshold"] == "2-of-3 keys; 1 approval of 1 admin"
+    assert bitgo["signers"] == (
+        f"{SPENDER} (spender; not tied to a person: add it to policy.people.signers); "
+        f"{ADMIN} (admin; not tied to a person: add it to policy.people.signers)"
+    )
+    assert "custody.multisig_threshold" not in bitgo["failing"]  # 2-of-3 keys passes
     hot = custody.loc["fireblocks:vault:7"]
-    assert (hot["threshold"], hot["value_tier"]) == ("not reported", "high")
+    assert (hot["threshold"], hot["value_tier"]) == ("MPC: approvals in the transfer policy", "high")
     assert hot["policy"] == "TAP 1 (TRANSFER, 2 approvals)"
     assert hot["hsm_backing"] == "MPC key shares held by fireblocks"
     key = custody.loc["arn:aws:kms:us-east-1:111111111111:key/imported"]

@@ -107,12 +107,12 @@ ENDPOINTS: dict[str, list[tuple[str, str, str, Callable[[dict[str, str]], bool]]
     "safe": [("wallet", "GET", "/tx-service/[^/]+/api/v1/safes/[^/]+/", ANY)],
     "bitgo": [
         ("wallets", "GET", "/api/v2/[^/]+/wallet", ANY),
-        ("pending approvals", "GET", "/api/v2/[^/]+/pendingapprovals", ANY),
+        ("pending approvals", "GET", "/api/v2/pendingapprovals", ANY),
     ],
     "fireblocks": [
-        ("active policy", "GET", "/v1/tap/active_policy", ANY),
+        ("active policy", "GET", "/v1/policy/active_policy", ANY),
         ("vault accounts", "GET", "/v1/vault/accounts_paged", ANY),
-        ("users", "GET", "/v1/users", ANY),
+        ("users", "GET", "/v1/management/users", ANY),
     ],
     "internal_http": [("employees", "GET", "/api/v2/employees", ANY)],
 }

@@ -142,7 +142,7 @@ def test_safe_wallets(raw):
 
 FIREBLOCKS_POLICY = payload("fireblocks", "active_policy.json")
 FIREBLOCKS_VAULTS = payload("fireblocks", "vault_accounts.json")
-FIREBLOCKS_USERS = payload("fireblocks", "users.json")
+FIREBLOCKS_USERS = payload("fireblocks", "users.json")["users"]
 
 
 @PROPERTY

@@ -85,12 +85,13 @@ def test_lure_training_covers_signers_and_approvers_who_are_not_privileged():
     assert {k: r.status for k, r in results.items()} == {
         "admin@x.io": "pass",
         "approver@x.io": "pass",  # a Fireblocks approver, through the vendor's user identity
-        "mapped-only@x.io": "pass",  # named in the signer map, known to no identity source
         "signer@x.io": "fail",
         "dev@x.io": "skipped",
     }
     assert results["signer@x.io"].reason == "lure training last passed 200 days ago"
-    assert results["mapped-only@x.io"].evidence["sources"] == []
+    # mapped-only's address owns no wallet: policy.people.signers maps ids to people and makes
+    # nobody a signer (issue 16), so they are not in lure-training scope.
+    assert "mapped-only@x.io" not in results
 
 
 def test_a_person_whose_privilege_a_failed_request_left_unknown_is_unknown_not_left_out():

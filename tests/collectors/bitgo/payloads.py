@@ -1,5 +1,5 @@
 """Loads the BitGo API v2 payloads in payloads/ (wallets as `GET /api/v2/{coin}/wallet`
-lists them, approvals as `GET /api/v2/{coin}/pendingapprovals` does)."""
+lists them, approvals as `GET /api/v2/pendingapprovals` does)."""
 
 from __future__ import annotations
 

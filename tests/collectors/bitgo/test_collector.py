@@ -13,6 +13,7 @@ from tests.collectors.bitgo.payloads import load
 from tests.collectors.store_rows import stored
 from vaultward.collection import run_scope
 from vaultward.config import parse_settings
+from vaultward.demo.fakes import bitgo
 from vaultward.demo.fakes.bitgo import demo_bitgo_data, make_bitgo_fake
 from vaultward.demo.fakes.server import Reply
 from vaultward.records import TransferPolicy, Wallet
@@ -21,6 +22,7 @@ from vaultward.sdk import Problem
 TOKEN = "v2x-bitgo-test-token-3e4f5a"  # noqa: S105 - the fake's dummy credential
 ENTERPRISE = "62a1b2c3d4e5f60718293a4b5c6d7e8f"
 IDS = [raw["id"] for raw in load("wallets.json")]
+APPROVALS = [raw["id"] for raw in load("pending_approvals.json")]
 
 
 def dataset() -> dict:
@@ -74,16 +76,18 @@ def test_collects_every_page_of_every_coin(fake, token):
     assert items == expected_items()
     assert [item.key for item in items if isinstance(item, Wallet)] == [f"bitgo:eth:{i}" for i in IDS]
     assert [item.tags["pending_approvals"] for item in items if isinstance(item, Wallet)] == [
-        "2", "0", "1", "0", "0", "0", "0",
+        "2", "0", "1", "0", "0", "0", "0", "0",
     ]  # fmt: skip
     assert len([item for item in items if isinstance(item, TransferPolicy)]) == 9
+    # List pending approvals (v2.approval.list): every configured coin and its tokens, paged
+    pending = f"/api/v2/pendingapprovals?coin=eth&coin=btc&allTokens=true&limit=2&enterpriseId={ENTERPRISE}"
     assert [path for _, path, _ in fake.log] == [
-        f"/api/v2/eth/pendingapprovals?enterprise={ENTERPRISE}",
+        pending,
+        f"{pending}&prevId={APPROVALS[1]}",
         f"/api/v2/eth/wallet?limit=2&enterprise={ENTERPRISE}",
         f"/api/v2/eth/wallet?limit=2&enterprise={ENTERPRISE}&prevId={IDS[1]}",
         f"/api/v2/eth/wallet?limit=2&enterprise={ENTERPRISE}&prevId={IDS[3]}",
         f"/api/v2/eth/wallet?limit=2&enterprise={ENTERPRISE}&prevId={IDS[5]}",
-        f"/api/v2/btc/pendingapprovals?enterprise={ENTERPRISE}",
         f"/api/v2/btc/wallet?limit=2&enterprise={ENTERPRISE}",
     ]
 
@@ -111,7 +115,7 @@ def test_429_is_retried_then_succeeds(fake, token):
 def test_429_without_headers_backs_off(fake, token):
     sleeps: list[float] = []
     fake.inject(
-        "/api/v2/eth/pendingapprovals", 429, body={"error": "Too many requests", "name": "TooManyRequests"}
+        "/api/v2/pendingapprovals", 429, body={"error": "Too many requests", "name": "TooManyRequests"}
     )
     assert list(collector(fake, sleeps).collect(collector(fake).scopes()[0])) == expected_items()
     assert len(sleeps) == 1 and 0 < sleeps[0] <= 0.75
@@ -131,7 +135,7 @@ def test_a_refused_token_fails_the_run_naming_the_variable_not_the_value(engine,
     outcome = run_scope(engine, instance, instance.scopes()[0])
     assert (outcome.status, outcome.items) == ("failed", 0)
     assert outcome.error == (
-        "ApiError: bitgo: GET /api/v2/eth/pendingapprovals: "
+        "ApiError: bitgo: GET /api/v2/pendingapprovals: "
         "HTTP 401, credentials refused (check the credential in ACME_BITGO_TOKEN)"
     )
     runs, facts = stored(engine)
@@ -152,7 +156,7 @@ def test_a_missing_token_variable_fails_the_run(engine, fake, monkeypatch):
 
 def test_a_malformed_later_page_makes_the_run_partial_and_keeps_earlier_facts(engine, fake, token):
     first = run_scope(engine, collector(fake), collector(fake).scopes()[0])
-    assert (first.status, first.items, first.error) == ("ok", 16, None)
+    assert (first.status, first.items, first.error) == ("ok", 17, None)
 
     # The third page of wallets breaks off mid-body on every attempt (a prefix fault would
     # hit the first page).
@@ -206,6 +210,13 @@ def test_demo_data_tells_the_acme_story(token):
     assert wallets == [
         ("Exchange hot wallet", "eth", 2, "3", "2", "2", "0"),
         ("BTC reserve (cold)", "btc", 2, "3", "1", "0", "1"),
+    ]
+    # who signs: spenders and the admins who approve (alice approves the cold wallet's
+    # withdrawals without spending from it)
+    roles = [w.signer_roles for w in items if isinstance(w, Wallet)]
+    assert roles == [
+        {bitgo.ALICE: ["spend", "admin"], bitgo.GRACE: ["spend", "admin"]},  # erin only views
+        {bitgo.BOB: ["spend", "admin"], bitgo.ALICE: ["admin"]},
     ]
     policies = [
         (p.rule_kind, p.destinations_allowlisted, p.approvals_required, p.details.get("amount_base_units"))

@@ -38,7 +38,10 @@ def test_hot_wallet_threshold_signers_and_tags():
         chain="eth",
         address="0x00000000000000000000000000000000000003e9",
         threshold=2,
-        signers=[A, C],  # B can only view
+        key_count=3,  # m of n keys: user, backup, BitGo
+        signers=[A, C],  # B can only view and connect dApps
+        signer_roles={A: ["spend", "admin"], C: ["spend"]},
+        approvals_required=2,
         multisig_type="onchain",
         value_usd=None,
         tags={
@@ -63,7 +66,8 @@ def test_hot_wallet_threshold_signers_and_tags():
         ("Custody TSS", "tss", "custodial", 2),
         ("Go account", "blsdkg", "trading", 1),
         ("Advanced", "onchain", "advanced", 2),
-        ("Legacy, no multisigType", "", "hot", 2),
+        ("Legacy, no multisigType", "", "custodialPaired", 2),
+        ("Backing", "onchain", "backing", 2),
     ],
 )
 def test_every_documented_type_is_known(label, multisig_type, wallet_type, threshold):
@@ -75,6 +79,19 @@ def test_every_documented_type_is_known(label, multisig_type, wallet_type, thres
         [],
     )
     assert "pending_approvals" not in wallet.tags  # not counted: not claimed
+
+
+def test_admins_approve_and_spenders_spend_both_sign():
+    """BitGo's wallet permissions (Wallet.users[].permissions): `admin` may "approve/reject
+    wallet pending approvals, withdraw assets", `spend` may "withdraw assets"; viewers, traders,
+    freezers and dApp users move nothing. An admin who is not a spender still signs (issue 16)."""
+    cold = map_wallet(wallets()["Cold"], "btc")
+    assert (cold.signers, cold.signer_roles) == ([A, B], {A: ["admin"], B: ["spend", "admin"]})
+    assert (cold.threshold, cold.key_count, cold.approvals_required) == (2, 3, 1)
+    tss = map_wallet(wallets()["Custody TSS"], "eth")
+    assert tss.signers == [A]  # B may only freeze
+    go = map_wallet(wallets()["Go account"], "eth")
+    assert go.signers == [A]  # C may only trade
 
 
 def test_the_documented_vocabularies_are_covered_by_the_payloads():

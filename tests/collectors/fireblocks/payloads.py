@@ -1,5 +1,5 @@
 """Loads the Fireblocks API payloads in payloads/ (shaped like the API reference's models:
-PolicyAndValidationResponse, VaultAccount, UserResponse)."""
+PolicyAndValidationResponse of Policy Engine v2, VaultAccount, GetConsoleUsersResponse)."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """Northwind's custody vendors as their APIs return them (raw JSON), written from the Safe
 Transaction Service (`GET /api/v1/safes/{address}/`), BitGo API v2 (wallet list, wallet users
-and permissions, policy rules) and Fireblocks API (vault accounts paged, users, TAP rules with
-`authorizationGroups`) references. Not derived from the demo's data.
+and permissions, policy rules) and Fireblocks API (vault accounts paged, console users, Policy Engine v2 rules with
+approval groups) references. Not derived from the demo's data.
 
 Safe on Ethereum: Treasury 2-of-3 (nadia, priya and rosa, who has left: Okta deprovisioned,
 Fireblocks disabled, still an owner) and Ops 1-of-2 (omar, nadia) with an allow-listed module
@@ -14,9 +14,9 @@ and approves pending withdrawals; an empty rule list; 1 approval).
 
 Fireblocks (vault accounts paged by 2): vaults Treasury (0), Trading hot (1), Gas station (2,
 hidden, no optional fields); users nadia OWNER, omar SIGNER (signs, approves nothing), priya
-APPROVER, rosa ADMIN but disabled; TAP: treasury transfers need 2 of nadia / priya, initiator
-omar may not approve, whitelisted only; hot-vault transfers from $50,000 need nobody; the rest
-blocked.
+APPROVER, rosa ADMIN but disabled; policy: treasury transfers need 2 of nadia / priya,
+initiator omar may not approve, whitelisted only; hot-vault transfers from $50,000 need nobody;
+the rest blocked.
 """
 
 from __future__ import annotations
@@ -171,6 +171,8 @@ def fireblocks_data() -> dict[str, Any]:
             "email": "nadia@northwind.example",
             "role": "OWNER",
             "enabled": True,
+            "status": "READY",
+            "userType": "CONSOLE",
         },
         {
             "id": "fb-omar",
@@ -179,6 +181,8 @@ def fireblocks_data() -> dict[str, Any]:
             "email": "omar@northwind.example",
             "role": "SIGNER",
             "enabled": True,
+            "status": "READY",
+            "userType": "CONSOLE",
         },
         {
             "id": "fb-priya",
@@ -187,6 +191,8 @@ def fireblocks_data() -> dict[str, Any]:
             "email": "priya@northwind.example",
             "role": "APPROVER",
             "enabled": True,
+            "status": "READY",
+            "userType": "CONSOLE",
         },
         {
             "id": "fb-rosa",
@@ -195,6 +201,8 @@ def fireblocks_data() -> dict[str, Any]:
             "email": "rosa@northwind.example",
             "role": "ADMIN",
             "enabled": False,
+            "status": "READY",
+            "userType": "CONSOLE",
         },
     ]
 
@@ -227,60 +235,54 @@ def fireblocks_data() -> dict[str, Any]:
         },
         {"id": "2", "name": "Gas station", "hiddenOnUI": True, "assets": []},
     ]
+
+    def rule(index: int, name: str, source: dict, address_type: str, verdict: dict, amount: str) -> dict:
+        return {
+            "name": name,
+            "id": f"9b7d3e20-5c41-4f0a-8e62-7a1c0d4b5f{index:02d}",
+            "policyEngineVersion": "v2",
+            "type": "TRANSFER",
+            "initiator": {"users": ["fb-omar"], "operator": "INCLUDES"} if index == 0 else "*",
+            "asset": {"nftTransfer": False, "assetTypes": ["*"], "operator": "INCLUDES"},
+            "source": {**source, "operator": "INCLUDES"},
+            "destination": {"type": ["*"], "operator": "INCLUDES", "addressType": address_type},
+            "verdict": verdict,
+            "amount": {"range": {"min": amount}, "currency": "USD"},
+            "externalDescriptor": name,
+            "index": index,
+        }
+
+    # Policy Engine v2 (PolicyRule): transfers from the treasury need 2 of nadia / priya and
+    # omar signs them; from the hot vault, $50,000 and up need nobody; the rest is blocked.
     rules = [
-        {
-            "type": "TRANSFER",
-            "transactionType": "TRANSFER",
-            "action": "ALLOW",
-            "asset": "*",
-            "operators": {"users": ["fb-omar"]},
-            "designatedSigner": "fb-omar",
-            "src": {"ids": [["0", "VAULT", "*"]]},
-            "dst": {"ids": [["*"]]},
-            "dstAddressType": "WHITELISTED",
-            "amountCurrency": "USD",
-            "amountScope": "SINGLE_TX",
-            "amount": 0,
-            "periodSec": 0,
-            "authorizationGroups": {
-                "logic": "AND",
-                "allowOperatorAsAuthorizer": False,
-                "groups": [{"users": ["fb-nadia", "fb-priya"], "th": 2}],
+        rule(
+            0,
+            "Treasury: nadia and priya approve, whitelisted only",
+            {"ids": [{"type": "VAULT", "id": "0"}]},
+            "WHITELISTED",
+            {
+                "action": "ALLOW",
+                "approvers": {
+                    "canInitiatorApprove": False,
+                    "operator": "AND",
+                    "approvalGroups": [{"threshold": 2, "users": ["fb-nadia", "fb-priya"]}],
+                },
+                "designatedSigners": {"type": "SINGLE", "users": ["fb-omar"]},
             },
-            "externalDescriptor": "Treasury: nadia and priya approve, whitelisted only",
-        },
-        {
-            "type": "TRANSFER",
-            "transactionType": "TRANSFER",
-            "action": "ALLOW",
-            "asset": "*",
-            "operators": {"wildcard": "*"},
-            "src": {"ids": [["1", "VAULT", "*"]]},
-            "dst": {"ids": [["*"]]},
-            "dstAddressType": "*",
-            "amountCurrency": "USD",
-            "amountScope": "SINGLE_TX",
-            "amount": 50000,
-            "periodSec": 0,
-            "externalDescriptor": "Trading hot from $50k: no approval",
-        },
-        {
-            "type": "TRANSFER",
-            "transactionType": "TRANSFER",
-            "action": "BLOCK",
-            "asset": "*",
-            "operators": {"wildcard": "*"},
-            "src": {"ids": [["*"]]},
-            "dst": {"ids": [["*"]]},
-            "amountCurrency": "USD",
-            "amountScope": "SINGLE_TX",
-            "amount": 0,
-            "periodSec": 0,
-            "externalDescriptor": "Everything else blocked",
-        },
+            "0",
+        ),
+        rule(
+            1,
+            "Trading hot from $50k: no approval",
+            {"ids": [{"type": "VAULT", "id": "1"}]},
+            "*",
+            {"action": "ALLOW"},
+            "50000",
+        ),  # fmt: skip
+        rule(2, "Everything else blocked", {"type": ["*"]}, "*", {"action": "BLOCK"}, "0"),
     ]
     return {
-        "policy": {"metadata": {"editedBy": "fb-nadia"}, "rules": rules},
+        "policy": {"metadata": {"TRANSFER": {"editedBy": "fb-nadia"}}, "rules": rules},
         "vault_accounts": vaults,
         "users": users,
     }

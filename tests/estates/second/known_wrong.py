@@ -8,15 +8,7 @@ fails until the case is removed here (a strict xfail per case).
 from __future__ import annotations
 
 from tests.estates.second.aws_org import NorthwindAws
-from tests.estates.second.expected import (
-    BITGO_COLD,
-    GUEST,
-    VAULT,
-    entra,
-    fireblocks_user,
-    google,
-    okta,
-)
+from tests.estates.second.expected import GUEST, entra, google, okta
 
 KnownWrong = dict[tuple[str, str], tuple[str, str]]
 
@@ -35,33 +27,9 @@ GUEST_MFA_AT_HOME = (
     "settings need Policy.Read.All, refused here, so an empty registration in this tenant does "
     "not show the guest has no MFA: unknown, not fail"
 )
-FIREBLOCKS_2FA = (
-    "Fireblocks: 'Two-factor authentication (2FA) is required for all users to sign in to the "
-    "Fireblocks Console' (support article Configuring 2FA; every role's setup includes 2FA); "
-    "the mapper records mfa_enrolled None"
-)
-FIREBLOCKS_TOTP = (
-    "Fireblocks console 2FA is a TOTP authenticator app (support article Configuring 2FA): "
-    "phishable, so an OWNER's console account fails, not unknown"
-)
 MACHINE = (
     "issue 16: a machine identity (no console password and only an access key; or matching "
     "policy.people.machine_patterns) is judged by the MFA checks as if it were a person"
-)
-SIGNER_MAP = (
-    "issue 16: policy.people.signers only maps sam's old address to sam; that address owns no "
-    "Safe, yet sam is treated as a signer"
-)
-FIREBLOCKS_SIGNER_ROLE = (
-    "issue 16: Fireblocks users with the SIGNER (and OWNER / ADMIN) role 'can sign "
-    "transactions' (Manage Users) and hold MPC key shares (User setup: Owner, Admin, Signer "
-    "set up MPC keys; Approver and Non-Signing Admin do not); omar (SIGNER, SMS only, no lure training) signs for this vault although "
-    "the TAP names no approver for it"
-)
-BITGO_ADMIN_APPROVES = (
-    "issue 16: BitGo wallet admins 'manage ... pending approvals' (Add Wallet Users): omar "
-    "(admin; SMS only, no lure training) approves this wallet's withdrawals; only the spender "
-    "was judged, a false pass"
 )
 
 
@@ -76,16 +44,6 @@ def known_wrong(aws: NorthwindAws) -> KnownWrong:
         ("access.person_without_mfa", GUEST): ("fail", GUEST_IS_NOT_STAFF),
         ("training.awareness_recent", GUEST): ("fail", GUEST_IS_NOT_STAFF),
         ("access.console_user_mfa", entra("guest")): ("fail", GUEST_MFA_AT_HOME),
-        **{
-            ("access.console_user_mfa", fireblocks_user(n)): ("unknown", FIREBLOCKS_2FA)
-            for n in ("nadia", "omar", "priya")
-        },
-        **{
-            ("access.mfa_enforced", fireblocks_user(n)): ("skipped", FIREBLOCKS_2FA)
-            for n in ("nadia", "omar", "priya")
-        },
-        ("access.privileged_user_mfa", fireblocks_user("nadia")): ("unknown", FIREBLOCKS_2FA),
-        ("access.privileged_phishing_resistant", fireblocks_user("nadia")): ("unknown", FIREBLOCKS_TOTP),
         ("access.console_user_mfa", okta("svc-reporting")): ("fail", MACHINE),
         ("access.mfa_enforced", okta("svc-reporting")): ("pass", MACHINE),
         ("access.console_user_mfa", google("deploy-bot")): ("fail", MACHINE),
@@ -94,10 +52,5 @@ def known_wrong(aws: NorthwindAws) -> KnownWrong:
         ("access.privileged_phishing_resistant", okta("svc-reporting")): ("fail", MACHINE),
         ("access.privileged_user_mfa", ci_runner): ("fail", MACHINE),
         ("access.privileged_phishing_resistant", ci_runner): ("fail", MACHINE),
-        ("access.privileged_phishing_resistant", "sam@northwind.example"): ("fail", SIGNER_MAP),
-        ("training.lure_training_privileged", "sam@northwind.example"): ("fail", SIGNER_MAP),
-        ("custody.signers_distinct_mfa_trained", VAULT["1"]): ("unknown", FIREBLOCKS_SIGNER_ROLE),
-        ("custody.signers_distinct_mfa_trained", VAULT["2"]): ("unknown", FIREBLOCKS_SIGNER_ROLE),
-        ("custody.signers_distinct_mfa_trained", BITGO_COLD): ("pass", BITGO_ADMIN_APPROVES),
     }
     return cases

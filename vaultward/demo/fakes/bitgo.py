@@ -3,7 +3,9 @@
 Answers as BitGo documents: bearer access tokens; `GET /api/v2/{coin}/wallet` returning
 `{"coin", "wallets": [...], "nextBatchPrevId"}` paged with `limit` (default 25, at most 500)
 and `prevId` (the id of the last wallet already seen), filtered by `enterprise`;
-`GET /api/v2/{coin}/pendingapprovals` returning `{"pendingApprovals": [...]}`; errors as
+`GET /api/v2/pendingapprovals` (List pending approvals) filtered by `coin` (repeated, with
+`allTokens` their tokens), `enterpriseId` and `walletId`, paged the same way, returning
+`{"pendingApprovals": [...], "nextBatchPrevId"}`; errors as
 `{"error", "name", "requestId"}`. Faults (429, 5xx, malformed bodies) are queued with
 `FakeApi.inject`.
 """
@@ -25,7 +27,8 @@ def _error(status: int, name: str, message: str) -> Reply:
 
 def make_bitgo_fake(data: dict[str, Any], token: str = DEMO_TOKEN) -> FakeApi:
     """`data`: {"wallets": {coin: [wallet, ...]}, "pending_approvals": {coin: [approval, ...]}}
-    in the API's own shapes (see `demo_bitgo_data`)."""
+    in the API's own shapes (see `demo_bitgo_data`); an approval's own `coin` decides which
+    coin filter lists it."""
     fake = FakeApi(lambda request: request.headers.get("authorization") == f"Bearer {token}")
 
     def wallets(request: Request) -> Reply:
@@ -53,14 +56,39 @@ def make_bitgo_fake(data: dict[str, Any], token: str = DEMO_TOKEN) -> FakeApi:
         return Reply(200, body)
 
     def pending(request: Request) -> Reply:
-        items = data.get("pending_approvals", {}).get(request.match["coin"], [])
-        enterprise = request.query.get("enterprise")
+        coins = request.query_lists.get("coin") or list(data.get("pending_approvals", {}))
+        every_token = request.query.get("allTokens") == "true"
+        items = [
+            item
+            for listed in data.get("pending_approvals", {}).values()
+            for item in listed
+            if item.get("coin") in coins
+            or every_token
+            and any(str(item.get("coin", "")).startswith(f"{coin}:") for coin in coins)
+        ]
+        enterprise = request.query.get("enterpriseId")
         if enterprise:
             items = [item for item in items if item.get("enterprise") == enterprise]
-        return Reply(200, {"pendingApprovals": items})
+        if request.query.get("walletId"):
+            items = [item for item in items if item.get("wallet") == request.query["walletId"]]
+        try:
+            limit = min(int(request.query.get("limit") or DEFAULT_LIMIT), MAX_LIMIT)
+        except ValueError:
+            return _error(400, "InvalidParameter", "limit must be an integer")
+        start = 0
+        if request.query.get("prevId"):
+            ids = [item["id"] for item in items]
+            if request.query["prevId"] not in ids:
+                return _error(400, "InvalidParameter", "invalid prevId")
+            start = ids.index(request.query["prevId"]) + 1
+        page = items[start : start + limit]
+        body: dict[str, Any] = {"pendingApprovals": page}
+        if start + limit < len(items):
+            body["nextBatchPrevId"] = page[-1]["id"]
+        return Reply(200, body)
 
     fake.route("GET", r"/api/v2/(?P<coin>[a-z0-9:-]+)/wallet", wallets)
-    fake.route("GET", r"/api/v2/(?P<coin>[a-z0-9:-]+)/pendingapprovals", pending)
+    fake.route("GET", "/api/v2/pendingapprovals", pending)
     return fake
 
 
@@ -128,9 +156,10 @@ OPS_BOT = "62ab90e06dfda30007974f0a52a13099"
 def demo_bitgo_data() -> dict[str, Any]:
     """Acme Exchange on BitGo: the ETH hot wallet (2-of-3 keys, 2 admin approvals) with an
     address whitelist that denies other destinations and a 24-hour velocity limit of 50 ETH
-    that needs alice's or grace's approval; alice and grace can spend, erin co-administers,
-    the ops bot only watches. A BTC cold wallet with no policy rules at all, bob its only
-    spender (one pending withdrawal waiting for approval)."""
+    that needs alice's or grace's approval; alice and grace can spend and administer, erin and
+    the ops bot only watch. A BTC cold wallet with no policy rules at all, bob its only
+    spender and alice an admin who approves its withdrawals without spending (one pending
+    withdrawal waiting for approval)."""
     whitelist = {
         "id": "Exchange hot wallet whitelist",
         "coin": "eth",
@@ -171,7 +200,7 @@ def demo_bitgo_data() -> dict[str, Any]:
         [
             (ALICE, ["admin", "spend", "view"]),
             (GRACE, ["admin", "spend", "view"]),
-            (ERIN, ["admin", "view"]),
+            (ERIN, ["view"]),
             (OPS_BOT, ["view"]),
         ],
         [whitelist, velocity],

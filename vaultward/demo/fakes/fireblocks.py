@@ -3,11 +3,12 @@
 Authenticates as Fireblocks documents: `X-API-Key` plus `Authorization: Bearer <JWT>`, the
 JWT signed RS256 by the API user's private key (verified here with its public key) with
 claims `uri` (the request's path and query), a fresh `nonce`, `iat`, `exp` (< iat + 30 s),
-`sub` (the API key) and `bodyHash` (hex SHA-256 of the body). Serves the active TAP
-(`/v1/tap/active_policy`), vault accounts with `before` / `after` cursors
-(`/v1/vault/accounts_paged`, `limit` default 200, at most 500) and the users list
-(`/v1/users`). Errors answer `{"message": ..., "code": ...}`. Faults (429, 5xx, malformed
-bodies) are queued with `FakeApi.inject`.
+`sub` (the API key) and `bodyHash` (hex SHA-256 of the body). Serves the active policy of
+Policy Engine v2 (`/v1/policy/active_policy`, the rules and metadata of the repeated
+`policyType`s asked for), vault accounts with `before` / `after` cursors
+(`/v1/vault/accounts_paged`, `limit` default 200, at most 500) and the console users
+(`/v1/management/users`, `{"users": [...]}`). Errors answer `{"message": ..., "code": ...}`.
+Faults (429, 5xx, malformed bodies) are queued with `FakeApi.inject`.
 """
 
 from __future__ import annotations
@@ -87,15 +88,22 @@ class FireblocksFake(FakeApi):
 
 
 def make_fireblocks_fake(data: dict[str, Any], public_key: str, api_key: str = DEMO_API_KEY) -> FakeApi:
-    """`data`: {"policy": {"rules": [...]}, "vault_accounts": [...], "users": [...]} in the
-    API's shapes (see `demo_fireblocks_data`); `public_key`: PEM of the API user's key."""
+    """`data`: {"policy": {"rules": [...], "metadata": {type: ...}}, "vault_accounts": [...],
+    "users": [...]} in the API's shapes (PolicyRule v2, VaultAccount, ConsoleUser; see
+    `demo_fireblocks_data`); `public_key`: PEM of the API user's key."""
     fake = FireblocksFake(_verifier(api_key, public_key))
 
-    def active_policy(_: Request) -> Reply:
+    def active_policy(request: Request) -> Reply:
+        types = request.query_lists.get("policyType")
+        if not types:
+            return Reply(400, {"message": "policyType is required", "code": 1})
+        policy = data.get("policy", {})
+        rules = [rule for rule in policy.get("rules", []) if rule.get("type") in types]
+        metadata = {kind: entry for kind, entry in policy.get("metadata", {}).items() if kind in types}
         return Reply(
             200,
             {
-                "policy": data.get("policy", {"rules": []}),
+                "policy": {"rules": rules, "metadata": metadata},
                 "validation": {"status": "VALID", "checkResult": {"errors": 0, "results": []}},
             },
         )
@@ -129,9 +137,9 @@ def make_fireblocks_fake(data: dict[str, Any], public_key: str, api_key: str = D
             )
         return Reply(200, body)
 
-    fake.route("GET", "/v1/tap/active_policy", active_policy)
+    fake.route("GET", "/v1/policy/active_policy", active_policy)
     fake.route("GET", "/v1/vault/accounts_paged", accounts)
-    fake.route("GET", "/v1/users", lambda _: Reply(200, data.get("users", [])))
+    fake.route("GET", "/v1/management/users", lambda _: Reply(200, {"users": data.get("users", [])}))
     return fake
 
 
@@ -139,6 +147,7 @@ def make_fireblocks_fake(data: dict[str, Any], public_key: str, api_key: str = D
 
 
 def _user(uid: str, first: str, role: str, enabled: bool = True) -> dict[str, Any]:
+    """A console user as `GET /v1/management/users` lists it (ConsoleUser)."""
     return {
         "id": uid,
         "firstName": first.capitalize(),
@@ -146,6 +155,8 @@ def _user(uid: str, first: str, role: str, enabled: bool = True) -> dict[str, An
         "email": f"{first}@acme.example",
         "role": role,
         "enabled": enabled,
+        "status": "READY",
+        "userType": "CONSOLE",
     }
 
 
@@ -162,11 +173,68 @@ def _vault(vid: str, name: str, assets: list[str], hidden: bool = False) -> dict
     }
 
 
+def policy_rule(
+    rule_id: str,
+    name: str,
+    index: int,
+    *,
+    policy_type: str = "TRANSFER",
+    action: str = "ALLOW",
+    initiator: Any = "*",
+    source_vault: str | None = None,
+    address_type: str = "*",
+    approvers: list[str] | None = None,
+    threshold: int = 1,
+    operator: str = "AND",
+    initiator_approves: bool = False,
+    amount_min: str | None = "0",
+    over_time: tuple[str, str] | None = None,
+) -> dict[str, Any]:
+    """A Policy Engine v2 rule (PolicyRule): who initiates, from which vault, to which
+    addresses, from what amount, and the verdict with its approval groups."""
+    source: dict[str, Any] = {"operator": "INCLUDES"}
+    if source_vault is None:
+        source["type"] = ["*"]
+    else:
+        source["ids"] = [{"type": "VAULT", "id": source_vault}]
+    verdict: dict[str, Any] = {"action": action}
+    if approvers:
+        verdict["approvers"] = {
+            "canInitiatorApprove": initiator_approves,
+            "operator": operator,
+            "approvalGroups": [{"threshold": threshold, "users": approvers}],
+        }
+    rule: dict[str, Any] = {
+        "name": name,
+        "id": rule_id,
+        "policyEngineVersion": "v2",
+        "type": policy_type,
+        "initiator": initiator,
+        "asset": {"nftTransfer": False, "assetTypes": ["*"], "operator": "INCLUDES"},
+        "source": source,
+        "destination": {"type": ["*"], "operator": "INCLUDES", "addressType": address_type},
+        "verdict": verdict,
+        "externalDescriptor": name,
+        "index": index,
+    }
+    if amount_min is not None:
+        rule["amount"] = {"range": {"min": amount_min}, "currency": "USD"}
+    if over_time is not None:
+        low, seconds = over_time
+        rule["amountOverTime"] = {
+            "range": {"min": low},
+            "currency": "USD",
+            "timePeriod": {"seconds": seconds},
+        }
+    return rule
+
+
 def demo_fireblocks_data() -> dict[str, Any]:
     """Acme Exchange's workspace: cold treasury behind a 2-of-3 group with whitelisted
-    destinations; hot wallet sweeps allowed with one approval where the initiator may approve
-    their own transfer; a one-time-address rule for mid-size transfers; everything else
-    blocked."""
+    destinations; hot wallet transfers over $250k allowed with one approval where the
+    initiator may approve their own transfer; one-time addresses over $10k a day need one
+    approver; contract calls blocked. alice (Owner), bob (Admin) and carol (Signer) hold MPC
+    key shares and sign for every vault."""
     users = [
         _user("u-alice", "alice", "OWNER"),
         _user("u-bob", "bob", "ADMIN"),
@@ -184,80 +252,47 @@ def demo_fireblocks_data() -> dict[str, Any]:
         _vault("4", "Customer deposits sweep", ["BTC", "ETH"]),
     ]
     rules = [
-        {
-            "type": "TRANSFER",
-            "transactionType": "TRANSFER",
-            "action": "2-TIER",
-            "asset": "*",
-            "operators": {"users": ["u-grace"]},
-            "src": {"ids": [["0", "VAULT", "*"]]},
-            "dst": {"ids": [["*"]]},
-            "dstAddressType": "WHITELISTED",
-            "amountCurrency": "USD",
-            "amountScope": "SINGLE_TX",
-            "amount": 0,
-            "periodSec": 0,
-            "authorizationGroups": {
-                "logic": "AND",
-                "allowOperatorAsAuthorizer": False,
-                "groups": [{"users": ["u-alice", "u-bob", "u-erin"], "th": 2}],
-            },
-            "externalDescriptor": "Cold treasury: 2 of 3 approvers, whitelisted only",
-        },
-        {
-            "type": "TRANSFER",
-            "transactionType": "TRANSFER",
-            "action": "ALLOW",
-            "asset": "*",
-            "operators": {"wildcard": "*"},
-            "src": {"ids": [["1", "VAULT", "*"]]},
-            "dst": {"ids": [["*"]]},
-            "dstAddressType": "*",
-            "amountCurrency": "USD",
-            "amountScope": "SINGLE_TX",
-            "amount": 250000,
-            "periodSec": 0,
-            "authorizationGroups": {
-                "logic": "OR",
-                "allowOperatorAsAuthorizer": True,
-                "groups": [{"users": ["u-bob", "u-carol"], "th": 1}],
-            },
-            "externalDescriptor": "Hot wallet over $250k: one approval, any address",
-        },
-        {
-            "type": "TRANSFER",
-            "transactionType": "TRANSFER",
-            "action": "ALLOW",
-            "asset": "*",
-            "operator": "*",
-            "src": {"ids": [["*"]]},
-            "dst": {"ids": [["*"]]},
-            "dstAddressType": "ONE_TIME",
-            "amountCurrency": "USD",
-            "amountScope": "TIMEFRAME",
-            "amount": 10000,
-            "periodSec": 86400,
-            "authorizers": ["u-alice", "u-bob"],
-            "authorizersCount": 1,
-            "externalDescriptor": "One-time addresses over $10k a day: one approver (legacy form)",
-        },
-        {
-            "type": "TRANSFER",
-            "transactionType": "CONTRACT_CALL",
-            "action": "BLOCK",
-            "asset": "*",
-            "operators": {"wildcard": "*"},
-            "src": {"ids": [["*"]]},
-            "dst": {"ids": [["*"]]},
-            "amountCurrency": "USD",
-            "amountScope": "SINGLE_TX",
-            "amount": 0,
-            "periodSec": 0,
-            "externalDescriptor": "No contract calls",
-        },
+        policy_rule(
+            "3f1c9a52-0b7e-4c1d-9a6e-1d2b3c4d5e01",
+            "Cold treasury: 2 of 3 approvers, whitelisted only",
+            0,
+            action="2-TIER",
+            initiator={"users": ["u-grace"], "operator": "INCLUDES"},
+            source_vault="0",
+            address_type="WHITELISTED",
+            approvers=["u-alice", "u-bob", "u-erin"],
+            threshold=2,
+        ),
+        policy_rule(
+            "3f1c9a52-0b7e-4c1d-9a6e-1d2b3c4d5e02",
+            "Hot wallet over $250k: one approval, any address",
+            1,
+            source_vault="1",
+            approvers=["u-bob", "u-carol"],
+            operator="OR",
+            initiator_approves=True,
+            amount_min="250000",
+        ),
+        policy_rule(
+            "3f1c9a52-0b7e-4c1d-9a6e-1d2b3c4d5e03",
+            "One-time addresses over $10k a day: one approver",
+            2,
+            address_type="ONE_TIME",
+            approvers=["u-alice", "u-bob"],
+            amount_min=None,
+            over_time=("10000", "86400"),
+        ),
+        policy_rule(
+            "3f1c9a52-0b7e-4c1d-9a6e-1d2b3c4d5e04",
+            "No contract calls",
+            3,
+            policy_type="CONTRACT_CALL",
+            action="BLOCK",
+        ),
     ]
+    edited = {"editedBy": "u-alice", "editedAt": "2026-11-02T10:00:00Z", "publishedBy": "u-alice"}
     return {
-        "policy": {"metadata": {"editedBy": "u-alice"}, "rules": rules},
+        "policy": {"rules": rules, "metadata": {"TRANSFER": edited, "CONTRACT_CALL": edited}},
         "vault_accounts": vaults,
         "users": users,
     }

@@ -31,6 +31,9 @@ class Request:
     headers: dict[str, str]  # lower-case names
     match: dict[str, str] = field(default_factory=dict)  # path pattern groups
     body: bytes = b""  # the request body (token endpoints read their form fields from it)
+    # every value of each query parameter, in order (`query` keeps the last): a parameter an
+    # API takes repeated, like Fireblocks' `policyType=TRANSFER&policyType=MINT`
+    query_lists: dict[str, list[str]] = field(default_factory=dict)
 
 
 @dataclass
@@ -174,6 +177,7 @@ class FakeApi:
                         request.headers,
                         match.groupdict(),
                         request.body,
+                        request.query_lists,
                     )
                 )
         return Reply(404, {"error": f"no route for {request.method} {request.path}"})
@@ -195,11 +199,12 @@ class FakeApi:
 
             def _serve(self, method: str) -> None:
                 parts = urlsplit(self.path)
-                query = {key: values[-1] for key, values in parse_qs(parts.query).items()}
+                lists = parse_qs(parts.query)
+                query = {key: values[-1] for key, values in lists.items()}
                 length = int(self.headers.get("content-length") or 0)
                 received = self.rfile.read(length) if length else b""
                 headers = {k.lower(): v for k, v in self.headers.items()}
-                request = Request(method, parts.path, query, headers, body=received)
+                request = Request(method, parts.path, query, headers, body=received, query_lists=lists)
                 reply = fake.handle(request)
                 if fake.latency:
                     time.sleep(fake.latency)
