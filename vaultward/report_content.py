@@ -33,6 +33,7 @@ from vaultward.report_sections import (
     history,
     stage_lines,
 )
+from vaultward.report_wallets import WalletLine, wallet_lines
 from vaultward.scoring import band as scoring_band
 from vaultward.sdk import MITIGATION_TITLES, MITIGATIONS
 
@@ -142,6 +143,7 @@ class WeeklyReport:
     history: list[WeekPoint] = field(default_factory=list)  # the 12 weeks ending with this one
     attack_path: list[StageLine] = field(default_factory=list)
     frameworks: list[FrameworkLine] = field(default_factory=list)
+    wallets: list[WalletLine] = field(default_factory=list)  # m-of-n and value tier of each wallet
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), sort_keys=True, indent=2, default=_json_default) + "\n"
@@ -246,6 +248,7 @@ def build_report(engine: Engine, iso_week: str, registry: Registry | None = None
         names = sorted(now_scores, key=lambda name: (order.get(name, 99), name))
         weeks = [iso_week_of(start - timedelta(weeks=back)) for back in reversed(range(HISTORY_WEEKS))]
         trend = history(session, weeks, start - timedelta(weeks=HISTORY_WEEKS - 1), names)
+        wallets = wallet_lines(session, evaluation.id)
 
     checks_by_mitigation = check_lines(checks, registry)
 
@@ -339,4 +342,5 @@ def build_report(engine: Engine, iso_week: str, registry: Registry | None = None
         history=trend,
         attack_path=stage_lines(checks),
         frameworks=framework_lines(checks),
+        wallets=wallets,
     )

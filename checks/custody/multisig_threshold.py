@@ -3,9 +3,9 @@
 from collections.abc import Iterator
 from math import ceil
 
-from checks.custody.high_value import is_high_value
 from vaultward.records import Wallet
 from vaultward.sdk import CheckContext, Result, check, failed, not_applicable, passed, unknown
+from vaultward.wallet_value import value_of
 
 
 @check(
@@ -26,26 +26,27 @@ def multisig_threshold(ctx: CheckContext) -> Iterator[Result]:
     attacker's address; n-of-n fails the other way, when one key is lost."""
     policy = ctx.policy.custody
     for wallet in ctx.records(Wallet):
-        if wallet.threshold is None and wallet.multisig_type == "mpc":
-            yield not_applicable(
-                wallet,
-                "an MPC vault: its approvals are the transfer policy's (custody.transfer_policy_approvals)",
-            )
-            continue
-        high = is_high_value(wallet, policy)
-        if high is False:
-            yield not_applicable(wallet, "not high-value (by its value or value tier)", tags=wallet.tags)
-            continue
+        # Every wallet's value tier lands in the evidence: the weekly report lists it from here.
+        value = value_of(ctx, wallet)
         evidence = {
             "threshold": wallet.threshold,
             "signers": wallet.signer_count,
             "provider": wallet.provider,
             "tags": wallet.tags,
+            **value.evidence(),
         }
-        if high is None:
-            yield unknown(
-                wallet, "neither a value nor a value tier tells whether this wallet is high-value", **evidence
+        if wallet.threshold is None and wallet.multisig_type == "mpc":
+            yield not_applicable(
+                wallet,
+                "an MPC vault: its approvals are the transfer policy's (custody.transfer_policy_approvals)",
+                **evidence,
             )
+            continue
+        if value.high is False:
+            yield not_applicable(wallet, f"not high-value: {value.reason}", **evidence)
+            continue
+        if value.high is None:
+            yield unknown(wallet, f"whether it is high-value is unknown: {value.reason}", **evidence)
             continue
         if wallet.threshold is None or not wallet.signers:
             yield unknown(wallet, f"{wallet.provider} did not report its threshold and signers", **evidence)

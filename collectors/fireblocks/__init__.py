@@ -59,7 +59,7 @@ class FireblocksCollector(Collector):
 
     Produces one transfer policy per TAP rule (`fireblocks:tap:<position>`, rules apply
     first-match in order), one wallet per vault account (`fireblocks:vault:<id>`, MPC; its
-    approvals live in the TAP) and one identity per console user (`fireblocks:user:<id>`;
+    approvals live in the TAP; its assets' `total` balances, in whole units, are its holdings) and one identity per console user (`fireblocks:user:<id>`;
     Fireblocks does not expose MFA, so `mfa_enrolled` stays unknown).
     """
 
