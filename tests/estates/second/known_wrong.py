@@ -10,6 +10,7 @@ from __future__ import annotations
 from tests.estates.second.aws_org import NorthwindAws
 from tests.estates.second.expected import (
     BITGO_COLD,
+    BITGO_HOT,
     GUEST,
     VAULT,
     entra,
@@ -19,6 +20,11 @@ from tests.estates.second.expected import (
 )
 
 KnownWrong = dict[tuple[str, str], tuple[str, str]]
+
+BITGO_KEYS = (
+    "issue 16: BitGo's m-of-n is `m` of its `n` keys (user, backup, BitGo: 2-of-3, List wallets "
+    "by coin), not m over the users who can spend; the product judges 2-of-1 (helper signers fixes)"
+)
 
 ROSTER_IS_NOT_A_LOGIN = (
     "issue 16: sam's HR roster entry is a record of employment, not an account anyone signs in "
@@ -99,5 +105,7 @@ def known_wrong(aws: NorthwindAws) -> KnownWrong:
         ("custody.signers_distinct_mfa_trained", VAULT["1"]): ("unknown", FIREBLOCKS_SIGNER_ROLE),
         ("custody.signers_distinct_mfa_trained", VAULT["2"]): ("unknown", FIREBLOCKS_SIGNER_ROLE),
         ("custody.signers_distinct_mfa_trained", BITGO_COLD): ("pass", BITGO_ADMIN_APPROVES),
+        ("custody.multisig_threshold", BITGO_HOT): ("fail", BITGO_KEYS),
+        ("custody.multisig_threshold", BITGO_COLD): ("fail", BITGO_KEYS),
     }
     return cases
