@@ -3,6 +3,7 @@ collection (a static collector) and evaluation (every built-in check), on both b
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -23,6 +24,7 @@ from vaultward.collection import collect
 from vaultward.config import load_settings
 from vaultward.evaluation import evaluate
 from vaultward.models import Evaluation, Finding
+from vaultward.records import AssetBalance
 
 TIMEOUT = 30
 SCRIPT = "<script>alert(1)</script>"
@@ -34,6 +36,10 @@ CONFIG = """
 [policy.people.signers]
 "0xa1" = "alice@acme.example"
 "0xb1" = "bob@acme.example"
+
+[policy.custody.prices]
+BTC = 97000
+ETH = 3000
 """
 
 
@@ -62,6 +68,16 @@ PLAN = {
         make_wallet(key="safe:eth:0xcold", name=BOLD, signers=["0xa1", "0xb1", "0xc1"], threshold=2),
         make_wallet(key="safe:eth:0xpetty", name="petty-cash", signers=["0xa1"], threshold=1, tags={},
                     value_usd=500),
+    ],
+    "bitgo:acme": [
+        # Balances as the vendor reports them, priced by [policy.custody.prices]: 84 BTC.
+        make_wallet(key="bitgo:btc:cold", name="btc-cold", provider="bitgo", chain="btc", tags={},
+                    multisig_type="onchain", balances=[AssetBalance(asset="BTC", amount=Decimal("84"))]),
+        # 10 ETH ($30,000) and a token with no price: a lower bound below the bound.
+        make_wallet(key="bitgo:eth:grants", name="eth-grants", provider="bitgo", chain="eth", tags={},
+                    multisig_type="onchain",
+                    balances=[AssetBalance(asset="ETH", amount=Decimal("10")),
+                              AssetBalance(asset="NWT", amount=Decimal("5000"))]),
     ],
     "fireblocks:acme": [
         make_wallet(key="fireblocks:vault:7", name="hot-vault", provider="fireblocks", signers=[],
@@ -206,7 +222,7 @@ def test_wallets_rows_equal_the_seeded_custody_objects(inventory_url, engine):
     at = run_page("wallets")
     custody = table(at, "custody_table").set_index("key")
     assert list(custody["kind"].value_counts().sort_index().items()) == [
-        ("HSM cluster", 1), ("signing key", 1), ("wallet", 3)
+        ("HSM cluster", 1), ("signing key", 1), ("wallet", 5)
     ]  # fmt: skip
     cold = custody.loc["safe:eth:0xcold"]
     assert (cold["name"], cold["threshold"], cold["value_tier"]) == (BOLD, "2-of-3", "high")
@@ -219,6 +235,15 @@ def test_wallets_rows_equal_the_seeded_custody_objects(inventory_url, engine):
         "standard",
         "alice@acme.example",
     )
+    assert (petty["value_usd"], cold["value_usd"]) == ("$500", "")  # the vendor's USD; no value
+    btc = custody.loc["bitgo:btc:cold"]
+    assert (btc["value_tier"], btc["value_usd"]) == ("high", "$8,148,000")
+    grants = custody.loc["bitgo:eth:grants"]
+    assert (grants["value_tier"], grants["value_usd"]) == (
+        "unknown",
+        "at least $30,000 (lower bound: no price for NWT)",
+    )
+    assert "custody.multisig_threshold" in grants["failing"]  # unknown: never a silent pass
     hot = custody.loc["fireblocks:vault:7"]
     assert (hot["threshold"], hot["value_tier"]) == ("not reported", "high")
     assert hot["policy"] == "TAP 1 (TRANSFER, 2 approvals)"
