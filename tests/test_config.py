@@ -162,7 +162,9 @@ def test_prices_inline_and_from_a_file_relative_to_the_configuration(tmp_path):
     (tmp_path / "prices").mkdir()
     (tmp_path / "prices" / "usd.csv").write_text("asset,usd\nBTC,97000\neth,3000.25\nUSDC,1\n")
     config = tmp_path / "vaultward.toml"
-    config.write_text('[policy.custody]\nprice_file = "prices/usd.csv"\nprices = { ETH = 3100, NWT = "0.5" }\n')
+    config.write_text(
+        '[policy.custody]\nprice_file = "prices/usd.csv"\nprices = { ETH = 3100, NWT = "0.5" }\n'
+    )
     custody = load_settings(config).policy.custody
     # Inline prices win over the file's; symbols compare upper-case; decimals stay exact.
     assert custody.prices == {
@@ -183,13 +185,21 @@ def test_prices_inline_and_from_a_file_relative_to_the_configuration(tmp_path):
         ("prices = { BTC = -1 }", None, "policy.custody.prices: BTC: -1 is negative"),
         ('prices = { BTC = "lots" }', None, "policy.custody.prices: BTC: 'lots' is not a number"),
         ("prices = { btc = 1, BTC = 2 }", None, "policy.custody.prices: BTC: listed twice"),
-        ('price_file = "missing.csv"', None, "policy.custody: price_file: price file {dir}/missing.csv not found"),
+        (
+            'price_file = "missing.csv"',
+            None,
+            "policy.custody: price_file: price file {dir}/missing.csv not found",
+        ),
         (
             'price_file = "p.csv"',
             "asset,usd\nBTC,97000\nETH,abc\n",
             "policy.custody: price_file: price file {dir}/p.csv line 3: ETH: 'abc' is not a number",
         ),
-        ('price_file = "p.csv"', "asset,usd\nBTC,-3\n", "price file {dir}/p.csv line 2: BTC: '-3' is negative"),
+        (
+            'price_file = "p.csv"',
+            "asset,usd\nBTC,-3\n",
+            "price file {dir}/p.csv line 2: BTC: '-3' is negative",
+        ),
         ('price_file = "p.csv"', "symbol,value\nBTC,1\n", "expected a header row with columns asset and usd"),
         ('price_file = "p.json"', "{}", "expected a .csv or .toml file"),
     ],

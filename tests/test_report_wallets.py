@@ -40,7 +40,7 @@ def test_the_report_lists_every_wallet_with_its_value_tier_and_usd(engine):
     evaluate(settings, engine, registry)
     report = build_report(engine, iso_week_of(datetime.now(UTC)))
     lines = {line.name: line for line in report.wallets}
-    assert {name: (l.quorum, l.value_tier, l.value_usd, l.status) for name, l in lines.items()} == {
+    assert {name: (w.quorum, w.value_tier, w.value_usd, w.status) for name, w in lines.items()} == {
         "Treasury": ("2-of-3", "high", "$1,500,000", "pass"),
         "Grants": ("1-of-2", "unknown", "at least $6,000 (lower bound: no price for NWT)", "unknown"),
         "Petty": ("1-of-1", "standard", "$3,000", "skipped"),

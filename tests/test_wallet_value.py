@@ -64,7 +64,9 @@ def test_a_standard_tag_does_not_beat_an_unknown_or_high_value():
     )
     # Where the vendor reports no value at all, the tags decide, as they did before balances.
     assert wallet_value(make_wallet(tags=tagged, balances=None), POLICY).tier == "standard"
-    assert wallet_value(make_wallet(tags={"ValueTier": "high"}, balances=held(ETH="1")), POLICY).tier == "high"
+    assert (
+        wallet_value(make_wallet(tags={"ValueTier": "high"}, balances=held(ETH="1")), POLICY).tier == "high"
+    )
     assert wallet_value(make_wallet(tags={}, balances=None), POLICY).tier == "unknown"
 
 
@@ -100,4 +102,6 @@ def test_multisig_threshold_judges_by_value(balances, status):
     wallet = make_wallet(key="w", tags={}, threshold=1, signers=["a", "b"], balances=balances)
     [result] = multisig_threshold(CheckContext({Wallet.kind: [wallet]}, Policy(custody=POLICY), NOW))
     assert result.status == status
-    assert result.evidence["value_tier"] == {"fail": "high", "skipped": "standard", "unknown": "unknown"}[status]
+    assert (
+        result.evidence["value_tier"] == {"fail": "high", "skipped": "standard", "unknown": "unknown"}[status]
+    )

@@ -31,7 +31,11 @@ def _quorum(evidence: dict[str, Any]) -> str:
         return str(evidence["quorum"])
     threshold, signers = evidence.get("threshold"), evidence.get("signers")
     if threshold is None:
-        return "MPC: approvals in the transfer policy" if evidence.get("provider") == "fireblocks" else "not reported"
+        return (
+            "MPC: approvals in the transfer policy"
+            if evidence.get("provider") == "fireblocks"
+            else "not reported"
+        )
     return f"{threshold}-of-{signers}"
 
 

@@ -57,7 +57,7 @@ class WalletValue:
 
     @property
     def usd_text(self) -> str:
-        """"$1,250,000", "at least $60,000 (lower bound: no price for NWT)", or ""."""
+        """The value as a reader sees it: "$1,250,000", "at least $60,000 (lower bound: ...)"."""
         return usd_text(self.usd, self.lower_bound, self.unpriced)
 
     def evidence(self) -> dict[str, object]:
@@ -124,28 +124,28 @@ def wallet_value(wallet: Wallet, policy: CustodyPolicy, balances_gap: str | None
         usd, lower, unpriced = holdings.usd, not holdings.complete, holdings.unpriced
     elif wallet.value_usd is not None:
         usd = Decimal(str(wallet.value_usd))  # the vendor's own USD figure
-    known = {"usd": usd, "lower_bound": lower, "unpriced": unpriced}
+
+    def valued(tier: Tier, reason: str) -> WalletValue:
+        return WalletValue(tier, reason, usd, lower, unpriced)
+
     worth = "" if usd is None else f"worth {'at least ' if lower else ''}${usd:,.0f}"
     if usd is not None and usd >= bound:
-        return WalletValue("high", f"{worth}, at or above the ${bound:,.0f} bound", **known)
+        return valued("high", f"{worth}, at or above the ${bound:,.0f} bound")
     if tagged:
-        return WalletValue("high", f"high-value by its {tag_reason}", **known)
+        return valued("high", f"high-value by its {tag_reason}")
     if wallet.balances is None and balances_gap:
-        return WalletValue("unknown", f"its balances could not be read ({balances_gap})", **known)
+        return valued("unknown", f"its balances could not be read ({balances_gap})")
     if usd is not None and lower:
-        return WalletValue(
+        return valued(
             "unknown",
             f"{worth}, below the ${bound:,.0f} bound, but {', '.join(unpriced)} "
             "has no configured price (policy.custody.prices): the whole could reach it",
-            **known,
         )
     if usd is not None:
-        return WalletValue("standard", f"{worth}, below the ${bound:,.0f} bound", **known)
+        return valued("standard", f"{worth}, below the ${bound:,.0f} bound")
     if tagged is False:
-        return WalletValue("standard", f"not high-value by its {tag_reason}", **known)
-    return WalletValue(
-        "unknown", "neither a value nor a value tier tells whether this wallet is high-value", **known
-    )
+        return valued("standard", f"not high-value by its {tag_reason}")
+    return valued("unknown", "neither a value nor a value tier tells whether this wallet is high-value")
 
 
 def value_of(ctx: CheckContext, wallet: Wallet) -> WalletValue:

@@ -187,7 +187,9 @@ def _vault_balance(asset: dict[str, Any]) -> AssetBalance:
     asset_id = str(asset.get("id") or "")
     figure = asset.get("total", asset.get("balance"))
     try:
-        amount = Decimal(str(figure)) if isinstance(figure, str | int) and not isinstance(figure, bool) else None
+        amount = (
+            Decimal(str(figure)) if isinstance(figure, str | int) and not isinstance(figure, bool) else None
+        )
     except InvalidOperation:
         amount = None
     if amount is not None and not amount.is_finite():

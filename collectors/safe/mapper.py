@@ -11,7 +11,7 @@ them. Signers resolve to people case-insensitively.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -152,7 +152,7 @@ def map_safe(
     )
 
 
-def map_balances(items: list[Mapping[str, Any]], chain: str) -> list[AssetBalance]:
+def map_balances(items: Sequence[Mapping[str, Any]], chain: str) -> list[AssetBalance]:
     """The balances endpoint's items: the native coin (`tokenAddress` null) and ERC-20 tokens,
     each `balance` in base units, divided by the token's `decimals` (18 for the native coin).
     A token without decimals or with a balance that is not an integer keeps its place with
@@ -160,7 +160,9 @@ def map_balances(items: list[Mapping[str, Any]], chain: str) -> list[AssetBalanc
     balances = []
     for item in items:
         token_address = item.get("tokenAddress")
-        token = item.get("token") if isinstance(item.get("token"), Mapping) else {}
+        found = item.get("token")
+        token: Mapping[str, Any] = found if isinstance(found, Mapping) else {}
+        decimals: Any
         if token_address in (None, ""):
             asset, vendor_id, decimals = NATIVE_COINS.get(chain, f"NATIVE:{chain}"), "native", 18
         else:

@@ -21,7 +21,8 @@ COLUMNS = {
     "policy": st.column_config.TextColumn("Transfer policy", width="medium"),
     "value_tier": st.column_config.TextColumn("Value tier"),
     "value_usd": st.column_config.TextColumn(
-        "Value (USD)", help="From the vendor's balances and the configured price table (policy.custody.prices)"
+        "Value (USD)",
+        help="From the vendor's balances and the configured price table (policy.custody.prices)",
     ),
     "open_findings": st.column_config.NumberColumn("Open findings"),
     "failing": st.column_config.TextColumn("Failing checks", width="medium"),

@@ -231,7 +231,10 @@ def test_an_unhashable_permission_is_an_anomaly():
 def test_balances_are_the_coins_base_units_over_its_decimals_and_each_listed_token():
     # List wallets by coin: balanceString "Total balance in base units (e.g. Satoshis)";
     # with allTokens, the wallet's tokens beside it.
-    raw = {"balanceString": "8400000000", "tokens": {"usdc": {"balanceString": "2500000"}, "zzz": {"balanceString": "5"}}}
+    raw = {
+        "balanceString": "8400000000",
+        "tokens": {"usdc": {"balanceString": "2500000"}, "zzz": {"balanceString": "5"}},
+    }
     balances = map_balances(raw, "btc")
     assert [(b.asset, b.amount, b.vendor_id) for b in balances or []] == [
         ("BTC", Decimal("84.00000000"), "btc"),  # 84 BTC

@@ -201,7 +201,9 @@ def test_vault_accounts_map_to_mpc_wallets():
             balances=held(BTC="12.5", ETH="300"),
             **base,
         ),
-        Wallet(key="fireblocks:vault:1", name="Hot wallet", tags={"hiddenOnUI": "false"}, balances=[], **base),
+        Wallet(
+            key="fireblocks:vault:1", name="Hot wallet", tags={"hiddenOnUI": "false"}, balances=[], **base
+        ),
         Wallet(
             key="fireblocks:vault:2",
             name="Market making",
@@ -216,13 +218,22 @@ def test_vault_accounts_map_to_mpc_wallets():
             balances=held(ETH="2"),
             **base,
         ),
-        Wallet(key="fireblocks:vault:4", name="Deposits sweep", tags={"assets": "BTC"}, balances=held(BTC="0.1"), **base),
+        Wallet(
+            key="fireblocks:vault:4",
+            name="Deposits sweep",
+            tags={"assets": "BTC"},
+            balances=held(BTC="0.1"),
+            **base,
+        ),
     ]
 
 
 def test_a_vault_asset_without_a_readable_total_is_held_with_its_size_unknown():
     wallet = mapper.map_vault_account(
-        {"id": "9", "assets": [{"id": "ETH", "balance": "1.25"}, {"id": "SOL", "total": "n/a"}, {"id": "BTC"}]}
+        {
+            "id": "9",
+            "assets": [{"id": "ETH", "balance": "1.25"}, {"id": "SOL", "total": "n/a"}, {"id": "BTC"}],
+        }
     )
     assert [(b.asset, b.amount) for b in wallet.balances or []] == [
         ("ETH", Decimal("1.25")),  # the deprecated `balance` when `total` is absent

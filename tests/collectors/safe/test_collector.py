@@ -75,7 +75,9 @@ def expected_eth() -> list:
         mapper.map_safe(
             SAFES["treasury"], "eth", SAFES["treasury"]["address"], "Treasury", {"ValueTier": "high"}, held
         ),
-        mapper.map_safe(SAFES["hot_one_of_two"], "eth", SAFES["hot_one_of_two"]["address"], "Hot", None, held),
+        mapper.map_safe(
+            SAFES["hot_one_of_two"], "eth", SAFES["hot_one_of_two"]["address"], "Hot", None, held
+        ),
         # Configured but unknown to the service: recorded as unreadable, never just absent.
         Unreadable(
             key=mapper.wallet_key("eth", MISSING),
@@ -114,7 +116,11 @@ def test_one_scope_per_chain_one_request_per_safe(fake, api_key):
         ("GET", f"/tx-service/eth/api/v2/safes/{SAFES['hot_one_of_two']['address']}/{balances}", 200),
         ("GET", f"/tx-service/eth/api/v1/safes/{MISSING}/", 404),
         ("GET", f"/tx-service/arb1/api/v1/safes/{SAFES['l2_with_module_and_guard']['address']}/", 200),
-        ("GET", f"/tx-service/arb1/api/v2/safes/{SAFES['l2_with_module_and_guard']['address']}/{balances}", 200),
+        (
+            "GET",
+            f"/tx-service/arb1/api/v2/safes/{SAFES['l2_with_module_and_guard']['address']}/{balances}",
+            200,
+        ),
     ]
 
 

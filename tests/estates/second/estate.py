@@ -121,7 +121,9 @@ def northwind_estate(moto_endpoint: str, data_dir: Path) -> Iterator[NorthwindEs
         environment["NORTHWIND_KNOWBE4_TOKEN"] = KNOWBE4_TOKEN
 
         fakes["safe"] = stack.enter_context(
-            safe.make_safe_fake(custody_data.safe_data(), api_key=SAFE_KEY, balances=custody_data.safe_balances())
+            safe.make_safe_fake(
+                custody_data.safe_data(), api_key=SAFE_KEY, balances=custody_data.safe_balances()
+            )
         )
         sources["safe"] = {
             "base_url": fakes["safe"].base_url,

@@ -84,7 +84,9 @@ def make_safe_fake(
         body = {
             "count": len(items),
             "next": f"{base}?{urlencode({'limit': limit, 'offset': offset + limit})}" if following else None,
-            "previous": f"{base}?{urlencode({'limit': limit, 'offset': max(offset - limit, 0)})}" if offset else None,
+            "previous": f"{base}?{urlencode({'limit': limit, 'offset': max(offset - limit, 0)})}"
+            if offset
+            else None,
             "results": items[offset : offset + limit],
         }
         return Reply(200, body, dict(QUOTA))
@@ -100,7 +102,9 @@ def native_balance(wei: str) -> dict[str, Any]:
     return {"tokenAddress": None, "token": None, "balance": wei}
 
 
-def token_balance(address: str, symbol: str, decimals: int, base_units: str, name: str = "") -> dict[str, Any]:
+def token_balance(
+    address: str, symbol: str, decimals: int, base_units: str, name: str = ""
+) -> dict[str, Any]:
     """An ERC-20 token as the balances endpoint lists it."""
     return {
         "tokenAddress": address,
@@ -183,6 +187,9 @@ def demo_safe_balances() -> dict[str, dict[str, list[dict[str, Any]]]]:
     although its tag says "medium", so its 1-of-2 fails); payroll 6 ETH and 30,000 USDC."""
 
     def holding(ether: int, usdc: int) -> list[dict[str, Any]]:
-        return [native_balance(str(ether * ETHER)), token_balance(USDC, "USDC", 6, str(usdc * 10**6), "USD Coin")]
+        return [
+            native_balance(str(ether * ETHER)),
+            token_balance(USDC, "USDC", 6, str(usdc * 10**6), "USD Coin"),
+        ]
 
     return {"eth": {TREASURY: holding(850, 2_000_000), HOT: holding(25, 40_000), PAYROLL: holding(6, 30_000)}}
