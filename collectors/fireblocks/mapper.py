@@ -205,7 +205,8 @@ def map_vault_account(account: dict[str, Any]) -> Wallet:
     tags = {"hiddenOnUI": str(bool(hidden)).lower()} if hidden is not None else {}
     if account.get("customerRefId"):
         tags["customerRefId"] = str(account["customerRefId"])
-    assets = [a for a in account.get("assets") or [] if isinstance(a, dict)]
+    listed = account.get("assets")
+    assets = [a for a in listed if isinstance(a, dict)] if isinstance(listed, list) else []
     if assets:
         tags["assets"] = ",".join(str(a.get("id")) for a in assets if a.get("id"))
     return Wallet(
@@ -215,7 +216,7 @@ def map_vault_account(account: dict[str, Any]) -> Wallet:
         multisig_type="mpc",
         threshold=None,
         signers=[],
-        balances=[_vault_balance(a) for a in assets] if isinstance(account.get("assets"), list) else None,
+        balances=[_vault_balance(a) for a in assets] if isinstance(listed, list) else None,
         tags=tags,
     )
 

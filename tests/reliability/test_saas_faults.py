@@ -86,7 +86,7 @@ FIRST_SENT = {
     "okta": "GET /api/v1/users?limit=2",
     "google_workspace": "GET /admin/directory/v1/users?maxResults=500&projection=full&customer=C03acme01",
     "knowbe4": "GET /v1/users?page=1&per_page=2",
-    "bitgo": "GET /api/v2/eth/wallet?limit=2",
+    "bitgo": "GET /api/v2/eth/wallet?limit=2&allTokens=true",
     "fireblocks": "GET /v1/vault/accounts_paged?limit=2",
 }
 SOURCE_IDS = [source.name for source in SOURCES]
