@@ -1117,7 +1117,7 @@ PEOPLE_COLUMNS = [
 ]  # fmt: skip
 CUSTODY_COLUMNS = [
     "name", "kind", "provider", "threshold", "signers", "hsm_backing", "policy", "value_tier",
-    "open_findings", "failing", "key",
+    "value_usd", "open_findings", "failing", "key",
 ]  # fmt: skip
 ISSUE_COLUMNS = ["subject_id", "subject", "check_id", "status", "severity", "message"]
 
@@ -1133,12 +1133,21 @@ def _joined(values: Any) -> str:
 def _inventory_inputs(url: str, now: datetime) -> tuple[dict[str, list[Any]], list[Any]]:
     """The records of the latest usable Runs (as the evaluation reads them) and the latest
     evaluation's open findings (the columns inventory.OpenFinding names, no evidence)."""
+    records, found, _ = _inventory_evidence(url, now)
+    return records, found
+
+
+def _inventory_evidence(
+    url: str, now: datetime
+) -> tuple[dict[str, list[Any]], list[Any], dict[tuple[str, str], dict[str, str]]]:
+    """_inventory_inputs() and the fields failed requests left unknown (Evidence.field_gaps)."""
     from vaultward.evidence import latest_facts
     from vaultward.inventory import OPEN
 
     latest = latest_evaluation(url)
     with _session(url) as session:
-        records = latest_facts(session, settings(), now).records
+        evidence = latest_facts(session, settings(), now)
+        records = evidence.records
         found: list[Any] = []
         if latest is not None:
             columns = (Finding.resource, Finding.check_id, Finding.status, Finding.severity, Finding.message)
@@ -1149,7 +1158,7 @@ def _inventory_inputs(url: str, now: datetime) -> tuple[dict[str, list[Any]], li
                     )
                 ).all()
             )
-    return records, found
+    return records, found, evidence.field_gaps()
 
 
 def _issue_rows(subjects: Any) -> pd.DataFrame:
@@ -1228,8 +1237,8 @@ def _custody(url: str, version: tuple[int | None, int | None]) -> tuple[pd.DataF
     from vaultward.inventory import custody_view
 
     now = datetime.now(UTC)
-    records, found = _inventory_inputs(url, now)
-    views = custody_view(records, settings().policy, found, now)
+    records, found, gaps = _inventory_evidence(url, now)
+    views = custody_view(records, settings().policy, found, now, gaps)
     rows = [
         {
             "name": view.name,
@@ -1240,6 +1249,7 @@ def _custody(url: str, version: tuple[int | None, int | None]) -> tuple[pd.DataF
             "hsm_backing": view.hsm_backing,
             "policy": _joined(view.policy),
             "value_tier": view.value_tier,
+            "value_usd": view.value_usd,
             "open_findings": len(view.issues),
             "failing": _joined(issue.check_id for issue in view.issues),
             "key": view.key,

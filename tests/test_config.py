@@ -154,3 +154,64 @@ def test_a_zone_folder_or_an_overlong_timezone_is_named(tmp_path, timezone):
     assert str(error.value).startswith(
         f"{path}: report.schedule: timezone={timezone!r}: not an IANA time zone"
     )
+
+
+def test_prices_inline_and_from_a_file_relative_to_the_configuration(tmp_path):
+    from decimal import Decimal
+
+    (tmp_path / "prices").mkdir()
+    (tmp_path / "prices" / "usd.csv").write_text("asset,usd\nBTC,97000\neth,3000.25\nUSDC,1\n")
+    config = tmp_path / "vaultward.toml"
+    config.write_text(
+        '[policy.custody]\nprice_file = "prices/usd.csv"\nprices = { ETH = 3100, NWT = "0.5" }\n'
+    )
+    custody = load_settings(config).policy.custody
+    # Inline prices win over the file's; symbols compare upper-case; decimals stay exact.
+    assert custody.prices == {
+        "BTC": Decimal("97000"),
+        "ETH": Decimal("3100"),
+        "USDC": Decimal("1"),
+        "NWT": Decimal("0.5"),
+    }
+    assert custody.price_file == tmp_path / "prices" / "usd.csv"
+    (tmp_path / "prices.toml").write_text("[prices]\nBTC = 96500.5\n")
+    config.write_text('[policy.custody]\nprice_file = "prices.toml"\n')
+    assert load_settings(config).policy.custody.prices == {"BTC": Decimal("96500.5")}
+
+
+@pytest.mark.parametrize(
+    ("custody", "file", "expected"),
+    [
+        ("prices = { BTC = -1 }", None, "policy.custody.prices: BTC: -1 is negative"),
+        ('prices = { BTC = "lots" }', None, "policy.custody.prices: BTC: 'lots' is not a number"),
+        ("prices = { btc = 1, BTC = 2 }", None, "policy.custody.prices: BTC: listed twice"),
+        (
+            'price_file = "missing.csv"',
+            None,
+            "policy.custody: price_file: price file {dir}/missing.csv not found",
+        ),
+        (
+            'price_file = "p.csv"',
+            "asset,usd\nBTC,97000\nETH,abc\n",
+            "policy.custody: price_file: price file {dir}/p.csv line 3: ETH: 'abc' is not a number",
+        ),
+        (
+            'price_file = "p.csv"',
+            "asset,usd\nBTC,-3\n",
+            "price file {dir}/p.csv line 2: BTC: '-3' is negative",
+        ),
+        ('price_file = "p.csv"', "symbol,value\nBTC,1\n", "expected a header row with columns asset and usd"),
+        ('price_file = "p.json"', "{}", "expected a .csv or .toml file"),
+    ],
+)
+def test_bad_prices_name_the_key_and_the_file(tmp_path, custody, file, expected):
+    if file is not None:
+        name = custody.split('"')[1]
+        (tmp_path / name).write_text(file)
+    config = tmp_path / "vaultward.toml"
+    config.write_text(f"[policy.custody]\n{custody}\n")
+    with pytest.raises(ConfigError) as raised:
+        load_settings(config)
+    message = str(raised.value)
+    assert message.startswith(f"{config}: ")
+    assert expected.format(dir=tmp_path) in message

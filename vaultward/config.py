@@ -11,6 +11,7 @@ import os
 import re
 import tomllib
 from collections.abc import Mapping
+from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar
 
@@ -19,12 +20,14 @@ from pydantic import (
     ConfigDict,
     Field,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
 
 from vaultward.config_types import Schedule, Strict, _schedule
 from vaultward.notification_config import AlertsConfig, ReportConfig, SmtpConfig
+from vaultward.prices import price_table, read_price_file
 from vaultward.queue_config import QueueConfig
 
 DEFAULT_CONFIG = Path("vaultward.toml")
@@ -171,8 +174,40 @@ class CustodyPolicy(Strict):
     # itself). Empty: the HSM reachability check cannot judge.
     signing_cidrs: list[str] = Field(default_factory=list)
     signing_security_groups: list[str] = Field(default_factory=list)
+    # USD per unit of an asset (`BTC = 97000`), to value the balances custody vendors report
+    # (see vaultward/wallet_value.py); `price_file` (CSV or TOML, relative to the configuration
+    # file) adds more, and a price written here wins over the file's. No live feed.
+    prices: dict[str, Decimal] = Field(default_factory=dict)
+    price_file: Path | None = None
 
     _signing_cidrs = field_validator("signing_cidrs")(_cidr_ranges)
+
+    @field_validator("prices", mode="before")
+    @classmethod
+    def _prices(cls, value: Any) -> Any:
+        return price_table(value) if isinstance(value, Mapping) else value
+
+    @model_validator(mode="before")
+    @classmethod
+    def _price_file(cls, data: Any, info: ValidationInfo) -> Any:
+        """Reads the price file (a path relative to the configuration file's folder) into
+        `prices`, under the prices written inline."""
+        if not isinstance(data, dict) or data.get("price_file") in (None, ""):
+            return data
+        if not isinstance(data["price_file"], str | Path):
+            raise ValueError(f"price_file: expected a file path, got {data['price_file']!r}")
+        path = Path(data["price_file"])
+        config_dir = (info.context or {}).get("config_dir")
+        if config_dir is not None and not path.is_absolute():
+            path = Path(config_dir) / path
+        try:
+            merged: dict[str, Any] = dict(read_price_file(path))
+        except ValueError as error:
+            raise ValueError(f"price_file: {error}") from None
+        inline = data.get("prices") or {}
+        if isinstance(inline, Mapping):
+            merged.update(price_table(inline, "prices"))
+        return {**data, "prices": merged, "price_file": path}
 
     @field_validator("signing_security_groups")
     @classmethod
@@ -443,9 +478,12 @@ def format_validation_error(error: ValidationError, where: str, prefix: str = ""
     return "\n".join(lines)
 
 
-def parse_settings(data: dict[str, Any], where: str = "configuration") -> Settings:
+def parse_settings(
+    data: dict[str, Any], where: str = "configuration", config_dir: Path | None = None
+) -> Settings:
+    """`config_dir`: where relative file paths in the data (the price file) start."""
     try:
-        return Settings.model_validate(data)
+        return Settings.model_validate(data, context={"config_dir": config_dir})
     except ValidationError as error:
         raise ConfigError(format_validation_error(error, where)) from None
 
@@ -464,7 +502,7 @@ def load_settings(path: Path | str | None = None) -> Settings:
         raise ConfigError(f"{config_path}: not valid TOML: {error}") from None
     except (OSError, UnicodeDecodeError) as error:
         raise ConfigError(f"{config_path}: cannot read: {error}") from None
-    settings = parse_settings(data, str(config_path))
+    settings = parse_settings(data, str(config_path), config_path.parent)
     settings = settings.model_copy(update={"source_file": config_path})
     if settings.plugin_dir is not None and not settings.plugin_dir.is_absolute():
         settings = settings.model_copy(update={"plugin_dir": config_path.parent / settings.plugin_dir})

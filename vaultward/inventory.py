@@ -15,7 +15,6 @@ from datetime import datetime
 from typing import Protocol
 
 from checks.access.phishing_resistance import person_factors
-from checks.custody.high_value import is_high_value
 from checks.custody.signers import (
     ROLE_WORDS,
     Signer,
@@ -31,6 +30,7 @@ from vaultward.people import Person
 from vaultward.quorum import quorum
 from vaultward.records import HsmCluster, Record, SigningKey, TrainingRecord, TransferPolicy, Wallet
 from vaultward.sdk import SEVERITIES, CheckContext, RecordT
+from vaultward.wallet_value import value_of
 
 OPEN = ("fail", "unknown")  # what "fails for them": failing, or not shown to pass
 
@@ -83,6 +83,7 @@ class CustodyView:
     signers: tuple[str, ...] = ()  # people's e-mails, or the vendor id and why no person
     policy: tuple[str, ...] = ()  # transfer rules applying to it
     value_tier: str = ""  # high, standard, unknown; "" where it does not apply
+    value_usd: str = ""  # "$1,250,000", "at least $60,000 (lower bound: ...)", "" when unknown
 
 
 class OpenFinding(Protocol):
@@ -181,11 +182,6 @@ def _in_order(records: list[RecordT]) -> list[RecordT]:
     return sorted(records, key=lambda record: (getattr(record, "provider", ""), record.label, record.key))
 
 
-def _value_tier(wallet: Wallet, policy: Policy) -> str:
-    high = is_high_value(wallet, policy.custody)
-    return "unknown" if high is None else ("high" if high else "standard")
-
-
 def _wallet_backing(wallet: Wallet) -> str:
     if wallet.multisig_type in ("mpc", "tss"):
         return f"{wallet.multisig_type.upper()} key shares held by {wallet.provider}"
@@ -210,11 +206,16 @@ def _rule_text(rule: TransferPolicy) -> str:
 
 
 def custody_view(
-    records: Mapping[str, list[Record]], policy: Policy, findings: Iterable[OpenFinding], now: datetime
+    records: Mapping[str, list[Record]],
+    policy: Policy,
+    findings: Iterable[OpenFinding],
+    now: datetime,
+    field_gaps: Mapping[tuple[str, str], Mapping[str, str]] | None = None,
 ) -> list[CustodyView]:
     """Every wallet, signing key and HSM cluster: threshold, signers as people, HSM backing,
-    transfer rules, value tier and the latest open findings about it."""
-    ctx = CheckContext(records, policy, now)
+    transfer rules, value tier and the latest open findings about it. `field_gaps` are the
+    evaluation's (Evidence.field_gaps): a refused balance request leaves the tier unknown."""
+    ctx = CheckContext(records, policy, now, field_gaps)
     signers = SignerDirectory(ctx)
     rules = rule_index(ctx)
     issues = open_issues(findings)
@@ -222,6 +223,7 @@ def custody_view(
     for wallet in _in_order(ctx.records(Wallet)):
         applying = rules_applying(wallet, rules)
         roles = wallet_signer_roles(ctx, wallet)
+        value = value_of(ctx, wallet)
         views.append(
             CustodyView(
                 kind="wallet",
@@ -235,7 +237,8 @@ def custody_view(
                 ),
                 hsm_backing=_wallet_backing(wallet),
                 policy=tuple(_rule_text(rule) for rule in applying),
-                value_tier=_value_tier(wallet, policy),
+                value_tier=value.tier,
+                value_usd=value.usd_text,
                 issues=_about(issues, wallet.key),
             )
         )

@@ -7,6 +7,7 @@ database migration.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any, ClassVar, Literal, TypeVar
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
@@ -249,6 +250,20 @@ class SigningKey(Record):
         return self.origin in ("AWS_KMS", "AWS_CLOUDHSM")
 
 
+class AssetBalance(BaseModel):
+    """One asset a wallet holds, as the vendor reports it, in whole units of the asset (base
+    units already divided by the asset's decimals). `amount` is None when the vendor's figure
+    could not be read or converted (e.g. unknown decimals): the holding exists, its size is
+    unknown."""
+
+    model_config = ConfigDict(frozen=True)
+
+    asset: str  # the symbol a price table names: BTC, ETH, USDC, or the vendor's asset id
+    amount: Decimal | None  # stored as a decimal string: no float rounding
+    vendor_id: str = ""  # the vendor's own name for it: token address, BitGo coin, Fireblocks id
+    note: str = ""  # why `amount` is None, or what is odd about it
+
+
 @record_kind("custody.wallet")
 class Wallet(Record):
     """A multisig / MPC wallet or vault (Safe, BitGo, Fireblocks): who must sign, how many."""
@@ -271,7 +286,10 @@ class Wallet(Record):
     nonce: int | None = None
     modules: list[str] = Field(default_factory=list)
     guard: str = ""
-    value_usd: float | None = None
+    value_usd: float | None = None  # a USD value the vendor itself reports
+    # What the wallet holds, per asset; None: not collected (the vendor does not offer it, or
+    # the request failed: see the field gap `custody.wallet.balances`); []: holds nothing.
+    balances: list[AssetBalance] | None = None
     tags: dict[str, str] = Field(default_factory=dict)
     anomalies: list[str] = Field(default_factory=list)
 

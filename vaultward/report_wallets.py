@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from sqlmodel import Session, col, select
 
 from vaultward.models import Finding
+from vaultward.wallet_value import usd_text
 
 CHECK = "custody.multisig_threshold"
 
@@ -20,6 +21,7 @@ class WalletLine:
     provider: str
     quorum: str  # vaultward.quorum: "2-of-3 owners", "2-of-3 keys; 1 approval of 2 admins", "MPC: ..."
     value_tier: str  # high, standard, unknown
+    value_usd: str  # "$1,250,000", "at least $60,000 (lower bound: no price for NWT)", ""
     status: str  # the multisig check's: pass, fail, unknown, skipped (not high-value, MPC), waived
     message: str
 
@@ -37,6 +39,11 @@ def wallet_lines(session: Session, evaluation_id: int) -> list[WalletLine]:
             provider=str(row.evidence.get("provider") or row.resource.split(":", 1)[0]),
             quorum=str(row.evidence.get("quorum") or "not recorded"),
             value_tier=str(row.evidence.get("value_tier") or "not recorded"),
+            value_usd=usd_text(
+                row.evidence.get("value_usd"),
+                bool(row.evidence.get("value_lower_bound")),
+                row.evidence.get("unpriced_assets") or (),
+            ),
             status=row.status,
             message=row.message,
         )

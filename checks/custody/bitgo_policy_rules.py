@@ -2,10 +2,10 @@
 
 from collections.abc import Iterator
 
-from checks.custody.high_value import is_high_value
 from checks.custody.signers import rule_index, rules_applying
 from vaultward.records import TransferPolicy, Wallet
 from vaultward.sdk import CheckContext, Result, check, failed, not_applicable, passed, unknown
+from vaultward.wallet_value import value_of
 
 WHITELIST_RULES = frozenset({"advancedWhitelist", "coinAddressWhitelist"})
 VELOCITY_RULES = frozenset({"velocityLimit"})
@@ -43,10 +43,12 @@ def bitgo_policy_rules(ctx: CheckContext) -> Iterator[Result]:
         whitelists = [r.label for r in own if r.rule_kind in WHITELIST_RULES]
         velocity = [r.label for r in own if r.rule_kind in VELOCITY_RULES]
         approvals = _count(wallet.tags.get("approvals_required"))
-        high = is_high_value(wallet, ctx.policy.custody)
+        value = value_of(ctx, wallet)
+        high = value.high
         evidence = {
             "approvals_required": approvals,
             "high_value": high,
+            **value.evidence(),
             "whitelist_rules": whitelists,
             "velocity_rules": velocity,
             "rules": [f"{r.label} ({r.rule_kind})" for r in own],
@@ -67,8 +69,8 @@ def bitgo_policy_rules(ctx: CheckContext) -> Iterator[Result]:
             )
         elif approvals < 2 and high is None:
             doubts.append(
-                f"{approvals} admin approval required: a high-value wallet needs 2, and neither a "
-                "value nor a value tier tells whether this one is"
+                f"{approvals} admin approval required: a high-value wallet needs 2, and whether "
+                f"this one is high-value is unknown: {value.reason}"
             )
         if not whitelists:
             problems.append("no address whitelist rule")

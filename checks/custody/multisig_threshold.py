@@ -3,10 +3,10 @@
 from collections.abc import Iterator
 from math import ceil
 
-from checks.custody.high_value import is_high_value
 from vaultward.quorum import UNITS, quorum
 from vaultward.records import Wallet
 from vaultward.sdk import CheckContext, Result, check, failed, not_applicable, passed, unknown
+from vaultward.wallet_value import value_of
 
 
 @check(
@@ -30,17 +30,17 @@ def multisig_threshold(ctx: CheckContext) -> Iterator[Result]:
     # people who can spend: a BitGo wallet with one spender is 2-of-3 keys, not 2-of-1.
     policy = ctx.policy.custody
     for wallet in ctx.records(Wallet):
-        high = is_high_value(wallet, policy)
-        tier = "unknown" if high is None else ("high" if high else "standard")
+        # Every wallet's value tier lands in the evidence: the weekly report lists it from here.
+        value = value_of(ctx, wallet)
         evidence = {
             "quorum": quorum(wallet),
             "threshold": wallet.threshold,
             "keys": wallet.threshold_of,
             "signers": wallet.signer_count,
             "approvals_required": wallet.approvals_required,
-            "value_tier": tier,
             "provider": wallet.provider,
             "tags": wallet.tags,
+            **value.evidence(),
         }
         if wallet.threshold is None and wallet.multisig_type == "mpc":
             yield not_applicable(
@@ -49,13 +49,11 @@ def multisig_threshold(ctx: CheckContext) -> Iterator[Result]:
                 **evidence,
             )
             continue
-        if high is False:
-            yield not_applicable(wallet, "not high-value (by its value or value tier)", **evidence)
+        if value.high is False:
+            yield not_applicable(wallet, f"not high-value: {value.reason}", **evidence)
             continue
-        if high is None:
-            yield unknown(
-                wallet, "neither a value nor a value tier tells whether this wallet is high-value", **evidence
-            )
+        if value.high is None:
+            yield unknown(wallet, f"whether it is high-value is unknown: {value.reason}", **evidence)
             continue
         m, n = wallet.threshold, wallet.threshold_of
         if m is None or not n:

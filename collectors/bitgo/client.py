@@ -43,9 +43,10 @@ class BitGoClient(VendorClient):
         )
 
     def wallets(self, coin: str, enterprise: str | None = None) -> Iterator[dict[str, Any]]:
-        """`GET /api/v2/{coin}/wallet`, every page."""
+        """`GET /api/v2/{coin}/wallet`, every page, with `allTokens` (each wallet's token
+        balances beside its own `balanceString`)."""
         path = f"/api/v2/{coin}/wallet"
-        params: dict[str, Any] = {"limit": self.page_size}
+        params: dict[str, Any] = {"limit": self.page_size, "allTokens": "true"}
         if enterprise:
             params["enterprise"] = enterprise
         for page in self.api.pages_by_token(path, "wallets", "nextBatchPrevId", "prevId", params):

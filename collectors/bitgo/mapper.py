@@ -17,6 +17,10 @@ How BitGo's numbers land in the records (checks decide what is safe):
   asks): they are the rule's `approvers`, so custody checks judge them as people; a whitelist rule
   (`advancedWhitelist`, `coinAddressWhitelist`) means destinations are allow-listed. Velocity
   amounts are in the coin's base units, not USD: they are kept as raw strings in `details`.
+- `Wallet.balances`: the coin's `balanceString` (base units, e.g. satoshis) divided by the
+  coin's decimals (`COIN_DECIMALS`, BitGo's coin definitions), and each token the wallet
+  lists under `tokens` (asked for with `allTokens`). A coin or token whose decimals are not
+  known here keeps its place with the amount unknown: its value is then a lower bound.
 - Pending approvals (counted per wallet by the collector) go to `tags["pending_approvals"]`.
 - `tags["policy_rules"]` counts the wallet's policy rules; it is empty when the payload
   carries no `admin.policy.rules` list (the token's user may not see the policy), so "no
@@ -27,9 +31,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any
 
-from vaultward.records import TransferPolicy, Wallet
+from vaultward.records import AssetBalance, TransferPolicy, Wallet
 
 PROVIDER = "bitgo"
 MULTISIG_TYPES = frozenset({"onchain", "tss", "blsdkg"})
@@ -41,6 +46,21 @@ RULE_TYPES = frozenset(
 )
 WHITELIST_RULES = frozenset({"advancedWhitelist", "coinAddressWhitelist"})
 ACTION_TYPES = frozenset({"getApproval", "deny"})
+
+
+# Decimal places of BitGo coins and common tokens, as @bitgo/statics defines them: a balance
+# string is in base units of 10^-decimals. Testnet coins keep their own tickers (TBTC, HTETH),
+# so a price for BTC never values test coins.
+COIN_DECIMALS = {
+    "btc": 8, "tbtc": 8, "tbtc4": 8, "bch": 8, "tbch": 8, "bsv": 8, "btg": 8, "ltc": 8, "tltc": 8,
+    "dash": 8, "tdash": 8, "zec": 8, "tzec": 8, "doge": 8, "tdoge": 8, "eth": 18, "teth": 18,
+    "hteth": 18, "polygon": 18, "tpolygon": 18, "bsc": 18, "tbsc": 18, "avaxc": 18, "tavaxc": 18,
+    "arbeth": 18, "tarbeth": 18, "opeth": 18, "topeth": 18, "celo": 18, "tcelo": 18, "xrp": 6,
+    "txrp": 6, "xlm": 7, "txlm": 7, "algo": 6, "talgo": 6, "sol": 9, "tsol": 9, "trx": 6,
+    "ttrx": 6, "ada": 6, "tada": 6, "dot": 10, "tdot": 12, "atom": 6, "tatom": 6, "hbar": 8,
+    "thbar": 8, "near": 24, "tnear": 24, "eos": 4, "teos": 4, "usdc": 6, "usdt": 6, "dai": 18,
+    "link": 18, "weth": 18, "wbtc": 8, "eth:usdc": 6, "eth:usdt": 6, "sol:usdc": 6, "sol:usdt": 6,
+}  # fmt: skip
 
 
 def wallet_key(coin: str, wallet_id: str) -> str:
@@ -69,6 +89,43 @@ def _rules(raw: Mapping[str, Any]) -> list[Any] | None:
     """The wallet policy's rules; None when the payload does not show them."""
     rules = _mapping(_mapping(raw.get("admin")).get("policy")).get("rules")
     return rules if isinstance(rules, list) else None
+
+
+def _balance(name: str, raw: Any) -> AssetBalance:
+    """One coin or token balance string (base units) in whole units."""
+    decimals = COIN_DECIMALS.get(name.lower())
+    text = str(raw).strip() if isinstance(raw, str | int) and not isinstance(raw, bool) else ""
+    amount, note = None, ""
+    if decimals is None:
+        note = f"decimals of {name} not known"
+    elif not text.lstrip("-").isdigit():
+        note = f"balanceString {raw!r} is not a whole number of base units"
+    else:
+        amount = Decimal(text).scaleb(-decimals)
+    return AssetBalance(asset=name.split(":")[-1].upper(), amount=amount, vendor_id=name, note=note)
+
+
+def map_balances(raw: Mapping[str, Any], coin: str) -> list[AssetBalance] | None:
+    """The wallet's coin balance and its token balances; None when the payload carries no
+    `balanceString` (the listing did not say what the wallet holds)."""
+    if raw.get("balanceString") in (None, ""):
+        return None
+    balances = [_balance(coin, raw["balanceString"])]
+    tokens = raw.get("tokens")
+    entries: list[tuple[str, Any]] = []
+    if isinstance(tokens, Mapping):  # {"<token>": {"balanceString": ...}}
+        entries = [(str(name), value) for name, value in tokens.items()]
+    elif isinstance(tokens, list):  # [{"coin" | "type" | "name": "<token>", "balanceString": ...}]
+        entries = [
+            (str(item.get("coin") or item.get("type") or item.get("name") or ""), item)
+            for item in tokens
+            if isinstance(item, Mapping)
+        ]
+    for name, value in entries:
+        figure = value.get("balanceString") if isinstance(value, Mapping) else None
+        if name and figure not in (None, "", "0"):
+            balances.append(_balance(name, figure))
+    return balances
 
 
 def map_wallet(raw: Mapping[str, Any], coin: str, pending_approvals: int | None = None) -> Wallet:
@@ -132,7 +189,7 @@ def map_wallet(raw: Mapping[str, Any], coin: str, pending_approvals: int | None 
         signer_roles=roles,
         approvals_required=_int(raw.get("approvalsRequired")),
         multisig_type=multisig_type,
-        value_usd=None,  # balances are in base units; pricing is a follow-up
+        balances=map_balances(raw, coin),
         tags=tags,
         anomalies=anomalies,
     )

@@ -60,9 +60,10 @@ class FireblocksCollector(Collector):
 
     Produces one transfer policy per policy rule (`fireblocks:tap:<position>`, rules apply
     first-match in order), one wallet per vault account (`fireblocks:vault:<id>`, MPC; its
-    approvals live in the policy) and one identity per console user (`fireblocks:user:<id>`,
-    with `signing_role` when its role holds an MPC key share: it signs for every vault of the
-    workspace; Fireblocks requires TOTP 2FA for every console sign-in, see `mapper`).
+    approvals live in the policy; its assets' `total` balances, in whole units, are its
+    holdings) and one identity per console user (`fireblocks:user:<id>`, with `signing_role`
+    when its role holds an MPC key share: it signs for every vault of the workspace;
+    Fireblocks requires TOTP 2FA for every console sign-in, see `mapper`).
     """
 
     name = "fireblocks"

@@ -19,9 +19,10 @@ phishable.
 
 from __future__ import annotations
 
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from vaultward.records import Identity, TransferPolicy, Wallet
+from vaultward.records import AssetBalance, Identity, TransferPolicy, Wallet
 
 PROVIDER = "fireblocks"
 
@@ -222,14 +223,34 @@ def map_policy(body: dict[str, Any]) -> tuple[list[TransferPolicy], list[str]]:
     return records, problems
 
 
+def _vault_balance(asset: dict[str, Any]) -> AssetBalance:
+    """A VaultAsset: `total` (the balance as the blockchain shows it; the deprecated `balance`
+    when an older answer has no `total`), a decimal string in whole units of the asset.
+    Priced by the Fireblocks asset id (BTC, ETH, USDC, USDT_ERC20, BTC_TEST ...)."""
+    asset_id = str(asset.get("id") or "")
+    figure = asset.get("total", asset.get("balance"))
+    try:
+        amount = (
+            Decimal(str(figure)) if isinstance(figure, str | int) and not isinstance(figure, bool) else None
+        )
+    except InvalidOperation:
+        amount = None
+    if amount is not None and not amount.is_finite():
+        amount = None
+    note = "" if amount is not None else f"total {figure!r} is not a number"
+    return AssetBalance(asset=asset_id, amount=amount, vendor_id=asset_id, note=note)
+
+
 def map_vault_account(account: dict[str, Any]) -> Wallet:
     """A vault account: MPC keys held by Fireblocks. Who signs for it is the workspace's users
-    with a signing role (their identities' `signing_role`) and its policy rules' approvers."""
+    with a signing role (their identities' `signing_role`) and its policy rules' approvers;
+    its assets' balances are its holdings (None when the answer carries no `assets` list)."""
     hidden = account.get("hiddenOnUI")
     tags = {"hiddenOnUI": str(bool(hidden)).lower()} if hidden is not None else {}
     if account.get("customerRefId"):
         tags["customerRefId"] = str(account["customerRefId"])
-    assets = [a for a in account.get("assets") or [] if isinstance(a, dict)]
+    listed = account.get("assets")
+    assets = [a for a in listed if isinstance(a, dict)] if isinstance(listed, list) else []
     if assets:
         tags["assets"] = ",".join(str(a.get("id")) for a in assets if a.get("id"))
     return Wallet(
@@ -239,6 +260,7 @@ def map_vault_account(account: dict[str, Any]) -> Wallet:
         multisig_type="mpc",
         threshold=None,
         signers=[],
+        balances=[_vault_balance(a) for a in assets] if isinstance(listed, list) else None,
         tags=tags,
     )
 

@@ -5,17 +5,20 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
+from functools import partial
 
 import httpx
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from collectors.http_api import credential
+from collectors.degrade import side_request
+from collectors.http_api import ApiError, credential
 from collectors.request_pacing import source_pacer
 from collectors.safe import mapper
 from collectors.safe.client import (
     CHAIN_ALIASES,
     GATEWAY,
     GATEWAY_CHAINS,
+    SafeAddressRefused,
     SafeClient,
     SafeNotFound,
     gateway_url,
@@ -55,7 +58,14 @@ class SafeWalletOption(BaseModel):
         value = value.strip()
         if not mapper.ADDRESS.match(value):
             raise ValueError(f"{value!r} is not an address (0x and 40 hex digits)")
-        return value  # as written: the hosted service wants the checksummed form
+        digits = value[2:]
+        if digits != digits.lower() and digits != digits.upper() and mapper.checksummed(value) != value:
+            # EIP-55: mixed case is a checksum; one that does not hold is a mistyped address.
+            raise ValueError(
+                f"{value!r} fails its EIP-55 checksum (a typo?); write it as Safe{{Wallet}} shows "
+                "it, or all lower-case"
+            )
+        return mapper.checksummed(value)  # every request sends the checksummed form
 
     @field_validator("chain")
     @classmethod
@@ -110,7 +120,8 @@ class SafeCollector(Collector):
     - `wallets`: the Safes to watch, each `{ address = "0x...", chain = "eth", label = "...",
       tags = { ValueTier = "high" } }`; `chain` takes a short name or a common name
       (`mainnet`, `polygon`, `arbitrum`, ...). Write addresses as Safe{Wallet} shows them
-      (EIP-55 checksummed): the hosted service refuses other spellings.
+      (EIP-55 checksummed) or all lower-case; requests send the checksummed form, which the
+      service requires (it answers 422 to any other spelling).
     - `base_url`: the gateway root (default `https://api.safe.global`); a chain's service is
       `<base_url>/tx-service/<chain>`.
     - `service_urls`: `{ chain = "https://..." }` for a self-hosted or other service of a
@@ -120,17 +131,21 @@ class SafeCollector(Collector):
     - `credentials_env.api_key`: the variable holding a Safe API key (default `SAFE_API_KEY`),
       from Safe's developer dashboard, sent as `Authorization: Bearer <key>`.
 
-    Reads `GET /api/v1/safes/{address}/` per wallet (read-only; no permissions beyond the
-    key). Produces a wallet record per Safe, key `safe:<chain>:<lower-case address>`. A Safe
-    the service does not know (404) or whose address it refuses (422) is recorded as unreadable
-    (the Run is partial; every check on wallets reports it `unknown`, never absent); refused
-    keys, rate limits and outages fail the Run.
+    Reads `GET /api/v1/safes/{address}/` and `GET /api/v2/safes/{address}/balances/` (all
+    pages, spam tokens excluded) per wallet (read-only; no permissions beyond the key).
+    Produces a wallet record per Safe, key `safe:<chain>:<lower-case address>` (stable across
+    versions), with its checksummed address and owners and its balances per asset. A Safe the
+    service does not know (404) or whose address it refuses (422, with the service's message)
+    is recorded as unreadable (the Run is partial; every check on wallets reports it
+    `unknown`, never absent); a balance request that fails leaves only the balances unknown
+    (a field gap: the value tier turns `unknown`); refused keys, rate limits and outages of the
+    Safe itself fail the Run.
     """
 
     name = "safe"
     title = "Safe multisig wallets (Safe Transaction Service)"
     produces = (Wallet,)
-    permissions = ("GET /api/v1/safes/{address}/",)
+    permissions = ("GET /api/v1/safes/{address}/", "GET /api/v2/safes/{address}/balances/")
     options_model = SafeOptions
     enabled_by_default = False  # needs wallets: runs once [sources.safe] is configured
     credentials = {"api_key": DEFAULT_API_KEY_VARIABLE}
@@ -171,13 +186,31 @@ class SafeCollector(Collector):
             for wallet in scope.params["wallets"]:
                 try:
                     raw = client.safe(wallet.address)
-                except SafeNotFound as error:
+                except (SafeNotFound, SafeAddressRefused) as error:
                     # Configured, so never just absent: every check on wallets says unknown.
+                    what = (
+                        f"not found ({error})"
+                        if isinstance(error, SafeNotFound)
+                        else f"the service refused the address (HTTP 422: {error})"
+                    )
                     yield Unreadable(
                         key=mapper.wallet_key(chain, wallet.address),
                         name=wallet.label or wallet.address,
                         of_kind=Wallet.kind,
-                        reason=f"safe wallet {wallet.address} on {chain}: not found ({error})",
+                        reason=f"safe wallet {wallet.address} on {chain}: {what}",
                     )
                     continue
-                yield mapper.map_safe(raw, chain, wallet.address, wallet.label, wallet.tags)
+                # A side request: refused or broken, the Safe still counts, its value unknown.
+                balances = yield from side_request(
+                    partial(self._balances, client, wallet.address), fields=(f"{Wallet.kind}.balances",)
+                )
+                items = None if balances is None else mapper.map_balances(balances, chain)
+                yield mapper.map_safe(raw, chain, wallet.address, wallet.label, wallet.tags, items)
+
+    @staticmethod
+    def _balances(client: SafeClient, address: str) -> list[dict]:
+        try:
+            return client.balances(address)
+        except (SafeNotFound, SafeAddressRefused) as error:
+            # The Safe was just read: a refusal here is this one request's, a gap not a failure.
+            raise ApiError(f"safe: GET balances of {address}: {error}") from None

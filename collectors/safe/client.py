@@ -3,12 +3,14 @@
 
 from __future__ import annotations
 
+import json
 import re
 import time
 from collections.abc import Callable
 from typing import Any
 
 import httpx
+from eth_utils import to_checksum_address
 
 from collectors.http_api import ApiError, Credential, HttpApi, VendorClient
 from collectors.request_pacing import RequestPacer
@@ -39,15 +41,38 @@ CHAIN_ALIASES = {
     "base-sepolia": "basesep",
 }
 _STATUS = re.compile(r": HTTP (\d{3}): ")
+BALANCES_PAGE_SIZE = 200  # GET /api/v2/safes/{address}/balances/ caps `limit` at 200 (default 100)
 
 
 def gateway_url(base_url: str, chain: str) -> str:
     return f"{base_url.rstrip('/')}/tx-service/{chain}"
 
 
+def checksummed(address: str) -> str:
+    """The EIP-55 form (mixed case from the address's Keccak-256 hash), which the service's
+    address endpoints require: any other spelling is answered 422."""
+    return to_checksum_address(address)
+
+
 class SafeNotFound(Exception):
-    """The service does not know this Safe (404), or refused the address (422: the hosted
-    service wants the EIP-55 checksummed form)."""
+    """The service does not know this Safe (404)."""
+
+
+class SafeAddressRefused(Exception):
+    """The service refused the address itself (422), with its own message (its address
+    endpoints answer `{"code": 1, "message": "Checksum address validation failed"}` to an
+    address that is not EIP-55 checksummed)."""
+
+
+def _service_message(error: ApiError) -> str:
+    """The `message` of the service's error body, or the error as it is."""
+    body = str(error).split(": HTTP 422: ", 1)[-1]
+    try:
+        parsed = json.loads(body)
+    except ValueError:
+        return body
+    message = parsed.get("message") if isinstance(parsed, dict) else None
+    return str(message) if message else body
 
 
 class SafeClient(VendorClient):
@@ -75,18 +100,46 @@ class SafeClient(VendorClient):
             pacer=pacer,
         )
 
-    def safe(self, address: str) -> dict[str, Any]:
-        """`GET /api/v1/safes/{address}/`: owners, threshold, nonce, modules, guard, version."""
-        path = f"/api/v1/safes/{address}/"
+    def _get(self, path: str, params: dict[str, Any] | None = None) -> Any:
         try:
-            body = self.api.get_json(path)
+            return self.api.get_json(path, params)
         except ApiError as error:
             # HttpApi reports other 4xx as "...: HTTP <status>: <body>"; only these two mean
-            # "this one Safe", everything else (auth, rate limit, outage) fails the Run.
-            status = _STATUS.search(str(error))
-            if status and status.group(1) in ("404", "422"):
+            # "this one Safe", everything else (auth, rate limit, outage) fails the request.
+            status = error.status or (int(found.group(1)) if (found := _STATUS.search(str(error))) else None)
+            if status == 404:
                 raise SafeNotFound(str(error)) from None
+            if status == 422:
+                raise SafeAddressRefused(_service_message(error)) from None
             raise
+
+    def safe(self, address: str) -> dict[str, Any]:
+        """`GET /api/v1/safes/{address}/`: owners, threshold, nonce, modules, guard, version."""
+        path = f"/api/v1/safes/{checksummed(address)}/"
+        body = self._get(path)
         if not isinstance(body, dict):
             raise ApiError(f"safe: GET {path}: expected an object, got {type(body).__name__}")
         return body
+
+    def balances(self, address: str) -> list[dict[str, Any]]:
+        """`GET /api/v2/safes/{address}/balances/`, every page: the native coin (`tokenAddress`
+        and `token` null) and each ERC-20 token (`token`: name, symbol, decimals, logoUri), each
+        `balance` a string in the token's base units. Paged with `limit` / `offset` until `next`
+        is null; the next page is asked of the configured service (never the host `next` names,
+        so the API key goes nowhere else)."""
+        path = f"/api/v2/safes/{checksummed(address)}/balances/"
+        listing = self.api.listing(path, "offset")
+        items: list[dict[str, Any]] = []
+        offset = 0
+        while True:
+            with listing.page():
+                # exclude_spam: airdropped junk the service flags would leave every value a
+                # lower bound (unpriced) while holding nothing of worth.
+                query = {"limit": BALANCES_PAGE_SIZE, "offset": offset, "exclude_spam": "true"}
+                body = self._get(path, query)
+                page = self.api._expect_list(body, path, "results")
+            items.extend(self.objects(page, path))
+            if not body.get("next") or not page:
+                return items
+            offset += len(page)
+            listing.follow(str(offset))

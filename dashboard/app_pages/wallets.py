@@ -26,6 +26,10 @@ COLUMNS = {
     "hsm_backing": st.column_config.TextColumn("HSM backing", width="medium"),
     "policy": st.column_config.TextColumn("Transfer policy", width="medium"),
     "value_tier": st.column_config.TextColumn("Value tier"),
+    "value_usd": st.column_config.TextColumn(
+        "Value (USD)",
+        help="From the vendor's balances and the configured price table (policy.custody.prices)",
+    ),
     "open_findings": st.column_config.NumberColumn("Open findings"),
     "failing": st.column_config.TextColumn("Failing checks", width="medium"),
     "key": st.column_config.TextColumn("Id"),

@@ -3,6 +3,7 @@ collection (a static collector) and evaluation (every built-in check), on both b
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -23,6 +24,7 @@ from vaultward.collection import collect
 from vaultward.config import load_settings
 from vaultward.evaluation import evaluate
 from vaultward.models import Evaluation, Finding
+from vaultward.records import AssetBalance
 
 TIMEOUT = 30
 SCRIPT = "<script>alert(1)</script>"
@@ -35,6 +37,10 @@ CONFIG = """
 [policy.people.signers]
 "0xa1" = "alice@acme.example"
 "0xb1" = "bob@acme.example"
+
+[policy.custody.prices]
+BTC = 97000
+ETH = 3000
 """
 
 
@@ -64,16 +70,23 @@ PLAN = {
         make_wallet(key="safe:eth:0xpetty", name="petty-cash", signers=["0xa1"], threshold=1, tags={},
                     value_usd=500),
     ],
+    "bitgo:acme": [
+        # Balances as the vendor reports them, priced by [policy.custody.prices]: 84 BTC.
+        # BitGo: 2 of its 3 keys (user, backup, BitGo) whoever may spend; one spender, one admin
+        make_wallet(key="bitgo:btc:cold", name="btc-cold", provider="bitgo", chain="btc", tags={},
+                    multisig_type="onchain", threshold=2, key_count=3, approvals_required=1,
+                    signers=[SPENDER, ADMIN], signer_roles={SPENDER: ["spend"], ADMIN: ["admin"]},
+                    balances=[AssetBalance(asset="BTC", amount=Decimal("84"))]),
+        # 10 ETH ($30,000) and a token with no price: a lower bound below the bound.
+        make_wallet(key="bitgo:eth:grants", name="eth-grants", provider="bitgo", chain="eth", tags={},
+                    multisig_type="onchain",
+                    balances=[AssetBalance(asset="ETH", amount=Decimal("10")),
+                              AssetBalance(asset="NWT", amount=Decimal("5000"))]),
+    ],
     "fireblocks:acme": [
         make_wallet(key="fireblocks:vault:7", name="hot-vault", provider="fireblocks", signers=[],
                     threshold=None, multisig_type="mpc", tags={"ValueTier": "hot"}),
         make_transfer_rule(key="fireblocks:tap:1", name="TAP 1", approvers=["u-9"], approvals_required=2),
-    ],
-    # BitGo: 2 of its 3 keys (user, backup, BitGo) whoever may spend; one spender, one admin
-    "bitgo:acme": [
-        make_wallet(key="bitgo:btc:cold", name="btc-reserve", provider="bitgo", multisig_type="onchain",
-                    threshold=2, key_count=3, approvals_required=1, signers=[SPENDER, ADMIN],
-                    signer_roles={SPENDER: ["spend"], ADMIN: ["admin"]}),
     ],
     "aws:111111111111/us-east-1": [
         make_signing_key(key="arn:aws:kms:us-east-1:111111111111:key/imported", name="imported",
@@ -213,7 +226,7 @@ def test_wallets_rows_equal_the_seeded_custody_objects(inventory_url, engine):
     at = run_page("wallets")
     custody = table(at, "custody_table").set_index("key")
     assert list(custody["kind"].value_counts().sort_index().items()) == [
-        ("HSM cluster", 1), ("signing key", 1), ("wallet", 4)
+        ("HSM cluster", 1), ("signing key", 1), ("wallet", 5)
     ]  # fmt: skip
     cold = custody.loc["safe:eth:0xcold"]
     assert (cold["name"], cold["threshold"], cold["value_tier"]) == (BOLD, "2-of-3 owners", "high")
@@ -235,6 +248,15 @@ def test_wallets_rows_equal_the_seeded_custody_objects(inventory_url, engine):
         f"{ADMIN} (admin; not tied to a person: add it to policy.people.signers)"
     )
     assert "custody.multisig_threshold" not in bitgo["failing"]  # 2-of-3 keys passes
+    assert (petty["value_usd"], cold["value_usd"]) == ("$500", "")  # the vendor's USD; no value
+    btc = custody.loc["bitgo:btc:cold"]
+    assert (btc["value_tier"], btc["value_usd"]) == ("high", "$8,148,000")
+    grants = custody.loc["bitgo:eth:grants"]
+    assert (grants["value_tier"], grants["value_usd"]) == (
+        "unknown",
+        "at least $30,000 (lower bound: no price for NWT)",
+    )
+    assert "custody.multisig_threshold" in grants["failing"]  # unknown: never a silent pass
     hot = custody.loc["fireblocks:vault:7"]
     assert (hot["threshold"], hot["value_tier"]) == ("MPC: approvals in the transfer policy", "high")
     assert hot["policy"] == "TAP 1 (TRANSFER, 2 approvals)"

@@ -104,7 +104,10 @@ ENDPOINTS: dict[str, list[tuple[str, str, str, Callable[[dict[str, str]], bool]]
         ("security tests", "GET", "/v1/phishing/security_tests", ANY),
         ("recipients", "GET", "/v1/phishing/security_tests/[^/]+/recipients", ANY),
     ],
-    "safe": [("wallet", "GET", "/tx-service/[^/]+/api/v1/safes/[^/]+/", ANY)],
+    "safe": [
+        ("wallet", "GET", "/tx-service/[^/]+/api/v1/safes/[^/]+/", ANY),
+        ("balances", "GET", "/tx-service/[^/]+/api/v2/safes/[^/]+/balances/", ANY),
+    ],
     "bitgo": [
         ("wallets", "GET", "/api/v2/[^/]+/wallet", ANY),
         ("pending approvals", "GET", "/api/v2/pendingapprovals", ANY),
@@ -365,6 +368,7 @@ POSTGRES_CASES = [
     ("entra", "security defaults", 0, "400"),
     ("bitgo", "pending approvals", 0, "404"),
     ("safe", "wallet", 0, "404"),
+    ("safe", "balances", 0, "403"),
     ("knowbe4", "enrollments", 5, "malformed 200"),
 ]
 

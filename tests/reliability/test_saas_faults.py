@@ -75,7 +75,7 @@ FIRST_REQUEST = {
     "google_workspace": "GET /admin/directory/v1/users",
     "entra": "GET /v1.0/reports/authenticationMethods/userRegistrationDetails",
     "knowbe4": "GET /v1/users",
-    "safe": "GET /tx-service/eth/api/v1/safes/0x7A3bC0fA1C2d4e5F60718293aBcDeF0123456789/",
+    "safe": "GET /tx-service/eth/api/v1/safes/0x7a3bc0FA1c2d4e5f60718293abcDeF0123456789/",
     "bitgo": "GET /api/v2/eth/wallet",
     "fireblocks": "GET /v1/vault/accounts_paged",
     "internal_http": "GET /api/v2/employees?limit=2",
@@ -86,7 +86,7 @@ FIRST_SENT = {
     "okta": "GET /api/v1/users?limit=2",
     "google_workspace": "GET /admin/directory/v1/users?maxResults=500&projection=full&customer=C03acme01",
     "knowbe4": "GET /v1/users?page=1&per_page=2",
-    "bitgo": "GET /api/v2/eth/wallet?limit=2",
+    "bitgo": "GET /api/v2/eth/wallet?limit=2&allTokens=true",
     "fireblocks": "GET /v1/vault/accounts_paged?limit=2",
 }
 SOURCE_IDS = [source.name for source in SOURCES]

@@ -15,7 +15,7 @@ from rich.console import Console
 
 from vaultward import redaction
 from vaultward.config import Settings, parse_settings
-from vaultward.demo.saas import DemoSaaS, saas_fakes
+from vaultward.demo.saas import DEMO_PRICES, DemoSaaS, saas_fakes
 
 # First names shared by the demo's AWS IAM users and its SaaS people (name@acme.example).
 DEMO_PEOPLE = ("alice", "bob", "carol", "dave", "erin", "frank", "grace", "heidi", "ivan", "judy", "mallory")
@@ -37,8 +37,10 @@ def demo_settings(
     data["dashboard"] = {"address": "127.0.0.1", "port": port}
     data["sources"] = dict(saas.sources)
     # IAM users carry no e-mail: the alias table ties them to the people of the other sources.
+    policy = data.get("policy", {})
     data["policy"] = {
-        **data.get("policy", {}),
+        **policy,
+        "custody": {**policy.get("custody", {}), "prices": DEMO_PRICES},
         "people": {
             "aliases": {name: f"{name}@acme.example" for name in DEMO_PEOPLE},
             "signers": saas.signers,

@@ -21,6 +21,8 @@ from vaultward.demo.fakes.server import FakeApi
 from vaultward.demo.fakes.training_csv import demo_training_csv
 
 DEMO_SECRET = "demo-entra-client-secret"  # noqa: S105 - the fake's own dummy credential
+# `[policy.custody.prices]` of the demo: USD per unit, as an operator would state them.
+DEMO_PRICES = {"BTC": 97000, "ETH": 3000, "USDC": 1, "USDT_ERC20": 1}
 
 
 @dataclass
@@ -85,7 +87,9 @@ def saas_fakes(data_dir: Path, aws_account: str, page_size: int = 100) -> Iterat
         csv_path = demo_training_csv(data_dir / "acme-academy-training.csv")
         demo.sources["training_csv"] = {"path": str(csv_path), "source_label": "acme-academy"}
 
-        safe_fake = stack.enter_context(safe.make_safe_fake(safe.demo_safe_data()))
+        safe_fake = stack.enter_context(
+            safe.make_safe_fake(safe.demo_safe_data(), balances=safe.demo_safe_balances())
+        )
         demo.fakes["safe"] = safe_fake
         demo.sources["safe"] = {"base_url": safe_fake.base_url, "wallets": safe.demo_safe_wallets()}
         demo.environment["SAFE_API_KEY"] = safe.DEMO_API_KEY

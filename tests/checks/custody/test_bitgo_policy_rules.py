@@ -89,8 +89,8 @@ def test_unreadable_policy_or_unknown_value_is_unknown_never_a_pass():
     }
     assert results["hidden"].reason == "BitGo did not return this wallet's policy (admin.policy.rules)"
     doubt = (
-        "1 admin approval required: a high-value wallet needs 2, and neither a value nor a value "
-        "tier tells whether this one is"
+        "1 admin approval required: a high-value wallet needs 2, and whether this one is "
+        "high-value is unknown: neither a value nor a value tier tells whether this wallet is high-value"
     )
     assert results["untiered"].reason == doubt
     assert results["silent"].reason == "BitGo did not report how many approvals are required"

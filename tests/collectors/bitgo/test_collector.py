@@ -84,11 +84,11 @@ def test_collects_every_page_of_every_coin(fake, token):
     assert [path for _, path, _ in fake.log] == [
         pending,
         f"{pending}&prevId={APPROVALS[1]}",
-        f"/api/v2/eth/wallet?limit=2&enterprise={ENTERPRISE}",
-        f"/api/v2/eth/wallet?limit=2&enterprise={ENTERPRISE}&prevId={IDS[1]}",
-        f"/api/v2/eth/wallet?limit=2&enterprise={ENTERPRISE}&prevId={IDS[3]}",
-        f"/api/v2/eth/wallet?limit=2&enterprise={ENTERPRISE}&prevId={IDS[5]}",
-        f"/api/v2/btc/wallet?limit=2&enterprise={ENTERPRISE}",
+        f"/api/v2/eth/wallet?limit=2&allTokens=true&enterprise={ENTERPRISE}",
+        f"/api/v2/eth/wallet?limit=2&allTokens=true&enterprise={ENTERPRISE}&prevId={IDS[1]}",
+        f"/api/v2/eth/wallet?limit=2&allTokens=true&enterprise={ENTERPRISE}&prevId={IDS[3]}",
+        f"/api/v2/eth/wallet?limit=2&allTokens=true&enterprise={ENTERPRISE}&prevId={IDS[5]}",
+        f"/api/v2/btc/wallet?limit=2&allTokens=true&enterprise={ENTERPRISE}",
     ]
 
 
@@ -171,7 +171,7 @@ def test_a_malformed_later_page_makes_the_run_partial_and_keeps_earlier_facts(en
     second = run_scope(engine, collector(fake), collector(fake).scopes()[0])
     assert (second.status, second.error) == (
         "partial",
-        f"bitgo: GET /api/v2/eth/wallet?limit=2&enterprise={ENTERPRISE}&prevId={IDS[3]}: "
+        f"bitgo: GET /api/v2/eth/wallet?limit=2&allTokens=true&enterprise={ENTERPRISE}&prevId={IDS[3]}: "
         "malformed JSON in the response (application/json, 28 bytes) after 5 attempts: "
         "Expecting value: line 1 column 29 (char 28) "
         "(page 3; the listing is incomplete)",

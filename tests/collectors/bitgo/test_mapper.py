@@ -3,6 +3,8 @@ type, wallet type, permission, rule type and action, plus unknown ones kept and 
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 
 from collectors.bitgo.mapper import (
@@ -11,11 +13,12 @@ from collectors.bitgo.mapper import (
     PERMISSIONS,
     RULE_TYPES,
     WALLET_TYPES,
+    map_balances,
     map_rules,
     map_wallet,
 )
 from tests.collectors.bitgo.payloads import load
-from vaultward.records import TransferPolicy, Wallet
+from vaultward.records import AssetBalance, TransferPolicy, Wallet
 
 A, B, C = (
     "62ab90e06dfda30007974f0a52a12995",
@@ -43,7 +46,8 @@ def test_hot_wallet_threshold_signers_and_tags():
         signer_roles={A: ["spend", "admin"], C: ["spend"]},
         approvals_required=2,
         multisig_type="onchain",
-        value_usd=None,
+        # balanceString "1000" wei of ETH (18 decimals): whole units, no float on the way.
+        balances=[AssetBalance(asset="ETH", amount=Decimal("1000").scaleb(-18), vendor_id="eth")],
         tags={
             "wallet_type": "hot",
             "n": "3",
@@ -239,3 +243,22 @@ def test_an_unhashable_permission_is_an_anomaly():
     wallet = map_wallet(raw, "eth")
     assert "user u-odd: unknown permission ['spend']" in wallet.anomalies
     assert "u-odd" not in wallet.signers
+
+
+def test_balances_are_the_coins_base_units_over_its_decimals_and_each_listed_token():
+    # List wallets by coin: balanceString "Total balance in base units (e.g. Satoshis)";
+    # with allTokens, the wallet's tokens beside it.
+    raw = {
+        "balanceString": "8400000000",
+        "tokens": {"usdc": {"balanceString": "2500000"}, "zzz": {"balanceString": "5"}},
+    }
+    balances = map_balances(raw, "btc")
+    assert [(b.asset, b.amount, b.vendor_id) for b in balances or []] == [
+        ("BTC", Decimal("84.00000000"), "btc"),  # 84 BTC
+        ("USDC", Decimal("2.500000"), "usdc"),
+        ("ZZZ", None, "zzz"),  # decimals not known here: held, size unknown (a lower bound)
+    ]
+    assert map_balances({"label": "no balance in the payload"}, "btc") is None
+    assert map_balances({"balanceString": "12"}, "tbtc4")[0].asset == "TBTC4"  # never priced as BTC
+    [odd] = map_balances({"balanceString": "1.5"}, "btc") or []
+    assert odd.amount is None and "not a whole number" in odd.note

@@ -5,9 +5,11 @@ values (kept and flagged)."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from collectors.fireblocks import mapper
 from tests.collectors.fireblocks.payloads import load
-from vaultward.records import Identity, TransferPolicy, Wallet
+from vaultward.records import AssetBalance, Identity, TransferPolicy, Wallet
 
 BLOCKED = ("PROGRAM_CALL", "APPROVE", "MINT", "BURN", "STAKE", "RAW", "TYPED_MESSAGE")
 
@@ -126,25 +128,59 @@ def test_a_policy_without_rules_or_with_a_bad_rule_is_reported():
 def test_vault_accounts_map_to_mpc_wallets():
     wallets = [mapper.map_vault_account(raw) for raw in load("vault_accounts.json")]
     base = {"provider": "fireblocks", "multisig_type": "mpc", "threshold": None, "signers": []}
+
+    def held(**totals: str) -> list[AssetBalance]:
+        # VaultAsset.total: the balance as the blockchain shows it, whole units, a decimal string.
+        return [AssetBalance(asset=a, amount=Decimal(t), vendor_id=a) for a, t in totals.items()]
+
     assert wallets == [
         Wallet(
             key="fireblocks:vault:0",
             name="Treasury (cold)",
             tags={"hiddenOnUI": "false", "customerRefId": "cold-1", "assets": "BTC,ETH"},
+            balances=held(BTC="12.5", ETH="300"),
             **base,
         ),
-        Wallet(key="fireblocks:vault:1", name="Hot wallet", tags={"hiddenOnUI": "false"}, **base),
+        Wallet(
+            key="fireblocks:vault:1", name="Hot wallet", tags={"hiddenOnUI": "false"}, balances=[], **base
+        ),
         Wallet(
             key="fireblocks:vault:2",
             name="Market making",
             tags={"hiddenOnUI": "false", "assets": "USDC"},
+            balances=held(USDC="1000"),
             **base,
         ),
         Wallet(
-            key="fireblocks:vault:3", name="Gas station", tags={"hiddenOnUI": "true", "assets": "ETH"}, **base
+            key="fireblocks:vault:3",
+            name="Gas station",
+            tags={"hiddenOnUI": "true", "assets": "ETH"},
+            balances=held(ETH="2"),
+            **base,
         ),
-        Wallet(key="fireblocks:vault:4", name="Deposits sweep", tags={"assets": "BTC"}, **base),
+        Wallet(
+            key="fireblocks:vault:4",
+            name="Deposits sweep",
+            tags={"assets": "BTC"},
+            balances=held(BTC="0.1"),
+            **base,
+        ),
     ]
+
+
+def test_a_vault_asset_without_a_readable_total_is_held_with_its_size_unknown():
+    wallet = mapper.map_vault_account(
+        {
+            "id": "9",
+            "assets": [{"id": "ETH", "balance": "1.25"}, {"id": "SOL", "total": "n/a"}, {"id": "BTC"}],
+        }
+    )
+    assert [(b.asset, b.amount) for b in wallet.balances or []] == [
+        ("ETH", Decimal("1.25")),  # the deprecated `balance` when `total` is absent
+        ("SOL", None),
+        ("BTC", None),
+    ]
+    assert mapper.map_vault_account({"id": "8"}).balances is None  # no `assets` list: not read
 
 
 def test_users_map_to_identities_privileged_for_admin_roles():

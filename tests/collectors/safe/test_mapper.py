@@ -3,16 +3,18 @@ what looks wrong kept and flagged."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 
-from collectors.safe.mapper import KNOWN_VERSIONS, map_safe
+from collectors.safe.mapper import KNOWN_VERSIONS, map_balances, map_safe
 from tests.collectors.safe.payloads import load
 from vaultward.records import Wallet
 
-ALICE = "0x1111a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9"
-BOB = "0x2222b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0"
-ERIN = "0x3333c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b1"
-OPS_BOT = "0x4444d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b1c2"
+ALICE = "0x1111A2B3C4d5E6f7A8b9c0D1e2f3A4b5c6D7E8f9"  # owners are stored EIP-55 checksummed
+BOB = "0x2222b3C4D5E6F7A8B9c0D1e2F3a4B5c6d7e8f9a0"  # owners are stored EIP-55 checksummed
+ERIN = "0x3333c4d5e6f7A8b9C0D1E2f3a4b5c6d7E8f9A0B1"  # owners are stored EIP-55 checksummed
+OPS_BOT = "0x4444D5E6F7A8b9C0D1e2F3A4b5c6D7E8f9a0B1C2"  # owners are stored EIP-55 checksummed
 
 
 def test_treasury_two_of_three_with_config_tags():
@@ -23,7 +25,7 @@ def test_treasury_two_of_three_with_config_tags():
         name="Treasury",
         provider="safe",
         chain="eth",
-        address="0x7a3bc0fa1c2d4e5f60718293abcdef0123456789",
+        address="0x7a3bc0FA1c2d4e5f60718293abcDeF0123456789",  # checksummed; the key stays lower-case
         threshold=2,
         key_count=3,  # the threshold counts the owners
         signers=[ALICE, BOB, ERIN],
@@ -50,7 +52,7 @@ def test_l2_safe_with_module_guard_and_numeric_nonce():
         key="safe:arb1:0x9c8d7e6f5a4b3c2d1e0f9a8b7c6d5e4f3a2b1c0d",
         provider="safe",
         chain="arb1",
-        address="0x9c8d7e6f5a4b3c2d1e0f9a8b7c6d5e4f3a2b1c0d",
+        address="0x9c8D7e6F5A4B3c2d1e0f9a8b7c6d5e4F3a2b1c0d",
         threshold=2,
         key_count=3,
         signers=[ALICE, ERIN, BOB],
@@ -86,7 +88,7 @@ def test_what_looks_wrong_is_kept_and_flagged():
         "9.9.9",
     )
     assert wallet.anomalies == [
-        "the service answered for address '0x6C6c6C6c6C6c6C6c6C6c6C6c6C6c6C6c6C6c6C6c', "
+        "the service answered for address '0x6c6C6C6C6C6C6c6c6c6c6c6C6c6c6C6c6c6c6c6c', "
         "not 0x7a3bc0fa1c2d4e5f60718293abcdef0123456789",
         f"owner {ALICE} is listed twice",
         "owner 'alice.eth' is not an address",
@@ -126,3 +128,46 @@ def test_owners_or_modules_that_are_not_lists_are_anomalies():
         f"threshold {raw['threshold']} of 0 owners",
         "modules '0xabc' is not a list",
     ]
+
+
+# GET /api/v2/safes/{address}/balances/ results as the service's serializer writes them
+# (safe-transaction-service history/serializers.py SafeBalanceResponseSerializer, camelCase):
+# the native coin with tokenAddress and token null, ERC-20 tokens with name, symbol, decimals,
+# logoUri, and `balance` a string in base units.
+BALANCES = [
+    {"tokenAddress": None, "token": None, "balance": "1500000000000000000"},
+    {
+        "tokenAddress": "0xa0b86991c6218b36c1d19d4a2e9eb0ce3606eb48",
+        "token": {"name": "USD Coin", "symbol": "USDC", "decimals": 6, "logoUri": "https://x/usdc.png"},
+        "balance": "250000000001",
+    },
+    {
+        "tokenAddress": "0x6B175474E89094C44Da98b954EedeAC495271d0F",
+        "token": {"name": "Dai", "symbol": "DAI", "decimals": None, "logoUri": ""},
+        "balance": "7",
+    },
+]
+
+
+def test_balances_are_whole_units_by_each_tokens_decimals_without_rounding():
+    balances = map_balances(BALANCES, "eth")
+    assert [(b.asset, b.amount, b.vendor_id) for b in balances] == [
+        ("ETH", Decimal("1.5"), "native"),
+        ("USDC", Decimal("250000.000001"), "0xA0b86991c6218b36c1d19D4a2e9Eb0cE3606eB48"),
+        ("DAI", None, "0x6B175474E89094C44Da98b954EedeAC495271d0F"),  # no decimals: size unknown
+    ]
+    assert balances[2].note == "decimals None not reported"
+    assert str(balances[1].amount) == "250000.000001"  # a decimal string, not a float
+
+
+def test_the_native_coin_is_named_by_the_chain():
+    native = {"tokenAddress": None, "token": None, "balance": "10"}
+    assert map_balances([native], "gno")[0].asset == "XDAI"
+    assert map_balances([native], "pol")[0].asset == "POL"
+    assert map_balances([native], "sep")[0].asset == "NATIVE:sep"  # a test chain: never priced as ETH
+
+
+def test_a_safe_records_its_balances_or_none_when_not_read():
+    raw = load("safes.json")["treasury"]
+    assert map_safe(raw, "eth", raw["address"]).balances is None
+    assert map_safe(raw, "eth", raw["address"], balances=map_balances(BALANCES, "eth")).balances is not None

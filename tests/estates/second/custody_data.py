@@ -5,7 +5,10 @@ approval groups) references. Not derived from the demo's data.
 
 Safe on Ethereum: Treasury 2-of-3 (nadia, priya and rosa, who has left: Okta deprovisioned,
 Fireblocks disabled, still an owner) and Ops 1-of-2 (omar, nadia) with an allow-listed module
-and a guard nobody put on the allow-list.
+and a guard nobody put on the allow-list, both tiered by tags; Grants 2-of-3 (nadia, priya,
+omar) and Payroll 2-of-2 (nadia, priya), untagged, tiered by their balances
+(`GET /api/v2/safes/{address}/balances/`) at the estate's prices (BTC 97,000, ETH 3,000,
+USDC 1; NWT, Northwind's own token, has no price).
 
 BitGo (listed one wallet per page): ETH hot wallet (omar spends, nadia administers, a bot
 views; whitelist + velocity limit; 2 approvals), ETH ops wallet whose payload has no `admin`
@@ -34,6 +37,11 @@ OMAR_KEY = "0x514910771AF9Ca656af840dff83E8264EcF986CA"
 SAM_OLD_KEY = "0x7Fc66500c84A76Ad7e9c93437bFc5Ac33E2DDaE9"  # sam's, owner of no Safe
 ALLOWED_MODULE = "0x1F98431c8aD98523631AE4a59f267346ea31F984"  # reviewed, on the allow-list
 UNREVIEWED_GUARD = "0xC02aaA39b223FE8D0A0e5C4F27eAD9083C756Cc2"
+GRANTS_SAFE = "0x6A7b8c9D0e1f2a3B4c5d6E7F8091A2B3c4D5e6f7"
+PAYROLL_SAFE = "0x5C4b3a291807F6E5D4c3B2a1908f7E6D5c4B3a29"
+NWT_TOKEN = "0x4e57540000000000000000000000000000004E57"  # Northwind's token: no price configured
+USDC_TOKEN = "0xA0b86991c6218b36c1d19D4a2e9Eb0cE3606eB48"  # Circle's USD Coin, 6 decimals
+PRICES = {"BTC": 97000, "ETH": 3000, "USDC": 1}  # [policy.custody.prices]
 
 
 def _safe(
@@ -57,15 +65,46 @@ def safe_data() -> dict[str, dict[str, dict[str, Any]]]:
         "eth": {
             TREASURY_SAFE: _safe(TREASURY_SAFE, [NADIA_KEY, PRIYA_KEY, ROSA_KEY], 2, 57, [], ZERO),
             OPS_SAFE: _safe(OPS_SAFE, [OMAR_KEY, NADIA_KEY], 1, 1204, [ALLOWED_MODULE], UNREVIEWED_GUARD),
+            GRANTS_SAFE: _safe(GRANTS_SAFE, [NADIA_KEY, PRIYA_KEY, OMAR_KEY], 2, 9, [], ZERO),
+            PAYROLL_SAFE: _safe(PAYROLL_SAFE, [NADIA_KEY, PRIYA_KEY], 2, 311, [], ZERO),
+        }
+    }
+
+
+def _native(ether: str) -> dict[str, Any]:
+    """ETH as the balances endpoint lists it: tokenAddress and token null, wei (18 decimals)."""
+    return {"tokenAddress": None, "token": None, "balance": ether + "0" * 18}
+
+
+def _token(address: str, symbol: str, name: str, decimals: int, base_units: str) -> dict[str, Any]:
+    return {
+        "tokenAddress": address,
+        "token": {"name": name, "symbol": symbol, "decimals": decimals, "logoUri": ""},
+        "balance": base_units,
+    }
+
+
+def safe_balances() -> dict[str, dict[str, list[dict[str, Any]]]]:
+    """Treasury 400 ETH and 1,500,000 USDC; Ops 12 ETH ($36,000: below the bound, but its tag
+    says hot-wallet); Grants 20 ETH ($60,000) and 50,000 NWT (no price); Payroll 5 ETH
+    ($15,000)."""
+    return {
+        "eth": {
+            TREASURY_SAFE: [_native("400"), _token(USDC_TOKEN, "USDC", "USD Coin", 6, "1500000000000")],
+            OPS_SAFE: [_native("12")],
+            GRANTS_SAFE: [_native("20"), _token(NWT_TOKEN, "NWT", "Northwind Token", 18, "50000" + "0" * 18)],
+            PAYROLL_SAFE: [_native("5")],
         }
     }
 
 
 def safe_wallets() -> list[dict[str, Any]]:
-    """`[[sources.safe.wallets]]`: the value tier comes from the configuration's tags."""
+    """`[[sources.safe.wallets]]`: Treasury and Ops tiered by tags, Grants and Payroll by value."""
     return [
         {"address": TREASURY_SAFE, "chain": "eth", "label": "Treasury", "tags": {"ValueTier": "high"}},
         {"address": OPS_SAFE, "chain": "eth", "label": "Ops", "tags": {"Purpose": "hot-wallet"}},
+        {"address": GRANTS_SAFE, "chain": "eth", "label": "Grants"},
+        {"address": PAYROLL_SAFE.lower(), "chain": "eth", "label": "Payroll"},  # as a lower-case address
     ]
 
 

@@ -120,7 +120,11 @@ def northwind_estate(moto_endpoint: str, data_dir: Path) -> Iterator[NorthwindEs
         }
         environment["NORTHWIND_KNOWBE4_TOKEN"] = KNOWBE4_TOKEN
 
-        fakes["safe"] = stack.enter_context(safe.make_safe_fake(custody_data.safe_data(), api_key=SAFE_KEY))
+        fakes["safe"] = stack.enter_context(
+            safe.make_safe_fake(
+                custody_data.safe_data(), api_key=SAFE_KEY, balances=custody_data.safe_balances()
+            )
+        )
         sources["safe"] = {
             "base_url": fakes["safe"].base_url,
             "wallets": custody_data.safe_wallets(),
@@ -197,7 +201,10 @@ def northwind_estate(moto_endpoint: str, data_dir: Path) -> Iterator[NorthwindEs
             "policy": {
                 "zones": aws.zones(),
                 "people": {"signers": signers(), "aliases": aws.aliases()},
-                "custody": {"allowed_safe_modules": [custody_data.ALLOWED_MODULE.lower()]},
+                "custody": {
+                    "allowed_safe_modules": [custody_data.ALLOWED_MODULE.lower()],
+                    "prices": custody_data.PRICES,
+                },
             },
         }
         stack.enter_context(_environment(environment))

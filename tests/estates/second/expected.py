@@ -42,6 +42,8 @@ def fireblocks_user(first: str) -> str:
 
 SAFE_TREASURY = f"safe:eth:{c.TREASURY_SAFE.lower()}"
 SAFE_OPS = f"safe:eth:{c.OPS_SAFE.lower()}"
+SAFE_GRANTS = f"safe:eth:{c.GRANTS_SAFE.lower()}"
+SAFE_PAYROLL = f"safe:eth:{c.PAYROLL_SAFE.lower()}"
 BITGO_HOT, BITGO_OPS, BITGO_COLD = (
     f"bitgo:eth:{c.ETH_HOT}",
     f"bitgo:eth:{c.ETH_OPS}",
@@ -214,17 +216,33 @@ def custody_verdicts(aws: NorthwindAws) -> Verdicts:
         # --- m-of-n of high-value wallets --------------------------------------------------
         ("custody.multisig_threshold", SAFE_TREASURY): "pass",  # ValueTier high, 2-of-3
         ("custody.multisig_threshold", SAFE_OPS): "fail",  # Purpose hot-wallet, 1-of-2
-        # BitGo wallets: balances are in base units and no price table is configured, no
-        # value tier tag: whether they are high-value is unknown.
-        ("custody.multisig_threshold", BITGO_HOT): "unknown",
-        ("custody.multisig_threshold", BITGO_OPS): "unknown",
-        ("custody.multisig_threshold", BITGO_COLD): "unknown",
+        # Value from the vendor x [policy.custody.prices] (BTC 97,000, ETH 3,000, USDC 1),
+        # bound $100,000. BitGo "List wallets by coin": balanceString is the total balance in
+        # base units of the coin (ETH 18 decimals, BTC 8); m-of-n is BitGo's `m` of its `n`
+        # keys (user, backup, BitGo), 2-of-3 here.
+        # ETH hot: 180 ETH = $540,000, above the bound: high-value, 2-of-3 keys.
+        ("custody.multisig_threshold", BITGO_HOT): "pass",
+        # ETH ops: 3.5 ETH = $10,500, every holding priced, below the bound: not high-value.
+        ("custody.multisig_threshold", BITGO_OPS): "skipped",
+        # BTC cold: 12.5 BTC = $1,212,500: high-value, 2-of-3 keys.
+        ("custody.multisig_threshold", BITGO_COLD): "pass",
+        # Safe balances (GET /api/v2/safes/{address}/balances/: the native coin with
+        # tokenAddress null, ERC-20 tokens with their decimals). Grants: 20 ETH = $60,000 plus
+        # 50,000 NWT, which has no price: at least $60,000, below the bound, so whether it is
+        # high-value is unknown, never "not high-value".
+        ("custody.multisig_threshold", SAFE_GRANTS): "unknown",
+        # Payroll: 5 ETH = $15,000, all priced, no tag: not high-value.
+        ("custody.multisig_threshold", SAFE_PAYROLL): "skipped",
         # Fireblocks vaults are MPC: approvals live in the TAP (transfer_policy_approvals).
         # --- Safe modules and guards --------------------------------------------------------
         ("custody.safe_modules_allowlisted", SAFE_TREASURY): "pass",
         ("custody.safe_modules_allowlisted", SAFE_OPS): "fail",  # guard not on the allow-list
+        ("custody.safe_modules_allowlisted", SAFE_GRANTS): "pass",  # no module, guard 0x0 (none)
+        ("custody.safe_modules_allowlisted", SAFE_PAYROLL): "pass",
         # --- BitGo policy rules ----------------------------------------------------------------
-        ("custody.bitgo_policy_rules", BITGO_HOT): "pass",  # 2 approvals, whitelist, velocity
+        # ETH hot is high-value ($540,000): it needs 2 admin approvals, and has 2, a whitelist
+        # and a velocity limit.
+        ("custody.bitgo_policy_rules", BITGO_HOT): "pass",
         # No `admin` in the payload: BitGo shows the policy only to wallet admins.
         ("custody.bitgo_policy_rules", BITGO_OPS): "unknown",
         ("custody.bitgo_policy_rules", BITGO_COLD): "fail",  # rules: [] -- no whitelist, no limit
@@ -238,6 +256,8 @@ def custody_verdicts(aws: NorthwindAws) -> Verdicts:
         # Treasury Safe: priya (push / TOTP, lure 300 days ago) and rosa (no training).
         ("custody.signers_distinct_mfa_trained", SAFE_TREASURY): "fail",
         ("custody.signers_distinct_mfa_trained", SAFE_OPS): "fail",  # omar
+        ("custody.signers_distinct_mfa_trained", SAFE_GRANTS): "fail",  # omar and priya are owners
+        ("custody.signers_distinct_mfa_trained", SAFE_PAYROLL): "fail",  # priya: push / TOTP
         ("custody.signers_distinct_mfa_trained", BITGO_HOT): "fail",  # omar spends
         ("custody.signers_distinct_mfa_trained", BITGO_OPS): "fail",  # omar spends
         # BitGo cold: nadia spends, but omar holds `admin` ("manage ... pending approvals"):
@@ -395,7 +415,7 @@ def not_applicable_verdicts(aws: NorthwindAws, now: datetime) -> Verdicts:
     # sam signs nothing (his mapped address owns no Safe) and is not privileged.
     verdicts[("training.lure_training_privileged", _mail("sam"))] = "skipped"
     # Wallets of another vendor: BitGo rules judge BitGo wallets, module checks Safes.
-    for wallet in (SAFE_TREASURY, SAFE_OPS, *VAULT.values()):
+    for wallet in (SAFE_TREASURY, SAFE_OPS, SAFE_GRANTS, SAFE_PAYROLL, *VAULT.values()):
         verdicts[("custody.bitgo_policy_rules", wallet)] = "skipped"
     for wallet in (BITGO_HOT, BITGO_OPS, BITGO_COLD, *VAULT.values()):
         verdicts[("custody.safe_modules_allowlisted", wallet)] = "skipped"
@@ -444,10 +464,10 @@ def expected_verdicts(aws: NorthwindAws, now: datetime | None = None) -> Verdict
 EXPECTED_SCORES = {
     "access.root_mfa": 100 / 3,
     "access.access_key_age": 0.0,
-    "custody.safe_modules_allowlisted": 50.0,
+    "custody.safe_modules_allowlisted": 75.0,  # 3 of 4 Safes
     "custody.transfer_policy_approvals": 50.0,
     "custody.bitgo_policy_rules": 100 / 3,
-    "custody.multisig_threshold": 20.0,  # 1 of 5
+    "custody.multisig_threshold": 60.0,  # 3 of 5 judged (Treasury, BitGo hot and cold pass)
     "custody.signing_keys_hsm_backed": 100.0,
     "custody.signers_distinct_mfa_trained": 0.0,
     "detection.cloudtrail_logging": 100 / 3,

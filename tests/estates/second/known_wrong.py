@@ -12,6 +12,11 @@ from tests.estates.second.expected import GUEST, entra, google, okta
 
 KnownWrong = dict[tuple[str, str], tuple[str, str]]
 
+BITGO_KEYS = (
+    "issue 16: BitGo's m-of-n is `m` of its `n` keys (user, backup, BitGo: 2-of-3, List wallets "
+    "by coin), not m over the users who can spend; the product judges 2-of-1 (helper signers fixes)"
+)
+
 ROSTER_IS_NOT_A_LOGIN = (
     "issue 16: sam's HR roster entry is a record of employment, not an account anyone signs in "
     "with; counted among his identities as 'a source that did not say' about MFA, it turns a "

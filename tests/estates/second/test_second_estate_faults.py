@@ -13,7 +13,9 @@ from tests.estates.second.expected import (
     BITGO_COLD,
     BITGO_HOT,
     BITGO_OPS,
+    SAFE_GRANTS,
     SAFE_OPS,
+    SAFE_PAYROLL,
     SAFE_TREASURY,
     _mail,
     expected_verdicts,
@@ -142,6 +144,43 @@ def test_configured_safes_answering_404_are_unknown_in_every_wallet_check(
     signers = "custody.signers_distinct_mfa_trained"
     assert (scores[signers] or 0.0) <= (clean[signers] or 0.0)
     _no_score_rises(scores, clean)
+    engine.dispose()
+
+
+def test_refused_safe_balances_make_value_dependent_findings_unknown_never_better(
+    northwind: NorthwindEstate, tmp_path
+):
+    """Issue 16: the balances endpoint refused (403) for every Safe. The Safes stand (owners,
+    threshold, modules), the Run records a field gap on custody.wallet.balances, and every
+    verdict that rests on a Safe's value turns unknown with the reason; none improves."""
+    clean_store = _store(tmp_path, "clean")
+    collect(northwind.settings, clean_store, REGISTRY, sources=["safe"])
+    clean_summary = evaluate(northwind.settings, clean_store, REGISTRY)
+    clean = check_scores(clean_store, clean_summary.evaluation_id)
+    clean_found = _findings(clean_store, clean_summary.evaluation_id)
+    clean_store.dispose()
+    engine = _store(tmp_path, "faulted")
+    refused = {"detail": "You do not have permission to perform this action."}
+    northwind.fakes["safe"].inject("/tx-service/eth/api/v2/", 403, body=refused, times=50)
+    [outcome] = collect(northwind.settings, engine, REGISTRY, sources=["safe"])
+    assert outcome.status == "partial"
+    summary = evaluate(northwind.settings, engine, REGISTRY)
+    found = _findings(engine, summary.evaluation_id)
+    multisig = "custody.multisig_threshold"
+    # Payroll was not high-value by its balances ($15,000): now nothing tells.
+    assert clean_found[multisig, SAFE_PAYROLL].status == "skipped"
+    assert found[multisig, SAFE_PAYROLL].status == "unknown"
+    assert "balances could not be read" in found[multisig, SAFE_PAYROLL].message
+    assert "403" in found[multisig, SAFE_PAYROLL].message
+    assert found[multisig, SAFE_GRANTS].status == "unknown"
+    # Tiered by their tags (high): judged as before, on owners and threshold.
+    for safe in (SAFE_TREASURY, SAFE_OPS):
+        assert found[multisig, safe].status == clean_found[multisig, safe].status
+    # What does not rest on value is untouched.
+    for safe in (SAFE_TREASURY, SAFE_OPS, SAFE_GRANTS, SAFE_PAYROLL):
+        check = "custody.safe_modules_allowlisted"
+        assert found[check, safe].status == clean_found[check, safe].status
+    _no_score_rises(check_scores(engine, summary.evaluation_id), clean)
     engine.dispose()
 
 

@@ -160,15 +160,25 @@ def _user(uid: str, first: str, role: str, enabled: bool = True) -> dict[str, An
     }
 
 
-def _vault(vid: str, name: str, assets: list[str], hidden: bool = False) -> dict[str, Any]:
+def _vault(vid: str, name: str, assets: dict[str, str], hidden: bool = False) -> dict[str, Any]:
+    """A vault account as `accounts_paged` lists it: each VaultAsset's `total` (and the
+    deprecated `balance` beside it) a decimal string in whole units of the asset."""
     return {
         "id": vid,
         "name": name,
         "hiddenOnUI": hidden,
         "autoFuel": False,
         "assets": [
-            {"id": asset, "total": "0", "balance": "0", "available": "0", "pending": "0", "lockedAmount": "0"}
-            for asset in assets
+            {
+                "id": asset,
+                "total": total,
+                "balance": total,
+                "available": total,
+                "pending": "0",
+                "frozen": "0",
+                "lockedAmount": "0",
+            }
+            for asset, total in assets.items()
         ],
     }
 
@@ -245,11 +255,11 @@ def demo_fireblocks_data() -> dict[str, Any]:
         _user("u-mallory", "mallory", "NON_SIGNING_ADMIN", enabled=False),
     ]
     vaults = [
-        _vault("0", "Treasury (cold)", ["BTC", "ETH"]),
-        _vault("1", "Hot wallet", ["BTC", "ETH", "USDC"]),
-        _vault("2", "Market making", ["ETH", "USDT_ERC20"]),
-        _vault("3", "Gas station", ["ETH"], hidden=True),
-        _vault("4", "Customer deposits sweep", ["BTC", "ETH"]),
+        _vault("0", "Treasury (cold)", {"BTC": "120", "ETH": "1500"}),
+        _vault("1", "Hot wallet", {"BTC": "2.5", "ETH": "40", "USDC": "150000"}),
+        _vault("2", "Market making", {"ETH": "300", "USDT_ERC20": "400000"}),
+        _vault("3", "Gas station", {"ETH": "3.2"}, hidden=True),
+        _vault("4", "Customer deposits sweep", {"BTC": "0.5", "ETH": "12"}),
     ]
     rules = [
         policy_rule(
