@@ -203,12 +203,12 @@ class Directory:
             grouped.setdefault(key, []).append(identity)
             classes.setdefault(key, []).append(found)
         people = []
-        for key, found in sorted(grouped.items()):
+        for key, members in sorted(grouped.items()):
             kinds = classes[key]
             machine = kinds[0].kind == "machine"
             guest = not machine and all(c.kind == "guest" for c in kinds)
             why = kinds[0].reason if machine or guest else ""
-            people.append(Person(id=key, identities=tuple(found), machine=machine, guest=guest, why=why))
+            people.append(Person(id=key, identities=tuple(members), machine=machine, guest=guest, why=why))
         return people
 
 

@@ -26,11 +26,13 @@ from vaultward.report_sections import (
     HISTORY_WEEKS,
     CheckLine,
     FrameworkLine,
+    PeopleLine,
     StageLine,
     WeekPoint,
     check_lines,
     framework_lines,
     history,
+    people_line,
     stage_lines,
 )
 from vaultward.scoring import band as scoring_band
@@ -142,6 +144,7 @@ class WeeklyReport:
     history: list[WeekPoint] = field(default_factory=list)  # the 12 weeks ending with this one
     attack_path: list[StageLine] = field(default_factory=list)
     frameworks: list[FrameworkLine] = field(default_factory=list)
+    people: PeopleLine | None = None  # None: the evaluation predates the census
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), sort_keys=True, indent=2, default=_json_default) + "\n"
@@ -339,4 +342,5 @@ def build_report(engine: Engine, iso_week: str, registry: Registry | None = None
         history=trend,
         attack_path=stage_lines(checks),
         frameworks=framework_lines(checks),
+        people=people_line(evaluation.people),
     )
