@@ -1066,7 +1066,7 @@ def run_history(url: str, collectors: tuple[str, ...], per_collector: int = 20) 
 # --- inventory: people, wallets and keys -----------------------------------------------------
 
 PEOPLE_COLUMNS = [
-    "person", "kind", "identities", "sources", "mfa", "factors", "phishing_resistant",
+    "person", "kind", "why", "identities", "sources", "mfa", "factors", "phishing_resistant",
     "awareness_training", "lure_training", "privileged", "roles", "signer_for", "open_findings",
     "failing", "id",
 ]  # fmt: skip
@@ -1151,7 +1151,8 @@ def _people(url: str, version: tuple[int | None, int | None]) -> tuple[pd.DataFr
     rows = [
         {
             "person": view.name,
-            "kind": "machine" if view.machine else "person",
+            "kind": view.identity_class,  # employee, guest, machine
+            "why": view.why,
             "identities": _joined(view.identities),
             "sources": ", ".join(view.sources),
             "mfa": _yes_no(view.mfa),
@@ -1220,8 +1221,8 @@ def filter_people(
     failing: bool = False,
     machines: bool = False,
 ) -> pd.DataFrame:
-    """People who mention `text` and, when asked, are privileged, sign, or have open findings;
-    machine accounts only when `machines`."""
+    """Employees who mention `text` and, when asked, are privileged, sign, or have open
+    findings; machine identities too when `machines`. Guests are listed apart (`guests`)."""
     keep = _mentions(frame, ["person", "identities", "roles", "signer_for", "failing"], text)
     if privileged:
         keep &= frame["privileged"] == "yes"
@@ -1229,9 +1230,14 @@ def filter_people(
         keep &= frame["signer_for"] != ""
     if failing:
         keep &= frame["open_findings"] > 0
-    if not machines:
-        keep &= frame["kind"] == "person"
+    keep &= frame["kind"].isin(["employee", "machine"] if machines else ["employee"])
     return frame[keep].reset_index(drop=True)
+
+
+def guests(frame: pd.DataFrame, text: str = "") -> pd.DataFrame:
+    """The guests from outside the organisation who mention `text`, listed apart from staff."""
+    keep = _mentions(frame, ["person", "identities", "roles", "signer_for", "failing"], text)
+    return frame[keep & (frame["kind"] == "guest")].reset_index(drop=True)
 
 
 def filter_custody(
