@@ -1068,7 +1068,7 @@ def run_history(url: str, collectors: tuple[str, ...], per_collector: int = 20) 
 PEOPLE_COLUMNS = [
     "person", "kind", "why", "identities", "sources", "mfa", "factors", "phishing_resistant",
     "awareness_training", "lure_training", "privileged", "roles", "signer_for", "open_findings",
-    "failing", "id",
+    "failing", "id", "active",
 ]  # fmt: skip
 CUSTODY_COLUMNS = [
     "name", "kind", "provider", "threshold", "signers", "hsm_backing", "policy", "value_tier",
@@ -1166,6 +1166,7 @@ def _people(url: str, version: tuple[int | None, int | None]) -> tuple[pd.DataFr
             "open_findings": len(view.issues),
             "failing": _joined(issue.check_id for issue in view.issues),
             "id": view.id,
+            "active": view.active,
         }
         for view in views
     ]
@@ -1232,6 +1233,17 @@ def filter_people(
         keep &= frame["open_findings"] > 0
     keep &= frame["kind"].isin(["employee", "machine"] if machines else ["employee"])
     return frame[keep].reset_index(drop=True)
+
+
+def census(frame: pd.DataFrame) -> dict[str, int]:
+    """Active people by class and the departed, counted as the evaluation's census counts them
+    (vaultward.people.census): a suspended machine account is not counted."""
+    active = frame["active"].astype(bool)
+    counts = {
+        kind: int(((frame["kind"] == kind) & active).sum()) for kind in ("employee", "guest", "machine")
+    }
+    counts["departed"] = int((~active & (frame["kind"] != "machine")).sum())
+    return counts
 
 
 def guests(frame: pd.DataFrame, text: str = "") -> pd.DataFrame:

@@ -49,6 +49,7 @@ class PersonView:
     machine: bool
     identity_class: str  # employee, guest, machine (vaultward.people)
     why: str  # what makes them a guest or a machine ("" for an employee)
+    active: bool  # some identity is not suspended or deprovisioned (counted as the census does)
     identities: tuple[str, ...]  # "okta: alice@acme.example", one per identity
     sources: tuple[str, ...]
     mfa: bool | None  # every active identity enrolled; None when a source does not say
@@ -137,6 +138,7 @@ def _person_view(
         machine=person.machine,
         identity_class=person.identity_class,
         why=person.why,
+        active=bool(active),
         identities=tuple(
             f"{identity.source}: {identity.label}" + (" (suspended)" if identity.suspended else "")
             for identity in ordered

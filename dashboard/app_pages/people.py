@@ -24,6 +24,7 @@ COLUMNS = {
     "open_findings": st.column_config.NumberColumn("Open findings"),
     "failing": st.column_config.TextColumn("Failing checks", width="medium"),
     "id": None,  # hidden: the person's key, to match their findings
+    "active": None,  # hidden: counted by class only while some identity is active
 }
 
 
@@ -39,11 +40,12 @@ def render() -> None:
     if everyone.empty:
         st.info("No identities collected yet: connect an identity source and run `vaultward collect`.")
         return
-    kinds = everyone["kind"].value_counts()
-    counts = st.columns(3)
-    counts[0].metric("Employees", int(kinds.get("employee", 0)))
-    counts[1].metric("Guests (external)", int(kinds.get("guest", 0)))
-    counts[2].metric("Machine identities", int(kinds.get("machine", 0)))
+    counted = data.census(everyone)
+    counts = st.columns(4)
+    counts[0].metric("Employees", counted["employee"])
+    counts[1].metric("Guests (external)", counted["guest"])
+    counts[2].metric("Machine identities", counted["machine"])
+    counts[3].metric("Departed", counted["departed"], help="every identity suspended or deprovisioned")
     search, *toggles = st.columns([3, 1, 1, 1, 1])
     text = search.text_input(
         "Search", key="people_search", placeholder="name, e-mail, identity, role or check"
@@ -57,7 +59,7 @@ def render() -> None:
     st.caption(
         f"{len(shown)} shown · {len(people)} employees, {int((people['privileged'] == 'yes').sum())} privileged, "
         f"{int((people['signer_for'] != '').sum())} signers, {int((people['open_findings'] > 0).sum())} with "
-        f"open findings · machine accounts: {int(kinds.get('machine', 0))}"
+        f"open findings · machine accounts: {int((everyone['kind'] == 'machine').sum())}"
     )
     st.dataframe(shown, hide_index=True, width="stretch", column_config=COLUMNS, key="people_table")
     open_findings_table(issues[issues["subject_id"].isin(shown["id"])], "Person", "people_issues")

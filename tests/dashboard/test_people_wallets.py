@@ -217,6 +217,7 @@ def test_people_are_counted_by_class_and_guests_listed_apart(inventory_url, engi
         "Employees": "3",  # alice, bob and the account nothing ties to an e-mail
         "Guests (external)": "1",
         "Machine identities": "2",  # svc-deploy (machine_patterns) and builder (only access keys)
+        "Departed": "0",
     }
     assert GUEST not in set(table(at, "people_table")["person"])  # not staff
     guests = [frame.value for frame in at.dataframe if "person" in frame.value.columns][-1]
