@@ -115,7 +115,8 @@ def not_a_person(person: Person) -> str:
         account = person.identities[0]
         return (
             f"machine identity ({account.source} {account.email or account.label}: {person.why}): "
-            "people are judged; privileged machine credentials are access.privileged_machine_credentials'"
+            "not a person; a privileged machine's credentials are judged by "
+            "access.privileged_machine_credentials"
         )
     if person.guest:
         return (

@@ -77,7 +77,7 @@ def privileged_machine_credentials(ctx: CheckContext) -> Iterator[Result]:
                 **evidence,
             )
             continue
-        problems, unknowns = _grant(identity)
+        problems, unknowns = _grant(ctx, identity)
         for key in keys.get(identity.key, []):
             found_problems = key_problems(ctx, key)
             if found_problems is None:
@@ -100,7 +100,7 @@ def privileged_machine_credentials(ctx: CheckContext) -> Iterator[Result]:
             )
 
 
-def _grant(identity: Identity) -> tuple[list[str], list[str]]:
+def _grant(ctx: CheckContext, identity: Identity) -> tuple[list[str], list[str]]:
     """(problems, unknowns) of the grant's scope and of a password sign-in without MFA."""
     problems: list[str] = []
     unknowns: list[str] = []
@@ -109,8 +109,14 @@ def _grant(identity: Identity) -> tuple[list[str], list[str]]:
         problems.append(f"holds an administrator grant over everything ({routes})")
     elif identity.full_admin is None:
         unknowns.append(f"{identity.source} does not say how far its administrator grant reaches ({routes})")
+    if identity.console_access is False or identity.mfa_enrolled is True:
+        return problems, unknowns
     if identity.console_access and identity.mfa_enrolled is False:
         problems.append("signs in with a password and no MFA: a shared secret, phishable and never prompted")
+    else:  # a password sign-in without MFA is not ruled out
+        gap = ctx.field_gap(identity, "mfa_enrolled") or ctx.field_gap(identity, "console_access")
+        told = f"could not be read: {gap}" if gap else f"is not reported by {identity.source}"
+        unknowns.append(f"whether it signs in with a password and no MFA {told}")
     return problems, unknowns
 
 

@@ -143,3 +143,21 @@ def test_privilege_a_failed_request_hid_is_unknown_and_unreported_privilege_too(
     }
     assert results["okta:svc-a"].reason.endswith("HTTP 403")
     assert "does not say whether this machine identity is privileged" in results["internal:bot"].reason
+
+
+def test_a_password_sign_in_whose_mfa_was_not_read_is_unknown_never_a_pass():
+    # Found by the monotonicity suite: a failed factors request left api-bot's MFA unknown,
+    # and the check passed it.
+    scope = "okta:acme.okta.com"
+    bot = make_identity(key="okta:api-bot", scope=scope, source="okta", name="api-bot@acme.example",
+                        email="api-bot@acme.example", privileged=True, full_admin=False, console_access=True,
+                        mfa_enrolled=None, factor_kinds=[], last_used_at=NOW)  # fmt: skip
+    gaps = {(scope, "identity"): {"mfa_enrolled": "okta: GET /api/v1/users/x/factors: HTTP 500"}}
+    [result] = privileged_machine_credentials(CheckContext({"identity": [bot]}, Policy(), NOW, gaps))
+    assert (result.status, result.reason) == (
+        "unknown",
+        "privileged machine identity: whether it signs in with a password and no MFA could not be "
+        "read: okta: GET /api/v1/users/x/factors: HTTP 500",
+    )
+    silent = bot.model_copy(update={"scope": "internal", "console_access": None, "mfa_enrolled": False})
+    assert statuses(privileged_machine_credentials, [silent]) == {"okta:api-bot": "unknown"}
