@@ -37,6 +37,12 @@ def person_without_mfa(ctx: CheckContext) -> Iterator[Result]:
         silent = sorted({identity.source for identity in sign_in if identity.mfa_enrolled is None})
         if any(identity.mfa_enrolled is True for identity in active):
             yield passed(person.id, "has MFA in at least one source", **evidence)
+        elif not sign_in and not person.email:
+            # An account that cannot sign in and that nothing ties to anyone (an IAM user with
+            # neither a console password nor an access key): no way in, and no one to judge.
+            yield not_applicable(
+                person.id, "no identity that signs in, and nothing ties it to a person", **evidence
+            )
         elif not sign_in:
             records = ", ".join(sorted({identity.source for identity in active}))
             yield unknown(

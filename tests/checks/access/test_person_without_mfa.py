@@ -54,12 +54,16 @@ def test_a_roster_entry_is_not_a_login_that_did_not_say():
         # a source that signs in and does not say still makes it unknown.
         make_identity(key="fb:1", source="fireblocks", email="fay@x.io", mfa_enrolled=None),
         make_identity(key="google:fay", source="google_workspace", email="fay@x.io", mfa_enrolled=False),
+        # an IAM user with no console password and no key, tied to nobody: no way in, no one
+        make_identity(key="arn:aws:iam::1:user/empty", name="empty", console_access=False, mfa_enrolled=False,
+                      programmatic_access=False),
     ]  # fmt: skip
     results = {r.resource: r for r in run(person_without_mfa, records)}
     assert {k: r.status for k, r in results.items()} == {
         "sam@x.io": "fail",
         "uri@x.io": "unknown",
         "fay@x.io": "unknown",
+        "identity:arn:aws:iam::1:user/empty": "skipped",
     }
     assert results["sam@x.io"].reason == "no MFA in any of entra, google_workspace"
     assert results["uri@x.io"].reason.startswith("no account they sign in with was seen (only hr")
