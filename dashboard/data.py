@@ -1111,9 +1111,9 @@ def run_history(url: str, collectors: tuple[str, ...], per_collector: int = 20) 
 # --- inventory: people, wallets and keys -----------------------------------------------------
 
 PEOPLE_COLUMNS = [
-    "person", "kind", "identities", "sources", "mfa", "factors", "phishing_resistant",
+    "person", "kind", "why", "identities", "sources", "mfa", "factors", "phishing_resistant",
     "awareness_training", "lure_training", "privileged", "roles", "signer_for", "open_findings",
-    "failing", "id",
+    "failing", "id", "active",
 ]  # fmt: skip
 CUSTODY_COLUMNS = [
     "name", "kind", "provider", "threshold", "signers", "hsm_backing", "policy", "value_tier",
@@ -1205,7 +1205,8 @@ def _people(url: str, version: tuple[int | None, int | None]) -> tuple[pd.DataFr
     rows = [
         {
             "person": view.name,
-            "kind": "machine" if view.machine else "person",
+            "kind": view.identity_class,  # employee, guest, machine
+            "why": view.why,
             "identities": _joined(view.identities),
             "sources": ", ".join(view.sources),
             "mfa": _yes_no(view.mfa),
@@ -1219,6 +1220,7 @@ def _people(url: str, version: tuple[int | None, int | None]) -> tuple[pd.DataFr
             "open_findings": len(view.issues),
             "failing": _joined(issue.check_id for issue in view.issues),
             "id": view.id,
+            "active": view.active,
         }
         for view in views
     ]
@@ -1275,8 +1277,8 @@ def filter_people(
     failing: bool = False,
     machines: bool = False,
 ) -> pd.DataFrame:
-    """People who mention `text` and, when asked, are privileged, sign, or have open findings;
-    machine accounts only when `machines`."""
+    """Employees who mention `text` and, when asked, are privileged, sign, or have open
+    findings; machine identities too when `machines`. Guests are listed apart (`guests`)."""
     keep = _mentions(frame, ["person", "identities", "roles", "signer_for", "failing"], text)
     if privileged:
         keep &= frame["privileged"] == "yes"
@@ -1284,9 +1286,25 @@ def filter_people(
         keep &= frame["signer_for"] != ""
     if failing:
         keep &= frame["open_findings"] > 0
-    if not machines:
-        keep &= frame["kind"] == "person"
+    keep &= frame["kind"].isin(["employee", "machine"] if machines else ["employee"])
     return frame[keep].reset_index(drop=True)
+
+
+def census(frame: pd.DataFrame) -> dict[str, int]:
+    """Active people by class and the departed, counted as the evaluation's census counts them
+    (vaultward.people.census): a suspended machine account is not counted."""
+    active = frame["active"].astype(bool)
+    counts = {
+        kind: int(((frame["kind"] == kind) & active).sum()) for kind in ("employee", "guest", "machine")
+    }
+    counts["departed"] = int((~active & (frame["kind"] != "machine")).sum())
+    return counts
+
+
+def guests(frame: pd.DataFrame, text: str = "") -> pd.DataFrame:
+    """The guests from outside the organisation who mention `text`, listed apart from staff."""
+    keep = _mentions(frame, ["person", "identities", "roles", "signer_for", "failing"], text)
+    return frame[keep & (frame["kind"] == "guest")].reset_index(drop=True)
 
 
 def filter_custody(

@@ -151,6 +151,21 @@ def expected_findings(org: DemoOrganisation) -> dict[tuple[str, str], str]:
             for check in ("access.privileged_user_mfa", "access.privileged_phishing_resistant")
             for a, name in ((corp, "erin"), (custody, "frank"), (prod, "ci-deploy"))
         },
+        # privileged machine credentials: ci-deploy, the only machine (no password, no MFA
+        # device, only keys), holds no administrator rights; the others are people's. Nothing
+        # is judged: unknown, as a check without data is.
+        ("access.privileged_machine_credentials", "*"): "unknown",
+        **{
+            ("access.privileged_machine_credentials", user(a, name)): "skipped"
+            for a, name in (
+                (mgmt, "ops-admin"),
+                (prod, "alice"),
+                (prod, "ci-deploy"),
+                (corp, "dave"),
+                (corp, "erin"),
+                (custody, "frank"),
+            )
+        },
         ("training.lure_training_privileged", "identity:" + user(corp, "erin")): "skipped",
         ("training.lure_training_privileged", "identity:" + user(custody, "frank")): "skipped",
         # backup-encryption is an ENCRYPT_DECRYPT key, not a signing key
@@ -201,6 +216,7 @@ def test_exact_findings_and_scores(engine, org):
             "access.access_key_age": 0.0,  # 0 of 1
             "access.privileged_phishing_resistant": 100 / 3,  # 1 of 3
             "access.person_without_mfa": 60.0,  # 3 of 5
+            "access.privileged_machine_credentials": 0.0,  # nothing to judge
             "custody.multisig_threshold": 0.0,  # no data
             "custody.safe_modules_allowlisted": 0.0,
             "custody.transfer_policy_approvals": 0.0,
@@ -224,10 +240,11 @@ def test_exact_findings_and_scores(engine, org):
             "training.lure_training_privileged": 0.0,
         }
     )
-    # weights: root 3, console 2, privileged 3, keys 1, phishing-resistant 2, people 2, enforced 2;
-    # HSM 2, signing keys 3, multisig 3, modules 2, transfer policy 3, BitGo rules 3, signers 3;
-    # segmentation: admin ports 3, corporate path 3, ACLs 1, HSM reachability 2, OU 2, zone rules 2
-    access = (25 * 3 + 60 * 2 + 200 / 3 * 3 + 0 * 1 + 100 / 3 * 2 + 60 * 2 + 0 * 2) / 15
+    # weights: root 3, console 2, privileged 3, keys 1, phishing-resistant 2, people 2, enforced 2,
+    # privileged machines 2; HSM 2, signing keys 3, multisig 3, modules 2, transfer policy 3,
+    # BitGo rules 3, signers 3; segmentation: admin ports 3, corporate path 3, ACLs 1, HSM
+    # reachability 2, OU 2, zone rules 2
+    access = (25 * 3 + 60 * 2 + 200 / 3 * 3 + 0 * 1 + 100 / 3 * 2 + 60 * 2 + 0 * 2 + 0 * 2) / 17
     custody = (100 * 2 + 50 * 3 + 0 * 3 + 0 * 2 + 0 * 3 + 0 * 3 + 0 * 3) / 19
     segmentation = (200 / 3 * 3 + 100 / 3 * 3 + 50 * 1 + 100 * 2 + 0 * 2 + 100 * 2) / 13
     assert mitigations["access"] == (pytest.approx(access), True)
@@ -236,7 +253,7 @@ def test_exact_findings_and_scores(engine, org):
     assert mitigations["training"] == (0.0, False)
     assert mitigations["detection"] == (0.0, True)  # measured: every account fails
     assert summary.overall == pytest.approx((access + custody + segmentation + 0 + 0) / 5)
-    assert summary.band == "critical"  # (38.78 + 18.42 + 57.69 + 0 + 0) / 5 = 22.98
+    assert summary.band == "critical"  # (34.22 + 18.42 + 57.69 + 0 + 0) / 5 = 22.07
 
 
 def test_denied_account_fails_its_runs_and_keeps_earlier_facts(engine, org, monkeypatch):

@@ -24,6 +24,7 @@ from vaultward.config import Settings
 from vaultward.evidence import Evidence, apply_evidence, latest_facts, producers
 from vaultward.finding_rows import insert_findings
 from vaultward.models import CheckScore, Evaluation, MitigationScore, Waiver, utcnow
+from vaultward.people import census
 from vaultward.records import Vpc
 from vaultward.redaction import redact
 from vaultward.registry import Registry
@@ -151,6 +152,7 @@ def evaluate(
     conflicts = tuple(
         conflict_line(vpc, context.account_names) for vpc in zone_conflicts(context.records(Vpc))
     )
+    people = census(context.people()).to_json()  # the same resolution the checks judge
     findings: list[tuple] = []  # in finding_rows.FINDING_FIELDS order
     tallies: list[CheckTally] = []
     reported = [redact(f"plugin skipped: {broken}") for broken in registry.broken] + problems
@@ -197,6 +199,7 @@ def evaluate(
             finding_count=len(findings),
             runs=[s.run.id for s in states if s.run is not None and s.run.id is not None],
             problems=reported,
+            people=people,
         )
         session.add(evaluation)
         session.flush()

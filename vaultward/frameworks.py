@@ -49,6 +49,7 @@ CONTROL_TITLES: dict[str, str] = {
     "attack:T1199": "Trusted Relationship",
     "attack:T1204.001": "User Execution: Malicious Link",
     "attack:T1204.002": "User Execution: Malicious File",
+    "attack:T1552.001": "Unsecured Credentials: Credentials In Files",
     "attack:T1552.004": "Unsecured Credentials: Private Keys",
     "attack:T1566": "Phishing",
     "attack:T1566.001": "Phishing: Spearphishing Attachment",

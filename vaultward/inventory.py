@@ -56,6 +56,9 @@ class PersonView:
     id: str
     name: str
     machine: bool
+    identity_class: str  # employee, guest, machine (vaultward.people)
+    why: str  # what makes them a guest or a machine ("" for an employee)
+    active: bool  # some identity is not suspended or deprovisioned (counted as the census does)
     identities: tuple[str, ...]  # "okta: alice@acme.example", one per identity
     sources: tuple[str, ...]
     mfa: bool | None  # every active identity enrolled; None when a source does not say
@@ -143,6 +146,9 @@ def _person_view(
         id=person.id,
         name=person.label,
         machine=person.machine,
+        identity_class=person.identity_class,
+        why=person.why,
+        active=bool(active),
         identities=tuple(
             f"{identity.source}: {identity.label}" + (" (suspended)" if identity.suspended else "")
             for identity in ordered

@@ -82,6 +82,9 @@ class Evaluation(SQLModel, table=True):
     runs: list[int] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     # Plugins that failed to load and checks that raised: reported here, skipped in scores.
     problems: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    # The people it saw by identity class, and the guests (vaultward.people.Census); {} when
+    # stored before the census was.
+    people: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
 
 
 class Finding(SQLModel, table=True):

@@ -119,6 +119,17 @@ class Identity(Record):
     last_used_at: AwareDatetime | None = None
     suspended: bool = False
     anomalies: list[str] = Field(default_factory=list)  # vendor values the mapper did not know
+    # What the source says about who holds the account; vaultward.people derives the identity
+    # class (employee, guest, machine) from these and the policy. None: the source does not say.
+    user_type: str = ""  # the source's own word for it, verbatim: Entra `userType` (member, guest)
+    external: bool | None = None  # someone from outside the organisation (Entra B2B guest, Google guest)
+    programmatic_access: bool | None = None  # holds an active long-lived API credential (IAM access key)
+    # An external identity: the tenant accepts MFA done in the guest's home tenant (Entra
+    # cross-tenant access inboundTrust), so an empty registration here does not show "no MFA".
+    home_mfa_trusted: bool | None = None
+    # The grant covers everything the source controls (AWS AdministratorAccess or Allow * on *,
+    # Okta SUPER_ADMIN / ORG_ADMIN, Google super administrator), not a scoped administrator role.
+    full_admin: bool | None = None
 
     @property
     def phishing_resistant(self) -> bool | None:

@@ -26,11 +26,13 @@ from vaultward.report_sections import (
     HISTORY_WEEKS,
     CheckLine,
     FrameworkLine,
+    PeopleLine,
     StageLine,
     WeekPoint,
     check_lines,
     framework_lines,
     history,
+    people_line,
     stage_lines,
 )
 from vaultward.report_wallets import WalletLine, wallet_lines
@@ -144,6 +146,7 @@ class WeeklyReport:
     attack_path: list[StageLine] = field(default_factory=list)
     frameworks: list[FrameworkLine] = field(default_factory=list)
     wallets: list[WalletLine] = field(default_factory=list)  # m-of-n and value tier of each wallet
+    people: PeopleLine | None = None  # None: the evaluation predates the census
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), sort_keys=True, indent=2, default=_json_default) + "\n"
@@ -343,4 +346,5 @@ def build_report(engine: Engine, iso_week: str, registry: Registry | None = None
         attack_path=stage_lines(checks),
         frameworks=framework_lines(checks),
         wallets=wallets,
+        people=people_line(evaluation.people),
     )

@@ -16,6 +16,7 @@ from vaultward.scoring import BANDS, band, format_score
 from vaultward.sdk import MITIGATION_TITLES, MITIGATIONS
 
 TEMPLATE = "report.html.j2"
+GUEST_ROWS = 50  # guests listed in the HTML and PDF; the JSON lists every one
 PAGE_SIZES = {"A4": "A4", "Letter": "letter"}
 # What a mitigation's band means, in the executive summary's one line.
 BAND_VERDICTS = {
@@ -160,5 +161,6 @@ def render_html(report: WeeklyReport, paper: str = "A4", dashboard_url: str | No
             checks_by_id={c.check_id: c for line in report.mitigations for c in line.checks},
             titles=MITIGATION_TITLES,
             summary_points=summary_points(report),
+            guest_rows=GUEST_ROWS,
         )
     )

@@ -1,5 +1,6 @@
 """The weekly report's schema-2 sections: twelve weeks of history, the attack path, framework
-coverage and each check with its guidance, all from stored scores (no I/O beyond reading).
+coverage, each check with its guidance and the people by identity class, all from stored
+scores and the evaluation's census (no I/O beyond reading).
 
 Stage and control scores come from `attack_path.score_stages` and `frameworks.coverage` over
 the week's stored `CheckScore` rows, so the report shows exactly what the dashboard shows.
@@ -8,14 +9,16 @@ the week's stored `CheckScore` rows, so the report shows exactly what the dashbo
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlmodel import Session, col, select
 
 from vaultward.attack_path import score_stages
 from vaultward.frameworks import NAMESPACES, coverage
 from vaultward.models import CheckScore, Evaluation, MitigationScore
+from vaultward.people import Census
 from vaultward.registry import Registry
 
 HISTORY_WEEKS = 12
@@ -102,6 +105,46 @@ class FrameworkLine:
     namespace: str
     title: str
     controls: list[ControlLine]
+
+
+@dataclass(frozen=True)
+class GuestLine:
+    """A guest from outside the organisation (vaultward.people), listed apart from staff."""
+
+    id: str
+    name: str
+    sources: list[str]
+    identities: list[str]
+    why: str  # what marks them a guest, e.g. "entra says it is a guest (userType guest)"
+
+
+@dataclass(frozen=True)
+class PeopleLine:
+    """Who the evaluation saw, by identity class: staff apart from guests and machines."""
+
+    employees: int
+    guests: int
+    machines: int
+    departed: int  # every identity suspended or deprovisioned
+    guest_list: list[GuestLine] = field(default_factory=list)
+
+
+def people_line(stored: dict[str, Any]) -> PeopleLine | None:
+    """The evaluation's census; None for one stored before the census was."""
+    found = Census.from_json(stored)
+    if found is None:
+        return None
+    guests = [
+        GuestLine(
+            str(guest.get("id", "")),
+            str(guest.get("name", "")),
+            list(guest.get("sources", [])),
+            list(guest.get("identities", [])),
+            str(guest.get("why", "")),
+        )
+        for guest in found.guest_list
+    ]
+    return PeopleLine(found.employees, found.guests, found.machines, found.departed, guests)
 
 
 def check_lines(checks: Iterable[CheckScore], registry: Registry | None) -> dict[str, list[CheckLine]]:

@@ -16,12 +16,12 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypeVar, get_args
 
 from pydantic import BaseModel
 
-from vaultward.records import Record
+from vaultward.records import Identity, Record
 
 if TYPE_CHECKING:
     from vaultward.config import Policy, Settings
     from vaultward.names import AccountNames
-    from vaultward.people import Directory, Person
+    from vaultward.people import Classification, Directory, Person
 
 Mitigation = Literal["custody", "training", "access", "segmentation", "detection"]
 MITIGATIONS: tuple[Mitigation, ...] = ("custody", "training", "access", "segmentation", "detection")
@@ -136,9 +136,16 @@ class CheckContext:
 
     def people(self) -> list[Person]:
         """Every person (and machine account) across sources, with all their identities."""
-        from vaultward.records import Identity
-
         return list(self.shared("people", lambda: self.directory.resolve(self.records(Identity))))
+
+    def identity_class(self, identity: Identity) -> Classification:
+        """The identity's class (employee, guest or machine) and why, as vaultward.people
+        derives it from the source's facts and policy.people; worked out once per identity."""
+        classes: dict[str, Classification] = self.shared("identity_classes", dict)
+        found = classes.get(identity.key)
+        if found is None:
+            found = classes[identity.key] = self.directory.classify(identity)
+        return found
 
     def shared(self, name: str, build: Callable[[], T]) -> T:
         """What `build` derives from the records (people, indexes), built once per context:

@@ -2,6 +2,7 @@
 
 from collections.abc import Iterator
 
+from checks.access.identity_class import home_mfa_unseen, machine_not_judged
 from vaultward.records import Identity
 from vaultward.sdk import CheckContext, Result, check, failed, not_applicable, passed, unknown
 
@@ -29,7 +30,13 @@ def signs_in_not(identity: Identity) -> str:
 def console_user_mfa(ctx: CheckContext) -> Iterator[Result]:
     """A stolen or phished password is enough to sign in as a user without MFA, the first
     step from a lured employee to the production console."""
+    # Employees' and guests' accounts are judged (a guest's is a way into the tenant too);
+    # machines' are not: no one is there to answer an MFA prompt.
     for identity in ctx.records(Identity):
+        found = ctx.identity_class(identity)
+        if found.kind == "machine":
+            yield not_applicable(identity, machine_not_judged(identity, found), source=identity.source)
+            continue
         if identity.suspended or identity.console_access is False:
             yield not_applicable(identity, signs_in_not(identity), source=identity.source)
             continue
@@ -39,6 +46,13 @@ def console_user_mfa(ctx: CheckContext) -> Iterator[Result]:
             )
         elif identity.mfa_enrolled:
             yield passed(identity, "password sign-in protected by MFA", factors=identity.factor_kinds)
+        elif found.kind == "guest" and (why := home_mfa_unseen(ctx, identity)):
+            yield unknown(
+                identity,
+                f"a guest with no MFA registered in this tenant, and {why}",
+                source=identity.source,
+                identity_class="guest",
+            )
         else:
             yield failed(
                 identity,

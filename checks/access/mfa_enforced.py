@@ -3,6 +3,7 @@
 from collections.abc import Iterator
 
 from checks.access.console_user_mfa import signs_in_not
+from checks.access.identity_class import machine_not_judged
 from vaultward.records import Identity
 from vaultward.sdk import CheckContext, Result, check, failed, not_applicable, passed, unknown
 
@@ -26,6 +27,10 @@ def mfa_enforced(ctx: CheckContext) -> Iterator[Result]:
     """Enrolled MFA that a policy does not require can be skipped: a password-only rule for the
     office network is all a compromised laptop on that network needs."""
     for identity in ctx.records(Identity):
+        found = ctx.identity_class(identity)
+        if found.kind == "machine":
+            yield not_applicable(identity, machine_not_judged(identity, found), source=identity.source)
+            continue
         if identity.suspended or identity.console_access is False:
             yield not_applicable(identity, signs_in_not(identity), source=identity.source)
             continue

@@ -2,6 +2,7 @@
 
 from collections.abc import Iterator
 
+from checks.access.identity_class import home_mfa_unseen, machine_not_judged
 from checks.access.phishing_resistance import factor_list, person_factors
 from checks.access.privilege import privilege_gap
 from checks.custody.signers import custody_people
@@ -41,10 +42,14 @@ def privileged_phishing_resistant(ctx: CheckContext) -> Iterator[Result]:
     privileged_people = {
         ctx.directory.person_id(identity)
         for identity in identities
-        if identity.privileged and not identity.suspended
+        if identity.privileged and not identity.suspended and ctx.identity_class(identity).kind != "machine"
     }
     custody = custody_people(ctx)
     for identity in identities:
+        found = ctx.identity_class(identity)
+        if found.kind == "machine":
+            yield not_applicable(identity, machine_not_judged(identity, found), source=identity.source)
+            continue
         gap = privilege_gap(ctx, identity)
         if gap:
             yield unknown(
@@ -64,12 +69,23 @@ def privileged_phishing_resistant(ctx: CheckContext) -> Iterator[Result]:
             "privileged_via": identity.privileged_via,
         }
         resistant = identity.phishing_resistant
+        guest_unseen = found.kind == "guest" and not resistant and home_mfa_unseen(ctx, identity)
         if resistant is None:
             yield unknown(
                 identity, f"{identity.source} does not say which factors this administrator uses", **evidence
             )
         elif resistant:
             yield passed(identity, "has a phishing-resistant factor", **evidence)
+        elif guest_unseen:
+            # Factors registered in the guest's home tenant are not in this tenant's report.
+            yield unknown(
+                identity,
+                f"privileged guest with {factor_list(identity)} registered in this tenant, and {guest_unseen}",
+                identity_class="guest",
+                **evidence,
+            )
+        elif not identity.mfa_enrolled:
+            yield failed(identity, "privileged with no MFA at all, phishing-resistant or not", **evidence)
         else:
             yield failed(
                 identity, f"privileged with only phishable factors ({factor_list(identity)})", **evidence

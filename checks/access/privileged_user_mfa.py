@@ -2,6 +2,7 @@
 
 from collections.abc import Iterator
 
+from checks.access.identity_class import home_mfa_unseen, machine_not_judged
 from checks.access.privilege import privilege_gap
 from vaultward.records import Identity
 from vaultward.sdk import CheckContext, Result, check, failed, not_applicable, passed, unknown
@@ -24,6 +25,10 @@ def privileged_user_mfa(ctx: CheckContext) -> Iterator[Result]:
     """Administrators are what TraderTraitor operators look for after the first foothold: an
     admin without MFA turns one phished password into control of production and keys."""
     for identity in ctx.records(Identity):
+        found = ctx.identity_class(identity)
+        if found.kind == "machine":
+            yield not_applicable(identity, machine_not_judged(identity, found), source=identity.source)
+            continue
         if identity.suspended or identity.privileged is False:
             why = "suspended or deprovisioned" if identity.suspended else "not privileged"
             yield not_applicable(identity, f"{why} in {identity.source}", source=identity.source)
@@ -47,6 +52,13 @@ def privileged_user_mfa(ctx: CheckContext) -> Iterator[Result]:
         elif identity.mfa_enrolled:
             yield passed(
                 identity, "privileged and protected by MFA", factors=identity.factor_kinds, **evidence
+            )
+        elif found.kind == "guest" and (why := home_mfa_unseen(ctx, identity)):
+            yield unknown(
+                identity,
+                f"privileged guest with no MFA registered in this tenant, and {why}",
+                identity_class="guest",
+                **evidence,
             )
         else:
             yield failed(identity, "privileged and has no MFA", **evidence)

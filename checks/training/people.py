@@ -33,17 +33,18 @@ def completions(ctx: CheckContext) -> dict[tuple[str, str], datetime]:
 
 
 def humans(ctx: CheckContext) -> list[Person]:
-    """People with at least one active identity; machine accounts are not trained."""
-    return [person for person in ctx.people() if not person.machine and person.active_identities]
+    """Staff with at least one active identity; machine accounts and guests from outside the
+    organisation are not trained here."""
+    return [person for person in ctx.people() if person.employee and person.active_identities]
 
 
 def not_judged(ctx: CheckContext, judged: Iterable[Person], why: str) -> Iterator[Result]:
     """Not applicable, with the reason, for every person of the evaluation a training check
-    does not judge: machines, people with no active identity, and the others for `why`."""
+    does not judge: machines, guests, people with no active identity, and the others for `why`."""
     chosen = {person.id for person in judged}
     for person in ctx.people():
         if person.id not in chosen:
-            reason = not_a_person(person) if person.machine or not person.active_identities else why
+            reason = not_a_person(person) if not person.employee or not person.active_identities else why
             yield not_applicable(person.id, reason, sources=person.sources)
 
 

@@ -2,13 +2,15 @@
 details, MFA devices) to `Identity`, `AccessKey` and `CloudAccount` records.
 
 Rules:
-- `person` is `console_access or mfa_enrolled`: a user without a console password and
-  without MFA is taken for a machine (a CI user with access keys). It is a guess, stated
-  here so checks and readers know what it means.
+- IAM does not mark users human or not: `person` stays True. What tells a CI user apart is
+  recorded as facts: `console_access` (a login profile, `password_enabled`), `mfa_enrolled`
+  and `programmatic_access` (an active access key, `access_key_N_active`); vaultward.people
+  derives the identity class from them (no password, no MFA device, only keys: a machine).
 - `privileged` means AdministratorAccess or a statement that allows Action `*` / `*:*` on
   Resource `*`, through user-attached, user inline, group-attached or group inline policies.
   `privileged_via` names each route: `attached:<policy>`, `inline:user/<policy>`,
-  `group:<group>/<policy>`, `group:<group>/inline:<policy>`.
+  `group:<group>/<policy>`, `group:<group>/inline:<policy>`. Each such grant covers every
+  action on every resource, so `full_admin` is `privileged`.
 - Access keys are keyed `<user arn>#access_key_1|2`; the key id itself is never stored.
 """
 
@@ -190,6 +192,7 @@ def map_users(
         console = _true(row.get("password_enabled"))
         mfa = _true(row.get("mfa_active"))
         used = [parse_time(row.get("password_last_used"))]
+        keys_active = _true(row.get("access_key_1_active")) or _true(row.get("access_key_2_active"))
         for slot in (1, 2):
             rotated = parse_time(row.get(f"access_key_{slot}_last_rotated"))
             if rotated is None:
@@ -216,9 +219,11 @@ def map_users(
                 name=name,
                 source=SOURCE,
                 account=account_id,
-                person=console or mfa,
+                person=True,
                 privileged=bool(user_routes),
                 privileged_via=user_routes,
+                full_admin=bool(user_routes),
+                programmatic_access=keys_active,
                 console_access=console,
                 mfa_enrolled=mfa,
                 factor_kinds=sorted({factor_kind(s) for s in mfa_serials.get(name, [])}),

@@ -11,7 +11,7 @@ import httpx
 from pydantic import BaseModel, ConfigDict, Field
 
 from collectors.degrade import FAILURES
-from collectors.entra import mapper, policy_mapper
+from collectors.entra import mapper, policy_mapper, trust_mapper
 from collectors.entra.client import GraphClient
 from collectors.http_api import ApiError, credential
 from collectors.request_pacing import source_pacer
@@ -40,12 +40,15 @@ class EntraCollector(Collector):
     - `GET /identity/conditionalAccess/policies` and
       `GET /policies/identitySecurityDefaultsEnforcementPolicy` (`Policy.Read.All`);
     - `GET /groups/{id}/transitiveMembers` for the groups enabled policies include or exclude
-      (`GroupMember.Read.All`).
+      (`GroupMember.Read.All`);
+    - `GET /policies/crossTenantAccessPolicy/default` and `.../partners` (`Policy.Read.All`):
+      whether B2B guests' home-tenant MFA is trusted (`trust_mapper`).
 
     `policy_mapper` says how these decide each identity's `mfa_enforced`. Without
     `Policy.Read.All` (HTTP 403) identities are still stored with `mfa_enforced` unknown and
-    the Run is partial, naming the permission; without `GroupMember.Read.All` the groups stay
-    unresolved and are judged conservatively (also a partial Run).
+    the Run is partial, naming the permission (guests' `home_mfa_trusted` stays unknown too);
+    without `GroupMember.Read.All` the groups stay unresolved and are judged conservatively
+    (also a partial Run).
 
     Access: an app registration with those read-only application permissions, signing in with
     the client-credentials grant. Client id and secret come from the variables
@@ -107,19 +110,39 @@ class EntraCollector(Collector):
                 tenant = policy_mapper.TenantPolicies(enabled, policies, members)
                 records = [policy_mapper.map_security_defaults(defaults)]
                 records += [policy_mapper.map_policy(policy) for policy in policies]
+            trusted = yield from _home_mfa_trusted(client)
             for page in client.registration_details():
                 for row in page:
                     if not isinstance(row, dict) or not row.get("id"):
                         yield Problem("a registration row without an id was skipped", (Identity.kind,))
                         continue
                     enforced = None if tenant is None else tenant.mfa_enforced(mapper.policy_user(row))
-                    record = mapper.map_registration(row, self.options.tenant_id, enforced)
+                    record = mapper.map_registration(row, self.options.tenant_id, enforced, trusted)
                     yield record.model_copy(update={"scope": scope.id})
             for policy in records:
                 yield policy.model_copy(update={"scope": scope.id})
 
 
 ENFORCED = (f"{Identity.kind}.mfa_enforced",)
+TRUSTED = (f"{Identity.kind}.home_mfa_trusted",)
+
+
+def _home_mfa_trusted(client: GraphClient) -> Generator[Problem, None, bool | None]:
+    """Whether cross-tenant access settings accept B2B users' home-tenant MFA; None, with a
+    Problem, when they could not be read (a side request: the registrations still count)."""
+    try:
+        default = client.cross_tenant_default()
+        partners = client.cross_tenant_partners()
+    except FAILURES as error:
+        yield Problem(
+            "entra: cross-tenant access settings "
+            + _refusal(error, "Policy.Read.All")
+            + "; whether B2B guests' home-tenant MFA is trusted stays unknown",
+            (),
+            TRUSTED,
+        )
+        return None
+    return trust_mapper.home_mfa_trusted(default, partners)
 
 
 def _with_ids(policies: list[dict]) -> Generator[Problem, None, list[dict]]:

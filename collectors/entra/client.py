@@ -1,6 +1,6 @@
 """Microsoft Graph over HTTP for the entra collector: a client-credentials token from the
 Microsoft identity platform, the paged authentication-methods registration report, Conditional
-Access policies, security defaults and group members. The only module of this collector that
+Access policies, security defaults, cross-tenant access settings and group members. The only module of this collector that
 talks HTTP."""
 
 from __future__ import annotations
@@ -21,6 +21,8 @@ REGISTRATION_PATH = "/v1.0/reports/authenticationMethods/userRegistrationDetails
 POLICIES_PATH = "/v1.0/identity/conditionalAccess/policies"
 SECURITY_DEFAULTS_PATH = "/v1.0/policies/identitySecurityDefaultsEnforcementPolicy"
 GROUP_MEMBERS_PATH = "/v1.0/groups/{id}/transitiveMembers"
+CROSS_TENANT_DEFAULT_PATH = "/v1.0/policies/crossTenantAccessPolicy/default"
+CROSS_TENANT_PARTNERS_PATH = "/v1.0/policies/crossTenantAccessPolicy/partners"
 MEMBERS_PAGE_MAX = 999  # the largest $top Graph allows for directory-object lists
 
 
@@ -98,6 +100,21 @@ class GraphClient(VendorClient):
         if not isinstance(body, dict):
             raise ApiError(f"{self.source}: GET {SECURITY_DEFAULTS_PATH}: expected an object")
         return body
+
+    def cross_tenant_default(self) -> dict[str, Any]:
+        """The default cross-tenant access configuration (its `inboundTrust` among others)."""
+        body = self.api.get_json(CROSS_TENANT_DEFAULT_PATH)
+        if not isinstance(body, dict):
+            raise ApiError(f"{self.source}: GET {CROSS_TENANT_DEFAULT_PATH}: expected an object")
+        return body
+
+    def cross_tenant_partners(self) -> list[dict[str, Any]]:
+        """Every partner-specific cross-tenant access configuration, following `@odata.nextLink`."""
+        return [
+            partner
+            for page in self.api.pages_by_next_url(CROSS_TENANT_PARTNERS_PATH, "value", "@odata.nextLink")
+            for partner in self.objects(page, CROSS_TENANT_PARTNERS_PATH)
+        ]
 
     def group_members(self, group_id: str) -> frozenset[str]:
         """Ids of the group's members, nested groups' members included (`transitiveMembers`)."""

@@ -19,6 +19,18 @@ Rules:
   `methodsRegistered:<value>`; so is an unknown `userType` (`userType:<value>`).
 - The report has no account state, creation or sign-in time: `suspended` stays False,
   `created_at` / `last_used_at` None (`lastUpdatedDateTime` is when the report row changed).
+- `user_type` is `userType` as given (`member`, `guest`). `external` follows Microsoft's
+  "Properties of a Microsoft Entra B2B collaboration user": a B2B collaboration user's UPN
+  holds `#EXT#` (an external guest, or an external member of a multitenant organisation: they
+  sign in with their home tenant's credentials), and `userType: guest` without it is an
+  internal guest (an outsider given credentials of this tenant). `creationType: Invitation`
+  and `externalUserState` say the same on the user resource, which this report does not carry.
+- `home_mfa_trusted`: an internal guest signs in, and does MFA, in this tenant: False. For a
+  B2B collaboration user it is what cross-tenant access settings say (inboundTrust
+  `isMfaAccepted`), given by the collector; None when those were not read. Microsoft: the
+  resource tenant is responsible for a B2B user's MFA unless it trusts the home tenant's.
+- `full_admin`: the report's `isAdmin` does not say which role: None for an admin, False
+  otherwise.
 """
 
 from __future__ import annotations
@@ -89,7 +101,19 @@ def policy_user(row: Mapping[str, Any]) -> User:
     )
 
 
-def map_registration(row: Mapping[str, Any], tenant_id: str, mfa_enforced: bool | None = None) -> Identity:
+def collaboration_user(row: Mapping[str, Any]) -> bool:
+    """A B2B collaboration user (guest or member) signing in with another tenant's credentials."""
+    return "#ext#" in str(row.get("userPrincipalName") or "").lower()
+
+
+def map_registration(
+    row: Mapping[str, Any],
+    tenant_id: str,
+    mfa_enforced: bool | None = None,
+    home_mfa_trusted: bool | None = None,
+) -> Identity:
+    """`home_mfa_trusted`: whether cross-tenant access settings accept B2B users' home-tenant
+    MFA (see the module's rules); applied to collaboration users only."""
     anomalies: list[str] = []
     admin = _flag(row, "isAdmin", anomalies)
     registered = _flag(row, "isMfaRegistered", anomalies)
@@ -105,6 +129,8 @@ def map_registration(row: Mapping[str, Any], tenant_id: str, mfa_enforced: bool 
     if user_type is not None and not (isinstance(user_type, str) and user_type in USER_TYPES):
         anomalies.append(f"userType:{user_type}")
     upn = str(row.get("userPrincipalName") or "")
+    collaboration = collaboration_user(row)
+    internal_guest = str(user_type).lower() == "guest" and not collaboration
     return Identity(
         key=f"entra:{row['id']}",
         name=str(row.get("userDisplayName") or upn),
@@ -119,6 +145,10 @@ def map_registration(row: Mapping[str, Any], tenant_id: str, mfa_enforced: bool 
         factor_kinds=kinds,
         mfa_enforced=mfa_enforced,
         anomalies=anomalies,
+        user_type=str(user_type) if isinstance(user_type, str) else "",
+        external=collaboration or internal_guest,
+        home_mfa_trusted=home_mfa_trusted if collaboration else (False if internal_guest else None),
+        full_admin=None if admin is not False else False,
     )
 
 

@@ -13,6 +13,13 @@ Rules:
 - `privileged`: `isAdmin` (super administrator) or `isDelegatedAdmin` (an administrator
   role); `admin_roles` says which: `super_admin`, `delegated_admin`.
 - `suspended` covers `suspended` and `archived` (neither can sign in).
+- `external` is `isGuestUser` ("Indicates if the inserted user is a guest", the Directory API's
+  guest users, created by `users.createGuest` for an outside e-mail, `guestAccountInfo`);
+  None when the field is absent (users listed before Google added guests). Google has no
+  service-account flag on a Directory user (service accounts are Cloud IAM's, not users):
+  `person` stays True and `policy.people.machine_patterns` tells bots apart.
+- `full_admin` is `isAdmin` (super administrator: every admin privilege); a delegated
+  administrator holds a scoped role.
 - `last_used_at` is `lastLoginTime`; Google's `1970-01-01T00:00:00.000Z` means "never".
 - A field of the wrong type or an unparseable time is kept as unknown (None) and listed in
   `anomalies` as `<field>:<value>`.
@@ -62,6 +69,7 @@ def map_user(user: Mapping[str, Any], account: str) -> Identity:
     enforced = _flag(user, "isEnforcedIn2Sv", anomalies)
     suspended = _flag(user, "suspended", anomalies)
     archived = _flag(user, "archived", anomalies)
+    guest = _flag(user, "isGuestUser", anomalies)
     created = _time(user, "creationTime", anomalies)
     last_login = _time(user, "lastLoginTime", anomalies)
 
@@ -92,6 +100,8 @@ def map_user(user: Mapping[str, Any], account: str) -> Identity:
         person=True,
         privileged=privileged,
         privileged_via=via,
+        full_admin=super_admin,
+        external=guest,
         console_access=True,  # every Workspace user signs in interactively
         mfa_enrolled=enrolled,
         mfa_enforced=enforced,

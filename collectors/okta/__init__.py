@@ -99,7 +99,6 @@ class OktaCollector(Collector):
 
     def collect(self, scope: Scope) -> Iterator[Record | Problem]:
         account = scope.id.removeprefix("okta:")
-        patterns = self.settings.policy.people.machine_patterns
         with self.api(scope) as api:
             # Side requests: each that fails leaves unknown only what it feeds (see
             # collectors/degrade.py); the user listing is the main one.
@@ -133,7 +132,7 @@ class OktaCollector(Collector):
                 if access is not None and members is not None:
                     groups = {group for group, ids in members.items() if user_id in ids}
                     enforced = policy_mapper.mfa_enforced(user_id, groups, access)
-                yield mapper.map_user(user, factors, roles, account, enforced, patterns)
+                yield mapper.map_user(user, factors, roles, account, enforced)
             for policy, rules in access or []:
                 yield from policy_mapper.map_access_policy(policy, rules, names or {})
             for policy, rules in enroll or []:
@@ -142,7 +141,7 @@ class OktaCollector(Collector):
 
 POLICIES = (MfaPolicy.kind,)
 ENFORCED = (f"{Identity.kind}.mfa_enforced",)
-PRIVILEGE = (f"{Identity.kind}.privileged", f"{Identity.kind}.admin_roles")
+PRIVILEGE = (f"{Identity.kind}.privileged", f"{Identity.kind}.admin_roles", f"{Identity.kind}.full_admin")
 FACTORS = (f"{Identity.kind}.mfa_enrolled", f"{Identity.kind}.factor_kinds")
 
 

@@ -17,21 +17,25 @@ Rules, stated so checks and readers know what the fields mean:
 - `console_access` (the user can sign in): ACTIVE, RECOVERY, LOCKED_OUT and PASSWORD_EXPIRED
   users are activated accounts that sign in (or will once unlocked / reset); STAGED and
   PROVISIONED users never activated; SUSPENDED and DEPROVISIONED ones cannot (`suspended`).
-- `person`: False when the login or e-mail matches one of `policy.people.machine_patterns`
-  (shell patterns such as `*-bot@*`, `svc-*`), the same rule people resolution uses.
+- `person` stays True and `external` None: an Okta user object has no service-account flag and
+  no guest type (a user's `type` is an admin-defined User Type, `credentials.provider` says who
+  authenticates it, not whether it is staff). Service users are told apart by
+  `policy.people.machine_patterns`, which vaultward.people applies to every source.
+- `full_admin`: SUPER_ADMIN or ORG_ADMIN, the roles Okta documents as administering the whole
+  org; every other role (APP_ADMIN, REPORT_ADMIN, HELP_DESK_ADMIN, ...) is scoped.
 - `mfa_enforced` is computed by `policy_mapper.mfa_enforced` (see there).
 """
 
 from __future__ import annotations
 
-import fnmatch
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
 from vaultward.records import Identity
 
 SOURCE = "okta"
+FULL_ADMIN_ROLES = frozenset({"SUPER_ADMIN", "ORG_ADMIN"})
 
 FACTOR_KINDS: dict[str, str] = {
     "push": "push",
@@ -146,18 +150,12 @@ def admin_roles(roles: Iterable[Mapping[str, Any]]) -> tuple[list[str], list[str
     return sorted(names), sorted(routes), anomalies
 
 
-def is_machine(login: str, email: str, machine_patterns: Sequence[str]) -> bool:
-    names = [n.lower() for n in (login, email) if n]
-    return any(fnmatch.fnmatchcase(n, p.lower()) for n in names for p in machine_patterns)
-
-
 def map_user(
     user: Mapping[str, Any],
     factors: Iterable[Mapping[str, Any]] | None,
     roles: Iterable[Mapping[str, Any]] | None,
     account: str,
     mfa_enforced: bool | None,
-    machine_patterns: Sequence[str] = (),
 ) -> Identity:
     anomalies: list[str] = []
     profile = user.get("profile") or {}
@@ -182,9 +180,10 @@ def map_user(
         source=SOURCE,
         account=account,
         email=email,
-        person=not is_machine(login, email, machine_patterns),
+        person=True,
         privileged=None if roles is None else bool(names),  # None: the roles could not be read
         privileged_via=routes,
+        full_admin=None if roles is None else bool(FULL_ADMIN_ROLES & set(names)),
         console_access=console,
         mfa_enrolled=None if factors is None else bool(kinds),
         factor_kinds=kinds,

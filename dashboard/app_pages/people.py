@@ -9,7 +9,8 @@ from dashboard.app_pages.components import open_findings_table
 
 COLUMNS = {
     "person": st.column_config.TextColumn("Person", width="medium"),
-    "kind": st.column_config.TextColumn("Kind"),
+    "kind": st.column_config.TextColumn("Class", help="employee, guest (external) or machine"),
+    "why": st.column_config.TextColumn("Why this class", width="medium"),
     "identities": st.column_config.TextColumn("Identities", width="large"),
     "sources": st.column_config.TextColumn("Sources"),
     "mfa": st.column_config.TextColumn("MFA", help="every active identity enrolled in MFA"),
@@ -23,6 +24,7 @@ COLUMNS = {
     "open_findings": st.column_config.NumberColumn("Open findings"),
     "failing": st.column_config.TextColumn("Failing checks", width="medium"),
     "id": None,  # hidden: the person's key, to match their findings
+    "active": None,  # hidden: counted by class only while some identity is active
 }
 
 
@@ -30,13 +32,20 @@ def render() -> None:
     url = data.database_url()
     st.title("People")
     st.caption(
-        "Identities from every source resolved to one person (policy.people), from the latest "
-        "collected facts; what fails comes from the latest evaluation."
+        "Identities from every source resolved to one person (policy.people), each an employee, a "
+        "guest from outside the organisation or a machine identity, from the latest collected facts; "
+        "what fails comes from the latest evaluation."
     )
     everyone, issues = data.people(url)
     if everyone.empty:
         st.info("No identities collected yet: connect an identity source and run `vaultward collect`.")
         return
+    counted = data.census(everyone)
+    counts = st.columns(4)
+    counts[0].metric("Employees", counted["employee"])
+    counts[1].metric("Guests (external)", counted["guest"])
+    counts[2].metric("Machine identities", counted["machine"])
+    counts[3].metric("Departed", counted["departed"], help="every identity suspended or deprovisioned")
     search, *toggles = st.columns([3, 1, 1, 1, 1])
     text = search.text_input(
         "Search", key="people_search", placeholder="name, e-mail, identity, role or check"
@@ -46,11 +55,22 @@ def render() -> None:
     failing = toggles[2].checkbox("Failing only", key="people_failing")
     machines = toggles[3].checkbox("Machine accounts", key="people_machines")
     shown = data.filter_people(everyone, text, privileged, signers, failing, machines)
-    people = everyone[everyone["kind"] == "person"]
+    people = everyone[everyone["kind"] == "employee"]
     st.caption(
-        f"{len(shown)} shown · {len(people)} people, {int((people['privileged'] == 'yes').sum())} privileged, "
+        f"{len(shown)} shown · {len(people)} employees, {int((people['privileged'] == 'yes').sum())} privileged, "
         f"{int((people['signer_for'] != '').sum())} signers, {int((people['open_findings'] > 0).sum())} with "
-        f"open findings · machine accounts: {len(everyone) - len(people)}"
+        f"open findings · machine accounts: {int((everyone['kind'] == 'machine').sum())}"
     )
     st.dataframe(shown, hide_index=True, width="stretch", column_config=COLUMNS, key="people_table")
     open_findings_table(issues[issues["subject_id"].isin(shown["id"])], "Person", "people_issues")
+
+    outside = data.guests(everyone, text)
+    st.subheader("Guests from outside the organisation")
+    st.caption(
+        "Not staff: the people checks (MFA per person, training) leave them out; each guest account "
+        "is still judged by the account checks (a B2B guest's MFA may be their home tenant's)."
+    )
+    if outside.empty:
+        st.caption("No guest matches." if text else "No guest account collected.")
+    else:
+        st.dataframe(outside, hide_index=True, width="stretch", column_config=COLUMNS, key="guests_table")

@@ -66,6 +66,13 @@ EXAMPLES: dict[str, list[Record]] = {
         make_identity(privileged=True, factor_kinds=["u2f"]),
         make_identity(privileged=True, factor_kinds=["sms"]),
     ],
+    "access.privileged_machine_credentials": [
+        make_identity(
+            key="svc-scoped", person=False, privileged=True, full_admin=False, console_access=False
+        ),
+        make_access_key(identity="svc-scoped"),
+        make_identity(key="svc-admin", person=False, privileged=True, full_admin=True, console_access=False),
+    ],
     "access.person_without_mfa": [
         make_identity(key="okta:1", source="okta", email="a@x.io"),
         make_identity(key="okta:2", source="okta", email="b@x.io", **NO_MFA),

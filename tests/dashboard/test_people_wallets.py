@@ -27,6 +27,7 @@ from vaultward.models import Evaluation, Finding
 from vaultward.records import AssetBalance
 
 TIMEOUT = 30
+GUEST = "vik_audit.example#ext#@acme.onmicrosoft.com"
 SCRIPT = "<script>alert(1)</script>"
 BOLD = "**bold**"
 SPENDER, ADMIN = "62ab90e06dfda30007974f0a52a1f001", "62ab90e06dfda30007974f0a52a1f002"  # BitGo user ids
@@ -59,6 +60,14 @@ PLAN = {
     "aws:111111111111": [
         make_identity(key="arn:aws:iam::111111111111:user/alice", name="alice", privileged=True,
                       privileged_via=["AdministratorAccess"], factor_kinds=["virtual"]),
+        # a key-only user (no console password, no MFA device): a machine
+        make_identity(key="arn:aws:iam::111111111111:user/builder", name="builder", console_access=False,
+                      mfa_enrolled=False, factor_kinds=[], programmatic_access=True),
+    ],
+    "entra:acme": [
+        # an Entra B2B guest (userType guest, #EXT# UPN): from outside the organisation
+        make_identity(key="entra:g1", scope="entra:acme", source="entra", name="Vik (Audit)", email=GUEST,
+                      user_type="guest", external=True, mfa_enrolled=False, factor_kinds=[]),
     ],
     "knowbe4:acme": [
         make_training_record("alice@acme.example", "lure", days_ago=20),
@@ -220,6 +229,36 @@ def test_people_filters_return_the_right_rows(inventory_url):
     assert sorted(failing["person"]) == sorted(everyone[everyone["open_findings"] > 0]["person"])
     issues = table(at, "people_issues")
     assert set(issues["subject"]) == set(failing["person"])
+
+
+def test_people_are_counted_by_class_and_guests_listed_apart(inventory_url, engine):
+    at = run_page("people")
+    assert {metric.label: metric.value for metric in at.metric} == {
+        "Employees": "3",  # alice, bob and the account nothing ties to an e-mail
+        "Guests (external)": "1",
+        "Machine identities": "2",  # svc-deploy (machine_patterns) and builder (only access keys)
+        "Departed": "0",
+    }
+    assert GUEST not in set(table(at, "people_table")["person"])  # not staff
+    guests = [frame.value for frame in at.dataframe if "person" in frame.value.columns][-1]
+    assert list(guests["person"]) == [GUEST]
+    assert (guests.loc[0, "kind"], guests.loc[0, "why"]) == (
+        "guest",
+        "entra says it is a guest (userType guest)",
+    )
+    # Their account is still judged one by one: the guest has no MFA registered here, and
+    # whether the tenant trusts their home tenant's MFA is not said: unknown, never a pass.
+    assert guests.loc[0, "failing"] == "access.console_user_mfa"
+    assert open_checks(engine, "entra:g1") == {"access.console_user_mfa"}
+
+    checkbox(at, "Machine accounts").check().run()
+    machines = table(at, "people_table").set_index("person")
+    assert (machines.loc["builder", "kind"], machines.loc["builder", "why"]) == (
+        "machine",
+        "no interactive sign-in (no console password, no MFA device), only access keys",
+    )
+    at.text_input(key="people_search").input("nobody-matches").run()
+    assert "No guest matches." in rendered_text(at)
 
 
 def test_wallets_rows_equal_the_seeded_custody_objects(inventory_url, engine):

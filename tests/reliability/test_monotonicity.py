@@ -97,6 +97,8 @@ ENDPOINTS: dict[str, list[tuple[str, str, str, Callable[[dict[str, str]], bool]]
         ("conditional access", "GET", "/v1.0/identity/conditionalAccess/policies", ANY),
         ("security defaults", "GET", "/v1.0/policies/identitySecurityDefaultsEnforcementPolicy", ANY),
         ("group members", "GET", "/v1.0/groups/[^/]+/transitiveMembers", ANY),
+        ("cross-tenant default", "GET", "/v1.0/policies/crossTenantAccessPolicy/default", ANY),
+        ("cross-tenant partners", "GET", "/v1.0/policies/crossTenantAccessPolicy/partners", ANY),
     ],
     "knowbe4": [
         ("users", "GET", "/v1/users", ANY),

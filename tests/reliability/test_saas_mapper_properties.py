@@ -55,7 +55,7 @@ OKTA_ENROLL = payload("okta", "enroll_policies.json")
 def test_okta_users(user, factors, roles, enforced):
     user = with_id(user)
     factors = None if user.get("status") == "DEPROVISIONED" else objects(factors)
-    valid_records(okta.map_user(user, factors, objects(roles), "acme.okta.com", enforced, ["svc-*"]))
+    valid_records(okta.map_user(user, factors, objects(roles), "acme.okta.com", enforced))
 
 
 @PROPERTY

@@ -45,3 +45,19 @@ def test_entra_identities_judged_by_conditional_access():
     [failure] = [r for r in run(mfa_enforced, records) if r.resource == "entra:2"]
     assert failure.reason == "entra lets this identity sign in without MFA"
     assert failure.evidence == {"source": "entra", "mfa_enrolled": True}
+
+
+def test_machine_identities_are_not_applicable():
+    records = [
+        make_identity(key="okta:svc", source="okta", name="svc-reporting@acme.example", mfa_enforced=True),
+        make_identity(key="google:bot", source="google_workspace", email="deploy-bot@acme.example",
+                      mfa_enforced=False),
+        make_identity(key="entra:guest", source="entra", external=True, mfa_enforced=False),  # judged
+    ]  # fmt: skip
+    results = {r.resource: r for r in run(mfa_enforced, records)}
+    assert {k: r.status for k, r in results.items()} == {
+        "okta:svc": "skipped",
+        "google:bot": "skipped",
+        "entra:guest": "fail",
+    }
+    assert "machine_patterns '*-bot@*'" in results["google:bot"].reason

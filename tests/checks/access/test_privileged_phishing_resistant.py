@@ -23,6 +23,28 @@ def test_privileged_identities_need_an_origin_bound_factor():
     }
     reasons = {r.resource: r.reason for r in run(privileged_phishing_resistant, records)}
     assert reasons["sms"] == "privileged with only phishable factors (sms, totp)"
+    assert reasons["none"] == "privileged with no MFA at all, phishing-resistant or not"
+
+
+def test_machines_are_not_judged_and_a_b2b_guests_home_factors_are_unseen():
+    records = [
+        # ci-runner: admin, no console password, no MFA device, an access key (issue 16: it
+        # said "privileged with only phishable factors (none)").
+        make_identity(key="ci", name="runner", privileged=True, console_access=False,
+                      mfa_enrolled=False, factor_kinds=[], programmatic_access=True),
+        make_identity(key="entra:guest", source="entra", email="g_x.example#ext#@t.onmicrosoft.com",
+                      external=True, user_type="guest", privileged=True, factor_kinds=["sms"]),
+        make_identity(key="entra:internal-guest", source="entra", email="vendor@t.example", external=True,
+                      user_type="guest", privileged=True, factor_kinds=["sms"], home_mfa_trusted=False),
+    ]  # fmt: skip
+    results = {r.resource: r for r in run(privileged_phishing_resistant, records)}
+    assert {k: r.status for k, r in results.items()} == {
+        "ci": "skipped",
+        "entra:guest": "unknown",  # its home tenant's factors may be what signs it in
+        "entra:internal-guest": "fail",  # signs in here: its factors here are all it has
+    }
+    assert results["ci"].reason.startswith("machine identity in aws_iam (no interactive sign-in")
+    assert results["entra:guest"].reason.startswith("privileged guest with sms registered in this tenant")
 
 
 def test_custody_approvers_are_judged_as_people_across_sources():

@@ -42,3 +42,22 @@ def test_privilege_a_failed_request_hid_is_unknown_even_with_mfa():
     # non-administrator the clean run left out of the score.
     assert {key: r.status for key, r in results.items()} == {"maybe": "unknown", "silent": "pass"}
     assert results["maybe"].reason.endswith("okta: GET /api/v1/iam/assignees/users: HTTP 403")
+
+
+def test_machines_are_left_to_the_machine_credential_check_and_guests_to_their_tenant():
+    records = [
+        make_identity(key="ci", name="ci-runner", privileged=True, console_access=False, mfa_enrolled=False,
+                      programmatic_access=True, privileged_via=["inline:user/deploy-everything"]),
+        make_identity(key="okta:svc", source="okta", name="svc-reporting@acme.example", privileged=True,
+                      mfa_enrolled=False),
+        make_identity(key="entra:guest", source="entra", email="g_x.example#ext#@t.onmicrosoft.com",
+                      external=True, user_type="guest", privileged=True, mfa_enrolled=False, factor_kinds=[]),
+    ]  # fmt: skip
+    results = {r.resource: r for r in run(privileged_user_mfa, records)}
+    assert {k: r.status for k, r in results.items()} == {
+        "ci": "skipped",
+        "okta:svc": "skipped",
+        "entra:guest": "unknown",
+    }
+    assert "access.privileged_machine_credentials" in results["ci"].reason
+    assert results["entra:guest"].reason.startswith("privileged guest with no MFA registered in this tenant")

@@ -51,8 +51,10 @@ def _person(account: str, name: str, **fields) -> Identity:
         privileged=False,
         console_access=True,
         mfa_enrolled=True,
+        programmatic_access=False,
     )
     values.update(fields)
+    values.setdefault("full_admin", values["privileged"])  # IAM's privileged routes grant * on *
     return Identity(**values)
 
 
@@ -94,8 +96,8 @@ def iam_records(org: DemoOrganisation) -> dict[str, list[Record]]:
             _person(
                 prod,
                 "ci-deploy",
-                person=False,
                 console_access=False,
+                programmatic_access=True,
                 mfa_enrolled=False,
                 last_used_at=org.seeded_at - timedelta(days=120),
             ),

@@ -47,8 +47,10 @@ def test_users_map_to_identities_and_access_keys(report):
             mfa_enrolled=True,
             created_at=CREATED,
             last_used_at=None,
+            programmatic_access=False,
         )
         values.update(fields)
+        values.setdefault("full_admin", values["privileged"])  # every route grants * on *
         return Identity(**values)
 
     assert identities == {
@@ -69,10 +71,12 @@ def test_users_map_to_identities_and_access_keys(report):
             "dave", privileged=True, privileged_via=["attached:StarStar"], factor_kinds=["u2f"]
         ),
         arn("erin"): person("erin", factor_kinds=["virtual"]),
+        # No console password, no MFA device, active access keys: facts only; vaultward.people
+        # calls it a machine (IAM itself does not say).
         arn("ci-deploy"): person(
             "ci-deploy",
-            person=False,
             console_access=False,
+            programmatic_access=True,
             mfa_enrolled=False,
             last_used_at=datetime(2026, 7, 27, 0, 17, 20, tzinfo=UTC),
         ),

@@ -29,6 +29,9 @@ REPORT = "/v1.0/reports/authenticationMethods/userRegistrationDetails"
 POLICIES = "/v1.0/identity/conditionalAccess/policies"
 DEFAULTS = "/v1.0/policies/identitySecurityDefaultsEnforcementPolicy"
 DESK_MEMBERS = f"/v1.0/groups/{TRADING_DESK}/transitiveMembers"
+CROSS_TENANT = "/v1.0/policies/crossTenantAccessPolicy/default"
+PARTNERS = "/v1.0/policies/crossTenantAccessPolicy/partners"
+GUEST = 5  # Judy, a partner's B2B guest (#EXT# UPN, userType guest)
 # Conditional Access in the demo tenant: everyone but Bob and Ivan (the trading desk's office
 # exception) and Judy (a guest; the guests' policy only reports) must use MFA.
 ENFORCED = {1: True, 2: False, 3: True, 4: False, 5: False, 6: True, 7: True}
@@ -62,7 +65,9 @@ def collector(fake, sleeps: list[float] | None = None, **options) -> EntraCollec
     return instance
 
 
-def expected(enforced: dict[int, bool | None] = ENFORCED) -> list[Identity]:
+def expected(enforced: dict[int, bool | None] = ENFORCED, trusted: bool | None = False) -> list[Identity]:
+    """`trusted`: whether the tenant accepts the guest's home-tenant MFA (the demo tenant keeps
+    the service default, which trusts no external organisation's MFA)."""
     rows = [
         # n, e-mail (UPN lower-cased), name, admin, MFA registered, factor kinds, anomalies
         (1, "alice@acme.example", "Alice Moreau", True, True, ["fido2", "passkey", "push"], []),
@@ -105,6 +110,10 @@ def expected(enforced: dict[int, bool | None] = ENFORCED) -> list[Identity]:
             factor_kinds=kinds,
             mfa_enforced=enforced[n],
             anomalies=anomalies,
+            user_type="guest" if n == GUEST else "member",
+            external=n == GUEST,
+            home_mfa_trusted=trusted if n == GUEST else None,
+            full_admin=None if admin else False,  # isAdmin does not say which role
         )
         for n, email, name, admin, registered, kinds, anomalies in rows
     ]
@@ -133,10 +142,12 @@ def test_collects_every_page_exactly(fake, credentials):
         ("GET", DEFAULTS, 200),
         *[("GET", POLICIES, 200)] * 3,
         ("GET", DESK_MEMBERS, 200),  # the only group enabled policies name
+        ("GET", CROSS_TENANT, 200),
+        ("GET", PARTNERS, 200),
         *[("GET", REPORT, 200)] * 3,
     ]
     queries = [path.partition("?")[2] for _, path, _ in fake.log[1:]]
-    assert [query[:11] for query in queries[1:4] + queries[5:]] == ["", "$skiptoken=", "$skiptoken="] * 2
+    assert [query[:11] for query in queries[1:4] + queries[7:]] == ["", "$skiptoken=", "$skiptoken="] * 2
     assert queries[4] == "%24select=id&%24top=999"
 
 
@@ -186,13 +197,19 @@ def test_without_policy_read_all_identities_are_stored_unknown_and_the_run_is_pa
     assert (outcome.status, outcome.items) == ("partial", 7)
     assert outcome.error == (
         "entra: Conditional Access policies and security defaults refused (HTTP 403): grant the "
-        "application permission Policy.Read.All; mfa_enforced stays unknown"
+        "application permission Policy.Read.All; mfa_enforced stays unknown; entra: cross-tenant "
+        "access settings refused (HTTP 403): grant the application permission Policy.Read.All; "
+        "whether B2B guests' home-tenant MFA is trusted stays unknown"
     )
     runs, facts = stored(engine)
     assert [(run.status, run.error) for run in runs] == [("partial", outcome.error)]
-    assert [(fact.kind, fact.key, fact.data["mfa_enforced"]) for fact in facts] == [
-        ("identity", identity.key, None) for identity in expected()
+    assert [gap["fields"] for gap in runs[0].gaps] == [
+        ["identity.mfa_enforced"],
+        ["identity.home_mfa_trusted"],
     ]
+    assert [
+        (fact.kind, fact.key, fact.data["mfa_enforced"], fact.data["home_mfa_trusted"]) for fact in facts
+    ] == [("identity", identity.key, None, identity.home_mfa_trusted) for identity in expected(trusted=None)]
     assert [status for _, path, status in fake.log if path.startswith(DEFAULTS)] == [403]
     assert_no_secret(engine, outcome, SECRET, ACCESS_TOKEN)
 
@@ -293,3 +310,31 @@ def test_tenant_id_is_required_and_keys_are_checked():
         EntraCollector(parse_settings({"sources": {"entra": {}}}))
     with pytest.raises(ConfigError, match=r"sources\.entra\.client_secret"):
         EntraCollector(parse_settings({"sources": {"entra": {"tenant_id": "t", "client_secret": "oops"}}}))
+
+
+PARTNER = "0d6bb8a2-5c1e-4f3b-9a77-partner00001"
+
+
+@pytest.mark.parametrize(
+    ("settings", "trusted"),
+    [
+        # Default configuration trusting external MFA: every B2B guest may do MFA at home.
+        (
+            {"cross_tenant_default": {"isServiceDefault": False, "inboundTrust": {"isMfaAccepted": True}}},
+            True,
+        ),
+        # One partner trusted, the default not: it depends on the guest's home tenant, which the
+        # registration report does not name.
+        (
+            {"cross_tenant_partners": [{"tenantId": PARTNER, "inboundTrust": {"isMfaAccepted": True}}]},
+            None,
+        ),
+        # A partner with inboundTrust null inherits the default (service default: no trust).
+        ({"cross_tenant_partners": [{"tenantId": PARTNER, "inboundTrust": None}]}, False),
+    ],
+)
+def test_cross_tenant_access_settings_decide_whether_a_guests_home_mfa_counts(credentials, settings, trusted):
+    with make_entra_fake({**demo_entra_data(), **settings}, SECRET, token=ACCESS_TOKEN, page_size=3) as fake:
+        records = list(collector(fake).collect(collector(fake).scopes()[0]))
+    assert identities(records) == expected(trusted=trusted)
+    assert not [item for item in records if isinstance(item, Problem)]

@@ -29,28 +29,53 @@ def identity(number: int, email: str, name: str, **fields) -> Identity:
 
 def test_every_row_shape_maps_exactly():
     page = json.loads((PAYLOADS / "user_registration_details.json").read_text())
-    admin = {"privileged": True, "privileged_via": ["isAdmin"]}
+    admin = {"privileged": True, "privileged_via": ["isAdmin"], "full_admin": None}  # which role: not said
+    member = {"user_type": "member", "external": False, "full_admin": False}
     assert mapper.map_registrations(page["value"], TENANT) == [
         # The UPN's case is not the e-mail's: lower-cased so Alice matches her other accounts.
-        identity(1, "alice@acme.example", "Alice Moreau", **admin, mfa_enrolled=True,
+        identity(1, "alice@acme.example", "Alice Moreau", **{**member, **admin}, mfa_enrolled=True,
                  factor_kinds=["fido2", "passkey", "push"]),
         # Authenticator passwordless sign-in is phishable (Microsoft): push, not passkey.
-        identity(2, "henry@acme.example", "Henry Adeyemi", **admin, mfa_enrolled=True,
+        identity(2, "henry@acme.example", "Henry Adeyemi", **{**member, **admin}, mfa_enrolled=True,
                  factor_kinds=["hardware_totp", "push", "totp"]),
-        identity(3, "kim@acme.example", "Kim Tanaka", privileged=False, mfa_enrolled=True,
+        identity(3, "kim@acme.example", "Kim Tanaka", **member, privileged=False, mfa_enrolled=True,
                  factor_kinds=["passkey"]),
-        identity(4, "bob@acme.example", "Bob Okafor", privileged=False, mfa_enrolled=True,
+        identity(4, "bob@acme.example", "Bob Okafor", **member, privileged=False, mfa_enrolled=True,
                  factor_kinds=["email", "security_question", "sms", "voice"]),
-        identity(5, "leo@acme.example", "Leo Martins", privileged=False, mfa_enrolled=True,
+        identity(5, "leo@acme.example", "Leo Martins", **member, privileged=False, mfa_enrolled=True,
                  factor_kinds=["fido2", "password"]),
-        identity(6, "ivan@acme.example", "Ivan Petrov", privileged=False, mfa_enrolled=False),
+        identity(6, "ivan@acme.example", "Ivan Petrov", **member, privileged=False, mfa_enrolled=False),
+        # A B2B guest (userType guest, #EXT# UPN): from outside; whether this tenant trusts their
+        # home tenant's MFA is the collector's to say (cross-tenant access settings).
         identity(7, "judy_partner.example#ext#@acmeexchange.onmicrosoft.com", "Judy (Partner Audit)",
-                 privileged=False, mfa_enrolled=False),
+                 privileged=False, mfa_enrolled=False, user_type="guest", external=True, full_admin=False),
         # Unknown method and user type: kept and flagged, never dropped.
         identity(8, "mia@acme.example", "Mia Svensson", privileged=False, mfa_enrolled=True,
-                 factor_kinds=["other:futureMethod", "push"],
-                 anomalies=["methodsRegistered:futureMethod", "userType:unknownFutureValue"]),
+                 factor_kinds=["other:futureMethod", "push"], user_type="unknownFutureValue", external=False,
+                 full_admin=False, anomalies=["methodsRegistered:futureMethod", "userType:unknownFutureValue"]),
     ]  # fmt: skip
+
+
+def test_guests_by_microsofts_b2b_user_properties():
+    """External guest (#EXT#, userType guest) and external member (#EXT#, userType member) sign
+    in with their home tenant: trust as the cross-tenant settings say. An internal guest
+    (userType guest, credentials of this tenant) does MFA here: its registration decides."""
+    rows = {
+        "external-guest": {"userPrincipalName": "ann_partner.example#EXT#@acme.onmicrosoft.com", "userType": "guest"},
+        "external-member": {"userPrincipalName": "ben_sister.example#EXT#@acme.onmicrosoft.com", "userType": "member"},
+        "internal-guest": {"userPrincipalName": "vendor-cam@acme.example", "userType": "guest"},
+        "member": {"userPrincipalName": "dee@acme.example", "userType": "member"},
+    }  # fmt: skip
+    found = {
+        key: mapper.map_registration({"id": key, **row}, TENANT, home_mfa_trusted=True)
+        for key, row in rows.items()
+    }
+    assert {key: (i.external, i.home_mfa_trusted) for key, i in found.items()} == {
+        "external-guest": (True, True),
+        "external-member": (True, True),
+        "internal-guest": (True, False),
+        "member": (False, None),
+    }
 
 
 def test_phishing_resistant_methods_are_exactly_those_microsoft_lists():
@@ -86,6 +111,7 @@ def test_missing_or_malformed_fields_are_unknown_and_flagged():
         console_access=True,
         mfa_enrolled=None,
         anomalies=["isMfaRegistered:yes", "methodsRegistered:sms"],
+        external=False,  # no userType, no #EXT#: a member of this tenant
     )
 
 

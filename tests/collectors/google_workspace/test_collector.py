@@ -88,6 +88,7 @@ def expected(scope: str = "google_workspace:my_customer", account: str = "my_cus
             person=True,
             privileged=bool(roles),
             privileged_via=[via[r] for r in roles],
+            full_admin="super_admin" in roles,
             console_access=True,
             mfa_enrolled=enrolled,
             mfa_enforced=enforced,

@@ -64,6 +64,7 @@ def demo_records(account: str) -> list[Record]:
             privileged=False,
             console_access=True,
             mfa_enrolled=True,
+            full_admin=False,
             created_at=when(created),
             last_used_at=when(last_login) if last_login else None,
         )
@@ -89,6 +90,7 @@ def demo_records(account: str) -> list[Record]:
             **admin,
             privileged_via=["user:SUPER_ADMIN"],
             admin_roles=["SUPER_ADMIN"],
+            full_admin=True,  # SUPER_ADMIN administers the whole org
             factor_kinds=["push", "webauthn"],
             mfa_enforced=True,
         ),
@@ -99,6 +101,7 @@ def demo_records(account: str) -> list[Record]:
             **admin,
             privileged_via=["user:ORG_ADMIN"],
             admin_roles=["ORG_ADMIN"],
+            full_admin=True,
             factor_kinds=["sms"],
             mfa_enforced=False,
         ),
@@ -118,7 +121,8 @@ def demo_records(account: str) -> list[Record]:
             "api-bot",
             "2024-06-01T09:00",
             "2026-11-23T06:00",
-            person=False,
+            # Okta has no service-account flag: policy.people.machine_patterns (applied by
+            # vaultward.people, not the mapper) makes api-bot a machine.
             **admin,
             privileged_via=["user:APP_ADMIN"],
             admin_roles=["APP_ADMIN"],
@@ -392,7 +396,7 @@ def test_a_malformed_side_answer_leaves_only_privilege_unknown(engine, fake, tok
             {
                 "reason": outcome.error,
                 "kinds": [],
-                "fields": ["identity.privileged", "identity.admin_roles"],
+                "fields": ["identity.privileged", "identity.admin_roles", "identity.full_admin"],
                 "resource": "",
             }
         ]

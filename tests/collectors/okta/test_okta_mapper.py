@@ -12,12 +12,10 @@ from typing import Any
 import pytest
 
 from collectors.okta import mapper, policy_mapper
-from vaultward.config import PeopleRules
 from vaultward.records import Identity, MfaPolicy
 
 PAYLOADS = Path(__file__).parent / "payloads"
 ACCOUNT = "acme.okta.com"
-PATTERNS = PeopleRules().machine_patterns
 CREATED = datetime(2025, 1, 2, 3, 4, 5, tzinfo=UTC)
 LAST_LOGIN = datetime(2026, 11, 20, 8, 0, tzinfo=UTC)
 
@@ -35,7 +33,7 @@ def user_id(n: int) -> str:
 
 def test_every_user_status():
     users = load("users.json")
-    identities = [mapper.map_user(u, [], [], ACCOUNT, None, PATTERNS) for u in users]
+    identities = [mapper.map_user(u, [], [], ACCOUNT, None) for u in users]
 
     def identity(n: int, login: str, **fields: Any) -> Identity:
         values: dict[str, Any] = dict(
@@ -46,6 +44,7 @@ def test_every_user_status():
             email=login,
             person=True,
             privileged=False,
+            full_admin=False,
             console_access=True,
             mfa_enrolled=False,
             created_at=CREATED,
@@ -66,14 +65,15 @@ def test_every_user_status():
         identity(
             9, "archived@acme.example", console_access=None, anomalies=["unknown user status 'ARCHIVED'"]
         ),
-        identity(10, "svc-deploy@acme.example", person=False),
+        # Okta marks no user as a service account: machine_patterns are the core's (vaultward.people).
+        identity(10, "svc-deploy@acme.example"),
     ]
     assert users[0]["profile"]["email"] == "ACTIVE@ACME.EXAMPLE"
 
 
 def test_factors_unread_means_enrolment_unknown():
     user = load("users.json")[7]  # DEPROVISIONED: the collector does not read its factors
-    assert mapper.map_user(user, None, [], ACCOUNT, None, PATTERNS).mfa_enrolled is None
+    assert mapper.map_user(user, None, [], ACCOUNT, None).mfa_enrolled is None
 
 
 FACTOR_KINDS = {
@@ -131,7 +131,7 @@ def test_unknown_factor_values_are_kept_and_flagged():
 
 def test_an_unknown_factor_makes_the_user_enrolled_and_flagged():
     user = load("users.json")[0]
-    identity = mapper.map_user(user, load("factors.json")["unknown_values"][:1], [], ACCOUNT, True, PATTERNS)
+    identity = mapper.map_user(user, load("factors.json")["unknown_values"][:1], [], ACCOUNT, True)
     assert (
         identity.mfa_enrolled,
         identity.factor_kinds,
@@ -157,14 +157,25 @@ def test_every_role_type_counts_as_privileged():
     )
     assert anomalies == ["role ra100000000000000023: unknown type 'WALLET_ADMIN'"]
 
-    read_only = mapper.map_user(load("users.json")[0], [], roles[5:6], ACCOUNT, None, PATTERNS)
+    read_only = mapper.map_user(load("users.json")[0], [], roles[5:6], ACCOUNT, None)
     assert (read_only.privileged, read_only.admin_roles, read_only.privileged_via) == (
         True,
         ["READ_ONLY_ADMIN"],
         ["user:READ_ONLY_ADMIN"],
     )
-    inactive = mapper.map_user(load("users.json")[0], [], roles[-2:-1], ACCOUNT, None, PATTERNS)
+    inactive = mapper.map_user(load("users.json")[0], [], roles[-2:-1], ACCOUNT, None)
     assert (inactive.privileged, inactive.admin_roles) == (False, [])
+
+
+def test_only_super_and_org_admins_hold_the_whole_org():
+    """Okta's standard roles: SUPER_ADMIN and ORG_ADMIN administer the org; every other role
+    (APP_ADMIN, REPORT_ADMIN, HELP_DESK_ADMIN, READ_ONLY_ADMIN, ...) is scoped."""
+    roles = {role["type"]: role for role in load("roles.json")[:12]}
+    user = load("users.json")[0]
+    full = {t: mapper.map_user(user, [], [role], ACCOUNT, None).full_admin for t, role in roles.items()}
+    assert {t for t, flag in full.items() if flag} == {"SUPER_ADMIN", "ORG_ADMIN"}
+    assert all(flag is False for t, flag in full.items() if t not in ("SUPER_ADMIN", "ORG_ADMIN"))
+    assert mapper.map_user(user, [], None, ACCOUNT, None).full_admin is None  # roles unread
 
 
 # --- authentication policies ---------------------------------------------------------------
@@ -368,7 +379,7 @@ def test_unreadable_user_fields_are_anomalies_not_errors():
         "lastLogin": ["2026-01-01"],  # AttributeError
     }
     factors = [{"id": "f1", "factorType": "push", "status": "ACTIVE", "provider": ["OKTA"]}]  # unhashable
-    identity = mapper.map_user(user, factors, [], ACCOUNT, None, PATTERNS)
+    identity = mapper.map_user(user, factors, [], ACCOUNT, None)
     assert (identity.key, identity.name, identity.created_at, identity.last_used_at) == (
         "okta:00u-odd",
         "",

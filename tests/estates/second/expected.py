@@ -147,6 +147,16 @@ def identity_verdicts(aws: NorthwindAws) -> Verdicts:
         # --- keys -------------------------------------------------------------------------------
         # ci-runner's key: created 200 days ago (bound 90), used 10 days ago.
         ("access.access_key_age", f"{aws.user(aws.production, 'ci-runner')}#access_key_1"): "fail",
+        # --- privileged machine credentials (issue 16) ------------------------------------
+        # ci-runner: IAM credential report password_enabled false, mfa_active false,
+        # access_key_1_active true (a key-only CI user); its inline policy allows Action "*" on
+        # Resource "*" (IAM: every action on every resource, what AdministratorAccess grants),
+        # and its key is 200 days old (policy.access bound 90).
+        ("access.privileged_machine_credentials", aws.user(aws.production, "ci-runner")): "fail",
+        # svc-reporting (machine_patterns `svc-*`): Okta role assignment REPORT_ADMIN (a scoped
+        # standard role, not SUPER_ADMIN / ORG_ADMIN), but an ACTIVE user with a password
+        # credential and no factor enrolled (UserFactor list empty): a password-only admin.
+        ("access.privileged_machine_credentials", okta("svc-reporting")): "fail",
         # --- root ----------------------------------------------------------------------------
         ("access.root_mfa", f"aws:{aws.management}"): "pass",
         ("access.root_mfa", f"aws:{aws.production}"): "fail",
@@ -163,11 +173,14 @@ def people_verdicts(aws: NorthwindAws) -> Verdicts:
         ("access.person_without_mfa", _mail("nadia")): "pass",
         ("access.person_without_mfa", _mail("omar")): "pass",  # Okta SMS, Entra mobilePhone
         ("access.person_without_mfa", _mail("priya")): "pass",
-        ("access.person_without_mfa", _mail("sam")): "fail",  # Entra only, nothing registered
+        # sam: Entra nothing registered, Google no 2SV; his HR roster entry is a record of
+        # employment, not a login, so it is no "source that did not say" (issue 16).
+        ("access.person_without_mfa", _mail("sam")): "fail",
         ("access.person_without_mfa", _mail("tara")): "pass",
         ("access.person_without_mfa", contractor): "fail",
         # quentin (Okta SUSPENDED, Google suspended, on leave) and uri (new hire) are on the
-        # HR roster only: a roster says nothing about MFA, so "a source did not say".
+        # HR roster only: no account they sign in with was seen, so whether they have MFA is
+        # unknown.
         ("access.person_without_mfa", _mail("quentin")): "unknown",
         ("access.person_without_mfa", _mail("uri")): "unknown",
         # the guest is not a person of the company (Entra userType guest): not applicable (issue 16).
@@ -402,8 +415,7 @@ def not_applicable_verdicts(aws: NorthwindAws, now: datetime) -> Verdicts:
     # (quentin, uri, the old contractor, the guest). rosa still owns the Treasury Safe: judged.
     for person in (*machines, _mail("quentin"), _mail("uri"), "identity:" + contractor_iam, GUEST):
         verdicts[("training.lure_training_privileged", person)] = "skipped"
-    # Machines and the guest: out of the people checks' scope, so not applicable (issue 16:
-    # the product still judges them; known_wrong.py records what it says today).
+    # Machines and the guest: out of the people checks' scope, so not applicable (issue 16).
     for check in sign_in:
         for key in (okta("svc-reporting"), google("deploy-bot")):
             verdicts[(check, key)] = "skipped"
@@ -412,6 +424,23 @@ def not_applicable_verdicts(aws: NorthwindAws, now: datetime) -> Verdicts:
             verdicts[(check, key)] = "skipped"
     for check in ("access.person_without_mfa", "training.awareness_recent"):
         verdicts[(check, GUEST)] = "skipped"  # Entra userType guest: not a person of the company
+    # Privileged machine credentials judge machines only: every employee's and the guest's
+    # identity is not applicable; deploy-bot is a machine (`*-bot@*`) whose Directory user has
+    # isAdmin and isDelegatedAdmin false: no administrator rights, its credentials are not judged.
+    people_identities = [
+        *(okta(n) for n in ("nadia", "omar", "priya", "quentin", "rosa", "tara")),
+        *(entra(n) for n in ("nadia", "priya", "omar", "sam", "guest")),
+        *(google(n) for n in ("nadia", "priya", "sam", "tara", "quentin", "rosa")),
+        aws.user(aws.management, "nadia"),
+        aws.user(aws.production, "priya"),
+        omar_iam,
+        contractor_iam,
+        *roster,
+        *(fireblocks_user(n) for n in ("nadia", "omar", "priya", "rosa")),
+        google("deploy-bot"),
+    ]
+    for key in people_identities:
+        verdicts[("access.privileged_machine_credentials", key)] = "skipped"
     # sam signs nothing (his mapped address owns no Safe) and is not privileged.
     verdicts[("training.lure_training_privileged", _mail("sam"))] = "skipped"
     # Wallets of another vendor: BitGo rules judge BitGo wallets, module checks Safes.

@@ -1,7 +1,8 @@
 """A loopback Microsoft Entra ID: the identity platform's client-credentials token endpoint
 (`/{tenant}/oauth2/v2.0/token`, `scope=https://graph.microsoft.com/.default`) and Microsoft
 Graph's `userRegistrationDetails` report, Conditional Access policies, the security defaults
-policy and groups' `transitiveMembers`, with Microsoft's documented shapes: `value` pages
+policy, cross-tenant access settings (default and partners) and groups' `transitiveMembers`,
+with Microsoft's documented shapes: `value` pages
 linked by an absolute `@odata.nextLink` (`$skiptoken`), `{"error": {"code", "message",
 "innerError"}}` error bodies, 403 `Authorization_RequestDenied` for an application permission
 the app was not granted, 404 for an unknown group, 429 with `Retry-After`, AADSTS errors from
@@ -23,6 +24,18 @@ REPORT_PATH = "/v1.0/reports/authenticationMethods/userRegistrationDetails"
 POLICIES_PATH = "/v1.0/identity/conditionalAccess/policies"
 SECURITY_DEFAULTS_PATH = "/v1.0/policies/identitySecurityDefaultsEnforcementPolicy"
 GROUP_MEMBERS_PATH = r"/v1.0/groups/(?P<group>[^/]+)/transitiveMembers"
+CROSS_TENANT_DEFAULT_PATH = "/v1.0/policies/crossTenantAccessPolicy/default"
+CROSS_TENANT_PARTNERS_PATH = "/v1.0/policies/crossTenantAccessPolicy/partners"
+# What a tenant that never changed its cross-tenant access settings answers: the service
+# default, trusting no external organisation's MFA or device claims.
+SERVICE_DEFAULT = {
+    "isServiceDefault": True,
+    "inboundTrust": {
+        "isMfaAccepted": False,
+        "isCompliantDeviceAccepted": False,
+        "isHybridAzureADJoinedDeviceAccepted": False,
+    },
+}
 GRAPH_PERMISSIONS = ("AuditLog.Read.All", "Policy.Read.All", "GroupMember.Read.All")
 DEMO_TENANT_ID = "5f1c2b7e-3d4a-4c8e-9b1f-acme00000001"
 DEMO_CLIENT_ID = "a7d3e0c4-2f1b-4e5d-8c9a-0b1c2d3e4f50"
@@ -68,8 +81,11 @@ def make_entra_fake(
 ) -> FakeApi:
     """`data`: {"tenant_id", "users": [userRegistrationDetails rows], "policies":
     [conditionalAccessPolicy], "security_defaults": identitySecurityDefaultsEnforcementPolicy,
-    "groups": {group id: [directoryObject members, nested ones included]}}. `permissions`: the
-    application permissions the app was granted; an endpoint needing another answers 403."""
+    "groups": {group id: [directoryObject members, nested ones included]},
+    "cross_tenant_default": crossTenantAccessPolicyConfigurationDefault (the service default
+    when absent), "cross_tenant_partners": [crossTenantAccessPolicyConfigurationPartner]}.
+    `permissions`: the application permissions the app was granted; an endpoint needing another
+    answers 403."""
     tenant_id: str = data["tenant_id"]
     api = FakeApi(authorised=lambda request: True)  # handlers answer in Microsoft's shapes
 
@@ -161,11 +177,30 @@ def make_entra_fake(
         selected = [{"@odata.type": m["@odata.type"], "id": m["id"]} for m in members or []]
         return paged(request, request.path, selected, "directoryObjects(id)", "GroupMember.Read.All")
 
+    def cross_tenant_default(request: Request) -> Reply:
+        if (error := refused(request, "Policy.Read.All")) is not None:
+            return error
+        context = (
+            "https://graph.microsoft.com/v1.0/$metadata#policies/crossTenantAccessPolicy/default/$entity"
+        )
+        return Reply(200, {"@odata.context": context, **data.get("cross_tenant_default", SERVICE_DEFAULT)})
+
+    def cross_tenant_partners(request: Request) -> Reply:
+        return paged(
+            request,
+            CROSS_TENANT_PARTNERS_PATH,
+            data.get("cross_tenant_partners", []),
+            "policies/crossTenantAccessPolicy/partners",
+            "Policy.Read.All",
+        )
+
     api.route("POST", r"/(?P<tenant>[^/]+)/oauth2/v2\.0/token", issue_token)
     api.route("GET", REPORT_PATH, report)
     api.route("GET", POLICIES_PATH, policies)
     api.route("GET", SECURITY_DEFAULTS_PATH, security_defaults)
     api.route("GET", GROUP_MEMBERS_PATH, group_members)
+    api.route("GET", CROSS_TENANT_DEFAULT_PATH, cross_tenant_default)
+    api.route("GET", CROSS_TENANT_PARTNERS_PATH, cross_tenant_partners)
     return api
 
 
