@@ -96,6 +96,8 @@ def known_wrong(aws: NorthwindAws) -> KnownWrong:
         ("access.privileged_phishing_resistant", ci_runner): ("fail", MACHINE),
         ("access.privileged_phishing_resistant", "sam@northwind.example"): ("fail", SIGNER_MAP),
         ("training.lure_training_privileged", "sam@northwind.example"): ("fail", SIGNER_MAP),
+        # sam did not fall for P5, the latest finished phishing test.
+        ("training.privileged_clicked_latest", "sam@northwind.example"): ("pass", SIGNER_MAP),
         ("custody.signers_distinct_mfa_trained", VAULT["1"]): ("unknown", FIREBLOCKS_SIGNER_ROLE),
         ("custody.signers_distinct_mfa_trained", VAULT["2"]): ("unknown", FIREBLOCKS_SIGNER_ROLE),
         ("custody.signers_distinct_mfa_trained", BITGO_COLD): ("pass", BITGO_ADMIN_APPROVES),
