@@ -21,6 +21,8 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from vaultward.models import CheckScore, Evaluation, Finding, MitigationScore, Waiver
+from vaultward.phishing_summary import CHECKS as PHISHING_CHECKS
+from vaultward.phishing_summary import PhishingSummary, phishing_summary
 from vaultward.registry import Registry
 from vaultward.report_sections import (
     HISTORY_WEEKS,
@@ -142,6 +144,7 @@ class WeeklyReport:
     history: list[WeekPoint] = field(default_factory=list)  # the 12 weeks ending with this one
     attack_path: list[StageLine] = field(default_factory=list)
     frameworks: list[FrameworkLine] = field(default_factory=list)
+    phishing: PhishingSummary | None = None  # the training section's phishing programme
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), sort_keys=True, indent=2, default=_json_default) + "\n"
@@ -235,6 +238,14 @@ def build_report(engine: Engine, iso_week: str, registry: Registry | None = None
         failing = open_findings(evaluation.id)
         before_failing = open_findings(previous.id if previous else None)
         checks = list(session.exec(select(CheckScore).where(CheckScore.evaluation_id == evaluation.id)))
+        phishing_findings: list[Finding] = list(
+            session.exec(
+                select(Finding).where(
+                    Finding.evaluation_id == evaluation.id, col(Finding.check_id).in_(PHISHING_CHECKS)
+                )
+            )
+        )
+        phishing = phishing_summary(phishing_findings)
         waivers = list(
             session.exec(
                 select(Waiver)
@@ -339,4 +350,5 @@ def build_report(engine: Engine, iso_week: str, registry: Registry | None = None
         history=trend,
         attack_path=stage_lines(checks),
         frameworks=framework_lines(checks),
+        phishing=phishing,
     )
