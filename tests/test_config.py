@@ -154,3 +154,23 @@ def test_a_zone_folder_or_an_overlong_timezone_is_named(tmp_path, timezone):
     assert str(error.value).startswith(
         f"{path}: report.schedule: timezone={timezone!r}: not an IANA time zone"
     )
+
+
+def test_the_phishing_programme_keys_are_validated(tmp_path):
+    path = write(tmp_path, "[policy.training]\nrecent_phishing_tests = 3\nrepeat_clicker_failures = 4\n")
+    with pytest.raises(ConfigError) as error:
+        load_settings(path)
+    assert "repeat_clicker_failures (4) cannot exceed recent_phishing_tests (3)" in str(error.value)
+    for line in ("phish_trend_tests = 0", "org_max_phish_prone_percent = -1", "repeat_clicker_failures = 1"):
+        with pytest.raises(ConfigError, match=line.split(" ")[0]):
+            load_settings(write(tmp_path, f"[policy.training]\n{line}\n"))
+    training = load_settings(write(tmp_path, "[policy.training]\nphish_trend_tests = 6\n")).policy.training
+    assert (
+        training.org_max_phish_prone_percent,
+        training.phish_trend_tests,
+        training.recent_phishing_tests,
+    ) == (
+        5.0,
+        6,
+        6,
+    )
