@@ -22,7 +22,7 @@ EARLIEST = datetime.min.replace(tzinfo=UTC)
 
 
 @dataclass(frozen=True)
-class TestOutcome:
+class SimulationOutcome:
     test: PhishingTest
     results: Mapping[str, PhishingResult]  # by the person's e-mail (through policy.people.aliases)
     delivered: int  # recipients the message reached
@@ -87,12 +87,17 @@ def _gap(test: PhishingTest, results: Sequence[PhishingResult]) -> str:
 
 
 def _worse(a: PhishingResult, b: PhishingResult) -> PhishingResult:
-    """Of two results for one person in one test, the one that failed (or reached them)."""
-    rank = lambda r: (bool(r.failures), r.failures is None and r.delivered is True, r.delivered is True)  # noqa: E731
+    """Of two results for one person in one test, the one that says most against them:
+    failed, then not recorded, then reached."""
+
+    def rank(result: PhishingResult) -> tuple[bool, bool, bool]:
+        reached = result.delivered is True
+        return bool(result.failures), reached and result.failures is None, reached
+
     return max(a, b, key=rank)
 
 
-def _outcomes(ctx: CheckContext) -> list[TestOutcome]:
+def _outcomes(ctx: CheckContext) -> list[SimulationOutcome]:
     by_test: dict[str, list[PhishingResult]] = {}
     for result in ctx.records(PhishingResult):
         by_test.setdefault(result.test, []).append(result)
@@ -105,7 +110,7 @@ def _outcomes(ctx: CheckContext) -> list[TestOutcome]:
             people[email] = _worse(people[email], result) if email in people else result
         reached = [r for r in people.values() if r.delivered is True]
         outcomes.append(
-            TestOutcome(
+            SimulationOutcome(
                 test=test,
                 results=people,
                 delivered=len(reached),
@@ -116,17 +121,17 @@ def _outcomes(ctx: CheckContext) -> list[TestOutcome]:
     return sorted(outcomes, key=lambda o: (o.started_at is None, o.started_at or EARLIEST, o.test.key))
 
 
-def phishing_outcomes(ctx: CheckContext) -> list[TestOutcome]:
+def phishing_outcomes(ctx: CheckContext) -> list[SimulationOutcome]:
     """Every phishing test with its outcome, oldest first (undated ones last); built once."""
     return ctx.shared("training.phishing_outcomes", lambda: _outcomes(ctx))
 
 
-def finished_tests(ctx: CheckContext) -> list[TestOutcome]:
-    """The tests that are measurements (`TestOutcome.counts`), oldest first."""
+def finished_tests(ctx: CheckContext) -> list[SimulationOutcome]:
+    """The tests that are measurements (`SimulationOutcome.counts`), oldest first."""
     return [outcome for outcome in phishing_outcomes(ctx) if outcome.counts]
 
 
-def why_not_counted(outcome: TestOutcome) -> str:
+def why_not_counted(outcome: SimulationOutcome) -> str:
     """Why a test is not a measurement, as its not-applicable finding says."""
     if outcome.test.final is not True:
         return f"{outcome.label}: still running (status {outcome.test.status or 'not reported'}), results not final"

@@ -28,7 +28,7 @@ class PhishingFinding(Protocol):
 
 
 @dataclass(frozen=True)
-class TestPoint:
+class SimulationPoint:
     """One phishing test: its organisation phish-prone percentage and the trend's verdict."""
 
     test: str  # the test's key
@@ -53,12 +53,12 @@ class PersonLine:
 @dataclass(frozen=True)
 class PhishingSummary:
     bound: float | None  # policy.training.org_max_phish_prone_percent as the check applied it
-    tests: list[TestPoint] = field(default_factory=list)  # oldest first
+    tests: list[SimulationPoint] = field(default_factory=list)  # oldest first
     repeat_clickers: list[PersonLine] = field(default_factory=list)  # failing, then unknown
     privileged_clickers: list[PersonLine] = field(default_factory=list)  # failing, then unknown
 
     @property
-    def latest(self) -> TestPoint | None:
+    def latest(self) -> SimulationPoint | None:
         """The newest finished test the trend judged."""
         judged = [point for point in self.tests if point.final and point.status != "skipped"]
         return judged[-1] if judged else None
@@ -100,7 +100,7 @@ def phishing_summary(findings: Iterable[PhishingFinding]) -> PhishingSummary | N
         bound = evidence.get("bound", bound)
         percentage = evidence.get("percentage")
         points.append(
-            TestPoint(
+            SimulationPoint(
                 test=f.resource,
                 name=f.resource_name or f.resource,
                 label=str(evidence["label"]),

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from markupsafe import Markup, escape
 
-from vaultward.phishing_summary import TestPoint
+from vaultward.phishing_summary import SimulationPoint
 
 # Band colours; every chart and badge also carries the band's name or the score as text, so
 # a greyscale print loses nothing.
@@ -82,7 +82,7 @@ def score_bar(score: float | None, colour: str, width: int = 120, height: int = 
 
 
 def phish_prone_chart(
-    tests: list[TestPoint], bound: float | None, width: int = 460, height: int = 120
+    tests: list[SimulationPoint], bound: float | None, width: int = 460, height: int = 120
 ) -> Markup:
     """The organisation's phish-prone percentage test by test:
     a line through the finished tests, a hollow dot for one still running, a gap where a

@@ -6,7 +6,7 @@ from checks.access.privilege import privilege_gap
 from checks.custody.signers import custody_people
 from checks.training.people import humans, not_judged
 from vaultward.people import Person
-from vaultward.phishing import TestOutcome, finished_tests
+from vaultward.phishing import SimulationOutcome, finished_tests
 from vaultward.records import Identity, PhishingResult, PhishingTest, TransferPolicy, Wallet
 from vaultward.sdk import CheckContext, Result, check, failed, passed, unknown
 
@@ -66,7 +66,7 @@ def privileged_clicked_latest(ctx: CheckContext) -> Iterator[Result]:
     )
 
 
-def _latest(email: str, recent: list[TestOutcome], evidence: dict) -> Result:
+def _latest(email: str, recent: list[SimulationOutcome], evidence: dict) -> Result:
     """The verdict of the newest of the recent tests that reached them."""
     for outcome in reversed(recent):
         result = outcome.results.get(email)

@@ -196,3 +196,19 @@ def test_a_latest_test_missing_recipients_may_have_reached_them():
         make_phishing_result(latest, "dev@x.io"),
     ]  # fmt: skip
     assert statuses(privileged_clicked_latest, records) == {"admin@x.io": "unknown"}
+
+
+def test_a_person_listed_twice_in_a_test_counts_once_with_the_worse_outcome():
+    test = make_phishing_test(1, 10)
+    records = [
+        test,
+        make_phishing_result(test, "a@x.io", key="r1"),
+        make_phishing_result(test, "A@X.io", "clicked", key="r2"),  # the same person, another row
+        make_phishing_result(test, "b@x.io", key="r3"),
+    ]
+    [result] = run(phish_prone_trend, records)
+    assert (result.evidence["delivered"], result.evidence["failures"], result.evidence["percentage"]) == (
+        2,
+        1,
+        50.0,
+    )
