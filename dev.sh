@@ -55,6 +55,9 @@ ensure_system_packages() {
     local missing=()
     command -v chromium >/dev/null || missing+=(chromium)
     command -v pdftotext >/dev/null || missing+=(poppler-utils)
+    # WeasyPrint subsets the report's fonts with HarfBuzz; without it, fontTools' fallback
+    # makes PDF bytes differ from run to run (the report's reproducibility test).
+    ldconfig -p 2>/dev/null | grep -q libharfbuzz-subset || missing+=(libharfbuzz-subset0)
     if [ ${#missing[@]} -gt 0 ]; then
         as_root apt-get update -qq
         DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "${missing[@]}" >/dev/null

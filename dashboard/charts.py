@@ -52,6 +52,43 @@ def score_trend(history: pd.DataFrame) -> go.Figure:
     return _layout(figure, 180)
 
 
+def phish_prone_trend(tests: pd.DataFrame, bound: float | None) -> go.Figure:
+    """The organisation's phish-prone percentage test by test: a line through the finished
+    tests, hollow markers for tests still running, gaps where a test cannot be measured,
+    and the policy bound dashed."""
+    finished = tests[tests["final"]]
+    running = tests[~tests["final"]]
+    figure = go.Figure()
+    figure.add_scatter(
+        x=finished["started_at"],
+        y=finished["percentage"],
+        mode="lines+markers",
+        connectgaps=False,
+        name="finished",
+        line=dict(color=ACCENT, width=2),
+        marker=dict(size=7),
+        # Plotly reads a few HTML tags in text: names are escaped to stay text.
+        customdata=[html.escape(label) for label in finished["label"]],
+        hovertemplate="%{customdata}<br>%{y:.1f} %<extra></extra>",
+    )
+    if not running.empty:
+        figure.add_scatter(
+            x=running["started_at"],
+            y=running["percentage"],
+            mode="markers",
+            name="still running",
+            marker=dict(size=8, color="white", line=dict(color=ACCENT, width=2)),
+            customdata=[html.escape(label) for label in running["label"]],
+            hovertemplate="%{customdata} (still running)<br>%{y:.1f} %<extra></extra>",
+        )
+    if bound is not None:
+        figure.add_hline(y=bound, line=dict(color=STATUS_COLOURS["failed"], width=1, dash="dash"))
+    top = max([bound or 0.0, *tests["percentage"].dropna().tolist(), 1.0]) * 1.15
+    figure.update_yaxes(range=[0, top], gridcolor="#e2e8f0", zeroline=False, ticksuffix=" %")
+    figure.update_xaxes(showgrid=False)
+    return _layout(figure, 220)
+
+
 def check_status_bars(checks: pd.DataFrame) -> go.Figure:
     """One horizontal stacked bar per check: passed / failed / unknown / waived resources."""
     ordered = checks.iloc[::-1]  # plotly draws the first row at the bottom

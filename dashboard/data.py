@@ -802,6 +802,54 @@ def account_label(account: str, names: dict[str, str]) -> str:
     return f"{name} ({account})" if name else account
 
 
+PHISHING_TEST_COLUMNS = [
+    "started_at", "test", "label", "delivered", "failures", "percentage", "final", "status", "message",
+]  # fmt: skip
+PHISHING_PEOPLE_COLUMNS = ["person", "status", "message"]
+
+
+@st.cache_data(ttl=CACHE_TTL, show_spinner=False)
+def phishing_programme(url: str) -> dict[str, Any] | None:
+    """The latest evaluation's phishing programme, as its three checks judged it
+    (vaultward.phishing_summary): the phish-prone percentage per test, the repeat clickers
+    and the administrators or signers who fell for their latest test; None without tests."""
+    from vaultward.phishing_summary import CHECKS, phishing_summary
+
+    latest = latest_evaluation(url)
+    if latest is None:
+        return None
+    with _session(url) as session:
+        rows = session.exec(
+            select(Finding).where(Finding.evaluation_id == latest["id"], col(Finding.check_id).in_(CHECKS))
+        ).all()
+        summary = phishing_summary(rows)
+    if summary is None:
+        return None
+    tests = pd.DataFrame(
+        [
+            {
+                "started_at": point.started_at, "test": point.name, "label": point.label,
+                "delivered": point.delivered, "failures": point.failures, "percentage": point.percentage,
+                "final": point.final, "status": point.status, "message": point.message,
+            }
+            for point in summary.tests
+        ],
+        columns=PHISHING_TEST_COLUMNS,
+    )  # fmt: skip
+
+    def people(lines: list[Any]) -> pd.DataFrame:
+        return pd.DataFrame([vars(line) for line in lines], columns=PHISHING_PEOPLE_COLUMNS)
+
+    latest_test = summary.latest
+    return {
+        "bound": summary.bound,
+        "tests": tests,
+        "latest": None if latest_test is None else vars(latest_test),
+        "repeat_clickers": people(summary.repeat_clickers),
+        "privileged_clickers": people(summary.privileged_clickers),
+    }
+
+
 def scope_source(scope: str) -> str:
     """The source family a scope belongs to: `aws` for aws:123/us-east-1, `okta` for okta:acme."""
     return scope.split(":", 1)[0] if ":" in scope else ""

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from vaultward.records import (
+    PHISHING_FAILURES,
     AccessKey,
     AclEntry,
     CloudAccount,
@@ -17,6 +18,8 @@ from vaultward.records import (
     NetworkAcl,
     NetworkPath,
     OrgAccount,
+    PhishingResult,
+    PhishingTest,
     PortRange,
     SigningKey,
     TrainingRecord,
@@ -420,6 +423,56 @@ def make_training_record(
     return TrainingRecord(**values)
 
 
+def make_phishing_test(pst_id: int, days_ago: int, **overrides: Any) -> PhishingTest:
+    """A closed phishing test that started `days_ago` days before NOW (set `scheduled` to
+    its number of recipients to have it cross-checked)."""
+    values: dict[str, Any] = {
+        "key": f"knowbe4:pst:{pst_id}",
+        "name": f"test {pst_id}",
+        "scope": "knowbe4:acme",
+        "source": "knowbe4",
+        "campaign": f"campaign {pst_id}",
+        "status": "Closed",
+        "final": True,
+        "started_at": NOW - timedelta(days=days_ago),
+    }
+    values.update(overrides)
+    return PhishingTest(**values)
+
+
+def make_phishing_result(
+    test: PhishingTest, person: str, *failures: str, delivered: bool = True, **overrides: Any
+) -> PhishingResult:
+    """`person`'s result in `test`: the named failures (`clicked`, `replied` ...), none if
+    none are named; every flag None when the message never reached them."""
+    unknown = set(failures) - set(PHISHING_FAILURES)
+    assert not unknown, f"not failures: {unknown}"
+    flags: dict[str, Any] = {
+        name: (name in failures) if delivered else None
+        for name in (
+            "clicked",
+            "data_entered",
+            "attachment_opened",
+            "macro_enabled",
+            "replied",
+            "qr_code_scanned",
+        )
+    }
+    values: dict[str, Any] = {
+        "key": f"{test.key}:{person}",
+        "scope": test.scope,
+        "source": test.source,
+        "person": person,
+        "campaign": test.name,
+        "test": test.key,
+        "delivered": delivered,
+        "reported": False if delivered else None,
+        **flags,
+    }
+    values.update(overrides)
+    return PhishingResult(**values)
+
+
 @dataclass
 class ScoredCheck:
     """A stored CheckScore's fields, as the framework and attack-path views read them."""
@@ -440,3 +493,37 @@ class ScoredCheck:
     @property
     def title(self) -> str:
         return self.check_id
+
+
+def make_phishing_programme(scope: str = "knowbe4:acme") -> list:
+    """A small organisation's phishing programme: an admin and three others, three finished
+    tests (50 %, 25 %, 75 %: rising again) and one still open. dev1 fails all three finished
+    tests; the admin fell for the latest."""
+    admin = make_identity(
+        key="okta:admin", source="okta", email="admin@acme.example", privileged=True, scope="okta:acme"
+    )
+    others = [
+        make_identity(key=f"okta:dev{n}", source="okta", email=f"dev{n}@acme.example", scope="okta:acme")
+        for n in (1, 2, 3)
+    ]
+    tests = [
+        make_phishing_test(n, days, scope=scope, campaign="Monthly baseline", name=name, **extra)
+        for n, days, name, extra in (
+            (1, 90, "Fake invoice", {}),
+            (2, 60, "Parcel held at customs", {}),
+            (3, 30, "Recruiter InMail", {}),
+            (4, 5, "Collaborator's whitepaper", {"status": "Open", "final": False}),
+        )
+    ]
+    failures = {
+        1: {"dev1": ("clicked",), "dev2": ("clicked",)},
+        2: {"dev1": ("clicked",)},
+        3: {"admin": ("clicked", "data_entered"), "dev1": ("attachment_opened",)},
+        4: {"dev2": ("clicked",)},
+    }
+    results = [
+        make_phishing_result(test, f"{person}@acme.example", *failures[n].get(person, ()))
+        for n, test in enumerate(tests, start=1)
+        for person in ("admin", "dev1", "dev2", "dev3")
+    ]
+    return [admin, *others, *tests, *results]

@@ -215,3 +215,23 @@ def test_bad_prices_name_the_key_and_the_file(tmp_path, custody, file, expected)
     message = str(raised.value)
     assert message.startswith(f"{config}: ")
     assert expected.format(dir=tmp_path) in message
+
+
+def test_the_phishing_programme_keys_are_validated(tmp_path):
+    path = write(tmp_path, "[policy.training]\nrecent_phishing_tests = 3\nrepeat_clicker_failures = 4\n")
+    with pytest.raises(ConfigError) as error:
+        load_settings(path)
+    assert "repeat_clicker_failures (4) cannot exceed recent_phishing_tests (3)" in str(error.value)
+    for line in ("phish_trend_tests = 0", "org_max_phish_prone_percent = -1", "repeat_clicker_failures = 1"):
+        with pytest.raises(ConfigError, match=line.split(" ")[0]):
+            load_settings(write(tmp_path, f"[policy.training]\n{line}\n"))
+    training = load_settings(write(tmp_path, "[policy.training]\nphish_trend_tests = 6\n")).policy.training
+    assert (
+        training.org_max_phish_prone_percent,
+        training.phish_trend_tests,
+        training.recent_phishing_tests,
+    ) == (
+        5.0,
+        6,
+        6,
+    )

@@ -126,6 +126,13 @@ def expected_findings(org: DemoOrganisation) -> dict[tuple[str, str], str]:
         # no training source: unknown, never a pass
         ("training.awareness_recent", "training"): "unknown",
         ("training.lure_training_privileged", "training"): "unknown",
+        # no phishing simulations: no data, and each administrator not known to resist them
+        ("training.phish_prone_trend", "*"): "unknown",
+        ("training.repeat_clickers", "*"): "unknown",
+        **{
+            ("training.privileged_clicked_latest", "identity:" + user(a, name)): "unknown"
+            for a, name in ((mgmt, "ops-admin"), (prod, "alice"), (corp, "dave"))
+        },
         # --- not applicable, reported (nothing vanishes, issue 15) -------------------------
         # ci-deploy has no password (no sign-in) and is a machine, so no person either
         ("access.console_user_mfa", user(prod, "ci-deploy")): "skipped",
@@ -166,8 +173,12 @@ def expected_findings(org: DemoOrganisation) -> dict[tuple[str, str], str]:
                 (custody, "frank"),
             )
         },
-        ("training.lure_training_privileged", "identity:" + user(corp, "erin")): "skipped",
-        ("training.lure_training_privileged", "identity:" + user(custody, "frank")): "skipped",
+        **{
+            (check, "identity:" + user(a, name)): "skipped"
+            for check in ("training.lure_training_privileged", "training.privileged_clicked_latest")
+            for a, name in ((corp, "erin"), (custody, "frank"))
+        },
+        ("training.privileged_clicked_latest", "machine:" + user(prod, "ci-deploy")): "skipped",
         # backup-encryption is an ENCRYPT_DECRYPT key, not a signing key
         ("custody.signing_keys_hsm_backed", r["kms:backup-encryption"]): "skipped",
         # ACLs of VPCs that are not production (corporate or unclassified)
@@ -238,6 +249,9 @@ def test_exact_findings_and_scores(engine, org):
             "segmentation.zone_classification_consistent": 100.0,  # 5 of 5 classified VPCs
             "training.awareness_recent": 0.0,
             "training.lure_training_privileged": 0.0,
+            "training.phish_prone_trend": 0.0,
+            "training.repeat_clickers": 0.0,
+            "training.privileged_clicked_latest": 0.0,
         }
     )
     # weights: root 3, console 2, privileged 3, keys 1, phishing-resistant 2, people 2, enforced 2,

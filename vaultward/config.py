@@ -222,6 +222,21 @@ class TrainingPolicy(Strict):
     awareness_max_age_days: int = Field(default=365, ge=1)
     lure_training_max_age_days: int = Field(default=180, ge=1)
     max_phish_prone_percent: float = Field(default=5.0, ge=0, le=100)
+    # The phishing programme: the organisation's phish-prone percentage per test, the tests
+    # the trend judges, and the recent tests repeat and privileged clickers are counted over.
+    org_max_phish_prone_percent: float = Field(default=5.0, ge=0, le=100)
+    phish_trend_tests: int = Field(default=4, ge=1, le=52)
+    recent_phishing_tests: int = Field(default=6, ge=1, le=52)
+    repeat_clicker_failures: int = Field(default=2, ge=2)
+
+    @model_validator(mode="after")
+    def _repeat_within_recent(self) -> TrainingPolicy:
+        if self.repeat_clicker_failures > self.recent_phishing_tests:
+            raise ValueError(
+                f"repeat_clicker_failures ({self.repeat_clicker_failures}) cannot exceed "
+                f"recent_phishing_tests ({self.recent_phishing_tests}): nobody could fail that often"
+            )
+        return self
 
 
 class AccessPolicy(Strict):

@@ -3,7 +3,9 @@ scripts, no fetches): a 0-100 sparkline per mitigation and a score bar."""
 
 from __future__ import annotations
 
-from markupsafe import Markup
+from markupsafe import Markup, escape
+
+from vaultward.phishing_summary import SimulationPoint
 
 # Band colours; every chart and badge also carries the band's name or the score as text, so
 # a greyscale print loses nothing.
@@ -76,4 +78,61 @@ def score_bar(score: float | None, colour: str, width: int = 120, height: int = 
         'stroke-width="0.6"/>'
         f'<rect x="0" y="0" width="{filled:.1f}" height="{height}" rx="2" fill="{colour}"/>'
         "</svg>"
+    )
+
+
+def phish_prone_chart(
+    tests: list[SimulationPoint], bound: float | None, width: int = 460, height: int = 120
+) -> Markup:
+    """The organisation's phish-prone percentage test by test:
+    a line through the finished tests, a hollow dot for one still running, a gap where a
+    test cannot be measured, the bound dashed. `aria-label` lists every value."""
+    points = [(test.label, test.percentage, test.final) for test in tests]
+    pad, top = 6.0, 12.0
+    known = [value for _, value, _ in points if value is not None]
+    scale = max([*known, bound or 0.0, 1.0]) * 1.15
+    y = lambda value: top + (height - top - pad) * (1 - value / scale)  # noqa: E731
+    step = (width - 2 * pad) / max(1, len(points) - 1)
+    parts = []
+    if bound is not None:
+        parts.append(
+            f'<line x1="{pad}" y1="{y(bound):.1f}" x2="{width - pad}" y2="{y(bound):.1f}" stroke="#c21f2d" '
+            'stroke-width="0.8" stroke-dasharray="4 3"/>'
+            f'<text x="{width - pad}" y="{y(bound) - 2:.1f}" text-anchor="end" font-size="7" fill="#c21f2d">'
+            f"bound {bound:g} %</text>"
+        )
+    segment: list[str] = []
+    for index, (_, value, final) in enumerate(points):
+        if value is None or not final:
+            if len(segment) > 1:
+                parts.append(
+                    f'<polyline points="{" ".join(segment)}" fill="none" stroke="#2563eb" stroke-width="1.6"/>'
+                )
+            segment = []
+        if value is None:
+            continue
+        x = pad + index * step
+        anchor = "start" if index == 0 else ("end" if index == len(points) - 1 else "middle")
+        parts.append(
+            f'<text x="{x:.1f}" y="{y(value) - 4:.1f}" text-anchor="{anchor}" font-size="7" fill="#334155">'
+            f"{value:.1f} %</text>"
+        )
+        if final:
+            segment.append(f"{x:.1f},{y(value):.1f}")
+            parts.append(f'<circle cx="{x:.1f}" cy="{y(value):.1f}" r="2.4" fill="#2563eb"/>')
+        else:
+            parts.append(
+                f'<circle cx="{x:.1f}" cy="{y(value):.1f}" r="2.4" fill="#ffffff" stroke="#2563eb" stroke-width="1"/>'
+            )
+    if len(segment) > 1:
+        parts.append(
+            f'<polyline points="{" ".join(segment)}" fill="none" stroke="#2563eb" stroke-width="1.6"/>'
+        )
+    label = "; ".join(
+        f"{escape(name)}: {'not measured' if value is None else f'{value:.1f} %'}{'' if final else ' (running)'}"
+        for name, value, final in points
+    )
+    return Markup(  # noqa: S704 - numbers, fixed colours, and escaped labels in an attribute
+        f'<svg class="phish-chart" width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
+        f'role="img" aria-label="phish-prone percentage per test: {label}">' + "".join(parts) + "</svg>"
     )

@@ -21,6 +21,8 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from vaultward.models import CheckScore, Evaluation, Finding, MitigationScore, Waiver
+from vaultward.phishing_summary import CHECKS as PHISHING_CHECKS
+from vaultward.phishing_summary import PhishingSummary, phishing_summary
 from vaultward.registry import Registry
 from vaultward.report_sections import (
     HISTORY_WEEKS,
@@ -147,6 +149,7 @@ class WeeklyReport:
     frameworks: list[FrameworkLine] = field(default_factory=list)
     wallets: list[WalletLine] = field(default_factory=list)  # m-of-n and value tier of each wallet
     people: PeopleLine | None = None  # None: the evaluation predates the census
+    phishing: PhishingSummary | None = None  # the training section's phishing programme
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), sort_keys=True, indent=2, default=_json_default) + "\n"
@@ -240,6 +243,14 @@ def build_report(engine: Engine, iso_week: str, registry: Registry | None = None
         failing = open_findings(evaluation.id)
         before_failing = open_findings(previous.id if previous else None)
         checks = list(session.exec(select(CheckScore).where(CheckScore.evaluation_id == evaluation.id)))
+        phishing_findings: list[Finding] = list(
+            session.exec(
+                select(Finding).where(
+                    Finding.evaluation_id == evaluation.id, col(Finding.check_id).in_(PHISHING_CHECKS)
+                )
+            )
+        )
+        phishing = phishing_summary(phishing_findings)
         waivers = list(
             session.exec(
                 select(Waiver)
@@ -347,4 +358,5 @@ def build_report(engine: Engine, iso_week: str, registry: Registry | None = None
         frameworks=framework_lines(checks),
         wallets=wallets,
         people=people_line(evaluation.people),
+        phishing=phishing,
     )

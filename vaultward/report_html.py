@@ -10,7 +10,7 @@ from urllib.parse import quote
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from vaultward.report_appendix import PER_CHECK, is_capped, printable
-from vaultward.report_charts import band_colour, score_bar, sparkline
+from vaultward.report_charts import band_colour, phish_prone_chart, score_bar, sparkline
 from vaultward.report_content import WAIVERS_WITHIN, MitigationLine, WeeklyReport
 from vaultward.scoring import BANDS, band, format_score
 from vaultward.sdk import MITIGATION_TITLES, MITIGATIONS
@@ -113,7 +113,7 @@ def _environment() -> Environment:
         colour=band_colour,
         band_name=lambda score: band(score)[0],
     )
-    environment.globals.update(sparkline=sparkline, score_bar=score_bar)
+    environment.globals.update(sparkline=sparkline, score_bar=score_bar, phish_prone_chart=phish_prone_chart)
     return environment
 
 

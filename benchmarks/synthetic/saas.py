@@ -23,7 +23,7 @@ from vaultward.demo.fakes.okta_demo import (
     _user,
     acme_exchange_okta,
 )
-from vaultward.records import Identity, PhishingResult, PhishProne, TrainingRecord, Wallet
+from vaultward.records import Identity, PhishingResult, PhishingTest, PhishProne, TrainingRecord, Wallet
 
 # (factor type, provider, profile) people pick from: phishing-resistant keys, push, SMS, TOTP.
 FACTORS: list[tuple[str, str, dict[str, str]]] = [
@@ -138,7 +138,7 @@ def knowbe4_org(size: OrgSize, rng: random.Random, now: datetime) -> dict[str, A
             for n, user in enumerate(active)
         ]
         recipients[pst_id] = rows
-        tests.append(knowbe4.security_test(pst_id, index, name, "Closed", started, rows))
+        tests.append(knowbe4.security_test(pst_id, 3401, index, name, "Closed", started, rows))
     return {"users": users, "enrollments": enrollments, "security_tests": tests, "recipients": recipients}
 
 
@@ -184,6 +184,7 @@ def synthetic_saas(size: OrgSize, now: datetime | None = None) -> SyntheticSaas:
                 for e in training["enrollments"]
                 if e["user"]["id"] not in archived
             },
+            PhishingTest.kind: {f"knowbe4:pst:{test['pst_id']}" for test in training["security_tests"]},
             PhishingResult.kind: {
                 f"knowbe4:pst:{row['pst_id']}:{row['recipient_id']}"
                 for rows in training["recipients"].values()

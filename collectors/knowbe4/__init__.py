@@ -11,13 +11,13 @@ from typing import Literal
 import httpx
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from collectors.degrade import side_listing
+from collectors.degrade import side_listing, side_request
 from collectors.http_api import credential
 from collectors.knowbe4 import mapper
 from collectors.knowbe4.client import BASE_URLS, MAX_PAGE_SIZE, KnowBe4Client
 from collectors.request_pacing import source_pacer
 from collectors.training_category import DEFAULT_LURE_MODULES
-from vaultward.records import PhishingResult, PhishProne, Record, TrainingRecord
+from vaultward.records import PhishingResult, PhishingTest, PhishProne, Record, TrainingRecord
 from vaultward.sdk import Collector, Problem, Scope
 
 DEFAULT_TOKEN_VARIABLE = "KNOWBE4_API_TOKEN"  # noqa: S105 - a variable name, not a secret
@@ -57,19 +57,24 @@ class KnowBe4Collector(Collector):
       `KNOWBE4_API_TOKEN`), created under Account Settings > Account Integrations > API >
       Reporting API; the Reporting API is read-only (Platinum and Diamond subscriptions).
 
-    Produces a training record per enrolment (key `knowbe4:enrollment:<id>`), a phishing
-    result per recipient of every phishing security test (`knowbe4:pst:<pst_id>:<recipient
-    id>`) and each active user's phish-prone percentage (`knowbe4:user:<id>`). An enrolment
+    Produces a training record per enrolment (key `knowbe4:enrollment:<id>`), each phishing
+    security test, one run of a phishing campaign, with KnowBe4's counts
+    (`knowbe4:pst:<pst_id>`), a phishing result per recipient of every test
+    (`knowbe4:pst:<pst_id>:<recipient id>`: delivered, each failure KnowBe4 counts, reported)
+    and each active user's phish-prone percentage (`knowbe4:user:<id>`). An enrolment
     status the collector does not know is recorded as `not_started` and reported, so the Run
-    is `partial` rather than wrong.
+    is `partial` rather than wrong. Campaign names come from the campaign listing: when it
+    cannot be read, only the tests' campaign names are unknown; when one test's recipients
+    cannot be read, the recipient listing is incomplete and the other tests are still read.
     """
 
     name = "knowbe4"
     title = "KnowBe4 training, phishing tests and phish-prone percentages"
-    produces = (TrainingRecord, PhishingResult, PhishProne)
+    produces = (TrainingRecord, PhishingTest, PhishingResult, PhishProne)
     permissions = (
         "GET /v1/users",
         "GET /v1/training/enrollments",
+        "GET /v1/phishing/campaigns",
         "GET /v1/phishing/security_tests",
         "GET /v1/phishing/security_tests/{pst_id}/recipients",
     )
@@ -109,19 +114,36 @@ class KnowBe4Collector(Collector):
                 ),
                 (TrainingRecord.kind,),
             )
-            yield from side_listing(lambda: _phishing_results(client), (PhishingResult.kind,))
+            campaigns = yield from side_request(
+                lambda: mapper.campaign_names(client.phishing_campaigns()),
+                fields=(f"{PhishingTest.kind}.campaign",),
+            )
+            yield from side_listing(
+                lambda: _phishing_tests(client, campaigns or {}), (PhishingTest.kind, PhishingResult.kind)
+            )
 
 
-def _phishing_results(client: KnowBe4Client) -> Iterator[Record | Problem]:
+def _phishing_tests(client: KnowBe4Client, campaigns: dict) -> Iterator[Record | Problem]:
+    """Each test, then its recipients; a test whose recipients cannot be read leaves the
+    recipient listing incomplete, and the next test is still read."""
     for test in client.security_tests():
-        if test.get("pst_id") is None:
+        record, problems = mapper.map_security_test(test, campaigns)
+        yield from _emit((record, problems), PhishingTest.kind)
+        if record is None:
             yield Problem(
                 f"knowbe4 phishing test {test.get('name')!r}: no pst_id, recipients skipped",
                 (PhishingResult.kind,),
             )
             continue
+        yield from side_listing(_recipients(client, test), (PhishingResult.kind,))
+
+
+def _recipients(client: KnowBe4Client, test: dict) -> Callable[[], Iterator[Record | Problem]]:
+    def read() -> Iterator[Record | Problem]:
         for raw in client.recipients(test["pst_id"]):
             yield from _emit(mapper.map_recipient(raw, test), PhishingResult.kind)
+
+    return read
 
 
 def _emit(mapped: tuple[Record | None, list[str]], kind: str) -> Iterator[Record | Problem]:

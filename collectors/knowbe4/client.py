@@ -57,6 +57,9 @@ class KnowBe4Client(VendorClient):
         # People who left (archived users) have no say in today's readiness.
         return self._all("/v1/training/enrollments", {"exclude_archived_users": "true"})
 
+    def phishing_campaigns(self) -> Iterator[dict[str, Any]]:
+        return self._all("/v1/phishing/campaigns")
+
     def security_tests(self) -> Iterator[dict[str, Any]]:
         return self._all("/v1/phishing/security_tests")
 

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from typing import Any, Literal
 
 from collectors.training_category import training_category
-from vaultward.records import PhishingResult, PhishProne, TrainingRecord
+from vaultward.records import PhishingResult, PhishingTest, PhishProne, TrainingRecord
 
 SOURCE = "knowbe4"
 
@@ -127,11 +127,97 @@ def map_enrollment(
     return record, problems
 
 
+# Recipient timestamps of the failures KnowBe4 counts (PHISHING_FAILURES), by record field;
+# `qr_code_scanned` is a timestamp too, despite its name (the API's recipient example).
+FAILURE_TIMES = {
+    "clicked": "clicked_at",
+    "data_entered": "data_entered_at",
+    "attachment_opened": "attachment_opened_at",
+    "macro_enabled": "macro_enabled_at",
+    "replied": "replied_at",
+    "qr_code_scanned": "qr_code_scanned",
+}
+# A phishing security test whose status is "Closed" has final results; "Open" ones are still
+# being sent or tracked (the API's campaign example lists both). Compared case-insensitively.
+FINAL_STATUSES = {"closed": True, "open": False}
+
+
+def test_key(pst_id: Any) -> str:
+    return f"knowbe4:pst:{pst_id}"
+
+
+def _count(raw: Mapping[str, Any], field: str, problems: list[str], where: str) -> int | None:
+    value = raw.get(field)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        problems.append(f"{where}: {field} {value!r} is not a count")
+        return None
+    return value
+
+
+def map_security_test(
+    raw: Mapping[str, Any], campaigns: Mapping[Any, str]
+) -> tuple[PhishingTest | None, list[str]]:
+    """One phishing security test (one run of a campaign) with KnowBe4's own counts; the
+    campaign's name from `campaigns` (campaign id -> name), "" when it is not known."""
+    pst_id = raw.get("pst_id")
+    where = f"knowbe4 phishing test {pst_id} ({raw.get('name')!r})"
+    if pst_id is None:
+        return None, [f"{where}: no pst_id, skipped with its recipients"]
+    problems: list[str] = []
+    anomalies: list[str] = []
+    try:
+        started_at = parse_time(raw.get("started_at"))
+    except ValueError:
+        problems.append(f"{where}: started_at {raw.get('started_at')!r} is not a timestamp")
+        started_at = None
+    status = str(raw.get("status") or "")
+    final = FINAL_STATUSES.get(status.strip().lower())
+    if final is None:
+        # Not known to be final: its results never back a verdict until it reads Closed.
+        anomalies.append(f"unknown status {status!r}: results not taken as final")
+        problems.append(f"{where}: unknown status {status!r}, results not taken as final")
+    percentage = raw.get("phish_prone_percentage")
+    if percentage is not None and (isinstance(percentage, bool) or not isinstance(percentage, int | float)):
+        problems.append(f"{where}: phish_prone_percentage {percentage!r} is not a number")
+        percentage = None
+    campaign_id = raw.get("campaign_id")
+    if not isinstance(campaign_id, int | str) or isinstance(campaign_id, bool):
+        campaign_id = None
+    record = PhishingTest(
+        key=test_key(pst_id),
+        name=str(raw.get("name") or f"phishing test {pst_id}"),
+        source=SOURCE,
+        campaign=campaigns.get(campaign_id, "") if campaign_id is not None else "",
+        campaign_id="" if campaign_id is None else str(campaign_id),
+        status=status,
+        final=final is True,
+        started_at=started_at,
+        scheduled=_count(raw, "scheduled_count", problems, where),
+        delivered=_count(raw, "delivered_count", problems, where),
+        vendor_percentage=float(percentage) if percentage is not None else None,
+        anomalies=anomalies,
+    )
+    return record, problems
+
+
+def campaign_names(raw_campaigns: Iterable[Any]) -> dict[Any, str]:
+    """Campaign id -> name, from /v1/phishing/campaigns."""
+    return {
+        raw["campaign_id"]: str(raw.get("name") or "")
+        for raw in raw_campaigns
+        if isinstance(raw, Mapping)
+        and isinstance(raw.get("campaign_id"), int | str)
+        and not isinstance(raw.get("campaign_id"), bool)
+    }
+
+
 def map_recipient(
     raw: Mapping[str, Any], security_test: Mapping[str, Any]
 ) -> tuple[PhishingResult | None, list[str]]:
     """One recipient of one phishing security test. A message never delivered tells nothing
-    about the person: clicked / reported / data_entered stay unknown (None)."""
+    about the person: its failure and report flags stay unknown (None)."""
     pst_id = security_test.get("pst_id", raw.get("pst_id"))
     recipient_id = raw.get("recipient_id")
     email = _email(raw.get("user"))
@@ -140,13 +226,18 @@ def map_recipient(
         return None, [f"{where}: no recipient id or user e-mail, skipped"]
     try:
         delivered_at = parse_time(raw.get("delivered_at"))
-        times = {
-            field: parse_time(raw.get(field)) for field in ("clicked_at", "reported_at", "data_entered_at")
-        }
+        times = {field: parse_time(raw.get(name)) for field, name in FAILURE_TIMES.items()}
+        reported_at = parse_time(raw.get("reported_at"))
     except ValueError as error:
         return None, [f"{where}: {error}, skipped"]
-    # A click or report proves delivery even when the mail system did not confirm it.
-    delivered = delivered_at is not None or any(time is not None for time in times.values())
+    # A failure or a report proves delivery even when the mail system did not confirm it.
+    delivered = (
+        delivered_at is not None or reported_at is not None or any(t is not None for t in times.values())
+    )
+
+    def flag(moment: datetime | None) -> bool | None:
+        return (moment is not None) if delivered else None
+
     campaign = str(security_test.get("name") or "")
     record = PhishingResult(
         key=f"knowbe4:pst:{pst_id}:{recipient_id}",
@@ -154,9 +245,15 @@ def map_recipient(
         source=SOURCE,
         person=email,
         campaign=campaign,
+        test=test_key(pst_id),
         sent_at=delivered_at,
-        clicked=(times["clicked_at"] is not None) if delivered else None,
-        reported=(times["reported_at"] is not None) if delivered else None,
-        data_entered=(times["data_entered_at"] is not None) if delivered else None,
+        delivered=delivered,
+        reported=flag(reported_at),
+        clicked=flag(times["clicked"]),
+        data_entered=flag(times["data_entered"]),
+        attachment_opened=flag(times["attachment_opened"]),
+        macro_enabled=flag(times["macro_enabled"]),
+        replied=flag(times["replied"]),
+        qr_code_scanned=flag(times["qr_code_scanned"]),
     )
     return record, []

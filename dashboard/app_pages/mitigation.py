@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import charts, data
+from dashboard.app_pages import phishing
 from dashboard.app_pages.components import (
     COUNT_COLUMNS,
     SCORE_COLUMN,
@@ -44,6 +45,8 @@ def render(mitigation: str) -> None:
     _summary(url, row)
     if mitigation == "segmentation":
         _zone_conflicts(url)
+    if mitigation == "training":
+        phishing.section(url)
     checks = data.check_scores(url, mitigation)
     _checks(checks)
     _findings(url, mitigation)

@@ -22,6 +22,8 @@ from tests.factories import (
     make_network_acl,
     make_org_account,
     make_path,
+    make_phishing_result,
+    make_phishing_test,
     make_signing_key,
     make_training_record,
     make_transfer_rule,
@@ -144,6 +146,28 @@ EXAMPLES: dict[str, list[Record]] = {
     "training.phish_prone_bound": [
         PhishProne(key="k:1", source="knowbe4", person="a@x.io", percentage=2.5),
         PhishProne(key="k:2", source="knowbe4", person="b@x.io", percentage=40.0),
+    ],
+    "training.phish_prone_trend": [
+        first := make_phishing_test(1, 60),
+        latest := make_phishing_test(2, 30),
+        make_phishing_result(first, "a@x.io", "clicked"),  # 1 of 2: over the 5 % bound
+        make_phishing_result(first, "b@x.io"),
+        make_phishing_result(latest, "a@x.io"),  # 0 %, down
+        make_phishing_result(latest, "b@x.io"),
+    ],
+    "training.repeat_clickers": [
+        first,
+        latest,
+        make_phishing_result(first, "good@x.io"),
+        make_phishing_result(latest, "good@x.io", reported=True),
+        make_phishing_result(first, "bad@x.io", "clicked"),
+        make_phishing_result(latest, "bad@x.io", "replied"),
+    ],
+    "training.privileged_clicked_latest": [
+        *_people(privileged=True),
+        latest,
+        make_phishing_result(latest, "good@x.io"),
+        make_phishing_result(latest, "bad@x.io", "data_entered"),
     ],
     "training.overdue_enrolments": [
         _enrolment("open", "not_started", 10),

@@ -38,7 +38,7 @@ def conflicted_url(engine, store: str) -> str:
         engine, [make_conflicted_vpc(key="vpc-123", name="office-legacy", scope=SCOPE), make_vpc(**AGREEING)]
     )
     assert conflicts == (
-        "vpc-123 (office-legacy) in 111111111111 / us-east-1: account 111111111111 says production, "
+        "vpc-123 (office-legacy) in account 111111111111 / us-east-1: account 111111111111 says production, "
         "tag env=corp says corporate; fix the tag or CIDR, or policy.zones",
     )
     return store

@@ -103,6 +103,7 @@ ENDPOINTS: dict[str, list[tuple[str, str, str, Callable[[dict[str, str]], bool]]
     "knowbe4": [
         ("users", "GET", "/v1/users", ANY),
         ("enrollments", "GET", "/v1/training/enrollments", ANY),
+        ("campaigns", "GET", "/v1/phishing/campaigns", ANY),
         ("security tests", "GET", "/v1/phishing/security_tests", ANY),
         ("recipients", "GET", "/v1/phishing/security_tests/[^/]+/recipients", ANY),
     ],

@@ -111,6 +111,7 @@ KNOWBE4_USERS = payload("knowbe4", "users.json")
 KNOWBE4_ENROLMENTS = payload("knowbe4", "enrollments.json")
 KNOWBE4_TESTS = payload("knowbe4", "security_tests.json")
 KNOWBE4_RECIPIENTS = payload("knowbe4", "recipients.json")
+KNOWBE4_CAMPAIGNS = payload("knowbe4", "campaigns.json")
 
 
 @PROPERTY
@@ -119,12 +120,14 @@ KNOWBE4_RECIPIENTS = payload("knowbe4", "recipients.json")
     enrolment=st.sampled_from(KNOWBE4_ENROLMENTS).flatmap(mutated),
     test=st.sampled_from(KNOWBE4_TESTS).flatmap(mutated),
     recipient=st.sampled_from(KNOWBE4_RECIPIENTS).flatmap(mutated),
+    campaign=st.sampled_from(KNOWBE4_CAMPAIGNS).flatmap(mutated),
 )
-def test_knowbe4(user, enrolment, test, recipient):
+def test_knowbe4(user, enrolment, test, recipient, campaign):
     for record, problems in (
         knowbe4.map_user(user, AS_OF),
         knowbe4.map_enrollment(enrolment, DEFAULT_LURE_MODULES),
         knowbe4.map_recipient(recipient, with_id(test, "pst_id")),
+        knowbe4.map_security_test(test, knowbe4.campaign_names(objects([campaign]))),
     ):
         _problems(problems, "knowbe4")
         if record is not None:

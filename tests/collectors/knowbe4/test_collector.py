@@ -15,7 +15,7 @@ from tests.collectors.store_rows import stored
 from vaultward.collection import run_scope
 from vaultward.config import parse_settings
 from vaultward.demo.fakes.knowbe4 import demo_knowbe4_data, make_knowbe4_fake
-from vaultward.records import PhishingResult, PhishProne, TrainingRecord
+from vaultward.records import PhishingResult, PhishingTest, PhishProne, TrainingRecord
 from vaultward.sdk import Problem
 
 TOKEN = "kb4-test-token-7f3a9c"  # noqa: S105 - the fake's dummy credential
@@ -29,6 +29,7 @@ def dataset() -> dict:
     return {
         "users": load("users.json"),
         "enrollments": [*enrollments, archived],
+        "campaigns": load("campaigns.json"),
         "security_tests": [test],
         "recipients": {302: load("recipients.json")},
     }
@@ -67,6 +68,9 @@ def expected_items() -> list:
     for mapped in (
         *[mapper.map_user(raw, datetime.now(UTC)) for raw in load("users.json")],
         *[mapper.map_enrollment(raw, DEFAULT_LURE_MODULES) for raw in load("enrollments.json")],
+        mapper.map_security_test(
+            load("security_tests.json")[0], mapper.campaign_names(load("campaigns.json"))
+        ),
         *[mapper.map_recipient(raw, load("security_tests.json")[0]) for raw in load("recipients.json")],
     ):
         record, problems = mapped
@@ -104,8 +108,9 @@ def test_collects_every_page_of_every_endpoint(fake, token):
         "knowbe4:user:1002",
         "knowbe4:user:1004",
     ]
+    assert [item.key for item in items if isinstance(item, PhishingTest)] == ["knowbe4:pst:302"]
     assert [item.key for item in items if isinstance(item, PhishingResult)] == [
-        f"knowbe4:pst:302:{n}" for n in (9001, 9002, 9003, 9004, 9005)
+        f"knowbe4:pst:302:{n}" for n in (9001, 9002, 9003, 9004, 9005, 9006)
     ]
     paths = [path for _, path, _ in fake.log]
     assert paths == [
@@ -113,10 +118,10 @@ def test_collects_every_page_of_every_endpoint(fake, token):
         "/v1/users?page=2&per_page=2",
         "/v1/users?page=3&per_page=2",
         *[f"/v1/training/enrollments?exclude_archived_users=true&page={n}&per_page=2" for n in range(1, 7)],
+        "/v1/phishing/campaigns?page=1&per_page=2",
+        "/v1/phishing/campaigns?page=2&per_page=2",
         "/v1/phishing/security_tests?page=1&per_page=2",
-        "/v1/phishing/security_tests/302/recipients?page=1&per_page=2",
-        "/v1/phishing/security_tests/302/recipients?page=2&per_page=2",
-        "/v1/phishing/security_tests/302/recipients?page=3&per_page=2",
+        *[f"/v1/phishing/security_tests/302/recipients?page={n}&per_page=2" for n in range(1, 5)],
     ]
 
 
@@ -175,7 +180,7 @@ def test_a_missing_token_variable_fails_the_run(engine, fake, monkeypatch):
 def test_a_malformed_main_listing_fails_the_run_and_keeps_earlier_facts(engine, fake, token):
     first = run_scope(engine, collector(fake), collector(fake).scopes()[0])
     # Unknown status 'Excused', a user status 'suspended', an enrolment without e-mail.
-    assert (first.status, first.items) == ("partial", 17)
+    assert (first.status, first.items) == ("partial", 19)
     assert first.error == (
         "knowbe4 user 1004 (carol@acme.example): unknown status 'suspended'; "
         "knowbe4 enrollment 5008 (bob@acme.example): unknown status 'Excused' recorded as not_started; "
@@ -226,13 +231,27 @@ def test_demo_data_tells_the_acme_story(token):
         "heidi@acme.example": "in_progress",
         "ivan@acme.example": "not_started",
     }
-    clicked = sorted((r.campaign[:8], r.person) for r in items if isinstance(r, PhishingResult) and r.clicked)
-    assert clicked == [
-        ("'Collabo", "frank@acme.example"),
-        ("'Collabo", "mallory@acme.example"),
-        ("Fake inv", "dave@acme.example"),
-        ("Fake inv", "grace@acme.example"),
-        ("LinkedIn", "bob@acme.example"),
-        ("LinkedIn", "dave@acme.example"),
+    tests = [r for r in items if isinstance(r, PhishingTest)]
+    assert [(t.campaign, t.final) for t in tests] == [
+        *[("Monthly phishing baseline", True)] * 4,
+        ("Recruiter and collaborator lures", True),
+        ("Recruiter and collaborator lures", False),  # still open
     ]
+    failed = sorted(
+        (r.campaign[:8], r.person, r.failures) for r in items if isinstance(r, PhishingResult) and r.failures
+    )
+    assert failed == [
+        ("'Collabo", "frank@acme.example", ("clicked",)),
+        ("'Collabo", "mallory@acme.example", ("clicked",)),
+        ("Fake inv", "dave@acme.example", ("clicked",)),
+        ("Fake inv", "grace@acme.example", ("clicked",)),
+        ("Fake inv", "mallory@acme.example", ("clicked",)),
+        ("LinkedIn", "bob@acme.example", ("clicked",)),
+        ("LinkedIn", "dave@acme.example", ("clicked", "data_entered")),
+        ("Parcel h", "dave@acme.example", ("clicked",)),
+        ("Parcel h", "frank@acme.example", ("clicked",)),
+        ("Shared p", "dave@acme.example", ("attachment_opened", "macro_enabled")),
+    ]
+    # KnowBe4's figure per test is the demo's own count: failures over messages delivered
+    assert [t.vendor_percentage for t in tests] == [25.0, 16.7, 16.7, 0.0, 25.0, 18.2]
     assert {r.person: r.percentage for r in items if isinstance(r, PhishProne)}["bob@acme.example"] == 33.3

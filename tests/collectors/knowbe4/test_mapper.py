@@ -11,7 +11,7 @@ import pytest
 from collectors.knowbe4 import mapper
 from collectors.training_category import DEFAULT_LURE_MODULES
 from tests.collectors.knowbe4.payloads import load
-from vaultward.records import PhishingResult, PhishProne, TrainingRecord
+from vaultward.records import PHISHING_FAILURES, PhishingResult, PhishingTest, PhishProne, TrainingRecord
 
 AS_OF = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 
@@ -145,6 +145,9 @@ def test_lure_modules_are_configurable():
     assert record is not None and record.category == "lure"
 
 
+NONE_FAILED = dict.fromkeys(PHISHING_FAILURES, False)
+
+
 def phishing(recipient_id: int, person: str, **fields) -> PhishingResult:
     return PhishingResult(
         key=f"knowbe4:pst:302:{recipient_id}",
@@ -152,58 +155,131 @@ def phishing(recipient_id: int, person: str, **fields) -> PhishingResult:
         source="knowbe4",
         person=person,
         campaign="LinkedIn recruiter InMail",
+        test="knowbe4:pst:302",
         **fields,
     )
 
 
-def test_recipients_map_to_phishing_results():
+def test_recipients_map_to_phishing_results_with_every_failure_knowbe4_counts():
     [test] = load("security_tests.json")
     mapped = [mapper.map_recipient(raw, test) for raw in load("recipients.json")]
     delivered = utc(2026, 10, 10, 9, 5)
+    reached = dict(sent_at=delivered, delivered=True)
     assert mapped == [
+        (phishing(9001, "alice@acme.example", **reached, **NONE_FAILED, reported=True), []),
         (
             phishing(
-                9001,
-                "alice@acme.example",
-                sent_at=delivered,
-                clicked=False,
-                reported=True,
-                data_entered=False,
-            ),
-            [],
-        ),
-        (
-            phishing(
-                9002, "bob@acme.example", sent_at=delivered, clicked=True, reported=False, data_entered=True
-            ),
-            [],
-        ),
-        (
-            phishing(
-                9003,
-                "carol@acme.example",
-                sent_at=delivered,
-                clicked=False,
+                9002,
+                "bob@acme.example",
+                **reached,
+                **(NONE_FAILED | {"clicked": True, "data_entered": True}),
                 reported=False,
-                data_entered=False,
             ),
             [],
         ),
+        (phishing(9003, "carol@acme.example", **reached, **NONE_FAILED, reported=False), []),
         # bounced: never delivered, so nothing is known about the person
-        (
-            phishing(
-                9004, "oscar@acme.example", sent_at=None, clicked=None, reported=None, data_entered=None
-            ),
-            [],
-        ),
+        (phishing(9004, "oscar@acme.example", sent_at=None, delivered=False), []),
         # a click proves delivery even without a delivery receipt
         (
             phishing(
-                9005, "dave@acme.example", sent_at=None, clicked=True, reported=False, data_entered=False
+                9005,
+                "dave@acme.example",
+                sent_at=None,
+                delivered=True,
+                **(NONE_FAILED | {"clicked": True}),
+                reported=False,
+            ),
+            [],
+        ),
+        # opened the attachment, enabled its macro, replied and scanned the QR code: four
+        # failures in one message ("qr_code_scanned" is a timestamp in the API's example)
+        (
+            phishing(
+                9006,
+                "erin@acme.example",
+                **reached,
+                **(
+                    NONE_FAILED
+                    | {
+                        "attachment_opened": True,
+                        "macro_enabled": True,
+                        "replied": True,
+                        "qr_code_scanned": True,
+                    }
+                ),
+                reported=False,
             ),
             [],
         ),
     ]
+    assert [record.failures for record, _ in mapped if record is not None] == [
+        (),
+        ("clicked", "data_entered"),
+        (),
+        None,
+        ("clicked",),
+        ("attachment_opened", "macro_enabled", "replied", "qr_code_scanned"),
+    ]
+
+
+def test_security_tests_map_with_knowbe4s_counts_and_the_campaign_name():
+    [raw] = load("security_tests.json")
+    names = mapper.campaign_names(load("campaigns.json"))
+    assert names == {3401: "Recruiter lures, monthly", 3402: "One Time Phishing Security Test"}
+    assert mapper.map_security_test(raw, names) == (
+        PhishingTest(
+            key="knowbe4:pst:302",
+            name="LinkedIn recruiter InMail",
+            source="knowbe4",
+            campaign="Recruiter lures, monthly",
+            campaign_id="3401",
+            status="Closed",
+            final=True,
+            started_at=utc(2026, 10, 10, 9),
+            scheduled=6,
+            delivered=5,
+            vendor_percentage=25.0,
+        ),
+        [],
+    )
+    # Without the campaign listing the name is unknown, nothing else.
+    record, _ = mapper.map_security_test(raw, {})
+    assert record is not None and record.campaign == "" and record.scheduled == 6
+
+
+@pytest.mark.parametrize(
+    ("changes", "final", "problems"),
+    [
+        ({"status": "Open"}, False, []),  # still sent or tracked (the campaign example's second PST)
+        ({"status": "closed"}, True, []),
+        (
+            {"status": "Paused"},
+            False,
+            [
+                "knowbe4 phishing test 302 ('LinkedIn recruiter InMail'): unknown status 'Paused', results not taken as final"
+            ],
+        ),
+        (
+            {"scheduled_count": "six", "started_at": "soon"},
+            True,
+            [
+                "knowbe4 phishing test 302 ('LinkedIn recruiter InMail'): started_at 'soon' is not a timestamp",
+                "knowbe4 phishing test 302 ('LinkedIn recruiter InMail'): scheduled_count 'six' is not a count",
+            ],
+        ),
+    ],
+)
+def test_a_test_is_final_only_once_closed_and_odd_values_are_reported(changes, final, problems):
+    record, found = mapper.map_security_test(load("security_tests.json")[0] | changes, {})
+    assert record is not None and (record.final, found) == (final, problems)
+
+
+def test_a_test_without_pst_id_is_skipped():
+    assert mapper.map_security_test({"name": "x"}, {}) == (
+        None,
+        ["knowbe4 phishing test None ('x'): no pst_id, skipped with its recipients"],
+    )
 
 
 def test_a_malformed_recipient_timestamp_is_reported_not_raised():

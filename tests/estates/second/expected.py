@@ -477,6 +477,71 @@ def not_applicable_verdicts(aws: NorthwindAws, now: datetime) -> Verdicts:
     return verdicts
 
 
+def pst(test: int) -> str:
+    return f"knowbe4:pst:{test}"
+
+
+def phishing_verdicts(aws: NorthwindAws) -> Verdicts:
+    """The phishing programme (training_data.py's six tests, P1-P6 = pst 99097-99102).
+
+    KnowBe4 facts: a failure is a click, data entered, an attachment opened, a macro
+    enabled, a reply or a QR code scanned, each counted, and a campaign's phish-prone
+    percentage is the failures over the messages delivered (support: "Failures and
+    Phish-prone Percentages"); a test whose status is "Closed" is final, an "Open" one is
+    still sent or tracked (the Reporting API's campaign example lists both);
+    `scheduled_count` is how many recipients KnowBe4 scheduled. Policy defaults: bound 5 %,
+    the trend judges the last 4 finished tests, repeat clickers fail 2 of the last 6.
+    """
+    contractor = "identity:" + aws.user(aws.corporate, "old-contractor")
+    ci_runner = aws.user(aws.production, "ci-runner")
+    machines = [f"machine:{ci_runner}", f"machine:{okta('svc-reporting')}", f"machine:{google('deploy-bot')}"]
+    trend, repeat, latest = (
+        "training.phish_prone_trend",
+        "training.repeat_clickers",
+        "training.privileged_clicked_latest",
+    )
+    return {
+        # --- the organisation's phish-prone percentage, test by test --------------------
+        # P1 (200 days): 3 failures / 7 delivered; a finished test before the last four.
+        (trend, pst(99097)): "skipped",
+        # P2 (150 days): KnowBe4 scheduled 6, its recipient listing holds 5: not measured.
+        (trend, pst(99098)): "unknown",
+        # P3 (110 days): 0 %, but the test before it (P2) cannot be measured.
+        (trend, pst(99099)): "unknown",
+        # P4 (80 days): 0 %, level with P3 and under the bound.
+        (trend, pst(99100)): "pass",
+        # P5 (20 days): omar clicked, 1 / 5 = 20 %, over the bound.
+        (trend, pst(99101)): "fail",
+        # P6 (3 days): status Open, results not final.
+        (trend, pst(99102)): "skipped",
+        # --- repeat clickers over P1-P5 (P6 is still open) -------------------------------
+        (repeat, _mail("nadia")): "pass",  # reported every test
+        (repeat, _mail("omar")): "fail",  # clicked P1, clicked and entered data P2, clicked P5
+        # priya clicked P1; P2 does not list all its recipients and not her: a second failure
+        # may be there.
+        (repeat, _mail("priya")): "unknown",
+        (repeat, _mail("quentin")): "pass",  # active in KnowBe4, never failed
+        (repeat, _mail("sam")): "pass",  # his click is in the open P6 only
+        (repeat, _mail("tara")): "pass",
+        # rosa clicked P1 but has left: every identity deprovisioned, archived or terminated.
+        (repeat, _mail("rosa")): "skipped",
+        (repeat, pst(99098)): "unknown",  # the people P2 does not list cannot be judged
+        # --- administrators and signers, by the newest finished test that reached them ----
+        (latest, _mail("nadia")): "pass",  # reported P5
+        (latest, _mail("tara")): "pass",  # P5, did nothing
+        (latest, _mail("omar")): "fail",  # clicked P5 (a Safe owner and Fireblocks SIGNER)
+        # priya and rosa are not recipients of P3-P5 and P2 does not list all of its own: it
+        # may have reached them.
+        (latest, _mail("priya")): "unknown",
+        (latest, _mail("rosa")): "unknown",  # left, but still a Treasury Safe owner
+        # neither privileged nor signers: as lure training says (sam signs nothing).
+        **{
+            (latest, person): "skipped"
+            for person in (*machines, _mail("quentin"), _mail("uri"), contractor, GUEST, _mail("sam"))
+        },
+    }
+
+
 def expected_verdicts(aws: NorthwindAws, now: datetime | None = None) -> Verdicts:
     return {
         **identity_verdicts(aws),
@@ -484,6 +549,7 @@ def expected_verdicts(aws: NorthwindAws, now: datetime | None = None) -> Verdict
         **custody_verdicts(aws),
         **network_verdicts(aws),
         **detection_verdicts(aws),
+        **phishing_verdicts(aws),
         **not_applicable_verdicts(aws, now or datetime.now(UTC)),
     }
 
@@ -503,5 +569,7 @@ EXPECTED_SCORES = {
     "detection.guardduty_enabled": 100 / 3,
     "training.phish_prone_bound": 400 / 6,
     "training.overdue_enrolments": 100 / 3,
+    "training.phish_prone_trend": 25.0,  # P4 of P2-P5
+    "training.repeat_clickers": 400 / 7,  # nadia, quentin, sam, tara of 7 judged
     "segmentation.production_accounts_own_ou": 100.0,
 }

@@ -306,3 +306,55 @@ def test_a_truncated_200_page_is_retried_and_the_verdicts_are_the_clean_ones(
     assert [status for _, _, status in first_page] == [200, 200]
     assert stored(engine, evaluate(northwind.settings, engine, REGISTRY).evaluation_id) == clean
     engine.dispose()
+
+
+PHISHING = ("training.phish_prone_trend", "training.repeat_clickers", "training.privileged_clicked_latest")
+
+
+def _phishing_verdicts(northwind: NorthwindEstate, engine) -> tuple[dict, object]:
+    outcomes = collect(northwind.settings, engine, REGISTRY)
+    [knowbe4] = [o for o in outcomes if o.collector == "knowbe4"]
+    summary = evaluate(northwind.settings, engine, REGISTRY)
+    found = stored(engine, summary.evaluation_id)
+    return {k: v for k, v in found.items() if k[0] in PHISHING}, knowbe4
+
+
+def test_knowbe4_campaigns_refused_leaves_the_phishing_verdicts_as_written(
+    northwind: NorthwindEstate, tmp_path
+):
+    # The campaign listing only names the tests' campaigns (a side request): refused, the
+    # tests, their recipients and every verdict stand; the findings name the test instead.
+    engine = _store(tmp_path, "store")
+    northwind.fakes["knowbe4"].inject("/v1/phishing/campaigns", 403, body={"message": "Forbidden"}, times=10)
+    found, run = _phishing_verdicts(northwind, engine)
+    assert run.status == "partial" and "/v1/phishing/campaigns" in (run.error or "")
+    expected = expected_verdicts(northwind.aws, northwind.now)
+    wanted = {k: v for k, v in expected.items() if k[0] in PHISHING}
+    wanted |= {k: wrong for k, (wrong, _) in known_wrong(northwind.aws).items() if k[0] in PHISHING}
+    assert found == wanted
+    with Session(engine) as session:
+        trend = session.exec(
+            select(Finding).where(
+                Finding.check_id == "training.phish_prone_trend", Finding.resource == "knowbe4:pst:99101"
+            )
+        ).one()
+    assert trend.message.startswith("Recruiter InMail with a take-home test (")
+    engine.dispose()
+
+
+def test_knowbe4_recipients_of_one_test_failing_turn_the_phishing_verdicts_unknown(
+    northwind: NorthwindEstate, tmp_path
+):
+    # P4's recipients answer 500 on every attempt: the recipient listing is incomplete, and
+    # with no earlier complete one to carry forward no phishing verdict is better than unknown.
+    engine = _store(tmp_path, "store")
+    northwind.fakes["knowbe4"].inject(
+        "/v1/phishing/security_tests/99100/recipients", 500, body={"message": "Internal"}, times=10
+    )
+    found, run = _phishing_verdicts(northwind, engine)
+    assert run.status == "partial" and "99100/recipients" in (run.error or "")
+    expected = expected_verdicts(northwind.aws, northwind.now)
+    # Every test and every person is still named, each unknown.
+    assert set(found) >= {k for k in expected if k[0] in PHISHING}
+    assert set(found.values()) == {"unknown"}
+    engine.dispose()

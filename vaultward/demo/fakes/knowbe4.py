@@ -30,8 +30,8 @@ def _page(items: list[dict[str, Any]], request: Request) -> Reply:
 
 
 def make_knowbe4_fake(data: dict[str, Any], token: str = DEMO_TOKEN) -> FakeApi:
-    """`data`: {"users": [...], "enrollments": [...], "security_tests": [...],
-    "recipients": {pst_id: [...]}} in the API's own shapes (see `demo_knowbe4_data`)."""
+    """`data`: {"users": [...], "enrollments": [...], "campaigns": [...], "security_tests":
+    [...], "recipients": {pst_id: [...]}} in the API's own shapes (see `demo_knowbe4_data`)."""
     fake = FakeApi(lambda request: request.headers.get("authorization") == f"Bearer {token}")
 
     def users(request: Request) -> Reply:
@@ -56,6 +56,7 @@ def make_knowbe4_fake(data: dict[str, Any], token: str = DEMO_TOKEN) -> FakeApi:
 
     fake.route("GET", "/v1/users", users)
     fake.route("GET", "/v1/training/enrollments", enrollments)
+    fake.route("GET", "/v1/phishing/campaigns", lambda r: _page(data.get("campaigns", []), r))
     fake.route("GET", "/v1/phishing/security_tests", lambda r: _page(data.get("security_tests", []), r))
     fake.route("GET", r"/v1/phishing/security_tests/(?P<pst_id>\d+)/recipients", recipients)
     return fake
@@ -144,12 +145,23 @@ def _enrollment(
     }
 
 
-# (name, days ago, status, {first name: "clicked" | "data" | "reported" | "bounced"})
-TESTS: list[tuple[str, int, str, dict[str, str]]] = [
-    ("Fake invoice from a liquidity provider", 100, "Closed", {"dave": "clicked", "grace": "clicked"}),
-    ("LinkedIn recruiter InMail with a coding test", 45, "Closed", {"bob": "clicked", "dave": "data"}),
-    ("'Collaborator' whitepaper on a shared drive", 5, "Active", {"frank": "clicked", "mallory": "clicked"}),
+# Two phishing campaigns, each run a phishing security test at a time: (campaign id, name,
+# frequency) and, per test, (campaign id, name, days ago, status, {first name: outcome}).
+# Outcomes: "clicked", "data" (clicked, then entered data), "attachment" (opened it, enabled
+# its macro), "reported", "bounced"; the other active people did nothing. "Open" tests are
+# still being sent or tracked, "Closed" ones are final (the API's campaign example).
+CAMPAIGNS = [
+    (3401, "Monthly phishing baseline", "Monthly"),
+    (3402, "Recruiter and collaborator lures", "Quarterly"),
 ]
+TESTS: list[tuple[int, str, int, str, dict[str, str]]] = [
+    (3401, "Fake invoice from a liquidity provider", 150, "Closed", {"dave": "clicked", "grace": "clicked", "mallory": "clicked"}),
+    (3401, "Parcel held at customs", 120, "Closed", {"dave": "clicked", "frank": "clicked"}),
+    (3401, "Shared payroll spreadsheet", 90, "Closed", {"dave": "attachment"}),
+    (3401, "Password expiry notice", 60, "Closed", {}),
+    (3402, "LinkedIn recruiter InMail with a coding test", 30, "Closed", {"bob": "clicked", "dave": "data"}),
+    (3402, "'Collaborator' whitepaper on a shared drive", 5, "Open", {"frank": "clicked", "mallory": "clicked", "oscar": "bounced"}),
+]  # fmt: skip
 REPORTERS = ("alice", "carol", "erin")
 
 
@@ -162,8 +174,11 @@ def recipient(
     started: datetime,
     outcome: str,
 ) -> dict[str, Any]:
-    """One recipient of a phishing test; `outcome`: "", "clicked", "data", "reported", "bounced"."""
+    """One recipient of a phishing test; `outcome`: "", "clicked", "data", "attachment",
+    "reported", "bounced"."""
     delivered = started + timedelta(minutes=5)
+    acted = outcome not in ("", "bounced")
+    attachment = outcome == "attachment"
     return {
         "recipient_id": recipient_id,
         "pst_id": pst_id,
@@ -172,11 +187,11 @@ def recipient(
         "template": {"id": 40 + index, "name": name},
         "scheduled_at": _stamp(started),
         "delivered_at": None if outcome == "bounced" else _stamp(delivered),
-        "opened_at": _stamp(delivered + timedelta(hours=1)) if outcome else None,
+        "opened_at": _stamp(delivered + timedelta(hours=1)) if acted else None,
         "clicked_at": _stamp(delivered + timedelta(hours=2)) if outcome in ("clicked", "data") else None,
         "replied_at": None,
-        "attachment_opened_at": None,
-        "macro_enabled_at": None,
+        "attachment_opened_at": _stamp(delivered + timedelta(hours=2)) if attachment else None,
+        "macro_enabled_at": _stamp(delivered + timedelta(hours=2, minutes=1)) if attachment else None,
         "data_entered_at": _stamp(delivered + timedelta(hours=2, minutes=1)) if outcome == "data" else None,
         "qr_code_scanned": None,
         "reported_at": _stamp(delivered + timedelta(hours=1, minutes=5)) if outcome == "reported" else None,
@@ -189,34 +204,80 @@ def recipient(
     }
 
 
+# Recipient timestamps of the failures KnowBe4 counts toward a phish-prone percentage, with
+# the test's count field of each.
+FAILURE_COUNTS = {
+    "clicked_at": "clicked_count",
+    "replied_at": "replied_count",
+    "attachment_opened_at": "attachment_open_count",
+    "macro_enabled_at": "macro_enabled_count",
+    "data_entered_at": "data_entered_count",
+    "qr_code_scanned": "qr_code_scanned_count",
+}
+
+
 def security_test(
-    pst_id: int, index: int, name: str, status: str, started: datetime, rows: list[dict[str, Any]]
+    pst_id: int,
+    campaign_id: int,
+    index: int,
+    name: str,
+    status: str,
+    started: datetime,
+    rows: list[dict[str, Any]],
 ) -> dict[str, Any]:
-    """A phishing security test with the counts of its recipients' `rows`."""
-    clicked = sum(1 for row in rows if row["clicked_at"])
+    """A phishing security test with the counts of its recipients' `rows`; its phish-prone
+    percentage is KnowBe4's campaign figure: failures over messages delivered."""
+    counts = {count: sum(1 for row in rows if row[field]) for field, count in FAILURE_COUNTS.items()}
+    delivered = sum(1 for row in rows if row["delivered_at"])
     return {
-        "campaign_id": 3401,
+        "campaign_id": campaign_id,
         "pst_id": pst_id,
         "status": status,
         "name": name,
         "groups": [{"group_id": 3101, "name": "All Staff"}],
-        "phish_prone_percentage": round(100 * clicked / len(rows), 1) if rows else 0.0,
+        "phish_prone_percentage": round(100 * sum(counts.values()) / delivered, 1) if delivered else 0.0,
         "started_at": _stamp(started),
         "duration": 7,
         "categories": [{"category_id": 4237, "name": "Social Engineering"}],
         "template": {"id": 40 + index, "name": name},
         "landing-page": {"id": 1842, "name": "Acme Oops Page"},
         "scheduled_count": len(rows),
-        "delivered_count": sum(1 for row in rows if row["delivered_at"]),
+        "delivered_count": delivered,
         "opened_count": sum(1 for row in rows if row["opened_at"]),
-        "clicked_count": clicked,
-        "replied_count": 0,
-        "attachment_open_count": 0,
-        "macro_enabled_count": 0,
-        "data_entered_count": sum(1 for row in rows if row["data_entered_at"]),
-        "qr_code_scanned_count": 0,
+        **counts,
         "reported_count": sum(1 for row in rows if row["reported_at"]),
         "bounced_count": sum(1 for row in rows if row["bounced_at"]),
+    }
+
+
+def campaign(
+    campaign_id: int, name: str, frequency: str, tests: list[dict[str, Any]], now: datetime
+) -> dict[str, Any]:
+    """A phishing campaign as /v1/phishing/campaigns lists it, with its tests (`psts`)."""
+    return {
+        "campaign_id": campaign_id,
+        "name": name,
+        "groups": [{"group_id": 3101, "name": "All Staff"}],
+        "last_phish_prone_percentage": tests[-1]["phish_prone_percentage"] if tests else 0.0,
+        "last_run": tests[-1]["started_at"] if tests else None,
+        "status": "Active",
+        "hidden": False,
+        "send_duration": "3 Business Days",
+        "track_duration": "7 Days",
+        "frequency": frequency,
+        "difficulty_filter": [1, 2, 3, 4, 5],
+        "create_date": _stamp(now - timedelta(days=200)),
+        "psts_count": len(tests),
+        "psts": [
+            {
+                "pst_id": test["pst_id"],
+                "status": test["status"],
+                "start_date": test["started_at"],
+                "users_count": test["scheduled_count"],
+                "phish_prone_percentage": test["phish_prone_percentage"],
+            }
+            for test in tests
+        ],
     }
 
 
@@ -224,8 +285,11 @@ def demo_knowbe4_data(now: datetime | None = None) -> dict[str, Any]:
     """Acme Exchange on KnowBe4: 12 active people and one who left. Most passed awareness
     training within the year; frank is past due, heidi in progress, ivan not started, mallory
     passed over a year ago. The admins: alice passed the lure module two months ago, bob never
-    did (past due). Three phishing tests with clicks (bob on the recruiter lure), data entered
-    (dave) and reports (alice, carol, erin); oscar's last message bounced."""
+    did (past due). Two phishing campaigns, six tests over five months: the organisation's
+    phish-prone percentage falls from 25 % to 0 %, then rises again with the recruiter lure
+    that bob (admin and treasury signer) clicked; dave failed four of the five finished
+    tests; alice, carol and erin report every one; the latest test is still open, and
+    oscar's message in it bounced."""
     now = now or datetime.now(UTC)
     users = [_user(i, *person[:4], now) for i, person in enumerate(PEOPLE)]
     by_name = {person[0]: user for person, user in zip(PEOPLE, users, strict=True)}
@@ -249,7 +313,7 @@ def demo_knowbe4_data(now: datetime | None = None) -> dict[str, Any]:
     security_tests: list[dict[str, Any]] = []
     recipients: dict[int, list[dict[str, Any]]] = {}
     recipient_id = 9001
-    for index, (name, days_ago, status, outcomes) in enumerate(TESTS):
+    for index, (campaign_id, name, days_ago, status, outcomes) in enumerate(TESTS):
         pst_id = 301 + index
         started = now - timedelta(days=days_ago)
         rows = []
@@ -257,15 +321,20 @@ def demo_knowbe4_data(now: datetime | None = None) -> dict[str, Any]:
             if user["status"] != "active":
                 continue
             outcome = outcomes.get(first, "reported" if first in REPORTERS else "")
-            if first == "oscar" and index == len(TESTS) - 1:
-                outcome = "bounced"
             rows.append(recipient(recipient_id, pst_id, index, name, user, started, outcome))
             recipient_id += 1
         recipients[pst_id] = rows
-        security_tests.append(security_test(pst_id, index, name, status, started, rows))
+        security_tests.append(security_test(pst_id, campaign_id, index, name, status, started, rows))
+    campaigns = [
+        campaign(
+            campaign_id, name, frequency, [t for t in security_tests if t["campaign_id"] == campaign_id], now
+        )
+        for campaign_id, name, frequency in CAMPAIGNS
+    ]
     return {
         "users": users,
         "enrollments": enrollments,
+        "campaigns": campaigns,
         "security_tests": security_tests,
         "recipients": recipients,
     }
