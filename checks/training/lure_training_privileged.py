@@ -2,12 +2,9 @@
 
 from collections.abc import Iterator
 
-from checks.access.privilege import privilege_gap
-from checks.custody.signers import custody_people
-from checks.training.people import humans, judge_training, not_judged
-from vaultward.people import Person
+from checks.training.people import judge_training, not_privileged, privileged_and_signers
 from vaultward.records import Identity, TrainingRecord, TransferPolicy, Wallet
-from vaultward.sdk import CheckContext, Result, check, unknown
+from vaultward.sdk import CheckContext, Result, check
 
 
 @check(
@@ -29,23 +26,9 @@ from vaultward.sdk import CheckContext, Result, check, unknown
 def lure_training_privileged(ctx: CheckContext) -> Iterator[Result]:
     """Administrators and signers are the targets of the months-long rapport-building lures
     that opened the largest crypto thefts; generic training does not prepare them for it."""
-    # Signers: the people policy.people.signers names and every wallet signer or transfer
-    # approver that resolves to a person, whether or not a source marks them privileged.
-    people = {person.id: person for person in humans(ctx) if person.privileged}
-    everyone = {person.id: person for person in ctx.people()}
-    for email in custody_people(ctx):
-        if email not in people:
-            # a signer known only from the signer map is still judged by e-mail
-            people[email] = everyone.get(email) or Person(id=email, identities=(), machine=False)
+    # Signers: every wallet signer or transfer approver that resolves to a person, whether or
+    # not a source marks them privileged.
+    people = privileged_and_signers(ctx)
     chosen = [people[key] for key in sorted(people)]
     yield from judge_training(ctx, chosen, "lure", ctx.policy.training.lure_training_max_age_days)
-    # Whether some people are privileged is unknown (a failed request): never left out.
-    unsure = []
-    for person in humans(ctx):
-        gaps = [gap for identity in person.active_identities if (gap := privilege_gap(ctx, identity))]
-        if person.id not in people and person.privileged is None and gaps:
-            unsure.append(person)
-            yield unknown(person.id, f"whether {person.label} is privileged is unknown: {gaps[0]}")
-    yield from not_judged(
-        ctx, [*chosen, *unsure], "neither privileged nor a wallet signer or transfer approver"
-    )
+    yield from not_privileged(ctx, chosen)

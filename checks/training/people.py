@@ -4,6 +4,8 @@ from collections.abc import Iterable, Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
+from checks.access.privilege import privilege_gap
+from checks.custody.signers import custody_people
 from vaultward.people import Directory, Person, not_a_person
 from vaultward.records import TrainingRecord
 from vaultward.sdk import CheckContext, Result, Status, failed, not_applicable, passed, unknown
@@ -87,3 +89,26 @@ def judge_training(
         if completed is not None:
             evidence["completed_at"] = completed
         yield (passed if status == "pass" else failed)(person.email, reason, **evidence)
+
+
+def privileged_and_signers(ctx: CheckContext) -> dict[str, Person]:
+    """Staff a source marks privileged, and every wallet signer or transfer approver that
+    resolves to a person (by e-mail, even when no identity of theirs was seen), by person id."""
+    chosen = {person.id: person for person in humans(ctx) if person.privileged}
+    everyone = {person.id: person for person in ctx.people()}
+    for email in custody_people(ctx):
+        if email not in chosen:
+            chosen[email] = everyone.get(email) or Person(id=email, identities=(), machine=False)
+    return chosen
+
+
+def not_privileged(ctx: CheckContext, chosen: Iterable[Person]) -> Iterator[Result]:
+    """The rest of a check about `privileged_and_signers`: unknown for staff whose privilege a
+    failed request left unknown (never silently left out), not applicable for everyone else."""
+    judged = {person.id: person for person in chosen}
+    for person in humans(ctx):
+        gaps = [gap for identity in person.active_identities if (gap := privilege_gap(ctx, identity))]
+        if person.id not in judged and person.privileged is None and gaps:
+            judged[person.id] = person
+            yield unknown(person.id, f"whether {person.label} is privileged is unknown: {gaps[0]}")
+    yield from not_judged(ctx, judged.values(), "neither privileged nor a wallet signer or transfer approver")

@@ -2,10 +2,8 @@
 
 from collections.abc import Iterator
 
-from checks.access.privilege import privilege_gap
 from checks.custody.signers import custody_people
-from checks.training.people import humans, not_judged
-from vaultward.people import Person
+from checks.training.people import not_privileged, privileged_and_signers
 from vaultward.phishing import SimulationOutcome, finished_tests
 from vaultward.records import Identity, PhishingResult, PhishingTest, TransferPolicy, Wallet
 from vaultward.sdk import CheckContext, Result, check, failed, passed, unknown
@@ -29,11 +27,7 @@ def privileged_clicked_latest(ctx: CheckContext) -> Iterator[Result]:
     """An administrator or signer who clicks a simulated lure today hands the real attacker
     the production console or the signing key tomorrow."""
     roles = custody_people(ctx)
-    chosen = {person.id: person for person in humans(ctx) if person.privileged}
-    everyone = {person.id: person for person in ctx.people()}
-    for email in roles:
-        if email not in chosen:  # a signer known only from the signer map is judged by e-mail
-            chosen[email] = everyone.get(email) or Person(id=email, identities=(), machine=False)
+    chosen = privileged_and_signers(ctx)
     recent = finished_tests(ctx)[-ctx.policy.training.recent_phishing_tests :]
     connected = ctx.has(PhishingTest)
     for key in sorted(chosen):
@@ -54,16 +48,7 @@ def privileged_clicked_latest(ctx: CheckContext) -> Iterator[Result]:
             )
         else:
             yield _latest(person.email, recent, evidence)
-    # Whether some people are privileged is unknown (a failed request): never left out.
-    unsure = []
-    for person in humans(ctx):
-        gaps = [gap for identity in person.active_identities if (gap := privilege_gap(ctx, identity))]
-        if person.id not in chosen and person.privileged is None and gaps:
-            unsure.append(person)
-            yield unknown(person.id, f"whether {person.label} is privileged is unknown: {gaps[0]}")
-    yield from not_judged(
-        ctx, [*chosen.values(), *unsure], "neither privileged nor a wallet signer or transfer approver"
-    )
+    yield from not_privileged(ctx, chosen.values())
 
 
 def _latest(email: str, recent: list[SimulationOutcome], evidence: dict) -> Result:

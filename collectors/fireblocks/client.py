@@ -19,6 +19,7 @@ from typing import Any
 import httpx
 import jwt
 
+from collectors.fireblocks.mapper import TRANSACTION_TYPES
 from collectors.http_api import ApiError, Credential, HttpApi, VendorClient
 from collectors.request_pacing import RequestPacer
 
@@ -30,17 +31,7 @@ VAULT_PAGE_SIZE = 500  # accounts_paged caps `limit` at 500
 POLICY_PATH = "/v1/policy/active_policy"
 USERS_PATH = "/v1/management/users"
 # The transaction policy types (PolicyType) whose rules govern moving funds out of vaults.
-POLICY_TYPES = (
-    "TRANSFER",
-    "CONTRACT_CALL",
-    "PROGRAM_CALL",
-    "APPROVE",
-    "MINT",
-    "BURN",
-    "STAKE",
-    "RAW",
-    "TYPED_MESSAGE",
-)
+POLICY_TYPES = TRANSACTION_TYPES
 
 
 class FireblocksAuth(httpx.Auth):

@@ -19,6 +19,7 @@ phishable.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -27,18 +28,16 @@ from vaultward.records import AssetBalance, Identity, TransferPolicy, Wallet
 PROVIDER = "fireblocks"
 
 # PolicyType values whose rules govern transactions out of vaults (the collector asks for these).
-TRANSACTION_TYPES = frozenset(
-    {
-        "TRANSFER",
-        "CONTRACT_CALL",
-        "PROGRAM_CALL",
-        "APPROVE",
-        "MINT",
-        "BURN",
-        "STAKE",
-        "RAW",
-        "TYPED_MESSAGE",
-    }
+TRANSACTION_TYPES = (  # in the order the collector asks for them
+    "TRANSFER",
+    "CONTRACT_CALL",
+    "PROGRAM_CALL",
+    "APPROVE",
+    "MINT",
+    "BURN",
+    "STAKE",
+    "RAW",
+    "TYPED_MESSAGE",
 )
 # VerdictConfig.action: the transaction policy uses ALLOW, BLOCK and 2-TIER; the others belong
 # to screening and order policies.
@@ -67,7 +66,7 @@ USER_STATUSES = frozenset({"PENDING_ACTIVATION", "PENDING_DEVICE_PAIRING", "PEND
 USER_TYPES = frozenset({"CONSOLE", "API"})
 
 
-def _known(value: Any, allowed: frozenset[str], field: str, anomalies: list[str]) -> str:
+def _known(value: Any, allowed: Collection[str], field: str, anomalies: list[str]) -> str:
     text = "" if value is None else str(value)
     if text and text not in allowed:
         anomalies.append(f"unknown {field} {text!r}")
