@@ -1289,6 +1289,7 @@ def _custody(url: str, version: tuple[int | None, int | None]) -> tuple[pd.DataF
     now = datetime.now(UTC)
     records, found, gaps = _inventory_evidence(url, now)
     views = custody_view(records, settings().policy, found, now, gaps)
+    judged = _judged_wallets(url)
     rows = [
         {
             "name": view.name,
@@ -1306,7 +1307,24 @@ def _custody(url: str, version: tuple[int | None, int | None]) -> tuple[pd.DataF
         }
         for view in views
     ]
+    for row in rows:
+        # The m-of-n and value tier the latest evaluation judged, under its policy (the price
+        # table, value-tier tags), not recomputed under whatever configuration serves the page.
+        line = judged.get(row["key"]) if row["kind"] == "wallet" else None
+        if line is not None and line.value_tier != "not recorded":
+            row.update(threshold=line.quorum, value_tier=line.value_tier, value_usd=line.value_usd)
     return pd.DataFrame(rows, columns=CUSTODY_COLUMNS), _issue_rows((v.key, v.name, v.issues) for v in views)
+
+
+def _judged_wallets(url: str) -> dict[str, Any]:
+    """The latest evaluation's wallet lines (vaultward.report_wallets) by wallet key."""
+    from vaultward.report_wallets import wallet_lines
+
+    latest = latest_evaluation(url)
+    if latest is None:
+        return {}
+    with _session(url) as session:
+        return {line.resource: line for line in wallet_lines(session, latest["id"])}
 
 
 def _mentions(frame: pd.DataFrame, columns: list[str], text: str) -> pd.Series:

@@ -147,3 +147,38 @@ def test_the_custody_people_checks_show_a_pass_and_a_fail(demo_run):
     status, message = found["custody.signers_distinct_mfa_trained", "Treasury"]
     assert status == "fail"
     assert f"signer {safe.BOB} (bob@acme.example): no phishing-resistant factor" in message  # EIP-55
+
+
+def test_the_wallets_page_shows_each_demo_wallet_as_the_report_does(demo_run, monkeypatch):
+    """`vaultward demo` serves the dashboard without its configuration file: the Wallets page
+    shows the m-of-n and value tier the evaluation judged under the demo's price table, the
+    same as the report, and no demo wallet's tier is unknown (issue 16: an 84 BTC cold wallet
+    showed "unknown", a BitGo wallet "2-of-1")."""
+    from tests.dashboard.apptest import run_page
+
+    data_dir, _ = demo_run
+    monkeypatch.setenv("VAULTWARD_DATABASE_URL", f"sqlite:///{data_dir / 'vaultward.db'}")
+    monkeypatch.chdir(data_dir)
+    st.cache_data.clear()
+    [report] = (data_dir / "reports").glob("vaultward-report-*.json")
+    wallets = json.loads(report.read_text())["wallets"]
+    at = run_page("wallets")
+    page = next(frame.value for frame in at.dataframe if "threshold" in frame.value.columns)
+    shown = page[page["kind"] == "wallet"].set_index("key")
+    assert sorted(shown.index) == sorted(w["resource"] for w in wallets)
+    for wallet in wallets:
+        row = shown.loc[wallet["resource"]]
+        assert (row["threshold"], row["value_tier"], row["value_usd"]) == (
+            wallet["quorum"],
+            wallet["value_tier"],
+            wallet["value_usd"],
+        )
+    assert "unknown" not in set(shown["value_tier"]) and not any(
+        "-of-1 keys" in t for t in shown["threshold"]
+    )
+    cold = shown.loc[shown["name"] == "BTC reserve (cold)"].iloc[0]
+    assert (cold["threshold"], cold["value_tier"], cold["value_usd"]) == (
+        "2-of-3 keys; 1 approval of 2 admins",
+        "high",
+        "$8,148,000",
+    )
