@@ -84,7 +84,9 @@ class Evaluation(SQLModel, table=True):
     problems: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     # The people it saw by identity class, and the guests (vaultward.people.Census); {} when
     # stored before the census was.
-    people: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    people: dict[str, Any] = Field(
+        default_factory=dict, sa_column=Column(JSON, nullable=False, server_default="{}")
+    )
 
 
 class Finding(SQLModel, table=True):

@@ -17,9 +17,9 @@ depends_on = None
 
 def upgrade() -> None:
     with op.batch_alter_table("evaluation", schema=None) as batch_op:
+        # The default stays, as Run.gaps' does: rows written without the column (older
+        # writers, bulk seeding) read as "no census", never fail the insert.
         batch_op.add_column(sa.Column("people", sa.JSON(), nullable=False, server_default="{}"))
-    with op.batch_alter_table("evaluation", schema=None) as batch_op:
-        batch_op.alter_column("people", server_default=None)
 
 
 def downgrade() -> None:
