@@ -27,6 +27,9 @@ from vaultward.sdk import Collector, Scope
 PAGE_SIZE = 2
 READ_TIMEOUT = 0.3  # seconds; the stalled fake answers after STALL
 STALL = 1.0
+# Tests that stall no answer wait this long: on a loaded 2-core CI machine a fake's answer can
+# take longer than READ_TIMEOUT, and a retry nobody injected breaks an exact retry count.
+RELAXED_READ_TIMEOUT = 10.0
 
 
 @dataclass(frozen=True)
@@ -58,8 +61,12 @@ BY_NAME = {source.name: source for source in SOURCES}
 class ShortTimeouts(httpx.HTTPTransport):
     """Real HTTP to the fake, with a read timeout short enough for a test to wait out."""
 
+    def __init__(self, read_timeout: float = READ_TIMEOUT) -> None:
+        super().__init__()
+        self.read_timeout = read_timeout
+
     def handle_request(self, request: httpx.Request) -> httpx.Response:
-        request.extensions["timeout"] = httpx.Timeout(5.0, read=READ_TIMEOUT).as_dict()
+        request.extensions["timeout"] = httpx.Timeout(5.0, read=self.read_timeout).as_dict()
         return super().handle_request(request)
 
 
@@ -99,11 +106,18 @@ def settings_for(saas: DemoSaaS, *names: str) -> Settings:
     return parse_settings({"sources": sources, "policy": policy})
 
 
-def collector_for(saas: DemoSaaS, source: Source, waits: list[float], settings: Settings | None = None):
-    """The source's collector and its scope; retry waits go to `waits`, not to sleep."""
+def collector_for(
+    saas: DemoSaaS,
+    source: Source,
+    waits: list[float],
+    settings: Settings | None = None,
+    read_timeout: float = RELAXED_READ_TIMEOUT,
+):
+    """The source's collector and its scope; retry waits go to `waits`, not to sleep. Tests
+    that stall an answer pass `read_timeout=READ_TIMEOUT`."""
     instance: Any = source.collector(settings or settings_for(saas, source.name))
     instance.sleep = waits.append
-    instance.transport = ShortTimeouts()
+    instance.transport = ShortTimeouts(read_timeout)
     scope: Scope = instance.scopes()[0]
     return instance, scope
 

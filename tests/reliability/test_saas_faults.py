@@ -13,6 +13,8 @@ from sqlmodel import Session, select
 
 from collectors.http_api import MAX_RATE_LIMIT_WAIT
 from tests.reliability.saas_sources import (
+    READ_TIMEOUT,
+    RELAXED_READ_TIMEOUT,
     SOURCES,
     STALL,
     Source,
@@ -43,6 +45,14 @@ FAULTS = {
     "truncated 200": Reply(200, TRUNCATED),
     "html 200": Reply(200, HTML, {"Content-Type": "text/html; charset=utf-8"}),
 }
+
+
+def read_timeout_for(fault: str) -> float:
+    """Short only where the fault is a stall: elsewhere a slow answer on a loaded machine
+    must not add a retry the test did not inject."""
+    return READ_TIMEOUT if fault == "read timeout" else RELAXED_READ_TIMEOUT
+
+
 # The last error as the Run names it, after the endpoint.
 LAST_ERROR = {
     "429": f": rate limited (429) after {ATTEMPTS} attempts",
@@ -133,7 +143,7 @@ def test_a_few_faults_are_retried_and_collection_completes(
     fake = fake_of(vendors, source)
     fake.inject_reply(source.listing, FAULTS[fault], times=2)
     waits: list[float] = []
-    instance, scope = collector_for(vendors, source, waits)
+    instance, scope = collector_for(vendors, source, waits, read_timeout=read_timeout_for(fault))
     with caplog.at_level(logging.WARNING, logger="collectors.http_api"):
         items = list(instance.collect(scope))
 
@@ -162,7 +172,7 @@ def test_faults_on_every_attempt_fail_the_run_naming_the_endpoint(
     fake = fake_of(vendors, source)
     fake.inject_reply(source.listing, FAULTS[fault], times=ATTEMPTS)
     waits: list[float] = []
-    instance, scope = collector_for(vendors, source, waits)
+    instance, scope = collector_for(vendors, source, waits, read_timeout=read_timeout_for(fault))
     outcome = run_scope(engine, instance, scope)
 
     error = f"ApiError: {source.prefix}: {FIRST_REQUEST[source.name]}{LAST_ERROR[fault]}"
