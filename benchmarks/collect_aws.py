@@ -34,11 +34,11 @@ from sqlmodel import Session, select
 
 from benchmarks.synthetic.aws import OrgShape, SyntheticOrganisation
 from benchmarks.synthetic.aws_server import SyntheticAws
-from vaultward.collection import collect
-from vaultward.config import AwsConfig, parse_settings
-from vaultward.db import open_store, redact_url
-from vaultward.models import Fact, Run
-from vaultward.registry import Registry, discover
+from vaultward.config.settings import AwsConfig, parse_settings
+from vaultward.pipeline.collection import collect
+from vaultward.pipeline.registry import Registry, discover
+from vaultward.store.db import open_store, redact_url
+from vaultward.store.models import Fact, Run
 
 SOURCES = ("aws_organization", "aws_iam", "aws_network")
 PER_ACCOUNT = ("aws_iam", "aws_network")  # their Runs scale with the accounts

@@ -1,5 +1,5 @@
 """SaaS collection under a rate limit: the real Okta, KnowBe4 and Safe collectors, through
-`vaultward.collection.collect`, against their loopback fakes seeded with a synthetic
+`vaultward.pipeline.collection.collect`, against their loopback fakes seeded with a synthetic
 organisation (benchmarks/synthetic/saas.py), each fake enforcing a rate limit (default 600
 requests a minute per token) and answering after a small latency. Safe is collected as
 one scope per chain (four threads on one API key), so its pace is shared across threads. Runs once with the
@@ -35,13 +35,13 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from benchmarks.synthetic.saas import OrgSize, SyntheticSaas, synthetic_saas
-from vaultward.collection import collect
-from vaultward.config import parse_settings
-from vaultward.db import open_store
-from vaultward.demo.fakes import knowbe4, okta, safe
-from vaultward.demo.fakes.server import FakeApi, RateLimit
-from vaultward.models import Fact, Run
-from vaultward.registry import discover
+from demo.fakes import knowbe4, okta, safe
+from demo.fakes.server import FakeApi, RateLimit
+from vaultward.config.settings import parse_settings
+from vaultward.pipeline.collection import collect
+from vaultward.pipeline.registry import discover
+from vaultward.store.db import open_store
+from vaultward.store.models import Fact, Run
 
 SOURCES = ("okta", "knowbe4", "safe")
 TARGET_RATIO = 0.9

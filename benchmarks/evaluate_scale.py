@@ -1,5 +1,5 @@
 """How does evaluation scale? Seeds a synthetic organisation at size S and 2S (each in a fresh
-store), runs `vaultward.evaluation.evaluate` with the full built-in catalog in a child process
+store), runs `vaultward.pipeline.evaluation.evaluate` with the full built-in catalog in a child process
 per run (so its peak RSS is its own), and prints median wall time, peak RSS, findings written
 and the 2S/S time ratio (target: <= 2.2).
 
@@ -39,9 +39,9 @@ class Measurement:
 
 def evaluate_once(url: str, org: Organisation, now: datetime) -> Measurement:
     """One evaluation of the store at `url` with every built-in check, as the CLI runs it."""
-    from vaultward.db import open_store
-    from vaultward.evaluation import evaluate
-    from vaultward.registry import discover
+    from vaultward.pipeline.evaluation import evaluate
+    from vaultward.pipeline.registry import discover
+    from vaultward.store.db import open_store
 
     settings = org.settings()
     engine = open_store(url)
@@ -76,7 +76,7 @@ def measure_in_child(url: str, org: Organisation, now: datetime) -> Measurement:
 
 
 def seed(url: str, org: Organisation, now: datetime) -> tuple[int, float]:
-    from vaultward.db import open_store
+    from vaultward.store.db import open_store
 
     engine = open_store(url)
     start = time.perf_counter()

@@ -20,7 +20,7 @@ from sqlalchemy import insert
 
 from benchmarks.overview_render import render_times
 from benchmarks.scratch_store import scratch_store
-from vaultward.models import CheckScore, Evaluation, Finding, MitigationScore
+from vaultward.store.models import CheckScore, Evaluation, Finding, MitigationScore
 
 CHECKS = [f"access.check_{n}" for n in range(5)]
 STATUSES = ("pass", "pass", "fail", "unknown", "pass")
@@ -38,7 +38,7 @@ SCRIPTS = {
 
 def seed(url: str, findings: int, now: datetime) -> None:
     """One evaluation with `findings` access findings, bulk-inserted."""
-    from vaultward.db import open_store
+    from vaultward.store.db import open_store
 
     engine = open_store(url)
     per_check = findings // len(CHECKS)

@@ -17,10 +17,10 @@ from sqlmodel import Session, select
 
 from benchmarks.scratch_store import scratch_store
 from benchmarks.synthetic.store import Organisation, seed_facts
-from vaultward.db import open_store
-from vaultward.evaluation import evaluate
-from vaultward.models import CheckScore, Finding, MitigationScore
-from vaultward.registry import discover
+from vaultward.pipeline.evaluation import evaluate
+from vaultward.pipeline.registry import discover
+from vaultward.store.db import open_store
+from vaultward.store.models import CheckScore, Finding, MitigationScore
 
 NOW = datetime.fromisoformat("2026-11-24T08:00:00+00:00")  # fixed: ages in messages stay put
 

@@ -21,7 +21,7 @@ from streamlit.testing.v1 import AppTest
 
 from benchmarks.scratch_store import scratch_store
 from benchmarks.synthetic.store import Organisation, seed_facts, utc_now
-from vaultward.db import open_store
+from vaultward.store.db import open_store
 
 PAGES = ("people", "wallets")
 

@@ -21,8 +21,8 @@ from sqlalchemy import Engine, insert
 from streamlit.testing.v1 import AppTest
 
 from benchmarks.scratch_store import scratch_store
-from vaultward.db import open_store
-from vaultward.models import CheckScore, Evaluation, Finding, MitigationScore, Run
+from vaultward.store.db import open_store
+from vaultward.store.models import CheckScore, Evaluation, Finding, MitigationScore, Run
 
 MITIGATIONS = ("custody", "training", "access", "segmentation", "detection")
 CHECKS = [(f"{mitigation}.check_{n}", mitigation) for mitigation in MITIGATIONS for n in range(5)]

@@ -23,10 +23,10 @@ from pathlib import Path
 
 from benchmarks.scratch_store import scratch_store
 from benchmarks.synthetic.store import Organisation, seed_facts, seed_history, utc_now
-from vaultward.db import open_store
-from vaultward.evaluation import evaluate
-from vaultward.registry import discover
-from vaultward.report import build_report, iso_week_of, report_files
+from vaultward.pipeline.evaluation import evaluate
+from vaultward.pipeline.registry import discover
+from vaultward.reporting.files import build_report, iso_week_of, report_files
+from vaultward.store.db import open_store
 
 SMOKE = Organisation(identities=400, wallets=40, sg_rules=200)
 HISTORY_DAYS = 84
@@ -78,7 +78,7 @@ def time_report(url: str, org: Organisation, now: datetime, out_dir: Path) -> tu
         timings.append(Timed(name, time.perf_counter() - start, len(content)))
         (out_dir / filename).write_bytes(content)
     engine.dispose()
-    from vaultward.report_appendix import printable
+    from vaultward.reporting.appendix import printable
 
     return timings, len(report.failing), len(printable(report.failing))
 

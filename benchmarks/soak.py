@@ -22,9 +22,9 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from tests.reliability.worker_process import start_worker, write_config
-from vaultward.collection import INTERRUPTED
-from vaultward.db import open_store
-from vaultward.models import CheckScore, Evaluation, Fact, Finding, MitigationScore, Run
+from vaultward.pipeline.collection import INTERRUPTED
+from vaultward.store.db import open_store
+from vaultward.store.models import CheckScore, Evaluation, Fact, Finding, MitigationScore, Run
 
 SCOPES, RECORDS, MITIGATIONS = 3, 40, 5
 LAST_WORKER_SECONDS = 4.0  # long enough to mark what the kills left and collect again

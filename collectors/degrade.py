@@ -12,8 +12,8 @@ from collections.abc import Callable, Generator, Iterable, Iterator
 from typing import TypeVar
 
 from collectors.http_api import ApiError
-from vaultward.records import Record
-from vaultward.sdk import IncompleteListing, Problem
+from vaultward.contract.records import Record
+from vaultward.contract.sdk import IncompleteListing, Problem
 
 T = TypeVar("T")
 FAILURES = (ApiError, IncompleteListing)

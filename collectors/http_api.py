@@ -26,8 +26,8 @@ from urllib.parse import urljoin
 import httpx
 
 from collectors.request_pacing import RequestPacer
-from vaultward.redaction import redact
-from vaultward.sdk import IncompleteListing
+from vaultward.contract.redaction import redact
+from vaultward.contract.sdk import IncompleteListing
 
 log = logging.getLogger(__name__)
 RETRYABLE = frozenset({500, 502, 503, 504})

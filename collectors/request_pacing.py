@@ -20,7 +20,7 @@ import httpx
 from pyrate_limiter import Duration, InMemoryBucket, Limiter, Rate
 from pyrate_limiter.limiter import SingleBucketFactory
 
-from vaultward.sdk import Collector
+from vaultward.contract.sdk import Collector
 
 # The longest a header may make the source wait; beyond it the answer is not believed
 # (a reset far in the future is a broken header, and the 429 handling stays the safety net).

@@ -1,6 +1,6 @@
 """The dashboard's door: who is looking, and whether they may change things.
 
-The rules live in `vaultward.access`; this module only asks Streamlit (st.login / st.user for
+The rules live in `vaultward.config.access`; this module only asks Streamlit (st.login / st.user for
 OIDC, a password form otherwise) and keeps the answer in the session.
 """
 
@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 import streamlit as st
 
 from dashboard import data
-from vaultward.access import (
+from vaultward.config.access import (
     AttemptLimiter,
     Viewer,
     auth_mode,

@@ -2,7 +2,7 @@
 
 This is the only dashboard module that touches the store. It reads what the scorer and the
 collectors stored; it never computes a score itself (framework coverage comes from
-`vaultward.frameworks`, the same function the CLI uses) and never calls a source. Query functions take the
+`vaultward.read.frameworks`, the same function the CLI uses) and never calls a source. Query functions take the
 database URL so the caches are keyed per store, and return DataFrames or plain dicts.
 """
 
@@ -22,11 +22,15 @@ import streamlit as st
 from sqlalchemy import Engine, case, func, or_
 from sqlmodel import Session, col, select
 
-from vaultward import redaction
-from vaultward.config import ConfigError, Settings, load_settings
-from vaultward.db import open_store
-from vaultward.freshness import stale_reason
-from vaultward.models import (
+from vaultward.config.settings import ConfigError, Settings, load_settings
+from vaultward.contract import redaction
+from vaultward.contract.sdk import MITIGATION_TITLES, MITIGATIONS, SEVERITIES
+from vaultward.pipeline.freshness import stale_reason
+from vaultward.pipeline.registry import Registry
+from vaultward.pipeline.scoring import BANDS
+from vaultward.pipeline.scoring import band as scoring_band
+from vaultward.store.db import open_store
+from vaultward.store.models import (
     AlertState,
     AuditEvent,
     CheckScore,
@@ -39,10 +43,6 @@ from vaultward.models import (
     Run,
     Waiver,
 )
-from vaultward.registry import Registry
-from vaultward.scoring import BANDS
-from vaultward.scoring import band as scoring_band
-from vaultward.sdk import MITIGATION_TITLES, MITIGATIONS, SEVERITIES
 
 CACHE_TTL = 60
 INVENTORY_TTL = 3600  # inventories are keyed by inputs_version: new facts refresh them
@@ -97,8 +97,8 @@ def registry() -> Registry:
     """The checks and collectors, discovered once per process. Logging masks the secrets the
     configuration names before discovery (a plugin's import error may quote one), and every
     credential variable of the enabled sources after it."""
-    from vaultward.output import setup_logging
-    from vaultward.registry import discover
+    from vaultward.cli.output import setup_logging
+    from vaultward.pipeline.registry import discover
 
     config = settings()
     setup_logging(config, verbose=False)
@@ -295,7 +295,7 @@ def failing_checks(url: str) -> pd.DataFrame:
 @st.cache_data(ttl=CACHE_TTL, show_spinner=False)
 def framework_coverage(url: str) -> dict[str, pd.DataFrame]:
     """The latest evaluation's check scores by standard: {namespace title: controls}."""
-    from vaultward.frameworks import NAMESPACES, coverage
+    from vaultward.read.frameworks import NAMESPACES, coverage
 
     latest = latest_evaluation(url)
     if latest is None:
@@ -328,10 +328,10 @@ def framework_coverage(url: str) -> dict[str, pd.DataFrame]:
 
 @st.cache_data(ttl=CACHE_TTL, show_spinner=False)
 def attack_path(url: str) -> dict[str, pd.DataFrame]:
-    """The latest evaluation's check scores along the attack path (`vaultward.attack_path`
+    """The latest evaluation's check scores along the attack path (`vaultward.read.attack_path`
     scores it): {"stages": one row per stage in attack order, "controls": one row per check
     that stops a stage}. Both empty for an empty store."""
-    from vaultward.attack_path import score_stages, technique_title
+    from vaultward.read.attack_path import score_stages, technique_title
 
     stage_columns = [
         "stage", "title", "description", "techniques", "technique_titles", "score", "measured",
@@ -464,7 +464,7 @@ def audit_events(url: str, limit: int = 200) -> pd.DataFrame:
 def create_waiver(url: str, viewer, check_id: str, resource: str, reason: str, owner: str, expires: str):
     """An admin's waiver, stored with its audit event (raises `WaiverError` naming each
     problem); the cached reads are dropped so every page shows it."""
-    from vaultward.waivers import create_waiver as store_waiver
+    from vaultward.store.waivers import create_waiver as store_waiver
 
     if not viewer.is_admin:
         raise PermissionError("only admins may create waivers")
@@ -504,7 +504,7 @@ ALERT_COLUMNS = ["key", "kind", "severity", "title", "opened_at", "delivered_to"
 
 @st.cache_data(ttl=CACHE_TTL, show_spinner=False)
 def open_alerts(url: str) -> pd.DataFrame:
-    """Alerts not yet recovered (see vaultward/alerts.py), most severe and newest first;
+    """Alerts not yet recovered (see vaultward/alerting/alerts.py), most severe and newest first;
     `pending` when some configured channel has not accepted the notice yet."""
     with _session(url) as session:
         rows = session.exec(select(AlertState).where(col(AlertState.recovered_at).is_(None))).all()
@@ -556,7 +556,7 @@ def report_deliveries(url: str, limit: int = 200) -> pd.DataFrame:
 
 def reports_dir() -> Path:
     """[report].out_dir, as the weekly job and `vaultward report` use it."""
-    from vaultward.weekly_report import report_folder
+    from vaultward.reporting.weekly import report_folder
 
     return report_folder(settings())
 
@@ -564,8 +564,8 @@ def reports_dir() -> Path:
 def generate_report(url: str, viewer, iso_week: str):
     """An admin's report of `iso_week` (raises `ReportError` when there is nothing to report);
     the cached reads are dropped so the list shows it."""
-    from vaultward.report import dashboard_link_base
-    from vaultward.report import generate_report as write
+    from vaultward.reporting.files import dashboard_link_base
+    from vaultward.reporting.files import generate_report as write
 
     if not viewer.is_admin:
         raise PermissionError("only admins may generate reports")
@@ -764,11 +764,11 @@ def zone_conflicts(url: str) -> pd.DataFrame:
 
 @st.cache_data(ttl=CACHE_TTL, show_spinner=False)
 def account_names(url: str) -> dict[str, str]:
-    """AWS account id -> the name people know it by (`vaultward.names`: the Organizations
+    """AWS account id -> the name people know it by (`vaultward.derived.names`: the Organizations
     name, else the IAM alias), from the facts of each scope's latest usable Run. An account
     without a name is absent: pages show its id."""
-    from vaultward.names import AccountNames
-    from vaultward.records import CloudAccount, OrgAccount
+    from vaultward.contract.records import CloudAccount, OrgAccount
+    from vaultward.derived.names import AccountNames
 
     newest = (
         select(func.max(Run.id).label("id"))
@@ -811,9 +811,9 @@ PHISHING_PEOPLE_COLUMNS = ["person", "status", "message"]
 @st.cache_data(ttl=CACHE_TTL, show_spinner=False)
 def phishing_programme(url: str) -> dict[str, Any] | None:
     """The latest evaluation's phishing programme, as its three checks judged it
-    (vaultward.phishing_summary): the phish-prone percentage per test, the repeat clickers
+    (vaultward.read.phishing_summary): the phish-prone percentage per test, the repeat clickers
     and the administrators or signers who fell for their latest test; None without tests."""
-    from vaultward.phishing_summary import CHECKS, phishing_summary
+    from vaultward.read.phishing_summary import CHECKS, phishing_summary
 
     latest = latest_evaluation(url)
     if latest is None:
@@ -870,7 +870,7 @@ def download_name(label: str, suffix: str) -> str:
 
 def findings_csv(frame: pd.DataFrame) -> bytes:
     """Findings as CSV, evidence as a JSON column; cells that look like formulas neutralised."""
-    from vaultward.report import spreadsheet_safe
+    from vaultward.reporting.files import spreadsheet_safe
 
     export = frame.copy()
     export["evidence"] = export["evidence"].map(lambda value: json.dumps(value, sort_keys=True, default=str))
@@ -1122,8 +1122,8 @@ RUN_COLUMNS = [
 @st.cache_data(ttl=CACHE_TTL, show_spinner=False)
 def partial_gaps(url: str, now: datetime | None = None) -> pd.DataFrame:
     """What each scope's latest Run left unknown and how the evaluation treats it (see
-    vaultward/gap_report.py), a row per gap."""
-    from vaultward.gap_report import COLUMNS, gap_rows
+    vaultward/read/gap_report.py), a row per gap."""
+    from vaultward.read.gap_report import COLUMNS, gap_rows
 
     rows = gap_rows(settings(), engine(url), registry(), now or datetime.now(UTC))
     return pd.DataFrame([row.cells() for row in rows], columns=list(COLUMNS))
@@ -1189,8 +1189,8 @@ def _inventory_evidence(
     url: str, now: datetime
 ) -> tuple[dict[str, list[Any]], list[Any], dict[tuple[str, str], dict[str, str]]]:
     """_inventory_inputs() and the fields failed requests left unknown (Evidence.field_gaps)."""
-    from vaultward.evidence import latest_facts
-    from vaultward.inventory import OPEN
+    from vaultward.derived.inventory import OPEN
+    from vaultward.pipeline.evidence import latest_facts
 
     latest = latest_evaluation(url)
     with _session(url) as session:
@@ -1245,7 +1245,7 @@ def people(url: str) -> tuple[pd.DataFrame, pd.DataFrame]:
 @st.cache_data(ttl=INVENTORY_TTL, show_spinner="Resolving people from the latest facts…", max_entries=4)
 def _people(url: str, version: tuple[int | None, int | None]) -> tuple[pd.DataFrame, pd.DataFrame]:
     """people(), cached per `version` (inputs_version: only a cache key)."""
-    from vaultward.inventory import people_view
+    from vaultward.derived.inventory import people_view
 
     now = datetime.now(UTC)
     records, found = _inventory_inputs(url, now)
@@ -1284,7 +1284,7 @@ def custody(url: str) -> tuple[pd.DataFrame, pd.DataFrame]:
 @st.cache_data(ttl=INVENTORY_TTL, show_spinner="Resolving wallets from the latest facts…", max_entries=4)
 def _custody(url: str, version: tuple[int | None, int | None]) -> tuple[pd.DataFrame, pd.DataFrame]:
     """custody(), cached per `version` (inputs_version: only a cache key)."""
-    from vaultward.inventory import custody_view
+    from vaultward.derived.inventory import custody_view
 
     now = datetime.now(UTC)
     records, found, gaps = _inventory_evidence(url, now)
@@ -1317,8 +1317,8 @@ def _custody(url: str, version: tuple[int | None, int | None]) -> tuple[pd.DataF
 
 
 def _judged_wallets(url: str) -> dict[str, Any]:
-    """The latest evaluation's wallet lines (vaultward.report_wallets) by wallet key."""
-    from vaultward.report_wallets import wallet_lines
+    """The latest evaluation's wallet lines (vaultward.reporting.wallets) by wallet key."""
+    from vaultward.reporting.wallets import wallet_lines
 
     latest = latest_evaluation(url)
     if latest is None:
@@ -1358,7 +1358,7 @@ def filter_people(
 
 def census(frame: pd.DataFrame) -> dict[str, int]:
     """Active people by class and the departed, counted as the evaluation's census counts them
-    (vaultward.people.census): a suspended machine account is not counted."""
+    (vaultward.derived.people.census): a suspended machine account is not counted."""
     active = frame["active"].astype(bool)
     counts = {
         kind: int(((frame["kind"] == kind) & active).sum()) for kind in ("employee", "guest", "machine")

@@ -16,7 +16,7 @@ from sqlalchemy import Engine, text
 from sqlmodel import SQLModel
 
 from tests.fresh_venv import FreshVenv, create_fresh_venv
-from vaultward.db import make_engine, open_store
+from vaultward.store.db import make_engine, open_store
 
 POSTGRES_ADMIN_URL = os.environ.get(
     "VAULTWARD_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from vaultward.records import (
+from vaultward.contract.records import (
     PHISHING_FAILURES,
     AccessKey,
     AclEntry,
@@ -265,7 +265,7 @@ def add_run(
     counts: dict[str, int] | None = None,
 ) -> Any:
     """One collector Run; `finished_at` defaults to a minute after `started_at`."""
-    from vaultward.models import Run
+    from vaultward.store.models import Run
 
     started = started_at or NOW
     if finished_at is None and status != "running":
@@ -302,7 +302,7 @@ def add_evaluation(
     fields (`{"score": 0.0, "measured": False}`). `check_scores` and `findings` are dicts of
     CheckScore / Finding fields; the mitigation defaults to the check id's prefix.
     """
-    from vaultward.models import CheckScore, Evaluation, Finding, MitigationScore
+    from vaultward.store.models import CheckScore, Evaluation, Finding, MitigationScore
 
     findings = findings or []
     check_scores = check_scores or []

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import ClassVar
 
-from vaultward.records import RECORD_KINDS, Record
-from vaultward.registry import Registry, discover
-from vaultward.sdk import Collector, Problem, Scope
+from vaultward.contract.records import RECORD_KINDS, Record
+from vaultward.contract.sdk import Collector, Problem, Scope
+from vaultward.pipeline.registry import Registry, discover
 
 
 class StaticCollector(Collector):

@@ -7,10 +7,10 @@ from datetime import timedelta
 from sqlmodel import Session, select
 
 from tests.factories import NOW, add_evaluation
-from vaultward.alert_channels import Notice, slack_payload
-from vaultward.alerts import process_alerts
-from vaultward.config import parse_settings
-from vaultward.models import AlertState
+from vaultward.alerting.alerts import process_alerts
+from vaultward.alerting.channels import Notice, slack_payload
+from vaultward.config.settings import parse_settings
+from vaultward.store.models import AlertState
 
 
 def test_email_alert_through_smtp_and_retried_after_a_temporary_refusal(engine, smtp_server):

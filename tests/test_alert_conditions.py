@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from tests.factories import NOW
-from vaultward.alert_conditions import (
+from vaultward.alerting.conditions import (
     Condition,
     Recovery,
     changes,
@@ -14,8 +14,8 @@ from vaultward.alert_conditions import (
     score_drop_verdicts,
     stale_verdicts,
 )
-from vaultward.freshness import ScopeState
-from vaultward.models import Run
+from vaultward.pipeline.freshness import ScopeState
+from vaultward.store.models import Run
 
 
 @dataclass

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from vaultward.config import ConfigError, parse_settings
+from vaultward.config.settings import ConfigError, parse_settings
 
 EXAMPLE = Path(__file__).parents[1] / "vaultward.example.toml"
 

@@ -11,10 +11,10 @@ from sqlmodel import Session, select
 
 from tests.factories import NOW, add_evaluation, add_run
 from tests.loopback_webhook import Answer
-from vaultward import redaction
-from vaultward.alerts import process_alerts
-from vaultward.config import parse_settings
-from vaultward.models import AlertState
+from vaultward.alerting.alerts import process_alerts
+from vaultward.config.settings import parse_settings
+from vaultward.contract import redaction
+from vaultward.store.models import AlertState
 
 SLACK_PATH = "/services/T0000/B0000/s3cretSlackPathXyz"
 HOOK_PATH = "/hooks/vaultward"

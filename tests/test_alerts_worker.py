@@ -12,9 +12,9 @@ from sqlmodel import Session, select
 from tests.factories import add_run, make_identity
 from tests.fake_collectors import registry_with
 from tests.test_cli import vaultward
-from vaultward.config import parse_settings
-from vaultward.models import AlertState, Evaluation, Fact, utcnow
-from vaultward.scheduler import run_worker
+from vaultward.config.settings import parse_settings
+from vaultward.ops.scheduler import run_worker
+from vaultward.store.models import AlertState, Evaluation, Fact, utcnow
 
 HOOK = "/hooks/vaultward"
 FAILING = [

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from tests.factories import ScoredCheck
-from vaultward.attack_path import STAGES, score_stages, stages_stopped, technique_title
-from vaultward.registry import discover
-from vaultward.sdk import CheckDefinitionError
+from vaultward.contract.sdk import CheckDefinitionError
+from vaultward.pipeline.registry import discover
+from vaultward.read.attack_path import STAGES, score_stages, stages_stopped, technique_title
 
 
 def by_stage(checks: list[ScoredCheck]) -> dict:

@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from vaultward.registry import discover
-from vaultward.sdk import MITIGATIONS, parse_reference
+from vaultward.contract.sdk import MITIGATIONS, parse_reference
+from vaultward.pipeline.registry import discover
 
 REGISTRY = discover(entry_point_groups=False)
 ROOT = Path(__file__).parents[1]
@@ -41,8 +41,8 @@ def test_the_readme_lists_every_built_in_check():
 
 
 def test_judged_kinds_are_read_and_default_to_the_first():
-    from vaultward.records import Identity, TrainingRecord
-    from vaultward.sdk import CheckDefinitionError, check
+    from vaultward.contract.records import Identity, TrainingRecord
+    from vaultward.contract.sdk import CheckDefinitionError, check
 
     def body(ctx):
         """A risk."""

@@ -12,7 +12,7 @@ ROOT = Path(__file__).parents[1]
 
 def vaultward(*args: str, env: dict | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "vaultward.cli", *args],
+        [sys.executable, "-m", "vaultward.cli.main", *args],
         capture_output=True,
         text=True,
         env={**os.environ, **(env or {})},

@@ -9,8 +9,8 @@ from pathlib import Path
 
 from sqlmodel import Session, select
 
-from vaultward.db import open_store
-from vaultward.models import AuditEvent, Waiver
+from vaultward.store.db import open_store
+from vaultward.store.models import AuditEvent, Waiver
 
 VAULTWARD = str(Path(sys.executable).parent / "vaultward")
 

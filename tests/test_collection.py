@@ -5,10 +5,10 @@ from sqlmodel import Session, select
 
 from tests.factories import make_account, make_identity
 from tests.fake_collectors import registry_with
-from vaultward.collection import collect
-from vaultward.config import Settings
-from vaultward.models import Fact, Run
-from vaultward.sdk import Problem
+from vaultward.config.settings import Settings
+from vaultward.contract.sdk import Problem
+from vaultward.pipeline.collection import collect
+from vaultward.store.models import Fact, Run
 
 
 def _denied() -> ClientError:
@@ -71,7 +71,7 @@ def test_a_nul_character_from_a_source_does_not_fail_the_run(engine):
 
 
 def test_error_text_is_redacted_before_it_is_stored(engine, monkeypatch):
-    from vaultward import redaction
+    from vaultward.contract import redaction
 
     monkeypatch.setenv("VW_TEST_TOKEN", "tok-very-secret-value")
     redaction.configure(["VW_TEST_TOKEN"])

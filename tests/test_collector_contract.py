@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from collectors import BUILTIN_COLLECTORS
-from vaultward.records import RECORD_KINDS
+from vaultward.contract.records import RECORD_KINDS
 
 ROOT = Path(__file__).parents[1]
 

@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from vaultward.config import ConfigError, load_settings
+from vaultward.config.settings import ConfigError, load_settings
 
 EXAMPLE = Path(__file__).parents[1] / "vaultward.example.toml"
 
@@ -132,8 +132,8 @@ def test_the_examples_commented_source_tables_validate_when_uncommented():
     import re
     import tomllib
 
-    from vaultward.config import parse_settings
-    from vaultward.registry import discover
+    from vaultward.config.settings import parse_settings
+    from vaultward.pipeline.registry import discover
 
     text = EXAMPLE.read_text()
     start, end = text.index("# [sources.okta]"), text.index("# How to tell production")

@@ -15,10 +15,10 @@ from sqlmodel import Session, col, select
 
 from tests.factories import add_evaluation
 from tests.test_report import W47_MONDAY, seed
-from vaultward.config import parse_settings
-from vaultward.delivery import DeliveryError, ReportFiles, mail_attachments
-from vaultward.models import Report, ReportDelivery
-from vaultward.weekly_report import produce_and_deliver
+from vaultward.config.settings import parse_settings
+from vaultward.reporting.delivery import DeliveryError, ReportFiles, mail_attachments
+from vaultward.reporting.weekly import produce_and_deliver
+from vaultward.store.models import Report, ReportDelivery
 
 BUCKET = "acme-security-reports"
 PREFIX = "vaultward/reports/"

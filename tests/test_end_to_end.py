@@ -1,6 +1,6 @@
 """Collection to scores with the real AWS collectors against a moto server, on both stores.
 
-The organisation is `seed_exact_organisation` (vaultward/demo/): a management account
+The organisation is `seed_exact_organisation` (demo/): a management account
 and three members reached through sts:AssumeRole. moto gaps it fills in moto's in-process
 backends: root MFA, HSMs, access-key ages (see that module). Denials are injected with
 botocore event hooks (tests/aws_faults.py) because moto does not enforce IAM.
@@ -11,13 +11,13 @@ from __future__ import annotations
 import pytest
 from sqlmodel import Session, select
 
+from demo.organisation import DemoOrganisation, seed_exact_organisation
 from tests.aws_faults import deny
-from vaultward.collection import collect
-from vaultward.config import Settings, parse_settings
-from vaultward.demo.organisation import DemoOrganisation, seed_exact_organisation
-from vaultward.evaluation import evaluate
-from vaultward.models import CheckScore, Fact, Finding, MitigationScore, Run
-from vaultward.registry import discover
+from vaultward.config.settings import Settings, parse_settings
+from vaultward.pipeline.collection import collect
+from vaultward.pipeline.evaluation import evaluate
+from vaultward.pipeline.registry import discover
+from vaultward.store.models import CheckScore, Fact, Finding, MitigationScore, Run
 
 REGISTRY = discover(entry_point_groups=False)
 

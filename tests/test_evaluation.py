@@ -8,11 +8,11 @@ from sqlmodel import Session, select
 
 from tests.factories import make_account, make_identity
 from tests.fake_collectors import registry_with
-from vaultward.collection import collect
-from vaultward.config import Settings, parse_settings
-from vaultward.evaluation import evaluate
-from vaultward.models import CheckScore, Evaluation, Finding, MitigationScore, Run, Waiver, utcnow
-from vaultward.sdk import Problem
+from vaultward.config.settings import Settings, parse_settings
+from vaultward.contract.sdk import Problem
+from vaultward.pipeline.collection import collect
+from vaultward.pipeline.evaluation import evaluate
+from vaultward.store.models import CheckScore, Evaluation, Finding, MitigationScore, Run, Waiver, utcnow
 
 
 def findings(engine, evaluation_id, check_id):
@@ -236,7 +236,7 @@ def test_scopes_no_longer_listed_stop_counting(engine):
 def test_a_result_naming_no_scope_depends_on_every_scope_it_read(engine):
     from dataclasses import replace
 
-    from vaultward.sdk import passed
+    from vaultward.contract.sdk import passed
 
     registry = registry_with({"aws:1": [make_account(account_id="111111111111")]})
 

@@ -1,5 +1,5 @@
-"""What a partial Run leaves out, as the evaluation judges it (vaultward/evidence.py) and as
-`vaultward status` shows it (vaultward/gap_report.py): an incomplete listing never shrinks a
+"""What a partial Run leaves out, as the evaluation judges it (vaultward/pipeline/evidence.py) and as
+`vaultward status` shows it (vaultward/read/gap_report.py): an incomplete listing never shrinks a
 population, a failed side request leaves only its fields unknown, an unreadable configured
 resource is unknown, never absent."""
 
@@ -15,13 +15,13 @@ from sqlmodel import Session, select
 
 from tests.factories import make_account, make_identity, make_wallet
 from tests.fake_collectors import registry_with
-from vaultward.collection import collect
-from vaultward.config import Settings
-from vaultward.evaluation import evaluate
-from vaultward.gap_report import gap_rows
-from vaultward.gaps import Unreadable
-from vaultward.models import CheckScore, Finding, Run, utcnow
-from vaultward.sdk import Problem
+from vaultward.config.settings import Settings
+from vaultward.contract.sdk import Problem
+from vaultward.pipeline.collection import collect
+from vaultward.pipeline.evaluation import evaluate
+from vaultward.pipeline.gaps import Unreadable
+from vaultward.read.gap_report import gap_rows
+from vaultward.store.models import CheckScore, Finding, Run, utcnow
 
 ROOT = Path(__file__).parents[1]
 SCOPE = "aws:111111111111"
@@ -154,7 +154,7 @@ def test_status_names_what_each_partial_run_left_unknown(engine, database_url):
 
 
 def test_vaultward_status_prints_the_gaps_of_a_partial_run(engine, database_url):
-    from vaultward.models import Run as StoredRun
+    from vaultward.store.models import Run as StoredRun
 
     with Session(engine) as session:
         gap = {"reason": "okta: GET /api/v1/users: HTTP 503 (page 2)", "kinds": ["identity"], "fields": []}
@@ -171,7 +171,7 @@ def test_vaultward_status_prints_the_gaps_of_a_partial_run(engine, database_url)
         )
         session.commit()
     result = subprocess.run(
-        [sys.executable, "-m", "vaultward.cli", "status"],
+        [sys.executable, "-m", "vaultward.cli.main", "status"],
         capture_output=True,
         text=True,
         env={**os.environ, "VAULTWARD_DATABASE_URL": database_url, "COLUMNS": "250"},

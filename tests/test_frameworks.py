@@ -12,11 +12,11 @@ from sqlmodel import Session, select
 
 from tests.factories import ScoredCheck, make_account, make_identity
 from tests.fake_collectors import registry_with
-from vaultward.collection import collect
-from vaultward.config import Settings
-from vaultward.evaluation import evaluate
-from vaultward.frameworks import coverage, latest_coverage
-from vaultward.models import CheckScore
+from vaultward.config.settings import Settings
+from vaultward.pipeline.collection import collect
+from vaultward.pipeline.evaluation import evaluate
+from vaultward.read.frameworks import coverage, latest_coverage
+from vaultward.store.models import CheckScore
 
 VAULTWARD = str(Path(sys.executable).parent / "vaultward")
 

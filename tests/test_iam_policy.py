@@ -10,11 +10,11 @@ from typer.testing import CliRunner
 
 from collectors import BUILTIN_COLLECTORS
 from collectors.aws.session import AwsSessions
-from vaultward.cli import app
-from vaultward.config import parse_settings
-from vaultward.demo.organisation import seed_demo_organisation
-from vaultward.iam_policy import PolicyError, aws_actions, iam_policy
-from vaultward.sdk import Problem
+from demo.organisation import seed_demo_organisation
+from vaultward.cli.iam_policy import PolicyError, aws_actions, iam_policy
+from vaultward.cli.main import app
+from vaultward.config.settings import parse_settings
+from vaultward.contract.sdk import Problem
 
 AWS_COLLECTORS = {c.name: c for c in BUILTIN_COLLECTORS if c.name.startswith("aws_")}
 

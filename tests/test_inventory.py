@@ -11,10 +11,10 @@ from tests.factories import (
     make_transfer_rule,
     make_wallet,
 )
-from vaultward.config import PeopleRules, Policy
-from vaultward.inventory import Issue, custody_view, people_view
-from vaultward.models import Finding
-from vaultward.records import Record
+from vaultward.config.settings import PeopleRules, Policy
+from vaultward.contract.records import Record
+from vaultward.derived.inventory import Issue, custody_view, people_view
+from vaultward.store.models import Finding
 
 POLICY = Policy(
     people=PeopleRules(

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from vaultward.mail import Attachment, MailError, build_message, send_mail
-from vaultward.notification_config import SmtpConfig
+from vaultward.config.notification import SmtpConfig
+from vaultward.ops.mail import Attachment, MailError, build_message, send_mail
 
 
 def test_sends_over_starttls_with_login_and_attachment(smtp_server):

@@ -4,7 +4,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlmodel import SQLModel
 
-from vaultward.db import current_revision, head_revision
+from vaultward.store.db import current_revision, head_revision
 
 
 def test_migrations_match_models(engine):

@@ -1,7 +1,7 @@
 """Names humans use: a name beside its id, never instead of it (issue 16)."""
 
 from tests.factories import make_account, make_org_account
-from vaultward.names import AccountNames, named
+from vaultward.derived.names import AccountNames, named
 
 
 def test_a_name_is_quoted_before_its_id_and_a_missing_name_shows_the_id_alone():

@@ -3,7 +3,7 @@
 applicable with its reason. Run over the demo estate and the second estate (Northwind).
 
 A record is mentioned by its key, or by the person it belongs to: an identity by the person
-it resolves to (vaultward.people), a training or phish-prone record by its person's e-mail.
+it resolves to (vaultward.derived.people), a training or phish-prone record by its person's e-mail.
 """
 
 from __future__ import annotations
@@ -16,20 +16,20 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
+from demo.organisation import seed_demo_organisation
+from demo.run import demo_settings
+from demo.saas import saas_fakes
 from tests.estates.second.conftest import northwind  # noqa: F401 (the fixture)
 from tests.estates.second.estate import NorthwindEstate
-from vaultward.collection import collect
-from vaultward.config import Settings
-from vaultward.db import open_store
-from vaultward.demo.organisation import seed_demo_organisation
-from vaultward.demo.run import demo_settings
-from vaultward.demo.saas import saas_fakes
-from vaultward.evaluation import evaluate
-from vaultward.evidence import latest_facts
-from vaultward.models import Evaluation, Finding
-from vaultward.people import Directory
-from vaultward.records import Identity
-from vaultward.registry import Registry, discover
+from vaultward.config.settings import Settings
+from vaultward.contract.records import Identity
+from vaultward.derived.people import Directory
+from vaultward.pipeline.collection import collect
+from vaultward.pipeline.evaluation import evaluate
+from vaultward.pipeline.evidence import latest_facts
+from vaultward.pipeline.registry import Registry, discover
+from vaultward.store.db import open_store
+from vaultward.store.models import Evaluation, Finding
 
 REGISTRY = discover(entry_point_groups=False)
 

@@ -1,8 +1,8 @@
 """Identity resolution: people, not accounts."""
 
 from tests.factories import make_identity
-from vaultward.config import PeopleRules
-from vaultward.people import Census, Directory, census
+from vaultward.config.settings import PeopleRules
+from vaultward.derived.people import Census, Directory, census
 
 
 def test_one_person_from_okta_google_and_aws_under_cased_emails_and_an_alias():

@@ -14,7 +14,7 @@ from uv import find_uv_bin
 
 from tests.factories import make_account, make_identity
 from tests.fake_collectors import StaticCollector
-from vaultward.models import CheckScore, Evaluation
+from vaultward.store.models import CheckScore, Evaluation
 
 ROOT = Path(__file__).parents[1]
 PLUGIN = ROOT / "tests" / "plugins" / "sample_plugin"
@@ -55,10 +55,10 @@ def test_checks_list_shows_the_plugin_and_reports_the_broken_one(plugin_path):
 
 def test_the_plugin_check_is_evaluated_and_scored(plugin_path, engine, monkeypatch):
     monkeypatch.syspath_prepend(plugin_path)  # as if installed: entry points are found there
-    from vaultward.collection import collect
-    from vaultward.config import Settings
-    from vaultward.evaluation import evaluate
-    from vaultward.registry import discover
+    from vaultward.config.settings import Settings
+    from vaultward.pipeline.collection import collect
+    from vaultward.pipeline.evaluation import evaluate
+    from vaultward.pipeline.registry import discover
 
     registry = discover()
     assert registry.checks["access.break_glass_admins_few"].origin == "entry point sample"

@@ -7,9 +7,9 @@ from rich.console import Console
 
 from tests.factories import make_identity
 from tests.fake_collectors import registry_with
-from vaultward.collection import collect
-from vaultward.config import Settings
-from vaultward.progress import collection_progress
+from vaultward.config.settings import Settings
+from vaultward.pipeline.collection import collect
+from vaultward.pipeline.progress import collection_progress
 
 
 def test_terminal_shows_each_scope_with_its_status(engine):

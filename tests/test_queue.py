@@ -18,13 +18,13 @@ from sqlmodel import Session, select
 from tests.factories import make_identity
 from tests.fake_collectors import registry_with
 from tests.rabbitmq import queue_name, rabbitmq_url  # noqa: F401 - fixtures
-from vaultward import collection_rounds as rounds
-from vaultward import job_lease
-from vaultward.collection import INTERRUPTED
-from vaultward.config import parse_settings
-from vaultward.models import CollectionRound, Evaluation, RoundTask, Run, utcnow
-from vaultward.sdk import Scope
-from vaultward.task_queue import TaskQueue, make_broker
+from vaultward.config.settings import parse_settings
+from vaultward.contract.sdk import Scope
+from vaultward.ops import job_lease
+from vaultward.ops.task_queue import TaskQueue, make_broker
+from vaultward.pipeline import rounds
+from vaultward.pipeline.collection import INTERRUPTED
+from vaultward.store.models import CollectionRound, Evaluation, RoundTask, Run, utcnow
 
 SCOPES = [f"static:{n}" for n in range(1, 6)]
 
@@ -216,7 +216,7 @@ def test_long_scope_ids_get_a_lease_id_that_fits():
 def test_a_round_records_its_evaluation_in_the_evaluation_s_transaction(engine):
     """A worker dying between storing an evaluation and recording it on the round would
     make the next delivery evaluate again: both are one transaction."""
-    from vaultward.evaluation import evaluate
+    from vaultward.pipeline.evaluation import evaluate
 
     round_id = rounds.open_round(engine, "static", utcnow())
     rounds.record_scopes(engine, round_id, [])

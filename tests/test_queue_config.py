@@ -7,8 +7,8 @@ import logging
 
 import pytest
 
-from vaultward import redaction
-from vaultward.config import ConfigError, parse_settings
+from vaultward.config.settings import ConfigError, parse_settings
+from vaultward.contract import redaction
 
 
 def test_without_a_queue_section_there_is_no_broker(monkeypatch):

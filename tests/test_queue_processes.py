@@ -15,8 +15,8 @@ from sqlmodel import Session, select
 from tests.conftest import _truncate
 from tests.rabbitmq import queue_name, rabbitmq_url  # noqa: F401 - fixtures
 from tests.reliability.worker_process import WorkerProcess, start_worker, wait_until, write_config
-from vaultward.collection import INTERRUPTED
-from vaultward.models import CollectionRound, Evaluation, JobLease, RoundTask, Run
+from vaultward.pipeline.collection import INTERRUPTED
+from vaultward.store.models import CollectionRound, Evaluation, JobLease, RoundTask, Run
 
 SCOPES = 6
 

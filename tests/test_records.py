@@ -4,7 +4,7 @@ import pytest
 from pydantic import ValidationError
 
 from tests.factories import make_identity
-from vaultward.records import RECORD_KINDS, Identity, record_class, record_kind
+from vaultward.contract.records import RECORD_KINDS, Identity, record_class, record_kind
 
 
 def test_naive_datetimes_are_refused():

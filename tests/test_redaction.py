@@ -1,6 +1,6 @@
 import logging
 
-from vaultward import redaction
+from vaultward.contract import redaction
 
 
 def test_known_values_and_credential_shapes_are_masked(monkeypatch):
@@ -39,8 +39,8 @@ def test_private_keys_are_masked_whole():
 
 
 def test_every_configured_and_default_credential_variable_is_known():
-    from vaultward.config import parse_settings
-    from vaultward.registry import discover
+    from vaultward.config.settings import parse_settings
+    from vaultward.pipeline.registry import discover
 
     settings = parse_settings(
         {

@@ -12,8 +12,8 @@ import pytest
 from sqlmodel import Session
 
 from tests.factories import add_evaluation
-from vaultward.models import Waiver
-from vaultward.report import ReportError, build_report, iso_week_of, week_bounds
+from vaultward.reporting.files import ReportError, build_report, iso_week_of, week_bounds
+from vaultward.store.models import Waiver
 
 W46_MONDAY = datetime(2026, 11, 9, tzinfo=UTC)
 W47_MONDAY = datetime(2026, 11, 16, tzinfo=UTC)
@@ -184,7 +184,7 @@ def test_the_attack_path_and_frameworks_come_from_the_weeks_check_scores(engine)
 
 
 def test_each_mitigation_lists_its_checks_with_the_registrys_guidance(engine):
-    from vaultward.registry import discover
+    from vaultward.pipeline.registry import discover
 
     seed(engine)
     registry = discover(entry_point_groups=False)
@@ -233,7 +233,7 @@ def test_the_command_writes_the_files_once_per_week(engine, database_url, tmp_pa
 
     from sqlmodel import select
 
-    from vaultward.models import Report
+    from vaultward.store.models import Report
 
     seed(engine)
     env = {**os.environ, "VAULTWARD_DATABASE_URL": database_url}

@@ -1,8 +1,8 @@
 """The printed report's findings tables: every row up to the bound, then most severe checks
 first, failing before unknown, a few per check and a line saying how many more."""
 
-from vaultward.report_appendix import CUT, MESSAGE_CHARS, PER_CHECK, PRINT_ALL, MoreFindings, printable
-from vaultward.report_content import FindingLine
+from vaultward.reporting.appendix import CUT, MESSAGE_CHARS, PER_CHECK, PRINT_ALL, MoreFindings, printable
+from vaultward.reporting.content import FindingLine
 
 
 def line(check_id: str, severity: str, n: int, status: str = "fail") -> FindingLine:

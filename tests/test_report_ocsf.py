@@ -8,9 +8,9 @@ from datetime import UTC, datetime
 from py_ocsf_models.events.findings.compliance_finding import ComplianceFinding
 
 from tests.test_report import seed
-from vaultward.registry import discover
-from vaultward.report import write_report
-from vaultward.report_ocsf import finding_uid
+from vaultward.pipeline.registry import discover
+from vaultward.reporting.files import write_report
+from vaultward.reporting.ocsf import finding_uid
 
 
 def events(engine, tmp_path) -> list[dict]:

@@ -10,12 +10,12 @@ from sqlmodel import Session
 
 from tests.factories import add_evaluation, make_identity
 from tests.fake_collectors import registry_with
-from vaultward.collection import collect
-from vaultward.config import parse_settings
-from vaultward.evaluation import evaluate
-from vaultward.report import build_report, iso_week_of
-from vaultward.report_html import render_html
-from vaultward.report_sections import GuestLine, PeopleLine
+from vaultward.config.settings import parse_settings
+from vaultward.pipeline.collection import collect
+from vaultward.pipeline.evaluation import evaluate
+from vaultward.reporting.files import build_report, iso_week_of
+from vaultward.reporting.html import render_html
+from vaultward.reporting.sections import GuestLine, PeopleLine
 
 GUEST = "vik_audit.example#ext#@acme.onmicrosoft.com"
 HOSTILE = "<b>Eve</b> (Partner)"

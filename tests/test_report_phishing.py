@@ -10,11 +10,11 @@ from html.parser import HTMLParser
 
 from tests.factories import make_identity, make_phishing_programme
 from tests.fake_collectors import registry_with
-from vaultward.collection import collect
-from vaultward.config import Settings
-from vaultward.evaluation import evaluate
-from vaultward.report import build_report, iso_week_of
-from vaultward.report_html import render_html
+from vaultward.config.settings import Settings
+from vaultward.pipeline.collection import collect
+from vaultward.pipeline.evaluation import evaluate
+from vaultward.reporting.files import build_report, iso_week_of
+from vaultward.reporting.html import render_html
 
 
 class Text(HTMLParser):

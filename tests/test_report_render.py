@@ -15,9 +15,9 @@ import pytest
 from sqlmodel import Session, col, select
 
 from tests.test_report import seed
-from vaultward.models import Evaluation, Finding
-from vaultward.registry import discover
-from vaultward.report import ReportError, build_report, report_files, write_report
+from vaultward.pipeline.registry import discover
+from vaultward.reporting.files import ReportError, build_report, report_files, write_report
+from vaultward.store.models import Evaluation, Finding
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
 DASHBOARD = "https://vaultward.example.com"

@@ -11,13 +11,13 @@ from decimal import Decimal
 
 from tests.factories import make_wallet
 from tests.fake_collectors import registry_with
-from vaultward.collection import collect
-from vaultward.config import parse_settings
-from vaultward.evaluation import evaluate
-from vaultward.records import AssetBalance
-from vaultward.report import build_report
-from vaultward.report_content import iso_week_of
-from vaultward.report_html import render_html
+from vaultward.config.settings import parse_settings
+from vaultward.contract.records import AssetBalance
+from vaultward.pipeline.collection import collect
+from vaultward.pipeline.evaluation import evaluate
+from vaultward.reporting.content import iso_week_of
+from vaultward.reporting.files import build_report
+from vaultward.reporting.html import render_html
 
 SPENDER = "62ab90e06dfda30007974f0a52a1f001"
 

@@ -13,12 +13,12 @@ from sqlmodel import Session, col, select
 from tests.factories import add_evaluation, make_account, make_identity
 from tests.fake_collectors import registry_with
 from tests.test_cli import vaultward
-from vaultward.collection import collect
-from vaultward.config import RetentionConfig, Settings, parse_settings
-from vaultward.evaluation import evaluate
-from vaultward.models import Fact, Finding, MitigationScore, Run, utcnow
-from vaultward.report import build_report, iso_week_of
-from vaultward.retention import prune
+from vaultward.config.settings import RetentionConfig, Settings, parse_settings
+from vaultward.pipeline.collection import collect
+from vaultward.pipeline.evaluation import evaluate
+from vaultward.reporting.files import build_report, iso_week_of
+from vaultward.store.models import Fact, Finding, MitigationScore, Run, utcnow
+from vaultward.store.retention import prune
 
 NOW = datetime(2026, 11, 24, 12, tzinfo=UTC)
 
@@ -145,9 +145,9 @@ def test_prune_command_dry_run_names_what_would_go(tmp_path, database_url, engin
 
 
 def test_completed_queue_rounds_older_than_the_facts_go_with_their_tasks(engine):
-    from vaultward import collection_rounds as rounds
-    from vaultward.models import CollectionRound, RoundTask
-    from vaultward.sdk import Scope
+    from vaultward.contract.sdk import Scope
+    from vaultward.pipeline import rounds
+    from vaultward.store.models import CollectionRound, RoundTask
 
     made = []
     for days in (40, 1):
@@ -184,7 +184,7 @@ def test_the_commented_example_section_is_valid():
 
 
 def test_the_complete_run_an_incomplete_one_carries_forward_keeps_its_facts(engine):
-    from vaultward.sdk import Problem
+    from vaultward.contract.sdk import Problem
 
     complete = {"aws:1": [make_identity(key="alice"), make_identity(key="bob", mfa_enrolled=False)]}
     broken = {"aws:1": [make_identity(key="alice"), Problem("page 2 failed", ("identity",))]}

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from vaultward import redaction
-from vaultward.retry import GaveUp, with_retries
+from vaultward.contract import redaction
+from vaultward.contract.retry import GaveUp, with_retries
 
 
 def test_succeeds_after_transient_failures():

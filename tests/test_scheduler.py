@@ -7,9 +7,9 @@ from sqlmodel import Session, select
 
 from tests.factories import make_account
 from tests.fake_collectors import registry_with
-from vaultward.config import parse_settings
-from vaultward.models import Evaluation, Run
-from vaultward.scheduler import make_scheduler, run_worker
+from vaultward.config.settings import parse_settings
+from vaultward.ops.scheduler import make_scheduler, run_worker
+from vaultward.store.models import Evaluation, Run
 
 
 def _count(engine, model) -> int:

@@ -1,6 +1,6 @@
 import pytest
 
-from vaultward.scoring import band, overall_score, score_mitigation, tally_check, weighted_mean
+from vaultward.pipeline.scoring import band, overall_score, score_mitigation, tally_check, weighted_mean
 
 
 def test_check_score_counts_unknown_as_not_passing_and_excludes_waived():

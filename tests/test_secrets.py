@@ -16,8 +16,8 @@ from pathlib import Path
 from sqlalchemy import text
 from sqlmodel import SQLModel
 
-from vaultward.db import make_engine
-from vaultward.demo.organisation import seed_exact_organisation
+from demo.organisation import seed_exact_organisation
+from vaultward.store.db import make_engine
 
 VAULTWARD = str(Path(sys.executable).parent / "vaultward")
 SECRETS = {

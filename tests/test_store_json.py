@@ -8,8 +8,8 @@ import math
 from sqlmodel import Session, select
 
 from tests.factories import add_run
-from vaultward.db import load_json
-from vaultward.models import Fact
+from vaultward.store.db import load_json
+from vaultward.store.models import Fact
 
 
 def test_what_orjson_refuses_falls_back_to_the_standard_library():

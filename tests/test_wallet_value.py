@@ -1,4 +1,4 @@
-"""The wallet value view (vaultward/wallet_value.py): balances x the price table, value-tier
+"""The wallet value view (vaultward/derived/wallet_value.py): balances x the price table, value-tier
 tags, and never better than the evidence (unpriced holdings, a refused balance request)."""
 
 from __future__ import annotations
@@ -9,10 +9,10 @@ import pytest
 
 from checks.custody.multisig_threshold import multisig_threshold
 from tests.factories import NOW, make_wallet
-from vaultward.config import CustodyPolicy, Policy
-from vaultward.records import AssetBalance, Wallet
-from vaultward.sdk import CheckContext
-from vaultward.wallet_value import holdings_usd, value_of, wallet_value
+from vaultward.config.settings import CustodyPolicy, Policy
+from vaultward.contract.records import AssetBalance, Wallet
+from vaultward.contract.sdk import CheckContext
+from vaultward.derived.wallet_value import holdings_usd, value_of, wallet_value
 
 PRICES = {"BTC": 97000, "ETH": 3000, "USDC": 1}
 POLICY = CustodyPolicy(prices=PRICES)  # high_value_usd: 100,000 by default

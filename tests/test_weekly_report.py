@@ -20,10 +20,10 @@ from tests.factories import make_account
 from tests.fake_collectors import registry_with
 from tests.test_delivery import BUCKET, deliveries, make_bucket, versions
 from tests.test_report import seed
-from vaultward.config import parse_settings
-from vaultward.models import Report, ReportDelivery
-from vaultward.scheduler import make_scheduler
-from vaultward.weekly_report import last_complete_week, run_weekly_report
+from vaultward.config.settings import parse_settings
+from vaultward.ops.scheduler import make_scheduler
+from vaultward.reporting.weekly import last_complete_week, run_weekly_report
+from vaultward.store.models import Report, ReportDelivery
 
 ZURICH = ZoneInfo("Europe/Zurich")
 MONDAY_W48_0700_ZURICH = datetime(2026, 11, 23, 7, 0, tzinfo=ZURICH)
@@ -95,7 +95,7 @@ def test_the_job_twice_for_one_week_makes_one_report_and_one_delivery_per_target
 
 def test_a_week_without_evaluation_is_a_warning_and_records_nothing(engine, tmp_path, caplog):
     settings = parse_settings({"store": {"data_dir": str(tmp_path)}, "report": {"formats": ["json"]}})
-    with caplog.at_level(logging.WARNING, logger="vaultward.weekly_report"):
+    with caplog.at_level(logging.WARNING, logger="vaultward.reporting.weekly"):
         assert run_weekly_report(settings, engine, now=MONDAY_W48_0700_ZURICH) is None
     assert [r.getMessage() for r in caplog.records] == [
         "weekly report: no evaluation in 2026-W47 (2026-11-16 to 2026-11-23): nothing to report"

@@ -47,12 +47,12 @@ def test_the_wheel_holds_what_runs_and_nothing_private(fresh_venv):
     assert top == {"vaultward", "collectors", "checks", "dashboard", "vaultward-0.1.0.dist-info"}
     for shipped in (
         "vaultward/__main__.py",
-        "vaultward/migrations/env.py",
-        "vaultward/migrations/script.py.mako",
-        "vaultward/migrations/versions/0001_initial_schema.py",
-        "vaultward/templates/report.html.j2",
-        "vaultward/templates/report.css",
-        "vaultward/demo/fakes/okta.py",
+        "vaultward/store/migrations/env.py",
+        "vaultward/store/migrations/script.py.mako",
+        "vaultward/store/migrations/versions/0001_initial_schema.py",
+        "vaultward/reporting/templates/report.html.j2",
+        "vaultward/reporting/templates/report.css",
+        "demo/fakes/okta.py",
         "dashboard/app.py",
         "dashboard/app_pages/overview.py",
         "dashboard/.streamlit/config.toml",
@@ -60,7 +60,7 @@ def test_the_wheel_holds_what_runs_and_nothing_private(fresh_venv):
         assert shipped in names, shipped
     versions = {p.name for p in (ROOT / "vaultward" / "migrations" / "versions").glob("[0-9]*.py")}
     assert versions == {
-        n.rsplit("/", 1)[1] for n in names if re.match(r"vaultward/migrations/versions/\d", n)
+        n.rsplit("/", 1)[1] for n in names if re.match(r"vaultward/store/migrations/versions/\d", n)
     }
     private = [n for n in names if re.search(r"(^|/)(tests?|benchmarks)/|secrets|\.pyc$|\.env$", n)]
     assert private == []

@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session, select
 
-from vaultward.db import make_engine
-from vaultward.demo.organisation import seed_exact_organisation
-from vaultward.models import Evaluation, Run
+from demo.organisation import seed_exact_organisation
+from vaultward.store.db import make_engine
+from vaultward.store.models import Evaluation, Run
 
 VAULTWARD = str(Path(sys.executable).parent / "vaultward")
 

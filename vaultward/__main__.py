@@ -1,6 +1,6 @@
 """`python -m vaultward`: the same commands as the `vaultward` console script."""
 
-from vaultward.cli import app
+from vaultward.cli.main import app
 
 if __name__ == "__main__":
     app()

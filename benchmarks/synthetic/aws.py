@@ -7,7 +7,7 @@ for a real organisation); users, VPCs and security groups are written straight i
 backends (`iam_backends[account]["global"]`, `ec2_backends[account][region]`), because
 500 accounts x 50 users through the API would take tens of thousands of calls. Roles need no
 seeding: moto's STS lets the management account assume `OrganizationAccountAccessRole` in
-any account, as the demo (vaultward/demo/seeder.py) relies on too.
+any account, as the demo (demo/seeder.py) relies on too.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from vaultward.demo.seeder import ALLOW_ALL, ROLE_NAME
+from demo.seeder import ALLOW_ALL, ROLE_NAME
 
 REGIONS = ("us-east-1", "eu-west-1", "eu-central-1", "ap-southeast-1", "us-west-2")
 MANAGEMENT_ACCOUNT = "123456789012"  # moto's default account: the caller, and the org's master
@@ -170,7 +170,7 @@ def seed(shape: OrgShape, endpoint_url: str) -> SyntheticOrganisation:
     from moto.backends import get_backend
     from moto.moto_api._internal import mock_random
 
-    from vaultward.demo.seeder import Seeder
+    from demo.seeder import Seeder
 
     mock_random.seed(shape.seed)
     org = Seeder(endpoint_url).client("organizations")

@@ -1,7 +1,7 @@
 """A synthetic organisation's SaaS side, deterministic for a seed: people with their Okta
 user, factors and admin roles, the same people's KnowBe4 user, training enrolments and
 phishing-test results, and multisig Safes on several chains signed by the admins, in the
-vendors' own shapes, ready to load into the loopback fakes (`vaultward.demo.fakes`), plus
+vendors' own shapes, ready to load into the loopback fakes (`demo.fakes`), plus
 the fact keys a complete collection must store.
 """
 
@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from vaultward.demo.fakes import knowbe4, safe
-from vaultward.demo.fakes.okta import OktaData
-from vaultward.demo.fakes.okta_demo import (
+from demo.fakes import knowbe4, safe
+from demo.fakes.okta import OktaData
+from demo.fakes.okta_demo import (
     ADMINS,
     ENGINEERING,
     EVERYONE,
@@ -23,7 +23,14 @@ from vaultward.demo.fakes.okta_demo import (
     _user,
     acme_exchange_okta,
 )
-from vaultward.records import Identity, PhishingResult, PhishingTest, PhishProne, TrainingRecord, Wallet
+from vaultward.contract.records import (
+    Identity,
+    PhishingResult,
+    PhishingTest,
+    PhishProne,
+    TrainingRecord,
+    Wallet,
+)
 
 # (factor type, provider, profile) people pick from: phishing-resistant keys, push, SMS, TOTP.
 FACTORS: list[tuple[str, str, dict[str, str]]] = [

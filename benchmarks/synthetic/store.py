@@ -1,5 +1,5 @@
 """A synthetic organisation written straight into the store: Runs and Facts shaped as the
-collectors' records (built and validated through the record classes of vaultward/records.py),
+collectors' records (built and validated through the record classes of vaultward/contract/records.py),
 and a history of daily evaluation scores. Deterministic for a given size and seed.
 
 Sizes: `identities` accounts across okta, google_workspace, aws_iam and fireblocks (about 1.6
@@ -16,9 +16,8 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Engine, insert
 
-from vaultward.config import CustodyPolicy, PeopleRules, Policy, Settings
-from vaultward.models import CheckScore, Evaluation, Fact, MitigationScore, Run
-from vaultward.records import (
+from vaultward.config.settings import CustodyPolicy, PeopleRules, Policy, Settings
+from vaultward.contract.records import (
     AccessKey,
     AclEntry,
     CloudAccount,
@@ -40,7 +39,8 @@ from vaultward.records import (
     Vpc,
     Wallet,
 )  # fmt: skip
-from vaultward.sdk import MITIGATIONS
+from vaultward.contract.sdk import MITIGATIONS
+from vaultward.store.models import CheckScore, Evaluation, Fact, MitigationScore, Run
 
 DOMAIN = "acme.example"
 REGIONS = ("us-east-1", "eu-west-1")

@@ -3,8 +3,8 @@
 from collections.abc import Iterator
 from datetime import timedelta
 
-from vaultward.records import AccessKey
-from vaultward.sdk import CheckContext, Result, check, failed, not_applicable, passed, unknown
+from vaultward.contract.records import AccessKey
+from vaultward.contract.sdk import CheckContext, Result, check, failed, not_applicable, passed, unknown
 
 
 def key_problems(ctx: CheckContext, key: AccessKey) -> list[str] | None:

@@ -3,8 +3,8 @@
 from collections.abc import Iterator
 
 from checks.access.identity_class import home_mfa_unseen, machine_not_judged
-from vaultward.records import Identity
-from vaultward.sdk import CheckContext, Result, check, failed, not_applicable, passed, unknown
+from vaultward.contract.records import Identity
+from vaultward.contract.sdk import CheckContext, Result, check, failed, not_applicable, passed, unknown
 
 
 def signs_in_not(identity: Identity) -> str:

@@ -1,11 +1,11 @@
 """Shared by the MFA and phishing-resistance checks: they judge people's and guests' accounts,
-not machines' (vaultward.people derives the class), and a B2B guest's empty MFA registration
+not machines' (vaultward.derived.people derives the class), and a B2B guest's empty MFA registration
 in this tenant does not show the guest has no MFA when the tenant may trust their home tenant's.
 """
 
-from vaultward.people import Classification
-from vaultward.records import Identity
-from vaultward.sdk import CheckContext
+from vaultward.contract.records import Identity
+from vaultward.contract.sdk import CheckContext
+from vaultward.derived.people import Classification
 
 MACHINE_CHECK = "access.privileged_machine_credentials"
 

@@ -4,8 +4,8 @@ from collections.abc import Iterator
 
 from checks.access.console_user_mfa import signs_in_not
 from checks.access.identity_class import machine_not_judged
-from vaultward.records import Identity
-from vaultward.sdk import CheckContext, Result, check, failed, not_applicable, passed, unknown
+from vaultward.contract.records import Identity
+from vaultward.contract.sdk import CheckContext, Result, check, failed, not_applicable, passed, unknown
 
 
 @check(

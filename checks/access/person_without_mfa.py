@@ -2,9 +2,9 @@
 
 from collections.abc import Iterator
 
-from vaultward.people import not_a_person
-from vaultward.records import Identity
-from vaultward.sdk import CheckContext, Result, check, failed, not_applicable, passed, unknown
+from vaultward.contract.records import Identity
+from vaultward.contract.sdk import CheckContext, Result, check, failed, not_applicable, passed, unknown
+from vaultward.derived.people import not_a_person
 
 
 @check(

@@ -4,7 +4,7 @@ are, and what a person shows across every identity source."""
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from vaultward.records import Identity
+from vaultward.contract.records import Identity
 
 SILENT = ": does not say"
 

@@ -1,8 +1,8 @@
 """Shared by the checks over privileged people: whether an account's privilege is unknown
 because the request that tells it failed (Okta's role assignments, say)."""
 
-from vaultward.records import Identity
-from vaultward.sdk import CheckContext
+from vaultward.contract.records import Identity
+from vaultward.contract.sdk import CheckContext
 
 
 def privilege_gap(ctx: CheckContext, identity: Identity) -> str | None:

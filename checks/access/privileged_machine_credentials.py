@@ -5,8 +5,8 @@ from datetime import timedelta
 
 from checks.access.access_key_age import key_problems
 from checks.access.privilege import privilege_gap
-from vaultward.records import AccessKey, Identity
-from vaultward.sdk import CheckContext, Result, check, failed, not_applicable, passed, unknown
+from vaultward.contract.records import AccessKey, Identity
+from vaultward.contract.sdk import CheckContext, Result, check, failed, not_applicable, passed, unknown
 
 
 @check(

@@ -6,8 +6,8 @@ from checks.access.identity_class import home_mfa_unseen, machine_not_judged
 from checks.access.phishing_resistance import factor_list, person_factors
 from checks.access.privilege import privilege_gap
 from checks.custody.signers import custody_people
-from vaultward.records import Identity, TransferPolicy, Wallet
-from vaultward.sdk import CheckContext, Result, check, failed, not_applicable, passed, unknown
+from vaultward.contract.records import Identity, TransferPolicy, Wallet
+from vaultward.contract.sdk import CheckContext, Result, check, failed, not_applicable, passed, unknown
 
 
 @check(

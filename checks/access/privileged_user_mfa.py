@@ -4,8 +4,8 @@ from collections.abc import Iterator
 
 from checks.access.identity_class import home_mfa_unseen, machine_not_judged
 from checks.access.privilege import privilege_gap
-from vaultward.records import Identity
-from vaultward.sdk import CheckContext, Result, check, failed, not_applicable, passed, unknown
+from vaultward.contract.records import Identity
+from vaultward.contract.sdk import CheckContext, Result, check, failed, not_applicable, passed, unknown
 
 
 @check(

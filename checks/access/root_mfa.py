@@ -2,8 +2,8 @@
 
 from collections.abc import Iterator
 
-from vaultward.records import CloudAccount
-from vaultward.sdk import CheckContext, Result, check, failed, passed, unknown
+from vaultward.contract.records import CloudAccount
+from vaultward.contract.sdk import CheckContext, Result, check, failed, passed, unknown
 
 
 @check(

@@ -3,9 +3,9 @@
 from collections.abc import Iterator
 
 from checks.custody.signers import rule_index, rules_applying
-from vaultward.records import TransferPolicy, Wallet
-from vaultward.sdk import CheckContext, Result, check, failed, not_applicable, passed, unknown
-from vaultward.wallet_value import value_of
+from vaultward.contract.records import TransferPolicy, Wallet
+from vaultward.contract.sdk import CheckContext, Result, check, failed, not_applicable, passed, unknown
+from vaultward.derived.wallet_value import value_of
 
 WHITELIST_RULES = frozenset({"advancedWhitelist", "coinAddressWhitelist"})
 VELOCITY_RULES = frozenset({"velocityLimit"})

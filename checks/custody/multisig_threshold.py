@@ -3,10 +3,10 @@
 from collections.abc import Iterator
 from math import ceil
 
-from vaultward.quorum import UNITS, quorum
-from vaultward.records import Wallet
-from vaultward.sdk import CheckContext, Result, check, failed, not_applicable, passed, unknown
-from vaultward.wallet_value import value_of
+from vaultward.contract.records import Wallet
+from vaultward.contract.sdk import CheckContext, Result, check, failed, not_applicable, passed, unknown
+from vaultward.derived.quorum import UNITS, quorum
+from vaultward.derived.wallet_value import value_of
 
 
 @check(
@@ -25,7 +25,7 @@ from vaultward.wallet_value import value_of
 def multisig_threshold(ctx: CheckContext) -> Iterator[Result]:
     """A high-value wallet one signer can empty is one compromised laptop away from the
     attacker's address; n-of-n fails the other way, when one key is lost."""
-    # m-of-n as the vendor defines it (vaultward.quorum): Safe owners, BitGo keys (user,
+    # m-of-n as the vendor defines it (vaultward.derived.quorum): Safe owners, BitGo keys (user,
     # backup, BitGo; its admin approvals are custody.bitgo_policy_rules'). Never m over the
     # people who can spend: a BitGo wallet with one spender is 2-of-3 keys, not 2-of-1.
     policy = ctx.policy.custody

@@ -2,8 +2,8 @@
 
 from collections.abc import Iterator
 
-from vaultward.records import Wallet
-from vaultward.sdk import CheckContext, Result, check, failed, not_applicable, passed
+from vaultward.contract.records import Wallet
+from vaultward.contract.sdk import CheckContext, Result, check, failed, not_applicable, passed
 
 
 @check(

@@ -17,9 +17,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from vaultward.people import Person
-from vaultward.records import Identity, TransferPolicy, Wallet
-from vaultward.sdk import CheckContext
+from vaultward.contract.records import Identity, TransferPolicy, Wallet
+from vaultward.contract.sdk import CheckContext
+from vaultward.derived.people import Person
 
 
 @dataclass(frozen=True)

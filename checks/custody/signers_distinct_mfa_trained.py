@@ -13,8 +13,8 @@ from checks.custody.signers import (
     wallet_signer_roles,
 )
 from checks.training.people import training_verdict
-from vaultward.records import Identity, TrainingRecord, TransferPolicy, Wallet
-from vaultward.sdk import CheckContext, Result, check, failed, passed, unknown
+from vaultward.contract.records import Identity, TrainingRecord, TransferPolicy, Wallet
+from vaultward.contract.sdk import CheckContext, Result, check, failed, passed, unknown
 
 
 @check(

@@ -2,8 +2,8 @@
 
 from collections.abc import Iterator
 
-from vaultward.records import SigningKey
-from vaultward.sdk import CheckContext, Result, check, failed, not_applicable, passed
+from vaultward.contract.records import SigningKey
+from vaultward.contract.sdk import CheckContext, Result, check, failed, not_applicable, passed
 
 WHY_NOT = {
     "EXTERNAL": "its key material was imported, so a copy exists outside the HSM",

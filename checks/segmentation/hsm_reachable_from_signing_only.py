@@ -13,10 +13,10 @@ import ipaddress
 from collections.abc import Iterator
 from typing import Any
 
-from vaultward.config import CustodyPolicy
-from vaultward.names import named
-from vaultward.records import HsmCluster, IngressSource
-from vaultward.sdk import CheckContext, Result, check, failed, passed, unknown
+from vaultward.config.settings import CustodyPolicy
+from vaultward.contract.records import HsmCluster, IngressSource
+from vaultward.contract.sdk import CheckContext, Result, check, failed, passed, unknown
+from vaultward.derived.names import named
 
 NOT_CONFIGURED = (
     "no signing subnets configured: set policy.custody.signing_cidrs (or signing_security_groups)"

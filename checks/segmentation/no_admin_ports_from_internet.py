@@ -11,7 +11,7 @@ Only production VPCs pass. A clean VPC elsewhere is reported as not applicable (
 the score): otherwise the default VPCs of every unused region would water down a failing
 production VPC, and one open SSH port in production would score 99 %.
 
-A VPC whose zone is a conflict (`vaultward.zones`) is judged as production if any rule says
+A VPC whose zone is a conflict (`vaultward.derived.zones`) is judged as production if any rule says
 production: an exposure fails naming the conflict, and a clean one is not applicable until
 the zone is settled (as production it would pass, as corporate not count: the worse is kept).
 """
@@ -21,10 +21,10 @@ from dataclasses import replace
 from typing import Any
 
 from checks.segmentation.zones import paths_by_vpc, production_verdict, unique_paths, vpc_where, zone_label
-from vaultward.names import named
-from vaultward.records import NetworkPath, Vpc
-from vaultward.sdk import CheckContext, Result, check, failed, not_applicable, passed
-from vaultward.zones import candidates
+from vaultward.contract.records import NetworkPath, Vpc
+from vaultward.contract.sdk import CheckContext, Result, check, failed, not_applicable, passed
+from vaultward.derived.names import named
+from vaultward.derived.zones import candidates
 
 
 def _exposures(paths: list[NetworkPath], admin_ports: list[int]) -> list[dict[str, Any]]:

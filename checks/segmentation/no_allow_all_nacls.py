@@ -20,9 +20,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from checks.segmentation.zones import UNCLASSIFIED, production_verdict, production_vpcs, vpc_label, zone_label
-from vaultward.names import AccountNames
-from vaultward.records import AclEntry, NetworkAcl, PortRange, Vpc
-from vaultward.sdk import CheckContext, Result, check, failed, not_applicable, passed, unknown
+from vaultward.contract.records import AclEntry, NetworkAcl, PortRange, Vpc
+from vaultward.contract.sdk import CheckContext, Result, check, failed, not_applicable, passed, unknown
+from vaultward.derived.names import AccountNames
 
 WHOLE_FAMILY = {4: ipaddress.ip_network("0.0.0.0/0"), 6: ipaddress.ip_network("::/0")}
 

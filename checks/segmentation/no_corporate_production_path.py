@@ -5,7 +5,7 @@ the paths from corporate that reach it: were it production, they would be the fi
 production VPC peered or routed only to unclassified networks besides is `unknown` too, as
 the other side may be corporate. Corporate VPCs are the other end of the paths judged here.
 
-A zone conflict (rules of `policy.zones` disagree, see `vaultward.zones`) is judged under
+A zone conflict (rules of `policy.zones` disagree, see `vaultward.derived.zones`) is judged under
 every zone it could be in, the worst verdict kept: the other end of a path counts as every
 zone it could be in, and a conflicted VPC fails as production when corporate reaches it and
 as corporate when it reaches production; otherwise it is not applicable, never a pass.
@@ -24,10 +24,10 @@ from checks.segmentation.zones import (
     unique_paths,
     vpc_label,
 )
-from vaultward.names import AccountNames, named
-from vaultward.records import NetworkPath, Vpc, Zone
-from vaultward.sdk import CheckContext, Result, check, failed, not_applicable, passed, unknown
-from vaultward.zones import candidates, conflict_text, conflicted, judged_in_conflict
+from vaultward.contract.records import NetworkPath, Vpc, Zone
+from vaultward.contract.sdk import CheckContext, Result, check, failed, not_applicable, passed, unknown
+from vaultward.derived.names import AccountNames, named
+from vaultward.derived.zones import candidates, conflict_text, conflicted, judged_in_conflict
 
 
 def _other_end(path: NetworkPath, vpc: str, vpcs: Mapping[str, Vpc]) -> tuple[Zone, ...]:

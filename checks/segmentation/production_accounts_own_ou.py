@@ -3,9 +3,9 @@
 from collections.abc import Iterator
 from dataclasses import replace
 
-from vaultward.names import AccountNames
-from vaultward.records import OrgAccount
-from vaultward.sdk import CheckContext, Result, check, failed, not_applicable, passed, unknown
+from vaultward.contract.records import OrgAccount
+from vaultward.contract.sdk import CheckContext, Result, check, failed, not_applicable, passed, unknown
+from vaultward.derived.names import AccountNames
 
 NOT_COLLECTED = (
     "the AWS organisation was not collected: run the aws_organization source with the management "

@@ -1,7 +1,7 @@
 """VPCs whose zone rules disagree: the account, a tag or the CIDRs say different zones.
 
 A conflict fails, naming every rule that matched. The other segmentation checks judge such a
-VPC under every zone it could be in (`vaultward.zones`); this finding is where the
+VPC under every zone it could be in (`vaultward.derived.zones`); this finding is where the
 contradiction itself is reported, so it is fixed rather than lived with. A VPC that no rule
 matches has nothing to disagree about and is not applicable (the path check asks to
 classify it). A VPC collected before every matching rule was recorded is unknown.
@@ -9,9 +9,9 @@ classify it). A VPC collected before every matching rule was recorded is unknown
 
 from collections.abc import Iterator
 
-from vaultward.records import Vpc
-from vaultward.sdk import CheckContext, Result, check, failed, not_applicable, passed, unknown
-from vaultward.zones import FIX, candidates, conflict_text, rule_text
+from vaultward.contract.records import Vpc
+from vaultward.contract.sdk import CheckContext, Result, check, failed, not_applicable, passed, unknown
+from vaultward.derived.zones import FIX, candidates, conflict_text, rule_text
 
 
 @check(

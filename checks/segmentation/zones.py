@@ -3,10 +3,10 @@ named as people know them."""
 
 from collections.abc import Callable, Mapping
 
-from vaultward.names import AccountNames, named
-from vaultward.records import NetworkPath, Vpc
-from vaultward.sdk import CheckContext, Result
-from vaultward.zones import conflicted, could_be, judged_in_conflict
+from vaultward.contract.records import NetworkPath, Vpc
+from vaultward.contract.sdk import CheckContext, Result
+from vaultward.derived.names import AccountNames, named
+from vaultward.derived.zones import conflicted, could_be, judged_in_conflict
 
 UNCLASSIFIED = "no VPC is classified as production: set policy.zones in the configuration"
 ZONE_RULES = (
@@ -62,5 +62,5 @@ def paths_by_vpc(paths: list[NetworkPath]) -> dict[str, list[NetworkPath]]:
 
 def production_verdict(vpc: Vpc, result: Result, accounts: AccountNames | None = None) -> Result:
     """A production-only check's verdict on a VPC judged as production; under a zone conflict,
-    the worst over the zones it could be in (`vaultward.zones.judged_in_conflict`)."""
+    the worst over the zones it could be in (`vaultward.derived.zones.judged_in_conflict`)."""
     return judged_in_conflict(vpc, {"production": result}, accounts) if conflicted(vpc) else result

@@ -3,8 +3,8 @@
 from collections.abc import Iterator
 
 from checks.training.people import humans, judge_training, not_judged
-from vaultward.records import Identity, TrainingRecord
-from vaultward.sdk import CheckContext, Result, check
+from vaultward.contract.records import Identity, TrainingRecord
+from vaultward.contract.sdk import CheckContext, Result, check
 
 
 @check(

@@ -3,8 +3,8 @@
 from collections.abc import Iterator
 
 from checks.training.people import judge_training, not_privileged, privileged_and_signers
-from vaultward.records import Identity, TrainingRecord, TransferPolicy, Wallet
-from vaultward.sdk import CheckContext, Result, check
+from vaultward.contract.records import Identity, TrainingRecord, TransferPolicy, Wallet
+from vaultward.contract.sdk import CheckContext, Result, check
 
 
 @check(

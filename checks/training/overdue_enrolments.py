@@ -2,8 +2,8 @@
 
 from collections.abc import Iterator
 
-from vaultward.records import TrainingRecord
-from vaultward.sdk import CheckContext, Result, check, failed, not_applicable, passed
+from vaultward.contract.records import TrainingRecord
+from vaultward.contract.sdk import CheckContext, Result, check, failed, not_applicable, passed
 
 OPEN = ("in_progress", "not_started", "past_due")
 

@@ -6,9 +6,9 @@ from typing import Any
 
 from checks.access.privilege import privilege_gap
 from checks.custody.signers import custody_people
-from vaultward.people import Directory, Person, not_a_person
-from vaultward.records import TrainingRecord
-from vaultward.sdk import CheckContext, Result, Status, failed, not_applicable, passed, unknown
+from vaultward.contract.records import TrainingRecord
+from vaultward.contract.sdk import CheckContext, Result, Status, failed, not_applicable, passed, unknown
+from vaultward.derived.people import Directory, Person, not_a_person
 
 PASSED = ("passed", "completed")
 

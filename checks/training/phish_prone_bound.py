@@ -2,8 +2,8 @@
 
 from collections.abc import Iterator
 
-from vaultward.records import PhishProne
-from vaultward.sdk import CheckContext, Result, check, failed, passed, unknown
+from vaultward.contract.records import PhishProne
+from vaultward.contract.sdk import CheckContext, Result, check, failed, passed, unknown
 
 
 @check(

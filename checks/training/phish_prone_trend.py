@@ -3,9 +3,9 @@ the latest phishing tests."""
 
 from collections.abc import Iterator
 
-from vaultward.phishing import finished_tests, phishing_outcomes, why_not_counted
-from vaultward.records import PhishingResult, PhishingTest
-from vaultward.sdk import CheckContext, Result, check, failed, not_applicable, passed, unknown
+from vaultward.contract.records import PhishingResult, PhishingTest
+from vaultward.contract.sdk import CheckContext, Result, check, failed, not_applicable, passed, unknown
+from vaultward.derived.phishing import finished_tests, phishing_outcomes, why_not_counted
 
 
 @check(

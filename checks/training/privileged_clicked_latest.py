@@ -4,9 +4,9 @@ from collections.abc import Iterator
 
 from checks.custody.signers import custody_people
 from checks.training.people import not_privileged, privileged_and_signers
-from vaultward.phishing import SimulationOutcome, finished_tests
-from vaultward.records import Identity, PhishingResult, PhishingTest, TransferPolicy, Wallet
-from vaultward.sdk import CheckContext, Result, check, failed, passed, unknown
+from vaultward.contract.records import Identity, PhishingResult, PhishingTest, TransferPolicy, Wallet
+from vaultward.contract.sdk import CheckContext, Result, check, failed, passed, unknown
+from vaultward.derived.phishing import SimulationOutcome, finished_tests
 
 
 @check(

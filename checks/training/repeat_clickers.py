@@ -3,10 +3,10 @@
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from vaultward.people import not_a_person
-from vaultward.phishing import finished_tests, unlinked_people
-from vaultward.records import Identity, PhishingResult, PhishingTest
-from vaultward.sdk import CheckContext, Result, check, failed, not_applicable, passed, unknown
+from vaultward.contract.records import Identity, PhishingResult, PhishingTest
+from vaultward.contract.sdk import CheckContext, Result, check, failed, not_applicable, passed, unknown
+from vaultward.derived.people import not_a_person
+from vaultward.derived.phishing import finished_tests, unlinked_people
 
 
 @dataclass

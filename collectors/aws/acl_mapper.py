@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from vaultward.records import AclEntry, NetworkAcl, PortRange, Vpc
+from vaultward.contract.records import AclEntry, NetworkAcl, PortRange, Vpc
 
 # IANA protocol numbers as network ACL entries give them, named as security groups name them.
 PROTOCOL_NAMES = {"6": "tcp", "17": "udp", "1": "icmp", "58": "icmpv6"}

@@ -8,8 +8,8 @@ from typing import Any
 
 from collectors.aws import custody_mapper
 from collectors.aws.session import SCOPE_PERMISSIONS, AwsCollector, all_pages, core_call, optional_call
-from vaultward.records import HsmCluster, Record, SigningKey
-from vaultward.sdk import Problem, Scope
+from vaultward.contract.records import HsmCluster, Record, SigningKey
+from vaultward.contract.sdk import Problem, Scope
 
 
 class AwsCustodyCollector(AwsCollector):

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from collectors.aws.network_mapper import permission_ports
-from vaultward.records import HsmCluster, IngressKind, IngressSource, SigningKey
+from vaultward.contract.records import HsmCluster, IngressKind, IngressSource, SigningKey
 
 # Where an `IpPermissions` entry lists its sources: list key, id key, kind.
 SOURCE_FIELDS: tuple[tuple[str, str, IngressKind], ...] = (

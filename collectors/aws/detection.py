@@ -8,8 +8,8 @@ from typing import Any
 
 from collectors.aws import detection_mapper
 from collectors.aws.session import SCOPE_PERMISSIONS, AwsCollector, all_pages, core_call, optional_call
-from vaultward.records import Record, ThreatDetector, Trail
-from vaultward.sdk import Problem, Scope
+from vaultward.contract.records import Record, ThreatDetector, Trail
+from vaultward.contract.sdk import Problem, Scope
 
 
 class AwsDetectionCollector(AwsCollector):

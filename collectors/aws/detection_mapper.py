@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from vaultward.records import ThreatDetector, Trail
+from vaultward.contract.records import ThreatDetector, Trail
 
 
 def map_trail(trail: Mapping[str, Any], status: Mapping[str, Any] | None, account: str) -> Trail:

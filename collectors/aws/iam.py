@@ -9,8 +9,8 @@ from typing import Any
 
 from collectors.aws import iam_mapper
 from collectors.aws.session import SCOPE_PERMISSIONS, AwsCollector, CollectionError, core_call, optional_call
-from vaultward.records import AccessKey, CloudAccount, Identity, Record
-from vaultward.sdk import Problem, Scope
+from vaultward.contract.records import AccessKey, CloudAccount, Identity, Record
+from vaultward.contract.sdk import Problem, Scope
 
 
 class AwsIamCollector(AwsCollector):

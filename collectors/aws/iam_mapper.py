@@ -4,7 +4,7 @@ details, MFA devices) to `Identity`, `AccessKey` and `CloudAccount` records.
 Rules:
 - IAM does not mark users human or not: `person` stays True. What tells a CI user apart is
   recorded as facts: `console_access` (a login profile, `password_enabled`), `mfa_enrolled`
-  and `programmatic_access` (an active access key, `access_key_N_active`); vaultward.people
+  and `programmatic_access` (an active access key, `access_key_N_active`); vaultward.derived.people
   derives the identity class from them (no password, no MFA device, only keys: a machine).
 - `privileged` means AdministratorAccess or a statement that allows Action `*` / `*:*` on
   Resource `*`, through user-attached, user inline, group-attached or group inline policies.
@@ -24,8 +24,8 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import unquote
 
-from vaultward.config import ZoneRules
-from vaultward.records import AccessKey, CloudAccount, Identity, Zone
+from vaultward.config.settings import ZoneRules
+from vaultward.contract.records import AccessKey, CloudAccount, Identity, Zone
 
 SOURCE = "aws_iam"
 ROOT_ROW = "<root_account>"

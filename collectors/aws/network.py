@@ -14,8 +14,8 @@ from collectors.aws.session import (
     listing,
     optional_call,
 )
-from vaultward.records import NetworkAcl, NetworkPath, Record, Vpc
-from vaultward.sdk import Problem, Scope
+from vaultward.contract.records import NetworkAcl, NetworkPath, Record, Vpc
+from vaultward.contract.sdk import Problem, Scope
 
 ACTIVE_PEERINGS = [{"Name": "status-code", "Values": ["active"]}]
 VPC_ATTACHMENTS = [

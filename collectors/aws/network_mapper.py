@@ -4,7 +4,7 @@
 Zones come from, in order: the account (`production_accounts` / `corporate_accounts`), the
 VPC's tags (`production_tags` / `corporate_tags`, values compared case-insensitively), its
 CIDRs (all inside `production_cidrs` / `corporate_cidrs`); every rule that matched is kept
-on the VPC, so a conflict between them is shown (`vaultward.zones`), never settled here.
+on the VPC, so a conflict between them is shown (`vaultward.derived.zones`), never settled here.
 Each active peering is one path (requester to accepter; traffic flows both ways). Two VPCs
 on the same transit gateway are one path when either's associated route table has an active
 route to the other's attachment (from the VPC that routes; by VPC id when both do). `vpcs`
@@ -19,9 +19,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from collectors.aws.zone_rules import classifications, classify, first_zone
-from vaultward.config import ZoneRules
-from vaultward.records import NetworkPath, PortRange, Vpc, Zone
-from vaultward.zones import candidates, could_be
+from vaultward.config.settings import ZoneRules
+from vaultward.contract.records import NetworkPath, PortRange, Vpc, Zone
+from vaultward.derived.zones import candidates, could_be
 
 # Address space that is never the internet: RFC 1918, carrier-grade NAT, loopback,
 # link-local, IPv6 unique-local. A source range reaching beyond these admits the internet.

@@ -7,8 +7,8 @@ from typing import Any
 
 from collectors.aws import organization_mapper
 from collectors.aws.session import AccountTarget, AwsCollector, all_pages, core_call
-from vaultward.records import OrgAccount, Record
-from vaultward.sdk import Problem, Scope
+from vaultward.contract.records import OrgAccount, Record
+from vaultward.contract.sdk import Problem, Scope
 
 
 class AwsOrganizationCollector(AwsCollector):

@@ -6,8 +6,8 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from collectors.aws.iam_mapper import account_zone
-from vaultward.config import ZoneRules
-from vaultward.records import OrgAccount
+from vaultward.config.settings import ZoneRules
+from vaultward.contract.records import OrgAccount
 
 Payload = Mapping[str, Any]
 

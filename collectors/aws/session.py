@@ -23,10 +23,10 @@ from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
 from collectors.aws.scope_session import RoleCredentials, ScopeSession
-from vaultward.sdk import Collector, Problem, Scope
+from vaultward.contract.sdk import Collector, Problem, Scope
 
 if TYPE_CHECKING:
-    from vaultward.config import Settings, SourceConfig
+    from vaultward.config.settings import Settings, SourceConfig
 
 log = logging.getLogger(__name__)
 SESSION_NAME = "vaultward"
@@ -91,7 +91,7 @@ def optional_call(
     fields: tuple[str, ...] = (),
 ) -> T | Problem:
     """A call whose failure leaves a gap (a `Problem`) but not a failed scope: records of
-    `kinds` may be missing, or `fields` ("<kind>.<field>") are unknown (see vaultward/gaps.py)."""
+    `kinds` may be missing, or `fields` ("<kind>.<field>") are unknown (see vaultward/pipeline/gaps.py)."""
     try:
         return call()
     except (ClientError, BotoCoreError) as error:

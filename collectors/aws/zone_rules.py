@@ -1,7 +1,7 @@
 """Pure: which rules of `policy.zones` match a network (its account, tags and CIDRs).
 
 Every matching rule is returned, not the first: where they disagree, the VPC's zone is a
-conflict that `vaultward.zones` judges and evaluation reports.
+conflict that `vaultward.derived.zones` judges and evaluation reports.
 """
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Mapping
 
-from vaultward.config import ZoneRules
-from vaultward.records import Zone, ZoneClassification
+from vaultward.config.settings import ZoneRules
+from vaultward.contract.records import Zone, ZoneClassification
 
 
 def _within(cidrs: list[str], ranges: list[str]) -> bool:
@@ -40,7 +40,7 @@ def classifications(
 ) -> list[tuple[ZoneClassification, str]]:
     """Every rule of `policy.zones` that matches a network, account rules first, then tags,
     then CIDRs, each with the reason it gives. Rules that disagree are all kept: the conflict
-    is `vaultward.zones`'s to judge, not this mapper's to settle."""
+    is `vaultward.derived.zones`'s to judge, not this mapper's to settle."""
     found: list[tuple[ZoneClassification, str]] = []
     accounts: tuple[tuple[Zone, list[str]], ...] = (
         ("production", zones.production_accounts),

@@ -17,8 +17,8 @@ from collectors.bitgo.client import BASE_URL, MAX_PAGE_SIZE, BitGoClient
 from collectors.degrade import side_request
 from collectors.http_api import credential
 from collectors.request_pacing import source_pacer
-from vaultward.records import Record, TransferPolicy, Wallet
-from vaultward.sdk import Collector, Problem, Scope
+from vaultward.contract.records import Record, TransferPolicy, Wallet
+from vaultward.contract.sdk import Collector, Problem, Scope
 
 DEFAULT_TOKEN_VARIABLE = "BITGO_ACCESS_TOKEN"  # noqa: S105 - a variable name, not a secret
 

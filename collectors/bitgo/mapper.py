@@ -34,7 +34,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from vaultward.records import AssetBalance, TransferPolicy, Wallet
+from vaultward.contract.records import AssetBalance, TransferPolicy, Wallet
 
 PROVIDER = "bitgo"
 MULTISIG_TYPES = frozenset({"onchain", "tss", "blsdkg"})

@@ -15,8 +15,8 @@ from collectors.entra import mapper, policy_mapper, trust_mapper
 from collectors.entra.client import GraphClient
 from collectors.http_api import ApiError, credential
 from collectors.request_pacing import source_pacer
-from vaultward.records import Identity, MfaPolicy, Record
-from vaultward.sdk import Collector, Problem, Scope
+from vaultward.contract.records import Identity, MfaPolicy, Record
+from vaultward.contract.sdk import Collector, Problem, Scope
 
 DEFAULT_CLIENT_ID_VARIABLE = "ENTRA_CLIENT_ID"
 DEFAULT_CLIENT_SECRET_VARIABLE = "ENTRA_CLIENT_SECRET"  # noqa: S105 - a variable name

@@ -39,7 +39,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from collectors.entra.policy_mapper import User
-from vaultward.records import Identity
+from vaultward.contract.records import Identity
 
 SOURCE = "entra"
 USER_TYPES = frozenset({"member", "guest"})

@@ -49,7 +49,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from vaultward.records import MfaPolicy
+from vaultward.contract.records import MfaPolicy
 
 SOURCE = "entra"
 ENFORCING_STATE = "enabled"

@@ -16,8 +16,8 @@ from collectors.fireblocks import mapper
 from collectors.fireblocks.client import BASE_URL, VAULT_PAGE_SIZE, FireblocksClient
 from collectors.http_api import credential
 from collectors.request_pacing import source_pacer
-from vaultward.records import Identity, Record, TransferPolicy, Wallet
-from vaultward.sdk import Collector, Problem, Scope
+from vaultward.contract.records import Identity, Record, TransferPolicy, Wallet
+from vaultward.contract.sdk import Collector, Problem, Scope
 
 DEFAULT_API_KEY_VARIABLE = "FIREBLOCKS_API_KEY"
 DEFAULT_SECRET_KEY_FILE_VARIABLE = "FIREBLOCKS_SECRET_KEY_FILE"  # noqa: S105 - a variable name

@@ -23,7 +23,7 @@ from collections.abc import Collection
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from vaultward.records import AssetBalance, Identity, TransferPolicy, Wallet
+from vaultward.contract.records import AssetBalance, Identity, TransferPolicy, Wallet
 
 PROVIDER = "fireblocks"
 

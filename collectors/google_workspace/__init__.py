@@ -13,8 +13,8 @@ from collectors.google_workspace import mapper
 from collectors.google_workspace.client import DIRECTORY_SCOPE, DirectoryClient
 from collectors.http_api import credential
 from collectors.request_pacing import source_pacer
-from vaultward.records import Identity, Record
-from vaultward.sdk import Collector, Problem, Scope
+from vaultward.contract.records import Identity, Record
+from vaultward.contract.sdk import Collector, Problem, Scope
 
 DEFAULT_KEY_FILE_VARIABLE = "GOOGLE_SERVICE_ACCOUNT_FILE"
 

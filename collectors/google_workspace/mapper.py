@@ -33,7 +33,7 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from vaultward.records import Identity
+from vaultward.contract.records import Identity
 
 SOURCE = "google_workspace"
 NEVER = datetime(1970, 1, 1, tzinfo=UTC)

@@ -14,8 +14,8 @@ from collectors.internal_http import mapper
 from collectors.internal_http.client import EndpointClient
 from collectors.internal_http.options import Endpoint, InternalHttpOptions
 from collectors.request_pacing import source_pacer
-from vaultward.records import RECORD_KINDS, CollectionScope, Record
-from vaultward.sdk import Collector, Problem, Scope
+from vaultward.contract.records import RECORD_KINDS, CollectionScope, Record
+from vaultward.contract.sdk import Collector, Problem, Scope
 
 
 class InternalHttpCollector(Collector):

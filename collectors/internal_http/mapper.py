@@ -8,7 +8,7 @@ import jmespath
 from pydantic import ValidationError
 
 from collectors.internal_http.options import Endpoint
-from vaultward.records import OTHER_FACTORS, PHISHING_RESISTANT_FACTORS, RECORD_KINDS, Record
+from vaultward.contract.records import OTHER_FACTORS, PHISHING_RESISTANT_FACTORS, RECORD_KINDS, Record
 
 KNOWN_FACTORS = PHISHING_RESISTANT_FACTORS | OTHER_FACTORS
 

@@ -13,7 +13,7 @@ import jmespath
 from jmespath.exceptions import JMESPathError
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
-from vaultward.records import RECORD_KINDS, CollectionScope
+from vaultward.contract.records import RECORD_KINDS, CollectionScope
 
 NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 VARIABLE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")

@@ -17,8 +17,8 @@ from collectors.knowbe4 import mapper
 from collectors.knowbe4.client import BASE_URLS, MAX_PAGE_SIZE, KnowBe4Client
 from collectors.request_pacing import source_pacer
 from collectors.training_category import DEFAULT_LURE_MODULES
-from vaultward.records import PhishingResult, PhishingTest, PhishProne, Record, TrainingRecord
-from vaultward.sdk import Collector, Problem, Scope
+from vaultward.contract.records import PhishingResult, PhishingTest, PhishProne, Record, TrainingRecord
+from vaultward.contract.sdk import Collector, Problem, Scope
 
 DEFAULT_TOKEN_VARIABLE = "KNOWBE4_API_TOKEN"  # noqa: S105 - a variable name, not a secret
 

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from typing import Any, Literal
 
 from collectors.training_category import training_category
-from vaultward.records import PhishingResult, PhishingTest, PhishProne, TrainingRecord
+from vaultward.contract.records import PhishingResult, PhishingTest, PhishProne, TrainingRecord
 
 SOURCE = "knowbe4"
 

@@ -15,9 +15,9 @@ from collectors.degrade import side_request
 from collectors.okta import mapper, policy_mapper
 from collectors.okta.client import TOKEN_VARIABLE, OktaApi, okta_credential
 from collectors.request_pacing import source_pacer
-from vaultward.config import Settings
-from vaultward.records import Identity, MfaPolicy, Record
-from vaultward.sdk import Collector, Problem, Scope
+from vaultward.config.settings import Settings
+from vaultward.contract.records import Identity, MfaPolicy, Record
+from vaultward.contract.sdk import Collector, Problem, Scope
 
 
 class OktaOptions(BaseModel):

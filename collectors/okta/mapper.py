@@ -20,7 +20,7 @@ Rules, stated so checks and readers know what the fields mean:
 - `person` stays True and `external` None: an Okta user object has no service-account flag and
   no guest type (a user's `type` is an admin-defined User Type, `credentials.provider` says who
   authenticates it, not whether it is staff). Service users are told apart by
-  `policy.people.machine_patterns`, which vaultward.people applies to every source.
+  `policy.people.machine_patterns`, which vaultward.derived.people applies to every source.
 - `full_admin`: SUPER_ADMIN or ORG_ADMIN, the roles Okta documents as administering the whole
   org; every other role (APP_ADMIN, REPORT_ADMIN, HELP_DESK_ADMIN, ...) is scoped.
 - `mfa_enforced` is computed by `policy_mapper.mfa_enforced` (see there).
@@ -32,7 +32,7 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
-from vaultward.records import Identity
+from vaultward.contract.records import Identity
 
 SOURCE = "okta"
 FULL_ADMIN_ROLES = frozenset({"SUPER_ADMIN", "ORG_ADMIN"})

@@ -22,7 +22,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from collectors.okta.mapper import SOURCE
-from vaultward.records import PHISHING_RESISTANT_FACTORS, MfaPolicy
+from vaultward.contract.records import PHISHING_RESISTANT_FACTORS, MfaPolicy
 
 ENROLL_KINDS: dict[str, tuple[str, ...]] = {
     "okta_verify": ("push", "totp"),  # FastPass only when its own key says so

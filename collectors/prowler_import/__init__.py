@@ -10,8 +10,8 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from collectors.prowler_import.mapper import MalformedFinding, map_findings
 from collectors.prowler_import.reader import read_files
-from vaultward.records import ExternalFinding, Record
-from vaultward.sdk import Collector, Problem, Scope
+from vaultward.contract.records import ExternalFinding, Record
+from vaultward.contract.sdk import Collector, Problem, Scope
 
 DEFAULT_CHECKS = ["iam_*mfa*", "iam_root_*", "ec2_securitygroup_*", "ec2_networkacl_*", "vpc_*"]
 

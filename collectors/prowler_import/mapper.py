@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from vaultward.records import ExternalFinding
+from vaultward.contract.records import ExternalFinding
 
 STATUSES = {"PASS": "pass", "FAIL": "fail", "MANUAL": "manual"}
 

@@ -23,9 +23,9 @@ from collectors.safe.client import (
     SafeNotFound,
     gateway_url,
 )
-from vaultward.gaps import Unreadable
-from vaultward.records import Record, Wallet
-from vaultward.sdk import Collector, Problem, Scope
+from vaultward.contract.records import Record, Wallet
+from vaultward.contract.sdk import Collector, Problem, Scope
+from vaultward.pipeline.gaps import Unreadable
 
 DEFAULT_API_KEY_VARIABLE = "SAFE_API_KEY"
 

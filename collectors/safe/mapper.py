@@ -17,7 +17,7 @@ from typing import Any
 
 from eth_utils import to_checksum_address
 
-from vaultward.records import AssetBalance, Wallet
+from vaultward.contract.records import AssetBalance, Wallet
 
 PROVIDER = "safe"
 ADDRESS = re.compile(r"^0x[0-9a-fA-F]{40}$")

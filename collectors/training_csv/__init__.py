@@ -10,8 +10,8 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from collectors.training_category import DEFAULT_LURE_MODULES
 from collectors.training_csv.mapper import ISO, RowError, map_row
 from collectors.training_csv.reader import CsvImportError, csv_files, read_rows
-from vaultward.records import Record, TrainingRecord
-from vaultward.sdk import Collector, Problem, Scope
+from vaultward.contract.records import Record, TrainingRecord
+from vaultward.contract.sdk import Collector, Problem, Scope
 
 # Bad rows listed per file; the rest are counted, so one broken export cannot flood the Run.
 MAX_ROW_PROBLEMS = 50

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from typing import get_args
 
 from collectors.training_category import training_category
-from vaultward.records import TrainingRecord
+from vaultward.contract.records import TrainingRecord
 
 REQUIRED_COLUMNS = ("email", "module", "status", "completed_at")
 OPTIONAL_COLUMNS = ("category", "due_at", "name")

@@ -9,8 +9,8 @@ from pathlib import Path
 import streamlit as st
 
 from dashboard import auth, data
-from vaultward.models import utcnow
-from vaultward.report import ReportError, iso_week_of
+from vaultward.reporting.files import ReportError, iso_week_of
+from vaultward.store.models import utcnow
 
 MIME = {
     "json": "application/json",

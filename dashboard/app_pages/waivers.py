@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import auth, data
-from vaultward.waivers import WaiverError
+from vaultward.store.waivers import WaiverError
 
 STATE_STYLES = {
     "expired": "background-color: #fee2e2; color: #991b1b",

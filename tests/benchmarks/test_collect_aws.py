@@ -8,8 +8,8 @@ from sqlmodel import Session, select
 
 from benchmarks.collect_aws import DUMMY_ENVIRONMENT, SOURCES, run_benchmark
 from benchmarks.synthetic.aws import OrgShape, plan_account
-from vaultward.db import open_store
-from vaultward.models import Run
+from vaultward.store.db import open_store
+from vaultward.store.models import Run
 
 SHAPE = OrgShape(accounts=3, regions=2, users=6, security_groups=5)
 

@@ -9,7 +9,7 @@ import pytest
 
 from benchmarks.collect_saas import collect_once, org_size
 from benchmarks.synthetic.saas import OrgSize, synthetic_saas
-from vaultward.records import Identity, PhishingResult, PhishProne, TrainingRecord, Wallet
+from vaultward.contract.records import Identity, PhishingResult, PhishProne, TrainingRecord, Wallet
 
 BURST = 20  # what 120 a minute lets through in ten seconds before the pace waits
 

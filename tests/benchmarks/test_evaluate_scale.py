@@ -10,11 +10,11 @@ from sqlmodel import Session, select
 
 from benchmarks.synthetic.store import Organisation, records, seed_facts, utc_now
 from tests.benchmarks.command import run_benchmark
-from vaultward.evaluation import evaluate
-from vaultward.models import Finding
-from vaultward.people import Directory
-from vaultward.records import Identity, TrainingRecord
-from vaultward.registry import discover
+from vaultward.contract.records import Identity, TrainingRecord
+from vaultward.derived.people import Directory
+from vaultward.pipeline.evaluation import evaluate
+from vaultward.pipeline.registry import discover
+from vaultward.store.models import Finding
 
 ORG = Organisation(identities=300, wallets=30, sg_rules=100)
 

@@ -11,7 +11,7 @@ import streamlit as st
 from benchmarks.overview_render import FINDINGS_PER_EVALUATION, main, seed
 from dashboard.app_pages.components import score_text
 from tests.dashboard.apptest import run_page
-from vaultward.db import open_store
+from vaultward.store.db import open_store
 
 
 def test_the_seeded_history_renders_its_latest_evaluation(tmp_path, monkeypatch):

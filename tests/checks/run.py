@@ -1,4 +1,4 @@
-"""The built-in checks' tests use the same helper plugin authors get (`vaultward.testing`),
+"""The built-in checks' tests use the same helper plugin authors get (`vaultward.contract.testing`),
 pinned to the factories' reference time."""
 
 from __future__ import annotations
@@ -6,10 +6,10 @@ from __future__ import annotations
 from datetime import datetime
 
 from tests.factories import NOW
-from vaultward import testing
-from vaultward.config import Policy
-from vaultward.records import Record
-from vaultward.sdk import Result
+from vaultward.config.settings import Policy
+from vaultward.contract import testing
+from vaultward.contract.records import Record
+from vaultward.contract.sdk import Result
 
 
 def run(function, records: list[Record], policy: Policy | None = None, now: datetime = NOW) -> list[Result]:

@@ -31,11 +31,11 @@ from tests.factories import (
     make_wallet,
     zone_rule,
 )
-from vaultward.config import Policy
-from vaultward.models import Waiver
-from vaultward.records import PhishProne, PortRange, Record, ThreatDetector, Trail, TrainingRecord
-from vaultward.registry import discover
-from vaultward.testing import evaluate_check
+from vaultward.config.settings import Policy
+from vaultward.contract.records import PhishProne, PortRange, Record, ThreatDetector, Trail, TrainingRecord
+from vaultward.contract.testing import evaluate_check
+from vaultward.pipeline.registry import discover
+from vaultward.store.models import Waiver
 
 BUILTIN = {i: s for i, s in discover(entry_point_groups=False).checks.items() if s.origin == "builtin"}
 

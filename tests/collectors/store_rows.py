@@ -7,7 +7,7 @@ import json
 
 from sqlmodel import Session, select
 
-from vaultward.models import Fact, Run
+from vaultward.store.models import Fact, Run
 
 
 def stored(engine) -> tuple[list[Run], list[Fact]]:

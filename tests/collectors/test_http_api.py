@@ -8,8 +8,8 @@ import logging
 import pytest
 
 from collectors.http_api import ApiError, Credential, HttpApi
-from vaultward.demo.fakes.server import FakeApi, Reply
-from vaultward.sdk import IncompleteListing
+from demo.fakes.server import FakeApi, Reply
+from vaultward.contract.sdk import IncompleteListing
 
 
 @pytest.fixture

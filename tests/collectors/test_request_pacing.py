@@ -17,10 +17,10 @@ from collectors.google_workspace.client import google_rate_limited
 from collectors.knowbe4 import KnowBe4Collector
 from collectors.okta import OktaCollector
 from collectors.request_pacing import RequestPacer, source_pacer
-from vaultward.config import ConfigError, parse_settings
-from vaultward.demo.fakes.google_workspace import directory_rate_limit
-from vaultward.demo.fakes.okta import okta_rate_limit
-from vaultward.demo.fakes.server import FakeApi, RateLimit, Reply
+from demo.fakes.google_workspace import directory_rate_limit
+from demo.fakes.okta import okta_rate_limit
+from demo.fakes.server import FakeApi, RateLimit, Reply
+from vaultward.config.settings import ConfigError, parse_settings
 
 # 120 a minute: at most 20 in any 10 s, so 30 requests cannot finish before 10 s.
 PER_MINUTE, BURST, REQUESTS = 120, 20, 30

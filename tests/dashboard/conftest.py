@@ -9,7 +9,7 @@ import streamlit as st
 from sqlmodel import Session
 
 from tests.factories import add_evaluation, add_run
-from vaultward.models import Waiver
+from vaultward.store.models import Waiver
 
 
 def seed_store(engine, now: datetime | None = None) -> datetime:

@@ -9,7 +9,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.dashboard.apptest import run_page
-from vaultward.sdk import MITIGATION_TITLES
+from vaultward.contract.sdk import MITIGATION_TITLES
 
 APP = Path(__file__).resolve().parents[2] / "dashboard" / "app.py"
 TIMEOUT = 30
@@ -220,7 +220,7 @@ def test_mitigation_page_for_an_unscored_mitigation(seeded_url, mitigation):
 
 
 def test_evidence_explains_the_risk_and_the_fix_of_a_registered_check(seeded_url):
-    from vaultward.registry import discover
+    from vaultward.pipeline.registry import discover
 
     root_mfa = discover(entry_point_groups=False).checks["access.root_mfa"]
     at = run_mitigation_page("access")
@@ -259,7 +259,7 @@ def test_frameworks_group_the_latest_check_scores_by_standard(seeded_url):
 
 
 def test_catalog_lists_every_registered_check(seeded_url):
-    from vaultward.registry import discover
+    from vaultward.pipeline.registry import discover
 
     at = run_page("catalog")
     catalog = next(tab for tab in at.tabs if tab.label == "Catalog").dataframe[0].value
@@ -280,7 +280,7 @@ def test_waivers_page_flags_expired_and_expiring_waivers_and_lists_waived_findin
 
 
 def test_overview_gives_each_action_its_remediation_and_flags_waivers_due(seeded_url):
-    from vaultward.registry import discover
+    from vaultward.pipeline.registry import discover
 
     at = run_app()
     root_mfa = discover(entry_point_groups=False).checks["access.root_mfa"]
@@ -316,8 +316,8 @@ def test_accounts_are_shown_by_their_names_in_freshness_and_the_account_filter(s
     from sqlmodel import Session
 
     from tests.factories import add_run
-    from vaultward.models import Fact
-    from vaultward.records import CloudAccount, OrgAccount
+    from vaultward.contract.records import CloudAccount, OrgAccount
+    from vaultward.store.models import Fact
 
     now = datetime.now(UTC)
     facts = [

@@ -11,8 +11,8 @@ from sqlmodel import Session, select
 from streamlit.testing.v1 import AppTest
 
 from tests.factories import add_evaluation
-from vaultward.attack_path import STAGES, score_stages
-from vaultward.models import CheckScore, Evaluation
+from vaultward.read.attack_path import STAGES, score_stages
+from vaultward.store.models import CheckScore, Evaluation
 
 APP = Path(__file__).resolve().parents[2] / "dashboard" / "app.py"
 TIMEOUT = 30

@@ -11,8 +11,7 @@ import pytest
 from sqlmodel import Session, select
 from streamlit.testing.v1 import AppTest
 
-from vaultward import serve as serve_module
-from vaultward.access import (
+from vaultward.config.access import (
     AttemptLimiter,
     Viewer,
     auth_mode,
@@ -21,9 +20,10 @@ from vaultward.access import (
     role_for_claims,
     secrets_have_auth,
 )
-from vaultward.config import DashboardConfig, Settings
-from vaultward.db import open_store
-from vaultward.models import AuditEvent, Waiver
+from vaultward.config.settings import DashboardConfig, Settings
+from vaultward.ops import serve as serve_module
+from vaultward.store.db import open_store
+from vaultward.store.models import AuditEvent, Waiver
 
 APP = Path(__file__).resolve().parents[2] / "dashboard" / "app.py"
 PASSWORDS = {
@@ -88,7 +88,7 @@ def test_modes_and_the_loopback_rule(tmp_path):
 def test_without_a_login_the_server_refuses_the_network(monkeypatch, capsys, tmp_path):
     for variable in PASSWORDS:
         monkeypatch.delenv(variable, raising=False)
-    monkeypatch.setattr("vaultward.access.secrets_paths", lambda *folders: [])
+    monkeypatch.setattr("vaultward.config.access.secrets_paths", lambda *folders: [])
     monkeypatch.setenv("VAULTWARD_DATABASE_URL", f"sqlite:///{tmp_path / 'store.db'}")
     started = []
     monkeypatch.setattr(

@@ -11,7 +11,7 @@ from sqlmodel import Session
 
 from tests.dashboard.apptest import rendered_markdown, run_page
 from tests.factories import add_evaluation, add_run
-from vaultward.models import Waiver
+from vaultward.store.models import Waiver
 
 SCRIPT = "<script>alert('pwned')</script>"
 IMG = "<img src=x onerror=alert(1)>"

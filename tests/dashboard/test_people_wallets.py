@@ -20,11 +20,11 @@ from tests.factories import (
     make_wallet,
 )
 from tests.fake_collectors import registry_with
-from vaultward.collection import collect
-from vaultward.config import load_settings
-from vaultward.evaluation import evaluate
-from vaultward.models import Evaluation, Finding
-from vaultward.records import AssetBalance
+from vaultward.config.settings import load_settings
+from vaultward.contract.records import AssetBalance
+from vaultward.pipeline.collection import collect
+from vaultward.pipeline.evaluation import evaluate
+from vaultward.store.models import Evaluation, Finding
 
 TIMEOUT = 30
 GUEST = "vik_audit.example#ext#@acme.onmicrosoft.com"
@@ -349,7 +349,7 @@ def test_an_empty_store_says_what_to_connect(engine, database_url, monkeypatch):
 
 def test_inventories_are_resolved_once_per_new_facts_not_once_a_minute(inventory_url, engine, monkeypatch):
     from dashboard import data
-    from vaultward import inventory
+    from vaultward.derived import inventory
 
     calls = []
     real = inventory.people_view

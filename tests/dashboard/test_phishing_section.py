@@ -10,9 +10,9 @@ from dashboard import charts
 from tests.dashboard.apptest import rendered_markdown, run_page
 from tests.factories import make_identity, make_phishing_programme
 from tests.fake_collectors import registry_with
-from vaultward.collection import collect
-from vaultward.config import Settings
-from vaultward.evaluation import evaluate
+from vaultward.config.settings import Settings
+from vaultward.pipeline.collection import collect
+from vaultward.pipeline.evaluation import evaluate
 
 
 @pytest.fixture

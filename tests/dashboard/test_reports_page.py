@@ -10,10 +10,10 @@ from sqlmodel import Session, select
 from streamlit.testing.v1 import AppTest
 
 from tests.factories import add_evaluation
-from vaultward.access import Viewer
-from vaultward.db import open_store
-from vaultward.models import AuditEvent, Report
-from vaultward.report import iso_week_of
+from vaultward.config.access import Viewer
+from vaultward.reporting.files import iso_week_of
+from vaultward.store.db import open_store
+from vaultward.store.models import AuditEvent, Report
 
 ADMIN = Viewer("password admin", "admin", "password")
 VIEWER = Viewer("password viewer", "viewer", "password")
@@ -84,7 +84,7 @@ def test_an_admin_generates_last_weeks_report_once_and_can_download_it(store_wit
 def test_a_failed_delivery_is_flagged_until_a_later_attempt_succeeds(store_with_a_week):
     import streamlit as st
 
-    from vaultward.report_record import DeliveryOutcome, record_delivery
+    from vaultward.reporting.record import DeliveryOutcome, record_delivery
 
     at = page(ADMIN)
     next(b for b in at.button if b.label == "Generate now").click().run()

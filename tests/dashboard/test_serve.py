@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import sys
 
-from vaultward import serve as serve_module
-from vaultward.config import Settings
-from vaultward.serve import absolute_sqlite, dashboard_app, serve, streamlit_command
+from vaultward.config.settings import Settings
+from vaultward.ops import serve as serve_module
+from vaultward.ops.serve import absolute_sqlite, dashboard_app, serve, streamlit_command
 
 
 def test_command_runs_the_app_headless_without_usage_stats():

@@ -14,8 +14,8 @@ from streamlit.testing.v1 import AppTest
 
 from tests.dashboard.apptest import run_page
 from tests.factories import add_evaluation, add_run
-from vaultward.models import Run
-from vaultward.sdk import MITIGATION_TITLES
+from vaultward.contract.sdk import MITIGATION_TITLES
+from vaultward.store.models import Run
 
 HOSTILE = "<img src=x onerror=alert(1)>"
 # days before the latest evaluation -> (overall, {mitigation: score}, check ids, collectors)

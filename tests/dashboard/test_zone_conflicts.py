@@ -8,9 +8,9 @@ import pytest
 from tests.dashboard.apptest import rendered_markdown, run_page
 from tests.factories import make_conflicted_vpc, make_vpc, zone_rule
 from tests.fake_collectors import registry_with
-from vaultward.collection import collect
-from vaultward.config import Settings
-from vaultward.evaluation import evaluate
+from vaultward.config.settings import Settings
+from vaultward.pipeline.collection import collect
+from vaultward.pipeline.evaluation import evaluate
 
 SCOPE = "aws:111111111111/us-east-1"
 

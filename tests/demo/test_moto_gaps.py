@@ -1,4 +1,4 @@
-"""Every gap of vaultward/demo/moto_gaps.py, written under `mock_aws` and read back through the
+"""Every gap of demo/moto_gaps.py, written under `mock_aws` and read back through the
 AWS API as the collectors read it. When a moto release moves what a gap writes, these fail
 with the installed moto version in the message (the module's own check, or the read-back)."""
 
@@ -12,7 +12,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from vaultward.demo import moto_gaps
+from demo import moto_gaps
 
 MOTO = f"moto {moto_gaps.moto_version()}"
 REGION = "us-east-1"
@@ -135,5 +135,5 @@ def test_a_moved_attribute_names_the_moto_version(aws: str, monkeypatch: pytest.
         moto_gaps.enable_root_mfa(aws)
     message = str(raised.value)
     assert MOTO in message
-    assert "vaultward/demo/moto_gaps.py" in message
+    assert "demo/moto_gaps.py" in message
     assert "account_summary" in message

@@ -28,6 +28,7 @@ import pytest
 from sqlalchemy import Engine, text
 from sqlmodel import Session, select
 
+from demo.fakes import okta
 from tests.conftest import POSTGRES_ADMIN_URL
 from tests.dashboard.test_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, require_chromium
 from tests.deploy.compose_file import (
@@ -49,9 +50,8 @@ from tests.deploy.compose_processes import (
 )
 from tests.rabbitmq import queue_name, rabbitmq_url  # noqa: F401 - fixtures
 from tests.reliability.worker_process import AWS_SOURCES
-from vaultward.db import make_engine
-from vaultward.demo.fakes import okta
-from vaultward.models import CollectionRound, Evaluation, Run
+from vaultward.store.db import make_engine
+from vaultward.store.models import CollectionRound, Evaluation, Run
 
 DASHBOARD_PASSWORD = "compose-test-viewer-password"
 ROUND_TIMEOUT = 60.0  # seconds for the first scheduled round to be collected and evaluated

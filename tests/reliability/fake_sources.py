@@ -13,8 +13,8 @@ from typing import ClassVar
 from pydantic import BaseModel, ConfigDict
 
 from tests.factories import make_identity
-from vaultward.records import Identity, Record
-from vaultward.sdk import Collector, Problem, Scope
+from vaultward.contract.records import Identity, Record
+from vaultward.contract.sdk import Collector, Problem, Scope
 
 
 class CountedOptions(BaseModel):
@@ -56,8 +56,8 @@ import os
 import pathlib
 import time
 
-from vaultward.records import Identity
-from vaultward.sdk import check
+from vaultward.contract.records import Identity
+from vaultward.contract.sdk import check
 
 
 @check(

@@ -6,8 +6,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from vaultward.records import Record
-from vaultward.sdk import Problem
+from vaultward.contract.records import Record
+from vaultward.contract.sdk import Problem
 
 COLLECTOR_TESTS = Path(__file__).parents[1] / "collectors"
 

@@ -36,15 +36,15 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from vaultward.collection import run_scope
-from vaultward.config import Settings
-from vaultward.db import make_engine, open_store
-from vaultward.evaluation import evaluate
-from vaultward.gaps import Gap
-from vaultward.models import CheckScore, Evaluation, Finding, MitigationScore
-from vaultward.records import Record
-from vaultward.registry import Registry
-from vaultward.sdk import Collector, Problem, Scope
+from vaultward.config.settings import Settings
+from vaultward.contract.records import Record
+from vaultward.contract.sdk import Collector, Problem, Scope
+from vaultward.pipeline.collection import run_scope
+from vaultward.pipeline.evaluation import evaluate
+from vaultward.pipeline.gaps import Gap
+from vaultward.pipeline.registry import Registry
+from vaultward.store.db import make_engine, open_store
+from vaultward.store.models import CheckScore, Evaluation, Finding, MitigationScore
 
 EPSILON = 1e-9
 

@@ -19,10 +19,10 @@ from collectors.internal_http import InternalHttpCollector
 from collectors.knowbe4 import KnowBe4Collector
 from collectors.okta import OktaCollector
 from collectors.safe import SafeCollector
-from vaultward.config import Settings, parse_settings
-from vaultward.demo.fakes.server import FakeApi
-from vaultward.demo.saas import DemoSaaS, saas_fakes
-from vaultward.sdk import Collector, Scope
+from demo.fakes.server import FakeApi
+from demo.saas import DemoSaaS, saas_fakes
+from vaultward.config.settings import Settings, parse_settings
+from vaultward.contract.sdk import Collector, Scope
 
 PAGE_SIZE = 2
 READ_TIMEOUT = 0.3  # seconds; the stalled fake answers after STALL

@@ -18,15 +18,15 @@ from sqlmodel import Session, col, select
 
 from collectors.aws import AwsCustodyCollector, AwsDetectionCollector, AwsIamCollector, AwsNetworkCollector
 from collectors.aws.session import AwsSessions
+from demo.organisation import DemoOrganisation, seed_exact_organisation
 from tests.aws_faults import error_response, flaky
 from tests.conftest import AWS_DUMMY_ENV
-from vaultward.collection import run_scope
-from vaultward.config import parse_settings
-from vaultward.demo.organisation import DemoOrganisation, seed_exact_organisation
-from vaultward.evaluation import evaluate
-from vaultward.models import Finding, Run
-from vaultward.registry import discover
-from vaultward.status import latest_status
+from vaultward.config.settings import parse_settings
+from vaultward.pipeline.collection import run_scope
+from vaultward.pipeline.evaluation import evaluate
+from vaultward.pipeline.registry import discover
+from vaultward.read.status import latest_status
+from vaultward.store.models import Finding, Run
 
 MAX_ATTEMPTS = 3
 AWS_ENV = AWS_DUMMY_ENV

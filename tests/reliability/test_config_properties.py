@@ -14,8 +14,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tests.reliability.strategies import PROPERTY, hostile_text, mutated
-from vaultward.config import ConfigError, Settings, load_settings, parse_settings
-from vaultward.registry import discover
+from vaultward.config.settings import ConfigError, Settings, load_settings, parse_settings
+from vaultward.pipeline.registry import discover
 
 EXAMPLE = Path(__file__).parents[2] / "vaultward.example.toml"
 COLLECTORS = discover(entry_point_groups=False).collectors

@@ -24,13 +24,13 @@ from dashboard import data
 from tests.dashboard.apptest import rendered_markdown, run_page
 from tests.factories import add_run, make_identity, make_wallet
 from tests.fake_collectors import registry_with
-from vaultward.collection import collect
-from vaultward.config import load_settings
-from vaultward.evaluation import evaluate
-from vaultward.models import Waiver, utcnow
-from vaultward.output import CONTROL, EscapingFormatter, escape_controls
-from vaultward.report import ReportError, iso_week_of, week_bounds, write_report
-from vaultward.report_content import FORMULA_PREFIXES
+from vaultward.cli.output import CONTROL, EscapingFormatter, escape_controls
+from vaultward.config.settings import load_settings
+from vaultward.pipeline.collection import collect
+from vaultward.pipeline.evaluation import evaluate
+from vaultward.reporting.content import FORMULA_PREFIXES
+from vaultward.reporting.files import ReportError, iso_week_of, week_bounds, write_report
+from vaultward.store.models import Waiver, utcnow
 
 VAULTWARD = str(Path(sys.executable).parent / "vaultward")
 HOSTILE = [

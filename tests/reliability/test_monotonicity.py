@@ -36,6 +36,8 @@ from hypothesis import strategies as st
 
 from collectors.prowler_import import ProwlerImportCollector
 from collectors.training_csv import TrainingCsvCollector
+from demo.fakes.server import FakeApi, Reply, Request
+from demo.saas import DemoSaaS, saas_fakes
 from tests.conftest import BACKENDS, _truncate
 from tests.reliability.monotonicity import (
     Histories,
@@ -46,10 +48,8 @@ from tests.reliability.monotonicity import (
     record,
 )
 from tests.reliability.saas_sources import BY_NAME, PAGE_SIZE
-from vaultward.config import Settings, parse_settings
-from vaultward.demo.fakes.server import FakeApi, Reply, Request
-from vaultward.demo.saas import DemoSaaS, saas_fakes
-from vaultward.registry import discover
+from vaultward.config.settings import Settings, parse_settings
+from vaultward.pipeline.registry import discover
 
 READ_TIMEOUT = 0.05  # seconds; a stalled answer comes after STALL
 STALL = 0.2

@@ -31,13 +31,13 @@ from collectors.aws import (
     AwsOrganizationCollector,
 )
 from collectors.aws.session import AwsSessions
+from demo.organisation import seed_exact_organisation
 from tests.aws_faults import error_response
 from tests.conftest import AWS_DUMMY_ENV
 from tests.reliability.monotonicity import Histories, Recorded, Report, Stores, record
-from vaultward.config import parse_settings
-from vaultward.demo.organisation import seed_exact_organisation
-from vaultward.registry import discover
-from vaultward.sdk import Collector
+from vaultward.config.settings import parse_settings
+from vaultward.contract.sdk import Collector
+from vaultward.pipeline.registry import discover
 
 AWS_ENV = AWS_DUMMY_ENV
 COLLECTORS: dict[str, type[Collector]] = {

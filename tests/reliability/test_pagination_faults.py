@@ -12,6 +12,7 @@ import pytest
 from sqlmodel import Session, col, select
 
 from collectors.http_api import HttpApi
+from demo.fakes.server import FakeApi, Reply, Request
 from tests.reliability.saas_sources import (
     BY_NAME,
     PAGE_SIZE,
@@ -22,12 +23,11 @@ from tests.reliability.saas_sources import (
     settings_for,
     vendors,  # noqa: F401 - fixture
 )
-from vaultward.collection import run_scope
-from vaultward.demo.fakes.server import FakeApi, Reply, Request
-from vaultward.evaluation import evaluate
-from vaultward.models import Fact, Finding, Run
-from vaultward.registry import discover
-from vaultward.sdk import IncompleteListing
+from vaultward.contract.sdk import IncompleteListing
+from vaultward.pipeline.collection import run_scope
+from vaultward.pipeline.evaluation import evaluate
+from vaultward.pipeline.registry import discover
+from vaultward.store.models import Fact, Finding, Run
 
 ATTEMPTS = 5
 # Per paging style, the listing whose second page fails, how the error names that page,

@@ -12,6 +12,7 @@ import pytest
 from sqlmodel import Session, select
 
 from collectors.http_api import MAX_RATE_LIMIT_WAIT
+from demo.fakes.server import Reply
 from tests.reliability.saas_sources import (
     READ_TIMEOUT,
     RELAXED_READ_TIMEOUT,
@@ -25,12 +26,11 @@ from tests.reliability.saas_sources import (
     settings_for,
     vendors,  # noqa: F401 - fixture
 )
-from vaultward.collection import run_scope
-from vaultward.demo.fakes.server import Reply
-from vaultward.models import Run
-from vaultward.records import Record
-from vaultward.registry import discover
-from vaultward.status import latest_status
+from vaultward.contract.records import Record
+from vaultward.pipeline.collection import run_scope
+from vaultward.pipeline.registry import discover
+from vaultward.read.status import latest_status
+from vaultward.store.models import Run
 
 ATTEMPTS = 5  # HttpApi's max_attempts
 TRUNCATED = b'{"data": [{"id": "00u1", "status": "ACT'

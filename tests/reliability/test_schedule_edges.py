@@ -8,9 +8,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from vaultward.config import parse_settings
-from vaultward.report_content import ReportError, iso_week_of, week_bounds
-from vaultward.weekly_report import last_complete_week
+from vaultward.config.settings import parse_settings
+from vaultward.reporting.content import ReportError, iso_week_of, week_bounds
+from vaultward.reporting.weekly import last_complete_week
 
 ZURICH = ZoneInfo("Europe/Zurich")
 

@@ -25,12 +25,12 @@ import streamlit as st
 import tomli_w
 from streamlit.testing.v1 import AppTest
 
+from demo.fakes import bitgo, entra, fireblocks, google_workspace, internal_hr, knowbe4, okta, safe
 from tests.loopback_webhook import Answer
 from tests.test_secrets import dump_store
-from vaultward.access import Viewer
-from vaultward.demo.fakes import bitgo, entra, fireblocks, google_workspace, internal_hr, knowbe4, okta, safe
-from vaultward.models import utcnow
-from vaultward.report import iso_week_of
+from vaultward.config.access import Viewer
+from vaultward.reporting.files import iso_week_of
+from vaultward.store.models import utcnow
 
 VAULTWARD = str(Path(sys.executable).parent / "vaultward")
 ROOT = Path(__file__).resolve().parents[2]
@@ -61,8 +61,8 @@ RAISING_PLUGIN = '''"""A check that raises with a credential in its message."""
 
 import os
 
-from vaultward.records import Identity
-from vaultward.sdk import check
+from vaultward.contract.records import Identity
+from vaultward.contract.sdk import check
 
 
 @check(

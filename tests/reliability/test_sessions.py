@@ -15,11 +15,11 @@ from streamlit.testing.v1 import AppTest
 from dashboard import data
 from dashboard.auth import LOGIN_AT_KEY, SEEN_AT_KEY, SESSION_KEY
 from tests.factories import add_evaluation
-from vaultward.access import Viewer, claims_login_time, session_ended
-from vaultward.config import ConfigError, DashboardConfig, parse_settings
-from vaultward.db import open_store
-from vaultward.models import AuditEvent, Report, Waiver
-from vaultward.report import iso_week_of
+from vaultward.config.access import Viewer, claims_login_time, session_ended
+from vaultward.config.settings import ConfigError, DashboardConfig, parse_settings
+from vaultward.reporting.files import iso_week_of
+from vaultward.store.db import open_store
+from vaultward.store.models import AuditEvent, Report, Waiver
 
 APP = Path(__file__).resolve().parents[2] / "dashboard" / "app.py"
 ADMIN_PASSWORD = "admin-session-7c1e"  # noqa: S105 - the test's own

@@ -13,8 +13,8 @@ from datetime import timedelta
 from sqlmodel import Session
 
 from tests.reliability.worker_process import ROOT
-from vaultward.job_lease import acquire, extend, release, renewed, worker_identity
-from vaultward.models import JobLease, utcnow
+from vaultward.ops.job_lease import acquire, extend, release, renewed, worker_identity
+from vaultward.store.models import JobLease, utcnow
 
 
 def lease(engine, job_id: str) -> JobLease | None:
@@ -88,9 +88,9 @@ def test_racing_threads_one_winner_per_job(engine):
 RACER = """
 import sys, time
 from datetime import timedelta
-from vaultward.db import make_engine
-from vaultward.job_lease import acquire, worker_identity
-from vaultward.models import utcnow
+from vaultward.store.db import make_engine
+from vaultward.ops.job_lease import acquire, worker_identity
+from vaultward.store.models import utcnow
 engine, owner, start = make_engine(sys.argv[1]), worker_identity(), float(sys.argv[2])
 time.sleep(max(0.0, start - time.time()))
 for n in range(int(sys.argv[3])):

@@ -18,11 +18,11 @@ from tests.conftest import BACKENDS, POSTGRES_ADMIN_URL, _truncate
 from tests.factories import make_identity
 from tests.fake_collectors import registry_with
 from tests.reliability.worker_process import count, evaluations, scope_runs
-from vaultward.collection import INTERRUPTED
-from vaultward.config import parse_settings
-from vaultward.db import make_engine
-from vaultward.models import Fact
-from vaultward.scheduler import run_worker
+from vaultward.config.settings import parse_settings
+from vaultward.ops.scheduler import run_worker
+from vaultward.pipeline.collection import INTERRUPTED
+from vaultward.store.db import make_engine
+from vaultward.store.models import Fact
 
 SCOPE, RECORDS = "counted:1", 300
 PLAN = {SCOPE: [make_identity(key=f"{SCOPE}/person{n}", scope=SCOPE) for n in range(RECORDS)]}
@@ -121,7 +121,7 @@ def test_postgresql_connections_killed_mid_write(_postgres_engine, caplog):
 def test_sqlite_file_locked_mid_write(tmp_path, caplog):
     url = f"sqlite:///{tmp_path / 'store.db'}"
     make_engine(url).dispose()
-    from vaultward.db import open_store
+    from vaultward.store.db import open_store
 
     open_store(url).dispose()
     engine = make_engine(url, busy_timeout_seconds=1)
@@ -141,7 +141,7 @@ def test_sqlite_file_locked_mid_write(tmp_path, caplog):
     run_worker_until(engine, lambda: fired.is_set() and len(ok_runs(engine)) >= 1 and evaluations(engine))
     assert_nothing_lost(engine, "storing facts failed: OperationalError: database is locked")
     assert "database is locked" not in "".join(
-        r.getMessage() for r in caplog.records if r.name == "vaultward.scheduler"
+        r.getMessage() for r in caplog.records if r.name == "vaultward.ops.scheduler"
     )
     locker.close()
     engine.dispose()

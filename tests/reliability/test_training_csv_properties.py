@@ -12,9 +12,9 @@ from hypothesis import strategies as st
 
 from collectors.training_csv import CsvImportError, TrainingCsvCollector
 from tests.reliability.strategies import PROPERTY, hostile_text
-from vaultward.config import parse_settings
-from vaultward.records import TrainingRecord
-from vaultward.sdk import Problem
+from vaultward.config.settings import parse_settings
+from vaultward.contract.records import TrainingRecord
+from vaultward.contract.sdk import Problem
 
 COLUMNS = ["email", "module", "status", "completed_at", "category", "due_at", "name"]
 HEADER_SPELLINGS = {"completed_at": ["Completed At", "completed-at", "COMPLETED_AT"], "due_at": ["Due-At"]}

@@ -20,10 +20,10 @@ from tests.reliability.worker_process import (
     wait_until,
     write_config,
 )
-from vaultward.config import parse_settings
-from vaultward.db import make_engine, open_store
-from vaultward.models import Fact, Run
-from vaultward.scheduler import make_scheduler
+from vaultward.config.settings import parse_settings
+from vaultward.ops.scheduler import make_scheduler
+from vaultward.store.db import make_engine, open_store
+from vaultward.store.models import Fact, Run
 
 SCOPE, INTERVAL = "counted:1", 2.0
 SKIPPED = "collect:counted skipped: another worker holds its lease"

@@ -13,9 +13,9 @@ from tests.reliability.worker_process import (
     wait_until,
     write_config,
 )
-from vaultward.collection import INTERRUPTED
-from vaultward.db import make_engine
-from vaultward.models import CheckScore, Evaluation, Fact, Finding, MitigationScore, Run
+from vaultward.pipeline.collection import INTERRUPTED
+from vaultward.store.db import make_engine
+from vaultward.store.models import CheckScore, Evaluation, Fact, Finding, MitigationScore, Run
 
 SCOPE = "counted:1"
 

@@ -17,7 +17,7 @@ from sqlalchemy import Engine, func
 from sqlmodel import Session, select
 
 from tests.reliability.fake_sources import SLOW_CHECK, install_entry_point
-from vaultward.models import Evaluation, Run
+from vaultward.store.models import Evaluation, Run
 
 ROOT = Path(__file__).resolve().parents[2]
 VAULTWARD = str(Path(sys.executable).parent / "vaultward")

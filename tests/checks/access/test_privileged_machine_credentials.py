@@ -3,15 +3,15 @@ from datetime import timedelta
 from checks.access.privileged_machine_credentials import privileged_machine_credentials
 from tests.checks.run import run, statuses
 from tests.factories import NOW, make_access_key, make_identity
-from vaultward.config import Policy
-from vaultward.sdk import CheckContext
+from vaultward.config.settings import Policy
+from vaultward.contract.sdk import CheckContext
 
 ARN = "arn:aws:iam::111111111111:user/"
 
 
 def iam_machine(name: str, **fields):
     """An IAM user with no console password, no MFA device and an active access key: a CI
-    user (what the IAM mapper records; vaultward.people calls it a machine)."""
+    user (what the IAM mapper records; vaultward.derived.people calls it a machine)."""
     values = dict(
         key=ARN + name,
         name=name,

@@ -1,7 +1,7 @@
 from checks.access.privileged_phishing_resistant import privileged_phishing_resistant
 from tests.checks.run import run, statuses
 from tests.factories import NOW, make_identity
-from vaultward.config import Policy
+from vaultward.config.settings import Policy
 
 
 def test_privileged_identities_need_an_origin_bound_factor():
@@ -49,7 +49,7 @@ def test_machines_are_not_judged_and_a_b2b_guests_home_factors_are_unseen():
 
 def test_custody_approvers_are_judged_as_people_across_sources():
     from tests.factories import make_transfer_rule, make_wallet
-    from vaultward.config import PeopleRules, Policy
+    from vaultward.config.settings import PeopleRules, Policy
 
     policy = Policy(
         people=PeopleRules(
@@ -121,7 +121,7 @@ def test_custody_approvers_are_judged_as_people_across_sources():
 def test_an_account_whose_privilege_a_failed_request_left_unknown_is_unknown_not_left_out():
     # Issue 15: Okta's role assignments refused leave `privileged` None on the scope's
     # identities; leaving them out raised the check (found by tests/reliability/test_monotonicity.py).
-    from vaultward.sdk import CheckContext
+    from vaultward.contract.sdk import CheckContext
 
     scope = "okta:acme.okta.com"
     records = [

@@ -26,8 +26,8 @@ def test_only_privileged_identities_are_judged():
 
 def test_privilege_a_failed_request_hid_is_unknown_even_with_mfa():
     from tests.factories import NOW
-    from vaultward.config import Policy
-    from vaultward.sdk import CheckContext
+    from vaultward.config.settings import Policy
+    from vaultward.contract.sdk import CheckContext
 
     scope = "okta:acme.okta.com"
     records = [

@@ -2,7 +2,7 @@ from checks.detection.cloudtrail_logging import cloudtrail_logging
 from checks.detection.guardduty_enabled import guardduty_enabled
 from tests.checks.run import run, statuses
 from tests.factories import make_account, make_org_account
-from vaultward.records import ThreatDetector, Trail
+from vaultward.contract.records import ThreatDetector, Trail
 
 
 def trail(name: str, account: str, **fields) -> Trail:

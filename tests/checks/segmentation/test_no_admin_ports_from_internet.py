@@ -1,7 +1,7 @@
 from checks.segmentation.no_admin_ports_from_internet import no_admin_ports_from_internet
 from tests.checks.run import run, statuses
 from tests.factories import make_account, make_conflicted_vpc, make_org_account, make_path, make_vpc
-from vaultward.records import PortRange
+from vaultward.contract.records import PortRange
 
 
 def tcp(port: int) -> list[PortRange]:
@@ -78,7 +78,7 @@ def test_no_production_vpc_is_no_reason_for_unknown():
 def test_clean_vpcs_outside_production_do_not_dilute_a_production_exposure():
     """Default VPCs in every unused region must not raise the score of an exposed estate:
     one open SSH port in production scores 0 here, not 95 %."""
-    from vaultward.scoring import tally_check
+    from vaultward.pipeline.scoring import tally_check
 
     records = [
         make_vpc(key="vpc-prod", zone="production"),

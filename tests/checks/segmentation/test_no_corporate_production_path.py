@@ -1,7 +1,7 @@
 from checks.segmentation.no_corporate_production_path import no_corporate_production_path
 from tests.checks.run import run, statuses
 from tests.factories import make_account, make_conflicted_vpc, make_org_account, make_path, make_vpc
-from vaultward.records import PortRange
+from vaultward.contract.records import PortRange
 
 
 def test_each_production_vpc_fails_when_joined_to_corporate():

@@ -4,7 +4,7 @@ from checks.training.overdue_enrolments import overdue_enrolments
 from checks.training.phish_prone_bound import phish_prone_bound
 from tests.checks.run import statuses
 from tests.factories import NOW
-from vaultward.records import PhishProne, TrainingRecord
+from vaultward.contract.records import PhishProne, TrainingRecord
 
 
 def test_phish_prone_percentage_against_the_bound():

@@ -20,8 +20,8 @@ from pathlib import Path
 import boto3
 from moto import mock_aws
 
-from vaultward.demo import moto_gaps
-from vaultward.demo.seeder import ALLOW_ALL, Seeder, acl_entry
+from demo import moto_gaps
+from demo.seeder import ALLOW_ALL, Seeder, acl_entry
 
 PAYLOADS = Path(__file__).parent / "payloads"
 ROOT_ROW = (

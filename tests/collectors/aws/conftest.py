@@ -9,8 +9,8 @@ import requests
 from moto import mock_aws
 from moto.server import ThreadedMotoServer
 
+from demo.organisation import DemoOrganisation, seed_exact_organisation
 from tests.conftest import AWS_DUMMY_ENV
-from vaultward.demo.organisation import DemoOrganisation, seed_exact_organisation
 
 AWS_ENV = AWS_DUMMY_ENV
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from demo.organisation import DemoOrganisation
 from tests.factories import zone_rule
-from vaultward.demo.organisation import DemoOrganisation
-from vaultward.records import (
+from vaultward.contract.records import (
     AccessKey,
     AclEntry,
     CloudAccount,

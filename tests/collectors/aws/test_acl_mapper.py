@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collectors.aws import acl_mapper
 from tests.collectors.aws.payloads import load
-from vaultward.records import AclEntry, NetworkAcl, PortRange, Vpc
+from vaultward.contract.records import AclEntry, NetworkAcl, PortRange, Vpc
 
 ACCOUNT, REGION = "123456789012", "us-east-1"
 

@@ -2,7 +2,7 @@
 ThreadedMotoServer on loopback, over four accounts reached through sts:AssumeRole into
 OrganizationAccountAccessRole (moto 5 maps assumed-role credentials to the role's account).
 
-moto 5.2 gaps filled by seeding its in-process backends (vaultward/demo/): root MFA
+moto 5.2 gaps filled by seeding its in-process backends (demo/): root MFA
 (`AccountMFAEnabled` is always 0), HSMs in a cluster (no `create_hsm`), back-dated access
 keys, a static transit-gateway route's attachments, AdministratorAccess. moto enforces no
 IAM, so denials are injected with botocore `before-call` event hooks on the collectors'
@@ -18,9 +18,9 @@ from collectors.aws import AwsCustodyCollector, AwsIamCollector, AwsNetworkColle
 from collectors.aws.session import CollectionError
 from tests.aws_faults import deny
 from tests.collectors.aws import exact_org as expected
-from vaultward.config import parse_settings
-from vaultward.records import HsmCluster, Identity, NetworkAcl, Record
-from vaultward.sdk import Problem
+from vaultward.config.settings import parse_settings
+from vaultward.contract.records import HsmCluster, Identity, NetworkAcl, Record
+from vaultward.contract.sdk import Problem
 
 
 def settings_for(org, **aws_overrides):

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from collectors.aws.session import AccountTarget, AwsSessions, CollectionError
-from vaultward.config import parse_settings
+from vaultward.config.settings import parse_settings
 
 
 def sessions(**data) -> AwsSessions:

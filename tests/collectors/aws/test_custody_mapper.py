@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collectors.aws import custody_mapper
 from tests.collectors.aws.payloads import load
-from vaultward.records import HsmCluster, IngressSource, PortRange, SigningKey
+from vaultward.contract.records import HsmCluster, IngressSource, PortRange, SigningKey
 
 ACCOUNT, REGION = "123456789012", "us-east-1"
 KEY_ARN = f"arn:aws:kms:{REGION}:{ACCOUNT}:key/"

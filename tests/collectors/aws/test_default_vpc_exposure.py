@@ -18,8 +18,8 @@ from checks.segmentation.no_admin_ports_from_internet import no_admin_ports_from
 from checks.segmentation.no_corporate_production_path import no_corporate_production_path
 from collectors.aws import AwsNetworkCollector
 from tests.checks.run import run
-from vaultward.config import parse_settings
-from vaultward.records import NetworkPath, Record, Vpc
+from vaultward.config.settings import parse_settings
+from vaultward.contract.records import NetworkPath, Record, Vpc
 
 ACCOUNT = "123456789012"  # moto's default account: the caller's own, so no role is assumed
 

@@ -11,11 +11,11 @@ from moto.server import ThreadedMotoServer
 from checks.segmentation.hsm_reachable_from_signing_only import hsm_reachable_from_signing_only
 from checks.segmentation.no_allow_all_nacls import no_allow_all_nacls
 from collectors import BUILTIN_COLLECTORS
-from vaultward.config import parse_settings
-from vaultward.demo.organisation import seed_demo_organisation
-from vaultward.records import HsmCluster, Identity, SigningKey
-from vaultward.sdk import Problem
-from vaultward.testing import statuses
+from demo.organisation import seed_demo_organisation
+from vaultward.config.settings import parse_settings
+from vaultward.contract.records import HsmCluster, Identity, SigningKey
+from vaultward.contract.sdk import Problem
+from vaultward.contract.testing import statuses
 
 
 @pytest.fixture

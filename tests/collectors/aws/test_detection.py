@@ -6,8 +6,8 @@ import boto3
 
 from collectors.aws import AwsDetectionCollector
 from collectors.aws.detection_mapper import map_detectors, map_trail
-from vaultward.config import parse_settings
-from vaultward.records import ThreatDetector, Trail
+from vaultward.config.settings import parse_settings
+from vaultward.contract.records import ThreatDetector, Trail
 
 ACCOUNT = "123456789012"  # moto's default account
 

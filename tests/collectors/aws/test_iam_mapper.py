@@ -8,8 +8,8 @@ import pytest
 
 from collectors.aws import iam_mapper
 from tests.collectors.aws.payloads import load
-from vaultward.config import ZoneRules
-from vaultward.records import AccessKey, CloudAccount, Identity
+from vaultward.config.settings import ZoneRules
+from vaultward.contract.records import AccessKey, CloudAccount, Identity
 
 ACCOUNT = "123456789012"
 CREATED = datetime(2026, 11, 24, 0, 17, 20, tzinfo=UTC)
@@ -71,7 +71,7 @@ def test_users_map_to_identities_and_access_keys(report):
             "dave", privileged=True, privileged_via=["attached:StarStar"], factor_kinds=["u2f"]
         ),
         arn("erin"): person("erin", factor_kinds=["virtual"]),
-        # No console password, no MFA device, active access keys: facts only; vaultward.people
+        # No console password, no MFA device, active access keys: facts only; vaultward.derived.people
         # calls it a machine (IAM itself does not say).
         arn("ci-deploy"): person(
             "ci-deploy",

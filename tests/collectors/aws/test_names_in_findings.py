@@ -14,10 +14,10 @@ from checks.segmentation.hsm_reachable_from_signing_only import hsm_reachable_fr
 from checks.segmentation.no_admin_ports_from_internet import no_admin_ports_from_internet
 from checks.segmentation.no_corporate_production_path import no_corporate_production_path
 from collectors.aws import AwsCustodyCollector, AwsIamCollector, AwsNetworkCollector, AwsOrganizationCollector
+from demo.organisation import DemoOrganisation
 from tests.checks.run import run
-from vaultward.config import Policy, parse_settings
-from vaultward.demo.organisation import DemoOrganisation
-from vaultward.records import OrgAccount, Record
+from vaultward.config.settings import Policy, parse_settings
+from vaultward.contract.records import OrgAccount, Record
 
 COLLECTORS = (AwsOrganizationCollector, AwsIamCollector, AwsNetworkCollector, AwsCustodyCollector)
 

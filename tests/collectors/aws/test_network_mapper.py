@@ -7,10 +7,10 @@ import pytest
 
 from collectors.aws import network_mapper
 from tests.collectors.aws.payloads import load
-from vaultward.config import ZoneRules
-from vaultward.records import NetworkPath, PortRange, Vpc, ZoneClassification
-from vaultward.zones import candidates as zone_candidates
-from vaultward.zones import conflict_line, zone_conflicts
+from vaultward.config.settings import ZoneRules
+from vaultward.contract.records import NetworkPath, PortRange, Vpc, ZoneClassification
+from vaultward.derived.zones import candidates as zone_candidates
+from vaultward.derived.zones import conflict_line, zone_conflicts
 
 ACCOUNT, REGION = "123456789012", "us-east-1"
 DEFAULT, CORE, HUB = "vpc-dd09b8179a5fe3f89", "vpc-518840363e5a3dc5f", "vpc-15481848e3a24abaf"

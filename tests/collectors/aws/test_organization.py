@@ -14,12 +14,12 @@ from collectors.aws.session import CollectionError
 from tests.aws_faults import deny
 from tests.collectors.aws import exact_org as expected
 from tests.collectors.aws.payloads import load
-from vaultward.collection import collect
-from vaultward.config import ZoneRules, parse_settings
-from vaultward.evaluation import evaluate
-from vaultward.models import Finding, Run
-from vaultward.records import OrgAccount
-from vaultward.registry import discover
+from vaultward.config.settings import ZoneRules, parse_settings
+from vaultward.contract.records import OrgAccount
+from vaultward.pipeline.collection import collect
+from vaultward.pipeline.evaluation import evaluate
+from vaultward.pipeline.registry import discover
+from vaultward.store.models import Finding, Run
 
 MANAGEMENT = "123456789012"  # moto's default account creates the organisation
 DENIED = "User is not authorized to perform this action (injected by the test)"

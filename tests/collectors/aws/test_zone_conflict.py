@@ -23,8 +23,8 @@ from checks.segmentation.no_corporate_production_path import no_corporate_produc
 from checks.segmentation.zone_classification_consistent import zone_classification_consistent
 from collectors.aws import AwsIamCollector, AwsNetworkCollector
 from tests.checks.run import run
-from vaultward.config import parse_settings
-from vaultward.records import Record, Vpc
+from vaultward.config.settings import parse_settings
+from vaultward.contract.records import Record, Vpc
 
 ACCOUNT, REGION = "123456789012", "us-east-1"  # moto's default account: no role is assumed
 ZONES = {"production_accounts": [ACCOUNT], "corporate_tags": {"env": ["corp"]}}
@@ -87,7 +87,7 @@ def test_the_peering_fails_and_the_conflict_is_a_finding(mocked_aws):
 
 def _vaultward(*args: str, config: Path, database_url: str) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "vaultward.cli", "--config", str(config), *args],
+        [sys.executable, "-m", "vaultward.cli.main", "--config", str(config), *args],
         capture_output=True,
         text=True,
         env={**os.environ, "VAULTWARD_DATABASE_URL": database_url},

@@ -9,15 +9,15 @@ import json
 import pytest
 
 from collectors.bitgo import BitGoCollector, mapper
+from demo.fakes import bitgo
+from demo.fakes.bitgo import demo_bitgo_data, make_bitgo_fake
+from demo.fakes.server import Reply
 from tests.collectors.bitgo.payloads import load
 from tests.collectors.store_rows import stored
-from vaultward.collection import run_scope
-from vaultward.config import parse_settings
-from vaultward.demo.fakes import bitgo
-from vaultward.demo.fakes.bitgo import demo_bitgo_data, make_bitgo_fake
-from vaultward.demo.fakes.server import Reply
-from vaultward.records import TransferPolicy, Wallet
-from vaultward.sdk import Problem
+from vaultward.config.settings import parse_settings
+from vaultward.contract.records import TransferPolicy, Wallet
+from vaultward.contract.sdk import Problem
+from vaultward.pipeline.collection import run_scope
 
 TOKEN = "v2x-bitgo-test-token-3e4f5a"  # noqa: S105 - the fake's dummy credential
 ENTERPRISE = "62a1b2c3d4e5f60718293a4b5c6d7e8f"

@@ -18,7 +18,7 @@ from collectors.bitgo.mapper import (
     map_wallet,
 )
 from tests.collectors.bitgo.payloads import load
-from vaultward.records import AssetBalance, TransferPolicy, Wallet
+from vaultward.contract.records import AssetBalance, TransferPolicy, Wallet
 
 A, B, C = (
     "62ab90e06dfda30007974f0a52a12995",

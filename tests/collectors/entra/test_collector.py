@@ -9,19 +9,19 @@ from __future__ import annotations
 import pytest
 
 from collectors.entra import EntraCollector, policy_mapper
-from tests.collectors.store_rows import assert_no_secret, stored
-from vaultward.collection import run_scope
-from vaultward.config import ConfigError, parse_settings
-from vaultward.demo.fakes.entra import (
+from demo.fakes.entra import (
     DEMO_CLIENT_ID,
     DEMO_TENANT_ID,
     demo_entra_data,
     make_entra_fake,
     throttled,
 )
-from vaultward.demo.fakes.entra_policies import TRADING_DESK
-from vaultward.records import Identity, MfaPolicy, Record
-from vaultward.sdk import Problem
+from demo.fakes.entra_policies import TRADING_DESK
+from tests.collectors.store_rows import assert_no_secret, stored
+from vaultward.config.settings import ConfigError, parse_settings
+from vaultward.contract.records import Identity, MfaPolicy, Record
+from vaultward.contract.sdk import Problem
+from vaultward.pipeline.collection import run_scope
 
 SECRET = "Qx58Q~acme-test-client-secret-9f2e71"  # noqa: S105 - the fake's dummy credential
 ACCESS_TOKEN = "eyJ0eXAiOiJKV1QiLCJhbGciOiJub25lIn0.test-graph-token-51c0"  # noqa: S105

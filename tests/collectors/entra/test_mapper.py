@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 from collectors.entra import mapper
-from vaultward.records import OTHER_FACTORS, PHISHING_RESISTANT_FACTORS, Identity
+from vaultward.contract.records import OTHER_FACTORS, PHISHING_RESISTANT_FACTORS, Identity
 
 PAYLOADS = Path(__file__).parent / "payloads"
 TENANT = "5f1c2b7e-3d4a-4c8e-9b1f-acme00000001"

@@ -10,8 +10,8 @@ import pytest
 
 from collectors.entra import policy_mapper
 from collectors.entra.policy_mapper import TenantPolicies, User
-from vaultward.demo.fakes.entra_policies import phishing_resistant_strength, policy
-from vaultward.records import MfaPolicy
+from demo.fakes.entra_policies import phishing_resistant_strength, policy
+from vaultward.contract.records import MfaPolicy
 
 PAYLOADS = Path(__file__).parent / "payloads"
 ALICE = User("u-alice", "member", "alice@acme.example")

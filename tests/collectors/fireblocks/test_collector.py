@@ -11,12 +11,12 @@ import pytest
 
 from collectors.fireblocks import FireblocksCollector, mapper
 from collectors.fireblocks.client import POLICY_TYPES
+from demo.fakes.fireblocks import demo_fireblocks_data, generate_key_pair, make_fireblocks_fake
 from tests.collectors.fireblocks.payloads import load
 from tests.collectors.store_rows import stored
-from vaultward.collection import run_scope
-from vaultward.config import parse_settings
-from vaultward.demo.fakes.fireblocks import demo_fireblocks_data, generate_key_pair, make_fireblocks_fake
-from vaultward.records import Identity, TransferPolicy, Wallet
+from vaultward.config.settings import parse_settings
+from vaultward.contract.records import Identity, TransferPolicy, Wallet
+from vaultward.pipeline.collection import run_scope
 
 API_KEY = "fb-test-api-key-1b2c3d"
 

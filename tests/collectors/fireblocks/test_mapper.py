@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from collectors.fireblocks import mapper
 from tests.collectors.fireblocks.payloads import load
-from vaultward.records import AssetBalance, Identity, TransferPolicy, Wallet
+from vaultward.contract.records import AssetBalance, Identity, TransferPolicy, Wallet
 
 BLOCKED = ("PROGRAM_CALL", "APPROVE", "MINT", "BURN", "STAKE", "RAW", "TYPED_MESSAGE")
 

@@ -11,16 +11,16 @@ from datetime import UTC, datetime
 import pytest
 
 from collectors.google_workspace import GoogleWorkspaceCollector
-from tests.collectors.store_rows import stored
-from vaultward.collection import run_scope
-from vaultward.config import ConfigError, parse_settings
-from vaultward.demo.fakes.google_workspace import (
+from demo.fakes.google_workspace import (
     demo_google_workspace_data,
     make_google_workspace_fake,
     make_service_account_key,
     rate_limited,
 )
-from vaultward.records import Identity
+from tests.collectors.store_rows import stored
+from vaultward.config.settings import ConfigError, parse_settings
+from vaultward.contract.records import Identity
+from vaultward.pipeline.collection import run_scope
 
 USERS = "/admin/directory/v1/users"
 ACCESS_TOKEN = "ya29.test-access-token-4b1d9e"  # noqa: S105 - the fake's dummy token

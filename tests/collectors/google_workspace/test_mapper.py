@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from collectors.google_workspace import mapper
-from vaultward.records import Identity
+from vaultward.contract.records import Identity
 
 PAYLOADS = Path(__file__).parent / "payloads"
 

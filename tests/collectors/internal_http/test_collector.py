@@ -10,19 +10,19 @@ from datetime import UTC, datetime
 import pytest
 
 from collectors.internal_http import InternalHttpCollector
-from tests.collectors.store_rows import stored
-from vaultward.collection import run_scope
-from vaultward.config import parse_settings
-from vaultward.demo.fakes.internal_hr import (
+from demo.fakes.internal_hr import (
     DEMO_TOKEN,
     DEMO_TOKEN_VARIABLE,
     demo_internal_hr_data,
     demo_internal_hr_endpoint,
     make_internal_hr_fake,
 )
-from vaultward.demo.fakes.server import FakeApi, Reply
-from vaultward.records import Identity, TrainingRecord, Wallet
-from vaultward.sdk import Problem
+from demo.fakes.server import FakeApi, Reply
+from tests.collectors.store_rows import stored
+from vaultward.config.settings import parse_settings
+from vaultward.contract.records import Identity, TrainingRecord, Wallet
+from vaultward.contract.sdk import Problem
+from vaultward.pipeline.collection import run_scope
 
 SECRET = "Bearer internal-7c1e-secret"  # noqa: S105 - the fake's dummy credential
 PEOPLE = [

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from collectors.internal_http import InternalHttpCollector
-from vaultward.config import ConfigError, parse_settings
+from vaultward.config.settings import ConfigError, parse_settings
 
 GOOD = {
     "name": "hr",

@@ -10,13 +10,13 @@ import pytest
 
 from collectors.knowbe4 import KnowBe4Collector, mapper
 from collectors.training_category import DEFAULT_LURE_MODULES
+from demo.fakes.knowbe4 import demo_knowbe4_data, make_knowbe4_fake
 from tests.collectors.knowbe4.payloads import load
 from tests.collectors.store_rows import stored
-from vaultward.collection import run_scope
-from vaultward.config import parse_settings
-from vaultward.demo.fakes.knowbe4 import demo_knowbe4_data, make_knowbe4_fake
-from vaultward.records import PhishingResult, PhishingTest, PhishProne, TrainingRecord
-from vaultward.sdk import Problem
+from vaultward.config.settings import parse_settings
+from vaultward.contract.records import PhishingResult, PhishingTest, PhishProne, TrainingRecord
+from vaultward.contract.sdk import Problem
+from vaultward.pipeline.collection import run_scope
 
 TOKEN = "kb4-test-token-7f3a9c"  # noqa: S105 - the fake's dummy credential
 

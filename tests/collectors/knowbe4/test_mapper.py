@@ -11,7 +11,13 @@ import pytest
 from collectors.knowbe4 import mapper
 from collectors.training_category import DEFAULT_LURE_MODULES
 from tests.collectors.knowbe4.payloads import load
-from vaultward.records import PHISHING_FAILURES, PhishingResult, PhishingTest, PhishProne, TrainingRecord
+from vaultward.contract.records import (
+    PHISHING_FAILURES,
+    PhishingResult,
+    PhishingTest,
+    PhishProne,
+    TrainingRecord,
+)
 
 AS_OF = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 

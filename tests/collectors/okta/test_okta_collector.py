@@ -15,11 +15,11 @@ from sqlalchemy import text
 from sqlmodel import Session, SQLModel, select
 
 from collectors.okta import OktaCollector
-from vaultward.collection import run_scope
-from vaultward.config import ConfigError, parse_settings
-from vaultward.demo.fakes.okta import DEMO_TOKEN, OktaData, demo_okta_data, inject_rate_limit, make_okta_fake
-from vaultward.models import Fact, Run
-from vaultward.records import RECORD_KINDS, Identity, MfaPolicy, Record
+from demo.fakes.okta import DEMO_TOKEN, OktaData, demo_okta_data, inject_rate_limit, make_okta_fake
+from vaultward.config.settings import ConfigError, parse_settings
+from vaultward.contract.records import RECORD_KINDS, Identity, MfaPolicy, Record
+from vaultward.pipeline.collection import run_scope
+from vaultward.store.models import Fact, Run
 
 VARIABLE = "ACME_OKTA_TOKEN"
 RULES = "okta:rst1acmeapps00000001"
@@ -122,7 +122,7 @@ def demo_records(account: str) -> list[Record]:
             "2024-06-01T09:00",
             "2026-11-23T06:00",
             # Okta has no service-account flag: policy.people.machine_patterns (applied by
-            # vaultward.people, not the mapper) makes api-bot a machine.
+            # vaultward.derived.people, not the mapper) makes api-bot a machine.
             **admin,
             privileged_via=["user:APP_ADMIN"],
             admin_roles=["APP_ADMIN"],

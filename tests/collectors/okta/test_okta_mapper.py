@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from collectors.okta import mapper, policy_mapper
-from vaultward.records import Identity, MfaPolicy
+from vaultward.contract.records import Identity, MfaPolicy
 
 PAYLOADS = Path(__file__).parent / "payloads"
 ACCOUNT = "acme.okta.com"
@@ -65,7 +65,7 @@ def test_every_user_status():
         identity(
             9, "archived@acme.example", console_access=None, anomalies=["unknown user status 'ARCHIVED'"]
         ),
-        # Okta marks no user as a service account: machine_patterns are the core's (vaultward.people).
+        # Okta marks no user as a service account: machine_patterns are the core's (vaultward.derived.people).
         identity(10, "svc-deploy@acme.example"),
     ]
     assert users[0]["profile"]["email"] == "ACTIVE@ACME.EXAMPLE"

@@ -13,10 +13,10 @@ from moto import mock_aws
 from sqlmodel import Session, select
 
 from collectors.prowler_import import ProwlerImportCollector
-from vaultward.collection import run_scope
-from vaultward.config import ConfigError, parse_settings
-from vaultward.models import Fact
-from vaultward.records import ExternalFinding
+from vaultward.config.settings import ConfigError, parse_settings
+from vaultward.contract.records import ExternalFinding
+from vaultward.pipeline.collection import run_scope
+from vaultward.store.models import Fact
 
 PAYLOADS = Path(__file__).parent / "payloads"
 

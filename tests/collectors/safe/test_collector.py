@@ -10,14 +10,14 @@ import pytest
 from pydantic import ValidationError
 
 from collectors.safe import SafeCollector, SafeOptions, mapper
+from demo.fakes.safe import demo_safe_data, demo_safe_wallets, make_safe_fake
 from tests.collectors.safe.payloads import load
 from tests.collectors.store_rows import stored
-from vaultward.collection import run_scope
-from vaultward.config import parse_settings
-from vaultward.demo.fakes.safe import demo_safe_data, demo_safe_wallets, make_safe_fake
-from vaultward.gaps import Unreadable
-from vaultward.records import Wallet
-from vaultward.sdk import Problem
+from vaultward.config.settings import parse_settings
+from vaultward.contract.records import Wallet
+from vaultward.contract.sdk import Problem
+from vaultward.pipeline.collection import run_scope
+from vaultward.pipeline.gaps import Unreadable
 
 API_KEY = "safe-test-key-5c1d7e"  # the fake's dummy credential
 SAFES = load("safes.json")

@@ -9,7 +9,7 @@ import pytest
 
 from collectors.safe.mapper import KNOWN_VERSIONS, map_balances, map_safe
 from tests.collectors.safe.payloads import load
-from vaultward.records import Wallet
+from vaultward.contract.records import Wallet
 
 ALICE = "0x1111A2B3C4d5E6f7A8b9c0D1e2f3A4b5c6D7E8f9"  # owners are stored EIP-55 checksummed
 BOB = "0x2222b3C4D5E6F7A8B9c0D1e2F3a4B5c6d7e8f9a0"  # owners are stored EIP-55 checksummed

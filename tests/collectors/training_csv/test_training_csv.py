@@ -10,12 +10,12 @@ import pytest
 from sqlmodel import Session, select
 
 from collectors.training_csv import MAX_ROW_PROBLEMS, CsvImportError, TrainingCsvCollector
-from vaultward.collection import run_scope
-from vaultward.config import ConfigError, load_settings, parse_settings
-from vaultward.demo.fakes.training_csv import demo_training_csv
-from vaultward.models import Fact, Run
-from vaultward.records import TrainingRecord
-from vaultward.sdk import Problem
+from demo.fakes.training_csv import demo_training_csv
+from vaultward.config.settings import ConfigError, load_settings, parse_settings
+from vaultward.contract.records import TrainingRecord
+from vaultward.contract.sdk import Problem
+from vaultward.pipeline.collection import run_scope
+from vaultward.store.models import Fact, Run
 
 GOOD = (
     "\ufeffEmail;Module;Status;Completed At;Category;Due-At;Name;LMS user id\r\n"

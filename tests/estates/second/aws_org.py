@@ -18,7 +18,7 @@ written for the second estate and different from the demo's.
   VPC; no trail, no GuardDuty detector.
 
 What moto's API cannot set (root MFA, access-key ages) goes through
-vaultward/demo/moto_gaps.py, which needs moto in this process (`ThreadedMotoServer`).
+demo/moto_gaps.py, which needs moto in this process (`ThreadedMotoServer`).
 """
 
 from __future__ import annotations
@@ -27,8 +27,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from vaultward.demo import moto_gaps
-from vaultward.demo.seeder import REGION, ROLE_NAME, Seeder
+from demo import moto_gaps
+from demo.seeder import REGION, ROLE_NAME, Seeder
 
 CORPORATE_CIDRS = ["10.60.0.0/16"]
 

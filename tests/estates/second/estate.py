@@ -1,5 +1,5 @@
 """The second estate running: Northwind's AWS organisation seeded into moto, its vendors served
-by the loopback fakes of vaultward/demo/fakes, and the Settings that point the real collectors
+by the loopback fakes of demo/fakes, and the Settings that point the real collectors
 at them (credentials through variables the configuration names, as a deployment does).
 
     with northwind_estate(moto_endpoint, tmp_path) as estate:
@@ -21,11 +21,11 @@ from typing import Any
 
 import pytest
 
+from demo.fakes import bitgo, entra, fireblocks, google_workspace, internal_hr, knowbe4, okta, safe
+from demo.fakes.server import FakeApi
 from tests.estates.second import custody_data, identity_data, roster_data, training_data
 from tests.estates.second.aws_org import NorthwindAws, seed_northwind
-from vaultward.config import Settings, parse_settings
-from vaultward.demo.fakes import bitgo, entra, fireblocks, google_workspace, internal_hr, knowbe4, okta, safe
-from vaultward.demo.fakes.server import FakeApi
+from vaultward.config.settings import Settings, parse_settings
 
 # The fakes' own dummy credentials (never real secrets), under variables of this estate's own.
 OKTA_TOKEN = "00northwind-okta-token"  # noqa: S105

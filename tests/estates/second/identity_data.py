@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from vaultward.demo.fakes.okta import OktaData
+from demo.fakes.okta import OktaData
 
 ORG = "northwind.okta.com"
 DOMAIN = "northwind.example"

@@ -1,6 +1,6 @@
 """Northwind's Google Workspace directory, HR roster and LMS export, written from the Admin SDK
 Directory API's User resource (users.list: `users`, `nextPageToken`), the internal roster's
-own contract (vaultward/demo/fakes/internal_hr.py: `{"data": {"employees"}, "next_cursor"}`)
+own contract (demo/fakes/internal_hr.py: `{"data": {"employees"}, "next_cursor"}`)
 and the training_csv source's columns. Not derived from the demo's data.
 
 Google (pages of 2): nadia super admin, 2SV enrolled and enforced (/Security); priya enrolled,

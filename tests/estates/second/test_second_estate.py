@@ -10,10 +10,10 @@ from sqlmodel import Session, select
 from tests.estates.second.estate import NorthwindEstate
 from tests.estates.second.expected import EXPECTED_SCORES, expected_verdicts
 from tests.estates.second.known_wrong import known_wrong
-from vaultward.collection import collect
-from vaultward.evaluation import evaluate
-from vaultward.models import CheckScore, Finding
-from vaultward.registry import discover
+from vaultward.pipeline.collection import collect
+from vaultward.pipeline.evaluation import evaluate
+from vaultward.pipeline.registry import discover
+from vaultward.store.models import CheckScore, Finding
 
 REGISTRY = discover(entry_point_groups=False)
 ABSENT = "absent"

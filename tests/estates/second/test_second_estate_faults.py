@@ -8,6 +8,8 @@ import itertools
 from sqlmodel import Session, select
 
 from collectors.http_api import HttpApi
+from demo.fakes.entra import SECURITY_DEFAULTS_PATH
+from demo.fakes.server import Reply, Request
 from tests.estates.second.estate import NorthwindEstate
 from tests.estates.second.expected import (
     BITGO_COLD,
@@ -23,12 +25,10 @@ from tests.estates.second.expected import (
 from tests.estates.second.identity_data import ENTRA_IDS, OKTA_IDS
 from tests.estates.second.known_wrong import known_wrong
 from tests.estates.second.test_second_estate import REGISTRY, check_scores, stored
-from vaultward.collection import collect
-from vaultward.db import open_store
-from vaultward.demo.fakes.entra import SECURITY_DEFAULTS_PATH
-from vaultward.demo.fakes.server import Reply, Request
-from vaultward.evaluation import evaluate
-from vaultward.models import Fact, Finding
+from vaultward.pipeline.collection import collect
+from vaultward.pipeline.evaluation import evaluate
+from vaultward.store.db import open_store
+from vaultward.store.models import Fact, Finding
 
 
 def test_bitgo_pending_approvals_refused_keeps_the_wallets(northwind: NorthwindEstate, tmp_path):

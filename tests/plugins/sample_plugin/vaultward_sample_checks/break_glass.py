@@ -2,8 +2,8 @@
 
 from collections.abc import Iterator
 
-from vaultward.records import CloudAccount, Identity
-from vaultward.sdk import CheckContext, Result, check, failed, passed
+from vaultward.contract.records import CloudAccount, Identity
+from vaultward.contract.sdk import CheckContext, Result, check, failed, passed
 
 
 @check(

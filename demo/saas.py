@@ -1,0 +1,135 @@
+"""The demo's SaaS side: loopback fakes of the identity, training and custody vendors, with
+Acme Exchange's people, and the `[sources.*]` tables and credential variables that point the
+real collectors at them.
+
+The credentials are the fakes' own dummy values, set in this process's environment only;
+the configuration names the variables, as a real deployment does.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from demo.fakes import bitgo, entra, fireblocks, google_workspace, internal_hr, knowbe4, okta, safe
+from demo.fakes.prowler import demo_prowler_output
+from demo.fakes.server import FakeApi
+from demo.fakes.training_csv import demo_training_csv
+
+DEMO_SECRET = "demo-entra-client-secret"  # noqa: S105 - the fake's own dummy credential
+# `[policy.custody.prices]` of the demo: USD per unit, as an operator would state them.
+DEMO_PRICES = {"BTC": 97000, "ETH": 3000, "USDC": 1, "USDT_ERC20": 1}
+
+
+@dataclass
+class DemoSaaS:
+    sources: dict[str, dict[str, Any]] = field(default_factory=dict)  # [sources.<name>] tables
+    environment: dict[str, str] = field(default_factory=dict)  # credential variables
+    signers: dict[str, str] = field(default_factory=dict)  # policy.people.signers
+    fakes: dict[str, FakeApi] = field(default_factory=dict)  # source -> its fake (tests inject faults)
+
+
+@contextmanager
+def saas_fakes(data_dir: Path, aws_account: str, page_size: int = 100) -> Iterator[DemoSaaS]:
+    """Start every vendor fake on loopback; yields how to configure the collectors.
+    `page_size` caps the pages of fakes whose page size the client does not choose (tests
+    make it small, so listings span pages)."""
+    demo = DemoSaaS()
+    with ExitStack() as stack:
+        okta_fake = stack.enter_context(okta.make_okta_fake(okta.demo_okta_data()))
+        demo.fakes["okta"] = okta_fake
+        demo.sources["okta"] = {
+            "base_url": okta_fake.base_url,
+            "credentials_env": {"token": "OKTA_API_TOKEN"},
+        }
+        demo.environment["OKTA_API_TOKEN"] = okta.DEMO_TOKEN
+
+        key, public_pem = google_workspace.make_service_account_key()
+        key_file = data_dir / "google-service-account.json"
+        key_file.parent.mkdir(parents=True, exist_ok=True)
+        key_file.write_text(json.dumps(key))
+        key_file.chmod(0o600)
+        google_data = google_workspace.demo_google_workspace_data()
+        google_fake = stack.enter_context(
+            google_workspace.make_google_workspace_fake(google_data, public_pem, page_size=page_size)
+        )
+        demo.fakes["google_workspace"] = google_fake
+        demo.sources["google_workspace"] = {
+            "customer": google_data["customer_id"],
+            "admin_subject": "alice@acme.example",
+            "directory_url": google_fake.base_url,
+            "token_url": google_fake.base_url + google_workspace.TOKEN_PATH,
+        }
+        demo.environment["GOOGLE_SERVICE_ACCOUNT_FILE"] = str(key_file)
+
+        entra_data = entra.demo_entra_data()
+        entra_fake = stack.enter_context(
+            entra.make_entra_fake(entra_data, client_secret=DEMO_SECRET, page_size=page_size)
+        )
+        demo.fakes["entra"] = entra_fake
+        demo.sources["entra"] = {
+            "tenant_id": entra_data["tenant_id"],
+            "graph_url": entra_fake.base_url,
+            "login_url": entra_fake.base_url,
+        }
+        demo.environment["ENTRA_CLIENT_ID"] = entra.DEMO_CLIENT_ID
+        demo.environment["ENTRA_CLIENT_SECRET"] = DEMO_SECRET
+
+        knowbe4_fake = stack.enter_context(knowbe4.make_knowbe4_fake(knowbe4.demo_knowbe4_data()))
+        demo.fakes["knowbe4"] = knowbe4_fake
+        demo.sources["knowbe4"] = {"base_url": knowbe4_fake.base_url}
+        demo.environment["KNOWBE4_API_TOKEN"] = knowbe4.DEMO_TOKEN
+
+        csv_path = demo_training_csv(data_dir / "acme-academy-training.csv")
+        demo.sources["training_csv"] = {"path": str(csv_path), "source_label": "acme-academy"}
+
+        safe_fake = stack.enter_context(
+            safe.make_safe_fake(safe.demo_safe_data(), balances=safe.demo_safe_balances())
+        )
+        demo.fakes["safe"] = safe_fake
+        demo.sources["safe"] = {"base_url": safe_fake.base_url, "wallets": safe.demo_safe_wallets()}
+        demo.environment["SAFE_API_KEY"] = safe.DEMO_API_KEY
+        # Owner addresses are keys, not people: the configuration says whose they are.
+        demo.signers.update(
+            {safe.ALICE: "alice@acme.example", safe.BOB: "bob@acme.example", safe.ERIN: "erin@acme.example"}
+        )
+
+        bitgo_fake = stack.enter_context(bitgo.make_bitgo_fake(bitgo.demo_bitgo_data()))
+        demo.fakes["bitgo"] = bitgo_fake
+        demo.sources["bitgo"] = {"base_url": bitgo_fake.base_url, "coins": ["eth", "btc"]}
+        demo.environment["BITGO_ACCESS_TOKEN"] = bitgo.DEMO_TOKEN
+        # BitGo user ids, likewise; the ops bot (view only) is nobody's
+        demo.signers.update(
+            {
+                bitgo.ALICE: "alice@acme.example",
+                bitgo.BOB: "bob@acme.example",
+                bitgo.ERIN: "erin@acme.example",
+                bitgo.GRACE: "grace@acme.example",
+            }
+        )
+
+        private_pem, public_pem = fireblocks.generate_key_pair()
+        fireblocks_key = data_dir / "fireblocks-api-user.key"
+        fireblocks_key.write_text(private_pem)
+        fireblocks_key.chmod(0o600)
+        fireblocks_fake = stack.enter_context(
+            fireblocks.make_fireblocks_fake(fireblocks.demo_fireblocks_data(), public_pem)
+        )
+        demo.fakes["fireblocks"] = fireblocks_fake
+        demo.sources["fireblocks"] = {"base_url": fireblocks_fake.base_url}
+        demo.environment["FIREBLOCKS_API_KEY"] = fireblocks.DEMO_API_KEY
+        demo.environment["FIREBLOCKS_SECRET_KEY_FILE"] = str(fireblocks_key)
+
+        hr_fake = stack.enter_context(internal_hr.make_internal_hr_fake(internal_hr.demo_internal_hr_data()))
+        demo.fakes["internal_http"] = hr_fake
+        demo.sources["internal_http"] = {
+            "endpoints": [internal_hr.demo_internal_hr_endpoint(hr_fake.base_url)]
+        }
+        demo.environment[internal_hr.DEMO_TOKEN_VARIABLE] = f"Bearer {internal_hr.DEMO_TOKEN}"
+        prowler_folder = demo_prowler_output(data_dir / "prowler", aws_account)
+        demo.sources["prowler_import"] = {"path": str(prowler_folder)}
+        yield demo

@@ -1,0 +1,350 @@
+"""The extension contract: checks and collectors, their metadata and their registry.
+
+A check is one decorated pure function: it reads typed records from a `CheckContext` and
+yields `Result`s. A collector is a class with a name, the record kinds it produces, the API
+permissions it needs, and `collect(scope)` yielding records.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from functools import cached_property
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypeVar, get_args
+
+from pydantic import BaseModel
+
+from vaultward.contract.records import Identity, Record
+
+if TYPE_CHECKING:
+    from vaultward.config.settings import Policy, Settings
+    from vaultward.derived.names import AccountNames
+    from vaultward.derived.people import Classification, Directory, Person
+
+Mitigation = Literal["custody", "training", "access", "segmentation", "detection"]
+MITIGATIONS: tuple[Mitigation, ...] = ("custody", "training", "access", "segmentation", "detection")
+MITIGATION_TITLES: dict[str, str] = {
+    "custody": "HSM and multi-signature custody",
+    "training": "Social-engineering training",
+    "access": "Zero-trust access and strict MFA",
+    "segmentation": "Production isolated from corporate",
+    "detection": "Logging and threat detection",
+}
+Severity = Literal["critical", "high", "medium", "low"]
+SEVERITIES: tuple[Severity, ...] = get_args(Severity)  # most severe first
+Status = Literal["pass", "fail", "unknown", "skipped", "waived"]
+
+# Namespaces a reference may use, and the shape of their ids.
+REFERENCE_PATTERNS: dict[str, re.Pattern[str]] = {
+    "attack": re.compile(r"^T\d{4}(\.\d{3})?$"),
+    "attack-mitigation": re.compile(r"^M\d{4}$"),
+    "ccss": re.compile(r"^v\d+:\d+(\.\d+)*$"),
+    "cis-v8": re.compile(r"^\d{1,2}\.\d{1,2}$"),
+    "nist-csf": re.compile(r"^[A-Z]{2}\.[A-Z]{2}-\d{2}$"),
+    "seal": re.compile(r"^[a-z]+-\d+(\.\d+)*$"),
+}
+CHECK_ID = re.compile(r"^(custody|training|access|segmentation|detection)\.[a-z][a-z0-9_]*$")
+
+RecordT = TypeVar("RecordT", bound=Record)
+T = TypeVar("T")
+
+
+class CheckDefinitionError(ValueError):
+    """A check's metadata is incomplete or malformed."""
+
+
+@dataclass(frozen=True)
+class Result:
+    """What a check says about one resource."""
+
+    resource: str
+    status: Status
+    reason: str
+    evidence: Mapping[str, Any] = field(default_factory=dict)
+    resource_name: str = ""
+    scope: str = ""
+
+
+def _result(status: Status, resource: Record | str, reason: str, evidence: dict) -> Result:
+    if isinstance(resource, Record):
+        return Result(resource.key, status, reason, evidence, resource.label, resource.scope)
+    return Result(resource, status, reason, evidence, resource)
+
+
+def passed(resource: Record | str, reason: str, **evidence: Any) -> Result:
+    return _result("pass", resource, reason, evidence)
+
+
+def failed(resource: Record | str, reason: str, **evidence: Any) -> Result:
+    return _result("fail", resource, reason, evidence)
+
+
+def unknown(resource: Record | str, reason: str, **evidence: Any) -> Result:
+    return _result("unknown", resource, reason, evidence)
+
+
+def not_applicable(resource: Record | str, reason: str, **evidence: Any) -> Result:
+    """The resource was judged and the check does not apply to it (reported, not scored)."""
+    return _result("skipped", resource, reason, evidence)
+
+
+class CheckContext:
+    """What a check may read: the latest records of its kinds, and the configured policy."""
+
+    def __init__(
+        self,
+        records: Mapping[str, list[Record]],
+        policy: Policy,
+        now: datetime | None = None,
+        field_gaps: Mapping[tuple[str, str], Mapping[str, str]] | None = None,
+    ) -> None:
+        self._records = records
+        self.policy = policy
+        self.now = now or datetime.now(UTC)  # the evaluation's reference time
+        self._shared: dict[str, Any] = {}
+        self._field_gaps = field_gaps or {}  # (scope, kind) -> field -> why it is unknown
+
+    def field_gap(self, record: Record, field: str) -> str | None:
+        """Why `field` of `record` is unknown because a request for it failed, or None. A
+        check that takes a missing value to mean "the source does not say" and passes over
+        the record must say `unknown` instead when this gives a reason."""
+        return self._field_gaps.get((record.scope, record.kind), {}).get(field)
+
+    def records(self, kind: type[RecordT]) -> list[RecordT]:
+        return list(self._records.get(kind.kind, ()))  # type: ignore[arg-type]
+
+    def has(self, kind: type[Record]) -> bool:
+        return bool(self._records.get(kind.kind))
+
+    @cached_property
+    def directory(self) -> Directory:
+        """Resolves identities, training e-mails and wallet signers to people."""
+        from vaultward.derived.people import Directory
+
+        return Directory(self.policy.people)
+
+    @cached_property
+    def account_names(self) -> AccountNames:
+        """AWS accounts by the names people know them by (Organizations name, else IAM alias),
+        whichever kinds the check reads: names only label findings, never judge."""
+        from vaultward.contract.records import CloudAccount, OrgAccount
+        from vaultward.derived.names import AccountNames
+
+        return AccountNames.of(self.records(OrgAccount), self.records(CloudAccount))
+
+    def people(self) -> list[Person]:
+        """Every person (and machine account) across sources, with all their identities."""
+        return list(self.shared("people", lambda: self.directory.resolve(self.records(Identity))))
+
+    def identity_class(self, identity: Identity) -> Classification:
+        """The identity's class (employee, guest or machine) and why, as vaultward.derived.people
+        derives it from the source's facts and policy.people; worked out once per identity."""
+        classes: dict[str, Classification] = self.shared("identity_classes", dict)
+        found = classes.get(identity.key)
+        if found is None:
+            found = classes[identity.key] = self.directory.classify(identity)
+        return found
+
+    def shared(self, name: str, build: Callable[[], T]) -> T:
+        """What `build` derives from the records (people, indexes), built once per context:
+        several checks read the same view, and records never change during an evaluation.
+        Callers must not mutate what they get."""
+        if name not in self._shared:
+            self._shared[name] = build()
+        return self._shared[name]
+
+
+CheckFunction = Callable[[CheckContext], Iterable[Result]]
+
+
+@dataclass(frozen=True)
+class CheckSpec:
+    id: str
+    title: str
+    mitigation: Mitigation
+    severity: Severity
+    weight: float
+    reads: tuple[type[Record], ...]
+    references: tuple[str, ...]
+    remediation: str
+    function: CheckFunction
+    # The kinds whose every record the check's findings mention (pass, fail, unknown or not
+    # applicable with the reason): the others it reads are context. A record is mentioned by
+    # its key or by the person it belongs to (person-level checks). Default: the first kind
+    # of `reads`.
+    judges: tuple[type[Record], ...] = ()
+    # Kept for plugins written before every check was treated this way: a check never judges
+    # a population a listing gap left incomplete (see vaultward/pipeline/gaps.py).
+    population: bool = False
+    origin: str = "builtin"
+
+    @property
+    def risk(self) -> str:
+        return " ".join((self.function.__doc__ or "").split())  # one paragraph, as shown
+
+    @property
+    def kinds(self) -> tuple[str, ...]:
+        return tuple(kind.kind for kind in self.reads)
+
+    @property
+    def judged_kinds(self) -> tuple[str, ...]:
+        return tuple(kind.kind for kind in self.judges or self.reads[:1])
+
+    def run(self, context: CheckContext) -> list[Result]:
+        return list(self.function(context))
+
+
+def parse_reference(reference: str) -> tuple[str, str]:
+    """Split `namespace:id` and validate the id against the namespace's format."""
+    namespace, _, ident = reference.partition(":")
+    pattern = REFERENCE_PATTERNS.get(namespace)
+    if pattern is None:
+        raise CheckDefinitionError(
+            f"reference {reference!r}: unknown namespace {namespace!r} "
+            f"(expected one of {', '.join(sorted(REFERENCE_PATTERNS))})"
+        )
+    if not pattern.match(ident):
+        raise CheckDefinitionError(f"reference {reference!r}: {ident!r} is not a {namespace} id")
+    return namespace, ident
+
+
+def check(
+    *,
+    id: str,
+    title: str,
+    mitigation: Mitigation,
+    severity: Severity,
+    weight: float,
+    reads: Iterable[type[Record]],
+    references: Iterable[str],
+    remediation: str,
+    population: bool = False,
+    judges: Iterable[type[Record]] | None = None,
+) -> Callable[[CheckFunction], CheckFunction]:
+    """Declare a check. The decorated function keeps working as a plain function; its spec
+    is attached as `function.check` for discovery.
+
+    `judges` names the kinds (of `reads`; default its first) whose every collected record
+    the findings mention: a record out of the check's scope (suspended, a machine, another
+    vendor's wallet) is reported `not_applicable` with the reason, never silently passed
+    over. The other kinds read are context."""
+
+    def declare(function: CheckFunction) -> CheckFunction:
+        problems = []
+        if not CHECK_ID.match(id):
+            problems.append(f"id {id!r} must look like '<mitigation>.<snake_case_name>'")
+        elif not id.startswith(f"{mitigation}."):
+            problems.append(f"id {id!r} must start with its mitigation {mitigation!r}")
+        if not title.strip():
+            problems.append("title is empty")
+        if not remediation.strip():
+            problems.append("remediation is empty")
+        if not (function.__doc__ or "").strip():
+            problems.append("docstring (the risk, in a sentence or two) is missing")
+        if weight <= 0:
+            problems.append(f"weight must be positive, got {weight}")
+        reads_tuple = tuple(reads)
+        if not reads_tuple:
+            problems.append("reads names no record kind")
+        judges_tuple = tuple(judges) if judges is not None else reads_tuple[:1]
+        if judges is not None and not judges_tuple:
+            problems.append("judges names no record kind")
+        unread = [kind.kind for kind in judges_tuple if kind not in reads_tuple]
+        if unread:
+            problems.append(f"judges {', '.join(unread)}, which reads does not name")
+        references_tuple = tuple(references)
+        for reference in references_tuple:
+            try:
+                parse_reference(reference)
+            except CheckDefinitionError as error:
+                problems.append(str(error))
+        if problems:
+            raise CheckDefinitionError(f"check {id!r} ({function.__module__}): " + "; ".join(problems))
+        function.check = CheckSpec(  # type: ignore[attr-defined]
+            id=id,
+            title=title,
+            mitigation=mitigation,
+            severity=severity,
+            weight=float(weight),
+            reads=reads_tuple,
+            references=references_tuple,
+            remediation=remediation.strip(),
+            function=function,
+            population=population,
+            judges=judges_tuple,
+        )
+        return function
+
+    return declare
+
+
+# --- collectors ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Scope:
+    """One unit of collection: an AWS account x region, a tenant, a wallet set."""
+
+    collector: str
+    id: str  # e.g. "111122223333/eu-west-1"
+    params: Mapping[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A non-fatal collection error: the Run continues but is `partial`.
+
+    Say what it leaves out (see vaultward/pipeline/gaps.py): `kinds` whose records may be missing
+    (none named: every kind the collector produces), or `fields` ("identity.mfa_enforced")
+    left unknown on records that are all there, because a side request failed. The records
+    then hold None for those fields and only the checks reading them turn `unknown`."""
+
+    reason: str
+    kinds: tuple[str, ...] = ()
+    fields: tuple[str, ...] = ()
+
+
+class IncompleteListing(Exception):
+    """A paginated listing broke off after some pages (a page failed after its retries, or
+    the paging did not end). What the collector yielded before it stands, and the Run is
+    `partial`; the checks reading what the collector produces use the last complete
+    population of the scope, carried forward, or turn `unknown` for it. `kinds` names
+    the kinds the break can have cut short (none: every kind the collector produces)."""
+
+    def __init__(self, message: str, kinds: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.kinds = kinds
+
+
+class Collector:
+    """Base of every collector. Subclasses set the class attributes, list their scopes and
+    yield records (or `Problem`s for non-fatal gaps) per scope. Only collectors do I/O, and
+    they never touch the store: the runner persists what they yield."""
+
+    name: ClassVar[str]
+    title: ClassVar[str]
+    produces: ClassVar[tuple[type[Record], ...]]
+    permissions: ClassVar[tuple[str, ...]] = ()  # API actions used, for least-privilege policies
+    # Credential fields -> the environment variable read when `credentials_env` names none.
+    # Their values are masked in every log line, error and report.
+    credentials: ClassVar[dict[str, str]] = {}
+    # Sources that need their own settings (a SaaS tenant URL) run only once configured.
+    enabled_by_default: ClassVar[bool] = True
+    # The collector's own keys in `[sources.<name>]` (base URL, wallets, ...), validated on load.
+    options_model: ClassVar[type[BaseModel] | None] = None
+    # SaaS sources: the vendor's documented request rate (per minute) collection keeps under,
+    # unless `[sources.<name>] rate_limit_per_minute` says otherwise; None: no steady pace.
+    rate_limit_per_minute: ClassVar[int | None] = None
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.source = settings.source(self.name)
+        self.options: Any = settings.source_options(self.name, self.options_model)
+
+    def scopes(self) -> list[Scope]:
+        raise NotImplementedError
+
+    def collect(self, scope: Scope) -> Iterator[Record | Problem]:
+        raise NotImplementedError

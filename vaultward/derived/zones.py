@@ -1,0 +1,106 @@
+"""Zones as the checks judge them: every zone a VPC could be in, and its zone conflicts.
+
+A VPC's classifications (account, tag, CIDR) may disagree: an account listed under
+`production_accounts` holding a VPC tagged `Environment=corp`. Nothing decides that silently.
+The VPC is a zone conflict, reported as such, and a check judges it under every zone it
+could be in and keeps the worst verdict (`worst`), naming the conflict: a contradiction may
+only lower a score, never raise it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import replace
+
+from vaultward.contract.records import Vpc, Zone, ZoneClassification
+from vaultward.contract.sdk import Result
+from vaultward.derived.names import AccountNames
+
+ZONE_ORDER: tuple[Zone, ...] = ("production", "corporate", "unknown")
+
+# Worst first, as a score sees it: a fail lowers it, unknown counts as not passing, not
+# applicable leaves it out, a pass raises it.
+VERDICT_ORDER = ("fail", "unknown", "skipped", "pass")
+
+FIX = "fix the tag or CIDR, or policy.zones"
+
+
+def candidates(vpc: Vpc) -> tuple[Zone, ...]:
+    """Every zone the VPC could be in, production first: its classifications' zones, or its
+    zone alone when it records none (facts stored before classifications were recorded)."""
+    zones = {c.zone for c in vpc.classifications} or {vpc.zone}
+    return tuple(zone for zone in ZONE_ORDER if zone in zones)
+
+
+def could_be(vpc: Vpc, zone: Zone) -> bool:
+    return zone in candidates(vpc)
+
+
+def conflicted(vpc: Vpc) -> bool:
+    """Whether rules of `policy.zones` put the VPC in different zones."""
+    return len(candidates(vpc)) > 1
+
+
+def rule_text(rule: ZoneClassification, accounts: AccountNames | None = None) -> str:
+    """What one rule says, an account rule naming the account as people know it: `account
+    "prod-payments" (111111111111) says production`."""
+    if accounts is not None and rule.rule == "account":
+        return f"{accounts.label(rule.matched.removeprefix('account '))} says {rule.zone}"
+    return str(rule)
+
+
+def conflict_text(vpc: Vpc, accounts: AccountNames | None = None) -> str:
+    """What disagrees, e.g. "account 111111111111 says production, tag Environment=corp says
+    corporate"; "" when nothing does."""
+    if not conflicted(vpc):
+        return ""
+    return ", ".join(rule_text(c, accounts) for c in vpc.classifications)
+
+
+def conflict_line(vpc: Vpc, accounts: AccountNames | None = None) -> str:
+    """One line per conflicted VPC, as `vaultward evaluate` prints it."""
+    account = vpc.account and (accounts.label(vpc.account) if accounts is not None else vpc.account)
+    where = " / ".join(part for part in (account, vpc.region) if part)
+    name = f" ({vpc.name})" if vpc.name else ""
+    return f"{vpc.key}{name}{f' in {where}' if where else ''}: {conflict_text(vpc, accounts)}; {FIX}"
+
+
+def zone_conflicts(vpcs: Iterable[Vpc]) -> list[Vpc]:
+    """The conflicted VPCs, once each (a VPC is seen from one scope), in key order."""
+    return sorted({vpc.key: vpc for vpc in vpcs if conflicted(vpc)}.values(), key=lambda vpc: vpc.key)
+
+
+def worst(results: Iterable[Result]) -> Result:
+    """The verdict a score likes least; the first of equals."""
+    return min(results, key=lambda result: VERDICT_ORDER.index(result.status))
+
+
+def judged_in_conflict(
+    vpc: Vpc, verdicts: Mapping[Zone, Result], accounts: AccountNames | None = None
+) -> Result:
+    """A check's verdict on a conflicted VPC, given its verdict in each zone it judges: the
+    worst over every zone the VPC could be in (a zone the check does not judge gives not
+    applicable, so a pass that holds in one zone only is never the verdict), naming the
+    conflict, the zone that gave it and what the other zones gave."""
+    given = next(iter(verdicts.values()))  # names the resource judged: the VPC, or its ACL
+    unjudged = "not judged as {}: counted once its zone is settled"
+    judged = {
+        zone: verdicts.get(zone) or replace(given, status="skipped", reason=unjudged.format(zone))
+        for zone in candidates(vpc)
+    }
+    result = worst(judged.values())
+    zone = next(zone for zone, verdict in judged.items() if verdict is result)
+    others = "".join(f"; as {z} ({r.status}): {r.reason}" for z, r in judged.items() if z != zone)
+    conflict = conflict_text(vpc, accounts)
+    return replace(
+        result,
+        reason=f"zone conflict ({conflict}), judged as {zone}, the worst of {', '.join(judged)}: "
+        + result.reason
+        + others,
+        evidence={
+            **result.evidence,
+            "zone_conflict": conflict,
+            "judged_as": zone,
+            "verdicts": {z: r.status for z, r in judged.items()},
+        },
+    )

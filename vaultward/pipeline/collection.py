@@ -1,0 +1,254 @@
+"""Runs collectors: one Run per scope, its facts written in one transaction.
+
+A failure in one scope marks that Run `failed` with the (redacted) error and never touches
+facts stored by earlier Runs; other scopes go on. A listing that broke off part-way keeps
+what was read and marks the Run `partial`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from sqlalchemy import Engine, insert, update
+from sqlalchemy.exc import DBAPIError
+from sqlmodel import Session
+
+from vaultward.config.settings import Settings
+from vaultward.contract.records import CollectionScope, Record
+from vaultward.contract.redaction import redact
+from vaultward.contract.sdk import Collector, IncompleteListing, Problem, Scope
+from vaultward.pipeline.freshness import discovery_scope
+from vaultward.pipeline.gaps import Gap, Unreadable
+from vaultward.pipeline.registry import Registry
+from vaultward.store.models import Fact, Run, utcnow
+
+log = logging.getLogger(__name__)
+MAX_ERROR_LENGTH = 4000
+INTERRUPTED = "interrupted: the worker stopped before this run finished"
+
+
+@dataclass(frozen=True)
+class RunOutcome:
+    run_id: int
+    collector: str
+    scope: str
+    status: str  # ok | partial | failed
+    items: int
+    error: str | None
+    seconds: float
+
+
+Progress = Callable[[str, Scope, RunOutcome | None], None]  # ("start"|"done", scope, outcome)
+
+
+def _describe(error: BaseException) -> str:
+    if isinstance(error, DBAPIError):  # the driver's words, without the statement and its facts
+        error = error.orig if isinstance(error.orig, BaseException) else error
+    text = f"{type(error).__name__}: {error}"
+    return redact(text)[:MAX_ERROR_LENGTH]
+
+
+def _start_run(engine: Engine, collector: str, scope: str) -> int:
+    with Session(engine) as session:
+        run = Run(collector=collector, scope=scope, status="running", started_at=utcnow())
+        session.add(run)
+        session.commit()
+        assert run.id is not None
+        return run.id
+
+
+def _finish_failed(engine: Engine, run_id: int, error: str) -> None:
+    with Session(engine) as session:
+        run = session.get(Run, run_id)
+        assert run is not None
+        run.status, run.error, run.finished_at = "failed", error, utcnow()
+        session.add(run)
+        session.commit()
+
+
+def interrupt_runs(engine: Engine, collector: str, before: datetime) -> int:
+    """Mark `collector`'s Runs still `running` that started before `before` failed: called
+    once this worker holds the source's lease, so no live worker is writing them (their
+    facts were never committed: a Run's facts are written in one transaction)."""
+    with engine.begin() as connection:
+        result = connection.execute(
+            update(Run)
+            .where(Run.collector == collector, Run.status == "running", Run.started_at < before)  # type: ignore[arg-type]
+            .values(status="failed", error=INTERRUPTED, finished_at=utcnow())
+        )
+    if result.rowcount:
+        log.warning("%s: %d run(s) left running marked failed (%s)", collector, result.rowcount, INTERRUPTED)
+    return result.rowcount
+
+
+def _insert_facts(session: Session, run_id: int, scope_id: str, records: Sequence[Record]) -> None:
+    if records:
+        session.execute(
+            insert(Fact),
+            [
+                {"run_id": run_id, "kind": r.kind, "key": r.key, "scope": scope_id, "data": r.data()}
+                for r in records
+            ],
+        )
+
+
+def _finish_discovery(engine: Engine, run_id: int, scope_id: str, scopes: list[Scope]) -> None:
+    """Store the listed scopes as the discovery Run's facts: the evaluation counts only
+    scopes the latest successful discovery listed (removed accounts stop counting)."""
+    records = [CollectionScope(key=scope.id, scope=scope_id) for scope in scopes]
+    with Session(engine) as session, session.begin():
+        _insert_facts(session, run_id, scope_id, records)
+        run = session.get(Run, run_id)
+        assert run is not None
+        run.status, run.finished_at = "ok", utcnow()
+        run.item_count, run.counts = len(records), {CollectionScope.kind: len(records)}
+
+
+def interrupt_run(engine: Engine, run_id: int) -> bool:
+    """Mark one Run failed if it is still `running` (its worker was killed: the caller holds
+    the claim the dead worker held, so nothing is writing it)."""
+    with engine.begin() as connection:
+        result = connection.execute(
+            update(Run)
+            .where(Run.id == run_id, Run.status == "running")  # type: ignore[arg-type]
+            .values(status="failed", error=INTERRUPTED, finished_at=utcnow())
+        )
+    return result.rowcount == 1
+
+
+def run_scope(
+    engine: Engine, collector: Collector, scope: Scope, on_run: Callable[[int], None] | None = None
+) -> RunOutcome:
+    """Collect one scope and store its facts atomically; never raises for collector errors.
+    `on_run` is told the Run's id before collection begins (a queue task records it)."""
+    run_id = _start_run(engine, collector.name, scope.id)
+    if on_run:
+        on_run(run_id)
+    started = utcnow()
+    records: list[Record] = []
+    gaps: list[Gap] = []
+    allowed = {kind.kind for kind in collector.produces} | {Unreadable.kind}
+    try:
+        for item in collector.collect(scope):
+            if isinstance(item, Problem):
+                gaps.append(Gap.from_problem(replace(item, reason=redact(item.reason))))
+            elif isinstance(item, Record) and item.kind in allowed:
+                if isinstance(item, Unreadable):
+                    item = item.model_copy(update={"reason": redact(item.reason)})
+                    gaps.append(Gap.from_unreadable(item))
+                records.append(
+                    item if item.scope == scope.id else item.model_copy(update={"scope": scope.id})
+                )
+            else:
+                gaps.append(Gap(f"collector yielded an undeclared item: {type(item).__name__}"))
+    except IncompleteListing as error:
+        if not records:
+            # Nothing to keep: failing leaves the earlier complete facts in use.
+            return _fail(engine, run_id, collector, scope, error, started)
+        log.warning("%s %s: listing incomplete: %s", collector.name, scope.id, redact(str(error)))
+        # The listing broke off: whatever the collector had not reached yet is missing too.
+        gaps.insert(0, Gap(redact(str(error)), error.kinds))  # the main gap, first
+    except Exception as error:  # a failed scope must not stop the others
+        return _fail(engine, run_id, collector, scope, error, started)
+
+    status = "partial" if gaps else "ok"
+    error_text = "; ".join(gap.reason for gap in gaps)[:MAX_ERROR_LENGTH] or None
+    counts = Counter(record.kind for record in records)
+    try:
+        with Session(engine) as session, session.begin():
+            _insert_facts(session, run_id, scope.id, records)
+            run = session.get(Run, run_id)
+            assert run is not None
+            run.status, run.error, run.finished_at = status, error_text, utcnow()
+            run.item_count, run.counts = len(records), dict(counts)
+            run.gaps = [gap.to_json() for gap in gaps]
+    except Exception as error:  # the store failed: nothing of this Run was written
+        message = f"storing facts failed: {_describe(error)}"
+        log.error("%s %s: %s", collector.name, scope.id, message)
+        try:
+            _finish_failed(engine, run_id, message)
+        except Exception:  # the store is gone; the Run stays 'running' until recovered
+            log.exception("could not mark run %s failed", run_id)
+        return RunOutcome(run_id, collector.name, scope.id, "failed", 0, message, _seconds(started))
+    log.info("%s %s: %s, %d items", collector.name, scope.id, status, len(records))
+    return RunOutcome(run_id, collector.name, scope.id, status, len(records), error_text, _seconds(started))
+
+
+def _fail(
+    engine: Engine, run_id: int, collector: Collector, scope: Scope, error: Exception, started
+) -> RunOutcome:
+    message = _describe(error)
+    log.warning("%s %s failed: %s", collector.name, scope.id, message)
+    _finish_failed(engine, run_id, message)
+    return RunOutcome(run_id, collector.name, scope.id, "failed", 0, message, _seconds(started))
+
+
+def _seconds(started) -> float:
+    return (utcnow() - started).total_seconds()
+
+
+def discover_scopes(
+    engine: Engine, collector: Collector, on_run: Callable[[int], None] | None = None
+) -> tuple[list[Scope], RunOutcome | None]:
+    """List the collector's scopes under a discovery Run: (scopes, None), or ([], the failed
+    discovery Run's outcome) when listing failed. `on_run` is told the Run's id first."""
+    discovery_id = discovery_scope(collector.name)
+    run_id = _start_run(engine, collector.name, discovery_id)
+    if on_run:
+        on_run(run_id)
+    try:
+        scopes = collector.scopes()
+    except Exception as error:
+        message = f"listing scopes failed: {_describe(error)}"
+        _finish_failed(engine, run_id, message)
+        return [], RunOutcome(run_id, collector.name, discovery_id, "failed", 0, message, 0.0)
+    _finish_discovery(engine, run_id, discovery_id, scopes)
+    return scopes, None
+
+
+def collect(
+    settings: Settings,
+    engine: Engine,
+    registry: Registry,
+    sources: Iterable[str] | None = None,
+    progress: Progress | None = None,
+) -> list[RunOutcome]:
+    """Collect every enabled source (or the named ones), fanning out per scope."""
+    names = settings.enabled_sources(registry.collectors)
+    if sources is not None:
+        wanted = list(sources)
+        missing = sorted(set(wanted) - set(registry.collectors))
+        if missing:
+            raise ValueError(
+                f"unknown source {missing[0]!r} (known: {', '.join(sorted(registry.collectors))})"
+            )
+        names = wanted
+    outcomes: list[RunOutcome] = []
+    work: list[tuple[Collector, Scope]] = []
+    for name in names:
+        collector = registry.collectors[name](settings)
+        scopes, failed = discover_scopes(engine, collector)
+        if failed is not None:
+            outcomes.append(failed)
+            if progress:
+                progress("done", Scope(collector=name, id=failed.scope), failed)
+            continue
+        work.extend((collector, scope) for scope in scopes)
+
+    def one(item: tuple[Collector, Scope]) -> RunOutcome:
+        collector, scope = item
+        if progress:
+            progress("start", scope, None)
+        outcome = run_scope(engine, collector, scope)
+        if progress:
+            progress("done", scope, outcome)
+        return outcome
+
+    with ThreadPoolExecutor(max_workers=settings.aws.max_workers, thread_name_prefix="collect") as pool:
+        outcomes.extend(pool.map(one, work))
+    return outcomes

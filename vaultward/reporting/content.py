@@ -1,0 +1,362 @@
+"""The weekly posture report's content, computed from the store (no I/O beyond reading it).
+
+A report covers one ISO week (Monday 00:00 to Monday 00:00, UTC) and uses the last
+evaluation that started in it; the comparison is with the last evaluation of the week
+before. Its JSON form (`to_json`) is stable for the same store: keys sorted, no generation
+time inside, so re-running a week reproduces the same bytes and checksum. Schema: see
+`SCHEMA_VERSION` and docs in README ("Weekly report").
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Engine
+from sqlmodel import Session, col, select
+
+from vaultward.contract.sdk import MITIGATION_TITLES, MITIGATIONS
+from vaultward.pipeline.registry import Registry
+from vaultward.pipeline.scoring import band as scoring_band
+from vaultward.read.phishing_summary import CHECKS as PHISHING_CHECKS
+from vaultward.read.phishing_summary import PhishingSummary, phishing_summary
+from vaultward.reporting.sections import (
+    HISTORY_WEEKS,
+    CheckLine,
+    FrameworkLine,
+    PeopleLine,
+    StageLine,
+    WeekPoint,
+    check_lines,
+    framework_lines,
+    history,
+    people_line,
+    stage_lines,
+)
+from vaultward.reporting.wallets import WalletLine, wallet_lines
+from vaultward.store.models import CheckScore, Evaluation, Finding, MitigationScore, Waiver
+
+SCHEMA_VERSION = "2"
+TOP_ACTIONS = 10
+WAIVERS_WITHIN = timedelta(days=30)
+OPEN = ("fail", "unknown")
+ISO_WEEK = re.compile(r"[0-9]{4}-W[0-9]{2}")
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+class ReportError(ValueError):
+    pass
+
+
+class NoEvaluation(ReportError):
+    """Nothing to report: no evaluation started in the week."""
+
+
+def week_bounds(iso_week: str) -> tuple[datetime, datetime]:
+    """`2026-W47` -> (Monday 00:00 UTC, the next Monday 00:00 UTC)."""
+    try:
+        # One spelling only: the week names report files and records (" 2026-W047" is not it).
+        if not ISO_WEEK.fullmatch(iso_week):
+            raise ValueError(iso_week)
+        year, week = iso_week.split("-W")
+        monday = date.fromisocalendar(int(year), int(week), 1)
+    except ValueError:
+        raise ReportError(f"week {iso_week!r}: expected an ISO week like 2026-W47") from None
+    start = datetime(monday.year, monday.month, monday.day, tzinfo=UTC)
+    return start, start + timedelta(days=7)
+
+
+def iso_week_of(moment: datetime) -> str:
+    year, week, _ = moment.astimezone(UTC).isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def spreadsheet_safe(value: Any) -> Any:
+    """A cell a spreadsheet will not run: text starting like a formula gets a leading quote."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+@dataclass(frozen=True)
+class MitigationLine:
+    mitigation: str
+    title: str
+    score: float | None
+    previous: float | None
+    delta: float | None
+    measured: bool
+    check_count: int
+    passed: int
+    failed: int
+    unknown: int
+    waived: int
+    band: str = ""  # of `score` when measured, else "unmeasured"
+    checks: list[CheckLine] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class FindingLine:
+    check_id: str
+    mitigation: str
+    severity: str
+    resource: str
+    resource_name: str
+    status: str
+    message: str
+
+
+@dataclass(frozen=True)
+class Action:
+    check_id: str
+    title: str
+    mitigation: str
+    severity: str
+    weight: float
+    affected: int  # failed + unknown resources
+    priority: float  # weight x affected
+    remediation: str | None = None  # from the registry, like `CheckLine.remediation`
+
+
+@dataclass(frozen=True)
+class WeeklyReport:
+    schema_version: str
+    iso_week: str
+    period_start: datetime
+    period_end: datetime
+    evaluation_id: int
+    evaluated_at: datetime
+    overall: float | None
+    band: str
+    verdict: str
+    previous_evaluation_id: int | None
+    previous_overall: float | None
+    delta: float | None
+    mitigations: list[MitigationLine]
+    new_failures: list[FindingLine]
+    fixes: list[FindingLine]
+    actions: list[Action]
+    waivers_expiring: list[dict[str, Any]]
+    caveats: list[str]
+    failing: list[FindingLine] = field(default_factory=list)  # appendix: every open finding
+    history: list[WeekPoint] = field(default_factory=list)  # the 12 weeks ending with this one
+    attack_path: list[StageLine] = field(default_factory=list)
+    frameworks: list[FrameworkLine] = field(default_factory=list)
+    wallets: list[WalletLine] = field(default_factory=list)  # m-of-n and value tier of each wallet
+    people: PeopleLine | None = None  # None: the evaluation predates the census
+    phishing: PhishingSummary | None = None  # the training section's phishing programme
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), sort_keys=True, indent=2, default=_json_default) + "\n"
+
+    def findings_csv(self) -> str:
+        """Every open finding of the week's evaluation, spreadsheet-safe."""
+        out = io.StringIO()
+        names = [f.name for f in FindingLine.__dataclass_fields__.values()]
+        writer = csv.DictWriter(out, fieldnames=names, lineterminator="\n")
+        writer.writeheader()
+        for line in self.failing:
+            writer.writerow({k: spreadsheet_safe(v) for k, v in asdict(line).items()})
+        return out.getvalue()
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).isoformat()
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
+
+
+def _last_evaluation(session: Session, start: datetime, end: datetime) -> Evaluation | None:
+    return session.exec(
+        select(Evaluation)
+        .where(col(Evaluation.started_at) >= start, col(Evaluation.started_at) < end)
+        .order_by(col(Evaluation.started_at).desc(), col(Evaluation.id).desc())
+        .limit(1)
+    ).first()
+
+
+def _delta(now: float | None, before: float | None) -> float | None:
+    return None if now is None or before is None else now - before
+
+
+FINDING_LINE_COLUMNS = (
+    "check_id",
+    "mitigation",
+    "severity",
+    "resource",
+    "resource_name",
+    "status",
+    "message",
+)
+
+
+def _lines(rows: list[Any]) -> list[FindingLine]:
+    return [
+        FindingLine(
+            f.check_id,
+            f.mitigation,
+            f.severity,
+            f.resource,
+            f.resource_name or f.resource,
+            f.status,
+            f.message,
+        )
+        for f in sorted(rows, key=lambda f: (f.check_id, f.resource))
+    ]
+
+
+def build_report(engine: Engine, iso_week: str, registry: Registry | None = None) -> WeeklyReport:
+    """The report of `iso_week`; `ReportError` when no evaluation started in that week.
+    `registry` supplies each check's risk and remediation text (None leaves them out)."""
+    start, end = week_bounds(iso_week)
+    order: dict[str, int] = {name: rank for rank, name in enumerate(MITIGATIONS)}
+    with Session(engine) as session:
+        evaluation = _last_evaluation(session, start, end)
+        if evaluation is None or evaluation.id is None:
+            raise NoEvaluation(
+                f"no evaluation in {iso_week} ({start:%Y-%m-%d} to {end:%Y-%m-%d}): nothing to report"
+            )
+        previous = _last_evaluation(session, start - timedelta(days=7), start)
+
+        def scores(evaluation_id: int | None) -> dict[str, MitigationScore]:
+            if evaluation_id is None:
+                return {}
+            rows = session.exec(select(MitigationScore).where(MitigationScore.evaluation_id == evaluation_id))
+            return {row.mitigation: row for row in rows}
+
+        def open_findings(evaluation_id: int | None) -> list[Any]:
+            if evaluation_id is None:
+                return []
+            # The columns a FindingLine needs, not whole rows: at 100,000 identities decoding
+            # the evidence of every open finding was most of the report's content time.
+            query = select(*(getattr(Finding, name) for name in FINDING_LINE_COLUMNS)).where(
+                Finding.evaluation_id == evaluation_id, col(Finding.status).in_(OPEN)
+            )
+            return list(session.exec(query))
+
+        now_scores, before_scores = scores(evaluation.id), scores(previous.id if previous else None)
+        failing = open_findings(evaluation.id)
+        before_failing = open_findings(previous.id if previous else None)
+        checks = list(session.exec(select(CheckScore).where(CheckScore.evaluation_id == evaluation.id)))
+        phishing_findings: list[Finding] = list(
+            session.exec(
+                select(Finding).where(
+                    Finding.evaluation_id == evaluation.id, col(Finding.check_id).in_(PHISHING_CHECKS)
+                )
+            )
+        )
+        phishing = phishing_summary(phishing_findings)
+        waivers = list(
+            session.exec(
+                select(Waiver)
+                .where(col(Waiver.expires_at) > evaluation.started_at)
+                .where(col(Waiver.expires_at) <= evaluation.started_at + WAIVERS_WITHIN)
+                .order_by(col(Waiver.expires_at), col(Waiver.id))
+            )
+        )
+        names = sorted(now_scores, key=lambda name: (order.get(name, 99), name))
+        weeks = [iso_week_of(start - timedelta(weeks=back)) for back in reversed(range(HISTORY_WEEKS))]
+        trend = history(session, weeks, start - timedelta(weeks=HISTORY_WEEKS - 1), names)
+        wallets = wallet_lines(session, evaluation.id)
+
+    checks_by_mitigation = check_lines(checks, registry)
+
+    mitigations = []
+    for name in names:
+        row, before = now_scores[name], before_scores.get(name)
+        before_score = before.score if before is not None and before.measured else None
+        score = row.score if row.measured else None
+        mitigations.append(
+            MitigationLine(
+                name, MITIGATION_TITLES.get(name, name), row.score, before.score if before else None,
+                _delta(score, before_score), row.measured, row.check_count, row.passed, row.failed,
+                row.unknown, row.waived, scoring_band(score)[0], checks_by_mitigation.get(name, []),
+            )
+        )  # fmt: skip
+
+    key = lambda f: (f.check_id, f.resource)  # noqa: E731 - one finding's identity across weeks
+    now_failed = {key(f): f for f in failing if f.status == "fail"}
+    before_failed = {key(f): f for f in before_failing if f.status == "fail"}
+    new_failures = _lines(
+        [f for k, f in now_failed.items() if previous is not None and k not in before_failed]
+    )
+    fixes = _lines([f for k, f in before_failed.items() if k not in now_failed])
+
+    remediation = {
+        line.check_id: line.remediation for lines in checks_by_mitigation.values() for line in lines
+    }
+    actions = sorted(
+        (
+            Action(
+                c.check_id,
+                c.title,
+                c.mitigation,
+                c.severity,
+                c.weight,
+                c.failed + c.unknown,
+                c.weight * (c.failed + c.unknown),
+                remediation.get(c.check_id),
+            )
+            for c in checks
+            if c.failed + c.unknown > 0
+        ),  # fmt: skip
+        key=lambda a: (-a.priority, a.check_id),
+    )[:TOP_ACTIONS]
+
+    caveats = [
+        f"{line.title}: no evidence collected; its score of 0 rests on no data"
+        for line in mitigations
+        if not line.measured
+    ]
+    unknown = sum(line.unknown for line in mitigations)
+    if unknown:
+        caveats.append(
+            f"{unknown} resource(s) could not be judged (unknown): stale, failed or missing sources"
+        )
+    caveats += list(evaluation.problems)
+    if previous is None:
+        caveats.append("no evaluation in the week before: no week-over-week comparison")
+
+    band_name, verdict = scoring_band(evaluation.overall_score)
+    return WeeklyReport(
+        schema_version=SCHEMA_VERSION,
+        iso_week=iso_week,
+        period_start=start,
+        period_end=end,
+        evaluation_id=evaluation.id,
+        evaluated_at=evaluation.started_at,
+        overall=evaluation.overall_score,
+        band=band_name,
+        verdict=verdict,
+        previous_evaluation_id=previous.id if previous else None,
+        previous_overall=previous.overall_score if previous else None,
+        delta=_delta(evaluation.overall_score, previous.overall_score if previous else None),
+        mitigations=mitigations,
+        new_failures=new_failures,
+        fixes=fixes,
+        actions=actions,
+        waivers_expiring=[
+            {
+                "id": w.id,
+                "check_id": w.check_id,
+                "resource": w.resource_pattern,
+                "owner": w.owner,
+                "expires_at": w.expires_at,
+                "reason": w.reason,
+            }
+            for w in waivers
+        ],  # fmt: skip
+        caveats=caveats,
+        failing=_lines(failing),
+        history=trend,
+        attack_path=stage_lines(checks),
+        frameworks=framework_lines(checks),
+        wallets=wallets,
+        people=people_line(evaluation.people),
+        phishing=phishing,
+    )

@@ -1,0 +1,104 @@
+"""Engines and schema: created by functions, never at import. Alembic owns the schema."""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+from typing import Any
+
+import orjson
+from alembic import command
+from alembic.config import Config as AlembicConfig
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, event
+from sqlmodel import create_engine
+
+log = logging.getLogger(__name__)
+
+
+def load_json(text: str | bytes) -> Any:
+    """JSON columns as read back: orjson (several times faster than the standard library,
+    which was a third of loading 100,000 identities' facts), falling back to the standard
+    library for what orjson refuses (NaN, integers beyond 64 bits)."""
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return json.loads(text)
+
+
+def make_engine(url: str, busy_timeout_seconds: float = 30.0) -> Engine:
+    """An engine for the store. SQLite gets WAL and a busy timeout so the worker, the CLI and
+    the dashboard can share one file; its folder is created. PostgreSQL connections are
+    checked before use, so the engine recovers after the server went away."""
+    if url.startswith("sqlite"):
+        path = url.split("///", 1)[-1]
+        if path and path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(
+            url,
+            connect_args={"timeout": busy_timeout_seconds, "check_same_thread": False},
+            hide_parameters=True,
+            json_deserializer=load_json,
+        )
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(connection, _record):  # pragma: no cover - exercised via engine use
+            cursor = connection.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_seconds * 1000)}")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            # 64 MiB of page cache (allocated as used; the default is 2 MiB): an evaluation's
+            # findings go into three indexes, and beyond a cache-full of pages each insert
+            # reads the index from disk (2S evaluated in 2.3x the time of S, not 2x).
+            cursor.execute("PRAGMA cache_size=-65536")
+            cursor.close()
+
+        return engine
+    # hide_parameters: facts stay out of errors.
+    return create_engine(url, pool_pre_ping=True, hide_parameters=True, json_deserializer=load_json)
+
+
+def alembic_config(engine: Engine) -> AlembicConfig:
+    config = AlembicConfig()
+    config.set_main_option("script_location", "vaultward.store:migrations")
+    config.attributes["engine"] = engine
+    return config
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def head_revision(engine: Engine) -> str | None:
+    return ScriptDirectory.from_config(alembic_config(engine)).get_current_head()
+
+
+def upgrade(engine: Engine) -> tuple[str | None, str | None]:
+    """Bring the schema to the newest migration; returns (before, after) revisions."""
+    before = current_revision(engine)
+    command.upgrade(alembic_config(engine), "head")
+    after = current_revision(engine)
+    if before != after:
+        log.info("database schema upgraded from %s to %s", before or "empty", after)
+    return before, after
+
+
+def open_store(url: str) -> Engine:
+    """An engine whose schema is current: migrations run automatically on first use."""
+    engine = make_engine(url)
+    if current_revision(engine) != head_revision(engine):
+        upgrade(engine)
+    return engine
+
+
+def redact_url(url: str) -> str:
+    """The URL without its password, for messages."""
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:
+        return "<database url>"
