@@ -24,7 +24,7 @@ from sqlmodel import Session, col, select
 
 from vaultward.config.settings import ConfigError, Settings, load_settings
 from vaultward.contract import redaction
-from vaultward.contract.sdk import MITIGATION_TITLES, MITIGATIONS, SEVERITIES
+from vaultward.contract.vocabulary import MITIGATION_TITLES, MITIGATIONS, SEVERITIES
 from vaultward.pipeline.freshness import stale_reason
 from vaultward.pipeline.registry import Registry
 from vaultward.pipeline.scoring import BANDS

@@ -4,7 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from vaultward.contract.sdk import MITIGATIONS, parse_reference
+from vaultward.contract.sdk import parse_reference
+from vaultward.contract.vocabulary import MITIGATIONS
 from vaultward.pipeline.registry import discover
 
 REGISTRY = discover(entry_point_groups=False)

@@ -39,7 +39,7 @@ from vaultward.contract.records import (
     Vpc,
     Wallet,
 )  # fmt: skip
-from vaultward.contract.sdk import MITIGATIONS
+from vaultward.contract.vocabulary import MITIGATIONS
 from vaultward.store.models import CheckScore, Evaluation, Fact, MitigationScore, Run
 
 DOMAIN = "acme.example"

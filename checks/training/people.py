@@ -7,7 +7,8 @@ from typing import Any
 from checks.access.privilege import privilege_gap
 from checks.custody.signers import custody_people
 from vaultward.contract.records import TrainingRecord
-from vaultward.contract.sdk import CheckContext, Result, Status, failed, not_applicable, passed, unknown
+from vaultward.contract.sdk import CheckContext, Result, failed, not_applicable, passed, unknown
+from vaultward.contract.vocabulary import Status
 from vaultward.derived.people import Directory, Person, not_a_person
 
 PASSED = ("passed", "completed")

@@ -16,7 +16,7 @@ from dashboard.app_pages.components import (
     score_text,
     when,
 )
-from vaultward.contract.sdk import SEVERITIES
+from vaultward.contract.vocabulary import SEVERITIES
 
 STATUSES = ["fail", "unknown", "waived", "pass", "skipped"]
 STATUS_STYLES = {

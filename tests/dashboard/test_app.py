@@ -9,7 +9,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.dashboard.apptest import run_page
-from vaultward.contract.sdk import MITIGATION_TITLES
+from vaultward.contract.vocabulary import MITIGATION_TITLES
 
 APP = Path(__file__).resolve().parents[2] / "dashboard" / "app.py"
 TIMEOUT = 30

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from vaultward.contract.sdk import MITIGATION_TITLES
+from vaultward.contract.vocabulary import MITIGATION_TITLES
 
 pytestmark = pytest.mark.browser
 

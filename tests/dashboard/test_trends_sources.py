@@ -14,7 +14,7 @@ from streamlit.testing.v1 import AppTest
 
 from tests.dashboard.apptest import run_page
 from tests.factories import add_evaluation, add_run
-from vaultward.contract.sdk import MITIGATION_TITLES
+from vaultward.contract.vocabulary import MITIGATION_TITLES
 from vaultward.store.models import Run
 
 HOSTILE = "<img src=x onerror=alert(1)>"

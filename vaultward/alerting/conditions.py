@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from vaultward.contract.redaction import redact
-from vaultward.contract.sdk import MITIGATION_TITLES
+from vaultward.contract.vocabulary import MITIGATION_TITLES
 from vaultward.pipeline.freshness import ScopeState
 from vaultward.pipeline.scoring import format_score
 

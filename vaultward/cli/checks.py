@@ -11,7 +11,8 @@ from rich.markup import escape
 from rich.table import Table
 
 from vaultward.cli.output import PlainConsole
-from vaultward.contract.sdk import MITIGATIONS, CheckSpec
+from vaultward.contract.sdk import CheckSpec
+from vaultward.contract.vocabulary import MITIGATIONS
 
 checks_app = typer.Typer(help="List, show, scaffold and try checks.", no_args_is_help=True)
 out = PlainConsole()

@@ -13,7 +13,7 @@ from typing import Literal
 from pydantic import Field, field_validator, model_validator
 
 from vaultward.config.types import Schedule, Strict, _schedule
-from vaultward.contract.sdk import Severity
+from vaultward.contract.vocabulary import Severity
 
 ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")

@@ -300,7 +300,7 @@ class ScoringConfig(Strict):
     @field_validator("mitigation_weights")
     @classmethod
     def _known(cls, value: dict[str, float]) -> dict[str, float]:
-        from vaultward.contract.sdk import MITIGATIONS
+        from vaultward.contract.vocabulary import MITIGATIONS
 
         for name, weight in value.items():
             if name not in MITIGATIONS:

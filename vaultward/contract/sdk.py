@@ -12,29 +12,22 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypeVar, get_args
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from pydantic import BaseModel
 
 from vaultward.contract.records import Identity, Record
+from vaultward.contract.vocabulary import (
+    Mitigation,
+    Severity,
+    Status,
+)
 
 if TYPE_CHECKING:
     from vaultward.config.settings import Policy, Settings
     from vaultward.derived.names import AccountNames
     from vaultward.derived.people import Classification, Directory, Person
 
-Mitigation = Literal["custody", "training", "access", "segmentation", "detection"]
-MITIGATIONS: tuple[Mitigation, ...] = ("custody", "training", "access", "segmentation", "detection")
-MITIGATION_TITLES: dict[str, str] = {
-    "custody": "HSM and multi-signature custody",
-    "training": "Social-engineering training",
-    "access": "Zero-trust access and strict MFA",
-    "segmentation": "Production isolated from corporate",
-    "detection": "Logging and threat detection",
-}
-Severity = Literal["critical", "high", "medium", "low"]
-SEVERITIES: tuple[Severity, ...] = get_args(Severity)  # most severe first
-Status = Literal["pass", "fail", "unknown", "skipped", "waived"]
 
 # Namespaces a reference may use, and the shape of their ids.
 REFERENCE_PATTERNS: dict[str, re.Pattern[str]] = {

@@ -27,7 +27,8 @@ from checks.custody.signers import (
 from checks.training.people import completions
 from vaultward.config.settings import Policy
 from vaultward.contract.records import HsmCluster, Record, SigningKey, TrainingRecord, TransferPolicy, Wallet
-from vaultward.contract.sdk import SEVERITIES, CheckContext, RecordT
+from vaultward.contract.sdk import CheckContext, RecordT
+from vaultward.contract.vocabulary import SEVERITIES
 from vaultward.derived.people import Person
 from vaultward.derived.quorum import quorum
 from vaultward.derived.wallet_value import value_of

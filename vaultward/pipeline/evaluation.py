@@ -23,7 +23,8 @@ from sqlmodel import Session, select
 from vaultward.config.settings import Settings
 from vaultward.contract.records import Vpc
 from vaultward.contract.redaction import redact
-from vaultward.contract.sdk import MITIGATION_TITLES, CheckContext, CheckSpec, Result
+from vaultward.contract.sdk import CheckContext, CheckSpec, Result
+from vaultward.contract.vocabulary import MITIGATION_TITLES
 from vaultward.derived.people import census
 from vaultward.derived.zones import conflict_line, zone_conflicts
 from vaultward.pipeline.evidence import Evidence, apply_evidence, latest_facts, producers

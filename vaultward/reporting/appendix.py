@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from vaultward.contract.sdk import SEVERITIES
+from vaultward.contract.vocabulary import SEVERITIES
 from vaultward.reporting.content import FindingLine
 
 PRINT_ALL = 500

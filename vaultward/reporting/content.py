@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
-from vaultward.contract.sdk import MITIGATION_TITLES, MITIGATIONS
+from vaultward.contract.vocabulary import MITIGATION_TITLES, MITIGATIONS
 from vaultward.pipeline.registry import Registry
 from vaultward.pipeline.scoring import band as scoring_band
 from vaultward.read.phishing_summary import CHECKS as PHISHING_CHECKS

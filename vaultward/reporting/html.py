@@ -9,7 +9,7 @@ from urllib.parse import quote
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
-from vaultward.contract.sdk import MITIGATION_TITLES, MITIGATIONS
+from vaultward.contract.vocabulary import MITIGATION_TITLES, MITIGATIONS
 from vaultward.pipeline.scoring import BANDS, band, format_score
 from vaultward.reporting.appendix import PER_CHECK, is_capped, printable
 from vaultward.reporting.charts import band_colour, phish_prone_chart, score_bar, sparkline
