@@ -464,13 +464,15 @@ def audit_events(url: str, limit: int = 200) -> pd.DataFrame:
 def create_waiver(url: str, viewer, check_id: str, resource: str, reason: str, owner: str, expires: str):
     """An admin's waiver, stored with its audit event (raises `WaiverError` naming each
     problem); the cached reads are dropped so every page shows it."""
+    from vaultward.store.unit_of_work import unit_of_work
     from vaultward.store.waivers import create_waiver as store_waiver
 
     if not viewer.is_admin:
         raise PermissionError("only admins may create waivers")
-    waiver = store_waiver(
-        engine(url), check_id, resource, reason, owner, expires, check_catalog(), actor=viewer.name
-    )
+    with unit_of_work(engine(url)) as session:
+        waiver = store_waiver(
+            session, check_id, resource, reason, owner, expires, check_catalog(), actor=viewer.name
+        )
     st.cache_data.clear()
     return waiver
 

@@ -17,7 +17,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from vaultward.contract.sdk import parse_reference
-from vaultward.pipeline.scoring import weighted_mean
+from vaultward.pipeline.rollup import Rollup
 from vaultward.store.models import CheckScore, Evaluation
 
 # Namespaces in the order views show them, with their full names.
@@ -142,17 +142,18 @@ def coverage(checks: Iterable[ScoredCheck]) -> dict[str, list[ControlCoverage]]:
             citing.setdefault((namespace, control), []).append(check)
     grouped: dict[str, list[ControlCoverage]] = {}
     for (namespace, control), cited in citing.items():
+        rollup = Rollup.of(cited)
         grouped.setdefault(namespace, []).append(
             ControlCoverage(
                 namespace=namespace,
                 control=control,
                 title=CONTROL_TITLES.get(f"{namespace}:{control}", ""),
                 checks=tuple(sorted(check.check_id for check in cited)),
-                score=weighted_mean((check.score, check.weight) for check in cited),
-                passed=sum(check.passed for check in cited),
-                failed=sum(check.failed for check in cited),
-                unknown=sum(check.unknown for check in cited),
-                waived=sum(check.waived for check in cited),
+                score=rollup.score,
+                passed=rollup.passed,
+                failed=rollup.failed,
+                unknown=rollup.unknown,
+                waived=rollup.waived,
             )
         )
     order = [*NAMESPACES, *sorted(set(grouped) - set(NAMESPACES))]
