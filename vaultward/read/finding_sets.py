@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from sqlmodel import Session, col, select
 
@@ -34,7 +35,7 @@ def open_findings(session: Session, evaluation_id: int) -> list[OpenFinding]:
     """The evaluation's failing and unknown findings. The columns only, not whole rows: at
     100,000 identities decoding the evidence of every open finding was most of the report's
     content time."""
-    columns = (
+    columns: tuple[Any, ...] = (
         Finding.check_id, Finding.mitigation, Finding.severity, Finding.resource,
         Finding.resource_name, Finding.status, Finding.message,
     )  # fmt: skip

@@ -85,5 +85,5 @@ def open_alerts(session: Session) -> list[OpenAlert]:
         )
         for r in rows
     ]
-    rank = {name: i for i, name in enumerate(SEVERITIES)}
+    rank: dict[str, int] = {name: i for i, name in enumerate(SEVERITIES)}
     return sorted(alerts, key=lambda a: (rank.get(a.severity, len(rank)), -a.opened_at.timestamp(), a.key))

@@ -10,7 +10,7 @@ from sqlmodel import Session, col, select
 from vaultward.contract.sdk import MITIGATIONS
 from vaultward.store.models import CheckScore, MitigationScore
 
-MITIGATION_ORDER = {name: rank for rank, name in enumerate(MITIGATIONS)}
+MITIGATION_ORDER: dict[str, int] = {name: rank for rank, name in enumerate(MITIGATIONS)}
 
 
 @dataclass(frozen=True)

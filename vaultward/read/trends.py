@@ -29,7 +29,7 @@ def trend_points(session: Session, since: datetime) -> list[TrendPoint]:
         )
     ).all()
     per_mitigation = session.exec(
-        select(
+        select(  # type: ignore[call-overload]  # five columns: sqlmodel types up to four
             Evaluation.id, Evaluation.started_at, MitigationScore.mitigation, MitigationScore.score,
             MitigationScore.measured,
         )
@@ -90,8 +90,8 @@ def changes(session: Session, since: datetime) -> list[Change]:
         checks.setdefault(evaluation_id, set()).add(check_id)
     found_changes = []
     previous: tuple[set[str], set[str]] | None = None
-    for evaluation_id, started_at, runs in evaluations:
-        assert evaluation_id is not None  # stored rows
+    for stored_id, started_at, runs in evaluations:
+        evaluation_id = stored_id or 0  # always set for stored rows
         current = (
             checks.get(evaluation_id, set()),
             {collectors[run_id] for run_id in runs or [] if run_id in collectors},
