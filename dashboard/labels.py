@@ -9,7 +9,7 @@ from typing import Any
 
 import pandas as pd
 
-from vaultward.contract.sdk import MITIGATION_TITLES
+from vaultward.contract.vocabulary import MITIGATION_TITLES
 from vaultward.pipeline.scoring import BANDS
 from vaultward.pipeline.scoring import band as scoring_band
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from vaultward.contract.sdk import SEVERITIES
+from vaultward.contract.vocabulary import SEVERITIES
 from vaultward.store.models import AlertState, Report, ReportDelivery
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
-from vaultward.contract.sdk import MITIGATIONS
+from vaultward.contract.vocabulary import MITIGATIONS
 from vaultward.store.models import CheckScore, MitigationScore
 
 MITIGATION_ORDER: dict[str, int] = {name: rank for rank, name in enumerate(MITIGATIONS)}
