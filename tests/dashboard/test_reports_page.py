@@ -46,10 +46,10 @@ def test_a_viewer_cannot_generate_a_report(store_with_a_week):
     at = page(VIEWER)
     assert not [b for b in at.button if b.label == "Generate now"]
     assert "Viewers cannot generate reports: ask an admin." in [c.value for c in at.caption]
-    from dashboard import data
+    from dashboard import actions
 
     with pytest.raises(PermissionError):
-        data.generate_report(store_with_a_week, VIEWER, iso_week_of(datetime.now(UTC) - timedelta(days=7)))
+        actions.generate_report(store_with_a_week, VIEWER, iso_week_of(datetime.now(UTC) - timedelta(days=7)))
 
 
 def test_an_admin_generates_last_weeks_report_once_and_can_download_it(store_with_a_week):

@@ -14,11 +14,12 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from sqlalchemy import Engine
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from vaultward.contract.sdk import parse_reference
 from vaultward.pipeline.rollup import Rollup
-from vaultward.store.models import CheckScore, Evaluation
+from vaultward.read.evaluations import EvaluationRow, latest_evaluation
+from vaultward.read.scores import check_scores
 
 # Namespaces in the order views show them, with their full names.
 NAMESPACES: dict[str, str] = {
@@ -164,11 +165,10 @@ def coverage(checks: Iterable[ScoredCheck]) -> dict[str, list[ControlCoverage]]:
     }
 
 
-def latest_coverage(engine: Engine) -> tuple[Evaluation | None, dict[str, list[ControlCoverage]]]:
+def latest_coverage(engine: Engine) -> tuple[EvaluationRow | None, dict[str, list[ControlCoverage]]]:
     """The newest evaluation and its coverage (None and {} for an empty store)."""
     with Session(engine) as session:
-        evaluation = session.exec(select(Evaluation).order_by(col(Evaluation.id).desc()).limit(1)).first()
+        evaluation = latest_evaluation(session)
         if evaluation is None:
             return None, {}
-        scores = session.exec(select(CheckScore).where(CheckScore.evaluation_id == evaluation.id)).all()
-        return evaluation, coverage(scores)
+        return evaluation, coverage(check_scores(session, evaluation.id))
