@@ -59,7 +59,9 @@ def server_wait(headers: Mapping[str, str], now: float | None = None) -> float |
     return None
 
 
-def backoff_or_server_wait(initial_wait: float, max_wait: float = MAX_WAIT) -> Callable[[RetryCallState], float]:
+def backoff_or_server_wait(
+    initial_wait: float, max_wait: float = MAX_WAIT
+) -> Callable[[RetryCallState], float]:
     """The one wait between attempts: exponential backoff (`initial_wait`, doubled each
     attempt, plus up to half of `initial_wait` of jitter, at most `max_wait`), or longer when
     the failed attempt's error carries a `retry_after` (seconds the server asked), that
