@@ -62,10 +62,10 @@ def server_wait(headers: Mapping[str, str], now: float | None = None) -> float |
 def backoff_or_server_wait(
     initial_wait: float, max_wait: float = MAX_WAIT
 ) -> Callable[[RetryCallState], float]:
-    """The one wait between attempts: exponential backoff (`initial_wait`, doubled each
-    attempt, plus up to half of `initial_wait` of jitter, at most `max_wait`), or longer when
-    the failed attempt's error carries a `retry_after` (seconds the server asked), that
-    bounded by `max_wait`."""
+    """The one wait between attempts: what the server asked when the failed attempt's error
+    carries a `retry_after` (seconds; bounded by `max_wait`), else exponential backoff
+    (`initial_wait`, doubled each attempt, plus up to half of `initial_wait` of jitter, at
+    most `max_wait`). The server's answer is honoured as given, never stretched by backoff."""
     backoff = wait_exponential_jitter(
         multiplier=initial_wait, max=max(initial_wait, max_wait), jitter=initial_wait / 2
     )
@@ -73,15 +73,16 @@ def backoff_or_server_wait(
     def wait(state: RetryCallState) -> float:
         error = state.outcome.exception() if state.outcome else None
         asked = getattr(error, "retry_after", None)
-        hint = min(float(asked), max_wait) if isinstance(asked, int | float) and asked > 0 else 0.0
-        return max(backoff(state), hint)
+        if isinstance(asked, int | float) and asked > 0:
+            return min(float(asked), max_wait)
+        return backoff(state)
 
     return wait
 
 
 def with_retries(action: Callable[[], T], *, what: str, attempts: int, initial_wait: float = 1.0) -> T:
     """`action()`, retried up to `attempts` times in all; `GaveUp` when none succeeds. An
-    error with a `retry_after` attribute (seconds) waits at least that long before the next try."""
+    error with a `retry_after` attribute (seconds) waits that long before the next try."""
 
     def log_retry(state: RetryCallState) -> None:
         error = state.outcome.exception() if state.outcome else None
