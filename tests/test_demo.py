@@ -109,7 +109,7 @@ def test_no_credential_of_any_source_in_store_or_output(demo_run):
         "internal hr token": internal_hr.DEMO_TOKEN,
     }
     everything = output + dump_store(f"sqlite:///{data_dir / 'vaultward.db'}")
-    everything += (data_dir / "vaultward.store.db").read_bytes().decode("utf-8", "replace")
+    everything += (data_dir / "vaultward.db").read_bytes().decode("utf-8", "replace")
     for report in sorted((data_dir / "reports").iterdir()):  # the weekly report, every format
         if report.suffix == ".pdf":
             everything += subprocess.run(
