@@ -1,1 +1,1 @@
-"""cli"""
+"""The `vaultward` command line (typer) and its terminal output with secrets masked."""

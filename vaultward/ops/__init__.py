@@ -1,1 +1,2 @@
-"""ops"""
+"""Running it: the APScheduler worker, the Dramatiq task queue, job leases (one worker per
+job), SMTP mail and the dashboard launcher."""

@@ -1,1 +1,2 @@
-"""store"""
+"""The store: engines, the SQLModel tables, Alembic migrations, the unit of work (callers own
+transactions), bulk finding writes, waivers and retention."""
