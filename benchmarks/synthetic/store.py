@@ -16,7 +16,8 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Engine, insert
 
-from vaultward.config.settings import CustodyPolicy, PeopleRules, Policy, Settings
+from vaultward.config.policy import CustodyPolicy, PeopleRules, Policy
+from vaultward.config.settings import Settings
 from vaultward.contract.records import (
     AccessKey,
     AclEntry,

@@ -13,7 +13,7 @@ import ipaddress
 from collections.abc import Iterator
 from typing import Any
 
-from vaultward.config.settings import CustodyPolicy
+from vaultward.config.policy import CustodyPolicy
 from vaultward.contract.records import HsmCluster, IngressSource
 from vaultward.contract.sdk import CheckContext, Result, check, failed, passed, unknown
 from vaultward.derived.names import named
