@@ -178,4 +178,3 @@ class Policy(Strict):
     custody: CustodyPolicy = Field(default_factory=CustodyPolicy)
     training: TrainingPolicy = Field(default_factory=TrainingPolicy)
     access: AccessPolicy = Field(default_factory=AccessPolicy)
-
