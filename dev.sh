@@ -2,7 +2,7 @@
 # Set-up and everyday commands. Each one creates .venv and installs what it needs first.
 #   ./dev.sh demo [--port 8501] [--no-serve]   the demo: seeded AWS emulator -> collectors -> dashboard
 #   ./dev.sh test [pytest args]                the whole test suite, on SQLite and PostgreSQL
-#   ./dev.sh lint                              ruff, mypy, deptry (every import declared), import-linter
+#   ./dev.sh lint                              ruff, mypy and deptry (every import declared)
 #   ./dev.sh deps-upgrade [pytest args]        newest allowed versions; uv.lock rewritten only if green
 set -euo pipefail
 cd "$(dirname "$0")"
