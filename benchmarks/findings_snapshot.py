@@ -12,6 +12,7 @@ import argparse
 import json
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from sqlmodel import Session, select
 
@@ -30,7 +31,7 @@ def snapshot(url: str, org: Organisation) -> list[str]:
     seed_facts(engine, org, NOW)
     settings = org.settings()
     summary = evaluate(settings, engine, discover(settings.plugin_dir), now=NOW)
-    lines = []
+    lines: list[list[Any]] = []
     with Session(engine) as session:
         for f in session.exec(select(Finding).where(Finding.evaluation_id == summary.evaluation_id)):
             lines.append([f.check_id, f.severity, f.resource, f.resource_name, f.scope, f.status, f.message,
