@@ -1,30 +1,36 @@
-"""An OAuth 2.0 access token fetched on first use and again shortly before it expires.
+"""An OAuth 2.0 access token as `httpx.Auth`: fetched on first use and again shortly before
+it expires, sent as `Authorization: Bearer`.
 
-The token endpoints differ per vendor (Google's JWT-bearer grant, Microsoft's client
-credentials); what they return is the same: `access_token` and `expires_in` seconds.
+The grants differ per vendor (Google's JWT-bearer grant, Microsoft's client credentials:
+each a subclass's `fetch`); what the token endpoint returns is the same: `access_token` and
+`expires_in` seconds.
 """
 
 from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Generator, Mapping
 from typing import Any
 
-from collectors.http_api import ApiError
+import httpx
+
+from collectors.errors import ApiError
 
 # Fetch a new token when the current one has less than this many seconds left.
 REFRESH_MARGIN = 120.0
 
 
-class BearerToken:
-    """`fetch()` posts to the token endpoint and returns its JSON body."""
+class BearerToken(httpx.Auth):
+    """`fetch()` posts to the token endpoint and returns its JSON body (a grant passes it,
+    or overrides `fetch`)."""
 
     def __init__(
-        self, source: str, fetch: Callable[[], Any], clock: Callable[[], float] = time.monotonic
+        self, source: str, fetch: Callable[[], Any] | None = None, clock: Callable[[], float] = time.monotonic
     ) -> None:
         self.source = source
-        self.fetch = fetch
+        if fetch is not None:
+            self.fetch = fetch  # type: ignore[method-assign]
         self.clock = clock
         self._value = ""
         self._expires = 0.0
@@ -37,8 +43,15 @@ class BearerToken:
                 self._expires = self.clock() + lifetime
             return self._value
 
+    def fetch(self) -> Any:
+        raise NotImplementedError
+
     def headers(self) -> Mapping[str, str]:
         return {"Authorization": f"Bearer {self.value()}"}
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        request.headers.update(self.headers())
+        yield request
 
     def _parse(self, body: Any) -> tuple[str, float]:
         token = body.get("access_token") if isinstance(body, dict) else None

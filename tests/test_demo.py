@@ -79,7 +79,7 @@ def test_the_demo_writes_this_weeks_report_in_every_format(demo_run):
 
 def test_freshness_panel_lists_every_source(demo_run, monkeypatch):
     data_dir, _ = demo_run
-    monkeypatch.setenv("VAULTWARD_DATABASE_URL", f"sqlite:///{data_dir / 'vaultward.store.db'}")
+    monkeypatch.setenv("VAULTWARD_DATABASE_URL", f"sqlite:///{data_dir / 'vaultward.db'}")
     monkeypatch.chdir(data_dir)
     st.cache_data.clear()
     st.cache_resource.clear()
@@ -108,7 +108,7 @@ def test_no_credential_of_any_source_in_store_or_output(demo_run):
         "fireblocks private key": (data_dir / "fireblocks-api-user.key").read_text().splitlines()[1],
         "internal hr token": internal_hr.DEMO_TOKEN,
     }
-    everything = output + dump_store(f"sqlite:///{data_dir / 'vaultward.store.db'}")
+    everything = output + dump_store(f"sqlite:///{data_dir / 'vaultward.db'}")
     everything += (data_dir / "vaultward.store.db").read_bytes().decode("utf-8", "replace")
     for report in sorted((data_dir / "reports").iterdir()):  # the weekly report, every format
         if report.suffix == ".pdf":
@@ -127,7 +127,7 @@ def test_the_custody_people_checks_show_a_pass_and_a_fail(demo_run):
     from vaultward.store.models import Finding
 
     data_dir, _ = demo_run
-    engine = create_engine(f"sqlite:///{data_dir / 'vaultward.store.db'}")
+    engine = create_engine(f"sqlite:///{data_dir / 'vaultward.db'}")
     with Session(engine) as session:
         rows = session.exec(
             select(Finding).where(
@@ -157,7 +157,7 @@ def test_the_wallets_page_shows_each_demo_wallet_as_the_report_does(demo_run, mo
     from tests.dashboard.apptest import run_page
 
     data_dir, _ = demo_run
-    monkeypatch.setenv("VAULTWARD_DATABASE_URL", f"sqlite:///{data_dir / 'vaultward.store.db'}")
+    monkeypatch.setenv("VAULTWARD_DATABASE_URL", f"sqlite:///{data_dir / 'vaultward.db'}")
     monkeypatch.chdir(data_dir)
     st.cache_data.clear()
     [report] = (data_dir / "reports").glob("vaultward-report-*.json")

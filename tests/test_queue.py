@@ -25,6 +25,7 @@ from vaultward.ops.task_queue import TaskQueue, make_broker
 from vaultward.pipeline import rounds
 from vaultward.pipeline.collection import INTERRUPTED
 from vaultward.store.models import CollectionRound, Evaluation, RoundTask, Run, utcnow
+from vaultward.store.unit_of_work import in_unit_of_work, unit_of_work
 
 SCOPES = [f"static:{n}" for n in range(1, 6)]
 
@@ -105,7 +106,7 @@ def test_a_round_collects_every_scope_once_and_duplicates_are_skipped(engine, ra
 
 def test_a_round_waits_for_the_previous_one_of_its_source(engine, rabbitmq_url, queue_name):  # noqa: F811
     with task_queue(engine, rabbitmq_url, queue_name, threads=1) as queue:
-        rounds.open_round(engine, "static", utcnow() - timedelta(minutes=1))  # never listed
+        in_unit_of_work(engine, rounds.open_round, "static", utcnow() - timedelta(minutes=1))  # never listed
         queue.enqueue_round("static")  # skipped: the previous round is unfinished
         queue.broker.join(queue_name, timeout=10_000)
         assert len(all_rounds(engine)) == 1
@@ -113,19 +114,19 @@ def test_a_round_waits_for_the_previous_one_of_its_source(engine, rabbitmq_url, 
 
 def test_a_task_a_live_worker_holds_is_collected_once_its_claim_expires(engine, rabbitmq_url, queue_name):  # noqa: F811
     scope = SCOPES[0]
-    round_id = rounds.open_round(engine, "static", utcnow())
-    rounds.record_scopes(engine, round_id, [Scope("static", scope)])
+    round_id = in_unit_of_work(engine, rounds.open_round, "static", utcnow())
+    in_unit_of_work(engine, rounds.record_scopes, round_id, [Scope("static", scope)])
     # A worker on another host claimed the task, started its Run, then went silent.
     elsewhere = "another-host:4242:abc"
     lease_id = rounds.task_lease_id(round_id, scope)
-    assert job_lease.acquire(engine, lease_id, elsewhere, utcnow() + timedelta(seconds=3))
+    assert in_unit_of_work(engine, job_lease.acquire, lease_id, elsewhere, utcnow() + timedelta(seconds=3))
     with Session(engine) as session:
         stale = Run(collector="static", scope=scope, status="running", started_at=utcnow())
         session.add(stale)
         session.commit()
         stale_id = stale.id
     assert stale_id is not None
-    rounds.task_run_started(engine, round_id, scope, stale_id)
+    in_unit_of_work(engine, rounds.task_run_started, round_id, scope, stale_id)
     with engine.begin() as connection:
         connection.execute(rounds.TASKS.update().values(status="running", attempts=1))
 
@@ -146,9 +147,9 @@ def test_a_task_a_live_worker_holds_is_collected_once_its_claim_expires(engine, 
 
 
 def test_evaluation_messages_delivered_together_evaluate_the_round_once(engine, rabbitmq_url, queue_name):  # noqa: F811
-    round_id = rounds.open_round(engine, "static", utcnow())
-    rounds.record_scopes(engine, round_id, [])
-    assert rounds.complete_round(engine, round_id)
+    round_id = in_unit_of_work(engine, rounds.open_round, "static", utcnow())
+    in_unit_of_work(engine, rounds.record_scopes, round_id, [])
+    assert in_unit_of_work(engine, rounds.complete_round, round_id)
     with task_queue(engine, rabbitmq_url, queue_name) as queue:
         for _ in range(4):
             queue.evaluate_round.send(round_id)
@@ -162,15 +163,15 @@ def test_evaluation_messages_delivered_together_evaluate_the_round_once(engine, 
 def test_workers_finishing_the_last_tasks_together_complete_the_round_once(engine):
     scopes = [Scope("static", f"static:{n}") for n in range(8)]
     for attempt in range(5):
-        round_id = rounds.open_round(engine, "static", utcnow() + timedelta(seconds=attempt))
-        rounds.record_scopes(engine, round_id, scopes)
+        round_id = in_unit_of_work(engine, rounds.open_round, "static", utcnow() + timedelta(seconds=attempt))
+        in_unit_of_work(engine, rounds.record_scopes, round_id, scopes)
         barrier = threading.Barrier(len(scopes))
         completed: list[bool] = []
 
         def finish(scope: Scope, round_id: int, barrier: threading.Barrier, completed: list[bool]) -> None:
             barrier.wait()
-            rounds.finish_task(engine, round_id, scope.id)
-            completed.append(rounds.complete_round(engine, round_id))
+            in_unit_of_work(engine, rounds.finish_task, round_id, scope.id)
+            completed.append(in_unit_of_work(engine, rounds.complete_round, round_id))
 
         threads = [
             threading.Thread(target=finish, args=(scope, round_id, barrier, completed)) for scope in scopes
@@ -180,18 +181,20 @@ def test_workers_finishing_the_last_tasks_together_complete_the_round_once(engin
         for thread in threads:
             thread.join()
         assert completed.count(True) == 1, f"attempt {attempt}: {completed}"
-        assert rounds.get_round(engine, round_id).completed_at is not None
+        assert in_unit_of_work(engine, rounds.get_round, round_id).completed_at is not None
 
 
 def test_a_round_is_not_complete_before_its_scopes_are_listed(engine):
-    round_id = rounds.open_round(engine, "static", utcnow())
-    assert not rounds.complete_round(engine, round_id)
-    rounds.record_scopes(engine, round_id, [Scope("static", "static:1"), Scope("static", "static:1")])
-    assert rounds.get_round(engine, round_id).scope_count == 1  # listed twice, one task
-    assert not rounds.complete_round(engine, round_id)
-    rounds.finish_task(engine, round_id, "static:1")
-    assert rounds.complete_round(engine, round_id)
-    assert not rounds.complete_round(engine, round_id)  # once
+    round_id = in_unit_of_work(engine, rounds.open_round, "static", utcnow())
+    assert not in_unit_of_work(engine, rounds.complete_round, round_id)
+    in_unit_of_work(
+        engine, rounds.record_scopes, round_id, [Scope("static", "static:1"), Scope("static", "static:1")]
+    )
+    assert in_unit_of_work(engine, rounds.get_round, round_id).scope_count == 1  # listed twice, one task
+    assert not in_unit_of_work(engine, rounds.complete_round, round_id)
+    in_unit_of_work(engine, rounds.finish_task, round_id, "static:1")
+    assert in_unit_of_work(engine, rounds.complete_round, round_id)
+    assert not in_unit_of_work(engine, rounds.complete_round, round_id)  # once
 
 
 @pytest.mark.parametrize(
@@ -216,27 +219,20 @@ def test_long_scope_ids_get_a_lease_id_that_fits():
 def test_a_round_records_its_evaluation_in_the_evaluation_s_transaction(engine):
     """A worker dying between storing an evaluation and recording it on the round would
     make the next delivery evaluate again: both are one transaction."""
-    from vaultward.pipeline.evaluation import evaluate
+    from vaultward.pipeline.evaluation import assess, store
 
-    round_id = rounds.open_round(engine, "static", utcnow())
-    rounds.record_scopes(engine, round_id, [])
-    assert rounds.complete_round(engine, round_id)
+    round_id = in_unit_of_work(engine, rounds.open_round, "static", utcnow())
+    in_unit_of_work(engine, rounds.record_scopes, round_id, [])
+    assert in_unit_of_work(engine, rounds.complete_round, round_id)
     settings = parse_settings({"sources": {"static": {"schedule": "1h"}}})
 
-    def dies(session, evaluation_id):
-        rounds.record_evaluation(session, round_id, evaluation_id)
+    with pytest.raises(SystemExit), unit_of_work(engine) as session:
+        summary = store(session, assess(settings, engine, registry_with(plan())))
+        rounds.record_evaluation(session, round_id, summary.evaluation_id)
         raise SystemExit("killed")
-
-    with pytest.raises(SystemExit):
-        evaluate(settings, engine, registry_with(plan()), in_transaction=dies)
-    assert evaluation_count(engine) == 0 and rounds.awaits_evaluation(engine, round_id)
-    summary = evaluate(
-        settings,
-        engine,
-        registry_with(plan()),
-        in_transaction=lambda session, evaluation_id: rounds.record_evaluation(
-            session, round_id, evaluation_id
-        ),
-    )
-    assert rounds.get_round(engine, round_id).evaluation_id == summary.evaluation_id
-    assert not rounds.awaits_evaluation(engine, round_id)
+    assert evaluation_count(engine) == 0 and in_unit_of_work(engine, rounds.awaits_evaluation, round_id)
+    with unit_of_work(engine) as session:
+        summary = store(session, assess(settings, engine, registry_with(plan())))
+        rounds.record_evaluation(session, round_id, summary.evaluation_id)
+    assert in_unit_of_work(engine, rounds.get_round, round_id).evaluation_id == summary.evaluation_id
+    assert not in_unit_of_work(engine, rounds.awaits_evaluation, round_id)

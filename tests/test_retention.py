@@ -148,14 +148,17 @@ def test_completed_queue_rounds_older_than_the_facts_go_with_their_tasks(engine)
     from vaultward.contract.sdk import Scope
     from vaultward.pipeline import rounds
     from vaultward.store.models import CollectionRound, RoundTask
+    from vaultward.store.unit_of_work import in_unit_of_work
 
     made = []
     for days in (40, 1):
-        round_id = rounds.open_round(engine, "static", utcnow() - timedelta(days=days))
-        rounds.record_scopes(engine, round_id, [Scope("static", "aws:1"), Scope("static", "aws:2")])
+        round_id = in_unit_of_work(engine, rounds.open_round, "static", utcnow() - timedelta(days=days))
+        in_unit_of_work(
+            engine, rounds.record_scopes, round_id, [Scope("static", "aws:1"), Scope("static", "aws:2")]
+        )
         for scope in ("aws:1", "aws:2"):
-            rounds.finish_task(engine, round_id, scope)
-        assert rounds.complete_round(engine, round_id)
+            in_unit_of_work(engine, rounds.finish_task, round_id, scope)
+        assert in_unit_of_work(engine, rounds.complete_round, round_id)
         with Session(engine) as session:
             session.exec(  # type: ignore[call-overload]
                 update(CollectionRound).where(col(CollectionRound.id) == round_id)

@@ -3,22 +3,21 @@ and their policy rules (whitelists, velocity limits, approvals) from the BitGo A
 
 from __future__ import annotations
 
-import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from functools import partial
+from typing import Annotated
 from urllib.parse import urlsplit
 
-import httpx
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from collectors.bitgo import mapper
 from collectors.bitgo.client import BASE_URL, MAX_PAGE_SIZE, BitGoClient
 from collectors.degrade import side_request
-from collectors.http_api import credential
-from collectors.request_pacing import source_pacer
+from collectors.http_api import bearer, credential
+from collectors.saas import SaasCollector, http_url
 from vaultward.contract.records import Record, TransferPolicy, Wallet
-from vaultward.contract.sdk import Collector, Problem, Scope
+from vaultward.contract.sdk import Problem, Scope
 
 DEFAULT_TOKEN_VARIABLE = "BITGO_ACCESS_TOKEN"  # noqa: S105 - a variable name, not a secret
 
@@ -28,18 +27,11 @@ class BitGoOptions(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    base_url: str = BASE_URL  # https://app.bitgo-test.com for the test environment
+    # https://app.bitgo-test.com for the test environment
+    base_url: Annotated[str, http_url("a URL", BASE_URL)] = BASE_URL
     coins: list[str] = Field(default_factory=lambda: ["btc", "eth"])
     enterprise: str | None = None
     page_size: int = Field(default=MAX_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)
-
-    @field_validator("base_url")
-    @classmethod
-    def _url(cls, value: str) -> str:
-        value = value.strip().rstrip("/")
-        if not value.startswith(("https://", "http://")) or not value.split("://", 1)[1]:
-            raise ValueError('expected a URL like "https://app.bitgo.com"')
-        return value
 
     @field_validator("coins")
     @classmethod
@@ -51,7 +43,7 @@ class BitGoOptions(BaseModel):
         return list(dict.fromkeys(coins))
 
 
-class BitGoCollector(Collector):
+class BitGoCollector(SaasCollector):
     """One scope per BitGo enterprise, `bitgo:<enterprise id>` (or `bitgo:<API host>` when no
     enterprise is configured).
 
@@ -85,12 +77,6 @@ class BitGoCollector(Collector):
     # BitGo: 360 requests per 60 s window per authenticated user (its default rate limits).
     rate_limit_per_minute = 360
 
-    def __init__(self, settings) -> None:
-        super().__init__(settings)
-        # Injected by tests: no real waiting on retries, or an in-process transport.
-        self.sleep: Callable[[float], None] = time.sleep
-        self.transport: httpx.BaseTransport | None = None
-
     def scopes(self) -> list[Scope]:
         options: BitGoOptions = self.options
         where = options.enterprise or urlsplit(options.base_url).netloc
@@ -99,9 +85,8 @@ class BitGoCollector(Collector):
     def collect(self, scope: Scope) -> Iterator[Record | Problem]:
         options: BitGoOptions = self.options
         token = credential(self.name, self.source.credentials_env, "token", DEFAULT_TOKEN_VARIABLE)
-        with BitGoClient(
-            scope.params["base_url"], token, options.page_size, self.sleep, self.transport, source_pacer(self)
-        ) as client:
+        api = self.http(self.name, scope.params["base_url"], bearer(token), token)
+        with BitGoClient(api, options.page_size) as client:
             # A side request: refused or absent, the wallets still count, without the tally.
             approvals = yield from side_request(
                 partial(_listed, client.pending_approvals, options.coins, options.enterprise),

@@ -3,14 +3,10 @@ across coins, both paged with `limit` / `prevId` (the body's `nextBatchPrevId`).
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
-import httpx
-
-from collectors.http_api import ApiError, Credential, HttpApi, VendorClient, bearer_headers
-from collectors.request_pacing import RequestPacer
+from collectors.http_api import ApiError, HttpApi, VendorClient
 
 BASE_URL = "https://app.bitgo.com"
 MAX_PAGE_SIZE = 500  # BitGo's list endpoints cap `limit` at 500 (default 25)
@@ -22,25 +18,9 @@ PENDING_APPROVALS_PATH = "/api/v2/pendingapprovals"
 class BitGoClient(VendorClient):
     """Read-only calls the collector needs."""
 
-    def __init__(
-        self,
-        base_url: str,
-        token: Credential,
-        page_size: int = MAX_PAGE_SIZE,
-        sleep: Callable[[float], None] = time.sleep,
-        transport: httpx.BaseTransport | None = None,
-        pacer: RequestPacer | None = None,
-    ) -> None:
+    def __init__(self, api: HttpApi, page_size: int = MAX_PAGE_SIZE) -> None:
+        self.api = api  # bearer access token
         self.page_size = min(page_size, MAX_PAGE_SIZE)
-        self.api = HttpApi(
-            "bitgo",
-            base_url,
-            headers=bearer_headers(token),
-            credential=token,
-            sleep=sleep,
-            transport=transport,
-            pacer=pacer,
-        )
 
     def wallets(self, coin: str, enterprise: str | None = None) -> Iterator[dict[str, Any]]:
         """`GET /api/v2/{coin}/wallet`, every page, with `allTokens` (each wallet's token

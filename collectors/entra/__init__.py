@@ -3,20 +3,18 @@ whether Conditional Access or security defaults enforce MFA for each."""
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Generator, Iterator
-from typing import ClassVar
+from collections.abc import Generator, Iterator
+from typing import Annotated, ClassVar
 
-import httpx
 from pydantic import BaseModel, ConfigDict, Field
 
 from collectors.degrade import FAILURES
 from collectors.entra import mapper, policy_mapper, trust_mapper
-from collectors.entra.client import GraphClient
+from collectors.entra.client import ClientCredentialsGrant, GraphClient, token_url
 from collectors.http_api import ApiError, credential
-from collectors.request_pacing import source_pacer
+from collectors.saas import SaasCollector, http_url
 from vaultward.contract.records import Identity, MfaPolicy, Record
-from vaultward.contract.sdk import Collector, Problem, Scope
+from vaultward.contract.sdk import Problem, Scope
 
 DEFAULT_CLIENT_ID_VARIABLE = "ENTRA_CLIENT_ID"
 DEFAULT_CLIENT_SECRET_VARIABLE = "ENTRA_CLIENT_SECRET"  # noqa: S105 - a variable name
@@ -28,11 +26,11 @@ class EntraOptions(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     tenant_id: str = Field(min_length=1)  # directory (tenant) id or a verified domain
-    graph_url: str = "https://graph.microsoft.com"
-    login_url: str = "https://login.microsoftonline.com"
+    graph_url: Annotated[str, http_url()] = "https://graph.microsoft.com"
+    login_url: Annotated[str, http_url()] = "https://login.microsoftonline.com"
 
 
-class EntraCollector(Collector):
+class EntraCollector(SaasCollector):
     """One scope per tenant (`entra:<tenant_id>`). Reads, never writes:
 
     - `GET /reports/authenticationMethods/userRegistrationDetails`: every user's admin flag,
@@ -67,25 +65,18 @@ class EntraCollector(Collector):
     # Microsoft Graph counts identity requests per app per tenant in resource units per 10 s
     # (thousands even for small tenants); 1,200 a minute keeps well inside them.
     rate_limit_per_minute = 1200
-    sleep: Callable[[float], None] | None = None  # tests shorten retry waits
-    transport: httpx.BaseTransport | None = None  # tests: e.g. short timeouts
 
     def scopes(self) -> list[Scope]:
         return [Scope(collector=self.name, id=f"{self.name}:{self.options.tenant_id}")]
 
     def client(self) -> GraphClient:
         env = self.source.credentials_env
-        return GraphClient(
-            self.name,
-            self.options.tenant_id,
-            credential(self.name, env, "client_id", DEFAULT_CLIENT_ID_VARIABLE),
-            credential(self.name, env, "client_secret", DEFAULT_CLIENT_SECRET_VARIABLE),
-            self.options.graph_url,
-            self.options.login_url,
-            sleep=self.sleep or time.sleep,
-            transport=self.transport,
-            pacer=source_pacer(self),
-        )
+        client_id = credential(self.name, env, "client_id", DEFAULT_CLIENT_ID_VARIABLE)
+        client_secret = credential(self.name, env, "client_secret", DEFAULT_CLIENT_SECRET_VARIABLE)
+        login = token_url(self.options.login_url, self.options.tenant_id)
+        token_api = self.http(self.name, login, credential=client_secret, paced=False)
+        grant = ClientCredentialsGrant(token_api, client_id, client_secret)
+        return GraphClient(self.http(self.name, self.options.graph_url, grant, client_secret), token_api)
 
     def collect(self, scope: Scope) -> Iterator[Record | Problem]:
         with self.client() as client:

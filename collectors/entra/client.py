@@ -1,20 +1,16 @@
 """Microsoft Graph over HTTP for the entra collector: a client-credentials token from the
-Microsoft identity platform, the paged authentication-methods registration report, Conditional
+Microsoft identity platform (as `httpx.Auth`), the paged authentication-methods registration report, Conditional
 Access policies, security defaults, cross-tenant access settings and group members. The only module of this collector that
 talks HTTP."""
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 from urllib.parse import quote
 
-import httpx
-
 from collectors.bearer_token import BearerToken
 from collectors.http_api import ApiError, Credential, HttpApi, VendorClient
-from collectors.request_pacing import RequestPacer
 
 GRAPH_SCOPE = "https://graph.microsoft.com/.default"
 REGISTRATION_PATH = "/v1.0/reports/authenticationMethods/userRegistrationDetails"
@@ -26,44 +22,21 @@ CROSS_TENANT_PARTNERS_PATH = "/v1.0/policies/crossTenantAccessPolicy/partners"
 MEMBERS_PAGE_MAX = 999  # the largest $top Graph allows for directory-object lists
 
 
-class GraphClient(VendorClient):
-    """One tenant's Graph, as an application (no signed-in user)."""
+def token_url(login_url: str, tenant_id: str) -> str:
+    return f"{login_url.rstrip('/')}/{tenant_id}/oauth2/v2.0/token"
 
-    def __init__(
-        self,
-        source: str,
-        tenant_id: str,
-        client_id: Credential,
-        client_secret: Credential,
-        graph_url: str,
-        login_url: str,
-        sleep: Callable[[float], None] = time.sleep,
-        transport: httpx.BaseTransport | None = None,
-        pacer: RequestPacer | None = None,
-    ) -> None:
-        self.source = source
+
+class ClientCredentialsGrant(BearerToken):
+    """The Microsoft identity platform's client-credentials grant as `httpx.Auth`: the
+    application's id and secret exchanged at `token_api` for a Graph token."""
+
+    def __init__(self, token_api: HttpApi, client_id: Credential, client_secret: Credential) -> None:
+        super().__init__(token_api.source)
+        self.token_api = token_api
         self.client_id = client_id
         self.client_secret = client_secret
-        self.token_url = f"{login_url.rstrip('/')}/{tenant_id}/oauth2/v2.0/token"
-        self.token_api = HttpApi(
-            source, self.token_url, headers=dict, credential=client_secret, sleep=sleep, transport=transport
-        )
-        self.token = BearerToken(source, self._fetch_token)
-        self.api = HttpApi(
-            source,
-            graph_url,
-            headers=self.token.headers,
-            credential=client_secret,
-            sleep=sleep,
-            transport=transport,
-            pacer=pacer,
-        )
 
-    def close(self) -> None:
-        self.token_api.close()
-        self.api.close()
-
-    def _fetch_token(self) -> Any:
+    def fetch(self) -> Any:
         form = {
             "client_id": self.client_id.value,
             "client_secret": self.client_secret.value,
@@ -71,7 +44,7 @@ class GraphClient(VendorClient):
             "grant_type": "client_credentials",
         }
         try:
-            _, body = self.token_api.request_json("POST", self.token_url, data=form)
+            _, body = self.token_api.request_json("POST", self.token_api.base_url.rstrip("/"), data=form)
         except ApiError as error:
             message = str(error)
             if self.client_secret.variable not in message:
@@ -81,6 +54,16 @@ class GraphClient(VendorClient):
                 )
             raise ApiError(message) from None
         return body
+
+
+class GraphClient(VendorClient):
+    """One tenant's Graph, as an application (no signed-in user), through `api` (authorised
+    by a `ClientCredentialsGrant` over `token_api`)."""
+
+    def __init__(self, api: HttpApi, token_api: HttpApi) -> None:
+        self.source = api.source
+        self.api = api
+        self.others = (token_api,)
 
     def registration_details(self) -> Iterator[list[Mapping[str, Any]]]:
         """Pages of userRegistrationDetails, following `@odata.nextLink`. The report pages

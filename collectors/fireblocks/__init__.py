@@ -3,21 +3,19 @@ a Fireblocks workspace."""
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Iterator
-from typing import ClassVar
+from collections.abc import Iterator
+from typing import Annotated, ClassVar
 from urllib.parse import urlsplit
 
-import httpx
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from collectors.degrade import side_listing, side_request
 from collectors.fireblocks import mapper
-from collectors.fireblocks.client import BASE_URL, VAULT_PAGE_SIZE, FireblocksClient
+from collectors.fireblocks.client import BASE_URL, VAULT_PAGE_SIZE, FireblocksAuth, FireblocksClient
 from collectors.http_api import credential
-from collectors.request_pacing import source_pacer
+from collectors.saas import SaasCollector, http_url
 from vaultward.contract.records import Identity, Record, TransferPolicy, Wallet
-from vaultward.contract.sdk import Collector, Problem, Scope
+from vaultward.contract.sdk import Problem, Scope
 
 DEFAULT_API_KEY_VARIABLE = "FIREBLOCKS_API_KEY"
 DEFAULT_SECRET_KEY_FILE_VARIABLE = "FIREBLOCKS_SECRET_KEY_FILE"  # noqa: S105 - a variable name
@@ -28,18 +26,17 @@ class FireblocksOptions(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    base_url: str = BASE_URL  # EU workspaces: https://eu-api.fireblocks.io, sandbox: sandbox-api
+    # EU workspaces: https://eu-api.fireblocks.io, sandbox: sandbox-api
+    base_url: Annotated[str, http_url()] = BASE_URL
     page_size: int = Field(default=VAULT_PAGE_SIZE, ge=1, le=VAULT_PAGE_SIZE)
 
     @field_validator("base_url")
     @classmethod
-    def _url(cls, value: str) -> str:
-        if not value.startswith(("https://", "http://")):
-            raise ValueError("expected a URL starting with https://")
-        return value.rstrip("/").removesuffix("/v1")
+    def _host(cls, value: str) -> str:
+        return value.removesuffix("/v1")
 
 
-class FireblocksCollector(Collector):
+class FireblocksCollector(SaasCollector):
     """One scope per workspace, `fireblocks:<API host>`.
 
     Configuration (`[sources.fireblocks]`):
@@ -77,12 +74,6 @@ class FireblocksCollector(Collector):
     # spread requests over the minute: a moderate pace by default.
     rate_limit_per_minute = 600
 
-    def __init__(self, settings) -> None:
-        super().__init__(settings)
-        # Injected by tests: no real waiting on retries, or an in-process transport.
-        self.sleep: Callable[[float], None] = time.sleep
-        self.transport: httpx.BaseTransport | None = None
-
     def scopes(self) -> list[Scope]:
         options: FireblocksOptions = self.options
         host = urlsplit(options.base_url).netloc
@@ -90,15 +81,11 @@ class FireblocksCollector(Collector):
 
     def client(self, base_url: str) -> FireblocksClient:
         env = self.source.credentials_env
-        return FireblocksClient(
-            base_url,
-            credential(self.name, env, "api_key", DEFAULT_API_KEY_VARIABLE),
-            credential(self.name, env, "secret_key_file", DEFAULT_SECRET_KEY_FILE_VARIABLE),
-            self.options.page_size,
-            self.sleep,
-            self.transport,
-            source_pacer(self),
-        )
+        api_key = credential(self.name, env, "api_key", DEFAULT_API_KEY_VARIABLE)
+        secret_key_file = credential(self.name, env, "secret_key_file", DEFAULT_SECRET_KEY_FILE_VARIABLE)
+        # Signing needs the final URL and body, so it runs as httpx auth on each request.
+        auth = FireblocksAuth(api_key, secret_key_file)
+        return FireblocksClient(self.http(self.name, base_url, auth, api_key), self.options.page_size)
 
     def collect(self, scope: Scope) -> Iterator[Record | Problem]:
         workspace = scope.id.removeprefix("fireblocks:")

@@ -21,7 +21,6 @@ import jwt
 
 from collectors.fireblocks.mapper import TRANSACTION_TYPES
 from collectors.http_api import ApiError, Credential, HttpApi, VendorClient
-from collectors.request_pacing import RequestPacer
 
 BASE_URL = "https://api.fireblocks.io"
 JWT_LIFETIME = 20  # seconds; Fireblocks refuses exp >= iat + 30
@@ -85,28 +84,9 @@ class FireblocksAuth(httpx.Auth):
 class FireblocksClient(VendorClient):
     """Read-only calls the collector needs."""
 
-    def __init__(
-        self,
-        base_url: str,
-        api_key: Credential,
-        secret_key_file: Credential,
-        page_size: int = VAULT_PAGE_SIZE,
-        sleep: Callable[[float], None] = time.sleep,
-        transport: httpx.BaseTransport | None = None,
-        pacer: RequestPacer | None = None,
-    ) -> None:
+    def __init__(self, api: HttpApi, page_size: int = VAULT_PAGE_SIZE) -> None:
+        self.api = api  # signed with `FireblocksAuth`
         self.page_size = min(page_size, VAULT_PAGE_SIZE)
-        self.api = HttpApi(
-            "fireblocks",
-            base_url,
-            headers=lambda: {"Accept": "application/json"},
-            credential=api_key,
-            sleep=sleep,
-            transport=transport,
-            pacer=pacer,
-        )
-        # Signing needs the final URL and body, so it runs as httpx auth on each request.
-        self.api.client.auth = FireblocksAuth(api_key, secret_key_file)
 
     def active_policy(self, policy_types: Iterable[str] = POLICY_TYPES) -> dict[str, Any]:
         """The active policy of Policy Engine v2 (`GET /v1/policy/active_policy`, the
@@ -127,7 +107,7 @@ class FireblocksClient(VendorClient):
                 body = self.api.get_json(path, query)
                 if not isinstance(body, dict):
                     raise ApiError(f"fireblocks: GET {path}: expected an object, got {type(body).__name__}")
-                accounts = self.api._expect_list(body, path, "accounts")
+                accounts = self.api.expect_list(body, path, "accounts")
             yield from self.objects(accounts, path)
             after = (body.get("paging") or {}).get("after") if isinstance(body.get("paging"), dict) else None
             if not after:
@@ -141,4 +121,4 @@ class FireblocksClient(VendorClient):
         body = self.api.get_json(USERS_PATH)
         if not isinstance(body, dict):
             raise ApiError(f"fireblocks: GET {USERS_PATH}: expected an object, got {type(body).__name__}")
-        return list(self.objects(self.api._expect_list(body, USERS_PATH, "users"), USERS_PATH))
+        return list(self.objects(self.api.expect_list(body, USERS_PATH, "users"), USERS_PATH))

@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Iterator
-from typing import ClassVar
+from collections.abc import Iterator
+from typing import Annotated, ClassVar
 
-import httpx
 from pydantic import BaseModel, ConfigDict, Field
 
 from collectors.google_workspace import mapper
-from collectors.google_workspace.client import DIRECTORY_SCOPE, DirectoryClient
+from collectors.google_workspace.client import (
+    DIRECTORY_SCOPE,
+    DirectoryClient,
+    ServiceAccountGrant,
+    google_rate_limited,
+)
 from collectors.http_api import credential
-from collectors.request_pacing import source_pacer
+from collectors.saas import SaasCollector, http_url
 from vaultward.contract.records import Identity, Record
-from vaultward.contract.sdk import Collector, Problem, Scope
+from vaultward.contract.sdk import Problem, Scope
 
 DEFAULT_KEY_FILE_VARIABLE = "GOOGLE_SERVICE_ACCOUNT_FILE"
 
@@ -27,11 +30,11 @@ class GoogleWorkspaceOptions(BaseModel):
     customer: str = Field(default="my_customer", min_length=1)  # customer id, or my_customer
     domain: str | None = None  # list one domain's users instead of the whole customer's
     admin_subject: str = Field(min_length=3)  # the administrator the service account acts as
-    directory_url: str = "https://admin.googleapis.com"
-    token_url: str = "https://oauth2.googleapis.com/token"  # noqa: S105 - a URL, not a secret
+    directory_url: Annotated[str, http_url()] = "https://admin.googleapis.com"
+    token_url: Annotated[str, http_url()] = "https://oauth2.googleapis.com/token"  # noqa: S105 - a URL
 
 
-class GoogleWorkspaceCollector(Collector):
+class GoogleWorkspaceCollector(SaasCollector):
     """One scope per configured customer: every user with `isAdmin` / `isDelegatedAdmin`,
     `isEnrolledIn2Sv` / `isEnforcedIn2Sv`, suspension and last login.
 
@@ -53,8 +56,6 @@ class GoogleWorkspaceCollector(Collector):
     # Directory API: 2,400 queries a minute per user per Google Cloud project by default
     # (over it: 403 userRateLimitExceeded).
     rate_limit_per_minute = 2400
-    sleep: Callable[[float], None] | None = None  # tests shorten retry waits
-    transport: httpx.BaseTransport | None = None  # tests: e.g. short timeouts
 
     @property
     def account(self) -> str:
@@ -67,16 +68,12 @@ class GoogleWorkspaceCollector(Collector):
         key_file = credential(
             self.name, self.source.credentials_env, "service_account_file", DEFAULT_KEY_FILE_VARIABLE
         )
-        return DirectoryClient(
-            self.name,
-            key_file,
-            self.options.admin_subject,
-            self.options.directory_url,
-            self.options.token_url,
-            sleep=self.sleep or time.sleep,
-            transport=self.transport,
-            pacer=source_pacer(self),
+        token_api = self.http(self.name, self.options.token_url, credential=key_file, paced=False)
+        grant = ServiceAccountGrant(token_api, key_file, self.options.admin_subject)
+        api = self.http(
+            self.name, self.options.directory_url, grant, key_file, rate_limited=google_rate_limited
         )
+        return DirectoryClient(api, token_api)
 
     def collect(self, scope: Scope) -> Iterator[Record | Problem]:
         with self.client() as client:

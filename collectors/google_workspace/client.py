@@ -1,6 +1,6 @@
 """Google Workspace Admin SDK Directory API over HTTP: a service account's domain-wide
-delegated access token (a signed JWT exchanged at the token endpoint) and the paged user
-list. The only module of this collector that talks HTTP."""
+delegated access token (a signed JWT exchanged at the token endpoint, as `httpx.Auth`) and the
+paged user list. The only module of this collector that talks HTTP."""
 
 from __future__ import annotations
 
@@ -16,7 +16,6 @@ import jwt
 
 from collectors.bearer_token import BearerToken
 from collectors.http_api import ApiError, Credential, HttpApi, VendorClient
-from collectors.request_pacing import RequestPacer
 
 DIRECTORY_SCOPE = "https://www.googleapis.com/auth/admin.directory.user.readonly"
 JWT_BEARER_GRANT = "urn:ietf:params:oauth:grant-type:jwt-bearer"
@@ -84,63 +83,48 @@ def google_rate_limited(response: httpx.Response) -> bool:
     return any(isinstance(e, dict) and e.get("reason") in RATE_LIMIT_REASONS for e in errors)
 
 
-class DirectoryClient(VendorClient):
-    """Users of one Google Workspace customer (or one of its domains)."""
+class ServiceAccountGrant(BearerToken):
+    """Google's JWT-bearer grant as `httpx.Auth`: a service account's assertion, signed with its
+    key and acting as `subject` (domain-wide delegation), exchanged at `token_api` for an
+    access token."""
 
     def __init__(
-        self,
-        source: str,
-        credential: Credential,
-        admin_subject: str,
-        directory_url: str,
-        token_url: str,
-        sleep: Callable[[float], None] = time.sleep,
-        clock: Callable[[], float] = time.time,
-        transport: httpx.BaseTransport | None = None,
-        pacer: RequestPacer | None = None,
+        self, token_api: HttpApi, key_file: Credential, subject: str, clock: Callable[[], float] = time.time
     ) -> None:
-        self.source = source
-        self.credential = credential
-        self.admin_subject = admin_subject
-        self.token_url = token_url
-        self.clock = clock
+        super().__init__(token_api.source)
+        self.token_api = token_api
+        self.key_file = key_file
+        self.subject = subject
+        self.signing_clock = clock
         self._key: ServiceAccountKey | None = None
-        self.token_api = HttpApi(
-            source, token_url, headers=dict, credential=credential, sleep=sleep, transport=transport
-        )
-        self.token = BearerToken(source, self._fetch_token)
-        self.api = HttpApi(
-            source,
-            directory_url,
-            headers=self.token.headers,
-            credential=credential,
-            sleep=sleep,
-            transport=transport,
-            rate_limited=google_rate_limited,
-            pacer=pacer,
-        )
 
-    def close(self) -> None:
-        self.token_api.close()
-        self.api.close()
-
-    def _fetch_token(self) -> Any:
+    def fetch(self) -> Any:
         if self._key is None:
-            self._key = load_key(self.credential)
-        signed = assertion(self._key, self.admin_subject, self.token_url, self.clock())
+            self._key = load_key(self.key_file)
+        token_url = self.token_api.base_url.rstrip("/")
+        signed = assertion(self._key, self.subject, token_url, self.signing_clock())
         try:
             _, body = self.token_api.request_json(
-                "POST", self.token_url, data={"grant_type": JWT_BEARER_GRANT, "assertion": signed}
+                "POST", token_url, data={"grant_type": JWT_BEARER_GRANT, "assertion": signed}
             )
         except ApiError as error:
             message = str(error)
-            if self.credential.variable not in message:
+            if self.key_file.variable not in message:
                 message += (
-                    f" (check the service-account key in {self.credential.variable}, its domain-wide"
+                    f" (check the service-account key in {self.key_file.variable}, its domain-wide"
                     f" delegation for {DIRECTORY_SCOPE} and admin_subject)"
                 )
             raise ApiError(message) from None
         return body
+
+
+class DirectoryClient(VendorClient):
+    """Users of one Google Workspace customer (or one of its domains), through `api`
+    (authorised by a `ServiceAccountGrant` over `token_api`)."""
+
+    def __init__(self, api: HttpApi, token_api: HttpApi) -> None:
+        self.api = api
+        self.others = (token_api,)
 
     def users(self, customer: str, domain: str | None = None) -> Iterator[list[Mapping[str, Any]]]:
         """Pages of user resources; `domain`, when given, narrows the list to that domain."""

@@ -3,22 +3,20 @@ custody inventory), each endpoint described in the configuration."""
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any, ClassVar
 
-import httpx
 from pydantic import BaseModel
 
 from collectors.internal_http import mapper
-from collectors.internal_http.client import EndpointClient
+from collectors.internal_http.client import EndpointClient, endpoint_auth, endpoint_secret, source_of
 from collectors.internal_http.options import Endpoint, InternalHttpOptions
-from collectors.request_pacing import source_pacer
+from collectors.saas import SaasCollector
 from vaultward.contract.records import RECORD_KINDS, CollectionScope, Record
-from vaultward.contract.sdk import Collector, Problem, Scope
+from vaultward.contract.sdk import Problem, Scope
 
 
-class InternalHttpCollector(Collector):
+class InternalHttpCollector(SaasCollector):
     """One scope per configured endpoint, `internal_http:<name>`.
 
     Configuration (`[sources.internal_http]`), a list of `[[sources.internal_http.endpoints]]`:
@@ -61,9 +59,6 @@ class InternalHttpCollector(Collector):
         super().__init__(settings)
         options: InternalHttpOptions = self.options
         self.produces = tuple(RECORD_KINDS[endpoint.kind] for endpoint in options.endpoints)  # type: ignore[misc]
-        # Injected by tests: no real waiting on retries, or an in-process transport.
-        self.sleep: Callable[[float], None] = time.sleep
-        self.transport: httpx.BaseTransport | None = None
 
     @classmethod
     def credential_variables(cls, options: Any) -> list[str]:
@@ -89,7 +84,9 @@ class InternalHttpCollector(Collector):
     def collect(self, scope: Scope) -> Iterator[Record | Problem]:
         endpoint = self._endpoint(scope)
         index = 0
-        with EndpointClient(endpoint, self.sleep, self.transport, source_pacer(self)) as client:
+        secret = endpoint_secret(endpoint)
+        api = self.http(source_of(endpoint), endpoint.url, endpoint_auth(secret, endpoint), secret)
+        with EndpointClient(endpoint, api) as client:
             for page in client.pages():
                 for item in page:
                     record, problems = mapper.map_item(endpoint, item, index)

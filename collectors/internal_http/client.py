@@ -3,58 +3,47 @@
 from __future__ import annotations
 
 import os
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urljoin
 
 import httpx
 import jmespath
 
-from collectors.http_api import ApiError, Credential, HttpApi, VendorClient
+from collectors.http_api import ApiError, Credential, HeaderAuth, HttpApi, VendorClient
 from collectors.internal_http.options import Endpoint
-from collectors.request_pacing import RequestPacer
 
 _REFERENCES = {"link": "link", "cursor": "cursor", "page": "page number", "none": "link"}
+
+
+def source_of(endpoint: Endpoint) -> str:
+    """How errors name the endpoint: `internal_http:<name>`."""
+    return f"internal_http:{endpoint.name}"
+
+
+def endpoint_secret(endpoint: Endpoint) -> Credential | None:
+    """The credential `auth_env` names (checked set now, read as each request leaves)."""
+    if not endpoint.auth_env:
+        return None
+    source = source_of(endpoint)
+    if not os.environ.get(endpoint.auth_env):
+        raise ApiError(f"{source}: environment variable {endpoint.auth_env} (auth_env) is not set")
+    return Credential(source, "auth_env", endpoint.auth_env)
+
+
+def endpoint_auth(secret: Credential | None, endpoint: Endpoint) -> HeaderAuth | None:
+    """The configured header carrying the variable's whole value; none without `auth_env`."""
+    return None if secret is None else HeaderAuth(secret, header=endpoint.auth_header)
 
 
 class EndpointClient(VendorClient):
     """Pages of items from one endpoint; every answer must be JSON with the list where
     `items` says, or collection stops with an error naming the endpoint."""
 
-    def __init__(
-        self,
-        endpoint: Endpoint,
-        sleep: Callable[[float], None] = time.sleep,
-        transport: httpx.BaseTransport | None = None,
-        pacer: RequestPacer | None = None,
-    ) -> None:
+    def __init__(self, endpoint: Endpoint, api: HttpApi) -> None:
         self.endpoint = endpoint
-        self.source = f"internal_http:{endpoint.name}"
-        secret = None
-        if endpoint.auth_env:
-            secret = Credential(self.source, "auth_env", endpoint.auth_env)
-            if not os.environ.get(endpoint.auth_env):
-                raise ApiError(
-                    f"{self.source}: environment variable {endpoint.auth_env} (auth_env) is not set"
-                )
-        header = endpoint.auth_header
-
-        def headers() -> dict[str, str]:
-            sent = {"Accept": "application/json"}
-            if secret is not None:
-                sent[header] = secret.value
-            return sent
-
-        self.api = HttpApi(
-            self.source,
-            endpoint.url,
-            headers=headers,
-            credential=secret,
-            sleep=sleep,
-            transport=transport,
-            pacer=pacer,
-        )
+        self.source = source_of(endpoint)
+        self.api = api
 
     def _items(self, body: Any, url: str) -> list[Any]:
         found = jmespath.search(self.endpoint.items, body) if self.endpoint.items else body

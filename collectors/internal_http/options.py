@@ -7,12 +7,13 @@ Paths into a JSON body (`items`, `fields`, `cursor_field`) are JMESPath expressi
 from __future__ import annotations
 
 import re
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import jmespath
 from jmespath.exceptions import JMESPathError
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
+from collectors.saas import http_url
 from vaultward.contract.records import RECORD_KINDS, CollectionScope
 
 NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
@@ -42,7 +43,7 @@ class Endpoint(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     name: str
-    url: str
+    url: Annotated[str, http_url(trim=False)]  # the first page's URL, query and all
     kind: str
     auth_header: str = "Authorization"
     auth_env: str | None = None  # the variable holding the header's whole value ("Bearer ...")
@@ -62,13 +63,6 @@ class Endpoint(BaseModel):
     def _name(cls, value: str) -> str:
         if not NAME.match(value):
             raise ValueError(f"{value!r}: use lower-case letters, digits, '_' and '-'")
-        return value
-
-    @field_validator("url")
-    @classmethod
-    def _url(cls, value: str) -> str:
-        if not value.startswith(("https://", "http://")):
-            raise ValueError("expected a URL starting with https://")
         return value
 
     @field_validator("kind")

@@ -3,22 +3,20 @@ KnowBe4 Reporting API."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
-from typing import Literal
+from typing import Annotated, Literal
 
-import httpx
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field
 
 from collectors.degrade import side_listing, side_request
-from collectors.http_api import credential
+from collectors.http_api import bearer, credential
 from collectors.knowbe4 import mapper
 from collectors.knowbe4.client import BASE_URLS, MAX_PAGE_SIZE, KnowBe4Client
-from collectors.request_pacing import source_pacer
+from collectors.saas import SaasCollector, http_url
 from collectors.training_category import DEFAULT_LURE_MODULES
 from vaultward.contract.records import PhishingResult, PhishingTest, PhishProne, Record, TrainingRecord
-from vaultward.contract.sdk import Collector, Problem, Scope
+from vaultward.contract.sdk import Problem, Scope
 
 DEFAULT_TOKEN_VARIABLE = "KNOWBE4_API_TOKEN"  # noqa: S105 - a variable name, not a secret
 
@@ -29,19 +27,12 @@ class KnowBe4Options(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     region: Literal["us", "eu", "ca", "uk", "de"] = "us"
-    base_url: str | None = None  # overrides the region's URL (tests, the demo)
+    base_url: Annotated[str | None, http_url()] = None  # overrides the region's URL (tests, the demo)
     lure_modules: list[str] = Field(default_factory=lambda: list(DEFAULT_LURE_MODULES))
     page_size: int = Field(default=MAX_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)
 
-    @field_validator("base_url")
-    @classmethod
-    def _url(cls, value: str | None) -> str | None:
-        if value is not None and not value.startswith(("https://", "http://")):
-            raise ValueError("expected a URL starting with https://")
-        return value
 
-
-class KnowBe4Collector(Collector):
+class KnowBe4Collector(SaasCollector):
     """One scope per KnowBe4 account, `knowbe4:<region>`.
 
     Configuration (`[sources.knowbe4]`):
@@ -85,12 +76,6 @@ class KnowBe4Collector(Collector):
     # policy); 50 a minute is a conservative pace under the burst limit: check your account's.
     rate_limit_per_minute = 50
 
-    def __init__(self, settings) -> None:
-        super().__init__(settings)
-        # Injected by tests: no real waiting on retries, or an in-process transport.
-        self.sleep: Callable[[float], None] = time.sleep
-        self.transport: httpx.BaseTransport | None = None
-
     def scopes(self) -> list[Scope]:
         options: KnowBe4Options = self.options
         base_url = options.base_url or BASE_URLS[options.region]
@@ -100,9 +85,8 @@ class KnowBe4Collector(Collector):
         options: KnowBe4Options = self.options
         token = credential(self.name, self.source.credentials_env, "token", DEFAULT_TOKEN_VARIABLE)
         as_of = datetime.now(UTC)
-        with KnowBe4Client(
-            scope.params["base_url"], token, options.page_size, self.sleep, self.transport, source_pacer(self)
-        ) as client:
+        api = self.http(self.name, scope.params["base_url"], bearer(token), token)
+        with KnowBe4Client(api, options.page_size) as client:
             for raw in client.users():  # the main listing: failing, it fails the Run
                 yield from _emit(mapper.map_user(raw, as_of), PhishProne.kind)
             # Each further listing feeds one kind: failing, it leaves only that kind incomplete.

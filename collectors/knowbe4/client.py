@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
-import httpx
-
-from collectors.http_api import Credential, HttpApi, VendorClient, bearer_headers
-from collectors.request_pacing import RequestPacer
+from collectors.http_api import HttpApi, VendorClient
 
 # One API host per KnowBe4 server: training.knowbe4.com is "us", eu.knowbe4.com is "eu", ...
 BASE_URLS = {
@@ -26,25 +22,9 @@ class KnowBe4Client(VendorClient):
     """Read-only calls the collector needs; every list is paged with `page` / `per_page`
     until a page comes back short."""
 
-    def __init__(
-        self,
-        base_url: str,
-        token: Credential,
-        page_size: int = MAX_PAGE_SIZE,
-        sleep: Callable[[float], None] = time.sleep,
-        transport: httpx.BaseTransport | None = None,
-        pacer: RequestPacer | None = None,
-    ) -> None:
+    def __init__(self, api: HttpApi, page_size: int = MAX_PAGE_SIZE) -> None:
+        self.api = api  # bearer token
         self.page_size = min(page_size, MAX_PAGE_SIZE)
-        self.api = HttpApi(
-            "knowbe4",
-            base_url,
-            headers=bearer_headers(token),
-            credential=token,
-            sleep=sleep,
-            transport=transport,
-            pacer=pacer,
-        )
 
     def _all(self, path: str, params: dict[str, Any] | None = None) -> Iterator[dict[str, Any]]:
         for page in self.api.pages_by_number(path, size=self.page_size, params=params):

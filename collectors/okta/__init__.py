@@ -3,21 +3,19 @@ policies that decide whether MFA is enforced, from one Okta org."""
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from functools import partial
 from itertools import chain
+from typing import Annotated
 
-import httpx
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field
 
 from collectors.degrade import side_request
 from collectors.okta import mapper, policy_mapper
-from collectors.okta.client import TOKEN_VARIABLE, OktaApi, okta_credential
-from collectors.request_pacing import source_pacer
-from vaultward.config.settings import Settings
+from collectors.okta.client import TOKEN_VARIABLE, OktaClient, okta_credential, ssws
+from collectors.saas import SaasCollector, http_url
 from vaultward.contract.records import Identity, MfaPolicy, Record
-from vaultward.contract.sdk import Collector, Problem, Scope
+from vaultward.contract.sdk import Problem, Scope
 
 
 class OktaOptions(BaseModel):
@@ -25,25 +23,12 @@ class OktaOptions(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    base_url: str | None = None  # the org URL, e.g. "https://acme.okta.com"
+    # the org URL, e.g. "https://acme.okta.com"
+    base_url: Annotated[str | None, http_url("the org URL", "https://acme.okta.com")] = None
     page_size: int = Field(default=200, ge=1, le=200)  # users per page (Okta allows up to 200)
 
-    @field_validator("base_url")
-    @classmethod
-    def _url(cls, value: str | None) -> str | None:
-        if value is None:
-            return None
-        value = value.strip().rstrip("/")
-        if (
-            not value.startswith(("https://", "http://"))
-            or "://" not in value
-            or not value.split("://", 1)[1]
-        ):
-            raise ValueError('expected the org URL, like "https://acme.okta.com"')
-        return value
 
-
-class OktaCollector(Collector):
+class OktaCollector(SaasCollector):
     """One scope per org (`okta:<org host>`). Reads, never writes:
 
     - `GET /api/v1/users` (and `?filter=status eq "DEPROVISIONED"`, which a plain listing
@@ -69,13 +54,6 @@ class OktaCollector(Collector):
     # endpoint here); the X-Rate-Limit-* headers on every answer refine it as collection runs.
     rate_limit_per_minute = 600
 
-    def __init__(self, settings: Settings) -> None:
-        super().__init__(settings)
-        # Tests make waits instant (and pacing testable) with their own sleep and clock.
-        self.sleep: Callable[[float], None] = time.sleep
-        self.clock: Callable[[], float] = time.time
-        self.transport: httpx.BaseTransport | None = None  # tests: e.g. short timeouts
-
     def scopes(self) -> list[Scope]:
         base_url = self.options.base_url
         if base_url is None:
@@ -86,20 +64,14 @@ class OktaCollector(Collector):
             return []  # not configured: nothing to collect
         return [Scope(self.name, f"okta:{mapper.host_of(base_url)}", {"base_url": base_url})]
 
-    def api(self, scope: Scope) -> OktaApi:
-        return OktaApi(
-            scope.params["base_url"],
-            okta_credential(self.source.credentials_env),
-            page_size=self.options.page_size,
-            sleep=self.sleep,
-            clock=self.clock,
-            transport=self.transport,
-            pacer=source_pacer(self),
-        )
+    def client(self, scope: Scope) -> OktaClient:
+        token = okta_credential(self.source.credentials_env)
+        api = self.http(self.name, scope.params["base_url"], ssws(token), token)
+        return OktaClient(api, page_size=self.options.page_size)
 
     def collect(self, scope: Scope) -> Iterator[Record | Problem]:
         account = scope.id.removeprefix("okta:")
-        with self.api(scope) as api:
+        with self.client(scope) as api:
             # Side requests: each that fails leaves unknown only what it feeds (see
             # collectors/degrade.py); the user listing is the main one.
             access = yield from side_request(
@@ -145,5 +117,5 @@ PRIVILEGE = (f"{Identity.kind}.privileged", f"{Identity.kind}.admin_roles", f"{I
 FACTORS = (f"{Identity.kind}.mfa_enrolled", f"{Identity.kind}.factor_kinds")
 
 
-def _with_rules(api: OktaApi, policy_type: str) -> list[tuple[dict, list]]:
+def _with_rules(api: OktaClient, policy_type: str) -> list[tuple[dict, list]]:
     return [(policy, api.rules(policy["id"])) for policy in api.policies(policy_type)]

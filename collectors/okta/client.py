@@ -1,13 +1,12 @@
-"""The Okta Management API client: SSWS token auth, `Link` and `_links.next` paging, and
+"""The Okta Management API client: SSWS token auth (`httpx.Auth`), `Link` and `_links.next` paging, and
 pacing on Okta's rate-limit headers (the only module of this collector that does HTTP)."""
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
-from collectors.http_api import ApiError, Credential, HttpApi, credential
+from collectors.http_api import ApiError, Credential, HeaderAuth, HttpApi, VendorClient, credential
 
 SOURCE = "okta"
 TOKEN_VARIABLE = "OKTA_API_TOKEN"  # noqa: S105 - the variable name, not a secret
@@ -18,38 +17,26 @@ def okta_credential(credentials_env: dict[str, str]) -> Credential:
     return credential(SOURCE, credentials_env, "token", TOKEN_VARIABLE)
 
 
-class OktaApi(HttpApi):
-    """`HttpApi` with SSWS auth and Okta's paging. Pacing is `HttpApi`'s: when an answer says
-    `X-Rate-Limit-Remaining: 0` the next request waits until `X-Rate-Limit-Reset` (epoch
-    seconds) instead of earning a 429, and the source's pacer keeps the steady rate."""
+def ssws(token: Credential) -> HeaderAuth:
+    """Okta's API-token scheme: `Authorization: SSWS <token>`."""
+    return HeaderAuth(token, "SSWS {}")
 
-    def __init__(
-        self,
-        base_url: str,
-        token: Credential,
-        page_size: int = 200,
-        clock: Callable[[], float] = time.time,
-        **kwargs: Any,
-    ) -> None:
-        super().__init__(
-            SOURCE,
-            base_url,
-            headers=lambda: {"Authorization": f"SSWS {token.value}", "Accept": "application/json"},
-            credential=token,
-            clock=clock,
-            **kwargs,
-        )
+
+class OktaClient(VendorClient):
+    """Okta's endpoints over one `HttpApi` with SSWS auth. Pacing is `HttpApi`'s: when an
+    answer says `X-Rate-Limit-Remaining: 0` the next request waits until `X-Rate-Limit-Reset`
+    (epoch seconds) instead of earning a 429, and the source's pacer keeps the steady rate."""
+
+    def __init__(self, api: HttpApi, page_size: int = 200) -> None:
+        self.api = api
         self.page_size = page_size
-
-    def __enter__(self) -> OktaApi:
-        return self
 
     # --- endpoints ------------------------------------------------------------------------
 
     def listed(self, path: str, params: dict[str, Any] | None = None) -> Iterator[dict]:
         """The objects of a paged listing, each with an `id`; anything else fails the Run with
         the endpoint named (never a bare KeyError halfway through)."""
-        for page in self.pages_by_link(path, params):
+        for page in self.api.pages_by_link(path, params):
             for item in page:
                 if not isinstance(item, dict) or not isinstance(item.get("id"), str | int):
                     shape = type(item).__name__ if not isinstance(item, dict) else "an object without an id"
@@ -68,11 +55,11 @@ class OktaApi(HttpApi):
 
     def factors(self, user_id: str) -> list[dict]:
         path = f"/api/v1/users/{user_id}/factors"
-        return self._expect_list(self.get_json(path), path, None)
+        return self.api.expect_list(self.api.get_json(path), path, None)
 
     def roles(self, user_id: str) -> list[dict]:
         path = f"/api/v1/users/{user_id}/roles"
-        return self._expect_list(self.get_json(path), path, None)
+        return self.api.expect_list(self.api.get_json(path), path, None)
 
     def admin_ids(self) -> list[str]:
         """GET /api/v1/iam/assignees/users: users with a role (directly or through a group),
@@ -80,12 +67,12 @@ class OktaApi(HttpApi):
         path = "/api/v1/iam/assignees/users"
         url: str | None = path
         params: dict[str, Any] | None = {"limit": min(self.page_size, ASSIGNEES_PAGE_MAX)}
-        listing = self.listing(path)
+        listing = self.api.listing(path)
         found: list[str] = []
         while url:
             with listing.page():
-                body = self.get_json(url, params)
-                found += [str(item["id"]) for item in self._expect_list(body, path, "value")]
+                body = self.api.get_json(url, params)
+                found += [str(item["id"]) for item in self.api.expect_list(body, path, "value")]
             following = (((body.get("_links") or {}).get("next")) or {}).get("href")
             url, params = (str(following), None) if following else (None, None)
             if url:
@@ -99,7 +86,7 @@ class OktaApi(HttpApi):
         return list(self.listed(f"/api/v1/policies/{policy_id}/rules"))
 
     def group_name(self, group_id: str) -> str:
-        body = self.get_json(f"/api/v1/groups/{group_id}")
+        body = self.api.get_json(f"/api/v1/groups/{group_id}")
         if not isinstance(body, dict):
             raise ApiError(f"{SOURCE}: GET /api/v1/groups/{group_id}: expected an object")
         return str((body.get("profile") or {}).get("name") or group_id)

@@ -3,16 +3,15 @@ guard, from the Safe Transaction Service."""
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from functools import partial
+from typing import Annotated
 
-import httpx
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from collectors.degrade import side_request
-from collectors.http_api import ApiError, credential
-from collectors.request_pacing import source_pacer
+from collectors.http_api import ApiError, bearer, credential
+from collectors.saas import SaasCollector, http_url
 from collectors.safe import mapper
 from collectors.safe.client import (
     CHAIN_ALIASES,
@@ -24,7 +23,7 @@ from collectors.safe.client import (
     gateway_url,
 )
 from vaultward.contract.records import Record, Unreadable, Wallet
-from vaultward.contract.sdk import Collector, Problem, Scope
+from vaultward.contract.sdk import Problem, Scope
 
 DEFAULT_API_KEY_VARIABLE = "SAFE_API_KEY"
 
@@ -34,11 +33,7 @@ def _chain(value: str) -> str:
     return CHAIN_ALIASES.get(value, value)
 
 
-def _url(value: str) -> str:
-    value = value.strip().rstrip("/")
-    if not value.startswith(("https://", "http://")) or not value.split("://", 1)[1]:
-        raise ValueError(f"expected a URL starting with https://, got {value!r}")
-    return value
+ServiceUrl = Annotated[str, http_url()]
 
 
 class SafeWalletOption(BaseModel):
@@ -78,19 +73,15 @@ class SafeOptions(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     wallets: list[SafeWalletOption] = Field(default_factory=list)
-    base_url: str = GATEWAY  # the gateway root; a chain's service is <base_url>/tx-service/<chain>
-    service_urls: dict[str, str] = Field(default_factory=dict)  # chain -> a service's own URL
+    # the gateway root; a chain's service is <base_url>/tx-service/<chain>
+    base_url: ServiceUrl = GATEWAY
+    service_urls: dict[str, ServiceUrl] = Field(default_factory=dict)  # chain -> a service's own URL
     anonymous: bool = False  # no API key (self-hosted services, exploration)
-
-    @field_validator("base_url")
-    @classmethod
-    def _base_url(cls, value: str) -> str:
-        return _url(value)
 
     @field_validator("service_urls")
     @classmethod
     def _service_urls(cls, value: dict[str, str]) -> dict[str, str]:
-        return {_chain(chain): _url(url) for chain, url in value.items()}
+        return {_chain(chain): url for chain, url in value.items()}
 
     @model_validator(mode="after")
     def _wallets_resolve(self) -> SafeOptions:
@@ -111,7 +102,7 @@ class SafeOptions(BaseModel):
         return self.service_urls.get(chain) or gateway_url(self.base_url, chain)
 
 
-class SafeCollector(Collector):
+class SafeCollector(SaasCollector):
     """One scope per chain, `safe:<chain>` (EIP-3770 short name: `eth`, `arb1`, `base`, ...).
 
     Configuration (`[sources.safe]`):
@@ -151,12 +142,6 @@ class SafeCollector(Collector):
     # Safe's Transaction Service: 5 requests a second per API key by default.
     rate_limit_per_minute = 300
 
-    def __init__(self, settings) -> None:
-        super().__init__(settings)
-        # Injected by tests: no real waiting on retries, or an in-process transport.
-        self.sleep: Callable[[float], None] = time.sleep
-        self.transport: httpx.BaseTransport | None = None
-
     def scopes(self) -> list[Scope]:
         options: SafeOptions = self.options
         chains: dict[str, list[SafeWalletOption]] = {}
@@ -179,9 +164,8 @@ class SafeCollector(Collector):
             else credential(self.name, self.source.credentials_env, "api_key", DEFAULT_API_KEY_VARIABLE)
         )
         chain = scope.params["chain"]
-        with SafeClient(
-            scope.params["base_url"], api_key, self.sleep, self.transport, source_pacer(self)
-        ) as client:
+        auth = bearer(api_key) if api_key is not None else None
+        with SafeClient(self.http(self.name, scope.params["base_url"], auth, api_key)) as client:
             for wallet in scope.params["wallets"]:
                 try:
                     raw = client.safe(wallet.address)

@@ -5,15 +5,11 @@ from __future__ import annotations
 
 import json
 import re
-import time
-from collections.abc import Callable
 from typing import Any
 
-import httpx
 from eth_utils import to_checksum_address
 
-from collectors.http_api import ApiError, Credential, HttpApi, VendorClient
-from collectors.request_pacing import RequestPacer
+from collectors.http_api import ApiError, HttpApi, VendorClient
 
 GATEWAY = "https://api.safe.global"
 # Chains Safe's gateway serves, by EIP-3770 short name (as @safe-global/api-kit lists them).
@@ -76,29 +72,10 @@ def _service_message(error: ApiError) -> str:
 
 
 class SafeClient(VendorClient):
-    """Reads one chain's Safes; `api_key` is None for anonymous access."""
+    """Reads one chain's Safes through `api` (a bearer API key, or none for anonymous access)."""
 
-    def __init__(
-        self,
-        base_url: str,
-        api_key: Credential | None,
-        sleep: Callable[[float], None] = time.sleep,
-        transport: httpx.BaseTransport | None = None,
-        pacer: RequestPacer | None = None,
-    ) -> None:
-        def headers() -> dict[str, str]:
-            auth = {"Authorization": f"Bearer {api_key.value}"} if api_key is not None else {}
-            return {"Accept": "application/json", **auth}
-
-        self.api = HttpApi(
-            "safe",
-            base_url,
-            headers=headers,
-            credential=api_key,
-            sleep=sleep,
-            transport=transport,
-            pacer=pacer,
-        )
+    def __init__(self, api: HttpApi) -> None:
+        self.api = api
 
     def _get(self, path: str, params: dict[str, Any] | None = None) -> Any:
         try:
@@ -137,7 +114,7 @@ class SafeClient(VendorClient):
                 # lower bound (unpriced) while holding nothing of worth.
                 query = {"limit": BALANCES_PAGE_SIZE, "offset": offset, "exclude_spam": "true"}
                 body = self._get(path, query)
-                page = self.api._expect_list(body, path, "results")
+                page = self.api.expect_list(body, path, "results")
             items.extend(self.objects(page, path))
             if not body.get("next") or not page:
                 return items

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import data
+from dashboard import data, inventory_data
 from dashboard.app_pages.components import open_findings_table
 
 COLUMNS = {
@@ -36,11 +36,11 @@ def render() -> None:
         "guest from outside the organisation or a machine identity, from the latest collected facts; "
         "what fails comes from the latest evaluation."
     )
-    everyone, issues = data.people(url)
+    everyone, issues = inventory_data.people(url)
     if everyone.empty:
         st.info("No identities collected yet: connect an identity source and run `vaultward collect`.")
         return
-    counted = data.census(everyone)
+    counted = inventory_data.census(everyone)
     counts = st.columns(4)
     counts[0].metric("Employees", counted["employee"])
     counts[1].metric("Guests (external)", counted["guest"])
@@ -54,7 +54,7 @@ def render() -> None:
     signers = toggles[1].checkbox("Signers only", key="people_signers")
     failing = toggles[2].checkbox("Failing only", key="people_failing")
     machines = toggles[3].checkbox("Machine accounts", key="people_machines")
-    shown = data.filter_people(everyone, text, privileged, signers, failing, machines)
+    shown = inventory_data.filter_people(everyone, text, privileged, signers, failing, machines)
     people = everyone[everyone["kind"] == "employee"]
     st.caption(
         f"{len(shown)} shown · {len(people)} employees, {int((people['privileged'] == 'yes').sum())} privileged, "
@@ -64,7 +64,7 @@ def render() -> None:
     st.dataframe(shown, hide_index=True, width="stretch", column_config=COLUMNS, key="people_table")
     open_findings_table(issues[issues["subject_id"].isin(shown["id"])], "Person", "people_issues")
 
-    outside = data.guests(everyone, text)
+    outside = inventory_data.guests(everyone, text)
     st.subheader("Guests from outside the organisation")
     st.caption(
         "Not staff: the people checks (MFA per person, training) leave them out; each guest account "

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from dashboard import auth, data
+from dashboard import actions, auth, data
 from vaultward.reporting.files import ReportError, iso_week_of
 from vaultward.store.models import utcnow
 
@@ -112,7 +112,7 @@ def _generate(url: str, viewer) -> None:
         submitted = st.form_submit_button("Generate now", type="primary")
     if submitted:
         try:
-            row, new = data.generate_report(url, viewer, week.strip())
+            row, new = actions.generate_report(url, viewer, week.strip())
         except ReportError as error:
             st.error(str(error))
         else:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import auth, data
+from dashboard import actions, auth, data
 from vaultward.store.waivers import WaiverError
 
 STATE_STYLES = {
@@ -75,7 +75,7 @@ def _new_waiver(url: str, viewer) -> None:
         submitted = st.form_submit_button("Create waiver", type="primary")
     if submitted:
         try:
-            waiver = data.create_waiver(url, viewer, check_id, resource, reason, owner, expires)
+            waiver = actions.create_waiver(url, viewer, check_id, resource, reason, owner, expires)
         except WaiverError as error:
             st.error("The waiver was not created:\n" + "\n".join(f"- {p}" for p in error.problems))
         else:

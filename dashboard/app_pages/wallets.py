@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import data
+from dashboard import data, inventory_data
 from dashboard.app_pages.components import open_findings_table
 
 KINDS = ["wallet", "signing key", "HSM cluster"]
@@ -45,7 +45,7 @@ def render() -> None:
         "(policy.people.signers and the identity sources), from the latest collected facts; what "
         "fails comes from the latest evaluation."
     )
-    everything, issues = data.custody(url)
+    everything, issues = inventory_data.custody(url)
     if everything.empty:
         st.info("No wallets, signing keys or HSM clusters collected yet: connect a custody source.")
         return
@@ -53,7 +53,7 @@ def render() -> None:
     text = search.text_input("Search", key="custody_search", placeholder="name, id, signer, rule or check")
     kinds = kind_column.multiselect("Kind", KINDS, key="custody_kinds", placeholder="All kinds")
     failing = failing_column.checkbox("Failing only", key="custody_failing")
-    shown = data.filter_custody(everything, text, kinds, failing)
+    shown = inventory_data.filter_custody(everything, text, kinds, failing)
     counts = everything["kind"].value_counts()
     st.caption(
         f"{len(shown)} shown · {counts.get('wallet', 0)} wallets "

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 
+import httpx
 import pytest
 
 from collectors.http_api import ApiError, Credential, HttpApi
@@ -44,12 +45,17 @@ def fake():
         yield api
 
 
+def _bearer(request: httpx.Request, token: str) -> httpx.Request:
+    request.headers["Authorization"] = f"Bearer {token}"
+    return request
+
+
 def client(fake, token="good", sleeps=None, **kwargs) -> HttpApi:
     sleeps = sleeps if sleeps is not None else []
     return HttpApi(
         "vendor",
         fake.base_url,
-        headers=lambda: {"Authorization": f"Bearer {token}"},
+        auth=httpx.FunctionAuth(lambda request: _bearer(request, token)),
         credential=Credential("vendor", "token", "VENDOR_TOKEN"),
         sleep=sleeps.append,
         **kwargs,

@@ -157,10 +157,10 @@ def test_a_viewer_cannot_create_a_waiver(seeded_url, passwords):
     at = waivers_page(Viewer("password viewer", "viewer", "password"))
     assert not at.get("form") or all(f.id != "new_waiver" for f in at.get("form"))
     assert "Viewers cannot create waivers: ask an admin." in [c.value for c in at.caption]
-    from dashboard import data
+    from dashboard import actions
 
     with pytest.raises(PermissionError):
-        data.create_waiver(
+        actions.create_waiver(
             seeded_url, Viewer("v", "viewer", "password"), "access.root_mfa", "*", "r", "a@b.c", "5d"
         )
 

@@ -348,14 +348,14 @@ def test_an_empty_store_says_what_to_connect(engine, database_url, monkeypatch):
 
 
 def test_inventories_are_resolved_once_per_new_facts_not_once_a_minute(inventory_url, engine, monkeypatch):
-    from dashboard import data
+    from dashboard import inventory_data
     from vaultward.derived import inventory
 
     calls = []
     real = inventory.people_view
     monkeypatch.setattr(inventory, "people_view", lambda *args: calls.append(1) or real(*args))
-    first, _ = data.people(inventory_url)
-    again, _ = data.people(inventory_url)
+    first, _ = inventory_data.people(inventory_url)
+    again, _ = inventory_data.people(inventory_url)
     assert len(calls) == 1 and again.equals(first)  # same facts, same evaluation: from the cache
 
     grown = {
@@ -363,5 +363,5 @@ def test_inventories_are_resolved_once_per_new_facts_not_once_a_minute(inventory
         "okta:acme": [*PLAN["okta:acme"], okta("carol", name="carol", email="carol@acme.example")],
     }
     collect(load_settings(), engine, registry_with({"okta:acme": grown["okta:acme"]}))
-    after, _ = data.people(inventory_url)
+    after, _ = inventory_data.people(inventory_url)
     assert len(calls) == 2 and "carol@acme.example" in set(after["person"]) - set(first["person"])

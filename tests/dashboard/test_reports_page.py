@@ -46,10 +46,10 @@ def test_a_viewer_cannot_generate_a_report(store_with_a_week):
     at = page(VIEWER)
     assert not [b for b in at.button if b.label == "Generate now"]
     assert "Viewers cannot generate reports: ask an admin." in [c.value for c in at.caption]
-    from dashboard import data
+    from dashboard import actions
 
     with pytest.raises(PermissionError):
-        data.generate_report(store_with_a_week, VIEWER, iso_week_of(datetime.now(UTC) - timedelta(days=7)))
+        actions.generate_report(store_with_a_week, VIEWER, iso_week_of(datetime.now(UTC) - timedelta(days=7)))
 
 
 def test_an_admin_generates_last_weeks_report_once_and_can_download_it(store_with_a_week):
@@ -85,6 +85,7 @@ def test_a_failed_delivery_is_flagged_until_a_later_attempt_succeeds(store_with_
     import streamlit as st
 
     from vaultward.reporting.record import DeliveryOutcome, record_delivery
+    from vaultward.store.unit_of_work import in_unit_of_work
 
     at = page(ADMIN)
     next(b for b in at.button if b.label == "Generate now").click().run()
@@ -92,7 +93,7 @@ def test_a_failed_delivery_is_flagged_until_a_later_attempt_succeeds(store_with_
     with Session(engine) as session:
         [report] = session.exec(select(Report)).all()
     failure = DeliveryOutcome("email:ciso@example.com", "failed", 3, "SMTP mail:587: SMTPAuthenticationError")
-    record_delivery(engine, report.id, failure)
+    in_unit_of_work(engine, record_delivery, report.id, failure)
     st.cache_data.clear()  # the worker wrote it: the page sees it once its cache expires
     at = page(VIEWER)
     assert at.warning[0].value.startswith("1 delivery target(s) failed on their last attempt")
@@ -100,7 +101,9 @@ def test_a_failed_delivery_is_flagged_until_a_later_attempt_succeeds(store_with_
     assert list(deliveries["status"]) == ["failed", "delivered"]
     assert deliveries["error"][0] == "SMTP mail:587: SMTPAuthenticationError"
 
-    record_delivery(engine, report.id, DeliveryOutcome("email:ciso@example.com", "delivered", 1))
+    in_unit_of_work(
+        engine, record_delivery, report.id, DeliveryOutcome("email:ciso@example.com", "delivered", 1)
+    )
     st.cache_data.clear()
     at = page(VIEWER)
     assert not at.warning  # the newest attempt per target decides

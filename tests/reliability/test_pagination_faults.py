@@ -270,7 +270,7 @@ def endless_api():
 
 
 def test_pagination_that_never_ends_is_bounded(endless_api):
-    api = HttpApi("vendor", endless_api.base_url, headers=dict, max_pages=4)
+    api = HttpApi("vendor", endless_api.base_url, max_pages=4)
     pages = []
     with pytest.raises(IncompleteListing) as error:
         for page in api.pages_by_number("/numbered", size=3):
@@ -282,7 +282,7 @@ def test_pagination_that_never_ends_is_bounded(endless_api):
 
 
 def test_a_declared_oversized_body_is_refused_unread(endless_api):
-    api = HttpApi("vendor", endless_api.base_url, headers=dict)
+    api = HttpApi("vendor", endless_api.base_url)
     with pytest.raises(Exception) as error:
         api.get_json("/declared")
     assert str(error.value) == "vendor: GET /declared: response larger than 20971520 bytes (HTTP 200)"

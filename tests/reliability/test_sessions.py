@@ -12,7 +12,7 @@ import pytest
 from sqlmodel import Session, select
 from streamlit.testing.v1 import AppTest
 
-from dashboard import data
+from dashboard import actions
 from dashboard.auth import LOGIN_AT_KEY, SEEN_AT_KEY, SESSION_KEY
 from tests.factories import add_evaluation
 from vaultward.config.access import Viewer, claims_login_time, session_ended
@@ -152,14 +152,14 @@ def test_an_oidc_session_ends_when_its_token_is_older_than_the_lifetime(password
 
 
 def _waiver(url: str, viewer: Viewer):
-    return data.create_waiver(url, viewer, "access.root_mfa", "aws:1", "key in the post", "a@b.c", "5d")
+    return actions.create_waiver(url, viewer, "access.root_mfa", "aws:1", "key in the post", "a@b.c", "5d")
 
 
 def _report(url: str, viewer: Viewer):
-    return data.generate_report(url, viewer, iso_week_of(datetime.now(UTC) - timedelta(days=7)))
+    return actions.generate_report(url, viewer, iso_week_of(datetime.now(UTC) - timedelta(days=7)))
 
 
-# Every admin action of dashboard/data.py: how to call it, and the audit event it must write.
+# Every admin action of dashboard/actions.py: how to call it, and the audit event it must write.
 ADMIN_ACTIONS = {
     "create_waiver": (_waiver, Waiver, "waiver.create", "waiver "),
     "generate_report": (_report, Report, "report.generate", "report "),
@@ -167,11 +167,11 @@ ADMIN_ACTIONS = {
 
 
 def test_every_admin_action_is_listed_here():
-    """An admin action takes the viewer; one added to data.py must be added to ADMIN_ACTIONS."""
+    """An admin action takes the viewer; one added to actions.py must be added to ADMIN_ACTIONS."""
     taking_a_viewer = {
         name
-        for name, function in inspect.getmembers(data, inspect.isfunction)
-        if function.__module__ == data.__name__ and "viewer" in inspect.signature(function).parameters
+        for name, function in inspect.getmembers(actions, inspect.isfunction)
+        if function.__module__ == actions.__name__ and "viewer" in inspect.signature(function).parameters
     }
     assert taking_a_viewer == set(ADMIN_ACTIONS)
 

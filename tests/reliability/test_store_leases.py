@@ -15,6 +15,7 @@ from sqlmodel import Session
 from tests.reliability.worker_process import ROOT
 from vaultward.ops.job_lease import acquire, extend, release, renewed, worker_identity
 from vaultward.store.models import JobLease, utcnow
+from vaultward.store.unit_of_work import in_unit_of_work
 
 
 def lease(engine, job_id: str) -> JobLease | None:
@@ -28,16 +29,24 @@ def in_a_minute():
 
 def test_one_owner_at_a_time_until_release_or_expiry(engine):
     alpha, beta = worker_identity(), worker_identity()
-    assert acquire(engine, "collect:static", alpha, in_a_minute())
-    assert not acquire(engine, "collect:static", beta, in_a_minute())
-    assert acquire(engine, "collect:static", alpha, in_a_minute()), "the owner takes its own lease again"
-    assert not extend(engine, "collect:static", beta, in_a_minute()), "only the owner extends"
-    release(engine, "collect:static", beta)  # not the owner: nothing happens
+    assert in_unit_of_work(engine, acquire, "collect:static", alpha, in_a_minute())
+    assert not in_unit_of_work(engine, acquire, "collect:static", beta, in_a_minute())
+    assert in_unit_of_work(engine, acquire, "collect:static", alpha, in_a_minute()), (
+        "the owner takes its own lease again"
+    )
+    assert not in_unit_of_work(engine, extend, "collect:static", beta, in_a_minute()), (
+        "only the owner extends"
+    )
+    in_unit_of_work(engine, release, "collect:static", beta)  # not the owner: nothing happens
     assert lease(engine, "collect:static").owner == alpha
-    release(engine, "collect:static", alpha)
+    in_unit_of_work(engine, release, "collect:static", alpha)
     assert lease(engine, "collect:static") is None
-    assert acquire(engine, "collect:static", beta, utcnow() - timedelta(seconds=1))  # already expired
-    assert acquire(engine, "collect:static", alpha, in_a_minute()), "an expired lease is free"
+    assert in_unit_of_work(
+        engine, acquire, "collect:static", beta, utcnow() - timedelta(seconds=1)
+    )  # already expired
+    assert in_unit_of_work(engine, acquire, "collect:static", alpha, in_a_minute()), (
+        "an expired lease is free"
+    )
     assert lease(engine, "collect:static").owner == alpha
 
 
@@ -47,22 +56,26 @@ def test_a_lease_of_a_process_gone_from_this_host_is_taken_at_once(engine):
     )
     host = worker_identity().split(":")[0]
     dead_owner = f"{host}:{int(gone.stdout)}:0123456789ab"
-    assert acquire(engine, "evaluate", dead_owner, in_a_minute())
+    assert in_unit_of_work(engine, acquire, "evaluate", dead_owner, in_a_minute())
     restarted = worker_identity()  # this process: alive
-    assert acquire(engine, "evaluate", restarted, in_a_minute()), "the owner's process is gone"
-    assert not acquire(engine, "evaluate", worker_identity(), in_a_minute()), "the new owner is alive"
+    assert in_unit_of_work(engine, acquire, "evaluate", restarted, in_a_minute()), (
+        "the owner's process is gone"
+    )
+    assert not in_unit_of_work(engine, acquire, "evaluate", worker_identity(), in_a_minute()), (
+        "the new owner is alive"
+    )
     assert lease(engine, "evaluate").owner == restarted
     elsewhere = "other-host:1:ffffffffffff"  # another host: only expiry frees it
-    assert acquire(engine, "report:weekly", elsewhere, in_a_minute())
-    assert not acquire(engine, "report:weekly", restarted, in_a_minute())
+    assert in_unit_of_work(engine, acquire, "report:weekly", elsewhere, in_a_minute())
+    assert not in_unit_of_work(engine, acquire, "report:weekly", restarted, in_a_minute())
 
 
 def test_renewal_keeps_a_running_job_leased(engine):
     owner = worker_identity()
-    assert acquire(engine, "collect:static", owner, utcnow() + timedelta(seconds=0.6))
+    assert in_unit_of_work(engine, acquire, "collect:static", owner, utcnow() + timedelta(seconds=0.6))
     with renewed(engine, "collect:static", owner, seconds=0.6):
         time.sleep(1.5)  # longer than the lease: renewed every 0.2 s
-        assert not acquire(engine, "collect:static", worker_identity(), in_a_minute())
+        assert not in_unit_of_work(engine, acquire, "collect:static", worker_identity(), in_a_minute())
         assert lease(engine, "collect:static").expires_at > utcnow()
 
 
@@ -74,7 +87,7 @@ def test_racing_threads_one_winner_per_job(engine):
     def race(owner: str) -> None:
         start.wait()
         for job_id, won in winners.items():
-            if acquire(engine, job_id, owner, in_a_minute()):
+            if in_unit_of_work(engine, acquire, job_id, owner, in_a_minute()):
                 won.append(owner)
 
     threads = [threading.Thread(target=race, args=(worker_identity(),)) for _ in range(racers)]
@@ -91,10 +104,11 @@ from datetime import timedelta
 from vaultward.store.db import make_engine
 from vaultward.ops.job_lease import acquire, worker_identity
 from vaultward.store.models import utcnow
+from vaultward.store.unit_of_work import in_unit_of_work
 engine, owner, start = make_engine(sys.argv[1]), worker_identity(), float(sys.argv[2])
 time.sleep(max(0.0, start - time.time()))
 for n in range(int(sys.argv[3])):
-    if acquire(engine, f"collect:race{n}", owner, utcnow() + timedelta(minutes=1)):
+    if in_unit_of_work(engine, acquire, f"collect:race{n}", owner, utcnow() + timedelta(minutes=1)):
         print(n, flush=True)
 """
 

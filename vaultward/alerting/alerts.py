@@ -21,10 +21,13 @@ from vaultward.alerting.conditions import (
 )
 from vaultward.config.settings import Settings
 from vaultward.pipeline.freshness import scope_states
-from vaultward.store.models import AlertState, CheckScore, Evaluation, Finding, MitigationScore, Run, utcnow
+from vaultward.read.evaluations import previous_evaluation
+from vaultward.read.finding_sets import failing_resources
+from vaultward.read.runs import collectors_with_runs
+from vaultward.read.scores import check_scores, mitigation_scores
+from vaultward.store.models import AlertState, Evaluation, utcnow
 
 log = logging.getLogger(__name__)
-RESOURCES_NAMED = 5  # failing resources named in a check alert; the dashboard lists them all
 
 
 @dataclass(frozen=True)
@@ -45,36 +48,9 @@ class AlertOutcome:
         return f"{verb} NOT sent to {', '.join(self.failed)}: {self.title} ({reasons})"
 
 
-def _mitigation_scores(session: Session, evaluation_id: int) -> dict[str, float | None]:
-    rows = session.exec(select(MitigationScore).where(MitigationScore.evaluation_id == evaluation_id))
-    return {row.mitigation: row.score if row.measured else None for row in rows}
-
-
-def _previous_evaluation(session: Session, evaluation: Evaluation) -> int | None:
-    return session.exec(
-        select(Evaluation.id)
-        .where(col(Evaluation.started_at) < evaluation.started_at)
-        .order_by(col(Evaluation.started_at).desc())
-        .limit(1)
-    ).first()
-
-
-def _failing_resources(session: Session, evaluation_id: int, check_ids: list[str]) -> dict[str, list[str]]:
-    """The first few failing resource names per check, sorted here (not by the database,
-    whose collation differs between SQLite and PostgreSQL)."""
-    names: dict[str, list[str]] = {}
-    if not check_ids:
-        return names
-    rows = session.exec(
-        select(Finding.check_id, Finding.resource_name).where(
-            Finding.evaluation_id == evaluation_id,
-            col(Finding.check_id).in_(check_ids),
-            Finding.status == "fail",
-        )
-    )
-    for check_id, name in rows:
-        names.setdefault(check_id, []).append(name)
-    return {check_id: sorted(found)[:RESOURCES_NAMED] for check_id, found in names.items()}
+def _measured_scores(session: Session, evaluation_id: int) -> dict[str, float | None]:
+    """{mitigation: score}, None where the evaluation had no evidence for it."""
+    return {row.mitigation: row.measured_score for row in mitigation_scores(session, evaluation_id)}
 
 
 def judge_evaluation(
@@ -87,20 +63,20 @@ def judge_evaluation(
     """Every condition's verdict for this evaluation (firing or recovered)."""
     assert evaluation.id is not None
     config = settings.alerts
-    scores = list(session.exec(select(CheckScore).where(CheckScore.evaluation_id == evaluation.id)))
+    scores = check_scores(session, evaluation.id)
     failing = [s.check_id for s in scores if s.failed and s.severity in config.severities]
     verdicts = check_verdicts(
-        scores, config.severities, _failing_resources(session, evaluation.id, failing), open_rows
+        scores, config.severities, failing_resources(session, evaluation.id, failing), open_rows
     )
-    previous_id = _previous_evaluation(session, evaluation)
+    previous_id = previous_evaluation(session, evaluation)
     baselines = {
         row.subject: float(row.details["evidence"]["baseline"])
         for row in open_rows.values()
         if row.kind == "score_drop"
     }
     verdicts |= score_drop_verdicts(
-        _mitigation_scores(session, evaluation.id),
-        _mitigation_scores(session, previous_id) if previous_id is not None else {},
+        _measured_scores(session, evaluation.id),
+        _measured_scores(session, previous_id) if previous_id is not None else {},
         baselines,
         config.score_drop_points,
     )
@@ -229,7 +205,7 @@ def process_alerts(
         return []
     if collectors is None:
         with Session(engine) as session:
-            collectors = sorted(session.exec(select(Run.collector).distinct()).all())
+            collectors = collectors_with_runs(session)
     outcomes = []
     down: dict[str, str] = {}  # a channel that failed is not tried again in this pass
     for row_id, notice, targets in record_changes(settings, engine, evaluation_id, collectors):

@@ -4,7 +4,6 @@ never appear in messages, logs or the store."""
 
 from __future__ import annotations
 
-import email.utils
 import logging
 import os
 from dataclasses import dataclass, field
@@ -15,7 +14,7 @@ import httpx
 
 from vaultward.config.settings import Settings
 from vaultward.contract.redaction import redact
-from vaultward.contract.retry import GaveUp, with_retries
+from vaultward.contract.retry import GaveUp, server_wait, with_retries
 from vaultward.ops.mail import build_message, send_mail
 
 log = logging.getLogger(__name__)
@@ -114,19 +113,6 @@ def webhook_payload(notice: Notice) -> dict[str, Any]:
     }
 
 
-def _retry_after(response: httpx.Response) -> float | None:
-    value = response.headers.get("Retry-After")
-    if not value:
-        return None
-    if value.strip().isdigit():
-        return float(value)
-    try:  # the HTTP-date form
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, (when - datetime.now(UTC)).total_seconds())
-
-
 def _post(client: httpx.Client, url: str, payload: dict[str, Any], headers: dict[str, str]) -> str | None:
     """POST once: None when accepted (2xx); the reason when retrying cannot help (other 4xx);
     `RetryableAnswer` for 429 and 5xx; httpx errors (timeouts, refused) propagate and retry."""
@@ -136,7 +122,7 @@ def _post(client: httpx.Client, url: str, payload: dict[str, Any], headers: dict
     answer = redact(response.text.strip()[:200]) or response.reason_phrase
     reason = f"HTTP {response.status_code} {answer}"
     if response.status_code == 429 or response.status_code >= 500:
-        raise RetryableAnswer(reason, _retry_after(response))
+        raise RetryableAnswer(reason, server_wait(response.headers))
     return reason
 
 

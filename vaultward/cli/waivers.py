@@ -44,12 +44,14 @@ def add(
 ) -> None:
     """Waive the findings of CHECK_ID on resources matching RESOURCE until the expiry."""
     from vaultward.pipeline.registry import discover
+    from vaultward.store.unit_of_work import unit_of_work
     from vaultward.store.waivers import WaiverError, create_waiver
 
     try:
-        waiver = create_waiver(
-            _engine(), check_id, resource, reason, owner, expires, discover().checks, actor=_actor()
-        )
+        with unit_of_work(_engine()) as session:
+            waiver = create_waiver(
+                session, check_id, resource, reason, owner, expires, discover().checks, actor=_actor()
+            )
     except WaiverError as error:
         for problem in error.problems:
             err.print(problem)
@@ -84,9 +86,10 @@ def list_waivers(
 @waivers_app.command("revoke")
 def revoke(waiver_id: int) -> None:
     """End a waiver now (it stays on record as expired)."""
+    from vaultward.store.unit_of_work import in_unit_of_work
     from vaultward.store.waivers import revoke_waiver
 
-    if revoke_waiver(_engine(), waiver_id, actor=_actor()) is None:
+    if in_unit_of_work(_engine(), revoke_waiver, waiver_id, actor=_actor()) is None:
         err.print(f"no waiver {waiver_id}")
         raise typer.Exit(1)
     out.print(f"waiver {waiver_id} revoked")

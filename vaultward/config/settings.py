@@ -170,7 +170,7 @@ class Settings(Strict):
             return env
         if self.store.database_url:
             return self.store.database_url
-        return f"sqlite:///{(self.store.data_dir / 'vaultward.store.db').resolve()}"
+        return f"sqlite:///{(self.store.data_dir / 'vaultward.db').resolve()}"
 
     def dashboard_url(self, path: str = "") -> str:
         """A link to a dashboard page (`path` like "access?check=access.root_mfa")."""

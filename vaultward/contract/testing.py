@@ -60,9 +60,9 @@ def evaluate_check(
 ) -> list[Result]:
     """The findings the evaluation would store for a decorated check over `records`, as if
     one source had collected them (`stale=True`: long enough ago to be stale)."""
-    from vaultward.pipeline.evaluation import judge
     from vaultward.pipeline.evidence import Evidence
     from vaultward.pipeline.freshness import ScopeState
+    from vaultward.pipeline.judging import judge
 
     spec: CheckSpec | None = getattr(function, "check", None)
     if spec is None:

@@ -1,7 +1,8 @@
 """Job leases in the store: however many workers share it, one at a time runs a job.
 
 A lease is taken with one atomic statement (INSERT ... ON CONFLICT DO UPDATE WHERE the
-current lease has expired or is ours), on SQLite and PostgreSQL alike. It is renewed while
+current lease has expired or is ours), on SQLite and PostgreSQL alike, in the caller's
+transaction: others see it once the caller's unit of work commits. It is renewed while
 the job runs. A worker killed without releasing leaves a lease that expires on its own; on
 the same host one whose process is gone is taken over at once (a restarted worker).
 """
@@ -17,11 +18,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 
-from sqlalchemy import Engine, Table, delete, or_, select, update
+from sqlalchemy import CursorResult, Engine, Table, delete, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlmodel import Session
 
 from vaultward.store.models import JobLease, utcnow
+from vaultward.store.unit_of_work import unit_of_work
 
 log = logging.getLogger(__name__)
 LEASE_SECONDS = 60.0  # how long a lease outlives a worker that stopped renewing it
@@ -49,52 +52,50 @@ def owner_is_gone(owner: str) -> bool:
     return False
 
 
-def acquire(engine: Engine, job_id: str, owner: str, expires_at: datetime) -> bool:
+def acquire(session: Session, job_id: str, owner: str, expires_at: datetime) -> bool:
     """Take the lease of `job_id` until `expires_at` if it is free, expired, ours, or held
     by a process of this host that is gone. Atomic: of two workers racing, one gets it."""
     now = utcnow()
-    with engine.begin() as connection:
-        current = connection.execute(select(LEASES.c.owner).where(LEASES.c.job_id == job_id)).scalar()
-        takeable = [owner] + ([current] if current and current != owner and owner_is_gone(current) else [])
-        insert = postgresql_insert if connection.dialect.name == "postgresql" else sqlite_insert
-        statement = insert(LEASES).values(job_id=job_id, owner=owner, acquired_at=now, expires_at=expires_at)
-        taking = statement.on_conflict_do_update(
-            index_elements=["job_id"],
-            set_={
-                "owner": statement.excluded.owner,
-                "acquired_at": statement.excluded.acquired_at,
-                "expires_at": statement.excluded.expires_at,
-            },
-            where=or_(LEASES.c.expires_at < now, LEASES.c.owner.in_(takeable)),
-        ).returning(LEASES.c.owner)
-        return connection.execute(taking).first() is not None
+    current = session.execute(select(LEASES.c.owner).where(LEASES.c.job_id == job_id)).scalar()
+    takeable = [owner] + ([current] if current and current != owner and owner_is_gone(current) else [])
+    insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    statement = insert(LEASES).values(job_id=job_id, owner=owner, acquired_at=now, expires_at=expires_at)
+    taking = statement.on_conflict_do_update(
+        index_elements=["job_id"],
+        set_={
+            "owner": statement.excluded.owner,
+            "acquired_at": statement.excluded.acquired_at,
+            "expires_at": statement.excluded.expires_at,
+        },
+        where=or_(LEASES.c.expires_at < now, LEASES.c.owner.in_(takeable)),
+    ).returning(LEASES.c.owner)
+    return session.execute(taking).first() is not None
 
 
-def extend(engine: Engine, job_id: str, owner: str, expires_at: datetime) -> bool:
+def extend(session: Session, job_id: str, owner: str, expires_at: datetime) -> bool:
     """Move our lease's expiry; False when it is no longer ours."""
-    with engine.begin() as connection:
-        result = connection.execute(
-            update(LEASES)
-            .where(LEASES.c.job_id == job_id, LEASES.c.owner == owner)
-            .values(expires_at=expires_at)
-        )
-        return result.rowcount == 1
+    result: CursorResult = session.execute(  # type: ignore[assignment]  # an UPDATE: a cursor
+        update(LEASES).where(LEASES.c.job_id == job_id, LEASES.c.owner == owner).values(expires_at=expires_at)
+    )
+    return result.rowcount == 1
 
 
-def release(engine: Engine, job_id: str, owner: str) -> None:
-    with engine.begin() as connection:
-        connection.execute(delete(LEASES).where(LEASES.c.job_id == job_id, LEASES.c.owner == owner))
+def release(session: Session, job_id: str, owner: str) -> None:
+    session.execute(delete(LEASES).where(LEASES.c.job_id == job_id, LEASES.c.owner == owner))
 
 
 @contextmanager
 def renewed(engine: Engine, job_id: str, owner: str, seconds: float = LEASE_SECONDS) -> Iterator[None]:
-    """Keep extending our lease while the block runs (a long collection outlives one lease)."""
+    """Keep extending our lease while the block runs (a long collection outlives one lease):
+    a thread of its own, each beat its own unit of work."""
     done = threading.Event()
 
     def renew() -> None:
         while not done.wait(seconds / 3):
             try:
-                if not extend(engine, job_id, owner, utcnow() + timedelta(seconds=seconds)):
+                with unit_of_work(engine) as session:
+                    kept = extend(session, job_id, owner, utcnow() + timedelta(seconds=seconds))
+                if not kept:
                     log.warning("%s: lease lost to another worker while running", job_id)
             except Exception as error:  # the store is away; try again on the next beat
                 log.warning("%s: could not renew the lease: %s", job_id, type(error).__name__)

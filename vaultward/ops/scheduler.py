@@ -29,6 +29,7 @@ from vaultward.pipeline.registry import Registry
 from vaultward.reporting.weekly import run_weekly_report
 from vaultward.store.models import utcnow
 from vaultward.store.retention import prune
+from vaultward.store.unit_of_work import in_unit_of_work
 
 log = logging.getLogger(__name__)
 
@@ -81,8 +82,12 @@ def make_scheduler(
         """Run `work` if this worker gets the job's lease, and keep the lease until the job's
         next firing: another worker's firing of the same round is skipped."""
         try:
-            if not job_lease.acquire(
-                engine, job_id, owner, utcnow() + timedelta(seconds=job_lease.LEASE_SECONDS)
+            if not in_unit_of_work(
+                engine,
+                job_lease.acquire,
+                job_id,
+                owner,
+                utcnow() + timedelta(seconds=job_lease.LEASE_SECONDS),
             ):
                 log.info("%s skipped: another worker holds its lease", job_id)
                 return
@@ -96,9 +101,9 @@ def make_scheduler(
         next_firing = triggers[job_id].get_next_fire_time(None, utcnow())
         try:
             if next_firing is not None and next_firing > utcnow():
-                job_lease.extend(engine, job_id, owner, next_firing)
+                in_unit_of_work(engine, job_lease.extend, job_id, owner, next_firing)
             else:
-                job_lease.release(engine, job_id, owner)
+                in_unit_of_work(engine, job_lease.release, job_id, owner)
         except Exception as error:  # the lease expires on its own
             _job_failed(job_id, error)
 
@@ -107,8 +112,12 @@ def make_scheduler(
         an evaluation of their own), then evaluate and alert."""
         with evaluation_lock:
             deadline = time.monotonic() + 2 * job_lease.LEASE_SECONDS
-            while not job_lease.acquire(
-                engine, "evaluate", owner, utcnow() + timedelta(seconds=job_lease.LEASE_SECONDS)
+            while not in_unit_of_work(
+                engine,
+                job_lease.acquire,
+                "evaluate",
+                owner,
+                utcnow() + timedelta(seconds=job_lease.LEASE_SECONDS),
             ):
                 if time.monotonic() > deadline:
                     log.warning("evaluation skipped: another worker held the evaluate lease too long")
@@ -120,10 +129,11 @@ def make_scheduler(
                 log.info("evaluation %s: overall %s", summary.evaluation_id, summary.overall)
                 alert_after(settings, engine, registry, summary.evaluation_id)
             finally:
-                job_lease.release(engine, "evaluate", owner)
+                in_unit_of_work(engine, job_lease.release, "evaluate", owner)
 
     def run_source(name: str) -> None:
-        interrupt_runs(engine, name, before=utcnow())  # we hold its lease: these were left behind
+        # We hold its lease: these were left behind.
+        in_unit_of_work(engine, interrupt_runs, name, before=utcnow())
         outcomes = collect(settings, engine, registry, sources=[name])
         log.info("%s: %s", name, ", ".join(f"{o.scope} {o.status}" for o in outcomes) or "no scopes")
         evaluate_after_collection()

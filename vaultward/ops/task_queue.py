@@ -3,8 +3,9 @@ source; queue workers list its scopes, collect each scope once and evaluate the 
 
 Delivery is at least once (a message is acknowledged after its actor returns; a killed
 worker's messages go back to the queue when its connection drops), so every actor is
-idempotent through the store (vaultward/pipeline/rounds.py). The broker and actors are
-built by `TaskQueue(...)`, never at import.
+idempotent through the store (vaultward/pipeline/rounds.py), each step of an actor a unit
+of work of its own (a claim, a finished task, an evaluation with its round). The broker and
+actors are built by `TaskQueue(...)`, never at import.
 """
 
 from __future__ import annotations
@@ -14,12 +15,13 @@ import signal
 import threading
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import ParamSpec
+from typing import Concatenate, ParamSpec, TypeVar
 
 import dramatiq
 from dramatiq.brokers.rabbitmq import RabbitmqBroker
 from dramatiq.middleware import TimeLimit, default_middleware
 from sqlalchemy import Engine
+from sqlmodel import Session
 
 from vaultward.config.settings import Settings
 from vaultward.contract.redaction import redact
@@ -28,12 +30,14 @@ from vaultward.ops import job_lease
 from vaultward.ops.scheduler import alert_after
 from vaultward.pipeline import rounds
 from vaultward.pipeline.collection import discover_scopes, interrupt_run, run_scope
-from vaultward.pipeline.evaluation import evaluate
+from vaultward.pipeline.evaluation import assess, store
 from vaultward.pipeline.registry import Registry
 from vaultward.store.models import utcnow
+from vaultward.store.unit_of_work import in_unit_of_work, unit_of_work
 
 log = logging.getLogger(__name__)
 P = ParamSpec("P")
+T = TypeVar("T")
 
 
 class Busy(dramatiq.Retry):
@@ -76,6 +80,10 @@ class TaskQueue:
         )
         return decorate(function)
 
+    def _store(self, step: Callable[Concatenate[Session, P], T], *args: P.args, **kwargs: P.kwargs) -> T:
+        """One store step, committed on its own."""
+        return in_unit_of_work(self.engine, step, *args, **kwargs)
+
     def _busy(self) -> Busy:
         return Busy(delay=int(min(max(self.claim_seconds / 4, 1.0), 15.0) * 1000))
 
@@ -85,7 +93,7 @@ class TaskQueue:
         """Enqueue this firing of `collector`, unless its previous round is still running
         (like the single worker, a source's collections never overlap)."""
         timeout = timedelta(minutes=self.settings.queue.round_timeout_minutes)
-        previous = rounds.unfinished_round(self.engine, collector, newer_than=timeout)
+        previous = self._store(rounds.unfinished_round, collector, newer_than=timeout)
         if previous is not None:
             log.info("%s: round %s still running, this firing is skipped", collector, previous.id)
             return
@@ -96,37 +104,37 @@ class TaskQueue:
 
     def _discover(self, collector_name: str, scheduled_at: str) -> None:
         """List the scopes of the round (once) and enqueue a task per scope not yet done."""
-        round_id = rounds.open_round(self.engine, collector_name, datetime.fromisoformat(scheduled_at))
-        if rounds.get_round(self.engine, round_id).scope_count is None:
+        round_id = self._store(rounds.open_round, collector_name, datetime.fromisoformat(scheduled_at))
+        if self._store(rounds.get_round, round_id).scope_count is None:
             lease_id, owner = f"discover:{round_id}", job_lease.worker_identity()
-            if not job_lease.acquire(
-                self.engine, lease_id, owner, utcnow() + timedelta(seconds=self.claim_seconds)
+            if not self._store(
+                job_lease.acquire, lease_id, owner, utcnow() + timedelta(seconds=self.claim_seconds)
             ):
                 raise self._busy()
             try:
                 with job_lease.renewed(self.engine, lease_id, owner, self.claim_seconds):
-                    round_ = rounds.get_round(self.engine, round_id)
+                    round_ = self._store(rounds.get_round, round_id)
                     if round_.scope_count is None:
                         if round_.discovery_run_id is not None:  # its worker died listing
-                            interrupt_run(self.engine, round_.discovery_run_id)
+                            self._store(interrupt_run, round_.discovery_run_id)
                         collector = self._collector(collector_name)
                         scopes, _failed = discover_scopes(
                             self.engine,
                             collector,
-                            on_run=lambda run_id: rounds.set_discovery_run(self.engine, round_id, run_id),
+                            on_run=lambda run_id: self._store(rounds.set_discovery_run, round_id, run_id),
                         )
-                        rounds.record_scopes(self.engine, round_id, scopes)
+                        self._store(rounds.record_scopes, round_id, scopes)
                         log.info("%s round %s: %d scope(s)", collector_name, round_id, len(scopes))
             finally:
-                job_lease.release(self.engine, lease_id, owner)
-        for scope in rounds.unfinished_scopes(self.engine, round_id):
+                self._store(job_lease.release, lease_id, owner)
+        for scope in self._store(rounds.unfinished_scopes, round_id):
             self.collect_scope.send(round_id, scope)
         self._settle(round_id, recovering=True)  # a round without scopes is complete now
 
     def _collect_scope(self, round_id: int, scope_id: str) -> None:
         """Collect one scope of the round, unless it was collected already (a duplicate
         delivery: acknowledged and skipped) or a live worker is collecting it (retried)."""
-        claim = rounds.claim_task(self.engine, round_id, scope_id, self.claim_seconds)
+        claim = self._store(rounds.claim_task, round_id, scope_id, self.claim_seconds)
         if claim.state == "done":
             log.info("round %s %s: already collected, skipped", round_id, scope_id)
             self._settle(round_id, recovering=True)
@@ -135,8 +143,8 @@ class TaskQueue:
             raise self._busy()
         try:
             with job_lease.renewed(self.engine, claim.lease_id, claim.owner, self.claim_seconds):
-                if claim.interrupted_run_id is not None and interrupt_run(
-                    self.engine, claim.interrupted_run_id
+                if claim.interrupted_run_id is not None and self._store(
+                    interrupt_run, claim.interrupted_run_id
                 ):
                     log.warning(
                         "round %s %s: run %s of a stopped worker marked failed",
@@ -144,7 +152,7 @@ class TaskQueue:
                         scope_id,
                         claim.interrupted_run_id,
                     )
-                collector_name = rounds.get_round(self.engine, round_id).collector
+                collector_name = self._store(rounds.get_round, round_id).collector
                 collector = self._collector(collector_name)
                 scope = self._scope(collector, round_id, scope_id, claim.params)
                 if scope is None:
@@ -156,38 +164,35 @@ class TaskQueue:
                         self.engine,
                         collector,
                         scope,
-                        on_run=lambda run_id: rounds.task_run_started(
-                            self.engine, round_id, scope_id, run_id
+                        on_run=lambda run_id: self._store(
+                            rounds.task_run_started, round_id, scope_id, run_id
                         ),
                     )
-                rounds.finish_task(self.engine, round_id, scope_id)
+                self._store(rounds.finish_task, round_id, scope_id)
         finally:
-            job_lease.release(self.engine, claim.lease_id, claim.owner)
+            self._store(job_lease.release, claim.lease_id, claim.owner)
         self._settle(round_id, recovering=False)
 
     def _evaluate_round(self, round_id: int) -> None:
         """Evaluate a completed round once, under the `evaluate` lease every evaluation takes."""
-        if not rounds.awaits_evaluation(self.engine, round_id):
+        if not self._store(rounds.awaits_evaluation, round_id):
             return
         owner = job_lease.worker_identity()
         lease_seconds = job_lease.LEASE_SECONDS
-        if not job_lease.acquire(self.engine, "evaluate", owner, utcnow() + timedelta(seconds=lease_seconds)):
+        if not self._store(job_lease.acquire, "evaluate", owner, utcnow() + timedelta(seconds=lease_seconds)):
             raise self._busy()
         try:
-            if not rounds.awaits_evaluation(self.engine, round_id):
+            if not self._store(rounds.awaits_evaluation, round_id):
                 return  # another worker evaluated it while we waited
             with job_lease.renewed(self.engine, "evaluate", owner, lease_seconds):
-                summary = evaluate(
-                    self.settings,
-                    self.engine,
-                    self.registry,
-                    in_transaction=lambda session, evaluation_id: rounds.record_evaluation(
-                        session, round_id, evaluation_id
-                    ),
-                )
+                assessment = assess(self.settings, self.engine, self.registry)
+                # Stored with its round, or neither: the next delivery evaluates again.
+                with unit_of_work(self.engine) as session:
+                    summary = store(session, assessment)
+                    rounds.record_evaluation(session, round_id, summary.evaluation_id)
             log.info("round %s: evaluation %s, overall %s", round_id, summary.evaluation_id, summary.overall)
         finally:
-            job_lease.release(self.engine, "evaluate", owner)
+            self._store(job_lease.release, "evaluate", owner)
         alert_after(self.settings, self.engine, self.registry, summary.evaluation_id)
 
     # Between them.
@@ -196,8 +201,8 @@ class TaskQueue:
         """Enqueue the round's evaluation if this call completed it; when `recovering` (a
         redelivered message), also if it completed but its evaluation may have been lost
         with a killed worker (the evaluation actor skips a round already evaluated)."""
-        if rounds.complete_round(self.engine, round_id) or (
-            recovering and rounds.awaits_evaluation(self.engine, round_id)
+        if self._store(rounds.complete_round, round_id) or (
+            recovering and self._store(rounds.awaits_evaluation, round_id)
         ):
             self.evaluate_round.send(round_id)
 

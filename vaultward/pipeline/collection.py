@@ -3,6 +3,10 @@
 A failure in one scope marks that Run `failed` with the (redacted) error and never touches
 facts stored by earlier Runs; other scopes go on. A listing that broke off part-way keeps
 what was read and marks the Run `partial`.
+
+`run_scope`, `discover_scopes` and `collect` own their transactions (a Run is committed
+`running` before its source is read, its facts and status in one unit of work after); the
+store steps below write through the caller's Session.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from sqlalchemy import Engine, insert, update
+from sqlalchemy import CursorResult, Engine, insert, update
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
@@ -26,6 +30,7 @@ from vaultward.pipeline.freshness import discovery_scope
 from vaultward.pipeline.gaps import Gap, Unreadable
 from vaultward.pipeline.registry import Registry
 from vaultward.store.models import Fact, Run, utcnow
+from vaultward.store.unit_of_work import in_unit_of_work, unit_of_work
 
 log = logging.getLogger(__name__)
 MAX_ERROR_LENGTH = 4000
@@ -53,34 +58,30 @@ def _describe(error: BaseException) -> str:
     return redact(text)[:MAX_ERROR_LENGTH]
 
 
-def _start_run(engine: Engine, collector: str, scope: str) -> int:
-    with Session(engine) as session:
-        run = Run(collector=collector, scope=scope, status="running", started_at=utcnow())
-        session.add(run)
-        session.commit()
-        assert run.id is not None
-        return run.id
+def _start_run(session: Session, collector: str, scope: str) -> int:
+    run = Run(collector=collector, scope=scope, status="running", started_at=utcnow())
+    session.add(run)
+    session.flush()
+    assert run.id is not None
+    return run.id
 
 
-def _finish_failed(engine: Engine, run_id: int, error: str) -> None:
-    with Session(engine) as session:
-        run = session.get(Run, run_id)
-        assert run is not None
-        run.status, run.error, run.finished_at = "failed", error, utcnow()
-        session.add(run)
-        session.commit()
+def _finish_failed(session: Session, run_id: int, error: str) -> None:
+    run = session.get(Run, run_id)
+    assert run is not None
+    run.status, run.error, run.finished_at = "failed", error, utcnow()
+    session.add(run)
 
 
-def interrupt_runs(engine: Engine, collector: str, before: datetime) -> int:
+def interrupt_runs(session: Session, collector: str, before: datetime) -> int:
     """Mark `collector`'s Runs still `running` that started before `before` failed: called
     once this worker holds the source's lease, so no live worker is writing them (their
     facts were never committed: a Run's facts are written in one transaction)."""
-    with engine.begin() as connection:
-        result = connection.execute(
-            update(Run)
-            .where(Run.collector == collector, Run.status == "running", Run.started_at < before)  # type: ignore[arg-type]
-            .values(status="failed", error=INTERRUPTED, finished_at=utcnow())
-        )
+    result: CursorResult = session.execute(  # type: ignore[assignment]  # an UPDATE: a cursor
+        update(Run)
+        .where(Run.collector == collector, Run.status == "running", Run.started_at < before)  # type: ignore[arg-type]
+        .values(status="failed", error=INTERRUPTED, finished_at=utcnow())
+    )
     if result.rowcount:
         log.warning("%s: %d run(s) left running marked failed (%s)", collector, result.rowcount, INTERRUPTED)
     return result.rowcount
@@ -97,27 +98,41 @@ def _insert_facts(session: Session, run_id: int, scope_id: str, records: Sequenc
         )
 
 
-def _finish_discovery(engine: Engine, run_id: int, scope_id: str, scopes: list[Scope]) -> None:
+def _finish_discovery(session: Session, run_id: int, scope_id: str, scopes: list[Scope]) -> None:
     """Store the listed scopes as the discovery Run's facts: the evaluation counts only
     scopes the latest successful discovery listed (removed accounts stop counting)."""
     records = [CollectionScope(key=scope.id, scope=scope_id) for scope in scopes]
-    with Session(engine) as session, session.begin():
-        _insert_facts(session, run_id, scope_id, records)
-        run = session.get(Run, run_id)
-        assert run is not None
-        run.status, run.finished_at = "ok", utcnow()
-        run.item_count, run.counts = len(records), {CollectionScope.kind: len(records)}
+    _insert_facts(session, run_id, scope_id, records)
+    run = session.get(Run, run_id)
+    assert run is not None
+    run.status, run.finished_at = "ok", utcnow()
+    run.item_count, run.counts = len(records), {CollectionScope.kind: len(records)}
 
 
-def interrupt_run(engine: Engine, run_id: int) -> bool:
+def _finish_collected(
+    session: Session, run_id: int, scope_id: str, records: Sequence[Record], gaps: Sequence[Gap]
+) -> None:
+    """The Run's facts and its outcome (`partial` with gaps, else `ok`)."""
+    _insert_facts(session, run_id, scope_id, records)
+    run = session.get(Run, run_id)
+    assert run is not None
+    run.status, run.error, run.finished_at = ("partial" if gaps else "ok"), _gap_text(gaps), utcnow()
+    run.item_count, run.counts = len(records), dict(Counter(record.kind for record in records))
+    run.gaps = [gap.to_json() for gap in gaps]
+
+
+def _gap_text(gaps: Sequence[Gap]) -> str | None:
+    return "; ".join(gap.reason for gap in gaps)[:MAX_ERROR_LENGTH] or None
+
+
+def interrupt_run(session: Session, run_id: int) -> bool:
     """Mark one Run failed if it is still `running` (its worker was killed: the caller holds
     the claim the dead worker held, so nothing is writing it)."""
-    with engine.begin() as connection:
-        result = connection.execute(
-            update(Run)
-            .where(Run.id == run_id, Run.status == "running")  # type: ignore[arg-type]
-            .values(status="failed", error=INTERRUPTED, finished_at=utcnow())
-        )
+    result: CursorResult = session.execute(  # type: ignore[assignment]  # an UPDATE: a cursor
+        update(Run)
+        .where(Run.id == run_id, Run.status == "running")  # type: ignore[arg-type]
+        .values(status="failed", error=INTERRUPTED, finished_at=utcnow())
+    )
     return result.rowcount == 1
 
 
@@ -126,7 +141,7 @@ def run_scope(
 ) -> RunOutcome:
     """Collect one scope and store its facts atomically; never raises for collector errors.
     `on_run` is told the Run's id before collection begins (a queue task records it)."""
-    run_id = _start_run(engine, collector.name, scope.id)
+    run_id = in_unit_of_work(engine, _start_run, collector.name, scope.id)
     if on_run:
         on_run(run_id)
     started = utcnow()
@@ -156,22 +171,15 @@ def run_scope(
     except Exception as error:  # a failed scope must not stop the others
         return _fail(engine, run_id, collector, scope, error, started)
 
-    status = "partial" if gaps else "ok"
-    error_text = "; ".join(gap.reason for gap in gaps)[:MAX_ERROR_LENGTH] or None
-    counts = Counter(record.kind for record in records)
+    status, error_text = "partial" if gaps else "ok", _gap_text(gaps)
     try:
-        with Session(engine) as session, session.begin():
-            _insert_facts(session, run_id, scope.id, records)
-            run = session.get(Run, run_id)
-            assert run is not None
-            run.status, run.error, run.finished_at = status, error_text, utcnow()
-            run.item_count, run.counts = len(records), dict(counts)
-            run.gaps = [gap.to_json() for gap in gaps]
+        with unit_of_work(engine) as session:
+            _finish_collected(session, run_id, scope.id, records, gaps)
     except Exception as error:  # the store failed: nothing of this Run was written
         message = f"storing facts failed: {_describe(error)}"
         log.error("%s %s: %s", collector.name, scope.id, message)
         try:
-            _finish_failed(engine, run_id, message)
+            in_unit_of_work(engine, _finish_failed, run_id, message)
         except Exception:  # the store is gone; the Run stays 'running' until recovered
             log.exception("could not mark run %s failed", run_id)
         return RunOutcome(run_id, collector.name, scope.id, "failed", 0, message, _seconds(started))
@@ -184,7 +192,7 @@ def _fail(
 ) -> RunOutcome:
     message = _describe(error)
     log.warning("%s %s failed: %s", collector.name, scope.id, message)
-    _finish_failed(engine, run_id, message)
+    in_unit_of_work(engine, _finish_failed, run_id, message)
     return RunOutcome(run_id, collector.name, scope.id, "failed", 0, message, _seconds(started))
 
 
@@ -198,16 +206,16 @@ def discover_scopes(
     """List the collector's scopes under a discovery Run: (scopes, None), or ([], the failed
     discovery Run's outcome) when listing failed. `on_run` is told the Run's id first."""
     discovery_id = discovery_scope(collector.name)
-    run_id = _start_run(engine, collector.name, discovery_id)
+    run_id = in_unit_of_work(engine, _start_run, collector.name, discovery_id)
     if on_run:
         on_run(run_id)
     try:
         scopes = collector.scopes()
     except Exception as error:
         message = f"listing scopes failed: {_describe(error)}"
-        _finish_failed(engine, run_id, message)
+        in_unit_of_work(engine, _finish_failed, run_id, message)
         return [], RunOutcome(run_id, collector.name, discovery_id, "failed", 0, message, 0.0)
-    _finish_discovery(engine, run_id, discovery_id, scopes)
+    in_unit_of_work(engine, _finish_discovery, run_id, discovery_id, scopes)
     return scopes, None
 
 

@@ -12,6 +12,8 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from vaultward.pipeline.rollup import Rollup, weighted_mean
+
 BANDS: tuple[tuple[float, str, str], ...] = (
     (90, "strong", "Strong: the controls that stop this attack are in place and evidenced."),
     (75, "good", "Good: most controls are in place; close the remaining gaps."),
@@ -75,29 +77,17 @@ def tally_check(check_id: str, mitigation: str, weight: float, statuses: Iterabl
     )
 
 
-def weighted_mean(pairs: Iterable[tuple[float | None, float]]) -> float | None:
-    """Mean of (value, weight) pairs, ignoring None values; None when nothing is left."""
-    total = weight_sum = 0.0
-    for value, weight in pairs:
-        if value is None or weight <= 0:
-            continue
-        total += value * weight
-        weight_sum += weight
-    if weight_sum == 0:
-        return None
-    return total / weight_sum
-
-
 def score_mitigation(mitigation: str, weight: float, checks: list[CheckTally]) -> MitigationTally:
+    rollup = Rollup.of(checks)
     return MitigationTally(
         mitigation=mitigation,
         weight=weight,
-        score=weighted_mean((check.score, check.weight) for check in checks),
+        score=rollup.score,
         check_count=len(checks),
-        passed=sum(check.passed for check in checks),
-        failed=sum(check.failed for check in checks),
-        unknown=sum(check.unknown for check in checks),
-        waived=sum(check.waived for check in checks),
+        passed=rollup.passed,
+        failed=rollup.failed,
+        unknown=rollup.unknown,
+        waived=rollup.waived,
     )
 
 

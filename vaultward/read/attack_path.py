@@ -10,8 +10,8 @@ too) lands on the path without editing a table here:
 - a check that cites none of the stages' techniques stops the stage its mitigation defends
   (`MITIGATION_STAGE`: detection, for one, watches the move into production).
 
-A stage's score is the weighted mean of its checks' scores, the same arithmetic as a
-mitigation's (`scoring.weighted_mean`). A stage whose checks judged no resource (nothing
+A stage's score is the weighted mean of its checks' scores, the same roll-up as a
+mitigation's (`rollup.Rollup`). A stage whose checks judged no resource (nothing
 passed or failed: all unknown, or no check at all) is unmeasured, never green.
 """
 
@@ -19,10 +19,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Protocol
 
 from vaultward.contract.sdk import parse_reference
-from vaultward.pipeline.scoring import band, weighted_mean
+from vaultward.pipeline.rollup import Rollup
+from vaultward.pipeline.scoring import band
 from vaultward.read import frameworks
 from vaultward.read.frameworks import CONTROL_TITLES
 
@@ -116,31 +118,35 @@ class StageScore:
     stage: Stage
     controls: tuple[StageControl, ...]
 
+    @cached_property
+    def rollup(self) -> Rollup:
+        return Rollup.of(self.controls)
+
     @property
     def score(self) -> float | None:
         """Weighted mean of the controls' scores; None when no control has one."""
-        return weighted_mean((control.score, control.weight) for control in self.controls)
+        return self.rollup.score
 
     @property
     def passed(self) -> int:
-        return sum(control.passed for control in self.controls)
+        return self.rollup.passed
 
     @property
     def failed(self) -> int:
-        return sum(control.failed for control in self.controls)
+        return self.rollup.failed
 
     @property
     def unknown(self) -> int:
-        return sum(control.unknown for control in self.controls)
+        return self.rollup.unknown
 
     @property
     def waived(self) -> int:
-        return sum(control.waived for control in self.controls)
+        return self.rollup.waived
 
     @property
     def measured(self) -> bool:
         """False when no control judged a resource: the stage is unknown, not safe."""
-        return self.passed + self.failed > 0
+        return self.rollup.measured
 
     @property
     def band(self) -> str:

@@ -14,11 +14,12 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from sqlalchemy import Engine
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from vaultward.contract.sdk import parse_reference
-from vaultward.pipeline.scoring import weighted_mean
-from vaultward.store.models import CheckScore, Evaluation
+from vaultward.pipeline.rollup import Rollup
+from vaultward.read.evaluations import EvaluationRow, latest_evaluation
+from vaultward.read.scores import check_scores
 
 # Namespaces in the order views show them, with their full names.
 NAMESPACES: dict[str, str] = {
@@ -142,17 +143,18 @@ def coverage(checks: Iterable[ScoredCheck]) -> dict[str, list[ControlCoverage]]:
             citing.setdefault((namespace, control), []).append(check)
     grouped: dict[str, list[ControlCoverage]] = {}
     for (namespace, control), cited in citing.items():
+        rollup = Rollup.of(cited)
         grouped.setdefault(namespace, []).append(
             ControlCoverage(
                 namespace=namespace,
                 control=control,
                 title=CONTROL_TITLES.get(f"{namespace}:{control}", ""),
                 checks=tuple(sorted(check.check_id for check in cited)),
-                score=weighted_mean((check.score, check.weight) for check in cited),
-                passed=sum(check.passed for check in cited),
-                failed=sum(check.failed for check in cited),
-                unknown=sum(check.unknown for check in cited),
-                waived=sum(check.waived for check in cited),
+                score=rollup.score,
+                passed=rollup.passed,
+                failed=rollup.failed,
+                unknown=rollup.unknown,
+                waived=rollup.waived,
             )
         )
     order = [*NAMESPACES, *sorted(set(grouped) - set(NAMESPACES))]
@@ -163,11 +165,10 @@ def coverage(checks: Iterable[ScoredCheck]) -> dict[str, list[ControlCoverage]]:
     }
 
 
-def latest_coverage(engine: Engine) -> tuple[Evaluation | None, dict[str, list[ControlCoverage]]]:
+def latest_coverage(engine: Engine) -> tuple[EvaluationRow | None, dict[str, list[ControlCoverage]]]:
     """The newest evaluation and its coverage (None and {} for an empty store)."""
     with Session(engine) as session:
-        evaluation = session.exec(select(Evaluation).order_by(col(Evaluation.id).desc()).limit(1)).first()
+        evaluation = latest_evaluation(session)
         if evaluation is None:
             return None, {}
-        scores = session.exec(select(CheckScore).where(CheckScore.evaluation_id == evaluation.id)).all()
-        return evaluation, coverage(scores)
+        return evaluation, coverage(check_scores(session, evaluation.id))

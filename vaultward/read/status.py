@@ -5,14 +5,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from sqlalchemy import Engine
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from vaultward.config.settings import Settings
 from vaultward.pipeline.freshness import scope_states
 from vaultward.pipeline.registry import Registry
 from vaultward.pipeline.scoring import format_score
+from vaultward.read.evaluations import latest_evaluation
 from vaultward.read.gap_report import gap_rows
-from vaultward.store.models import Evaluation, MitigationScore, Run, utcnow
+from vaultward.read.runs import latest_runs
+from vaultward.read.scores import mitigation_scores
+from vaultward.store.models import utcnow
 
 
 @dataclass
@@ -28,11 +31,9 @@ def latest_status(settings: Settings, engine: Engine, registry: Registry) -> Sta
     report = StatusReport()
     with Session(engine) as session:
         states = scope_states(session, settings, sorted(registry.collectors), now)
-        latest_ids = {}
-        for run in session.exec(select(Run).order_by(col(Run.id))).all():
-            latest_ids[(run.collector, run.scope)] = run
+        latest = {(run.collector, run.scope): run for run in latest_runs(session)}
         for state in states:
-            last = latest_ids[(state.collector, state.scope)]
+            last = latest[(state.collector, state.scope)]
             if state.run is None:
                 freshness = "never collected"
             elif state.stale_reason:
@@ -52,17 +53,12 @@ def latest_status(settings: Settings, engine: Engine, registry: Registry) -> Sta
                 )
             )
         report.gaps = [row.cells() for row in gap_rows(settings, engine, registry, now)]
-        evaluation = session.exec(select(Evaluation).order_by(col(Evaluation.id).desc()).limit(1)).first()
+        evaluation = latest_evaluation(session)
         if evaluation is None:
             return report
         overall = format_score(evaluation.overall_score)
         report.evaluation = f"{overall}/100 ({evaluation.band}) at {evaluation.started_at:%Y-%m-%d %H:%M} UTC"
-        scores = session.exec(
-            select(MitigationScore)
-            .where(MitigationScore.evaluation_id == evaluation.id)
-            .order_by(MitigationScore.mitigation)
-        ).all()
-        for score in scores:
+        for score in sorted(mitigation_scores(session, evaluation.id), key=lambda s: s.mitigation):
             value = format_score(score.score)
             if not score.measured:
                 value += " (no data)"

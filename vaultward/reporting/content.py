@@ -18,33 +18,34 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
-from vaultward.contract.vocabulary import MITIGATION_TITLES, MITIGATIONS
+from vaultward.contract.vocabulary import MITIGATION_TITLES
 from vaultward.pipeline.registry import Registry
 from vaultward.pipeline.scoring import band as scoring_band
+from vaultward.read.evaluations import baseline_evaluation, evaluation_in
+from vaultward.read.finding_sets import OpenFinding, findings_of_checks, open_findings
 from vaultward.read.phishing_summary import CHECKS as PHISHING_CHECKS
 from vaultward.read.phishing_summary import PhishingSummary, phishing_summary
+from vaultward.read.scores import check_scores, mitigation_scores
+from vaultward.read.trends import WeekPoint, weekly_history
+from vaultward.read.waivers import waivers_expiring
 from vaultward.reporting.sections import (
     HISTORY_WEEKS,
     CheckLine,
     FrameworkLine,
     PeopleLine,
     StageLine,
-    WeekPoint,
     check_lines,
     framework_lines,
-    history,
     people_line,
     stage_lines,
 )
 from vaultward.reporting.wallets import WalletLine, wallet_lines
-from vaultward.store.models import CheckScore, Evaluation, Finding, MitigationScore, Waiver
 
 SCHEMA_VERSION = "2"
 TOP_ACTIONS = 10
 WAIVERS_WITHIN = timedelta(days=30)
-OPEN = ("fail", "unknown")
 ISO_WEEK = re.compile(r"[0-9]{4}-W[0-9]{2}")
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
@@ -171,31 +172,11 @@ def _json_default(value: Any) -> Any:
     raise TypeError(f"{type(value).__name__} is not JSON serialisable")
 
 
-def _last_evaluation(session: Session, start: datetime, end: datetime) -> Evaluation | None:
-    return session.exec(
-        select(Evaluation)
-        .where(col(Evaluation.started_at) >= start, col(Evaluation.started_at) < end)
-        .order_by(col(Evaluation.started_at).desc(), col(Evaluation.id).desc())
-        .limit(1)
-    ).first()
-
-
 def _delta(now: float | None, before: float | None) -> float | None:
     return None if now is None or before is None else now - before
 
 
-FINDING_LINE_COLUMNS = (
-    "check_id",
-    "mitigation",
-    "severity",
-    "resource",
-    "resource_name",
-    "status",
-    "message",
-)
-
-
-def _lines(rows: list[Any]) -> list[FindingLine]:
+def _lines(rows: list[OpenFinding]) -> list[FindingLine]:
     return [
         FindingLine(
             f.check_id,
@@ -214,70 +195,36 @@ def build_report(engine: Engine, iso_week: str, registry: Registry | None = None
     """The report of `iso_week`; `ReportError` when no evaluation started in that week.
     `registry` supplies each check's risk and remediation text (None leaves them out)."""
     start, end = week_bounds(iso_week)
-    order: dict[str, int] = {name: rank for rank, name in enumerate(MITIGATIONS)}
     with Session(engine) as session:
-        evaluation = _last_evaluation(session, start, end)
-        if evaluation is None or evaluation.id is None:
+        evaluation = evaluation_in(session, start, end)
+        if evaluation is None:
             raise NoEvaluation(
                 f"no evaluation in {iso_week} ({start:%Y-%m-%d} to {end:%Y-%m-%d}): nothing to report"
             )
-        previous = _last_evaluation(session, start - timedelta(days=7), start)
-
-        def scores(evaluation_id: int | None) -> dict[str, MitigationScore]:
-            if evaluation_id is None:
-                return {}
-            rows = session.exec(select(MitigationScore).where(MitigationScore.evaluation_id == evaluation_id))
-            return {row.mitigation: row for row in rows}
-
-        def open_findings(evaluation_id: int | None) -> list[Any]:
-            if evaluation_id is None:
-                return []
-            # The columns a FindingLine needs, not whole rows: at 100,000 identities decoding
-            # the evidence of every open finding was most of the report's content time.
-            query = select(*(getattr(Finding, name) for name in FINDING_LINE_COLUMNS)).where(
-                Finding.evaluation_id == evaluation_id, col(Finding.status).in_(OPEN)
-            )
-            return list(session.exec(query))
-
-        now_scores, before_scores = scores(evaluation.id), scores(previous.id if previous else None)
-        failing = open_findings(evaluation.id)
-        before_failing = open_findings(previous.id if previous else None)
-        checks = list(session.exec(select(CheckScore).where(CheckScore.evaluation_id == evaluation.id)))
-        phishing_findings: list[Finding] = list(
-            session.exec(
-                select(Finding).where(
-                    Finding.evaluation_id == evaluation.id, col(Finding.check_id).in_(PHISHING_CHECKS)
-                )
-            )
-        )
-        phishing = phishing_summary(phishing_findings)
-        waivers = list(
-            session.exec(
-                select(Waiver)
-                .where(col(Waiver.expires_at) > evaluation.started_at)
-                .where(col(Waiver.expires_at) <= evaluation.started_at + WAIVERS_WITHIN)
-                .order_by(col(Waiver.expires_at), col(Waiver.id))
-            )
-        )
-        names = sorted(now_scores, key=lambda name: (order.get(name, 99), name))
+        # The ISO week's semantic of the one baseline: the last evaluation of the week before.
+        previous = baseline_evaluation(session, evaluation, period=(start, end))
+        scores = mitigation_scores(session, evaluation.id, previous.id if previous else None)
+        failing = open_findings(session, evaluation.id)
+        before_failing = open_findings(session, previous.id) if previous else []
+        checks = check_scores(session, evaluation.id)
+        phishing = phishing_summary(findings_of_checks(session, evaluation.id, PHISHING_CHECKS))
+        waivers = waivers_expiring(session, evaluation.started_at, WAIVERS_WITHIN)
+        names = [line.mitigation for line in scores]
         weeks = [iso_week_of(start - timedelta(weeks=back)) for back in reversed(range(HISTORY_WEEKS))]
-        trend = history(session, weeks, start - timedelta(weeks=HISTORY_WEEKS - 1), names)
+        trend = weekly_history(session, weeks, start - timedelta(weeks=HISTORY_WEEKS - 1), names)
         wallets = wallet_lines(session, evaluation.id)
 
     checks_by_mitigation = check_lines(checks, registry)
 
-    mitigations = []
-    for name in names:
-        row, before = now_scores[name], before_scores.get(name)
-        before_score = before.score if before is not None and before.measured else None
-        score = row.score if row.measured else None
-        mitigations.append(
-            MitigationLine(
-                name, MITIGATION_TITLES.get(name, name), row.score, before.score if before else None,
-                _delta(score, before_score), row.measured, row.check_count, row.passed, row.failed,
-                row.unknown, row.waived, scoring_band(score)[0], checks_by_mitigation.get(name, []),
-            )
-        )  # fmt: skip
+    mitigations = [
+        MitigationLine(
+            row.mitigation, MITIGATION_TITLES.get(row.mitigation, row.mitigation), row.score,
+            row.baseline_recorded, row.delta, row.measured, row.check_count, row.passed, row.failed,
+            row.unknown, row.waived, scoring_band(row.measured_score)[0],
+            checks_by_mitigation.get(row.mitigation, []),
+        )
+        for row in scores
+    ]  # fmt: skip
 
     key = lambda f: (f.check_id, f.resource)  # noqa: E731 - one finding's identity across weeks
     now_failed = {key(f): f for f in failing if f.status == "fail"}

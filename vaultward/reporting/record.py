@@ -6,7 +6,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from vaultward.contract import redaction
@@ -85,9 +84,9 @@ def add_delivery(session: Session, report: Report, outcome: DeliveryOutcome) -> 
     return delivery
 
 
-def record_delivery(engine: Engine, report_id: int, outcome: DeliveryOutcome) -> None:
-    with Session(engine) as session, session.begin():
-        # Locked: two processes delivering the same report must not lose a target.
-        report = session.get(Report, report_id, with_for_update=True)
-        assert report is not None
-        add_delivery(session, report, outcome)
+def record_delivery(session: Session, report_id: int, outcome: DeliveryOutcome) -> None:
+    """Record one delivery of a stored report, in the caller's transaction."""
+    # Locked: two processes delivering the same report must not lose a target.
+    report = session.get(Report, report_id, with_for_update=True)
+    assert report is not None
+    add_delivery(session, report, outcome)

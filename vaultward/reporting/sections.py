@@ -1,6 +1,6 @@
-"""The weekly report's schema-2 sections: twelve weeks of history, the attack path, framework
-coverage, each check with its guidance and the people by identity class, all from stored
-scores and the evaluation's census (no I/O beyond reading).
+"""The weekly report's schema-2 sections: the attack path, framework coverage, each check with
+its guidance and the people by identity class, shaped from stored scores and the evaluation's
+census read through `vaultward.read` (twelve weeks of history: `read.trends.weekly_history`).
 
 Stage and control scores come from `attack_path.score_stages` and `frameworks.coverage` over
 the week's stored `CheckScore` rows, so the report shows exactly what the dashboard shows.
@@ -10,16 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
 from typing import Any
-
-from sqlmodel import Session, col, select
 
 from vaultward.derived.people import Census
 from vaultward.pipeline.registry import Registry
 from vaultward.read.attack_path import score_stages
 from vaultward.read.frameworks import NAMESPACES, coverage
-from vaultward.store.models import CheckScore, Evaluation, MitigationScore
+from vaultward.store.models import CheckScore
 
 HISTORY_WEEKS = 12
 # The standards the report shows, in this order (the dashboard shows more).
@@ -46,16 +43,6 @@ class CheckLine:
     # not registered here (a plugin since removed): the store keeps scores, not prose.
     risk: str | None
     remediation: str | None
-
-
-@dataclass(frozen=True)
-class WeekPoint:
-    """One week of the sparklines: the last evaluation of that ISO week, if any."""
-
-    iso_week: str
-    evaluation_id: int | None
-    overall: float | None
-    mitigations: dict[str, float | None]  # measured scores only: None for no evidence or no evaluation
 
 
 @dataclass(frozen=True)
@@ -203,34 +190,3 @@ def framework_lines(checks: Iterable[CheckScore]) -> list[FrameworkLine]:
         for namespace in REPORT_FRAMEWORKS
         if namespace in grouped
     ]
-
-
-def history(session: Session, labels: list[str], first: datetime, mitigations: list[str]) -> list[WeekPoint]:
-    """One point per week: `labels` are consecutive ISO weeks, the first starting at `first`."""
-    rows = session.exec(
-        select(Evaluation.id, Evaluation.started_at, Evaluation.overall_score)
-        .where(col(Evaluation.started_at) >= first)
-        .where(col(Evaluation.started_at) < first + timedelta(weeks=len(labels)))
-        .order_by(col(Evaluation.started_at), col(Evaluation.id))
-    ).all()
-    last: dict[int, tuple[int, float | None]] = {}
-    for evaluation_id, started_at, overall in rows:  # ascending: the week's last one wins
-        if evaluation_id is not None:  # always, for stored rows; narrows the type
-            last[(started_at - first) // timedelta(weeks=1)] = (evaluation_id, overall)
-    scores: dict[tuple[int, str], float | None] = {}
-    ids = [evaluation_id for evaluation_id, _ in last.values()]
-    if ids:
-        for row in session.exec(select(MitigationScore).where(col(MitigationScore.evaluation_id).in_(ids))):
-            scores[(row.evaluation_id, row.mitigation)] = row.score if row.measured else None
-    points = []
-    for index, label in enumerate(labels):
-        if index in last:
-            evaluation_id, overall = last[index]
-            points.append(
-                WeekPoint(
-                    label, evaluation_id, overall, {m: scores.get((evaluation_id, m)) for m in mitigations}
-                )
-            )
-        else:
-            points.append(WeekPoint(label, None, None, dict.fromkeys(mitigations)))
-    return points

@@ -32,6 +32,7 @@ from vaultward.reporting.files import (
 )
 from vaultward.reporting.record import DeliveryOutcome, delivered_targets, record_delivery
 from vaultward.store.models import Report, utcnow
+from vaultward.store.unit_of_work import in_unit_of_work
 
 log = logging.getLogger(__name__)
 
@@ -116,7 +117,7 @@ def produce_and_deliver(
             outcomes.append(DeliveryOutcome(target, "already delivered"))
             continue
         outcome = deliver(target, action, files, settings.report.max_attempts, initial_wait)
-        record_delivery(engine, row.id, outcome)
+        in_unit_of_work(engine, record_delivery, row.id, outcome)
         outcomes.append(outcome)
     return ReportRun(row, new, files, outcomes)
 

@@ -1,12 +1,12 @@
 """Accepting a risk for a while: validated waivers, each one recorded in the audit table.
-The CLI (`vaultward waive`) and the dashboard's Waivers page both create them here."""
+The CLI (`vaultward waive`) and the dashboard's Waivers page both create them here, each in
+a unit of work of its own (the waiver and its audit event commit together or not at all)."""
 
 from __future__ import annotations
 
 from collections.abc import Collection
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Engine
 from sqlmodel import Session
 
 from vaultward.store.models import AuditEvent, Waiver, utcnow
@@ -35,7 +35,7 @@ def parse_expiry(value: str, now: datetime) -> datetime:
 
 
 def create_waiver(
-    engine: Engine,
+    session: Session,
     check_id: str,
     resource: str,
     reason: str,
@@ -45,8 +45,8 @@ def create_waiver(
     actor: str,
     now: datetime | None = None,
 ) -> Waiver:
-    """Store a waiver and its audit event in one transaction, or raise `WaiverError` naming
-    every problem (nothing is stored then)."""
+    """Add a waiver and its audit event to the caller's transaction, or raise `WaiverError`
+    naming every problem (nothing is added then)."""
     now = now or utcnow()
     problems = []
     try:
@@ -75,37 +75,34 @@ def create_waiver(
         created_at=now,
         expires_at=expiry,
     )
-    with Session(engine) as session, session.begin():
-        session.add(waiver)
-        session.flush()
-        session.add(
-            AuditEvent(
-                at=now,
-                actor=actor,
-                action="waiver.create",
-                target=f"waiver {waiver.id}",
-                details={
-                    "check_id": check_id,
-                    "resource": waiver.resource_pattern,
-                    "owner": waiver.owner,
-                    "expires_at": expiry.isoformat(),
-                    "reason": waiver.reason,
-                },
-            )
+    session.add(waiver)
+    session.flush()
+    session.add(
+        AuditEvent(
+            at=now,
+            actor=actor,
+            action="waiver.create",
+            target=f"waiver {waiver.id}",
+            details={
+                "check_id": check_id,
+                "resource": waiver.resource_pattern,
+                "owner": waiver.owner,
+                "expires_at": expiry.isoformat(),
+                "reason": waiver.reason,
+            },
         )
-        session.expunge(waiver)
+    )
+    session.flush()
     return waiver
 
 
-def revoke_waiver(engine: Engine, waiver_id: int, actor: str, now: datetime | None = None) -> Waiver | None:
+def revoke_waiver(session: Session, waiver_id: int, actor: str, now: datetime | None = None) -> Waiver | None:
     """End a waiver now (it stays on record as expired); None when there is no such waiver."""
     now = now or utcnow()
-    with Session(engine) as session, session.begin():
-        waiver = session.get(Waiver, waiver_id)
-        if waiver is None:
-            return None
-        waiver.expires_at = now
-        session.add(AuditEvent(at=now, actor=actor, action="waiver.revoke", target=f"waiver {waiver_id}"))
-        session.flush()
-        session.expunge(waiver)
+    waiver = session.get(Waiver, waiver_id)
+    if waiver is None:
+        return None
+    waiver.expires_at = now
+    session.add(AuditEvent(at=now, actor=actor, action="waiver.revoke", target=f"waiver {waiver_id}"))
+    session.flush()
     return waiver

@@ -4,8 +4,6 @@ body, stored through run_scope on both stores."""
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
 from collectors.bitgo import BitGoCollector, mapper
@@ -97,61 +95,6 @@ def test_without_an_enterprise_the_scope_is_the_api_host():
     [scope] = BitGoCollector(settings).scopes()
     assert (scope.id, scope.params["base_url"]) == ("bitgo:app.bitgo.com", "https://app.bitgo.com")
     assert BitGoCollector(settings).options.coins == ["btc", "eth"]
-
-
-def test_429_is_retried_then_succeeds(fake, token):
-    sleeps: list[float] = []
-    fake.inject(
-        "/api/v2/eth/wallet",
-        429,
-        {"Retry-After": "4"},
-        {"error": "Too many requests", "name": "TooManyRequests"},
-    )
-    assert list(collector(fake, sleeps).collect(collector(fake).scopes()[0])) == expected_items()
-    assert sleeps == [4.0]
-    assert [status for _, path, status in fake.log if "/wallet" in path][:2] == [429, 200]
-
-
-def test_429_without_headers_backs_off(fake, token):
-    sleeps: list[float] = []
-    fake.inject(
-        "/api/v2/pendingapprovals", 429, body={"error": "Too many requests", "name": "TooManyRequests"}
-    )
-    assert list(collector(fake, sleeps).collect(collector(fake).scopes()[0])) == expected_items()
-    assert len(sleeps) == 1 and 0 < sleeps[0] <= 0.75
-
-
-def test_5xx_is_retried(fake, token):
-    sleeps: list[float] = []
-    fake.inject("/api/v2/eth/wallet", 503, times=2)
-    assert list(collector(fake, sleeps).collect(collector(fake).scopes()[0])) == expected_items()
-    assert len(sleeps) == 2
-
-
-def test_a_refused_token_fails_the_run_naming_the_variable_not_the_value(engine, fake, monkeypatch):
-    secret = "v2x-wrong-secret-8d7c6b5a"  # noqa: S105
-    monkeypatch.setenv("ACME_BITGO_TOKEN", secret)
-    instance = collector(fake, credentials_env={"token": "ACME_BITGO_TOKEN"})
-    outcome = run_scope(engine, instance, instance.scopes()[0])
-    assert (outcome.status, outcome.items) == ("failed", 0)
-    assert outcome.error == (
-        "ApiError: bitgo: GET /api/v2/pendingapprovals: "
-        "HTTP 401, credentials refused (check the credential in ACME_BITGO_TOKEN)"
-    )
-    runs, facts = stored(engine)
-    assert [(run.status, run.error) for run in runs] == [("failed", outcome.error)]
-    assert facts == []
-    dump = json.dumps([run.model_dump(mode="json") for run in runs])
-    assert secret not in dump and secret not in str(outcome)
-
-
-def test_a_missing_token_variable_fails_the_run(engine, fake, monkeypatch):
-    monkeypatch.delenv("BITGO_ACCESS_TOKEN", raising=False)
-    outcome = run_scope(engine, collector(fake), collector(fake).scopes()[0])
-    assert (outcome.status, outcome.error) == (
-        "failed",
-        "ApiError: bitgo: environment variable BITGO_ACCESS_TOKEN (credentials_env.token) is not set",
-    )
 
 
 def test_a_malformed_later_page_makes_the_run_partial_and_keeps_earlier_facts(engine, fake, token):

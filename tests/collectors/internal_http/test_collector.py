@@ -4,7 +4,6 @@ paging over three pages or more, retries, a refused secret, a malformed body, ba
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 
 import pytest
@@ -193,50 +192,6 @@ def test_page_paging_counts_pages_until_a_short_one(fake, secret):
         "/people/numbered?p=1&n=3",
         "/people/numbered?p=2&n=3",
     ]
-
-
-def test_429_and_5xx_are_retried(fake, secret):
-    sleeps: list[float] = []
-    fake.inject("/people/cursor", 429, {"Retry-After": "4"})
-    fake.inject("/people/cursor", 503)
-    spec = endpoint(
-        fake,
-        "cursored",
-        "/people/cursor",
-        paging="cursor",
-        items="result.people",
-        cursor_field="meta.next",
-        cursor_param="after",
-    )
-    assert collect(collector(spec, sleeps=sleeps)) == expected("cursored")
-    assert sleeps[0] == 4.0 and len(sleeps) == 2
-
-
-def test_a_refused_secret_fails_the_run_naming_the_variable_not_the_value(engine, fake, monkeypatch):
-    wrong = "Bearer wrong-internal-secret-55aa"  # noqa: S105
-    monkeypatch.setenv("INTERNAL_AUTH", wrong)
-    instance = collector(endpoint(fake, "linked", "/people/linked", paging="link"))
-    outcome = run_scope(engine, instance, instance.scopes()[0])
-    assert (outcome.status, outcome.items) == ("failed", 0)
-    assert outcome.error == (
-        "ApiError: internal_http:linked: GET /people/linked: HTTP 401, credentials refused "
-        "(check the credential in INTERNAL_AUTH)"
-    )
-    runs, facts = stored(engine)
-    assert [(run.status, run.error) for run in runs] == [("failed", outcome.error)]
-    assert facts == []
-    dump = json.dumps([run.model_dump(mode="json") for run in runs])
-    assert "wrong-internal-secret" not in dump and "wrong-internal-secret" not in str(outcome)
-
-
-def test_an_unset_variable_fails_the_run_naming_it(engine, fake, monkeypatch):
-    monkeypatch.delenv("INTERNAL_AUTH", raising=False)
-    instance = collector(endpoint(fake, "linked", "/people/linked", paging="link"))
-    outcome = run_scope(engine, instance, instance.scopes()[0])
-    assert (
-        outcome.error
-        == "ApiError: internal_http:linked: environment variable INTERNAL_AUTH (auth_env) is not set"
-    )
 
 
 def test_a_malformed_body_fails_the_run_and_keeps_earlier_facts(engine, fake, secret):

@@ -4,15 +4,12 @@ quota, 5xx, a refused key, a malformed body, stored through run_scope on both st
 
 from __future__ import annotations
 
-import json
-
 import pytest
 from pydantic import ValidationError
 
 from collectors.safe import SafeCollector, SafeOptions, mapper
 from demo.fakes.safe import demo_safe_data, demo_safe_wallets, make_safe_fake
 from tests.collectors.safe.payloads import load
-from tests.collectors.store_rows import stored
 from vaultward.config.settings import parse_settings
 from vaultward.contract.records import Wallet
 from vaultward.contract.sdk import Problem
@@ -198,65 +195,6 @@ def test_an_exhausted_monthly_quota_fails_the_run_without_waiting_a_month(engine
         "rate limited (429); the server asks to wait 2591751s, longer than 120s",
         [],
     )
-
-
-def test_5xx_is_retried(fake, api_key):
-    sleeps: list[float] = []
-    fake.inject(f"/tx-service/eth/api/v1/safes/{SAFES['hot_one_of_two']['address']}/", 502, times=2)
-    instance = collector(fake, sleeps)
-    assert comparable(list(instance.collect(eth_scope(instance)))) == expected_eth()
-    assert len(sleeps) == 2
-
-
-def test_a_refused_key_fails_the_run_naming_the_variable_not_the_value(engine, fake, monkeypatch):
-    secret = "safe-wrong-secret-9b8a7c"  # noqa: S105
-    monkeypatch.setenv("ACME_SAFE_KEY", secret)
-    instance = collector(fake, credentials_env={"api_key": "ACME_SAFE_KEY"})
-    outcome = run_scope(engine, instance, eth_scope(instance))
-    assert (outcome.status, outcome.items) == ("failed", 0)
-    assert outcome.error == (
-        f"ApiError: safe: GET /tx-service/eth/api/v1/safes/{SAFES['treasury']['address']}/: "
-        "HTTP 401, credentials refused (check the credential in ACME_SAFE_KEY)"
-    )
-    runs, facts = stored(engine)
-    assert [(run.status, run.error) for run in runs] == [("failed", outcome.error)]
-    assert facts == []
-    dump = json.dumps([run.model_dump(mode="json") for run in runs])
-    assert secret not in dump and secret not in str(outcome)
-
-
-def test_a_missing_key_variable_fails_the_run(engine, fake, monkeypatch):
-    monkeypatch.delenv("SAFE_API_KEY", raising=False)
-    instance = collector(fake)
-    outcome = run_scope(engine, instance, eth_scope(instance))
-    assert (outcome.status, outcome.error) == (
-        "failed",
-        "ApiError: safe: environment variable SAFE_API_KEY (credentials_env.api_key) is not set",
-    )
-
-
-def test_a_malformed_body_fails_the_run_and_keeps_earlier_facts(engine, fake, api_key):
-    instance = collector(fake)
-    first = run_scope(engine, instance, eth_scope(instance))
-    assert (first.status, first.items, first.error) == ("partial", 3, expected_eth()[2].reason)
-
-    fake.inject(
-        f"/tx-service/eth/api/v1/safes/{SAFES['hot_one_of_two']['address']}/",
-        200,
-        body=b"<html>bad gateway</html>",
-        times=5,
-    )
-    second = run_scope(engine, instance, eth_scope(instance))
-    assert (second.status, second.error) == (
-        "failed",
-        f"ApiError: safe: GET /tx-service/eth/api/v1/safes/{SAFES['hot_one_of_two']['address']}/: "
-        "malformed JSON in the response (application/json, 24 bytes) after 5 attempts: "
-        "Expecting value: line 1 column 1 (char 0)",
-    )
-    runs, facts = stored(engine)
-    assert [run.status for run in runs] == ["partial", "failed"]
-    assert {fact.run_id for fact in facts} == {runs[0].id}
-    assert [(fact.key, fact.data) for fact in facts] == [(w.key, w.data()) for w in expected_eth()]
 
 
 def test_demo_data_tells_the_acme_story(api_key):

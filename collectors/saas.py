@@ -1,0 +1,75 @@
+"""The base of every SaaS collector: the test seams (`sleep`, `clock`, `transport`), the
+source's pacer, and the `HttpApi` clients a vendor client composes, made with them; and the
+URL option types, validated as pydantic `HttpUrl`s."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+from pydantic import AfterValidator, HttpUrl, TypeAdapter, ValidationError
+
+from collectors.auth import Credential
+from collectors.http_api import HttpApi
+from collectors.request_pacing import source_pacer
+from vaultward.config.settings import Settings
+from vaultward.contract.sdk import Collector
+
+_HTTP_URL: TypeAdapter[HttpUrl] = TypeAdapter(HttpUrl)
+
+
+def http_url(what: str = "a URL", example: str | None = None, trim: bool = True) -> AfterValidator:
+    """Validates a URL option as pydantic's `HttpUrl` (scheme http or https, a host), for
+    `Annotated[str, http_url(...)]`. The value is kept as written (HttpUrl's normal form adds
+    a "/" that would change an endpoint's path); `trim`, for an API's root: blanks and a
+    trailing "/" dropped."""
+    message = f"expected {what} starting with https://" + (f', like "{example}"' if example else "")
+
+    def check(value: str | None) -> str | None:
+        if value is None:
+            return None
+        if trim:
+            value = value.strip().rstrip("/")
+        try:
+            _HTTP_URL.validate_python(value)
+        except ValidationError:
+            raise ValueError(f"{message}, got {value!r}") from None
+        return value
+
+    return AfterValidator(check)
+
+
+class SaasCollector(Collector):
+    """A collector that reads a vendor's HTTP API. Tests replace `sleep` and `clock` (waits
+    made instant, pacing made testable) and `transport` (short timeouts, an in-process app)."""
+
+    def __init__(self, settings: Settings) -> None:
+        super().__init__(settings)
+        self.sleep: Callable[[float], None] = time.sleep
+        self.clock: Callable[[], float] = time.time
+        self.transport: httpx.BaseTransport | None = None
+
+    def http(
+        self,
+        source: str,
+        url: str,
+        auth: httpx.Auth | None = None,
+        credential: Credential | None = None,
+        paced: bool = True,
+        **options: Any,
+    ) -> HttpApi:
+        """An `HttpApi` with this collector's seams; `paced` ones share the source's pacer (a
+        token endpoint is not paced with the API it opens)."""
+        return HttpApi(
+            source,
+            url,
+            auth=auth,
+            credential=credential,
+            sleep=self.sleep,
+            clock=self.clock,
+            transport=self.transport,
+            pacer=source_pacer(self) if paced else None,
+            **options,
+        )

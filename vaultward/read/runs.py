@@ -1,0 +1,125 @@
+"""Collector Runs as readers see them: the latest of each scope, each collector's recent
+history, the accounts' names, and what the inventories were last built from."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from vaultward.contract.records import CloudAccount, OrgAccount
+from vaultward.derived.names import AccountNames
+from vaultward.store.models import Evaluation, Fact, Run
+
+
+@dataclass(frozen=True)
+class RunRow:
+    id: int | None
+    collector: str
+    scope: str
+    status: str
+    started_at: datetime
+    finished_at: datetime | None
+    item_count: int
+    error: str | None
+
+    @classmethod
+    def of(cls, run: Run) -> RunRow:
+        return cls(
+            run.id,
+            run.collector,
+            run.scope,
+            run.status,
+            run.started_at,
+            run.finished_at,
+            run.item_count,
+            run.error,
+        )
+
+    @property
+    def duration_seconds(self) -> float | None:
+        """None while running."""
+        return None if self.finished_at is None else (self.finished_at - self.started_at).total_seconds()
+
+
+def latest_runs(session: Session) -> list[RunRow]:
+    """The latest Run of every collector and scope (by start; the newest id on a tie)."""
+    newest = (
+        select(Run.collector, Run.scope, func.max(Run.started_at).label("started_at"))
+        .group_by(Run.collector, Run.scope)
+        .subquery()
+    )
+    query = (
+        select(Run)
+        .join(
+            newest,
+            (col(Run.collector) == newest.c.collector)
+            & (col(Run.scope) == newest.c.scope)
+            & (col(Run.started_at) == newest.c.started_at),
+        )
+        .order_by(col(Run.collector), col(Run.scope), col(Run.id).desc())
+    )
+    latest: dict[tuple[str, str], RunRow] = {}
+    for run in session.exec(query):
+        latest.setdefault((run.collector, run.scope), RunRow.of(run))
+    return list(latest.values())
+
+
+def run_history(session: Session, collectors: tuple[str, ...], per_collector: int = 20) -> list[RunRow]:
+    """The last `per_collector` Runs of each collector (all its scopes), newest first. One
+    LIMIT query per collector on the (collector, started_at) index, so a long history is
+    never read."""
+    rows: list[RunRow] = []
+    for collector in collectors:
+        runs = session.exec(
+            select(Run)
+            .where(Run.collector == collector)
+            .order_by(col(Run.started_at).desc(), col(Run.id).desc())
+            .limit(per_collector)
+        )
+        rows += [RunRow.of(run) for run in runs]
+    return rows
+
+
+def collectors_with_runs(session: Session) -> list[str]:
+    """Every collector that has a Run, by name."""
+    return sorted(session.exec(select(Run.collector).distinct()).all())
+
+
+def account_names(session: Session) -> dict[str, str]:
+    """AWS account id -> the name people know it by (`vaultward.derived.names`: the Organizations
+    name, else the IAM alias), from the facts of each scope's latest usable Run. An account
+    without a name is absent."""
+    newest = (
+        select(func.max(Run.id).label("id"))
+        .where(
+            col(Run.collector).in_(("aws_iam", "aws_organization")), col(Run.status).in_(("ok", "partial"))
+        )
+        .group_by(Run.collector, Run.scope)
+        .subquery()
+    )
+    query = (
+        select(Fact.kind, Fact.key, Fact.scope, Fact.data)
+        .join(newest, col(Fact.run_id) == newest.c.id)
+        .where(col(Fact.kind).in_((CloudAccount.kind, OrgAccount.kind)))
+        .order_by(col(Fact.id))
+    )
+    org: list[OrgAccount] = []
+    cloud: list[CloudAccount] = []
+    for kind, key, scope, fact in session.exec(query):
+        values = {**fact, "key": key, "scope": scope}
+        if kind == OrgAccount.kind:
+            org.append(OrgAccount.model_validate(values))
+        else:
+            cloud.append(CloudAccount.model_validate(values))
+    return dict(AccountNames.of(org, cloud).names)
+
+
+def inputs_version(session: Session) -> tuple[int | None, int | None]:
+    """What views of the latest facts and evaluation are built from, as a cache key: the
+    newest finished Run and the newest evaluation."""
+    run = session.exec(select(func.max(Run.id)).where(col(Run.finished_at).is_not(None))).one()
+    evaluation = session.exec(select(func.max(Evaluation.id))).one()
+    return run, evaluation
