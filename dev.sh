@@ -114,7 +114,8 @@ run_tests() {
 run_lint() {
     # Chained, not left to `set -e`: deps-upgrade calls this inside a condition.
     ensure_venv dev
-    "$VENV/bin/ruff" check . && "$VENV/bin/ruff" format --check . && "$VENV/bin/mypy" && "$VENV/bin/deptry" .
+    "$VENV/bin/ruff" check . && "$VENV/bin/ruff" format --check . && "$VENV/bin/mypy" && "$VENV/bin/deptry" . \
+        && "$VENV/bin/lint-imports" --no-cache --no-logo
 }
 
 deps_upgrade() {

@@ -34,7 +34,7 @@ from sqlmodel import Session, select
 
 from benchmarks.synthetic.aws import OrgShape, SyntheticOrganisation
 from benchmarks.synthetic.aws_server import SyntheticAws
-from vaultward.config.settings import AwsConfig, parse_settings
+from vaultward.config.settings import AwsSection, parse_settings
 from vaultward.pipeline.collection import collect
 from vaultward.pipeline.registry import Registry, discover
 from vaultward.store.db import open_store, redact_url
@@ -231,7 +231,7 @@ def main() -> int:
     parser.add_argument("--users", type=int, default=50, help="IAM users per account")
     parser.add_argument("--security-groups", type=int, default=20, help="per account and region")
     parser.add_argument("--latency", type=float, default=0.05, help="seconds per request, in the emulator")
-    parser.add_argument("--workers", type=int, default=AwsConfig().max_workers)
+    parser.add_argument("--workers", type=int, default=AwsSection().max_workers)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--serial-accounts", type=int, default=20, help="accounts one worker collects")
     parser.add_argument("--database-url", default=None, help="default: a SQLite file in a temp folder")

@@ -48,7 +48,7 @@ def snapshot(
     """The evaluation's findings, check and mitigation scores and overall score, sorted; no
     ids or times of its own, so two evaluations of the same facts give the same lines."""
     evaluation = summary.evaluation_id
-    lines = []
+    lines: list[list[Any]] = []
     with Session(engine) as session:
         for f in session.exec(select(Finding).where(Finding.evaluation_id == evaluation)):
             lines.append([f.check_id, f.severity, f.resource, f.resource_name, f.scope, f.status, f.message,

@@ -22,7 +22,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from benchmarks.scratch_store import scratch_store
-from benchmarks.synthetic.store import Organisation, seed_facts, seed_history, utc_now
+from benchmarks.synthetic.history import seed_history
+from benchmarks.synthetic.store import Organisation, seed_facts, utc_now
 from vaultward.pipeline.evaluation import evaluate
 from vaultward.pipeline.registry import discover
 from vaultward.reporting.files import build_report, iso_week_of, report_files

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from tests.reliability.worker_process import start_worker, write_config
 from vaultward.pipeline.collection import INTERRUPTED
@@ -84,10 +84,10 @@ def check_store(engine, result: SoakResult) -> None:
         runs = session.exec(select(Run).where(Run.scope != "counted:discovery")).all()
         facts = dict(
             session.exec(
-                select(Fact.run_id, func.count(func.distinct(Fact.key))).group_by(Fact.run_id)  # type: ignore[arg-type]
+                select(Fact.run_id, func.count(func.distinct(Fact.key))).group_by(col(Fact.run_id))
             ).all()
         )
-        rows = dict(session.exec(select(Fact.run_id, func.count()).group_by(Fact.run_id)).all())
+        rows = dict(session.exec(select(Fact.run_id, func.count()).group_by(col(Fact.run_id))).all())
         evaluations = session.exec(select(Evaluation)).all()
         for evaluation in evaluations:
             scores = session.exec(select(func.count()).where(CheckScore.evaluation_id == evaluation.id)).one()
@@ -107,6 +107,7 @@ def check_store(engine, result: SoakResult) -> None:
                 )
     result.attempted, result.evaluations = len(runs), len(evaluations)
     for run in runs:
+        assert run.id is not None  # stored runs have their ids
         stored = (rows.get(run.id, 0), facts.get(run.id, 0))
         if run.status == "ok":
             result.ok += 1

@@ -63,7 +63,7 @@ def _inventory_evidence(
             columns = (Finding.resource, Finding.check_id, Finding.status, Finding.severity, Finding.message)
             found = list(
                 session.exec(
-                    select(*columns).where(
+                    select(*columns).where(  # type: ignore[call-overload]  # sqlmodel types up to 4 columns
                         Finding.evaluation_id == latest["id"], col(Finding.status).in_(OPEN)
                     )
                 ).all()
@@ -152,7 +152,7 @@ def _custody(url: str, version: tuple[int | None, int | None]) -> tuple[pd.DataF
     records, found, gaps = _inventory_evidence(url, now)
     views = custody_view(records, settings().policy, found, now, gaps)
     judged = _judged_wallets(url)
-    rows = [
+    rows: list[dict[str, Any]] = [
         {
             "name": view.name,
             "kind": view.kind,

@@ -11,7 +11,7 @@ from tests.factories import (
     make_transfer_rule,
     make_wallet,
 )
-from vaultward.config.settings import PeopleRules, Policy
+from vaultward.config.policy import PeopleRules, Policy
 from vaultward.contract.records import Record
 from vaultward.derived.inventory import Issue, custody_view, people_view
 from vaultward.store.models import Finding

@@ -1,7 +1,7 @@
 """Identity resolution: people, not accounts."""
 
 from tests.factories import make_identity
-from vaultward.config.settings import PeopleRules
+from vaultward.config.policy import PeopleRules
 from vaultward.derived.people import Census, Directory, census
 
 

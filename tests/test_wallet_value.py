@@ -9,7 +9,7 @@ import pytest
 
 from checks.custody.multisig_threshold import multisig_threshold
 from tests.factories import NOW, make_wallet
-from vaultward.config.settings import CustodyPolicy, Policy
+from vaultward.config.policy import CustodyPolicy, Policy
 from vaultward.contract.records import AssetBalance, Wallet
 from vaultward.contract.sdk import CheckContext
 from vaultward.derived.wallet_value import holdings_usd, value_of, wallet_value

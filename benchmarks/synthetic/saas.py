@@ -76,7 +76,9 @@ def okta_org(size: OrgSize, rng: random.Random) -> OktaData:
     """Users with 0-2 factors, an admin role for one in `admin_every`, a few suspended and
     deprovisioned; the demo org's groups, policies and rules (the collector reads them too)."""
     demo = acme_exchange_okta()
-    users, factors, roles = [], {}, {}
+    users: list[dict] = []
+    factors: dict[str, list[dict]] = {}
+    roles: dict[str, list[dict]] = {}
     factor_number = 0
     for index in range(size.people):
         status = "DEPROVISIONED" if index % 50 == 49 else ("SUSPENDED" if index % 50 == 48 else "ACTIVE")

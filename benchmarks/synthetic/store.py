@@ -16,7 +16,9 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Engine, insert
 
-from vaultward.config.settings import CustodyPolicy, PeopleRules, Policy, Settings
+from benchmarks.synthetic.history import inserted_id
+from vaultward.config.policy import CustodyPolicy, PeopleRules, Policy
+from vaultward.config.settings import Settings
 from vaultward.contract.records import (
     AccessKey,
     AclEntry,
@@ -38,9 +40,10 @@ from vaultward.contract.records import (
     TransferPolicy,
     Vpc,
     Wallet,
+    Zone,
 )  # fmt: skip
-from vaultward.contract.vocabulary import MITIGATIONS
-from vaultward.store.models import CheckScore, Evaluation, Fact, MitigationScore, Run
+from vaultward.contract.records.training import TrainingStatus
+from vaultward.store.models import Fact, Run
 
 DOMAIN = "acme.example"
 REGIONS = ("us-east-1", "eu-west-1")
@@ -164,7 +167,9 @@ def training(org: Organisation, now: datetime) -> Iterator[tuple[str, str, Recor
     scope = "knowbe4:acme"
     for p in range(org.people):
         email, roll = org.email(p), rng.random()
-        status = "passed" if roll < 0.9 else rng.choice(["not_started", "past_due", "in_progress"])
+        status: TrainingStatus = (
+            "passed" if roll < 0.9 else rng.choice(["not_started", "past_due", "in_progress"])
+        )
         yield "knowbe4", scope, TrainingRecord(
             key=f"knowbe4:enrollment:a{p}", name=f"{email}: Security Awareness 2026", source="knowbe4",
             person=email, module="Security Awareness 2026", category="awareness", status=status,
@@ -265,7 +270,7 @@ def network(org: Organisation, now: datetime) -> Iterator[tuple[str, str, Record
     vpcs = []
     for v in range(org.vpcs):
         account, region = org.accounts[v % len(org.accounts)], REGIONS[v % 2]
-        zone = "production" if v % 2 == 0 else "corporate" if v % 3 else "unknown"
+        zone: Zone = "production" if v % 2 == 0 else "corporate" if v % 3 else "unknown"
         vpc = Vpc(
             key=f"vpc-{v:017x}", account=account, region=region, cidrs=[f"10.{v % 250}.0.0/16"],
             zone=zone, zone_reason="tag Environment" if zone != "unknown" else "",
@@ -340,17 +345,19 @@ def seed_facts(engine: Engine, org: Organisation, now: datetime) -> int:
         for collector, scope, record in records(org, now):
             run_id = runs.get((collector, scope))
             if run_id is None:
-                run_id = connection.execute(
-                    insert(Run).values(
-                        collector=collector,
-                        scope=scope,
-                        status="ok",
-                        started_at=now - timedelta(hours=1, minutes=5),
-                        finished_at=now - timedelta(hours=1),
-                        item_count=0,
-                        counts={},
-                    )  # fmt: skip
-                ).inserted_primary_key[0]
+                run_id = inserted_id(
+                    connection.execute(
+                        insert(Run).values(
+                            collector=collector,
+                            scope=scope,
+                            status="ok",
+                            started_at=now - timedelta(hours=1, minutes=5),
+                            finished_at=now - timedelta(hours=1),
+                            item_count=0,
+                            counts={},
+                        )  # fmt: skip
+                    )
+                )
                 runs[collector, scope] = run_id
             pending.append(
                 {
@@ -365,43 +372,6 @@ def seed_facts(engine: Engine, org: Organisation, now: datetime) -> int:
                 flush()
         flush()
     return written
-
-
-def seed_history(engine: Engine, days: int, now: datetime, check_ids: list[tuple[str, str]]) -> None:
-    """`days` daily evaluations before `now` with their scores (no findings): the trend the
-    dashboard and the weekly report draw."""
-    evaluations, mitigation_scores, check_scores = [], [], []
-    with engine.begin() as connection:
-        for day in range(days, 0, -1):
-            started = now - timedelta(days=day)
-            score = 50 + 20 * (days - day) / max(days, 1)
-            evaluation_id = connection.execute(
-                insert(Evaluation).values(
-                    started_at=started,
-                    finished_at=started + timedelta(minutes=1),
-                    overall_score=score,
-                    band="fair",
-                    check_count=len(check_ids),
-                    finding_count=0,
-                    runs=[],
-                    problems=[],
-                )  # fmt: skip
-            ).inserted_primary_key[0]
-            evaluations.append(evaluation_id)
-            for mitigation in MITIGATIONS:
-                mitigation_scores.append(
-                    dict(evaluation_id=evaluation_id, mitigation=mitigation, score=score, weight=1.0,
-                         check_count=5, passed=10, failed=3, unknown=1, waived=0, measured=True)
-                )  # fmt: skip
-            for check_id, mitigation in check_ids:
-                check_scores.append(
-                    dict(evaluation_id=evaluation_id, check_id=check_id, mitigation=mitigation, title=check_id,
-                         severity="high", weight=2.0, score=score, passed=10, failed=3, unknown=1, waived=0,
-                         skipped=0, references=[])
-                )  # fmt: skip
-        if mitigation_scores:
-            connection.execute(insert(MitigationScore), mitigation_scores)
-            connection.execute(insert(CheckScore), check_scores)
 
 
 def utc_now() -> datetime:

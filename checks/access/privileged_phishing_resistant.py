@@ -97,16 +97,16 @@ def privileged_phishing_resistant(ctx: CheckContext) -> Iterator[Result]:
     for email, roles in custody.items():
         if email in privileged_people:
             continue  # judged above, account by account
-        person = people.get(email)
-        if person is None or not person.active_identities:
+        approver = people.get(email)
+        if approver is None or not approver.active_identities:
             yield unknown(
                 email,
                 "custody approver with no active identity in any source: their factors cannot be judged",
                 custody_roles=roles,
             )
             continue
-        shown = person_factors(person.active_identities)
-        about = {"custody_roles": roles, "sources": person.sources, "factors": list(shown.reported)}
+        shown = person_factors(approver.active_identities)
+        about = {"custody_roles": roles, "sources": approver.sources, "factors": list(shown.reported)}
         if shown.resistant is None:
             yield unknown(
                 email, f"custody approver whose sources do not say which factors ({shown.summary})", **about

@@ -53,10 +53,10 @@ def privileged_user_mfa(ctx: CheckContext) -> Iterator[Result]:
             yield passed(
                 identity, "privileged and protected by MFA", factors=identity.factor_kinds, **evidence
             )
-        elif found.kind == "guest" and (why := home_mfa_unseen(ctx, identity)):
+        elif found.kind == "guest" and (unseen := home_mfa_unseen(ctx, identity)):
             yield unknown(
                 identity,
-                f"privileged guest with no MFA registered in this tenant, and {why}",
+                f"privileged guest with no MFA registered in this tenant, and {unseen}",
                 identity_class="guest",
                 **evidence,
             )

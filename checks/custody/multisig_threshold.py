@@ -32,8 +32,9 @@ def multisig_threshold(ctx: CheckContext) -> Iterator[Result]:
     for wallet in ctx.records(Wallet):
         # Every wallet's value tier lands in the evidence: the weekly report lists it from here.
         value = value_of(ctx, wallet)
+        shown = quorum(wallet)
         evidence = {
-            "quorum": quorum(wallet),
+            "quorum": shown,
             "threshold": wallet.threshold,
             "keys": wallet.threshold_of,
             "signers": wallet.signer_count,
@@ -73,4 +74,4 @@ def multisig_threshold(ctx: CheckContext) -> Iterator[Result]:
         if problems:
             yield failed(wallet, "; ".join(problems), **evidence)
         else:
-            yield passed(wallet, evidence["quorum"], **evidence)
+            yield passed(wallet, shown, **evidence)

@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from vaultward.config.settings import CustodyPolicy
 from vaultward.contract.records import HsmCluster, IngressSource
 from vaultward.contract.sdk import CheckContext, Result, check, failed, passed, unknown
 from vaultward.derived.names import named
+
+if TYPE_CHECKING:  # the policy reaches checks through the context; only its type is named here
+    from vaultward.config.policy import CustodyPolicy
 
 NOT_CONFIGURED = (
     "no signing subnets configured: set policy.custody.signing_cidrs (or signing_security_groups)"

@@ -24,7 +24,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import unquote
 
-from vaultward.config.settings import ZoneRules
+from vaultward.config.policy import ZoneRules
 from vaultward.contract.records import AccessKey, CloudAccount, Identity, Zone
 
 SOURCE = "aws_iam"

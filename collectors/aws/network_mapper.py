@@ -19,7 +19,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from collectors.aws.zone_rules import classifications, classify, first_zone
-from vaultward.config.settings import ZoneRules
+from vaultward.config.policy import ZoneRules
 from vaultward.contract.records import NetworkPath, PortRange, Vpc, Zone
 from vaultward.derived.zones import candidates, could_be
 

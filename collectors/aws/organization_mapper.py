@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from collectors.aws.iam_mapper import account_zone
-from vaultward.config.settings import ZoneRules
+from vaultward.config.policy import ZoneRules
 from vaultward.contract.records import OrgAccount
 
 Payload = Mapping[str, Any]

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
-from collections.abc import Callable, Generator, Iterator
+from collections.abc import Callable, Generator, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC
@@ -21,7 +21,9 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
+from pydantic import BaseModel
 
+from collectors.aws.options import AwsOptions
 from collectors.aws.scope_session import RoleCredentials, ScopeSession
 from vaultward.contract.sdk import Collector, Problem, Scope
 
@@ -139,7 +141,7 @@ class AwsSessions:
     def __init__(self, settings: Settings, source_name: str) -> None:
         self.settings = settings
         self.source: SourceConfig = settings.source(source_name)
-        aws = settings.aws
+        self.aws = aws = AwsOptions.of(settings)
         self.config = Config(
             # total_max_attempts counts the first try, as AWS_MAX_ATTEMPTS does.
             retries={"mode": aws.retry_mode, "total_max_attempts": aws.max_attempts},
@@ -158,7 +160,7 @@ class AwsSessions:
 
     @property
     def regions(self) -> list[str]:
-        return list(self.source.regions or self.settings.aws.regions)
+        return list(self.source.regions or self.aws.regions)
 
     def base_session(self) -> boto3.Session:
         """The collector's one Session, on the env vars named in `credentials_env`, else the
@@ -178,7 +180,7 @@ class AwsSessions:
                 aws_session_token=os.environ.get(env.get("session_token", "")) or None,
                 region_name=region,
             )
-        return boto3.Session(profile_name=self.settings.aws.profile, region_name=region)
+        return boto3.Session(profile_name=self.aws.profile, region_name=region)
 
     def client(self, session: boto3.Session | ScopeSession, service: str, region: str | None = None) -> Any:
         with self._lock:
@@ -259,7 +261,7 @@ class AwsSessions:
 
     def accounts(self) -> list[AccountTarget]:
         """Configured accounts, then Organizations members; else the caller's own account."""
-        aws = self.settings.aws
+        aws = self.aws
         targets: dict[str, AccountTarget] = {}
         for account in aws.accounts:
             targets.setdefault(
@@ -317,10 +319,16 @@ class AwsCollector(Collector):
     False, for global services like IAM) or account x region."""
 
     regional: ClassVar[bool] = True
+    section_models: ClassVar[Mapping[str, type[BaseModel]]] = {"aws": AwsOptions}
 
     def __init__(self, settings: Settings) -> None:
         super().__init__(settings)
         self.sessions = AwsSessions(settings, self.name)
+
+    @classmethod
+    def assume_role_resources(cls, settings: Settings) -> list[str]:
+        """The roles these collectors assume (for `vaultward iam-policy`)."""
+        return AwsOptions.of(settings).assume_role_resources()
 
     def scopes(self) -> list[Scope]:
         if self.regional:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Mapping
 
-from vaultward.config.settings import ZoneRules
+from vaultward.config.policy import ZoneRules
 from vaultward.contract.records import Zone, ZoneClassification
 
 

@@ -22,9 +22,8 @@ from collectors.safe.client import (
     SafeNotFound,
     gateway_url,
 )
-from vaultward.contract.records import Record, Wallet
+from vaultward.contract.records import Record, Unreadable, Wallet
 from vaultward.contract.sdk import Problem, Scope
-from vaultward.pipeline.gaps import Unreadable
 
 DEFAULT_API_KEY_VARIABLE = "SAFE_API_KEY"
 

@@ -22,7 +22,7 @@ def render() -> None:
     days = st.segmented_control(
         "Window",
         options=list(data.TREND_WINDOWS),
-        format_func=WINDOW_LABELS.get,
+        format_func=WINDOW_LABELS.__getitem__,
         default=90,
         key="trend_window",
     )

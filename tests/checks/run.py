@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from tests.factories import NOW
-from vaultward.config.settings import Policy
+from vaultward.config.policy import Policy
 from vaultward.contract import testing
 from vaultward.contract.records import Record
 from vaultward.contract.sdk import Result

@@ -31,7 +31,7 @@ from tests.factories import (
     make_wallet,
     zone_rule,
 )
-from vaultward.config.settings import Policy
+from vaultward.config.policy import Policy
 from vaultward.contract.records import PhishProne, PortRange, Record, ThreatDetector, Trail, TrainingRecord
 from vaultward.contract.testing import evaluate_check
 from vaultward.pipeline.registry import discover

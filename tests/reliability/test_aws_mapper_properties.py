@@ -13,7 +13,7 @@ from collectors.aws import acl_mapper, custody_mapper, detection_mapper, iam_map
 from collectors.aws.organization_mapper import map_accounts
 from tests.reliability.mappers import COLLECTOR_TESTS, payload, valid_records
 from tests.reliability.strategies import PROPERTY, mutated
-from vaultward.config.settings import ZoneRules
+from vaultward.config.policy import ZoneRules
 
 ACCOUNT, REGION = "123456789012", "us-east-1"
 ZONES = ZoneRules(

@@ -33,25 +33,28 @@ def aws_actions(collectors: Mapping[str, Any], names: list[str]) -> dict[str, li
     return found
 
 
-def assume_role_resources(settings: Settings) -> list[str]:
-    """The roles the collectors assume: configured role ARNs, and every member account's
-    role when AWS Organizations discovers the accounts."""
-    resources = sorted({a.role_arn for a in settings.aws.accounts if a.role_arn})
-    if settings.aws.organizations.enabled:
-        resources.append(f"arn:aws:iam::*:role/{settings.aws.organizations.role_name}")
-    return resources
+def assume_role_resources(settings: Settings, collectors: Mapping[str, Any], names: list[str]) -> list[str]:
+    """The roles the named collectors assume, as each says (`assume_role_resources`: the AWS
+    collectors give the configured role ARNs and, with AWS Organizations, every member's role)."""
+    resources: dict[str, None] = {}
+    for name in names:
+        hook = getattr(collectors[name], "assume_role_resources", None)
+        if callable(hook):
+            resources.update(dict.fromkeys(hook(settings)))
+    return list(resources)
 
 
 def iam_policy(settings: Settings, collectors: Mapping[str, Any]) -> dict[str, Any]:
     """One policy document: every read the enabled AWS collectors make (on `*`, as reads of
     account-wide inventories need), and AssumeRole limited to the roles they enter. Attach it
     to the role assumed in each account and to the identity the worker runs as."""
-    per_collector = aws_actions(collectors, settings.enabled_sources(collectors))
+    enabled = settings.enabled_sources(collectors)
+    per_collector = aws_actions(collectors, enabled)
     reads = sorted({a for actions in per_collector.values() for a in actions if a != ASSUME_ROLE})
     statements: list[dict[str, Any]] = []
     if reads:
         statements.append({"Sid": "VaultwardReadOnly", "Effect": "Allow", "Action": reads, "Resource": "*"})
-    roles = assume_role_resources(settings)
+    roles = assume_role_resources(settings, collectors, enabled)
     if roles and any(ASSUME_ROLE in actions for actions in per_collector.values()):
         statements.append(
             {

@@ -66,9 +66,9 @@ class PlainConsole(Console):
 def builtin_credential_variables(settings: Settings) -> list[str]:
     """The credential variables the configuration and the built-in collectors name, known
     before any plugin loads (a plugin's import error may quote one)."""
-    from collectors import BUILTIN_COLLECTORS
+    from vaultward.pipeline.registry import builtin_collectors
 
-    return settings.credential_variables({collector.name: collector for collector in BUILTIN_COLLECTORS})
+    return settings.credential_variables(builtin_collectors())
 
 
 class TerminalHandler(logging.StreamHandler):  # type: ignore[type-arg]

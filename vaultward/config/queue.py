@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import os
 import re
 
 from pydantic import Field, field_validator
 
+from vaultward.config.environment import environment
 from vaultward.config.types import Strict
 
 BROKER_URL_VARIABLE = "VAULTWARD_BROKER_URL"
@@ -44,4 +44,4 @@ class QueueConfig(Strict):
 
     def effective_broker_url(self) -> str | None:
         """The broker to use: $VAULTWARD_BROKER_URL, else the configured one, else none."""
-        return os.environ.get(BROKER_URL_VARIABLE) or self.broker_url
+        return environment().BROKER_URL or self.broker_url

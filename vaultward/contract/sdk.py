@@ -24,7 +24,8 @@ from vaultward.contract.vocabulary import (
 )
 
 if TYPE_CHECKING:
-    from vaultward.config.settings import Policy, Settings
+    from vaultward.config.policy import Policy
+    from vaultward.config.settings import Settings
     from vaultward.derived.names import AccountNames
     from vaultward.derived.people import Classification, Directory, Person
 
@@ -327,6 +328,8 @@ class Collector:
     enabled_by_default: ClassVar[bool] = True
     # The collector's own keys in `[sources.<name>]` (base URL, wallets, ...), validated on load.
     options_model: ClassVar[type[BaseModel] | None] = None
+    # Shared sections the collector reads (`{"aws": AwsOptions}`), each validated whole by its model.
+    section_models: ClassVar[Mapping[str, type[BaseModel]]] = {}
     # SaaS sources: the vendor's documented request rate (per minute) collection keeps under,
     # unless `[sources.<name>] rate_limit_per_minute` says otherwise; None: no steady pace.
     rate_limit_per_minute: ClassVar[int | None] = None

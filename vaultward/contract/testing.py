@@ -14,7 +14,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 
-from vaultward.config.settings import Policy
+from vaultward.config.policy import Policy
 from vaultward.contract.records import Record
 from vaultward.contract.sdk import CheckContext, CheckSpec, Result
 from vaultward.store.models import Run, Waiver

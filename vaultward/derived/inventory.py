@@ -25,7 +25,7 @@ from checks.custody.signers import (
     wallet_signer_roles,
 )
 from checks.training.people import completions
-from vaultward.config.settings import Policy
+from vaultward.config.policy import Policy
 from vaultward.contract.records import HsmCluster, Record, SigningKey, TrainingRecord, TransferPolicy, Wallet
 from vaultward.contract.sdk import CheckContext, RecordT
 from vaultward.contract.vocabulary import SEVERITIES

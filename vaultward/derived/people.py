@@ -31,7 +31,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from vaultward.config.settings import PeopleRules
+from vaultward.config.policy import PeopleRules
 from vaultward.contract.records import Identity
 
 IdentityClass = Literal["employee", "guest", "machine"]

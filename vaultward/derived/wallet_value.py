@@ -21,10 +21,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal
 
-from vaultward.config.settings import CustodyPolicy
+from vaultward.config.policy import CustodyPolicy
+from vaultward.config.prices import asset_symbol
 from vaultward.contract.records import AssetBalance, Wallet
 from vaultward.contract.sdk import CheckContext
-from vaultward.derived.prices import asset_symbol
 
 Tier = Literal["high", "standard", "unknown"]
 BALANCES_FIELD = "balances"  # the field gap a failed balance request leaves: custody.wallet.balances

@@ -22,18 +22,9 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from vaultward.contract.records import Record, record_kind
+from vaultward.contract.records import Unreadable
 from vaultward.contract.sdk import Problem
 from vaultward.store.models import Run
-
-
-@record_kind("unreadable")
-class Unreadable(Record):
-    """A configured resource the collector could not read: stands in for the record of kind
-    `of_kind` and key `key` it would have produced, so the resource is never just absent."""
-
-    of_kind: str
-    reason: str
 
 
 @dataclass(frozen=True)

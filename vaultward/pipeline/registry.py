@@ -15,7 +15,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from vaultward.contract.sdk import CheckSpec
+from vaultward.contract.sdk import CheckSpec, Collector
 
 log = logging.getLogger(__name__)
 
@@ -77,16 +77,20 @@ def _load_file(path: Path) -> ModuleType:
     return module
 
 
+def builtin_collectors() -> dict[str, type[Collector]]:
+    """The built-in collectors by name, without loading checks or plugins."""
+    from collectors import BUILTIN_COLLECTORS
+
+    return {collector.name: collector for collector in BUILTIN_COLLECTORS}
+
+
 def discover(plugin_dir: Path | None = None, entry_point_groups: bool = True) -> Registry:
     """Build the registry: built-in checks and collectors, then plugins. A plugin that fails
     to import is logged and listed in `broken`; a duplicate check id is an error."""
     registry = Registry()
     for module in _walk_package("checks"):
         registry.add_module_checks(module, "builtin")
-    from collectors import BUILTIN_COLLECTORS
-
-    for collector in BUILTIN_COLLECTORS:
-        registry.collectors[collector.name] = collector
+    registry.collectors.update(builtin_collectors())
 
     if entry_point_groups:
         for entry in entry_points(group="vaultward.checks"):

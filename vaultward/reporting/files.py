@@ -8,6 +8,7 @@ records them once per distinct set of checksums. Names used by the CLI and the d
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -152,7 +153,7 @@ def generate_report(
     paper: str = "A4",
     dashboard_url: str | None = None,
     registry: Registry | None = None,
-    formats: tuple[str, ...] | list[str] = DEFAULT_FORMATS,
+    formats: Sequence[str] = DEFAULT_FORMATS,
 ) -> tuple[Report, bool]:
     """`write_report` (default: the human-readable formats and CSV, JSON) on someone's
     behalf, with an audit event."""

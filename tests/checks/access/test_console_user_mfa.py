@@ -78,7 +78,7 @@ def test_a_b2b_guest_without_mfa_here_is_unknown_unless_the_tenant_trusts_no_hom
 
 def test_a_guest_whose_trust_settings_could_not_be_read_names_the_failed_request():
     from tests.factories import NOW
-    from vaultward.config.settings import Policy
+    from vaultward.config.policy import Policy
     from vaultward.contract.sdk import CheckContext
 
     scope = "entra:tenant"

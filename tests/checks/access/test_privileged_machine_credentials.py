@@ -3,7 +3,7 @@ from datetime import timedelta
 from checks.access.privileged_machine_credentials import privileged_machine_credentials
 from tests.checks.run import run, statuses
 from tests.factories import NOW, make_access_key, make_identity
-from vaultward.config.settings import Policy
+from vaultward.config.policy import Policy
 from vaultward.contract.sdk import CheckContext
 
 ARN = "arn:aws:iam::111111111111:user/"

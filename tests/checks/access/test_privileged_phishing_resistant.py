@@ -1,7 +1,7 @@
 from checks.access.privileged_phishing_resistant import privileged_phishing_resistant
 from tests.checks.run import run, statuses
 from tests.factories import NOW, make_identity
-from vaultward.config.settings import Policy
+from vaultward.config.policy import Policy
 
 
 def test_privileged_identities_need_an_origin_bound_factor():
@@ -49,7 +49,7 @@ def test_machines_are_not_judged_and_a_b2b_guests_home_factors_are_unseen():
 
 def test_custody_approvers_are_judged_as_people_across_sources():
     from tests.factories import make_transfer_rule, make_wallet
-    from vaultward.config.settings import PeopleRules, Policy
+    from vaultward.config.policy import PeopleRules, Policy
 
     policy = Policy(
         people=PeopleRules(

@@ -26,7 +26,7 @@ def test_only_privileged_identities_are_judged():
 
 def test_privilege_a_failed_request_hid_is_unknown_even_with_mfa():
     from tests.factories import NOW
-    from vaultward.config.settings import Policy
+    from vaultward.config.policy import Policy
     from vaultward.contract.sdk import CheckContext
 
     scope = "okta:acme.okta.com"

@@ -27,7 +27,7 @@ def test_cluster_needs_two_active_hsms_in_two_zones():
 
 
 def test_a_single_hsm_policy_needs_a_single_zone():
-    from vaultward.config.settings import CustodyPolicy, Policy
+    from vaultward.config.policy import CustodyPolicy, Policy
 
     one = Policy(custody=CustodyPolicy(min_hsms=1))
     single = make_hsm_cluster(

@@ -1,7 +1,7 @@
 from checks.custody.safe_modules_allowlisted import safe_modules_allowlisted
 from tests.checks.run import run, statuses
 from tests.factories import make_wallet
-from vaultward.config.settings import CustodyPolicy, Policy
+from vaultward.config.policy import CustodyPolicy, Policy
 
 
 def test_modules_and_guards_outside_the_allow_list_fail():

@@ -1,7 +1,7 @@
 from checks.custody.signers_distinct_mfa_trained import signers_distinct_mfa_trained
 from tests.checks.run import run, statuses
 from tests.factories import make_identity, make_training_record, make_transfer_rule, make_wallet
-from vaultward.config.settings import PeopleRules, Policy
+from vaultward.config.policy import PeopleRules, Policy
 
 POLICY = Policy(
     people=PeopleRules(

@@ -1,7 +1,7 @@
 from checks.segmentation.hsm_reachable_from_signing_only import hsm_reachable_from_signing_only
 from tests.checks.run import run, statuses
 from tests.factories import ingress, make_account, make_hsm_cluster
-from vaultward.config.settings import CustodyPolicy, Policy
+from vaultward.config.policy import CustodyPolicy, Policy
 
 HSM_GROUP = "sg-0aaaaaaaaaaaaaaa1"
 SIGNERS = "sg-0bbbbbbbbbbbbbbb2"

@@ -1,7 +1,7 @@
 from checks.segmentation.production_accounts_own_ou import production_accounts_own_ou
 from tests.checks.run import run, statuses
 from tests.factories import make_account, make_org_account
-from vaultward.config.settings import Policy
+from vaultward.config.policy import Policy
 
 PROD, PAYMENTS, CORP, SANDBOX = "111111111111", "222222222222", "333333333333", "444444444444"
 

@@ -10,7 +10,7 @@ from checks.training.privileged_clicked_latest import privileged_clicked_latest
 from checks.training.repeat_clickers import repeat_clickers
 from tests.checks.run import run, statuses
 from tests.factories import make_identity, make_phishing_result, make_phishing_test, make_wallet
-from vaultward.config.settings import PeopleRules, Policy, TrainingPolicy
+from vaultward.config.policy import PeopleRules, Policy, TrainingPolicy
 
 
 def staff(test, clicks: dict[str, tuple[str, ...]], others: int) -> list:

@@ -43,7 +43,7 @@ def test_lure_training_for_privileged_within_six_months():
 
 def test_a_person_is_judged_once_across_sources_and_aliases():
     from tests.checks.run import run
-    from vaultward.config.settings import PeopleRules, Policy
+    from vaultward.config.policy import PeopleRules, Policy
 
     policy = Policy(people=PeopleRules(aliases={"arn:aws:iam::111111111111:user/alice": "alice@x.io"}))
     records = [
@@ -66,7 +66,7 @@ def test_lure_training_covers_signers_and_approvers_who_are_not_privileged():
     from tests.checks.run import run
     from tests.factories import make_identity as identity
     from tests.factories import make_transfer_rule, make_wallet
-    from vaultward.config.settings import PeopleRules, Policy
+    from vaultward.config.policy import PeopleRules, Policy
 
     policy = Policy(people=PeopleRules(signers={"0xs1": "signer@x.io", "0xs2": "mapped-only@x.io"}))
     records = [
@@ -100,7 +100,7 @@ def test_a_person_whose_privilege_a_failed_request_left_unknown_is_unknown_not_l
     from collections import defaultdict
 
     from tests.factories import NOW
-    from vaultward.config.settings import Policy
+    from vaultward.config.policy import Policy
     from vaultward.contract.sdk import CheckContext
 
     scope = "okta:acme.okta.com"

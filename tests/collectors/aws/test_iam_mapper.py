@@ -8,7 +8,7 @@ import pytest
 
 from collectors.aws import iam_mapper
 from tests.collectors.aws.payloads import load
-from vaultward.config.settings import ZoneRules
+from vaultward.config.policy import ZoneRules
 from vaultward.contract.records import AccessKey, CloudAccount, Identity
 
 ACCOUNT = "123456789012"

@@ -16,7 +16,8 @@ from checks.segmentation.no_corporate_production_path import no_corporate_produc
 from collectors.aws import AwsCustodyCollector, AwsIamCollector, AwsNetworkCollector, AwsOrganizationCollector
 from demo.organisation import DemoOrganisation
 from tests.checks.run import run
-from vaultward.config.settings import Policy, parse_settings
+from vaultward.config.policy import Policy
+from vaultward.config.settings import parse_settings
 from vaultward.contract.records import OrgAccount, Record
 
 COLLECTORS = (AwsOrganizationCollector, AwsIamCollector, AwsNetworkCollector, AwsCustodyCollector)

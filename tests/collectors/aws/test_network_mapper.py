@@ -7,7 +7,7 @@ import pytest
 
 from collectors.aws import network_mapper
 from tests.collectors.aws.payloads import load
-from vaultward.config.settings import ZoneRules
+from vaultward.config.policy import ZoneRules
 from vaultward.contract.records import NetworkPath, PortRange, Vpc, ZoneClassification
 from vaultward.derived.zones import candidates as zone_candidates
 from vaultward.derived.zones import conflict_line, zone_conflicts

@@ -14,7 +14,8 @@ from collectors.aws.session import CollectionError
 from tests.aws_faults import deny
 from tests.collectors.aws import exact_org as expected
 from tests.collectors.aws.payloads import load
-from vaultward.config.settings import ZoneRules, parse_settings
+from vaultward.config.policy import ZoneRules
+from vaultward.config.settings import parse_settings
 from vaultward.contract.records import OrgAccount
 from vaultward.pipeline.collection import collect
 from vaultward.pipeline.evaluation import evaluate

@@ -86,3 +86,12 @@ def record_class(kind: str) -> type[Record]:
 class CollectionScope(Record):
     """A scope a collector listed (an account, an account x region): stored by the discovery
     Run, so scopes no longer listed stop counting."""
+
+
+@record_kind("unreadable")
+class Unreadable(Record):
+    """A configured resource the collector could not read: stands in for the record of kind
+    `of_kind` and key `key` it would have produced, so the resource is never just absent."""
+
+    of_kind: str
+    reason: str

@@ -10,6 +10,8 @@ from vaultward.contract.records.base import Record, record_kind
 
 # --- training ------------------------------------------------------------------------------
 
+TrainingStatus = Literal["passed", "completed", "in_progress", "not_started", "past_due", "failed"]
+
 
 @record_kind("training.record")
 class TrainingRecord(Record):
@@ -19,7 +21,7 @@ class TrainingRecord(Record):
     person: str  # e-mail (lower case) or the identity key it belongs to
     module: str
     category: Literal["awareness", "lure", "other"] = "awareness"
-    status: Literal["passed", "completed", "in_progress", "not_started", "past_due", "failed"]
+    status: TrainingStatus
     completed_at: AwareDatetime | None = None
     due_at: AwareDatetime | None = None
     raw_status: str = ""  # the vendor's own value, kept when it is not one the mapper knows

@@ -1,0 +1,121 @@
+"""`vaultward collect`, `evaluate` (and its alerts), `status` and `prune`."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from vaultward.cli.app import app, err, log, out, registry_or_exit, settings_or_exit, store_or_exit
+from vaultward.config.settings import ConfigError, Settings
+from vaultward.contract import redaction
+
+
+@app.command()
+def collect(
+    source: Annotated[
+        list[str] | None, typer.Option("--source", "-s", help="Only this source (repeatable).")
+    ] = None,
+) -> None:
+    """Collect facts from every enabled source (or the named ones), one Run per scope."""
+    from vaultward.pipeline.collection import collect as run_collection
+    from vaultward.pipeline.progress import collection_progress
+
+    settings = settings_or_exit()
+    engine, registry = store_or_exit(settings), registry_or_exit(settings)
+    try:
+        with collection_progress(err) as progress:
+            outcomes = run_collection(settings, engine, registry, sources=source, progress=progress)
+    except (ValueError, ConfigError) as error:
+        err.print(str(error))
+        raise typer.Exit(2) from None
+    failed = [o for o in outcomes if o.status == "failed"]
+    partial = [o for o in outcomes if o.status == "partial"]
+    out.print(
+        f"collected {len(outcomes)} scope(s): {len(outcomes) - len(failed) - len(partial)} ok, "
+        f"{len(partial)} partial, {len(failed)} failed; {sum(o.items for o in outcomes)} facts"
+    )
+    for outcome in failed + partial:
+        out.print(f"  {outcome.status}: {outcome.collector} {outcome.scope}: {outcome.error}", soft_wrap=True)
+    if outcomes and len(failed) == len(outcomes):
+        raise typer.Exit(1)
+
+
+@app.command()
+def evaluate() -> None:
+    """Evaluate every check over the latest facts and store findings and scores."""
+    from vaultward.pipeline.evaluation import evaluate as run_evaluation
+
+    settings = settings_or_exit()
+    engine, registry = store_or_exit(settings), registry_or_exit(settings)
+    summary = run_evaluation(settings, engine, registry)
+    out.print(f"evaluation {summary.evaluation_id}, {summary.findings} findings")
+    for line in summary.lines():
+        out.print(line, soft_wrap=True)
+    _alert(settings, engine, registry, summary.evaluation_id)
+
+
+def _alert(settings: Settings, engine, registry, evaluation_id: int) -> None:
+    """Alerts for the evaluation just stored, a line each; a failure here never loses the
+    evaluation (undelivered alerts are tried again after the next one)."""
+    from vaultward.alerting.alerts import process_alerts
+
+    try:
+        outcomes = process_alerts(settings, engine, evaluation_id, sorted(registry.collectors))
+    except Exception as error:
+        log.exception("alerts failed")
+        err.print(f"alerts failed: {redaction.redact(f'{type(error).__name__}: {error}')}", soft_wrap=True)
+        return
+    for outcome in outcomes:
+        (err if outcome.failed else out).print(outcome.line(), soft_wrap=True, markup=False)
+
+
+@app.command()
+def status() -> None:
+    """Last runs per source and scope, the latest scores, and what is stale."""
+    from vaultward.read.gap_report import COLUMNS as GAP_COLUMNS
+    from vaultward.read.status import latest_status
+
+    settings = settings_or_exit()
+    engine, registry = store_or_exit(settings), registry_or_exit(settings)
+    report = latest_status(settings, engine, registry)
+    runs = Table(title="Sources", title_justify="left")
+    for column in ("source", "scope", "status", "finished", "items", "freshness", "error"):
+        runs.add_column(column, overflow="fold")
+    for row in report.runs:
+        runs.add_row(*row)
+    out.print(
+        runs if report.runs else "No collection has run yet: try `vaultward collect` or `vaultward demo`."
+    )
+    if report.gaps:
+        gaps = Table(title="What partial runs left unknown", title_justify="left")
+        for column in GAP_COLUMNS:
+            gaps.add_column(column, overflow="fold")
+        for row in report.gaps:
+            gaps.add_row(*row)
+        out.print(gaps)
+    if report.evaluation is None:
+        out.print("No evaluation yet: run `vaultward evaluate`.")
+        return
+    scores = Table(title=f"Readiness {report.evaluation}", title_justify="left")
+    for column in ("mitigation", "score", "checks", "pass", "fail", "unknown", "waived"):
+        scores.add_column(column)
+    for row in report.scores:
+        scores.add_row(*row)
+    out.print(scores)
+
+
+@app.command("prune")
+def prune_store(
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Count what would go, delete nothing.")] = False,
+) -> None:
+    """Delete what the `retention` settings no longer keep: findings of old evaluations (each week's
+    last evaluation keeps its findings) and facts of superseded runs. The worker does this
+    daily."""
+    from vaultward.store.models import utcnow
+    from vaultward.store.retention import prune
+
+    settings = settings_or_exit()
+    pruned = prune(store_or_exit(settings), settings.retention, utcnow(), dry_run=dry_run)
+    out.print(("would have " if dry_run else "") + pruned.line(), soft_wrap=True, markup=False)

@@ -1,0 +1,129 @@
+"""`vaultward report`, `frameworks` and `iam-policy`: what the store and the collectors' declarations give to people outside it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from vaultward.cli.app import app, err, out, registry_or_exit, settings_or_exit, store_or_exit
+from vaultward.config.settings import ConfigError
+from vaultward.contract import redaction
+
+
+@app.command("iam-policy")
+def iam_policy() -> None:
+    """Print the read-only IAM policy (JSON) for the enabled AWS collectors: the actions they
+    declare, and AssumeRole limited to the roles they enter."""
+    import json
+
+    from vaultward.cli.iam_policy import PolicyError
+    from vaultward.cli.iam_policy import iam_policy as build_policy
+
+    settings = settings_or_exit()
+    try:
+        policy = build_policy(settings, registry_or_exit(settings).collectors)
+    except (ConfigError, PolicyError) as error:
+        err.print(str(error), soft_wrap=True)
+        raise typer.Exit(2) from None
+    print(json.dumps(policy, indent=2))
+
+
+@app.command()
+def frameworks(
+    namespace: Annotated[
+        str | None,
+        typer.Option(help="Only this standard: attack-mitigation, ccss, cis-v8, seal, nist-csf, attack."),
+    ] = None,
+) -> None:
+    """The latest scores by standard: one row per control the checks cite, with its score."""
+    from vaultward.pipeline.scoring import format_score
+    from vaultward.read.frameworks import NAMESPACES, latest_coverage
+
+    if namespace is not None and namespace not in NAMESPACES:
+        err.print(f"unknown standard {namespace!r}: expected one of {', '.join(NAMESPACES)}")
+        raise typer.Exit(2)
+    settings = settings_or_exit()
+    evaluation, grouped = latest_coverage(store_or_exit(settings))
+    if evaluation is None:
+        out.print("No evaluation yet: run `vaultward evaluate`.")
+        return
+    for name, controls in grouped.items():
+        if namespace and name != namespace:
+            continue
+        table = Table(title=NAMESPACES.get(name, name), title_justify="left")
+        for column in ("control", "title", "score", "pass", "fail", "unknown", "waived", "checks"):
+            table.add_column(column, overflow="fold")
+        for c in controls:
+            score = format_score(c.score) + ("" if c.measured else " (no data)")
+            counts = (str(c.passed), str(c.failed), str(c.unknown), str(c.waived))
+            table.add_row(c.control, c.title, score, *counts, " ".join(c.checks))
+        out.print(table)
+
+
+@app.command()
+def report(
+    week: Annotated[
+        str | None, typer.Option(help="ISO week, e.g. 2026-W47 (default: the last complete week).")
+    ] = None,
+    format: Annotated[
+        str | None,
+        typer.Option(
+            "--format", help="Comma-separated: html, pdf, csv, json, ocsf (default: [report].formats)."
+        ),
+    ] = None,
+    out_dir: Annotated[
+        Path | None,
+        typer.Option("--out", help="Folder for the report files (default: [report].out_dir)."),
+    ] = None,
+    paper: Annotated[
+        str | None, typer.Option(help="PDF paper: A4 or Letter (default from [report] paper).")
+    ] = None,
+    deliver: Annotated[
+        bool, typer.Option("--deliver", help="Also send it to S3 and e-mail as [report] configures.")
+    ] = False,
+) -> None:
+    """Write the weekly posture report of one ISO week (its last evaluation, compared with the
+    week before) and record it; re-running a week rewrites the same bytes and delivers nothing
+    twice. Exit 1 when a delivery still fails after its retries."""
+    from vaultward.reporting.files import ReportError
+    from vaultward.reporting.weekly import last_complete_week, produce_and_deliver, report_folder
+    from vaultward.store.models import utcnow
+
+    settings = settings_or_exit()
+    chosen = week or last_complete_week(utcnow(), settings.report.schedule.timezone)
+    formats = [f.strip() for f in format.split(",") if f.strip()] if format is not None else None
+    if formats is not None and not formats:
+        err.print("--format: give at least one of html, pdf, csv, json, ocsf")
+        raise typer.Exit(2)
+    engine = store_or_exit(settings)
+    try:
+        run = produce_and_deliver(
+            settings, engine, chosen, formats, out_dir, remote=deliver, paper=paper,
+            registry=registry_or_exit(settings),
+        )  # fmt: skip
+    except ReportError as error:
+        err.print(str(error))
+        raise typer.Exit(2) from None
+    except OSError as error:
+        folder = report_folder(settings, out_dir)
+        err.print(f"cannot write the report into {folder}: {redaction.redact(str(error))}", soft_wrap=True)
+        raise typer.Exit(1) from None
+    for name, path in run.files.paths.items():
+        out.print(f"{name}: {path} (sha256 {run.files.checksums[name]})", soft_wrap=True)
+    for outcome in run.deliveries:
+        if outcome.status == "failed":
+            out.print(f"{outcome.target}: FAILED after {outcome.attempts} attempt(s)", soft_wrap=True)
+        elif outcome.status == "delivered":
+            out.print(f"{outcome.target}: delivered ({outcome.attempts} attempt(s))", soft_wrap=True)
+        else:
+            out.print(f"{outcome.target}: already delivered", soft_wrap=True)
+    if all(o.status == "already delivered" for o in run.deliveries):
+        out.print(f"{chosen}: unchanged since report {run.report.id}; nothing new recorded")
+    for outcome in run.failed:
+        err.print(f"delivery to {outcome.target} failed: {outcome.error}", soft_wrap=True)
+    if run.failed:
+        err.print("the failed target(s) are recorded and tried again on the next run")
+        raise typer.Exit(1)

@@ -1,0 +1,95 @@
+"""The long-running commands and the set-up around them: `serve`, `worker`, `queue-worker`,
+`db upgrade` and `demo`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from vaultward.cli.app import app, db_app, err, log, out, registry_or_exit, settings_or_exit, store_or_exit
+from vaultward.contract import redaction
+
+
+@app.command()
+def serve(
+    address: Annotated[
+        str | None, typer.Option(help="Address to bind (default from config: 127.0.0.1).")
+    ] = None,
+    port: Annotated[int | None, typer.Option(help="Port (default from config: 8501).")] = None,
+) -> None:
+    """Serve the dashboard (reads the store only)."""
+    from vaultward.ops.serve import serve as run_server
+
+    settings = settings_or_exit()
+    store_or_exit(settings).dispose()
+    raise typer.Exit(run_server(settings, address=address, port=port))
+
+
+@app.command()
+def worker() -> None:
+    """Run every enabled source on its schedule and re-evaluate after each run. With a task
+    queue configured ([queue] broker_url), only schedule: each firing is enqueued for
+    `vaultward queue-worker` processes."""
+    from vaultward.ops.scheduler import run_worker
+
+    settings = settings_or_exit()
+    engine, registry = store_or_exit(settings), registry_or_exit(settings)
+    if not settings.queue.effective_broker_url():
+        run_worker(settings, engine, registry)
+        return
+    from vaultward.ops.task_queue import build_task_queue
+
+    queue = build_task_queue(settings, engine, registry)
+    log.info("task queue configured: this worker schedules, queue workers collect and evaluate")
+    try:
+        run_worker(settings, engine, registry, enqueue=queue.enqueue_round)
+    finally:
+        queue.broker.close()
+
+
+@app.command("queue-worker")
+def queue_worker() -> None:
+    """Collect and evaluate what `vaultward worker` enqueues (needs [queue] broker_url or
+    $VAULTWARD_BROKER_URL); run as many as needed, on any number of machines."""
+    from vaultward.ops.task_queue import run_queue_worker
+
+    settings = settings_or_exit()
+    if not settings.queue.effective_broker_url():
+        err.print("no task queue: set [queue] broker_url or $VAULTWARD_BROKER_URL")
+        raise typer.Exit(2)
+    engine, registry = store_or_exit(settings), registry_or_exit(settings)
+    run_queue_worker(settings, engine, registry)
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Apply the store's schema migrations (also done automatically on first use)."""
+    from vaultward.store.db import make_engine, redact_url, upgrade
+
+    settings = settings_or_exit()
+    target = redact_url(settings.database_url)
+    try:
+        before, after = upgrade(make_engine(settings.database_url))
+    except Exception as error:
+        err.print(f"cannot upgrade {target}: {redaction.redact(str(error))}", soft_wrap=True)
+        raise typer.Exit(1) from None
+    if before == after:
+        out.print(f"{target}: schema is current ({after})")
+    else:
+        out.print(f"{target}: schema upgraded from {before or 'empty'} to {after}")
+
+
+@app.command()
+def demo(
+    port: Annotated[int, typer.Option(help="Dashboard port.")] = 8501,
+    data_dir: Annotated[Path, typer.Option(help="Where the demo keeps its store.")] = Path(".vaultward-demo"),
+    no_serve: Annotated[bool, typer.Option("--no-serve", help="Collect and evaluate, then exit.")] = False,
+) -> None:
+    """Seed a demo organisation in a local AWS emulator, collect it with the real collectors,
+    evaluate, and serve the dashboard."""
+    from demo.run import run_demo
+
+    settings_or_exit()  # validates a config if one is given; the demo builds its own
+    raise typer.Exit(run_demo(data_dir=data_dir, port=port, serve_dashboard=not no_serve, console=out))
