@@ -20,10 +20,10 @@ from tests.fake_collectors import registry_with
 from tests.rabbitmq import queue_name, rabbitmq_url  # noqa: F401 - fixtures
 from vaultward.config.settings import parse_settings
 from vaultward.contract.sdk import Scope
-from vaultward.ops import job_lease
 from vaultward.ops.task_queue import TaskQueue, make_broker
 from vaultward.pipeline import rounds
 from vaultward.pipeline.collection import INTERRUPTED
+from vaultward.store import job_lease
 from vaultward.store.models import CollectionRound, Evaluation, RoundTask, Run, utcnow
 from vaultward.store.unit_of_work import in_unit_of_work, unit_of_work
 

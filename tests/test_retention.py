@@ -14,11 +14,11 @@ from tests.factories import add_evaluation, make_account, make_identity
 from tests.fake_collectors import registry_with
 from tests.test_cli import vaultward
 from vaultward.config.settings import RetentionConfig, Settings, parse_settings
+from vaultward.ops.retention import prune
 from vaultward.pipeline.collection import collect
 from vaultward.pipeline.evaluation import evaluate
 from vaultward.reporting.files import build_report, iso_week_of
 from vaultward.store.models import Fact, Finding, MitigationScore, Run, utcnow
-from vaultward.store.retention import prune
 
 NOW = datetime(2026, 11, 24, 12, tzinfo=UTC)
 

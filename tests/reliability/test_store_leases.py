@@ -13,7 +13,7 @@ from datetime import timedelta
 from sqlmodel import Session
 
 from tests.reliability.worker_process import ROOT
-from vaultward.ops.job_lease import acquire, extend, release, renewed, worker_identity
+from vaultward.store.job_lease import acquire, extend, release, renewed, worker_identity
 from vaultward.store.models import JobLease, utcnow
 from vaultward.store.unit_of_work import in_unit_of_work
 
@@ -102,7 +102,7 @@ RACER = """
 import sys, time
 from datetime import timedelta
 from vaultward.store.db import make_engine
-from vaultward.ops.job_lease import acquire, worker_identity
+from vaultward.store.job_lease import acquire, worker_identity
 from vaultward.store.models import utcnow
 from vaultward.store.unit_of_work import in_unit_of_work
 engine, owner, start = make_engine(sys.argv[1]), worker_identity(), float(sys.argv[2])

@@ -113,8 +113,8 @@ def prune_store(
     """Delete what the `retention` settings no longer keep: findings of old evaluations (each week's
     last evaluation keeps its findings) and facts of superseded runs. The worker does this
     daily."""
+    from vaultward.ops.retention import prune
     from vaultward.store.models import utcnow
-    from vaultward.store.retention import prune
 
     settings = settings_or_exit()
     pruned = prune(store_or_exit(settings), settings.retention, utcnow(), dry_run=dry_run)

@@ -22,13 +22,13 @@ from sqlalchemy.exc import DBAPIError
 from vaultward.alerting.alerts import process_alerts
 from vaultward.config.settings import Settings
 from vaultward.contract.redaction import redact
-from vaultward.ops import job_lease
+from vaultward.ops.retention import prune
 from vaultward.pipeline.collection import collect, interrupt_runs
 from vaultward.pipeline.evaluation import evaluate
 from vaultward.pipeline.registry import Registry
 from vaultward.reporting.weekly import run_weekly_report
+from vaultward.store import job_lease
 from vaultward.store.models import utcnow
-from vaultward.store.retention import prune
 from vaultward.store.unit_of_work import in_unit_of_work
 
 log = logging.getLogger(__name__)

@@ -26,12 +26,12 @@ from sqlmodel import Session
 from vaultward.config.settings import Settings
 from vaultward.contract.redaction import redact
 from vaultward.contract.sdk import Collector, Scope
-from vaultward.ops import job_lease
 from vaultward.ops.scheduler import alert_after
 from vaultward.pipeline import rounds
 from vaultward.pipeline.collection import discover_scopes, interrupt_run, run_scope
 from vaultward.pipeline.evaluation import assess, store
 from vaultward.pipeline.registry import Registry
+from vaultward.store import job_lease
 from vaultward.store.models import utcnow
 from vaultward.store.unit_of_work import in_unit_of_work, unit_of_work
 

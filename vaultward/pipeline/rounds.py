@@ -1,7 +1,7 @@
 """Collection rounds in the store: what makes queue tasks, delivered at least once, collect
 each scope of a scheduled firing once and evaluate the round once.
 
-A task is claimed under a lease (`collect:<round>:<scope>`, vaultward/ops/job_lease.py) that its
+A task is claimed under a lease (`collect:<round>:<scope>`, vaultward/store/job_lease.py) that its
 worker renews while collecting; a killed worker's claim expires (or, on the same host, is
 taken over at once) and the next delivery of its message collects the scope again. A round
 completes with one conditional UPDATE, so of several workers finishing its last tasks
@@ -27,7 +27,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session
 
 from vaultward.contract.sdk import Scope
-from vaultward.ops import job_lease
+from vaultward.store import job_lease
 from vaultward.store.models import CollectionRound, RoundTask, utcnow
 
 log = logging.getLogger(__name__)

@@ -243,7 +243,7 @@ class AlertState(SQLModel, table=True):
 
 class JobLease(SQLModel, table=True):
     """Which worker runs a scheduled job: held while it runs and, once done, until the job's
-    next firing, so workers sharing one store run each firing once (vaultward/ops/job_lease.py)."""
+    next firing, so workers sharing one store run each firing once (vaultward/store/job_lease.py)."""
 
     job_id: str = Field(primary_key=True, max_length=200)  # collect:<source>, evaluate, report:weekly
     owner: str = Field(max_length=300)  # host:pid:uuid of the worker
