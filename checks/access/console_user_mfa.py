@@ -2,9 +2,9 @@
 
 from collections.abc import Iterator
 
-from checks.access.identity_class import home_mfa_unseen, machine_not_judged
 from vaultward.contract.records import Identity
 from vaultward.contract.sdk import CheckContext, Result, check, failed, not_applicable, passed, unknown
+from vaultward.derived.mfa import home_mfa_unseen, machine_not_judged
 
 
 def signs_in_not(identity: Identity) -> str:
