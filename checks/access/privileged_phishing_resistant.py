@@ -4,7 +4,7 @@ from collections.abc import Iterator
 
 from vaultward.contract.records import Identity, TransferPolicy, Wallet
 from vaultward.contract.sdk import CheckContext, Result, check, failed, not_applicable, passed, unknown
-from vaultward.derived.mfa import (
+from vaultward.derived.access import (
     factor_list,
     home_mfa_unseen,
     machine_not_judged,

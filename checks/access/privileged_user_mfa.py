@@ -4,7 +4,7 @@ from collections.abc import Iterator
 
 from vaultward.contract.records import Identity
 from vaultward.contract.sdk import CheckContext, Result, check, failed, not_applicable, passed, unknown
-from vaultward.derived.mfa import home_mfa_unseen, machine_not_judged, privilege_gap
+from vaultward.derived.access import home_mfa_unseen, machine_not_judged, privilege_gap
 
 
 @check(

@@ -7,7 +7,7 @@ from typing import Any
 
 from vaultward.contract.records import Identity, TrainingRecord, TransferPolicy, Wallet
 from vaultward.contract.sdk import CheckContext, Result, check, failed, passed, unknown
-from vaultward.derived.mfa import person_factors
+from vaultward.derived.access import person_factors
 from vaultward.derived.signers import Signer, SignerDirectory
 from vaultward.derived.training import training_verdict
 

@@ -18,7 +18,7 @@ from vaultward.config.settings import Policy
 from vaultward.contract.records import HsmCluster, Record, SigningKey, TrainingRecord, TransferPolicy, Wallet
 from vaultward.contract.sdk import CheckContext, RecordT
 from vaultward.contract.vocabulary import SEVERITIES
-from vaultward.derived.mfa import person_factors
+from vaultward.derived.access import person_factors
 from vaultward.derived.people import Person
 from vaultward.derived.quorum import quorum
 from vaultward.derived.signers import ROLE_WORDS, Signer

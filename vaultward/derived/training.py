@@ -9,7 +9,7 @@ from typing import Any
 from vaultward.contract.records import TrainingRecord
 from vaultward.contract.sdk import CheckContext, Result, failed, not_applicable, passed, unknown
 from vaultward.contract.vocabulary import Status
-from vaultward.derived.mfa import privilege_gap
+from vaultward.derived.access import privilege_gap
 from vaultward.derived.people import Directory, Person, not_a_person
 
 PASSED = ("passed", "completed")

@@ -1,7 +1,8 @@
-"""What the MFA checks read of identities and people: each identity's factors, a person's
-phishing resistance across every identity source, why a machine is not judged by an MFA
-check, whether a guest's MFA may be done in their home tenant, and whether a failed request
-left an account's privilege unknown.
+"""What the access checks share about identities and people: each identity's factors, a
+person's phishing resistance across every identity source, why a machine is not judged by an
+MFA check, why an identity is out of the sign-in checks' scope, whether a guest's MFA may be
+done in their home tenant, whether a failed request left an account's privilege unknown, and
+what is wrong with an access key under policy.access.
 
 The MFA and phishing-resistance checks judge people's and guests' accounts, not machines'
 (`vaultward.derived.people` derives the class), and a B2B guest's empty MFA registration in
@@ -12,9 +13,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from vaultward.contract.records import Identity
+from vaultward.contract.records import AccessKey, Identity
 
 if TYPE_CHECKING:
     from vaultward.contract.sdk import CheckContext
@@ -99,3 +101,31 @@ def privilege_gap(ctx: CheckContext, identity: Identity) -> str | None:
     if identity.privileged is not None or identity.suspended:
         return None
     return ctx.field_gap(identity, "privileged")
+
+
+def signs_in_not(identity: Identity) -> str:
+    """Why an identity is out of the sign-in checks' scope: it cannot sign in."""
+    if identity.suspended:
+        return f"suspended or deprovisioned in {identity.source}: it cannot sign in"
+    return f"{identity.source} grants it no password sign-in"
+
+
+def key_problems(ctx: CheckContext, key: AccessKey) -> list[str] | None:
+    """What is wrong with an active key under policy.access ("not rotated for 200 days",
+    "unused for 120 days", "never used"); None when the source reported neither its age nor
+    its last use."""
+    if key.created_at is None and key.last_used_at is None:
+        return None
+    policy = ctx.policy.access
+    problems = []
+    if key.created_at is not None and ctx.now - key.created_at > timedelta(
+        days=policy.access_key_max_age_days
+    ):
+        problems.append(f"not rotated for {(ctx.now - key.created_at).days} days")
+    last_activity = key.last_used_at or key.created_at
+    if last_activity is not None and ctx.now - last_activity > timedelta(
+        days=policy.access_key_max_unused_days
+    ):
+        never = key.last_used_at is None
+        problems.append("never used" if never else f"unused for {(ctx.now - last_activity).days} days")
+    return problems
