@@ -12,7 +12,7 @@ from tests.factories import NOW, make_wallet
 from vaultward.config.policy import CustodyPolicy, Policy
 from vaultward.contract.records import AssetBalance, Wallet
 from vaultward.contract.sdk import CheckContext
-from vaultward.derived.wallet_value import holdings_usd, value_of, wallet_value
+from vaultward.derived.wallet_value import holdings_usd, wallet_value
 
 PRICES = {"BTC": 97000, "ETH": 3000, "USDC": 1}
 POLICY = CustodyPolicy(prices=PRICES)  # high_value_usd: 100,000 by default
@@ -91,7 +91,7 @@ def test_the_check_reads_a_refused_balance_request_from_the_evaluations_field_ga
     assert without.status == "skipped"  # the tag alone: not high-value
     assert with_gap.status == "unknown"  # the balances could have said otherwise
     assert "HTTP 503" in with_gap.reason
-    assert value_of(CheckContext(records, policy, NOW, gap), wallet).tier == "unknown"
+    assert CheckContext(records, policy, NOW, gap).value_of(wallet).tier == "unknown"
 
 
 @pytest.mark.parametrize(

@@ -1,31 +1,10 @@
 """Long-lived access keys that are old or unused."""
 
 from collections.abc import Iterator
-from datetime import timedelta
 
 from vaultward.contract.records import AccessKey
 from vaultward.contract.sdk import CheckContext, Result, check, failed, not_applicable, passed, unknown
-
-
-def key_problems(ctx: CheckContext, key: AccessKey) -> list[str] | None:
-    """What is wrong with an active key under policy.access ("not rotated for 200 days",
-    "unused for 120 days", "never used"); None when the source reported neither its age nor
-    its last use."""
-    if key.created_at is None and key.last_used_at is None:
-        return None
-    policy = ctx.policy.access
-    problems = []
-    if key.created_at is not None and ctx.now - key.created_at > timedelta(
-        days=policy.access_key_max_age_days
-    ):
-        problems.append(f"not rotated for {(ctx.now - key.created_at).days} days")
-    last_activity = key.last_used_at or key.created_at
-    if last_activity is not None and ctx.now - last_activity > timedelta(
-        days=policy.access_key_max_unused_days
-    ):
-        never = key.last_used_at is None
-        problems.append("never used" if never else f"unused for {(ctx.now - last_activity).days} days")
-    return problems
+from vaultward.derived.access import key_problems
 
 
 @check(

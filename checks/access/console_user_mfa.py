@@ -2,16 +2,9 @@
 
 from collections.abc import Iterator
 
-from checks.access.identity_class import home_mfa_unseen, machine_not_judged
 from vaultward.contract.records import Identity
 from vaultward.contract.sdk import CheckContext, Result, check, failed, not_applicable, passed, unknown
-
-
-def signs_in_not(identity: Identity) -> str:
-    """Why an identity is out of the sign-in checks' scope: it cannot sign in."""
-    if identity.suspended:
-        return f"suspended or deprovisioned in {identity.source}: it cannot sign in"
-    return f"{identity.source} grants it no password sign-in"
+from vaultward.derived.access import home_mfa_unseen, machine_not_judged, signs_in_not
 
 
 @check(

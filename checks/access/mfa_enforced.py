@@ -2,10 +2,9 @@
 
 from collections.abc import Iterator
 
-from checks.access.console_user_mfa import signs_in_not
-from checks.access.identity_class import machine_not_judged
 from vaultward.contract.records import Identity
 from vaultward.contract.sdk import CheckContext, Result, check, failed, not_applicable, passed, unknown
+from vaultward.derived.access import machine_not_judged, signs_in_not
 
 
 @check(

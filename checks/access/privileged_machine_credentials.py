@@ -3,10 +3,9 @@
 from collections.abc import Iterator
 from datetime import timedelta
 
-from checks.access.access_key_age import key_problems
-from checks.access.privilege import privilege_gap
 from vaultward.contract.records import AccessKey, Identity
 from vaultward.contract.sdk import CheckContext, Result, check, failed, not_applicable, passed, unknown
+from vaultward.derived.access import key_problems, privilege_gap
 
 
 @check(

@@ -2,12 +2,15 @@
 
 from collections.abc import Iterator
 
-from checks.access.identity_class import home_mfa_unseen, machine_not_judged
-from checks.access.phishing_resistance import factor_list, person_factors
-from checks.access.privilege import privilege_gap
-from checks.custody.signers import custody_people
 from vaultward.contract.records import Identity, TransferPolicy, Wallet
 from vaultward.contract.sdk import CheckContext, Result, check, failed, not_applicable, passed, unknown
+from vaultward.derived.access import (
+    factor_list,
+    home_mfa_unseen,
+    machine_not_judged,
+    person_factors,
+    privilege_gap,
+)
 
 
 @check(
@@ -44,7 +47,7 @@ def privileged_phishing_resistant(ctx: CheckContext) -> Iterator[Result]:
         for identity in identities
         if identity.privileged and not identity.suspended and ctx.identity_class(identity).kind != "machine"
     }
-    custody = custody_people(ctx)
+    custody = ctx.custody_people
     for identity in identities:
         found = ctx.identity_class(identity)
         if found.kind == "machine":

@@ -2,10 +2,9 @@
 
 from collections.abc import Iterator
 
-from checks.access.identity_class import home_mfa_unseen, machine_not_judged
-from checks.access.privilege import privilege_gap
 from vaultward.contract.records import Identity
 from vaultward.contract.sdk import CheckContext, Result, check, failed, not_applicable, passed, unknown
+from vaultward.derived.access import home_mfa_unseen, machine_not_judged, privilege_gap
 
 
 @check(

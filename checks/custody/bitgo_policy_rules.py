@@ -2,10 +2,8 @@
 
 from collections.abc import Iterator
 
-from checks.custody.signers import rule_index, rules_applying
 from vaultward.contract.records import TransferPolicy, Wallet
 from vaultward.contract.sdk import CheckContext, Result, check, failed, not_applicable, passed, unknown
-from vaultward.derived.wallet_value import value_of
 
 WHITELIST_RULES = frozenset({"advancedWhitelist", "coinAddressWhitelist"})
 VELOCITY_RULES = frozenset({"velocityLimit"})
@@ -34,16 +32,15 @@ def bitgo_policy_rules(ctx: CheckContext) -> Iterator[Result]:
     """BitGo co-signs whatever a stolen user key and password ask for unless the wallet policy
     stops it: without a whitelist and a velocity limit one compromised spender drains the
     wallet to any address, in one go."""
-    rules = rule_index(ctx)
     for wallet in ctx.records(Wallet):
         if wallet.provider != "bitgo":
             yield not_applicable(wallet, f"a {wallet.provider} wallet: BitGo policy rules do not apply")
             continue
-        own = rules_applying(wallet, rules)
+        own = ctx.transfer_rules.applying(wallet)
         whitelists = [r.label for r in own if r.rule_kind in WHITELIST_RULES]
         velocity = [r.label for r in own if r.rule_kind in VELOCITY_RULES]
         approvals = _count(wallet.tags.get("approvals_required"))
-        value = value_of(ctx, wallet)
+        value = ctx.value_of(wallet)
         high = value.high
         evidence = {
             "approvals_required": approvals,

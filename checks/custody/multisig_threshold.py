@@ -6,7 +6,6 @@ from math import ceil
 from vaultward.contract.records import Wallet
 from vaultward.contract.sdk import CheckContext, Result, check, failed, not_applicable, passed, unknown
 from vaultward.derived.quorum import UNITS, quorum
-from vaultward.derived.wallet_value import value_of
 
 
 @check(
@@ -31,7 +30,7 @@ def multisig_threshold(ctx: CheckContext) -> Iterator[Result]:
     policy = ctx.policy.custody
     for wallet in ctx.records(Wallet):
         # Every wallet's value tier lands in the evidence: the weekly report lists it from here.
-        value = value_of(ctx, wallet)
+        value = ctx.value_of(wallet)
         shown = quorum(wallet)
         evidence = {
             "quorum": shown,

@@ -5,16 +5,11 @@ from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any
 
-from checks.access.phishing_resistance import person_factors
-from checks.custody.signers import (
-    Signer,
-    SignerDirectory,
-    signer_directory,
-    wallet_signer_roles,
-)
-from checks.training.people import training_verdict
 from vaultward.contract.records import Identity, TrainingRecord, TransferPolicy, Wallet
 from vaultward.contract.sdk import CheckContext, Result, check, failed, passed, unknown
+from vaultward.derived.access import person_factors
+from vaultward.derived.signers import Signer, SignerDirectory
+from vaultward.derived.training import training_verdict
 
 
 @check(
@@ -49,12 +44,12 @@ def signers_distinct_mfa_trained(ctx: CheckContext) -> Iterator[Result]:
     # wallet's own as the vendor defines them (Safe owners, BitGo spend and admin users,
     # Fireblocks users whose role holds an MPC key share) and the approvers of transfer rules
     # applying to it (Fireblocks policy, BitGo policy rules).
-    signers = signer_directory(ctx)
+    signers = ctx.signers
     training = ctx.records(TrainingRecord)
     max_age = ctx.policy.training.lure_training_max_age_days
     judged: dict[Signer, tuple[list[str], list[str], dict[str, Any]]] = {}
     for wallet in ctx.records(Wallet):
-        roles = wallet_signer_roles(ctx, wallet)
+        roles = ctx.wallet_signers(wallet)
         ids = list(roles)
         if not ids:
             yield unknown(wallet, f"{wallet.provider} reported no signers or approvers for this wallet")

@@ -20,11 +20,17 @@ from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any
 
-from checks.segmentation.zones import paths_by_vpc, production_verdict, unique_paths, vpc_where, zone_label
 from vaultward.contract.records import NetworkPath, Vpc
 from vaultward.contract.sdk import CheckContext, Result, check, failed, not_applicable, passed
 from vaultward.derived.names import named
-from vaultward.derived.zones import candidates
+from vaultward.derived.zones import (
+    candidates,
+    paths_by_vpc,
+    production_verdict,
+    unique_paths,
+    vpc_where,
+    zone_label,
+)
 
 
 def _exposures(paths: list[NetworkPath], admin_ports: list[int]) -> list[dict[str, Any]]:

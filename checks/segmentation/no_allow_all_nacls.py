@@ -9,7 +9,7 @@ so replies to inbound connections need broad outbound ephemeral ports, and exfil
 better filtered by security groups and egress proxies. An ACL is judged when subnets use
 it, and always when it is its VPC's default (every new subnet starts on it). A VPC whose zone
 is a conflict that may be production is judged as production, but never passes: a clean ACL
-there is not applicable until its zone is settled (`checks.segmentation.zones`).
+there is not applicable until its zone is settled (`vaultward.derived.zones`).
 """
 
 from __future__ import annotations
@@ -19,10 +19,10 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from checks.segmentation.zones import UNCLASSIFIED, production_verdict, production_vpcs, vpc_label, zone_label
 from vaultward.contract.records import AclEntry, NetworkAcl, PortRange, Vpc
 from vaultward.contract.sdk import CheckContext, Result, check, failed, not_applicable, passed, unknown
 from vaultward.derived.names import AccountNames
+from vaultward.derived.zones import UNCLASSIFIED, production_verdict, production_vpcs, vpc_label, zone_label
 
 WHOLE_FAMILY = {4: ipaddress.ip_network("0.0.0.0/0"), 6: ipaddress.ip_network("::/0")}
 

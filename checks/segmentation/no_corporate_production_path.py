@@ -15,19 +15,22 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from checks.segmentation.zones import (
+from vaultward.contract.records import NetworkPath, Vpc, Zone
+from vaultward.contract.sdk import CheckContext, Result, check, failed, not_applicable, passed, unknown
+from vaultward.derived.names import AccountNames, named
+from vaultward.derived.zones import (
     CLASSIFY_VPC,
     UNCLASSIFIED,
     ZONE_RULES,
+    candidates,
+    conflict_text,
+    conflicted,
+    judged_in_conflict,
     paths_by_vpc,
     production_vpcs,
     unique_paths,
     vpc_label,
 )
-from vaultward.contract.records import NetworkPath, Vpc, Zone
-from vaultward.contract.sdk import CheckContext, Result, check, failed, not_applicable, passed, unknown
-from vaultward.derived.names import AccountNames, named
-from vaultward.derived.zones import candidates, conflict_text, conflicted, judged_in_conflict
 
 
 def _other_end(path: NetworkPath, vpc: str, vpcs: Mapping[str, Vpc]) -> tuple[Zone, ...]:

@@ -2,9 +2,9 @@
 
 from collections.abc import Iterator
 
-from checks.training.people import humans, judge_training, not_judged
 from vaultward.contract.records import Identity, TrainingRecord
 from vaultward.contract.sdk import CheckContext, Result, check
+from vaultward.derived.training import humans, judge_training, not_judged
 
 
 @check(

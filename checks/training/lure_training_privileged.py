@@ -2,9 +2,9 @@
 
 from collections.abc import Iterator
 
-from checks.training.people import judge_training, not_privileged, privileged_and_signers
 from vaultward.contract.records import Identity, TrainingRecord, TransferPolicy, Wallet
 from vaultward.contract.sdk import CheckContext, Result, check
+from vaultward.derived.training import judge_training, not_privileged, privileged_and_signers
 
 
 @check(

@@ -5,7 +5,7 @@ from collections.abc import Iterator
 
 from vaultward.contract.records import PhishingResult, PhishingTest
 from vaultward.contract.sdk import CheckContext, Result, check, failed, not_applicable, passed, unknown
-from vaultward.derived.phishing import finished_tests, phishing_outcomes, why_not_counted
+from vaultward.derived.phishing import finished_tests, why_not_counted
 
 
 @check(
@@ -29,7 +29,7 @@ def phish_prone_trend(ctx: CheckContext) -> Iterator[Result]:
     finished = finished_tests(ctx)
     place = {outcome.test.key: index for index, outcome in enumerate(finished)}
     first_judged = max(0, len(finished) - ctx.policy.training.phish_trend_tests)
-    for outcome in phishing_outcomes(ctx):
+    for outcome in ctx.phishing_outcomes:
         evidence = {**outcome.evidence(), "bound": bound}
         index = place.get(outcome.test.key)
         if index is None:

@@ -2,11 +2,10 @@
 
 from collections.abc import Iterator
 
-from checks.custody.signers import custody_people
-from checks.training.people import not_privileged, privileged_and_signers
 from vaultward.contract.records import Identity, PhishingResult, PhishingTest, TransferPolicy, Wallet
 from vaultward.contract.sdk import CheckContext, Result, check, failed, passed, unknown
 from vaultward.derived.phishing import SimulationOutcome, finished_tests
+from vaultward.derived.training import not_privileged, privileged_and_signers
 
 
 @check(
@@ -26,7 +25,7 @@ from vaultward.derived.phishing import SimulationOutcome, finished_tests
 def privileged_clicked_latest(ctx: CheckContext) -> Iterator[Result]:
     """An administrator or signer who clicks a simulated lure today hands the real attacker
     the production console or the signing key tomorrow."""
-    roles = custody_people(ctx)
+    roles = ctx.custody_people
     chosen = privileged_and_signers(ctx)
     recent = finished_tests(ctx)[-ctx.policy.training.recent_phishing_tests :]
     connected = ctx.has(PhishingTest)

@@ -10,13 +10,12 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from functools import cached_property
-from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from pydantic import BaseModel
 
-from vaultward.contract.records import Identity, Record
+from vaultward.contract.context import CheckContext, RecordT
+from vaultward.contract.records import Record
 from vaultward.contract.vocabulary import (
     Mitigation,
     Severity,
@@ -24,10 +23,7 @@ from vaultward.contract.vocabulary import (
 )
 
 if TYPE_CHECKING:
-    from vaultward.config.policy import Policy
     from vaultward.config.settings import Settings
-    from vaultward.derived.names import AccountNames
-    from vaultward.derived.people import Classification, Directory, Person
 
 
 # Namespaces a reference may use, and the shape of their ids.
@@ -41,8 +37,7 @@ REFERENCE_PATTERNS: dict[str, re.Pattern[str]] = {
 }
 CHECK_ID = re.compile(r"^(custody|training|access|segmentation|detection)\.[a-z][a-z0-9_]*$")
 
-RecordT = TypeVar("RecordT", bound=Record)
-T = TypeVar("T")
+__all__ = ["CheckContext", "RecordT"]  # re-exported: checks import the context from here
 
 
 class CheckDefinitionError(ValueError):
@@ -82,72 +77,6 @@ def unknown(resource: Record | str, reason: str, **evidence: Any) -> Result:
 def not_applicable(resource: Record | str, reason: str, **evidence: Any) -> Result:
     """The resource was judged and the check does not apply to it (reported, not scored)."""
     return _result("skipped", resource, reason, evidence)
-
-
-class CheckContext:
-    """What a check may read: the latest records of its kinds, and the configured policy."""
-
-    def __init__(
-        self,
-        records: Mapping[str, list[Record]],
-        policy: Policy,
-        now: datetime | None = None,
-        field_gaps: Mapping[tuple[str, str], Mapping[str, str]] | None = None,
-    ) -> None:
-        self._records = records
-        self.policy = policy
-        self.now = now or datetime.now(UTC)  # the evaluation's reference time
-        self._shared: dict[str, Any] = {}
-        self._field_gaps = field_gaps or {}  # (scope, kind) -> field -> why it is unknown
-
-    def field_gap(self, record: Record, field: str) -> str | None:
-        """Why `field` of `record` is unknown because a request for it failed, or None. A
-        check that takes a missing value to mean "the source does not say" and passes over
-        the record must say `unknown` instead when this gives a reason."""
-        return self._field_gaps.get((record.scope, record.kind), {}).get(field)
-
-    def records(self, kind: type[RecordT]) -> list[RecordT]:
-        return list(self._records.get(kind.kind, ()))  # type: ignore[arg-type]
-
-    def has(self, kind: type[Record]) -> bool:
-        return bool(self._records.get(kind.kind))
-
-    @cached_property
-    def directory(self) -> Directory:
-        """Resolves identities, training e-mails and wallet signers to people."""
-        from vaultward.derived.people import Directory
-
-        return Directory(self.policy.people)
-
-    @cached_property
-    def account_names(self) -> AccountNames:
-        """AWS accounts by the names people know them by (Organizations name, else IAM alias),
-        whichever kinds the check reads: names only label findings, never judge."""
-        from vaultward.contract.records import CloudAccount, OrgAccount
-        from vaultward.derived.names import AccountNames
-
-        return AccountNames.of(self.records(OrgAccount), self.records(CloudAccount))
-
-    def people(self) -> list[Person]:
-        """Every person (and machine account) across sources, with all their identities."""
-        return list(self.shared("people", lambda: self.directory.resolve(self.records(Identity))))
-
-    def identity_class(self, identity: Identity) -> Classification:
-        """The identity's class (employee, guest or machine) and why, as vaultward.derived.people
-        derives it from the source's facts and policy.people; worked out once per identity."""
-        classes: dict[str, Classification] = self.shared("identity_classes", dict)
-        found = classes.get(identity.key)
-        if found is None:
-            found = classes[identity.key] = self.directory.classify(identity)
-        return found
-
-    def shared(self, name: str, build: Callable[[], T]) -> T:
-        """What `build` derives from the records (people, indexes), built once per context:
-        several checks read the same view, and records never change during an evaluation.
-        Callers must not mutate what they get."""
-        if name not in self._shared:
-            self._shared[name] = build()
-        return self._shared[name]
 
 
 CheckFunction = Callable[[CheckContext], Iterable[Result]]

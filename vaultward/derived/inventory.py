@@ -14,24 +14,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from checks.access.phishing_resistance import person_factors
-from checks.custody.signers import (
-    ROLE_WORDS,
-    Signer,
-    SignerDirectory,
-    custody_people,
-    rule_index,
-    rules_applying,
-    wallet_signer_roles,
-)
-from checks.training.people import completions
 from vaultward.config.policy import Policy
 from vaultward.contract.records import HsmCluster, Record, SigningKey, TrainingRecord, TransferPolicy, Wallet
 from vaultward.contract.sdk import CheckContext, RecordT
 from vaultward.contract.vocabulary import SEVERITIES
+from vaultward.derived.access import person_factors
 from vaultward.derived.people import Person
 from vaultward.derived.quorum import quorum
-from vaultward.derived.wallet_value import value_of
+from vaultward.derived.signers import ROLE_WORDS, Signer
 
 OPEN = ("fail", "unknown")  # what "fails for them": failing, or not shown to pass
 
@@ -140,7 +130,7 @@ def _person_view(
     active = [identity for identity in ordered if not identity.suspended]
     found = _about(issues, person.id, *(identity.key for identity in ordered))
     completed = {
-        category: completions(ctx).get((person.email, category)) if person.email else None
+        category: ctx.training_completions.get((person.email, category)) if person.email else None
         for category in ("awareness", "lure")
     }
     return PersonView(
@@ -178,7 +168,7 @@ def people_view(
     """Every person (and machine account) with their identities, MFA, training, roles and the
     latest open findings about them or any of their identities."""
     ctx = CheckContext(records, policy, now)
-    signer_roles = custody_people(ctx)
+    signer_roles = ctx.custody_people
     issues = open_issues(findings)
     training = ctx.records(TrainingRecord)
     return [_person_view(person, training, ctx, signer_roles, issues) for person in ctx.people()]
@@ -223,14 +213,13 @@ def custody_view(
     transfer rules, value tier and the latest open findings about it. `field_gaps` are the
     evaluation's (Evidence.field_gaps): a refused balance request leaves the tier unknown."""
     ctx = CheckContext(records, policy, now, field_gaps)
-    signers = SignerDirectory(ctx)
-    rules = rule_index(ctx)
+    signers = ctx.signers
     issues = open_issues(findings)
     views = []
     for wallet in _in_order(ctx.records(Wallet)):
-        applying = rules_applying(wallet, rules)
-        roles = wallet_signer_roles(ctx, wallet)
-        value = value_of(ctx, wallet)
+        applying = ctx.transfer_rules.applying(wallet)
+        roles = ctx.wallet_signers(wallet)
+        value = ctx.value_of(wallet)
         views.append(
             CustodyView(
                 kind="wallet",

@@ -5,18 +5,22 @@ over the messages delivered), and each person's outcome in each test.
 KnowBe4 (support: "Failures and Phish-prone Percentages"): a failure is clicking the link,
 entering data, opening an attachment, enabling a macro, replying, or scanning the QR code;
 a recipient can fail several ways in one message and each counts, so the percentage can
-pass 100. Opening the message is not a failure. Pure functions over typed records, built
-once per evaluation.
+pass 100. Opening the message is not a failure. Pure functions over typed records; checks
+read the outcomes as `CheckContext.phishing_outcomes`, built once per evaluation.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from vaultward.contract.records import PhishingResult, PhishingTest
-from vaultward.contract.sdk import CheckContext
+
+if TYPE_CHECKING:
+    from vaultward.contract.sdk import CheckContext
+    from vaultward.derived.people import Directory
 
 EARLIEST = datetime.min.replace(tzinfo=UTC)
 
@@ -97,16 +101,19 @@ def _worse(a: PhishingResult, b: PhishingResult) -> PhishingResult:
     return max(a, b, key=rank)
 
 
-def _outcomes(ctx: CheckContext) -> list[SimulationOutcome]:
+def phishing_outcomes(
+    tests: Iterable[PhishingTest], results: Iterable[PhishingResult], directory: Directory
+) -> list[SimulationOutcome]:
+    """Every phishing test with its outcome, oldest first (undated ones last)."""
     by_test: dict[str, list[PhishingResult]] = {}
-    for result in ctx.records(PhishingResult):
+    for result in results:
         by_test.setdefault(result.test, []).append(result)
     outcomes = []
-    for test in ctx.records(PhishingTest):
-        results = by_test.get(test.key, [])
+    for test in tests:
+        listed = by_test.get(test.key, [])
         people: dict[str, PhishingResult] = {}
-        for result in results:
-            email = ctx.directory.email_of(result.person)
+        for result in listed:
+            email = directory.email_of(result.person)
             people[email] = _worse(people[email], result) if email in people else result
         reached = [r for r in people.values() if r.delivered is True]
         outcomes.append(
@@ -115,20 +122,15 @@ def _outcomes(ctx: CheckContext) -> list[SimulationOutcome]:
                 results=people,
                 delivered=len(reached),
                 failures=sum(len(r.failures or ()) for r in reached),
-                gap=_gap(test, results),
+                gap=_gap(test, listed),
             )
         )
     return sorted(outcomes, key=lambda o: (o.started_at is None, o.started_at or EARLIEST, o.test.key))
 
 
-def phishing_outcomes(ctx: CheckContext) -> list[SimulationOutcome]:
-    """Every phishing test with its outcome, oldest first (undated ones last); built once."""
-    return ctx.shared("training.phishing_outcomes", lambda: _outcomes(ctx))
-
-
 def finished_tests(ctx: CheckContext) -> list[SimulationOutcome]:
     """The tests that are measurements (`SimulationOutcome.counts`), oldest first."""
-    return [outcome for outcome in phishing_outcomes(ctx) if outcome.counts]
+    return [outcome for outcome in ctx.phishing_outcomes if outcome.counts]
 
 
 def why_not_counted(outcome: SimulationOutcome) -> str:

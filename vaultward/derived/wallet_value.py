@@ -24,7 +24,6 @@ from typing import Literal
 from vaultward.config.policy import CustodyPolicy
 from vaultward.config.prices import asset_symbol
 from vaultward.contract.records import AssetBalance, Wallet
-from vaultward.contract.sdk import CheckContext
 
 Tier = Literal["high", "standard", "unknown"]
 BALANCES_FIELD = "balances"  # the field gap a failed balance request leaves: custody.wallet.balances
@@ -113,7 +112,8 @@ def _tag_tier(wallet: Wallet, policy: CustodyPolicy) -> tuple[bool | None, str]:
 
 def wallet_value(wallet: Wallet, policy: CustodyPolicy, balances_gap: str | None = None) -> WalletValue:
     """The wallet's value and tier (see the module docstring); `balances_gap` is why a failed
-    request left its balances unknown (`CheckContext.field_gap(wallet, "balances")`)."""
+    request left its balances unknown (`CheckContext.field_gap(wallet, "balances")`). Checks
+    read it as `CheckContext.value_of(wallet)`."""
     bound = Decimal(str(policy.high_value_usd))
     tagged, tag_reason = _tag_tier(wallet, policy)
     usd: Decimal | None = None
@@ -146,8 +146,3 @@ def wallet_value(wallet: Wallet, policy: CustodyPolicy, balances_gap: str | None
     if tagged is False:
         return valued("standard", f"not high-value by its {tag_reason}")
     return valued("unknown", "neither a value nor a value tier tells whether this wallet is high-value")
-
-
-def value_of(ctx: CheckContext, wallet: Wallet) -> WalletValue:
-    """The wallet's value under the context's policy and the gaps of its evaluation."""
-    return wallet_value(wallet, ctx.policy.custody, ctx.field_gap(wallet, BALANCES_FIELD))

@@ -1,14 +1,15 @@
-"""Shared by the training checks: judge each person's latest passed module of a category."""
+"""Training as the checks judge it: each person's latest passed module of a category
+(`CheckContext.training_completions`), who is judged, and the verdicts of the training
+checks."""
 
 from collections.abc import Iterable, Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
-from checks.access.privilege import privilege_gap
-from checks.custody.signers import custody_people
 from vaultward.contract.records import TrainingRecord
 from vaultward.contract.sdk import CheckContext, Result, failed, not_applicable, passed, unknown
 from vaultward.contract.vocabulary import Status
+from vaultward.derived.access import privilege_gap
 from vaultward.derived.people import Directory, Person, not_a_person
 
 PASSED = ("passed", "completed")
@@ -26,13 +27,6 @@ def latest_completions(
             if key not in latest or r.completed_at > latest[key]:
                 latest[key] = r.completed_at
     return latest
-
-
-def completions(ctx: CheckContext) -> dict[tuple[str, str], datetime]:
-    """`latest_completions` of the context's training records, built once per evaluation."""
-    return ctx.shared(
-        "training.completions", lambda: latest_completions(ctx.records(TrainingRecord), ctx.directory)
-    )
 
 
 def humans(ctx: CheckContext) -> list[Person]:
@@ -55,7 +49,7 @@ def training_verdict(
     ctx: CheckContext, email: str, category: str, max_age_days: int
 ) -> tuple[Status, str, datetime | None]:
     """(pass or fail, the reason, when last passed) for one person's `category` training."""
-    completed = completions(ctx).get((email, category))
+    completed = ctx.training_completions.get((email, category))
     if completed is None:
         return "fail", f"no passed {category} training on record", None
     age = (ctx.now - completed).days
@@ -97,7 +91,7 @@ def privileged_and_signers(ctx: CheckContext) -> dict[str, Person]:
     resolves to a person (by e-mail, even when no identity of theirs was seen), by person id."""
     chosen = {person.id: person for person in humans(ctx) if person.privileged}
     everyone = {person.id: person for person in ctx.people()}
-    for email in custody_people(ctx):
+    for email in ctx.custody_people:
         if email not in chosen:
             chosen[email] = everyone.get(email) or Person(id=email, identities=(), machine=False)
     return chosen

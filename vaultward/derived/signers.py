@@ -1,5 +1,6 @@
-"""Shared by the checks about the people behind wallets: who can sign or approve for each
-wallet, as each vendor defines it, and which person each signer is.
+"""The people behind wallets: who can sign or approve for each wallet, as each vendor defines
+it, and which person each signer is. Checks read these through `CheckContext.signers`,
+`transfer_rules`, `scope_signers`, `wallet_signers(wallet)` and `custody_people`.
 
 Who signs is the vendor's model, recorded by its collector: Safe owners; BitGo wallet users
 with `spend` or `admin` (admins also approve pending approvals); the Fireblocks console users
@@ -15,11 +16,11 @@ carry the user's e-mail).
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from vaultward.contract.records import Identity, TransferPolicy, Wallet
-from vaultward.contract.sdk import CheckContext
-from vaultward.derived.people import Person
+from vaultward.derived.people import Directory, Person
 
 
 @dataclass(frozen=True)
@@ -36,9 +37,9 @@ class Signer:
 class SignerDirectory:
     """Resolves signers to people, and people to their identities, for one evaluation."""
 
-    def __init__(self, ctx: CheckContext) -> None:
-        self.directory = ctx.directory
-        self.people = {person.id: person for person in ctx.people()}
+    def __init__(self, directory: Directory, people: Iterable[Person]) -> None:
+        self.directory = directory
+        self.people = {person.id: person for person in people}
         self.by_identity = {
             identity.key: person for person in self.people.values() for identity in person.identities
         }
@@ -64,58 +65,44 @@ class SignerDirectory:
 # BitGo's permission names read as what the person is.
 ROLE_WORDS = {"spend": "spender"}
 
-RuleIndex = dict[tuple[str, str], list[tuple[int, TransferPolicy]]]
 
-
-def rule_index(ctx: CheckContext) -> RuleIndex:
+class TransferRules:
     """Active transfer rules by (provider, wallet key; "" for every wallet) with their place
-    in the listing, built once per evaluation: scanning every rule per wallet costs wallets x
-    rules."""
+    in the listing: scanning every rule per wallet costs wallets x rules."""
 
-    def build() -> RuleIndex:
-        index: RuleIndex = {}
-        for position, rule in enumerate(ctx.records(TransferPolicy)):
+    def __init__(self, rules: Iterable[TransferPolicy]) -> None:
+        self.index: dict[tuple[str, str], list[tuple[int, TransferPolicy]]] = {}
+        for position, rule in enumerate(rules):
             if rule.active:
-                index.setdefault((rule.provider, rule.wallet), []).append((position, rule))
-        return index
+                self.index.setdefault((rule.provider, rule.wallet), []).append((position, rule))
 
-    return ctx.shared("custody.rule_index", build)
-
-
-def rules_applying(wallet: Wallet, index: RuleIndex) -> list[TransferPolicy]:
-    """The active rules of the wallet's provider that name it or no wallet, in listing order."""
-    found = index.get((wallet.provider, wallet.key), [])
-    if wallet.key:
-        found = found + index.get((wallet.provider, ""), [])
-    return [rule for _, rule in sorted(found, key=lambda pair: pair[0])]
-
-
-def signer_directory(ctx: CheckContext) -> SignerDirectory:
-    """The evaluation's `SignerDirectory`, built once."""
-    return ctx.shared("custody.signer_directory", lambda: SignerDirectory(ctx))
+    def applying(self, wallet: Wallet) -> list[TransferPolicy]:
+        """The active rules of the wallet's provider that name it or no wallet, in listing order."""
+        found = self.index.get((wallet.provider, wallet.key), [])
+        if wallet.key:
+            found = found + self.index.get((wallet.provider, ""), [])
+        return [rule for _, rule in sorted(found, key=lambda pair: pair[0])]
 
 
 ScopeSigners = dict[tuple[str, str], dict[str, str]]
 
 
-def scope_signers(ctx: CheckContext) -> ScopeSigners:
+def scope_signers(identities: Iterable[Identity]) -> ScopeSigners:
     """(provider, scope) -> vendor user id -> role, for the active identities whose role lets
-    them sign for every wallet of their scope (Fireblocks OWNER, ADMIN, SIGNER users), built
-    once per evaluation. The user id is the one the vendor's policy names them by (the
-    identity key is `<provider>:user:<id>`)."""
-
-    def build() -> ScopeSigners:
-        found: ScopeSigners = {}
-        for identity in ctx.records(Identity):
-            if identity.signing_role and not identity.suspended:
-                user = identity.key.removeprefix(f"{identity.source}:user:")
-                found.setdefault((identity.source, identity.scope), {})[user] = identity.signing_role
-        return found
-
-    return ctx.shared("custody.scope_signers", build)
+    them sign for every wallet of their scope (Fireblocks OWNER, ADMIN, SIGNER users). The
+    user id is the one the vendor's policy names them by (the identity key is
+    `<provider>:user:<id>`)."""
+    found: ScopeSigners = {}
+    for identity in identities:
+        if identity.signing_role and not identity.suspended:
+            user = identity.key.removeprefix(f"{identity.source}:user:")
+            found.setdefault((identity.source, identity.scope), {})[user] = identity.signing_role
+    return found
 
 
-def wallet_signer_roles(ctx: CheckContext, wallet: Wallet) -> dict[str, list[str]]:
+def wallet_signer_roles(
+    wallet: Wallet, scoped: Mapping[tuple[str, str], Mapping[str, str]], rules: TransferRules
+) -> dict[str, list[str]]:
     """Each signer of the wallet with what they may do: the wallet's own (its roles as the
     vendor names them: `owner`, `spend`, `admin`...), the users whose role signs for every
     wallet of its scope (Fireblocks `SIGNER`...), then the approvers of the active transfer
@@ -129,24 +116,24 @@ def wallet_signer_roles(ctx: CheckContext, wallet: Wallet) -> dict[str, list[str
         if role not in roles.setdefault(signer, []):
             roles[signer].append(role)
 
-    for user, role in scope_signers(ctx).get((wallet.provider, wallet.scope), {}).items():
+    for user, role in scoped.get((wallet.provider, wallet.scope), {}).items():
         add(user, role)
-    for rule in rules_applying(wallet, rule_index(ctx)):
+    for rule in rules.applying(wallet):
         for approver in rule.approvers:
             add(approver, f"approver in {rule.label}")
     return roles
 
 
-def custody_people(ctx: CheckContext) -> dict[str, list[str]]:
+def custody_people(
+    wallets: Iterable[Wallet],
+    rules: Iterable[TransferPolicy],
+    signers: SignerDirectory,
+    roles_of: Callable[[Wallet], Mapping[str, list[str]]],
+) -> dict[str, list[str]]:
     """Every person who can sign or approve custody transfers, by e-mail, with what they do
-    where ("spender of ETH hot", "approver in TAP rule 1"): the wallet signers and transfer-rule
-    approvers that resolve to a person. Someone `policy.people.signers` maps but who signs
-    nothing is not one of them. Built once per evaluation: callers must not change it."""
-    return ctx.shared("custody.people", lambda: _custody_people(ctx))
-
-
-def _custody_people(ctx: CheckContext) -> dict[str, list[str]]:
-    signers = signer_directory(ctx)
+    where ("spender of ETH hot", "approver in TAP rule 1"): the wallet signers (`roles_of`
+    gives a wallet's, as `wallet_signer_roles`) and transfer-rule approvers that resolve to a
+    person. Someone `policy.people.signers` maps but who signs nothing is not one of them."""
     people: dict[str, list[str]] = {}
 
     def add(provider: str, signer: str, where: str) -> None:
@@ -154,12 +141,12 @@ def _custody_people(ctx: CheckContext) -> dict[str, list[str]]:
         if email and where not in people.setdefault(email, []):
             people[email].append(where)
 
-    for wallet in ctx.records(Wallet):
-        for signer, roles in wallet_signer_roles(ctx, wallet).items():
+    for wallet in wallets:
+        for signer, roles in roles_of(wallet).items():
             for role in roles:
                 if not role.startswith("approver in "):
                     add(wallet.provider, signer, f"{ROLE_WORDS.get(role, role)} of {wallet.label}")
-    for rule in ctx.records(TransferPolicy):
+    for rule in rules:
         if rule.active:
             for approver in rule.approvers:
                 add(rule.provider, approver, f"approver in {rule.label}")
