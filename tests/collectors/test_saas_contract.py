@@ -20,6 +20,8 @@ from demo.fakes import internal_hr
 from demo.fakes.entra import make_entra_fake
 from demo.fakes.google_workspace import make_google_workspace_fake
 from tests.reliability.saas_sources import (
+    FIRST_REQUEST,
+    FIRST_SENT,
     SOURCES,
     Source,
     collector_for,
@@ -34,26 +36,6 @@ from vaultward.store.models import Fact, Run
 
 ATTEMPTS = 5  # HttpApi's max_attempts
 HTML = b"<html><body>Down for maintenance</body></html>"
-# The first request each collector sends under its main listing, as errors name it; and as
-# sent, with its query (a malformed body's error says which page it was).
-FIRST_REQUEST = {
-    "okta": "GET /api/v1/users",
-    "google_workspace": "GET /admin/directory/v1/users",
-    "entra": "GET /v1.0/reports/authenticationMethods/userRegistrationDetails",
-    "knowbe4": "GET /v1/users",
-    "safe": "GET /tx-service/eth/api/v1/safes/0x7a3bc0FA1c2d4e5f60718293abcDeF0123456789/",
-    "bitgo": "GET /api/v2/eth/wallet",
-    "fireblocks": "GET /v1/vault/accounts_paged",
-    "internal_http": "GET /api/v2/employees?limit=2",
-}
-FIRST_SENT = {
-    **FIRST_REQUEST,
-    "okta": "GET /api/v1/users?limit=2",
-    "google_workspace": "GET /admin/directory/v1/users?maxResults=500&projection=full&customer=C03acme01",
-    "knowbe4": "GET /v1/users?page=1&per_page=2",
-    "bitgo": "GET /api/v2/eth/wallet?limit=2&allTokens=true",
-    "fireblocks": "GET /v1/vault/accounts_paged?limit=2",
-}
 # The variable a refusal names (the credential the API is called with), and the one whose
 # absence fails the Run, with how the error names it.
 REFUSED_VARIABLE = {

@@ -133,3 +133,25 @@ def requests_under(fake: FakeApi, path: str) -> list[int]:
 
 def data_dir(saas: DemoSaaS) -> Path:
     return Path(saas.environment["GOOGLE_SERVICE_ACCOUNT_FILE"]).parent
+
+
+# The first request each collector sends under its main (or faulted) listing, as errors name
+# it; and as sent, with its query (a malformed body's error says which page it was).
+FIRST_REQUEST = {
+    "okta": "GET /api/v1/users",
+    "google_workspace": "GET /admin/directory/v1/users",
+    "entra": "GET /v1.0/reports/authenticationMethods/userRegistrationDetails",
+    "knowbe4": "GET /v1/users",
+    "safe": "GET /tx-service/eth/api/v1/safes/0x7a3bc0FA1c2d4e5f60718293abcDeF0123456789/",
+    "bitgo": "GET /api/v2/eth/wallet",
+    "fireblocks": "GET /v1/vault/accounts_paged",
+    "internal_http": "GET /api/v2/employees?limit=2",
+}
+FIRST_SENT = {
+    **FIRST_REQUEST,
+    "okta": "GET /api/v1/users?limit=2",
+    "google_workspace": "GET /admin/directory/v1/users?maxResults=500&projection=full&customer=C03acme01",
+    "knowbe4": "GET /v1/users?page=1&per_page=2",
+    "bitgo": "GET /api/v2/eth/wallet?limit=2&allTokens=true",
+    "fireblocks": "GET /v1/vault/accounts_paged?limit=2",
+}

@@ -14,6 +14,8 @@ from sqlmodel import Session, select
 from collectors.http_api import MAX_RATE_LIMIT_WAIT
 from demo.fakes.server import Reply
 from tests.reliability.saas_sources import (
+    FIRST_REQUEST,
+    FIRST_SENT,
     READ_TIMEOUT,
     RELAXED_READ_TIMEOUT,
     SOURCES,
@@ -78,26 +80,6 @@ LOGGED = {
     "connection reset": 0,
     "truncated 200": 200,
     "html 200": 200,
-}
-# The first request each collector sends under its faulted path, as errors name it.
-FIRST_REQUEST = {
-    "okta": "GET /api/v1/users",
-    "google_workspace": "GET /admin/directory/v1/users",
-    "entra": "GET /v1.0/reports/authenticationMethods/userRegistrationDetails",
-    "knowbe4": "GET /v1/users",
-    "safe": "GET /tx-service/eth/api/v1/safes/0x7a3bc0FA1c2d4e5f60718293abcDeF0123456789/",
-    "bitgo": "GET /api/v2/eth/wallet",
-    "fireblocks": "GET /v1/vault/accounts_paged",
-    "internal_http": "GET /api/v2/employees?limit=2",
-}
-# The same request as sent, with its query, as a malformed body's error names it.
-FIRST_SENT = {
-    **FIRST_REQUEST,
-    "okta": "GET /api/v1/users?limit=2",
-    "google_workspace": "GET /admin/directory/v1/users?maxResults=500&projection=full&customer=C03acme01",
-    "knowbe4": "GET /v1/users?page=1&per_page=2",
-    "bitgo": "GET /api/v2/eth/wallet?limit=2&allTokens=true",
-    "fireblocks": "GET /v1/vault/accounts_paged?limit=2",
 }
 SOURCE_IDS = [source.name for source in SOURCES]
 
