@@ -28,6 +28,7 @@ from vaultward.contract.vocabulary import MITIGATION_TITLES
 from vaultward.derived.people import census
 from vaultward.derived.zones import conflict_line, zone_conflicts
 from vaultward.pipeline.evidence import Evidence, apply_evidence, latest_facts, producers
+from vaultward.pipeline.inventories import store_inventories, take_inventories
 from vaultward.pipeline.registry import Registry
 from vaultward.pipeline.scoring import (
     CheckTally,
@@ -185,6 +186,7 @@ def evaluate(
                 )
                 for result, waiver_id in judged
             ]
+        inventories = take_inventories(context, findings)  # as the checks resolved them
         del context, evidence  # only the findings are written from here on
 
     weights = settings.scoring.mitigation_weights
@@ -214,6 +216,7 @@ def evaluate(
         evaluation_id = evaluation.id
         assert evaluation_id is not None
         insert_findings(session.connection(), evaluation_id, findings)
+        store_inventories(session.connection(), evaluation_id, inventories)
         specs = registry.checks
         if tallies:
             session.connection().execute(
