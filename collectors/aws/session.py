@@ -16,16 +16,15 @@ from collections.abc import Callable, Generator, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC
+from functools import cached_property
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
-
-import boto3
-from botocore.config import Config
-from botocore.exceptions import BotoCoreError, ClientError
 
 from collectors.aws.scope_session import RoleCredentials, ScopeSession
 from vaultward.contract.sdk import Collector, Problem, Scope
 
 if TYPE_CHECKING:
+    import boto3
+
     from vaultward.config.settings import Settings, SourceConfig
 
 log = logging.getLogger(__name__)
@@ -55,8 +54,18 @@ class AccountTarget:
         }
 
 
+def aws_errors() -> tuple[type[Exception], ...]:
+    """What a failed AWS call raises. botocore is imported when a call fails, not when the
+    collectors are discovered: a process that only lists them (the dashboard) never loads it."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    return ClientError, BotoCoreError
+
+
 def describe_error(error: Exception) -> str:
     """A short, credential-free description of an AWS error, with the attempts botocore made."""
+    from botocore.exceptions import ClientError
+
     if isinstance(error, ClientError):
         info = error.response.get("Error", {})
         text = f"{info.get('Code', 'Error')}: {info.get('Message', '')}".rstrip(": ")
@@ -78,7 +87,7 @@ def core_call(scope_id: str, action: str) -> Iterator[None]:
     """A call the scope cannot do without: failures become a `CollectionError`."""
     try:
         yield
-    except (ClientError, BotoCoreError) as error:
+    except aws_errors() as error:
         raise CollectionError(f"{scope_id}: {action} failed: {describe_error(error)}") from error
 
 
@@ -94,7 +103,7 @@ def optional_call(
     `kinds` may be missing, or `fields` ("<kind>.<field>") are unknown (see vaultward/pipeline/gaps.py)."""
     try:
         return call()
-    except (ClientError, BotoCoreError) as error:
+    except aws_errors() as error:
         return Problem(f"{scope_id}: {action} for {what} failed: {describe_error(error)}", kinds, fields)
 
 
@@ -116,7 +125,7 @@ def listing(
         for page in client.get_paginator(operation).paginate(**params):
             pages += 1
             items.extend(page.get(result_key, []))
-    except (ClientError, BotoCoreError) as error:
+    except aws_errors() as error:
         if pages == 0:
             raise CollectionError(f"{scope_id}: {action} failed: {describe_error(error)}") from error
         yield Problem(
@@ -140,7 +149,21 @@ class AwsSessions:
         self.settings = settings
         self.source: SourceConfig = settings.source(source_name)
         aws = settings.aws
-        self.config = Config(
+        self.endpoint_url = aws.endpoint_url
+        self._lock = threading.RLock()
+        self._shared: boto3.Session | None = None
+        self._sts: dict[str, Any] = {}  # region -> the base credentials' STS client
+        self._assumed: dict[tuple[str, str | None], RoleCredentials] = {}
+        self._role_locks: dict[tuple[str, str | None], threading.Lock] = {}
+
+    @cached_property
+    def config(self) -> Any:
+        """botocore's client config, made with the first client (not when the collector is
+        made: listing what collectors produce must not load botocore)."""
+        from botocore.config import Config
+
+        aws = self.settings.aws
+        return Config(
             # total_max_attempts counts the first try, as AWS_MAX_ATTEMPTS does.
             retries={"mode": aws.retry_mode, "total_max_attempts": aws.max_attempts},
             connect_timeout=10,
@@ -149,12 +172,6 @@ class AwsSessions:
             # The STS clients are shared by every collecting thread.
             max_pool_connections=max(10, aws.max_workers),
         )
-        self.endpoint_url = aws.endpoint_url
-        self._lock = threading.RLock()
-        self._shared: boto3.Session | None = None
-        self._sts: dict[str, Any] = {}  # region -> the base credentials' STS client
-        self._assumed: dict[tuple[str, str | None], RoleCredentials] = {}
-        self._role_locks: dict[tuple[str, str | None], threading.Lock] = {}
 
     @property
     def regions(self) -> list[str]:
@@ -169,6 +186,8 @@ class AwsSessions:
             return self._shared
 
     def _new_base_session(self) -> boto3.Session:
+        import boto3
+
         region = self.regions[0]
         env = self.source.credentials_env
         if env.get("access_key_id") and env.get("secret_access_key"):
@@ -235,7 +254,7 @@ class AwsSessions:
                 return cached
             try:
                 answer = self._sts_client(region).assume_role(**request)["Credentials"]
-            except (ClientError, BotoCoreError) as error:
+            except aws_errors() as error:
                 raise CollectionError(
                     f"{scope_id}: sts:AssumeRole into {target.role_arn} failed: {describe_error(error)}"
                 ) from error
