@@ -46,7 +46,9 @@ def signers_named_by_checks(url: str) -> dict[str, dict[str, str | None]]:
     with Session(engine) as session:
         latest = session.exec(select(Evaluation.id).order_by(col(Evaluation.id).desc())).first()
         findings = session.exec(
-            select(Finding).where(Finding.evaluation_id == latest, col(Finding.check_id).startswith("custody."))
+            select(Finding).where(
+                Finding.evaluation_id == latest, col(Finding.check_id).startswith("custody.")
+            )
         ).all()
     engine.dispose()
     named: dict[str, dict[str, str | None]] = {}

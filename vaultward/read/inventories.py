@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Text, cast
+from sqlalchemy import select as select_columns
 from sqlmodel import Session, col, select
 
 from vaultward.derived.inventory import CustodyView, Issue, PersonView, WalletSigner
@@ -56,11 +57,11 @@ def people_of(session: Session, evaluation_id: int) -> list[PersonView]:
         InventoryPerson.awareness_at, InventoryPerson.lure_at,
     )  # fmt: skip
     query = (
-        select(*plain, *(cast(column, Text) for column in listed))
-        .where(InventoryPerson.evaluation_id == evaluation_id)
+        select_columns(*map(col, plain), *(cast(col(column), Text) for column in listed))
+        .where(col(InventoryPerson.evaluation_id) == evaluation_id)
         .order_by(col(InventoryPerson.id))
     )
-    rows = session.connection().execute(query).all()
+    rows: Sequence[Any] = session.connection().execute(query).all()
     if not rows:
         return []
     n = len(plain)
@@ -87,11 +88,11 @@ def custody_of(session: Session, evaluation_id: int) -> list[CustodyView]:
     )  # fmt: skip
     listed = (InventoryCustody.signers, InventoryCustody.policy, InventoryCustody.issues)
     query = (
-        select(*plain, *(cast(column, Text) for column in listed))
-        .where(InventoryCustody.evaluation_id == evaluation_id)
+        select_columns(*map(col, plain), *(cast(col(column), Text) for column in listed))
+        .where(col(InventoryCustody.evaluation_id) == evaluation_id)
         .order_by(col(InventoryCustody.id))
     )
-    rows = session.connection().execute(query).all()
+    rows: Sequence[Any] = session.connection().execute(query).all()
     if not rows:
         return []
     signers, policy, issues = _json_columns(rows, len(plain), 3)
