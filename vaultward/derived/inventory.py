@@ -10,9 +10,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from checks.access.phishing_resistance import person_factors
 from checks.custody.signers import (
@@ -36,9 +35,9 @@ from vaultward.derived.wallet_value import value_of
 OPEN = ("fail", "unknown")  # what "fails for them": failing, or not shown to pass
 
 
-@dataclass(frozen=True)
-class Issue:
-    """One open finding about a person or a custody object."""
+class Issue(NamedTuple):
+    """One open finding about a person or a custody object. The views are named tuples: tens
+    of thousands are made at each evaluation and on each read of the stored inventory."""
 
     check_id: str
     status: str
@@ -52,8 +51,7 @@ class Issue:
         return OPEN.index(self.status), severity, self.check_id
 
 
-@dataclass(frozen=True)
-class PersonView:
+class PersonView(NamedTuple):
     id: str
     name: str
     machine: bool
@@ -74,8 +72,7 @@ class PersonView:
     issues: tuple[Issue, ...]
 
 
-@dataclass(frozen=True)
-class WalletSigner:
+class WalletSigner(NamedTuple):
     """One signer of a wallet as the custody checks resolve it (checks/custody/signers.py)."""
 
     id: str  # as the vendor names it: owner address, user id
@@ -94,8 +91,7 @@ class WalletSigner:
         return f"{self.id} ({said}; {self.why_not})"
 
 
-@dataclass(frozen=True)
-class CustodyView:
+class CustodyView(NamedTuple):
     kind: str  # wallet, signing key, HSM cluster
     key: str
     name: str
