@@ -233,7 +233,7 @@ def _search(page, base: str, path: str, text: str) -> None:
     page.goto(f"{base}/{path}", wait_until="domcontentloaded")
     page.wait_for_selector('[data-testid="stDataFrame"]', timeout=60_000)
     page.wait_for_selector('[data-testid="stStatusWidget"]', state="detached", timeout=60_000)
-    search = page.get_by_label("Search")
+    search = page.locator('[data-testid="stTextInput"] input').first
     search.fill(text)
     search.press("Enter")
     page.wait_for_timeout(300)
