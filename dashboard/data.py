@@ -4,7 +4,7 @@ Every query lives in the core's read model (`vaultward.read`), shared with the w
 `vaultward status`, `frameworks` and alerts; this module only caches it per database URL and
 reshapes it. It never computes a score and never calls a source. Pages reach the dashboard's
 other cached reads through it too (`runtime`, `labels`, `activity`); writes are in `actions`,
-the People and Wallets pages' data in `inventory_data`.
+the People and Wallets pages read the stored inventories through `inventories`.
 """
 
 from __future__ import annotations

@@ -205,3 +205,30 @@ def test_the_complete_run_an_incomplete_one_carries_forward_keeps_its_facts(engi
     # Only the superseded discovery goes: bob is read from the complete run until it is stale.
     assert _count(engine, Fact, col(Fact.run_id) == carried) == 2
     assert pruned.runs == 1
+
+
+def test_old_evaluations_lose_their_inventories_with_their_findings(engine):
+    from vaultward.store.models import InventoryCustody, InventoryPerson
+
+    made = []
+    with Session(engine) as session:
+        for hour in (6, 18):  # the same old week: the 18:00 one is its last, kept for its report
+            started = (NOW - timedelta(days=45)).replace(hour=hour)
+            evaluation = add_evaluation(
+                session, started, overall=50.0,
+                findings=[{"check_id": "access.root_mfa", "status": "fail", "resource": "aws:1",
+                           "message": "no MFA", "severity": "critical"}],
+            )  # fmt: skip
+            session.add(InventoryPerson(evaluation_id=evaluation.id, person_id="a@x.io", name="a@x.io",
+                                        identity_class="employee"))  # fmt: skip
+            session.add(InventoryCustody(evaluation_id=evaluation.id, kind="wallet", key="safe:1", name="cold",
+                                         provider="safe", scope="safe:eth"))  # fmt: skip
+            made.append(evaluation.id)
+        session.commit()
+    expired, kept = made
+
+    pruned = prune(engine, RetentionConfig(findings_days=30, facts_days=0), NOW)
+    assert pruned.evaluations == 1
+    for model in (InventoryPerson, InventoryCustody):
+        with Session(engine) as session:
+            assert set(session.exec(select(model.evaluation_id)).all()) == {kept}, model

@@ -6,9 +6,10 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import boto3
+if TYPE_CHECKING:
+    import boto3
 
 # Assumed-role credentials are reused until this close to their expiry (they last an hour).
 CREDENTIALS_MARGIN = timedelta(minutes=10)

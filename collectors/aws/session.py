@@ -16,11 +16,9 @@ from collections.abc import Callable, Generator, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC
+from functools import cached_property
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
-import boto3
-from botocore.config import Config
-from botocore.exceptions import BotoCoreError, ClientError
 from pydantic import BaseModel
 
 from collectors.aws.options import AwsOptions
@@ -28,6 +26,8 @@ from collectors.aws.scope_session import RoleCredentials, ScopeSession
 from vaultward.contract.sdk import Collector, Problem, Scope
 
 if TYPE_CHECKING:
+    import boto3
+
     from vaultward.config.settings import Settings, SourceConfig
 
 log = logging.getLogger(__name__)
@@ -57,8 +57,18 @@ class AccountTarget:
         }
 
 
+def aws_errors() -> tuple[type[Exception], ...]:
+    """What a failed AWS call raises. botocore is imported when a call fails, not when the
+    collectors are discovered: a process that only lists them (the dashboard) never loads it."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    return ClientError, BotoCoreError
+
+
 def describe_error(error: Exception) -> str:
     """A short, credential-free description of an AWS error, with the attempts botocore made."""
+    from botocore.exceptions import ClientError
+
     if isinstance(error, ClientError):
         info = error.response.get("Error", {})
         text = f"{info.get('Code', 'Error')}: {info.get('Message', '')}".rstrip(": ")
@@ -80,7 +90,7 @@ def core_call(scope_id: str, action: str) -> Iterator[None]:
     """A call the scope cannot do without: failures become a `CollectionError`."""
     try:
         yield
-    except (ClientError, BotoCoreError) as error:
+    except aws_errors() as error:
         raise CollectionError(f"{scope_id}: {action} failed: {describe_error(error)}") from error
 
 
@@ -96,7 +106,7 @@ def optional_call(
     `kinds` may be missing, or `fields` ("<kind>.<field>") are unknown (see vaultward/pipeline/gaps.py)."""
     try:
         return call()
-    except (ClientError, BotoCoreError) as error:
+    except aws_errors() as error:
         return Problem(f"{scope_id}: {action} for {what} failed: {describe_error(error)}", kinds, fields)
 
 
@@ -118,7 +128,7 @@ def listing(
         for page in client.get_paginator(operation).paginate(**params):
             pages += 1
             items.extend(page.get(result_key, []))
-    except (ClientError, BotoCoreError) as error:
+    except aws_errors() as error:
         if pages == 0:
             raise CollectionError(f"{scope_id}: {action} failed: {describe_error(error)}") from error
         yield Problem(
@@ -142,7 +152,21 @@ class AwsSessions:
         self.settings = settings
         self.source: SourceConfig = settings.source(source_name)
         self.aws = aws = AwsOptions.of(settings)
-        self.config = Config(
+        self.endpoint_url = aws.endpoint_url
+        self._lock = threading.RLock()
+        self._shared: boto3.Session | None = None
+        self._sts: dict[str, Any] = {}  # region -> the base credentials' STS client
+        self._assumed: dict[tuple[str, str | None], RoleCredentials] = {}
+        self._role_locks: dict[tuple[str, str | None], threading.Lock] = {}
+
+    @cached_property
+    def config(self) -> Any:
+        """botocore's client config, made with the first client (not when the collector is
+        made: listing what collectors produce must not load botocore)."""
+        from botocore.config import Config
+
+        aws = self.aws
+        return Config(
             # total_max_attempts counts the first try, as AWS_MAX_ATTEMPTS does.
             retries={"mode": aws.retry_mode, "total_max_attempts": aws.max_attempts},
             connect_timeout=10,
@@ -151,12 +175,6 @@ class AwsSessions:
             # The STS clients are shared by every collecting thread.
             max_pool_connections=max(10, aws.max_workers),
         )
-        self.endpoint_url = aws.endpoint_url
-        self._lock = threading.RLock()
-        self._shared: boto3.Session | None = None
-        self._sts: dict[str, Any] = {}  # region -> the base credentials' STS client
-        self._assumed: dict[tuple[str, str | None], RoleCredentials] = {}
-        self._role_locks: dict[tuple[str, str | None], threading.Lock] = {}
 
     @property
     def regions(self) -> list[str]:
@@ -171,6 +189,8 @@ class AwsSessions:
             return self._shared
 
     def _new_base_session(self) -> boto3.Session:
+        import boto3
+
         region = self.regions[0]
         env = self.source.credentials_env
         if env.get("access_key_id") and env.get("secret_access_key"):
@@ -237,7 +257,7 @@ class AwsSessions:
                 return cached
             try:
                 answer = self._sts_client(region).assume_role(**request)["Credentials"]
-            except (ClientError, BotoCoreError) as error:
+            except aws_errors() as error:
                 raise CollectionError(
                     f"{scope_id}: sts:AssumeRole into {target.role_arn} failed: {describe_error(error)}"
                 ) from error

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import data, inventory_data
+from dashboard import data, inventories
 from dashboard.app_pages.components import open_findings_table
 
 COLUMNS = {
@@ -33,14 +33,17 @@ def render() -> None:
     st.title("People")
     st.caption(
         "Identities from every source resolved to one person (policy.people), each an employee, a "
-        "guest from outside the organisation or a machine identity, from the latest collected facts; "
-        "what fails comes from the latest evaluation."
+        "guest from outside the organisation or a machine identity, as the latest evaluation resolved "
+        "them for its checks, with what fails for them."
     )
-    everyone, issues = inventory_data.people(url)
+    everyone, issues = inventories.people(url)
     if everyone.empty:
-        st.info("No identities collected yet: connect an identity source and run `vaultward collect`.")
+        st.info(
+            "No identities in the latest evaluation: connect an identity source and run `vaultward collect` "
+            "(an evaluation stored before inventories were shows them after the next evaluation)."
+        )
         return
-    counted = inventory_data.census(everyone)
+    counted = inventories.census(everyone)
     counts = st.columns(4)
     counts[0].metric("Employees", counted["employee"])
     counts[1].metric("Guests (external)", counted["guest"])
@@ -54,7 +57,7 @@ def render() -> None:
     signers = toggles[1].checkbox("Signers only", key="people_signers")
     failing = toggles[2].checkbox("Failing only", key="people_failing")
     machines = toggles[3].checkbox("Machine accounts", key="people_machines")
-    shown = inventory_data.filter_people(everyone, text, privileged, signers, failing, machines)
+    shown = inventories.filter_people(everyone, text, privileged, signers, failing, machines)
     people = everyone[everyone["kind"] == "employee"]
     st.caption(
         f"{len(shown)} shown · {len(people)} employees, {int((people['privileged'] == 'yes').sum())} privileged, "
@@ -64,7 +67,7 @@ def render() -> None:
     st.dataframe(shown, hide_index=True, width="stretch", column_config=COLUMNS, key="people_table")
     open_findings_table(issues[issues["subject_id"].isin(shown["id"])], "Person", "people_issues")
 
-    outside = inventory_data.guests(everyone, text)
+    outside = inventories.guests(everyone, text)
     st.subheader("Guests from outside the organisation")
     st.caption(
         "Not staff: the people checks (MFA per person, training) leave them out; each guest account "

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import data, inventory_data
+from dashboard import data, inventories
 from dashboard.app_pages.components import open_findings_table
 
 KINDS = ["wallet", "signing key", "HSM cluster"]
@@ -42,18 +42,21 @@ def render() -> None:
     st.caption(
         "Signers as each vendor defines them (Safe owners, BitGo spenders and admins, Fireblocks "
         "signing roles and policy approvers), resolved to people the way the custody checks do "
-        "(policy.people.signers and the identity sources), from the latest collected facts; what "
-        "fails comes from the latest evaluation."
+        "(policy.people.signers and the identity sources): as the latest evaluation judged them, "
+        "with what fails for them."
     )
-    everything, issues = inventory_data.custody(url)
+    everything, issues = inventories.custody(url)
     if everything.empty:
-        st.info("No wallets, signing keys or HSM clusters collected yet: connect a custody source.")
+        st.info(
+            "No wallets, signing keys or HSM clusters in the latest evaluation: connect a custody source "
+            "(an evaluation stored before inventories were shows them after the next evaluation)."
+        )
         return
     search, kind_column, failing_column = st.columns([3, 2, 1])
     text = search.text_input("Search", key="custody_search", placeholder="name, id, signer, rule or check")
     kinds = kind_column.multiselect("Kind", KINDS, key="custody_kinds", placeholder="All kinds")
     failing = failing_column.checkbox("Failing only", key="custody_failing")
-    shown = inventory_data.filter_custody(everything, text, kinds, failing)
+    shown = inventories.filter_custody(everything, text, kinds, failing)
     counts = everything["kind"].value_counts()
     st.caption(
         f"{len(shown)} shown · {counts.get('wallet', 0)} wallets "

@@ -193,28 +193,79 @@ def test_attack_path_in_chromium(served: str, database_url: str) -> None:
         expect(page.get_by_text("2 of 5 findings")).to_be_visible()
 
 
-def test_demo_serves_the_collected_organisation(tmp_path: Path) -> None:
-    """README command 1: `vaultward demo` seeds the emulator, runs the real collectors,
-    evaluates and serves; the browser sees the readiness it computed."""
-    from playwright.sync_api import expect
-
+@pytest.fixture(scope="module")
+def served_demo(tmp_path_factory) -> Iterator[tuple[str, Path]]:
+    """`vaultward demo` serving on loopback: its base URL and its data folder."""
     require_chromium()
+    tmp_path = tmp_path_factory.mktemp("served-demo")
     port = free_port()
     env = {k: v for k, v in os.environ.items() if k not in ("VAULTWARD_CONFIG", "VAULTWARD_DATABASE_URL")}
     log_path = tmp_path / "demo.log"
     base = f"http://127.0.0.1:{port}"
     command = [VAULTWARD, "demo", "--port", str(port), "--data-dir", str(tmp_path / "demo")]
     with running(command, env, tmp_path, log_path, base, timeout=180):
-        output = log_path.read_text()
-        readiness = next(line for line in output.splitlines() if line.startswith("readiness "))
-        score = readiness.split()[1].split("/")[0]  # "readiness 41.2/100 (weak); ..."
-        with overview_page(base) as page:
-            overall = page.locator('[data-testid="stMetric"]').filter(has_text="Overall readiness")
-            value = overall.locator('[data-testid="stMetricValue"]')
-            expect(value).to_have_text(score)
-            main = page.locator('[data-testid="stMain"] [data-testid="stMarkdownContainer"]')
-            for mitigation in ("access", "custody", "segmentation", "training"):
-                expect(main.get_by_text(MITIGATION_TITLES[mitigation], exact=True).first).to_be_visible()
-            ARTIFACTS.mkdir(exist_ok=True)
-            fit_to_content(page)
-            page.screenshot(path=str(ARTIFACTS / "demo-overview.png"), full_page=True)
+        yield base, tmp_path
+
+
+def test_demo_serves_the_collected_organisation(served_demo: tuple[str, Path]) -> None:
+    """README command 1: `vaultward demo` seeds the emulator, runs the real collectors,
+    evaluates and serves; the browser sees the readiness it computed."""
+    from playwright.sync_api import expect
+
+    base, tmp_path = served_demo
+    output = (tmp_path / "demo.log").read_text()
+    readiness = next(line for line in output.splitlines() if line.startswith("readiness "))
+    score = readiness.split()[1].split("/")[0]  # "readiness 41.2/100 (weak); ..."
+    with overview_page(base) as page:
+        overall = page.locator('[data-testid="stMetric"]').filter(has_text="Overall readiness")
+        value = overall.locator('[data-testid="stMetricValue"]')
+        expect(value).to_have_text(score)
+        main = page.locator('[data-testid="stMain"] [data-testid="stMarkdownContainer"]')
+        for mitigation in ("access", "custody", "segmentation", "training"):
+            expect(main.get_by_text(MITIGATION_TITLES[mitigation], exact=True).first).to_be_visible()
+        ARTIFACTS.mkdir(exist_ok=True)
+        fit_to_content(page)
+        page.screenshot(path=str(ARTIFACTS / "demo-overview.png"), full_page=True)
+
+
+def _search(page, base: str, path: str, text: str) -> None:
+    """Open `path` and search it for `text`, once its table has rendered."""
+    page.goto(f"{base}/{path}", wait_until="domcontentloaded")
+    page.wait_for_selector('[data-testid="stDataFrame"]', timeout=60_000)
+    page.wait_for_selector('[data-testid="stStatusWidget"]', state="detached", timeout=60_000)
+    search = page.locator('[data-testid="stTextInput"] input').first
+    search.fill(text)
+    search.press("Enter")
+    page.wait_for_timeout(300)
+    page.wait_for_selector('[data-testid="stStatusWidget"]', state="detached", timeout=60_000)
+
+
+def test_demo_wallets_and_people_show_the_signers_the_checks_named(served_demo: tuple[str, Path]) -> None:
+    """Every signer the custody checks tie to a person is that person on the Wallets page
+    (searching the person finds each wallet they sign; searching the signer's vendor id finds
+    nothing, as it is never shown unresolved), and an IAM user the alias table ties to a person
+    is not an extra person (issue 17)."""
+    from playwright.sync_api import expect
+
+    from tests.dashboard.test_demo_inventories import signers_named_by_checks
+
+    base, tmp_path = served_demo
+    named = signers_named_by_checks(f"sqlite:///{tmp_path / 'demo' / 'vaultward.store.db'}")
+    wallets_of: dict[str, set[str]] = {}
+    for wallet, signers in named.items():
+        for person in filter(None, signers.values()):
+            wallets_of.setdefault(person, set()).add(wallet)
+    assert "bob@acme.example" in wallets_of
+    with overview_page(base) as page:
+        for person, wallets in sorted(wallets_of.items()):
+            _search(page, base, "wallets", person)
+            expect(page.get_by_text(f"{len(wallets)} shown ·")).to_be_visible()
+        tied = {signer for signers in named.values() for signer, person in signers.items() if person}
+        for signer in sorted(tied):
+            _search(page, base, "wallets", signer)
+            expect(page.get_by_text("0 shown ·")).to_be_visible()
+        fit_to_content(page)
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "demo-wallets.png"), full_page=True)
+        _search(page, base, "people", "alice")  # one person: her IAM user is not a second one
+        expect(page.get_by_text("1 shown ·")).to_be_visible()

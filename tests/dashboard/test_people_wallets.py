@@ -347,21 +347,26 @@ def test_an_empty_store_says_what_to_connect(engine, database_url, monkeypatch):
     assert "connect a custody source" in run_page("wallets").info[0].value
 
 
-def test_inventories_are_resolved_once_per_new_facts_not_once_a_minute(inventory_url, engine, monkeypatch):
-    from dashboard import inventory_data
-    from vaultward.derived import inventory
+def test_inventories_are_read_once_per_evaluation_as_it_resolved_them(inventory_url, engine, monkeypatch):
+    """The pages show the inventories the latest evaluation stored: read from the store once
+    per evaluation, never resolved from the facts (new facts show after the next evaluation)."""
+    from dashboard import inventories
 
     calls = []
-    real = inventory.people_view
-    monkeypatch.setattr(inventory, "people_view", lambda *args: calls.append(1) or real(*args))
-    first, _ = inventory_data.people(inventory_url)
-    again, _ = inventory_data.people(inventory_url)
-    assert len(calls) == 1 and again.equals(first)  # same facts, same evaluation: from the cache
+    real = inventories.people_of
+    monkeypatch.setattr(inventories, "people_of", lambda *args: calls.append(1) or real(*args))
+    first, _ = inventories.people(inventory_url)
+    again, _ = inventories.people(inventory_url)
+    assert len(calls) == 1 and again.equals(first)  # same evaluation: from the cache
 
     grown = {
         **PLAN,
         "okta:acme": [*PLAN["okta:acme"], okta("carol", name="carol", email="carol@acme.example")],
     }
-    collect(load_settings(), engine, registry_with({"okta:acme": grown["okta:acme"]}))
-    after, _ = inventory_data.people(inventory_url)
+    settings = load_settings()
+    collect(settings, engine, registry_with({"okta:acme": grown["okta:acme"]}))
+    unevaluated, _ = inventories.people(inventory_url)
+    assert len(calls) == 1 and unevaluated.equals(first)  # facts alone change nothing shown
+    evaluate(settings, engine, registry_with(grown))
+    after, _ = inventories.people(inventory_url)
     assert len(calls) == 2 and "carol@acme.example" in set(after["person"]) - set(first["person"])

@@ -10,9 +10,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from vaultward.config.policy import Policy
 from vaultward.contract.records import HsmCluster, Record, SigningKey, TrainingRecord, TransferPolicy, Wallet
@@ -26,9 +25,9 @@ from vaultward.derived.signers import ROLE_WORDS, Signer
 OPEN = ("fail", "unknown")  # what "fails for them": failing, or not shown to pass
 
 
-@dataclass(frozen=True)
-class Issue:
-    """One open finding about a person or a custody object."""
+class Issue(NamedTuple):
+    """One open finding about a person or a custody object. The views are named tuples: tens
+    of thousands are made at each evaluation and on each read of the stored inventory."""
 
     check_id: str
     status: str
@@ -42,8 +41,7 @@ class Issue:
         return OPEN.index(self.status), severity, self.check_id
 
 
-@dataclass(frozen=True)
-class PersonView:
+class PersonView(NamedTuple):
     id: str
     name: str
     machine: bool
@@ -64,8 +62,26 @@ class PersonView:
     issues: tuple[Issue, ...]
 
 
-@dataclass(frozen=True)
-class CustodyView:
+class WalletSigner(NamedTuple):
+    """One signer of a wallet as the custody checks resolve it (checks/custody/signers.py)."""
+
+    id: str  # as the vendor names it: owner address, user id
+    person: str | None  # the person's e-mail; None when nothing ties the signer to one
+    roles: tuple[str, ...]  # as the vendor names them: signer, spend, admin, SIGNER, approver in <rule>
+    why_not: str = ""  # why there is no person
+
+    @property
+    def text(self) -> str:
+        """ "bob@acme.example (spender)", or the vendor id and why no person is behind it. The
+        approver roles are left out: the Transfer policy column names the rules."""
+        own = [ROLE_WORDS.get(role, role) for role in self.roles if not role.startswith("approver in ")]
+        said = ", ".join(own or ["approver"])
+        if self.person:
+            return f"{self.person} ({said})"
+        return f"{self.id} ({said}; {self.why_not})"
+
+
+class CustodyView(NamedTuple):
     kind: str  # wallet, signing key, HSM cluster
     key: str
     name: str
@@ -74,10 +90,15 @@ class CustodyView:
     hsm_backing: str
     issues: tuple[Issue, ...]
     threshold: str = ""  # vaultward.derived.quorum: "2-of-3 owners", "2-of-3 keys; 1 approval of 2 admins"
-    signers: tuple[str, ...] = ()  # people's e-mails, or the vendor id and why no person
+    signed_by: tuple[WalletSigner, ...] = ()  # who can sign, spend or approve, as people
     policy: tuple[str, ...] = ()  # transfer rules applying to it
     value_tier: str = ""  # high, standard, unknown; "" where it does not apply
     value_usd: str = ""  # "$1,250,000", "at least $60,000 (lower bound: ...)", "" when unknown
+
+    @property
+    def signers(self) -> tuple[str, ...]:
+        """Each signer as people read it: their e-mail, or the vendor id and why no person."""
+        return tuple(signer.text for signer in self.signed_by)
 
 
 class OpenFinding(Protocol):
@@ -167,9 +188,13 @@ def people_view(
 ) -> list[PersonView]:
     """Every person (and machine account) with their identities, MFA, training, roles and the
     latest open findings about them or any of their identities."""
-    ctx = CheckContext(records, policy, now)
+    return people_inventory(CheckContext(records, policy, now), open_issues(findings))
+
+
+def people_inventory(ctx: CheckContext, issues: Mapping[str, list[Issue]]) -> list[PersonView]:
+    """people_view() over an evaluation's context: the people, signer and training indexes
+    its checks built are reused, not resolved again."""
     signer_roles = ctx.custody_people
-    issues = open_issues(findings)
     training = ctx.records(TrainingRecord)
     return [_person_view(person, training, ctx, signer_roles, issues) for person in ctx.people()]
 
@@ -187,14 +212,8 @@ def _wallet_backing(wallet: Wallet) -> str:
     return "not reported"
 
 
-def _signer_text(signer: Signer, roles: list[str]) -> str:
-    """ "bob@acme.example (spender)", or the vendor id and why no person is behind it. The
-    approver roles are left out: the Transfer policy column names the rules."""
-    own = [ROLE_WORDS.get(role, role) for role in roles if not role.startswith("approver in ")]
-    said = ", ".join(own or ["approver"])
-    if signer.email:
-        return f"{signer.email} ({said})"
-    return f"{signer.id} ({said}; {signer.why_not})"
+def _signer(signer: Signer, roles: list[str]) -> WalletSigner:
+    return WalletSigner(signer.id, signer.email, tuple(roles), signer.why_not)
 
 
 def _rule_text(rule: TransferPolicy) -> str:
@@ -212,10 +231,14 @@ def custody_view(
     """Every wallet, signing key and HSM cluster: threshold, signers as people, HSM backing,
     transfer rules, value tier and the latest open findings about it. `field_gaps` are the
     evaluation's (Evidence.field_gaps): a refused balance request leaves the tier unknown."""
-    ctx = CheckContext(records, policy, now, field_gaps)
+    return custody_inventory(CheckContext(records, policy, now, field_gaps), open_issues(findings))
+
+
+def custody_inventory(ctx: CheckContext, issues: Mapping[str, list[Issue]]) -> list[CustodyView]:
+    """custody_view() over an evaluation's context: signers resolve through the directory its
+    custody checks used."""
     signers = ctx.signers
-    issues = open_issues(findings)
-    views = []
+    views: list[CustodyView] = []
     for wallet in _in_order(ctx.records(Wallet)):
         applying = ctx.transfer_rules.applying(wallet)
         roles = ctx.wallet_signers(wallet)
@@ -228,8 +251,8 @@ def custody_view(
                 provider=wallet.provider,
                 scope=wallet.scope,
                 threshold=quorum(wallet),
-                signers=tuple(
-                    _signer_text(signers.resolve(wallet.provider, s), done) for s, done in roles.items()
+                signed_by=tuple(
+                    _signer(signers.resolve(wallet.provider, s), done) for s, done in roles.items()
                 ),
                 hsm_backing=_wallet_backing(wallet),
                 policy=tuple(_rule_text(rule) for rule in applying),

@@ -2,7 +2,8 @@
 after a while, so the store grows with the organisation, not with time.
 
 Kept for ever: every Evaluation with its mitigation and check scores (trends), every Run
-row (the Sources page), the findings of each ISO week's last evaluation (any week's report
+row (the Sources page), the findings and inventories (people, wallets) of each ISO week's
+last evaluation (any week's report
 can be rebuilt, and compared with the week before), and the facts of each scope's latest
 usable Run (what the next evaluation reads), with, where that Run's listing was incomplete,
 the earlier Runs it may carry forward. Deleting goes one evaluation or one Run per
@@ -16,13 +17,22 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import Engine, delete, func
-from sqlmodel import Session, col, select
+from sqlmodel import Session, SQLModel, col, select
 
 from vaultward.config.settings import RetentionConfig
 from vaultward.pipeline.evidence import earlier_runs
 from vaultward.pipeline.gaps import run_gaps
 from vaultward.reporting.content import iso_week_of
-from vaultward.store.models import CollectionRound, Evaluation, Fact, Finding, RoundTask, Run
+from vaultward.store.models import (
+    CollectionRound,
+    Evaluation,
+    Fact,
+    Finding,
+    InventoryCustody,
+    InventoryPerson,
+    RoundTask,
+    Run,
+)
 
 log = logging.getLogger(__name__)
 
@@ -55,15 +65,20 @@ def weekly_evaluations(session: Session) -> set[int]:
 
 
 def expired_evaluations(session: Session, before: datetime) -> list[int]:
-    """Evaluations started before `before` that still have findings and are not a week's last."""
+    """Evaluations started before `before` that still have findings or inventories and are
+    not a week's last."""
     kept = weekly_evaluations(session)
-    with_findings = session.exec(
-        select(Finding.evaluation_id)
-        .join(Evaluation, col(Evaluation.id) == col(Finding.evaluation_id))
-        .where(col(Evaluation.started_at) < before)
-        .distinct()
-    ).all()
-    return sorted(set(with_findings) - kept)
+    held: set[int] = set()
+    for model in (Finding, InventoryPerson, InventoryCustody):
+        held.update(
+            session.exec(
+                select(model.evaluation_id)
+                .join(Evaluation, col(Evaluation.id) == col(model.evaluation_id))
+                .where(col(Evaluation.started_at) < before)
+                .distinct()
+            ).all()
+        )
+    return sorted(held - kept)
 
 
 def superseded_runs(session: Session, before: datetime) -> list[int]:
@@ -110,6 +125,9 @@ def prune(engine: Engine, config: RetentionConfig, now: datetime, dry_run: bool 
         if config.facts_days:
             runs = superseded_runs(session, now - timedelta(days=config.facts_days))
     findings = sum(_delete(engine, Finding, col(Finding.evaluation_id) == e, dry_run) for e in evaluations)
+    for model in (InventoryPerson, InventoryCustody):  # the evaluation's people and wallets go with them
+        for evaluation_id in evaluations:
+            _delete(engine, model, col(model.evaluation_id) == evaluation_id, dry_run)
     facts = sum(_delete(engine, Fact, col(Fact.run_id) == r, dry_run) for r in runs)
     rounds = (
         _prune_rounds(engine, now - timedelta(days=config.facts_days), dry_run) if config.facts_days else 0
@@ -133,7 +151,7 @@ def _prune_rounds(engine: Engine, before: datetime, dry_run: bool) -> int:
     return len(done)
 
 
-def _delete(engine: Engine, model: type[Finding] | type[Fact], condition, dry_run: bool) -> int:
+def _delete(engine: Engine, model: type[SQLModel], condition, dry_run: bool) -> int:
     """Delete (or count) the rows matching `condition` in one transaction of their own."""
     with engine.begin() as connection:
         if dry_run:

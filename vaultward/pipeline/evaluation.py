@@ -21,6 +21,7 @@ from vaultward.config.settings import Settings
 from vaultward.contract.sdk import CheckSpec
 from vaultward.contract.vocabulary import MITIGATION_TITLES
 from vaultward.pipeline.evidence import latest_facts, producers
+from vaultward.pipeline.inventories import store_inventories
 from vaultward.pipeline.judging import Judged, Loaded, cyclic_gc_paused, judge_all
 from vaultward.pipeline.registry import Registry
 from vaultward.pipeline.scoring import (
@@ -137,6 +138,7 @@ def store(session: Session, assessment: Assessment) -> EvaluationSummary:
         evaluation_id = evaluation.id
         assert evaluation_id is not None
         insert_findings(session.connection(), evaluation_id, judged.findings)
+        store_inventories(session.connection(), evaluation_id, judged.inventories)
         if judged.tallies:
             session.connection().execute(
                 insert(CheckScore),

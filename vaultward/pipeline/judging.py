@@ -21,6 +21,7 @@ from vaultward.contract.sdk import CheckContext, CheckSpec, Result
 from vaultward.derived.people import census
 from vaultward.derived.zones import conflict_line, zone_conflicts
 from vaultward.pipeline.evidence import Evidence, apply_evidence
+from vaultward.pipeline.inventories import Inventories, take_inventories
 from vaultward.pipeline.registry import Registry
 from vaultward.pipeline.scoring import CheckTally, tally_check
 from vaultward.store.finding_rows import FindingRow
@@ -117,6 +118,7 @@ class Judged:
     runs: list[int]  # the Runs whose facts were judged
     people: dict[str, Any]  # the census the checks judged (derived.people), stored as is
     zone_conflicts: tuple[str, ...]
+    inventories: Inventories  # the people and custody the checks resolved, stored with the findings
 
 
 def judge_all(loaded: Loaded, settings: Settings, registry: Registry, now: datetime) -> Judged:
@@ -152,4 +154,5 @@ def judge_all(loaded: Loaded, settings: Settings, registry: Registry, now: datet
                 for result, waiver_id in judged
             ]
     runs = [s.run.id for s in evidence.states if s.run is not None and s.run.id is not None]
-    return Judged(findings, tallies, reported, runs, people, conflicts)
+    inventories = take_inventories(context, findings)  # as the checks resolved them
+    return Judged(findings, tallies, reported, runs, people, conflicts, inventories)

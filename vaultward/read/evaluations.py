@@ -57,6 +57,11 @@ def latest_evaluation(session: Session) -> EvaluationRow | None:
     return _row(session.exec(select(Evaluation).order_by(*_newest_first()).limit(1)).first())
 
 
+def latest_evaluation_id(session: Session) -> int | None:
+    """The newest evaluation's id (as `latest_evaluation` picks it): a cheap cache key."""
+    return session.exec(select(Evaluation.id).order_by(*_newest_first()).limit(1)).first()
+
+
 def evaluation_in(session: Session, start: datetime, end: datetime) -> EvaluationRow | None:
     """The last evaluation that started in [start, end): the one a period is reported from."""
     query = (

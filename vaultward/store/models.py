@@ -280,3 +280,50 @@ class RoundTask(SQLModel, table=True):
     status: str = Field(default="pending", max_length=20)  # pending | running | done
     run_id: int | None = None  # the Run collecting it (the latest attempt's)
     attempts: int = 0
+
+
+class InventoryPerson(SQLModel, table=True):
+    """One person (or machine identity) as an evaluation resolved them under its policy
+    (vaultward.derived.inventory.PersonView), stored with its findings for the People page."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    evaluation_id: int = Field(foreign_key="evaluation.id", index=True)
+    person_id: str = Field(sa_column=Column(Text, nullable=False))  # e-mail, identity:<key>, machine:<key>
+    name: str = Field(sa_column=Column(Text, nullable=False))
+    identity_class: str = Field(max_length=20)  # employee | guest | machine
+    why: str = Field(default="", sa_column=Column(Text, nullable=False))
+    active: bool = True
+    identities: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    sources: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    mfa: bool | None = None
+    factor_kinds: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    phishing_resistant: bool | None = None
+    awareness_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime()))
+    lure_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime()))
+    training_measured: bool = False
+    privileged: bool | None = None
+    roles: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    signer_for: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    # The open findings about them: [{check_id, status, severity, message}], worst first.
+    issues: list[dict] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+
+
+class InventoryCustody(SQLModel, table=True):
+    """One wallet, signing key or HSM cluster as an evaluation judged it under its policy
+    (vaultward.derived.inventory.CustodyView), stored with its findings for the Wallets page."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    evaluation_id: int = Field(foreign_key="evaluation.id", index=True)
+    kind: str = Field(max_length=20)  # wallet | signing key | HSM cluster
+    key: str = Field(sa_column=Column(Text, nullable=False))
+    name: str = Field(sa_column=Column(Text, nullable=False))
+    provider: str = Field(max_length=100)
+    scope: str = Field(max_length=300)
+    threshold: str = Field(default="", sa_column=Column(Text, nullable=False))
+    hsm_backing: str = Field(default="", sa_column=Column(Text, nullable=False))
+    # [{id, person, roles, why_not}]: each signer tied to a person (e-mail) or why not.
+    signers: list[dict] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    policy: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    value_tier: str = Field(default="", max_length=20)
+    value_usd: str = Field(default="", sa_column=Column(Text, nullable=False))
+    issues: list[dict] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))

@@ -1,0 +1,178 @@
+"""The People and Wallets pages' data: the inventories the latest evaluation stored
+(vaultward.read.inventories), cached per evaluation and shaped into DataFrames. Nothing is
+resolved here: people, signers and value tiers are what the checks judged, under the policy
+the evaluation ran with."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from typing import Any, TypeVar
+
+import pandas as pd
+import streamlit as st
+from sqlmodel import Session
+
+from dashboard.runtime import engine
+from vaultward.derived.inventory import CustodyView, Issue, PersonView
+from vaultward.read.evaluations import latest_evaluation_id
+from vaultward.read.inventories import custody_of, people_of
+
+INVENTORY_TTL = 3600  # keyed by the evaluation id: a new evaluation is a new entry
+PEOPLE_COLUMNS = [
+    "person", "kind", "why", "identities", "sources", "mfa", "factors", "phishing_resistant",
+    "awareness_training", "lure_training", "privileged", "roles", "signer_for", "open_findings",
+    "failing", "id", "active",
+]  # fmt: skip
+CUSTODY_COLUMNS = [
+    "name", "kind", "provider", "threshold", "signers", "hsm_backing", "policy", "value_tier",
+    "value_usd", "open_findings", "failing", "key",
+]  # fmt: skip
+ISSUE_COLUMNS = ["subject_id", "subject", "check_id", "status", "severity", "message"]
+
+View = TypeVar("View")
+
+
+def _yes_no(flag: bool | None) -> str:
+    return "unknown" if flag is None else ("yes" if flag else "no")
+
+
+def _joined(values: Iterable[str]) -> str:
+    return "; ".join(values)
+
+
+def _training_text(completed: datetime | None, measured: bool) -> str:
+    if completed is not None:
+        return f"{completed:%Y-%m-%d}"
+    return "none passed" if measured else "unknown"
+
+
+def _issue_rows(subjects: Iterable[tuple[str, str, tuple[Issue, ...]]]) -> pd.DataFrame:
+    """One row per open finding of each (id, name, issues) subject."""
+    rows = [
+        (subject_id, name, issue.check_id, issue.status, issue.severity, issue.message)
+        for subject_id, name, issues in subjects
+        for issue in issues
+    ]
+    return pd.DataFrame(rows, columns=ISSUE_COLUMNS)
+
+
+def latest_evaluation(url: str) -> int | None:
+    """The latest evaluation's id: the inventories' cache key (one cheap query)."""
+    with Session(engine(url)) as session:
+        return latest_evaluation_id(session)
+
+
+def _stored(url: str, read: Callable[[Session, int], list[View]], evaluation_id: int | None) -> list[View]:
+    if evaluation_id is None:
+        return []
+    with Session(engine(url)) as session:
+        return read(session, evaluation_id)
+
+
+def people(url: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Every person of the latest evaluation with identities, MFA, training, roles and open
+    findings; and the open findings one row each (`subject` is the person)."""
+    return _people(url, latest_evaluation(url))
+
+
+@st.cache_data(ttl=INVENTORY_TTL, show_spinner=False, max_entries=4)
+def _people(url: str, evaluation_id: int | None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    views: list[PersonView] = _stored(url, people_of, evaluation_id)
+    columns: dict[str, list[Any]] = {
+        "person": [v.name for v in views],
+        "kind": [v.identity_class for v in views],  # employee, guest, machine
+        "why": [v.why for v in views],
+        "identities": [_joined(v.identities) for v in views],
+        "sources": [", ".join(v.sources) for v in views],
+        "mfa": [_yes_no(v.mfa) for v in views],
+        "factors": [", ".join(v.factor_kinds) for v in views],
+        "phishing_resistant": [_yes_no(v.phishing_resistant) for v in views],
+        "awareness_training": [_training_text(v.awareness_at, v.training_measured) for v in views],
+        "lure_training": [_training_text(v.lure_at, v.training_measured) for v in views],
+        "privileged": [_yes_no(v.privileged) for v in views],
+        "roles": [_joined(v.roles) for v in views],
+        "signer_for": [_joined(v.signer_for) for v in views],
+        "open_findings": [len(v.issues) for v in views],
+        "failing": [_joined(issue.check_id for issue in v.issues) for v in views],
+        "id": [v.id for v in views],
+        "active": [v.active for v in views],
+    }
+    frame = pd.DataFrame(columns, columns=PEOPLE_COLUMNS)
+    return frame, _issue_rows((v.id, v.name, v.issues) for v in views)
+
+
+def custody(url: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Every wallet, signing key and HSM cluster of the latest evaluation with threshold,
+    signers, backing, policy, value tier and open findings; and the open findings one row each."""
+    return _custody(url, latest_evaluation(url))
+
+
+@st.cache_data(ttl=INVENTORY_TTL, show_spinner=False, max_entries=4)
+def _custody(url: str, evaluation_id: int | None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    views: list[CustodyView] = _stored(url, custody_of, evaluation_id)
+    rows = [
+        (v.name, v.kind, v.provider, v.threshold, _joined(v.signers), v.hsm_backing, _joined(v.policy),
+         v.value_tier, v.value_usd, len(v.issues), _joined(issue.check_id for issue in v.issues), v.key)
+        for v in views
+    ]  # fmt: skip
+    frame = pd.DataFrame(rows, columns=CUSTODY_COLUMNS)
+    return frame, _issue_rows((v.key, v.name, v.issues) for v in views)
+
+
+def _mentions(frame: pd.DataFrame, columns: list[str], text: str) -> pd.Series:
+    needle = text.strip().lower()
+    if not needle:
+        return pd.Series(True, index=frame.index)
+    haystack = frame[columns].astype(str)
+    return haystack.apply(lambda column: column.str.lower().str.contains(needle, regex=False)).any(axis=1)
+
+
+def filter_people(
+    frame: pd.DataFrame,
+    text: str = "",
+    privileged: bool = False,
+    signers: bool = False,
+    failing: bool = False,
+    machines: bool = False,
+) -> pd.DataFrame:
+    """Employees who mention `text` and, when asked, are privileged, sign, or have open
+    findings; machine identities too when `machines`. Guests are listed apart (`guests`)."""
+    keep = _mentions(frame, ["person", "identities", "roles", "signer_for", "failing"], text)
+    if privileged:
+        keep &= frame["privileged"] == "yes"
+    if signers:
+        keep &= frame["signer_for"] != ""
+    if failing:
+        keep &= frame["open_findings"] > 0
+    keep &= frame["kind"].isin(["employee", "machine"] if machines else ["employee"])
+    return frame[keep].reset_index(drop=True)
+
+
+def census(frame: pd.DataFrame) -> dict[str, int]:
+    """Active people by class and the departed, counted as the evaluation's census counts them
+    (vaultward.derived.people.census): a suspended machine account is not counted."""
+    active = frame["active"].astype(bool)
+    counts = {
+        kind: int(((frame["kind"] == kind) & active).sum()) for kind in ("employee", "guest", "machine")
+    }
+    counts["departed"] = int((~active & (frame["kind"] != "machine")).sum())
+    return counts
+
+
+def guests(frame: pd.DataFrame, text: str = "") -> pd.DataFrame:
+    """The guests from outside the organisation who mention `text`, listed apart from staff."""
+    keep = _mentions(frame, ["person", "identities", "roles", "signer_for", "failing"], text)
+    return frame[keep & (frame["kind"] == "guest")].reset_index(drop=True)
+
+
+def filter_custody(
+    frame: pd.DataFrame, text: str = "", kinds: list[str] | None = None, failing: bool = False
+) -> pd.DataFrame:
+    """Custody objects of the chosen kinds that mention `text` and, when asked, have open findings."""
+    keep = _mentions(frame, ["name", "key", "provider", "signers", "policy", "failing"], text)
+    if kinds:
+        keep &= frame["kind"].isin(kinds)
+    if failing:
+        keep &= frame["open_findings"] > 0
+    return frame[keep].reset_index(drop=True)
