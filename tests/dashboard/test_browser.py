@@ -250,7 +250,7 @@ def test_demo_wallets_and_people_show_the_signers_the_checks_named(served_demo: 
     from tests.dashboard.test_demo_inventories import signers_named_by_checks
 
     base, tmp_path = served_demo
-    named = signers_named_by_checks(f"sqlite:///{tmp_path / 'demo' / 'vaultward.store.db'}")
+    named = signers_named_by_checks(f"sqlite:///{tmp_path / 'demo' / 'vaultward.db'}")
     wallets_of: dict[str, set[str]] = {}
     for wallet, signers in named.items():
         for person in filter(None, signers.values()):

@@ -36,7 +36,7 @@ def demo_store(tmp_path_factory) -> str:
         timeout=600,
     )
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
-    return f"sqlite:///{data_dir / 'vaultward.store.db'}"
+    return f"sqlite:///{data_dir / 'vaultward.db'}"
 
 
 def signers_named_by_checks(url: str) -> dict[str, dict[str, str | None]]:
