@@ -2,6 +2,10 @@
 collectors' records (built and validated through the record classes of vaultward/contract/records.py),
 and a history of daily evaluation scores. Deterministic for a given size and seed.
 
+Its AWS facts are shaped as a run before issue 17 stored them: zones recorded with the facts
+(`recorded_zone`), none in its policy, so the evaluation judges them by the recorded zones
+(`vaultward.derived.zones`), as it judged them before zones were derived at evaluation.
+
 Sizes: `identities` accounts across okta, google_workspace, aws_iam and fireblocks (about 1.6
 per person), `wallets` across Safe, BitGo and Fireblocks with KMS keys and HSM clusters beside
 them, `sg_rules` security-group paths into production VPCs (one VPC per 100 rules).
@@ -308,7 +312,7 @@ def network(org: Organisation, now: datetime) -> Iterator[tuple[str, str, Record
         )  # fmt: skip
         yield "aws_organization", "aws_organization:o-acme", OrgAccount(
             key=f"aws:{account}", account_id=account, status="ACTIVE", parent_id="ou-prod",
-            ou_ids=["r-root", "ou-prod"], ou_path="Root/Prod", zone="production",
+            ou_ids=["r-root", "ou-prod"], ou_path="Root/Prod", recorded_zone="production",
         )  # fmt: skip
         for region in REGIONS:
             yield "aws_detection", f"{account}/{region}", Trail(

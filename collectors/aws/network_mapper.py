@@ -18,9 +18,9 @@ import ipaddress
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from collectors.aws.zone_rules import classifications, classify, first_zone
 from vaultward.config.policy import ZoneRules
 from vaultward.contract.records import NetworkPath, PortRange, Vpc, Zone
+from vaultward.derived.zone_rules import classifications, classify, first_zone
 from vaultward.derived.zones import candidates, could_be
 
 # Address space that is never the internet: RFC 1918, carrier-grade NAT, loopback,

@@ -39,7 +39,7 @@ def typed(value):
     report=st.permutations(REPORT), authorization=typed(AUTHORIZATION), mfa=typed(MFA), summary=typed(SUMMARY)
 )
 def test_iam(report, authorization, mfa, summary):
-    valid_records(iam_mapper.map_account(ACCOUNT, summary, report, ["acme-prod"], ZONES))
+    valid_records(iam_mapper.map_account(ACCOUNT, summary, report, ["acme-prod"]))
     valid_records(iam_mapper.map_users(ACCOUNT, report, authorization, mfa))
 
 
@@ -103,7 +103,7 @@ ACCOUNTS = {parent: page["Accounts"] for parent, page in TREE["accounts"].items(
 @PROPERTY
 @given(roots=typed(ROOTS), units=typed(UNITS), accounts=typed(ACCOUNTS))
 def test_organization(roots, units, accounts):
-    valid_records(map_accounts(roots, units, accounts, ZONES))
+    valid_records(map_accounts(roots, units, accounts))
 
 
 TRAIL = {

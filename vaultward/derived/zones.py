@@ -15,9 +15,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 
-from vaultward.contract.records import NetworkPath, Vpc, Zone, ZoneClassification
+from vaultward.config.policy import ZoneRules
+from vaultward.contract.records import CloudAccount, NetworkPath, OrgAccount, Vpc, Zone, ZoneClassification
 from vaultward.contract.sdk import CheckContext, Result
 from vaultward.derived.names import AccountNames, named
+from vaultward.derived.zone_rules import account_zone
 
 ZONE_ORDER: tuple[Zone, ...] = ("production", "corporate", "unknown")
 
@@ -26,6 +28,23 @@ ZONE_ORDER: tuple[Zone, ...] = ("production", "corporate", "unknown")
 VERDICT_ORDER = ("fail", "unknown", "skipped", "pass")
 
 FIX = "fix the tag or CIDR, or policy.zones"
+
+
+class Zones:
+    """The zones of the evaluation's facts under its policy (`ctx.zones`): collectors record
+    observations (account ids, tags, CIDRs), and the rules of `policy.zones` are applied
+    here, at every evaluation, so a policy edit counts at the next one without collecting
+    again. A fact stored before issue 17 carries the zone its collector gave
+    (`recorded_zone`): it stands only where no rule of the policy classifies the fact, so
+    the fact is judged as it was then, never better."""
+
+    def __init__(self, rules: ZoneRules) -> None:
+        self.rules = rules
+
+    def account(self, account: CloudAccount | OrgAccount) -> Zone:
+        """The zone the account rules give the account (production first), else the zone
+        recorded with an older fact, else unknown."""
+        return account_zone(account.account_id, self.rules) or account.recorded_zone or "unknown"
 
 
 def candidates(vpc: Vpc) -> tuple[Zone, ...]:

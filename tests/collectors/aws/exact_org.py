@@ -125,7 +125,7 @@ def iam_records(org: DemoOrganisation) -> dict[str, list[Record]]:
             _person(corp, "erin", mfa_enrolled=False),
         ],
         f"aws:{custody}": [
-            _account(custody, "demo-custody", zone="production"),
+            _account(custody, "demo-custody"),  # production by policy.zones, at evaluation
             _person(custody, "frank", factor_kinds=["hardware_totp"]),
         ],
     }
@@ -370,7 +370,8 @@ def network_records(org: DemoOrganisation) -> dict[str, list[Record]]:
 
 
 def organization_records(org: DemoOrganisation) -> dict[str, list[Record]]:
-    """One scope, the management account: where each account sits; custody is production."""
+    """One scope, the management account: where each account sits (custody is production by
+    policy.zones, derived at evaluation)."""
     mgmt, res = org.management_account, org.resources
     root, workloads, production = res["ou:Root"], res["ou:Workloads"], res["ou:Workloads/Production"]
 
@@ -398,7 +399,9 @@ def organization_records(org: DemoOrganisation) -> dict[str, list[Record]]:
                 "Root/Workloads/Production",
             ),
             member(org.accounts["corporate"], "corporate", platform, "Root/Platform"),
-            member(org.accounts["custody"], "custody", platform, "Root/Platform", zone="production"),
+            member(
+                org.accounts["custody"], "custody", platform, "Root/Platform"
+            ),  # production by policy.zones, at evaluation
         ]
     }
 
