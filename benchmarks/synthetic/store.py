@@ -277,7 +277,7 @@ def network(org: Organisation, now: datetime) -> Iterator[tuple[str, str, Record
         zone: Zone = "production" if v % 2 == 0 else "corporate" if v % 3 else "unknown"
         vpc = Vpc(
             key=f"vpc-{v:017x}", account=account, region=region, cidrs=[f"10.{v % 250}.0.0/16"],
-            zone=zone, zone_reason="tag Environment" if zone != "unknown" else "",
+            recorded_zone=zone, recorded_zone_reason="tag Environment" if zone != "unknown" else "",
         )  # fmt: skip
         vpcs.append(vpc)
         scope = f"{account}/{region}"
@@ -286,11 +286,11 @@ def network(org: Organisation, now: datetime) -> Iterator[tuple[str, str, Record
             rule_number=100, egress=False, action="allow", cidr="0.0.0.0/0", ports=PortRange()
         )
         yield "aws_network", scope, NetworkAcl(
-            key=f"acl-{v:017x}", account=account, region=region, vpc_id=vpc.key, zone=zone, default=True,
+            key=f"acl-{v:017x}", account=account, region=region, vpc_id=vpc.key, recorded_zone=zone, default=True,
             entries=[allow_all] if v % 4 == 0 else [
                 AclEntry(rule_number=90, egress=False, action="deny", cidr="0.0.0.0/0", ports=PortRange()), allow_all],
         )  # fmt: skip
-    production = [vpc for vpc in vpcs if vpc.zone == "production"]
+    production = [vpc for vpc in vpcs if vpc.recorded_zone == "production"]
     for r in range(org.sg_rules):
         vpc = production[r % len(production)]
         internet = rng.random() < 0.6

@@ -24,6 +24,7 @@ from vaultward.contract.records import (
     Record,
     TrainingRecord,
     TransferPolicy,
+    Vpc,
     Wallet,
 )
 
@@ -125,7 +126,7 @@ class CheckContext:
         `policy.zones` (`vaultward.derived.zones`)."""
         from vaultward.derived.zones import Zones
 
-        return Zones(self.policy.zones)
+        return Zones(self.policy.zones, self.records(Vpc))
 
     # --- custody ---------------------------------------------------------------------------
 
