@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from sqlmodel import Session, select
 
-from tests.factories import make_account, make_identity
+from tests.factories import make_account, make_identity, make_path, make_vpc
 from tests.fake_collectors import registry_with
 from vaultward.config.settings import Settings, parse_settings
 from vaultward.contract.sdk import Problem
@@ -265,3 +265,40 @@ def test_evaluation_leaves_the_garbage_collector_as_it_found_it(engine, enabled)
     finally:
         gc.enable()
     assert findings(engine, summary.evaluation_id, "access.console_user_mfa") == {"alice": "fail"}
+
+
+def test_a_policy_edit_changes_the_verdict_at_the_next_evaluation_without_collecting(engine):
+    """Zones are derived at evaluation from what was collected (issue 17): a rule added to
+    policy.zones counts at the next evaluation, over the same facts."""
+    prod = make_vpc(key="vpc-prod", tags={"Environment": "prod"}, cidrs=["10.0.0.0/16"], zone=None)
+    lab = make_vpc(key="vpc-lab", cidrs=["10.20.0.0/16"], zone=None)
+    peering = make_path(
+        key="pcx-1",
+        path_kind="vpc_peering",
+        from_zone="unknown",
+        to_zone="production",
+        from_ref=lab.key,
+        to_ref=prod.key,
+        vpcs=[lab.key, prod.key],
+        ports=[],
+    )
+    registry = registry_with({"aws:111111111111/us-east-1": [prod, lab, peering]})
+    registry.checks = {
+        check_id: spec
+        for check_id, spec in registry.checks.items()
+        if check_id == "segmentation.no_corporate_production_path"
+    }
+    collect(Settings(), engine, registry)
+    check = "segmentation.no_corporate_production_path"
+    with Session(engine) as session:
+        runs = len(session.exec(select(Run)).all())
+
+    before = evaluate(Settings(), engine, registry)
+    # No rule classifies the lab: it may be corporate, so production's verdict is unknown.
+    assert findings(engine, before.evaluation_id, check) == {"vpc-prod": "unknown", "vpc-lab": "unknown"}
+
+    edited = parse_settings({"policy": {"zones": {"corporate_cidrs": ["10.20.0.0/16"]}}})
+    after = evaluate(edited, engine, registry)
+    assert findings(engine, after.evaluation_id, check) == {"vpc-prod": "fail", "vpc-lab": "skipped"}
+    with Session(engine) as session:
+        assert len(session.exec(select(Run)).all()) == runs  # nothing collected again

@@ -2,6 +2,10 @@
 collectors' records (built and validated through the record classes of vaultward/contract/records.py),
 and a history of daily evaluation scores. Deterministic for a given size and seed.
 
+Its AWS facts are shaped as a run before issue 17 stored them: zones recorded with the facts
+(`recorded_zone`), none in its policy, so the evaluation judges them by the recorded zones
+(`vaultward.derived.zones`), as it judged them before zones were derived at evaluation.
+
 Sizes: `identities` accounts across okta, google_workspace, aws_iam and fireblocks (about 1.6
 per person), `wallets` across Safe, BitGo and Fireblocks with KMS keys and HSM clusters beside
 them, `sg_rules` security-group paths into production VPCs (one VPC per 100 rules).
@@ -273,7 +277,7 @@ def network(org: Organisation, now: datetime) -> Iterator[tuple[str, str, Record
         zone: Zone = "production" if v % 2 == 0 else "corporate" if v % 3 else "unknown"
         vpc = Vpc(
             key=f"vpc-{v:017x}", account=account, region=region, cidrs=[f"10.{v % 250}.0.0/16"],
-            zone=zone, zone_reason="tag Environment" if zone != "unknown" else "",
+            recorded_zone=zone, recorded_zone_reason="tag Environment" if zone != "unknown" else "",
         )  # fmt: skip
         vpcs.append(vpc)
         scope = f"{account}/{region}"
@@ -282,11 +286,11 @@ def network(org: Organisation, now: datetime) -> Iterator[tuple[str, str, Record
             rule_number=100, egress=False, action="allow", cidr="0.0.0.0/0", ports=PortRange()
         )
         yield "aws_network", scope, NetworkAcl(
-            key=f"acl-{v:017x}", account=account, region=region, vpc_id=vpc.key, zone=zone, default=True,
+            key=f"acl-{v:017x}", account=account, region=region, vpc_id=vpc.key, recorded_zone=zone, default=True,
             entries=[allow_all] if v % 4 == 0 else [
                 AclEntry(rule_number=90, egress=False, action="deny", cidr="0.0.0.0/0", ports=PortRange()), allow_all],
         )  # fmt: skip
-    production = [vpc for vpc in vpcs if vpc.zone == "production"]
+    production = [vpc for vpc in vpcs if vpc.recorded_zone == "production"]
     for r in range(org.sg_rules):
         vpc = production[r % len(production)]
         internet = rng.random() < 0.6
@@ -308,7 +312,7 @@ def network(org: Organisation, now: datetime) -> Iterator[tuple[str, str, Record
         )  # fmt: skip
         yield "aws_organization", "aws_organization:o-acme", OrgAccount(
             key=f"aws:{account}", account_id=account, status="ACTIVE", parent_id="ou-prod",
-            ou_ids=["r-root", "ou-prod"], ou_path="Root/Prod", zone="production",
+            ou_ids=["r-root", "ou-prod"], ou_path="Root/Prod", recorded_zone="production",
         )  # fmt: skip
         for region in REGIONS:
             yield "aws_detection", f"{account}/{region}", Trail(

@@ -24,7 +24,6 @@ from vaultward.contract.records import NetworkPath, Vpc
 from vaultward.contract.sdk import CheckContext, Result, check, failed, not_applicable, passed
 from vaultward.derived.names import named
 from vaultward.derived.zones import (
-    candidates,
     paths_by_vpc,
     production_verdict,
     unique_paths,
@@ -93,12 +92,13 @@ def no_admin_ports_from_internet(ctx: CheckContext) -> Iterator[Result]:
     vpcs = {vpc.key: vpc for vpc in ctx.records(Vpc)}
     for vpc in vpcs.values():
         # A zone conflict is judged as its most exposed zone: production if any rule says so.
-        zone = zone_label(candidates(vpc)[0])
-        where = {"zone": zone, "zone_reason": vpc.zone_reason, **accounts.evidence(vpc.account)}
+        zoned = ctx.zones.vpc(vpc)
+        zone = zone_label(zoned.candidates[0])
+        where = {"zone": zone, "zone_reason": zoned.reason, **accounts.evidence(vpc.account)}
         exposures = _exposures(reaching.get(vpc.key, []), admin_ports)
         if exposures:
             yield production_verdict(
-                vpc,
+                zoned,
                 failed(
                     vpc,
                     f"open to the internet in {vpc_where(vpc, accounts, zone)}: {_summary(exposures)}",
@@ -109,7 +109,7 @@ def no_admin_ports_from_internet(ctx: CheckContext) -> Iterator[Result]:
             )
         elif zone == "production":
             yield production_verdict(
-                vpc,
+                zoned,
                 passed(
                     vpc,
                     f"no admin or database port open to the internet ({zone} VPC)",
@@ -124,7 +124,7 @@ def no_admin_ports_from_internet(ctx: CheckContext) -> Iterator[Result]:
                 f"no admin or database port open to the internet; {zone} VPC: counted only when exposed"
                 + (
                     ""
-                    if vpc.zone != "unknown"
+                    if zoned.zone != "unknown"
                     else " (classify it in policy.zones to judge it as production)"
                 ),
                 admin_ports=admin_ports,

@@ -129,12 +129,12 @@ def no_allow_all_nacls(ctx: CheckContext) -> Iterator[Result]:
     vpcs = {vpc.key: vpc for vpc in production}
     collected = {vpc.key: vpc for vpc in ctx.records(Vpc)}
     acls = []
+    zones = ctx.zones
     for acl in ctx.records(NetworkAcl):
-        if acl.vpc_id in vpcs or (acl.vpc_id not in collected and acl.zone == "production"):
+        if acl.vpc_id in vpcs or (acl.vpc_id not in collected and zones.acl(acl) == "production"):
             acls.append(acl)
             continue
-        vpc = collected.get(acl.vpc_id)
-        zone = zone_label(vpc.zone if vpc is not None else acl.zone)
+        zone = zone_label(zones.acl(acl))
         classify = (
             " (classify it in policy.zones to judge it as production)" if zone == "unclassified" else ""
         )
@@ -147,12 +147,13 @@ def no_allow_all_nacls(ctx: CheckContext) -> Iterator[Result]:
     for vpc in production:
         if vpc.key not in with_acl:
             # Every VPC has a default ACL: none collected means the ACLs were not read.
-            yield production_verdict(vpc, unknown(vpc, "no network ACL of this VPC was collected"), accounts)
+            result = unknown(vpc, "no network ACL of this VPC was collected")
+            yield production_verdict(zones.vpc(vpc), result, accounts)
     for acl in acls:
         if acl.default or acl.subnets:
             result = _judge(acl, collected, accounts)
-            vpc = vpcs.get(acl.vpc_id)
-            yield result if vpc is None else production_verdict(vpc, result, accounts)
+            judged = vpcs.get(acl.vpc_id)
+            yield result if judged is None else production_verdict(zones.vpc(judged), result, accounts)
         else:
             yield not_applicable(
                 acl, "no subnet uses it and it is not its VPC's default", **_where(acl, collected, accounts)

@@ -22,9 +22,8 @@ from vaultward.derived.zones import (
     CLASSIFY_VPC,
     UNCLASSIFIED,
     ZONE_RULES,
-    candidates,
+    Zones,
     conflict_text,
-    conflicted,
     judged_in_conflict,
     paths_by_vpc,
     production_vpcs,
@@ -33,14 +32,14 @@ from vaultward.derived.zones import (
 )
 
 
-def _other_end(path: NetworkPath, vpc: str, vpcs: Mapping[str, Vpc]) -> tuple[Zone, ...]:
+def _other_end(path: NetworkPath, vpc: str, zones: Zones) -> tuple[Zone, ...]:
     """Every zone the far end of a path from `vpc` could be in: a peer VPC's candidates when
     it was collected, else the zone recorded on the path (a security group's source range)."""
     if path.path_kind == "security_group":
         return (path.from_zone,)
     ref, zone = (path.to_ref, path.to_zone) if path.from_ref == vpc else (path.from_ref, path.from_zone)
-    other = vpcs.get(ref)
-    return candidates(other) if other is not None else (zone,)
+    other = zones.vpcs.get(ref)
+    return zones.vpc(other).candidates if other is not None else (zone,)
 
 
 @dataclass(frozen=True)
@@ -48,9 +47,13 @@ class Naming:
     """What names a path's ends: the collected VPCs and the accounts, seen from the VPC judged
     (an end in another account names that account)."""
 
-    vpcs: Mapping[str, Vpc]
+    zones: Zones
     accounts: AccountNames
     home: str = ""  # the judged VPC's account
+
+    @property
+    def vpcs(self) -> Mapping[str, Vpc]:
+        return self.zones.vpcs
 
     def end(self, vpc_id: str, owner: str) -> str:
         vpc = self.vpcs.get(vpc_id)
@@ -62,9 +65,9 @@ class Naming:
         """`peering pcx-1 between VPC "corp-main" (vpc-a) and VPC "prod-core" (vpc-b)`; `security
         group "lab" (sg-1) admits tcp/22 from 10.20.0.0/16`; a conflicted end says so."""
         notes = [
-            f"{key}: {conflict_text(self.vpcs[key], self.accounts)}"
+            f"{key}: {conflict_text(self.zones.vpc(self.vpcs[key]), self.accounts)}"
             for key in path.vpcs
-            if key in self.vpcs and conflicted(self.vpcs[key])
+            if key in self.vpcs and self.zones.vpc(self.vpcs[key]).conflicted
         ]
         if path.path_kind == "security_group":
             ports = ", ".join(str(p) for p in path.ports) or "all traffic"
@@ -85,19 +88,19 @@ class Naming:
         return {
             "paths": [p.key for p in paths],
             "named_paths": [self.path(p) for p in paths],
-            "zone_reason": vpc.zone_reason,
+            "zone_reason": self.zones.vpc(vpc).reason,
             **self.accounts.evidence(vpc.account),
         }
 
 
-def _reaching(vpc: Vpc, paths: list[NetworkPath], vpcs: Mapping[str, Vpc], zone: Zone) -> list[NetworkPath]:
-    return [path for path in paths if zone in _other_end(path, vpc.key, vpcs)]
+def _reaching(vpc: Vpc, paths: list[NetworkPath], zones: Zones, zone: Zone) -> list[NetworkPath]:
+    return [path for path in paths if zone in _other_end(path, vpc.key, zones)]
 
 
 def _as_production(vpc: Vpc, paths: list[NetworkPath], naming: Naming) -> Result:
-    joining = _reaching(vpc, paths, naming.vpcs, "corporate")
+    joining = _reaching(vpc, paths, naming.zones, "corporate")
     unclassified = [
-        p for p in _reaching(vpc, paths, naming.vpcs, "unknown") if p.path_kind != "security_group"
+        p for p in _reaching(vpc, paths, naming.zones, "unknown") if p.path_kind != "security_group"
     ]
     if joining:
         return failed(
@@ -113,19 +116,19 @@ def _as_production(vpc: Vpc, paths: list[NetworkPath], naming: Naming) -> Result
             + f"; classify them {ZONE_RULES}",
             **naming.evidence(vpc, unclassified),
         )
-    return passed(vpc, "no path from a corporate zone", zone_reason=vpc.zone_reason)
+    return passed(vpc, "no path from a corporate zone", zone_reason=naming.zones.vpc(vpc).reason)
 
 
 def _as_corporate(vpc: Vpc, paths: list[NetworkPath], naming: Naming) -> Result:
     # A security group's source range is never production, so only peerings and routes count.
-    reaching = _reaching(vpc, paths, naming.vpcs, "production")
+    reaching = _reaching(vpc, paths, naming.zones, "production")
     if reaching:
         return failed(
             vpc,
             f"{len(reaching)} path(s) to production: " + "; ".join(naming.path(p) for p in reaching),
             **naming.evidence(vpc, reaching),
         )
-    return not_applicable(vpc, "no path to production", zone_reason=vpc.zone_reason)
+    return not_applicable(vpc, "no path to production", zone_reason=naming.zones.vpc(vpc).reason)
 
 
 @check(
@@ -148,31 +151,31 @@ def no_corporate_production_path(ctx: CheckContext) -> Iterator[Result]:
     if production_vpcs(ctx) is None:
         yield unknown("zones", UNCLASSIFIED)
         return
-    vpcs = {vpc.key: vpc for vpc in ctx.records(Vpc)}
+    zones = ctx.zones
     by_vpc = paths_by_vpc(unique_paths(ctx, lambda path: path.state == "active"))
     for vpc in ctx.records(Vpc):
         paths = by_vpc.get(vpc.key, [])
-        zones = candidates(vpc)
-        naming = Naming(vpcs, ctx.account_names, vpc.account)
-        if conflicted(vpc):
+        zoned = zones.vpc(vpc)
+        naming = Naming(zones, ctx.account_names, vpc.account)
+        if zoned.conflicted:
             yield judged_in_conflict(
-                vpc,
+                zoned,
                 {
                     "production": _as_production(vpc, paths, naming),
                     "corporate": _as_corporate(vpc, paths, naming),
                 },
                 ctx.account_names,
             )
-        elif zones == ("production",):
+        elif zoned.candidates == ("production",):
             yield _as_production(vpc, paths, naming)
-        elif zones == ("corporate",):
+        elif zoned.candidates == ("corporate",):
             yield not_applicable(
                 vpc,
                 "corporate VPC: judged as the far end of the paths into production VPCs",
-                zone_reason=vpc.zone_reason,
+                zone_reason=zoned.reason,
             )
-        elif zones == ("unknown",):
-            reaching = _reaching(vpc, paths, vpcs, "corporate")
+        elif zoned.candidates == ("unknown",):
+            reaching = _reaching(vpc, paths, zones, "corporate")
             reached = f": {len(reaching)} path(s) from corporate reach it: " if reaching else ""
             yield unknown(
                 vpc,

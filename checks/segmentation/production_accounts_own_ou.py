@@ -6,6 +6,7 @@ from dataclasses import replace
 from vaultward.contract.records import OrgAccount
 from vaultward.contract.sdk import CheckContext, Result, check, failed, not_applicable, passed, unknown
 from vaultward.derived.names import AccountNames
+from vaultward.derived.zones import Zones
 
 NOT_COLLECTED = (
     "the AWS organisation was not collected: run the aws_organization source with the management "
@@ -14,17 +15,18 @@ NOT_COLLECTED = (
 UNCLASSIFIED = "no account is classified production: list them in policy.zones.production_accounts"
 
 
-def _describe(account: OrgAccount, names: AccountNames) -> str:
+def _describe(account: OrgAccount, zones: Zones, names: AccountNames) -> str:
     """`corporate account "office" (222222222222)`, `unclassified account 333333333333 (SUSPENDED)`."""
-    zone = "unclassified" if account.zone == "unknown" else account.zone
+    zone = zones.account(account)
+    label = "unclassified" if zone == "unknown" else zone
     state = () if account.status in ("", "ACTIVE") else (account.status,)
-    return f"{zone} {names.label(account.account_id, *state)}"
+    return f"{label} {names.label(account.account_id, *state)}"
 
 
 CONFLICT = "listed in both production_accounts and corporate_accounts: fix policy.zones"
 
 
-def _judge(account: OrgAccount, sharing: list[OrgAccount], names: AccountNames) -> Result:
+def _judge(account: OrgAccount, sharing: list[OrgAccount], zones: Zones, names: AccountNames) -> Result:
     where = dict(ou_path=account.ou_path, parent_id=account.parent_id, **names.evidence(account.account_id))
     if account.under_root:
         return failed(
@@ -36,9 +38,9 @@ def _judge(account: OrgAccount, sharing: list[OrgAccount], names: AccountNames) 
         return failed(
             account,
             f"OU {account.ou_path} also holds non-production account(s): "
-            + "; ".join(_describe(other, names) for other in sharing),
+            + "; ".join(_describe(other, zones, names) for other in sharing),
             sharing=[other.account_id for other in sharing],
-            sharing_named=[_describe(other, names) for other in sharing],
+            sharing_named=[_describe(other, zones, names) for other in sharing],
             **where,
         )
     return passed(account, f"OU {account.ou_path} holds production accounts only", **where)
@@ -65,7 +67,7 @@ def production_accounts_own_ou(ctx: CheckContext) -> Iterator[Result]:
     like corporate."""
     # The OU is the one directly holding the production account, with every OU below it (both
     # inherit its policies and match its org path). Zones are those the account rules of
-    # `policy.zones` gave when the organisation was collected. A production account missing
+    # `policy.zones` give at this evaluation (`ctx.zones`). A production account missing
     # from the organisation fails rather than being unknown: the listing is complete (any failed
     # call fails the whole collection), so it is outside every OU and guardrail.
     accounts = ctx.records(OrgAccount)
@@ -75,7 +77,8 @@ def production_accounts_own_ou(ctx: CheckContext) -> Iterator[Result]:
             yield unknown("organisation", NOT_COLLECTED)
         return  # nothing listed either: the evaluation reports the check as without data
     members = {account.account_id for account in accounts}
-    production = [account for account in accounts if account.zone == "production"]
+    zones = ctx.zones
+    production = [account for account in accounts if zones.account(account) == "production"]
     missing = [account_id for account_id in listed if account_id not in members]
     if not production and not missing:
         yield unknown("zones", UNCLASSIFIED)
@@ -89,10 +92,10 @@ def production_accounts_own_ou(ctx: CheckContext) -> Iterator[Result]:
             other
             for other in accounts
             if other.account_id != account.account_id
-            and (other.zone != "production" or other.account_id in both)
+            and (zones.account(other) != "production" or other.account_id in both)
             and account.parent_id in other.ou_ids
         ]
-        result = _judge(account, sharing, names)
+        result = _judge(account, sharing, zones, names)
         if account.account_id in both:
             result = replace(
                 result,
@@ -102,10 +105,10 @@ def production_accounts_own_ou(ctx: CheckContext) -> Iterator[Result]:
             )
         yield names.named_after(result, account.account_id)
     for account in accounts:
-        if account.zone != "production":
+        if zones.account(account) != "production":
             result = not_applicable(
                 account,
-                f"{_describe(account, names)}: only production accounts are judged",
+                f"{_describe(account, zones, names)}: only production accounts are judged",
                 ou_path=account.ou_path,
                 **names.evidence(account.account_id),
             )

@@ -4,14 +4,15 @@ A conflict fails, naming every rule that matched. The other segmentation checks 
 VPC under every zone it could be in (`vaultward.derived.zones`); this finding is where the
 contradiction itself is reported, so it is fixed rather than lived with. A VPC that no rule
 matches has nothing to disagree about and is not applicable (the path check asks to
-classify it). A VPC collected before every matching rule was recorded is unknown.
+classify it). An older fact that no rule of the policy classifies, judged by the zone its
+collector recorded without the rules that matched, is unknown.
 """
 
 from collections.abc import Iterator
 
 from vaultward.contract.records import Vpc
 from vaultward.contract.sdk import CheckContext, Result, check, failed, not_applicable, passed, unknown
-from vaultward.derived.zones import FIX, candidates, conflict_text, rule_text
+from vaultward.derived.zones import FIX, conflict_text, rule_text
 
 
 @check(
@@ -33,24 +34,25 @@ def zone_classification_consistent(ctx: CheckContext) -> Iterator[Result]:
     happens to win, and the people fixing segmentation argue about the map, not the routes."""
     names = ctx.account_names
     for vpc in ctx.records(Vpc):
-        zones = candidates(vpc)
-        rules = [rule_text(c, names) for c in vpc.classifications]
+        zoned = ctx.zones.vpc(vpc)
+        zones = zoned.candidates
+        rules = [rule_text(c, names) for c in zoned.classifications]
         account = names.evidence(vpc.account)
         if len(zones) > 1:
             yield failed(
                 vpc,
-                f"{conflict_text(vpc, names)}: {FIX}",
+                f"{conflict_text(zoned, names)}: {FIX}",
                 classifications=rules,
                 candidates=list(zones),
                 **account,
             )
         elif rules:
             yield passed(vpc, f"{zones[0]}: {', '.join(rules)}", classifications=rules, **account)
-        elif vpc.zone == "unknown":
+        elif zoned.zone == "unknown":
             yield not_applicable(vpc, "no rule of policy.zones matches it: nothing to disagree about")
         else:
             yield unknown(
                 vpc,
-                f"{vpc.zone} ({vpc.zone_reason}), collected before every matching rule was recorded: collect again",
-                zone=vpc.zone,
+                f"{zoned.zone} ({zoned.reason}), collected before every matching rule was recorded: collect again",
+                zone=zoned.zone,
             )

@@ -1,5 +1,5 @@
-"""Pure mapping from `DescribeNetworkAcls` payloads to `NetworkAcl` records, each zoned by
-its VPC and kept whole (every rule, both directions), since what an ACL lets through
+"""Pure mapping from `DescribeNetworkAcls` payloads to `NetworkAcl` records, each naming
+its VPC (whose zone is its zone, derived at evaluation) and kept whole (every rule, both directions), since what an ACL lets through
 depends on the order of all its rules."""
 
 from __future__ import annotations
@@ -7,17 +7,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from vaultward.contract.records import AclEntry, NetworkAcl, PortRange, Vpc
+from vaultward.contract.records import AclEntry, NetworkAcl, PortRange
 
 # IANA protocol numbers as network ACL entries give them, named as security groups name them.
 PROTOCOL_NAMES = {"6": "tcp", "17": "udp", "1": "icmp", "58": "icmpv6"}
 
 
-def map_network_acls(
-    acls: Iterable[Mapping[str, Any]], vpcs: list[Vpc], account: str, region: str
-) -> list[NetworkAcl]:
+def map_network_acls(acls: Iterable[Mapping[str, Any]], account: str, region: str) -> list[NetworkAcl]:
     """`DescribeNetworkAcls` entries; each entry sorted by direction, then rule number."""
-    zone_of = {vpc.key: vpc.zone for vpc in vpcs}
     records = []
     for acl in acls:
         entries = []
@@ -44,7 +41,6 @@ def map_network_acls(
                 account=account,
                 region=region,
                 vpc_id=acl["VpcId"],
-                zone=zone_of.get(acl["VpcId"], "unknown"),
                 default=bool(acl.get("IsDefault")),
                 subnets=sorted(a["SubnetId"] for a in acl.get("Associations") or [] if a.get("SubnetId")),
                 entries=sorted(entries, key=lambda e: (e.egress, e.rule_number)),

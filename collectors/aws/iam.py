@@ -78,8 +78,7 @@ class AwsIamCollector(AwsCollector):
             else:
                 mfa_serials[name] = devices
 
-        zones = self.settings.policy.zones
-        records: list[Record] = [iam_mapper.map_account(account, summary, report, aliases, zones)]
+        records: list[Record] = [iam_mapper.map_account(account, summary, report, aliases)]
         records += iam_mapper.map_users(account, report, authorization, mfa_serials)
         for record in records:
             yield record.model_copy(update={"scope": scope.id})

@@ -24,8 +24,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import unquote
 
-from vaultward.config.policy import ZoneRules
-from vaultward.contract.records import AccessKey, CloudAccount, Identity, Zone
+from vaultward.contract.records import AccessKey, CloudAccount, Identity
 
 SOURCE = "aws_iam"
 ROOT_ROW = "<root_account>"
@@ -133,24 +132,16 @@ def _true(value: str | None) -> bool:
     return (value or "").strip().lower() == "true"
 
 
-def account_zone(account_id: str, zones: ZoneRules) -> Zone:
-    if account_id in zones.production_accounts:
-        return "production"
-    if account_id in zones.corporate_accounts:
-        return "corporate"
-    return "unknown"
-
-
 def map_account(
     account_id: str,
     summary: Mapping[str, Any] | None,
     report_rows: list[dict[str, str]],
     aliases: list[str],
-    zones: ZoneRules,
 ) -> CloudAccount:
     """The account and its root user: from the summary, and the report's root row if any.
     Without the summary (its request failed) only the root row tells; without either,
-    root's MFA and keys are unknown (None)."""
+    root's MFA and keys are unknown (None). Its zone is derived at evaluation from the
+    account id (`vaultward.derived.zones`)."""
     root = next((row for row in report_rows if row.get("user") == ROOT_ROW), None)
     root_mfa: bool | None = None
     root_keys: bool | None = None
@@ -167,7 +158,6 @@ def map_account(
         provider="aws",
         account_id=account_id,
         alias=alias,
-        zone=account_zone(account_id, zones),
         root_mfa_enabled=root_mfa,
         root_access_keys_present=root_keys,
     )

@@ -50,7 +50,7 @@ class AwsNetworkCollector(AwsCollector):
         ec2 = self.sessions.client(session, "ec2", region)
 
         with core_call(scope.id, "ec2:DescribeVpcs"):
-            vpcs = network_mapper.map_vpcs(all_pages(ec2, "describe_vpcs", "Vpcs"), account, region, zones)
+            vpcs = network_mapper.map_vpcs(all_pages(ec2, "describe_vpcs", "Vpcs"), account, region)
         with core_call(scope.id, "ec2:DescribeVpcPeeringConnections"):
             peerings = all_pages(
                 ec2, "describe_vpc_peering_connections", "VpcPeeringConnections", Filters=ACTIVE_PEERINGS
@@ -79,7 +79,7 @@ class AwsNetworkCollector(AwsCollector):
         if isinstance(acls, Problem):
             yield acls
         else:
-            records += acl_mapper.map_network_acls(acls, vpcs, account, region)
+            records += acl_mapper.map_network_acls(acls, account, region)
 
         attachments = optional_call(
             scope.id,

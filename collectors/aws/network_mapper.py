@@ -18,10 +18,10 @@ import ipaddress
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from collectors.aws.zone_rules import classifications, classify, first_zone
 from vaultward.config.policy import ZoneRules
 from vaultward.contract.records import NetworkPath, PortRange, Vpc, Zone
-from vaultward.derived.zones import candidates, could_be
+from vaultward.derived.zone_rules import classify
+from vaultward.derived.zones import Zones
 
 # Address space that is never the internet: RFC 1918, carrier-grade NAT, loopback,
 # link-local, IPv6 unique-local. A source range reaching beyond these admits the internet.
@@ -59,24 +59,20 @@ def vpc_cidrs(vpc: Mapping[str, Any]) -> list[str]:
     return cidrs
 
 
-def map_vpcs(vpcs: Iterable[Mapping[str, Any]], account: str, region: str, zones: ZoneRules) -> list[Vpc]:
+def map_vpcs(vpcs: Iterable[Mapping[str, Any]], account: str, region: str) -> list[Vpc]:
+    """What zones are derived from at evaluation: the owner account, tags and CIDRs."""
     records = []
     for vpc in vpcs:
         tags = _tags(vpc.get("Tags"))
-        cidrs = vpc_cidrs(vpc)
-        found = classifications(vpc.get("OwnerId") or account, tags, cidrs, zones)
-        zone, reason = first_zone(found)
         records.append(
             Vpc(
                 key=vpc["VpcId"],
                 name=tags.get("Name", ""),
                 account=account,
                 region=region,
-                cidrs=cidrs,
-                zone=zone,
-                zone_reason=reason,
+                owner=vpc.get("OwnerId") or "",
+                cidrs=vpc_cidrs(vpc),
                 tags=tags,
-                classifications=[classification for classification, _ in found],
             )
         )
     return records
@@ -85,7 +81,7 @@ def map_vpcs(vpcs: Iterable[Mapping[str, Any]], account: str, region: str, zones
 def _side_zone(info: Mapping[str, Any], known: Mapping[str, Vpc], zones: ZoneRules) -> Zone:
     vpc = known.get(info.get("VpcId", ""))
     if vpc is not None:
-        return vpc.zone
+        return Zones(zones).vpc(vpc).zone
     cidrs = [b["CidrBlock"] for b in info.get("CidrBlockSet") or []] or (
         [info["CidrBlock"]] if info.get("CidrBlock") else []
     )
@@ -143,7 +139,7 @@ def map_transit_gateways(
     def zone_of(attachment: Mapping[str, Any], destinations: list[str]) -> Zone:
         vpc = known.get(attachment["ResourceId"])
         if vpc is not None:
-            return vpc.zone
+            return Zones(zones).vpc(vpc).zone
         return classify(attachment.get("ResourceOwnerId", ""), {}, destinations, zones)[0]
 
     destinations: dict[str, list[str]] = {}
@@ -233,15 +229,16 @@ def map_security_groups(
     or the VPC was not listed): the checks decide what a zone means, so an unclassified VPC's
     open SSH is kept, not dropped."""
     known = {vpc.key: vpc for vpc in vpcs}
+    zoned = Zones(zones, vpcs)
     # A VPC some rule calls corporate is a corporate source (its zone may be a conflict: the
     # worst case is kept), except into its own groups: traffic inside one VPC joins no zones.
-    maybe_corporate = [vpc for vpc in vpcs if could_be(vpc, "corporate")]
+    maybe_corporate = [vpc for vpc in vpcs if zoned.vpc(vpc).could_be("corporate")]
     paths = []
     for group in groups:
         vpc_id = group.get("VpcId", "")
         vpc = known.get(vpc_id)
-        to_zone = vpc.zone if vpc is not None else "unknown"
-        only_corporate = vpc is not None and candidates(vpc) == ("corporate",)
+        to_zone = zoned.vpc(vpc).zone if vpc is not None else "unknown"
+        only_corporate = vpc is not None and zoned.vpc(vpc).candidates == ("corporate",)
         corporate = list(zones.corporate_cidrs) + [
             cidr for other in maybe_corporate if other.key != vpc_id for cidr in other.cidrs
         ]

@@ -51,5 +51,5 @@ class AwsOrganizationCollector(AwsCollector):
             with core_call(scope.id, f"organizations:ListAccountsForParent ({parent})"):
                 accounts[parent] = all_pages(client, "list_accounts_for_parent", "Accounts", ParentId=parent)
             pending += [unit["Id"] for unit in units[parent]]
-        for record in organization_mapper.map_accounts(roots, units, accounts, self.settings.policy.zones):
+        for record in organization_mapper.map_accounts(roots, units, accounts):
             yield record.model_copy(update={"scope": scope.id})

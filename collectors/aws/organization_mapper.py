@@ -5,8 +5,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from collectors.aws.iam_mapper import account_zone
-from vaultward.config.policy import ZoneRules
 from vaultward.contract.records import OrgAccount
 
 Payload = Mapping[str, Any]
@@ -16,11 +14,10 @@ def map_accounts(
     roots: Sequence[Payload],
     units: Mapping[str, Sequence[Payload]],
     accounts: Mapping[str, Sequence[Payload]],
-    zones: ZoneRules,
 ) -> list[OrgAccount]:
     """Walk the tree from each root (`list_roots`): `units` maps a parent id to its OUs
     (`list_organizational_units_for_parent`), `accounts` to the accounts it holds directly
-    (`list_accounts_for_parent`). Zones come from the account rules of `policy.zones`."""
+    (`list_accounts_for_parent`). Zones are derived at evaluation from the account ids (`vaultward.derived.zones`)."""
     records: list[OrgAccount] = []
 
     def walk(parent_id: str, ids: list[str], names: list[str]) -> None:
@@ -35,7 +32,6 @@ def map_accounts(
                     parent_id=parent_id,
                     ou_ids=ids,
                     ou_path="/".join(names),
-                    zone=account_zone(account["Id"], zones),
                 )
             )
         for unit in units.get(parent_id, []):

@@ -39,7 +39,7 @@ def typed(value):
     report=st.permutations(REPORT), authorization=typed(AUTHORIZATION), mfa=typed(MFA), summary=typed(SUMMARY)
 )
 def test_iam(report, authorization, mfa, summary):
-    valid_records(iam_mapper.map_account(ACCOUNT, summary, report, ["acme-prod"], ZONES))
+    valid_records(iam_mapper.map_account(ACCOUNT, summary, report, ["acme-prod"]))
     valid_records(iam_mapper.map_users(ACCOUNT, report, authorization, mfa))
 
 
@@ -85,13 +85,13 @@ ACLS = payload("aws", "ec2_network_acls.json")["NetworkAcls"]
     acls=typed(ACLS),
 )
 def test_network(vpcs, peerings, attachments, routes, groups, acls):
-    mapped = valid_records(network_mapper.map_vpcs(vpcs, ACCOUNT, REGION, ZONES))
+    mapped = valid_records(network_mapper.map_vpcs(vpcs, ACCOUNT, REGION))
     valid_records(network_mapper.map_peerings(peerings, mapped, ACCOUNT, REGION, ZONES))  # type: ignore[arg-type]
     valid_records(
         network_mapper.map_transit_gateways(attachments, routes, mapped, ACCOUNT, REGION, ZONES)  # type: ignore[arg-type]
     )
     valid_records(network_mapper.map_security_groups(groups, mapped, ACCOUNT, REGION, ZONES))  # type: ignore[arg-type]
-    valid_records(acl_mapper.map_network_acls(acls, mapped, ACCOUNT, REGION))  # type: ignore[arg-type]
+    valid_records(acl_mapper.map_network_acls(acls, ACCOUNT, REGION))
 
 
 TREE = payload("aws", "organizations_tree.json")
@@ -103,7 +103,7 @@ ACCOUNTS = {parent: page["Accounts"] for parent, page in TREE["accounts"].items(
 @PROPERTY
 @given(roots=typed(ROOTS), units=typed(UNITS), accounts=typed(ACCOUNTS))
 def test_organization(roots, units, accounts):
-    valid_records(map_accounts(roots, units, accounts, ZONES))
+    valid_records(map_accounts(roots, units, accounts))
 
 
 TRAIL = {

@@ -1,6 +1,6 @@
 """What a check may read: the latest records of its kinds, the configured policy, and the
 views derived from them under the policy (people, signers, transfer rules, training
-completions, phishing outcomes, wallet values). Each view is computed by `vaultward.derived`
+completions, phishing outcomes, wallet values, zones). Each view is computed by `vaultward.derived`
 the first time a check asks, then kept for the rest of the evaluation: several checks read
 the same view, and records never change during an evaluation. Callers must not mutate what
 they get.
@@ -24,6 +24,7 @@ from vaultward.contract.records import (
     Record,
     TrainingRecord,
     TransferPolicy,
+    Vpc,
     Wallet,
 )
 
@@ -34,6 +35,7 @@ if TYPE_CHECKING:
     from vaultward.derived.phishing import SimulationOutcome
     from vaultward.derived.signers import ScopeSigners, SignerDirectory, TransferRules
     from vaultward.derived.wallet_value import WalletValue
+    from vaultward.derived.zones import Zones
 
 RecordT = TypeVar("RecordT", bound=Record)
 
@@ -115,6 +117,16 @@ class CheckContext:
         from vaultward.derived.phishing import phishing_outcomes
 
         return phishing_outcomes(self.records(PhishingTest), self.records(PhishingResult), self.directory)
+
+    # --- zones -----------------------------------------------------------------------------
+
+    @cached_property
+    def zones(self) -> Zones:
+        """The zones of accounts, VPCs, ACLs and network paths under the evaluation's
+        `policy.zones` (`vaultward.derived.zones`)."""
+        from vaultward.derived.zones import Zones
+
+        return Zones(self.policy.zones, self.records(Vpc))
 
     # --- custody ---------------------------------------------------------------------------
 

@@ -1,4 +1,6 @@
-"""Zones as the checks judge them: every zone a VPC could be in, and its zone conflicts.
+"""Zones as the checks judge them, derived at evaluation from what the collectors observed
+under the evaluation's `policy.zones` (`Zones`, given to checks as `ctx.zones`): the zone of
+each account, VPC and network ACL, every zone a VPC could be in, and its zone conflicts.
 
 A VPC's classifications (account, tag, CIDR) may disagree: an account listed under
 `production_accounts` holding a VPC tagged `Environment=corp`. Nothing decides that silently.
@@ -13,11 +15,21 @@ and VPCs named as people know them.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
-from vaultward.contract.records import NetworkPath, Vpc, Zone, ZoneClassification
+from vaultward.config.policy import ZoneRules
+from vaultward.contract.records import (
+    CloudAccount,
+    NetworkAcl,
+    NetworkPath,
+    OrgAccount,
+    Vpc,
+    Zone,
+    ZoneClassification,
+)
 from vaultward.contract.sdk import CheckContext, Result
 from vaultward.derived.names import AccountNames, named
+from vaultward.derived.zone_rules import account_zone, classifications
 
 ZONE_ORDER: tuple[Zone, ...] = ("production", "corporate", "unknown")
 
@@ -28,20 +40,78 @@ VERDICT_ORDER = ("fail", "unknown", "skipped", "pass")
 FIX = "fix the tag or CIDR, or policy.zones"
 
 
-def candidates(vpc: Vpc) -> tuple[Zone, ...]:
-    """Every zone the VPC could be in, production first: its classifications' zones, or its
-    zone alone when it records none (facts stored before classifications were recorded)."""
-    zones = {c.zone for c in vpc.classifications} or {vpc.zone}
-    return tuple(zone for zone in ZONE_ORDER if zone in zones)
+@dataclass(frozen=True)
+class VpcZone:
+    """A VPC's zone under the policy: the first rule that matched (account, then tag, then
+    CIDR) and why, and every rule that matched."""
+
+    zone: Zone = "unknown"
+    reason: str = ""
+    classifications: tuple[ZoneClassification, ...] = ()
+
+    @property
+    def candidates(self) -> tuple[Zone, ...]:
+        """Every zone the VPC could be in, production first: its classifications' zones, or
+        its zone alone when it has none (an older fact recorded before classifications were)."""
+        zones = {c.zone for c in self.classifications} or {self.zone}
+        return tuple(zone for zone in ZONE_ORDER if zone in zones)
+
+    def could_be(self, zone: Zone) -> bool:
+        return zone in self.candidates
+
+    @property
+    def conflicted(self) -> bool:
+        """Whether rules of `policy.zones` put the VPC in different zones."""
+        return len(self.candidates) > 1
 
 
-def could_be(vpc: Vpc, zone: Zone) -> bool:
-    return zone in candidates(vpc)
+class Zones:
+    """The zones of the evaluation's facts under its policy (`ctx.zones`): collectors record
+    observations (account ids, tags, CIDRs), and the rules of `policy.zones` are applied
+    here, at every evaluation, so a policy edit counts at the next one without collecting
+    again. A fact stored before issue 17 carries the zone its collector gave
+    (`recorded_zone`): it stands only where no rule of the policy classifies the fact, so
+    the fact is judged as it was then, never better. Worked out once per VPC."""
 
+    def __init__(self, rules: ZoneRules, vpcs: Iterable[Vpc] = ()) -> None:
+        self.rules = rules
+        self.vpcs = {vpc.key: vpc for vpc in vpcs}  # the collected VPCs, by id
+        self._zoned: dict[tuple[str, str], VpcZone] = {}
 
-def conflicted(vpc: Vpc) -> bool:
-    """Whether rules of `policy.zones` put the VPC in different zones."""
-    return len(candidates(vpc)) > 1
+    def account(self, account: CloudAccount | OrgAccount) -> Zone:
+        """The zone the account rules give the account (production first), else the zone
+        recorded with an older fact, else unknown."""
+        return account_zone(account.account_id, self.rules) or account.recorded_zone or "unknown"
+
+    def vpc(self, vpc: Vpc) -> VpcZone:
+        """The VPC's zone from its owner account, tags and CIDRs (`zone_rules.classifications`)."""
+        found = self._zoned.get((vpc.scope, vpc.key))
+        if found is None:
+            matched = classifications(vpc.owner or vpc.account, vpc.tags, vpc.cidrs, self.rules)
+            if matched:
+                found = VpcZone(matched[0][0].zone, matched[0][1], tuple(c for c, _ in matched))
+            elif vpc.recorded_zone is not None or vpc.recorded_classifications:
+                found = VpcZone(
+                    vpc.recorded_zone or "unknown",
+                    vpc.recorded_zone_reason,
+                    tuple(vpc.recorded_classifications),
+                )
+            else:
+                found = VpcZone()
+            self._zoned[(vpc.scope, vpc.key)] = found
+        return found
+
+    def acl(self, acl: NetworkAcl) -> Zone:
+        """Its VPC's zone; for an ACL whose VPC was not collected, the zone an older fact
+        recorded, else unknown."""
+        vpc = self.vpcs.get(acl.vpc_id)
+        return self.vpc(vpc).zone if vpc is not None else acl.recorded_zone or "unknown"
+
+    def conflicts(self) -> list[Vpc]:
+        """The conflicted VPCs, once each (a VPC is seen from one scope), in key order."""
+        return sorted(
+            (vpc for vpc in self.vpcs.values() if self.vpc(vpc).conflicted), key=lambda vpc: vpc.key
+        )
 
 
 def rule_text(rule: ZoneClassification, accounts: AccountNames | None = None) -> str:
@@ -52,25 +122,20 @@ def rule_text(rule: ZoneClassification, accounts: AccountNames | None = None) ->
     return str(rule)
 
 
-def conflict_text(vpc: Vpc, accounts: AccountNames | None = None) -> str:
+def conflict_text(zoned: VpcZone, accounts: AccountNames | None = None) -> str:
     """What disagrees, e.g. "account 111111111111 says production, tag Environment=corp says
     corporate"; "" when nothing does."""
-    if not conflicted(vpc):
+    if not zoned.conflicted:
         return ""
-    return ", ".join(rule_text(c, accounts) for c in vpc.classifications)
+    return ", ".join(rule_text(c, accounts) for c in zoned.classifications)
 
 
-def conflict_line(vpc: Vpc, accounts: AccountNames | None = None) -> str:
+def conflict_line(vpc: Vpc, zoned: VpcZone, accounts: AccountNames | None = None) -> str:
     """One line per conflicted VPC, as `vaultward evaluate` prints it."""
     account = vpc.account and (accounts.label(vpc.account) if accounts is not None else vpc.account)
     where = " / ".join(part for part in (account, vpc.region) if part)
     name = f" ({vpc.name})" if vpc.name else ""
-    return f"{vpc.key}{name}{f' in {where}' if where else ''}: {conflict_text(vpc, accounts)}; {FIX}"
-
-
-def zone_conflicts(vpcs: Iterable[Vpc]) -> list[Vpc]:
-    """The conflicted VPCs, once each (a VPC is seen from one scope), in key order."""
-    return sorted({vpc.key: vpc for vpc in vpcs if conflicted(vpc)}.values(), key=lambda vpc: vpc.key)
+    return f"{vpc.key}{name}{f' in {where}' if where else ''}: {conflict_text(zoned, accounts)}; {FIX}"
 
 
 def worst(results: Iterable[Result]) -> Result:
@@ -79,7 +144,7 @@ def worst(results: Iterable[Result]) -> Result:
 
 
 def judged_in_conflict(
-    vpc: Vpc, verdicts: Mapping[Zone, Result], accounts: AccountNames | None = None
+    zoned: VpcZone, verdicts: Mapping[Zone, Result], accounts: AccountNames | None = None
 ) -> Result:
     """A check's verdict on a conflicted VPC, given its verdict in each zone it judges: the
     worst over every zone the VPC could be in (a zone the check does not judge gives not
@@ -89,12 +154,12 @@ def judged_in_conflict(
     unjudged = "not judged as {}: counted once its zone is settled"
     judged = {
         zone: verdicts.get(zone) or replace(given, status="skipped", reason=unjudged.format(zone))
-        for zone in candidates(vpc)
+        for zone in zoned.candidates
     }
     result = worst(judged.values())
     zone = next(zone for zone, verdict in judged.items() if verdict is result)
     others = "".join(f"; as {z} ({r.status}): {r.reason}" for z, r in judged.items() if z != zone)
-    conflict = conflict_text(vpc, accounts)
+    conflict = conflict_text(zoned, accounts)
     return replace(
         result,
         reason=f"zone conflict ({conflict}), judged as {zone}, the worst of {', '.join(judged)}: "
@@ -142,7 +207,7 @@ def production_vpcs(ctx: CheckContext) -> list[Vpc] | None:
     collected but none may be production (the zone rules are missing, so nothing can be
     judged)."""
     vpcs = ctx.records(Vpc)
-    production = [vpc for vpc in vpcs if could_be(vpc, "production")]
+    production = [vpc for vpc in vpcs if ctx.zones.vpc(vpc).could_be("production")]
     if vpcs and not production:
         return None
     return production
@@ -163,7 +228,7 @@ def paths_by_vpc(paths: list[NetworkPath]) -> dict[str, list[NetworkPath]]:
     return by_vpc
 
 
-def production_verdict(vpc: Vpc, result: Result, accounts: AccountNames | None = None) -> Result:
+def production_verdict(zoned: VpcZone, result: Result, accounts: AccountNames | None = None) -> Result:
     """A production-only check's verdict on a VPC judged as production; under a zone conflict,
     the worst over the zones it could be in (`judged_in_conflict`)."""
-    return judged_in_conflict(vpc, {"production": result}, accounts) if conflicted(vpc) else result
+    return judged_in_conflict(zoned, {"production": result}, accounts) if zoned.conflicted else result

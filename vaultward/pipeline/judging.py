@@ -15,11 +15,10 @@ from typing import Any
 from pydantic_core import to_jsonable_python
 
 from vaultward.config.settings import Settings
-from vaultward.contract.records import Vpc
 from vaultward.contract.redaction import redact
 from vaultward.contract.sdk import CheckContext, CheckSpec, Result
 from vaultward.derived.people import census
-from vaultward.derived.zones import conflict_line, zone_conflicts
+from vaultward.derived.zones import conflict_line
 from vaultward.pipeline.evidence import Evidence, apply_evidence
 from vaultward.pipeline.inventories import Inventories, take_inventories
 from vaultward.pipeline.registry import Registry
@@ -125,9 +124,8 @@ def judge_all(loaded: Loaded, settings: Settings, registry: Registry, now: datet
     """Every registered check over the loaded evidence, in check id order."""
     evidence = loaded.evidence
     context = CheckContext(evidence.records, settings.policy, now, evidence.field_gaps())
-    conflicts = tuple(
-        conflict_line(vpc, context.account_names) for vpc in zone_conflicts(context.records(Vpc))
-    )
+    zones = context.zones  # under this evaluation's policy
+    conflicts = tuple(conflict_line(vpc, zones.vpc(vpc), context.account_names) for vpc in zones.conflicts())
     people = census(context.people()).to_json()  # the same resolution the checks judge
     findings: list[FindingRow] = []
     tallies: list[CheckTally] = []

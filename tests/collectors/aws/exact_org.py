@@ -22,6 +22,7 @@ from vaultward.contract.records import (
     SigningKey,
     Vpc,
 )
+from vaultward.derived.zones import VpcZone
 
 REGION = "us-east-1"
 ALL = PortRange(protocol="-1")
@@ -125,7 +126,7 @@ def iam_records(org: DemoOrganisation) -> dict[str, list[Record]]:
             _person(corp, "erin", mfa_enrolled=False),
         ],
         f"aws:{custody}": [
-            _account(custody, "demo-custody", zone="production"),
+            _account(custody, "demo-custody"),  # production by policy.zones, at evaluation
             _person(custody, "frank", factor_kinds=["hardware_totp"]),
         ],
     }
@@ -197,8 +198,10 @@ def network_records(org: DemoOrganisation) -> dict[str, list[Record]]:
     core, hub, office = res["vpc:prod-core"], res["vpc:vpn-hub"], res["vpc:office"]
     web = res["sg:prod-web"]
 
-    def where(account: str) -> dict:
-        return dict(scope=f"aws:{account}/{REGION}", account=account, region=REGION)
+    def where(account: str, path: bool = False) -> dict:
+        """Where a record was collected; a VPC also records its owner (the same account)."""
+        values = dict(scope=f"aws:{account}/{REGION}", account=account, region=REGION)
+        return values if path else {**values, "owner": account}
 
     def default(role: str, account: str, **fields) -> Vpc:
         return Vpc(key=res[f"vpc:default:{role}"], cidrs=["172.31.0.0/16"], **where(account), **fields)
@@ -214,7 +217,7 @@ def network_records(org: DemoOrganisation) -> dict[str, list[Record]]:
             to_ref=web,
             ports=[PortRange(protocol="tcp", from_port=port, to_port=port)],
             vpcs=[core],
-            **where(prod),
+            **where(prod, path=True),
         )
 
     def peering(account: str) -> NetworkPath:
@@ -228,26 +231,25 @@ def network_records(org: DemoOrganisation) -> dict[str, list[Record]]:
             from_account=prod,
             to_account=corp,
             vpcs=[core, office],
-            **where(account),
+            **where(account, path=True),
         )
 
     signing_lock = _entry(90, "deny", "0.0.0.0/0")
 
     def acl(resource: str, vpc: str, account: str, zone: str = "unknown", **fields) -> NetworkAcl:
-        """ACL `acl:<resource>` of VPC `vpc:<vpc>`: a default ACL, unless `fields` say otherwise."""
+        """ACL `acl:<resource>` of VPC `vpc:<vpc>`: a default ACL, unless `fields` say otherwise.
+        `zone` is its VPC's, derived at evaluation (`network_zones`), not recorded."""
         values = dict(
             key=res[f"acl:{resource}"],
             vpc_id=res[f"vpc:{vpc}"],
-            zone=zone,
             default=True,
             subnets=sorted(org.subnets.get(res[f"vpc:{vpc}"], [])),
             entries=DEFAULT_ENTRIES,
-            **where(account),
+            **where(account, path=True),
         )
         values.update(fields)
         return NetworkAcl(**values)
 
-    custody_reason = f"account {custody} is a production account"
     return {
         f"aws:{mgmt}/{REGION}": [
             default("management", mgmt),
@@ -262,24 +264,14 @@ def network_records(org: DemoOrganisation) -> dict[str, list[Record]]:
                 key=core,
                 name="prod-core",
                 cidrs=["10.0.0.0/16"],
-                zone="production",
-                zone_reason="tag Environment=prod",
                 tags={"Name": "prod-core", "Environment": "prod"},
-                # the tag and the CIDR agree: no conflict
-                classifications=[
-                    zone_rule("tag", "production", "tag Environment=prod"),
-                    zone_rule("cidr", "production", "CIDR 10.0.0.0/16"),
-                ],
                 **where(prod),
             ),
             Vpc(
                 key=hub,
                 name="vpn-hub",
                 cidrs=["10.30.0.0/16"],
-                zone="corporate",
-                zone_reason="tag Environment=corp",
                 tags={"Name": "vpn-hub", "Environment": "corp"},
-                classifications=[zone_rule("tag", "corporate", "tag Environment=corp")],
                 **where(prod),
             ),
             peering(prod),
@@ -298,7 +290,7 @@ def network_records(org: DemoOrganisation) -> dict[str, list[Record]]:
                 from_account=prod,
                 to_account=prod,
                 vpcs=[hub, core],
-                **where(prod),
+                **where(prod, path=True),
             ),
         ],
         f"aws:{corp}/{REGION}": [
@@ -309,22 +301,13 @@ def network_records(org: DemoOrganisation) -> dict[str, list[Record]]:
                 key=office,
                 name="office",
                 cidrs=["10.20.0.0/16"],
-                zone="corporate",
-                zone_reason="CIDR 10.20.0.0/16 inside corporate_cidrs",
                 tags={"Name": "office"},
-                classifications=[zone_rule("cidr", "corporate", "CIDR 10.20.0.0/16")],
                 **where(corp),
             ),
             peering(corp),  # seen from the accepter's side: prod-core zoned by its CIDR
         ],
         f"aws:{custody}/{REGION}": [
-            default(
-                "custody",
-                custody,
-                zone="production",
-                zone_reason=custody_reason,
-                classifications=[zone_rule("account", "production", f"account {custody}")],
-            ),
+            default("custody", custody),
             acl("default:custody", "default:custody", custody, "production"),
             # the HSM subnets moved to signing-hsm; the default ACL locked by rule 90
             acl(
@@ -359,18 +342,47 @@ def network_records(org: DemoOrganisation) -> dict[str, list[Record]]:
                 key=res["vpc:signing"],
                 name="signing",
                 cidrs=["10.40.0.0/16"],
-                zone="production",
-                zone_reason=custody_reason,
                 tags={"Name": "signing"},
-                classifications=[zone_rule("account", "production", f"account {custody}")],
                 **where(custody),
             ),
         ],
     }
 
 
+def network_zones(org: DemoOrganisation) -> dict[str, VpcZone]:
+    """The zone of each VPC of `network_records` under the organisation's policy, derived at
+    evaluation (`ctx.zones`): every rule that matched, the first one giving the zone."""
+    res, custody = org.resources, org.accounts["custody"]
+    unknown = {res[f"vpc:default:{role}"]: VpcZone() for role in ("management", "production", "corporate")}
+    by_account = (zone_rule("account", "production", f"account {custody}"),)
+    custody_reason = f"account {custody} is a production account"
+    return {
+        **unknown,
+        res["vpc:prod-core"]: VpcZone(
+            "production",
+            "tag Environment=prod",
+            # the tag and the CIDR agree: no conflict
+            (
+                zone_rule("tag", "production", "tag Environment=prod"),
+                zone_rule("cidr", "production", "CIDR 10.0.0.0/16"),
+            ),
+        ),
+        res["vpc:vpn-hub"]: VpcZone(
+            "corporate", "tag Environment=corp", (zone_rule("tag", "corporate", "tag Environment=corp"),)
+        ),
+        res["vpc:office"]: VpcZone(
+            "corporate",
+            "CIDR 10.20.0.0/16 inside corporate_cidrs",
+            (zone_rule("cidr", "corporate", "CIDR 10.20.0.0/16"),),
+        ),
+        res["vpc:default:custody"]: VpcZone("production", custody_reason, by_account),
+        res["vpc:signing"]: VpcZone("production", custody_reason, by_account),
+    }
+
+
 def organization_records(org: DemoOrganisation) -> dict[str, list[Record]]:
-    """One scope, the management account: where each account sits; custody is production."""
+    """One scope, the management account: where each account sits (custody is production by
+    policy.zones, derived at evaluation)."""
     mgmt, res = org.management_account, org.resources
     root, workloads, production = res["ou:Root"], res["ou:Workloads"], res["ou:Workloads/Production"]
 
@@ -398,7 +410,9 @@ def organization_records(org: DemoOrganisation) -> dict[str, list[Record]]:
                 "Root/Workloads/Production",
             ),
             member(org.accounts["corporate"], "corporate", platform, "Root/Platform"),
-            member(org.accounts["custody"], "custody", platform, "Root/Platform", zone="production"),
+            member(
+                org.accounts["custody"], "custody", platform, "Root/Platform"
+            ),  # production by policy.zones, at evaluation
         ]
     }
 

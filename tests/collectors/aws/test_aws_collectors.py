@@ -19,8 +19,9 @@ from collectors.aws.session import CollectionError
 from tests.aws_faults import deny
 from tests.collectors.aws import exact_org as expected
 from vaultward.config.settings import parse_settings
-from vaultward.contract.records import HsmCluster, Identity, NetworkAcl, Record
+from vaultward.contract.records import HsmCluster, Identity, NetworkAcl, Record, Vpc
 from vaultward.contract.sdk import Problem
+from vaultward.derived.zones import Zones
 
 
 def settings_for(org, **aws_overrides):
@@ -64,6 +65,23 @@ def test_collects_exact_organisation(exact_org, collector_class, expected_record
         assert problems == []
         assert all(r.scope == scope.id for r in records)
         assert expected.comparable(records) == expected.comparable(wanted[scope.id]), scope.id
+
+
+def test_zones_of_the_exact_organisation(exact_org):
+    """The network collector records observations; the zones are derived from them under the
+    organisation's policy: each VPC's, and each ACL's (its VPC's)."""
+    settings = settings_for(exact_org)
+    collector = AwsNetworkCollector(settings)
+    records = [r for scope in collector.scopes() for r in collect(collector, scope)[0]]
+    zones = Zones(settings.policy.zones, [r for r in records if isinstance(r, Vpc)])
+    assert {vpc: zones.vpc(zones.vpcs[vpc]) for vpc in zones.vpcs} == expected.network_zones(exact_org)
+    wanted = {
+        acl.key: zones.vpc(zones.vpcs[acl.vpc_id]).zone
+        for acl in records
+        if isinstance(acl, NetworkAcl) and acl.vpc_id in zones.vpcs
+    }
+    assert {acl.key: zones.acl(acl) for acl in records if isinstance(acl, NetworkAcl)} == wanted
+    assert sorted(set(wanted.values())) == ["corporate", "production", "unknown"]
 
 
 def test_scope_ids_and_params(exact_org):

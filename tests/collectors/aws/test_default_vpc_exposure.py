@@ -18,8 +18,10 @@ from checks.segmentation.no_admin_ports_from_internet import no_admin_ports_from
 from checks.segmentation.no_corporate_production_path import no_corporate_production_path
 from collectors.aws import AwsNetworkCollector
 from tests.checks.run import run
-from vaultward.config.settings import parse_settings
+from vaultward.config.policy import ZoneRules
+from vaultward.config.settings import Settings, parse_settings
 from vaultward.contract.records import NetworkPath, Record, Vpc
+from vaultward.derived.zones import Zones
 
 ACCOUNT = "123456789012"  # moto's default account: the caller's own, so no role is assumed
 
@@ -39,11 +41,14 @@ def _open_legacy_group() -> tuple[str, str]:
     return default["VpcId"], group["GroupId"]
 
 
-def _collect(zones: dict) -> list[Record]:
-    settings = parse_settings(
+def _settings(zones: dict) -> Settings:
+    return parse_settings(
         {"aws": {"regions": ["us-east-1"], "accounts": [{"account_id": ACCOUNT}]}, "policy": {"zones": zones}}
     )
-    collector = AwsNetworkCollector(settings)
+
+
+def _collect(zones: dict) -> list[Record]:
+    collector = AwsNetworkCollector(_settings(zones))
     [scope] = collector.scopes()
     return [item for item in collector.collect(scope) if isinstance(item, Record)]
 
@@ -62,7 +67,7 @@ def test_default_vpc_open_on_ssh_and_rdp_fails_naming_group_ports_zone(mocked_aw
         (group, "0.0.0.0/0", "tcp/3389"),
     ]
 
-    [finding] = run(no_admin_ports_from_internet, records)
+    [finding] = run(no_admin_ports_from_internet, records, policy=_settings(zones).policy)
     assert (finding.resource, finding.status, finding.evidence["zone"]) == (vpc, "fail", zone)
     assert finding.reason == (
         f"open to the internet in {zone} VPC {vpc} in account {ACCOUNT}: "
@@ -73,7 +78,7 @@ def test_default_vpc_open_on_ssh_and_rdp_fails_naming_group_ports_zone(mocked_aw
 def test_unlisted_default_vpc_is_unknown_in_the_path_check(mocked_aws):
     vpc, _ = _open_legacy_group()
     records = _collect({})
-    assert [r.zone for r in records if isinstance(r, Vpc)] == ["unknown"]
+    assert [Zones(ZoneRules()).vpc(r).zone for r in records if isinstance(r, Vpc)] == ["unknown"]
     # With no production VPC at all the zone rules themselves are missing: one finding says so.
     assert [(r.resource, r.status) for r in run(no_corporate_production_path, records)] == [
         ("zones", "unknown")

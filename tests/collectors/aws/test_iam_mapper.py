@@ -10,6 +10,7 @@ from collectors.aws import iam_mapper
 from tests.collectors.aws.payloads import load
 from vaultward.config.policy import ZoneRules
 from vaultward.contract.records import AccessKey, CloudAccount, Identity
+from vaultward.derived.zones import Zones
 
 ACCOUNT = "123456789012"
 CREATED = datetime(2026, 11, 24, 0, 17, 20, tzinfo=UTC)
@@ -110,32 +111,31 @@ def test_users_map_to_identities_and_access_keys(report):
 def test_account_reads_root_row_when_summary_says_nothing(report):
     summary = load("iam_account_summary.json")["SummaryMap"]
     assert summary["AccountMFAEnabled"] == 0  # moto 5.2 always says 0
-    zones = ZoneRules(production_accounts=[ACCOUNT])
-    account = iam_mapper.map_account(ACCOUNT, summary, report, ["acme-prod"], zones)
+    account = iam_mapper.map_account(ACCOUNT, summary, report, ["acme-prod"])
     assert account == CloudAccount(
         key=f"aws:{ACCOUNT}",
         name="acme-prod",
         account_id=ACCOUNT,
         alias="acme-prod",
-        zone="production",
         root_mfa_enabled=True,
         root_access_keys_present=True,
     )
+    # The mapper records the account id; its zone is derived under the policy at evaluation.
+    assert Zones(ZoneRules(production_accounts=[ACCOUNT])).account(account) == "production"
 
 
 def test_account_from_summary_alone():
     summary = {"AccountMFAEnabled": 1, "AccountAccessKeysPresent": 0}
-    zones = ZoneRules(corporate_accounts=[ACCOUNT])
-    account = iam_mapper.map_account(ACCOUNT, summary, [], [], zones)
+    account = iam_mapper.map_account(ACCOUNT, summary, [], [])
     assert account == CloudAccount(
         key=f"aws:{ACCOUNT}",
         name=ACCOUNT,
         account_id=ACCOUNT,
-        zone="corporate",
         root_mfa_enabled=True,
         root_access_keys_present=False,
     )
-    assert iam_mapper.map_account(ACCOUNT, {}, [], [], ZoneRules()).zone == "unknown"
+    assert Zones(ZoneRules(corporate_accounts=[ACCOUNT])).account(account) == "corporate"
+    assert Zones(ZoneRules()).account(iam_mapper.map_account(ACCOUNT, {}, [], [])) == "unknown"
 
 
 @pytest.mark.parametrize(

@@ -9,8 +9,7 @@ from collectors.aws import network_mapper
 from tests.collectors.aws.payloads import load
 from vaultward.config.policy import ZoneRules
 from vaultward.contract.records import NetworkPath, PortRange, Vpc, ZoneClassification
-from vaultward.derived.zones import candidates as zone_candidates
-from vaultward.derived.zones import conflict_line, zone_conflicts
+from vaultward.derived.zones import VpcZone, Zones, conflict_line
 
 ACCOUNT, REGION = "123456789012", "us-east-1"
 DEFAULT, CORE, HUB = "vpc-dd09b8179a5fe3f89", "vpc-518840363e5a3dc5f", "vpc-15481848e3a24abaf"
@@ -18,6 +17,15 @@ OFFICE, LAB = "vpc-91cc0e2790242fdd5", "vpc-2dedcd0b86359f222"
 WEB, OFFICE_SSH = "sg-25e66e1dc3565a950", "sg-18946f02ba61fe295"
 ZONES = ZoneRules(corporate_cidrs=["10.20.0.0/16"])
 WHERE = dict(account=ACCOUNT, region=REGION)
+OWNED = dict(owner=ACCOUNT, **WHERE)
+
+
+def zone_candidates(vpc: Vpc, zones: ZoneRules) -> tuple[str, ...]:
+    return Zones(zones).vpc(vpc).candidates
+
+
+def zone_conflicts(vpcs: list[Vpc], zones: ZoneRules) -> list[Vpc]:
+    return Zones(zones, vpcs).conflicts()
 
 
 def _says(rule: str, zone: str, matched: str) -> ZoneClassification:
@@ -26,60 +34,62 @@ def _says(rule: str, zone: str, matched: str) -> ZoneClassification:
 
 @pytest.fixture
 def vpcs() -> list[Vpc]:
-    return network_mapper.map_vpcs(load("ec2_vpcs.json")["Vpcs"], ACCOUNT, REGION, ZONES)
+    return network_mapper.map_vpcs(load("ec2_vpcs.json")["Vpcs"], ACCOUNT, REGION)
 
 
 def test_vpc_zones_from_tags_and_cidrs(vpcs):
+    # The mapper records observations only: owner, CIDRs, tags.
     assert vpcs == [
-        Vpc(key=DEFAULT, cidrs=["172.31.0.0/16"], zone="unknown", **WHERE),
+        Vpc(key=DEFAULT, cidrs=["172.31.0.0/16"], **OWNED),
         Vpc(
             key=CORE,
             name="prod-core",
             cidrs=["10.0.0.0/16"],
-            zone="production",
-            zone_reason="tag Environment=Production",
             tags={"Name": "prod-core", "Environment": "Production"},
-            classifications=[_says("tag", "production", "tag Environment=Production")],
-            **WHERE,
+            **OWNED,
         ),
         Vpc(
             key=HUB,
             name="vpn-hub",
             cidrs=["10.30.0.0/16"],
-            zone="corporate",
-            zone_reason="tag Zone=corporate",
             tags={"Name": "vpn-hub", "Zone": "corporate"},
-            classifications=[_says("tag", "corporate", "tag Zone=corporate")],
-            **WHERE,
+            **OWNED,
         ),
-        Vpc(
-            key=OFFICE,
-            name="office",
-            cidrs=["10.20.0.0/16"],
-            zone="corporate",
-            zone_reason="CIDR 10.20.0.0/16 inside corporate_cidrs",
-            tags={"Name": "office"},
-            classifications=[_says("cidr", "corporate", "CIDR 10.20.0.0/16")],
-            **WHERE,
+        Vpc(key=OFFICE, name="office", cidrs=["10.20.0.0/16"], tags={"Name": "office"}, **OWNED),
+        Vpc(key=LAB, name="lab", cidrs=["192.168.0.0/16"], tags={"Name": "lab"}, **OWNED),
+    ]
+    # The zones are derived from them under the policy.
+    zones = Zones(ZONES)
+    assert [zones.vpc(vpc) for vpc in vpcs] == [
+        VpcZone(),
+        VpcZone(
+            "production",
+            "tag Environment=Production",
+            (_says("tag", "production", "tag Environment=Production"),),
         ),
-        Vpc(key=LAB, name="lab", cidrs=["192.168.0.0/16"], zone="unknown", tags={"Name": "lab"}, **WHERE),
+        VpcZone("corporate", "tag Zone=corporate", (_says("tag", "corporate", "tag Zone=corporate"),)),
+        VpcZone(
+            "corporate",
+            "CIDR 10.20.0.0/16 inside corporate_cidrs",
+            (_says("cidr", "corporate", "CIDR 10.20.0.0/16"),),
+        ),
+        VpcZone(),
     ]
 
 
 def test_account_rule_wins_over_tags():
     zones = ZoneRules(corporate_accounts=[ACCOUNT], production_cidrs=["10.0.0.0/8"])
     [core] = [
-        v
-        for v in network_mapper.map_vpcs(load("ec2_vpcs.json")["Vpcs"], ACCOUNT, REGION, zones)
-        if v.key == CORE
+        v for v in network_mapper.map_vpcs(load("ec2_vpcs.json")["Vpcs"], ACCOUNT, REGION) if v.key == CORE
     ]
-    assert (core.zone, core.zone_reason) == ("corporate", f"account {ACCOUNT} is a corporate account")
+    zoned = Zones(zones).vpc(core)
+    assert (zoned.zone, zoned.reason) == ("corporate", f"account {ACCOUNT} is a corporate account")
     # The tag and the CIDR disagree with the account: all three are kept, the conflict shown.
-    assert core.classifications == [
+    assert zoned.classifications == (
         _says("account", "corporate", f"account {ACCOUNT}"),
         _says("tag", "production", "tag Environment=Production"),
         _says("cidr", "production", "CIDR 10.0.0.0/16"),
-    ]
+    )
     zone, reason = network_mapper.classify("999999999999", {}, ["10.1.0.0/24"], zones)
     assert (zone, reason) == ("production", "CIDR 10.1.0.0/24 inside production_cidrs")
     # A VPC only partly inside the ranges is not classified by CIDR.
@@ -227,8 +237,9 @@ DEFAULT_VPC, LEGACY, PUBLIC_WEB = "vpc-961de5f2cd9f653e8", "sg-2707aad198db56460
     ids=["unlisted", "production-account"],
 )
 def test_default_vpc_groups_are_kept_in_any_zone(zones, zone, reason):
-    [vpc] = network_mapper.map_vpcs(load("ec2_default_vpc.json")["Vpcs"], ACCOUNT, REGION, zones)
-    assert (vpc.key, vpc.zone, vpc.zone_reason, vpc.tags) == (DEFAULT_VPC, zone, reason, {})
+    [vpc] = network_mapper.map_vpcs(load("ec2_default_vpc.json")["Vpcs"], ACCOUNT, REGION)
+    zoned = Zones(zones).vpc(vpc)
+    assert (vpc.key, zoned.zone, zoned.reason, vpc.tags) == (DEFAULT_VPC, zone, reason, {})
     paths = network_mapper.map_security_groups(
         load("ec2_default_vpc_security_groups.json")["SecurityGroups"], [vpc], ACCOUNT, REGION, zones
     )
@@ -276,15 +287,16 @@ def _vpc(tags: dict[str, str], cidr: str = "10.5.0.0/16", owner: str = ACCOUNT) 
 def test_a_corporate_tag_in_a_production_account_keeps_both_classifications():
     """Issue 15: the account rule used to win silently; now both rules are on the record."""
     zones = ZoneRules(production_accounts=[ACCOUNT], corporate_tags={"env": ["corp"]})
-    [vpc] = network_mapper.map_vpcs([_vpc({"env": "corp"})], ACCOUNT, REGION, zones)
-    assert vpc.classifications == [
+    [vpc] = network_mapper.map_vpcs([_vpc({"env": "corp"})], ACCOUNT, REGION)
+    zoned = Zones(zones).vpc(vpc)
+    assert zoned.classifications == (
         _says("account", "production", f"account {ACCOUNT}"),
         _says("tag", "corporate", "tag env=corp"),
-    ]
+    )
     # `zone` keeps the first rule, for readers that know no better; the checks read candidates.
-    assert (vpc.zone, vpc.zone_reason) == ("production", f"account {ACCOUNT} is a production account")
-    assert zone_conflicts([vpc]) == [vpc]
-    assert conflict_line(vpc) == (
+    assert (zoned.zone, zoned.reason) == ("production", f"account {ACCOUNT} is a production account")
+    assert zone_conflicts([vpc], zones) == [vpc]
+    assert conflict_line(vpc, zoned) == (
         f"vpc-x in {ACCOUNT} / {REGION}: account {ACCOUNT} says production, tag env=corp says corporate; "
         "fix the tag or CIDR, or policy.zones"
     )
@@ -318,21 +330,21 @@ def test_a_corporate_tag_in_a_production_account_keeps_both_classifications():
     ids=["tag-vs-tag", "cidr-vs-cidr", "account-in-both-lists", "agreeing", "unclassified"],
 )
 def test_every_matching_rule_is_recorded(zones, tags, candidates):
-    [vpc] = network_mapper.map_vpcs([_vpc(tags)], ACCOUNT, REGION, zones)
-    assert zone_candidates(vpc) == candidates
-    assert bool(zone_conflicts([vpc])) == (len(candidates) > 1)
+    [vpc] = network_mapper.map_vpcs([_vpc(tags)], ACCOUNT, REGION)
+    assert zone_candidates(vpc, zones) == candidates
+    assert bool(zone_conflicts([vpc], zones)) == (len(candidates) > 1)
 
 
 def test_a_vpc_that_may_be_corporate_is_a_corporate_source_into_other_vpcs_only():
     """A conflicted VPC's range is corporate into another VPC's groups (the worst case), and
     corporate ranges into the conflicted VPC are kept: it may be production."""
     zones = ZoneRules(production_cidrs=["10.0.0.0/8"], corporate_cidrs=["10.20.0.0/16"])
-    conflicted = network_mapper.map_vpcs([_vpc({"Environment": "corp"})], ACCOUNT, REGION, zones)
+    conflicted = network_mapper.map_vpcs([_vpc({"Environment": "corp"})], ACCOUNT, REGION)
     # The tag says corporate and comes first; the CIDR says production.
-    assert [(v.zone, zone_candidates(v)) for v in conflicted] == [("corporate", ("production", "corporate"))]
-    prod = network_mapper.map_vpcs(
-        [{**_vpc({}, cidr="10.0.0.0/16"), "VpcId": "vpc-prod"}], ACCOUNT, REGION, zones
-    )
+    assert [(Zones(zones).vpc(v).zone, zone_candidates(v, zones)) for v in conflicted] == [
+        ("corporate", ("production", "corporate"))
+    ]
+    prod = network_mapper.map_vpcs([{**_vpc({}, cidr="10.0.0.0/16"), "VpcId": "vpc-prod"}], ACCOUNT, REGION)
 
     def group(group_id: str, vpc_id: str, cidr: str) -> dict:
         permission = {"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "IpRanges": [{"CidrIp": cidr}]}

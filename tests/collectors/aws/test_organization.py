@@ -17,6 +17,7 @@ from tests.collectors.aws.payloads import load
 from vaultward.config.policy import ZoneRules
 from vaultward.config.settings import parse_settings
 from vaultward.contract.records import OrgAccount
+from vaultward.derived.zones import Zones
 from vaultward.pipeline.collection import collect
 from vaultward.pipeline.evaluation import evaluate
 from vaultward.pipeline.registry import discover
@@ -104,9 +105,13 @@ def test_walks_nested_units_and_every_page(mocked_aws):
         parent_id=ids["Workloads/Prod/Signing"],
         ou_ids=[ids["Root"], ids["Workloads"], ids["Workloads/Prod"], ids["Workloads/Prod/Signing"]],
         ou_path="Root/Workloads/Prod/Signing",
-        zone="production",
     )
-    assert (records["office"].ou_path, records["office"].zone) == ("Root/Workloads/Corp", "corporate")
+    zones = Zones(settings.policy.zones)  # zones are derived at evaluation, from the account ids
+    assert zones.account(signer) == "production"
+    assert (records["office"].ou_path, zones.account(records["office"])) == (
+        "Root/Workloads/Corp",
+        "corporate",
+    )
     assert {records[name].ou_path for name in sandboxes} == {"Root/Sandbox"}
     assert (records["master"].ou_path, records["master"].under_root) == ("Root", True)
 
@@ -117,9 +122,9 @@ def test_mapper_from_captured_payloads():
     units = {parent: page["OrganizationalUnits"] for parent, page in tree["units"].items()}
     accounts = {parent: page["Accounts"] for parent, page in tree["accounts"].items()}
     by_id = {a["Name"]: a["Id"] for page in accounts.values() for a in page}
-    zones = ZoneRules(production_accounts=[by_id["production"], by_id["custody"]])
-    records = {r.name: r for r in map_accounts(roots, units, accounts, zones)}
-    assert {name: (r.ou_path, r.zone) for name, r in records.items()} == {
+    zones = Zones(ZoneRules(production_accounts=[by_id["production"], by_id["custody"]]))
+    records = {r.name: r for r in map_accounts(roots, units, accounts)}
+    assert {name: (r.ou_path, zones.account(r)) for name, r in records.items()} == {
         "master": ("Root", "unknown"),
         "sandbox": ("Root", "unknown"),
         "production": ("Root/Workloads/Prod", "production"),
@@ -134,7 +139,7 @@ def test_mapper_reads_the_older_status_field_and_unnamed_units():
     roots = [{"Id": "r-1"}]
     units = {"r-1": [{"Id": "ou-1-a"}]}
     accounts = {"ou-1-a": [{"Id": "111111111111", "Status": "SUSPENDED"}]}
-    [record] = map_accounts(roots, units, accounts, ZoneRules())
+    [record] = map_accounts(roots, units, accounts)
     assert (record.status, record.ou_path, record.name) == ("SUSPENDED", "Root/ou-1-a", "")
 
 

@@ -25,6 +25,7 @@ from collectors.aws import AwsIamCollector, AwsNetworkCollector
 from tests.checks.run import run
 from vaultward.config.settings import parse_settings
 from vaultward.contract.records import Record, Vpc
+from vaultward.derived.zones import Zones
 
 ACCOUNT, REGION = "123456789012", "us-east-1"  # moto's default account: no role is assumed
 ZONES = {"production_accounts": [ACCOUNT], "corporate_tags": {"env": ["corp"]}}
@@ -57,17 +58,18 @@ def test_the_peering_fails_and_the_conflict_is_a_finding(mocked_aws):
     [scope] = collector.scopes()
     records = [item for item in collector.collect(scope) if isinstance(item, Record)]
     [vpc] = [r for r in records if isinstance(r, Vpc) and r.key == corp]
-    assert [str(c) for c in vpc.classifications] == [
+    # The VPC's account and tag are recorded; the rules matching them are found at evaluation.
+    assert [str(c) for c in Zones(settings.policy.zones).vpc(vpc).classifications] == [
         f"account {ACCOUNT} says production",
         "tag env=corp says corporate",
     ]
 
-    paths = {r.resource: r for r in run(no_corporate_production_path, records)}
+    paths = {r.resource: r for r in run(no_corporate_production_path, records, policy=settings.policy)}
     assert (paths[prod].status, paths[prod].evidence["paths"]) == ("fail", [peering])
     assert f"[zone conflict: {corp}: {CONFLICT}]" in paths[prod].reason
     assert paths[corp].status == "fail" and "judged as corporate" in paths[corp].reason
 
-    conflicts = {r.resource: r for r in run(zone_classification_consistent, records)}
+    conflicts = {r.resource: r for r in run(zone_classification_consistent, records, policy=settings.policy)}
     assert conflicts[corp].status == "fail" and conflicts[corp].reason.startswith(CONFLICT)
     assert conflicts[prod].status == "pass"
 
@@ -75,13 +77,13 @@ def test_the_peering_fails_and_the_conflict_is_a_finding(mocked_aws):
     iam = AwsIamCollector(settings)
     [iam_scope] = iam.scopes()
     records += [item for item in iam.collect(iam_scope) if isinstance(item, Record)]
-    paths = {r.resource: r for r in run(no_corporate_production_path, records)}
+    paths = {r.resource: r for r in run(no_corporate_production_path, records, policy=settings.policy)}
     assert paths[prod].reason == (
         f"1 path(s) from corporate: peering {peering} between VPC {corp} and VPC {prod} "
         f"[zone conflict: {corp}: {NAMED} says production, tag env=corp says corporate]"
     )
     assert (paths[prod].evidence["account"], paths[prod].evidence["account_name"]) == (ACCOUNT, ALIAS)
-    conflicts = {r.resource: r for r in run(zone_classification_consistent, records)}
+    conflicts = {r.resource: r for r in run(zone_classification_consistent, records, policy=settings.policy)}
     assert conflicts[corp].reason.startswith(f"{NAMED} says production, tag env=corp says corporate")
 
 

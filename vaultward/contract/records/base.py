@@ -4,9 +4,19 @@ from __future__ import annotations
 
 from typing import Any, ClassVar, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, model_validator
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, model_validator
 
 Zone = Literal["production", "corporate", "internet", "unknown"]
+
+
+def recorded_zone_field(old_name: str = "zone", default: Any = None) -> Any:
+    """The field of a zone a collector recorded before issue 17, when the AWS mappers still
+    applied `policy.zones`. Current collectors leave it None: a zone is derived at evaluation
+    from the fact's observations under the evaluation's policy (`vaultward.derived.zones`),
+    and a recorded zone only stands in where no rule of that policy classifies the fact (so
+    an older fact is judged as it was, never better). Stored facts carry it under `old_name`."""
+    return Field(default=default, validation_alias=AliasChoices(old_name, f"recorded_{old_name}"))
+
 
 # Factor kinds that resist phishing (FIDO2/WebAuthn/U2F security keys, platform passkeys).
 PHISHING_RESISTANT_FACTORS = frozenset({"u2f", "webauthn", "fido2", "passkey", "smart_card"})
@@ -28,6 +38,8 @@ def _without_nul(value: Any) -> Any:
         return {_without_nul(k): _without_nul(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return type(value)(_without_nul(v) for v in value)
+    if isinstance(value, BaseModel):  # a nested model built by a mapper (an ACL entry): validated again
+        return _without_nul(value.model_dump())
     return value
 
 

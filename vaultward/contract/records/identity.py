@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from pydantic import AwareDatetime, Field
 
-from vaultward.contract.records.base import PHISHING_RESISTANT_FACTORS, Record, Zone, record_kind
+from vaultward.contract.records.base import (
+    PHISHING_RESISTANT_FACTORS,
+    Record,
+    Zone,
+    record_kind,
+    recorded_zone_field,
+)
 
 # --- identities ---------------------------------------------------------------------------
 
@@ -82,26 +88,28 @@ class AccessKey(Record):
 
 @record_kind("cloud.account")
 class CloudAccount(Record):
-    """A cloud account and its root / break-glass identity."""
+    """A cloud account and its root / break-glass identity. Its zone is derived from
+    `account_id` under `policy.zones` (`ctx.zones.account`)."""
 
     provider: str = "aws"
     account_id: str
     alias: str = ""
-    zone: Zone = "unknown"
+    recorded_zone: Zone | None = recorded_zone_field()  # facts stored before issue 17 only
     root_mfa_enabled: bool | None = None
     root_access_keys_present: bool | None = None
 
 
 @record_kind("org.account")
 class OrgAccount(Record):
-    """An account's place in its AWS organisation: the OU that holds it and the path to it."""
+    """An account's place in its AWS organisation: the OU that holds it and the path to it.
+    Its zone is derived from `account_id` under `policy.zones` (`ctx.zones.account`)."""
 
     account_id: str
     status: str = ""  # ACTIVE, SUSPENDED, PENDING_CLOSURE, ... as Organizations reports it
     parent_id: str  # the root (r-...) or OU (ou-...) directly holding the account
     ou_ids: list[str]  # from the root to `parent_id`
     ou_path: str  # names from the root to the parent, e.g. "Root/Workloads/Prod"
-    zone: Zone = "unknown"
+    recorded_zone: Zone | None = recorded_zone_field()  # facts stored before issue 17 only
 
     @property
     def under_root(self) -> bool:

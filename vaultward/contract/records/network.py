@@ -6,13 +6,14 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from vaultward.contract.records.base import Record, Zone, record_kind
+from vaultward.contract.records.base import Record, Zone, record_kind, recorded_zone_field
 
 # --- network -------------------------------------------------------------------------------
 
 
 class ZoneClassification(BaseModel):
-    """One rule of `policy.zones` that matched a VPC: its account, a tag or its CIDRs."""
+    """One rule of `policy.zones` that matched a VPC: its account, a tag or its CIDRs
+    (`vaultward.derived.zones` finds them at evaluation)."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -26,20 +27,21 @@ class ZoneClassification(BaseModel):
 
 @record_kind("network.vpc")
 class Vpc(Record):
-    """A virtual network and the zone it belongs to (from its account, tags or CIDRs).
+    """A virtual network as observed: its account (and owner), CIDRs and tags. Its zone is
+    derived from them under `policy.zones` at evaluation (`ctx.zones.vpc`).
 
-    `zone` is the first rule that matched (account, then tag, then CIDR); `classifications`
-    holds every rule that matched. Where they disagree the zone is a conflict, and
-    `vaultward.derived.zones` judges the VPC under each zone it could be in. Facts stored before
-    classifications were recorded have none: their zone is the only candidate."""
+    The `recorded_*` fields hold what a collector recorded before issue 17 (the zone of the
+    first matching rule, its reason, every rule that matched); current collectors leave them
+    empty, and they count only where no rule of the evaluation's policy matches the VPC."""
 
     account: str = ""
     region: str = ""
+    owner: str = ""  # the OwnerId EC2 reports (another account when the VPC is shared with `account`)
     cidrs: list[str] = Field(default_factory=list)
-    zone: Zone = "unknown"
-    zone_reason: str = ""
     tags: dict[str, str] = Field(default_factory=dict)
-    classifications: list[ZoneClassification] = Field(default_factory=list)
+    recorded_zone: Zone | None = recorded_zone_field()
+    recorded_zone_reason: str = recorded_zone_field("zone_reason", "")
+    recorded_classifications: list[ZoneClassification] = recorded_zone_field("classifications", [])
 
 
 class PortRange(BaseModel):
@@ -105,12 +107,12 @@ class AclEntry(BaseModel):
 @record_kind("network.acl")
 class NetworkAcl(Record):
     """A VPC's network ACL: stateless rules for the subnets associated with it (the VPC's
-    default ACL also takes every new subnet). Its zone is its VPC's."""
+    default ACL also takes every new subnet). Its zone is its VPC's (`ctx.zones.acl`)."""
 
     account: str = ""
     region: str = ""
     vpc_id: str
-    zone: Zone = "unknown"
+    recorded_zone: Zone | None = recorded_zone_field()  # facts stored before issue 17 only
     default: bool = False
     subnets: list[str] = Field(default_factory=list)
     entries: list[AclEntry] = Field(default_factory=list)

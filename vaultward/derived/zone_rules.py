@@ -1,7 +1,8 @@
-"""Pure: which rules of `policy.zones` match a network (its account, tags and CIDRs).
+"""Pure: which rules of `policy.zones` match an account, or a network (its account, tags
+and CIDRs), as observed by the collectors.
 
-Every matching rule is returned, not the first: where they disagree, the VPC's zone is a
-conflict that `vaultward.derived.zones` judges and evaluation reports.
+Every matching rule of a network is returned, not the first: where they disagree, the VPC's
+zone is a conflict that `vaultward.derived.zones` judges and evaluation reports.
 """
 
 from __future__ import annotations
@@ -35,12 +36,22 @@ def _tag_matches(tags: Mapping[str, str], rules: Mapping[str, list[str]]) -> lis
     ]
 
 
+def account_zone(account_id: str, zones: ZoneRules) -> Zone | None:
+    """The zone the account rules give an account, production first; None when no rule
+    lists it."""
+    if account_id in zones.production_accounts:
+        return "production"
+    if account_id in zones.corporate_accounts:
+        return "corporate"
+    return None
+
+
 def classifications(
     account: str, tags: Mapping[str, str], cidrs: list[str], zones: ZoneRules
 ) -> list[tuple[ZoneClassification, str]]:
     """Every rule of `policy.zones` that matches a network, account rules first, then tags,
     then CIDRs, each with the reason it gives. Rules that disagree are all kept: the conflict
-    is `vaultward.derived.zones`'s to judge, not this mapper's to settle."""
+    is `vaultward.derived.zones`'s to judge, not settled here."""
     found: list[tuple[ZoneClassification, str]] = []
     accounts: tuple[tuple[Zone, list[str]], ...] = (
         ("production", zones.production_accounts),
