@@ -44,7 +44,7 @@ def demo(fresh_venv: FreshVenv, empty_dir: Path, tmp_path_factory) -> tuple[str,
 def test_the_wheel_holds_what_runs_and_nothing_private(fresh_venv):
     names = zipfile.ZipFile(fresh_venv.wheel).namelist()
     top = {name.split("/")[0] for name in names}
-    assert top == {"vaultward", "collectors", "checks", "dashboard", "vaultward-0.1.0.dist-info"}
+    assert top == {"vaultward", "collectors", "checks", "dashboard", "demo", "vaultward-0.1.0.dist-info"}
     for shipped in (
         "vaultward/__main__.py",
         "vaultward/store/migrations/env.py",
