@@ -58,7 +58,7 @@ def test_the_wheel_holds_what_runs_and_nothing_private(fresh_venv):
         "dashboard/.streamlit/config.toml",
     ):
         assert shipped in names, shipped
-    versions = {p.name for p in (ROOT / "vaultward" / "migrations" / "versions").glob("[0-9]*.py")}
+    versions = {p.name for p in (ROOT / "vaultward" / "store" / "migrations" / "versions").glob("[0-9]*.py")}
     assert versions == {
         n.rsplit("/", 1)[1] for n in names if re.match(r"vaultward/store/migrations/versions/\d", n)
     }
