@@ -5,9 +5,11 @@ the evaluation ran with."""
 
 from __future__ import annotations
 
+import functools
+import gc
 from collections.abc import Callable, Iterable
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
 import pandas as pd
 import streamlit as st
@@ -30,11 +32,31 @@ CUSTODY_COLUMNS = [
     "value_usd", "open_findings", "failing", "key",
 ]  # fmt: skip
 STATUS_RANK = {"fail": 0, "unknown": 1}
-SEVERITY_RANK = {severity: rank for rank, severity in enumerate(SEVERITIES)}  # most severe first
+SEVERITY_RANK: dict[str, int] = {severity: rank for rank, severity in enumerate(SEVERITIES)}
 ISSUE_COLUMNS = ["subject_id", "subject", "check_id", "status", "severity", "message"]
 
 View = TypeVar("View")
+P = ParamSpec("P")
+R = TypeVar("R")
 Issues = tuple[str, str, str, str, str]  # subject_id, check_id, status, severity, message
+
+
+def _without_gc(build: Callable[P, R]) -> Callable[P, R]:
+    """`build` run with the cyclic garbage collector paused: the hundreds of thousands of
+    strings and lists an inventory frame is made of hold no cycles, and at 100,000 identities
+    the collector's passes over them (and all else alive) took 0.6 s of the People page."""
+
+    @functools.wraps(build)
+    def paused(*args: P.args, **kwargs: P.kwargs) -> R:
+        enabled = gc.isenabled()
+        gc.disable()
+        try:
+            return build(*args, **kwargs)
+        finally:
+            if enabled:
+                gc.enable()
+
+    return paused
 
 
 def _yes_no(flag: bool | None) -> str:
@@ -51,16 +73,28 @@ def _training_text(completed: datetime | None, measured: bool) -> str:
     return "none passed" if measured else "unknown"
 
 
+def _worst_first(issue: Issues) -> tuple[int, int]:
+    return STATUS_RANK.get(issue[2], len(STATUS_RANK)), SEVERITY_RANK.get(issue[3], len(SEVERITY_RANK))
+
+
 def _issue_frame(rows: list[Issues], names: dict[str, str]) -> pd.DataFrame:
     """The open findings one row each, `subject` the name of whom each is about, worst first
-    (failing before unknown, then by severity), each subject's in stored order."""
-    frame = pd.DataFrame(rows, columns=[c for c in ISSUE_COLUMNS if c != "subject"])
-    frame.insert(1, "subject", frame["subject_id"].map(names))
-    rank = pd.DataFrame(
-        {"status": frame["status"].map(STATUS_RANK), "severity": frame["severity"].map(SEVERITY_RANK)}
-    ).fillna(len(SEVERITY_RANK))
-    order = rank.sort_values(["status", "severity"], kind="stable").index  # worst first, else as stored
-    return frame.loc[order].reset_index(drop=True)
+    (failing before unknown, then by severity), each subject's in stored order. All but the
+    message are categorical: at 100,000 identities 160,000 rows of strings took a second to
+    build and cache, and picking the rows shown (isin) on plain strings 0.3 s."""
+    ordered = sorted(rows, key=_worst_first)  # stable
+    subject_ids, check_ids, statuses, severities, messages = (
+        list(column) for column in zip(*ordered, strict=True)
+    ) if ordered else ([], [], [], [], [])  # fmt: skip
+    columns = {
+        "subject_id": pd.Categorical(subject_ids),
+        "subject": pd.Categorical([names.get(subject_id, subject_id) for subject_id in subject_ids]),
+        "check_id": pd.Categorical(check_ids),
+        "status": pd.Categorical(statuses),
+        "severity": pd.Categorical(severities),
+        "message": messages,
+    }
+    return pd.DataFrame(columns, columns=ISSUE_COLUMNS)
 
 
 def _failing(rows: list[Issues]) -> dict[str, list[str]]:
@@ -95,6 +129,7 @@ def _people_read(session: Session, evaluation_id: int) -> tuple[dict[str, list[A
 
 
 @st.cache_data(ttl=INVENTORY_TTL, show_spinner=False, max_entries=4)
+@_without_gc
 def _people(url: str, evaluation_id: int | None) -> tuple[pd.DataFrame, pd.DataFrame]:
     empty: tuple[dict[str, list[Any]], list[Issues]] = ({name: [] for name in PERSON_FIELDS}, [])
     c, issues = _stored(url, _people_read, evaluation_id, empty)
@@ -131,6 +166,7 @@ def custody(url: str) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 
 @st.cache_data(ttl=INVENTORY_TTL, show_spinner=False, max_entries=4)
+@_without_gc
 def _custody(url: str, evaluation_id: int | None) -> tuple[pd.DataFrame, pd.DataFrame]:
     views: list[CustodyView] = _stored(url, custody_of, evaluation_id, [])
     rows = [

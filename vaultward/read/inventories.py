@@ -52,7 +52,7 @@ def issues_of(session: Session, evaluation_id: int, inventory: str) -> list[tupl
         .where(col(InventoryIssue.evaluation_id) == evaluation_id, col(InventoryIssue.inventory) == inventory)
         .order_by(col(InventoryIssue.id))
     )
-    return [tuple(row) for row in session.connection().execute(query)]  # type: ignore[misc]
+    return [tuple(row) for row in session.connection().execute(query).all()]  # type: ignore[misc]
 
 
 def _grouped(rows: list[tuple[str, str, str, str, str]]) -> dict[str, tuple[Issue, ...]]:
