@@ -110,6 +110,7 @@ PHISHING_PEOPLE_COLUMNS = ["person", "status", "message"]
 
 
 @st.cache_data(ttl=CACHE_TTL, show_spinner=False)
+@st.cache_data(ttl=CACHE_TTL, show_spinner=False)
 def phishing_programme(url: str) -> dict[str, Any] | None:
     """The latest evaluation's phishing programme, as its three checks judged it
     (vaultward.read.phishing_summary): the phish-prone percentage per test, the repeat clickers
