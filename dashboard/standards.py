@@ -10,7 +10,6 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.runtime import CACHE_TTL, latest_evaluation, session
-from vaultward.read.finding_sets import findings_of_checks
 from vaultward.read.scores import check_scores
 
 
@@ -111,17 +110,18 @@ PHISHING_PEOPLE_COLUMNS = ["person", "status", "message"]
 
 
 @st.cache_data(ttl=CACHE_TTL, show_spinner=False)
+@st.cache_data(ttl=CACHE_TTL, show_spinner=False)
 def phishing_programme(url: str) -> dict[str, Any] | None:
     """The latest evaluation's phishing programme, as its three checks judged it
     (vaultward.read.phishing_summary): the phish-prone percentage per test, the repeat clickers
     and the administrators or signers who fell for their latest test; None without tests."""
-    from vaultward.read.phishing_summary import CHECKS, phishing_summary
+    from vaultward.read.phishing_summary import phishing_findings, phishing_summary
 
     latest = latest_evaluation(url)
     if latest is None:
         return None
     with session(url) as s:
-        summary = phishing_summary(findings_of_checks(s, latest["id"], CHECKS))
+        summary = phishing_summary(phishing_findings(s, latest["id"]))
     if summary is None:
         return None
     tests = pd.DataFrame(

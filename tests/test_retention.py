@@ -208,7 +208,7 @@ def test_the_complete_run_an_incomplete_one_carries_forward_keeps_its_facts(engi
 
 
 def test_old_evaluations_lose_their_inventories_with_their_findings(engine):
-    from vaultward.store.models import InventoryCustody, InventoryPerson
+    from vaultward.store.models import InventoryCustody, InventoryIssue, InventoryPerson
 
     made = []
     with Session(engine) as session:
@@ -223,12 +223,15 @@ def test_old_evaluations_lose_their_inventories_with_their_findings(engine):
                                         identity_class="employee"))  # fmt: skip
             session.add(InventoryCustody(evaluation_id=evaluation.id, kind="wallet", key="safe:1", name="cold",
                                          provider="safe", scope="safe:eth"))  # fmt: skip
+            session.add(InventoryIssue(evaluation_id=evaluation.id, inventory="person", subject_id="a@x.io",
+                                       check_id="access.root_mfa", status="fail", severity="critical",
+                                       message="no MFA"))  # fmt: skip
             made.append(evaluation.id)
         session.commit()
     expired, kept = made
 
     pruned = prune(engine, RetentionConfig(findings_days=30, facts_days=0), NOW)
     assert pruned.evaluations == 1
-    for model in (InventoryPerson, InventoryCustody):
+    for model in (InventoryPerson, InventoryCustody, InventoryIssue):
         with Session(engine) as session:
             assert set(session.exec(select(model.evaluation_id)).all()) == {kept}, model

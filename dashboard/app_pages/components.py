@@ -140,14 +140,29 @@ def freshness_table(runs: pd.DataFrame) -> Styler:
 
 
 def open_findings_table(issues: Any, subject: str, key: str) -> None:
-    """The open findings of the rows shown, one per line (`subject` names whom they are about).
-    Source text stays text: st.dataframe never renders markdown or HTML."""
+    """The open findings of the rows shown, one per line, worst first (`subject` names whom
+    they are about), a page of `data.PAGE_SIZE` at a time with the count of all and a CSV of
+    all. Source text stays text: st.dataframe never renders markdown or HTML."""
     st.subheader("What fails")
     if issues.empty:
         st.caption("Nothing fails or is unknown for the rows shown in the latest evaluation.")
         return
+    total = len(issues)
+    pages = -(-total // data.PAGE_SIZE)
+    page = 1
+    if pages > 1:
+        page_key = f"{key}_page"
+        if st.session_state.get(page_key, 1) > pages:  # fewer rows shown than before
+            st.session_state[page_key] = pages
+        page = int(st.number_input(f"Page (of {pages})", min_value=1, max_value=pages, step=1, key=page_key))
+    first = (page - 1) * data.PAGE_SIZE
+    shown = issues.iloc[first : first + data.PAGE_SIZE].drop(columns="subject_id")
+    st.caption(
+        f"{total} open findings for the rows shown · showing {first + 1}-{first + len(shown)}"
+        + (f"; the other {total - len(shown)} are on the other pages and in the CSV" if pages > 1 else "")
+    )
     st.dataframe(
-        issues.drop(columns="subject_id"),
+        shown,
         hide_index=True,
         width="stretch",
         key=key,
@@ -159,3 +174,19 @@ def open_findings_table(issues: Any, subject: str, key: str) -> None:
             "message": st.column_config.TextColumn("Message", width="large"),
         },
     )
+    st.download_button(
+        f"Download CSV ({total} open findings)",
+        data=lambda: _issues_csv(issues, subject),  # made on click, not per rerun
+        file_name=data.download_name(subject.lower(), "open-findings.csv"),
+        mime="text/csv",
+        icon=":material/download:",
+        key=f"{key}_csv",
+    )
+
+
+def _issues_csv(issues: pd.DataFrame, subject: str) -> bytes:
+    """Every open finding of the rows shown, cells that look like formulas neutralised."""
+    from vaultward.reporting.files import spreadsheet_safe
+
+    export = issues.drop(columns="subject_id").rename(columns={"subject": subject.lower()})
+    return export.map(spreadsheet_safe).to_csv(index=False).encode("utf-8")

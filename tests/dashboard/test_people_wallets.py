@@ -353,8 +353,8 @@ def test_inventories_are_read_once_per_evaluation_as_it_resolved_them(inventory_
     from dashboard import inventories
 
     calls = []
-    real = inventories.people_of
-    monkeypatch.setattr(inventories, "people_of", lambda *args: calls.append(1) or real(*args))
+    real = inventories.people_columns
+    monkeypatch.setattr(inventories, "people_columns", lambda *args: calls.append(1) or real(*args))
     first, _ = inventories.people(inventory_url)
     again, _ = inventories.people(inventory_url)
     assert len(calls) == 1 and again.equals(first)  # same evaluation: from the cache

@@ -29,6 +29,7 @@ from vaultward.store.models import (
     Fact,
     Finding,
     InventoryCustody,
+    InventoryIssue,
     InventoryPerson,
     RoundTask,
     Run,
@@ -69,7 +70,7 @@ def expired_evaluations(session: Session, before: datetime) -> list[int]:
     not a week's last."""
     kept = weekly_evaluations(session)
     held: set[int] = set()
-    for model in (Finding, InventoryPerson, InventoryCustody):
+    for model in (Finding, InventoryPerson, InventoryCustody, InventoryIssue):
         held.update(
             session.exec(
                 select(model.evaluation_id)
@@ -125,7 +126,7 @@ def prune(engine: Engine, config: RetentionConfig, now: datetime, dry_run: bool 
         if config.facts_days:
             runs = superseded_runs(session, now - timedelta(days=config.facts_days))
     findings = sum(_delete(engine, Finding, col(Finding.evaluation_id) == e, dry_run) for e in evaluations)
-    for model in (InventoryPerson, InventoryCustody):  # the evaluation's people and wallets go with them
+    for model in (InventoryPerson, InventoryCustody, InventoryIssue):  # its people and wallets go with it
         for evaluation_id in evaluations:
             _delete(engine, model, col(model.evaluation_id) == evaluation_id, dry_run)
     facts = sum(_delete(engine, Fact, col(Fact.run_id) == r, dry_run) for r in runs)

@@ -22,7 +22,7 @@ from vaultward.derived.inventory import (
     people_inventory,
 )
 from vaultward.store.finding_rows import FINDING_FIELDS
-from vaultward.store.models import InventoryCustody, InventoryPerson
+from vaultward.store.models import InventoryCustody, InventoryIssue, InventoryPerson
 
 BATCH = 10_000  # rows per INSERT statement
 _CHECK, _SEVERITY, _RESOURCE, _STATUS, _MESSAGE = (
@@ -46,11 +46,12 @@ def take_inventories(context: CheckContext, findings: Iterable[Sequence[Any]]) -
     return Inventories(people_inventory(context, issues), custody_inventory(context, issues))
 
 
-def _issues(issues: tuple[Issue, ...]) -> list[dict[str, str]]:
+def _issue_rows(evaluation_id: int, inventory: str, subject_id: str, issues: tuple[Issue, ...]) -> list[dict]:
     return [
-        {"check_id": i.check_id, "status": i.status, "severity": i.severity, "message": i.message}
+        {"evaluation_id": evaluation_id, "inventory": inventory, "subject_id": subject_id,
+         "check_id": i.check_id, "status": i.status, "severity": i.severity, "message": i.message}
         for i in issues
-    ]
+    ]  # fmt: skip
 
 
 def _person_row(evaluation_id: int, view: PersonView) -> dict[str, Any]:
@@ -72,7 +73,6 @@ def _person_row(evaluation_id: int, view: PersonView) -> dict[str, Any]:
         "privileged": view.privileged,
         "roles": list(view.roles),
         "signer_for": list(view.signer_for),
-        "issues": _issues(view.issues),
     }
 
 
@@ -93,12 +93,12 @@ def _custody_row(evaluation_id: int, view: CustodyView) -> dict[str, Any]:
         "policy": list(view.policy),
         "value_tier": view.value_tier,
         "value_usd": view.value_usd,
-        "issues": _issues(view.issues),
     }
 
 
 def store_inventories(connection: Connection, evaluation_id: int, inventories: Inventories) -> None:
-    """Insert the inventories as the evaluation's, in the caller's transaction."""
+    """Insert the inventories as the evaluation's, their open findings one row each
+    (InventoryIssue), in the caller's transaction."""
     people = inventories.people
     for start in range(0, len(people), BATCH):
         rows = [_person_row(evaluation_id, view) for view in people[start : start + BATCH]]
@@ -107,3 +107,9 @@ def store_inventories(connection: Connection, evaluation_id: int, inventories: I
     for start in range(0, len(custody), BATCH):
         rows = [_custody_row(evaluation_id, view) for view in custody[start : start + BATCH]]
         connection.execute(insert(InventoryCustody), rows)
+    issues = [
+        *(row for view in people for row in _issue_rows(evaluation_id, "person", view.id, view.issues)),
+        *(row for view in custody for row in _issue_rows(evaluation_id, "custody", view.key, view.issues)),
+    ]
+    for start in range(0, len(issues), BATCH):
+        connection.execute(insert(InventoryIssue), issues[start : start + BATCH])
