@@ -317,6 +317,7 @@ def add_evaluation(
     )
     session.add(evaluation)
     session.flush()
+    assert evaluation.id is not None
     for mitigation, value in (mitigation_scores or {}).items():
         fields: dict[str, Any] = value if isinstance(value, dict) else {"score": value}
         session.add(MitigationScore(evaluation_id=evaluation.id, mitigation=mitigation, **fields))
@@ -515,7 +516,7 @@ def make_phishing_programme(scope: str = "knowbe4:acme") -> list:
             (4, 5, "Collaborator's whitepaper", {"status": "Open", "final": False}),
         )
     ]
-    failures = {
+    failures: dict[int, dict[str, tuple[str, ...]]] = {
         1: {"dev1": ("clicked",), "dev2": ("clicked",)},
         2: {"dev1": ("clicked",)},
         3: {"admin": ("clicked", "data_entered"), "dev1": ("attachment_opened",)},

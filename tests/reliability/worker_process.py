@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from tests.reliability.fake_sources import SLOW_CHECK, install_entry_point
 from vaultward.store.models import Evaluation, Run
@@ -123,9 +123,9 @@ def count(engine: Engine, model: type, *where: Any) -> int:
 
 def scope_runs(engine: Engine, scope: str) -> list[Run]:
     with Session(engine) as session:
-        return list(session.exec(select(Run).where(Run.scope == scope).order_by(Run.id)).all())
+        return list(session.exec(select(Run).where(Run.scope == scope).order_by(col(Run.id))).all())
 
 
 def evaluations(engine: Engine) -> list[Evaluation]:
     with Session(engine) as session:
-        return list(session.exec(select(Evaluation).order_by(Evaluation.id)).all())
+        return list(session.exec(select(Evaluation).order_by(col(Evaluation.id))).all())
