@@ -34,10 +34,14 @@ from vaultward.derived.zones import (
 
 def _other_end(path: NetworkPath, vpc: str, zones: Zones) -> tuple[Zone, ...]:
     """Every zone the far end of a path from `vpc` could be in: a peer VPC's candidates when
-    it was collected, else the zone recorded on the path (a security group's source range)."""
+    it was collected, else the zone the path's end is given (a security group's source range);
+    none when the path joins no zones."""
+    joined = zones.path(path)
+    if joined is None:
+        return ()
     if path.path_kind == "security_group":
-        return (path.from_zone,)
-    ref, zone = (path.to_ref, path.to_zone) if path.from_ref == vpc else (path.from_ref, path.from_zone)
+        return (joined[0],)
+    ref, zone = (path.to_ref, joined[1]) if path.from_ref == vpc else (path.from_ref, joined[0])
     other = zones.vpcs.get(ref)
     return zones.vpc(other).candidates if other is not None else (zone,)
 
