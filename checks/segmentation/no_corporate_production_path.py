@@ -120,6 +120,16 @@ def _as_production(vpc: Vpc, paths: list[NetworkPath], naming: Naming) -> Result
             + f"; classify them {ZONE_RULES}",
             **naming.evidence(vpc, unclassified),
         )
+    unseen = naming.zones.unrecorded_corporate(vpc)
+    if unseen:
+        # Never a pass the facts cannot show: a rule admitting one of these may be unrecorded.
+        return unknown(
+            vpc,
+            "no recorded path from a corporate zone, but its security-group rules were collected "
+            f"before every rule was recorded: one may admit {', '.join(unseen)}; collect again",
+            zone_reason=naming.zones.vpc(vpc).reason,
+            unrecorded_ranges=unseen,
+        )
     return passed(vpc, "no path from a corporate zone", zone_reason=naming.zones.vpc(vpc).reason)
 
 

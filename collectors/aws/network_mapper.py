@@ -50,6 +50,7 @@ def map_vpcs(vpcs: Iterable[Mapping[str, Any]], account: str, region: str) -> li
                 owner=vpc.get("OwnerId") or "",
                 cidrs=vpc_cidrs(vpc),
                 tags=tags,
+                ingress_recorded=True,  # map_security_groups records every rule admitting a range
             )
         )
     return records

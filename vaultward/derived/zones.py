@@ -14,6 +14,7 @@ and VPCs named as people know them.
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 
@@ -29,7 +30,7 @@ from vaultward.contract.records import (
 )
 from vaultward.contract.sdk import CheckContext, Result
 from vaultward.derived.names import AccountNames, named
-from vaultward.derived.zone_rules import account_zone, classifications, source_zone
+from vaultward.derived.zone_rules import NON_INTERNET, account_zone, classifications, source_zone
 
 ZONE_ORDER: tuple[Zone, ...] = ("production", "corporate", "unknown")
 
@@ -166,11 +167,37 @@ class Zones:
             return None  # corporate into corporate is no path between zones
         return (source, to)  # type: ignore[return-value]
 
+    def unrecorded_corporate(self, vpc: Vpc) -> list[str]:
+        """The corporate ranges of the policy that a security-group rule into `vpc` may admit
+        unseen: empty when its fact records every rule (`Vpc.ingress_recorded`). An older fact
+        left out the rules whose range was private and not corporate at collection, so a
+        private range of `corporate_cidrs`, or of a VPC of its account and region that a rule
+        now calls corporate, may match one of them."""
+        if vpc.ingress_recorded:
+            return []
+        ranges = [*self.rules.corporate_cidrs] + [
+            cidr
+            for other in self.vpcs.values()
+            if other.scope == vpc.scope
+            and other.key != vpc.key
+            and any(
+                c.zone == "corporate"
+                for c, _ in classifications(other.owner or other.account, other.tags, other.cidrs, self.rules)
+            )
+            for cidr in other.cidrs
+        ]
+        return [cidr for cidr in dict.fromkeys(ranges) if _private(cidr)]
+
     def conflicts(self) -> list[Vpc]:
         """The conflicted VPCs, once each (a VPC is seen from one scope), in key order."""
         return sorted(
             (vpc for vpc in self.vpcs.values() if self.vpc(vpc).conflicted), key=lambda vpc: vpc.key
         )
+
+
+def _private(cidr: str) -> bool:
+    network = ipaddress.ip_network(cidr, strict=False)
+    return any(network.version == n.version and network.subnet_of(n) for n in NON_INTERNET)  # type: ignore[arg-type]
 
 
 def rule_text(rule: ZoneClassification, accounts: AccountNames | None = None) -> str:

@@ -201,7 +201,7 @@ def network_records(org: DemoOrganisation) -> dict[str, list[Record]]:
     def where(account: str, path: bool = False) -> dict:
         """Where a record was collected; a VPC also records its owner (the same account)."""
         values = dict(scope=f"aws:{account}/{REGION}", account=account, region=REGION)
-        return values if path else {**values, "owner": account}
+        return values if path else {**values, "owner": account, "ingress_recorded": True}
 
     def default(role: str, account: str, **fields) -> Vpc:
         return Vpc(key=res[f"vpc:default:{role}"], cidrs=["172.31.0.0/16"], **where(account), **fields)

@@ -18,7 +18,7 @@ OFFICE, LAB = "vpc-91cc0e2790242fdd5", "vpc-2dedcd0b86359f222"
 WEB, OFFICE_SSH = "sg-25e66e1dc3565a950", "sg-18946f02ba61fe295"
 ZONES = ZoneRules(corporate_cidrs=["10.20.0.0/16"])
 WHERE = dict(account=ACCOUNT, region=REGION)
-OWNED = dict(owner=ACCOUNT, **WHERE)
+OWNED = dict(owner=ACCOUNT, ingress_recorded=True, **WHERE)
 
 
 def zone_candidates(vpc: Vpc, zones: ZoneRules) -> tuple[str, ...]:

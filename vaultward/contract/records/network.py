@@ -39,6 +39,11 @@ class Vpc(Record):
     owner: str = ""  # the OwnerId EC2 reports (another account when the VPC is shared with `account`)
     cidrs: list[str] = Field(default_factory=list)
     tags: dict[str, str] = Field(default_factory=dict)
+    # Whether every security-group rule admitting a CIDR range into the VPC was recorded as a
+    # NetworkPath (collectors since issue 17). Older facts recorded only the rules that reached
+    # the internet or a corporate range at collection: a corporate range added since may match
+    # a rule they left out (`Zones.unrecorded_corporate`).
+    ingress_recorded: bool = False
     recorded_zone: Zone | None = recorded_zone_field()
     recorded_zone_reason: str = recorded_zone_field("zone_reason", "")
     recorded_classifications: list[ZoneClassification] = recorded_zone_field("classifications", [])
