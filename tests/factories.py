@@ -154,6 +154,7 @@ def make_vpc(**overrides: Any) -> Vpc:
         "region": "us-east-1",
         "cidrs": ["10.0.0.0/16"],
         "zone": "production",
+        "ingress_recorded": True,  # every security-group rule into it recorded, as collectors now do
     }
     values.update(overrides)
     return Vpc(**values)

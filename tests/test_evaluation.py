@@ -9,6 +9,7 @@ from sqlmodel import Session, select
 from tests.factories import make_account, make_identity, make_path, make_vpc
 from tests.fake_collectors import registry_with
 from vaultward.config.settings import Settings, parse_settings
+from vaultward.contract.records import PortRange
 from vaultward.contract.sdk import Problem
 from vaultward.pipeline.collection import collect
 from vaultward.pipeline.evaluation import evaluate
@@ -300,5 +301,37 @@ def test_a_policy_edit_changes_the_verdict_at_the_next_evaluation_without_collec
     edited = parse_settings({"policy": {"zones": {"corporate_cidrs": ["10.20.0.0/16"]}}})
     after = evaluate(edited, engine, registry)
     assert findings(engine, after.evaluation_id, check) == {"vpc-prod": "fail", "vpc-lab": "skipped"}
+    with Session(engine) as session:
+        assert len(session.exec(select(Run)).all()) == runs  # nothing collected again
+
+
+def test_a_corporate_range_added_to_the_policy_finds_a_security_group_rule_collected_before(engine):
+    """A security-group rule is recorded whatever its source range, its zones derived at
+    evaluation (issue 17): a corporate range added to policy.zones turns the production VPC
+    it reaches from pass to fail at the next evaluation, with nothing collected again."""
+    prod = make_vpc(key="vpc-prod", tags={"Environment": "prod"}, cidrs=["10.0.0.0/16"], zone=None)
+    rule = make_path(
+        key="sg-web/ingress/10.20.0.0/16/tcp/5432-5432",
+        from_zone=None,  # as the collector records it now: observations only
+        to_zone=None,
+        from_ref="10.20.0.0/16",
+        to_ref="sg-web",
+        vpcs=[prod.key],
+        ports=[PortRange(protocol="tcp", from_port=5432, to_port=5432)],
+    )
+    registry = registry_with({"aws:111111111111/us-east-1": [prod, rule]})
+    check = "segmentation.no_corporate_production_path"
+    registry.checks = {check: registry.checks[check]}
+    collect(Settings(), engine, registry)
+    with Session(engine) as session:
+        runs = len(session.exec(select(Run)).all())
+
+    before = evaluate(Settings(), engine, registry)
+    # 10.20.0.0/16 is private and no rule calls it corporate: the rule joins no zones.
+    assert findings(engine, before.evaluation_id, check) == {"vpc-prod": "pass"}
+
+    edited = parse_settings({"policy": {"zones": {"corporate_cidrs": ["10.20.0.0/16"]}}})
+    after = evaluate(edited, engine, registry)
+    assert findings(engine, after.evaluation_id, check) == {"vpc-prod": "fail"}
     with Session(engine) as session:
         assert len(session.exec(select(Run)).all()) == runs  # nothing collected again

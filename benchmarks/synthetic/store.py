@@ -301,8 +301,8 @@ def network(org: Organisation, now: datetime) -> Iterator[tuple[str, str, Record
         group = f"sg-{r // 4:017x}"
         yield "aws_network", f"{vpc.account}/{vpc.region}", NetworkPath(
             key=f"{group}/ingress/{cidr}/tcp/{port}-{port}", name=f"web-{r // 4}", account=vpc.account,
-            region=vpc.region, path_kind="security_group", from_zone="internet" if internet else "corporate",
-            to_zone="production", from_ref=cidr, to_ref=group,
+            region=vpc.region, path_kind="security_group", recorded_from_zone="internet" if internet else "corporate",
+            recorded_to_zone="production", from_ref=cidr, to_ref=group,
             ports=[PortRange(protocol="tcp", from_port=port, to_port=port)], vpcs=[vpc.key],
         )  # fmt: skip
     for account in org.accounts:

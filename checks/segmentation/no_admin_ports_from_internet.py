@@ -88,7 +88,7 @@ def no_admin_ports_from_internet(ctx: CheckContext) -> Iterator[Result]:
     is the foothold from which the attacker moves on to production."""
     admin_ports = ctx.policy.zones.admin_ports
     accounts = ctx.account_names
-    reaching = paths_by_vpc(unique_paths(ctx, lambda path: path.open_to_internet))
+    reaching = paths_by_vpc(unique_paths(ctx, ctx.zones.open_to_internet))
     vpcs = {vpc.key: vpc for vpc in ctx.records(Vpc)}
     for vpc in vpcs.values():
         # A zone conflict is judged as its most exposed zone: production if any rule says so.
@@ -134,7 +134,7 @@ def no_admin_ports_from_internet(ctx: CheckContext) -> Iterator[Result]:
     for vpc_id, paths in reaching.items():
         exposures = _exposures(paths, admin_ports) if vpc_id not in vpcs else []
         if exposures:
-            zone = zone_label(paths[0].to_zone)
+            zone = zone_label((ctx.zones.path(paths[0]) or ("", "unknown"))[1])
             account = paths[0].account
             result = failed(
                 vpc_id,

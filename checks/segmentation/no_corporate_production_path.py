@@ -34,10 +34,14 @@ from vaultward.derived.zones import (
 
 def _other_end(path: NetworkPath, vpc: str, zones: Zones) -> tuple[Zone, ...]:
     """Every zone the far end of a path from `vpc` could be in: a peer VPC's candidates when
-    it was collected, else the zone recorded on the path (a security group's source range)."""
+    it was collected, else the zone the path's end is given (a security group's source range);
+    none when the path joins no zones."""
+    joined = zones.path(path)
+    if joined is None:
+        return ()
     if path.path_kind == "security_group":
-        return (path.from_zone,)
-    ref, zone = (path.to_ref, path.to_zone) if path.from_ref == vpc else (path.from_ref, path.from_zone)
+        return (joined[0],)
+    ref, zone = (path.to_ref, joined[1]) if path.from_ref == vpc else (path.from_ref, joined[0])
     other = zones.vpcs.get(ref)
     return zones.vpc(other).candidates if other is not None else (zone,)
 
@@ -115,6 +119,16 @@ def _as_production(vpc: Vpc, paths: list[NetworkPath], naming: Naming) -> Result
             + "; ".join(naming.path(p) for p in unclassified)
             + f"; classify them {ZONE_RULES}",
             **naming.evidence(vpc, unclassified),
+        )
+    unseen = naming.zones.unrecorded_corporate(vpc)
+    if unseen:
+        # Never a pass the facts cannot show: a rule admitting one of these may be unrecorded.
+        return unknown(
+            vpc,
+            "no recorded path from a corporate zone, but its security-group rules were collected "
+            f"before every rule was recorded: one may admit {', '.join(unseen)}; collect again",
+            zone_reason=naming.zones.vpc(vpc).reason,
+            unrecorded_ranges=unseen,
         )
     return passed(vpc, "no path from a corporate zone", zone_reason=naming.zones.vpc(vpc).reason)
 

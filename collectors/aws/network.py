@@ -1,4 +1,4 @@
-"""aws_network: VPC zones and the paths between zones, per account and region."""
+"""aws_network: VPCs and the paths that may join them, per account and region."""
 
 from __future__ import annotations
 
@@ -26,9 +26,8 @@ ACTIVE_ROUTES = [{"Name": "state", "Values": ["active"]}]
 
 
 class AwsNetworkCollector(AwsCollector):
-    """Per account x region: VPCs and their zones, peerings, transit-gateway routes,
-    security-group rules that admit the internet (into any VPC) or corporate ranges (into
-    any VPC not itself corporate), and network ACLs."""
+    """Per account x region: VPCs, peerings, transit-gateway routes, every security-group
+    rule that admits a CIDR range, and network ACLs (zones are derived at evaluation)."""
 
     name = "aws_network"
     title = "AWS VPC segmentation"
@@ -45,7 +44,6 @@ class AwsNetworkCollector(AwsCollector):
 
     def collect(self, scope: Scope) -> Iterator[Record | Problem]:
         account, region = scope.params["account_id"], scope.params["region"]
-        zones = self.settings.policy.zones
         session = self.sessions.scope_session(scope)
         ec2 = self.sessions.client(session, "ec2", region)
 
@@ -65,8 +63,8 @@ class AwsNetworkCollector(AwsCollector):
         )
 
         records: list[Record] = [*vpcs]
-        records += network_mapper.map_peerings(peerings, vpcs, account, region, zones)
-        records += network_mapper.map_security_groups(groups, vpcs, account, region, zones)
+        records += network_mapper.map_peerings(peerings, account, region)
+        records += network_mapper.map_security_groups(groups, account, region)
 
         # Optional: a role granted before ACLs were read keeps its other facts.
         acls = optional_call(
@@ -126,7 +124,7 @@ class AwsNetworkCollector(AwsCollector):
                     (NetworkPath.kind,),
                 )
             routes[table] = found.get("Routes", [])
-        records += network_mapper.map_transit_gateways(attachments, routes, vpcs, account, region, zones)
+        records += network_mapper.map_transit_gateways(attachments, routes, account, region)
 
         for record in records:
             yield record.model_copy(update={"scope": scope.id})

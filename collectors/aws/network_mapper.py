@@ -1,10 +1,8 @@
 """Pure mapping from EC2 payloads (VPCs, peerings, transit gateways, security groups) to
-`Vpc` zones and the `NetworkPath`s between zones (and from the internet into every zone).
+what zones are derived from: `Vpc`s (owner account, tags, CIDRs) and the `NetworkPath`s
+that may join them (and admit source ranges into them). The rules of `policy.zones` are
+applied at evaluation (`vaultward.derived.zones`), never here.
 
-Zones come from, in order: the account (`production_accounts` / `corporate_accounts`), the
-VPC's tags (`production_tags` / `corporate_tags`, values compared case-insensitively), its
-CIDRs (all inside `production_cidrs` / `corporate_cidrs`); every rule that matched is kept
-on the VPC, so a conflict between them is shown (`vaultward.derived.zones`), never settled here.
 Each active peering is one path (requester to accepter; traffic flows both ways). Two VPCs
 on the same transit gateway are one path when either's associated route table has an active
 route to the other's attachment (from the VPC that routes; by VPC id when both do). `vpcs`
@@ -14,31 +12,10 @@ the peering's `OwnerId` and the attachment's `ResourceOwnerId` say (findings nam
 
 from __future__ import annotations
 
-import ipaddress
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from vaultward.config.policy import ZoneRules
-from vaultward.contract.records import NetworkPath, PortRange, Vpc, Zone
-from vaultward.derived.zone_rules import classify
-from vaultward.derived.zones import Zones
-
-# Address space that is never the internet: RFC 1918, carrier-grade NAT, loopback,
-# link-local, IPv6 unique-local. A source range reaching beyond these admits the internet.
-NON_INTERNET = tuple(
-    ipaddress.ip_network(cidr)
-    for cidr in (
-        "10.0.0.0/8",
-        "172.16.0.0/12",
-        "192.168.0.0/16",
-        "100.64.0.0/10",
-        "127.0.0.0/8",
-        "169.254.0.0/16",
-        "fc00::/7",
-        "fe80::/10",
-        "::1/128",
-    )
-)
+from vaultward.contract.records import NetworkPath, PortRange, Vpc
 
 
 def _tags(items: Iterable[Mapping[str, str]] | None) -> dict[str, str]:
@@ -73,31 +50,26 @@ def map_vpcs(vpcs: Iterable[Mapping[str, Any]], account: str, region: str) -> li
                 owner=vpc.get("OwnerId") or "",
                 cidrs=vpc_cidrs(vpc),
                 tags=tags,
+                ingress_recorded=True,  # map_security_groups records every rule admitting a range
             )
         )
     return records
 
 
-def _side_zone(info: Mapping[str, Any], known: Mapping[str, Vpc], zones: ZoneRules) -> Zone:
-    vpc = known.get(info.get("VpcId", ""))
-    if vpc is not None:
-        return Zones(zones).vpc(vpc).zone
-    cidrs = [b["CidrBlock"] for b in info.get("CidrBlockSet") or []] or (
+def _peer_cidrs(info: Mapping[str, Any]) -> list[str]:
+    return [b["CidrBlock"] for b in info.get("CidrBlockSet") or []] or (
         [info["CidrBlock"]] if info.get("CidrBlock") else []
     )
-    return classify(info.get("OwnerId", ""), {}, cidrs, zones)[0]
 
 
 def map_peerings(
     peerings: Iterable[Mapping[str, Any]],
-    vpcs: list[Vpc],
     account: str,
     region: str,
-    zones: ZoneRules,
 ) -> list[NetworkPath]:
-    """One path per active peering, requester to accepter (traffic flows both ways). A peer
-    VPC in another account or region is zoned by its account, then its CIDR."""
-    known = {vpc.key: vpc for vpc in vpcs}
+    """One path per active peering, requester to accepter (traffic flows both ways), with
+    each side's owner account and CIDRs: a peer VPC in another account or region is zoned
+    by them."""
     paths = []
     for peering in peerings:
         if peering.get("Status", {}).get("Code") != "active":
@@ -110,12 +82,12 @@ def map_peerings(
                 account=account,
                 region=region,
                 path_kind="vpc_peering",
-                from_zone=_side_zone(source, known, zones),
-                to_zone=_side_zone(target, known, zones),
                 from_ref=source["VpcId"],
                 to_ref=target["VpcId"],
                 from_account=source.get("OwnerId", ""),
                 to_account=target.get("OwnerId", ""),
+                from_cidrs=_peer_cidrs(source),
+                to_cidrs=_peer_cidrs(target),
                 vpcs=[source["VpcId"], target["VpcId"]],
             )
         )
@@ -125,22 +97,15 @@ def map_peerings(
 def map_transit_gateways(
     attachments: Iterable[Mapping[str, Any]],
     routes: Mapping[str, Sequence[Mapping[str, Any]]],
-    vpcs: list[Vpc],
     account: str,
     region: str,
-    zones: ZoneRules,
 ) -> list[NetworkPath]:
     """`attachments` are `DescribeTransitGatewayAttachments` entries; `routes` maps a route
-    table id to its active routes (`SearchTransitGatewayRoutes`)."""
-    known = {vpc.key: vpc for vpc in vpcs}
+    table id to its active routes (`SearchTransitGatewayRoutes`). Each end records its owner
+    account and the destinations routed to its attachment, what it is zoned by when its VPC
+    was not collected."""
     live = [a for a in attachments if a.get("ResourceType") == "vpc" and a.get("State") == "available"]
     by_id = {a["TransitGatewayAttachmentId"]: a for a in live}
-
-    def zone_of(attachment: Mapping[str, Any], destinations: list[str]) -> Zone:
-        vpc = known.get(attachment["ResourceId"])
-        if vpc is not None:
-            return Zones(zones).vpc(vpc).zone
-        return classify(attachment.get("ResourceOwnerId", ""), {}, destinations, zones)[0]
 
     destinations: dict[str, list[str]] = {}
     for table_routes in routes.values():
@@ -177,12 +142,12 @@ def map_transit_gateways(
                 account=account,
                 region=region,
                 path_kind="transit_gateway",
-                from_zone=zone_of(source, destinations.get(from_id, [])),
-                to_zone=zone_of(target, destinations.get(to_id, [])),
                 from_ref=source["ResourceId"],
                 to_ref=target["ResourceId"],
                 from_account=source.get("ResourceOwnerId", ""),
                 to_account=target.get("ResourceOwnerId", ""),
+                from_cidrs=destinations.get(from_id, []),
+                to_cidrs=destinations.get(to_id, []),
                 vpcs=[source["ResourceId"], target["ResourceId"]],
             )
         )
@@ -200,57 +165,19 @@ def permission_ports(permission: Mapping[str, Any]) -> PortRange:
     return PortRange(protocol=protocol, from_port=low, to_port=high)
 
 
-def source_zone(cidr: str, corporate: list[str]) -> Zone | None:
-    """Where a rule's source range reaches: the internet if any of it is public address space
-    (0.0.0.0/0, but also 0.0.0.0/1 or a single public address), corporate if it overlaps a
-    corporate range (inside it, or wider, like 10.0.0.0/8 around 10.20.0.0/16)."""
-    network = ipaddress.ip_network(cidr, strict=False)
-    private = [n for n in NON_INTERNET if n.version == network.version]
-    if not any(network.subnet_of(n) for n in private):  # type: ignore[arg-type]
-        return "internet"
-    for parent in corporate:
-        other = ipaddress.ip_network(parent, strict=False)
-        if other.version == network.version and network.overlaps(other):  # type: ignore[arg-type]
-            return "corporate"
-    return None
-
-
-def map_security_groups(
-    groups: Iterable[Mapping[str, Any]],
-    vpcs: list[Vpc],
-    account: str,
-    region: str,
-    zones: ZoneRules,
-) -> list[NetworkPath]:
-    """Ingress from the internet into every group, whatever its VPC's zone, and from corporate
-    ranges (`corporate_cidrs`, or the CIDR of another VPC that any rule calls corporate) into
-    every group outside a VPC that is corporate only; see `source_zone`. `to_zone` is the
-    group's VPC's zone as first classified ("unknown" when no rule of `policy.zones` matched,
-    or the VPC was not listed): the checks decide what a zone means, so an unclassified VPC's
-    open SSH is kept, not dropped."""
-    known = {vpc.key: vpc for vpc in vpcs}
-    zoned = Zones(zones, vpcs)
-    # A VPC some rule calls corporate is a corporate source (its zone may be a conflict: the
-    # worst case is kept), except into its own groups: traffic inside one VPC joins no zones.
-    maybe_corporate = [vpc for vpc in vpcs if zoned.vpc(vpc).could_be("corporate")]
+def map_security_groups(groups: Iterable[Mapping[str, Any]], account: str, region: str) -> list[NetworkPath]:
+    """Every ingress rule that admits a CIDR range, one path per range and ports, whatever
+    the range: which zone it reaches (the internet, corporate, or none) is derived at
+    evaluation (`ctx.zones.path`), so a corporate range added to the policy finds rules
+    collected before it."""
     paths = []
     for group in groups:
         vpc_id = group.get("VpcId", "")
-        vpc = known.get(vpc_id)
-        to_zone = zoned.vpc(vpc).zone if vpc is not None else "unknown"
-        only_corporate = vpc is not None and zoned.vpc(vpc).candidates == ("corporate",)
-        corporate = list(zones.corporate_cidrs) + [
-            cidr for other in maybe_corporate if other.key != vpc_id for cidr in other.cidrs
-        ]
         for permission in group.get("IpPermissions") or []:
             ports = permission_ports(permission)
             sources = [r["CidrIp"] for r in permission.get("IpRanges") or []]
             sources += [r["CidrIpv6"] for r in permission.get("Ipv6Ranges") or []]
             for cidr in sources:
-                from_zone = source_zone(cidr, corporate)
-                # Corporate into corporate is no path between zones.
-                if from_zone is None or (from_zone == "corporate" and only_corporate):
-                    continue
                 span = "all" if ports.from_port is None else f"{ports.from_port}-{ports.to_port}"
                 paths.append(
                     NetworkPath(
@@ -259,8 +186,6 @@ def map_security_groups(
                         account=account,
                         region=region,
                         path_kind="security_group",
-                        from_zone=from_zone,
-                        to_zone=to_zone,
                         from_ref=cidr,
                         to_ref=group["GroupId"],
                         ports=[ports],

@@ -85,12 +85,12 @@ ACLS = payload("aws", "ec2_network_acls.json")["NetworkAcls"]
     acls=typed(ACLS),
 )
 def test_network(vpcs, peerings, attachments, routes, groups, acls):
-    mapped = valid_records(network_mapper.map_vpcs(vpcs, ACCOUNT, REGION))
-    valid_records(network_mapper.map_peerings(peerings, mapped, ACCOUNT, REGION, ZONES))  # type: ignore[arg-type]
+    valid_records(network_mapper.map_vpcs(vpcs, ACCOUNT, REGION))
+    valid_records(network_mapper.map_peerings(peerings, ACCOUNT, REGION))  # type: ignore[arg-type]
     valid_records(
-        network_mapper.map_transit_gateways(attachments, routes, mapped, ACCOUNT, REGION, ZONES)  # type: ignore[arg-type]
+        network_mapper.map_transit_gateways(attachments, routes, ACCOUNT, REGION)  # type: ignore[arg-type]
     )
-    valid_records(network_mapper.map_security_groups(groups, mapped, ACCOUNT, REGION, ZONES))  # type: ignore[arg-type]
+    valid_records(network_mapper.map_security_groups(groups, ACCOUNT, REGION))  # type: ignore[arg-type]
     valid_records(acl_mapper.map_network_acls(acls, ACCOUNT, REGION))
 
 

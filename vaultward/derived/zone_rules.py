@@ -8,10 +8,27 @@ zone is a conflict that `vaultward.derived.zones` judges and evaluation reports.
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from vaultward.config.policy import ZoneRules
 from vaultward.contract.records import Zone, ZoneClassification
+
+# Address space that is never the internet: RFC 1918, carrier-grade NAT, loopback,
+# link-local, IPv6 unique-local. A source range reaching beyond these admits the internet.
+NON_INTERNET = tuple(
+    ipaddress.ip_network(cidr)
+    for cidr in (
+        "10.0.0.0/8",
+        "172.16.0.0/12",
+        "192.168.0.0/16",
+        "100.64.0.0/10",
+        "127.0.0.0/8",
+        "169.254.0.0/16",
+        "fc00::/7",
+        "fe80::/10",
+        "::1/128",
+    )
+)
 
 
 def _within(cidrs: list[str], ranges: list[str]) -> bool:
@@ -89,10 +106,17 @@ def classifications(
     return found
 
 
-def classify(account: str, tags: Mapping[str, str], cidrs: list[str], zones: ZoneRules) -> tuple[Zone, str]:
-    """The zone of a network and why: the first rule that matched (see `classifications`)."""
-    return first_zone(classifications(account, tags, cidrs, zones))
-
-
-def first_zone(found: list[tuple[ZoneClassification, str]]) -> tuple[Zone, str]:
-    return (found[0][0].zone, found[0][1]) if found else ("unknown", "")
+def source_zone(cidr: str, corporate: Sequence[str]) -> Zone | None:
+    """Where a security-group rule's source range reaches: the internet if any of it is
+    public address space (0.0.0.0/0, but also 0.0.0.0/1 or a single public address),
+    corporate if it overlaps a corporate range (inside it, or wider, like 10.0.0.0/8 around
+    10.20.0.0/16); None when neither."""
+    network = ipaddress.ip_network(cidr, strict=False)
+    private = [n for n in NON_INTERNET if n.version == network.version]
+    if not any(network.subnet_of(n) for n in private):  # type: ignore[arg-type]
+        return "internet"
+    for parent in corporate:
+        other = ipaddress.ip_network(parent, strict=False)
+        if other.version == network.version and network.overlaps(other):  # type: ignore[arg-type]
+            return "corporate"
+    return None

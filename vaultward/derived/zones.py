@@ -14,6 +14,7 @@ and VPCs named as people know them.
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 
@@ -29,7 +30,7 @@ from vaultward.contract.records import (
 )
 from vaultward.contract.sdk import CheckContext, Result
 from vaultward.derived.names import AccountNames, named
-from vaultward.derived.zone_rules import account_zone, classifications
+from vaultward.derived.zone_rules import NON_INTERNET, account_zone, classifications, source_zone
 
 ZONE_ORDER: tuple[Zone, ...] = ("production", "corporate", "unknown")
 
@@ -77,6 +78,8 @@ class Zones:
         self.rules = rules
         self.vpcs = {vpc.key: vpc for vpc in vpcs}  # the collected VPCs, by id
         self._zoned: dict[tuple[str, str], VpcZone] = {}
+        self._paths: dict[tuple[str, str], tuple[Zone, Zone] | None] = {}
+        self._corporate: dict[str, list[Vpc]] | None = None
 
     def account(self, account: CloudAccount | OrgAccount) -> Zone:
         """The zone the account rules give the account (production first), else the zone
@@ -107,11 +110,94 @@ class Zones:
         vpc = self.vpcs.get(acl.vpc_id)
         return self.vpc(vpc).zone if vpc is not None else acl.recorded_zone or "unknown"
 
+    def path(self, path: NetworkPath) -> tuple[Zone, Zone] | None:
+        """The zones a path joins, from and to; None when it joins none (a security-group rule
+        admitting a range that is neither the internet nor corporate, or corporate into a
+        corporate VPC). An end the policy gives no zone keeps the zone an older fact recorded."""
+        at = (path.scope, path.key)
+        if at not in self._paths:
+            if path.path_kind == "security_group":
+                self._paths[at] = self._rule(path)
+            else:
+                self._paths[at] = (
+                    self._end(path.from_ref, path.from_account, path.from_cidrs, path.recorded_from_zone),
+                    self._end(path.to_ref, path.to_account, path.to_cidrs, path.recorded_to_zone),
+                )
+        return self._paths[at]
+
+    def open_to_internet(self, path: NetworkPath) -> bool:
+        zones = self.path(path)
+        return zones is not None and zones[0] == "internet"
+
+    def _end(self, vpc_id: str, owner: str, cidrs: list[str], recorded: Zone | None) -> Zone:
+        """A peering's or route's end: its VPC's zone when collected, else its owner account's
+        and CIDRs' (the first rule that matches)."""
+        vpc = self.vpcs.get(vpc_id)
+        if vpc is not None:
+            zone = self.vpc(vpc).zone
+        else:
+            matched = classifications(owner, {}, cidrs, self.rules)
+            zone = matched[0][0].zone if matched else "unknown"
+        return recorded if zone == "unknown" and recorded else zone
+
+    def _rule(self, path: NetworkPath) -> tuple[Zone, Zone] | None:
+        """A security-group rule: from the internet into any VPC, and from corporate ranges
+        (`corporate_cidrs`, or the CIDRs of another VPC of its account and region that any rule
+        calls corporate: a conflict counts at its worst) into any VPC not corporate only."""
+        vpc_id = path.vpcs[0] if path.vpcs else ""
+        vpc = self.vpcs.get(vpc_id)
+        to: Zone = self.vpc(vpc).zone if vpc is not None else "unknown"
+        if to == "unknown" and path.recorded_to_zone:
+            to = path.recorded_to_zone
+        if self._corporate is None:
+            self._corporate = {}
+            for other in self.vpcs.values():
+                if self.vpc(other).could_be("corporate"):
+                    self._corporate.setdefault(other.scope, []).append(other)
+        corporate = [*self.rules.corporate_cidrs] + [
+            cidr
+            for other in self._corporate.get(path.scope, [])
+            if other.key != vpc_id
+            for cidr in other.cidrs
+        ]
+        source = source_zone(path.from_ref, corporate) or path.recorded_from_zone
+        if source in (None, "unknown") or (
+            source == "corporate" and vpc is not None and self.vpc(vpc).candidates == ("corporate",)
+        ):
+            return None  # corporate into corporate is no path between zones
+        return (source, to)  # type: ignore[return-value]
+
+    def unrecorded_corporate(self, vpc: Vpc) -> list[str]:
+        """The corporate ranges of the policy that a security-group rule into `vpc` may admit
+        unseen: empty when its fact records every rule (`Vpc.ingress_recorded`). An older fact
+        left out the rules whose range was private and not corporate at collection, so a
+        private range of `corporate_cidrs`, or of a VPC of its account and region that a rule
+        now calls corporate, may match one of them."""
+        if vpc.ingress_recorded:
+            return []
+        ranges = [*self.rules.corporate_cidrs] + [
+            cidr
+            for other in self.vpcs.values()
+            if other.scope == vpc.scope
+            and other.key != vpc.key
+            and any(
+                c.zone == "corporate"
+                for c, _ in classifications(other.owner or other.account, other.tags, other.cidrs, self.rules)
+            )
+            for cidr in other.cidrs
+        ]
+        return [cidr for cidr in dict.fromkeys(ranges) if _private(cidr)]
+
     def conflicts(self) -> list[Vpc]:
         """The conflicted VPCs, once each (a VPC is seen from one scope), in key order."""
         return sorted(
             (vpc for vpc in self.vpcs.values() if self.vpc(vpc).conflicted), key=lambda vpc: vpc.key
         )
+
+
+def _private(cidr: str) -> bool:
+    network = ipaddress.ip_network(cidr, strict=False)
+    return any(network.version == n.version and network.subnet_of(n) for n in NON_INTERNET)  # type: ignore[arg-type]
 
 
 def rule_text(rule: ZoneClassification, accounts: AccountNames | None = None) -> str:

@@ -1,6 +1,7 @@
 from checks.segmentation.no_corporate_production_path import no_corporate_production_path
 from tests.checks.run import run, statuses
 from tests.factories import make_account, make_conflicted_vpc, make_org_account, make_path, make_vpc
+from vaultward.config.policy import Policy, ZoneRules
 from vaultward.contract.records import PortRange
 
 
@@ -261,3 +262,25 @@ def test_paths_name_the_peering_the_vpcs_the_group_and_the_other_account():
         "sg-0d4/ingress/10.20.0.0/16/tcp/22-22",
     ]
     assert (prod.evidence["account"], prod.evidence["account_name"]) == ("111111111111", "prod-payments")
+
+
+def test_an_older_fact_is_unknown_when_a_corporate_range_may_match_an_unrecorded_rule():
+    """Facts stored before issue 17 recorded only the security-group rules that reached the
+    internet or corporate at collection: with a private corporate range in the policy now, a
+    production VPC they show no path into may have one, so it is unknown, never a pass."""
+    older = make_vpc(key="vpc-old", zone="production", ingress_recorded=False)
+    current = make_vpc(key="vpc-new", zone="production")
+    corporate = Policy(zones=ZoneRules(corporate_cidrs=["10.20.0.0/16"]))
+    public_only = Policy(zones=ZoneRules(corporate_cidrs=["203.0.113.0/24"]))  # always recorded
+    results = {r.resource: r for r in run(no_corporate_production_path, [older, current], corporate)}
+    assert (results["vpc-old"].status, results["vpc-new"].status) == ("unknown", "pass")
+    assert results["vpc-old"].evidence["unrecorded_ranges"] == ["10.20.0.0/16"]
+    assert "10.20.0.0/16" in results["vpc-old"].reason
+    for policy in (None, public_only):
+        assert statuses(no_corporate_production_path, [older, current], policy) == {
+            "vpc-old": "pass",
+            "vpc-new": "pass",
+        }
+    # A recorded path still fails it: the mark only ever turns a pass into unknown.
+    path = make_path(from_ref="10.20.0.0/16", from_zone=None, to_zone=None, vpcs=["vpc-old"])
+    assert statuses(no_corporate_production_path, [older, path], corporate) == {"vpc-old": "fail"}

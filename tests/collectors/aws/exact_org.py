@@ -196,23 +196,22 @@ def network_records(org: DemoOrganisation) -> dict[str, list[Record]]:
     corp, custody = org.accounts["corporate"], org.accounts["custody"]
     res = org.resources
     core, hub, office = res["vpc:prod-core"], res["vpc:vpn-hub"], res["vpc:office"]
-    web = res["sg:prod-web"]
+    web, hsm_group = res["sg:prod-web"], res["sg:cloudhsm-signing-hsm"]
 
     def where(account: str, path: bool = False) -> dict:
         """Where a record was collected; a VPC also records its owner (the same account)."""
         values = dict(scope=f"aws:{account}/{REGION}", account=account, region=REGION)
-        return values if path else {**values, "owner": account}
+        return values if path else {**values, "owner": account, "ingress_recorded": True}
 
     def default(role: str, account: str, **fields) -> Vpc:
         return Vpc(key=res[f"vpc:default:{role}"], cidrs=["172.31.0.0/16"], **where(account), **fields)
 
-    def rule(cidr: str, zone: str, port: int) -> NetworkPath:
+    def rule(cidr: str, port: int) -> NetworkPath:
+        """A rule of prod-web, recorded whatever its range (its zones: `path_zones`)."""
         return NetworkPath(
             key=f"{web}/ingress/{cidr}/tcp/{port}-{port}",
             name="prod-web",
             path_kind="security_group",
-            from_zone=zone,
-            to_zone="production",
             from_ref=cidr,
             to_ref=web,
             ports=[PortRange(protocol="tcp", from_port=port, to_port=port)],
@@ -224,12 +223,12 @@ def network_records(org: DemoOrganisation) -> dict[str, list[Record]]:
         return NetworkPath(
             key=res["pcx:prod-office"],
             path_kind="vpc_peering",
-            from_zone="production",
-            to_zone="corporate",
             from_ref=core,
             to_ref=office,
             from_account=prod,
             to_account=corp,
+            from_cidrs=["10.0.0.0/16"],
+            to_cidrs=["10.20.0.0/16"],
             vpcs=[core, office],
             **where(account, path=True),
         )
@@ -275,20 +274,20 @@ def network_records(org: DemoOrganisation) -> dict[str, list[Record]]:
                 **where(prod),
             ),
             peering(prod),
-            rule("0.0.0.0/0", "internet", 22),
-            rule("0.0.0.0/0", "internet", 443),
-            rule("::/0", "internet", 443),
-            rule("10.20.0.0/16", "corporate", 5432),
-            rule("10.30.0.0/16", "corporate", 3389),
+            rule("0.0.0.0/0", 22),
+            rule("0.0.0.0/0", 443),
+            rule("::/0", 443),
+            rule("10.20.0.0/16", 5432),
+            rule("10.30.0.0/16", 3389),
+            rule("10.0.0.0/16", 8080),  # prod-core's own range
             NetworkPath(
                 key=f"{res['tgw:core']}/{hub}-{core}",
                 path_kind="transit_gateway",
-                from_zone="corporate",
-                to_zone="production",
                 from_ref=hub,
                 to_ref=core,
                 from_account=prod,
                 to_account=prod,
+                to_cidrs=["10.0.0.0/16"],  # the route table's destination for prod-core
                 vpcs=[hub, core],
                 **where(prod, path=True),
             ),
@@ -345,6 +344,18 @@ def network_records(org: DemoOrganisation) -> dict[str, list[Record]]:
                 tags={"Name": "signing"},
                 **where(custody),
             ),
+            # The HSMs' group admits the signing service's range: recorded, though it joins no
+            # zones (`path_zones`).
+            NetworkPath(
+                key=f"{hsm_group}/ingress/10.40.8.0/24/tcp/2223-2225",
+                name="cloudhsm-signing-hsm-sg",
+                path_kind="security_group",
+                from_ref="10.40.8.0/24",
+                to_ref=hsm_group,
+                ports=[PortRange(protocol="tcp", from_port=2223, to_port=2225)],
+                vpcs=[res["vpc:signing"]],
+                **where(custody, path=True),
+            ),
         ],
     }
 
@@ -377,6 +388,27 @@ def network_zones(org: DemoOrganisation) -> dict[str, VpcZone]:
         ),
         res["vpc:default:custody"]: VpcZone("production", custody_reason, by_account),
         res["vpc:signing"]: VpcZone("production", custody_reason, by_account),
+    }
+
+
+def path_zones(org: DemoOrganisation) -> dict[str, tuple[str, str] | None]:
+    """The zones each path of `network_records` joins under the organisation's policy,
+    derived at evaluation (`ctx.zones.path`); None for a rule that joins none."""
+    res = org.resources
+    core, hub, web = res["vpc:prod-core"], res["vpc:vpn-hub"], res["sg:prod-web"]
+    rules = {
+        f"{web}/ingress/0.0.0.0/0/tcp/22-22": ("internet", "production"),
+        f"{web}/ingress/0.0.0.0/0/tcp/443-443": ("internet", "production"),
+        f"{web}/ingress/::/0/tcp/443-443": ("internet", "production"),
+        f"{web}/ingress/10.20.0.0/16/tcp/5432-5432": ("corporate", "production"),  # corporate_cidrs
+        f"{web}/ingress/10.30.0.0/16/tcp/3389-3389": ("corporate", "production"),  # vpn-hub's range
+        f"{web}/ingress/10.0.0.0/16/tcp/8080-8080": None,  # inside prod-core: no zones joined
+        f"{res['sg:cloudhsm-signing-hsm']}/ingress/10.40.8.0/24/tcp/2223-2225": None,  # signing's own
+    }
+    return {
+        **rules,
+        res["pcx:prod-office"]: ("production", "corporate"),
+        f"{res['tgw:core']}/{hub}-{core}": ("corporate", "production"),
     }
 
 

@@ -19,7 +19,7 @@ from collectors.aws.session import CollectionError
 from tests.aws_faults import deny
 from tests.collectors.aws import exact_org as expected
 from vaultward.config.settings import parse_settings
-from vaultward.contract.records import HsmCluster, Identity, NetworkAcl, Record, Vpc
+from vaultward.contract.records import HsmCluster, Identity, NetworkAcl, NetworkPath, Record, Vpc
 from vaultward.contract.sdk import Problem
 from vaultward.derived.zones import Zones
 
@@ -82,6 +82,9 @@ def test_zones_of_the_exact_organisation(exact_org):
     }
     assert {acl.key: zones.acl(acl) for acl in records if isinstance(acl, NetworkAcl)} == wanted
     assert sorted(set(wanted.values())) == ["corporate", "production", "unknown"]
+    # And each network path's zones, from and to.
+    paths = {r.key: zones.path(r) for r in records if isinstance(r, NetworkPath)}
+    assert paths == expected.path_zones(exact_org)
 
 
 def test_scope_ids_and_params(exact_org):

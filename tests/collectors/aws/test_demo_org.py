@@ -52,7 +52,9 @@ def test_demo_organisation_end_to_end(server_endpoint):
         "custody.hsm_cluster": 2,
         "custody.key": 4,
         "network.vpc": 8,  # four default VPCs, prod-core, vpn-hub, office, signing
-        "network.path": 9,  # with legacy-hsm's group admitting the office range
+        # every rule admitting a range: with legacy-hsm's group admitting the office range, and
+        # prod-web's and signing-hsm's admitting their own VPC's (zones derived at evaluation)
+        "network.path": 11,
         "network.acl": 9,  # each VPC's default ACL and signing-hsm's
     }
     people = {r.name: r for r in records if isinstance(r, Identity)}

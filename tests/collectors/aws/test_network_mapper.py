@@ -9,6 +9,7 @@ from collectors.aws import network_mapper
 from tests.collectors.aws.payloads import load
 from vaultward.config.policy import ZoneRules
 from vaultward.contract.records import NetworkPath, PortRange, Vpc, ZoneClassification
+from vaultward.derived.zone_rules import classifications, source_zone
 from vaultward.derived.zones import VpcZone, Zones, conflict_line
 
 ACCOUNT, REGION = "123456789012", "us-east-1"
@@ -17,7 +18,7 @@ OFFICE, LAB = "vpc-91cc0e2790242fdd5", "vpc-2dedcd0b86359f222"
 WEB, OFFICE_SSH = "sg-25e66e1dc3565a950", "sg-18946f02ba61fe295"
 ZONES = ZoneRules(corporate_cidrs=["10.20.0.0/16"])
 WHERE = dict(account=ACCOUNT, region=REGION)
-OWNED = dict(owner=ACCOUNT, **WHERE)
+OWNED = dict(owner=ACCOUNT, ingress_recorded=True, **WHERE)
 
 
 def zone_candidates(vpc: Vpc, zones: ZoneRules) -> tuple[str, ...]:
@@ -26,6 +27,13 @@ def zone_candidates(vpc: Vpc, zones: ZoneRules) -> tuple[str, ...]:
 
 def zone_conflicts(vpcs: list[Vpc], zones: ZoneRules) -> list[Vpc]:
     return Zones(zones, vpcs).conflicts()
+
+
+def joined(paths: list[NetworkPath], vpcs: list[Vpc], zones: ZoneRules) -> list:
+    """Each path's zones (from, to) under `zones` as evaluation derives them, None when the
+    path joins no zones."""
+    view = Zones(zones, vpcs)
+    return [view.path(path) for path in paths]
 
 
 def _says(rule: str, zone: str, matched: str) -> ZoneClassification:
@@ -90,30 +98,31 @@ def test_account_rule_wins_over_tags():
         _says("tag", "production", "tag Environment=Production"),
         _says("cidr", "production", "CIDR 10.0.0.0/16"),
     )
-    zone, reason = network_mapper.classify("999999999999", {}, ["10.1.0.0/24"], zones)
-    assert (zone, reason) == ("production", "CIDR 10.1.0.0/24 inside production_cidrs")
+    [(rule, reason)] = classifications("999999999999", {}, ["10.1.0.0/24"], zones)
+    assert (rule.zone, reason) == ("production", "CIDR 10.1.0.0/24 inside production_cidrs")
     # A VPC only partly inside the ranges is not classified by CIDR.
-    assert network_mapper.classify("9", {}, ["10.1.0.0/24", "172.16.0.0/24"], zones)[0] == "unknown"
+    assert classifications("9", {}, ["10.1.0.0/24", "172.16.0.0/24"], zones) == []
 
 
 def test_active_peerings_only(vpcs):
     paths = network_mapper.map_peerings(
-        load("ec2_vpc_peering_connections.json")["VpcPeeringConnections"], vpcs, ACCOUNT, REGION, ZONES
+        load("ec2_vpc_peering_connections.json")["VpcPeeringConnections"], ACCOUNT, REGION
     )
     assert paths == [
         NetworkPath(
             key="pcx-8cf18d1bcf6278022",
             path_kind="vpc_peering",
-            from_zone="production",
-            to_zone="corporate",
             from_ref=CORE,
             to_ref=OFFICE,
             from_account=ACCOUNT,  # each side's OwnerId
             to_account=ACCOUNT,
+            from_cidrs=["10.0.0.0/16"],  # each side's CIDRs
+            to_cidrs=["10.20.0.0/16"],
             vpcs=[CORE, OFFICE],
             **WHERE,
         )
     ]
+    assert joined(paths, vpcs, ZONES) == [("production", "corporate")]
 
 
 def test_peer_in_another_account_is_zoned_by_account_then_cidr():
@@ -124,8 +133,8 @@ def test_peer_in_another_account_is_zoned_by_account_then_cidr():
         "AccepterVpcInfo": {"VpcId": "vpc-b", "OwnerId": "222222222222", "CidrBlock": "10.20.5.0/24"},
     }
     zones = ZoneRules(production_accounts=["111111111111"], corporate_cidrs=["10.20.0.0/16"])
-    [path] = network_mapper.map_peerings([peering], [], ACCOUNT, REGION, zones)
-    assert (path.from_zone, path.to_zone) == ("production", "corporate")
+    [path] = network_mapper.map_peerings([peering], ACCOUNT, REGION)
+    assert joined([path], [], zones) == [("production", "corporate")]
     assert (path.from_account, path.to_account) == ("111111111111", "222222222222")
 
 
@@ -133,35 +142,32 @@ def test_transit_gateway_route_joins_zones(vpcs):
     paths = network_mapper.map_transit_gateways(
         load("ec2_transit_gateway_attachments.json")["TransitGatewayAttachments"],
         load("ec2_transit_gateway_routes.json"),
-        vpcs,
         ACCOUNT,
         REGION,
-        ZONES,
     )
-    assert paths == [
-        NetworkPath(
-            key=f"tgw-7d9206c11dbc1e121/{HUB}-{CORE}",
-            path_kind="transit_gateway",
-            from_zone="corporate",
-            to_zone="production",
-            from_ref=HUB,
-            to_ref=CORE,
-            from_account=ACCOUNT,  # each attachment's ResourceOwnerId
-            to_account=ACCOUNT,
-            vpcs=[HUB, CORE],
-            **WHERE,
-        )
-    ]
+    [path] = paths
+    assert path == NetworkPath(
+        key=f"tgw-7d9206c11dbc1e121/{HUB}-{CORE}",
+        path_kind="transit_gateway",
+        from_ref=HUB,
+        to_ref=CORE,
+        from_account=ACCOUNT,  # each attachment's ResourceOwnerId
+        to_account=ACCOUNT,
+        to_cidrs=["10.0.0.0/16"],  # the destinations routed to each attachment (none to the hub)
+        vpcs=[HUB, CORE],
+        **WHERE,
+    )
+    assert joined(paths, vpcs, ZONES) == [("corporate", "production")]
 
 
 def test_transit_gateway_without_routes_is_no_path(vpcs):
     attachments = load("ec2_transit_gateway_attachments.json")["TransitGatewayAttachments"]
-    assert network_mapper.map_transit_gateways(attachments, {}, vpcs, ACCOUNT, REGION, ZONES) == []
+    assert network_mapper.map_transit_gateways(attachments, {}, ACCOUNT, REGION) == []
 
 
 def test_security_groups_in_every_zone(vpcs):
     paths = network_mapper.map_security_groups(
-        load("ec2_security_groups.json")["SecurityGroups"], vpcs, ACCOUNT, REGION, ZONES
+        load("ec2_security_groups.json")["SecurityGroups"], ACCOUNT, REGION
     )
 
     def rule(cidr, zone, ports, span, group=WEB, name="prod-web", to_zone="production", vpc=CORE):
@@ -170,39 +176,43 @@ def test_security_groups_in_every_zone(vpcs):
             key=f"{group}/ingress/{cidr}/{protocol}/{span}",
             name=name,
             path_kind="security_group",
-            from_zone=zone,
-            to_zone=to_zone,
             from_ref=cidr,
             to_ref=group,
             ports=[ports],
             vpcs=[vpc],
             **WHERE,
-        )
+        ), (zone and (zone, to_zone))
 
     ssh = PortRange(protocol="tcp", from_port=22, to_port=22)
     postgres = PortRange(protocol="tcp", from_port=5432, to_port=5432)
-    # 10.99.0.0/16 is neither internet nor corporate. office-ssh, in a corporate VPC, is kept:
-    # the internet reaches every zone. The default groups admit only themselves.
+    # Every rule admitting a range is recorded; 10.99.0.0/16 is neither internet nor corporate,
+    # so it joins no zones. office-ssh, in a corporate VPC, counts: the internet reaches every
+    # zone. The default groups admit only themselves.
     office_ssh = rule(
         "0.0.0.0/0", "internet", ssh, "22-22", OFFICE_SSH, "office-ssh", to_zone="corporate", vpc=OFFICE
     )
-    assert sorted(paths, key=lambda p: p.key) == sorted(
+    expected = sorted(
         [
             office_ssh,
             rule("0.0.0.0/0", "internet", ssh, "22-22"),
             rule("10.20.0.0/16", "corporate", postgres, "5432-5432"),
+            rule("10.99.0.0/16", None, postgres, "5432-5432"),
             rule("::/0", "internet", PortRange(protocol="-1"), "all"),
             rule("0.0.0.0/0", "internet", PortRange(protocol="icmp"), "all"),
         ],
-        key=lambda p: p.key,
+        key=lambda rule: rule[0].key,
     )
-    assert [p.exposes(22) for p in sorted(paths, key=lambda p: p.key)] == [
+    paths = sorted(paths, key=lambda p: p.key)
+    assert paths == [path for path, _ in expected]
+    assert joined(paths, vpcs, ZONES) == [zones for _, zones in expected]
+    assert [p.exposes(22) for p in paths] == [
         True,
         False,
         True,
         False,
+        False,
         True,
-    ]  # office ssh, icmp, ssh, postgres, all
+    ]  # office ssh, icmp, ssh, postgres (corporate), postgres (10.99), all
 
 
 def test_corporate_ranges_into_a_corporate_vpc_are_no_path(vpcs):
@@ -213,10 +223,10 @@ def test_corporate_ranges_into_a_corporate_vpc_are_no_path(vpcs):
             {"IpProtocol": "tcp", "FromPort": 5432, "ToPort": 5432, "IpRanges": [{"CidrIp": "10.20.0.0/16"}]}
         ],
     }
-    assert network_mapper.map_security_groups([group], vpcs, ACCOUNT, REGION, ZONES) == []
-    # The same rule in the unclassified lab VPC is kept, zoned as classified: unknown.
-    [path] = network_mapper.map_security_groups([{**group, "VpcId": LAB}], vpcs, ACCOUNT, REGION, ZONES)
-    assert (path.from_zone, path.to_zone, path.vpcs) == ("corporate", "unknown", [LAB])
+    assert joined(network_mapper.map_security_groups([group], ACCOUNT, REGION), vpcs, ZONES) == [None]
+    # The same rule in the unclassified lab VPC counts, zoned as classified: unknown.
+    [path] = network_mapper.map_security_groups([{**group, "VpcId": LAB}], ACCOUNT, REGION)
+    assert (joined([path], vpcs, ZONES), path.vpcs) == ([("corporate", "unknown")], [LAB])
 
 
 # An account's untagged default VPC (captured by `capture_default_vpc`): legacy-admin is open
@@ -241,21 +251,22 @@ def test_default_vpc_groups_are_kept_in_any_zone(zones, zone, reason):
     zoned = Zones(zones).vpc(vpc)
     assert (vpc.key, zoned.zone, zoned.reason, vpc.tags) == (DEFAULT_VPC, zone, reason, {})
     paths = network_mapper.map_security_groups(
-        load("ec2_default_vpc_security_groups.json")["SecurityGroups"], [vpc], ACCOUNT, REGION, zones
+        load("ec2_default_vpc_security_groups.json")["SecurityGroups"], ACCOUNT, REGION
     )
-    assert sorted((p.to_ref, p.name, p.from_ref, str(p.ports[0]), p.to_zone) for p in paths) == [
+    view = Zones(zones, [vpc])
+    assert sorted((p.to_ref, p.name, p.from_ref, str(p.ports[0]), view.path(p)[1]) for p in paths) == [
         (LEGACY, "legacy-admin", "0.0.0.0/0", "tcp/22", zone),
         (LEGACY, "legacy-admin", "0.0.0.0/0", "tcp/3389", zone),
         (PUBLIC_WEB, "public-web", "0.0.0.0/0", "tcp/443", zone),
         (PUBLIC_WEB, "public-web", "::/0", "tcp/443", zone),
     ]
-    assert all(p.from_zone == "internet" and p.vpcs == [DEFAULT_VPC] for p in paths)
+    assert all(view.open_to_internet(p) and p.vpcs == [DEFAULT_VPC] for p in paths)
 
 
 def test_a_group_whose_vpc_was_not_listed_is_kept_as_unknown():
     groups = load("ec2_default_vpc_security_groups.json")["SecurityGroups"]
-    paths = network_mapper.map_security_groups(groups, [], ACCOUNT, REGION, ZoneRules())
-    assert len(paths) == 4 and {p.to_zone for p in paths} == {"unknown"}
+    paths = network_mapper.map_security_groups(groups, ACCOUNT, REGION)
+    assert len(paths) == 4 and {zones[1] for zones in joined(paths, [], ZoneRules())} == {"unknown"}
 
 
 @pytest.mark.parametrize(
@@ -272,7 +283,7 @@ def test_a_group_whose_vpc_was_not_listed_is_kept_as_unknown():
     ],
 )
 def test_source_zone_of_a_rule(cidr, zone):
-    assert network_mapper.source_zone(cidr, ["10.20.0.0/16"]) == zone
+    assert source_zone(cidr, ["10.20.0.0/16"]) == zone
 
 
 def _vpc(tags: dict[str, str], cidr: str = "10.5.0.0/16", owner: str = ACCOUNT) -> dict:
@@ -355,8 +366,9 @@ def test_a_vpc_that_may_be_corporate_is_a_corporate_source_into_other_vpcs_only(
         group("sg-self", "vpc-x", "10.5.0.0/16"),  # the conflicted VPC's own range: no path
         group("sg-office", "vpc-x", "10.20.0.0/16"),  # corporate into a VPC that may be production
     ]
-    paths = network_mapper.map_security_groups(groups, [*conflicted, *prod], ACCOUNT, REGION, zones)
-    assert sorted((p.to_ref, p.from_zone, p.from_ref) for p in paths) == [
+    paths = network_mapper.map_security_groups(groups, ACCOUNT, REGION)
+    view = Zones(zones, [*conflicted, *prod])
+    assert sorted((p.to_ref, zones[0], p.from_ref) for p in paths if (zones := view.path(p))) == [
         ("sg-office", "corporate", "10.20.0.0/16"),
         ("sg-prod", "corporate", "10.5.0.0/16"),
     ]

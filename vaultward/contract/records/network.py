@@ -39,6 +39,11 @@ class Vpc(Record):
     owner: str = ""  # the OwnerId EC2 reports (another account when the VPC is shared with `account`)
     cidrs: list[str] = Field(default_factory=list)
     tags: dict[str, str] = Field(default_factory=dict)
+    # Whether every security-group rule admitting a CIDR range into the VPC was recorded as a
+    # NetworkPath (collectors since issue 17). Older facts recorded only the rules that reached
+    # the internet or a corporate range at collection: a corporate range added since may match
+    # a rule they left out (`Zones.unrecorded_corporate`).
+    ingress_recorded: bool = False
     recorded_zone: Zone | None = recorded_zone_field()
     recorded_zone_reason: str = recorded_zone_field("zone_reason", "")
     recorded_classifications: list[ZoneClassification] = recorded_zone_field("classifications", [])
@@ -68,25 +73,29 @@ class PortRange(BaseModel):
 
 @record_kind("network.path")
 class NetworkPath(Record):
-    """A way traffic can flow from one zone to another: peering, transit gateway, or a
-    security-group rule that admits a source range."""
+    """A way traffic can flow between networks: a peering, a transit-gateway route, or a
+    security-group rule that admits a source range. Its zones are derived at evaluation
+    (`ctx.zones.path`): from the VPCs it joins, else from its ends' owner accounts and CIDRs.
+
+    `recorded_from_zone` / `recorded_to_zone` hold the zones a collector recorded before
+    issue 17; they stand in only where the evaluation's policy gives an end no zone."""
 
     account: str = ""
     region: str = ""
     path_kind: Literal["vpc_peering", "transit_gateway", "security_group"]
-    from_zone: Zone
-    to_zone: Zone
+    recorded_from_zone: Zone | None = recorded_zone_field("from_zone")
+    recorded_to_zone: Zone | None = recorded_zone_field("to_zone")
     from_ref: str = ""  # VPC id, CIDR, security group
     to_ref: str = ""
     from_account: str = ""  # the account owning each end VPC (peerings, transit gateways), if told
     to_account: str = ""
+    # Each end VPC's CIDRs as the peering reports them, or the destinations a transit-gateway
+    # route table sends to each attachment: what an end no VPC fact describes is zoned by.
+    from_cidrs: list[str] = Field(default_factory=list)
+    to_cidrs: list[str] = Field(default_factory=list)
     ports: list[PortRange] = Field(default_factory=list)  # empty: all traffic
     vpcs: list[str] = Field(default_factory=list)  # ids of the VPCs the path reaches or joins
     state: str = "active"
-
-    @property
-    def open_to_internet(self) -> bool:
-        return self.from_zone == "internet"
 
     def exposes(self, port: int) -> bool:
         return not self.ports or any(p.covers(port) for p in self.ports)
