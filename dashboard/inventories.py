@@ -160,6 +160,11 @@ def _people_read(session: Session, evaluation_id: int) -> tuple[dict[str, list[A
 def _people(url: str, evaluation_id: int | None) -> tuple[pd.DataFrame, pd.DataFrame]:
     empty: tuple[dict[str, list[Any]], list[Issues]] = ({name: [] for name in PERSON_FIELDS}, [])
     c, issues = _stored(url, _people_read, evaluation_id, empty)
+    return people_frame(c, issues), _issue_frame(issues, dict(zip(c["person_id"], c["name"], strict=True)))
+
+
+def people_frame(c: dict[str, list[Any]], issues: list[Issues]) -> pd.DataFrame:
+    """The people table of the people `c` (people_columns) with their open findings `issues`."""
     failing = _failing(issues)
     checks = [failing.get(person_id, []) for person_id in c["person_id"]]
     measured = c["training_measured"]
@@ -186,8 +191,7 @@ def _people(url: str, evaluation_id: int | None) -> tuple[pd.DataFrame, pd.DataF
         name: _text(values) if name not in ("open_findings", "active") else values
         for name, values in columns.items()
     }
-    frame = pd.DataFrame(texts, columns=PEOPLE_COLUMNS)
-    return frame, _issue_frame(issues, dict(zip(c["person_id"], c["name"], strict=True)))
+    return pd.DataFrame(texts, columns=PEOPLE_COLUMNS)
 
 
 def custody(url: str) -> tuple[pd.DataFrame, pd.DataFrame]:
