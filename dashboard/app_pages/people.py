@@ -65,7 +65,9 @@ def render() -> None:
     first = page_picker(total, "people_table")
     shown = people_pages.people(url, evaluation_id, chosen, data.PAGE_SIZE, first)
     st.caption(
-        f"{total} match · showing {first + 1 if total else 0}-{first + len(shown)} · {counted['employees']} "
+        f"{len(shown)} shown"
+        + (f" of {total} (rows {first + 1}-{first + len(shown)})" if total > len(shown) else "")
+        + f" · {counted['employees']} "
         f"employees, {counted['privileged']} privileged, {counted['signers']} signers, {counted['failing']} with "
         f"open findings · machine accounts: {counted['machines']}"
     )
