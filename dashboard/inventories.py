@@ -228,44 +228,6 @@ def _mentions(frame: pd.DataFrame, columns: list[str], text: str) -> pd.Series:
     return haystack.apply(lambda column: column.str.lower().str.contains(needle, regex=False)).any(axis=1)
 
 
-def filter_people(
-    frame: pd.DataFrame,
-    text: str = "",
-    privileged: bool = False,
-    signers: bool = False,
-    failing: bool = False,
-    machines: bool = False,
-) -> pd.DataFrame:
-    """Employees who mention `text` and, when asked, are privileged, sign, or have open
-    findings; machine identities too when `machines`. Guests are listed apart (`guests`)."""
-    keep = _mentions(frame, ["person", "identities", "roles", "signer_for", "failing"], text)
-    if privileged:
-        keep &= frame["privileged"] == "yes"
-    if signers:
-        keep &= frame["signer_for"] != ""
-    if failing:
-        keep &= frame["open_findings"] > 0
-    keep &= frame["kind"].isin(["employee", "machine"] if machines else ["employee"])
-    return frame[keep].reset_index(drop=True)
-
-
-def census(frame: pd.DataFrame) -> dict[str, int]:
-    """Active people by class and the departed, counted as the evaluation's census counts them
-    (vaultward.derived.people.census): a suspended machine account is not counted."""
-    active = frame["active"].astype(bool)
-    counts = {
-        kind: int(((frame["kind"] == kind) & active).sum()) for kind in ("employee", "guest", "machine")
-    }
-    counts["departed"] = int((~active & (frame["kind"] != "machine")).sum())
-    return counts
-
-
-def guests(frame: pd.DataFrame, text: str = "") -> pd.DataFrame:
-    """The guests from outside the organisation who mention `text`, listed apart from staff."""
-    keep = _mentions(frame, ["person", "identities", "roles", "signer_for", "failing"], text)
-    return frame[keep & (frame["kind"] == "guest")].reset_index(drop=True)
-
-
 def filter_custody(
     frame: pd.DataFrame, text: str = "", kinds: list[str] | None = None, failing: bool = False
 ) -> pd.DataFrame:
