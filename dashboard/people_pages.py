@@ -14,6 +14,10 @@ from vaultward.read import people_pages
 from vaultward.read.inventories import issues_of, people_columns
 from vaultward.read.people_pages import PeopleFilter
 
+# A few people's findings are looked up by their ids, CHUNK at a time (SQLite's limit of bound
+# values); more by a join (a CSV of everyone). At 100,000 identities PostgreSQL joined all
+# 160,000 findings to find the 3,000 guests' (0.2 s), their ids find them in a twentieth.
+FEW, CHUNK = 5000, 500
 __all__ = ["PeopleFilter", "census", "count", "guests", "issue_count", "issues", "people"]
 
 
@@ -38,9 +42,14 @@ def people(
         columns = people_columns(
             session, evaluation_id, *people_pages.matching(chosen), limit=limit, offset=offset
         )
+        ids = columns["person_id"]
         found = (
-            issues_of(session, evaluation_id, "person", columns["person_id"])
-            if limit is not None
+            [
+                row
+                for at in range(0, len(ids), CHUNK)
+                for row in issues_of(session, evaluation_id, "person", ids[at : at + CHUNK])
+            ]
+            if len(ids) <= FEW
             else people_pages.issues_of_people(session, evaluation_id, chosen)
         )
     return people_frame(columns, found)
