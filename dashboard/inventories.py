@@ -160,6 +160,11 @@ def _people_read(session: Session, evaluation_id: int) -> tuple[dict[str, list[A
 def _people(url: str, evaluation_id: int | None) -> tuple[pd.DataFrame, pd.DataFrame]:
     empty: tuple[dict[str, list[Any]], list[Issues]] = ({name: [] for name in PERSON_FIELDS}, [])
     c, issues = _stored(url, _people_read, evaluation_id, empty)
+    return people_frame(c, issues), _issue_frame(issues, dict(zip(c["person_id"], c["name"], strict=True)))
+
+
+def people_frame(c: dict[str, list[Any]], issues: list[Issues]) -> pd.DataFrame:
+    """The people table of the people `c` (people_columns) with their open findings `issues`."""
     failing = _failing(issues)
     checks = [failing.get(person_id, []) for person_id in c["person_id"]]
     measured = c["training_measured"]
@@ -186,8 +191,7 @@ def _people(url: str, evaluation_id: int | None) -> tuple[pd.DataFrame, pd.DataF
         name: _text(values) if name not in ("open_findings", "active") else values
         for name, values in columns.items()
     }
-    frame = pd.DataFrame(texts, columns=PEOPLE_COLUMNS)
-    return frame, _issue_frame(issues, dict(zip(c["person_id"], c["name"], strict=True)))
+    return pd.DataFrame(texts, columns=PEOPLE_COLUMNS)
 
 
 def custody(url: str) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -222,44 +226,6 @@ def _mentions(frame: pd.DataFrame, columns: list[str], text: str) -> pd.Series:
         return pd.Series(True, index=frame.index)
     haystack = frame[columns].astype(str)
     return haystack.apply(lambda column: column.str.lower().str.contains(needle, regex=False)).any(axis=1)
-
-
-def filter_people(
-    frame: pd.DataFrame,
-    text: str = "",
-    privileged: bool = False,
-    signers: bool = False,
-    failing: bool = False,
-    machines: bool = False,
-) -> pd.DataFrame:
-    """Employees who mention `text` and, when asked, are privileged, sign, or have open
-    findings; machine identities too when `machines`. Guests are listed apart (`guests`)."""
-    keep = _mentions(frame, ["person", "identities", "roles", "signer_for", "failing"], text)
-    if privileged:
-        keep &= frame["privileged"] == "yes"
-    if signers:
-        keep &= frame["signer_for"] != ""
-    if failing:
-        keep &= frame["open_findings"] > 0
-    keep &= frame["kind"].isin(["employee", "machine"] if machines else ["employee"])
-    return frame[keep].reset_index(drop=True)
-
-
-def census(frame: pd.DataFrame) -> dict[str, int]:
-    """Active people by class and the departed, counted as the evaluation's census counts them
-    (vaultward.derived.people.census): a suspended machine account is not counted."""
-    active = frame["active"].astype(bool)
-    counts = {
-        kind: int(((frame["kind"] == kind) & active).sum()) for kind in ("employee", "guest", "machine")
-    }
-    counts["departed"] = int((~active & (frame["kind"] != "machine")).sum())
-    return counts
-
-
-def guests(frame: pd.DataFrame, text: str = "") -> pd.DataFrame:
-    """The guests from outside the organisation who mention `text`, listed apart from staff."""
-    keep = _mentions(frame, ["person", "identities", "roles", "signer_for", "failing"], text)
-    return frame[keep & (frame["kind"] == "guest")].reset_index(drop=True)
 
 
 def filter_custody(

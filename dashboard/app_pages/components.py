@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -139,27 +140,50 @@ def freshness_table(runs: pd.DataFrame) -> Styler:
     return table.style.map(lambda state: STATE_STYLES.get(state, ""), subset=["State"])
 
 
+def page_picker(total: int, key: str) -> int:
+    """A page picker for `total` rows `data.PAGE_SIZE` at a time (none for one page): the first
+    row's index of the page chosen."""
+    pages = -(-total // data.PAGE_SIZE)
+    if pages <= 1:
+        return 0
+    page_key = f"{key}_page"
+    if st.session_state.get(page_key, 1) > pages:  # fewer rows shown than before
+        st.session_state[page_key] = pages
+    page = int(st.number_input(f"Page (of {pages})", min_value=1, max_value=pages, step=1, key=page_key))
+    return (page - 1) * data.PAGE_SIZE
+
+
 def open_findings_table(issues: Any, subject: str, key: str) -> None:
     """The open findings of the rows shown, one per line, worst first (`subject` names whom
     they are about), a page of `data.PAGE_SIZE` at a time with the count of all and a CSV of
     all. Source text stays text: st.dataframe never renders markdown or HTML."""
+    paged_findings_table(
+        len(issues),
+        lambda first: issues.iloc[first : first + data.PAGE_SIZE],
+        lambda: issues_csv(issues, subject),
+        subject,
+        key,
+    )
+
+
+def paged_findings_table(
+    total: int, page_of: Callable[[int], pd.DataFrame], csv: Callable[[], bytes], subject: str, key: str
+) -> None:
+    """open_findings_table of `total` findings whose page from a row on is `page_of(first)`
+    and whose CSV (made on click) is `csv()`."""
     st.subheader("What fails")
-    if issues.empty:
+    if not total:
         st.caption("Nothing fails or is unknown for the rows shown in the latest evaluation.")
         return
-    total = len(issues)
-    pages = -(-total // data.PAGE_SIZE)
-    page = 1
-    if pages > 1:
-        page_key = f"{key}_page"
-        if st.session_state.get(page_key, 1) > pages:  # fewer rows shown than before
-            st.session_state[page_key] = pages
-        page = int(st.number_input(f"Page (of {pages})", min_value=1, max_value=pages, step=1, key=page_key))
-    first = (page - 1) * data.PAGE_SIZE
-    shown = issues.iloc[first : first + data.PAGE_SIZE].drop(columns="subject_id")
+    first = page_picker(total, key)
+    shown = page_of(first).drop(columns="subject_id")
     st.caption(
         f"{total} open findings for the rows shown · showing {first + 1}-{first + len(shown)}"
-        + (f"; the other {total - len(shown)} are on the other pages and in the CSV" if pages > 1 else "")
+        + (
+            f"; the other {total - len(shown)} are on the other pages and in the CSV"
+            if total > len(shown)
+            else ""
+        )
     )
     st.dataframe(
         shown,
@@ -176,7 +200,7 @@ def open_findings_table(issues: Any, subject: str, key: str) -> None:
     )
     st.download_button(
         f"Download CSV ({total} open findings)",
-        data=lambda: _issues_csv(issues, subject),  # made on click, not per rerun
+        data=csv,  # made on click, not per rerun
         file_name=data.download_name(subject.lower(), "open-findings.csv"),
         mime="text/csv",
         icon=":material/download:",
@@ -184,7 +208,7 @@ def open_findings_table(issues: Any, subject: str, key: str) -> None:
     )
 
 
-def _issues_csv(issues: pd.DataFrame, subject: str) -> bytes:
+def issues_csv(issues: pd.DataFrame, subject: str) -> bytes:
     """Every open finding of the rows shown, cells that look like formulas neutralised."""
     from vaultward.reporting.files import spreadsheet_safe
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import data, inventories
-from dashboard.app_pages.components import open_findings_table
+from dashboard import data, inventories, people_pages
+from dashboard.app_pages.components import issues_csv, page_picker, paged_findings_table
 
 COLUMNS = {
     "person": st.column_config.TextColumn("Person", width="medium"),
@@ -36,14 +36,15 @@ def render() -> None:
         "guest from outside the organisation or a machine identity, as the latest evaluation resolved "
         "them for its checks, with what fails for them."
     )
-    everyone, issues = inventories.people(url)
-    if everyone.empty:
+    evaluation_id = inventories.latest_evaluation(url)
+    counted = people_pages.census(url, evaluation_id) if evaluation_id is not None else {}
+    if not sum(counted.get(name, 0) for name in ("employees", "guest", "machines", "departed")):
         st.info(
             "No identities in the latest evaluation: connect an identity source and run `vaultward collect` "
             "(an evaluation stored before inventories were shows them after the next evaluation)."
         )
         return
-    counted = inventories.census(everyone)
+    assert evaluation_id is not None
     counts = st.columns(4)
     counts[0].metric("Employees", counted["employee"])
     counts[1].metric("Guests (external)", counted["guest"])
@@ -53,21 +54,41 @@ def render() -> None:
     text = search.text_input(
         "Search", key="people_search", placeholder="name, e-mail, identity, role or check"
     )
-    privileged = toggles[0].checkbox("Privileged only", key="people_privileged")
-    signers = toggles[1].checkbox("Signers only", key="people_signers")
-    failing = toggles[2].checkbox("Failing only", key="people_failing")
-    machines = toggles[3].checkbox("Machine accounts", key="people_machines")
-    shown = inventories.filter_people(everyone, text, privileged, signers, failing, machines)
-    people = everyone[everyone["kind"] == "employee"]
+    chosen = people_pages.PeopleFilter(
+        text=text,
+        privileged=toggles[0].checkbox("Privileged only", key="people_privileged"),
+        signers=toggles[1].checkbox("Signers only", key="people_signers"),
+        failing=toggles[2].checkbox("Failing only", key="people_failing"),
+        machines=toggles[3].checkbox("Machine accounts", key="people_machines"),
+    )
+    total = people_pages.count(url, evaluation_id, chosen)
+    first = page_picker(total, "people_table")
+    shown = people_pages.people(url, evaluation_id, chosen, data.PAGE_SIZE, first)
     st.caption(
-        f"{len(shown)} shown · {len(people)} employees, {int((people['privileged'] == 'yes').sum())} privileged, "
-        f"{int((people['signer_for'] != '').sum())} signers, {int((people['open_findings'] > 0).sum())} with "
-        f"open findings · machine accounts: {int((everyone['kind'] == 'machine').sum())}"
+        f"{len(shown)} shown"
+        + (f" of {total} (rows {first + 1}-{first + len(shown)})" if total > len(shown) else "")
+        + f" · {counted['employees']} "
+        f"employees, {counted['privileged']} privileged, {counted['signers']} signers, {counted['failing']} with "
+        f"open findings · machine accounts: {counted['machines']}"
     )
     st.dataframe(shown, hide_index=True, width="stretch", column_config=COLUMNS, key="people_table")
-    open_findings_table(issues[issues["subject_id"].isin(shown["id"])], "Person", "people_issues")
+    st.download_button(
+        f"Download CSV ({total} people)",
+        data=lambda: people_csv(url, evaluation_id, chosen),  # made on click, not per rerun
+        file_name=data.download_name("people", "people.csv"),
+        mime="text/csv",
+        icon=":material/download:",
+        key="people_table_csv",
+    )
+    paged_findings_table(
+        people_pages.issue_count(url, evaluation_id, chosen),
+        lambda at: people_pages.issues(url, evaluation_id, chosen, data.PAGE_SIZE, at),
+        lambda: issues_csv(people_pages.issues(url, evaluation_id, chosen), "Person"),
+        "Person",
+        "people_issues",
+    )
 
-    outside = inventories.guests(everyone, text)
+    outside = people_pages.guests(url, evaluation_id, text)
     st.subheader("Guests from outside the organisation")
     st.caption(
         "Not staff: the people checks (MFA per person, training) leave them out; each guest account "
@@ -77,3 +98,12 @@ def render() -> None:
         st.caption("No guest matches." if text else "No guest account collected.")
     else:
         st.dataframe(outside, hide_index=True, width="stretch", column_config=COLUMNS, key="guests_table")
+
+
+def people_csv(url: str, evaluation_id: int, chosen: people_pages.PeopleFilter) -> bytes:
+    """Every person the filters keep, cells that look like formulas neutralised."""
+    from vaultward.reporting.files import spreadsheet_safe
+
+    everyone = people_pages.people(url, evaluation_id, chosen)
+    export = everyone.drop(columns=["id", "active"])
+    return export.map(spreadsheet_safe).to_csv(index=False).encode("utf-8")

@@ -44,13 +44,20 @@ _PERSON_PLAIN = 9  # the fields before the JSON lists and the timestamps
 _BOOLEANS = range(4, _PERSON_PLAIN)  # active, mfa, phishing_resistant, training_measured, privileged
 
 
-def issues_of(session: Session, evaluation_id: int, inventory: str) -> list[tuple[str, str, str, str, str]]:
+def issues_of(
+    session: Session, evaluation_id: int, inventory: str, subjects: Sequence[str] | None = None
+) -> list[tuple[str, str, str, str, str]]:
     """The open findings of the evaluation's people (`inventory` "person") or custody objects
-    ("custody"), as (subject_id, check_id, status, severity, message) rows, worst first per
-    subject, subjects in the inventory's order."""
+    ("custody"), or of those `subjects` only, as (subject_id, check_id, status, severity,
+    message) rows, worst first per subject, subjects in the inventory's order."""
+    of_subjects = () if subjects is None else (col(InventoryIssue.subject_id).in_(subjects),)
     query = (
         select_columns(*(col(getattr(InventoryIssue, name)) for name in ISSUE_FIELDS))
-        .where(col(InventoryIssue.evaluation_id) == evaluation_id, col(InventoryIssue.inventory) == inventory)
+        .where(
+            col(InventoryIssue.evaluation_id) == evaluation_id,
+            col(InventoryIssue.inventory) == inventory,
+            *of_subjects,
+        )
         .order_by(col(InventoryIssue.id))
     )
     return [tuple(row) for row in session.connection().execute(query).all()]  # type: ignore[misc]
@@ -63,10 +70,13 @@ def _grouped(rows: list[tuple[str, str, str, str, str]]) -> dict[str, tuple[Issu
     return {subject_id: tuple(listed) for subject_id, listed in issues.items()}
 
 
-def people_columns(session: Session, evaluation_id: int) -> dict[str, list[Any]]:
-    """Every person and machine identity the evaluation saw, in its order (by person id), column
-    by column (PERSON_FIELDS; lists decoded, timestamps in UTC), without their open findings
-    (`issues_of`): the People page builds its table from columns, not one object per person."""
+def people_columns(
+    session: Session, evaluation_id: int, *where: Any, limit: int | None = None, offset: int = 0
+) -> dict[str, list[Any]]:
+    """Every person and machine identity the evaluation saw (or those `where` holds for, the
+    `limit` from `offset` on), in its order (by person id), column by column (PERSON_FIELDS;
+    lists decoded, timestamps in UTC), without their open findings (`issues_of`): the People
+    page builds its table from columns, not one object per person."""
     # Untyped columns (no result processing: 1,000,000 values at 100,000 identities), the JSON
     # lists and timestamps as text; the booleans are made booleans below (SQLite's are 0 and 1).
     table = InventoryPerson.__table__  # type: ignore[attr-defined]
@@ -76,8 +86,10 @@ def people_columns(session: Session, evaluation_id: int) -> dict[str, list[Any]]
             *(cast(column(name), Text) for name in PERSON_FIELDS[_PERSON_PLAIN:]),
         )
         .select_from(table)
-        .where(col(InventoryPerson.evaluation_id) == evaluation_id)
+        .where(col(InventoryPerson.evaluation_id) == evaluation_id, *where)
         .order_by(col(InventoryPerson.id))
+        .limit(limit)
+        .offset(offset)
     )
     rows: Sequence[Any] = session.connection().execute(query).all()
     if not rows:

@@ -305,6 +305,9 @@ class InventoryPerson(SQLModel, table=True):
     roles: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     signer_for: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
 
+    # the People page's joins of findings to people (migration 0014)
+    __table_args__ = (Index("ix_inventoryperson_evaluation_person", "evaluation_id", "person_id"),)
+
 
 class InventoryCustody(SQLModel, table=True):
     """One wallet, signing key or HSM cluster as an evaluation judged it under its policy
@@ -340,4 +343,7 @@ class InventoryIssue(SQLModel, table=True):
     severity: str = Field(max_length=20)
     message: str = Field(sa_column=Column(Text, nullable=False))
 
-    __table_args__ = (Index("ix_inventoryissue_evaluation_inventory", "evaluation_id", "inventory"),)
+    __table_args__ = (
+        Index("ix_inventoryissue_evaluation_inventory", "evaluation_id", "inventory"),
+        Index("ix_inventoryissue_evaluation_subject", "evaluation_id", "inventory", "subject_id"),
+    )
