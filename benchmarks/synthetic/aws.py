@@ -22,8 +22,8 @@ from demo.seeder import ALLOW_ALL, ROLE_NAME
 REGIONS = ("us-east-1", "eu-west-1", "eu-central-1", "ap-southeast-1", "us-west-2")
 MANAGEMENT_ACCOUNT = "123456789012"  # moto's default account: the caller, and the org's master
 PASSWORD = "Synthetic-Password-1!"  # noqa: S105 - a fake user's password in the emulator
-# Source ranges of security-group rules, and whether a rule from there is a network path the
-# network collector reports (the internet into any zone, corporate into production).
+# Source ranges of security-group rules: the internet, corporate, and ranges of neither zone
+# (the network collector records them all; the evaluation zones them).
 INTERNET_SOURCES = ("0.0.0.0/0", "::/0", "203.0.113.0/24")
 CORPORATE_CIDR = "10.20.0.0/16"
 OTHER_SOURCES = ("10.0.0.0/16", "192.168.10.0/24")
@@ -70,12 +70,9 @@ class PlannedGroup:
     rules: tuple[tuple[int, str], ...]  # (TCP port, source CIDR)
 
     def paths(self) -> int:
-        """Rules the network collector reports: from the internet into any VPC, from corporate
-        into any VPC not itself corporate."""
-        corporate = VPCS[self.vpc][2] == "corporate"
-        return sum(
-            cidr in INTERNET_SOURCES or (cidr == CORPORATE_CIDR and not corporate) for _, cidr in self.rules
-        )
+        """Rules the network collector records: every rule that admits a CIDR range, one per
+        range and ports (which zones it joins is the evaluation's to derive)."""
+        return len(set(self.rules))
 
 
 @dataclass(frozen=True)
