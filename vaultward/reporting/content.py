@@ -122,6 +122,7 @@ class Action:
     affected: int  # failed + unknown resources
     priority: float  # weight x affected
     remediation: str | None = None  # from the registry, like `CheckLine.remediation`
+    owner: str = ""  # who must act, from `policy.owners`; "" when none is configured
 
 
 @dataclass(frozen=True)
