@@ -57,7 +57,7 @@ from dashboard.runtime import (  # noqa: F401
     settings,
 )
 from dashboard.standards import attack_path, framework_coverage, phishing_programme  # noqa: F401
-from vaultward.read import finding_sets, findings, scores
+from vaultward.read import actions, finding_sets, findings, scores
 from vaultward.read.findings import SEVERITY_RANK, FindingFilter, scope_account, scope_source  # noqa: F401
 
 PAGE_SIZE = 200  # findings shown at once; the CSV holds every match
@@ -71,7 +71,7 @@ MITIGATION_COLUMNS = [
 ]  # fmt: skip
 CHECK_COLUMNS = [
     "check_id", "title", "mitigation", "severity", "weight", "score", "passed", "failed",
-    "unknown", "waived", "skipped",
+    "unknown", "waived", "skipped", "owners",
 ]  # fmt: skip
 
 
@@ -108,7 +108,7 @@ def check_scores(url: str, mitigation: str | None = None) -> pd.DataFrame:
         return pd.DataFrame(columns=CHECK_COLUMNS)
     with session(url) as s:
         rows = [
-            {name: getattr(row, name) for name in CHECK_COLUMNS}
+            {name: getattr(row, name) for name in CHECK_COLUMNS} | {"owners": ", ".join(row.owners or ())}
             for row in scores.check_scores(s, latest["id"], mitigation)
         ]
     frame = pd.DataFrame(rows, columns=CHECK_COLUMNS)
@@ -117,15 +117,16 @@ def check_scores(url: str, mitigation: str | None = None) -> pd.DataFrame:
     return frame.reset_index(drop=True)
 
 
-def failing_checks(url: str) -> pd.DataFrame:
-    """Checks with failed or unknown resources, ranked by weight x (failed + unknown)."""
-    frame = check_scores(url).copy()
-    frame["affected"] = frame["failed"] + frame["unknown"]
-    frame = frame[frame["affected"] > 0].copy()
-    frame["priority"] = frame["weight"] * frame["affected"]
-    frame["_rank"] = frame["severity"].map(SEVERITY_RANK).fillna(9)
-    frame = frame.sort_values(["priority", "_rank", "check_id"], ascending=[False, True, True])
-    return frame.drop(columns="_rank").reset_index(drop=True)
+@st.cache_data(ttl=CACHE_TTL, show_spinner=False)
+def fix_first(url: str) -> actions.FixFirst:
+    """The latest evaluation's ranked actions with owners, the checks that need data and what
+    is fine (`vaultward.read.actions`, the weekly report's ranking)."""
+    latest = latest_evaluation(url)
+    if latest is None:
+        return actions.FixFirst([], [], 0, 0, [])
+    remediation = {check_id: entry.get("remediation") for check_id, entry in check_catalog().items()}
+    with session(url) as s:
+        return actions.fix_first(s, latest["id"], remediation)
 
 
 # --- findings --------------------------------------------------------------------------------

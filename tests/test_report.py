@@ -98,12 +98,12 @@ def test_the_weeks_numbers_come_from_its_last_evaluation_against_the_week_before
         ("custody.multisig_threshold", "safe:b"),
     ]
     assert [(f.check_id, f.resource) for f in report.fixes] == [("access.root_mfa", "aws:1")]
-    # weight x (failed + unknown): multisig 3x2=6, root 3x1=3, console 2x2=4, awareness 1x4=4
+    # Severity first, then weight x (failed + unknown): the critical multisig 3x2=6 and root
+    # 3x1=3, then console (high) 2x2=4; awareness has only unknowns: it needs data, not action.
     assert [(a.check_id, a.priority) for a in report.actions] == [
         ("custody.multisig_threshold", 6.0),
-        ("access.console_user_mfa", 4.0),
-        ("training.awareness_recent", 4.0),
         ("access.root_mfa", 3.0),
+        ("access.console_user_mfa", 4.0),
     ]
     assert [w["check_id"] for w in report.waivers_expiring] == [
         "access.root_mfa"

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import partial
 from typing import Any
 
 from collectors.aws import organization_mapper
-from collectors.aws.session import AccountTarget, AwsCollector, all_pages, core_call
+from collectors.aws.session import AccountTarget, AwsCollector, all_pages, core_call, optional_call
 from vaultward.contract.records import OrgAccount, Record
 from vaultward.contract.sdk import Problem, Scope
 
@@ -26,6 +27,7 @@ class AwsOrganizationCollector(AwsCollector):
         "organizations:ListRoots",
         "organizations:ListOrganizationalUnitsForParent",
         "organizations:ListAccountsForParent",
+        "organizations:ListTagsForResource",
     )
 
     def scopes(self) -> list[Scope]:
@@ -51,5 +53,20 @@ class AwsOrganizationCollector(AwsCollector):
             with core_call(scope.id, f"organizations:ListAccountsForParent ({parent})"):
                 accounts[parent] = all_pages(client, "list_accounts_for_parent", "Accounts", ParentId=parent)
             pending += [unit["Id"] for unit in units[parent]]
-        for record in organization_mapper.map_accounts(roots, units, accounts):
+        tags: dict[str, list[dict[str, Any]]] = {}
+        for account in (a for held in accounts.values() for a in held):
+            # A side request: refused, the account's tags stay unknown (None), not empty.
+            found = optional_call(
+                scope.id,
+                "organizations:ListTagsForResource",
+                f"account {account['Id']}",
+                (),
+                partial(all_pages, client, "list_tags_for_resource", "Tags", ResourceId=account["Id"]),
+                fields=(f"{OrgAccount.kind}.tags",),
+            )
+            if isinstance(found, Problem):
+                yield found
+            else:
+                tags[account["Id"]] = found
+        for record in organization_mapper.map_accounts(roots, units, accounts, tags):
             yield record.model_copy(update={"scope": scope.id})

@@ -100,12 +100,13 @@ def _checks(checks: pd.DataFrame) -> None:
         return
     st.plotly_chart(charts.check_status_bars(checks), width="stretch", config={"displayModeBar": False})
     st.dataframe(
-        checks[["title", "severity", "score", "passed", "failed", "unknown", "waived", "check_id"]],
+        checks[["title", "severity", "score", "passed", "failed", "unknown", "waived", "owners", "check_id"]],
         hide_index=True,
         width="stretch",
         column_config={
             "title": st.column_config.TextColumn("Check", width="large"),
             "check_id": st.column_config.TextColumn("Id"),
+            "owners": st.column_config.TextColumn("Owner", help="Who must act, from [policy.owners]"),
             "severity": st.column_config.TextColumn("Severity"),
             "score": SCORE_COLUMN,
             **COUNT_COLUMNS,

@@ -104,40 +104,69 @@ def _mitigations(url: str, baseline: dict[str, Any] | None, pages: dict[str, Any
 
 
 def _failing_checks(url: str, pages: dict[str, Any]) -> None:
-    failing = data.failing_checks(url)
+    work = data.fix_first(url)
     st.subheader("Fix first")
-    if failing.empty:
-        st.success("No check has failing or unknown resources.", icon=":material/check_circle:")
-        return
-    st.caption("Failing checks ranked by weight x affected resources (failed + unknown).")
-    catalog_entries = data.check_catalog()
-    for rank, row in enumerate(failing.head(TOP_CHECKS).itertuples(), start=1):
+    st.caption(f":material/check_circle: What is fine: {work.fine_line()}")
+    if not work.actions:
+        st.success("No check has failed resources.", icon=":material/check_circle:")
+    else:
+        st.caption(
+            "Checks with failed resources, most severe first, then by weight x affected resources "
+            "(failed + unknown). Owners come from `[policy.owners]`."
+        )
+    for rank, action in enumerate(work.actions[:TOP_CHECKS], start=1):
         with st.container(border=True):
             left, middle, right = st.columns([6, 3, 2.2], vertical_alignment="center")
             left.markdown(
-                f"**{rank}. {plain(row.title)}** {severity_badge(row.severity)}  \n`{row.check_id}`"
+                f"**{rank}. {plain(action.title)}** {severity_badge(action.severity)}  \n`{action.check_id}`"
             )
-            remediation = catalog_entries.get(row.check_id, {}).get("remediation")
-            if remediation:
-                left.caption(f"Fix: {remediation}")
+            if action.remediation:
+                left.caption(f"Fix: {action.remediation}")
             middle.markdown(
-                f"**{row.affected}** affected resource{'' if row.affected == 1 else 's'}  \n"
-                f":gray[{row.failed} failed · {row.unknown} unknown · weight {row.weight:g}]"
+                f"**{action.affected}** affected resource{'' if action.affected == 1 else 's'}  \n"
+                f":gray[{action.failed} failed · {action.unknown} unknown · weight {action.weight:g}]  \n"
+                f"Owner: {plain(action.owner) if action.owner else ':gray[unassigned]'}"
             )
-            page = pages.get(row.mitigation)
-            if page is not None:
-                with right:
-                    st.page_link(
-                        page,
-                        label=f"{short_title(row.mitigation)} findings",
-                        icon=":material/arrow_forward:",
-                        query_params={"check": row.check_id},
-                        help=data.mitigation_title(row.mitigation),
-                    )
-            else:
-                right.caption(data.mitigation_title(row.mitigation))
-    if len(failing) > TOP_CHECKS:
-        st.caption(f"{len(failing) - TOP_CHECKS} more failing checks on the mitigation pages.")
+            _drill_down(right, pages, action.mitigation, action.check_id)
+    if len(work.actions) > TOP_CHECKS:
+        st.caption(f"{len(work.actions) - TOP_CHECKS} more failing checks on the mitigation pages.")
+    if not any(action.owner for action in work.actions):
+        st.caption(
+            "Nobody owns these yet: name owners per mitigation, check or account in `[policy.owners]`."
+        )
+    _needs_data(work.needs_data, pages)
+
+
+def _needs_data(rows: list, pages: dict[str, Any]) -> None:
+    """Checks that failed nothing but could not judge everything: what they miss."""
+    if not rows:
+        return
+    st.markdown(f"**Needs data** · {len(rows)} check{'' if len(rows) == 1 else 's'} failed nothing but "
+                "could not judge every resource")  # fmt: skip
+    for row in rows:
+        with st.container(border=True):
+            left, right = st.columns([8.8, 2.2], vertical_alignment="center")
+            left.markdown(
+                f"**{plain(row.title)}** {severity_badge(row.severity)} `{row.check_id}`  \n"
+                f":gray[{row.unknown} unknown resource{'' if row.unknown == 1 else 's'}"
+                + (f": {plain(row.reason)}]" if row.reason else "]")
+            )
+            _drill_down(right, pages, row.mitigation, row.check_id)
+
+
+def _drill_down(column: Any, pages: dict[str, Any], mitigation: str, check_id: str) -> None:
+    page = pages.get(mitigation)
+    if page is None:
+        column.caption(data.mitigation_title(mitigation))
+        return
+    with column:
+        st.page_link(
+            page,
+            label=f"{short_title(mitigation)} findings",
+            icon=":material/arrow_forward:",
+            query_params={"check": check_id},
+            help=data.mitigation_title(mitigation),
+        )
 
 
 def _open_alerts(url: str) -> None:

@@ -75,7 +75,7 @@ def seed_store(engine, now: datetime | None = None) -> datetime:
             check_scores=[
                 {"check_id": "access.root_mfa", "title": "Root accounts use MFA",
                  "severity": "critical", "weight": 3.0, "score": 60.0, "passed": 3, "failed": 2,
-                 "references": ["attack-mitigation:M1032", "cis-v8:6.5"]},
+                 "references": ["attack-mitigation:M1032", "cis-v8:6.5"], "owners": ["Cloud platform team"]},
                 {"check_id": "access.privileged_phishing_resistant",
                  "title": "Privileged people use phishing-resistant MFA", "severity": "high",
                  "weight": 2.0, "score": 20.0, "passed": 1, "failed": 1, "unknown": 3,

@@ -67,25 +67,34 @@ def test_training_without_evidence_says_no_data(seeded_url):
     assert "Connect KnowBe4" in text
 
 
-def test_failing_checks_are_ranked_by_weight_times_affected_resources(seeded_url):
+def test_fix_first_ranks_by_severity_then_weight_times_affected_with_owners(seeded_url):
     at = run_app()
     ranked = [m.value for m in at.markdown if re.match(r"\*\*\d+\. ", m.value)]
     order = [line.split("`")[1] for line in ranked]
-    # lure_training 2x10=20, privileged 2x(1+3)=8, root_mfa 3x2=6, multisig 5x1=5
-    assert order == [
-        "training.lure_training",
-        "access.privileged_phishing_resistant",
-        "access.root_mfa",
-        "custody.multisig_threshold",
-    ]
+    # Critical first: root_mfa 3x2=6, multisig 5x1=5; then high: privileged 2x(1+3)=8.
+    # lure_training failed nothing (10 unknown): it needs data, it is not an action.
+    assert order == ["access.root_mfa", "custody.multisig_threshold", "access.privileged_phishing_resistant"]
     affected = [m.value.split("\n")[0] for m in at.markdown if "affected resource" in m.value]
     assert affected == [
-        "**10** affected resources  ",
-        "**4** affected resources  ",
         "**2** affected resources  ",
         "**1** affected resource  ",
+        "**4** affected resources  ",
     ]
-    assert ":red-badge[Critical]" in ranked[2]
+    assert ":red-badge[Critical]" in ranked[0]
+    owners = [m.value.rsplit("\n", 1)[1] for m in at.markdown if "affected resource" in m.value]
+    assert owners == ["Owner: Cloud platform team", "Owner: :gray[unassigned]", "Owner: :gray[unassigned]"]
+
+
+def test_fix_first_lists_checks_that_need_data_and_says_what_is_fine(seeded_url):
+    at = run_app()
+    text = markdown_text(at)
+    assert "**Needs data** · 1 check failed nothing" in text
+    [needs] = [m.value for m in at.markdown if m.value.startswith("**Signers trained on real lures**")]
+    assert "`training.lure_training`" in needs and "10 unknown resources" in needs
+    # segmentation.no_admin_ports passes everywhere; the other four have open findings.
+    assert (
+        "What is fine: 1 of 5 checks pass on every resource they judge; nothing open in segmentation." in text
+    )
 
 
 def test_freshness_lists_the_latest_run_of_every_source(seeded_url):

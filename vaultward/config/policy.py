@@ -12,6 +12,7 @@ from typing import Any
 
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
+from vaultward.config.owners import OwnerRules
 from vaultward.config.prices import price_table, read_price_file
 from vaultward.config.types import Strict
 
@@ -178,3 +179,4 @@ class Policy(Strict):
     custody: CustodyPolicy = Field(default_factory=CustodyPolicy)
     training: TrainingPolicy = Field(default_factory=TrainingPolicy)
     access: AccessPolicy = Field(default_factory=AccessPolicy)
+    owners: OwnerRules = Field(default_factory=OwnerRules)

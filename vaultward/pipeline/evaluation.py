@@ -157,6 +157,7 @@ def store(session: Session, assessment: Assessment) -> EvaluationSummary:
                         "waived": t.waived,
                         "skipped": t.skipped,
                         "references": list(specs[t.check_id].references),
+                        "owners": judged.owners.get(t.check_id, []),
                     }
                     for t in judged.tallies
                 ],

@@ -14,9 +14,12 @@ from typing import Any
 
 from pydantic_core import to_jsonable_python
 
+from vaultward.config.owners import OwnerRules
 from vaultward.config.settings import Settings
+from vaultward.contract.records import OrgAccount
 from vaultward.contract.redaction import redact
 from vaultward.contract.sdk import CheckContext, CheckSpec, Result
+from vaultward.derived.owners import Owners, finding_account
 from vaultward.derived.people import census
 from vaultward.derived.zones import conflict_line
 from vaultward.pipeline.evidence import Evidence, apply_evidence
@@ -118,6 +121,7 @@ class Judged:
     people: dict[str, Any]  # the census the checks judged (derived.people), stored as is
     zone_conflicts: tuple[str, ...]
     inventories: Inventories  # the people and custody the checks resolved, stored with the findings
+    owners: dict[str, list[str]]  # check id -> who must act on its open findings ([policy.owners])
 
 
 def judge_all(loaded: Loaded, settings: Settings, registry: Registry, now: datetime) -> Judged:
@@ -153,4 +157,25 @@ def judge_all(loaded: Loaded, settings: Settings, registry: Registry, now: datet
             ]
     runs = [s.run.id for s in evidence.states if s.run is not None and s.run.id is not None]
     inventories = take_inventories(context, findings)  # as the checks resolved them
-    return Judged(findings, tallies, reported, runs, people, conflicts, inventories)
+    reported += settings.policy.owners.unknown_checks(set(registry.checks))
+    owners = check_owners(context, settings.policy.owners, findings)
+    return Judged(findings, tallies, reported, runs, people, conflicts, inventories, owners)
+
+
+def check_owners(
+    context: CheckContext, rules: OwnerRules, findings: list[FindingRow]
+) -> dict[str, list[str]]:
+    """Each check's owners over its open (failed or unknown) findings; {} without `[policy.owners]`."""
+    if rules == OwnerRules():
+        return {}
+    resolver = Owners.of(rules, context.records(OrgAccount), context.account_names.names)
+    accounts: dict[str, list[str]] = {}
+    mitigations: dict[str, str] = {}
+    for row in findings:
+        mitigations[row.check_id] = row.mitigation
+        if row.status in ("fail", "unknown"):
+            accounts.setdefault(row.check_id, []).append(finding_account(row.scope, row.resource))
+    return {
+        check_id: resolver.of_check(check_id, mitigation, accounts.get(check_id, ()))
+        for check_id, mitigation in mitigations.items()
+    }

@@ -23,6 +23,7 @@ from sqlmodel import Session
 from vaultward.contract.vocabulary import MITIGATION_TITLES
 from vaultward.pipeline.registry import Registry
 from vaultward.pipeline.scoring import band as scoring_band
+from vaultward.read.actions import fix_first
 from vaultward.read.evaluations import baseline_evaluation, evaluation_in
 from vaultward.read.finding_sets import OpenFinding, findings_of_checks, open_findings
 from vaultward.read.phishing_summary import CHECKS as PHISHING_CHECKS
@@ -214,6 +215,8 @@ def build_report(engine: Engine, iso_week: str, registry: Registry | None = None
         weeks = [iso_week_of(start - timedelta(weeks=back)) for back in reversed(range(HISTORY_WEEKS))]
         trend = weekly_history(session, weeks, start - timedelta(weeks=HISTORY_WEEKS - 1), names)
         wallets = wallet_lines(session, evaluation.id)
+        remediation = {c: spec.remediation for c, spec in (registry.checks if registry else {}).items()}
+        work = fix_first(session, evaluation.id, remediation)
 
     checks_by_mitigation = check_lines(checks, registry)
 
@@ -235,26 +238,13 @@ def build_report(engine: Engine, iso_week: str, registry: Registry | None = None
     )
     fixes = _lines([f for k, f in before_failed.items() if k not in now_failed])
 
-    remediation = {
-        line.check_id: line.remediation for lines in checks_by_mitigation.values() for line in lines
-    }
-    actions = sorted(
-        (
-            Action(
-                c.check_id,
-                c.title,
-                c.mitigation,
-                c.severity,
-                c.weight,
-                c.failed + c.unknown,
-                c.weight * (c.failed + c.unknown),
-                remediation.get(c.check_id),
-            )
-            for c in checks
-            if c.failed + c.unknown > 0
-        ),  # fmt: skip
-        key=lambda a: (-a.priority, a.check_id),
-    )[:TOP_ACTIONS]
+    actions = [
+        Action(
+            a.check_id, a.title, a.mitigation, a.severity, a.weight, a.affected, a.priority,
+            a.remediation, a.owner,
+        )
+        for a in work.actions[:TOP_ACTIONS]
+    ]  # fmt: skip
 
     caveats = [
         f"{line.title}: no evidence collected; its score of 0 rests on no data"

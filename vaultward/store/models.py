@@ -139,6 +139,10 @@ class CheckScore(SQLModel, table=True):
     # The check's standard references when it ran: framework views of past evaluations
     # stay true to what the check cited then.
     references: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    # Who must act on its open findings ([policy.owners], vaultward.derived.owners), most named first.
+    owners: list[str] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]")
+    )
 
 
 class MitigationScore(SQLModel, table=True):

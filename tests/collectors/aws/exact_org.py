@@ -428,6 +428,7 @@ def organization_records(org: DemoOrganisation) -> dict[str, list[Record]]:
             parent_id=ou_ids[-1],
             ou_ids=ou_ids,
             ou_path=ou_path,
+            tags={},  # read (ListTagsForResource), and none is set
             **fields,
         )
 

@@ -17,6 +17,7 @@ from tests.collectors.aws.payloads import load
 from vaultward.config.policy import ZoneRules
 from vaultward.config.settings import parse_settings
 from vaultward.contract.records import OrgAccount
+from vaultward.contract.sdk import Problem
 from vaultward.derived.zones import Zones
 from vaultward.pipeline.collection import collect
 from vaultward.pipeline.evaluation import evaluate
@@ -36,6 +37,7 @@ def test_declares_its_contract():
         "organizations:ListRoots",
         "organizations:ListOrganizationalUnitsForParent",
         "organizations:ListAccountsForParent",
+        "organizations:ListTagsForResource",
     }
 
 
@@ -105,6 +107,7 @@ def test_walks_nested_units_and_every_page(mocked_aws):
         parent_id=ids["Workloads/Prod/Signing"],
         ou_ids=[ids["Root"], ids["Workloads"], ids["Workloads/Prod"], ids["Workloads/Prod/Signing"]],
         ou_path="Root/Workloads/Prod/Signing",
+        tags={},  # read, and none set
     )
     zones = Zones(settings.policy.zones)  # zones are derived at evaluation, from the account ids
     assert zones.account(signer) == "production"
@@ -141,6 +144,28 @@ def test_mapper_reads_the_older_status_field_and_unnamed_units():
     accounts = {"ou-1-a": [{"Id": "111111111111", "Status": "SUSPENDED"}]}
     [record] = map_accounts(roots, units, accounts)
     assert (record.status, record.ou_path, record.name) == ("SUSPENDED", "Root/ou-1-a", "")
+
+
+def test_account_tags_are_read_and_a_refused_tag_request_leaves_them_unknown(mocked_aws, monkeypatch):
+    """Tags are a side request per account: a refusal is a gap on `tags` of that account (None,
+    not "no tags"), and the accounts and the other accounts' tags are still recorded."""
+    ids = _organisation({"Prod": ["payments", "custody"]})
+    org = boto3.client("organizations", region_name="us-east-1")
+    org.tag_resource(ResourceId=ids["payments"], Tags=[{"Key": "Team", "Value": "payments"}])
+    collector = AwsOrganizationCollector(parse_settings({"aws": {"accounts": [{"account_id": MANAGEMENT}]}}))
+    [scope] = collector.scopes()
+    deny(
+        monkeypatch,
+        "before-call.organizations.ListTagsForResource",
+        lambda p: p["ResourceId"] == ids["custody"],
+    )
+    collected = list(collector.collect(scope))
+    records = {r.name: r for r in collected if isinstance(r, OrgAccount)}
+    [problem] = [p for p in collected if isinstance(p, Problem)]
+    assert records["payments"].tags == {"Team": "payments"}
+    assert records["custody"].tags is None and records["master"].tags == {}
+    assert problem.fields == ("org.account.tags",) and problem.kinds == ()
+    assert f"account {ids['custody']}" in problem.reason and "AccessDenied" in problem.reason
 
 
 def test_denied_listing_fails_the_scope_naming_the_call(mocked_aws, monkeypatch):

@@ -109,6 +109,9 @@ class OrgAccount(Record):
     parent_id: str  # the root (r-...) or OU (ou-...) directly holding the account
     ou_ids: list[str]  # from the root to `parent_id`
     ou_path: str  # names from the root to the parent, e.g. "Root/Workloads/Prod"
+    # The account's tags (Organizations ListTagsForResource); None: not read (an older fact,
+    # or the request was refused), which is not the same as no tags.
+    tags: dict[str, str] | None = None
     recorded_zone: Zone | None = recorded_zone_field()  # facts stored before issue 17 only
 
     @property
