@@ -29,7 +29,9 @@ from vaultward.read.phishing_summary import CHECKS as PHISHING_CHECKS
 from vaultward.read.phishing_summary import PhishingSummary, phishing_summary
 from vaultward.read.scores import check_scores, mitigation_scores
 from vaultward.read.trends import WeekPoint, weekly_history
+from vaultward.read.unknowns import unknown_causes
 from vaultward.read.waivers import waivers_expiring
+from vaultward.reporting.caveats import data_caveats
 from vaultward.reporting.sections import (
     HISTORY_WEEKS,
     CheckLine,
@@ -48,6 +50,9 @@ TOP_ACTIONS = 10
 WAIVERS_WITHIN = timedelta(days=30)
 ISO_WEEK = re.compile(r"[0-9]{4}-W[0-9]{2}")
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+FIRST_REPORT = "first report: no comparison yet"
+NO_WEEK_BEFORE = "no evaluation in the week before: no week-over-week comparison"
 
 
 class ReportError(ValueError):
@@ -152,6 +157,10 @@ class WeeklyReport:
     wallets: list[WalletLine] = field(default_factory=list)  # m-of-n and value tier of each wallet
     people: PeopleLine | None = None  # None: the evaluation predates the census
     phishing: PhishingSummary | None = None  # the training section's phishing programme
+    # Checks whose open findings are all unknown: what to connect or configure, listed apart
+    # from the actions (filled by the action ranking; empty until it does).
+    needs_data: list[Action] = field(default_factory=list)
+    first_report: bool = False  # no evaluation at all before this week's: nothing to compare with
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), sort_keys=True, indent=2, default=_json_default) + "\n"
@@ -214,6 +223,8 @@ def build_report(engine: Engine, iso_week: str, registry: Registry | None = None
         weeks = [iso_week_of(start - timedelta(weeks=back)) for back in reversed(range(HISTORY_WEEKS))]
         trend = weekly_history(session, weeks, start - timedelta(weeks=HISTORY_WEEKS - 1), names)
         wallets = wallet_lines(session, evaluation.id)
+        causes = unknown_causes(session, evaluation.id)
+        first_report = previous is None and evaluation_in(session, EPOCH, start) is None
 
     checks_by_mitigation = check_lines(checks, registry)
 
@@ -256,19 +267,14 @@ def build_report(engine: Engine, iso_week: str, registry: Registry | None = None
         key=lambda a: (-a.priority, a.check_id),
     )[:TOP_ACTIONS]
 
-    caveats = [
-        f"{line.title}: no evidence collected; its score of 0 rests on no data"
-        for line in mitigations
-        if not line.measured
-    ]
-    unknown = sum(line.unknown for line in mitigations)
-    if unknown:
-        caveats.append(
-            f"{unknown} resource(s) could not be judged (unknown): stale, failed or missing sources"
-        )
-    caveats += list(evaluation.problems)
-    if previous is None:
-        caveats.append("no evaluation in the week before: no week-over-week comparison")
+    titles = {c.check_id: c.title for c in checks}
+    caveats = data_caveats(
+        [line.title for line in mitigations if not line.measured],
+        causes,
+        titles,
+        evaluation.problems,
+        None if previous is not None else (FIRST_REPORT if first_report else NO_WEEK_BEFORE),
+    )
 
     band_name, verdict = scoring_band(evaluation.overall_score)
     return WeeklyReport(
@@ -307,4 +313,5 @@ def build_report(engine: Engine, iso_week: str, registry: Registry | None = None
         wallets=wallets,
         people=people_line(evaluation.people),
         phishing=phishing,
+        first_report=first_report,
     )
