@@ -28,6 +28,7 @@ LONG_IDS = [
     "custody.high_value_wallets_need_a_safe_multisig_threshold_and_hsm_signers",
 ]
 LONG_RESOURCE = "arn:aws:iam::111111111111:role/service-role/" + "very-long-role-name-" * 8
+UNBROKEN_RESOURCE = "arn:aws:s3:::" + "b" * 150  # no break opportunity at all
 OWNERS = {0: "custody-team@example.com", 2: "it-security@example.com"}
 
 
@@ -63,10 +64,12 @@ def busy(report: WeeklyReport) -> WeeklyReport:
         for n in range(TOP_ACTIONS)
     ]
     failing = [
-        FindingLine(check_id, check_id.split(".")[0], "critical", f"{LONG_RESOURCE}{n}", f"{LONG_RESOURCE}{n}",
-                    status, f"the resource {n} is open to the internet on port 22 and 3389 in production")
+        FindingLine(check_id, check_id.split(".")[0], "critical", resource, resource, status,
+                    f"the resource {n} is open to the internet on port 22 and 3389 in production")
         for check_id in LONG_IDS
-        for n, status in enumerate(("fail", "unknown", "fail"))
+        for n, (status, resource) in enumerate(
+            (("fail", f"{LONG_RESOURCE}0"), ("unknown", f"{LONG_RESOURCE}1"), ("fail", UNBROKEN_RESOURCE))
+        )
     ]  # fmt: skip
     return replace(report, actions=actions, failing=failing)
 
@@ -132,7 +135,9 @@ def test_the_appendix_keeps_ids_whole_headers_apart_and_badges_clear(printed):
     for line in badges:
         assert not re.search(r"\S(FAIL|UNKNOWN)|(FAIL|UNKNOWN)\S", line), line
     # The long resource wraps inside its column: each row's badge stays on the resource's first line.
-    assert all(line.split()[0].startswith("arn:aws:iam::") for line in badges)
+    assert all(line.split()[0].startswith("arn:aws:") for line in badges)
+    unbroken = [line.split()[0] for line in lines if line.split() and set(line.split()[0]) <= {"b"}]
+    assert unbroken and all(len(part) < 60 for part in unbroken)  # broken inside its column
 
 
 @pytest.mark.slow
