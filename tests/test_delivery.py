@@ -190,9 +190,12 @@ def test_the_email_carries_the_executive_summary_and_the_files_once(engine, smtp
             "  Zero-trust access and strict MFA: 62.5 (+32.5)",
             "",
             "Top actions:",
-            "  1. Multisig (custody.multisig_threshold, critical): 2 resource(s) failing or unknown",
-            "  2. Console MFA (access.console_user_mfa, high): 2 resource(s) failing or unknown",
-            "  3. Awareness (training.awareness_recent, high): 4 resource(s) failing or unknown",
+            "  1. Multisig (custody.multisig_threshold, critical): 2 resource(s) failing or unknown; "
+            "owner: unassigned",
+            "  2. Root MFA (access.root_mfa, critical): 1 resource(s) failing or unknown; owner: unassigned",
+            "  3. Console MFA (access.console_user_mfa, high): 2 resource(s) failing or unknown; "
+            "owner: unassigned",
+            "  and 1 check(s) need data (listed in the attached report)",
             "",
             "Caveats: 3 (listed in the attached report)",
             "",

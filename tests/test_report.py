@@ -110,7 +110,10 @@ def test_the_weeks_numbers_come_from_its_last_evaluation_against_the_week_before
     ]  # 10 days; not 45, not expired
     assert report.caveats == [
         "Social-engineering training: no evidence collected; its score of 0 rests on no data",
-        "5 resource(s) could not be judged (unknown): stale, failed or missing sources",
+        # The one unknown finding (bob's), the check's own: no stored Run says a source was in trouble.
+        "1 resource(s) could not be judged (unknown): 1 the checks could not judge from the data or "
+        "settings they have: Console MFA (1). No source behind them was stale, failed or partial: "
+        "every source the evaluation used was fresh",
         "plugin skipped: entry point acme: No module named 'acme_checks'",
     ]
     assert len(report.failing) == 5
@@ -221,7 +224,7 @@ def test_a_week_without_an_evaluation_and_a_malformed_week_are_clear_errors(engi
         week_bounds("2026-47")
     first = build_report(engine, "2026-W46")
     assert first.previous_evaluation_id is None and first.new_failures == []
-    assert first.caveats[-1] == "no evaluation in the week before: no week-over-week comparison"
+    assert first.caveats[-1] == "first report: no comparison yet"  # nothing at all before W46
     assert iso_week_of(W47_MONDAY + timedelta(days=6, hours=23)) == "2026-W47"
 
 

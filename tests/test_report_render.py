@@ -22,10 +22,10 @@ from vaultward.store.models import Evaluation, Finding
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
 DASHBOARD = "https://vaultward.example.com"
 HEADINGS = [
-    "1. Executive summary",
-    "2. Readiness by mitigation",
-    "3. Changes since last week",
-    "4. Top actions",
+    "1. Actions",
+    "2. Executive summary",
+    "3. Readiness by mitigation",
+    "4. Changes since last week",
     "5. Waivers expiring within 30 days",
     "6. Data-quality caveats",
     "7. Attack path",
@@ -105,7 +105,7 @@ def test_the_html_states_the_weeks_numbers_in_every_section(engine, tmp_path):
         "The weakest measured area is HSM and multi-signature custody, at 60.0. "
         "No evidence was collected for Social-engineering training: a score of 0 there rests on no data "
         "until a source is connected. "
-        "First action: Multisig (2 resources failing or unknown; see section 4)." in page.text
+        "First action: Multisig (2 resources failing or unknown; see section 1)." in page.text
     )
     # executive summary rows: title, score, band, change vs last week, verdict
     assert (
@@ -113,7 +113,7 @@ def test_the_html_states_the_weeks_numbers_in_every_section(engine, tmp_path):
         "2 failing and 0 unknown of 5 resources across 1 check(s)." in page.text
     )
     assert (
-        "Social-engineering training n/a unmeasured n/a No evidence collected: "
+        "Social-engineering training n/a unmeasured n/a no scores yet No evidence collected: "
         "connect its sources before relying on this score." in page.text
     )
     assert (
@@ -125,9 +125,13 @@ def test_the_html_states_the_weeks_numbers_in_every_section(engine, tmp_path):
     assert "Root MFA access.root_mfa critical 3.0 66.7 2 1 0 0" in page.text
     assert "Total (2 checks) 62.5 5 2 1 0" in page.text
     assert "5 Open findings 2 New failures 1 Fixed this week 1 Waivers expiring" in page.text
-    assert "New failures (2)" in page.text and "Fixed (1) Check Severity Resource Status Finding" in page.text
-    assert "access.root_mfa high aws:1 fixed aws:1 fail" in page.text
-    assert "1 Multisig (HSM and multi-signature custody, custody.multisig_threshold)" in page.text
+    assert "New failures (2)" in page.text and "Fixed (1) Resource Status Finding" in page.text
+    assert "access.root_mfa severity high aws:1 fixed aws:1 fail" in page.text  # a check, then its rows
+    assert (
+        "1 Multisig custody.multisig_threshold critical 2 2 fail, 0 unknown unassigned HSM and multi-signature custody"
+        in page.text
+    )
+    assert "1 Multisig HSM and multi-signature custody critical 2 unassigned" in page.text  # page 1's three
     remediation = discover(entry_point_groups=False).checks["custody.multisig_threshold"].remediation
     assert " ".join(remediation.split()) in page.text
     assert "access.root_mfa * o@x.io 2026-12-01 r" in page.text  # the waiver ending in 10 days

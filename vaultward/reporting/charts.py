@@ -30,7 +30,12 @@ def _y(score: float, height: float, pad: float) -> float:
 
 def sparkline(values: list[float | None], colour: str, width: int = 132, height: int = 30) -> Markup:
     """One line over the weeks on a fixed 0-100 scale; gaps where a week has no score, a dot
-    on the latest score. `aria-label` lists the values for screen readers."""
+    on the latest score. `aria-label` lists the values for screen readers. Fewer than two
+    scored weeks draw no line: a lone dot reads as a trend, so the words say when one starts."""
+    scored = sum(value is not None for value in values)
+    if scored < 2:
+        words = "trend from next week" if scored else "no scores yet"
+        return Markup('<span class="small muted no-trend">%s</span>') % words
     pad = 3.0
     step = (width - 2 * pad) / max(1, len(values) - 1)
     segments: list[list[tuple[float, float]]] = [[]]

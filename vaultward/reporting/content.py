@@ -30,7 +30,9 @@ from vaultward.read.phishing_summary import CHECKS as PHISHING_CHECKS
 from vaultward.read.phishing_summary import PhishingSummary, phishing_summary
 from vaultward.read.scores import check_scores, mitigation_scores
 from vaultward.read.trends import WeekPoint, weekly_history
+from vaultward.read.unknowns import unknown_causes
 from vaultward.read.waivers import waivers_expiring
+from vaultward.reporting.caveats import data_caveats
 from vaultward.reporting.sections import (
     HISTORY_WEEKS,
     CheckLine,
@@ -49,6 +51,9 @@ TOP_ACTIONS = 10
 WAIVERS_WITHIN = timedelta(days=30)
 ISO_WEEK = re.compile(r"[0-9]{4}-W[0-9]{2}")
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+FIRST_REPORT = "first report: no comparison yet"
+NO_WEEK_BEFORE = "no evaluation in the week before: no week-over-week comparison"
 
 
 class ReportError(ValueError):
@@ -127,6 +132,19 @@ class Action:
 
 
 @dataclass(frozen=True)
+class NeedsDataLine:
+    """A check that failed nothing but could not judge every resource: what it misses."""
+
+    check_id: str
+    title: str
+    mitigation: str
+    severity: str
+    unknown: int
+    reason: str  # what most of its unknown findings say is missing
+    owner: str = ""
+
+
+@dataclass(frozen=True)
 class WeeklyReport:
     schema_version: str
     iso_week: str
@@ -153,6 +171,10 @@ class WeeklyReport:
     wallets: list[WalletLine] = field(default_factory=list)  # m-of-n and value tier of each wallet
     people: PeopleLine | None = None  # None: the evaluation predates the census
     phishing: PhishingSummary | None = None  # the training section's phishing programme
+    # Checks whose open findings are all unknown: what to connect or configure, listed apart
+    # from the actions (filled by the action ranking; empty until it does).
+    needs_data: list[NeedsDataLine] = field(default_factory=list)  # failed nothing, judged not all
+    first_report: bool = False  # no evaluation at all before this week's: nothing to compare with
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), sort_keys=True, indent=2, default=_json_default) + "\n"
@@ -217,6 +239,8 @@ def build_report(engine: Engine, iso_week: str, registry: Registry | None = None
         wallets = wallet_lines(session, evaluation.id)
         remediation = {c: spec.remediation for c, spec in (registry.checks if registry else {}).items()}
         work = fix_first(session, evaluation.id, remediation)
+        causes = unknown_causes(session, evaluation.id)
+        first_report = previous is None and evaluation_in(session, EPOCH, start) is None
 
     checks_by_mitigation = check_lines(checks, registry)
 
@@ -245,20 +269,19 @@ def build_report(engine: Engine, iso_week: str, registry: Registry | None = None
         )
         for a in work.actions[:TOP_ACTIONS]
     ]  # fmt: skip
-
-    caveats = [
-        f"{line.title}: no evidence collected; its score of 0 rests on no data"
-        for line in mitigations
-        if not line.measured
+    needs_data = [
+        NeedsDataLine(n.check_id, n.title, n.mitigation, n.severity, n.unknown, n.reason, n.owner)
+        for n in work.needs_data
     ]
-    unknown = sum(line.unknown for line in mitigations)
-    if unknown:
-        caveats.append(
-            f"{unknown} resource(s) could not be judged (unknown): stale, failed or missing sources"
-        )
-    caveats += list(evaluation.problems)
-    if previous is None:
-        caveats.append("no evaluation in the week before: no week-over-week comparison")
+
+    titles = {c.check_id: c.title for c in checks}
+    caveats = data_caveats(
+        [line.title for line in mitigations if not line.measured],
+        causes,
+        titles,
+        evaluation.problems,
+        None if previous is not None else (FIRST_REPORT if first_report else NO_WEEK_BEFORE),
+    )
 
     band_name, verdict = scoring_band(evaluation.overall_score)
     return WeeklyReport(
@@ -297,4 +320,6 @@ def build_report(engine: Engine, iso_week: str, registry: Registry | None = None
         wallets=wallets,
         people=people_line(evaluation.people),
         phishing=phishing,
+        first_report=first_report,
+        needs_data=needs_data,
     )

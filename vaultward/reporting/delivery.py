@@ -135,7 +135,11 @@ def mail_body(settings: Settings, report: WeeklyReport) -> str:
         f"Vaultward weekly posture report {report.iso_week} ({report.period_start:%Y-%m-%d} to {end:%Y-%m-%d})",
         "",
         f"Overall readiness: {format_score(report.overall)} / 100, {report.band} "
-        f"(week before: {format_score(report.previous_overall)}, change {_delta(report.delta)})",
+        + (
+            "(first report: no comparison yet)"
+            if report.first_report
+            else f"(week before: {format_score(report.previous_overall)}, change {_delta(report.delta)})"
+        ),
         report.verdict,
         "",
         "Mitigations:",
@@ -147,10 +151,12 @@ def mail_body(settings: Settings, report: WeeklyReport) -> str:
     for rank, action in enumerate(report.actions[:TOP_ACTIONS_IN_MAIL], start=1):
         lines.append(
             f"  {rank}. {action.title} ({action.check_id}, {action.severity}): "
-            f"{action.affected} resource(s) failing or unknown"
+            f"{action.affected} resource(s) failing or unknown; owner: {action.owner or 'unassigned'}"
         )
     if not report.actions:
-        lines.append("  none: every check passes")
+        lines.append("  none: no check failed a resource")
+    if report.needs_data:
+        lines.append(f"  and {len(report.needs_data)} check(s) need data (listed in the attached report)")
     lines += ["", f"Caveats: {len(report.caveats)} (listed in the attached report)"]
     if dashboard_link_base(settings):  # a loopback address means nothing to the recipients
         lines += ["", f"Dashboard: {settings.dashboard_url('reports')}"]

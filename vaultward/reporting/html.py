@@ -13,7 +13,13 @@ from vaultward.contract.vocabulary import MITIGATION_TITLES, MITIGATIONS
 from vaultward.pipeline.scoring import BANDS, band, format_score
 from vaultward.reporting.appendix import PER_CHECK, is_capped, printable
 from vaultward.reporting.charts import band_colour, phish_prone_chart, score_bar, sparkline
-from vaultward.reporting.content import WAIVERS_WITHIN, MitigationLine, WeeklyReport
+from vaultward.reporting.content import (
+    FIRST_REPORT,
+    NO_WEEK_BEFORE,
+    WAIVERS_WITHIN,
+    MitigationLine,
+    WeeklyReport,
+)
 
 TEMPLATE = "report.html.j2"
 GUEST_ROWS = 50  # guests listed in the HTML and PDF; the JSON lists every one
@@ -53,6 +59,8 @@ def summary_points(report: WeeklyReport) -> list[str]:
             f"Since last week {_count(len(report.new_failures), 'finding')} started failing and "
             f"{fixed} {'was' if fixed == 1 else 'were'} fixed."
         )
+    else:
+        points.append(f"{str(comparison(report)).capitalize()}.")
     measured = [line for line in report.mitigations if line.measured]
     if measured:
         weakest = min(
@@ -68,9 +76,16 @@ def summary_points(report: WeeklyReport) -> list[str]:
     if report.actions:
         first = report.actions[0]
         points.append(
-            f"First action: {first.title} ({_count(first.affected, 'resource')} failing or unknown; see section 4)."
+            f"First action: {first.title} ({_count(first.affected, 'resource')} failing or unknown; see section 1)."
         )
     return points
+
+
+def comparison(report: WeeklyReport) -> str | None:
+    """Why the report compares with nothing, None when it has a week before to compare with."""
+    if report.previous_evaluation_id is not None:
+        return None
+    return FIRST_REPORT if report.first_report else NO_WEEK_BEFORE
 
 
 def _signed(delta: float | None) -> str:
@@ -162,5 +177,6 @@ def render_html(report: WeeklyReport, paper: str = "A4", dashboard_url: str | No
             titles=MITIGATION_TITLES,
             summary_points=summary_points(report),
             guest_rows=GUEST_ROWS,
+            comparison=comparison(report),
         )
     )
