@@ -212,7 +212,10 @@ def score_bars(rows: pd.DataFrame) -> go.Figure:
     figure = go.Figure(
         go.Bar(
             y=[html.escape(str(label)) for label in ordered["label"]],
-            x=[score if ok else 100.0 for score, ok in zip(ordered["score"], measured, strict=True)],
+            # A 0.0 still gets a sliver of its colour, its label beside it: never an empty row.
+            x=[
+                max(score, 1.0) if ok else 100.0 for score, ok in zip(ordered["score"], measured, strict=True)
+            ],
             orientation="h",
             marker_color=[
                 BAND_FILLS.get(band, BAND_FILLS["unmeasured"]) if ok else "#e2e8f0"
@@ -223,6 +226,7 @@ def score_bars(rows: pd.DataFrame) -> go.Figure:
                 for score, band, ok in zip(ordered["score"], ordered["band"], measured, strict=True)
             ],
             textposition="auto",
+            cliponaxis=False,
             hoverinfo="y+text",
         )
     )

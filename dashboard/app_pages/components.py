@@ -104,9 +104,10 @@ def banded(band: str, name: str, border: bool = False) -> Any:
 def banded_score(
     label: str, score: float | None, measured: bool, name: str, delta: float | None = None, **metric: Any
 ) -> str:
-    """A score as a metric in its band's colour with the band's badge; returns the band."""
+    """A score as a metric in its band's colour with the band's badge (both inside the border
+    when `border`); returns the band."""
     band = data.score_band(score, measured)
-    with banded(band, name):
+    with banded(band, name, border=bool(metric.pop("border", False))):
         st.metric(label, score_text(score, measured), delta=delta_text(delta) if measured else None, **metric)
         if measured:
             st.markdown(band_badge(band))

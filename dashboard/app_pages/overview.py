@@ -72,9 +72,10 @@ def _overall(url: str, latest: dict[str, Any], baseline: dict[str, Any] | None) 
     delta = None
     if baseline is not None and None not in (latest["overall_score"], baseline["overall_score"]):
         delta = latest["overall_score"] - baseline["overall_score"]
+    band = latest["band"] or data.score_band(latest["overall_score"])  # stored by the evaluation
     band_styles()
     left, right = st.columns([1, 2], gap="large")
-    with left, banded(latest["band"], "card-overall", border=True):
+    with left, banded(band, "card-overall", border=True):
         # The heading wraps where a metric label would be cut ("Overall readin...") at 1024 px.
         st.markdown("**Overall readiness**", help="Weighted mean of the mitigation scores, 0-100.")
         st.metric(
@@ -84,8 +85,8 @@ def _overall(url: str, latest: dict[str, Any], baseline: dict[str, Any] | None) 
             label_visibility="collapsed",
         )
         st.caption(baseline_note(baseline) if delta is not None else "no earlier evaluation")
-        st.markdown(band_badge(latest["band"]))
-        st.markdown(data.band_sentence(latest["band"]))
+        st.markdown(band_badge(band))
+        st.markdown(data.band_sentence(band))
     with right:
         history = data.score_history(url)
         if len(history) > 1:
@@ -102,7 +103,7 @@ def _overall(url: str, latest: dict[str, Any], baseline: dict[str, Any] | None) 
                 "from the second evaluation on (the worker evaluates after every collection). "
                 "What the bands mean:"
             )
-            st.markdown(band_scale(latest["band"]))
+            st.markdown(band_scale(band))
 
 
 def _mitigations(url: str, baseline: dict[str, Any] | None, pages: dict[str, Any]) -> None:

@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import charts, data
-from dashboard.app_pages.components import band_styles, banded_score, when
+from dashboard.app_pages.components import band_styles, banded_score, short_title, when
 
 WINDOW_LABELS = {days: f"{days} days" for days in data.TREND_WINDOWS}
 
@@ -62,10 +62,23 @@ def _single_evaluation(trend: pd.DataFrame) -> None:
     )
     band_styles()
     points = trend.dropna(subset=["score"]).to_dict("records")
+    with st.container(key="cards-trend"):  # wraps where the columns would be too narrow
+        _score_cards(points)
+
+
+def _score_cards(points: list[dict]) -> None:
     for column, point in zip(st.columns(max(1, len(points))), points, strict=False):
         with column:
-            title = "Overall" if point["series"] == data.OVERALL else data.mitigation_title(point["series"])
-            banded_score(title, point["score"], True, f"trend-{point['series']}", border=True)
+            series = point["series"]
+            title = "Overall" if series == data.OVERALL else short_title(series)  # the navigation's names
+            banded_score(
+                title,
+                point["score"],
+                True,
+                f"card-trend-{series}",
+                border=True,
+                help=data.mitigation_title(series) if series != data.OVERALL else None,
+            )
 
 
 def _changes_table(changes: pd.DataFrame) -> None:
