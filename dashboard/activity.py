@@ -147,10 +147,39 @@ def freshness(url: str, now: datetime | None = None) -> pd.DataFrame:
         never = never.reindex(columns=frame.columns)  # age_hours, finished_at ... empty
         frame = pd.concat([frame, never], ignore_index=True) if not frame.empty else never
     names = account_names(url)  # the scope's account by its name, "" without one
-    frame["account_name"] = [
-        names.get(scope_account(scope if isinstance(scope, str) else ""), "") for scope in frame["scope"]
-    ]
+    scopes = [scope if isinstance(scope, str) else "" for scope in frame["scope"]]
+    frame["account_name"] = [names.get(scope_account(scope), "") for scope in scopes]
+    frame["scope_label"] = [runs.scope_label(scope, names) for scope in scopes]
     return frame
+
+
+# Worst first: a source is in the state of its worst scope.
+STATE_ORDER = ("failed", "never collected", "stale", "partial", "running", "fresh")
+SUMMARY_COLUMNS = ["collector", "state", "scopes", "accounts", "age_hours", "item_count", "errors", "error"]
+
+
+def source_summary(freshness: pd.DataFrame) -> pd.DataFrame:
+    """`freshness` one row per source: its worst state, how many scopes, the accounts they
+    cover by name, its newest finished Run's age, the items its latest Runs collected, and
+    how many scopes ended in an error (with the first error's text)."""
+    rows = []
+    for collector, scopes in freshness.groupby("collector", sort=True):
+        states = set(scopes["state"])
+        errors = [str(error) for error in scopes["error"] if error]
+        ages = scopes["age_hours"].dropna()
+        rows.append(
+            {
+                "collector": collector,
+                "state": next(state for state in (*STATE_ORDER, *sorted(states)) if state in states),
+                "scopes": int((scopes["state"] != "never collected").sum()),
+                "accounts": ", ".join(sorted({name for name in scopes["account_name"] if name})),
+                "age_hours": float(ages.min()) if not ages.empty else None,
+                "item_count": int(scopes["item_count"].fillna(0).sum()),
+                "errors": len(errors),
+                "error": errors[0] if errors else "",
+            }
+        )
+    return pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
 
 
 @st.cache_data(ttl=CACHE_TTL, show_spinner=False)

@@ -66,7 +66,7 @@ with st.sidebar:
     st.caption("Readiness against Lazarus-style theft")
 auth.sidebar(viewer)
 try:
-    st.navigation(pages).run()
+    st.navigation(pages, expanded=True).run()  # every page listed: none behind "View more"
 except Exception as error:  # shown redacted: Streamlit's own display would show the raw message
     logging.getLogger("dashboard").exception("page failed")
     st.error(data.redacted(f"This page failed: {type(error).__name__}: {error}"), icon=":material/error:")

@@ -8,6 +8,8 @@ import textwrap
 import pandas as pd
 import plotly.graph_objects as go
 
+from dashboard.labels import band_floors
+
 STATUS_COLOURS = {
     "passed": "#16a34a",
     "failed": "#dc2626",
@@ -30,6 +32,31 @@ def _layout(figure: go.Figure, height: int) -> go.Figure:
     return figure
 
 
+DAY_MS = 86_400_000
+
+
+def _band_zones(figure: go.Figure) -> None:
+    """Each band's score range tinted in its colour behind the lines, so a point reads as its
+    band at a glance (a score of 0 never looks like 66.7)."""
+    for band, low, high in band_floors():
+        figure.add_hrect(
+            y0=low, y1=high, fillcolor=BAND_FILLS[band], opacity=0.08, line_width=0, layer="below"
+        )
+
+
+def _date_axis(figure: go.Figure, starts: pd.Series) -> None:
+    """Dates, never times: a label a day apart over ten days or less, else whole weeks
+    (Mondays), about eight labels."""
+    span_days = (starts.max() - starts.min()).days if len(starts) else 0
+    step = 1 if span_days <= 10 else 7 * max(1, round(span_days / 7 / 8))
+    figure.update_xaxes(tickformat="%d %b", dtick=step * DAY_MS, tick0="2000-01-03", hoverformat="%d %b %Y")
+
+
+def count_axis(axis: dict, largest: float) -> dict:
+    """A resource-count axis: whole numbers only, from zero; a tick per resource up to ten."""
+    return {**axis, "tickformat": ",d", "rangemode": "tozero", **({"dtick": 1} if largest <= 10 else {})}
+
+
 def score_trend(history: pd.DataFrame) -> go.Figure:
     """Overall readiness over time, on a fixed 0-100 axis so small moves stay small."""
     figure = go.Figure(
@@ -49,6 +76,8 @@ def score_trend(history: pd.DataFrame) -> go.Figure:
     start, end = history["started_at"].min(), history["started_at"].max()
     pad = (end - start) * 0.03
     figure.update_xaxes(showgrid=False, range=[start - pad, end + pad])
+    _date_axis(figure, history["started_at"])
+    _band_zones(figure)
     return _layout(figure, 180)
 
 
@@ -103,7 +132,8 @@ def check_status_bars(checks: pd.DataFrame) -> go.Figure:
             hovertemplate=f"%{{y}}<br>{column}: %{{x}}<extra></extra>",
         )
     figure.update_layout(barmode="stack", showlegend=True)
-    figure.update_xaxes(gridcolor="#e2e8f0", title_text="resources")
+    largest = float(checks[list(STATUS_COLOURS)].sum(axis=1).max()) if len(checks) else 0.0
+    figure.update_xaxes(**count_axis(dict(gridcolor="#e2e8f0", title_text="resources"), largest))
     figure.update_yaxes(automargin=True)
     _layout(figure, max(160, 36 * len(checks) + 60))
     figure.update_layout(
@@ -155,6 +185,8 @@ def score_lines(trend: pd.DataFrame, changes: pd.DataFrame, titles: dict[str, st
         )
     figure.update_yaxes(range=[0, 100], gridcolor="#e2e8f0", zeroline=False, title_text="score")
     figure.update_xaxes(showgrid=False)
+    _date_axis(figure, trend["started_at"])
+    _band_zones(figure)
     _layout(figure, 380)
     figure.update_layout(showlegend=True, legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0))
     return figure
@@ -169,6 +201,38 @@ BAND_FILLS = {
     "critical": "#dc2626",
     "unmeasured": "#94a3b8",
 }
+
+
+def score_bars(rows: pd.DataFrame) -> go.Figure:
+    """One horizontal 0-100 bar per row (`label`, `score`, `band`, `measured`), filled in its
+    band's colour with the score and band written on it; a row without evidence is a grey
+    "No data" stub, never a zero-length bar that reads as 0."""
+    ordered = rows.iloc[::-1]  # plotly draws the first row at the bottom
+    measured = ordered["measured"].astype(bool)
+    figure = go.Figure(
+        go.Bar(
+            y=[html.escape(str(label)) for label in ordered["label"]],
+            # A 0.0 still gets a sliver of its colour, its label beside it: never an empty row.
+            x=[
+                max(score, 1.0) if ok else 100.0 for score, ok in zip(ordered["score"], measured, strict=True)
+            ],
+            orientation="h",
+            marker_color=[
+                BAND_FILLS.get(band, BAND_FILLS["unmeasured"]) if ok else "#e2e8f0"
+                for band, ok in zip(ordered["band"], measured, strict=True)
+            ],
+            text=[
+                f"{score:.1f} · {band}" if ok else "No data"
+                for score, band, ok in zip(ordered["score"], ordered["band"], measured, strict=True)
+            ],
+            textposition="auto",
+            cliponaxis=False,
+            hoverinfo="y+text",
+        )
+    )
+    figure.update_xaxes(range=[0, 100], gridcolor="#e2e8f0", title_text="score")
+    figure.update_yaxes(automargin=True)
+    return _layout(figure, max(120, 28 * len(rows) + 50))
 
 
 def attack_path_chain(stages: pd.DataFrame) -> go.Figure:

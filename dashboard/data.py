@@ -28,6 +28,7 @@ from dashboard.activity import (  # noqa: F401 - the pages' one entry point
     reports,
     run_history,
     score_history,
+    source_summary,
     trend_changes,
     trend_scores,
     waivers,
@@ -35,12 +36,14 @@ from dashboard.activity import (  # noqa: F401 - the pages' one entry point
 from dashboard.labels import (  # noqa: F401
     EVIDENCE_SOURCES,
     account_label,
+    band_floors,
     band_sentence,
     change_label,
     download_name,
     findings_csv,
     format_age,
     mitigation_title,
+    score_band,
 )
 from dashboard.runtime import (  # noqa: F401
     CACHE_TTL,

@@ -34,6 +34,17 @@ def band_sentence(band: str) -> str:
     return sentences.get(band) or (f"{band.capitalize()}." if band else "Not banded.")
 
 
+def score_band(score: float | None, measured: bool = True) -> str:
+    """The band a score falls in, as the scorer names it; `unmeasured` without evidence."""
+    return scoring_band(score if measured else None)[0]
+
+
+def band_floors() -> list[tuple[str, float, float]]:
+    """Each band with the scores it covers (lowest, highest), best first, as the scorer cuts them."""
+    tops = [100.0] + [floor for floor, _, _ in BANDS[:-1]]
+    return [(name, floor, top) for (floor, name, _), top in zip(BANDS, tops, strict=True)]
+
+
 def account_label(account: str, names: dict[str, str]) -> str:
     """An account as a filter lists it: `prod-payments (111111111111)`, or the id alone."""
     name = names.get(account)

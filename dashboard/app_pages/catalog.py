@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import data
-from dashboard.app_pages.components import COUNT_COLUMNS, SCORE_COLUMN, when
+from dashboard import charts, data
+from dashboard.app_pages.components import COUNT_COLUMNS, when
 
 
 def render() -> None:
@@ -49,21 +49,36 @@ def _frameworks(url: str, latest: dict | None) -> None:
     if not coverage:
         st.caption("No scored check cites a standard.")
         return
-    for tab, controls in zip(st.tabs(list(coverage)), coverage.values(), strict=True):
+    tabs = st.tabs(list(coverage))
+    for index, (tab, controls) in enumerate(zip(tabs, coverage.values(), strict=True)):
         with tab:
             unmeasured = int((~controls["measured"]).sum())
             st.caption(
                 f"{len(controls)} controls cited"
                 + (f", {unmeasured} without evidence yet" if unmeasured else "")
             )
+            # Each control's score in its band's colour: bars, the band named in the table.
+            bands = [
+                data.score_band(score, ok)
+                for score, ok in zip(controls["score"], controls["measured"], strict=True)
+            ]
+            banded = controls.assign(band=bands, label=controls["control"])
+            st.plotly_chart(
+                charts.score_bars(banded),
+                width="stretch",
+                config={"displayModeBar": False},
+                key=f"framework_bars_{index}",
+            )
             st.dataframe(
-                controls.drop(columns="measured"),
+                banded.drop(columns=["measured", "label"]),
                 hide_index=True,
+                column_order=["control", "title", "score", "band", *COUNT_COLUMNS, "checks"],
                 width="stretch",
                 column_config={
                     "control": st.column_config.TextColumn("Control"),
                     "title": st.column_config.TextColumn("Title", width="large"),
-                    "score": SCORE_COLUMN,
+                    "score": st.column_config.NumberColumn("Score", format="%.1f"),
+                    "band": st.column_config.TextColumn("Band"),
                     **COUNT_COLUMNS,
                     "checks": st.column_config.TextColumn("Checks", width="large"),
                 },

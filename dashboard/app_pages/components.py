@@ -11,7 +11,7 @@ import pandas as pd
 import streamlit as st
 from pandas.io.formats.style import Styler
 
-from dashboard import data
+from dashboard import charts, data
 
 BAND_COLOURS = {
     "strong": "green",
@@ -20,6 +20,25 @@ BAND_COLOURS = {
     "weak": "red",
     "critical": "red",
 }
+# The band's colour on a score, a card's edge and a bar: the attack path chart's palette.
+BAND_HEX = charts.BAND_FILLS
+# Once per page: a container keyed `band-<band>-...` colours its scores and its left edge; card
+# titles wrap between words, never inside one (a narrow column broke "multi-signature" mid-word).
+BAND_STYLE = "\n".join(
+    [
+        *(
+            f'[class*="st-key-band-{band}-"] [data-testid="stMetricValue"] {{ color: {colour}; }}\n'
+            f'[class*="st-key-band-{band}-card"] {{ border-left: 6px solid {colour} !important; }}'
+            for band, colour in charts.BAND_FILLS.items()
+        ),
+        '[class*="-card-"] [data-testid="stMarkdownContainer"] p '
+        "{ word-break: normal; overflow-wrap: normal; hyphens: manual; }",
+        # A row of cards wraps to two a row where four would be too narrow (1024 px with the sidebar).
+        '[class*="st-key-cards-"] [data-testid="stHorizontalBlock"] { flex-wrap: wrap !important; }',
+        '[class*="st-key-cards-"] [data-testid="stColumn"] '
+        "{ min-width: 14rem !important; flex: 1 1 14rem !important; }",
+    ]
+)
 SEVERITY_COLOURS = {"critical": "red", "high": "orange", "medium": "blue", "low": "gray"}
 SCORE_COLUMN = st.column_config.ProgressColumn("Score", min_value=0, max_value=100, format="%.1f")
 COUNT_COLUMNS = {
@@ -71,6 +90,41 @@ def band_badge(band: str) -> str:
     return f":{colour}-badge[{(band or 'unbanded').capitalize()}]"
 
 
+def band_styles() -> None:
+    """The band colours of scores and cards on this page (see BAND_STYLE)."""
+    st.html(f"<style>{BAND_STYLE}</style>")
+
+
+def banded(band: str, name: str, border: bool = False) -> Any:
+    """A container whose scores show in `band`'s colour (and, for a `card`, its left edge);
+    `name` keeps its key unique on the page."""
+    return st.container(border=border, key=f"band-{band or 'unmeasured'}-{name}")
+
+
+def banded_score(
+    label: str, score: float | None, measured: bool, name: str, delta: float | None = None, **metric: Any
+) -> str:
+    """A score as a metric in its band's colour with the band's badge (both inside the border
+    when `border`); returns the band."""
+    band = data.score_band(score, measured)
+    with banded(band, name, border=bool(metric.pop("border", False))):
+        st.metric(label, score_text(score, measured), delta=delta_text(delta) if measured else None, **metric)
+        if measured:
+            st.markdown(band_badge(band))
+    return band
+
+
+def band_scale(current: str | None = None) -> str:
+    """The bands as one markdown line each: badge, the scores it covers, the scorer's sentence
+    (the band `current` marked as where this score is)."""
+    lines = []
+    for band, low, high in data.band_floors():
+        here = " **← now**" if band == current else ""
+        span = f"{low:g}-{high:g}" if high == 100 else f"{low:g}-<{high:g}"
+        lines.append(f"- {band_badge(band)} {span}: {data.band_sentence(band).split(': ', 1)[-1]}{here}")
+    return "\n".join(lines)
+
+
 def severity_badge(severity: str) -> str:
     return f":{SEVERITY_COLOURS.get(severity, 'gray')}-badge[{severity.capitalize()}]"
 
@@ -95,9 +149,11 @@ def baseline_note(baseline: dict[str, Any] | None) -> str:
 
 
 def mitigation_card(row: dict[str, Any], baseline: dict[str, Any] | None, page: Any = None) -> None:
-    """One mitigation: its score and weekly change, what it rests on, a link to its page."""
-    with st.container(border=True):
-        st.markdown(f"**{row['title']}**")
+    """One mitigation: its score in its band's colour and weekly change, the resource findings
+    it rests on, a link to its page."""
+    band = data.score_band(row["score"], row["measured"])
+    with banded(band, f"card-{row['mitigation']}", border=True):
+        st.markdown(f"**{plain(row['title'])}**")
         # The label stays in the page (tests and screen readers) but the title above wraps.
         st.metric(
             label=row["title"],
@@ -108,25 +164,33 @@ def mitigation_card(row: dict[str, Any], baseline: dict[str, Any] | None, page: 
         if not row["measured"]:
             st.markdown(no_evidence_note(row["mitigation"]))
         else:
+            st.markdown(band_badge(band))
             if row["delta"] is not None:
                 st.caption(baseline_note(baseline))
             else:
                 st.caption("no earlier evaluation" if baseline is None else "no earlier score")
-            st.caption(
-                f"{row['passed']} passed · {row['failed']} failed · {row['unknown']} unknown"
-                + (f" · {row['waived']} waived" if row["waived"] else "")
-            )
+            st.caption(findings_count_text(row), help="A finding is one resource judged by one check.")
         if page is not None:
             st.page_link(page, label="Checks and findings", icon=":material/arrow_forward:")
 
 
+def findings_count_text(row: dict[str, Any]) -> str:
+    """What a mitigation's counts count: a finding is one resource judged by one check."""
+    total = sum(int(row[status]) for status in ("passed", "failed", "unknown", "waived"))
+    return (
+        f"{total:,} resource finding{'' if total == 1 else 's'}: "
+        f"{row['passed']} passed · {row['failed']} failed · {row['unknown']} unknown"
+        + (f" · {row['waived']} waived" if row["waived"] else "")
+    )
+
+
 def freshness_table(runs: pd.DataFrame) -> Styler:
-    """`data.freshness` as shown: one row per source and scope, its state coloured."""
+    """`data.freshness` as shown: one row per source and scope (its account by name), its
+    state coloured."""
     table = pd.DataFrame(
         {
             "Source": runs["collector"],
-            "Scope": runs["scope"],
-            "Account": runs["account_name"],  # the scope's account by its name
+            "Scope": runs["scope_label"],  # the scope's account by its name, the id beside it
             "State": runs["state"],
             "Run status": runs["status"],
             "Finished": [
@@ -138,6 +202,31 @@ def freshness_table(runs: pd.DataFrame) -> Styler:
         }
     )
     return table.style.map(lambda state: STATE_STYLES.get(state, ""), subset=["State"])
+
+
+def source_summary_table(summary: pd.DataFrame) -> Styler:
+    """`data.source_summary` as shown: one row per source, its worst state coloured."""
+    table = pd.DataFrame(
+        {
+            "Source": summary["collector"],
+            "State": summary["state"],
+            "Scopes": summary["scopes"],
+            "Accounts": summary["accounts"],
+            "Last run": [
+                data.format_age(age) if state != "never collected" else "never"
+                for age, state in zip(summary["age_hours"], summary["state"], strict=True)
+            ],
+            "Facts": summary["item_count"],
+            "Errors": summary["errors"],
+            "First error": summary["error"],
+        }
+    )
+    return table.style.map(lambda state: STATE_STYLES.get(state, ""), subset=["State"])
+
+
+def fit_height(rows: int) -> int:
+    """A table height that shows `rows` rows and the header without a scroll bar."""
+    return 35 * (rows + 1) + 3
 
 
 def page_picker(total: int, key: str) -> int:

@@ -10,10 +10,10 @@ from dashboard.app_pages import phishing
 from dashboard.app_pages.components import (
     COUNT_COLUMNS,
     SCORE_COLUMN,
+    band_styles,
+    banded_score,
     baseline_note,
-    delta_text,
     no_evidence_note,
-    score_text,
     when,
 )
 from vaultward.contract.vocabulary import SEVERITIES
@@ -54,14 +54,18 @@ def render(mitigation: str) -> None:
 
 def _summary(url: str, row: dict) -> None:
     baseline = data.baseline_evaluation(url)
+    band_styles()
     columns = st.columns(4)
-    columns[0].metric(
-        "Score",
-        score_text(row["score"], row["measured"]),
-        delta=delta_text(row["delta"]) if row["measured"] else None,
-        help=baseline_note(baseline) if row["delta"] is not None else "no earlier evaluation",
-        border=True,
-    )
+    with columns[0]:
+        banded_score(
+            "Score",
+            row["score"],
+            row["measured"],
+            f"card-{row['mitigation']}",
+            delta=row["delta"],
+            help=baseline_note(baseline) if row["delta"] is not None else "no earlier evaluation",
+            border=True,
+        )
     columns[1].metric("Checks", row["check_count"], border=True)
     columns[2].metric("Failed resources", row["failed"], border=True)
     columns[3].metric("Unknown resources", row["unknown"], border=True)

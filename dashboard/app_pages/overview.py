@@ -10,18 +10,24 @@ from dashboard import charts, data
 from dashboard.app_pages import catalog
 from dashboard.app_pages.components import (
     band_badge,
+    band_scale,
+    band_styles,
+    banded,
     baseline_note,
     delta_text,
-    freshness_table,
+    fit_height,
     mitigation_card,
     plain,
     score_text,
     severity_badge,
     short_title,
+    source_summary_table,
     when,
 )
 
 TOP_CHECKS = 10
+# The incident write-up's recommendations; detection goes beyond them (docs: DESIGN, README).
+WRITE_UP_FOUR = ("custody", "training", "access", "segmentation")
 
 
 def render(mitigation_pages: dict[str, Any] | None = None) -> None:
@@ -66,17 +72,21 @@ def _overall(url: str, latest: dict[str, Any], baseline: dict[str, Any] | None) 
     delta = None
     if baseline is not None and None not in (latest["overall_score"], baseline["overall_score"]):
         delta = latest["overall_score"] - baseline["overall_score"]
+    band = latest["band"] or data.score_band(latest["overall_score"])  # stored by the evaluation
+    band_styles()
     left, right = st.columns([1, 2], gap="large")
-    with left, st.container(border=True):
+    with left, banded(band, "card-overall", border=True):
+        # The heading wraps where a metric label would be cut ("Overall readin...") at 1024 px.
+        st.markdown("**Overall readiness**", help="Weighted mean of the mitigation scores, 0-100.")
         st.metric(
             "Overall readiness",
             score_text(latest["overall_score"]),
             delta=delta_text(delta),
-            help="Weighted mean of the mitigation scores, 0-100.",
+            label_visibility="collapsed",
         )
         st.caption(baseline_note(baseline) if delta is not None else "no earlier evaluation")
-        st.markdown(band_badge(latest["band"]))
-        st.markdown(data.band_sentence(latest["band"]))
+        st.markdown(band_badge(band))
+        st.markdown(data.band_sentence(band))
     with right:
         history = data.score_history(url)
         if len(history) > 1:
@@ -87,20 +97,53 @@ def _overall(url: str, latest: dict[str, Any], baseline: dict[str, Any] | None) 
                 config={"displayModeBar": False},
             )
         else:
-            st.caption("The trend appears after the second evaluation.")
+            # One evaluation: no line to draw yet, so say what the number means instead.
+            st.markdown(
+                f"**First evaluation, {when(latest['started_at'])}.** The 90-day trend is drawn "
+                "from the second evaluation on (the worker evaluates after every collection). "
+                "What the bands mean:"
+            )
+            st.markdown(band_scale(band))
 
 
 def _mitigations(url: str, baseline: dict[str, Any] | None, pages: dict[str, Any]) -> None:
     scores = data.mitigation_scores(url)
-    st.subheader("Mitigations")
     if scores.empty:
+        st.subheader("Mitigations")
         st.caption("The latest evaluation scored no mitigation.")
         return
     rows = scores.to_dict("records")
-    columns = st.columns(len(rows))
-    for column, row in zip(columns, rows, strict=True):
-        with column:
-            mitigation_card(row, baseline, pages.get(row["mitigation"]))
+    four = [row for row in rows if row["mitigation"] in WRITE_UP_FOUR]
+    beyond = [row for row in rows if row["mitigation"] not in WRITE_UP_FOUR]
+    if four:
+        st.subheader("The write-up's four defences")
+        st.caption(
+            "The incident write-up's recommendations: HSM and multisig custody, social-engineering "
+            "training, zero-trust access with MFA, production isolated from corporate."
+        )
+        _cards("four", four, baseline, pages)
+    if beyond:
+        detection_only = [row["mitigation"] for row in beyond] == ["detection"]
+        st.subheader("Detection (catches the attack in between)" if detection_only else "Beyond the write-up")
+        st.caption(
+            "Not one of the write-up's four: central logging and threat detection notice the "
+            "compromised laptop and the lateral movement while the four defences hold. It is "
+            "scored the same way and counts in the overall score."
+        )
+        _cards("beyond", beyond, baseline, pages)
+
+
+def _cards(
+    name: str, rows: list[dict[str, Any]], baseline: dict[str, Any] | None, pages: dict[str, Any]
+) -> None:
+    """Up to four cards a row, each a quarter of the width so a lone card stays card-sized;
+    two a row where four would be too narrow (components.BAND_STYLE)."""
+    with st.container(key=f"cards-{name}"):
+        for first in range(0, len(rows), 4):
+            columns = st.columns(4)
+            for column, row in zip(columns, rows[first : first + 4], strict=False):
+                with column:
+                    mitigation_card(row, baseline, pages.get(row["mitigation"]))
 
 
 def _failing_checks(url: str, pages: dict[str, Any]) -> None:
@@ -215,13 +258,17 @@ def _freshness(url: str) -> None:
     if runs.empty:
         st.caption("No collector has run yet.")
         return
-    attention = runs[runs["state"].isin(["stale", "failed", "partial", "never collected"])]
+    summary = data.source_summary(runs)
+    attention = summary[summary["state"].isin(["stale", "failed", "partial", "never collected"])]
     if not attention.empty:
         st.warning(
-            f"{len(attention)} of {len(runs)} sources need attention (stale, partial, failed or never "
+            f"{len(attention)} of {len(summary)} sources need attention (stale, partial, failed or never "
             "collected): "
             "stale facts count as unknown; a failed run keeps the last good facts until they go stale; "
             "a partial run makes checks that need every resource unknown.",
             icon=":material/warning:",
         )
-    st.dataframe(freshness_table(runs), hide_index=True, width="stretch")
+    st.caption("One row per source, in the state of its worst scope; each scope is on the Sources page.")
+    st.dataframe(
+        source_summary_table(summary), hide_index=True, width="stretch", height=fit_height(len(summary))
+    )

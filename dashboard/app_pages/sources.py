@@ -1,5 +1,5 @@
-"""Sources: each collector's freshness, what partial runs left unknown, and its recent runs
-(status, duration, items, errors)."""
+"""Sources: a summary row per collector (state, last run, facts, errors), then the detail:
+each scope's freshness, what partial runs left unknown, and a chosen source's recent runs."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import data
-from dashboard.app_pages.components import freshness_table
+from dashboard.app_pages.components import fit_height, freshness_table, source_summary_table
 
 HISTORY_SIZES = (10, 20, 50)
 
@@ -25,25 +25,55 @@ def render() -> None:
             "No collector has run yet, and none is enabled. Run `vaultward collect`.", icon=":material/info:"
         )
         return
-    _freshness(freshness)
-    _gaps(data.partial_gaps(url))
-    size = st.selectbox("Runs per source", HISTORY_SIZES, index=1, key="history_size")
-    collectors = tuple(str(name) for name in freshness["collector"].drop_duplicates())
-    history = data.run_history(url, collectors, size)
-    for collector in collectors:
-        _collector_history(collector, history[history["collector"] == collector])
+    summary = data.source_summary(freshness)
+    _summary(summary)
+    gaps = data.partial_gaps(url)
+    scopes_tab, gaps_tab, runs_tab = st.tabs(
+        [f"Scopes ({len(freshness)})", f"Gaps ({len(gaps)})", "Recent runs"]
+    )
+    with scopes_tab:
+        _scopes(freshness, summary)
+    with gaps_tab:
+        _gaps(gaps)
+    with runs_tab:
+        _runs(url, summary)
 
 
-def _freshness(freshness: pd.DataFrame) -> None:
-    st.subheader("Freshness")
-    st.dataframe(freshness_table(freshness), hide_index=True, width="stretch")
+def _summary(summary: pd.DataFrame) -> None:
+    st.subheader("Summary")
+    st.caption(
+        "One row per source, in the state of its worst scope. Facts: items its latest runs "
+        "collected. The tabs below hold each scope, the gaps of partial runs and the run history."
+    )
+    st.dataframe(
+        source_summary_table(summary),
+        hide_index=True,
+        width="stretch",
+        height=fit_height(len(summary)),
+        key="source_summary",
+    )
+
+
+def _scopes(freshness: pd.DataFrame, summary: pd.DataFrame) -> None:
+    """Every scope's latest run, of every source or of the one chosen."""
+    sources = ["All sources", *summary["collector"]]
+    chosen = st.selectbox("Source", sources, key="scopes_source")
+    shown = freshness if chosen == "All sources" else freshness[freshness["collector"] == chosen]
+    st.dataframe(
+        freshness_table(shown.reset_index(drop=True)),
+        hide_index=True,
+        width="stretch",
+        height=fit_height(len(shown)),
+        key="scope_freshness",
+    )
 
 
 def _gaps(gaps: pd.DataFrame) -> None:
     """Per scope, what a partial Run could not read and how the scores treat it."""
-    if gaps.empty:
-        return
     st.subheader("What partial runs left unknown")
+    if gaps.empty:
+        st.caption("Every latest run was complete: nothing is carried forward or unknown for a gap.")
+        return
     st.caption(
         "A listing that broke off never shrinks what is judged: the last complete listing is "
         "carried forward while it is fresh, or the checks reading it are unknown for that scope. "
@@ -54,15 +84,20 @@ def _gaps(gaps: pd.DataFrame) -> None:
     st.dataframe(table, hide_index=True, width="stretch", key="partial_gaps")
 
 
-def _collector_history(collector: str, runs: pd.DataFrame) -> None:
-    st.subheader(collector, anchor=False)
+def _runs(url: str, summary: pd.DataFrame) -> None:
+    """The recent runs of the source chosen (all its scopes), newest first."""
+    collectors = [str(name) for name in summary["collector"]]
+    left, right = st.columns([3, 1])
+    collector = left.selectbox("Source", collectors, key="history_source")
+    size = right.selectbox("Runs shown", HISTORY_SIZES, index=1, key="history_size")
+    runs = data.run_history(url, (collector,), size)
     if runs.empty:
         st.caption("Never collected.")
         return
     failed = int((runs["status"] == "failed").sum())
     durations = runs["duration_seconds"].dropna()
     st.caption(
-        f"Last {len(runs)} run{'' if len(runs) == 1 else 's'}: {failed} failed"
+        f"{collector}: last {len(runs)} run{'' if len(runs) == 1 else 's'}, {failed} failed"
         + (f" · median duration {durations.median():.0f} s" if not durations.empty else "")
     )
     table = pd.DataFrame(
@@ -80,6 +115,7 @@ def _collector_history(collector: str, runs: pd.DataFrame) -> None:
         table,
         hide_index=True,
         width="stretch",
+        key="run_history",
         column_config={
             "Started": st.column_config.DatetimeColumn(format="D MMM YYYY HH:mm"),
             "Duration (s)": st.column_config.NumberColumn(format="%.1f"),

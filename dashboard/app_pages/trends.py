@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import charts, data
-from dashboard.app_pages.components import when
+from dashboard.app_pages.components import band_styles, banded_score, short_title, when
 
 WINDOW_LABELS = {days: f"{days} days" for days in data.TREND_WINDOWS}
 
@@ -36,7 +36,8 @@ def render() -> None:
         "new measurement, not a change in posture."
     )
     if evaluations < 2:
-        st.caption("The trend appears after the second evaluation.")
+        _single_evaluation(trend)
+        return
     labelled = changes.assign(label=[data.change_label(row) for row in changes.to_dict("records")])
     titles = {m: data.mitigation_title(m) for m in trend["series"].unique()}
     titles[data.OVERALL] = "Overall"
@@ -47,6 +48,37 @@ def render() -> None:
         key="trend_chart",
     )
     _changes_table(labelled)
+
+
+def _single_evaluation(trend: pd.DataFrame) -> None:
+    """One evaluation is a dot, not a trend: say so, and give its scores in their bands."""
+    if trend.empty:
+        st.info("No evaluation in this window: widen it to see the trend.", icon=":material/info:")
+        return
+    st.info(
+        f"Only one evaluation so far ({when(trend['started_at'].iloc[0])}): the trend is drawn from "
+        "the second evaluation on. Its scores:",
+        icon=":material/info:",
+    )
+    band_styles()
+    points = trend.dropna(subset=["score"]).to_dict("records")
+    with st.container(key="cards-trend"):  # wraps where the columns would be too narrow
+        _score_cards(points)
+
+
+def _score_cards(points: list[dict]) -> None:
+    for column, point in zip(st.columns(max(1, len(points))), points, strict=False):
+        with column:
+            series = point["series"]
+            title = "Overall" if series == data.OVERALL else short_title(series)  # the navigation's names
+            banded_score(
+                title,
+                point["score"],
+                True,
+                f"card-trend-{series}",
+                border=True,
+                help=data.mitigation_title(series) if series != data.OVERALL else None,
+            )
 
 
 def _changes_table(changes: pd.DataFrame) -> None:

@@ -97,30 +97,39 @@ def test_fix_first_lists_checks_that_need_data_and_says_what_is_fine(seeded_url)
     )
 
 
-def test_freshness_lists_the_latest_run_of_every_source(seeded_url):
+def test_freshness_lists_every_source_once_in_the_state_of_its_worst_scope(seeded_url):
     at = run_app()
-    table = at.dataframe[-1].value
-    rows = {(r.Source, r.Scope): r for r in table.itertuples()}
-    assert set(rows) == {
-        ("aws_iam", "aws:111111111111"),
-        ("aws_network", "aws:111111111111/us-east-1"),
-        ("okta", "okta:acme"),
-        ("aws_custody", ""),  # enabled (no configuration: every AWS source is) but never run
-        ("aws_detection", ""),
-        ("aws_organization", ""),
-    }
-    iam = rows[("aws_iam", "aws:111111111111")]
-    assert (iam.State, iam.Items, iam.Finished) == ("fresh", 42, "30 min ago")
-    network = rows[("aws_network", "aws:111111111111/us-east-1")]
-    assert network.State == "failed"
-    assert network.Error == "AccessDenied: ec2:DescribeSecurityGroups"
-    okta = rows[("okta", "okta:acme")]
-    assert (okta.State, okta.Finished) == ("stale", "20 h ago")
-    assert (rows[("aws_custody", "")].State, rows[("aws_custody", "")].Finished) == (
-        "never collected",
-        "never",
-    )
+    table = at.dataframe[-1]
+    rows = {r.Source: r for r in table.value.itertuples()}
+    assert set(rows) == {"aws_iam", "aws_network", "okta", "aws_custody", "aws_detection", "aws_organization"}
+    # aws_custody, aws_detection, aws_organization: enabled (no configuration: every AWS source is) but never run
+    iam = rows["aws_iam"]
+    assert (iam.State, iam.Scopes, iam.Facts, iam._5) == ("fresh", 1, 42, "30 min ago")  # _5: "Last run"
+    network = rows["aws_network"]
+    assert (network.State, network.Errors) == ("failed", 1)
+    assert network._8 == "AccessDenied: ec2:DescribeSecurityGroups"  # "First error"
+    okta = rows["okta"]
+    assert (okta.State, okta._5) == ("stale", "20 h ago")
+    assert (rows["aws_custody"].State, rows["aws_custody"]._5) == ("never collected", "never")
     assert any("5 of 6 sources need attention" in w.value for w in at.warning)
+
+
+def test_the_freshness_table_is_as_tall_as_its_rows(seeded_url, monkeypatch):
+    """Every source shown at once, not ten rows in a scrolling box."""
+    import streamlit
+
+    heights = []
+    original = streamlit.dataframe
+
+    def spy(data=None, *args, **kwargs):
+        heights.append((len(getattr(data, "data", data)), kwargs.get("height")))
+        return original(data, *args, **kwargs)
+
+    monkeypatch.setattr(streamlit, "dataframe", spy)
+    run_app()
+    rows, height = heights[-1]  # the freshness table is the overview's last
+    assert rows == 6
+    assert height == 35 * (rows + 1) + 3
 
 
 def test_empty_store_explains_what_to_run(database_url, monkeypatch):
@@ -345,13 +354,23 @@ def test_accounts_are_shown_by_their_names_in_freshness_and_the_account_filter(s
             )
         session.commit()
 
-    at = run_app()
-    rows = {(r.Source, r.Scope): r.Account for r in at.dataframe[-1].value.itertuples()}
-    assert rows[("aws_iam", "aws:111111111111")] == "prod-payments"
-    assert rows[("aws_network", "aws:111111111111/us-east-1")] == "prod-payments"
-    assert rows[("aws_iam", "aws:222222222222")] == "corp-it"
-    assert rows[("aws_iam", "aws:333333333333")] == ""
-    assert rows[("okta", "okta:acme")] == ""
+    at = run_app()  # the overview: a row per source, the accounts it covers by name
+    accounts = {r.Source: r.Accounts for r in at.dataframe[-1].value.itertuples()}
+    assert accounts["aws_iam"] == "corp-it, prod-payments"  # 333333333333 has no name
+    assert accounts["aws_network"] == "prod-payments"
+    assert accounts["okta"] == ""
+
+    at = run_page("sources")  # each scope: its account by name, the id beside it
+    scopes = next(table.value for table in at.dataframe if "Run status" in table.value.columns)
+    labels = {(r.Source, r.Scope) for r in scopes.itertuples()}
+    assert {
+        ("aws_iam", "prod-payments (111111111111)"),
+        ("aws_network", "prod-payments (111111111111) / us-east-1"),
+        ("aws_iam", "corp-it (222222222222)"),
+        ("aws_iam", "aws:333333333333"),
+        ("okta", "okta:acme"),
+    } <= labels
+    assert not [scope for _, scope in labels if scope.startswith("aws:111111111111")]
 
     at = run_mitigation_page("access")
     accounts = at.multiselect(key="access_account")
@@ -378,3 +397,149 @@ def test_csv_cells_that_look_like_formulas_are_neutralised():
     )
     text = data.findings_csv(frame).decode()
     assert "'=HYPERLINK" in text and "'+1" in text and "'@x" in text and "'-2" in text
+
+
+# --- issue 18: what the CISO sees -------------------------------------------------------------
+
+
+def block_keys(at: AppTest) -> list[str]:
+    """The user keys of every container on the page (`band-<band>-<name>` colour scores)."""
+    found: list[str] = []
+
+    def walk(node) -> None:
+        proto = getattr(node, "proto", None)
+        identifier = str(getattr(proto, "id", "") or "")
+        if identifier.startswith("$$ID-"):
+            found.append(identifier.split("-", 2)[2])
+        for child in getattr(node, "children", {}).values():
+            walk(child)
+
+    walk(at.main)
+    return found
+
+
+def test_navigation_lists_every_page_without_view_more(seeded_url, monkeypatch):
+    import streamlit
+
+    calls = []
+    original = streamlit.navigation
+
+    def spy(pages, **kwargs):
+        calls.append(kwargs)
+        return original(pages, **kwargs)
+
+    monkeypatch.setattr(streamlit, "navigation", spy)
+    at = run_app()
+    assert calls and calls[-1].get("expanded") is True  # no "View 4 more" in the sidebar
+    titles = {info["page_name"] for info in at._registered_pages.values()}
+    assert {
+        "Overview", "Attack path", "Trends", "People", "Wallets and keys",
+        "Checks and frameworks", "Waivers", "Reports", "Sources",
+    } <= titles  # fmt: skip
+
+
+def test_every_score_on_the_overview_shows_its_band_colour(seeded_url):
+    at = run_app()
+    keys = block_keys(at)
+    # overall 68.25 fair; access 50 weak; custody 80 good; segmentation 75 good; training no data
+    for key in (
+        "band-fair-card-overall",
+        "band-weak-card-access",
+        "band-good-card-custody",
+        "band-good-card-segmentation",
+        "band-unmeasured-card-training",
+    ):
+        assert key in keys, keys
+    text = markdown_text(at)
+    assert ":red-badge[Weak]" in text and ":green-badge[Good]" in text
+    style = "\n".join(h.proto.body for h in at.get("html"))
+    assert '[class*="st-key-band-weak-"] [data-testid="stMetricValue"] { color: #ea580c; }' in style
+    assert '[class*="st-key-band-good-"] [data-testid="stMetricValue"] { color: #65a30d; }' in style
+    assert "word-break: normal; overflow-wrap: normal" in style  # titles never break mid-word
+
+
+def test_mitigation_cards_say_they_count_resource_findings(seeded_url):
+    at = run_app()
+    captions = [c.value for c in at.caption]
+    assert "10 resource findings: 4 passed · 3 failed · 3 unknown" in captions  # access
+    assert "5 resource findings: 4 passed · 1 failed · 0 unknown" in captions  # custody
+
+
+def test_the_mitigation_page_header_score_shows_its_band(seeded_url):
+    at = run_mitigation_page("access")
+    assert any(key.startswith("band-weak-") for key in block_keys(at))
+    assert ":red-badge[Weak]" in markdown_text(at)
+    at = run_mitigation_page("custody")
+    assert any(key.startswith("band-good-") for key in block_keys(at))
+
+
+def test_check_bars_count_whole_resources(seeded_url):
+    import json
+
+    at = run_mitigation_page("access")
+    figure = json.loads(at.get("plotly_chart")[0].proto.spec)
+    axis = figure["layout"]["xaxis"]
+    assert (axis["tickformat"], axis["rangemode"], axis["dtick"]) == (",d", "tozero", 1)
+
+
+def test_count_axis_leaves_ticks_to_plotly_past_ten():
+    from dashboard.charts import count_axis
+
+    assert count_axis({}, 10) == {"tickformat": ",d", "rangemode": "tozero", "dtick": 1}
+    assert count_axis({"title_text": "resources"}, 11) == {
+        "title_text": "resources", "tickformat": ",d", "rangemode": "tozero",
+    }  # fmt: skip
+
+
+def test_framework_bars_are_filled_in_each_controls_band(seeded_url):
+    import json
+
+    at = run_page("catalog", timeout=TIMEOUT)
+    colours = {}
+    for element in at.get("plotly_chart"):
+        (bars,) = json.loads(element.proto.spec)["data"]
+        colours.update(dict(zip(bars["y"], bars["marker"]["color"], strict=True)))
+    assert colours["ida-2.1.1"] == "#dc2626"  # 20.0: critical
+    assert colours["v8:1.02"] == "#65a30d"  # 80.0: good
+    assert colours["M1032"] == "#ea580c"  # (60x3 + 20x2) / 5 = 44.0: weak
+
+
+WRITE_UP_HEADING = "The write-up's four defences"
+DETECTION_HEADING = "Detection (catches the attack in between)"
+
+
+def test_detection_is_shown_apart_from_the_write_ups_four(engine, database_url, monkeypatch):
+    from datetime import UTC, datetime
+
+    from sqlmodel import Session
+
+    from tests.factories import add_evaluation
+
+    monkeypatch.setenv("VAULTWARD_DATABASE_URL", database_url)
+    with Session(engine) as session:
+        add_evaluation(session, datetime.now(UTC), overall=30.0, band="critical",
+                       mitigation_scores={"access": 0.0, "custody": 95.0, "detection": 66.7})  # fmt: skip
+        session.commit()
+    at = run_app()
+    headings = [h.value for h in at.subheader]
+    assert headings.index(WRITE_UP_HEADING) < headings.index(DETECTION_HEADING)
+    keys = block_keys(at)
+    assert "band-critical-card-access" in keys  # 0.0 never looks like 66.7
+    assert "band-fair-card-detection" in keys
+    assert "band-strong-card-custody" in keys
+    # One evaluation: the right half explains the bands instead of an empty caption.
+    scale = next(m.value for m in at.markdown if m.value.startswith("- :green-badge[Strong]"))
+    assert ":red-badge[Critical] 0-<40: the attack path is largely open. **← now**" in scale
+    assert "First evaluation" in markdown_text(at)
+
+
+def test_without_detection_there_is_no_detection_section(seeded_url):
+    headings = [h.value for h in run_app().subheader]
+    assert WRITE_UP_HEADING in headings and DETECTION_HEADING not in headings
+
+
+def test_the_readme_headline_says_what_the_overview_shows():
+    readme = (APP.parents[1] / "README.md").read_text()
+    headline = readme.split("## Quick start")[0]
+    assert WRITE_UP_HEADING in headline and DETECTION_HEADING in headline
+    assert "**detection**" in headline  # the fifth row of the table, apart from the four

@@ -61,9 +61,11 @@ def test_hostile_strings_are_text_everywhere(hostile_url):
     assert f"Resource {SCRIPT} in scope {IMG}" in texts and MARKDOWN in texts
     assert SCRIPT in mitigation.json[0].value
 
-    overview = run_page("overview")
-    freshness = overview.dataframe[-1].value
-    assert SCRIPT in list(freshness["Error"]) and IMG in list(freshness["Scope"])
+    overview = run_page("overview")  # a row per source, its first error as text
+    assert SCRIPT in list(overview.dataframe[-1].value["First error"])
+    sources = run_page("sources")  # a row per scope
+    scopes = next(t.value for t in sources.dataframe if "Run status" in t.value.columns)
+    assert SCRIPT in list(scopes["Error"]) and IMG in list(scopes["Scope"])
 
     waivers = run_page("waivers")
     table = waivers.dataframe[0].value

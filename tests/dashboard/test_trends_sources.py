@@ -138,7 +138,7 @@ def test_the_evaluation_where_a_check_was_added_is_annotated(history_url):
         added_check: "+1 check (detection.guardduty_enabled)",
         added_source: "+1 source (okta)",
     }
-    lines = [shape["x0"][:10] for shape in figure["layout"]["shapes"]]
+    lines = [shape["x0"][:10] for shape in figure["layout"]["shapes"] if shape["type"] == "line"]
     assert sorted(lines) == sorted([added_check, added_source])
     table = at.dataframe[0].value
     assert list(table["Checks added"]) == ["", "detection.guardduty_enabled"]  # newest first
@@ -194,32 +194,65 @@ def stored_runs(engine, collector: str) -> pd.DataFrame:
         )
 
 
-def page_tables(at: AppTest, engine) -> dict[str, pd.DataFrame]:
-    """The freshness table and each source's history table (named by the stored collector
-    of the runs it lists)."""
-    with Session(engine) as session:
-        collector_of = dict(session.exec(select(Run.id, Run.collector)).all())
-    tables = {"freshness": at.dataframe[0].value}
-    for table in at.dataframe[1:]:
-        if "Run" in table.value.columns:
-            tables[collector_of[int(table.value["Run"].iloc[0])]] = table.value
-        else:
-            tables["gaps"] = table.value
-    return tables
+def page_tables(at: AppTest) -> dict[str, pd.DataFrame]:
+    """The Sources page's tables by what they are (told by a column only each has): the
+    summary, the scopes, the gaps, the run history."""
+    return {
+        next(name for column, name in TABLE_COLUMNS.items() if column in table.value.columns): table.value
+        for table in at.dataframe
+    }
+
+
+TABLE_COLUMNS = {
+    "Facts": "source_summary",
+    "Run status": "scope_freshness",
+    "Missing": "partial_gaps",
+    "Run": "run_history",
+}
+
+
+def history_of(at: AppTest, collector: str) -> pd.DataFrame:
+    """The run history table with `collector` chosen."""
+    at.selectbox(key="history_source").select(collector).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return page_tables(at)["run_history"]
 
 
 def test_sources_history_rows_equal_the_stored_runs(runs_url):
     at = run_page("sources")
-    tables = page_tables(at, runs_url)
     for collector in ("aws_iam", "aws_network"):
-        shown = tables[collector][["Run", "Status", "Duration (s)", "Items", "Error"]]
+        shown = history_of(at, collector)[["Run", "Status", "Duration (s)", "Items", "Error"]]
         pd.testing.assert_frame_equal(
             shown.reset_index(drop=True), stored_runs(runs_url, collector), check_dtype=False
         )
-    assert list(tables["aws_iam"]["Duration (s)"]) == [95.0, 95.0, 95.0]
-    freshness = tables["freshness"].set_index("Source")
-    assert freshness.loc["aws_network", "State"] == "failed"
-    assert freshness.loc["aws_iam", "Items"] == 50  # the latest run (10 hours ago)
+    assert list(history_of(at, "aws_iam")["Duration (s)"]) == [95.0, 95.0, 95.0]
+    scopes = page_tables(at)["scope_freshness"].set_index("Source")
+    assert scopes.loc["aws_network", "State"] == "failed"
+    assert scopes.loc["aws_iam", "Items"] == 50  # the latest run (10 hours ago)
+
+
+def test_sources_summary_has_one_row_per_source_and_the_detail_one_per_scope(runs_url):
+    with Session(runs_url) as session:
+        add_run(
+            session, "aws_iam", "aws:222222222222", "ok", datetime.now(UTC) - timedelta(hours=1), item_count=5
+        )
+        session.commit()
+    at = run_page("sources")
+    summary = page_tables(at)["source_summary"].set_index("Source")
+    assert list(summary.index) == sorted(summary.index) and "aws_iam" in summary.index
+    assert len(summary) == len(set(summary.index))  # one row per source
+    assert (summary.loc["aws_iam", "Scopes"], summary.loc["aws_iam", "Facts"]) == (2, 55)
+    assert (summary.loc["aws_network", "State"], summary.loc["aws_network", "Errors"]) == ("failed", 1)
+    assert summary.loc["aws_network", "First error"] == HOSTILE
+    assert [tab.label for tab in at.tabs][:3] == [
+        f"Scopes ({len(page_tables(at)['scope_freshness'])})",
+        "Gaps (0)",
+        "Recent runs",
+    ]
+    at.selectbox(key="scopes_source").select("aws_iam").run()
+    scopes = page_tables(at)["scope_freshness"]
+    assert sorted(scopes["Scope"]) == ["aws:111111111111", "aws:222222222222"]
+    assert set(scopes["Source"]) == {"aws_iam"}
 
 
 def test_history_size_limits_the_runs_per_source(runs_url):
@@ -230,17 +263,16 @@ def test_history_size_limits_the_runs_per_source(runs_url):
             )
         session.commit()
     at = run_page("sources")
-    assert len(page_tables(at, runs_url)["okta"]) == 15
+    assert len(history_of(at, "okta")) == 15
     at.selectbox(key="history_size").select(10).run()
-    okta = page_tables(at, runs_url)["okta"]
+    okta = page_tables(at)["run_history"]
     assert list(okta["Items"]) == list(range(10))  # the newest ten
 
 
 def test_a_hostile_error_is_shown_verbatim_as_text(runs_url):
     at = run_page("sources")
-    tables = page_tables(at, runs_url)
-    assert tables["aws_network"]["Error"].iloc[0] == HOSTILE
-    assert tables["freshness"].set_index("Source").loc["aws_network", "Error"] == HOSTILE
+    assert history_of(at, "aws_network")["Error"].iloc[0] == HOSTILE
+    assert page_tables(at)["scope_freshness"].set_index("Source").loc["aws_network", "Error"] == HOSTILE
     rendered = [m.value for m in [*at.markdown, *at.caption]]
     assert not [text for text in rendered if "onerror" in text]
 
@@ -269,7 +301,7 @@ def test_the_gaps_of_partial_runs_are_shown_with_how_they_are_judged(runs_url):
         session.commit()
     at = run_page("sources")
     assert "What partial runs left unknown" in [h.value for h in at.subheader]
-    shown = page_tables(at, runs_url)["gaps"].set_index("Missing")
+    shown = page_tables(at)["partial_gaps"].set_index("Missing")
     assert list(shown["Scope"]) == ["okta:acme", "okta:acme"]
     listing = shown.loc["listing of identity (incomplete)"]
     assert listing["Treated as"].startswith("carried forward from the complete listing of ")
@@ -283,4 +315,35 @@ def test_the_gaps_of_partial_runs_are_shown_with_how_they_are_judged(runs_url):
 
 def test_no_gaps_section_when_every_run_was_complete(runs_url):
     at = run_page("sources")
-    assert "What partial runs left unknown" not in [h.value for h in at.subheader]
+    assert "partial_gaps" not in page_tables(at)
+    assert any(c.value.startswith("Every latest run was complete") for c in at.caption)
+
+
+# --- issue 18: dates on the axis, band colours, one evaluation ---------------------------------
+
+
+def test_the_trend_axis_shows_dates_and_the_bands_are_tinted(history_url):
+    figure = chart(run_page("trends"))
+    axis = figure["layout"]["xaxis"]
+    assert axis["tickformat"] == "%d %b"  # dates, never "23:03:50.6045"
+    assert axis["dtick"] % 86_400_000 == 0  # whole days (weeks past ten days)
+    assert axis["dtick"] == 7 * 86_400_000  # 60 days of evaluations in the 90-day window: weekly
+    zones = {
+        (shape["y0"], shape["fillcolor"]) for shape in figure["layout"]["shapes"] if shape["type"] == "rect"
+    }
+    assert (0, "#dc2626") in zones and (90, "#15803d") in zones  # critical red, strong green
+
+
+def test_a_single_evaluation_is_a_message_not_a_lone_dot(engine, database_url, monkeypatch):
+    with Session(engine) as session:
+        add_evaluation(session, datetime.now(UTC) - timedelta(hours=1), overall=0.0, band="critical",
+                       mitigation_scores={"access": 0.0, "custody": 80.0})  # fmt: skip
+        session.commit()
+    monkeypatch.setenv("VAULTWARD_DATABASE_URL", database_url)
+    at = run_page("trends")
+    assert not at.get("plotly_chart")
+    assert "Only one evaluation so far" in at.info[0].value
+    values = {m.label: m.value for m in at.metric}
+    assert values == {"Overall": "0.0", "Access": "0.0", "Custody": "80.0"}  # the navigation's names
+    badges = [m.value for m in at.markdown]
+    assert badges.count(":red-badge[Critical]") == 2 and ":green-badge[Good]" in badges

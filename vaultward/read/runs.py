@@ -3,6 +3,7 @@ history, the accounts' names, and what the inventories were last built from."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -115,6 +116,18 @@ def account_names(session: Session) -> dict[str, str]:
         else:
             cloud.append(CloudAccount.model_validate(values))
     return dict(AccountNames.of(org, cloud).names)
+
+
+def scope_label(scope: str, names: Mapping[str, str]) -> str:
+    """A scope as a person reads it: its AWS account by name, the id beside it
+    (`production (552271760869) / us-east-1` for aws:552271760869/us-east-1); a scope whose
+    account has no name, or that is not an account, as stored."""
+    source, _, rest = scope.partition(":")
+    account, slash, region = rest.partition("/")
+    name = names.get(account) if source == "aws" else None
+    if not name:
+        return scope
+    return f"{name} ({account})" + (f" / {region}" if slash else "")
 
 
 def inputs_version(session: Session) -> tuple[int | None, int | None]:
