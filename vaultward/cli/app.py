@@ -124,7 +124,7 @@ def existing_store_or_exit(settings: Settings):
 def missing_store_message(settings: Settings) -> str:
     from vaultward.cli.store_location import missing_store_message as message
 
-    return message(settings, State.data_dir, State.config)
+    return message(settings, State.data_dir)
 
 
 def registry_or_exit(settings: Settings):

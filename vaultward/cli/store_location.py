@@ -27,7 +27,7 @@ def store_origin(settings: Settings, data_dir_option: Path | None) -> str:
     return f"the default data folder {settings.store.data_dir}"
 
 
-def missing_store_message(settings: Settings, data_dir_option: Path | None, config: Path | None) -> str:
+def missing_store_message(settings: Settings, data_dir_option: Path | None) -> str:
     from vaultward.store.db import redact_url
 
     lines = [
