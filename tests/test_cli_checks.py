@@ -31,7 +31,9 @@ def test_show_and_an_unknown_id():
     shown = run("checks", "show", "access.root_mfa")
     assert shown.returncode == 0 and "risk: A root user without MFA" in shown.stdout
     missing = run("checks", "show", "access.nope")
-    assert missing.returncode == 1 and "no check 'access.nope'" in missing.stderr
+    assert missing.returncode == 2
+    assert missing.stderr.startswith("unknown check 'access.nope'; did you mean 'access.root_mfa'")
+    assert "`vaultward checks list` lists them" in missing.stderr
 
 
 def test_new_then_test_then_pytest(tmp_path):

@@ -48,7 +48,7 @@ def test_bad_waivers_are_refused_naming_each_problem(database_url):
     )
     assert result.returncode == 2
     assert result.stderr.splitlines() == [
-        "no check 'access.nope' (see `vaultward checks list`)",
+        "no check 'access.nope'; did you mean 'access.root_mfa'? (see `vaultward checks list`)",
         "the reason is empty",
         "owner 'bob' is not an e-mail address",
         "expiry '400d' must be in the future and within 365 days",

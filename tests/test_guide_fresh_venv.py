@@ -63,8 +63,14 @@ def test_the_guide_end_to_end_in_a_fresh_virtual_environment(fresh_venv: FreshVe
         "safe:eth:0x1#0xc": "unknown",
     }
 
-    # ... and over the latest facts of a store that has none: unknown, never a pass
-    empty = venv.run(tmp_path, "vaultward", "checks", "test", "my_checks/signer_has_mfa.py",
-                     VAULTWARD_DATABASE_URL=f"sqlite:///{tmp_path / 'store.db'}")  # fmt: skip
+    # ... and over the latest facts of a store that has none: unknown, never a pass (a store
+    # that does not exist is not created by reading it: `db upgrade` makes an empty one)
+    store = {"VAULTWARD_DATABASE_URL": f"sqlite:///{tmp_path / 'store.db'}"}
+    absent = venv.run(tmp_path, "vaultward", "checks", "test", "my_checks/signer_has_mfa.py", **store)
+    assert absent.returncode == 1 and absent.stderr.startswith(
+        f"no store at {store['VAULTWARD_DATABASE_URL']}"
+    )
+    assert venv.run(tmp_path, "vaultward", "db", "upgrade", **store).returncode == 0
+    empty = venv.run(tmp_path, "vaultward", "checks", "test", "my_checks/signer_has_mfa.py", **store)
     assert empty.returncode == 0, empty.stderr
     assert rows(empty.stdout, "custody.signer_has_mfa") == {"(no data)": "unknown"}

@@ -270,7 +270,7 @@ def test_the_command_writes_the_files_once_per_week(engine, database_url, tmp_pa
     for week, formats, message in (
         ("2026-W40", "json", "no evaluation in 2026-W40"),
         ("2026-40", "json", "week '2026-40': expected an ISO week like 2026-W47"),
-        ("2026-W47", "json,docx", "format docx: expected"),
+        ("2026-W47", "json,docx", "unknown format 'docx'\nexpected one of: html, pdf, csv, json, ocsf"),
     ):
         wrong = subprocess.run(
             [*command[:2], "--week", week, "--format", formats, "--out", str(tmp_path)],

@@ -98,7 +98,8 @@ def test_a_week_without_evaluation_is_a_warning_and_records_nothing(engine, tmp_
     with caplog.at_level(logging.WARNING, logger="vaultward.reporting.weekly"):
         assert run_weekly_report(settings, engine, now=MONDAY_W48_0700_ZURICH) is None
     assert [r.getMessage() for r in caplog.records] == [
-        "weekly report: no evaluation in 2026-W47 (2026-11-16 to 2026-11-23): nothing to report"
+        "weekly report: no evaluation in 2026-W47 (2026-11-16 to 2026-11-22): nothing to report; "
+        "the store has no evaluation yet: run `vaultward evaluate`"
     ]
     with Session(engine) as session:
         assert session.exec(select(Report)).all() == []

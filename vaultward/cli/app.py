@@ -11,12 +11,15 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
+from vaultward.cli.global_options import GlobalOptionsGroup
 from vaultward.cli.output import PlainConsole, setup_logging
 from vaultward.config.settings import ConfigError, Settings, load_settings
 from vaultward.contract import redaction
 
 app = typer.Typer(
-    help="Vaultward: readiness of a crypto platform against Lazarus-style theft, with evidence.",
+    cls=GlobalOptionsGroup,
+    help="Vaultward: readiness of a crypto platform against Lazarus-style theft, with evidence.\n\n"
+    "The options below go before or after the command: `vaultward status --verbose`.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -42,12 +45,13 @@ out = PlainConsole()
 
 class State:
     config: Path | None = None
+    data_dir: Path | None = None
     verbose: bool = False
 
 
 def settings_or_exit() -> Settings:
     try:
-        settings = load_settings(State.config)
+        settings = load_settings(State.config, State.data_dir)
     except ConfigError as error:
         err.print(f"[red]configuration error[/red]\n{escape(str(error))}", markup=True, soft_wrap=True)
         raise typer.Exit(2) from None
@@ -63,21 +67,64 @@ def main(
             "--config", "-c", help="Configuration file (default: $VAULTWARD_CONFIG or ./vaultward.toml)."
         ),
     ] = None,
+    data_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--data-dir",
+            envvar="VAULTWARD_DATA_DIR",
+            help="Folder of the store and reports, instead of [store] data_dir (e.g. .vaultward-demo).",
+        ),
+    ] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Debug logging.")] = False,
 ) -> None:
-    State.config, State.verbose = config, verbose
+    """The options every command takes (`GlobalOptionsGroup` moves them in front of it)."""
+    State.config, State.data_dir, State.verbose = config, data_dir, verbose
 
 
 def store_or_exit(settings: Settings):
-    from vaultward.store.db import open_store, redact_url
+    """The store, created when it does not exist yet (saying where): for commands that write."""
+    from vaultward.cli.store_location import store_origin
+    from vaultward.store.db import open_store, redact_url, store_exists
 
     try:
-        return open_store(settings.database_url)
+        new = not store_exists(settings.database_url)
+        engine = open_store(settings.database_url)
     except Exception as error:
         err.print(
             f"cannot open the store {redact_url(settings.database_url)}: {redaction.redact(str(error))}"
         )
         raise typer.Exit(1) from None
+    if new:
+        origin = store_origin(settings, State.data_dir)
+        err.print(
+            f"created the store {redact_url(settings.database_url)} (chosen by {origin})", soft_wrap=True
+        )
+    return engine
+
+
+def existing_store_or_exit(settings: Settings):
+    """`store_or_exit` for commands that only read: a store that does not exist yet is not
+    created (an empty one would answer nothing); the exit names the store looked for, how to
+    point at another, and the demo's store when there is one here."""
+    from vaultward.store.db import redact_url, store_exists
+
+    try:
+        exists = store_exists(settings.database_url)
+    except Exception as error:
+        err.print(
+            f"cannot open the store {redact_url(settings.database_url)}: {redaction.redact(str(error))}"
+        )
+        raise typer.Exit(1) from None
+    if not exists:
+        err.print(missing_store_message(settings), soft_wrap=True)
+        raise typer.Exit(1)
+    return store_or_exit(settings)
+
+
+def missing_store_message(settings: Settings) -> str:
+    from vaultward.cli.store_location import missing_store_message as message
+
+    return message(settings, State.data_dir)
 
 
 def registry_or_exit(settings: Settings):

@@ -10,6 +10,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
+from vaultward.cli.names import known_or_exit, unknown_name_message
 from vaultward.cli.output import PlainConsole
 from vaultward.contract.sdk import CheckSpec
 from vaultward.contract.vocabulary import MITIGATIONS
@@ -63,6 +64,9 @@ def test_{name}():
 """
 
 
+WIDE = 120  # columns from which `checks list` is a table
+
+
 def _registry(plugin_dir: Path | None = None):
     from vaultward.pipeline.registry import discover
 
@@ -81,21 +85,37 @@ def list_checks(
 ) -> None:
     """The catalog: every registered check (built-in and plugins)."""
     registry = _registry(_plugin_dir())
-    table = Table(title="Checks", title_justify="left")
-    for column in ("id", "severity", "weight", "title", "references", "origin"):
-        table.add_column(column, overflow="fold")
-    specs = sorted(registry.checks.values(), key=lambda s: (MITIGATIONS.index(s.mitigation), s.id))
-    for spec in specs:
-        if mitigation and spec.mitigation != mitigation:
-            continue
-        if reference and not any(
-            ref == reference or ref.startswith((reference + ".", reference + ":")) for ref in spec.references
-        ):
-            continue
-        table.add_row(
-            spec.id, spec.severity, f"{spec.weight:g}", spec.title, " ".join(spec.references), spec.origin
+    known_or_exit("mitigation", mitigation, MITIGATIONS)
+    if reference is not None:
+        cited = {ref for spec in registry.checks.values() for ref in spec.references}
+        known_or_exit("reference", reference, _reference_names(cited), "vaultward checks list")
+    specs = [
+        spec
+        for spec in sorted(registry.checks.values(), key=lambda s: (MITIGATIONS.index(s.mitigation), s.id))
+        if (not mitigation or spec.mitigation == mitigation)
+        and (
+            not reference
+            or any(
+                ref == reference or ref.startswith((reference + ".", reference + ":"))
+                for ref in spec.references
+            )
         )
-    out.print(table)
+    ]
+    if out.width < WIDE:  # a table would squeeze every column but the ids into slivers
+        out.print("Checks")
+        for spec in specs:
+            out.print(spec.id, no_wrap=True, overflow="ignore", crop=False)  # whole, to be copied
+            out.print(f"  {spec.severity}, weight {spec.weight:g}, {spec.origin}: {spec.title}")
+            out.print(f"  {' '.join(spec.references)}")
+    else:
+        table = Table(title="Checks", title_justify="left")
+        table.add_column("id", no_wrap=True)  # whole, so it can be copied: the other columns wrap
+        for column in ("severity", "weight", "title", "references", "origin"):
+            table.add_column(column)
+        for spec in specs:
+            references = " ".join(spec.references)
+            table.add_row(spec.id, spec.severity, f"{spec.weight:g}", spec.title, references, spec.origin)
+        out.print(table)
     for broken in registry.broken:
         err.print(f"plugin skipped: {broken}")
 
@@ -124,9 +144,7 @@ def new(
     ),
 ) -> None:
     """Scaffold a check module and its test, ready for `checks test` and pytest."""
-    if mitigation not in MITIGATIONS:
-        err.print(f"unknown mitigation {mitigation!r} (expected one of {', '.join(MITIGATIONS)})")
-        raise typer.Exit(2)
+    known_or_exit("mitigation", mitigation, MITIGATIONS)
     if not name.isidentifier() or name != name.lower():
         err.print(f"{name!r} is not a snake_case name")
         raise typer.Exit(2)
@@ -153,15 +171,11 @@ def test(
     ] = None,
 ) -> None:
     """Run the checks of one module and print their findings, under the configured policy."""
-    from vaultward.config.settings import ConfigError, load_settings
+    from vaultward.cli.app import settings_or_exit
     from vaultward.contract.testing import evaluate_check
     from vaultward.pipeline.registry import Registry, _load_file
 
-    try:
-        settings = load_settings()
-    except ConfigError as error:
-        err.print(f"configuration error\n{error}")
-        raise typer.Exit(2) from None
+    settings = settings_or_exit()
     try:
         module = _load_file(path)
     except Exception as error:
@@ -172,9 +186,10 @@ def test(
     if not registry.checks:
         err.print(f"{path}: no @check function found")
         raise typer.Exit(1)
-    facts = _fixture_records(records) if records is not None else _latest_records(settings)
+    facts = _fixture_records(records) if records is not None else _latest_records()
     table = Table(title=str(path), title_justify="left")
-    for column in ("check", "resource", "status", "reason"):
+    table.add_column("check", no_wrap=True)
+    for column in ("resource", "status", "reason"):
         table.add_column(column, overflow="fold")
     for spec in registry.checks.values():
         try:
@@ -188,20 +203,34 @@ def test(
 
 
 def _plugin_dir() -> Path | None:
+    from vaultward.cli.app import State
     from vaultward.config.settings import ConfigError, load_settings
 
     try:
-        return load_settings().plugin_dir
+        return load_settings(State.config, State.data_dir).plugin_dir
     except ConfigError:
         return None
+
+
+def _reference_names(cited: set[str]) -> set[str]:
+    """What `--reference` accepts: a cited reference, a prefix of one at a `.` or `:`, a standard."""
+    names = set()
+    for ref in cited:
+        for index, char in enumerate(ref):
+            if char in ".:":
+                names.add(ref[:index])
+        names.add(ref)
+    return names
 
 
 def _spec(check_id: str) -> CheckSpec:
     registry = _registry(_plugin_dir())
     spec = registry.checks.get(check_id)
     if spec is None:
-        err.print(f"no check {check_id!r}; `vaultward checks list` shows them")
-        raise typer.Exit(1)
+        err.print(
+            unknown_name_message("check", check_id, registry.checks, "vaultward checks list"), soft_wrap=True
+        )
+        raise typer.Exit(2)
     return spec
 
 
@@ -226,14 +255,15 @@ def _fixture_records(path: Path) -> list:
     return records
 
 
-def _latest_records(settings) -> list:
+def _latest_records() -> list:
     from sqlmodel import Session
 
+    from vaultward.cli.app import existing_store_or_exit, settings_or_exit
     from vaultward.pipeline.evidence import latest_facts
-    from vaultward.store.db import open_store
     from vaultward.store.models import utcnow
 
+    settings = settings_or_exit()
     registry = _registry(settings.plugin_dir)
-    with Session(open_store(settings.database_url)) as session:
+    with Session(existing_store_or_exit(settings)) as session:
         evidence = latest_facts(session, settings, utcnow(), sorted(registry.collectors))
     return [record for records in evidence.records.values() for record in records]

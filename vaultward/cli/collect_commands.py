@@ -7,7 +7,16 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from vaultward.cli.app import app, err, log, out, registry_or_exit, settings_or_exit, store_or_exit
+from vaultward.cli.app import (
+    app,
+    err,
+    existing_store_or_exit,
+    log,
+    out,
+    registry_or_exit,
+    settings_or_exit,
+    store_or_exit,
+)
 from vaultward.config.settings import ConfigError, Settings
 from vaultward.contract import redaction
 
@@ -78,11 +87,12 @@ def status() -> None:
     from vaultward.read.status import latest_status
 
     settings = settings_or_exit()
-    engine, registry = store_or_exit(settings), registry_or_exit(settings)
+    registry = registry_or_exit(settings)  # the configuration's errors first
+    engine = existing_store_or_exit(settings)
     report = latest_status(settings, engine, registry)
     runs = Table(title="Sources", title_justify="left")
     for column in ("source", "scope", "status", "finished", "items", "freshness", "error"):
-        runs.add_column(column, overflow="fold")
+        runs.add_column(column, overflow="fold", no_wrap=column == "source")
     for row in report.runs:
         runs.add_row(*row)
     out.print(
@@ -110,12 +120,12 @@ def status() -> None:
 def prune_store(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Count what would go, delete nothing.")] = False,
 ) -> None:
-    """Delete what the `retention` settings no longer keep: findings of old evaluations (each week's
+    """Delete what [retention] no longer keeps: findings of old evaluations (each week's
     last evaluation keeps its findings) and facts of superseded runs. The worker does this
     daily."""
     from vaultward.ops.retention import prune
     from vaultward.store.models import utcnow
 
     settings = settings_or_exit()
-    pruned = prune(store_or_exit(settings), settings.retention, utcnow(), dry_run=dry_run)
+    pruned = prune(existing_store_or_exit(settings), settings.retention, utcnow(), dry_run=dry_run)
     out.print(("would have " if dry_run else "") + pruned.line(), soft_wrap=True, markup=False)

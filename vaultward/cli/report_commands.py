@@ -8,9 +8,12 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from vaultward.cli.app import app, err, out, registry_or_exit, settings_or_exit, store_or_exit
+from vaultward.cli.app import app, err, existing_store_or_exit, out, registry_or_exit, settings_or_exit
+from vaultward.cli.names import known_or_exit
 from vaultward.config.settings import ConfigError
 from vaultward.contract import redaction
+
+WIDE = 120  # columns from which `frameworks` prints tables
 
 
 @app.command("iam-policy")
@@ -42,31 +45,43 @@ def frameworks(
     from vaultward.pipeline.scoring import format_score
     from vaultward.read.frameworks import NAMESPACES, latest_coverage
 
-    if namespace is not None and namespace not in NAMESPACES:
-        err.print(f"unknown standard {namespace!r}: expected one of {', '.join(NAMESPACES)}")
-        raise typer.Exit(2)
+    known_or_exit("standard", namespace, NAMESPACES)
     settings = settings_or_exit()
-    evaluation, grouped = latest_coverage(store_or_exit(settings))
+    evaluation, grouped = latest_coverage(existing_store_or_exit(settings))
     if evaluation is None:
         out.print("No evaluation yet: run `vaultward evaluate`.")
         return
     for name, controls in grouped.items():
         if namespace and name != namespace:
             continue
+        if out.width < WIDE:  # a table would squeeze the ids: a few lines per control instead
+            out.print(NAMESPACES.get(name, name))
+            for c in controls:
+                score = format_score(c.score) + ("" if c.measured else " (no data)")
+                out.print(f"{c.control}  {c.title}", soft_wrap=True)
+                out.print(
+                    f"  score {score}: pass {c.passed}, fail {c.failed}, unknown {c.unknown}, waived {c.waived}"
+                )
+                out.print(f"  {' '.join(c.checks)}")
+            continue
         table = Table(title=NAMESPACES.get(name, name), title_justify="left")
         for column in ("control", "title", "score", "pass", "fail", "unknown", "waived", "checks"):
-            table.add_column(column, overflow="fold")
+            # Ids (the control, the checks: one a line) stay whole, so they can be copied.
+            table.add_column(column, no_wrap=column in ("control", "checks"))
         for c in controls:
             score = format_score(c.score) + ("" if c.measured else " (no data)")
             counts = (str(c.passed), str(c.failed), str(c.unknown), str(c.waived))
-            table.add_row(c.control, c.title, score, *counts, " ".join(c.checks))
+            table.add_row(c.control, c.title, score, *counts, "\n".join(c.checks))
         out.print(table)
 
 
 @app.command()
 def report(
     week: Annotated[
-        str | None, typer.Option(help="ISO week, e.g. 2026-W47 (default: the last complete week).")
+        str | None,
+        typer.Option(
+            help="ISO week, e.g. 2026-W47 (default: the last complete week, or the last week with an evaluation)."
+        ),
     ] = None,
     format: Annotated[
         str | None,
@@ -88,24 +103,32 @@ def report(
     """Write the weekly posture report of one ISO week (its last evaluation, compared with the
     week before) and record it; re-running a week rewrites the same bytes and delivers nothing
     twice. Exit 1 when a delivery still fails after its retries."""
-    from vaultward.reporting.files import ReportError
+    from vaultward.reporting.files import FORMATS, PAPERS, ReportError, week_range
     from vaultward.reporting.weekly import last_complete_week, produce_and_deliver, report_folder
+    from vaultward.reporting.weeks import default_week
     from vaultward.store.models import utcnow
 
     settings = settings_or_exit()
-    chosen = week or last_complete_week(utcnow(), settings.report.schedule.timezone)
     formats = [f.strip() for f in format.split(",") if f.strip()] if format is not None else None
     if formats is not None and not formats:
         err.print("--format: give at least one of html, pdf, csv, json, ocsf")
         raise typer.Exit(2)
-    engine = store_or_exit(settings)
+    for name in formats or []:
+        known_or_exit("format", name, FORMATS)
+    known_or_exit("paper", paper, PAPERS)
+    registry = registry_or_exit(settings)  # the configuration's errors first
+    engine = existing_store_or_exit(settings)
+    chosen = week
+    if chosen is None:
+        chosen, why = default_week(engine, last_complete_week(utcnow(), settings.report.schedule.timezone))
+        err.print(f"no --week: reporting {chosen} ({week_range(chosen)}), {why}", soft_wrap=True)
     try:
         run = produce_and_deliver(
             settings, engine, chosen, formats, out_dir, remote=deliver, paper=paper,
-            registry=registry_or_exit(settings),
+            registry=registry,
         )  # fmt: skip
     except ReportError as error:
-        err.print(str(error))
+        err.print(str(error), soft_wrap=True)
         raise typer.Exit(2) from None
     except OSError as error:
         folder = report_folder(settings, out_dir)

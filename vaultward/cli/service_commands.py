@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from vaultward.cli.app import app, db_app, err, log, out, registry_or_exit, settings_or_exit, store_or_exit
+from vaultward.cli.store_location import DEMO_DIR
 from vaultward.contract import redaction
 
 
@@ -84,7 +85,7 @@ def db_upgrade() -> None:
 @app.command()
 def demo(
     port: Annotated[int, typer.Option(help="Dashboard port.")] = 8501,
-    data_dir: Annotated[Path, typer.Option(help="Where the demo keeps its store.")] = Path(".vaultward-demo"),
+    data_dir: Annotated[Path, typer.Option(help="Where the demo keeps its store.")] = DEMO_DIR,
     no_serve: Annotated[bool, typer.Option("--no-serve", help="Collect and evaluate, then exit.")] = False,
 ) -> None:
     """Seed a demo organisation in a local AWS emulator, collect it with the real collectors,

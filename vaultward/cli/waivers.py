@@ -19,10 +19,10 @@ err = PlainConsole(stderr=True)
 
 
 def _engine():
-    from vaultward.config.settings import load_settings
-    from vaultward.store.db import open_store
+    """The configured store, which must exist: a waiver is about findings already in it."""
+    from vaultward.cli.app import existing_store_or_exit, settings_or_exit
 
-    return open_store(load_settings().database_url)
+    return existing_store_or_exit(settings_or_exit())
 
 
 def _actor() -> str:
@@ -43,14 +43,16 @@ def add(
     expires: Annotated[str, typer.Option(help="30d, or a date like 2027-03-31 (at most a year).")] = "30d",
 ) -> None:
     """Waive the findings of CHECK_ID on resources matching RESOURCE until the expiry."""
+    from vaultward.cli.app import settings_or_exit
     from vaultward.pipeline.registry import discover
     from vaultward.store.unit_of_work import unit_of_work
     from vaultward.store.waivers import WaiverError, create_waiver
 
+    checks = discover(settings_or_exit().plugin_dir).checks
     try:
         with unit_of_work(_engine()) as session:
             waiver = create_waiver(
-                session, check_id, resource, reason, owner, expires, discover().checks, actor=_actor()
+                session, check_id, resource, reason, owner, expires, checks, actor=_actor()
             )
     except WaiverError as error:
         for problem in error.problems:
@@ -74,7 +76,7 @@ def list_waivers(
         waivers = session.exec(query).all()
     table = Table(title="Waivers", title_justify="left")
     for column in ("id", "check", "resource", "owner", "expires", "state", "reason"):
-        table.add_column(column, overflow="fold")
+        table.add_column(column, overflow="fold", no_wrap=column in ("id", "check"))
     for waiver in waivers:
         table.add_row(
             str(waiver.id), waiver.check_id, waiver.resource_pattern, waiver.owner,

@@ -10,14 +10,16 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 class Environment(BaseSettings):
-    """`VAULTWARD_CONFIG` (the configuration file), `VAULTWARD_DATABASE_URL` (wins over
-    `[store] database_url`), `VAULTWARD_BROKER_URL` (wins over `[queue] broker_url`)."""
+    """`VAULTWARD_CONFIG` (the configuration file), `VAULTWARD_DATA_DIR` (wins over
+    `[store] data_dir`), `VAULTWARD_DATABASE_URL` (wins over `[store] database_url`),
+    `VAULTWARD_BROKER_URL` (wins over `[queue] broker_url`)."""
 
     model_config = SettingsConfigDict(
         env_prefix="VAULTWARD_", case_sensitive=True, env_ignore_empty=True, extra="ignore", frozen=True
     )
 
     CONFIG: Path | None = None
+    DATA_DIR: Path | None = None
     DATABASE_URL: str | None = None
     BROKER_URL: str | None = None
 

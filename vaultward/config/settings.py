@@ -2,7 +2,7 @@
 sources, dashboard, delivery, queue, retention) composing the policy (`vaultward/config/policy.py`).
 
 Lookup: `--config PATH`, else `$VAULTWARD_CONFIG`, else `./vaultward.toml`; a missing default
-file means built-in defaults. Every error names the file, the key and what was expected.
+file means built-in defaults. `--data-dir` / `$VAULTWARD_DATA_DIR` replace `[store] data_dir`. Every error names the file, the key and what was expected.
 Environment overrides (`VAULTWARD_*`) are read in `vaultward/config/environment.py`.
 """
 
@@ -324,8 +324,18 @@ def parse_settings(
     return settings
 
 
-def load_settings(path: Path | str | None = None) -> Settings:
-    """Read and validate the configuration file (see the module docstring for lookup)."""
+def load_settings(path: Path | str | None = None, data_dir: Path | None = None) -> Settings:
+    """Read and validate the configuration file (see the module docstring for lookup).
+    `data_dir` (`--data-dir`), else `$VAULTWARD_DATA_DIR`, replaces `[store] data_dir`."""
+    settings = _load_file(path)
+    data_dir = data_dir or environment().DATA_DIR
+    if data_dir is not None:
+        store = settings.store.model_copy(update={"data_dir": data_dir})
+        settings = settings.model_copy(update={"store": store})
+    return settings
+
+
+def _load_file(path: Path | str | None) -> Settings:
     from_environment = environment().CONFIG
     explicit = path is not None or from_environment is not None
     config_path = Path(path or from_environment or DEFAULT_CONFIG)

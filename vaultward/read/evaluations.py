@@ -122,3 +122,23 @@ def overall_history(session: Session, since: datetime) -> list[tuple[datetime, f
         .order_by(col(Evaluation.started_at))
     ).all()
     return [(started, overall) for started, overall in rows]
+
+
+def evaluations_around(
+    session: Session, start: datetime, end: datetime
+) -> tuple[datetime | None, datetime | None]:
+    """When the last evaluation before `start` and the first from `end` on started (None where
+    there is none): the nearest periods a reader can be sent to when [start, end) has none."""
+    before = session.exec(
+        select(Evaluation.started_at)
+        .where(col(Evaluation.started_at) < start)
+        .order_by(col(Evaluation.started_at).desc())
+        .limit(1)
+    ).first()
+    after = session.exec(
+        select(Evaluation.started_at)
+        .where(col(Evaluation.started_at) >= end)
+        .order_by(col(Evaluation.started_at).asc())
+        .limit(1)
+    ).first()
+    return before, after

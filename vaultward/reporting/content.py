@@ -1,6 +1,6 @@
 """The weekly posture report's content, computed from the store (no I/O beyond reading it).
 
-A report covers one ISO week (Monday 00:00 to Monday 00:00, UTC) and uses the last
+A report covers one ISO week (Monday to Sunday, UTC: see `reporting/weeks.py`) and uses the last
 evaluation that started in it; the comparison is with the last evaluation of the week
 before. Its JSON form (`to_json`) is stable for the same store: keys sorted, no generation
 time inside, so re-running a week reproduces the same bytes and checksum. Schema: see
@@ -12,9 +12,8 @@ from __future__ import annotations
 import csv
 import io
 import json
-import re
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine
@@ -45,42 +44,19 @@ from vaultward.reporting.sections import (
     stage_lines,
 )
 from vaultward.reporting.wallets import WalletLine, wallet_lines
+from vaultward.reporting.weeks import ReportError, iso_week_of, no_evaluation_message, week_bounds
 
 SCHEMA_VERSION = "2"
 TOP_ACTIONS = 10
 WAIVERS_WITHIN = timedelta(days=30)
-ISO_WEEK = re.compile(r"[0-9]{4}-W[0-9]{2}")
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 FIRST_REPORT = "first report: no comparison yet"
 NO_WEEK_BEFORE = "no evaluation in the week before: no week-over-week comparison"
 
 
-class ReportError(ValueError):
-    pass
-
-
 class NoEvaluation(ReportError):
     """Nothing to report: no evaluation started in the week."""
-
-
-def week_bounds(iso_week: str) -> tuple[datetime, datetime]:
-    """`2026-W47` -> (Monday 00:00 UTC, the next Monday 00:00 UTC)."""
-    try:
-        # One spelling only: the week names report files and records (" 2026-W047" is not it).
-        if not ISO_WEEK.fullmatch(iso_week):
-            raise ValueError(iso_week)
-        year, week = iso_week.split("-W")
-        monday = date.fromisocalendar(int(year), int(week), 1)
-    except ValueError:
-        raise ReportError(f"week {iso_week!r}: expected an ISO week like 2026-W47") from None
-    start = datetime(monday.year, monday.month, monday.day, tzinfo=UTC)
-    return start, start + timedelta(days=7)
-
-
-def iso_week_of(moment: datetime) -> str:
-    year, week, _ = moment.astimezone(UTC).isocalendar()
-    return f"{year}-W{week:02d}"
 
 
 def spreadsheet_safe(value: Any) -> Any:
@@ -222,9 +198,7 @@ def build_report(engine: Engine, iso_week: str, registry: Registry | None = None
     with Session(engine) as session:
         evaluation = evaluation_in(session, start, end)
         if evaluation is None:
-            raise NoEvaluation(
-                f"no evaluation in {iso_week} ({start:%Y-%m-%d} to {end:%Y-%m-%d}): nothing to report"
-            )
+            raise NoEvaluation(no_evaluation_message(session, iso_week))
         # The ISO week's semantic of the one baseline: the last evaluation of the week before.
         previous = baseline_evaluation(session, evaluation, period=(start, end))
         scores = mitigation_scores(session, evaluation.id, previous.id if previous else None)

@@ -7,7 +7,6 @@ import base64
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +16,7 @@ from vaultward.contract import redaction
 from vaultward.contract.retry import GaveUp, with_retries
 from vaultward.ops.mail import Attachment, build_message, send_mail
 from vaultward.pipeline.scoring import format_score
-from vaultward.reporting.files import WeeklyReport, dashboard_link_base
+from vaultward.reporting.files import WeeklyReport, dashboard_link_base, week_range
 from vaultward.reporting.record import DeliveryOutcome
 
 CONTENT_TYPES = {
@@ -130,9 +129,8 @@ def mail_subject(report: WeeklyReport) -> str:
 
 def mail_body(settings: Settings, report: WeeklyReport) -> str:
     """The executive summary in plain text: the numbers, what to do first, where to look."""
-    end = (report.period_end - timedelta(days=1)).date()  # the week's Sunday
     lines = [
-        f"Vaultward weekly posture report {report.iso_week} ({report.period_start:%Y-%m-%d} to {end:%Y-%m-%d})",
+        f"Vaultward weekly posture report {report.iso_week} ({week_range(report.iso_week)})",
         "",
         f"Overall readiness: {format_score(report.overall)} / 100, {report.band} "
         + (

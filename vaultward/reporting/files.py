@@ -2,7 +2,7 @@
 
 The content comes from `report_content.build_report`; this module turns it into files and
 records them once per distinct set of checksums. Names used by the CLI and the dashboard
-(`build_report`, `week_bounds`, `iso_week_of`, `ReportError`) are re-exported here.
+(`build_report`, `week_bounds`, `week_range`, `iso_week_of`, `ReportError`) are re-exported here.
 """
 
 from __future__ import annotations
@@ -20,14 +20,12 @@ from vaultward.pipeline.registry import Registry
 from vaultward.reporting.content import (
     SCHEMA_VERSION,
     NoEvaluation,
-    ReportError,
     WeeklyReport,
     build_report,
-    iso_week_of,
     spreadsheet_safe,
-    week_bounds,
 )
 from vaultward.reporting.record import DeliveryOutcome, add_delivery, delivered_targets, find_or_add_report
+from vaultward.reporting.weeks import ReportError, iso_week_of, week_bounds, week_range
 from vaultward.store.models import Report, utcnow
 
 __all__ = [
@@ -44,6 +42,7 @@ __all__ = [
     "report_files",
     "spreadsheet_safe",
     "week_bounds",
+    "week_range",
     "write_built_report",
     "write_report",
 ]

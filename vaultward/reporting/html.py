@@ -3,7 +3,7 @@ fetches), rendered from the package's Jinja2 template with autoescaping on."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
 
@@ -20,6 +20,7 @@ from vaultward.reporting.content import (
     MitigationLine,
     WeeklyReport,
 )
+from vaultward.reporting.weeks import week_range
 
 TEMPLATE = "report.html.j2"
 GUEST_ROWS = 50  # guests listed in the HTML and PDF; the JSON lists every one
@@ -171,7 +172,7 @@ def render_html(report: WeeklyReport, paper: str = "A4", dashboard_url: str | No
                 "capped": is_capped(report.failing),
                 "per_check": PER_CHECK,
             },
-            one_day=timedelta(days=1),
+            week_range=week_range,
             verdicts={line.mitigation: mitigation_verdict(line) for line in report.mitigations},
             checks_by_id={c.check_id: c for line in report.mitigations for c in line.checks},
             titles=MITIGATION_TITLES,

@@ -94,6 +94,19 @@ def open_store(url: str) -> Engine:
     return engine
 
 
+def store_exists(url: str) -> bool:
+    """Whether the store at `url` was ever created (a SQLite file, a schema on a server),
+    asked without creating anything. A server that cannot be reached raises."""
+    if url.startswith("sqlite"):
+        path = url.split("///", 1)[-1]
+        return not path or path == ":memory:" or Path(path).exists()
+    engine = make_engine(url)
+    try:
+        return current_revision(engine) is not None
+    finally:
+        engine.dispose()
+
+
 def redact_url(url: str) -> str:
     """The URL without its password, for messages."""
     from sqlalchemy.engine import make_url

@@ -4,6 +4,7 @@ a unit of work of its own (the waiver and its audit event commit together or not
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Collection
 from datetime import UTC, datetime, timedelta
 
@@ -55,7 +56,9 @@ def create_waiver(
         problems += error.problems
         expiry = None
     if check_id not in known_checks:
-        problems.append(f"no check {check_id!r} (see `vaultward checks list`)")
+        close = difflib.get_close_matches(check_id, sorted(known_checks), n=3, cutoff=0.6)
+        guess = f"; did you mean {' or '.join(map(repr, close))}?" if close else ""
+        problems.append(f"no check {check_id!r}{guess} (see `vaultward checks list`)")
     if not resource.strip():
         problems.append("the resource (a key or an fnmatch pattern such as *) is empty")
     if not reason.strip():
