@@ -193,10 +193,7 @@ def freshness_table(runs: pd.DataFrame) -> Styler:
             "Scope": runs["scope_label"],  # the scope's account by its name, the id beside it
             "State": runs["state"],
             "Run status": runs["status"],
-            "Finished": [
-                data.format_age(age) if state != "never collected" else "never"
-                for age, state in zip(runs["age_hours"], runs["state"], strict=True)
-            ],
+            "Finished": _ages(runs),
             "Items": runs["item_count"],
             "Error": runs["error"],
         }
@@ -212,10 +209,7 @@ def source_summary_table(summary: pd.DataFrame) -> Styler:
             "State": summary["state"],
             "Scopes": summary["scopes"],
             "Accounts": summary["accounts"],
-            "Last run": [
-                data.format_age(age) if state != "never collected" else "never"
-                for age, state in zip(summary["age_hours"], summary["state"], strict=True)
-            ],
+            "Last run": _ages(summary),
             "Facts": summary["item_count"],
             "Errors": summary["errors"],
             "First error": summary["error"],
@@ -303,3 +297,11 @@ def issues_csv(issues: pd.DataFrame, subject: str) -> bytes:
 
     export = issues.drop(columns="subject_id").rename(columns={"subject": subject.lower()})
     return export.map(spreadsheet_safe).to_csv(index=False).encode("utf-8")
+
+
+def _ages(frame: pd.DataFrame) -> list[str]:
+    """How long ago each row's run finished ("never" for a source never collected)."""
+    return [
+        data.format_age(age) if state != "never collected" else "never"
+        for age, state in zip(frame["age_hours"], frame["state"], strict=True)
+    ]

@@ -55,11 +55,7 @@ class NeedsDataRow:
     severity: str
     unknown: int
     reason: str  # what most of its unknown findings say is missing
-    owners: tuple[str, ...] = ()
-
-    @property
-    def owner(self) -> str:
-        return ", ".join(self.owners)
+    owner: str = ""  # its owners as one line, "" when `[policy.owners]` names nobody
 
 
 @dataclass(frozen=True)
@@ -121,7 +117,7 @@ def fix_first(
                 s.severity,
                 s.unknown,
                 reasons.get(s.check_id, ""),
-                tuple(s.owners or ()),
+                ", ".join(s.owners or ()),
             )
             for s in blind
         ),  # fmt: skip

@@ -22,7 +22,7 @@ from sqlmodel import Session
 from vaultward.contract.vocabulary import MITIGATION_TITLES
 from vaultward.pipeline.registry import Registry
 from vaultward.pipeline.scoring import band as scoring_band
-from vaultward.read.actions import fix_first
+from vaultward.read.actions import NeedsDataRow, fix_first
 from vaultward.read.evaluations import baseline_evaluation, evaluation_in
 from vaultward.read.finding_sets import OpenFinding, findings_of_checks, open_findings
 from vaultward.read.phishing_summary import CHECKS as PHISHING_CHECKS
@@ -108,19 +108,6 @@ class Action:
 
 
 @dataclass(frozen=True)
-class NeedsDataLine:
-    """A check that failed nothing but could not judge every resource: what it misses."""
-
-    check_id: str
-    title: str
-    mitigation: str
-    severity: str
-    unknown: int
-    reason: str  # what most of its unknown findings say is missing
-    owner: str = ""
-
-
-@dataclass(frozen=True)
 class WeeklyReport:
     schema_version: str
     iso_week: str
@@ -149,7 +136,7 @@ class WeeklyReport:
     phishing: PhishingSummary | None = None  # the training section's phishing programme
     # Checks whose open findings are all unknown: what to connect or configure, listed apart
     # from the actions (filled by the action ranking; empty until it does).
-    needs_data: list[NeedsDataLine] = field(default_factory=list)  # failed nothing, judged not all
+    needs_data: list[NeedsDataRow] = field(default_factory=list)  # failed nothing, judged not all
     first_report: bool = False  # no evaluation at all before this week's: nothing to compare with
 
     def to_json(self) -> str:
@@ -243,10 +230,6 @@ def build_report(engine: Engine, iso_week: str, registry: Registry | None = None
         )
         for a in work.actions[:TOP_ACTIONS]
     ]  # fmt: skip
-    needs_data = [
-        NeedsDataLine(n.check_id, n.title, n.mitigation, n.severity, n.unknown, n.reason, n.owner)
-        for n in work.needs_data
-    ]
 
     titles = {c.check_id: c.title for c in checks}
     caveats = data_caveats(
@@ -295,5 +278,5 @@ def build_report(engine: Engine, iso_week: str, registry: Registry | None = None
         people=people_line(evaluation.people),
         phishing=phishing,
         first_report=first_report,
-        needs_data=needs_data,
+        needs_data=work.needs_data,
     )
