@@ -4,7 +4,7 @@ Today's organisation (demo/organisation.py, demo/saas.py) is where the story end
 `Change` says in which week it happened (weeks before the current one) and how to undo it
 (to build the estate as it was before) and do it again (in its week), through the AWS API
 on the emulator or by changing a vendor fake's data in place. A CISO would recognise it:
-people enrol MFA, an old peering from the office into the signing network is removed, the
+people enrol MFA (an administrator registers a security key), an old peering from the office into the custody account is removed, the
 treasury Safe's threshold is raised, and two weeks ago an administrator was added to
 production's Admins group without MFA (a regression). Dated vendor records (training
 completions, phishing tests, the weekly Prowler run) follow the clock through `show_week`.
@@ -37,11 +37,13 @@ class Estate:
     saas: DemoSaaS
     data_dir: Path
     now: datetime  # the current week's moment: the dated vendor records count back from it
+    moment: datetime = field(init=False)  # the simulated week's, while it is shown
     knowbe4: dict[str, Any] = field(default_factory=dict)  # the account as of `now`
     put_aside: dict[str, Any] = field(default_factory=dict)  # what an undo took away
 
     def __post_init__(self) -> None:
         self.seeder = Seeder(self.organisation.endpoint_url)
+        self.moment = self.now
         self.knowbe4 = copy.deepcopy(self.saas.data["knowbe4"])
 
     def iam(self, role: str) -> Any:
@@ -80,15 +82,20 @@ def _enrol_virtual_mfa(role: str, user: str) -> Callable[[Estate], None]:
     return redo
 
 
-def _okta_factors(login: str, present: bool) -> Callable[[Estate], None]:
-    """Heidi's Okta factors taken away (before she enrolled) or given back."""
+def _okta_security_key(login: str, registered: bool) -> Callable[[Estate], None]:
+    """A person's WebAuthn factor in Okta taken away (before they registered it) or
+    registered (dated the week it happens)."""
 
     def change(estate: Estate) -> None:
         factors = estate.saas.data["okta"].factors
-        if present:
-            factors[user_id(login)] = estate.put_aside.pop(f"okta:{login}")
+        if registered:
+            key = estate.put_aside.pop(f"okta:{login}")
+            stamp = estate.moment.strftime("%Y-%m-%dT%H:%M:%S.000Z")
+            factors[user_id(login)].insert(0, {**key, "created": stamp, "lastUpdated": stamp})
         else:
-            estate.put_aside[f"okta:{login}"] = factors.pop(user_id(login))
+            [key] = [f for f in factors[user_id(login)] if f["factorType"] == "webauthn"]
+            factors[user_id(login)].remove(key)
+            estate.put_aside[f"okta:{login}"] = key
 
     return change
 
@@ -100,22 +107,23 @@ def _treasury_threshold(threshold: int) -> Callable[[Estate], None]:
     return change
 
 
-def _office_signing_peering(estate: Estate) -> None:
-    """The office VPC peered into custody's signing VPC, left over from the HSM set-up."""
+def _office_custody_peering(estate: Estate) -> None:
+    """The office VPC peered into the custody account's default VPC, left over from moving
+    the signing service into its own VPC."""
     res, accounts = estate.organisation.resources, estate.organisation.accounts
     corporate = estate.seeder.client("ec2", accounts["corporate"])
     peering = corporate.create_vpc_peering_connection(
-        VpcId=res["vpc:office"], PeerVpcId=res["vpc:signing"], PeerOwnerId=accounts["custody"]
+        VpcId=res["vpc:office"], PeerVpcId=res["vpc:default:custody"], PeerOwnerId=accounts["custody"]
     )["VpcPeeringConnection"]["VpcPeeringConnectionId"]
     estate.seeder.client("ec2", accounts["custody"]).accept_vpc_peering_connection(
         VpcPeeringConnectionId=peering
     )
-    estate.put_aside["pcx:office-signing"] = peering
+    estate.put_aside["pcx:office-custody"] = peering
 
 
-def _remove_office_signing_peering(estate: Estate) -> None:
+def _remove_office_custody_peering(estate: Estate) -> None:
     corporate = estate.seeder.client("ec2", estate.organisation.accounts["corporate"])
-    corporate.delete_vpc_peering_connection(VpcPeeringConnectionId=estate.put_aside.pop("pcx:office-signing"))
+    corporate.delete_vpc_peering_connection(VpcPeeringConnectionId=estate.put_aside.pop("pcx:office-custody"))
 
 
 def _admins(user: str, member: bool) -> Callable[[Estate], None]:
@@ -134,12 +142,12 @@ STORY = (
            _enrol_virtual_mfa("corporate", "ivan")),
     Change(9, "the treasury Safe's threshold raised from 1-of-3 to 2-of-3", _treasury_threshold(1),
            _treasury_threshold(2)),
-    Change(8, "heidi registers a security key in Okta", _okta_factors("heidi@acme.example", False),
-           _okta_factors("heidi@acme.example", True)),
+    Change(8, "alice registers a YubiKey in Okta (phishing-resistant)",
+           _okta_security_key("alice@acme.example", False), _okta_security_key("alice@acme.example", True)),
     Change(7, "judy enrols an MFA device (AWS, corporate)", _without_mfa("corporate", "judy"),
            _enrol_virtual_mfa("corporate", "judy")),
-    Change(6, "the office-to-signing VPC peering removed", _office_signing_peering,
-           _remove_office_signing_peering),
+    Change(6, "the office VPC's peering into custody's default VPC removed", _office_custody_peering,
+           _remove_office_custody_peering),
     Change(4, "heidi enrols an MFA device (AWS, production)", _without_mfa("production", "heidi"),
            _enrol_virtual_mfa("production", "heidi")),
     Change(2, "grace joins production's Admins without MFA", _admins("grace", False), _admins("grace", True)),
@@ -160,6 +168,7 @@ def changes_of(weeks_ago: int) -> list[Change]:
 def show_week(estate: Estate, weeks_ago: int, moment: datetime, first: bool = False) -> list[str]:
     """Make this week's changes (none in the `first` week: the estate starts there) and date
     the vendor records as of `moment`; returns the changes' titles."""
+    estate.moment = moment
     made = [] if first else changes_of(weeks_ago)
     for change in made:
         change.redo(estate)
