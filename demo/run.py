@@ -103,10 +103,9 @@ def _history(data_dir: Path, port: int, console: Console, moments: list[datetime
     today = moments[-1]
     server, endpoint = start_emulator()
     try:
+        past = f" as it was {len(moments) - 1} weeks ago" if len(moments) > 1 else ""
         console.print(
-            f"[1/5] AWS emulator (moto) on {endpoint}: seeding the demo organisation "
-            f"as it was {len(moments) - 1} weeks ago",
-            soft_wrap=True,
+            f"[1/5] AWS emulator (moto) on {endpoint}: seeding the demo organisation{past}", soft_wrap=True
         )
         organisation = seed_demo_organisation(endpoint, now=today)
         with saas_fakes(data_dir.resolve(), organisation.accounts["production"], now=today) as saas:
@@ -118,9 +117,10 @@ def _history(data_dir: Path, port: int, console: Console, moments: list[datetime
             engine = open_store(settings.database_url)
             registry = discover(entry_point_groups=False)
             redaction.configure(settings.credential_variables(registry.collectors))
+            weeks = f"{len(moments)} weeks, each" if len(moments) > 1 else "this week,"
             console.print(
-                f"[3/5] {len(moments)} weeks, each collected by the real collectors and evaluated "
-                "at that week's date"
+                f"[3/5] {weeks} collected by the real collectors and evaluated at that week's date",
+                soft_wrap=True,
             )
 
             def collect_and_evaluate():
