@@ -95,13 +95,13 @@ def _place_in_units(org: Any, seeder: Seeder, units: dict[str, list[str]]) -> No
             )
 
 
-def _seed(endpoint_url: str | None, demo: bool) -> DemoOrganisation:
+def _seed(endpoint_url: str | None, demo: bool, now: datetime | None = None) -> DemoOrganisation:
     with moto_gaps.aws_managed_policies():
-        return _seed_organisation(endpoint_url, demo)
+        return _seed_organisation(endpoint_url, demo, now)
 
 
-def _seed_organisation(endpoint_url: str | None, demo: bool) -> DemoOrganisation:
-    seeder = Seeder(endpoint_url)
+def _seed_organisation(endpoint_url: str | None, demo: bool, now: datetime | None) -> DemoOrganisation:
+    seeder = Seeder(endpoint_url, now)
     org = seeder.client("organizations")
     org.create_organization(FeatureSet="ALL")
     accounts = {}
@@ -281,6 +281,7 @@ def seed_exact_organisation(endpoint_url: str | None = None) -> DemoOrganisation
     return _seed(endpoint_url, demo=False)
 
 
-def seed_demo_organisation(endpoint_url: str) -> DemoOrganisation:
-    """The exact organisation plus more people, a degraded HSM cluster and another signer."""
-    return _seed(endpoint_url, demo=True)
+def seed_demo_organisation(endpoint_url: str, now: datetime | None = None) -> DemoOrganisation:
+    """The exact organisation plus more people, a degraded HSM cluster and another signer.
+    `now`: the day back-dated access keys count from (default: the clock)."""
+    return _seed(endpoint_url, demo=True, now=now)

@@ -1,13 +1,17 @@
 """`vaultward demo`: the real collectors against a seeded AWS emulator on loopback.
 
-Starts a moto server on 127.0.0.1, seeds a demo organisation (accounts, people, HSMs, keys,
-production and corporate networks with some bad paths), collects it with the unchanged AWS
-collectors, evaluates, and serves the dashboard over the demo's own SQLite store.
+Starts a moto server on 127.0.0.1 and the vendor fakes, seeds a demo organisation (accounts,
+people, HSMs, keys, wallets, production and corporate networks with some bad paths) as it
+was twelve weeks ago, then for each week up to this one changes it as demo/story.py tells,
+collects it with the unchanged collectors and evaluates, with the clock set to that week
+(demo/history.py); writes this week's report and serves the dashboard over the demo's own
+SQLite store.
 """
 
 from __future__ import annotations
 
 import os
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +29,9 @@ DEMO_ENVIRONMENT = {
     "AWS_ACCESS_KEY_ID": "demo-access-key",
     "AWS_SECRET_ACCESS_KEY": "demo-secret-key",
     "AWS_DEFAULT_REGION": "us-east-1",
+    # moto's documented switch: no public AMI catalogue in each account's EC2 (the demo
+    # launches no instance); halves the time a new account's first EC2 call takes
+    "MOTO_EC2_LOAD_DEFAULT_AMIS": "false",
 }
 ISOLATED_ENVIRONMENT = ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE")
 
@@ -60,25 +67,48 @@ def start_emulator():
     return server, f"http://{host}:{port}"
 
 
-def run_demo(data_dir: Path, port: int, serve_dashboard: bool, console: Console) -> int:
-    from demo.organisation import seed_demo_organisation
-    from vaultward.pipeline.collection import collect
-    from vaultward.pipeline.evaluation import evaluate
-    from vaultward.pipeline.registry import discover
-    from vaultward.store.db import open_store
+def run_demo(data_dir: Path, port: int, serve_dashboard: bool, console: Console, weeks: int = 12) -> int:
+    """Seed, then collect and evaluate `weeks` simulated weeks (the last is the current one;
+    1: today only), write this week's report and serve the dashboard unless told not to."""
+    import time_machine
+
+    from demo.history import week_moments
 
     for name in ISOLATED_ENVIRONMENT:
         os.environ.pop(name, None)
     os.environ.update(DEMO_ENVIRONMENT)
     os.environ.pop("VAULTWARD_DATABASE_URL", None)
 
+    moments = week_moments(datetime.now(UTC), weeks)
+    with time_machine.travel(moments[0], tick=True) as clock:
+        settings, engine, registry = _history(data_dir, port, console, moments, clock.move_to)
+        _weekly_report(settings, engine, registry, console)
+    console.print(f"store: {settings.database_url}", soft_wrap=True)
+    if not serve_dashboard:
+        return 0
+    from vaultward.ops.serve import serve
+
+    return serve(settings)
+
+
+def _history(data_dir: Path, port: int, console: Console, moments: list[datetime], move_to) -> tuple:
+    from demo.history import Week, simulate
+    from demo.organisation import seed_demo_organisation
+    from demo.story import Estate
+    from vaultward.pipeline.collection import collect
+    from vaultward.pipeline.evaluation import evaluate
+    from vaultward.pipeline.registry import discover
+    from vaultward.store.db import open_store
+
+    today = moments[-1]
     server, endpoint = start_emulator()
     try:
+        past = f" as it was {len(moments) - 1} weeks ago" if len(moments) > 1 else ""
         console.print(
-            f"[1/5] AWS emulator (moto) on {endpoint}: seeding the demo organisation", soft_wrap=True
+            f"[1/5] AWS emulator (moto) on {endpoint}: seeding the demo organisation{past}", soft_wrap=True
         )
-        organisation = seed_demo_organisation(endpoint)
-        with saas_fakes(data_dir.resolve(), organisation.accounts["production"]) as saas:
+        organisation = seed_demo_organisation(endpoint, now=today)
+        with saas_fakes(data_dir.resolve(), organisation.accounts["production"], now=today) as saas:
             console.print(
                 f"[2/5] vendor API fakes on loopback: {', '.join(sorted(saas.sources))}", soft_wrap=True
             )
@@ -87,28 +117,32 @@ def run_demo(data_dir: Path, port: int, serve_dashboard: bool, console: Console)
             engine = open_store(settings.database_url)
             registry = discover(entry_point_groups=False)
             redaction.configure(settings.credential_variables(registry.collectors))
-            console.print("[3/5] collecting every source with the real collectors")
-            outcomes = collect(settings, engine, registry)
+            weeks = f"{len(moments)} weeks, each" if len(moments) > 1 else "this week,"
             console.print(
-                f"collected {len(outcomes)} scopes "
-                f"({sum(o.status == 'ok' for o in outcomes)} ok), {sum(o.items for o in outcomes)} facts"
+                f"[3/5] {weeks} collected by the real collectors and evaluated at that week's date",
+                soft_wrap=True,
             )
-            for outcome in outcomes:
-                if outcome.status != "ok":
-                    console.print(f"  {outcome.status}: {outcome.collector} {outcome.scope}: {outcome.error}")
-            console.print("[4/5] evaluating every check")
-            summary = evaluate(settings, engine, registry)
+
+            def collect_and_evaluate():
+                return collect(settings, engine, registry), evaluate(settings, engine, registry)
+
+            def report(week: Week) -> None:
+                console.print(week.line(), soft_wrap=True)
+                for outcome in week.outcomes:
+                    if outcome.status != "ok":
+                        console.print(
+                            f"  {outcome.status}: {outcome.collector} {outcome.scope}: {outcome.error}",
+                            soft_wrap=True,
+                        )
+
+            estate = Estate(organisation, saas, data_dir.resolve(), today)
+            last = simulate(estate, moments, move_to, collect_and_evaluate, report)
     finally:
         server.stop()
-    for line in summary.lines():
+    console.print("[4/5] this week's evaluation")
+    for line in last.summary.lines():
         console.print(line, soft_wrap=True)
-    _weekly_report(settings, engine, registry, console)
-    console.print(f"store: {settings.database_url}", soft_wrap=True)
-    if not serve_dashboard:
-        return 0
-    from vaultward.ops.serve import serve
-
-    return serve(settings)
+    return settings, engine, registry
 
 
 def _weekly_report(settings, engine, registry, console: Console) -> None:

@@ -12,17 +12,22 @@ import json
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from demo.fakes import bitgo, entra, fireblocks, google_workspace, internal_hr, knowbe4, okta, safe
 from demo.fakes.prowler import demo_prowler_output
-from demo.fakes.server import FakeApi
+from demo.fakes.server import FakeApi, RateLimit
 from demo.fakes.training_csv import demo_training_csv
 
 DEMO_SECRET = "demo-entra-client-secret"  # noqa: S105 - the fake's own dummy credential
 # `[policy.custody.prices]` of the demo: USD per unit, as an operator would state them.
 DEMO_PRICES = {"BTC": 97000, "ETH": 3000, "USDC": 1, "USDT_ERC20": 1}
+# The demo's KnowBe4 account allows 300 requests a minute (an account's burst limit is its
+# own: the collector's default of 50 is a conservative guess for accounts that do not say);
+# the fake enforces it and the demo configures the collector to pace to it.
+DEMO_KNOWBE4_PER_MINUTE = 300
 
 
 @dataclass
@@ -31,16 +36,24 @@ class DemoSaaS:
     environment: dict[str, str] = field(default_factory=dict)  # credential variables
     signers: dict[str, str] = field(default_factory=dict)  # policy.people.signers
     fakes: dict[str, FakeApi] = field(default_factory=dict)  # source -> its fake (tests inject faults)
+    # source -> the data its fake serves, changed in place between the demo's weeks: "okta"
+    # (OktaData), "safe" ({chain: {address: Safe}}), "knowbe4" (the served dict)
+    data: dict[str, Any] = field(default_factory=dict)
 
 
 @contextmanager
-def saas_fakes(data_dir: Path, aws_account: str, page_size: int = 100) -> Iterator[DemoSaaS]:
+def saas_fakes(
+    data_dir: Path, aws_account: str, page_size: int = 100, now: datetime | None = None
+) -> Iterator[DemoSaaS]:
     """Start every vendor fake on loopback; yields how to configure the collectors.
     `page_size` caps the pages of fakes whose page size the client does not choose (tests
-    make it small, so listings span pages)."""
+    make it small, so listings span pages). `now`: the moment the dated data (training,
+    phishing tests, the Prowler run) is dated from (default: the clock)."""
     demo = DemoSaaS()
     with ExitStack() as stack:
-        okta_fake = stack.enter_context(okta.make_okta_fake(okta.demo_okta_data()))
+        okta_data = okta.demo_okta_data()
+        demo.data["okta"] = okta_data
+        okta_fake = stack.enter_context(okta.make_okta_fake(okta_data))
         demo.fakes["okta"] = okta_fake
         demo.sources["okta"] = {
             "base_url": okta_fake.base_url,
@@ -79,17 +92,21 @@ def saas_fakes(data_dir: Path, aws_account: str, page_size: int = 100) -> Iterat
         demo.environment["ENTRA_CLIENT_ID"] = entra.DEMO_CLIENT_ID
         demo.environment["ENTRA_CLIENT_SECRET"] = DEMO_SECRET
 
-        knowbe4_fake = stack.enter_context(knowbe4.make_knowbe4_fake(knowbe4.demo_knowbe4_data()))
+        knowbe4_data = demo.data["knowbe4"] = knowbe4.demo_knowbe4_data(now)
+        limit = RateLimit(DEMO_KNOWBE4_PER_MINUTE)
+        knowbe4_fake = stack.enter_context(knowbe4.make_knowbe4_fake(knowbe4_data, rate_limit=limit))
         demo.fakes["knowbe4"] = knowbe4_fake
-        demo.sources["knowbe4"] = {"base_url": knowbe4_fake.base_url}
+        demo.sources["knowbe4"] = {
+            "base_url": knowbe4_fake.base_url,
+            "rate_limit_per_minute": DEMO_KNOWBE4_PER_MINUTE,
+        }
         demo.environment["KNOWBE4_API_TOKEN"] = knowbe4.DEMO_TOKEN
 
-        csv_path = demo_training_csv(data_dir / "acme-academy-training.csv")
+        csv_path = demo_training_csv(data_dir / "acme-academy-training.csv", now)
         demo.sources["training_csv"] = {"path": str(csv_path), "source_label": "acme-academy"}
 
-        safe_fake = stack.enter_context(
-            safe.make_safe_fake(safe.demo_safe_data(), balances=safe.demo_safe_balances())
-        )
+        safe_data = demo.data["safe"] = safe.demo_safe_data()
+        safe_fake = stack.enter_context(safe.make_safe_fake(safe_data, balances=safe.demo_safe_balances()))
         demo.fakes["safe"] = safe_fake
         demo.sources["safe"] = {"base_url": safe_fake.base_url, "wallets": safe.demo_safe_wallets()}
         demo.environment["SAFE_API_KEY"] = safe.DEMO_API_KEY
@@ -130,6 +147,6 @@ def saas_fakes(data_dir: Path, aws_account: str, page_size: int = 100) -> Iterat
             "endpoints": [internal_hr.demo_internal_hr_endpoint(hr_fake.base_url)]
         }
         demo.environment[internal_hr.DEMO_TOKEN_VARIABLE] = f"Bearer {internal_hr.DEMO_TOKEN}"
-        prowler_folder = demo_prowler_output(data_dir / "prowler", aws_account)
+        prowler_folder = demo_prowler_output(data_dir / "prowler", aws_account, now)
         demo.sources["prowler_import"] = {"path": str(prowler_folder)}
         yield demo

@@ -35,28 +35,36 @@ def acl_entry(
 
 
 class Seeder:
-    def __init__(self, endpoint_url: str | None) -> None:
+    def __init__(self, endpoint_url: str | None, now: datetime | None = None) -> None:
         self.endpoint_url = endpoint_url
         self.backend_seeded = True
         self.resources: dict[str, str] = {}
         self.subnets: dict[str, list[str]] = {}  # VPC id -> the subnets seeded in it
-        self.now = datetime.now(UTC).replace(microsecond=0)
+        # what back-dated access keys count from (the demo's history seeds weeks before it)
+        self.now = (now or datetime.now(UTC)).replace(microsecond=0)
+        self._session = boto3.Session(region_name=REGION)
+        self._clients: dict[tuple[str, str | None], Any] = {}
 
     def client(self, service: str, account: str | None = None) -> Any:
-        session = boto3.Session(
-            region_name=REGION, aws_access_key_id=DUMMY_KEY, aws_secret_access_key=DUMMY_KEY
-        )
+        """A client of `service` in the management account, or in `account` through its
+        organisation role; made once (one boto3 session, so service models load once)."""
+        made = self._clients.get((service, account))
+        if made is not None:
+            return made
+        credentials = {"aws_access_key_id": DUMMY_KEY, "aws_secret_access_key": DUMMY_KEY}
         if account is not None:
-            sts = session.client("sts", endpoint_url=self.endpoint_url)
             role = f"arn:aws:iam::{account}:role/{ROLE_NAME}"
-            creds = sts.assume_role(RoleArn=role, RoleSessionName="vaultward-seed")["Credentials"]
-            session = boto3.Session(
-                region_name=REGION,
-                aws_access_key_id=creds["AccessKeyId"],
-                aws_secret_access_key=creds["SecretAccessKey"],
-                aws_session_token=creds["SessionToken"],
-            )
-        return session.client(service, endpoint_url=self.endpoint_url)  # type: ignore[call-overload]
+            creds = self.client("sts").assume_role(RoleArn=role, RoleSessionName="vaultward-seed")[
+                "Credentials"
+            ]
+            credentials = {
+                "aws_access_key_id": creds["AccessKeyId"],
+                "aws_secret_access_key": creds["SecretAccessKey"],
+                "aws_session_token": creds["SessionToken"],
+            }
+        made = self._session.client(service, endpoint_url=self.endpoint_url, **credentials)  # type: ignore[call-overload]
+        self._clients[(service, account)] = made
+        return made
 
     # --- IAM -------------------------------------------------------------------------
 

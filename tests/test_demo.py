@@ -9,6 +9,9 @@ import os
 import re
 import subprocess
 import sys
+from collections import Counter
+from datetime import timedelta
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -58,7 +61,8 @@ def demo_run(tmp_path_factory) -> tuple[Path, str]:
 
 def test_every_source_collects_and_training_scores_from_real_facts(demo_run):
     _, output = demo_run
-    assert "collected 27 scopes (27 ok)" in output
+    weeks = re.findall(r"^week (\d{4}-W\d\d) \(.*?\): (\d+) facts from 27 scopes \(27 ok\)", output, re.M)
+    assert len(weeks) == 12, output
     [training] = re.findall(r"^\s+training\s+(\d+\.\d)\s+Social-engineering training(.*)$", output, re.M)
     assert float(training[0]) > 0 and "no data" not in training[1]
 
@@ -124,14 +128,17 @@ def test_no_credential_of_any_source_in_store_or_output(demo_run):
 def test_the_custody_people_checks_show_a_pass_and_a_fail(demo_run):
     from sqlmodel import Session, create_engine, select
 
+    from vaultward.read.evaluations import latest_evaluation_id
     from vaultward.store.models import Finding
 
     data_dir, _ = demo_run
     engine = create_engine(f"sqlite:///{data_dir / 'vaultward.db'}")
     with Session(engine) as session:
+        latest = latest_evaluation_id(session)
         rows = session.exec(
             select(Finding).where(
-                Finding.check_id.in_(["custody.bitgo_policy_rules", "custody.signers_distinct_mfa_trained"])  # type: ignore[attr-defined]
+                Finding.evaluation_id == latest,
+                Finding.check_id.in_(["custody.bitgo_policy_rules", "custody.signers_distinct_mfa_trained"]),  # type: ignore[attr-defined]
             )
         ).all()
     engine.dispose()
@@ -182,3 +189,81 @@ def test_the_wallets_page_shows_each_demo_wallet_as_the_report_does(demo_run, mo
         "high",
         "$8,148,000",
     )
+
+
+def demo_store(data_dir: Path):
+    from sqlalchemy import create_engine
+
+    return create_engine(f"sqlite:///{data_dir / 'vaultward.db'}")
+
+
+def test_twelve_weeks_each_collected_and_evaluated_inside_its_own_iso_week(demo_run):
+    """The history is the real path at a clock set to each week: every Run and evaluation of a
+    simulated week started inside that ISO week, one evaluation a week, twelve weeks ending
+    with the current one."""
+    from sqlmodel import Session, col, select
+
+    from vaultward.reporting.files import iso_week_of
+    from vaultward.store.models import Evaluation, Run, utcnow
+
+    engine = demo_store(demo_run[0])
+    with Session(engine) as session:
+        evaluations = session.exec(select(Evaluation).order_by(col(Evaluation.started_at))).all()
+        runs = session.exec(select(Run)).all()
+    engine.dispose()
+    weeks = [iso_week_of(e.started_at) for e in evaluations]
+    assert len(weeks) == len(set(weeks)) == 12
+    assert weeks[-1] == iso_week_of(utcnow())
+    gaps = {later.started_at - earlier.started_at for earlier, later in pairwise(evaluations)}
+    assert all(timedelta(days=6, hours=23) < gap < timedelta(days=7, hours=1) for gap in gaps), gaps
+    runs_by_week = Counter(iso_week_of(run.started_at) for run in runs)
+    # every source's runs (the 27 scopes and their discovery), every week, inside that week
+    assert set(runs_by_week) == set(weeks) and len(set(runs_by_week.values())) == 1, runs_by_week
+    assert min(runs_by_week.values()) >= 27
+
+
+def test_the_report_of_this_week_compares_with_last_week_and_has_twelve_points(demo_run):
+    from vaultward.reporting.content import build_report
+    from vaultward.reporting.files import iso_week_of
+    from vaultward.store.models import utcnow
+
+    engine = demo_store(demo_run[0])
+    report = build_report(engine, iso_week_of(utcnow()))
+    engine.dispose()
+    assert report.previous_evaluation_id is not None and report.delta is not None
+    assert all(line.delta is not None for line in report.mitigations)
+    assert len(report.history) == 12
+    for point in report.history:  # a measured score of every mitigation, every week
+        assert point.evaluation_id is not None and None not in point.mitigations.values(), point
+    trend = [point.mitigations["training"] for point in report.history]
+    assert trend[-1] > trend[0]  # completions and tests arrive over the weeks
+
+
+def test_the_story_has_fixes_and_a_regression_in_their_weeks(demo_run):
+    """Week by week the estate changes through the APIs: the office VPC's peering into the
+    custody account's default VPC, removed six weeks ago, is a fix of that week (the VPC's
+    failure is gone); grace, added to production's Admins without MFA two weeks ago, a new
+    failure of that week."""
+    from vaultward.reporting.content import build_report
+    from vaultward.reporting.files import iso_week_of
+    from vaultward.store.models import utcnow
+
+    engine = demo_store(demo_run[0])
+    reports = {
+        back: build_report(engine, iso_week_of(utcnow() - timedelta(weeks=back))) for back in range(11)
+    }
+    engine.dispose()
+    peering_fixed = {
+        back
+        for back, report in reports.items()
+        for line in report.fixes
+        if line.check_id == "segmentation.no_corporate_production_path"
+    }
+    assert peering_fixed == {6}
+    grace_failed = {
+        back
+        for back, report in reports.items()
+        for line in report.new_failures
+        if line.check_id == "access.privileged_user_mfa" and "grace" in line.resource_name
+    }
+    assert grace_failed == {2}

@@ -34,7 +34,9 @@ def empty_dir(tmp_path_factory) -> Path:
 def demo(fresh_venv: FreshVenv, empty_dir: Path, tmp_path_factory) -> tuple[str, str]:
     """(output, store URL) of `vaultward demo --no-serve` run from the empty folder."""
     data_dir = tmp_path_factory.mktemp("demo-data")
-    done = fresh_venv.run(empty_dir, "vaultward", "demo", "--no-serve", "--data-dir", str(data_dir))
+    done = fresh_venv.run(
+        empty_dir, "vaultward", "demo", "--no-serve", "--weeks", "1", "--data-dir", str(data_dir)
+    )
     output = done.stdout + done.stderr
     assert done.returncode == 0, output[-4000:]
     [store] = re.findall(r"^store: (\S+)$", done.stdout, re.M)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from demo.fakes.server import FakeApi, Reply, Request
+from demo.fakes.server import FakeApi, RateLimit, Reply, Request
 
 DEMO_TOKEN = "demo-knowbe4-token"  # noqa: S105 - the fake's own dummy credential
 DEFAULT_PER_PAGE = 100
@@ -29,10 +29,16 @@ def _page(items: list[dict[str, Any]], request: Request) -> Reply:
     return Reply(200, items[(page - 1) * per_page : page * per_page])
 
 
-def make_knowbe4_fake(data: dict[str, Any], token: str = DEMO_TOKEN) -> FakeApi:
+def make_knowbe4_fake(
+    data: dict[str, Any], token: str = DEMO_TOKEN, rate_limit: RateLimit | None = None
+) -> FakeApi:
     """`data`: {"users": [...], "enrollments": [...], "campaigns": [...], "security_tests":
-    [...], "recipients": {pst_id: [...]}} in the API's own shapes (see `demo_knowbe4_data`)."""
-    fake = FakeApi(lambda request: request.headers.get("authorization") == f"Bearer {token}")
+    [...], "recipients": {pst_id: [...]}} in the API's own shapes (see `demo_knowbe4_data`),
+    read at every request (change it in place). `rate_limit`: the account's burst limit,
+    answered over with 429 and Retry-After (None: unlimited)."""
+    fake = FakeApi(
+        lambda request: request.headers.get("authorization") == f"Bearer {token}", rate_limit=rate_limit
+    )
 
     def users(request: Request) -> Reply:
         items = data.get("users", [])

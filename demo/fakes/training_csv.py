@@ -9,11 +9,13 @@ from pathlib import Path
 COLUMNS = ("email", "name", "module", "category", "status", "completed_at", "due_at")
 
 
-def demo_training_csv(path: Path | str, now: datetime | None = None) -> Path:
+def demo_training_csv(path: Path | str, now: datetime | None = None, as_of: datetime | None = None) -> Path:
     """Write the export (UTF-8 with a byte-order mark and Excel quoting, as Excel saves it) and
     return its path. Carol and Erin took the in-house Lazarus lure workshop a month ago, Grace
     (a BitGo signer) three weeks ago; the signers' ceremony module is `other`; peggy, a new
-    contractor, is still in progress on awareness; dave is past due on the workshop."""
+    contractor, is still in progress on awareness; dave is past due on the workshop.
+    `as_of`: the export as it read on an earlier day (the demo's past weeks): a module
+    completed after it is still in progress, one due after it not yet past due."""
     now = now or datetime.now(UTC)
 
     def day(days_ago: int) -> str:
@@ -53,9 +55,22 @@ def demo_training_csv(path: Path | str, now: datetime | None = None) -> Path:
             "",
         ),
     ]
+    if as_of is not None:
+        rows = [_as_of(row, as_of.date().isoformat()) for row in rows]
     target = Path(path)
     with target.open("w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle)  # the "excel" dialect: quotes cells with commas or quotes
         writer.writerow(COLUMNS)
         writer.writerows(rows)
     return target
+
+
+Row = tuple[str, str, str, str, str, str, str]  # COLUMNS
+
+
+def _as_of(row: Row, day: str) -> Row:
+    """`row` as the LMS showed it on `day` (ISO dates compare as text)."""
+    email, name, module, category, status, completed, due = row
+    if completed[:10] > day or (status == "Past Due" and due > day):
+        return (email, name, module, category, "In Progress", "", due)
+    return row

@@ -202,7 +202,7 @@ def served_demo(tmp_path_factory) -> Iterator[tuple[str, Path]]:
     env = {k: v for k, v in os.environ.items() if k not in ("VAULTWARD_CONFIG", "VAULTWARD_DATABASE_URL")}
     log_path = tmp_path / "demo.log"
     base = f"http://127.0.0.1:{port}"
-    command = [VAULTWARD, "demo", "--port", str(port), "--data-dir", str(tmp_path / "demo")]
+    command = [VAULTWARD, "demo", "--weeks", "1", "--port", str(port), "--data-dir", str(tmp_path / "demo")]
     with running(command, env, tmp_path, log_path, base, timeout=180):
         yield base, tmp_path
 

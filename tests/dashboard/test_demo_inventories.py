@@ -28,7 +28,7 @@ def demo_store(tmp_path_factory) -> str:
     data_dir = tmp_path_factory.mktemp("demo")
     env = {k: v for k, v in os.environ.items() if k not in ("VAULTWARD_CONFIG", "VAULTWARD_DATABASE_URL")}
     done = subprocess.run(
-        [VAULTWARD, "demo", "--no-serve", "--data-dir", str(data_dir)],
+        [VAULTWARD, "demo", "--no-serve", "--weeks", "1", "--data-dir", str(data_dir)],
         capture_output=True,
         text=True,
         env=env,

@@ -87,10 +87,20 @@ def demo(
     port: Annotated[int, typer.Option(help="Dashboard port.")] = 8501,
     data_dir: Annotated[Path, typer.Option(help="Where the demo keeps its store.")] = DEMO_DIR,
     no_serve: Annotated[bool, typer.Option("--no-serve", help="Collect and evaluate, then exit.")] = False,
+    weeks: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            help="Weeks of history: one collection and evaluation per week, ending this week (1: today only).",
+        ),
+    ] = 12,
 ) -> None:
-    """Seed a demo organisation in a local AWS emulator, collect it with the real collectors,
-    evaluate, and serve the dashboard."""
+    """Seed a demo organisation in a local AWS emulator, collect it with the real collectors
+    and evaluate it once a simulated week (twelve weeks of history by default), and serve the
+    dashboard."""
     from demo.run import run_demo
 
     settings_or_exit()  # validates a config if one is given; the demo builds its own
-    raise typer.Exit(run_demo(data_dir=data_dir, port=port, serve_dashboard=not no_serve, console=out))
+    raise typer.Exit(
+        run_demo(data_dir=data_dir, port=port, serve_dashboard=not no_serve, console=out, weeks=weeks)
+    )
