@@ -100,6 +100,9 @@ def _seed(endpoint_url: str | None, demo: bool, now: datetime | None = None) -> 
         return _seed_organisation(endpoint_url, demo, now)
 
 
+ACCOUNT_TEAMS = {"production": "platform", "corporate": "it", "custody": "treasury"}
+
+
 def _seed_organisation(endpoint_url: str | None, demo: bool, now: datetime | None) -> DemoOrganisation:
     seeder = Seeder(endpoint_url, now)
     org = seeder.client("organizations")
@@ -108,6 +111,8 @@ def _seed_organisation(endpoint_url: str | None, demo: bool, now: datetime | Non
     for role in ("production", "corporate", "custody"):
         status = org.create_account(Email=f"{role}@demo.vaultward.test", AccountName=role)
         accounts[role] = status["CreateAccountStatus"]["AccountId"]
+        # Who runs each account, as an Organizations tag ([policy.owners] names owners by it).
+        org.tag_resource(ResourceId=accounts[role], Tags=[{"Key": "Team", "Value": ACCOUNT_TEAMS[role]}])
     management = org.describe_organization()["Organization"]["MasterAccountId"]
     prod, corp, custody = accounts["production"], accounts["corporate"], accounts["custody"]
 

@@ -36,6 +36,23 @@ DEMO_ENVIRONMENT = {
 ISOLATED_ENVIRONMENT = ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE")
 
 
+# Who must act, as Acme states it: by check, by the account's Team tag, by mitigation, else security.
+DEMO_OWNERS = {
+    "default": "Security office",
+    "mitigations": {
+        "custody": "Treasury operations",
+        "training": "People team",
+        "detection": "Security office",
+    },
+    "checks": {"access.root_mfa": "Cloud platform team"},
+    "accounts": {
+        "Team=platform": "Cloud platform team",
+        "Team=it": "Corporate IT",
+        "Team=treasury": "Treasury operations",
+    },
+}
+
+
 def demo_settings(
     organisation_settings: dict[str, Any], saas: DemoSaaS, data_dir: Path, port: int
 ) -> Settings:
@@ -52,6 +69,7 @@ def demo_settings(
             "aliases": {name: f"{name}@acme.example" for name in DEMO_PEOPLE},
             "signers": saas.signers,
         },
+        "owners": DEMO_OWNERS,
     }
     return parse_settings(data, "demo configuration")
 
@@ -79,6 +97,10 @@ def run_demo(data_dir: Path, port: int, serve_dashboard: bool, console: Console,
     os.environ.update(DEMO_ENVIRONMENT)
     os.environ.pop("VAULTWARD_DATABASE_URL", None)
 
+    problem = claim_folder(data_dir)
+    if problem:
+        console.print(problem, soft_wrap=True)
+        return 1
     moments = week_moments(datetime.now(UTC), weeks)
     with time_machine.travel(moments[0], tick=True) as clock:
         settings, engine, registry = _history(data_dir, port, console, moments, clock.move_to)
@@ -89,6 +111,27 @@ def run_demo(data_dir: Path, port: int, serve_dashboard: bool, console: Console,
     from vaultward.ops.serve import serve
 
     return serve(settings)
+
+
+MARKER = ".vaultward-demo-store"  # in a folder whose store the demo made, and may make again
+STORE_FILE = "vaultward.db"
+
+
+def claim_folder(data_dir: Path) -> str | None:
+    """Make `data_dir` the demo's: a store an earlier demo left there is replaced (it is
+    rebuilt from the same seed), a store the demo did not make is never written to. Returns
+    why not, or None."""
+    store, marker = data_dir / STORE_FILE, data_dir / MARKER
+    if store.exists() and not marker.exists():
+        return (
+            f"{store} is a store the demo did not create: the demo never writes into it. "
+            "Run it with --data-dir pointing at a folder of its own (the default is .vaultward-demo)."
+        )
+    data_dir.mkdir(parents=True, exist_ok=True)
+    for path in data_dir.glob(f"{STORE_FILE}*"):  # the database and SQLite's -wal/-shm files
+        path.unlink()
+    marker.write_text("This folder's store was made by `vaultward demo`, which replaces it at each run.\n")
+    return None
 
 
 def _history(data_dir: Path, port: int, console: Console, moments: list[datetime], move_to) -> tuple:

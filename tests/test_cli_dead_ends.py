@@ -14,7 +14,7 @@ import typer
 from sqlmodel import Session
 from typer.testing import CliRunner
 
-from tests.factories import add_evaluation
+from tests.factories import add_evaluation, add_run
 from tests.test_report import W47_MONDAY, seed
 from vaultward.cli.global_options import hoist
 from vaultward.cli.main import app
@@ -276,3 +276,19 @@ def test_check_ids_never_wrap_on_a_narrow_terminal(here):
         assert shown.exit_code == 0
         words = set(re.findall(r"[a-z0-9_.:-]+", shown.stdout))
         assert {"access.console_user_mfa", "custody.multisig_threshold", "training.awareness_recent"} <= words
+
+
+def test_status_keeps_scope_ids_whole_on_a_narrow_terminal(here):
+    engine = demo_store(here)
+    scope = "aws:035643057540/us-east-1"
+    with Session(engine) as session:
+        add_run(session, "aws_network", scope, item_count=7, error=None)
+        session.commit()
+    for columns in (80, 200):
+        shown = invoke("--data-dir", DEMO, "status", columns=columns)
+        assert shown.exit_code == 0, shown.output
+        lines = shown.stdout.splitlines()
+        assert any(scope in line for line in lines), f"COLUMNS={columns}: the scope id was cut"
+    narrow = invoke("--data-dir", DEMO, "status", columns=80).stdout
+    assert "aws_network aws:035643057540/us-east-1\n  ok, finished " in narrow
+    assert ", 7 items, " in narrow

@@ -11,7 +11,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from vaultward.cli.names import known_or_exit, unknown_name_message
-from vaultward.cli.output import PlainConsole
+from vaultward.cli.output import WIDE, PlainConsole
 from vaultward.contract.sdk import CheckSpec
 from vaultward.contract.vocabulary import MITIGATIONS
 
@@ -62,9 +62,6 @@ def test_{name}():
     records = [identity("a", True), identity("b", False), identity("c", None)]
     assert statuses({name}, records) == {{"a": "pass", "b": "fail", "c": "unknown"}}
 """
-
-
-WIDE = 120  # columns from which `checks list` is a table
 
 
 def _registry(plugin_dir: Path | None = None):

@@ -17,6 +17,7 @@ from vaultward.cli.app import (
     settings_or_exit,
     store_or_exit,
 )
+from vaultward.cli.output import WIDE
 from vaultward.config.settings import ConfigError, Settings
 from vaultward.contract import redaction
 
@@ -90,14 +91,21 @@ def status() -> None:
     registry = registry_or_exit(settings)  # the configuration's errors first
     engine = existing_store_or_exit(settings)
     report = latest_status(settings, engine, registry)
-    runs = Table(title="Sources", title_justify="left")
-    for column in ("source", "scope", "status", "finished", "items", "freshness", "error"):
-        runs.add_column(column, overflow="fold", no_wrap=column == "source")
-    for row in report.runs:
-        runs.add_row(*row)
-    out.print(
-        runs if report.runs else "No collection has run yet: try `vaultward collect` or `vaultward demo`."
-    )
+    if not report.runs:
+        out.print("No collection has run yet: try `vaultward collect` or `vaultward demo`.")
+    elif out.width < WIDE:  # a table would cut the scope ids: a line each, whole, to be copied
+        out.print("Sources")
+        for source, scope, state, finished, items, freshness, error in report.runs:
+            out.print(f"{source} {scope}", no_wrap=True, overflow="ignore", crop=False)
+            line = f"  {state}, finished {finished or 'never'}, {items or 0} items, {freshness}"
+            out.print(line + (f", error: {error}" if error else ""))
+    else:
+        runs = Table(title="Sources", title_justify="left")
+        for column in ("source", "scope", "status", "finished", "items", "freshness", "error"):
+            runs.add_column(column, overflow="fold", no_wrap=column in ("source", "scope"))
+        for row in report.runs:
+            runs.add_row(*row)
+        out.print(runs)
     if report.gaps:
         gaps = Table(title="What partial runs left unknown", title_justify="left")
         for column in GAP_COLUMNS:

@@ -33,6 +33,8 @@ NOISY = (
     "fontTools",
 )
 
+WIDE = 120  # terminal columns from which listings are tables (below: a few lines per row, ids whole)
+
 
 def escape_controls(text: str) -> str:
     """`text` with control characters written as escapes (`\\x1b`, `\\u202e`): an ANSI or OSC

@@ -10,10 +10,9 @@ from rich.table import Table
 
 from vaultward.cli.app import app, err, existing_store_or_exit, out, registry_or_exit, settings_or_exit
 from vaultward.cli.names import known_or_exit
+from vaultward.cli.output import WIDE
 from vaultward.config.settings import ConfigError
 from vaultward.contract import redaction
-
-WIDE = 120  # columns from which `frameworks` prints tables
 
 
 @app.command("iam-policy")

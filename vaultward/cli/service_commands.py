@@ -3,12 +3,21 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from vaultward.cli.app import app, db_app, err, log, out, registry_or_exit, settings_or_exit, store_or_exit
+from vaultward.cli.app import (
+    State,
+    app,
+    db_app,
+    err,
+    log,
+    out,
+    registry_or_exit,
+    settings_or_exit,
+    store_or_exit,
+)
 from vaultward.cli.store_location import DEMO_DIR
 from vaultward.contract import redaction
 
@@ -85,7 +94,6 @@ def db_upgrade() -> None:
 @app.command()
 def demo(
     port: Annotated[int, typer.Option(help="Dashboard port.")] = 8501,
-    data_dir: Annotated[Path, typer.Option(help="Where the demo keeps its store.")] = DEMO_DIR,
     no_serve: Annotated[bool, typer.Option("--no-serve", help="Collect and evaluate, then exit.")] = False,
     weeks: Annotated[
         int,
@@ -97,10 +105,12 @@ def demo(
 ) -> None:
     """Seed a demo organisation in a local AWS emulator, collect it with the real collectors
     and evaluate it once a simulated week (twelve weeks of history by default), and serve the
-    dashboard."""
+    dashboard. Its store is in --data-dir (default .vaultward-demo), a folder of its own: a
+    store the demo did not create is never written to."""
     from demo.run import run_demo
 
     settings_or_exit()  # validates a config if one is given; the demo builds its own
+    data_dir = State.data_dir or DEMO_DIR
     raise typer.Exit(
         run_demo(data_dir=data_dir, port=port, serve_dashboard=not no_serve, console=out, weeks=weeks)
     )

@@ -428,23 +428,23 @@ def organization_records(org: DemoOrganisation) -> dict[str, list[Record]]:
             parent_id=ou_ids[-1],
             ou_ids=ou_ids,
             ou_path=ou_path,
-            tags={},  # read (ListTagsForResource), and none is set
             **fields,
         )
 
     platform = [root, res["ou:Platform"]]
     return {
         f"aws:{mgmt}": [
-            member(mgmt, "master", [root], "Root"),  # moto names the management account "master"
+            member(mgmt, "master", [root], "Root", tags={}),  # moto names the management account "master"
             member(
                 org.accounts["production"],
                 "production",
                 [root, workloads, production],
                 "Root/Workloads/Production",
+                tags={"Team": "platform"},
             ),
-            member(org.accounts["corporate"], "corporate", platform, "Root/Platform"),
+            member(org.accounts["corporate"], "corporate", platform, "Root/Platform", tags={"Team": "it"}),
             member(
-                org.accounts["custody"], "custody", platform, "Root/Platform"
+                org.accounts["custody"], "custody", platform, "Root/Platform", tags={"Team": "treasury"}
             ),  # production by policy.zones, at evaluation
         ]
     }
