@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy import Engine, text
 from sqlmodel import SQLModel
 
+from tests.demo_store import demo_run  # noqa: F401 - the session's one demo run
 from tests.fresh_venv import FreshVenv, create_fresh_venv
 from vaultward.store.db import make_engine, open_store
 

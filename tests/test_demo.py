@@ -5,7 +5,6 @@ credential of any source in the store or the output."""
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
 import sys
@@ -14,7 +13,6 @@ from datetime import timedelta
 from itertools import pairwise
 from pathlib import Path
 
-import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
@@ -41,22 +39,6 @@ SOURCES = {
     "internal_http",
     "prowler_import",
 }
-
-
-@pytest.fixture(scope="module")
-def demo_run(tmp_path_factory) -> tuple[Path, str]:
-    data_dir = tmp_path_factory.mktemp("demo")
-    env = {k: v for k, v in os.environ.items() if k not in ("VAULTWARD_CONFIG", "VAULTWARD_DATABASE_URL")}
-    result = subprocess.run(
-        [VAULTWARD, "--verbose", "demo", "--no-serve", "--data-dir", str(data_dir)],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=data_dir,
-        timeout=300,
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
-    return data_dir, result.stdout + result.stderr
 
 
 def test_every_source_collects_and_training_scores_from_real_facts(demo_run):
