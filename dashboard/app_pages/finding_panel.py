@@ -16,7 +16,7 @@ from dashboard import data
 
 # Streamlit wraps a text cell once rows are taller than 4rem (64 px): three lines of 14 px text.
 ROW_HEIGHT = 72
-HINT = "Click a row to see that finding in full; the first is shown until you do."
+HINT = "Tick the box at a row's left to see that finding in full; the worst is shown until you do."
 
 
 def table_height(rows: int, most: int = 12) -> int:

@@ -40,7 +40,7 @@ FINDING_COLUMNS = {
     "severity": st.column_config.TextColumn("Severity", width=68),
     "check_title": st.column_config.TextColumn("Check", width=190),
     "resource_name": st.column_config.TextColumn("Resource", width=150),
-    "message": st.column_config.TextColumn("Message", width=330),
+    "message": st.column_config.TextColumn("Message", width=318),
 }
 
 
@@ -124,7 +124,7 @@ def _checks(checks: pd.DataFrame) -> None:
         row_height=ROW_HEIGHT,
         height=table_height(len(checks)),
         column_config={
-            "title": st.column_config.TextColumn("Check", width=330),
+            "title": st.column_config.TextColumn("Check", width=318),
             "check_id": None,
             "severity": st.column_config.TextColumn("Severity", width=68),
             "score": {**SCORE_COLUMN, "width": 130},
@@ -139,7 +139,10 @@ def _findings(url: str, mitigation: str) -> None:
     if not facets["total"]:
         st.caption("No findings in the latest evaluation.")
         return
-    check_column, status_column, severity_column, source_column, account_column = st.columns(5)
+    # The check filter has a row of its own: a check's title is a sentence, and a chip
+    # narrower than its text is cut.
+    check_column = st.container()
+    status_column, severity_column, source_column, account_column = st.columns(4)
     titles = facets["titles"]
     check_key = f"{mitigation}_checks"
     linked = st.query_params.get("check")  # from "Findings" links on Overview and Attack path

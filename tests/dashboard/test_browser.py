@@ -193,20 +193,6 @@ def test_attack_path_in_chromium(served: str, database_url: str) -> None:
         expect(page.get_by_text("2 of 5 findings")).to_be_visible()
 
 
-@pytest.fixture(scope="module")
-def served_demo(tmp_path_factory) -> Iterator[tuple[str, Path]]:
-    """`vaultward demo` serving on loopback: its base URL and its data folder."""
-    require_chromium()
-    tmp_path = tmp_path_factory.mktemp("served-demo")
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if k not in ("VAULTWARD_CONFIG", "VAULTWARD_DATABASE_URL")}
-    log_path = tmp_path / "demo.log"
-    base = f"http://127.0.0.1:{port}"
-    command = [VAULTWARD, "demo", "--port", str(port), "--data-dir", str(tmp_path / "demo")]
-    with running(command, env, tmp_path, log_path, base, timeout=180):
-        yield base, tmp_path
-
-
 def test_demo_serves_the_collected_organisation(served_demo: tuple[str, Path]) -> None:
     """README command 1: `vaultward demo` seeds the emulator, runs the real collectors,
     evaluates and serves; the browser sees the readiness it computed."""
