@@ -195,9 +195,9 @@ def paged_findings_table(
         [f"{subject}|{check}" for subject, check in zip(shown["subject"], shown["check_id"], strict=True)],
         height=table_height(len(shown), most=8),
         column_config={
-            "subject": st.column_config.TextColumn(subject, width=170),
+            "subject": st.column_config.TextColumn(subject, width=158),
             "check_id": st.column_config.TextColumn("Check", width=180),
-            "status": st.column_config.TextColumn("Status", width=60),
+            "status": st.column_config.TextColumn("Status", width=72),
             "severity": st.column_config.TextColumn("Severity", width=68),
             "message": st.column_config.TextColumn("Message", width=300),
         },

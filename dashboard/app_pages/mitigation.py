@@ -36,10 +36,10 @@ STATUS_STYLES = {
 # The findings table fits a 1280 px screen beside the sidebar, every column in view, the
 # message widest; a clicked row shows the finding in full below (cells wrap to three lines).
 FINDING_COLUMNS = {
-    "status": st.column_config.TextColumn("Status", width=56),
+    "status": st.column_config.TextColumn("Status", width=72),
     "severity": st.column_config.TextColumn("Severity", width=68),
     "check_title": st.column_config.TextColumn("Check", width=190),
-    "resource_name": st.column_config.TextColumn("Resource", width=150),
+    "resource_name": st.column_config.TextColumn("Resource", width=134),
     "message": st.column_config.TextColumn("Message", width=318),
 }
 
@@ -172,7 +172,7 @@ def _findings(url: str, mitigation: str) -> None:
     chosen = data.FindingFilter(
         tuple(checks), tuple(statuses), tuple(severities), tuple(sources), tuple(accounts), text
     )
-    if linked in titles:  # a drill-down lands on the findings it asked for
+    if linked is not None and linked in titles:  # a drill-down lands on the findings it asked for
         scroll_to(anchor_of(mitigation, "findings"), linked)
     shown, matching = _page_of(url, mitigation, chosen)
     if shown.empty:

@@ -99,7 +99,9 @@ def whole_page(page: Any, width: int, path: Path) -> None:
     page.set_viewport_size({"width": width, "height": 900})
 
 
-def test_no_key_text_is_cut_on_any_page_at_1280_or_1920(served_demo: tuple[str, Path], tmp_path: Path) -> None:
+def test_no_key_text_is_cut_on_any_page_at_1280_or_1920(
+    served_demo: tuple[str, Path], tmp_path: Path
+) -> None:
     """Each page of the demo organisation (long check titles, messages of a paragraph, people
     and wallets) at both widths. DOM text is cut when an element hiding its overflow is wider
     inside (scrollWidth) than shown (clientWidth). st.dataframe draws its cells on a canvas
@@ -164,7 +166,9 @@ def test_a_clicked_finding_opens_in_full_and_a_link_scrolls_to_its_findings(
                 open_page(page, f"{base}/segmentation?check=segmentation.no_corporate_production_path")
                 page.wait_for_selector('[data-testid="stDataFrame"]', timeout=60_000)
                 settle(page)
-                top = page.evaluate("() => document.getElementById('segmentation-findings').getBoundingClientRect().top")
+                top = page.evaluate(
+                    "() => document.getElementById('segmentation-findings').getBoundingClientRect().top"
+                )
                 assert 0 <= top < 200, f"{width} px: the findings heading is at {top} px, not in view"
                 chips = page.locator('[data-testid="stMultiSelectTagsContainer"] [data-tag]')
                 expect(chips.first).to_be_visible()
@@ -178,7 +182,9 @@ def test_a_clicked_finding_opens_in_full_and_a_link_scrolls_to_its_findings(
                 panel = page.locator('[data-testid="stText"]').filter(has_text=second[:40])
                 expect(panel).to_have_text(second)
                 assert not page.evaluate(CLIPPED, '[data-testid="stText"]')
-                top = page.evaluate("() => document.getElementById('segmentation-evidence').getBoundingClientRect().top")
+                top = page.evaluate(
+                    "() => document.getElementById('segmentation-evidence').getBoundingClientRect().top"
+                )
                 assert top < 900, f"{width} px: the opened finding is at {top} px, below the screen"
                 whole_page(page, width, screenshots_dir(tmp_path) / f"segmentation-finding-{width}.png")
                 page.close()
