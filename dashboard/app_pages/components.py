@@ -196,10 +196,10 @@ def paged_findings_table(
         height=table_height(len(shown), most=8),
         column_config={
             "subject": st.column_config.TextColumn(subject, width=158),
-            "check_id": st.column_config.TextColumn("Check", width=180),
+            "check_id": st.column_config.TextColumn("Check", width=210),
             "status": st.column_config.TextColumn("Status", width=72),
             "severity": st.column_config.TextColumn("Severity", width=68),
-            "message": st.column_config.TextColumn("Message", width=300),
+            "message": st.column_config.TextColumn("Message", width=270),
         },
     )
     issue_detail(shown.iloc[clicked or 0], subject, f"{key}-detail")
