@@ -26,8 +26,7 @@ def table_height(rows: int, most: int = 12) -> int:
 
 def selectable_table(table: Any, key: str, ids: Iterable[Any], **options: Any) -> int | None:
     """`table` as a single-row selectable st.dataframe; the position of the row clicked, if
-    one is. The key follows the rows shown, so a new page
-    or filter starts with no stale selection."""
+    one is. The key follows the rows shown, so a new page or filter starts unselected."""
     digest = hashlib.sha1(",".join(map(str, ids)).encode(), usedforsecurity=False).hexdigest()[:10]
     event = st.dataframe(
         table,
@@ -78,7 +77,8 @@ def issue_detail(issue: pd.Series, subject: str, anchor: str) -> None:
 def scroll_to(anchor: str, reason: str = "") -> None:
     """Scroll the page to the element with id `anchor` once per `reason` (a link's check, a
     clicked finding): a rerun for another widget leaves the reader where they are."""
-    target, mark = json.dumps(_safe_id(anchor)), json.dumps(f"{anchor}:{reason}")
+    # Both only [a-z0-9-]: nothing from a source can close the script.
+    target, mark = json.dumps(_safe_id(anchor)), json.dumps(_safe_id(f"{anchor}:{reason}"))
     st.html(
         "<script>(function () {"
         f"const target = {target}, mark = {mark};"
