@@ -41,7 +41,13 @@ def _stage(number: int, stage: dict[str, Any], controls: list[dict[str, Any]], p
     with st.container(border=True):
         left, right = st.columns([2, 5], gap="large")
         with left:
-            st.metric(f"{number}. {stage['title']}", score_text(stage["score"], stage["measured"]))
+            # The title as a heading wraps; a metric's label is cut to one line.
+            st.markdown(f"**{number}. {plain(stage['title'])}**")
+            st.metric(
+                f"{number}. {stage['title']}",
+                score_text(stage["score"], stage["measured"]),
+                label_visibility="collapsed",
+            )
             st.markdown(band_badge(stage["band"]))
             st.caption(stage["description"])
             st.markdown(

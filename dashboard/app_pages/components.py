@@ -171,7 +171,8 @@ def mitigation_card(row: dict[str, Any], baseline: dict[str, Any] | None, page: 
                 st.caption("no earlier evaluation" if baseline is None else "no earlier score")
             st.caption(findings_count_text(row), help="A finding is one resource judged by one check.")
         if page is not None:
-            st.page_link(page, label="Checks and findings", icon=":material/arrow_forward:")
+            # A short label: a card is 150 px wide at 1280 px, five to a row.
+            st.page_link(page, label="Findings", icon=":material/arrow_forward:", help="Checks and findings")
 
 
 def findings_count_text(row: dict[str, Any]) -> str:
@@ -268,19 +269,23 @@ def paged_findings_table(
             else ""
         )
     )
-    st.dataframe(
+    from dashboard.app_pages.finding_panel import issue_detail, selectable_table, table_height
+
+    # Every column in view at 1280 px beside the sidebar; a clicked row is shown in full below.
+    clicked = selectable_table(
         shown,
-        hide_index=True,
-        width="stretch",
-        key=key,
+        key,
+        [f"{subject}|{check}" for subject, check in zip(shown["subject"], shown["check_id"], strict=True)],
+        height=table_height(len(shown), most=8),
         column_config={
-            "subject": st.column_config.TextColumn(subject),
-            "check_id": st.column_config.TextColumn("Check"),
-            "status": st.column_config.TextColumn("Status"),
-            "severity": st.column_config.TextColumn("Severity"),
-            "message": st.column_config.TextColumn("Message", width="large"),
+            "subject": st.column_config.TextColumn(subject, width=158),
+            "check_id": st.column_config.TextColumn("Check", width=210),
+            "status": st.column_config.TextColumn("Status", width=72),
+            "severity": st.column_config.TextColumn("Severity", width=68),
+            "message": st.column_config.TextColumn("Message", width=270),
         },
     )
+    issue_detail(shown.iloc[clicked or 0], subject, f"{key}-detail")
     st.download_button(
         f"Download CSV ({total} open findings)",
         data=csv,  # made on click, not per rerun

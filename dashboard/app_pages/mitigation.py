@@ -16,6 +16,14 @@ from dashboard.app_pages.components import (
     no_evidence_note,
     when,
 )
+from dashboard.app_pages.finding_panel import (
+    ROW_HEIGHT,
+    anchor_of,
+    finding_detail,
+    scroll_to,
+    selectable_table,
+    table_height,
+)
 from vaultward.contract.vocabulary import SEVERITIES
 
 STATUSES = ["fail", "unknown", "waived", "pass", "skipped"]
@@ -24,6 +32,15 @@ STATUS_STYLES = {
     "unknown": "color: #64748b; font-weight: 600",
     "waived": "color: #4f46e5",
     "pass": "color: #15803d",
+}
+# The findings table fits a 1280 px screen beside the sidebar, every column in view, the
+# message widest; a clicked row shows the finding in full below (cells wrap to three lines).
+FINDING_COLUMNS = {
+    "status": st.column_config.TextColumn("Status", width=72),
+    "severity": st.column_config.TextColumn("Severity", width=68),
+    "check_title": st.column_config.TextColumn("Check", width=190),
+    "resource_name": st.column_config.TextColumn("Resource", width=134),
+    "message": st.column_config.TextColumn("Message", width=318),
 }
 
 
@@ -103,28 +120,36 @@ def _checks(checks: pd.DataFrame) -> None:
         st.caption("No check of this mitigation was scored.")
         return
     st.plotly_chart(charts.check_status_bars(checks), width="stretch", config={"displayModeBar": False})
+    # Every column in view at 1280 px, titles wrapped; the id is in each finding's panel.
     st.dataframe(
         checks[["title", "severity", "score", "passed", "failed", "unknown", "waived", "owners", "check_id"]],
         hide_index=True,
         width="stretch",
+        row_height=ROW_HEIGHT,
+        height=table_height(len(checks)),
         column_config={
-            "title": st.column_config.TextColumn("Check", width="large"),
-            "check_id": st.column_config.TextColumn("Id"),
-            "owners": st.column_config.TextColumn("Owner", help="Who must act, from [policy.owners]"),
-            "severity": st.column_config.TextColumn("Severity"),
-            "score": SCORE_COLUMN,
-            **COUNT_COLUMNS,
+            "title": st.column_config.TextColumn("Check", width=250),
+            "check_id": None,
+            "owners": st.column_config.TextColumn(
+                "Owner", width=120, help="Who must act, from [policy.owners]"
+            ),
+            "severity": st.column_config.TextColumn("Severity", width=68),
+            "score": {**SCORE_COLUMN, "width": 120},
+            **{name: {**column, "width": 56} for name, column in COUNT_COLUMNS.items()},
         },
     )
 
 
 def _findings(url: str, mitigation: str) -> None:
-    st.subheader("Findings")
+    st.subheader("Findings", anchor=anchor_of(mitigation, "findings"))
     facets = data.finding_facets(url, mitigation)
     if not facets["total"]:
         st.caption("No findings in the latest evaluation.")
         return
-    check_column, status_column, severity_column, source_column, account_column = st.columns(5)
+    # The check filter has a row of its own: a check's title is a sentence, and a chip
+    # narrower than its text is cut.
+    check_column = st.container()
+    status_column, severity_column, source_column, account_column = st.columns(4)
     titles = facets["titles"]
     check_key = f"{mitigation}_checks"
     linked = st.query_params.get("check")  # from "Findings" links on Overview and Attack path
@@ -145,7 +170,7 @@ def _findings(url: str, mitigation: str) -> None:
     )
     names = data.account_names(url)
     accounts = account_column.multiselect(
-        "Account", facets["accounts"], key=f"{mitigation}_account", placeholder="All accounts and tenants",
+        "Account", facets["accounts"], key=f"{mitigation}_account", placeholder="All accounts",
         format_func=lambda account: data.account_label(account, names),
     )  # fmt: skip
     text = st.text_input(
@@ -154,20 +179,20 @@ def _findings(url: str, mitigation: str) -> None:
     chosen = data.FindingFilter(
         tuple(checks), tuple(statuses), tuple(severities), tuple(sources), tuple(accounts), text
     )
+    if linked is not None and linked in titles:  # a drill-down lands on the findings it asked for
+        scroll_to(anchor_of(mitigation, "findings"), linked)
     shown, matching = _page_of(url, mitigation, chosen)
-    table = shown[["status", "severity", "check_title", "resource_name", "scope", "message"]]
-    st.dataframe(
+    if shown.empty:
+        st.caption("No finding matches the filters.")
+        return
+    # Scope stays in the data (searched, filtered by account) and is shown in the panel below.
+    table = shown[["status", "severity", "check_title", "resource_name", "message", "scope"]]
+    clicked = selectable_table(
         table.style.map(lambda status: STATUS_STYLES.get(status, ""), subset=["status"]),
-        hide_index=True,
-        width="stretch",
-        column_config={
-            "status": st.column_config.TextColumn("Status"),
-            "severity": st.column_config.TextColumn("Severity"),
-            "check_title": st.column_config.TextColumn("Check"),
-            "resource_name": st.column_config.TextColumn("Resource"),
-            "scope": st.column_config.TextColumn("Scope"),
-            "message": st.column_config.TextColumn("Message", width="large"),
-        },
+        f"{mitigation}_findings",
+        shown["id"],
+        height=table_height(len(shown), most=10),
+        column_config={**FINDING_COLUMNS, "scope": None},
     )
     st.download_button(
         f"Download CSV ({matching} findings)",
@@ -177,7 +202,8 @@ def _findings(url: str, mitigation: str) -> None:
         icon=":material/download:",
         key=f"{mitigation}_csv",
     )
-    _evidence(shown, mitigation)
+    # Before a click, the worst finding of the page.
+    finding_detail(shown.iloc[clicked or 0], anchor_of(mitigation, "evidence"), scroll=clicked is not None)
 
 
 def _page_of(url: str, mitigation: str, chosen: data.FindingFilter) -> tuple[pd.DataFrame, int]:
@@ -200,29 +226,3 @@ def _page_of(url: str, mitigation: str, chosen: data.FindingFilter) -> tuple[pd.
     first = (page - 1) * data.PAGE_SIZE
     st.caption(f"{matching} of {total} findings · showing {first + 1}-{first + len(shown)}")
     return shown, matching
-
-
-def _evidence(shown: pd.DataFrame, mitigation: str) -> None:
-    st.subheader("Evidence")
-    if shown.empty:
-        st.caption("No finding matches the filters.")
-        return
-    labels = {
-        int(row.id): f"{row.status.upper()} · {row.resource_name} · {row.check_title}"
-        for row in shown.itertuples()
-    }
-    chosen = st.selectbox(
-        "Finding", list(labels), format_func=labels.__getitem__, key=f"{mitigation}_finding"
-    )
-    finding = shown[shown["id"] == chosen].iloc[0]
-    with st.container(border=True):
-        st.markdown(f"**{finding['check_title']}** · `{finding['check_id']}`")
-        # Everything below comes from sources: shown as text, never rendered.
-        st.text(f"Resource {finding['resource']} in scope {finding['scope'] or '-'}")
-        st.text(finding["message"] or "No message.")
-        about = data.check_catalog().get(finding["check_id"])
-        if about:
-            st.markdown(f"**Why it matters.** {about['risk']}")
-            st.markdown(f"**How to fix.** {about['remediation']}")
-            st.caption("References: " + ", ".join(f"`{ref}`" for ref in about["references"]))
-        st.json(finding["evidence"], expanded=True)

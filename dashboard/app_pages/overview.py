@@ -20,7 +20,6 @@ from dashboard.app_pages.components import (
     plain,
     score_text,
     severity_badge,
-    short_title,
     source_summary_table,
     when,
 )
@@ -205,10 +204,10 @@ def _drill_down(column: Any, pages: dict[str, Any], mitigation: str, check_id: s
     with column:
         st.page_link(
             page,
-            label=f"{short_title(mitigation)} findings",
+            label="Findings",  # short enough for its column at 1280 px; the mitigation is in the help
             icon=":material/arrow_forward:",
             query_params={"check": check_id},
-            help=data.mitigation_title(mitigation),
+            help=f"{data.mitigation_title(mitigation)}: the findings of {check_id}",
         )
 
 

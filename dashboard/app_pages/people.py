@@ -50,10 +50,8 @@ def render() -> None:
     counts[1].metric("Guests (external)", counted["guest"])
     counts[2].metric("Machine identities", counted["machine"])
     counts[3].metric("Departed", counted["departed"], help="every identity suspended or deprovisioned")
-    search, *toggles = st.columns([3, 1, 1, 1, 1])
-    text = search.text_input(
-        "Search", key="people_search", placeholder="name, e-mail, identity, role or check"
-    )
+    text = st.text_input("Search", key="people_search", placeholder="name, e-mail, identity, role or check")
+    toggles = st.columns(4)  # a row of their own: beside the search their labels were cut
     chosen = people_pages.PeopleFilter(
         text=text,
         privileged=toggles[0].checkbox("Privileged only", key="people_privileged"),

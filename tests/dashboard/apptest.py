@@ -19,6 +19,17 @@ def run_page(module: str, *args: str, timeout: float = 60, **query_params: str) 
     return at
 
 
+def click_row(at: AppTest, index: int, row: int) -> AppTest:
+    """A click on row `row` of the page's `index`-th table (a single-row selectable one), as
+    the browser records it, and the rerun it starts."""
+    frame = at.dataframe[index]
+    assert frame.key, "a selectable table has a key"
+    at.session_state[frame.key] = {"selection": {"rows": [row], "columns": [], "cells": []}}
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
 def rendered_markdown(at: AppTest) -> str:
     """Everything Streamlit renders as markdown on the page (where markup would take effect)."""
     elements = [

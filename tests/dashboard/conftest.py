@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 import streamlit as st
@@ -142,6 +145,25 @@ def seed_store(engine, now: datetime | None = None) -> datetime:
                 now - timedelta(hours=20), item_count=130)  # fmt: skip
         session.commit()
     return latest
+
+
+@pytest.fixture(scope="session")
+def served_demo(tmp_path_factory) -> Iterator[tuple[str, Path]]:
+    """`vaultward demo` serving on loopback: its base URL and its data folder. One for the
+    session: the browser tests of several modules read it and none changes it."""
+    from tests.dashboard.test_browser import VAULTWARD, free_port, require_chromium, running
+    from tests.demo_store import NOT_INHERITED
+
+    require_chromium()
+    tmp_path = tmp_path_factory.mktemp("served-demo")
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if k not in NOT_INHERITED}
+    log_path = tmp_path / "demo.log"
+    base = f"http://127.0.0.1:{port}"
+    # Twelve weeks, as `./dev.sh demo` runs it: the pages are checked with their history.
+    command = [VAULTWARD, "demo", "--port", str(port), "--data-dir", str(tmp_path / "demo")]
+    with running(command, env, tmp_path, log_path, base, timeout=420):
+        yield base, tmp_path
 
 
 @pytest.fixture(autouse=True)

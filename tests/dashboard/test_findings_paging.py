@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlmodel import Session
 
-from tests.dashboard.apptest import rendered_markdown, run_page
+from tests.dashboard.apptest import click_row, rendered_markdown, run_page
 from tests.factories import add_evaluation
 
 PEOPLE = 450  # more than two pages of 200
@@ -72,7 +72,10 @@ def test_findings_are_paged_in_the_store_failing_and_most_severe_first(crowded_u
     last = at.dataframe[1].value
     assert len(last) == 80 and set(last["status"]) == {"pass"}
     assert "showing 401-480" in rendered_markdown(at)
-    assert at.selectbox(key="access_finding").options[0].startswith("PASS")  # evidence of this page
+    panel = [t.value for t in at.text]  # the evidence of this page: its first row before a click
+    assert f"PASS · high · {last['resource_name'].iloc[0]}" in panel
+    click_row(at, 1, 79)
+    assert f"PASS · high · {last['resource_name'].iloc[79]}" in [t.value for t in at.text]
 
 
 def test_a_new_filter_goes_back_to_the_first_page_and_counts_in_the_store(crowded_url):
