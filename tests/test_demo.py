@@ -249,3 +249,30 @@ def test_the_story_has_fixes_and_a_regression_in_their_weeks(demo_run):
         if line.check_id == "access.privileged_user_mfa" and "grace" in line.resource_name
     }
     assert grace_failed == {2}
+
+
+def test_trends_and_the_overview_show_the_twelve_weeks(demo_run, monkeypatch):
+    """Issue 18's acceptance on the demo's own store: Trends draws twelve weekly points per
+    mitigation (90 days, the default window), and the Overview's cards carry the change since
+    last week."""
+    from tests.dashboard.apptest import run_page
+    from tests.dashboard.test_trends_sources import chart, plotted
+    from vaultward.contract.vocabulary import MITIGATION_TITLES
+
+    data_dir, _ = demo_run
+    monkeypatch.setenv("VAULTWARD_DATABASE_URL", f"sqlite:///{data_dir / 'vaultward.db'}")
+    monkeypatch.chdir(data_dir)
+    st.cache_data.clear()
+    series = plotted(chart(run_page("trends")))
+    for mitigation in ("custody", "training", "access", "segmentation", "detection"):
+        points = series[MITIGATION_TITLES[mitigation]]
+        assert len(points) == 12, (mitigation, points)
+        assert len({date for date, _ in points}) == 12  # one a week, none doubled
+    assert len(series["Overall"]) == 12
+    st.cache_data.clear()
+    overview = run_page("overview")
+    deltas = {m.label: m.delta for m in overview.metric}
+    assert deltas["Overall readiness"], deltas  # a change since last week, even +0.0
+    assert all(deltas[MITIGATION_TITLES[m]] for m in ("custody", "training", "access", "segmentation")), (
+        deltas
+    )
