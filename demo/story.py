@@ -148,9 +148,9 @@ STORY = (
            _enrol_virtual_mfa("corporate", "judy")),
     Change(6, "the office VPC's peering into custody's default VPC removed", _office_custody_peering,
            _remove_office_custody_peering),
-    Change(4, "heidi enrols an MFA device (AWS, production)", _without_mfa("production", "heidi"),
+    Change(0, "heidi enrols an MFA device (AWS, production)", _without_mfa("production", "heidi"),
            _enrol_virtual_mfa("production", "heidi")),
-    Change(2, "grace joins production's Admins without MFA", _admins("grace", False), _admins("grace", True)),
+    Change(0, "grace joins production's Admins without MFA", _admins("grace", False), _admins("grace", True)),
 )  # fmt: skip
 
 

@@ -224,8 +224,8 @@ def test_the_report_of_this_week_compares_with_last_week_and_has_twelve_points(d
 def test_the_story_has_fixes_and_a_regression_in_their_weeks(demo_run):
     """Week by week the estate changes through the APIs: the office VPC's peering into the
     custody account's default VPC, removed six weeks ago, is a fix of that week (the VPC's
-    failure is gone); grace, added to production's Admins without MFA two weeks ago, a new
-    failure of that week."""
+    failure is gone); this week heidi enrols MFA (a fix) and grace is added to production's
+    Admins without MFA (a new failure), so the first report opened has both to show."""
     from vaultward.reporting.content import build_report
     from vaultward.reporting.files import iso_week_of
     from vaultward.store.models import utcnow
@@ -248,7 +248,12 @@ def test_the_story_has_fixes_and_a_regression_in_their_weeks(demo_run):
         for line in report.new_failures
         if line.check_id == "access.privileged_user_mfa" and "grace" in line.resource_name
     }
-    assert grace_failed == {2}
+    assert grace_failed == {0}
+    heidi_fixed = {
+        back for back, report in reports.items() for line in report.fixes if "heidi" in line.resource_name
+    }
+    assert heidi_fixed == {0}
+    assert reports[0].delta is not None and reports[0].delta != 0
 
 
 def test_trends_and_the_overview_show_the_twelve_weeks(demo_run, monkeypatch):
