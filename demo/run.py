@@ -119,17 +119,17 @@ STORE_FILE = "vaultward.db"
 
 def claim_folder(data_dir: Path) -> str | None:
     """Make `data_dir` the demo's: a store an earlier demo left there is replaced (it is
-    rebuilt from the same seed), a store the demo did not make is never written to. Returns
-    why not, or None."""
-    store, marker = data_dir / STORE_FILE, data_dir / MARKER
-    if store.exists() and not marker.exists():
+    rebuilt from the same seed); a folder holding anything the demo did not make is never
+    written to. Returns why not, or None."""
+    marker = data_dir / MARKER
+    if data_dir.exists() and not marker.exists() and any(data_dir.iterdir()):
         return (
-            f"{store} is a store the demo did not create: the demo never writes into it. "
-            "Run it with --data-dir pointing at a folder of its own (the default is .vaultward-demo)."
+            f"{data_dir} holds files the demo did not make: the demo never writes into it. "
+            "Run it with --data-dir pointing at a new or empty folder (the default is .vaultward-demo)."
         )
     data_dir.mkdir(parents=True, exist_ok=True)
-    for path in data_dir.glob(f"{STORE_FILE}*"):  # the database and SQLite's -wal/-shm files
-        path.unlink()
+    for suffix in ("", "-wal", "-shm", "-journal"):  # the database and SQLite's side files, no other
+        (data_dir / f"{STORE_FILE}{suffix}").unlink(missing_ok=True)
     marker.write_text("This folder's store was made by `vaultward demo`, which replaces it at each run.\n")
     return None
 

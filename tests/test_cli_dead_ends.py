@@ -23,6 +23,7 @@ from vaultward.reporting.delivery import mail_body
 from vaultward.reporting.files import build_report, week_range
 from vaultward.reporting.html import render_html
 from vaultward.store.db import open_store
+from vaultward.store.models import utcnow
 
 DEMO = ".vaultward-demo"
 CLEAN_ENV = {"VAULTWARD_CONFIG": None, "VAULTWARD_DATABASE_URL": None, "VAULTWARD_DATA_DIR": None}
@@ -292,3 +293,14 @@ def test_status_keeps_scope_ids_whole_on_a_narrow_terminal(here):
     narrow = invoke("--data-dir", DEMO, "status", columns=80).stdout
     assert "aws_network aws:035643057540/us-east-1\n  ok, finished " in narrow
     assert ", 7 items, " in narrow
+
+
+def test_deliver_without_a_week_never_sends_a_week_that_is_not_over(here):
+    engine = demo_store(here)
+    with Session(engine) as session:
+        add_evaluation(session, utcnow(), overall=70.0)  # this week, in progress
+        session.commit()
+    result = invoke("--data-dir", DEMO, "report", "--deliver", "--format", "json", "--out", "reports")
+    assert result.exit_code == 2
+    assert "--deliver sends complete weeks only" in result.stderr and "is not over" in result.stderr
+    assert not (here / "reports").exists()  # nothing written, nothing sent

@@ -28,11 +28,14 @@ def org_account(account_id: str, name: str, tags: dict[str, str] | None) -> OrgA
     )  # fmt: skip
 
 
-def test_finding_account_from_scope_then_arn():
+def test_finding_account_from_the_resource_then_the_evidence_then_the_scope():
     assert finding_account(f"aws:{PROD}/us-east-1", "sg-1") == PROD
     assert finding_account(f"aws:{PROD}", "x") == PROD
     assert finding_account("okta:acme", f"arn:aws:iam::{CORP}:user/bob") == CORP
     assert finding_account("safe:eth", "0xabc") == ""
+    # The management account collects the organisation: a member account's finding is the member's.
+    assert finding_account(f"aws:{LOOSE}", f"aws:{PROD}") == PROD
+    assert finding_account(f"aws:{LOOSE}", "organisation", evidence_account=CORP) == CORP
 
 
 def test_check_wins_then_account_by_id_name_or_tag_then_mitigation_then_default():
@@ -48,14 +51,30 @@ def test_check_wins_then_account_by_id_name_or_tag_then_mitigation_then_default(
         org_account(LOOSE, "vault", {"team": "custody"}),  # tag keys and values match any case
     ]
     owners = Owners.of(rules, accounts, {PROD: "payments-prod", CORP: "corp", LOOSE: "vault"})
-    assert owners.of_check("access.root_mfa", "access", [PROD, CORP]) == ["Cloud platform"]
-    # Most named first; a finding outside any account goes to the mitigation's owner.
-    assert owners.of_check("access.console_user_mfa", "access", [PROD, PROD, CORP, LOOSE, ""]) == [
-        "Payments", "Corporate IT", "IT", "Treasury ops",
+    fail, unknown = "fail", "unknown"
+    assert owners.of_check("access.root_mfa", "access", [(PROD, fail), (CORP, fail)]) == ["Cloud platform"]
+    # The most failures first, then the most unknowns; a finding outside any account goes to
+    # the mitigation's owner.
+    open_findings = [(PROD, unknown), (PROD, unknown), (PROD, unknown), (CORP, fail), (LOOSE, fail),
+                     (LOOSE, fail), ("", unknown)]  # fmt: skip
+    assert owners.of_check("access.console_user_mfa", "access", open_findings) == [
+        "Treasury ops", "Corporate IT", "Payments", "IT",
     ]  # fmt: skip
-    assert owners.of_check("custody.multisig_threshold", "custody", ["", ""]) == ["CISO office"]
+    assert owners.of_check("custody.multisig_threshold", "custody", [("", fail)]) == ["CISO office"]
     assert owners.of_check("custody.hsm", "custody", []) == ["CISO office"]
-    assert Owners.of(OwnerRules(), accounts, {}).of_check("access.root_mfa", "access", [PROD]) == []
+    assert Owners.of(OwnerRules(), accounts, {}).of_check("access.root_mfa", "access", [(PROD, fail)]) == []
+
+
+def test_owner_keys_that_match_no_account_and_unread_tags_are_named():
+    rules = OwnerRules(accounts={"Team=payments": "Payments", "Team = platform": "Platform", "corp": "IT"})
+    accounts = [org_account(PROD, "payments-prod", {"Team": "payments"}), org_account(CORP, "corp", None)]
+    lines = Owners.of(rules, accounts, {CORP: "corp"}).unmatched(accounts, {CORP: "corp"})
+    assert lines == [
+        "policy.owners.accounts names 'Team = platform', which matches no account id, name or tag the "
+        "organisation reported: its owner is ignored",
+        f"the tags of account {CORP} could not be read: owners by tag do not apply to it",
+    ]
+    assert Owners.of(rules, [], {}).unmatched([], {}) == []  # no account source: nothing to tell
 
 
 @pytest.mark.parametrize(

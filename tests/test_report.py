@@ -112,8 +112,8 @@ def test_the_weeks_numbers_come_from_its_last_evaluation_against_the_week_before
         "Social-engineering training: no evidence collected; its score of 0 rests on no data",
         # The one unknown finding (bob's), the check's own: no stored Run says a source was in trouble.
         "1 resource(s) could not be judged (unknown): 1 the checks could not judge from the data or "
-        "settings they have: Console MFA (1). No source behind them was stale, failed or partial: "
-        "every source the evaluation used was fresh",
+        "settings they have: Console MFA (1). None of these unknowns comes from a stale, failed or "
+        "partial source: they wait for data or settings the checks do not have",
         "plugin skipped: entry point acme: No module named 'acme_checks'",
     ]
     assert len(report.failing) == 5
@@ -124,7 +124,7 @@ def test_the_same_week_gives_the_same_bytes_and_a_spreadsheet_safe_csv(engine):
     first, second = build_report(engine, "2026-W47").to_json(), build_report(engine, "2026-W47").to_json()
     assert hashlib.sha256(first.encode()).hexdigest() == hashlib.sha256(second.encode()).hexdigest()
     data = json.loads(first)
-    assert data["schema_version"] == "2" and data["iso_week"] == "2026-W47"
+    assert data["schema_version"] == "3" and data["iso_week"] == "2026-W47"
     assert data["period_start"] == "2026-11-16T00:00:00+00:00"
     rows = list(csv.DictReader(io.StringIO(build_report(engine, "2026-W47").findings_csv())))
     assert '\'=HYPERLINK("http://x")' in [r["resource"] for r in rows]

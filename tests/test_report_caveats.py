@@ -34,11 +34,11 @@ def test_unknowns_with_every_source_fresh_blame_no_source(engine):
     registry = registry_with({SCOPE: [account, dan]})
     collect(Settings(), engine, registry)
     caveat = unknown_caveat(engine, registry)
-    assert "stale" not in caveat.replace("was stale, failed or partial", "")
+    assert "stale" not in caveat.replace("comes from a stale, failed or partial source", "")
     assert "never collected" not in caveat and "incomplete" not in caveat
     assert (
-        "No source behind them was stale, failed or partial: every source the evaluation used was fresh"
-        in caveat
+        "None of these unknowns comes from a stale, failed or partial source: they wait for data or "
+        "settings the checks do not have" in caveat
     )
     assert "no source provides the data yet" in caveat  # the checks that judged nothing, named
     assert "MFA" in caveat
@@ -54,7 +54,7 @@ def test_a_stale_source_is_named_as_the_cause(engine):
         session.commit()
     caveat = unknown_caveat(engine, registry)
     assert f"rest on stale sources: static for {SCOPE} (" in caveat
-    assert "every source the evaluation used was fresh" not in caveat
+    assert "None of these unknowns comes from a stale" not in caveat
 
 
 def test_a_partial_collection_is_named(engine):
@@ -67,4 +67,4 @@ def test_a_partial_collection_is_named(engine):
         f"partial collections used (what they could not read is unknown or carried forward): static for {SCOPE}"
         in report.caveats
     )
-    assert "every source the evaluation used was fresh" not in caveat
+    assert "None of these unknowns comes from a stale" not in caveat

@@ -187,3 +187,16 @@ def test_checks_that_need_data_are_listed_after_the_actions(engine):
     )
     assert page.index("1. Actions") < page.index("Needs data") < page.index("2. Executive summary")
     assert "Needs data" not in render_html(replace(report, needs_data=[]))
+
+
+def test_page_one_counts_every_action_and_never_calls_blind_checks_a_pass(engine):
+    seed(engine)
+    report = build_report(engine, "2026-W47")
+    assert report.action_count == len(report.actions) == 3
+    many = " ".join(re.sub(r"<[^>]+>", " ", render_html(replace(report, action_count=25))).split())
+    assert "The first 3 of 25 actions with their owners: section 1; 1 check(s) need data" in many
+    blind = " ".join(
+        re.sub(r"<[^>]+>", " ", render_html(replace(report, actions=[], action_count=0))).split()
+    )
+    assert "nothing to act on" not in blind
+    assert "No check failed a resource, but 1 check(s) could not judge every resource" in blind

@@ -149,7 +149,13 @@ def _failing_checks(url: str, pages: dict[str, Any]) -> None:
     work = data.fix_first(url)
     st.subheader("Fix first")
     st.caption(f":material/check_circle: What is fine: {work.fine_line()}")
-    if not work.actions:
+    if not work.actions and work.needs_data:
+        st.info(
+            "No check failed a resource, but some could not judge every resource: see *Needs data* below "
+            "before reading this as a pass.",
+            icon=":material/help:",
+        )
+    elif not work.actions:
         st.success("No check has failed resources.", icon=":material/check_circle:")
     else:
         st.caption(

@@ -13,12 +13,19 @@ from demo.run import MARKER, claim_folder
 from vaultward.cli.main import app
 
 
-def test_a_store_the_demo_did_not_make_is_refused_and_left_as_it_was(tmp_path):
+def test_a_folder_the_demo_did_not_make_is_refused_and_left_as_it_was(tmp_path):
     store = tmp_path / "vaultward.db"
     store.write_bytes(b"real facts")
     problem = claim_folder(tmp_path)
-    assert problem is not None and str(store) in problem and "did not create" in problem
+    assert problem is not None and str(tmp_path) in problem and "did not make" in problem
     assert store.read_bytes() == b"real facts" and not (tmp_path / MARKER).exists()
+    # A real data folder whose store is elsewhere (PostgreSQL): its reports stay untouched too.
+    reports = tmp_path / "pg-site"
+    (reports / "reports").mkdir(parents=True)
+    (reports / "vaultward.db.bak").write_bytes(b"backup")
+    assert claim_folder(reports) is not None
+    assert (reports / "vaultward.db.bak").read_bytes() == b"backup" and not (reports / MARKER).exists()
+    assert claim_folder(tmp_path / "empty") is None  # a new folder is the demo's
 
 
 def test_an_earlier_demos_store_is_replaced_and_a_new_folder_is_marked(tmp_path):
@@ -26,9 +33,11 @@ def test_an_earlier_demos_store_is_replaced_and_a_new_folder_is_marked(tmp_path)
     assert claim_folder(folder) is None and (folder / MARKER).exists()
     (folder / "vaultward.db").write_bytes(b"last run")
     (folder / "vaultward.db-wal").write_bytes(b"wal")
+    (folder / "vaultward.db.bak").write_bytes(b"a copy someone made")
     (folder / "reports").mkdir()
     assert claim_folder(folder) is None
     assert not (folder / "vaultward.db").exists() and not (folder / "vaultward.db-wal").exists()
+    assert (folder / "vaultward.db.bak").exists()  # only the store's own files go
     assert (folder / "reports").is_dir()  # this week's report is rewritten, others stay
 
 

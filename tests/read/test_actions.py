@@ -29,6 +29,8 @@ def test_fix_first_orders_by_severity_and_sets_unknown_only_checks_apart(engine)
                 {"check_id": "segmentation.no_admin_ports", "title": "Ports", "severity": "high",
                  "weight": 1.0, "passed": 4},
                 {"check_id": "custody.hsm", "title": "HSM", "severity": "high", "weight": 1.0},  # judged nothing
+                {"check_id": "detection.cloudtrail", "title": "Trail", "severity": "high", "weight": 1.0,
+                 "passed": 3, "waived": 2},  # accepted, not fixed: not fine
             ],
             findings=[
                 {"check_id": "training.lure_training", "status": "unknown", "message": MISSING},
@@ -49,5 +51,5 @@ def test_fix_first_orders_by_severity_and_sets_unknown_only_checks_apart(engine)
     assert (needs.check_id, needs.unknown) == ("training.lure_training", 3)
     assert needs.reason == f"{MISSING} (and 1 other reason)"
     assert work.fine_line() == (
-        "1 of 5 checks pass on every resource they judge; nothing open in segmentation."
+        "1 of 6 checks pass on every resource they judge, none waived; nothing open in segmentation."
     )

@@ -104,7 +104,7 @@ def report(
     twice. Exit 1 when a delivery still fails after its retries."""
     from vaultward.reporting.files import FORMATS, PAPERS, ReportError, week_range
     from vaultward.reporting.weekly import last_complete_week, produce_and_deliver, report_folder
-    from vaultward.reporting.weeks import default_week
+    from vaultward.reporting.weeks import default_week, week_bounds
     from vaultward.store.models import utcnow
 
     settings = settings_or_exit()
@@ -119,8 +119,16 @@ def report(
     engine = existing_store_or_exit(settings)
     chosen = week
     if chosen is None:
-        chosen, why = default_week(engine, last_complete_week(utcnow(), settings.report.schedule.timezone))
+        last_complete = last_complete_week(utcnow(), settings.report.schedule.timezone)
+        chosen, why = default_week(engine, last_complete)
         err.print(f"no --week: reporting {chosen} ({week_range(chosen)}), {why}", soft_wrap=True)
+        if deliver and week_bounds(chosen)[1] > utcnow():  # recipients get weeks that are over
+            err.print(
+                f"--deliver sends complete weeks only: {chosen} is not over. Give --week {chosen} to send "
+                "it anyway, or leave out --deliver to write it here.",
+                soft_wrap=True,
+            )
+            raise typer.Exit(2)
     try:
         run = produce_and_deliver(
             settings, engine, chosen, formats, out_dir, remote=deliver, paper=paper,

@@ -5,14 +5,11 @@ mitigation's owner; else `default`. Check ids are checked against the registry a
 
 from __future__ import annotations
 
-import re
 from difflib import get_close_matches
 
 from pydantic import Field, field_validator
 
 from vaultward.config.types import Strict
-
-TAG = re.compile(r"^[^=]+=.*$")
 
 
 def _owner_names(value: dict[str, str], what: str) -> dict[str, str]:

@@ -15,14 +15,21 @@ from dataclasses import dataclass, field
 from vaultward.config.owners import OwnerRules
 from vaultward.contract.records import OrgAccount
 
-# "aws:111122223333" or "aws:111122223333/eu-west-1": the scope of a finding from an AWS collector.
-AWS_SCOPE = re.compile(r"^aws:(\d{12})(?:/|$)")
+# "aws:111122223333" or "aws:111122223333/eu-west-1": an account's key, or an AWS collector's scope.
+AWS_KEY = re.compile(r"^aws:(\d{12})(?:/|$)")
 ARN_ACCOUNT = re.compile(r"^arn:aws[\w-]*:[^:]*:[^:]*:(\d{12}):")
 
 
-def finding_account(scope: str, resource: str) -> str:
-    """The AWS account a finding is about, from its scope, else its ARN; "" when none."""
-    found = AWS_SCOPE.match(scope) or ARN_ACCOUNT.match(resource)
+def finding_account(scope: str, resource: str, evidence_account: str = "") -> str:
+    """The AWS account a finding is about: its resource (an account key or an ARN), else the
+    account its evidence names, else its scope (the management account collects the
+    organisation's accounts: the scope is not always the resource's account); "" when none."""
+    found = AWS_KEY.match(resource) or ARN_ACCOUNT.match(resource)
+    if found:
+        return found.group(1)
+    if len(evidence_account) == 12 and evidence_account.isdigit():
+        return evidence_account
+    found = AWS_KEY.match(scope)
     return found.group(1) if found else ""
 
 
@@ -56,20 +63,46 @@ class Owners:
             return ""
         return self.by_account.get(account_id) or self.rules.accounts.get(account_id, "")
 
-    def of_check(self, check_id: str, mitigation: str, accounts: Iterable[str]) -> list[str]:
+    def of_check(self, check_id: str, mitigation: str, accounts: Iterable[tuple[str, str]]) -> list[str]:
         """The owners of one check's open findings (`accounts`: each finding's account, ""
-        when it has none), the most named first; [] when nothing is configured."""
+        when it has none, and its status), those with the most failures first, then the most
+        unknowns; [] when nothing is configured."""
         if check_id in self.rules.checks:
             return [self.rules.checks[check_id]]
         fallback = self.rules.mitigations.get(mitigation) or self.rules.default
-        counts: dict[str, int] = {}
-        for account_id in accounts:
+        counts: dict[str, list[int]] = {}
+        for account_id, status in accounts:
             owner = self.account(account_id) or fallback
             if owner:
-                counts[owner] = counts.get(owner, 0) + 1
+                tally = counts.setdefault(owner, [0, 0])
+                tally[0 if status == "fail" else 1] += 1
         if not counts:
             return [fallback] if fallback else []
-        return sorted(counts, key=lambda owner: (-counts[owner], owner))
+        return sorted(counts, key=lambda owner: (-counts[owner][0], -counts[owner][1], owner))
+
+    def unmatched(self, accounts: Iterable[OrgAccount], names: Mapping[str, str]) -> list[str]:
+        """A line per `[policy.owners] accounts` key no known account matches (by id, name or
+        tag), and per account whose tags could not be read while a tag key is configured."""
+        accounts = list(accounts)
+        if not accounts and not names:  # no account source: nothing to tell a typo by
+            return []
+        tags_read = [a for a in accounts if a.tags is not None]
+        keys: set[str] = {a.account_id.casefold() for a in accounts} | set(names)
+        keys |= {name.casefold() for name in names.values() if name}
+        keys |= {f"{k}={v}".casefold() for a in tags_read for k, v in (a.tags or {}).items()}
+        lines = [
+            f"policy.owners.accounts names {key!r}, which matches no account id, name or tag "
+            "the organisation reported: its owner is ignored"
+            for key in sorted(self.rules.accounts)
+            if key.casefold() not in keys
+        ]
+        if any("=" in key for key in self.rules.accounts):
+            lines += [
+                f"the tags of account {a.account_id} could not be read: owners by tag do not apply to it"
+                for a in accounts
+                if a.tags is None
+            ]
+        return lines
 
 
 def _account_owner(

@@ -157,25 +157,29 @@ def judge_all(loaded: Loaded, settings: Settings, registry: Registry, now: datet
             ]
     runs = [s.run.id for s in evidence.states if s.run is not None and s.run.id is not None]
     inventories = take_inventories(context, findings)  # as the checks resolved them
-    reported += settings.policy.owners.unknown_checks(set(registry.checks))
-    owners = check_owners(context, settings.policy.owners, findings)
+    owners, unowned = check_owners(context, settings.policy.owners, findings)
+    reported += settings.policy.owners.unknown_checks(set(registry.checks)) + unowned
     return Judged(findings, tallies, reported, runs, people, conflicts, inventories, owners)
 
 
 def check_owners(
     context: CheckContext, rules: OwnerRules, findings: list[FindingRow]
-) -> dict[str, list[str]]:
-    """Each check's owners over its open (failed or unknown) findings; {} without `[policy.owners]`."""
+) -> tuple[dict[str, list[str]], list[str]]:
+    """Each check's owners over its open (failed or unknown) findings, and what in
+    `[policy.owners]` matched nothing; ({}, []) without `[policy.owners]`."""
     if rules == OwnerRules():
-        return {}
-    resolver = Owners.of(rules, context.records(OrgAccount), context.account_names.names)
-    accounts: dict[str, list[str]] = {}
+        return {}, []
+    org_accounts = context.records(OrgAccount)
+    resolver = Owners.of(rules, org_accounts, context.account_names.names)
+    accounts: dict[str, list[tuple[str, str]]] = {}
     mitigations: dict[str, str] = {}
     for row in findings:
         mitigations[row.check_id] = row.mitigation
         if row.status in ("fail", "unknown"):
-            accounts.setdefault(row.check_id, []).append(finding_account(row.scope, row.resource))
-    return {
+            account = finding_account(row.scope, row.resource, str(row.evidence.get("account") or ""))
+            accounts.setdefault(row.check_id, []).append((account, row.status))
+    owners = {
         check_id: resolver.of_check(check_id, mitigation, accounts.get(check_id, ()))
         for check_id, mitigation in mitigations.items()
     }
+    return owners, resolver.unmatched(org_accounts, context.account_names.names)

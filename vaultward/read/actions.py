@@ -62,7 +62,7 @@ class NeedsDataRow:
 class FixFirst:
     actions: list[ActionRow]
     needs_data: list[NeedsDataRow]
-    passing: int  # checks whose every judged resource passed
+    passing: int  # checks whose every judged resource passed, none waived
     judged: int  # checks that judged at least one resource
     clean_mitigations: list[str]  # mitigations with no failed and no unknown resource
 
@@ -70,7 +70,7 @@ class FixFirst:
         """What is fine, in one sentence."""
         if not self.judged:
             return "Nothing has been judged yet."
-        line = f"{self.passing} of {self.judged} checks pass on every resource they judge"
+        line = f"{self.passing} of {self.judged} checks pass on every resource they judge, none waived"
         if self.clean_mitigations:
             line += f"; nothing open in {', '.join(self.clean_mitigations)}"
         return line + "."
@@ -127,12 +127,15 @@ def fix_first(
     # A mitigation is clean when it judged something and nothing is open; judging nothing is no evidence.
     open_by_mitigation: dict[str, int] = {}
     for s in scores:
-        open_by_mitigation[s.mitigation] = open_by_mitigation.get(s.mitigation, 0) + s.failed + s.unknown
+        # A waived failure is accepted, not fixed: it keeps its mitigation off the fine line.
+        open_by_mitigation[s.mitigation] = (
+            open_by_mitigation.get(s.mitigation, 0) + s.failed + s.unknown + s.waived
+        )
     judged_mitigations = {s.mitigation for s in judged}
     clean = sorted(
         (m for m, n in open_by_mitigation.items() if n == 0 and m in judged_mitigations), key=mitigation_order
     )
-    passing = sum(1 for s in judged if s.failed == 0 and s.unknown == 0)
+    passing = sum(1 for s in judged if s.failed == 0 and s.unknown == 0 and s.waived == 0)
     return FixFirst(actions, needs_data, passing, len(judged), clean)
 
 

@@ -50,7 +50,8 @@ def unknown_caveat(causes: UnknownCauses, titles: Mapping[str, str]) -> str | No
     sentence = f"{causes.total} resource(s) could not be judged (unknown): {'; '.join(parts)}"
     if not causes.source_trouble:
         sentence += (
-            ". No source behind them was stale, failed or partial: every source the evaluation used was fresh"
+            ". None of these unknowns comes from a stale, failed or partial source: they wait for data "
+            "or settings the checks do not have"
         )
     return sentence
 

@@ -46,7 +46,7 @@ from vaultward.reporting.sections import (
 from vaultward.reporting.wallets import WalletLine, wallet_lines
 from vaultward.reporting.weeks import ReportError, iso_week_of, no_evaluation_message, week_bounds
 
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "3"
 TOP_ACTIONS = 10
 WAIVERS_WITHIN = timedelta(days=30)
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -137,6 +137,7 @@ class WeeklyReport:
     # Checks whose open findings are all unknown: what to connect or configure, listed apart
     # from the actions (filled by the action ranking; empty until it does).
     needs_data: list[NeedsDataRow] = field(default_factory=list)  # failed nothing, judged not all
+    action_count: int = 0  # checks with failed resources; `actions` holds the first TOP_ACTIONS
     first_report: bool = False  # no evaluation at all before this week's: nothing to compare with
 
     def to_json(self) -> str:
@@ -279,4 +280,5 @@ def build_report(engine: Engine, iso_week: str, registry: Registry | None = None
         phishing=phishing,
         first_report=first_report,
         needs_data=work.needs_data,
+        action_count=len(work.actions),
     )

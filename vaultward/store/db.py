@@ -13,6 +13,7 @@ from alembic.config import Config as AlembicConfig
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, event
+from sqlalchemy.engine import make_url
 from sqlmodel import create_engine
 
 log = logging.getLogger(__name__)
@@ -98,7 +99,7 @@ def store_exists(url: str) -> bool:
     """Whether the store at `url` was ever created (a SQLite file, a schema on a server),
     asked without creating anything. A server that cannot be reached raises."""
     if url.startswith("sqlite"):
-        path = url.split("///", 1)[-1]
+        path = make_url(url).database  # without its query (?mode=ro); None or "" in memory
         return not path or path == ":memory:" or Path(path).exists()
     engine = make_engine(url)
     try:
@@ -109,8 +110,6 @@ def store_exists(url: str) -> bool:
 
 def redact_url(url: str) -> str:
     """The URL without its password, for messages."""
-    from sqlalchemy.engine import make_url
-
     try:
         return make_url(url).render_as_string(hide_password=True)
     except Exception:
