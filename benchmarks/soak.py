@@ -40,14 +40,20 @@ from vaultward.store.db import open_store
 
 SCOPES, DELAY = 3, 0.05  # 40 records x 50 ms: a scope's Run is in flight for 2 s or more
 COLLECT_SHARE = 0.3  # of the processes, `vaultward collect` (the rest are workers)
-POLL, WAIT_FOR_RUN, RECOVERY_TIMEOUT = 0.05, 60.0, 90.0
+POLL, WAIT_FOR_RUN, RECOVERY_TIMEOUT, OVERTIME = 0.05, 60.0, 90.0, 300.0
 
 
 def soak(
-    folder: Path, database_url: str, minutes: float, kill_every: float = 6.0, seed: int = 7
+    folder: Path,
+    database_url: str,
+    minutes: float,
+    kill_every: float = 6.0,
+    seed: int = 7,
+    min_kills: int = 1,
 ) -> SoakResult:
-    """Kill processes with Runs in flight for `minutes`, each living about `kill_every`
-    seconds at most before the soak waits for a Run of its own and kills it, then check."""
+    """Kill processes with Runs in flight for `minutes` (and until `min_kills` kills landed
+    on one), each living up to `kill_every` seconds before the soak waits for a Run of its
+    own and kills it; then a last worker recovers, and the store is checked."""
     chance = random.Random(seed)  # which command, how long each lives, where the kill lands
     engine = open_store(database_url)
     config = write_config(
@@ -56,7 +62,8 @@ def soak(
     )  # fmt: skip
     result = SoakResult()
     deadline = time.monotonic() + minutes * 60
-    while time.monotonic() < deadline:
+    overtime = deadline + OVERTIME  # to reach `min_kills` on a slow machine
+    while time.monotonic() < deadline or (result.kills_in_flight < min_kills and time.monotonic() < overtime):
         command = "collect" if chance.random() < COLLECT_SHARE else "worker"
         own, process = last_run_id(engine), launch(folder, database_url, config, command, result)
         live, settle = chance.uniform(0, kill_every), chance.uniform(0, 1.5)
