@@ -8,7 +8,7 @@ store is checked: every killed Run recovered, none left running, no committed fa
 duplicated, every successful Run holding what the collector yielded, every evaluation
 whole. Prints what it saw; exits 1 on any problem, or if it killed but recovered nothing.
 
-    PYTHONPATH=. .venv/bin/python benchmarks/soak.py [--minutes 1] [--kill-every 6]
+    PYTHONPATH=. .venv/bin/python benchmarks/soak.py [--minutes 1] [--kill-every 8] [--seed 7]
         [--database-url postgresql+psycopg://postgres@127.0.0.1:5432/postgres]
     (default store: a SQLite file in a temporary folder; with --database-url, a throwaway
     database created on that server and dropped afterwards)
@@ -28,6 +28,7 @@ from sqlalchemy import Engine
 from benchmarks.scratch_store import scratch_store
 from benchmarks.soak_store import (
     RECORDS,
+    SCOPES,
     SoakResult,
     check_store,
     finished_above,
@@ -38,7 +39,7 @@ from benchmarks.soak_store import (
 from tests.reliability.worker_process import WorkerProcess, start_worker, write_config
 from vaultward.store.db import open_store
 
-SCOPES, DELAY = 3, 0.05  # 40 records x 50 ms: a scope's Run is in flight for 2 s or more
+DELAY = 0.05  # 40 records x 50 ms: a scope's Run is in flight for 2 s or more
 COLLECT_SHARE = 0.3  # of the processes, `vaultward collect` (the rest are workers)
 POLL, WAIT_FOR_RUN, RECOVERY_TIMEOUT, OVERTIME = 0.05, 60.0, 90.0, 300.0
 
@@ -47,13 +48,14 @@ def soak(
     folder: Path,
     database_url: str,
     minutes: float,
-    kill_every: float = 6.0,
+    kill_every: float = 8.0,
     seed: int = 7,
     min_kills: int = 1,
 ) -> SoakResult:
     """Kill processes with Runs in flight for `minutes` (and until `min_kills` kills landed
-    on one), each living up to `kill_every` seconds before the soak waits for a Run of its
-    own and kills it; then a last worker recovers, and the store is checked."""
+    on one), a worker living up to `kill_every` seconds after its first Run began before the
+    soak waits for a Run of its own and kills it; then a last worker recovers, and the store
+    is checked."""
     chance = random.Random(seed)  # which command, how long each lives, where the kill lands
     engine = open_store(database_url)
     config = write_config(
@@ -67,6 +69,7 @@ def soak(
         command = "collect" if chance.random() < COLLECT_SHARE else "worker"
         own, process = last_run_id(engine), launch(folder, database_url, config, command, result)
         live, settle = chance.uniform(0, kill_every), chance.uniform(0, 1.5)
+        live = 0 if command == "collect" else live  # a collect's one round lasts 2-3 s
         kill_in_flight(engine, process, own, command, result, live, settle)
     recover(folder, database_url, config, engine, result)
     check_store(engine, result)
@@ -89,25 +92,25 @@ def kill_in_flight(
     live: float,
     settle: float,
 ) -> None:
-    """Let `process` live `live` seconds, then wait until it has a Run `running` (an id above
-    `own`: processes run one at a time), `settle` seconds more (the kill lands early or late
-    in a Run), and SIGKILL it while one runs."""
-    time.sleep(live)
-    give_up, kill_at = time.monotonic() + WAIT_FOR_RUN, None
+    """Once `process` has a Run `running` (an id above `own`: processes run one at a time),
+    let it live `live` seconds more (finishing Runs, evaluating), then wait until it has a
+    Run running again, `settle` seconds more (the kill lands early or late in a Run), and
+    SIGKILL it while one runs."""
+    give_up, first_run, kill_at = time.monotonic() + WAIT_FOR_RUN + live, None, None
     try:
         while True:
             if process.process.poll() is not None:
                 if command == "worker" or process.process.returncode not in (0, 1):
                     result.problems.append(f"{command} exited by itself:\n{tail(process)}")
                 return  # a collect that finished first: nothing to kill
-            if running(engine, above=own):
-                kill_at = kill_at or time.monotonic() + settle
-                if time.monotonic() >= kill_at:
+            now, in_flight = time.monotonic(), running(engine, above=own)
+            first_run = first_run or (now if in_flight else None)
+            if in_flight and first_run and now >= first_run + live:
+                kill_at = kill_at or now + settle
+                if now >= kill_at:
                     break
-            elif time.monotonic() > give_up:
-                result.problems.append(
-                    f"{command}: no Run in flight in {WAIT_FOR_RUN:.0f} s:\n{tail(process)}"
-                )
+            if now > give_up:
+                result.problems.append(f"{command}: no Run in flight to kill in time:\n{tail(process)}")
                 return
             time.sleep(POLL)
         process.kill()
@@ -146,10 +149,12 @@ def main() -> int:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--minutes", type=float, default=1.0, help="how long to keep killing")
-    parser.add_argument("--kill-every", type=float, default=6.0, help="most seconds a process lives before "
-                        "the soak waits for a Run in flight and kills it")  # fmt: skip
+    parser.add_argument("--kill-every", type=float, default=8.0, help="most seconds a worker lives after its "
+                        "first Run began before the soak waits for a Run in flight and kills it")  # fmt: skip
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--database-url", help="a PostgreSQL server (default: a SQLite file)")
+    parser.add_argument(
+        "--database-url", help="a PostgreSQL server to make a throwaway database on (default: a SQLite file)"
+    )
     args = parser.parse_args()
     started = time.monotonic()
     with (

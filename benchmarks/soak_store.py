@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 
 from vaultward.store.models import CheckScore, Evaluation, Fact, Finding, MitigationScore, Run
 
-SOURCE, RECORDS, MITIGATIONS = "counted", 40, 5
+SOURCE, SCOPES, RECORDS, MITIGATIONS = "counted", 3, 40, 5
 DISCOVERY = f"{SOURCE}:discovery"
 
 
@@ -22,9 +22,10 @@ class SoakResult:
     kills_in_flight: int = 0  # of them, with a Run still `running` once the process was dead
     killed_runs: set[int] = field(default_factory=set)  # those Runs' ids
     committed: dict[int, int] = field(default_factory=dict)  # Run id: facts, when first seen finished
-    attempted: int = 0  # scope Runs
+    attempted: int = 0  # Runs: each scope's, and the discovery's that lists them
     ok: int = 0
     failed: int = 0  # by an injected collector failure
+    interrupted: int = 0  # Runs failed / interrupted, by the soak's kills or not
     recovered: int = 0  # killed in flight, found failed / interrupted by id
     still_running: int = 0  # Runs `running` after the final recovery pass
     lost: int = 0  # facts of committed Runs gone by the end
@@ -51,7 +52,7 @@ class SoakResult:
             f"facts lost         {self.lost} (of {sum(self.committed.values())} in committed Runs)",
             f"facts duplicated   {self.duplicated}",
             f"runs attempted     {self.attempted}: {self.ok} ok, {self.failed} injected failures, "
-            f"{self.recovered} interrupted",
+            f"{self.interrupted} interrupted",
             f"evaluations        {self.evaluations}",
             *(f"PROBLEM: {problem}" for problem in self.problems),
             "FAILED" if self.failing() else "nothing lost, duplicated or left running",
@@ -98,9 +99,8 @@ def check_store(engine: Engine, result: SoakResult) -> None:
     """The end: killed Runs recovered, nothing running, lost or duplicated, every successful
     Run holding what the collector yielded, every evaluation whole."""
     with Session(engine) as session:
-        runs = session.exec(select(Run).where(Run.scope != DISCOVERY)).all()
+        runs = session.exec(select(Run)).all()  # with the discovery Runs (listing the scopes)
         rows = dict(session.exec(select(Fact.run_id, func.count()).group_by(col(Fact.run_id))).all())
-        everything = dict(session.exec(select(Run.id, Run.status)).all())
         duplicates = session.exec(
             select(func.count())
             .select_from(Fact)
@@ -123,7 +123,7 @@ def check_store(engine: Engine, result: SoakResult) -> None:
                 )
     result.evaluations, result.attempted = len(evaluations), len(runs)
     result.duplicated = sum(n - 1 for n in duplicates)
-    result.still_running = sum(status == "running" for status in everything.values())
+    result.still_running = sum(run.status == "running" for run in runs)
     result.lost = sum(max(0, facts - rows.get(run_id, 0)) for run_id, facts in result.committed.items())
     for run_id, facts in result.committed.items():
         if rows.get(run_id, 0) != facts:
@@ -132,22 +132,26 @@ def check_store(engine: Engine, result: SoakResult) -> None:
             )
     by_id = {run.id: run for run in runs}
     for run_id in sorted(result.killed_runs):
-        run = by_id[run_id]
-        if run.status == "failed" and (run.error or "").startswith("interrupted"):
+        run = by_id.get(run_id)
+        if run and run.status == "failed" and (run.error or "").startswith("interrupted"):
             result.recovered += 1
         else:
-            result.problems.append(f"run {run_id} killed in flight, now {run.status}: {run.error}")
+            state = f"{run.status}: {run.error}" if run else "gone"
+            result.problems.append(f"run {run_id} killed in flight, now {state}")
     for run in runs:
         assert run.id is not None
         stored = rows.get(run.id, 0)
         if run.status == "ok":
             result.ok += 1
-            if stored != RECORDS or run.item_count != RECORDS:
+            expected = SCOPES if run.scope == DISCOVERY else RECORDS
+            if stored != expected or run.item_count != expected:
                 result.problems.append(f"run {run.id} ({run.scope}) ok with {stored} facts")
         elif run.status == "failed":
             if "injected failure" in (run.error or ""):
                 result.failed += 1
-            elif not (run.error or "").startswith("interrupted"):
+            elif (run.error or "").startswith("interrupted"):
+                result.interrupted += 1
+            else:
                 result.problems.append(f"run {run.id} failed unexpectedly: {run.error}")
             if stored:
                 result.problems.append(f"run {run.id} failed but holds {stored} facts")

@@ -17,7 +17,8 @@ def test_a_short_soak_kills_runs_in_flight_and_recovers_them(tmp_path, database_
     assert result.kills >= 1 and result.kills_in_flight >= 1
     assert result.recovered == len(result.killed_runs) > 0
     assert (result.still_running, result.lost, result.duplicated) == (0, 0, 0)
-    assert result.attempted == result.ok + result.failed + result.recovered
+    assert result.attempted == result.ok + result.failed + result.interrupted
+    assert result.interrupted == result.recovered
     assert result.ok >= 1 and result.evaluations >= 1
     assert not result.failing() and result.lines()[-1] == "nothing lost, duplicated or left running"
 
