@@ -12,7 +12,7 @@ from vaultward.store.unit_of_work import unit_of_work
 
 
 def test_a_short_soak_kills_runs_in_flight_and_recovers_them(tmp_path, database_url):
-    result = soak(tmp_path, database_url, minutes=0.2, kill_every=2, min_kills=1)
+    result = soak(tmp_path, database_url, minutes=0.1, kill_every=2, min_kills=1)
     assert result.problems == [], "\n".join(result.lines())
     assert result.kills >= 1 and result.kills_in_flight >= 1
     assert result.recovered == len(result.killed_runs) > 0
