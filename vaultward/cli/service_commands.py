@@ -16,8 +16,10 @@ from vaultward.cli.app import (
     out,
     registry_or_exit,
     settings_or_exit,
+    store_failed,
     store_or_exit,
 )
+from vaultward.cli.failures import store_error
 from vaultward.cli.store_location import DEMO_DIR
 from vaultward.contract import redaction
 
@@ -83,6 +85,8 @@ def db_upgrade() -> None:
     try:
         before, after = upgrade(make_engine(settings.database_url))
     except Exception as error:
+        if store_error(error) is not None:
+            raise typer.Exit(store_failed(settings, error)) from None
         err.print(f"cannot upgrade {target}: {redaction.redact(str(error))}", soft_wrap=True)
         raise typer.Exit(1) from None
     if before == after:
