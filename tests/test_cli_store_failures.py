@@ -141,9 +141,23 @@ def test_both_entry_points_fail_cleanly(program, tmp_path):
         cwd=tmp_path, timeout=120,
     )  # fmt: skip
     assert done.returncode == 3, done.stderr
-    assert done.stderr.startswith("cannot use the store postgresql+psycopg://vaultward:***@127.0.0.1:1/vaultward")
+    assert done.stderr.startswith(
+        "cannot use the store postgresql+psycopg://vaultward:***@127.0.0.1:1/vaultward"
+    )
     assert len(done.stderr.strip().splitlines()) == 1
     assert PASSWORD not in done.stdout + done.stderr and "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize("command", [["status"], ["db", "upgrade"], ["collect"]], ids=" ".join)
+@pytest.mark.parametrize("url", ["not a url", f"nosuchdb://vaultward:{PASSWORD}@h/x"])
+def test_a_store_url_naming_no_database_is_a_configuration_error(command, url):
+    result = invoke(*command, VAULTWARD_DATABASE_URL=url)
+    assert result.exit_code == 2, result.output
+    [line] = result.stderr.strip().splitlines()
+    assert line.startswith(
+        f"the store URL {db.redact_url(url)} (chosen by $VAULTWARD_DATABASE_URL) cannot be used"
+    )
+    assert PASSWORD not in result.output
 
 
 def test_a_missing_store_is_exit_3_too(tmp_path):

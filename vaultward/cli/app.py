@@ -154,17 +154,26 @@ def existing_store_or_exit(settings: Settings):
 
 def store_failed(settings: Settings, error: Exception) -> int:
     """A store that could not be opened: gone, locked or refusing (exit 3, a line saying what
-    to do), a folder it cannot be made in (3 too), or something unexpected (1), named."""
+    to do), a folder it cannot be made in (3 too), a URL that names no usable database or
+    driver (2), or something unexpected (1), named."""
+    from sqlalchemy.exc import ArgumentError
+
     from vaultward.cli.store_location import store_origin
     from vaultward.store.db import redact_url
 
     url = settings.database_url
+    origin = store_origin(settings, State.data_dir)
     if State.verbose:
         failures.show_traceback(err, error, url)
     if failures.store_error(error) is not None or isinstance(error, OSError):
-        origin = store_origin(settings, State.data_dir)
         err.print(failures.store_message(error, url, origin), soft_wrap=True)
         return STORE_UNAVAILABLE
+    if isinstance(error, ArgumentError | ImportError):  # NoSuchModuleError is an ArgumentError
+        what = failures.first_line(error, url)
+        err.print(
+            f"the store URL {redact_url(url)} (chosen by {origin}) cannot be used: {what}", soft_wrap=True
+        )
+        return USAGE
     err.print(f"cannot open the store {redact_url(url)}: {failures.first_line(error, url)}", soft_wrap=True)
     return failures.FAILED
 

@@ -125,4 +125,3 @@ def show_traceback(console: Console, error: BaseException, url: str | None) -> N
 
 def unexpected_message(error: BaseException, url: str | None) -> str:
     return f"unexpected error: {first_line(error, url)} (run with --verbose for the traceback)"
-

@@ -83,7 +83,11 @@ def db_upgrade() -> None:
     settings = settings_or_exit()
     target = redact_url(settings.database_url)
     try:
-        before, after = upgrade(make_engine(settings.database_url))
+        engine = make_engine(settings.database_url)
+    except Exception as error:  # a URL naming no database or driver, a folder it cannot make
+        raise typer.Exit(store_failed(settings, error)) from None
+    try:
+        before, after = upgrade(engine)
     except Exception as error:
         if store_error(error) is not None:
             raise typer.Exit(store_failed(settings, error)) from None
