@@ -160,6 +160,33 @@ def test_a_store_url_naming_no_database_is_a_configuration_error(command, url):
     assert PASSWORD not in result.output
 
 
+def test_only_a_store_that_cannot_be_used_is_the_stores_failure():
+    import psycopg
+    from sqlalchemy import exc
+
+    from vaultward.cli.failures import store_error
+
+    locked = sqlite3.OperationalError("database is locked")
+    refused = psycopg.OperationalError("connection refused")
+    for error in (
+        exc.OperationalError("INSERT", {}, locked),
+        exc.OperationalError("SELECT 1", {}, refused),
+        exc.InterfaceError("SELECT 1", {}, psycopg.InterfaceError("the connection is closed")),
+    ):
+        assert store_error(error) is error.orig
+        try:
+            raise RuntimeError("while storing") from error
+        except RuntimeError as wrapped:
+            assert store_error(wrapped) is error.orig  # found through what caused it
+    for error in (
+        exc.OperationalError("SELECT", {}, sqlite3.OperationalError("no such table: run")),  # a schema
+        exc.IntegrityError("INSERT", {}, sqlite3.IntegrityError("UNIQUE constraint failed")),
+        psycopg.errors.UndefinedTable("relation does not exist"),
+        ValueError("a bug"),
+    ):
+        assert store_error(error) is None
+
+
 def test_a_missing_store_is_exit_3_too(tmp_path):
     url = f"sqlite:///{tmp_path / 'nowhere.db'}"
     result = invoke("status", VAULTWARD_DATABASE_URL=url)

@@ -74,7 +74,7 @@ def _unavailable(error: BaseException) -> BaseException | None:
 def first_line(error: BaseException, url: str | None) -> str:
     """`Type: message`, its first line, redacted and without the store's password."""
     lines = str(error).strip().splitlines()
-    return f"{type(error).__name__}: {masked(lines[0].strip() if lines else '', url)}"
+    return f"{type(error).__name__}: {masked(lines[0].strip(), url)}" if lines else type(error).__name__
 
 
 def masked(text: str, url: str | None) -> str:
