@@ -5,6 +5,7 @@ traceback. The commands are read from the Typer app: a new one fails
 
 from __future__ import annotations
 
+import logging
 import os
 import sqlite3
 import subprocess
@@ -185,6 +186,21 @@ def test_only_a_store_that_cannot_be_used_is_the_stores_failure():
         ValueError("a bug"),
     ):
         assert store_error(error) is None
+
+
+def test_a_logged_exception_is_one_line_without_verbose():
+    from vaultward.cli.output import EscapingFormatter
+
+    try:
+        raise RuntimeError(f"boom postgresql://u:{PASSWORD}@db/x\nsecond line")
+    except RuntimeError:
+        record = logging.LogRecord(
+            "vaultward", logging.ERROR, __file__, 1, "job %s failed", ("a",), sys.exc_info()
+        )
+    assert EscapingFormatter("%(message)s", tracebacks=False).format(record) == (
+        "job a failed: RuntimeError: boom postgresql://u:[redacted]@db/x (the traceback with --verbose)"
+    )
+    assert "Traceback" in EscapingFormatter("%(message)s").format(record)
 
 
 def test_a_missing_store_is_exit_3_too(tmp_path):

@@ -55,7 +55,7 @@ class EscapingFormatter(logging.Formatter):
         if record.exc_info and record.exc_info[1] is not None and not self.tracebacks:
             error = record.exc_info[1]
             lines = str(error).strip().splitlines()
-            summary = redaction.redact(f"{type(error).__name__}: {lines[0] if lines else ''}".strip())
+            summary = redaction.redact(": ".join([type(error).__name__, *lines[:1]]))
             record = logging.makeLogRecord(
                 {**record.__dict__, "exc_info": None, "exc_text": None, "args": None,
                  "msg": f"{record.getMessage()}: {summary} (the traceback with --verbose)"}
