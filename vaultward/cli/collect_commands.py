@@ -9,6 +9,7 @@ from rich.table import Table
 
 from vaultward.cli.app import (
     app,
+    check_store,
     err,
     existing_store_or_exit,
     log,
@@ -48,6 +49,8 @@ def collect(
     )
     for outcome in failed + partial:
         out.print(f"  {outcome.status}: {outcome.collector} {outcome.scope}: {outcome.error}", soft_wrap=True)
+    if failed:
+        check_store(engine)  # runs that failed because the store went away: exit 3, not 1
     if outcomes and len(failed) == len(outcomes):
         raise typer.Exit(1)
 
