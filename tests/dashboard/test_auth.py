@@ -14,7 +14,7 @@ from streamlit.testing.v1 import AppTest
 from vaultward.config.access import (
     Viewer,
     auth_mode,
-    password_role,
+    password_opens,
     refuse_address,
     role_for_claims,
     secrets_have_auth,
@@ -36,10 +36,14 @@ PASSWORDS = {
 
 def test_passwords_open_their_role_and_nothing_else():
     config = DashboardConfig()
-    assert password_role("view-only-9f2", config, PASSWORDS) == "viewer"
-    assert password_role("admin-7c1e", config, PASSWORDS) == "admin"
-    assert password_role("admin-7c1", config, PASSWORDS) is None
-    assert password_role("", config, {"VAULTWARD_DASHBOARD_PASSWORD": ""}) is None  # unset never matches
+    assert password_opens("view-only-9f2", "viewer", config, PASSWORDS)
+    assert password_opens("admin-7c1e", "admin", config, PASSWORDS)
+    assert not password_opens("admin-7c1e", "viewer", config, PASSWORDS)  # the role asked for only
+    assert not password_opens("view-only-9f2", "admin", config, PASSWORDS)
+    assert not password_opens("admin-7c1", "admin", config, PASSWORDS)
+    assert not password_opens(
+        "", "viewer", config, {"VAULTWARD_DASHBOARD_PASSWORD": ""}
+    )  # unset never matches
 
 
 def test_admins_by_e_mail_or_group_claim():

@@ -144,16 +144,3 @@ def password_opens(
     variable = config.admin_password_env if role == "admin" else config.password_env
     expected = environ.get(variable, "")
     return bool(expected) and hmac.compare_digest(given.encode("utf-8"), expected.encode("utf-8"))
-
-
-def password_role(
-    given: str, config: DashboardConfig, environ: Mapping[str, str] = os.environ
-) -> Role | None:
-    """The role a password opens, compared in constant time against both; None if neither."""
-    opened: Role | None = None
-    for role, variable in (("viewer", config.password_env), ("admin", config.admin_password_env)):
-        expected = environ.get(variable, "")
-        # compare_digest on every configured password, whatever matched before
-        if expected and hmac.compare_digest(given.encode("utf-8"), expected.encode("utf-8")):
-            opened = role  # type: ignore[assignment]
-    return opened
