@@ -1,7 +1,9 @@
 """What the password login keeps in the server process, shared by the Streamlit script and the
 cookie routes (`dashboard.login_routes`): the failure limiter, the session book, and the
 one-time tickets that carry a login from the script to the route that sets the cookie (a script
-cannot set an HttpOnly cookie). Also the audit rows every login attempt leaves."""
+cannot set an HttpOnly cookie). Also the audit rows every login attempt leaves: a success, a
+failure, and the failure that starts a wait (login.lockout). A try while the address waits is
+refused before the password is looked at and leaves no row, so a flood cannot fill the table."""
 
 from __future__ import annotations
 
