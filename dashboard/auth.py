@@ -1,7 +1,8 @@
 """The dashboard's door: who is looking, and whether they may change things.
 
 The rules live in `vaultward.config.access`; this module only asks Streamlit (st.login / st.user for
-OIDC, a password form otherwise) and keeps the answer in the session.
+OIDC, a password form otherwise) and keeps the answer in the session and, for a password login,
+in the signed cookie that `dashboard.login_routes` sets (the script hands it a one-time ticket).
 """
 
 from __future__ import annotations
@@ -180,7 +181,6 @@ def _attempt(config, role: Role, given: str) -> None:
             login.audit(url, login.LoginEvent("login.lockout", role, address, seconds), engine)
         st.error("Wrong password." + (f" {_wait_message(earned)}" if earned else ""), icon=":material/error:")
         return
-    limits.succeeded(address)
     login.audit(url, login.LoginEvent("login.success", role, address), engine)
     st.session_state[SESSION_KEY] = Viewer(f"password {role}", role, "password")
     st.session_state[LOGIN_AT_KEY] = st.session_state[SEEN_AT_KEY] = now

@@ -6,7 +6,8 @@ per key, in the server process (a restart forgets them):
 - **per client address**, whatever the role tried: the first `max_login_attempts` failures are
   free; from then on each failure makes that address wait, `FIRST_WAIT` after the first and
   twice as long after each further one, capped at `lockout_minutes`. The wait refuses that
-  address only.
+  address only. A success clears nothing: knowing the viewers' password must not buy more
+  guesses at the admins'.
 - **per role**, from every address: past `ROLE_FACTOR` times the limit they slow that role's
   logins by at most `ROLE_WAIT_CAP`, and only from addresses that have failed themselves. An
   anonymous flood never locks the admin out: a clean address is never held back.
@@ -87,8 +88,3 @@ class LoginLimiter:
             for key in (f"address {address}", f"role {role}"):
                 self._bucket(key, now).put(RateItem(key, _ms(now)))
         return self.wait(role, address, now)
-
-    def succeeded(self, address: str) -> None:
-        """The right password from `address`: its own failures are forgiven (the role's stay)."""
-        with self._lock:
-            self._buckets.pop(f"address {address}", None)
