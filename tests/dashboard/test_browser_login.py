@@ -139,6 +139,7 @@ def test_a_session_survives_reloads_and_shared_links_and_guessing_waits(
         shared.close()
 
         page.get_by_role("button", name="Log out").click()
+        page.wait_for_url(base + "/", timeout=60_000)  # through the route that clears the cookie
         expect(page.get_by_label("Password", exact=True)).to_be_visible(timeout=60_000)
         assert not [c for c in context.cookies() if c["name"] == "vaultward_session"]
         page.reload(wait_until="domcontentloaded")
