@@ -1,22 +1,28 @@
 """The dashboard's door: who is looking, and whether they may change things.
 
 The rules live in `vaultward.config.access`; this module only asks Streamlit (st.login / st.user for
-OIDC, a password form otherwise) and keeps the answer in the session.
+OIDC, a password form otherwise) and keeps the answer in the session and, for a password login,
+in the signed cookie that `dashboard.login_routes` sets (the script hands it a one-time ticket).
 """
 
 from __future__ import annotations
 
+import math
+import os
 from datetime import UTC, datetime, timedelta
+from urllib.parse import urlencode, urlsplit
 
 import streamlit as st
 
-from dashboard import data
+from dashboard import data, login
+from dashboard.runtime import engine
+from vaultward.config import session_cookie
 from vaultward.config.access import (
-    AttemptLimiter,
+    Role,
     Viewer,
     auth_mode,
     claims_login_time,
-    password_role,
+    password_opens,
     role_for_claims,
     session_ended,
 )
@@ -24,6 +30,7 @@ from vaultward.config.access import (
 SESSION_KEY = "vaultward_viewer"
 LOGIN_AT_KEY = "vaultward_login_at"  # when this session logged in (password mode)
 SEEN_AT_KEY = "vaultward_seen_at"  # this session's latest interaction
+COOKIE_SESSION_KEY = "vaultward_cookie_session"  # the signed session behind this browser's cookie
 
 
 def _oidc_configured() -> bool:
@@ -31,22 +38,6 @@ def _oidc_configured() -> bool:
         return "auth" in st.secrets
     except Exception:  # no secrets file at all
         return False
-
-
-@st.cache_resource(show_spinner=False)
-def _limiter(max_failures: int, minutes: int) -> AttemptLimiter:
-    """One limiter per server process: failures count across every browser session."""
-    return AttemptLimiter(max_failures, timedelta(minutes=minutes))
-
-
-def _session_key() -> str:
-    try:
-        from streamlit.runtime.scriptrunner import get_script_run_ctx
-
-        ctx = get_script_run_ctx()
-        return ctx.session_id if ctx else "no-session"
-    except Exception:
-        return "no-session"
 
 
 def current_viewer() -> Viewer:
@@ -88,44 +79,120 @@ def _oidc(config) -> Viewer:
 
 
 def _end_session() -> None:
-    for key in (SESSION_KEY, LOGIN_AT_KEY, SEEN_AT_KEY):
+    for key in (SESSION_KEY, LOGIN_AT_KEY, SEEN_AT_KEY, COOKIE_SESSION_KEY):
         st.session_state.pop(key, None)
+
+
+def _client_address() -> str:
+    """The browser's address as the server saw it: the connection's peer, or what a trusted
+    proxy put in X-Forwarded-For (uvicorn reads it for the proxies in
+    `dashboard.trusted_proxies`, which `vaultward serve` hands it). Loopback reads as such."""
+    address = st.context.ip_address  # None on loopback (and no string under AppTest)
+    return address if isinstance(address, str) and address else "127.0.0.1"
+
+
+def _cookie_viewer(config) -> Viewer | str | None:
+    """The viewer this browser's session cookie signs in, why it no longer does, or None."""
+    value = st.context.cookies.get(session_cookie.COOKIE_NAME)
+    signed = session_cookie.read(
+        value if isinstance(value, str) else None, session_cookie.session_secret(config)
+    )
+    if signed is None:
+        return None
+    ended = login.BOOK.check(signed, datetime.now(UTC), config)
+    if ended is not None:
+        return ended
+    st.session_state[COOKIE_SESSION_KEY] = signed
+    return Viewer(f"password {signed.role}", signed.role, "password")
+
+
+def _return_path() -> str:
+    """This page and its query string, to come back to once the cookie is set."""
+    url = st.context.url
+    path = urlsplit(url if isinstance(url, str) else "/").path or "/"
+    query = urlencode(st.query_params.to_dict())
+    return f"{path}?{query}" if query else path
+
+
+def _redirect(url: str) -> None:
+    """Send the browser to `url` on this server, as `st.login` does."""
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    if ctx is not None:
+        message = ForwardMsg()
+        message.auth_redirect.url = url
+        ctx.enqueue(message)
+
+
+def _roles(config) -> list[Role]:
+    return [
+        role  # type: ignore[misc]
+        for role, variable in (("viewer", config.password_env), ("admin", config.admin_password_env))
+        if os.environ.get(variable)
+    ]
 
 
 def _password(config) -> Viewer:
     viewer = st.session_state.get(SESSION_KEY)
     ended = None
+    from_cookie = _cookie_viewer(config)
+    if isinstance(from_cookie, Viewer):
+        st.session_state[SESSION_KEY] = from_cookie
+        return from_cookie
     if isinstance(viewer, Viewer):
         ended = _session_lasts(config, st.session_state.get(LOGIN_AT_KEY))
         if ended is None:
             return viewer
         _end_session()
-    limiter = _limiter(config.max_login_attempts, config.lockout_minutes)
-    key = _session_key()
+    ended = ended or from_cookie
     st.title("Vaultward")
     if ended is not None:
         st.info(ended, icon=":material/timer_off:")
-    locked = limiter.locked_until(key, datetime.now(UTC))
-    if locked is not None:
-        st.error(
-            f"Too many failed attempts: try again after {locked:%H:%M} UTC.", icon=":material/lock_clock:"
-        )
-        st.stop()
+    roles = _roles(config)
     with st.form("login"):
+        if len(roles) > 1:
+            role = st.radio("Sign in as", roles, key="login_role", horizontal=True)
+        else:
+            role = roles[0]
         given = st.text_input("Password", type="password", key="login_password")
         submitted = st.form_submit_button("Log in", type="primary")
     if submitted:
-        role = password_role(given, config)
-        if role is None:
-            limiter.failed(key, datetime.now(UTC))
-            st.error("Wrong password.", icon=":material/error:")
-        else:
-            limiter.succeeded(key)
-            now = datetime.now(UTC)
-            st.session_state[SESSION_KEY] = Viewer(f"password {role}", role, "password")
-            st.session_state[LOGIN_AT_KEY] = st.session_state[SEEN_AT_KEY] = now
-            st.rerun()
+        _attempt(config, role, given)
     st.stop()
+
+
+def _attempt(config, role: Role, given: str) -> None:
+    """Check one login: refused while this address must wait, audited either way."""
+    address = _client_address()
+    limits = login.limiter(config.max_login_attempts, config.lockout_minutes)
+    now = datetime.now(UTC)
+    wait = limits.wait(role, address, now)
+    if wait:
+        st.error(_wait_message(wait), icon=":material/lock_clock:")
+        return
+    url = data.database_url()
+    if not password_opens(given, role, config):
+        earned = limits.failed(role, address, now)
+        login.audit(url, login.LoginEvent("login.failure", role, address), engine)
+        if earned:
+            seconds = math.ceil(earned.total_seconds())
+            login.audit(url, login.LoginEvent("login.lockout", role, address, seconds), engine)
+        st.error("Wrong password." + (f" {_wait_message(earned)}" if earned else ""), icon=":material/error:")
+        return
+    login.audit(url, login.LoginEvent("login.success", role, address), engine)
+    st.session_state[SESSION_KEY] = Viewer(f"password {role}", role, "password")
+    st.session_state[LOGIN_AT_KEY] = st.session_state[SEEN_AT_KEY] = now
+    signed = session_cookie.new_session(role, now)
+    st.session_state[COOKIE_SESSION_KEY] = signed
+    ticket = login.issue_ticket(signed, now)
+    _redirect(f"{login.SESSION_ROUTE}?{urlencode({'ticket': ticket, 'next': _return_path()})}")
+    st.rerun()
+
+
+def _wait_message(wait: timedelta) -> str:
+    return f"Too many failed attempts: try again in {math.ceil(wait.total_seconds())} seconds."
 
 
 def sidebar(viewer: Viewer) -> None:
@@ -140,5 +207,9 @@ def sidebar(viewer: Viewer) -> None:
         if viewer.mode == "oidc":
             st.button("Log out", on_click=st.logout, icon=":material/logout:")
         elif st.button("Log out", icon=":material/logout:"):
+            signed = st.session_state.get(COOKIE_SESSION_KEY)
+            if isinstance(signed, session_cookie.SignedSession):
+                login.BOOK.end(signed, datetime.now(UTC), data.settings().dashboard)
             _end_session()
+            _redirect(login.LOGOUT_ROUTE)  # the route clears the cookie
             st.rerun()

@@ -12,10 +12,9 @@ from sqlmodel import Session, select
 from streamlit.testing.v1 import AppTest
 
 from vaultward.config.access import (
-    AttemptLimiter,
     Viewer,
     auth_mode,
-    password_role,
+    password_opens,
     refuse_address,
     role_for_claims,
     secrets_have_auth,
@@ -30,7 +29,6 @@ PASSWORDS = {
     "VAULTWARD_DASHBOARD_PASSWORD": "view-only-9f2",
     "VAULTWARD_DASHBOARD_ADMIN_PASSWORD": "admin-7c1e",
 }
-T0 = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 
 
 # --- the rules -----------------------------------------------------------------------------
@@ -38,10 +36,14 @@ T0 = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 
 def test_passwords_open_their_role_and_nothing_else():
     config = DashboardConfig()
-    assert password_role("view-only-9f2", config, PASSWORDS) == "viewer"
-    assert password_role("admin-7c1e", config, PASSWORDS) == "admin"
-    assert password_role("admin-7c1", config, PASSWORDS) is None
-    assert password_role("", config, {"VAULTWARD_DASHBOARD_PASSWORD": ""}) is None  # unset never matches
+    assert password_opens("view-only-9f2", "viewer", config, PASSWORDS)
+    assert password_opens("admin-7c1e", "admin", config, PASSWORDS)
+    assert not password_opens("admin-7c1e", "viewer", config, PASSWORDS)  # the role asked for only
+    assert not password_opens("view-only-9f2", "admin", config, PASSWORDS)
+    assert not password_opens("admin-7c1", "admin", config, PASSWORDS)
+    assert not password_opens(
+        "", "viewer", config, {"VAULTWARD_DASHBOARD_PASSWORD": ""}
+    )  # unset never matches
 
 
 def test_admins_by_e_mail_or_group_claim():
@@ -52,19 +54,6 @@ def test_admins_by_e_mail_or_group_claim():
     assert role_for_claims({"email": "dev@acme.example", "groups": ["eng"]}, config) == "viewer"
     custom = DashboardConfig(admin_group_claim="roles", admin_groups=["admin"])
     assert role_for_claims({"roles": ["admin"]}, custom) == "admin"
-
-
-def test_attempts_lock_a_session_then_the_server():
-    limiter = AttemptLimiter(3, timedelta(minutes=15))
-    for n in range(3):
-        assert limiter.locked_until("a", T0 + timedelta(seconds=n)) is None
-        limiter.failed("a", T0 + timedelta(seconds=n))
-    assert limiter.locked_until("a", T0 + timedelta(minutes=1)) == T0 + timedelta(minutes=15)
-    assert limiter.locked_until("b", T0 + timedelta(minutes=1)) is None  # another session
-    assert limiter.locked_until("a", T0 + timedelta(minutes=15, seconds=1)) is None  # window passed
-    for n in range(15):  # 5 x the limit across sessions locks everyone
-        limiter.failed(f"s{n}", T0 + timedelta(minutes=20))
-    assert limiter.locked_until("fresh", T0 + timedelta(minutes=21)) == T0 + timedelta(minutes=35)
 
 
 def test_modes_and_the_loopback_rule(tmp_path):
@@ -107,34 +96,75 @@ def test_without_a_login_the_server_refuses_the_network(monkeypatch, capsys, tmp
 
 @pytest.fixture
 def passwords(monkeypatch):
+    from dashboard import login
+
     for variable, value in PASSWORDS.items():
         monkeypatch.setenv(variable, value)
+    login.limiter.clear()  # the limits live in the process: each test starts clean
+    yield
+    login.limiter.clear()
 
 
-def log_in(password: str) -> AppTest:
+def log_in(password: str, role: str = "viewer") -> AppTest:
     at = AppTest.from_file(str(APP), default_timeout=30)
     at.run()
+    at.radio(key="login_role").set_value(role)
     at.text_input(key="login_password").input(password)
     at.button[0].click().run()
     assert not at.exception, [e.value for e in at.exception]
     return at
 
 
-def test_the_password_screen_lets_the_right_password_in(seeded_url, passwords):
+def test_the_password_screen_lets_the_right_password_in_for_its_role(seeded_url, passwords):
     at = AppTest.from_file(str(APP), default_timeout=30).run()
     assert [t.value for t in at.title] == ["Vaultward"] and at.text_input(key="login_password")
+    assert at.radio(key="login_role").options == ["viewer", "admin"]
     wrong = log_in("guess")
     assert "Wrong password." in wrong.error[0].value and [t.value for t in wrong.title] == ["Vaultward"]
+    assert "Readiness overview" not in [t.value for t in log_in("admin-7c1e", "viewer").title]
     viewer = log_in("view-only-9f2")
     assert "Readiness overview" in [t.value for t in viewer.title]
     assert "password viewer" in [t.value for t in viewer.text]
+    admin = log_in("admin-7c1e", "admin")
+    assert "password admin" in [t.value for t in admin.text]
 
 
-def test_failed_logins_lock_the_screen(seeded_url, passwords):
-    for _ in range(DashboardConfig().max_login_attempts):
-        log_in("guess")
-    locked = AppTest.from_file(str(APP), default_timeout=30).run()
-    assert locked.error and "Too many failed attempts" in locked.error[0].value
+def test_one_role_configured_asks_only_its_password(seeded_url, passwords, monkeypatch):
+    monkeypatch.delenv("VAULTWARD_DASHBOARD_PASSWORD")
+    at = AppTest.from_file(str(APP), default_timeout=30).run()
+    assert not at.radio and at.text_input(key="login_password")
+
+
+def test_failed_logins_make_the_address_wait_and_are_audited(seeded_url, passwords):
+    limit = DashboardConfig().max_login_attempts
+    for _ in range(limit - 1):
+        assert log_in("guess", "admin").error[0].value == "Wrong password."
+    last = log_in("guess", "admin")
+    assert last.error[0].value == "Wrong password. Too many failed attempts: try again in 30 seconds."
+    refused = log_in("admin-7c1e", "admin")  # even the right password waits
+    assert "Too many failed attempts: try again in" in refused.error[0].value
+    assert "Readiness overview" not in [t.value for t in refused.title]
+    with Session(open_store(seeded_url)) as session:
+        events = session.exec(select(AuditEvent).order_by(AuditEvent.id)).all()
+    assert [e.action for e in events] == ["login.failure"] * limit + ["login.lockout"]
+    assert {e.actor for e in events} == {"anonymous"} and {e.target for e in events} == {"dashboard admin"}
+    assert events[0].details == {"role": "admin", "address": "127.0.0.1"}
+    assert events[-1].details == {"role": "admin", "address": "127.0.0.1", "wait_seconds": 30}
+    assert not any("guess" in str(e.details) or "admin-7c1e" in str(e.details) for e in events)
+
+
+def test_a_login_is_audited_with_its_role_and_address(seeded_url, passwords):
+    at = log_in("view-only-9f2")
+    assert "Readiness overview" in [t.value for t in at.title]
+    with Session(open_store(seeded_url)) as session:
+        event = session.exec(select(AuditEvent)).one()
+    assert (event.actor, event.action, event.target) == (
+        "password viewer",
+        "login.success",
+        "dashboard viewer",
+    )
+    assert event.details == {"role": "viewer", "address": "127.0.0.1"}
+    assert event.at > datetime.now(UTC) - timedelta(minutes=1)
 
 
 def test_oidc_asks_the_identity_provider(seeded_url):

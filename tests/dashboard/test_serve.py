@@ -12,7 +12,7 @@ from vaultward.ops.serve import absolute_sqlite, dashboard_app, serve, streamlit
 def test_command_runs_the_app_headless_without_usage_stats():
     command = streamlit_command("127.0.0.1", 8765)
     assert command[:4] == [sys.executable, "-m", "streamlit", "run"]
-    assert command[4].endswith("dashboard/app.py")
+    assert command[4].endswith("dashboard/server.py")
     assert command[5:] == [
         "--server.address", "127.0.0.1", "--server.port", "8765",
         "--server.headless", "true", "--browser.gatherUsageStats", "false",
@@ -74,4 +74,4 @@ def test_the_dashboard_runs_where_serve_is_run_and_reads_its_secrets_there(tmp_p
 
 def test_the_dashboard_app_is_found_with_its_streamlit_defaults_beside_it():
     app = dashboard_app()
-    assert app.name == "app.py" and (app.parent / ".streamlit" / "config.toml").is_file()
+    assert app.name == "server.py" and (app.parent / ".streamlit" / "config.toml").is_file()

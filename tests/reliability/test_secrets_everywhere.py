@@ -241,6 +241,7 @@ def dashboard_text(monkeypatch, capsys, env: dict[str, str]) -> str:
     shown = []
     at = AppTest.from_file(str(ROOT / "dashboard" / "app.py"), default_timeout=60).run()
     for password in ("wrong-password", SECRETS["VAULTWARD_DASHBOARD_ADMIN_PASSWORD"]):
+        at.radio(key="login_role").set_value("admin")
         at.text_input(key="login_password").input(password)
         at.button[0].click().run()
         shown += element_text(at._tree)

@@ -7,9 +7,15 @@ Three modes, chosen by what is configured (`auth_mode`):
   (`st.login`). Admins are the e-mails in `dashboard.admins` or members of a group in
   `dashboard.admin_groups` (read from the `dashboard.admin_group_claim` claim).
 - **password**: the environment variable named by `dashboard.password_env` holds the
-  viewers' password, `dashboard.admin_password_env` the admins'. Compared in constant time;
-  after `max_login_attempts` failures within `lockout_minutes` the login is locked for
-  that long, per browser session and for the whole server (five times the limit).
+  viewers' password, `dashboard.admin_password_env` the admins'. The login form asks which
+  role to sign in as (when both are set) and compares that role's password in constant time.
+  Failures are limited per client address with a doubling wait, and per role only by a short
+  slow-down that never holds back an address that has not failed itself
+  (`vaultward.config.login_limits`); behind a proxy, the address is the right-most one in
+  X-Forwarded-For that is not in `dashboard.trusted_proxies`. Every success, failure and
+  lockout lands in the audit table with the role and address, never the password. A login
+  sets a signed HttpOnly, SameSite=Lax cookie (`vaultward.config.session_cookie`), so a
+  reload or a shared link keeps the session; logging out clears it.
 - **local**: neither is configured. `vaultward serve` then binds to loopback only and refuses
   any other address; whoever can reach it already has the machine, so they are admin.
 
@@ -25,9 +31,7 @@ from __future__ import annotations
 
 import hmac
 import os
-import threading
 import tomllib
-from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -39,7 +43,6 @@ from vaultward.config.settings import DashboardConfig
 Role = Literal["admin", "viewer"]
 Mode = Literal["oidc", "password", "local"]
 LOOPBACK_ADDRESSES = frozenset({"127.0.0.1", "localhost", "::1"})
-GLOBAL_FACTOR = 5  # the server-wide limit is this many times the per-session one
 
 
 @dataclass(frozen=True)
@@ -134,50 +137,10 @@ def claims_login_time(claims: Mapping[str, object]) -> datetime | None:
     return None
 
 
-def password_role(
-    given: str, config: DashboardConfig, environ: Mapping[str, str] = os.environ
-) -> Role | None:
-    """The role a password opens, compared in constant time against both; None if neither."""
-    opened: Role | None = None
-    for role, variable in (("viewer", config.password_env), ("admin", config.admin_password_env)):
-        expected = environ.get(variable, "")
-        # compare_digest on every configured password, whatever matched before
-        if expected and hmac.compare_digest(given.encode("utf-8"), expected.encode("utf-8")):
-            opened = role  # type: ignore[assignment]
-    return opened
-
-
-class AttemptLimiter:
-    """Failed logins per key (a browser session) and in total, in a sliding window; a key or
-    the server over its limit is locked until its oldest failure leaves the window."""
-
-    def __init__(self, max_failures: int, window: timedelta) -> None:
-        self.max_failures = max_failures
-        self.window = window
-        self._failures: dict[str, deque[datetime]] = {}
-        self._all: deque[datetime] = deque()
-        self._lock = threading.Lock()
-
-    def _prune(self, failures: deque[datetime], now: datetime) -> None:
-        while failures and now - failures[0] >= self.window:
-            failures.popleft()
-
-    def locked_until(self, key: str, now: datetime) -> datetime | None:
-        with self._lock:
-            mine = self._failures.setdefault(key, deque())
-            self._prune(mine, now)
-            self._prune(self._all, now)
-            if len(mine) >= self.max_failures:
-                return mine[0] + self.window
-            if len(self._all) >= self.max_failures * GLOBAL_FACTOR:
-                return self._all[0] + self.window
-            return None
-
-    def failed(self, key: str, now: datetime) -> None:
-        with self._lock:
-            self._failures.setdefault(key, deque()).append(now)
-            self._all.append(now)
-
-    def succeeded(self, key: str) -> None:
-        with self._lock:
-            self._failures.pop(key, None)
+def password_opens(
+    given: str, role: Role, config: DashboardConfig, environ: Mapping[str, str] = os.environ
+) -> bool:
+    """Whether `given` is `role`'s configured password (constant time; an unset one opens nothing)."""
+    variable = config.admin_password_env if role == "admin" else config.password_env
+    expected = environ.get(variable, "")
+    return bool(expected) and hmac.compare_digest(given.encode("utf-8"), expected.encode("utf-8"))

@@ -127,6 +127,11 @@ class DashboardConfig(Strict):
     # A signed-in session ends this long after its login, and after this long without use.
     session_minutes: int = Field(default=480, ge=1, le=10080)
     idle_minutes: int = Field(default=60, ge=1, le=1440)
+    # Password mode: the variable holding the session cookie's signing secret (unset: a random
+    # one per server process, so sessions end with it).
+    session_secret_env: str = "VAULTWARD_DASHBOARD_SESSION_SECRET"  # noqa: S105 - a variable's name
+    # Proxies (addresses or CIDRs) whose X-Forwarded-For names the client; nobody else's is read.
+    trusted_proxies: list[str] = Field(default_factory=list)
 
     @field_validator("admins")
     @classmethod
@@ -135,6 +140,21 @@ class DashboardConfig(Strict):
         if bad:
             raise ValueError(f"not e-mail addresses: {', '.join(map(repr, bad))}")
         return [v.strip().lower() for v in value]
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _networks(cls, value: list[str]) -> list[str]:
+        import ipaddress
+
+        bad = []
+        for entry in value:
+            try:
+                ipaddress.ip_network(entry.strip(), strict=False)
+            except ValueError:
+                bad.append(entry)
+        if bad:
+            raise ValueError(f"not IP addresses or CIDR networks: {', '.join(map(repr, bad))}")
+        return [v.strip() for v in value]
 
 
 class RetentionConfig(Strict):

@@ -19,16 +19,19 @@ LOOPBACK = "127.0.0.1"
 
 
 def dashboard_app() -> Path:
-    """The dashboard's entry script, wherever the `dashboard` package is: a source checkout or
-    an installed wheel. Its `.streamlit/config.toml` (theme, headless server) sits beside it,
-    where Streamlit reads a script's own defaults whatever the working directory."""
+    """The dashboard's entry script (server.py: app.py on Streamlit's server with the login's
+    cookie routes), wherever the `dashboard` package is: a source checkout or an installed
+    wheel. Its `.streamlit/config.toml` (theme, headless server) sits beside it, where
+    Streamlit reads a script's own defaults whatever the working directory."""
     spec = importlib.util.find_spec("dashboard")  # located, not imported: the core never runs it
     locations = list(spec.submodule_search_locations or []) if spec else []
     for location in locations:
-        app = Path(location).resolve() / "app.py"
+        app = Path(location).resolve() / "server.py"
         if app.is_file():
             return app
-    raise RuntimeError(f"the Vaultward dashboard (dashboard/app.py) is not installed; looked in {locations}")
+    raise RuntimeError(
+        f"the Vaultward dashboard (dashboard/server.py) is not installed; looked in {locations}"
+    )
 
 
 def streamlit_command(address: str, port: int) -> list[str]:
@@ -81,6 +84,8 @@ def serve(settings: Settings, address: str | None = None, port: int | None = Non
     open_store(url).dispose()  # create or upgrade the schema before the first page view
 
     env = dict(os.environ, VAULTWARD_DATABASE_URL=url)
+    # uvicorn reads X-Forwarded-For from these peers only (its default trusts loopback's)
+    env["FORWARDED_ALLOW_IPS"] = ",".join(settings.dashboard.trusted_proxies)
     if settings.source_file is not None:
         env["VAULTWARD_CONFIG"] = str(Path(settings.source_file).resolve())
     host = f"[{address}]" if ":" in address else address

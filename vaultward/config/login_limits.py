@@ -1,0 +1,90 @@
+"""Failed dashboard logins and the wait they earn (password mode).
+
+Failures are remembered for `dashboard.lockout_minutes` in one pyrate-limiter in-memory bucket
+per key, in the server process (a restart forgets them):
+
+- **per client address**, whatever the role tried: the first `max_login_attempts` failures are
+  free; from then on each failure makes that address wait, `FIRST_WAIT` after the first and
+  twice as long after each further one, capped at `lockout_minutes`. The wait refuses that
+  address only. A success clears nothing: knowing the viewers' password must not buy more
+  guesses at the admins'.
+- **per role**, from every address: past `ROLE_FACTOR` times the limit they slow that role's
+  logins by at most `ROLE_WAIT_CAP`, and only from addresses that have failed themselves. An
+  anonymous flood never locks the admin out: a clean address is never held back.
+"""
+
+from __future__ import annotations
+
+import threading
+from datetime import datetime, timedelta
+
+from pyrate_limiter import InMemoryBucket, Rate, RateItem
+
+FIRST_WAIT = timedelta(seconds=30)
+ROLE_FACTOR = 5
+ROLE_WAIT_CAP = timedelta(seconds=10)
+REMEMBERED = 10_000  # failures a key's bucket holds in its window (the wait is capped long before)
+MAX_KEYS = 50_000  # past this many keys, those with no failure left in the window are dropped
+
+
+def _ms(moment: datetime) -> int:
+    return int(moment.timestamp() * 1000)
+
+
+def backoff(failures: int, free: int, first: timedelta, cap: timedelta) -> timedelta:
+    """The wait `failures` earn: none below `free`, then `first`, doubling with each further
+    failure, never past `cap`."""
+    if failures < free:
+        return timedelta(0)
+    return min(first * 2 ** min(failures - free, 40), cap)
+
+
+class LoginLimiter:
+    """Failed logins per client address and per role; `wait` says how long a try must wait."""
+
+    def __init__(self, max_failures: int, lockout: timedelta) -> None:
+        self.max_failures = max_failures
+        self.lockout = lockout
+        self._rate = Rate(REMEMBERED, int(lockout.total_seconds() * 1000))
+        self._buckets: dict[str, InMemoryBucket] = {}
+        self._lock = threading.Lock()
+
+    def _bucket(self, key: str, now: datetime) -> InMemoryBucket:
+        bucket = self._buckets.get(key)
+        if bucket is None:
+            if len(self._buckets) >= MAX_KEYS:
+                self._forget_idle(now)
+            bucket = self._buckets[key] = InMemoryBucket([self._rate])
+        bucket.leak(_ms(now))  # failures older than the window leave
+        return bucket
+
+    def _forget_idle(self, now: datetime) -> None:
+        for key, bucket in list(self._buckets.items()):
+            bucket.leak(_ms(now))
+            if bucket.count() == 0:
+                del self._buckets[key]
+
+    def _wait(self, key: str, now: datetime, free: int, cap: timedelta) -> timedelta:
+        bucket = self._bucket(key, now)
+        earned = backoff(bucket.count(), free, FIRST_WAIT, cap)
+        latest = bucket.peek(0)
+        if not earned or latest is None:
+            return timedelta(0)
+        left = timedelta(milliseconds=latest.timestamp + earned / timedelta(milliseconds=1) - _ms(now))
+        return max(left, timedelta(0))
+
+    def wait(self, role: str, address: str, now: datetime) -> timedelta:
+        """How long a login as `role` from `address` must wait (zero: it may try now)."""
+        with self._lock:
+            own = self._wait(f"address {address}", now, self.max_failures, self.lockout)
+            if not self._bucket(f"address {address}", now).count():
+                return own  # an address that has not failed is never held back by others
+            shared = self._wait(f"role {role}", now, self.max_failures * ROLE_FACTOR, ROLE_WAIT_CAP)
+            return max(own, shared)
+
+    def failed(self, role: str, address: str, now: datetime) -> timedelta:
+        """Count a failure; returns the wait it earned that address (zero while still free)."""
+        with self._lock:
+            for key in (f"address {address}", f"role {role}"):
+                self._bucket(key, now).put(RateItem(key, _ms(now)))
+        return self.wait(role, address, now)
