@@ -8,7 +8,6 @@ Environment overrides (`VAULTWARD_*`) are read in `vaultward/config/environment.
 
 from __future__ import annotations
 
-import re
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
@@ -24,7 +23,21 @@ from pydantic import (
     model_validator,
 )
 
+from vaultward.config.bounded import (
+    DAYS,
+    HOST_LENGTH,
+    URL_LENGTH,
+    Bounded,
+    BoundedPath,
+    Email,
+    EnvName,
+    Name,
+    Regions,
+    SourceName,
+    WebUrl,
+)
 from vaultward.config.environment import environment
+from vaultward.config.errors import ConfigError, format_validation_error
 from vaultward.config.notification import AlertsConfig, ReportConfig, SmtpConfig
 from vaultward.config.policy import Policy
 from vaultward.config.queue import QueueConfig
@@ -32,10 +45,6 @@ from vaultward.config.types import Schedule, Strict, _schedule
 
 DEFAULT_CONFIG = Path("vaultward.toml")
 OptionsT = TypeVar("OptionsT", bound=BaseModel)
-
-
-class ConfigError(Exception):
-    """The configuration cannot be used; the message says where and why."""
 
 
 class SourceConfig(Strict):
@@ -48,21 +57,14 @@ class SourceConfig(Strict):
     schedule: Annotated[Schedule, Field(default_factory=lambda: Schedule(every="6h"))]
     # Names of environment variables that hold this source's credentials. Values never
     # appear in the file, the store or the logs.
-    credentials_env: dict[str, str] = Field(default_factory=dict)
-    regions: list[str] | None = None  # AWS sources: overrides [aws].regions
+    credentials_env: dict[Name, EnvName] = Field(default_factory=dict, max_length=50)
+    # AWS sources: overrides [aws].regions
+    regions: Regions | None = None
     # SaaS sources: requests per minute the source's collection keeps under (shared by its
     # scopes); unset: the collector's documented vendor default; 0: no steady pace.
-    rate_limit_per_minute: int | None = Field(default=None, ge=0)
+    rate_limit_per_minute: int | None = Field(default=None, ge=0, le=1_000_000)
 
     _normalise_schedule = field_validator("schedule", mode="before")(_schedule)
-
-    @field_validator("credentials_env")
-    @classmethod
-    def _env_names(cls, value: dict[str, str]) -> dict[str, str]:
-        for name, variable in value.items():
-            if not re.match(r"^[A-Za-z_][A-Za-z0-9_]*$", variable):
-                raise ValueError(f"{name}={variable!r} is not an environment variable name")
-        return value
 
 
 class AwsSection(Strict):
@@ -73,14 +75,15 @@ class AwsSection(Strict):
 
     model_config = ConfigDict(extra="allow", frozen=True)
 
-    endpoint_url: str | None = None  # for testing against a moto server
-    profile: str | None = None
+    endpoint_url: WebUrl | None = None  # for testing against a moto server
+    profile: Name | None = None
     max_workers: int = Field(default=32, ge=1, le=128)
 
 
 class StoreConfig(Strict):
-    database_url: str | None = None  # $VAULTWARD_DATABASE_URL wins; default: SQLite in data_dir
-    data_dir: Path = Path(".vaultward")
+    # $VAULTWARD_DATABASE_URL wins; default: SQLite in data_dir
+    database_url: Annotated[str, Bounded(max_length=URL_LENGTH, min_length=1)] | None = None
+    data_dir: BoundedPath = Path(".vaultward")
 
 
 class ScoringConfig(Strict):
@@ -102,26 +105,26 @@ class ScoringConfig(Strict):
         for name, weight in value.items():
             if name not in MITIGATIONS:
                 raise ValueError(f"{name!r} is not a mitigation (expected one of {', '.join(MITIGATIONS)})")
-            if weight < 0:
-                raise ValueError(f"{name}: weight must be >= 0")
+            if not 0 <= weight <= 1000:
+                raise ValueError(f"{name}: weight must be between 0 and 1000")
         return value
 
 
 class DashboardConfig(Strict):
     """Where the dashboard binds and who may do what on it (see vaultward/config/access.py)."""
 
-    address: str = "127.0.0.1"
+    address: Annotated[str, Bounded(max_length=HOST_LENGTH, min_length=1)] = "127.0.0.1"
     port: int = Field(default=8501, ge=1, le=65535)
     # How people reach it (behind a proxy, say); links in alerts and reports start here.
     # Default: http://<address>:<port>.
-    public_url: str | None = None
+    public_url: WebUrl | None = None
     # OIDC (an [auth] section in .streamlit/secrets.toml): who is an admin.
-    admins: list[str] = Field(default_factory=list)  # e-mail addresses
-    admin_group_claim: str = "groups"  # the ID-token claim listing the user's groups
-    admin_groups: list[str] = Field(default_factory=list)
+    admins: list[Email] = Field(default_factory=list, max_length=1000)  # e-mail addresses
+    admin_group_claim: Name = "groups"  # the ID-token claim listing the user's groups
+    admin_groups: list[Name] = Field(default_factory=list, max_length=1000)
     # Without OIDC: passwords from these environment variables gate the dashboard.
-    password_env: str = "VAULTWARD_DASHBOARD_PASSWORD"  # noqa: S105 - a variable's name, viewers
-    admin_password_env: str = "VAULTWARD_DASHBOARD_ADMIN_PASSWORD"  # noqa: S105 - admins
+    password_env: EnvName = "VAULTWARD_DASHBOARD_PASSWORD"  # noqa: S105 - a variable's name, viewers
+    admin_password_env: EnvName = "VAULTWARD_DASHBOARD_ADMIN_PASSWORD"  # noqa: S105 - admins
     max_login_attempts: int = Field(default=5, ge=1, le=100)
     lockout_minutes: int = Field(default=15, ge=1, le=1440)
     # A signed-in session ends this long after its login, and after this long without use.
@@ -136,10 +139,7 @@ class DashboardConfig(Strict):
     @field_validator("admins")
     @classmethod
     def _emails(cls, value: list[str]) -> list[str]:
-        bad = [v for v in value if "@" not in v]
-        if bad:
-            raise ValueError(f"not e-mail addresses: {', '.join(map(repr, bad))}")
-        return [v.strip().lower() for v in value]
+        return [v.lower() for v in value]
 
     @field_validator("trusted_proxies")
     @classmethod
@@ -160,8 +160,8 @@ class DashboardConfig(Strict):
 class RetentionConfig(Strict):
     """`[retention]`: how long what no view shows any more stays in the store (0 keeps it)."""
 
-    findings_days: int = Field(default=30, ge=0)  # findings of evaluations other than a week's last
-    facts_days: int = Field(default=30, ge=0)  # facts of Runs a later usable Run superseded
+    findings_days: int = Field(default=30, ge=0, le=DAYS)  # findings of evaluations other than a week's last
+    facts_days: int = Field(default=30, ge=0, le=DAYS)  # facts of Runs a later usable Run superseded
     schedule: Schedule = Field(default_factory=lambda: Schedule(cron="30 3 * * *"))
 
     _normalise_schedule = field_validator("schedule", mode="before")(_schedule)
@@ -170,7 +170,7 @@ class RetentionConfig(Strict):
 class Settings(Strict):
     store: StoreConfig = Field(default_factory=StoreConfig)
     aws: AwsSection = Field(default_factory=AwsSection)
-    sources: dict[str, SourceConfig] = Field(default_factory=dict)
+    sources: dict[SourceName, SourceConfig] = Field(default_factory=dict)
     policy: Policy = Field(default_factory=Policy)
     scoring: ScoringConfig = Field(default_factory=ScoringConfig)
     dashboard: DashboardConfig = Field(default_factory=DashboardConfig)
@@ -179,7 +179,7 @@ class Settings(Strict):
     alerts: AlertsConfig = Field(default_factory=AlertsConfig)
     queue: QueueConfig = Field(default_factory=QueueConfig)
     retention: RetentionConfig = Field(default_factory=RetentionConfig)
-    plugin_dir: Path | None = None
+    plugin_dir: BoundedPath | None = None
     source_file: Path | None = Field(default=None, exclude=True)
     _label: str | None = PrivateAttr(default=None)  # how errors name the file (`parse_settings`' `where`)
 
@@ -298,38 +298,6 @@ class Settings(Strict):
             return model.model_validate(extra)
         except ValidationError as error:
             raise ConfigError(format_validation_error(error, where, prefix=f"sources.{name}")) from None
-
-
-def _location(loc: tuple[Any, ...]) -> str:
-    parts: list[str] = []
-    for part in loc:
-        if isinstance(part, int):
-            parts[-1:] = [f"{parts[-1]}[{part}]"] if parts else [f"[{part}]"]
-        elif part in ("function-after", "function-before") or str(part).startswith("function-"):
-            continue
-        else:
-            parts.append(str(part))
-    return ".".join(parts) or "(top level)"
-
-
-def format_validation_error(error: ValidationError, where: str, prefix: str = "") -> str:
-    lines = []
-    for problem in error.errors():
-        key = _location(problem["loc"])
-        if prefix:
-            key = prefix if key == "(top level)" else f"{prefix}.{key}"
-        if problem["type"] == "extra_forbidden":
-            message = "unknown key (check its spelling and the example configuration)"
-        else:
-            message = problem["msg"].removeprefix("Value error, ")
-            if (
-                "input" in problem
-                and problem["type"] not in ("missing",)
-                and not isinstance(problem["input"], dict)
-            ):
-                message += f" (got {problem['input']!r})"
-        lines.append(f"{where}: {key}: {message}")
-    return "\n".join(lines)
 
 
 def parse_settings(
