@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from tests.conftest import BACKENDS
 from vaultward.config import bounded
 from vaultward.config.errors import LINE_LENGTH
 from vaultward.config.settings import ConfigError, Settings, load_settings, parse_settings
@@ -412,6 +413,8 @@ def _store_what_collection_would(engine: Engine, settings: Settings, names: list
     return longest
 
 
+# PostgreSQL only: SQLite does not enforce a varchar's length.
+@pytest.mark.skipif("postgresql" not in BACKENDS, reason="needs PostgreSQL (VAULTWARD_TEST_BACKENDS)")
 @pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 @settings(
     max_examples=int(os.environ.get("VAULTWARD_BOUNDS_EXAMPLES", "80")),
