@@ -9,19 +9,19 @@ from collections.abc import Callable
 from typing import Any
 
 import httpx
-from pydantic import AfterValidator, HttpUrl, TypeAdapter, ValidationError
+from pydantic import AfterValidator
 
 from collectors.auth import Credential
 from collectors.http_api import HttpApi
 from collectors.request_pacing import source_pacer
+from vaultward.config.bounded import NOT_A_URL, url_problem
 from vaultward.config.settings import Settings
 from vaultward.contract.sdk import Collector
 
-_HTTP_URL: TypeAdapter[HttpUrl] = TypeAdapter(HttpUrl)
-
 
 def http_url(what: str = "a URL", example: str | None = None, trim: bool = True) -> AfterValidator:
-    """Validates a URL option as pydantic's `HttpUrl` (scheme http or https, a host), for
+    """Validates a URL option as pydantic's `HttpUrl` (scheme http or https, a host; bounded,
+    no user or password: `vaultward.config.bounded.url_problem`), for
     `Annotated[str, http_url(...)]`. The value is kept as written (HttpUrl's normal form adds
     a "/" that would change an endpoint's path); `trim`, for an API's root: blanks and a
     trailing "/" dropped."""
@@ -32,10 +32,11 @@ def http_url(what: str = "a URL", example: str | None = None, trim: bool = True)
             return None
         if trim:
             value = value.strip().rstrip("/")
-        try:
-            _HTTP_URL.validate_python(value)
-        except ValidationError:
-            raise ValueError(f"{message}, got {value!r}") from None
+        problem = url_problem(value)
+        if problem == NOT_A_URL:
+            raise ValueError(message)
+        if problem:
+            raise ValueError(problem)
         return value
 
     return AfterValidator(check)

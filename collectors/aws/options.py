@@ -5,49 +5,50 @@ the profile and endpoint S3 delivery uses, the size of the collection pool)."""
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
-from pydantic import ConfigDict, Field, model_validator
+from pydantic import ConfigDict, Field, StringConstraints, model_validator
 
+from vaultward.config.bounded import AccountId, EnvName, Label, Regions
 from vaultward.config.settings import AwsSection
 from vaultward.config.types import Strict
 
 if TYPE_CHECKING:
     from vaultward.config.settings import Settings
 
-ACCOUNT_ID = re.compile(r"^\d{12}$")
-ROLE_ARN = re.compile(r"^arn:aws[\w-]*:iam::(\d{12}):role/[\w+=,.@/-]+$")
+# ASCII: IAM names take no other script's letters or digits.
+ROLE_ARN = re.compile(r"^arn:aws[\w-]*:iam::(\d{12}):role/[\w+=,.@/-]+$", re.ASCII)
+# IAM role names: up to 64 of letters, digits and +=,.@_-.
+ROLE_NAME = r"^[A-Za-z0-9+=,.@_-]{1,64}$"
 
 
 class AwsAccount(Strict):
     """An account to collect from: its id, or the role to assume into it."""
 
-    role_arn: str | None = None
-    account_id: str | None = None
-    name: str = ""
-    external_id_env: str | None = None
+    role_arn: Annotated[str, StringConstraints(max_length=2048)] | None = None
+    account_id: AccountId | None = None
+    name: Label = ""
+    external_id_env: EnvName | None = None
 
     @model_validator(mode="after")
     def _role_or_id(self) -> AwsAccount:
         if self.role_arn is None and self.account_id is None:
             raise ValueError("give 'role_arn' (to assume) or 'account_id' (the caller's own account)")
         if self.role_arn is not None:
-            match = ROLE_ARN.match(self.role_arn)
+            match = ROLE_ARN.fullmatch(self.role_arn)
             if not match:
                 raise ValueError(
                     f"role_arn={self.role_arn!r}: expected arn:aws:iam::<12-digit account>:role/<name>"
                 )
             if self.account_id is not None and self.account_id != match.group(1):
                 raise ValueError(f"account_id {self.account_id} does not match role_arn {self.role_arn}")
-        if self.account_id is not None and not ACCOUNT_ID.match(self.account_id):
-            raise ValueError(f"account_id={self.account_id!r}: expected 12 digits")
         return self
 
     @property
     def id(self) -> str:
         if self.account_id is not None:
             return self.account_id
-        match = ROLE_ARN.match(self.role_arn or "")
+        match = ROLE_ARN.fullmatch(self.role_arn or "")
         assert match is not None
         return match.group(1)
 
@@ -56,8 +57,8 @@ class AwsOrganizations(Strict):
     """Discover member accounts through AWS Organizations and assume `role_name` in each."""
 
     enabled: bool = False
-    role_name: str = "OrganizationAccountAccessRole"
-    exclude_accounts: list[str] = Field(default_factory=list)
+    role_name: Annotated[str, StringConstraints(pattern=ROLE_NAME)] = "OrganizationAccountAccessRole"
+    exclude_accounts: list[AccountId] = Field(default_factory=list)
 
 
 class AwsOptions(AwsSection):
@@ -65,8 +66,8 @@ class AwsOptions(AwsSection):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    regions: list[str] = Field(default_factory=lambda: ["us-east-1"])
-    accounts: list[AwsAccount] = Field(default_factory=list)
+    regions: Regions = Field(default_factory=lambda: ["us-east-1"])
+    accounts: list[AwsAccount] = Field(default_factory=list, max_length=10_000)
     organizations: AwsOrganizations = Field(default_factory=AwsOrganizations)
     retry_mode: Literal["standard", "adaptive"] = "adaptive"
     max_attempts: int = Field(default=8, ge=1, le=20)

@@ -16,6 +16,7 @@ from collectors.bitgo.client import BASE_URL, MAX_PAGE_SIZE, BitGoClient
 from collectors.degrade import side_request
 from collectors.http_api import bearer, credential
 from collectors.saas import SaasCollector, http_url
+from vaultward.config.bounded import Bounded, scope_part
 from vaultward.contract.records import Record, TransferPolicy, Wallet
 from vaultward.contract.sdk import Problem, Scope
 
@@ -29,8 +30,10 @@ class BitGoOptions(BaseModel):
 
     # https://app.bitgo-test.com for the test environment
     base_url: Annotated[str, http_url("a URL", BASE_URL)] = BASE_URL
-    coins: list[str] = Field(default_factory=lambda: ["btc", "eth"])
-    enterprise: str | None = None
+    coins: list[Annotated[str, Bounded(max_length=50)]] = Field(
+        default_factory=lambda: ["btc", "eth"], max_length=500
+    )
+    enterprise: Annotated[str, scope_part("bitgo:")] | None = None
     page_size: int = Field(default=MAX_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)
 
     @field_validator("coins")

@@ -6,13 +6,14 @@ from __future__ import annotations
 from collections.abc import Generator, Iterator
 from typing import Annotated, ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict
 
 from collectors.degrade import FAILURES
 from collectors.entra import mapper, policy_mapper, trust_mapper
 from collectors.entra.client import ClientCredentialsGrant, GraphClient, token_url
 from collectors.http_api import ApiError, credential
 from collectors.saas import SaasCollector, http_url
+from vaultward.config.bounded import scope_part
 from vaultward.contract.records import Identity, MfaPolicy, Record
 from vaultward.contract.sdk import Problem, Scope
 
@@ -25,7 +26,7 @@ class EntraOptions(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    tenant_id: str = Field(min_length=1)  # directory (tenant) id or a verified domain
+    tenant_id: Annotated[str, scope_part("entra:")]  # directory (tenant) id or a verified domain
     graph_url: Annotated[str, http_url()] = "https://graph.microsoft.com"
     login_url: Annotated[str, http_url()] = "https://login.microsoftonline.com"
 

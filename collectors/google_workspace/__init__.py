@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Annotated, ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict
 
 from collectors.google_workspace import mapper
 from collectors.google_workspace.client import (
@@ -16,6 +16,7 @@ from collectors.google_workspace.client import (
 )
 from collectors.http_api import credential
 from collectors.saas import SaasCollector, http_url
+from vaultward.config.bounded import ACTOR_LENGTH, Bounded, scope_part
 from vaultward.contract.records import Identity, Record
 from vaultward.contract.sdk import Problem, Scope
 
@@ -27,9 +28,12 @@ class GoogleWorkspaceOptions(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    customer: str = Field(default="my_customer", min_length=1)  # customer id, or my_customer
-    domain: str | None = None  # list one domain's users instead of the whole customer's
-    admin_subject: str = Field(min_length=3)  # the administrator the service account acts as
+    # customer id, or my_customer
+    customer: Annotated[str, scope_part("google_workspace:")] = "my_customer"
+    # list one domain's users instead of the whole customer's
+    domain: Annotated[str, scope_part("google_workspace:")] | None = None
+    # the administrator the service account acts as
+    admin_subject: Annotated[str, Bounded(max_length=ACTOR_LENGTH, min_length=3)]
     directory_url: Annotated[str, http_url()] = "https://admin.googleapis.com"
     token_url: Annotated[str, http_url()] = "https://oauth2.googleapis.com/token"  # noqa: S105 - a URL
 

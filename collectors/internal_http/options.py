@@ -14,11 +14,12 @@ from jmespath.exceptions import JMESPathError
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from collectors.saas import http_url
+from vaultward.config.bounded import NAME_LENGTH, Bounded, EnvName, Text, scope_part
 from vaultward.contract.records import RECORD_KINDS, CollectionScope
 
 NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
-VARIABLE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 HEADER = re.compile(r"^[A-Za-z0-9-]+$")
+Param = Annotated[str, Bounded(max_length=NAME_LENGTH, min_length=1)]  # a query parameter's name
 RESERVED = frozenset({"scope", "kind"})  # set by the runner / the record class
 
 
@@ -42,26 +43,26 @@ class Endpoint(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    name: str
+    name: Annotated[str, scope_part("internal_http:")]  # the scope id is internal_http:<name>
     url: Annotated[str, http_url(trim=False)]  # the first page's URL, query and all
-    kind: str
-    auth_header: str = "Authorization"
-    auth_env: str | None = None  # the variable holding the header's whole value ("Bearer ...")
-    items: str = ""  # JMESPath to the list in the body; "" when the body is the list
-    cursor_field: str | None = None  # cursor paging: JMESPath to the next cursor in the body
-    cursor_param: str | None = None  # ... and the query parameter that sends it back
-    page_param: str | None = None  # page paging: page number parameter
-    size_param: str | None = None  # ... page size parameter
-    page_size: int | None = Field(default=None, ge=1)
-    first_page: int = Field(default=1, ge=0)
+    kind: Annotated[str, Bounded(max_length=100)]
+    auth_header: Annotated[str, Bounded(max_length=100)] = "Authorization"
+    auth_env: EnvName | None = None  # the variable holding the header's whole value ("Bearer ...")
+    items: Text = ""  # JMESPath to the list in the body; "" when the body is the list
+    cursor_field: Text | None = None  # cursor paging: JMESPath to the next cursor in the body
+    cursor_param: Param | None = None  # ... and the query parameter that sends it back
+    page_param: Param | None = None  # page paging: page number parameter
+    size_param: Param | None = None  # ... page size parameter
+    page_size: int | None = Field(default=None, ge=1, le=100_000)
+    first_page: int = Field(default=1, ge=0, le=1_000_000)
     paging: Literal["none", "link", "cursor", "page"] = "none"
-    constants: dict[str, Any] = Field(default_factory=dict)
-    fields: dict[str, str]
+    constants: dict[Annotated[str, Bounded(max_length=100)], Any] = Field(default_factory=dict)
+    fields: dict[Annotated[str, Bounded(max_length=100)], Text]
 
     @field_validator("name")
     @classmethod
     def _name(cls, value: str) -> str:
-        if not NAME.match(value):
+        if not NAME.fullmatch(value):
             raise ValueError(f"{value!r}: use lower-case letters, digits, '_' and '-'")
         return value
 
@@ -76,17 +77,8 @@ class Endpoint(BaseModel):
     @field_validator("auth_header")
     @classmethod
     def _header(cls, value: str) -> str:
-        if not HEADER.match(value):
+        if not HEADER.fullmatch(value):
             raise ValueError(f"{value!r} is not an HTTP header name")
-        return value
-
-    @field_validator("auth_env")
-    @classmethod
-    def _variable(cls, value: str | None) -> str | None:
-        if value is not None and not VARIABLE.match(value):
-            raise ValueError(
-                f"{value!r} is not an environment variable name (the secret itself never goes here)"
-            )
         return value
 
     @field_validator("items", "cursor_field")
@@ -152,7 +144,7 @@ class InternalHttpOptions(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    endpoints: list[Endpoint] = Field(default_factory=list)
+    endpoints: list[Endpoint] = Field(default_factory=list, max_length=1000)
 
     @field_validator("endpoints")
     @classmethod

@@ -15,6 +15,7 @@ from collectors.knowbe4 import mapper
 from collectors.knowbe4.client import BASE_URLS, MAX_PAGE_SIZE, KnowBe4Client
 from collectors.saas import SaasCollector, http_url
 from collectors.training_category import DEFAULT_LURE_MODULES
+from vaultward.config.bounded import Name
 from vaultward.contract.records import PhishingResult, PhishingTest, PhishProne, Record, TrainingRecord
 from vaultward.contract.sdk import Problem, Scope
 
@@ -28,7 +29,7 @@ class KnowBe4Options(BaseModel):
 
     region: Literal["us", "eu", "ca", "uk", "de"] = "us"
     base_url: Annotated[str | None, http_url()] = None  # overrides the region's URL (tests, the demo)
-    lure_modules: list[str] = Field(default_factory=lambda: list(DEFAULT_LURE_MODULES))
+    lure_modules: list[Name] = Field(default_factory=lambda: list(DEFAULT_LURE_MODULES), max_length=1000)
     page_size: int = Field(default=MAX_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)
 
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from typing import ClassVar
+from typing import Annotated, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from collectors.prowler_import.mapper import MalformedFinding, map_findings
 from collectors.prowler_import.reader import read_files
+from vaultward.config.bounded import Name, WebUrl, scope_part
 from vaultward.contract.records import ExternalFinding, Record
 from vaultward.contract.sdk import Collector, Problem, Scope
 
@@ -19,10 +20,11 @@ DEFAULT_CHECKS = ["iam_*mfa*", "iam_root_*", "ec2_securitygroup_*", "ec2_network
 class ProwlerOptions(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    path: str | None = None
-    s3_uri: str | None = None
-    checks: list[str] = Field(default_factory=lambda: list(DEFAULT_CHECKS))
-    endpoint_url: str | None = None  # testing only: an S3 emulator
+    # the scope id is prowler:<path or s3_uri>
+    path: Annotated[str, scope_part("prowler:")] | None = None
+    s3_uri: Annotated[str, scope_part("prowler:")] | None = None
+    checks: list[Name] = Field(default_factory=lambda: list(DEFAULT_CHECKS), max_length=1000)
+    endpoint_url: WebUrl | None = None  # testing only: an S3 emulator
 
     @model_validator(mode="after")
     def _one_place(self) -> ProwlerOptions:

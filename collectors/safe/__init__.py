@@ -22,6 +22,7 @@ from collectors.safe.client import (
     SafeNotFound,
     gateway_url,
 )
+from vaultward.config.bounded import Bounded, Label, Name, scope_part
 from vaultward.contract.records import Record, Unreadable, Wallet
 from vaultward.contract.sdk import Problem, Scope
 
@@ -34,6 +35,7 @@ def _chain(value: str) -> str:
 
 
 ServiceUrl = Annotated[str, http_url()]
+Chain = Annotated[str, scope_part("safe:")]  # a scope id is safe:<chain>
 
 
 class SafeWalletOption(BaseModel):
@@ -41,10 +43,10 @@ class SafeWalletOption(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    address: str
-    chain: str
-    label: str = ""
-    tags: dict[str, str] = Field(default_factory=dict)  # e.g. { ValueTier = "high" }
+    address: Annotated[str, Bounded(max_length=100)]
+    chain: Chain
+    label: Label = ""
+    tags: dict[Name, Label] = Field(default_factory=dict, max_length=50)  # e.g. { ValueTier = "high" }
 
     @field_validator("address")
     @classmethod
@@ -72,10 +74,10 @@ class SafeOptions(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    wallets: list[SafeWalletOption] = Field(default_factory=list)
+    wallets: list[SafeWalletOption] = Field(default_factory=list, max_length=10_000)
     # the gateway root; a chain's service is <base_url>/tx-service/<chain>
     base_url: ServiceUrl = GATEWAY
-    service_urls: dict[str, ServiceUrl] = Field(default_factory=dict)  # chain -> a service's own URL
+    service_urls: dict[Chain, ServiceUrl] = Field(default_factory=dict)  # chain -> a service's own URL
     anonymous: bool = False  # no API key (self-hosted services, exploration)
 
     @field_validator("service_urls")

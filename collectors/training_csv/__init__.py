@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from collectors.training_category import DEFAULT_LURE_MODULES
 from collectors.training_csv.mapper import ISO, RowError, map_row
 from collectors.training_csv.reader import CsvImportError, csv_files, read_rows
+from vaultward.config.bounded import PATH_LENGTH, SCOPE_LENGTH, Bounded, Name
 from vaultward.contract.records import Record, TrainingRecord
 from vaultward.contract.sdk import Collector, Problem, Scope
 
@@ -22,10 +24,16 @@ class TrainingCsvOptions(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    path: str
-    source_label: str = Field(default="csv", min_length=1, pattern=r"^[A-Za-z0-9_.-]+$")
-    lure_modules: list[str] = Field(default_factory=lambda: list(DEFAULT_LURE_MODULES))
-    date_format: str = ISO
+    path: Annotated[str, Bounded(max_length=PATH_LENGTH, min_length=1)]
+    # the scope id is training_csv:<source_label>
+    source_label: str = Field(
+        default="csv",
+        min_length=1,
+        max_length=SCOPE_LENGTH - len("training_csv:"),
+        pattern=r"^[A-Za-z0-9_.-]+$",
+    )
+    lure_modules: list[Name] = Field(default_factory=lambda: list(DEFAULT_LURE_MODULES), max_length=1000)
+    date_format: Annotated[str, Bounded(max_length=100)] = ISO
 
     @field_validator("date_format")
     @classmethod

@@ -6,17 +6,27 @@ from __future__ import annotations
 
 import ipaddress
 import os
-import re
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, StringConstraints, field_validator, model_validator
 
+from vaultward.config.bounded import (
+    HOST_LENGTH,
+    Bounded,
+    BoundedPath,
+    Email,
+    EnvName,
+    Name,
+    Region,
+    WebUrl,
+)
 from vaultward.config.types import Schedule, Strict, _schedule
 from vaultward.contract.vocabulary import Severity
 
-ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
+# S3's bucket naming rules: 3-63 lower-case letters, digits, dots and hyphens.
+BUCKET = r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"
+HEADER = r"^[A-Za-z0-9-]{1,100}$"
 ReportFormat = Literal["html", "pdf", "csv", "json", "ocsf"]
 FORMATS: tuple[ReportFormat, ...] = ("html", "pdf", "csv", "json", "ocsf")
 DEFAULT_FORMATS: tuple[ReportFormat, ...] = ("html", "pdf", "csv", "json")  # ocsf: for a SIEM, opt in
@@ -28,19 +38,6 @@ def _default_severities() -> list[Severity]:
 
 def _default_formats() -> list[ReportFormat]:
     return list(DEFAULT_FORMATS)
-
-
-def _env_name(value: str | None) -> str | None:
-    if value is not None and not ENV_NAME.match(value):
-        raise ValueError(f"{value!r} is not an environment variable name")
-    return value
-
-
-def _emails(value: list[str]) -> list[str]:
-    bad = [v for v in value if not EMAIL.match(v)]
-    if bad:
-        raise ValueError(f"not e-mail addresses: {', '.join(map(repr, bad))}")
-    return value
 
 
 def is_loopback(host: str) -> bool:
@@ -56,22 +53,14 @@ class SmtpConfig(Strict):
     """The mail server for reports and alerts. `security = "none"` is only accepted for a
     loopback host (a local relay); anything else must be encrypted."""
 
-    host: str
+    host: Annotated[str, Bounded(max_length=HOST_LENGTH, min_length=1, strip_whitespace=True)]
     port: int = Field(default=587, ge=1, le=65535)
     security: Literal["starttls", "tls", "none"] = "starttls"
-    username: str | None = None
-    password_env: str | None = "VAULTWARD_SMTP_PASSWORD"  # noqa: S105 - a variable's name
-    sender: str
-    ca_file: Path | None = None  # a private CA to trust besides the system's
+    username: Name | None = None
+    password_env: EnvName | None = "VAULTWARD_SMTP_PASSWORD"  # noqa: S105 - a variable's name
+    sender: Email
+    ca_file: BoundedPath | None = None  # a private CA to trust besides the system's
     timeout_seconds: float = Field(default=30, gt=0, le=600)
-
-    _password_env = field_validator("password_env")(_env_name)
-
-    @field_validator("sender")
-    @classmethod
-    def _sender(cls, value: str) -> str:
-        _emails([value])
-        return value
 
     @model_validator(mode="after")
     def _encrypted(self) -> SmtpConfig:
@@ -91,12 +80,13 @@ class SmtpConfig(Strict):
 class S3Delivery(Strict):
     """Copy each report file to `s3://bucket/prefix<week>/<file>`, encrypted at rest."""
 
-    bucket: str = Field(min_length=3, max_length=63)
-    prefix: str = "vaultward/reports/"
-    region: str | None = None
+    bucket: Annotated[str, StringConstraints(pattern=BUCKET)]
+    prefix: Annotated[str, Bounded(max_length=900)] = "vaultward/reports/"  # S3 keys: 1,024 bytes at most
+    region: Region | None = None
     server_side_encryption: Literal["AES256", "aws:kms"] = "aws:kms"
-    kms_key_id: str | None = None  # aws:kms without it uses the bucket's / account's default key
-    endpoint_url: str | None = None  # for testing against a moto server; default: [aws].endpoint_url
+    # aws:kms without it uses the bucket's / account's default key
+    kms_key_id: Annotated[str, Bounded(max_length=2048, min_length=1)] | None = None
+    endpoint_url: WebUrl | None = None  # for testing against a moto server; default: [aws].endpoint_url
 
     @model_validator(mode="after")
     def _kms_key(self) -> S3Delivery:
@@ -108,16 +98,14 @@ class S3Delivery(Strict):
 class EmailDelivery(Strict):
     """E-mail the report (PDF attached when produced, summary in the body) through [smtp]."""
 
-    to: list[str] = Field(min_length=1)
-
-    _to = field_validator("to")(_emails)
+    to: list[Email] = Field(min_length=1, max_length=100)
 
 
 class ReportConfig(Strict):
     """The weekly report: what is produced, when, and where it goes."""
 
     formats: list[ReportFormat] = Field(default_factory=_default_formats)
-    out_dir: Path = Path("reports")  # relative paths are under [store].data_dir
+    out_dir: BoundedPath = Path("reports")  # relative paths are under [store].data_dir
     paper: Literal["A4", "Letter"] = "A4"
     # When the worker writes and delivers last week's report; default Monday 07:00 UTC.
     schedule: Schedule = Field(default_factory=lambda: Schedule(cron="0 7 * * mon"))
@@ -136,26 +124,17 @@ class ReportConfig(Strict):
 
 
 class SlackChannel(Strict):
-    webhook_url_env: str = "VAULTWARD_SLACK_WEBHOOK_URL"  # the URL is a secret
-
-    _env = field_validator("webhook_url_env")(_env_name)
+    webhook_url_env: EnvName = "VAULTWARD_SLACK_WEBHOOK_URL"  # the URL is a secret
 
 
 class WebhookChannel(Strict):
     """A generic JSON webhook: POSTs one JSON object per alert."""
 
-    url_env: str = "VAULTWARD_ALERT_WEBHOOK_URL"
+    url_env: EnvName = "VAULTWARD_ALERT_WEBHOOK_URL"
     # Optional header carrying a shared secret, e.g. {"Authorization" = "VAULTWARD_WEBHOOK_TOKEN"}.
-    headers_env: dict[str, str] = Field(default_factory=dict)
-
-    _env = field_validator("url_env")(_env_name)
-
-    @field_validator("headers_env")
-    @classmethod
-    def _header_envs(cls, value: dict[str, str]) -> dict[str, str]:
-        for variable in value.values():
-            _env_name(variable)
-        return value
+    headers_env: dict[Annotated[str, StringConstraints(pattern=HEADER)], EnvName] = Field(
+        default_factory=dict, max_length=20
+    )
 
 
 class AlertsConfig(Strict):

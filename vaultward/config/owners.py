@@ -6,10 +6,16 @@ mitigation's owner; else `default`. Check ids are checked against the registry a
 from __future__ import annotations
 
 from difflib import get_close_matches
+from typing import Annotated
 
 from pydantic import Field, field_validator
 
+from vaultward.config.bounded import ACTOR_LENGTH, NAME_LENGTH, Bounded
 from vaultward.config.types import Strict
+
+# An owner is stored with waivers (Waiver.owner) and check scores: bounded by that column.
+Owner = Annotated[str, Bounded(max_length=ACTOR_LENGTH)]
+OwnerKey = Annotated[str, Bounded(max_length=NAME_LENGTH)]
 
 
 def _owner_names(value: dict[str, str], what: str) -> dict[str, str]:
@@ -18,17 +24,15 @@ def _owner_names(value: dict[str, str], what: str) -> dict[str, str]:
             raise ValueError(f"an empty {what} name maps to {owner!r}")
         if not owner.strip():
             raise ValueError(f"{key!r}: the owner is empty")
-        if len(owner) > 200:
-            raise ValueError(f"{key!r}: the owner is longer than 200 characters")
     return value
 
 
 class OwnerRules(Strict):
-    default: str = Field(default="", max_length=200)
-    mitigations: dict[str, str] = Field(default_factory=dict)  # mitigation -> owner
-    checks: dict[str, str] = Field(default_factory=dict)  # check id -> owner
+    default: Owner = ""
+    mitigations: dict[OwnerKey, Owner] = Field(default_factory=dict)  # mitigation -> owner
+    checks: dict[OwnerKey, Owner] = Field(default_factory=dict, max_length=10_000)  # check id -> owner
     # AWS account id, account name or tag "Key=Value" -> owner
-    accounts: dict[str, str] = Field(default_factory=dict)
+    accounts: dict[OwnerKey, Owner] = Field(default_factory=dict, max_length=100_000)
 
     @field_validator("mitigations")
     @classmethod

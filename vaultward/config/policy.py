@@ -8,16 +8,29 @@ import re
 from collections.abc import Mapping
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
+from vaultward.config.bounded import (
+    DAYS,
+    NAME_LENGTH,
+    AccountId,
+    Bounded,
+    BoundedPath,
+    Email,
+    Label,
+    Name,
+    path_text,
+)
 from vaultward.config.owners import OwnerRules
 from vaultward.config.prices import price_table, read_price_file
 from vaultward.config.types import Strict
 
-ACCOUNT_ID = re.compile(r"^\d{12}$")
 SECURITY_GROUP_ID = re.compile(r"^sg-[0-9a-f]{8}([0-9a-f]{9})?$")
+Cidr = Annotated[str, Bounded(max_length=50)]
+Port = Annotated[int, Field(ge=1, le=65535)]
+Address = Annotated[str, Bounded(max_length=NAME_LENGTH)]  # a contract address (0x...)
 
 
 def _cidr_ranges(value: list[str]) -> list[str]:
@@ -32,53 +45,45 @@ def _cidr_ranges(value: list[str]) -> list[str]:
 class ZoneRules(Strict):
     """How to tell production from corporate: account ids, VPC tags, CIDR ranges."""
 
-    production_accounts: list[str] = Field(default_factory=list)
-    corporate_accounts: list[str] = Field(default_factory=list)
-    production_tags: dict[str, list[str]] = Field(
+    production_accounts: list[AccountId] = Field(default_factory=list)
+    corporate_accounts: list[AccountId] = Field(default_factory=list)
+    production_tags: dict[Name, list[Label]] = Field(
         default_factory=lambda: {"Environment": ["prod", "production"], "Zone": ["production"]}
     )
-    corporate_tags: dict[str, list[str]] = Field(
+    corporate_tags: dict[Name, list[Label]] = Field(
         default_factory=lambda: {"Environment": ["corp", "corporate", "office"], "Zone": ["corporate"]}
     )
-    production_cidrs: list[str] = Field(default_factory=list)
-    corporate_cidrs: list[str] = Field(default_factory=list)
-    admin_ports: list[int] = Field(
+    production_cidrs: list[Cidr] = Field(default_factory=list)
+    corporate_cidrs: list[Cidr] = Field(default_factory=list)
+    admin_ports: list[Port] = Field(
         default_factory=lambda: [22, 3389, 5432, 3306, 1433, 27017, 6379, 9200, 2379, 5985, 5986]
     )
 
     _cidrs = field_validator("production_cidrs", "corporate_cidrs")(_cidr_ranges)
 
-    @field_validator("production_accounts", "corporate_accounts")
-    @classmethod
-    def _accounts(cls, value: list[str]) -> list[str]:
-        for account in value:
-            if not ACCOUNT_ID.match(account):
-                raise ValueError(f"{account!r} is not a 12-digit AWS account id")
-        return value
-
 
 class CustodyPolicy(Strict):
     """What counts as high-value, and what a safe signing setup is."""
 
-    high_value_usd: float = Field(default=100_000, ge=0)
-    high_value_tags: dict[str, list[str]] = Field(
+    high_value_usd: float = Field(default=100_000, ge=0, le=1e15)
+    high_value_tags: dict[Name, list[Label]] = Field(
         default_factory=lambda: {"ValueTier": ["high", "hot"], "Purpose": ["signing", "hot-wallet"]}
     )
-    min_signers: int = Field(default=3, ge=1)
+    min_signers: int = Field(default=3, ge=1, le=1000)
     min_threshold_ratio: float = Field(default=0.5, gt=0, le=1)
-    min_hsms: int = Field(default=2, ge=1)
+    min_hsms: int = Field(default=2, ge=1, le=1000)
     # Safe modules and guards that are expected (lower-case addresses); any other is flagged.
-    allowed_safe_modules: list[str] = Field(default_factory=list)
-    allowed_safe_guards: list[str] = Field(default_factory=list)
+    allowed_safe_modules: list[Address] = Field(default_factory=list)
+    allowed_safe_guards: list[Address] = Field(default_factory=list)
     # Where signing runs: the only sources an HSM cluster's security group may admit (besides
     # itself). Empty: the HSM reachability check cannot judge.
-    signing_cidrs: list[str] = Field(default_factory=list)
-    signing_security_groups: list[str] = Field(default_factory=list)
+    signing_cidrs: list[Cidr] = Field(default_factory=list)
+    signing_security_groups: list[Annotated[str, Bounded(max_length=30)]] = Field(default_factory=list)
     # USD per unit of an asset (`BTC = 97000`), to value the balances custody vendors report
     # (see vaultward/derived/wallet_value.py); `price_file` (CSV or TOML, relative to the configuration
     # file) adds more, and a price written here wins over the file's. No live feed.
-    prices: dict[str, Decimal] = Field(default_factory=dict)
-    price_file: Path | None = None
+    prices: dict[Annotated[str, Bounded(max_length=NAME_LENGTH)], Decimal] = Field(default_factory=dict)
+    price_file: BoundedPath | None = None
 
     _signing_cidrs = field_validator("signing_cidrs")(_cidr_ranges)
 
@@ -96,7 +101,7 @@ class CustodyPolicy(Strict):
             return data
         if not isinstance(data["price_file"], str | Path):
             raise ValueError(f"price_file: expected a file path, got {data['price_file']!r}")
-        path = Path(data["price_file"])
+        path = Path(path_text(data["price_file"]))
         config_dir = (info.context or {}).get("config_dir")
         if config_dir is not None and not path.is_absolute():
             path = Path(config_dir) / path
@@ -113,21 +118,21 @@ class CustodyPolicy(Strict):
     @classmethod
     def _group_ids(cls, value: list[str]) -> list[str]:
         for group in value:
-            if not SECURITY_GROUP_ID.match(group):
+            if not SECURITY_GROUP_ID.fullmatch(group):
                 raise ValueError(f"{group!r} is not a security group id like sg-0123456789abcdef0")
         return value
 
 
 class TrainingPolicy(Strict):
-    awareness_max_age_days: int = Field(default=365, ge=1)
-    lure_training_max_age_days: int = Field(default=180, ge=1)
+    awareness_max_age_days: int = Field(default=365, ge=1, le=DAYS)
+    lure_training_max_age_days: int = Field(default=180, ge=1, le=DAYS)
     max_phish_prone_percent: float = Field(default=5.0, ge=0, le=100)
     # The phishing programme: the organisation's phish-prone percentage per test, the tests
     # the trend judges, and the recent tests repeat and privileged clickers are counted over.
     org_max_phish_prone_percent: float = Field(default=5.0, ge=0, le=100)
     phish_trend_tests: int = Field(default=4, ge=1, le=52)
     recent_phishing_tests: int = Field(default=6, ge=1, le=52)
-    repeat_clicker_failures: int = Field(default=2, ge=2)
+    repeat_clicker_failures: int = Field(default=2, ge=2, le=52)
 
     @model_validator(mode="after")
     def _repeat_within_recent(self) -> TrainingPolicy:
@@ -140,17 +145,17 @@ class TrainingPolicy(Strict):
 
 
 class AccessPolicy(Strict):
-    access_key_max_age_days: int = Field(default=90, ge=1)
-    access_key_max_unused_days: int = Field(default=90, ge=1)
+    access_key_max_age_days: int = Field(default=90, ge=1, le=DAYS)
+    access_key_max_unused_days: int = Field(default=90, ge=1, le=DAYS)
 
 
 class PeopleRules(Strict):
     """How identities from different sources resolve to one person."""
 
     # Any identity key, login or e-mail -> the person's canonical e-mail (case-insensitive).
-    aliases: dict[str, str] = Field(default_factory=dict)
+    aliases: dict[Name, Email] = Field(default_factory=dict)
     # Shell-style patterns over logins / e-mails of machine and service accounts.
-    machine_patterns: list[str] = Field(
+    machine_patterns: list[Annotated[str, Bounded(max_length=NAME_LENGTH, min_length=1)]] = Field(
         default_factory=lambda: [
             "svc-*",
             "svc_*",
@@ -162,15 +167,7 @@ class PeopleRules(Strict):
         ]
     )
     # Wallet signers (Safe owner addresses, BitGo / Fireblocks user ids) -> a person's e-mail.
-    signers: dict[str, str] = Field(default_factory=dict)
-
-    @field_validator("aliases", "signers")
-    @classmethod
-    def _emails(cls, value: dict[str, str]) -> dict[str, str]:
-        for name, email in value.items():
-            if "@" not in email:
-                raise ValueError(f"{name!r} maps to {email!r}, which is not an e-mail address")
-        return value
+    signers: dict[Name, Email] = Field(default_factory=dict)
 
 
 class Policy(Strict):

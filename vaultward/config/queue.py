@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+from typing import Annotated
 
 from pydantic import Field, field_validator
 
+from vaultward.config.bounded import URL_LENGTH, Bounded
 from vaultward.config.environment import environment
 from vaultward.config.types import Strict
 
@@ -18,7 +20,7 @@ class QueueConfig(Strict):
     worker only enqueues and `vaultward queue-worker` processes collect."""
 
     # amqp://user:password@host:5672/vhost; $VAULTWARD_BROKER_URL wins (keep the password there).
-    broker_url: str | None = None
+    broker_url: Annotated[str, Bounded(max_length=URL_LENGTH)] | None = None
     queue_name: str = "vaultward"
     worker_threads: int = Field(default=4, ge=1, le=64)  # tasks one queue-worker runs at once
     # How long a task's claim outlives a worker that stopped renewing it (killed, cut off):
@@ -38,7 +40,7 @@ class QueueConfig(Strict):
     @field_validator("queue_name")
     @classmethod
     def _queue_name(cls, value: str) -> str:
-        if not QUEUE_NAME.match(value):
+        if not QUEUE_NAME.fullmatch(value):
             raise ValueError("letters, digits, '_', '.', '-' only (at most 100)")
         return value
 

@@ -2,13 +2,14 @@
 sources, dashboard, delivery, queue, retention) composing the policy (`vaultward/config/policy.py`).
 
 Lookup: `--config PATH`, else `$VAULTWARD_CONFIG`, else `./vaultward.toml`; a missing default
-file means built-in defaults. `--data-dir` / `$VAULTWARD_DATA_DIR` replace `[store] data_dir`. Every error names the file, the key and what was expected.
+file means built-in defaults. `--data-dir` / `$VAULTWARD_DATA_DIR` replace `[store] data_dir`.
+Every error names the file, the key and what was expected (vaultward/config/errors.py); every
+value is bounded (vaultward/config/bounded.py). The sections live in their own modules.
 Environment overrides (`VAULTWARD_*`) are read in `vaultward/config/environment.py`.
 """
 
 from __future__ import annotations
 
-import re
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
@@ -24,18 +25,24 @@ from pydantic import (
     model_validator,
 )
 
+from vaultward.config.bounded import (
+    BoundedPath,
+    EnvName,
+    Name,
+    Regions,
+    SourceName,
+    WebUrl,
+)
 from vaultward.config.environment import environment
+from vaultward.config.errors import ConfigError, format_validation_error
 from vaultward.config.notification import AlertsConfig, ReportConfig, SmtpConfig
 from vaultward.config.policy import Policy
 from vaultward.config.queue import QueueConfig
+from vaultward.config.sections import DashboardConfig, RetentionConfig, ScoringConfig, StoreConfig
 from vaultward.config.types import Schedule, Strict, _schedule
 
 DEFAULT_CONFIG = Path("vaultward.toml")
 OptionsT = TypeVar("OptionsT", bound=BaseModel)
-
-
-class ConfigError(Exception):
-    """The configuration cannot be used; the message says where and why."""
 
 
 class SourceConfig(Strict):
@@ -48,21 +55,14 @@ class SourceConfig(Strict):
     schedule: Annotated[Schedule, Field(default_factory=lambda: Schedule(every="6h"))]
     # Names of environment variables that hold this source's credentials. Values never
     # appear in the file, the store or the logs.
-    credentials_env: dict[str, str] = Field(default_factory=dict)
-    regions: list[str] | None = None  # AWS sources: overrides [aws].regions
+    credentials_env: dict[Name, EnvName] = Field(default_factory=dict, max_length=50)
+    # AWS sources: overrides [aws].regions
+    regions: Regions | None = None
     # SaaS sources: requests per minute the source's collection keeps under (shared by its
     # scopes); unset: the collector's documented vendor default; 0: no steady pace.
-    rate_limit_per_minute: int | None = Field(default=None, ge=0)
+    rate_limit_per_minute: int | None = Field(default=None, ge=0, le=1_000_000)
 
     _normalise_schedule = field_validator("schedule", mode="before")(_schedule)
-
-    @field_validator("credentials_env")
-    @classmethod
-    def _env_names(cls, value: dict[str, str]) -> dict[str, str]:
-        for name, variable in value.items():
-            if not re.match(r"^[A-Za-z_][A-Za-z0-9_]*$", variable):
-                raise ValueError(f"{name}={variable!r} is not an environment variable name")
-        return value
 
 
 class AwsSection(Strict):
@@ -73,104 +73,15 @@ class AwsSection(Strict):
 
     model_config = ConfigDict(extra="allow", frozen=True)
 
-    endpoint_url: str | None = None  # for testing against a moto server
-    profile: str | None = None
+    endpoint_url: WebUrl | None = None  # for testing against a moto server
+    profile: Name | None = None
     max_workers: int = Field(default=32, ge=1, le=128)
-
-
-class StoreConfig(Strict):
-    database_url: str | None = None  # $VAULTWARD_DATABASE_URL wins; default: SQLite in data_dir
-    data_dir: Path = Path(".vaultward")
-
-
-class ScoringConfig(Strict):
-    mitigation_weights: dict[str, float] = Field(
-        default_factory=lambda: {
-            "custody": 1.0,
-            "training": 1.0,
-            "access": 1.0,
-            "segmentation": 1.0,
-            "detection": 1.0,
-        }
-    )
-
-    @field_validator("mitigation_weights")
-    @classmethod
-    def _known(cls, value: dict[str, float]) -> dict[str, float]:
-        from vaultward.contract.vocabulary import MITIGATIONS
-
-        for name, weight in value.items():
-            if name not in MITIGATIONS:
-                raise ValueError(f"{name!r} is not a mitigation (expected one of {', '.join(MITIGATIONS)})")
-            if weight < 0:
-                raise ValueError(f"{name}: weight must be >= 0")
-        return value
-
-
-class DashboardConfig(Strict):
-    """Where the dashboard binds and who may do what on it (see vaultward/config/access.py)."""
-
-    address: str = "127.0.0.1"
-    port: int = Field(default=8501, ge=1, le=65535)
-    # How people reach it (behind a proxy, say); links in alerts and reports start here.
-    # Default: http://<address>:<port>.
-    public_url: str | None = None
-    # OIDC (an [auth] section in .streamlit/secrets.toml): who is an admin.
-    admins: list[str] = Field(default_factory=list)  # e-mail addresses
-    admin_group_claim: str = "groups"  # the ID-token claim listing the user's groups
-    admin_groups: list[str] = Field(default_factory=list)
-    # Without OIDC: passwords from these environment variables gate the dashboard.
-    password_env: str = "VAULTWARD_DASHBOARD_PASSWORD"  # noqa: S105 - a variable's name, viewers
-    admin_password_env: str = "VAULTWARD_DASHBOARD_ADMIN_PASSWORD"  # noqa: S105 - admins
-    max_login_attempts: int = Field(default=5, ge=1, le=100)
-    lockout_minutes: int = Field(default=15, ge=1, le=1440)
-    # A signed-in session ends this long after its login, and after this long without use.
-    session_minutes: int = Field(default=480, ge=1, le=10080)
-    idle_minutes: int = Field(default=60, ge=1, le=1440)
-    # Password mode: the variable holding the session cookie's signing secret (unset: a random
-    # one per server process, so sessions end with it).
-    session_secret_env: str = "VAULTWARD_DASHBOARD_SESSION_SECRET"  # noqa: S105 - a variable's name
-    # Proxies (addresses or CIDRs) whose X-Forwarded-For names the client; nobody else's is read.
-    trusted_proxies: list[str] = Field(default_factory=list)
-
-    @field_validator("admins")
-    @classmethod
-    def _emails(cls, value: list[str]) -> list[str]:
-        bad = [v for v in value if "@" not in v]
-        if bad:
-            raise ValueError(f"not e-mail addresses: {', '.join(map(repr, bad))}")
-        return [v.strip().lower() for v in value]
-
-    @field_validator("trusted_proxies")
-    @classmethod
-    def _networks(cls, value: list[str]) -> list[str]:
-        import ipaddress
-
-        bad = []
-        for entry in value:
-            try:
-                ipaddress.ip_network(entry.strip(), strict=False)
-            except ValueError:
-                bad.append(entry)
-        if bad:
-            raise ValueError(f"not IP addresses or CIDR networks: {', '.join(map(repr, bad))}")
-        return [v.strip() for v in value]
-
-
-class RetentionConfig(Strict):
-    """`[retention]`: how long what no view shows any more stays in the store (0 keeps it)."""
-
-    findings_days: int = Field(default=30, ge=0)  # findings of evaluations other than a week's last
-    facts_days: int = Field(default=30, ge=0)  # facts of Runs a later usable Run superseded
-    schedule: Schedule = Field(default_factory=lambda: Schedule(cron="30 3 * * *"))
-
-    _normalise_schedule = field_validator("schedule", mode="before")(_schedule)
 
 
 class Settings(Strict):
     store: StoreConfig = Field(default_factory=StoreConfig)
     aws: AwsSection = Field(default_factory=AwsSection)
-    sources: dict[str, SourceConfig] = Field(default_factory=dict)
+    sources: dict[SourceName, SourceConfig] = Field(default_factory=dict)
     policy: Policy = Field(default_factory=Policy)
     scoring: ScoringConfig = Field(default_factory=ScoringConfig)
     dashboard: DashboardConfig = Field(default_factory=DashboardConfig)
@@ -179,7 +90,7 @@ class Settings(Strict):
     alerts: AlertsConfig = Field(default_factory=AlertsConfig)
     queue: QueueConfig = Field(default_factory=QueueConfig)
     retention: RetentionConfig = Field(default_factory=RetentionConfig)
-    plugin_dir: Path | None = None
+    plugin_dir: BoundedPath | None = None
     source_file: Path | None = Field(default=None, exclude=True)
     _label: str | None = PrivateAttr(default=None)  # how errors name the file (`parse_settings`' `where`)
 
@@ -298,38 +209,6 @@ class Settings(Strict):
             return model.model_validate(extra)
         except ValidationError as error:
             raise ConfigError(format_validation_error(error, where, prefix=f"sources.{name}")) from None
-
-
-def _location(loc: tuple[Any, ...]) -> str:
-    parts: list[str] = []
-    for part in loc:
-        if isinstance(part, int):
-            parts[-1:] = [f"{parts[-1]}[{part}]"] if parts else [f"[{part}]"]
-        elif part in ("function-after", "function-before") or str(part).startswith("function-"):
-            continue
-        else:
-            parts.append(str(part))
-    return ".".join(parts) or "(top level)"
-
-
-def format_validation_error(error: ValidationError, where: str, prefix: str = "") -> str:
-    lines = []
-    for problem in error.errors():
-        key = _location(problem["loc"])
-        if prefix:
-            key = prefix if key == "(top level)" else f"{prefix}.{key}"
-        if problem["type"] == "extra_forbidden":
-            message = "unknown key (check its spelling and the example configuration)"
-        else:
-            message = problem["msg"].removeprefix("Value error, ")
-            if (
-                "input" in problem
-                and problem["type"] not in ("missing",)
-                and not isinstance(problem["input"], dict)
-            ):
-                message += f" (got {problem['input']!r})"
-        lines.append(f"{where}: {key}: {message}")
-    return "\n".join(lines)
 
 
 def parse_settings(

@@ -5,26 +5,30 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
-from typing import Any
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from apscheduler.triggers.cron import CronTrigger
 from pydantic import BaseModel, ConfigDict, model_validator
+
+from vaultward.config.bounded import Bounded
 
 INTERVAL = re.compile(r"^\s*(\d+)\s*(s|m|h|d|w)\s*$")
 INTERVAL_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    """Unknown keys are refused, and numbers are finite (TOML has `inf` and `nan`)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class Schedule(Strict):
     """When a source runs: an interval (`"6h"`) or a five-field cron expression."""
 
-    every: str | None = None
-    cron: str | None = None
-    timezone: str = "UTC"
+    every: Annotated[str, Bounded(max_length=100)] | None = None
+    cron: Annotated[str, Bounded(max_length=200)] | None = None
+    timezone: Annotated[str, Bounded(max_length=100, min_length=1)] = "UTC"
 
     @model_validator(mode="after")
     def _one_of(self) -> Schedule:
