@@ -17,6 +17,7 @@ from benchmarks.fault_campaign.outcome import Outcome
 from demo.fakes.okta import OktaData, okta_error
 from demo.fakes.okta_demo import _user, acme_exchange_okta
 from demo.fakes.server import FakeApi, Reply
+from tests.reliability.worker_process import ROOT
 from vaultward.cli.output import CONTROL
 from vaultward.reporting.content import FORMULA_PREFIXES
 
@@ -126,7 +127,7 @@ def spreadsheet_safe(cells: list[str]) -> bool:
 
 def hostile_text(bench: Bench) -> Outcome:
     outcome = Outcome(
-        bench.store, "hostile names from a source (formulas, HTML, ANSI, bidi) to `report` and terminal"
+        bench.store, "hostile names from a source (formulas, HTML, ANSI, bidi) to `report`, `checks test`"
     )
     before = bench.snapshot()
     out = bench.folder / "report"
@@ -143,7 +144,14 @@ def hostile_text(bench: Bench) -> Outcome:
             str(out),
             config=bench.fast,
         ),
-        bench.run("status", "status", config=bench.fast),
+        # a command that prints the names: a built-in check's findings over the latest facts
+        bench.run(
+            "checks test",
+            "checks",
+            "test",
+            str(ROOT / "checks/access/console_user_mfa.py"),
+            config=bench.fast,
+        ),
     ]
     files = {path.suffix: path for path in out.glob("vaultward-*")} if out.exists() else {}
     outcome.check("report wrote CSV, HTML and JSON", {".csv", ".html", ".json"} <= set(files))
@@ -160,6 +168,7 @@ def hostile_text(bench: Bench) -> Outcome:
         readable = False
     outcome.check("JSON readable", readable)
     printed = "".join(step.stdout + step.stderr for step in outcome.steps)
+    outcome.check("the names reached the terminal", "@SUM(1)@acme.example" in outcome.steps[-1].stdout)
     outcome.check("no raw control or bidi character printed", not CONTROL.search(printed))
     outcome.kept = bench.kept(before)
     return bench.record(outcome, *texts.values())
