@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import argparse
 import sys
+import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, wait
 
 from benchmarks.fault_campaign.campaign import BOTH, FAULTS, SQLITE, CampaignError, bench_for, run_faults
 from benchmarks.fault_campaign.outcome import Outcome, Totals, table
@@ -24,9 +25,9 @@ SERVER_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 SMOKE = ["config-malformed", "collect-killed", "sqlite-not-a-database"]  # on SQLite, for CI
 
 
-def campaign(store: str, names: list[str], server_url: str) -> list[Outcome]:
+def campaign(store: str, names: list[str], server_url: str, stop: threading.Event) -> list[Outcome]:
     with bench_for(store, server_url) as bench:
-        return run_faults(bench, names)
+        return run_faults(bench, names, stop)
 
 
 def main() -> int:
@@ -56,10 +57,19 @@ def main() -> int:
     }
     started = time.monotonic()
     # The stores side by side, a bench each: the campaign takes the time of the longer one.
+    stop = threading.Event()
     with ThreadPoolExecutor(max_workers=len(plans)) as pool:
         runs = [
-            pool.submit(campaign, store, names, args.server_url) for store, names in plans.items() if names
+            pool.submit(campaign, store, names, args.server_url, stop)
+            for store, names in plans.items()
+            if names
         ]
+        try:
+            wait(runs)
+        except KeyboardInterrupt:  # the faults under way end, their benches are cleaned up
+            print("stopping after the faults under way", file=sys.stderr, flush=True)
+            stop.set()
+            wait(runs)
         try:
             outcomes = [outcome for run in runs for outcome in run.result()]
         except CampaignError as error:
@@ -70,7 +80,9 @@ def main() -> int:
     print()
     print(totals.line())
     print(f"({time.monotonic() - started:.0f} s)", file=sys.stderr)
-    return 0 if totals.integrity_held else 1
+    if not totals.integrity_held:
+        return 1
+    return 130 if stop.is_set() else 0  # stopped early: not the whole campaign
 
 
 if __name__ == "__main__":

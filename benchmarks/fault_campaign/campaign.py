@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import sys
 import tempfile
+import threading
 import time
 import traceback
 from collections.abc import Callable, Iterator
@@ -74,9 +75,12 @@ def bench_for(store: str, server_url: str) -> Iterator[Bench]:
         yield bench
 
 
-def run_faults(bench: Bench, names: list[str]) -> list[Outcome]:
-    """Each fault in turn; one that breaks off is an outcome too (not clean, its error said)."""
+def run_faults(bench: Bench, names: list[str], stop: threading.Event | None = None) -> list[Outcome]:
+    """Each fault in turn, until `stop` is set; one that breaks off is an outcome too (not
+    clean, its error said)."""
     for name in names:
+        if stop is not None and stop.is_set():
+            break
         fault, _stores = FAULTS[name]
         started = time.monotonic()
         try:
