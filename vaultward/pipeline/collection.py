@@ -79,6 +79,21 @@ def _start_run(session: Session, collector: str, scope: str) -> int:
     return run.id
 
 
+def _started(engine: Engine, collector: str, scope: str) -> int:
+    """A Run committed `running`, its heartbeat tracked before anyone can see it (the caller
+    untracks it once it is finished)."""
+    run_id: int | None = None
+    try:
+        with unit_of_work(engine) as session:
+            run_id = _start_run(session, collector, scope)
+            HEARTBEAT.track(engine, run_id)
+    except BaseException:
+        if run_id is not None:
+            HEARTBEAT.untrack(engine, run_id)
+        raise
+    return run_id
+
+
 def _finish_failed(session: Session, run_id: int, error: str) -> None:
     run = session.get(Run, run_id)
     assert run is not None
@@ -141,8 +156,7 @@ def run_scope(
     """Collect one scope and store its facts atomically; never raises for collector errors.
     `on_run` is told the Run's id before collection begins (a queue task records it). The
     Run's heartbeat is renewed until it is finished."""
-    run_id = in_unit_of_work(engine, _start_run, collector.name, scope.id)
-    HEARTBEAT.track(engine, run_id)
+    run_id = _started(engine, collector.name, scope.id)
     try:
         if on_run:
             on_run(run_id)
@@ -214,8 +228,7 @@ def discover_scopes(
     """List the collector's scopes under a discovery Run: (scopes, None), or ([], the failed
     discovery Run's outcome) when listing failed. `on_run` is told the Run's id first."""
     discovery_id = discovery_scope(collector.name)
-    run_id = in_unit_of_work(engine, _start_run, collector.name, discovery_id)
-    HEARTBEAT.track(engine, run_id)
+    run_id = _started(engine, collector.name, discovery_id)
     try:
         if on_run:
             on_run(run_id)

@@ -5,8 +5,9 @@
 as failed even before it is marked (`orphan_reason`). A Run is judged left behind when its
 owner ran on this host (same boot and pid namespace) and that process is gone or is another
 process now, or when its heartbeat is older than run_owner.STALE_SECONDS (a Run of another
-host is judged by its heartbeat only; a Run stored before owners were, by its start). A
-live process's Run, beating, is never marked.
+host is judged by its heartbeat only; a Run stored before owners were, by its start), or
+when it is this process's and this process no longer runs it (the store failed as it was
+finished). A live process's Run, beating, is never marked.
 """
 
 from __future__ import annotations
@@ -19,7 +20,14 @@ from sqlalchemy import CursorResult, Engine, update
 from sqlmodel import Session, col, select
 
 from vaultward.store.models import Run, utcnow
-from vaultward.store.run_owner import STALE_SECONDS, Owner, heartbeat_stale, owner_alive, this_process
+from vaultward.store.run_owner import (
+    HEARTBEAT,
+    STALE_SECONDS,
+    Owner,
+    heartbeat_stale,
+    owner_alive,
+    this_process,
+)
 from vaultward.store.unit_of_work import in_unit_of_work
 
 log = logging.getLogger(__name__)
@@ -36,8 +44,11 @@ def orphan_reason(run: Run, now: datetime, here: Owner | None = None) -> str | N
     still be running."""
     if run.status != "running":
         return None
+    here = here or this_process()
     if run.owner_host is not None and run.owner_pid is not None:
         owner = Owner(run.owner_host, run.owner_pid, run.owner_started)
+        if owner == here and not HEARTBEAT.tracks(run.id or 0):  # ours, and no longer running
+            return f"{INTERRUPTED_PREFIX}its process (pid {owner.pid} on {owner.host}) stopped running it"
         alive = owner_alive(owner, here)
         if alive is False:
             return f"{INTERRUPTED_PREFIX}its process (pid {owner.pid} on {owner.host}) is gone"

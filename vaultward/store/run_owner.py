@@ -117,6 +117,12 @@ class _Heartbeat:
                 self._thread = threading.Thread(target=self._beat, name="run heartbeat", daemon=True)
                 self._thread.start()
 
+    def tracks(self, run_id: int) -> bool:
+        """Whether this process is running Run `run_id` (of any store: an id of another store
+        can only keep a Run from being judged left behind, never the reverse)."""
+        with self._lock:
+            return any(run_id in runs for runs in self._runs.values())
+
     def untrack(self, engine: Engine, run_id: int) -> None:
         with self._lock:
             runs = self._runs.get(engine, set())
