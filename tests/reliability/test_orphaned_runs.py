@@ -11,7 +11,6 @@ import pytest
 from sqlmodel import Session, col, select
 
 from tests.reliability.worker_process import run_cli, start_worker, wait_until, write_config
-from vaultward.pipeline.orphans import is_interrupted
 from vaultward.store import job_lease
 from vaultward.store.db import make_engine
 from vaultward.store.models import Fact, JobLease, Run
@@ -27,13 +26,18 @@ def running(engine) -> list[Run]:
     return [run for run in runs(engine) if run.status == "running"]
 
 
+def collecting(engine) -> list[Run]:
+    """The running Runs of scopes (not the discovery Run)."""
+    return [run for run in running(engine) if not run.scope.endswith(":discovery")]
+
+
 def killed_collect(tmp_path, database_url, engine) -> list[Run]:
     """`vaultward collect` of three slow scopes, SIGKILLed once a scope's Run is running:
     the Runs it left `running`."""
     slow = write_config(tmp_path, "slow.toml", scopes=3, records=200, delay_seconds=0.1)
     collect = start_worker(tmp_path, database_url, slow, "collect.log", command="collect")
     try:
-        wait_until(lambda: any(r.scope.startswith("counted:") for r in running(engine)), 60, "a run", collect)
+        wait_until(lambda: collecting(engine), 60, "a run", collect)
         collect.kill()
     finally:
         collect.stop()
@@ -74,23 +78,28 @@ def test_a_killed_collect_leaves_no_live_run(tmp_path, database_url, command):
 @pytest.mark.slow
 def test_a_live_collect_is_never_marked(tmp_path, database_url):
     engine = make_engine(database_url)
-    slow = write_config(tmp_path, "slow.toml", scopes=2, records=300, delay_seconds=0.1)  # 30 s per scope
-    collect = start_worker(tmp_path, database_url, slow, "collect.log", command="collect")
+    hold = tmp_path / "hold"
+    hold.touch()
+    held = write_config(tmp_path, "held.toml", scopes=2, records=20, hold_while=str(hold))
+    collect = start_worker(tmp_path, database_url, held, "collect.log", command="collect")
     try:
-        wait_until(lambda: any(r.scope.startswith("counted:") for r in running(engine)), 60, "a run", collect)
-        live = running(engine)
-        for command in ("status", "evaluate"):
-            result = run_cli(tmp_path, database_url, slow, command)
-            assert result.returncode == 0, result.stdout + result.stderr
-        still = {run.id: run.status for run in runs(engine)}
-        assert all(still[run.id] in ("running", "ok") for run in live), "a live process's Run was marked"
-        assert any(still[run.id] == "running" for run in live), "finished too soon to tell"
-        assert collect.process.wait(timeout=90) == 0, collect.log()
+        wait_until(lambda: len(collecting(engine)) == 2, 60, "both scopes running", collect)
+        live = [run.id for run in collecting(engine)]
+        status = run_cli(tmp_path, database_url, held, "status")
+        assert status.returncode == 0 and "running" in status.stdout, status.stdout + status.stderr
+        assert "interrupted" not in status.stdout, status.stdout
+        evaluate = run_cli(tmp_path, database_url, held, "evaluate")
+        assert evaluate.returncode == 0, evaluate.stdout + evaluate.stderr
+        again = run_cli(tmp_path, database_url, held, "collect")  # skips the source: leased
+        assert again.returncode == 1 and "skipped: counted: not collected" in again.stdout, again.stdout
+        assert [run.id for run in collecting(engine)] == live, "a live process's Run was marked"
+        hold.unlink()
+        assert collect.process.wait(timeout=60) == 0, collect.log()
     finally:
         collect.stop()
-    scopes = [run for run in runs(engine) if run.scope.startswith("counted:")]
+    scopes = [run for run in runs(engine) if run.id in live]
     assert {run.status for run in scopes} == {"ok"} and len(scopes) == 2
-    assert all(run.item_count == 300 and not is_interrupted(run.error) for run in scopes)
+    assert all(run.item_count == 20 and run.error is None for run in scopes)
     engine.dispose()
 
 
