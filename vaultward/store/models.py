@@ -59,6 +59,8 @@ class Run(SQLModel, table=True):
         Index("ix_run_collector_scope_started", "collector", "scope", "started_at"),
         # A source's last N runs across its scopes (the dashboard's Sources page).
         Index("ix_run_collector_started", "collector", "started_at"),
+        # The Runs still running (vaultward/pipeline/orphans.py), without reading the history.
+        Index("ix_run_status", "status"),
     )
 
 

@@ -1,5 +1,6 @@
 """run owners: the process running each Run (host, pid, process start) and its heartbeat, so
-a Run left `running` by a killed process is recognised and marked failed
+a Run left `running` by a killed process is recognised and marked failed; an index on status
+finds the running ones
 
 Revision ID: 0016
 Revises: 0015
@@ -24,10 +25,12 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("owner_pid", sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column("owner_started", sa.String(length=200), nullable=True))
         batch_op.add_column(sa.Column("heartbeat_at", vaultward.store.models.UtcDateTime(timezone=True), nullable=True))
+        batch_op.create_index("ix_run_status", ["status"], unique=False)
 
 
 def downgrade() -> None:
     with op.batch_alter_table("run", schema=None) as batch_op:
+        batch_op.drop_index("ix_run_status")
         batch_op.drop_column("heartbeat_at")
         batch_op.drop_column("owner_started")
         batch_op.drop_column("owner_pid")
