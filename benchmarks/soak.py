@@ -1,11 +1,17 @@
-"""Soak: runs `vaultward worker` for a while against the `counted` test source with faults
-injected (scopes that fail midway, slow calls, the worker killed with SIGKILL and started
-again), then checks that nothing was lost or duplicated: every successful Run holds exactly
-the facts the collector yielded, failed Runs hold none, no Run is left running, and every
-evaluation has all its findings and scores. Prints what it saw; exits 1 on any problem.
+"""Soak: `vaultward worker` and `vaultward collect` processes, one at a time, against the
+`counted` test source made slow (2 s a scope) and faulty (scopes failing midway, pauses),
+each killed with SIGKILL while it has a Run in flight: the soak polls the store until the
+process has a Run `running`, waits a random moment, kills it, and records the Runs still
+`running` once it is dead. The next worker takes the source's lease and must mark them
+failed (interrupted); a last worker does so for the last kill and stops cleanly. Then the
+store is checked: every killed Run recovered, none left running, no committed fact lost or
+duplicated, every successful Run holding what the collector yielded, every evaluation
+whole. Prints what it saw; exits 1 on any problem, or if it killed but recovered nothing.
 
-    PYTHONPATH=. .venv/bin/python benchmarks/soak.py [--seconds 60] [--kill-every 15]
-        [--database-url postgresql+psycopg://...]   (default: a SQLite file in a temp folder)
+    PYTHONPATH=. .venv/bin/python benchmarks/soak.py [--minutes 1] [--kill-every 8] [--seed 7]
+        [--database-url postgresql+psycopg://postgres@127.0.0.1:5432/postgres]
+    (default store: a SQLite file in a temporary folder; with --database-url, a throwaway
+    database created on that server and dropped afterwards)
 """
 
 from __future__ import annotations
@@ -15,134 +21,150 @@ import random
 import sys
 import tempfile
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import func
-from sqlmodel import Session, col, select
+from sqlalchemy import Engine
 
-from tests.reliability.worker_process import start_worker, write_config
-from vaultward.pipeline.collection import INTERRUPTED
+from benchmarks.scratch_store import scratch_store
+from benchmarks.soak_store import (
+    RECORDS,
+    SCOPES,
+    SoakResult,
+    check_store,
+    finished_above,
+    last_run_id,
+    note_committed,
+    running,
+)
+from tests.reliability.worker_process import WorkerProcess, start_worker, write_config
 from vaultward.store.db import open_store
-from vaultward.store.models import CheckScore, Evaluation, Fact, Finding, MitigationScore, Run
 
-SCOPES, RECORDS, MITIGATIONS = 3, 40, 5
-LAST_WORKER_SECONDS = 4.0  # long enough to mark what the kills left and collect again
-
-
-@dataclass
-class SoakResult:
-    workers_started: int = 0
-    attempted: int = 0  # scope Runs
-    ok: int = 0
-    failed: int = 0  # by an injected collector failure
-    recovered: int = 0  # left running by a killed worker, marked failed by the next one
-    evaluations: int = 0
-    problems: list[str] = field(default_factory=list)
-
-    def lines(self) -> list[str]:
-        return [
-            f"workers started  {self.workers_started} (killed and restarted {self.workers_started - 1})",
-            f"runs attempted   {self.attempted}",
-            f"  ok             {self.ok}",
-            f"  failed         {self.failed} (injected failures)",
-            f"  recovered      {self.recovered} (interrupted by a kill, marked failed on restart)",
-            f"evaluations      {self.evaluations}",
-            *(f"PROBLEM: {problem}" for problem in self.problems),
-            "nothing lost or duplicated" if not self.problems else f"{len(self.problems)} problem(s)",
-        ]
+DELAY = 0.05  # 40 records x 50 ms: a scope's Run is in flight for 2 s or more
+COLLECT_SHARE = 0.3  # of the processes, `vaultward collect` (the rest are workers)
+POLL, WAIT_FOR_RUN, RECOVERY_TIMEOUT, OVERTIME = 0.05, 60.0, 90.0, 300.0
 
 
-def soak(folder: Path, database_url: str, seconds: float, kill_every: float, seed: int = 7) -> SoakResult:
-    """Run the worker for `seconds`, killing it about every `kill_every` seconds, then check the store."""
-    chance = random.Random(seed)  # when the kills land
+def soak(
+    folder: Path,
+    database_url: str,
+    minutes: float,
+    kill_every: float = 8.0,
+    seed: int = 7,
+    min_kills: int = 1,
+) -> SoakResult:
+    """Kill processes with Runs in flight for `minutes` (and until `min_kills` kills landed
+    on one), a worker living up to `kill_every` seconds after its first Run began before the
+    soak waits for a Run of its own and kills it; then a last worker recovers, and the store
+    is checked."""
+    chance = random.Random(seed)  # which command, how long each lives, where the kill lands
     engine = open_store(database_url)
     config = write_config(
-        folder, schedule="1s", scopes=SCOPES, records=RECORDS, delay_seconds=0.002,
-        failure_rate=0.2, slow_rate=0.2, slow_seconds=0.5,
+        folder, schedule="1s", scopes=SCOPES, records=RECORDS, delay_seconds=DELAY,
+        failure_rate=0.1, slow_rate=0.2, slow_seconds=1.0,
     )  # fmt: skip
     result = SoakResult()
-    deadline = time.monotonic() + seconds
-    while True:
-        result.workers_started += 1
-        worker = start_worker(folder, database_url, config, f"worker{result.workers_started}.log")
-        lifetime, remaining = kill_every * chance.uniform(0.5, 1.5), deadline - time.monotonic()
-        if lifetime > remaining - LAST_WORKER_SECONDS:  # the last one runs a while and stops cleanly
-            time.sleep(max(remaining, LAST_WORKER_SECONDS))
-            if worker.stop() != 0:
-                result.problems.append(f"the last worker did not stop cleanly:\n{worker.log()}")
-            break
-        time.sleep(lifetime)
-        worker.kill()
+    deadline = time.monotonic() + minutes * 60
+    overtime = deadline + OVERTIME  # to reach `min_kills` on a slow machine
+    while time.monotonic() < deadline or (result.kills_in_flight < min_kills and time.monotonic() < overtime):
+        command = "collect" if chance.random() < COLLECT_SHARE else "worker"
+        own, process = last_run_id(engine), launch(folder, database_url, config, command, result)
+        live, settle = chance.uniform(0, kill_every), chance.uniform(0, 1.5)
+        live = 0 if command == "collect" else live  # a collect's one round lasts 2-3 s
+        kill_in_flight(engine, process, own, command, result, live, settle)
+    recover(folder, database_url, config, engine, result)
     check_store(engine, result)
     engine.dispose()
     return result
 
 
-def check_store(engine, result: SoakResult) -> None:
-    with Session(engine) as session:
-        runs = session.exec(select(Run).where(Run.scope != "counted:discovery")).all()
-        facts = dict(
-            session.exec(
-                select(Fact.run_id, func.count(func.distinct(Fact.key))).group_by(col(Fact.run_id))
-            ).all()
-        )
-        rows = dict(session.exec(select(Fact.run_id, func.count()).group_by(col(Fact.run_id))).all())
-        evaluations = session.exec(select(Evaluation)).all()
-        for evaluation in evaluations:
-            scores = session.exec(select(func.count()).where(CheckScore.evaluation_id == evaluation.id)).one()
-            findings = session.exec(select(func.count()).where(Finding.evaluation_id == evaluation.id)).one()
-            mitigations = session.exec(
-                select(func.count()).where(MitigationScore.evaluation_id == evaluation.id)
-            ).one()
-            if (scores, findings, mitigations) != (
-                evaluation.check_count,
-                evaluation.finding_count,
-                MITIGATIONS,
-            ):
-                result.problems.append(
-                    f"evaluation {evaluation.id}: {scores} check scores, {findings} findings, "
-                    f"{mitigations} mitigation scores; expected {evaluation.check_count}, "
-                    f"{evaluation.finding_count}, {MITIGATIONS}"
-                )
-    result.attempted, result.evaluations = len(runs), len(evaluations)
-    for run in runs:
-        assert run.id is not None  # stored runs have their ids
-        stored = (rows.get(run.id, 0), facts.get(run.id, 0))
-        if run.status == "ok":
-            result.ok += 1
-            if stored != (RECORDS, RECORDS) or run.item_count != RECORDS:
-                result.problems.append(
-                    f"run {run.id} ({run.scope}) ok with {stored[0]} facts, {stored[1]} distinct"
-                )
-        elif run.status == "failed":
-            if run.error == INTERRUPTED:
-                result.recovered += 1
-            elif "injected failure" in (run.error or ""):
-                result.failed += 1
-            else:
-                result.problems.append(f"run {run.id} failed unexpectedly: {run.error}")
-            if stored != (0, 0):
-                result.problems.append(f"run {run.id} failed but holds {stored[0]} facts")
-        else:
-            result.problems.append(f"run {run.id} ({run.scope}) left {run.status}")
-    if not result.ok or not result.evaluations:
-        result.problems.append("no successful run or no evaluation at all")
+def launch(folder: Path, database_url: str, config: Path, command: str, result: SoakResult) -> WorkerProcess:
+    result.processes += 1
+    name = f"{result.processes:04d}-{command}.log"
+    return start_worker(folder, database_url, config, name, command=command)
+
+
+def kill_in_flight(
+    engine: Engine,
+    process: WorkerProcess,
+    own: int,
+    command: str,
+    result: SoakResult,
+    live: float,
+    settle: float,
+) -> None:
+    """Once `process` has a Run `running` (an id above `own`: processes run one at a time),
+    let it live `live` seconds more (finishing Runs, evaluating), then wait until it has a
+    Run running again, `settle` seconds more (the kill lands early or late in a Run), and
+    SIGKILL it while one runs."""
+    give_up, first_run, kill_at = time.monotonic() + WAIT_FOR_RUN + live, None, None
+    try:
+        while True:
+            if process.process.poll() is not None:
+                if command == "worker" or process.process.returncode not in (0, 1):
+                    result.problems.append(f"{command} exited by itself:\n{tail(process)}")
+                return  # a collect that finished first: nothing to kill
+            now, in_flight = time.monotonic(), running(engine, above=own)
+            first_run = first_run or (now if in_flight else None)
+            if in_flight and first_run and now >= first_run + live:
+                kill_at = kill_at or now + settle
+                if now >= kill_at:
+                    break
+            if now > give_up:
+                result.problems.append(f"{command}: no Run in flight to kill in time:\n{tail(process)}")
+                return
+            time.sleep(POLL)
+        process.kill()
+        result.kills += 1
+    finally:
+        process.stop()  # only if the soak gave up on it
+        note_committed(engine, result)
+    in_flight = running(engine, above=own)  # the process is dead: none of these can finish
+    if in_flight:
+        result.kills_in_flight += 1
+        result.killed_runs |= in_flight
+
+
+def recover(folder: Path, database_url: str, config: Path, engine: Engine, result: SoakResult) -> None:
+    """A last worker: it takes the lease, marks what the last kill left, collects once; then
+    SIGTERM, and it must stop cleanly after its job."""
+    left = last_run_id(engine)
+    result.processes += 1
+    worker = start_worker(folder, database_url, config, "recovery-worker.log")
+    deadline = time.monotonic() + RECOVERY_TIMEOUT
+    while (running(engine, up_to=left) or not finished_above(engine, left)) and time.monotonic() < deadline:
+        if worker.process.poll() is not None:
+            break
+        time.sleep(POLL * 4)
+    if worker.stop() != 0:
+        result.problems.append(f"the recovery worker did not stop cleanly:\n{tail(worker)}")
+    note_committed(engine, result)
+
+
+def tail(process: WorkerProcess, lines: int = 20) -> str:
+    return "\n".join(process.log().splitlines()[-lines:])
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--seconds", type=float, default=60)
-    parser.add_argument("--kill-every", type=float, default=15, help="mean seconds between SIGKILLs")
-    parser.add_argument("--database-url", help="default: a SQLite file in a temporary folder")
+    parser.add_argument("--minutes", type=float, default=1.0, help="how long to keep killing")
+    parser.add_argument("--kill-every", type=float, default=8.0, help="most seconds a worker lives after its "
+                        "first Run began before the soak waits for a Run in flight and kills it")  # fmt: skip
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--database-url", help="a PostgreSQL server to make a throwaway database on (default: a SQLite file)"
+    )
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory(prefix="vaultward-soak-") as folder:
-        url = args.database_url or f"sqlite:///{Path(folder) / 'store.db'}"
-        result = soak(Path(folder), url, args.seconds, args.kill_every)
+    started = time.monotonic()
+    with (
+        tempfile.TemporaryDirectory(prefix="vaultward-soak-") as folder,
+        scratch_store(args.database_url, "soak") as url,
+    ):
+        result = soak(Path(folder), url, args.minutes, args.kill_every, args.seed)
     print("\n".join(result.lines()))
-    return 1 if result.problems else 0
+    print(f"took {time.monotonic() - started:.0f} s")
+    return 1 if result.failing() else 0
 
 
 if __name__ == "__main__":

@@ -66,10 +66,11 @@ def test_help(command):
 
 
 def test_unreachable_store_is_a_clear_error_without_its_password():
+    """Through `python -m vaultward.cli.main`; tests/test_cli_store_failures.py has every command."""
     url = "postgresql+psycopg://vaultward:hunter2-db-password@127.0.0.1:1/vaultward"
     for command in (["db", "upgrade"], ["status"]):
         result = vaultward(*command, env={"VAULTWARD_DATABASE_URL": url})
-        assert result.returncode == 1
+        assert result.returncode == 3
         output = result.stdout + result.stderr
         assert "postgresql+psycopg://vaultward:***@127.0.0.1:1/vaultward" in output
         assert "hunter2-db-password" not in output and "Traceback" not in output

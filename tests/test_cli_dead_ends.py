@@ -61,7 +61,7 @@ READ_ONLY = [
 @pytest.mark.parametrize("command", READ_ONLY, ids=" ".join)
 def test_a_read_only_command_never_creates_the_store_and_names_it(here, command):
     result = invoke(*command)
-    assert result.exit_code == 1, result.output
+    assert result.exit_code == 3, result.output
     looked_for = (here / ".vaultward" / "vaultward.db").resolve()
     assert result.stderr.startswith(f"no store at sqlite:///{looked_for} (chosen by the default data folder")
     for way in ("--data-dir DIR", "$VAULTWARD_DATA_DIR", "--config FILE", "$VAULTWARD_DATABASE_URL"):
@@ -73,7 +73,7 @@ def test_a_read_only_command_never_creates_the_store_and_names_it(here, command)
 def test_with_the_demos_store_here_it_is_suggested_and_reached_as_the_readme_says(here):
     demo_store(here)
     missing = invoke("status")
-    assert missing.exit_code == 1
+    assert missing.exit_code == 3
     assert missing.stderr.splitlines()[-1] == (
         "The demo's store is in ./.vaultward-demo: try `vaultward --data-dir .vaultward-demo <command>`."
     )
@@ -87,14 +87,14 @@ def test_with_the_demos_store_here_it_is_suggested_and_reached_as_the_readme_say
 
 def test_a_missing_store_named_by_an_option_or_the_environment_says_so(here):
     by_option = invoke("status", "--data-dir", "elsewhere")
-    assert by_option.exit_code == 1
+    assert by_option.exit_code == 3
     assert (
         f"no store at sqlite:///{here / 'elsewhere' / 'vaultward.db'} (chosen by --data-dir elsewhere)"
         in (by_option.stderr)
     )
     url = f"sqlite:///{here / 'nowhere.db'}"
     by_url = invoke("frameworks", VAULTWARD_DATABASE_URL=url)
-    assert by_url.exit_code == 1
+    assert by_url.exit_code == 3
     assert by_url.stderr.startswith(f"no store at {url} (chosen by $VAULTWARD_DATABASE_URL)")
     assert not (here / "nowhere.db").exists() and not (here / "elsewhere").exists()
 

@@ -67,7 +67,7 @@ def test_the_guide_end_to_end_in_a_fresh_virtual_environment(fresh_venv: FreshVe
     # that does not exist is not created by reading it: `db upgrade` makes an empty one)
     store = {"VAULTWARD_DATABASE_URL": f"sqlite:///{tmp_path / 'store.db'}"}
     absent = venv.run(tmp_path, "vaultward", "checks", "test", "my_checks/signer_has_mfa.py", **store)
-    assert absent.returncode == 1 and absent.stderr.startswith(
+    assert absent.returncode == 3 and absent.stderr.startswith(
         f"no store at {store['VAULTWARD_DATABASE_URL']}"
     )
     assert venv.run(tmp_path, "vaultward", "db", "upgrade", **store).returncode == 0

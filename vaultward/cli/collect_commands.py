@@ -9,6 +9,7 @@ from rich.table import Table
 
 from vaultward.cli.app import (
     app,
+    check_store,
     err,
     existing_store_or_exit,
     log,
@@ -52,6 +53,8 @@ def collect(
         out.print(f"  {outcome.status}: {outcome.collector} {outcome.scope}: {outcome.error}", soft_wrap=True)
     for skip in skipped:
         out.print(f"  {skip.line()}", soft_wrap=True, markup=False)
+    if failed:
+        check_store(engine)  # runs that failed because the store went away: exit 3, not 1
     # Exit 1 when nothing was collected: every scope failed, or every source was skipped.
     if (outcomes or skipped) and len(failed) == len(outcomes):
         raise typer.Exit(1)

@@ -44,9 +44,22 @@ def escape_controls(text: str) -> str:
 
 class EscapingFormatter(logging.Formatter):
     """The standard formatter, with control characters escaped in the final line (message,
-    arguments and traceback alike)."""
+    arguments and traceback alike). Without `tracebacks` (no --verbose), a logged exception
+    is its type and first line, appended to the message."""
+
+    def __init__(self, fmt: str, tracebacks: bool = True) -> None:
+        super().__init__(fmt)
+        self.tracebacks = tracebacks
 
     def format(self, record: logging.LogRecord) -> str:
+        if record.exc_info and record.exc_info[1] is not None and not self.tracebacks:
+            error = record.exc_info[1]
+            lines = str(error).strip().splitlines()
+            summary = redaction.redact(": ".join([type(error).__name__, *lines[:1]]))
+            record = logging.makeLogRecord(
+                {**record.__dict__, "exc_info": None, "exc_text": None, "args": None,
+                 "msg": f"{record.getMessage()}: {summary} (the traceback with --verbose)"}
+            )  # fmt: skip
         return escape_controls(super().format(record))
 
 
@@ -78,11 +91,12 @@ class TerminalHandler(logging.StreamHandler):  # type: ignore[type-arg]
 
 
 def setup_logging(settings: Settings, verbose: bool) -> None:
-    """Root logging to stderr through the redacting filter and the escaping formatter. Calling
-    it again replaces Vaultward's handler and leaves others (a test runner's) in place."""
+    """Root logging to stderr through the redacting filter and the escaping formatter
+    (tracebacks only when `verbose`). Calling it again replaces Vaultward's handler and
+    leaves others (a test runner's) in place."""
     redaction.configure(builtin_credential_variables(settings))
     handler = TerminalHandler(sys.stderr)
-    handler.setFormatter(EscapingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.setFormatter(EscapingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s", verbose))
     handler.addFilter(redaction.RedactingFilter())
     root = logging.getLogger()
     root.handlers[:] = [h for h in root.handlers if not isinstance(h, TerminalHandler)] + [handler]

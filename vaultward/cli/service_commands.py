@@ -16,8 +16,10 @@ from vaultward.cli.app import (
     out,
     registry_or_exit,
     settings_or_exit,
+    store_failed,
     store_or_exit,
 )
+from vaultward.cli.failures import store_error
 from vaultward.cli.store_location import DEMO_DIR
 from vaultward.contract import redaction
 
@@ -81,8 +83,14 @@ def db_upgrade() -> None:
     settings = settings_or_exit()
     target = redact_url(settings.database_url)
     try:
-        before, after = upgrade(make_engine(settings.database_url))
+        engine = make_engine(settings.database_url)
+    except Exception as error:  # a URL naming no database or driver, a folder it cannot make
+        raise typer.Exit(store_failed(settings, error)) from None
+    try:
+        before, after = upgrade(engine)
     except Exception as error:
+        if store_error(error) is not None:
+            raise typer.Exit(store_failed(settings, error)) from None
         err.print(f"cannot upgrade {target}: {redaction.redact(str(error))}", soft_wrap=True)
         raise typer.Exit(1) from None
     if before == after:
