@@ -141,7 +141,7 @@ def _reap(engine) -> None:
     try:
         reap_orphans(engine)
     except Exception as error:
-        log.warning("could not mark interrupted runs failed: %s", type(error).__name__)
+        log.debug("could not mark interrupted runs failed: %s", type(error).__name__)
 
 
 @app.command("prune")

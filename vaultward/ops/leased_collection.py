@@ -72,5 +72,7 @@ def collect_leased(
         for name in taken:
             try:
                 in_unit_of_work(engine, job_lease.release, job_lease.source_job(name), owner)
-            except Exception as error:  # it expires on its own
-                log.warning("could not release the lease of %s: %s", name, type(error).__name__)
+            except (
+                Exception
+            ) as error:  # it expires on its own; a store that is away is reported by the caller
+                log.debug("could not release the lease of %s: %s", name, type(error).__name__)
