@@ -26,6 +26,7 @@ class CountedOptions(BaseModel):
     failure_rate: float = 0.0  # chance a scope raises midway
     slow_rate: float = 0.0  # chance a scope pauses `slow_seconds` midway
     slow_seconds: float = 0.5
+    hold_while: str = ""  # a file: each scope waits while it exists (a collection held open)
 
 
 class CountedCollector(Collector):
@@ -41,6 +42,8 @@ class CountedCollector(Collector):
         options: CountedOptions = self.options
         chance = random.Random()  # independent per scope and run: faults land anywhere
         fail_at = options.records // 2 if chance.random() < options.failure_rate else -1
+        while options.hold_while and Path(options.hold_while).exists():
+            time.sleep(0.05)
         for n in range(options.records):
             if n == fail_at:
                 raise ConnectionError(f"{scope.id}: injected failure after {n} records")

@@ -1,5 +1,5 @@
 """`vaultward worker` killed (SIGKILL) mid-collection and mid-evaluation: nothing is half
-written, the Run left `running` is marked failed on restart, the next schedule runs."""
+written, the Run left `running` is marked failed on restart (its process is gone), the next schedule runs."""
 
 from __future__ import annotations
 
@@ -13,7 +13,6 @@ from tests.reliability.worker_process import (
     wait_until,
     write_config,
 )
-from vaultward.pipeline.collection import INTERRUPTED
 from vaultward.store.db import make_engine
 from vaultward.store.models import CheckScore, Evaluation, Fact, Finding, MitigationScore, Run
 
@@ -55,14 +54,15 @@ def test_killed_during_collection_restart_marks_the_run_failed_and_collects_agai
     runs = scope_runs(engine, SCOPE)
     with Session(engine) as session:
         recovered = session.get(Run, killed.id)
-    assert (recovered.status, recovered.error, recovered.item_count) == ("failed", INTERRUPTED, 0)
+    interrupted = f"interrupted: its process (pid {first.process.pid} on {killed.owner_host}) is gone"
+    assert (recovered.status, recovered.error, recovered.item_count) == ("failed", interrupted, 0)
     assert recovered.finished_at is not None
     assert count(engine, Fact, Fact.run_id == killed.id) == 0
     later = [run for run in runs if run.id != killed.id]
     assert later and {run.status for run in later} == {"ok"}
     for run in later:  # each successful Run holds exactly what the collector yielded
         assert (run.item_count, count(engine, Fact, Fact.run_id == run.id)) == (30, 30)
-    assert f"counted: 1 run(s) left running marked failed ({INTERRUPTED})" in log
+    assert f"run {killed.id} (counted {SCOPE}) marked failed: {interrupted}" in log
     assert_every_evaluation_complete(engine)
     engine.dispose()
 

@@ -29,15 +29,16 @@ def collect(
         list[str] | None, typer.Option("--source", "-s", help="Only this source (repeatable).")
     ] = None,
 ) -> None:
-    """Collect facts from every enabled source (or the named ones), one Run per scope."""
-    from vaultward.pipeline.collection import collect as run_collection
+    """Collect facts from every enabled source (or the named ones), one Run per scope. A
+    source whose lease another process holds (a worker collecting it) is skipped."""
+    from vaultward.ops.leased_collection import collect_leased
     from vaultward.pipeline.progress import collection_progress
 
     settings = settings_or_exit()
     engine, registry = store_or_exit(settings), registry_or_exit(settings)
     try:
         with collection_progress(err) as progress:
-            outcomes = run_collection(settings, engine, registry, sources=source, progress=progress)
+            outcomes, skipped = collect_leased(settings, engine, registry, sources=source, progress=progress)
     except (ValueError, ConfigError) as error:
         err.print(str(error))
         raise typer.Exit(2) from None
@@ -46,12 +47,16 @@ def collect(
     out.print(
         f"collected {len(outcomes)} scope(s): {len(outcomes) - len(failed) - len(partial)} ok, "
         f"{len(partial)} partial, {len(failed)} failed; {sum(o.items for o in outcomes)} facts"
+        + (f"; {len(skipped)} source(s) skipped" if skipped else "")
     )
     for outcome in failed + partial:
         out.print(f"  {outcome.status}: {outcome.collector} {outcome.scope}: {outcome.error}", soft_wrap=True)
+    for skip in skipped:
+        out.print(f"  {skip.line()}", soft_wrap=True, markup=False)
     if failed:
         check_store(engine)  # runs that failed because the store went away: exit 3, not 1
-    if outcomes and len(failed) == len(outcomes):
+    # Exit 1 when nothing was collected: every scope failed, or every source was skipped.
+    if (outcomes or skipped) and len(failed) == len(outcomes):
         raise typer.Exit(1)
 
 
@@ -93,6 +98,7 @@ def status() -> None:
     settings = settings_or_exit()
     registry = registry_or_exit(settings)  # the configuration's errors first
     engine = existing_store_or_exit(settings)
+    _reap(engine)
     report = latest_status(settings, engine, registry)
     if not report.runs:
         out.print("No collection has run yet: try `vaultward collect` or `vaultward demo`.")
@@ -125,6 +131,17 @@ def status() -> None:
     for row in report.scores:
         scores.add_row(*row)
     out.print(scores)
+
+
+def _reap(engine) -> None:
+    """Mark Runs left `running` by killed processes failed; a store that cannot be written
+    still shows them as interrupted (vaultward/read/runs.py judges them too)."""
+    from vaultward.pipeline.orphans import reap_orphans
+
+    try:
+        reap_orphans(engine)
+    except Exception as error:
+        log.debug("could not mark interrupted runs failed: %s", type(error).__name__)
 
 
 @app.command("prune")

@@ -1,8 +1,9 @@
 """The worker: APScheduler runs each enabled source on its schedule and re-evaluates after
 each run, and writes and delivers the weekly report; SIGTERM / SIGINT stop it cleanly after
 the job in progress. Every job runs under a lease in the store, so workers sharing a store
-run each firing once, and a worker that takes a source's lease marks that source's Runs
-left `running` by a stopped worker failed."""
+run each firing once (`vaultward collect` takes the same source leases); each collection and
+evaluation marks Runs left `running` by killed processes failed first
+(vaultward/pipeline/orphans.py)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import signal
 import threading
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -23,7 +24,7 @@ from vaultward.alerting.alerts import process_alerts
 from vaultward.config.settings import Settings
 from vaultward.contract.redaction import redact
 from vaultward.ops.retention import prune
-from vaultward.pipeline.collection import collect, interrupt_runs
+from vaultward.pipeline.collection import collect
 from vaultward.pipeline.evaluation import evaluate
 from vaultward.pipeline.registry import Registry
 from vaultward.reporting.weekly import run_weekly_report
@@ -72,7 +73,7 @@ def make_scheduler(
     )
     evaluation_lock = threading.Lock()
     triggers: dict[str, BaseTrigger] = {
-        f"collect:{name}": settings.source(name).schedule.trigger()
+        job_lease.source_job(name): settings.source(name).schedule.trigger()
         for name in settings.enabled_sources(registry.collectors)
     }
     triggers["report:weekly"] = settings.report.schedule.trigger()
@@ -82,16 +83,10 @@ def make_scheduler(
         """Run `work` if this worker gets the job's lease, and keep the lease until the job's
         next firing: another worker's firing of the same round is skipped."""
         try:
-            if not in_unit_of_work(
-                engine,
-                job_lease.acquire,
-                job_id,
-                owner,
-                utcnow() + timedelta(seconds=job_lease.LEASE_SECONDS),
-            ):
+            if not job_lease.take(engine, job_id, owner):
                 log.info("%s skipped: another worker holds its lease", job_id)
                 return
-            with job_lease.renewed(engine, job_id, owner, job_lease.LEASE_SECONDS):
+            with job_lease.renewed(engine, job_id, owner):
                 work(*args, **kwargs)
         except Exception as error:
             _job_failed(job_id, error)
@@ -112,19 +107,13 @@ def make_scheduler(
         an evaluation of their own), then evaluate and alert."""
         with evaluation_lock:
             deadline = time.monotonic() + 2 * job_lease.LEASE_SECONDS
-            while not in_unit_of_work(
-                engine,
-                job_lease.acquire,
-                "evaluate",
-                owner,
-                utcnow() + timedelta(seconds=job_lease.LEASE_SECONDS),
-            ):
+            while not job_lease.take(engine, "evaluate", owner):
                 if time.monotonic() > deadline:
                     log.warning("evaluation skipped: another worker held the evaluate lease too long")
                     return
                 time.sleep(0.5)
             try:
-                with job_lease.renewed(engine, "evaluate", owner, job_lease.LEASE_SECONDS):
+                with job_lease.renewed(engine, "evaluate", owner):
                     summary = evaluate(settings, engine, registry)
                 log.info("evaluation %s: overall %s", summary.evaluation_id, summary.overall)
                 alert_after(settings, engine, registry, summary.evaluation_id)
@@ -132,18 +121,17 @@ def make_scheduler(
                 in_unit_of_work(engine, job_lease.release, "evaluate", owner)
 
     def run_source(name: str) -> None:
-        # We hold its lease: these were left behind.
-        in_unit_of_work(engine, interrupt_runs, name, before=utcnow())
         outcomes = collect(settings, engine, registry, sources=[name])
         log.info("%s: %s", name, ", ".join(f"{o.scope} {o.status}" for o in outcomes) or "no scopes")
         evaluate_after_collection()
 
     for name in settings.enabled_sources(registry.collectors):
+        job_id = job_lease.source_job(name)
         scheduler.add_job(
             leased,
-            trigger=triggers[f"collect:{name}"],
-            args=[f"collect:{name}", enqueue or run_source, name],
-            id=f"collect:{name}",
+            trigger=triggers[job_id],
+            args=[job_id, enqueue or run_source, name],
+            id=job_id,
             name=f"collect {name}",
             next_run_time=datetime.now(UTC),  # collect once at start, then on schedule
         )

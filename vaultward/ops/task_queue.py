@@ -30,6 +30,7 @@ from vaultward.ops.scheduler import alert_after
 from vaultward.pipeline import rounds
 from vaultward.pipeline.collection import discover_scopes, interrupt_run, run_scope
 from vaultward.pipeline.evaluation import assess, store
+from vaultward.pipeline.orphans import reap_orphans
 from vaultward.pipeline.registry import Registry
 from vaultward.store import job_lease
 from vaultward.store.models import utcnow
@@ -103,7 +104,10 @@ class TaskQueue:
     # The actors.
 
     def _discover(self, collector_name: str, scheduled_at: str) -> None:
-        """List the scopes of the round (once) and enqueue a task per scope not yet done."""
+        """List the scopes of the round (once) and enqueue a task per scope not yet done;
+        Runs left `running` by killed processes are marked failed first (evaluations do so
+        too)."""
+        reap_orphans(self.engine)
         round_id = self._store(rounds.open_round, collector_name, datetime.fromisoformat(scheduled_at))
         if self._store(rounds.get_round, round_id).scope_count is None:
             lease_id, owner = f"discover:{round_id}", job_lease.worker_identity()

@@ -16,7 +16,6 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
-from datetime import datetime
 
 from sqlalchemy import CursorResult, Engine, insert, update
 from sqlalchemy.exc import DBAPIError
@@ -28,12 +27,16 @@ from vaultward.contract.redaction import redact
 from vaultward.contract.sdk import Collector, IncompleteListing, Problem, Scope
 from vaultward.pipeline.freshness import discovery_scope
 from vaultward.pipeline.gaps import Gap, Unreadable
+from vaultward.pipeline.orphans import reap_orphans
 from vaultward.pipeline.registry import Registry
 from vaultward.store.models import Fact, Run, utcnow
+from vaultward.store.run_owner import HEARTBEAT, this_process
 from vaultward.store.unit_of_work import in_unit_of_work, unit_of_work
 
 log = logging.getLogger(__name__)
 MAX_ERROR_LENGTH = 4000
+# A Run a worker found left behind by the claim it took over (vaultward/ops/task_queue.py);
+# vaultward/pipeline/orphans.py finds the others, its errors starting "interrupted: " too.
 INTERRUPTED = "interrupted: the worker stopped before this run finished"
 
 
@@ -59,11 +62,36 @@ def _describe(error: BaseException) -> str:
 
 
 def _start_run(session: Session, collector: str, scope: str) -> int:
-    run = Run(collector=collector, scope=scope, status="running", started_at=utcnow())
+    owner, now = this_process(), utcnow()
+    run = Run(
+        collector=collector,
+        scope=scope,
+        status="running",
+        started_at=now,
+        owner_host=owner.host,
+        owner_pid=owner.pid,
+        owner_started=owner.started,
+        heartbeat_at=now,
+    )
     session.add(run)
     session.flush()
     assert run.id is not None
     return run.id
+
+
+def _started(engine: Engine, collector: str, scope: str) -> int:
+    """A Run committed `running`, its heartbeat tracked before anyone can see it (the caller
+    untracks it once it is finished)."""
+    run_id: int | None = None
+    try:
+        with unit_of_work(engine) as session:
+            run_id = _start_run(session, collector, scope)
+            HEARTBEAT.track(engine, run_id)
+    except BaseException:
+        if run_id is not None:
+            HEARTBEAT.untrack(engine, run_id)
+        raise
+    return run_id
 
 
 def _finish_failed(session: Session, run_id: int, error: str) -> None:
@@ -71,20 +99,6 @@ def _finish_failed(session: Session, run_id: int, error: str) -> None:
     assert run is not None
     run.status, run.error, run.finished_at = "failed", error, utcnow()
     session.add(run)
-
-
-def interrupt_runs(session: Session, collector: str, before: datetime) -> int:
-    """Mark `collector`'s Runs still `running` that started before `before` failed: called
-    once this worker holds the source's lease, so no live worker is writing them (their
-    facts were never committed: a Run's facts are written in one transaction)."""
-    result: CursorResult = session.execute(  # type: ignore[assignment]  # an UPDATE: a cursor
-        update(Run)
-        .where(Run.collector == collector, Run.status == "running", Run.started_at < before)  # type: ignore[arg-type]
-        .values(status="failed", error=INTERRUPTED, finished_at=utcnow())
-    )
-    if result.rowcount:
-        log.warning("%s: %d run(s) left running marked failed (%s)", collector, result.rowcount, INTERRUPTED)
-    return result.rowcount
 
 
 def _insert_facts(session: Session, run_id: int, scope_id: str, records: Sequence[Record]) -> None:
@@ -140,10 +154,18 @@ def run_scope(
     engine: Engine, collector: Collector, scope: Scope, on_run: Callable[[int], None] | None = None
 ) -> RunOutcome:
     """Collect one scope and store its facts atomically; never raises for collector errors.
-    `on_run` is told the Run's id before collection begins (a queue task records it)."""
-    run_id = in_unit_of_work(engine, _start_run, collector.name, scope.id)
-    if on_run:
-        on_run(run_id)
+    `on_run` is told the Run's id before collection begins (a queue task records it). The
+    Run's heartbeat is renewed until it is finished."""
+    run_id = _started(engine, collector.name, scope.id)
+    try:
+        if on_run:
+            on_run(run_id)
+        return _collect_scope(engine, collector, scope, run_id)
+    finally:
+        HEARTBEAT.untrack(engine, run_id)
+
+
+def _collect_scope(engine: Engine, collector: Collector, scope: Scope, run_id: int) -> RunOutcome:
     started = utcnow()
     records: list[Record] = []
     gaps: list[Gap] = []
@@ -206,17 +228,31 @@ def discover_scopes(
     """List the collector's scopes under a discovery Run: (scopes, None), or ([], the failed
     discovery Run's outcome) when listing failed. `on_run` is told the Run's id first."""
     discovery_id = discovery_scope(collector.name)
-    run_id = in_unit_of_work(engine, _start_run, collector.name, discovery_id)
-    if on_run:
-        on_run(run_id)
+    run_id = _started(engine, collector.name, discovery_id)
     try:
-        scopes = collector.scopes()
-    except Exception as error:
-        message = f"listing scopes failed: {_describe(error)}"
-        in_unit_of_work(engine, _finish_failed, run_id, message)
-        return [], RunOutcome(run_id, collector.name, discovery_id, "failed", 0, message, 0.0)
-    in_unit_of_work(engine, _finish_discovery, run_id, discovery_id, scopes)
-    return scopes, None
+        if on_run:
+            on_run(run_id)
+        try:
+            scopes = collector.scopes()
+        except Exception as error:
+            message = f"listing scopes failed: {_describe(error)}"
+            in_unit_of_work(engine, _finish_failed, run_id, message)
+            return [], RunOutcome(run_id, collector.name, discovery_id, "failed", 0, message, 0.0)
+        in_unit_of_work(engine, _finish_discovery, run_id, discovery_id, scopes)
+        return scopes, None
+    finally:
+        HEARTBEAT.untrack(engine, run_id)
+
+
+def source_names(settings: Settings, registry: Registry, sources: Iterable[str] | None) -> list[str]:
+    """The named sources (ValueError for an unknown one), or every enabled source."""
+    if sources is None:
+        return settings.enabled_sources(registry.collectors)
+    wanted = list(sources)
+    missing = sorted(set(wanted) - set(registry.collectors))
+    if missing:
+        raise ValueError(f"unknown source {missing[0]!r} (known: {', '.join(sorted(registry.collectors))})")
+    return wanted
 
 
 def collect(
@@ -226,16 +262,10 @@ def collect(
     sources: Iterable[str] | None = None,
     progress: Progress | None = None,
 ) -> list[RunOutcome]:
-    """Collect every enabled source (or the named ones), fanning out per scope."""
-    names = settings.enabled_sources(registry.collectors)
-    if sources is not None:
-        wanted = list(sources)
-        missing = sorted(set(wanted) - set(registry.collectors))
-        if missing:
-            raise ValueError(
-                f"unknown source {missing[0]!r} (known: {', '.join(sorted(registry.collectors))})"
-            )
-        names = wanted
+    """Collect every enabled source (or the named ones), fanning out per scope; Runs left
+    `running` by killed processes are marked failed first."""
+    names = source_names(settings, registry, sources)
+    reap_orphans(engine)
     outcomes: list[RunOutcome] = []
     work: list[tuple[Collector, Scope]] = []
     for name in names:

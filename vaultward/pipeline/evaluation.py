@@ -23,6 +23,7 @@ from vaultward.contract.vocabulary import MITIGATION_TITLES
 from vaultward.pipeline.evidence import latest_facts, producers
 from vaultward.pipeline.inventories import store_inventories
 from vaultward.pipeline.judging import Judged, Loaded, cyclic_gc_paused, judge_all
+from vaultward.pipeline.orphans import reap_orphans
 from vaultward.pipeline.registry import Registry
 from vaultward.pipeline.scoring import (
     CheckTally,
@@ -108,7 +109,9 @@ def score(tallies: list[CheckTally], settings: Settings) -> Scored:
 
 def assess(settings: Settings, engine: Engine, registry: Registry, now: datetime | None = None) -> Assessment:
     """Load, judge and score: everything but the store stage (the facts are read in a
-    session of their own, closed before the checks run)."""
+    session of their own, closed before the checks run). Runs left `running` by killed
+    processes are marked failed first (their own unit of work)."""
+    reap_orphans(engine)
     now = now or utcnow()
     with Session(engine) as session:
         loaded = load(session, settings, registry, now)

@@ -12,7 +12,8 @@ from sqlmodel import Session, col, select
 
 from vaultward.contract.records import CloudAccount, OrgAccount
 from vaultward.derived.names import AccountNames
-from vaultward.store.models import Evaluation, Fact, Run
+from vaultward.pipeline.orphans import orphan_reason
+from vaultward.store.models import Evaluation, Fact, Run, utcnow
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,12 @@ class RunRow:
 
     @classmethod
     def of(cls, run: Run) -> RunRow:
+        """As stored, but a Run left `running` by a killed process (not marked yet) as the
+        failed Run it will be marked, ended at its last heartbeat."""
+        reason = orphan_reason(run, utcnow())
+        if reason is not None:
+            ended = run.heartbeat_at or run.started_at
+            return cls(run.id, run.collector, run.scope, "failed", run.started_at, ended, 0, reason)
         return cls(
             run.id,
             run.collector,

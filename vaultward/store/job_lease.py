@@ -14,8 +14,9 @@ import os
 import socket
 import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import CursorResult, Engine, Table, delete, or_, select, update
@@ -29,6 +30,11 @@ from vaultward.store.unit_of_work import unit_of_work
 log = logging.getLogger(__name__)
 LEASE_SECONDS = 60.0  # how long a lease outlives a worker that stopped renewing it
 LEASES: Table = JobLease.__table__  # type: ignore[attr-defined]  # Core columns, typed
+
+
+def source_job(source: str) -> str:
+    """The job (and lease) id of collecting `source`: the worker's and `vaultward collect`'s."""
+    return f"collect:{source}"
 
 
 def worker_identity() -> str:
@@ -72,6 +78,26 @@ def acquire(session: Session, job_id: str, owner: str, expires_at: datetime) -> 
     return session.execute(taking).first() is not None
 
 
+def take(engine: Engine, job_id: str, owner: str, seconds: float = LEASE_SECONDS) -> bool:
+    """`acquire` for `seconds`, in a unit of work of its own."""
+    with unit_of_work(engine) as session:
+        return acquire(session, job_id, owner, utcnow() + timedelta(seconds=seconds))
+
+
+@dataclass(frozen=True)
+class Holder:
+    owner: str
+    expires_at: datetime
+
+
+def holder(session: Session, job_id: str) -> Holder | None:
+    """Who holds the lease of `job_id` and until when (None when nobody does)."""
+    row = session.execute(
+        select(LEASES.c.owner, LEASES.c.expires_at).where(LEASES.c.job_id == job_id)
+    ).first()
+    return None if row is None else Holder(row.owner, row.expires_at)
+
+
 def extend(session: Session, job_id: str, owner: str, expires_at: datetime) -> bool:
     """Move our lease's expiry; False when it is no longer ours."""
     result: CursorResult = session.execute(  # type: ignore[assignment]  # an UPDATE: a cursor
@@ -85,22 +111,26 @@ def release(session: Session, job_id: str, owner: str) -> None:
 
 
 @contextmanager
-def renewed(engine: Engine, job_id: str, owner: str, seconds: float = LEASE_SECONDS) -> Iterator[None]:
-    """Keep extending our lease while the block runs (a long collection outlives one lease):
-    a thread of its own, each beat its own unit of work."""
+def renewed(
+    engine: Engine, job_ids: str | Sequence[str], owner: str, seconds: float = LEASE_SECONDS
+) -> Iterator[None]:
+    """Keep extending our lease (or leases) while the block runs (a long collection outlives
+    one lease): a thread of its own, each beat its own unit of work."""
     done = threading.Event()
+    ids = [job_ids] if isinstance(job_ids, str) else list(job_ids)
 
     def renew() -> None:
         while not done.wait(seconds / 3):
-            try:
-                with unit_of_work(engine) as session:
-                    kept = extend(session, job_id, owner, utcnow() + timedelta(seconds=seconds))
-                if not kept:
-                    log.warning("%s: lease lost to another worker while running", job_id)
-            except Exception as error:  # the store is away; try again on the next beat
-                log.warning("%s: could not renew the lease: %s", job_id, type(error).__name__)
+            for job_id in ids:
+                try:
+                    with unit_of_work(engine) as session:
+                        kept = extend(session, job_id, owner, utcnow() + timedelta(seconds=seconds))
+                    if not kept:
+                        log.warning("%s: lease lost to another worker while running", job_id)
+                except Exception as error:  # the store is away; try again on the next beat
+                    log.warning("%s: could not renew the lease: %s", job_id, type(error).__name__)
 
-    renewer = threading.Thread(target=renew, name=f"lease {job_id}", daemon=True)
+    renewer = threading.Thread(target=renew, name=f"lease {', '.join(ids)}", daemon=True)
     renewer.start()
     try:
         yield

@@ -48,11 +48,19 @@ class Run(SQLModel, table=True):
     gaps: list[dict] = Field(
         default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]")
     )
+    # The process running it and its heartbeat (vaultward/store/run_owner.py); None on Runs
+    # stored before they were.
+    owner_host: str | None = Field(default=None, max_length=255)
+    owner_pid: int | None = None
+    owner_started: str | None = Field(default=None, max_length=200)
+    heartbeat_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime()))
 
     __table_args__ = (
         Index("ix_run_collector_scope_started", "collector", "scope", "started_at"),
         # A source's last N runs across its scopes (the dashboard's Sources page).
         Index("ix_run_collector_started", "collector", "started_at"),
+        # The Runs still running (vaultward/pipeline/orphans.py), without reading the history.
+        Index("ix_run_status", "status"),
     )
 
 

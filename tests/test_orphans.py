@@ -1,0 +1,190 @@
+"""Runs left `running` by killed processes (vaultward/pipeline/orphans.py): which are marked
+failed and which never are, on both stores; the heartbeat; readers before marking."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from datetime import timedelta
+
+from sqlalchemy import update
+from sqlmodel import Session, select
+
+from vaultward.pipeline import orphans
+from vaultward.pipeline.collection import _start_run
+from vaultward.pipeline.orphans import is_interrupted, reap, reap_orphans
+from vaultward.read.runs import latest_runs, run_history
+from vaultward.store import run_owner
+from vaultward.store.models import Run, utcnow
+from vaultward.store.run_owner import HEARTBEAT, STALE_SECONDS, Owner, process_started, this_process
+from vaultward.store.unit_of_work import in_unit_of_work, unit_of_work
+
+
+def dead_pid() -> int:
+    """The pid of a process that has exited (and been reaped)."""
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    return child.pid
+
+
+def add_run(session: Session, scope: str, owner: Owner | None, heartbeat_age: float | None) -> int:
+    now = utcnow()
+    run = Run(
+        collector="static",
+        scope=scope,
+        status="running",
+        started_at=now - timedelta(seconds=heartbeat_age or 0),
+        owner_host=owner and owner.host,
+        owner_pid=owner and owner.pid,
+        owner_started=owner and owner.started,
+        heartbeat_at=None if heartbeat_age is None else now - timedelta(seconds=heartbeat_age),
+    )
+    session.add(run)
+    session.flush()
+    assert run.id is not None
+    return run.id
+
+
+def statuses(engine) -> dict[str, tuple[str, str | None]]:
+    with Session(engine) as session:
+        return {run.scope: (run.status, run.error) for run in session.exec(select(Run)).all()}
+
+
+def test_reap_marks_only_runs_whose_owner_is_gone_or_silent(engine):
+    here = this_process()
+    stale, fresh = STALE_SECONDS * 3, 1.0
+    other_space = f"another-boot/4026531836/{12345}"
+    with unit_of_work(engine) as session:
+        ours = add_run(session, "this process, beating", here, fresh)
+        HEARTBEAT.track(engine, ours)  # running it
+        add_run(session, "this process, no longer running it", here, fresh)
+        add_run(session, "another host, beating", Owner("elsewhere", here.pid, here.started), fresh)
+        add_run(session, "another host, silent", Owner("elsewhere", here.pid, here.started), stale)
+        add_run(session, "dead pid here", Owner(here.host, dead_pid(), None), fresh)
+        if here.started is not None:  # Linux: a reused pid is another process
+            reused = here.started.rpartition("/")[0] + "/1"
+            add_run(session, "pid reused", Owner(here.host, here.pid, reused), fresh)
+            # The same host name in another pid namespace (a container): its pids mean
+            # nothing here, so only its heartbeat tells.
+            add_run(session, "other namespace", Owner(here.host, dead_pid(), other_space), fresh)
+        add_run(session, "before owners, old", None, stale)
+        add_run(session, "before owners, new", None, None)
+        finished = Run(
+            collector="static", scope="finished", status="ok", started_at=utcnow() - timedelta(hours=1)
+        )
+        session.add(finished)
+
+    try:
+        reaped = reap_orphans(engine)
+        assert reap_orphans(engine) == []  # marked once
+    finally:
+        HEARTBEAT.untrack(engine, ours)
+
+    after = statuses(engine)
+    kept = {"this process, beating", "another host, beating", "before owners, new", "finished"}
+    if here.started is not None:
+        kept.add("other namespace")
+    assert {scope for scope, (status, _) in after.items() if status != "failed"} == kept
+    assert {r.scope for r in reaped} == set(after) - kept
+    assert after["this process, beating"] == ("running", None)
+    assert after["finished"] == ("ok", None)
+    assert after["dead pid here"][1].startswith("interrupted: its process (pid ")
+    assert after["another host, silent"][1].startswith(
+        f"interrupted: no heartbeat from its process (pid {here.pid} on elsewhere) since "
+    )
+    assert "an earlier version" in after["before owners, old"][1]
+    assert after["this process, no longer running it"][1] == (
+        f"interrupted: its process (pid {here.pid} on {here.host}) stopped running it"
+    )
+    assert all(is_interrupted(error) for status, error in after.values() if status == "failed")
+    # Once this process stops running it (the store failed as it was finished), it is marked.
+    assert [r.run_id for r in reap_orphans(engine)] == [ours]
+
+
+def test_a_run_that_beats_between_reading_and_marking_is_left_alone(engine, monkeypatch):
+    with unit_of_work(engine) as session:
+        run_id = add_run(session, "late beat", Owner("elsewhere", 1, None), STALE_SECONDS * 2)
+    judge = orphans.orphan_reason
+    with unit_of_work(engine) as session:
+
+        def judged_then_beaten(run, now, here=None):
+            reason = judge(run, now, here)
+            # Its owner beats after the reaper read the Run, before it writes (Core: the
+            # Run the reaper holds keeps the heartbeat it read).
+            table = Run.__table__  # type: ignore[attr-defined]
+            session.execute(update(table).where(table.c.id == run_id).values(heartbeat_at=utcnow()))
+            return reason
+
+        monkeypatch.setattr(orphans, "orphan_reason", judged_then_beaten)
+        assert reap(session) == []
+    monkeypatch.setattr(orphans, "orphan_reason", judge)
+    assert statuses(engine)["late beat"] == ("running", None)
+
+
+def test_the_heartbeat_renews_a_tracked_run_and_stops_with_none_left(engine):
+    heartbeat = run_owner._Heartbeat()
+    heartbeat.seconds = 0.1
+    run_id = in_unit_of_work(engine, _start_run, "static", "aws:111111111111")
+    with Session(engine) as session:
+        started = session.get(Run, run_id)
+        assert started is not None
+        here = this_process()
+        assert (started.owner_host, started.owner_pid, started.owner_started) == (
+            socket.gethostname(),
+            os.getpid(),
+            here.started,
+        )
+        first_beat = started.heartbeat_at
+        assert first_beat is not None
+    heartbeat.track(engine, run_id)
+    try:
+        deadline = time.monotonic() + 10
+        while True:
+            with Session(engine) as session:
+                beat = session.get(Run, run_id).heartbeat_at  # type: ignore[union-attr]
+            if beat is not None and beat > first_beat:
+                break
+            assert time.monotonic() < deadline, "the heartbeat was never renewed"
+            time.sleep(0.05)
+    finally:
+        heartbeat.untrack(engine, run_id)
+    deadline = time.monotonic() + 10
+    while heartbeat._thread is not None:  # nothing tracked: the thread ends
+        assert time.monotonic() < deadline, "the heartbeat thread outlived its Runs"
+        time.sleep(0.05)
+
+
+def test_process_started_tells_a_live_process_from_a_reused_pid():
+    here = this_process()
+    if here.started is None:  # no /proc: host and pid alone
+        assert run_owner.owner_alive(here) is True
+        return
+    assert process_started(os.getpid()) == here.started
+    assert run_owner.owner_alive(here) is True
+    assert run_owner.owner_alive(Owner(here.host, here.pid, here.started[:-1] + "x")) is False
+    assert run_owner.owner_alive(Owner(here.host, dead_pid(), here.started)) is False
+    assert run_owner.owner_alive(Owner("elsewhere", dead_pid(), here.started)) is None
+
+
+def test_readers_show_a_left_behind_run_failed_before_it_is_marked(engine):
+    gone = Owner(socket.gethostname(), dead_pid(), None)
+    with unit_of_work(engine) as session:
+        add_run(session, "aws:111111111111", gone, 1.0)
+        live = add_run(session, "aws:222222222222", this_process(), 1.0)
+        HEARTBEAT.track(engine, live)
+    try:
+        with Session(engine) as session:
+            latest = {row.scope: row for row in latest_runs(session)}
+            history = {row.scope: row for row in run_history(session, ("static",))}
+            stored = {run.scope: run.status for run in session.exec(select(Run)).all()}
+    finally:
+        HEARTBEAT.untrack(engine, live)
+    assert stored == {"aws:111111111111": "running", "aws:222222222222": "running"}  # nothing written
+    for rows in (latest, history):
+        orphan, live = rows["aws:111111111111"], rows["aws:222222222222"]
+        assert orphan.status == "failed" and is_interrupted(orphan.error)
+        assert orphan.finished_at is not None and orphan.duration_seconds is not None
+        assert (live.status, live.finished_at, live.error) == ("running", None, None)
