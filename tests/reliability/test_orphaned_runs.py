@@ -129,6 +129,26 @@ def test_collect_skips_a_source_whose_lease_a_live_process_holds(tmp_path, datab
     engine.dispose()
 
 
+def test_a_workers_hold_until_its_next_firing_does_not_stop_a_collect_by_hand(tmp_path, database_url):
+    """A worker that finished a source keeps its lease until the next firing (so another
+    worker skips that round); `vaultward collect` by hand still runs, and leaves no lease."""
+    engine = make_engine(database_url)
+    config = write_config(tmp_path, records=5)
+    worker = job_lease.worker_identity()  # this test's process: alive
+    job = job_lease.source_job("counted")
+    assert job_lease.take(engine, job, worker, seconds=3600)  # held until a firing an hour away
+
+    collected = run_cli(tmp_path, database_url, config, "collect")
+
+    assert collected.returncode == 0, collected.stdout + collected.stderr
+    assert "collected 1 scope(s): 1 ok, 0 partial, 0 failed; 5 facts" in collected.stdout
+    assert "skipped" not in collected.stdout
+    with Session(engine) as session:
+        assert session.exec(select(JobLease)).all() == []
+    assert job_lease.take(engine, job, worker)  # the worker's next firing takes it back
+    engine.dispose()
+
+
 @pytest.mark.slow
 def test_a_killed_collects_lease_is_taken_over_at_once(tmp_path, database_url):
     """The lease of a `collect` killed on this host does not block the next one."""

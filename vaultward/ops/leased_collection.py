@@ -1,6 +1,8 @@
 """`vaultward collect` under the leases the worker takes (job_lease.source_job): a source
-whose lease another live process holds (a worker collecting it, or keeping it until its
-next firing) is skipped and said so, never collected twice at once."""
+whose lease another live process holds while collecting it is skipped and said so, never
+collected twice at once. A worker that has finished a source and only keeps its lease until
+the next firing does not stop a collection by hand: that lease is taken over (and the
+worker's next firing takes it back once this one is done)."""
 
 from __future__ import annotations
 
@@ -56,7 +58,7 @@ def collect_leased(
     try:
         for name in names:
             job_id = job_lease.source_job(name)
-            if job_lease.take(engine, job_id, owner):
+            if job_lease.take(engine, job_id, owner, over_holds=True):
                 taken.append(name)
                 continue
             held = in_unit_of_work(engine, job_lease.holder, job_id)

@@ -29,6 +29,10 @@ from vaultward.store.unit_of_work import unit_of_work
 
 log = logging.getLogger(__name__)
 LEASE_SECONDS = 60.0  # how long a lease outlives a worker that stopped renewing it
+# A job in progress keeps its lease at most LEASE_SECONDS ahead (`renewed`); a worker that
+# finished a scheduled job keeps it until the job's next firing, so that another worker's firing
+# of the same round is skipped. A lease expiring further ahead than this is such a hold.
+HOLD_AFTER_SECONDS = 2 * LEASE_SECONDS
 LEASES: Table = JobLease.__table__  # type: ignore[attr-defined]  # Core columns, typed
 
 
@@ -58,9 +62,13 @@ def owner_is_gone(owner: str) -> bool:
     return False
 
 
-def acquire(session: Session, job_id: str, owner: str, expires_at: datetime) -> bool:
+def acquire(
+    session: Session, job_id: str, owner: str, expires_at: datetime, over_holds: bool = False
+) -> bool:
     """Take the lease of `job_id` until `expires_at` if it is free, expired, ours, or held
-    by a process of this host that is gone. Atomic: of two workers racing, one gets it."""
+    by a process of this host that is gone; with `over_holds` also when a worker only holds
+    it until the job's next firing (its run is over: `vaultward collect` by hand may run the
+    job now). Atomic: of two workers racing, one gets it."""
     now = utcnow()
     current = session.execute(select(LEASES.c.owner).where(LEASES.c.job_id == job_id)).scalar()
     takeable = [owner] + ([current] if current and current != owner and owner_is_gone(current) else [])
@@ -73,15 +81,21 @@ def acquire(session: Session, job_id: str, owner: str, expires_at: datetime) -> 
             "acquired_at": statement.excluded.acquired_at,
             "expires_at": statement.excluded.expires_at,
         },
-        where=or_(LEASES.c.expires_at < now, LEASES.c.owner.in_(takeable)),
+        where=or_(
+            LEASES.c.expires_at < now,
+            LEASES.c.owner.in_(takeable),
+            *([LEASES.c.expires_at > now + timedelta(seconds=HOLD_AFTER_SECONDS)] if over_holds else []),
+        ),
     ).returning(LEASES.c.owner)
     return session.execute(taking).first() is not None
 
 
-def take(engine: Engine, job_id: str, owner: str, seconds: float = LEASE_SECONDS) -> bool:
+def take(
+    engine: Engine, job_id: str, owner: str, seconds: float = LEASE_SECONDS, over_holds: bool = False
+) -> bool:
     """`acquire` for `seconds`, in a unit of work of its own."""
     with unit_of_work(engine) as session:
-        return acquire(session, job_id, owner, utcnow() + timedelta(seconds=seconds))
+        return acquire(session, job_id, owner, utcnow() + timedelta(seconds=seconds), over_holds)
 
 
 @dataclass(frozen=True)
