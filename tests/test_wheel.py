@@ -56,6 +56,7 @@ def test_the_wheel_holds_what_runs_and_nothing_private(fresh_venv):
         "vaultward/reporting/templates/report.css",
         "demo/fakes/okta.py",
         "dashboard/app.py",
+        "dashboard/asgi.py",
         "dashboard/app_pages/overview.py",
         "dashboard/.streamlit/config.toml",
     ):
@@ -149,7 +150,7 @@ def test_serve_answers_with_the_shipped_theme(served, fresh_venv, empty_dir):
     # Streamlit runs the installed app, in the user's folder, with nothing of the checkout on its path
     [streamlit] = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
     command = Path(f"/proc/{streamlit}/cmdline").read_bytes().decode().split("\0")
-    assert str(fresh_venv.site_packages() / "dashboard" / "app.py") in command
+    assert str(fresh_venv.site_packages() / "dashboard" / "asgi.py") in command  # app.py, metrics hidden
     assert Path(f"/proc/{streamlit}/cwd").resolve() == empty_dir.resolve()
     environment = Path(f"/proc/{streamlit}/environ").read_bytes().decode(errors="replace")
     assert str(ROOT) not in environment

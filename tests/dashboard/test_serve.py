@@ -9,13 +9,14 @@ from vaultward.ops import serve as serve_module
 from vaultward.ops.serve import absolute_sqlite, dashboard_app, serve, streamlit_command
 
 
-def test_command_runs_the_app_headless_without_usage_stats():
+def test_command_runs_the_app_headless_without_usage_stats_or_table_export():
     command = streamlit_command("127.0.0.1", 8765)
     assert command[:4] == [sys.executable, "-m", "streamlit", "run"]
-    assert command[4].endswith("dashboard/app.py")
+    assert command[4].endswith("dashboard/asgi.py")  # app.py, its metrics hidden
     assert command[5:] == [
         "--server.address", "127.0.0.1", "--server.port", "8765",
         "--server.headless", "true", "--browser.gatherUsageStats", "false",
+        "--client.disableDataExport", "true",
     ]  # fmt: skip
 
 

@@ -32,12 +32,14 @@ def dashboard_app() -> Path:
 
 
 def streamlit_command(address: str, port: int) -> list[str]:
+    """Streamlit serving the dashboard through dashboard/asgi.py (app.py with its metrics
+    hidden), its table export off whatever other config files or STREAMLIT_ variables say."""
     return [
         sys.executable,
         "-m",
         "streamlit",
         "run",
-        str(dashboard_app()),
+        str(dashboard_app().with_name("asgi.py")),
         "--server.address",
         address,
         "--server.port",
@@ -46,6 +48,8 @@ def streamlit_command(address: str, port: int) -> list[str]:
         "true",
         "--browser.gatherUsageStats",
         "false",
+        "--client.disableDataExport",
+        "true",
     ]
 
 
