@@ -76,3 +76,24 @@ def test_the_dashboard_runs_where_serve_is_run_and_reads_its_secrets_there(tmp_p
 def test_the_dashboard_app_is_found_with_its_streamlit_defaults_beside_it():
     app = dashboard_app()
     assert app.name == "app.py" and (app.parent / ".streamlit" / "config.toml").is_file()
+
+
+def test_a_stop_asked_for_is_a_clean_exit(tmp_path, monkeypatch):
+    """Under st.App, uvicorn stops cleanly and then ends by the SIGTERM it was sent: `vaultward
+    serve` (which forwarded it) exits 0, as it did when Streamlit caught the signal itself."""
+    import os
+    import signal
+    import threading
+
+    monkeypatch.setenv("VAULTWARD_DATABASE_URL", f"sqlite:///{tmp_path / 'store.db'}")
+    ready = tmp_path / "ready"
+    script = f"import pathlib, time; pathlib.Path({str(ready)!r}).touch(); time.sleep(60)"
+    monkeypatch.setattr(serve_module, "streamlit_command", lambda a, p: [sys.executable, "-c", script])
+
+    def stop() -> None:
+        while not ready.exists():
+            threading.Event().wait(0.05)
+        os.kill(os.getpid(), signal.SIGTERM)  # as `docker stop` does
+
+    threading.Thread(target=stop, daemon=True).start()
+    assert serve(Settings(), port=8779) == 0

@@ -105,18 +105,22 @@ def serve(settings: Settings, address: str | None = None, port: int | None = Non
     if not _is_site_packages(source_root):
         env["PYTHONPATH"] = os.pathsep.join(p for p in (str(source_root), env.get("PYTHONPATH", "")) if p)
     process = subprocess.Popen(streamlit_command(address, port), env=env, cwd=working_dir)
+    forwarded: set[int] = set()
 
     def forward(signum: int, _frame: FrameType | None) -> None:
         if process.poll() is None:
+            forwarded.add(signum)
             process.send_signal(signum)
 
     previous = {sig: signal.signal(sig, forward) for sig in (signal.SIGTERM, signal.SIGINT)}
     try:
         while True:
             try:
-                return process.wait()
+                code = process.wait()
             except KeyboardInterrupt:  # pragma: no cover - SIGINT is forwarded by the handler
                 continue
+            # Uvicorn (under st.App) stops cleanly, then ends by the signal it was sent: asked to.
+            return 0 if -code in forwarded else code
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
