@@ -61,12 +61,18 @@ def download_name(label: str, suffix: str) -> str:
 
 def findings_csv(frame: pd.DataFrame) -> bytes:
     """Findings as CSV, evidence as a JSON column; cells that look like formulas neutralised."""
-    from vaultward.reporting.files import spreadsheet_safe
-
     export = frame.copy()
     export["evidence"] = export["evidence"].map(lambda value: json.dumps(value, sort_keys=True, default=str))
-    export = export.map(spreadsheet_safe)
-    return export.to_csv(index=False).encode("utf-8")
+    return spreadsheet_csv(export)
+
+
+def spreadsheet_csv(frame: pd.DataFrame) -> bytes:
+    """`frame` as the CSV every dashboard download is: cells that look like formulas
+    neutralised, rows ended CRLF (RFC 4180), so a cell holding a carriage return is quoted
+    rather than starting a new row whose first cell a spreadsheet would run."""
+    from vaultward.reporting.files import spreadsheet_safe
+
+    return frame.map(spreadsheet_safe).to_csv(index=False, lineterminator="\r\n").encode("utf-8")
 
 
 def format_age(hours: float | None) -> str:

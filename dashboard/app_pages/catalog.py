@@ -7,6 +7,7 @@ import streamlit as st
 
 from dashboard import charts, data
 from dashboard.app_pages.components import COUNT_COLUMNS, when
+from dashboard.app_pages.tables import show_table
 
 
 def render() -> None:
@@ -69,7 +70,7 @@ def _frameworks(url: str, latest: dict | None) -> None:
                 config={"displayModeBar": False},
                 key=f"framework_bars_{index}",
             )
-            st.dataframe(
+            show_table(
                 banded.drop(columns=["measured", "label"]),
                 hide_index=True,
                 column_order=["control", "title", "score", "band", *COUNT_COLUMNS, "checks"],
@@ -91,7 +92,7 @@ def _catalog() -> None:
     )
     st.caption(f"{len(catalog)} registered checks: built-in and plugins.")
     catalog["references"] = catalog["references"].map(" ".join)
-    st.dataframe(
+    show_table(
         catalog[
             ["check_id", "mitigation", "severity", "weight", "title", "references", "origin", "remediation"]
         ],

@@ -12,6 +12,7 @@ import streamlit as st
 from pandas.io.formats.style import Styler
 
 from dashboard import charts, data
+from dashboard.labels import spreadsheet_csv
 
 BAND_COLOURS = {
     "strong": "green",
@@ -298,10 +299,8 @@ def paged_findings_table(
 
 def issues_csv(issues: pd.DataFrame, subject: str) -> bytes:
     """Every open finding of the rows shown, cells that look like formulas neutralised."""
-    from vaultward.reporting.files import spreadsheet_safe
-
     export = issues.drop(columns="subject_id").rename(columns={"subject": subject.lower()})
-    return export.map(spreadsheet_safe).to_csv(index=False).encode("utf-8")
+    return spreadsheet_csv(export)
 
 
 def _ages(frame: pd.DataFrame) -> list[str]:

@@ -13,6 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import data
+from dashboard.app_pages.tables import show_table
 
 # Streamlit wraps a text cell once rows are taller than 4rem (64 px): three lines of 14 px text.
 ROW_HEIGHT = 72
@@ -28,7 +29,7 @@ def selectable_table(table: Any, key: str, ids: Iterable[Any], **options: Any) -
     """`table` as a single-row selectable st.dataframe; the position of the row clicked, if
     one is. The key follows the rows shown, so a new page or filter starts unselected."""
     digest = hashlib.sha1(",".join(map(str, ids)).encode(), usedforsecurity=False).hexdigest()[:10]
-    event = st.dataframe(
+    event = show_table(
         table,
         hide_index=True,
         width="stretch",

@@ -24,6 +24,7 @@ from dashboard.app_pages.finding_panel import (
     selectable_table,
     table_height,
 )
+from dashboard.app_pages.tables import show_table
 from vaultward.contract.vocabulary import SEVERITIES
 
 STATUSES = ["fail", "unknown", "waived", "pass", "skipped"]
@@ -101,7 +102,7 @@ def _zone_conflicts(url: str) -> None:
         "could be in and the worst verdict is kept, until its tag, CIDR or `policy.zones` is fixed.",
         icon=":material/warning:",
     )
-    st.dataframe(
+    show_table(
         conflicts,
         hide_index=True,
         width="stretch",
@@ -121,7 +122,7 @@ def _checks(checks: pd.DataFrame) -> None:
         return
     st.plotly_chart(charts.check_status_bars(checks), width="stretch", config={"displayModeBar": False})
     # Every column in view at 1280 px, titles wrapped; the id is in each finding's panel.
-    st.dataframe(
+    show_table(
         checks[["title", "severity", "score", "passed", "failed", "unknown", "waived", "owners", "check_id"]],
         hide_index=True,
         width="stretch",

@@ -23,6 +23,7 @@ from dashboard.app_pages.components import (
     source_summary_table,
     when,
 )
+from dashboard.app_pages.tables import show_table
 
 TOP_CHECKS = 10
 # The incident write-up's recommendations; detection goes beyond them (docs: DESIGN, README).
@@ -232,7 +233,7 @@ def _open_alerts(url: str) -> None:
             else ""
         )
     )
-    st.dataframe(
+    show_table(
         alerts[["severity", "title", "opened_at", "delivered_to"]],
         hide_index=True,
         width="stretch",
@@ -274,6 +275,6 @@ def _freshness(url: str) -> None:
             icon=":material/warning:",
         )
     st.caption("One row per source, in the state of its worst scope; each scope is on the Sources page.")
-    st.dataframe(
+    show_table(
         source_summary_table(summary), hide_index=True, width="stretch", height=fit_height(len(summary))
     )

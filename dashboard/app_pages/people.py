@@ -6,6 +6,8 @@ import streamlit as st
 
 from dashboard import data, inventories, people_pages
 from dashboard.app_pages.components import issues_csv, page_picker, paged_findings_table
+from dashboard.app_pages.tables import show_table
+from dashboard.labels import spreadsheet_csv
 
 COLUMNS = {
     "person": st.column_config.TextColumn("Person", width="medium"),
@@ -69,7 +71,7 @@ def render() -> None:
         f"employees, {counted['privileged']} privileged, {counted['signers']} signers, {counted['failing']} with "
         f"open findings · machine accounts: {counted['machines']}"
     )
-    st.dataframe(shown, hide_index=True, width="stretch", column_config=COLUMNS, key="people_table")
+    show_table(shown, hide_index=True, width="stretch", column_config=COLUMNS, key="people_table")
     st.download_button(
         f"Download CSV ({total} people)",
         data=lambda: people_csv(url, evaluation_id, chosen),  # made on click, not per rerun
@@ -95,13 +97,10 @@ def render() -> None:
     if outside.empty:
         st.caption("No guest matches." if text else "No guest account collected.")
     else:
-        st.dataframe(outside, hide_index=True, width="stretch", column_config=COLUMNS, key="guests_table")
+        show_table(outside, hide_index=True, width="stretch", column_config=COLUMNS, key="guests_table")
 
 
 def people_csv(url: str, evaluation_id: int, chosen: people_pages.PeopleFilter) -> bytes:
     """Every person the filters keep, cells that look like formulas neutralised."""
-    from vaultward.reporting.files import spreadsheet_safe
-
     everyone = people_pages.people(url, evaluation_id, chosen)
-    export = everyone.drop(columns=["id", "active"])
-    return export.map(spreadsheet_safe).to_csv(index=False).encode("utf-8")
+    return spreadsheet_csv(everyone.drop(columns=["id", "active"]))

@@ -6,6 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import charts, data
+from dashboard.app_pages.tables import show_table
 
 PEOPLE_COLUMNS = {
     "person": st.column_config.TextColumn("Person", width="medium"),
@@ -40,7 +41,7 @@ def section(url: str) -> None:
     )
     tests = programme["tests"]
     st.plotly_chart(charts.phish_prone_trend(tests, bound), width="stretch", config={"displayModeBar": False})
-    st.dataframe(
+    show_table(
         tests[["started_at", "test", "label", "delivered", "failures", "percentage", "status", "message"]],
         hide_index=True,
         width="stretch",
@@ -65,4 +66,4 @@ def _people(frame, none_text: str) -> None:
     if frame.empty:
         st.caption(none_text)
         return
-    st.dataframe(frame, hide_index=True, width="stretch", column_config=PEOPLE_COLUMNS)
+    show_table(frame, hide_index=True, width="stretch", column_config=PEOPLE_COLUMNS)

@@ -9,6 +9,7 @@ from pathlib import Path
 import streamlit as st
 
 from dashboard import actions, auth, data
+from dashboard.app_pages.tables import show_table
 from vaultward.reporting.files import ReportError, iso_week_of
 from vaultward.store.models import utcnow
 
@@ -39,7 +40,7 @@ def render() -> None:
     if reports.empty:
         st.info("No report yet.", icon=":material/info:")
         return
-    st.dataframe(
+    show_table(
         reports.drop(columns="files"),
         hide_index=True,
         width="stretch",
@@ -90,7 +91,7 @@ def _deliveries(url: str) -> None:
             icon=":material/warning:",
         )
     st.caption(f"{len(deliveries)} attempt(s) shown, {len(failed)} failed.")
-    st.dataframe(
+    show_table(
         deliveries,
         hide_index=True,
         width="stretch",

@@ -8,6 +8,7 @@ import streamlit as st
 
 from dashboard import data
 from dashboard.app_pages.components import fit_height, freshness_table, source_summary_table
+from dashboard.app_pages.tables import show_table
 
 HISTORY_SIZES = (10, 20, 50)
 
@@ -45,7 +46,7 @@ def _summary(summary: pd.DataFrame) -> None:
         "One row per source, in the state of its worst scope. Facts: items its latest runs "
         "collected. The tabs below hold each scope, the gaps of partial runs and the run history."
     )
-    st.dataframe(
+    show_table(
         source_summary_table(summary),
         hide_index=True,
         width="stretch",
@@ -59,7 +60,7 @@ def _scopes(freshness: pd.DataFrame, summary: pd.DataFrame) -> None:
     sources = ["All sources", *summary["collector"]]
     chosen = st.selectbox("Source", sources, key="scopes_source")
     shown = freshness if chosen == "All sources" else freshness[freshness["collector"] == chosen]
-    st.dataframe(
+    show_table(
         freshness_table(shown.reset_index(drop=True)),
         hide_index=True,
         width="stretch",
@@ -81,7 +82,7 @@ def _gaps(gaps: pd.DataFrame) -> None:
         "not be read is unknown in every check on it."
     )
     table = gaps.rename(columns=str.capitalize)
-    st.dataframe(table, hide_index=True, width="stretch", key="partial_gaps")
+    show_table(table, hide_index=True, width="stretch", key="partial_gaps")
 
 
 def _runs(url: str, summary: pd.DataFrame) -> None:
@@ -111,7 +112,7 @@ def _runs(url: str, summary: pd.DataFrame) -> None:
             "Error": runs["error"],
         }
     )
-    st.dataframe(
+    show_table(
         table,
         hide_index=True,
         width="stretch",

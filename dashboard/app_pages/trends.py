@@ -7,6 +7,7 @@ import streamlit as st
 
 from dashboard import charts, data
 from dashboard.app_pages.components import band_styles, banded_score, short_title, when
+from dashboard.app_pages.tables import show_table
 
 WINDOW_LABELS = {days: f"{days} days" for days in data.TREND_WINDOWS}
 
@@ -95,4 +96,4 @@ def _changes_table(changes: pd.DataFrame) -> None:
             "Sources removed": changes["sources_removed"].map(", ".join),
         }
     )
-    st.dataframe(table.iloc[::-1], hide_index=True, width="stretch")
+    show_table(table.iloc[::-1], hide_index=True, width="stretch")

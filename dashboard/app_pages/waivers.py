@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import actions, auth, data
+from dashboard.app_pages.tables import show_table
 from vaultward.store.waivers import WaiverError
 
 STATE_STYLES = {
@@ -34,7 +35,7 @@ def render() -> None:
                 icon=":material/event_busy:",
             )
         table = waivers[["id", "state", "check_id", "resource_pattern", "owner", "expires_at", "reason"]]
-        st.dataframe(
+        show_table(
             table.style.map(lambda state: STATE_STYLES.get(state, ""), subset=["state"]),
             hide_index=True,
             width="stretch",
@@ -90,7 +91,7 @@ def _audit(url: str) -> None:
     if events.empty:
         st.caption("No admin action yet.")
         return
-    st.dataframe(
+    show_table(
         events,
         hide_index=True,
         width="stretch",
@@ -110,7 +111,7 @@ def _waived_findings(url: str) -> None:
     if waived.empty:
         st.caption("None.")
         return
-    st.dataframe(
+    show_table(
         waived,
         hide_index=True,
         width="stretch",

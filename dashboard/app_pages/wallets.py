@@ -7,6 +7,7 @@ import streamlit as st
 
 from dashboard import data, inventories
 from dashboard.app_pages.components import open_findings_table
+from dashboard.app_pages.tables import show_table
 
 KINDS = ["wallet", "signing key", "HSM cluster"]
 COLUMNS = {
@@ -63,5 +64,5 @@ def render() -> None:
         f"({int((everything['value_tier'] == 'high').sum())} high-value), "
         f"{counts.get('signing key', 0)} signing keys, {counts.get('HSM cluster', 0)} HSM clusters"
     )
-    st.dataframe(shown, hide_index=True, width="stretch", column_config=COLUMNS, key="custody_table")
+    show_table(shown, hide_index=True, width="stretch", column_config=COLUMNS, key="custody_table")
     open_findings_table(issues[issues["subject_id"].isin(shown["key"])], "Wallet or key", "custody_issues")

@@ -9,13 +9,14 @@ from vaultward.ops import serve as serve_module
 from vaultward.ops.serve import absolute_sqlite, dashboard_app, serve, streamlit_command
 
 
-def test_command_runs_the_app_headless_without_usage_stats():
+def test_command_runs_the_app_headless_without_usage_stats_or_table_export():
     command = streamlit_command("127.0.0.1", 8765)
     assert command[:4] == [sys.executable, "-m", "streamlit", "run"]
     assert command[4].endswith("dashboard/server.py")
     assert command[5:] == [
         "--server.address", "127.0.0.1", "--server.port", "8765",
         "--server.headless", "true", "--browser.gatherUsageStats", "false",
+        "--client.disableDataExport", "true",
     ]  # fmt: skip
 
 
@@ -75,3 +76,24 @@ def test_the_dashboard_runs_where_serve_is_run_and_reads_its_secrets_there(tmp_p
 def test_the_dashboard_app_is_found_with_its_streamlit_defaults_beside_it():
     app = dashboard_app()
     assert app.name == "server.py" and (app.parent / ".streamlit" / "config.toml").is_file()
+
+
+def test_a_stop_asked_for_is_a_clean_exit(tmp_path, monkeypatch):
+    """Under st.App, uvicorn stops cleanly and then ends by the SIGTERM it was sent: `vaultward
+    serve` (which forwarded it) exits 0, as it did when Streamlit caught the signal itself."""
+    import os
+    import signal
+    import threading
+
+    monkeypatch.setenv("VAULTWARD_DATABASE_URL", f"sqlite:///{tmp_path / 'store.db'}")
+    ready = tmp_path / "ready"
+    script = f"import pathlib, time; pathlib.Path({str(ready)!r}).touch(); time.sleep(60)"
+    monkeypatch.setattr(serve_module, "streamlit_command", lambda a, p: [sys.executable, "-c", script])
+
+    def stop() -> None:
+        while not ready.exists():
+            threading.Event().wait(0.05)
+        os.kill(os.getpid(), signal.SIGTERM)  # as `docker stop` does
+
+    threading.Thread(target=stop, daemon=True).start()
+    assert serve(Settings(), port=8779) == 0

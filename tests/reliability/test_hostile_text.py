@@ -58,16 +58,16 @@ def shown_as_escapes(text: str) -> str:
     return text
 
 
-def plan() -> dict:
+def plan(texts: list[str] = HOSTILE) -> dict:
     """Every hostile string as a person's name and e-mail, a wallet's label and tag value."""
     people = [
         make_identity(key=f"okta:h{n}", scope="okta:acme", source="okta", account="acme", name=text,
                       email=f"{text}@acme.example", privileged=True, factor_kinds=["sms"])
-        for n, text in enumerate(HOSTILE)
+        for n, text in enumerate(texts)
     ]  # fmt: skip
     wallets = [
         make_wallet(key=f"safe:eth:0xh{n}", name=text, signers=["0xa1"], threshold=1, tags={"Owner": text})
-        for n, text in enumerate(HOSTILE)
+        for n, text in enumerate(texts)
     ]
     return {"okta:acme": people, "safe:eth": wallets}
 
@@ -78,19 +78,24 @@ def hostile_store(engine, database_url, tmp_path, monkeypatch) -> str:
     config.write_text(f'[store]\ndata_dir = "{tmp_path / "data"}"\n', encoding="utf-8")
     monkeypatch.setenv("VAULTWARD_CONFIG", str(config))
     monkeypatch.setenv("VAULTWARD_DATABASE_URL", database_url)
-    settings = load_settings()
-    registry = registry_with(plan())
+    fill_hostile_store(engine, load_settings())
+    return database_url
+
+
+def fill_hostile_store(engine, settings, texts: list[str] = HOSTILE) -> None:
+    """Every hostile string (of `texts`) collected and evaluated into the store at `engine` (people,
+    wallets, their findings), and as a failed run's scope and error and a waiver's text."""
+    registry = registry_with(plan(texts))
     collect(settings, engine, registry)
     evaluate(settings, engine, registry)
     now = datetime.now(UTC)
     with Session(engine) as session:
-        for n, text in enumerate(HOSTILE):  # a scope (from the configuration) has at most 300 characters
+        for n, text in enumerate(texts):  # a scope (from the configuration) has at most 300 characters
             add_run(session, "okta", f"okta:{text[:250]}", "failed", now - timedelta(minutes=n + 2),
                     now - timedelta(minutes=n + 1), error=f"HTTP 400: {text}")  # fmt: skip
             session.add(Waiver(check_id="access.root_mfa", resource_pattern=text, reason=text, owner="a@b.c",
                                created_at=now, expires_at=now + timedelta(days=3)))  # fmt: skip
         session.commit()
-    return database_url
 
 
 def cells(at: AppTest) -> set[str]:

@@ -20,7 +20,7 @@ LOOPBACK = "127.0.0.1"
 
 def dashboard_app() -> Path:
     """The dashboard's entry script (server.py: app.py on Streamlit's server with the login's
-    cookie routes), wherever the `dashboard` package is: a source checkout or an installed
+    cookie routes, its metrics hidden), wherever the `dashboard` package is: a source checkout or an installed
     wheel. Its `.streamlit/config.toml` (theme, headless server) sits beside it, where
     Streamlit reads a script's own defaults whatever the working directory."""
     spec = importlib.util.find_spec("dashboard")  # located, not imported: the core never runs it
@@ -35,6 +35,9 @@ def dashboard_app() -> Path:
 
 
 def streamlit_command(address: str, port: int) -> list[str]:
+    """Streamlit serving the dashboard through dashboard/server.py (app.py with the login's
+    cookie routes and its metrics hidden), its table export off whatever other config files
+    or STREAMLIT_ variables say."""
     return [
         sys.executable,
         "-m",
@@ -49,6 +52,8 @@ def streamlit_command(address: str, port: int) -> list[str]:
         "true",
         "--browser.gatherUsageStats",
         "false",
+        "--client.disableDataExport",
+        "true",
     ]
 
 
@@ -106,18 +111,22 @@ def serve(settings: Settings, address: str | None = None, port: int | None = Non
     if not _is_site_packages(source_root):
         env["PYTHONPATH"] = os.pathsep.join(p for p in (str(source_root), env.get("PYTHONPATH", "")) if p)
     process = subprocess.Popen(streamlit_command(address, port), env=env, cwd=working_dir)
+    forwarded: set[int] = set()
 
     def forward(signum: int, _frame: FrameType | None) -> None:
         if process.poll() is None:
+            forwarded.add(signum)
             process.send_signal(signum)
 
     previous = {sig: signal.signal(sig, forward) for sig in (signal.SIGTERM, signal.SIGINT)}
     try:
         while True:
             try:
-                return process.wait()
+                code = process.wait()
             except KeyboardInterrupt:  # pragma: no cover - SIGINT is forwarded by the handler
                 continue
+            # Uvicorn (under st.App) stops cleanly, then ends by the signal it was sent: asked to.
+            return 0 if -code in forwarded else code
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)

@@ -147,7 +147,8 @@ class WeeklyReport:
         """Every open finding of the week's evaluation, spreadsheet-safe."""
         out = io.StringIO()
         names = [f.name for f in FindingLine.__dataclass_fields__.values()]
-        writer = csv.DictWriter(out, fieldnames=names, lineterminator="\n")
+        # CRLF (RFC 4180): a cell holding a carriage return is quoted, never a row break.
+        writer = csv.DictWriter(out, fieldnames=names, lineterminator="\r\n")
         writer.writeheader()
         for line in self.failing:
             writer.writerow({k: spreadsheet_safe(v) for k, v in asdict(line).items()})
