@@ -29,6 +29,8 @@ from vaultward.config.access import (
 
 SESSION_KEY = "vaultward_viewer"
 LOGIN_AT_KEY = "vaultward_login_at"  # when this session logged in (password mode)
+PENDING_REDIRECT_KEY = "vaultward_redirect"  # where the next run sends the browser
+RETURN_PATH_KEY = "vaultward_return_path"  # the page this session opened with (password mode)
 SEEN_AT_KEY = "vaultward_seen_at"  # this session's latest interaction
 COOKIE_SESSION_KEY = "vaultward_cookie_session"  # the signed session behind this browser's cookie
 
@@ -42,6 +44,9 @@ def _oidc_configured() -> bool:
 
 def current_viewer() -> Viewer:
     """The viewer, or a login screen and `st.stop()` until there is one."""
+    pending = st.session_state.pop(PENDING_REDIRECT_KEY, None)
+    if isinstance(pending, str):
+        _redirect(pending)
     config = data.settings().dashboard
     mode = auth_mode(config, _oidc_configured())
     if mode == "local":
@@ -107,11 +112,27 @@ def _cookie_viewer(config) -> Viewer | str | None:
 
 
 def _return_path() -> str:
-    """This page and its query string, to come back to once the cookie is set."""
+    """The page and query string this browser session opened with, to come back to once the
+    cookie is set. Read at the session's first run and kept: the login screen registers no
+    pages, so by the time the form is sent the browser may already show "/"."""
+    if RETURN_PATH_KEY not in st.session_state:
+        st.session_state[RETURN_PATH_KEY] = _current_path()
+    return str(st.session_state[RETURN_PATH_KEY])
+
+
+def _current_path() -> str:
     url = st.context.url
     path = urlsplit(url if isinstance(url, str) else "/").path or "/"
     query = urlencode(st.query_params.to_dict())
     return f"{path}?{query}" if query else path
+
+
+def _redirect_after_rerun(url: str) -> None:
+    """Rerun (the page shows the login's outcome at once), then send the browser to `url`: a
+    redirect queued before `st.rerun` can be dropped, since a new run clears what the browser
+    has not been sent yet."""
+    st.session_state[PENDING_REDIRECT_KEY] = url
+    st.rerun()
 
 
 def _redirect(url: str) -> None:
@@ -147,6 +168,7 @@ def _password(config) -> Viewer:
             return viewer
         _end_session()
     ended = ended or from_cookie
+    _return_path()  # remembered now, while the browser still shows the page it opened
     st.title("Vaultward")
     if ended is not None:
         st.info(ended, icon=":material/timer_off:")
@@ -187,8 +209,7 @@ def _attempt(config, role: Role, given: str) -> None:
     signed = session_cookie.new_session(role, now)
     st.session_state[COOKIE_SESSION_KEY] = signed
     ticket = login.issue_ticket(signed, now)
-    _redirect(f"{login.SESSION_ROUTE}?{urlencode({'ticket': ticket, 'next': _return_path()})}")
-    st.rerun()
+    _redirect_after_rerun(f"{login.SESSION_ROUTE}?{urlencode({'ticket': ticket, 'next': _return_path()})}")
 
 
 def _wait_message(wait: timedelta) -> str:
@@ -211,5 +232,4 @@ def sidebar(viewer: Viewer) -> None:
             if isinstance(signed, session_cookie.SignedSession):
                 login.BOOK.end(signed, datetime.now(UTC), data.settings().dashboard)
             _end_session()
-            _redirect(login.LOGOUT_ROUTE)  # the route clears the cookie
-            st.rerun()
+            _redirect_after_rerun(login.LOGOUT_ROUTE)  # the route clears the cookie
