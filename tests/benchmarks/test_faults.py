@@ -62,14 +62,9 @@ def test_the_fault_campaign_reports_every_fault_and_loses_nothing():
     assert "not: the file's bytes unchanged" not in garbage[3], garbage
     assert "traceback" not in garbage[3]
 
-    # TODO(issue 19): remove this xfail when the fixes are merged; then every row must be clean:
-    # - branch `orphans`: the `collect` after a kill -9 marks the killed Run failed (runs orphaned 0);
-    # - branch `cli-errors`: a store that is not a database exits 3 with one line naming it.
-    pending = []
-    if orphaned or killed[3] != "yes":
-        pending.append(f"kill -9 of collect: {killed[3]} (orphans fix)")
-    if garbage[3] != "yes":
-        pending.append(f"garbage store file: {garbage[2]}; {garbage[3]} (exit code 3, one line)")
-    if pending:
-        pytest.xfail("; ".join(pending))
+    # Every row ends cleanly: the `collect` after a kill -9 marks the killed Runs failed
+    # (none orphaned), and a store that is not a database exits 3 with one line naming it.
+    assert orphaned == 0 and killed[3] == "yes", killed
+    assert garbage[2].startswith("collect 3, status 3"), garbage
+    assert garbage[3] == "yes", garbage
     assert clean == 3

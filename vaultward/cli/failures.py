@@ -32,6 +32,8 @@ EXIT_CODES = "\n".join(
 
 # SQLite's words for a file it cannot use right now (a missing table is not one of them).
 SQLITE_UNAVAILABLE = ("locked", "busy", "unable to open", "disk i/o", "readonly", "disk is full")
+# ... and for a file that is not a SQLite database at all, or a damaged one.
+SQLITE_NOT_A_STORE = ("file is not a database", "malformed")
 
 
 def store_error(error: BaseException) -> BaseException | None:
@@ -63,6 +65,8 @@ def _unavailable(error: BaseException) -> BaseException | None:
         return error
     if isinstance(error, sqlite3.OperationalError):
         return error if any(word in str(error).lower() for word in SQLITE_UNAVAILABLE) else None
+    if isinstance(error, sqlite3.DatabaseError):
+        return error if any(words in str(error).lower() for words in SQLITE_NOT_A_STORE) else None
     psycopg = sys.modules.get("psycopg")  # imported when the store is PostgreSQL
     if psycopg is not None:
         refusing = (psycopg.OperationalError, psycopg.InterfaceError, psycopg.errors.InsufficientPrivilege)
@@ -108,6 +112,11 @@ def store_message(error: BaseException, url: str | None, origin: str | None) -> 
         return (
             f"{store}{chosen} is locked ({what}): another process holds the SQLite file; "
             "wait for it to finish or stop it, then try again"
+        )
+    if isinstance(cause, sqlite3.DatabaseError) and any(w in str(cause).lower() for w in SQLITE_NOT_A_STORE):
+        return (
+            f"cannot use {store}{chosen}: {what}; the file there is not a SQLite database or is "
+            "damaged (nothing was written to it): move it aside or point --data-dir elsewhere"
         )
     if isinstance(cause, sqlite3.Error | OSError) or (url or "").startswith("sqlite"):
         return f"cannot use {store}{chosen}: {what}; check the file and its folder exist and are writable"

@@ -198,12 +198,14 @@ def _collect_scope(engine: Engine, collector: Collector, scope: Scope, run_id: i
         with unit_of_work(engine) as session:
             _finish_collected(session, run_id, scope.id, records, gaps)
     except Exception as error:  # the store failed: nothing of this Run was written
+        # The outcome carries it: the CLI ends with one line naming the store, the worker
+        # logs the failed scope; a line per scope here would repeat it.
         message = f"storing facts failed: {_describe(error)}"
-        log.error("%s %s: %s", collector.name, scope.id, message)
+        log.info("%s %s: %s", collector.name, scope.id, message)
         try:
             in_unit_of_work(engine, _finish_failed, run_id, message)
-        except Exception:  # the store is gone; the Run stays 'running' until recovered
-            log.exception("could not mark run %s failed", run_id)
+        except Exception as again:  # the store is gone; the Run is reaped once it is back
+            log.info("could not mark run %s failed: %s", run_id, type(again).__name__)
         return RunOutcome(run_id, collector.name, scope.id, "failed", 0, message, _seconds(started))
     log.info("%s %s: %s, %d items", collector.name, scope.id, status, len(records))
     return RunOutcome(run_id, collector.name, scope.id, status, len(records), error_text, _seconds(started))
