@@ -173,6 +173,9 @@ def test_only_a_store_that_cannot_be_used_is_the_stores_failure():
         exc.OperationalError("INSERT", {}, locked),
         exc.OperationalError("SELECT 1", {}, refused),
         exc.InterfaceError("SELECT 1", {}, psycopg.InterfaceError("the connection is closed")),
+        exc.OperationalError("SELECT 1", {}, psycopg.errors.AdminShutdown("terminating connection")),
+        exc.OperationalError("SELECT 1", {}, psycopg.errors.TooManyConnections("too many clients")),
+        exc.OperationalError("SELECT 1", {}, sqlite3.DatabaseError("file is not a database")),
     ):
         assert store_error(error) is error.orig
         try:
@@ -183,6 +186,10 @@ def test_only_a_store_that_cannot_be_used_is_the_stores_failure():
         exc.OperationalError("SELECT", {}, sqlite3.OperationalError("no such table: run")),  # a schema
         exc.IntegrityError("INSERT", {}, sqlite3.IntegrityError("UNIQUE constraint failed")),
         psycopg.errors.UndefinedTable("relation does not exist"),
+        # the store answers: a deadlock, a serialisation failure, a statement timeout
+        exc.OperationalError("UPDATE", {}, psycopg.errors.DeadlockDetected("deadlock detected")),
+        exc.OperationalError("UPDATE", {}, psycopg.errors.SerializationFailure("could not serialize")),
+        exc.OperationalError("SELECT", {}, psycopg.errors.QueryCanceled("statement timeout")),
         ValueError("a bug"),
     ):
         assert store_error(error) is None

@@ -10,6 +10,7 @@ import sys
 import time
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import update
 from sqlmodel import Session, select
 
@@ -188,3 +189,42 @@ def test_readers_show_a_left_behind_run_failed_before_it_is_marked(engine):
         assert orphan.status == "failed" and is_interrupted(orphan.error)
         assert orphan.finished_at is not None and orphan.duration_seconds is not None
         assert (live.status, live.finished_at, live.error) == ("running", None, None)
+
+
+def test_a_live_process_on_this_host_is_never_reaped_for_a_stale_heartbeat(engine):
+    """The store was away longer than the heartbeat's limit (renewals failed): the Run's process
+    still runs here, so it is left running, however old its heartbeat."""
+    sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        owner = Owner(this_process().host, sleeper.pid, process_started(sleeper.pid))
+        with unit_of_work(engine) as session:
+            add_run(session, "live, silent", owner, STALE_SECONDS * 10)
+        assert reap_orphans(engine) == []
+        assert statuses(engine)["live, silent"] == ("running", None)
+    finally:
+        sleeper.kill()
+        sleeper.wait()
+    [reaped] = reap_orphans(engine)  # once it is gone, it is
+    assert reaped.scope == "live, silent" and "is gone" in reaped.error
+
+
+def test_a_run_marked_interrupted_keeps_that_outcome_and_stores_nothing(engine):
+    """A Run reaped while its (remote) process still ran cannot be finished afterwards: the
+    facts it read are not stored under a Run the store calls failed."""
+    from vaultward.contract.records import CollectionScope
+    from vaultward.pipeline.collection import RunInterrupted, _finish_collected, _finish_failed
+    from vaultward.store.models import Fact
+
+    with unit_of_work(engine) as session:
+        run_id = add_run(session, "remote", Owner("elsewhere", 1, None), STALE_SECONDS * 3)
+    [reaped] = reap_orphans(engine)
+    assert reaped.run_id == run_id
+
+    records = [CollectionScope(key="k", scope="remote")]
+    with pytest.raises(RunInterrupted), unit_of_work(engine) as session:
+        _finish_collected(session, run_id, "remote", records, [])
+    in_unit_of_work(engine, _finish_failed, run_id, "storing facts failed: ...")  # leaves it as marked
+    with Session(engine) as session:
+        run = session.get(Run, run_id)
+        assert run is not None and run.status == "failed" and is_interrupted(run.error)
+        assert session.exec(select(Fact).where(Fact.run_id == run_id)).all() == []

@@ -59,7 +59,7 @@ def _unavailable(error: BaseException) -> BaseException | None:
         if error.connection_invalidated or isinstance(error, exc.InterfaceError):
             return orig
         if isinstance(error, exc.OperationalError) and not isinstance(orig, sqlite3.Error):
-            return orig
+            return orig if _postgresql_unavailable(orig) else None
         return None
     if isinstance(error, exc.DisconnectionError | exc.TimeoutError):
         return error
@@ -70,9 +70,22 @@ def _unavailable(error: BaseException) -> BaseException | None:
     psycopg = sys.modules.get("psycopg")  # imported when the store is PostgreSQL
     if psycopg is not None:
         refusing = (psycopg.OperationalError, psycopg.InterfaceError, psycopg.errors.InsufficientPrivilege)
-        if isinstance(error, refusing):
+        if isinstance(error, refusing) and _postgresql_unavailable(error):
             return error
     return None
+
+
+# SQLSTATE classes of a PostgreSQL that cannot be used: connection exception, operator
+# intervention (shut down, starting), insufficient resources (too many connections),
+# authorisation, no such database; and no privilege. A deadlock (40P01), a serialisation
+# failure (40001) or a statement timeout (57014) is not the store being away.
+UNAVAILABLE_SQLSTATES = ("08", "57P", "53", "28", "3D", "42501")
+
+
+def _postgresql_unavailable(error: BaseException) -> bool:
+    """No SQLSTATE (the server never answered) or one of UNAVAILABLE_SQLSTATES."""
+    state = getattr(error, "sqlstate", None)
+    return state is None or str(state).startswith(UNAVAILABLE_SQLSTATES)
 
 
 def first_line(error: BaseException, url: str | None) -> str:

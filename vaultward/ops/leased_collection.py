@@ -2,7 +2,8 @@
 whose lease another live process holds while collecting it is skipped and said so, never
 collected twice at once. A worker that has finished a source and only keeps its lease until
 the next firing does not stop a collection by hand: that lease is taken over (and the
-worker's next firing takes it back once this one is done)."""
+worker's next firing takes it back once this one is done), unless a task queue is configured:
+then queue workers may still be collecting the round the hold stands for."""
 
 from __future__ import annotations
 
@@ -53,12 +54,15 @@ def collect_leased(
     names = source_names(settings, registry, sources)
     owner = owner or job_lease.worker_identity()
     reap_orphans(engine)  # also when every source is skipped
+    # With a task queue, the scheduler's hold until the next firing covers queue workers that
+    # may still be collecting the round it enqueued: it is not taken over.
+    over_holds = not settings.queue.effective_broker_url()
     taken: list[str] = []
     skipped: list[Skipped] = []
     try:
         for name in names:
             job_id = job_lease.source_job(name)
-            if job_lease.take(engine, job_id, owner, over_holds=True):
+            if job_lease.take(engine, job_id, owner, over_holds=over_holds):
                 taken.append(name)
                 continue
             held = in_unit_of_work(engine, job_lease.holder, job_id)

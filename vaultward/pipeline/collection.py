@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 
 from sqlalchemy import CursorResult, Engine, insert, update
 from sqlalchemy.exc import DBAPIError
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from vaultward.config.settings import Settings
 from vaultward.contract.records import CollectionScope, Record
@@ -94,11 +94,30 @@ def _started(engine: Engine, collector: str, scope: str) -> int:
     return run_id
 
 
+class RunInterrupted(Exception):
+    """The Run was marked interrupted (its heartbeat went stale) while it ran: what it read
+    is not stored under a Run the store already calls failed."""
+
+
+def _finish(session: Session, run_id: int, **values: object) -> bool:
+    """Set the outcome of a Run that is still `running` (one statement, so a reaper marking
+    it at the same moment either comes first and wins, or finds it finished)."""
+    result: CursorResult = session.execute(  # type: ignore[assignment]  # an UPDATE: a cursor
+        update(Run)
+        .where(col(Run.id) == run_id, col(Run.status) == "running")
+        .values(finished_at=utcnow(), **values)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1
+
+
+def _finish_or_interrupted(session: Session, run_id: int, **values: object) -> None:
+    if not _finish(session, run_id, **values):
+        raise RunInterrupted(f"run {run_id} was marked interrupted while it ran; what it read was not stored")
+
+
 def _finish_failed(session: Session, run_id: int, error: str) -> None:
-    run = session.get(Run, run_id)
-    assert run is not None
-    run.status, run.error, run.finished_at = "failed", error, utcnow()
-    session.add(run)
+    _finish(session, run_id, status="failed", error=error)  # already marked: it stays as it is
 
 
 def _insert_facts(session: Session, run_id: int, scope_id: str, records: Sequence[Record]) -> None:
@@ -116,23 +135,26 @@ def _finish_discovery(session: Session, run_id: int, scope_id: str, scopes: list
     """Store the listed scopes as the discovery Run's facts: the evaluation counts only
     scopes the latest successful discovery listed (removed accounts stop counting)."""
     records = [CollectionScope(key=scope.id, scope=scope_id) for scope in scopes]
+    _finish_or_interrupted(
+        session, run_id, status="ok", item_count=len(records), counts={CollectionScope.kind: len(records)}
+    )
     _insert_facts(session, run_id, scope_id, records)
-    run = session.get(Run, run_id)
-    assert run is not None
-    run.status, run.finished_at = "ok", utcnow()
-    run.item_count, run.counts = len(records), {CollectionScope.kind: len(records)}
 
 
 def _finish_collected(
     session: Session, run_id: int, scope_id: str, records: Sequence[Record], gaps: Sequence[Gap]
 ) -> None:
     """The Run's facts and its outcome (`partial` with gaps, else `ok`)."""
+    _finish_or_interrupted(
+        session,
+        run_id,
+        status="partial" if gaps else "ok",
+        error=_gap_text(gaps),
+        item_count=len(records),
+        counts=dict(Counter(record.kind for record in records)),
+        gaps=[gap.to_json() for gap in gaps],
+    )
     _insert_facts(session, run_id, scope_id, records)
-    run = session.get(Run, run_id)
-    assert run is not None
-    run.status, run.error, run.finished_at = ("partial" if gaps else "ok"), _gap_text(gaps), utcnow()
-    run.item_count, run.counts = len(records), dict(Counter(record.kind for record in records))
-    run.gaps = [gap.to_json() for gap in gaps]
 
 
 def _gap_text(gaps: Sequence[Gap]) -> str | None:

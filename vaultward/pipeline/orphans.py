@@ -5,7 +5,8 @@
 as failed even before it is marked (`orphan_reason`). A Run is judged left behind when its
 owner ran on this host (same boot and pid namespace) and that process is gone or is another
 process now, or when its heartbeat is older than run_owner.STALE_SECONDS (a Run of another
-host is judged by its heartbeat only; a Run stored before owners were, by its start), or
+host is judged by its heartbeat only, a Run stored before owners were by its start; a Run
+whose process is seen alive here is never judged by its heartbeat), or
 when it is this process's and this process no longer runs it (the store failed as it was
 finished). A live process's Run, beating, is never marked.
 """
@@ -52,6 +53,8 @@ def orphan_reason(run: Run, now: datetime, here: Owner | None = None) -> str | N
         alive = owner_alive(owner, here)
         if alive is False:
             return f"{INTERRUPTED_PREFIX}its process (pid {owner.pid} on {owner.host}) is gone"
+        if alive is True:  # its process runs: a stale heartbeat is a store that was away
+            return None
     heartbeat = run.heartbeat_at or run.started_at
     if heartbeat_stale(heartbeat, now):
         where = f"pid {run.owner_pid} on {run.owner_host}" if run.owner_host else "an earlier version"
