@@ -219,19 +219,20 @@ def _attempt(config, role: Role, given: str) -> None:
     address = _client_address()
     limits = login.limiter(config.max_login_attempts, config.lockout_minutes)
     now = datetime.now(UTC)
-    wait = limits.wait(role, address, now)
+    wait = limits.attempt(role, address, now)  # counted as a failure until it proves right
     if wait:
         st.error(_wait_message(wait), icon=":material/lock_clock:")
         return
     url = data.database_url()
     if not password_opens(given, role, config):
-        earned = limits.failed(role, address, now)
+        earned = limits.wait(role, address, now)
         login.audit(url, login.LoginEvent("login.failure", role, address), engine)
         if earned:
             seconds = math.ceil(earned.total_seconds())
             login.audit(url, login.LoginEvent("login.lockout", role, address, seconds), engine)
         st.error("Wrong password." + (f" {_wait_message(earned)}" if earned else ""), icon=":material/error:")
         return
+    limits.succeeded(role, address, now)
     login.audit(url, login.LoginEvent("login.success", role, address), engine)
     st.session_state[SESSION_KEY] = Viewer(f"password {role}", role, "password")
     st.session_state[LOGIN_AT_KEY] = st.session_state[SEEN_AT_KEY] = now

@@ -102,3 +102,18 @@ def test_an_ipv6_host_counts_as_its_64():
     assert address_key("::ffff:198.51.100.7") == address_key("198.51.100.7")
     assert address_key("2001:db8:1:2::1") == "address 2001:db8:1:2::/64"
     assert address_key("not an address") == "address not an address"
+
+
+def test_a_try_is_counted_before_its_password_is_compared_and_taken_back_if_right():
+    limiter = LoginLimiter(3, timedelta(minutes=15))
+    tries = [limiter.attempt("admin", "198.51.100.7", T0) for _ in range(5)]  # sent at once
+    assert tries[:3] == [None] * 3 and tries[3] == tries[4] == FIRST_WAIT  # only three get through
+    assert limiter.attempt("viewer", "203.0.113.9", T0) is None
+    limiter.succeeded("viewer", "203.0.113.9", T0)  # right: it counts for nothing
+    for second in range(2):
+        assert limiter.attempt("viewer", "203.0.113.9", T0 + second * S) is None
+    assert limiter.wait("viewer", "203.0.113.9", T0 + 2 * S) == timedelta(0)  # two failures: free
+    limiter.succeeded("viewer", "203.0.113.9", T0 + S)
+    assert limiter.attempt("viewer", "203.0.113.9", T0 + 2 * S) is None
+    assert limiter.attempt("viewer", "203.0.113.9", T0 + 3 * S) is None  # the third failure
+    assert limiter.attempt("viewer", "203.0.113.9", T0 + 4 * S) == FIRST_WAIT - S

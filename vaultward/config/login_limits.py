@@ -105,6 +105,29 @@ class LoginLimiter:
         shared = self._wait(f"role {role}", now, self.max_failures * ROLE_FACTOR, ROLE_WAIT_CAP)
         return max(own, shared)
 
+    def attempt(self, role: str, address: str, now: datetime) -> timedelta | None:
+        """Reserve one try, before the password is compared: the wait when it must wait, else
+        None, and the try counts as a failure until `succeeded(role, address, now)` takes it
+        back. Checking and counting under one lock: tries sent at once cannot all slip in."""
+        with self._lock:
+            key = address_key(address)
+            wait = self._wait_locked(role, key, now)
+            if wait:
+                return wait
+            for name in (key, f"role {role}"):
+                self._bucket(name, now).put(RateItem(name, _ms(now)))
+            return None
+
+    def succeeded(self, role: str, address: str, now: datetime) -> None:
+        """Take back the failure `attempt` counted at `now` for a try that was right."""
+        with self._lock:
+            for name in (address_key(address), f"role {role}"):
+                items = self._bucket(name, now).items
+                for index in range(len(items) - 1, -1, -1):
+                    if items[index].timestamp == _ms(now):
+                        del items[index]
+                        break
+
     def failed(self, role: str, address: str, now: datetime) -> timedelta:
         """Count a failure; returns the wait it earned that address (zero while still free)."""
         with self._lock:
