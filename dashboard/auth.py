@@ -33,6 +33,8 @@ PENDING_REDIRECT_KEY = "vaultward_redirect"  # where the next run sends the brow
 RETURN_PATH_KEY = "vaultward_return_path"  # the page this session opened with (password mode)
 SEEN_AT_KEY = "vaultward_seen_at"  # this session's latest interaction
 COOKIE_SESSION_KEY = "vaultward_cookie_session"  # the signed session behind this browser's cookie
+FINGERPRINT_KEY = "vaultward_password_print"  # fingerprint of the password this tab signed in with
+CHANGED_MESSAGE = "The password was changed: log in again."
 
 
 def _oidc_configured() -> bool:
@@ -84,7 +86,7 @@ def _oidc(config) -> Viewer:
 
 
 def _end_session() -> None:
-    for key in (SESSION_KEY, LOGIN_AT_KEY, SEEN_AT_KEY, COOKIE_SESSION_KEY):
+    for key in (SESSION_KEY, LOGIN_AT_KEY, SEEN_AT_KEY, COOKIE_SESSION_KEY, FINGERPRINT_KEY):
         st.session_state.pop(key, None)
 
 
@@ -100,7 +102,9 @@ def _cookie_viewer(config) -> Viewer | str | None:
     """The viewer this browser's session cookie signs in, why it no longer does, or None."""
     value = st.context.cookies.get(session_cookie.COOKIE_NAME)
     signed = session_cookie.read(
-        value if isinstance(value, str) else None, session_cookie.session_secret(config)
+        value if isinstance(value, str) else None,
+        session_cookie.session_secret(config),
+        session_cookie.role_passwords(config),
     )
     if signed is None:
         return None
@@ -108,7 +112,33 @@ def _cookie_viewer(config) -> Viewer | str | None:
     if ended is not None:
         return ended
     st.session_state[COOKIE_SESSION_KEY] = signed
+    st.session_state[FINGERPRINT_KEY] = _password_print(config, signed.role)
     return Viewer(f"password {signed.role}", signed.role, "password")
+
+
+def _password_print(config, role: Role) -> str | None:
+    """The fingerprint of `role`'s current password, or None when it has none."""
+    password = session_cookie.role_passwords(config).get(role)
+    return session_cookie.fingerprint(password, session_cookie.session_secret(config)) if password else None
+
+
+def _tab_ended(config) -> str | None:
+    """Why this tab's own login is over, or None: its signed session was logged out (in any
+    tab) or expired, its role's password changed or was removed, else this tab's clock ran out."""
+    viewer = st.session_state.get(SESSION_KEY)
+    signed_with = st.session_state.get(FINGERPRINT_KEY)
+    if (
+        isinstance(viewer, Viewer)
+        and signed_with is not None
+        and signed_with != _password_print(config, viewer.role)
+    ):
+        return CHANGED_MESSAGE
+    signed = st.session_state.get(COOKIE_SESSION_KEY)
+    if isinstance(signed, session_cookie.SignedSession):
+        ended = login.BOOK.check(signed, datetime.now(UTC), config)
+        if ended is not None:
+            return ended
+    return _session_lasts(config, st.session_state.get(LOGIN_AT_KEY))
 
 
 def _return_path() -> str:
@@ -156,18 +186,17 @@ def _roles(config) -> list[Role]:
 
 
 def _password(config) -> Viewer:
-    viewer = st.session_state.get(SESSION_KEY)
-    ended = None
     from_cookie = _cookie_viewer(config)
     if isinstance(from_cookie, Viewer):
         st.session_state[SESSION_KEY] = from_cookie
         return from_cookie
+    ended = from_cookie  # why the cookie's session is over (logged out, expired), or None
+    viewer = st.session_state.get(SESSION_KEY)
     if isinstance(viewer, Viewer):
-        ended = _session_lasts(config, st.session_state.get(LOGIN_AT_KEY))
+        ended = ended or _tab_ended(config)
         if ended is None:
             return viewer
-        _end_session()
-    ended = ended or from_cookie
+        _end_session()  # logged out in another tab, or over: this tab is signed out too
     _return_path()  # remembered now, while the browser still shows the page it opened
     st.title("Vaultward")
     if ended is not None:
@@ -190,24 +219,26 @@ def _attempt(config, role: Role, given: str) -> None:
     address = _client_address()
     limits = login.limiter(config.max_login_attempts, config.lockout_minutes)
     now = datetime.now(UTC)
-    wait = limits.wait(role, address, now)
+    wait = limits.attempt(role, address, now)  # counted as a failure until it proves right
     if wait:
         st.error(_wait_message(wait), icon=":material/lock_clock:")
         return
     url = data.database_url()
     if not password_opens(given, role, config):
-        earned = limits.failed(role, address, now)
+        earned = limits.wait(role, address, now)
         login.audit(url, login.LoginEvent("login.failure", role, address), engine)
         if earned:
             seconds = math.ceil(earned.total_seconds())
             login.audit(url, login.LoginEvent("login.lockout", role, address, seconds), engine)
         st.error("Wrong password." + (f" {_wait_message(earned)}" if earned else ""), icon=":material/error:")
         return
+    limits.succeeded(role, address, now)
     login.audit(url, login.LoginEvent("login.success", role, address), engine)
     st.session_state[SESSION_KEY] = Viewer(f"password {role}", role, "password")
     st.session_state[LOGIN_AT_KEY] = st.session_state[SEEN_AT_KEY] = now
     signed = session_cookie.new_session(role, now)
     st.session_state[COOKIE_SESSION_KEY] = signed
+    st.session_state[FINGERPRINT_KEY] = _password_print(config, role)
     ticket = login.issue_ticket(signed, now)
     _redirect_after_rerun(f"{login.SESSION_ROUTE}?{urlencode({'ticket': ticket, 'next': _return_path()})}")
 

@@ -26,7 +26,9 @@ async def start_session(request: Request) -> RedirectResponse:
     login.BOOK.check(session, now, config)  # its first use: the idle clock starts now
     response.set_cookie(
         session_cookie.COOKIE_NAME,
-        session_cookie.sign(session, session_cookie.session_secret(config)),
+        session_cookie.sign(
+            session, session_cookie.session_secret(config), session_cookie.role_passwords(config)
+        ),
         max_age=config.session_minutes * 60,
         path="/",
         httponly=True,
@@ -40,7 +42,9 @@ async def end_session(request: Request) -> RedirectResponse:
     """Log out: the session id is refused from now on and the cookie cleared."""
     config = settings().dashboard
     value = request.cookies.get(session_cookie.COOKIE_NAME)
-    session = session_cookie.read(value, session_cookie.session_secret(config))
+    session = session_cookie.read(
+        value, session_cookie.session_secret(config), session_cookie.role_passwords(config)
+    )
     if session is not None:
         login.BOOK.end(session, datetime.now(UTC), config)
     response = RedirectResponse("/", status_code=303)

@@ -228,3 +228,26 @@ def test_an_admin_creates_a_waiver_and_the_audit_log_says_who(seeded_url, passwo
     assert "expiry '900d' must be in the future and within 365 days" in at.error[0].value
     with Session(open_store(seeded_url)) as session:
         assert len(session.exec(select(AuditEvent)).all()) == 1
+
+
+def test_logging_out_in_another_tab_signs_this_tab_out(seeded_url, passwords):
+    from dashboard import login
+
+    at = log_in("view-only-9f2")
+    assert "Readiness overview" in [t.value for t in at.title]
+    signed = at.session_state["vaultward_cookie_session"]
+    login.BOOK.end(signed, datetime.now(UTC), DashboardConfig())  # what the other tab's Log out does
+    at.run()
+    assert "Readiness overview" not in [t.value for t in at.title]
+    assert [i.value for i in at.info] == ["You logged out: log in again."]
+    assert at.text_input(key="login_password")
+
+
+def test_a_changed_or_removed_password_signs_open_tabs_out(seeded_url, passwords, monkeypatch):
+    changed, removed = log_in("admin-7c1e", "admin"), log_in("view-only-9f2")
+    assert "password admin" in [t.value for t in changed.text]
+    monkeypatch.setenv("VAULTWARD_DASHBOARD_ADMIN_PASSWORD", "admin-rotated-4d")
+    monkeypatch.delenv("VAULTWARD_DASHBOARD_PASSWORD")
+    for at in (changed.run(), removed.run()):
+        assert "Readiness overview" not in [t.value for t in at.title]
+        assert [i.value for i in at.info] == ["The password was changed: log in again."]

@@ -12,19 +12,43 @@ from vaultward.config.settings import DashboardConfig
 
 T0 = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 SECRET = "test-secret-5b1d"  # noqa: S105 - the test's own
+PASSWORDS = {"viewer": "view-only-9f2", "admin": "admin-7c1e"}
 
 
 def test_a_signed_session_reads_back_and_a_forged_one_does_not():
     session = new_session("admin", T0)
-    value = sign(session, SECRET)
-    assert read(value, SECRET) == session
-    assert read(value, "another-secret") is None  # another server's, or the secret changed
-    assert read(value[:-2] + ("AA" if value[-2:] != "AA" else "BB"), SECRET) is None
-    viewer = sign(new_session("viewer", T0), SECRET)
+    value = sign(session, SECRET, PASSWORDS)
+    assert read(value, SECRET, PASSWORDS) == session
+    assert read(value, "another-secret", PASSWORDS) is None  # another server's, or the secret changed
+    assert read(value[:-2] + ("AA" if value[-2:] != "AA" else "BB"), SECRET, PASSWORDS) is None
+    viewer = sign(new_session("viewer", T0), SECRET, PASSWORDS)
     signature = value.rpartition(".")[2]
-    assert read(viewer.rpartition(".")[0] + "." + signature, SECRET) is None  # role swapped
-    assert read("", SECRET) is None and read(None, SECRET) is None and read("junk", SECRET) is None
-    assert SECRET not in value and "admin" in read(value, SECRET).role
+    assert read(viewer.rpartition(".")[0] + "." + signature, SECRET, PASSWORDS) is None  # role swapped
+    assert (
+        read("", SECRET, PASSWORDS) is None
+        and read(None, SECRET, PASSWORDS) is None
+        and read("junk", SECRET, PASSWORDS) is None
+    )
+    assert SECRET not in value and "admin" in read(value, SECRET, PASSWORDS).role
+    assert not any(password in value for password in PASSWORDS.values())
+
+
+def test_a_changed_or_removed_password_ends_its_role_s_sessions():
+    admin = new_session("admin", T0)
+    value = sign(admin, SECRET, PASSWORDS)
+    assert read(value, SECRET, {**PASSWORDS, "viewer": "changed"}) == admin  # another role's change
+    assert read(value, SECRET, {**PASSWORDS, "admin": "admin-changed"}) is None
+    assert read(value, SECRET, {"viewer": "view-only-9f2"}) is None  # the admin role removed
+    assert read(value, SECRET, {}) is None
+    fingerprint = session_cookie.fingerprint("admin-7c1e", SECRET)
+    assert fingerprint != session_cookie.fingerprint("admin-7c1e", "another-secret")
+    assert "admin-7c1e" not in fingerprint and len(fingerprint) == 16
+
+
+def test_the_role_passwords_come_from_the_environment():
+    config = DashboardConfig()
+    environ = {"VAULTWARD_DASHBOARD_PASSWORD": "v", "VAULTWARD_DASHBOARD_ADMIN_PASSWORD": ""}
+    assert session_cookie.role_passwords(config, environ) == {"viewer": "v"}
 
 
 def test_the_secret_comes_from_the_environment_else_one_per_process():
