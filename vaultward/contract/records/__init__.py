@@ -35,6 +35,12 @@ from vaultward.contract.records.detection import (
     ThreatDetector,
     Trail,
 )
+from vaultward.contract.records.endpoint import (
+    PLATFORMS,
+    Device,
+    SigninEvent,
+    SigninLog,
+)
 from vaultward.contract.records.identity import (
     AccessKey,
     CloudAccount,
@@ -64,6 +70,7 @@ __all__ = [
     "AssetBalance",
     "CloudAccount",
     "CollectionScope",
+    "Device",
     "ExternalFinding",
     "HsmCluster",
     "Identity",
@@ -76,12 +83,15 @@ __all__ = [
     "OrgAccount",
     "PHISHING_FAILURES",
     "PHISHING_RESISTANT_FACTORS",
+    "PLATFORMS",
     "RECORD_KINDS",
     "PhishProne",
     "PhishingResult",
     "PhishingTest",
     "PortRange",
     "Record",
+    "SigninEvent",
+    "SigninLog",
     "SigningKey",
     "ThreatDetector",
     "Trail",
