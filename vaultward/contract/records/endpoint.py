@@ -77,6 +77,10 @@ class SigninEvent(Record):
     # The vendor flagged the address as an anonymising proxy or Tor (Okta
     # securityContext.isProxy, Entra riskEventTypes anonymizedIPAddress). None: not said.
     anonymous_proxy: bool | None = None
+    # The vendor's own risk detections on this event, verbatim and lower case: Entra
+    # riskEventTypes_v2 (anonymizedIPAddress, impossibleTravel, ...), Google's
+    # suspicious_login / gov_attack_warning, Okta's debugContext threatSuspected.
+    risks: list[str] = Field(default_factory=list)
     device_id: str = ""  # the device the session came from, as the vendor identifies it
     # The session came from a managed (or compliant) device, as the IdP says. None: not said.
     device_managed: bool | None = None
