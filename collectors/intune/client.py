@@ -51,13 +51,13 @@ class IntuneClient(VendorClient):
             yield list(self.objects(page, DEVICES_PATH))
 
     def management_states(self) -> dict[str, str]:
-        """Every managed device's `managementState` (beta), by device id; a state that is
-        not a string is kept as its JSON text (the mapper reports it)."""
+        """Every managed device's `managementState` (beta), by device id ("" when it has
+        none: the mapper reports it missing)."""
         params = {"$select": ",".join(STATE_FIELDS)}
         states: dict[str, str] = {}
         for page in self.api.pages_by_next_url(STATES_PATH, "value", NEXT_LINK, params):
             for row in self.objects(page, STATES_PATH):
                 if row.get("id"):
                     state = row.get("managementState")
-                    states[str(row["id"])] = state if isinstance(state, str) else repr(state)
+                    states[str(row["id"])] = state if isinstance(state, str) else ""
         return states

@@ -157,7 +157,7 @@ def map_device(raw: Mapping[str, Any], states: Mapping[str, str] | None) -> Devi
             anomalies.append(f"managementState:{state}" if state else "managementState missing")
 
     owner = raw.get("managedDeviceOwnerType")
-    if owner == "personal" or (owner is not None and owner not in OWNER_TYPES):
+    if owner == "personal" or (owner is not None and not (isinstance(owner, str) and owner in OWNER_TYPES)):
         anomalies.append(f"managedDeviceOwnerType:{owner}")
 
     name = _text(raw, "deviceName")
