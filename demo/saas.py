@@ -16,7 +16,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from demo.fakes import bitgo, entra, fireblocks, google_workspace, internal_hr, knowbe4, okta, safe
+from demo.fakes import bitgo, entra, fireblocks, google_workspace, internal_hr, intune, knowbe4, okta, safe
 from demo.fakes.prowler import demo_prowler_output
 from demo.fakes.server import FakeApi, RateLimit
 from demo.fakes.training_csv import demo_training_csv
@@ -149,4 +149,16 @@ def saas_fakes(
         demo.environment[internal_hr.DEMO_TOKEN_VARIABLE] = f"Bearer {internal_hr.DEMO_TOKEN}"
         prowler_folder = demo_prowler_output(data_dir / "prowler", aws_account, now)
         demo.sources["prowler_import"] = {"path": str(prowler_folder)}
+
+        # Intune through the same app registration as entra (its ENTRA_CLIENT_* variables).
+        intune_data = demo.data["intune"] = intune.demo_intune_data(now)
+        intune_fake = stack.enter_context(
+            intune.make_intune_fake(intune_data, client_secret=DEMO_SECRET, page_size=page_size)
+        )
+        demo.fakes["intune"] = intune_fake
+        demo.sources["intune"] = {
+            "tenant_id": intune_data["tenant_id"],
+            "graph_url": intune_fake.base_url,
+            "login_url": intune_fake.base_url,
+        }
         yield demo

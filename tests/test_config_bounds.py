@@ -124,6 +124,7 @@ def test_a_short_region_with_a_bidi_character_is_shown_escaped():
         ),
         ({"sources": {"x" * 101: {}}}, "sources." + "x" * 60 + "... (101 characters) (the key)"),
         ({"sources": {"entra": {"tenant_id": "t" * 295}}}, "sources.entra.tenant_id"),
+        ({"sources": {"intune": {"tenant_id": "t" * 295}}}, "sources.intune.tenant_id"),
         (
             {"sources": {"training_csv": {"path": "a.csv", "source_label": "l" * 288}}},
             "sources.training_csv.source_label",
@@ -287,6 +288,7 @@ def _parts() -> dict[str, st.SearchStrategy[dict[str, Any]]]:
         "internal_http": st.fixed_dictionaries({"endpoints": st.lists(endpoint, max_size=2, unique_by=str)}),
         "training_csv": st.fixed_dictionaries({"path": NAMES, "source_label": NAMES}),
         "entra": st.fixed_dictionaries({"tenant_id": NAMES}),
+        "intune": st.fixed_dictionaries({"tenant_id": NAMES}),
         "google_workspace": st.fixed_dictionaries(
             {"customer": NAMES, "admin_subject": EMAILS}, optional={"domain": NAMES}
         ),

@@ -53,3 +53,13 @@ def test_every_configured_and_default_credential_variable_is_known():
     names = settings.credential_variables(discover(entry_point_groups=False).collectors)
     assert {"ACME_OKTA", "OKTA_API_TOKEN", "KNOWBE4_API_TOKEN"} <= set(names)
     assert "ENTRA_CLIENT_SECRET" not in names  # entra is not configured here
+
+
+def test_intune_masks_the_entra_variables_it_reads_by_default_and_those_it_is_given():
+    from vaultward.config.settings import parse_settings
+    from vaultward.pipeline.registry import discover
+
+    intune = {"tenant_id": "t", "credentials_env": {"client_secret": "ACME_INTUNE_SECRET"}}
+    settings = parse_settings({"sources": {"intune": intune}})
+    names = settings.credential_variables(discover(entry_point_groups=False).collectors)
+    assert {"ENTRA_CLIENT_ID", "ENTRA_CLIENT_SECRET", "ACME_INTUNE_SECRET"} <= set(names)

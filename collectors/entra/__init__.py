@@ -10,15 +10,13 @@ from pydantic import BaseModel, ConfigDict
 
 from collectors.degrade import FAILURES
 from collectors.entra import mapper, policy_mapper, trust_mapper
-from collectors.entra.client import ClientCredentialsGrant, GraphClient, token_url
-from collectors.http_api import ApiError, credential
+from collectors.entra.client import GraphClient
+from collectors.http_api import ApiError
+from collectors.microsoft_graph import CREDENTIALS, GRAPH_URL, LOGIN_URL, graph_apis
 from collectors.saas import SaasCollector, http_url
 from vaultward.config.bounded import scope_part
 from vaultward.contract.records import Identity, MfaPolicy, Record
 from vaultward.contract.sdk import Problem, Scope
-
-DEFAULT_CLIENT_ID_VARIABLE = "ENTRA_CLIENT_ID"
-DEFAULT_CLIENT_SECRET_VARIABLE = "ENTRA_CLIENT_SECRET"  # noqa: S105 - a variable name
 
 
 class EntraOptions(BaseModel):
@@ -27,8 +25,8 @@ class EntraOptions(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     tenant_id: Annotated[str, scope_part("entra:")]  # directory (tenant) id or a verified domain
-    graph_url: Annotated[str, http_url()] = "https://graph.microsoft.com"
-    login_url: Annotated[str, http_url()] = "https://login.microsoftonline.com"
+    graph_url: Annotated[str, http_url()] = GRAPH_URL
+    login_url: Annotated[str, http_url()] = LOGIN_URL
 
 
 class EntraCollector(SaasCollector):
@@ -62,7 +60,7 @@ class EntraCollector(SaasCollector):
     permissions = ("AuditLog.Read.All", "Policy.Read.All", "GroupMember.Read.All")
     options_model: ClassVar[type[BaseModel]] = EntraOptions
     enabled_by_default = False  # needs a tenant: runs once configured
-    credentials = {"client_id": DEFAULT_CLIENT_ID_VARIABLE, "client_secret": DEFAULT_CLIENT_SECRET_VARIABLE}
+    credentials = CREDENTIALS
     # Microsoft Graph counts identity requests per app per tenant in resource units per 10 s
     # (thousands even for small tenants); 1,200 a minute keeps well inside them.
     rate_limit_per_minute = 1200
@@ -71,13 +69,8 @@ class EntraCollector(SaasCollector):
         return [Scope(collector=self.name, id=f"{self.name}:{self.options.tenant_id}")]
 
     def client(self) -> GraphClient:
-        env = self.source.credentials_env
-        client_id = credential(self.name, env, "client_id", DEFAULT_CLIENT_ID_VARIABLE)
-        client_secret = credential(self.name, env, "client_secret", DEFAULT_CLIENT_SECRET_VARIABLE)
-        login = token_url(self.options.login_url, self.options.tenant_id)
-        token_api = self.http(self.name, login, credential=client_secret, paced=False)
-        grant = ClientCredentialsGrant(token_api, client_id, client_secret)
-        return GraphClient(self.http(self.name, self.options.graph_url, grant, client_secret), token_api)
+        options = self.options
+        return GraphClient(*graph_apis(self, options.tenant_id, options.graph_url, options.login_url))
 
     def collect(self, scope: Scope) -> Iterator[Record | Problem]:
         with self.client() as client:

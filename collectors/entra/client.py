@@ -1,5 +1,5 @@
-"""Microsoft Graph over HTTP for the entra collector: a client-credentials token from the
-Microsoft identity platform (as `httpx.Auth`), the paged authentication-methods registration report, Conditional
+"""Microsoft Graph over HTTP for the entra collector (the token and Graph plumbing shared
+with other Graph sources is `collectors.microsoft_graph`): the paged authentication-methods registration report, Conditional
 Access policies, security defaults, cross-tenant access settings and group members. The only module of this collector that
 talks HTTP."""
 
@@ -9,10 +9,11 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 from urllib.parse import quote
 
-from collectors.bearer_token import BearerToken
-from collectors.http_api import ApiError, Credential, HttpApi, VendorClient
+from collectors.http_api import ApiError, HttpApi, VendorClient
+from collectors.microsoft_graph import GRAPH_SCOPE, ClientCredentialsGrant, token_url
 
-GRAPH_SCOPE = "https://graph.microsoft.com/.default"
+__all__ = ["GRAPH_SCOPE", "ClientCredentialsGrant", "GraphClient", "token_url"]
+
 REGISTRATION_PATH = "/v1.0/reports/authenticationMethods/userRegistrationDetails"
 POLICIES_PATH = "/v1.0/identity/conditionalAccess/policies"
 SECURITY_DEFAULTS_PATH = "/v1.0/policies/identitySecurityDefaultsEnforcementPolicy"
@@ -20,40 +21,6 @@ GROUP_MEMBERS_PATH = "/v1.0/groups/{id}/transitiveMembers"
 CROSS_TENANT_DEFAULT_PATH = "/v1.0/policies/crossTenantAccessPolicy/default"
 CROSS_TENANT_PARTNERS_PATH = "/v1.0/policies/crossTenantAccessPolicy/partners"
 MEMBERS_PAGE_MAX = 999  # the largest $top Graph allows for directory-object lists
-
-
-def token_url(login_url: str, tenant_id: str) -> str:
-    return f"{login_url.rstrip('/')}/{tenant_id}/oauth2/v2.0/token"
-
-
-class ClientCredentialsGrant(BearerToken):
-    """The Microsoft identity platform's client-credentials grant as `httpx.Auth`: the
-    application's id and secret exchanged at `token_api` for a Graph token."""
-
-    def __init__(self, token_api: HttpApi, client_id: Credential, client_secret: Credential) -> None:
-        super().__init__(token_api.source)
-        self.token_api = token_api
-        self.client_id = client_id
-        self.client_secret = client_secret
-
-    def fetch(self) -> Any:
-        form = {
-            "client_id": self.client_id.value,
-            "client_secret": self.client_secret.value,
-            "scope": GRAPH_SCOPE,
-            "grant_type": "client_credentials",
-        }
-        try:
-            _, body = self.token_api.request_json("POST", self.token_api.base_url.rstrip("/"), data=form)
-        except ApiError as error:
-            message = str(error)
-            if self.client_secret.variable not in message:
-                message += (
-                    f" (check the application in {self.client_id.variable}, its secret in "
-                    f"{self.client_secret.variable}, and tenant_id)"
-                )
-            raise ApiError(message) from None
-        return body
 
 
 class GraphClient(VendorClient):

@@ -71,6 +71,97 @@ def _offset(token: str) -> int:
     return int(json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))["skip"])
 
 
+class GraphFake:
+    """What every loopback Graph shares: the tenant's client-credentials token endpoint
+    (`issue_token`, routed by the caller at `TOKEN_ROUTE`), the Graph error for a missing
+    token or an application permission not granted (`refused`), and `value` pages linked by
+    an absolute `@odata.nextLink` (`paged`). The entra and intune fakes build on it."""
+
+    def __init__(
+        self,
+        tenant_id: str,
+        client_secret: str,
+        client_id: str,
+        token: str,
+        page_size: int,
+        permissions: tuple[str, ...],
+    ) -> None:
+        self.tenant_id, self.client_id, self.client_secret = tenant_id, client_id, client_secret
+        self.token, self.page_size, self.permissions = token, page_size, permissions
+        self.api = FakeApi(authorised=lambda request: True)  # handlers answer in Microsoft's shapes
+
+    def issue_token(self, request: Request) -> Reply:
+        if request.match["tenant"] != self.tenant_id:
+            return token_error(
+                400,
+                "invalid_request",
+                f"AADSTS900023: Specified tenant identifier '{request.match['tenant']}' is neither a valid DNS name, nor a valid external domain.",
+            )
+        form = {k: v[-1] for k, v in parse_qs(request.body.decode()).items()}
+        if form.get("grant_type") != "client_credentials":
+            return token_error(
+                400, "unsupported_grant_type", "AADSTS70003: The app requested an unsupported grant type."
+            )
+        if form.get("client_id") != self.client_id:
+            return token_error(
+                400,
+                "unauthorized_client",
+                f"AADSTS700016: Application with identifier '{form.get('client_id')}' was not found in the directory.",
+            )
+        if form.get("client_secret") != self.client_secret:
+            return token_error(401, "invalid_client", "AADSTS7000215: Invalid client secret provided.")
+        if form.get("scope") != GRAPH_SCOPE:
+            return token_error(
+                400, "invalid_scope", "AADSTS1002012: The provided value for scope is not valid."
+            )
+        return Reply(
+            200,
+            {"token_type": "Bearer", "expires_in": 3599, "ext_expires_in": 3599, "access_token": self.token},
+        )
+
+    def refused(self, request: Request, permission: str) -> Reply | None:
+        """The Graph error for a missing token or a permission the app lacks, else None."""
+        if request.headers.get("authorization") != f"Bearer {self.token}":
+            return graph_error(401, "InvalidAuthenticationToken", "Access token is empty or invalid.")
+        if permission not in self.permissions:
+            return graph_error(
+                403, "Authorization_RequestDenied", "Insufficient privileges to complete the operation."
+            )
+        return None
+
+    def paged(
+        self,
+        request: Request,
+        path: str,
+        items: list[dict[str, Any]],
+        context: str,
+        permission: str,
+        keep_query: bool = False,
+    ) -> Reply:
+        """One page of `items` from the `$skiptoken` offset; `keep_query`: the next link
+        repeats the request's other parameters (`$select`), as Intune's do."""
+        if (error := self.refused(request, permission)) is not None:
+            return error
+        size = min(int(request.query.get("$top") or self.page_size), self.page_size)
+        try:
+            start = _offset(request.query["$skiptoken"]) if request.query.get("$skiptoken") else 0
+        except (ValueError, KeyError):
+            return graph_error(400, "BadRequest", "Invalid $skiptoken.")
+        end = start + size
+        body: dict[str, Any] = {
+            "@odata.context": f"https://graph.microsoft.com/v1.0/$metadata#{context}",
+            "value": items[start:end],
+        }
+        if end < len(items):
+            query = {k: v for k, v in request.query.items() if k != "$skiptoken"} if keep_query else {}
+            following = "".join(f"{k}={v}&" for k, v in query.items())
+            body["@odata.nextLink"] = f"{self.api.base_url}{path}?{following}$skiptoken={_skiptoken(end)}"
+        return Reply(200, body)
+
+
+TOKEN_ROUTE = r"/(?P<tenant>[^/]+)/oauth2/v2\.0/token"  # noqa: S105 - a path pattern
+
+
 def make_entra_fake(
     data: dict[str, Any],
     client_secret: str,
@@ -86,65 +177,8 @@ def make_entra_fake(
     when absent), "cross_tenant_partners": [crossTenantAccessPolicyConfigurationPartner]}.
     `permissions`: the application permissions the app was granted; an endpoint needing another
     answers 403."""
-    tenant_id: str = data["tenant_id"]
-    api = FakeApi(authorised=lambda request: True)  # handlers answer in Microsoft's shapes
-
-    def issue_token(request: Request) -> Reply:
-        if request.match["tenant"] != tenant_id:
-            return token_error(
-                400,
-                "invalid_request",
-                f"AADSTS900023: Specified tenant identifier '{request.match['tenant']}' is neither a valid DNS name, nor a valid external domain.",
-            )
-        form = {k: v[-1] for k, v in parse_qs(request.body.decode()).items()}
-        if form.get("grant_type") != "client_credentials":
-            return token_error(
-                400, "unsupported_grant_type", "AADSTS70003: The app requested an unsupported grant type."
-            )
-        if form.get("client_id") != client_id:
-            return token_error(
-                400,
-                "unauthorized_client",
-                f"AADSTS700016: Application with identifier '{form.get('client_id')}' was not found in the directory.",
-            )
-        if form.get("client_secret") != client_secret:
-            return token_error(401, "invalid_client", "AADSTS7000215: Invalid client secret provided.")
-        if form.get("scope") != GRAPH_SCOPE:
-            return token_error(
-                400, "invalid_scope", "AADSTS1002012: The provided value for scope is not valid."
-            )
-        return Reply(
-            200, {"token_type": "Bearer", "expires_in": 3599, "ext_expires_in": 3599, "access_token": token}
-        )
-
-    def refused(request: Request, permission: str) -> Reply | None:
-        """The Graph error for a missing token or a permission the app lacks, else None."""
-        if request.headers.get("authorization") != f"Bearer {token}":
-            return graph_error(401, "InvalidAuthenticationToken", "Access token is empty or invalid.")
-        if permission not in permissions:
-            return graph_error(
-                403, "Authorization_RequestDenied", "Insufficient privileges to complete the operation."
-            )
-        return None
-
-    def paged(
-        request: Request, path: str, items: list[dict[str, Any]], context: str, permission: str
-    ) -> Reply:
-        if (error := refused(request, permission)) is not None:
-            return error
-        size = min(int(request.query.get("$top") or page_size), page_size)
-        try:
-            start = _offset(request.query["$skiptoken"]) if request.query.get("$skiptoken") else 0
-        except (ValueError, KeyError):
-            return graph_error(400, "BadRequest", "Invalid $skiptoken.")
-        end = start + size
-        body: dict[str, Any] = {
-            "@odata.context": f"https://graph.microsoft.com/v1.0/$metadata#{context}",
-            "value": items[start:end],
-        }
-        if end < len(items):
-            body["@odata.nextLink"] = f"{api.base_url}{path}?$skiptoken={_skiptoken(end)}"
-        return Reply(200, body)
+    graph = GraphFake(data["tenant_id"], client_secret, client_id, token, page_size, permissions)
+    api, issue_token, refused, paged = graph.api, graph.issue_token, graph.refused, graph.paged
 
     def report(request: Request) -> Reply:
         context = "reports/authenticationMethods/userRegistrationDetails"
@@ -194,7 +228,7 @@ def make_entra_fake(
             "Policy.Read.All",
         )
 
-    api.route("POST", r"/(?P<tenant>[^/]+)/oauth2/v2\.0/token", issue_token)
+    api.route("POST", TOKEN_ROUTE, issue_token)
     api.route("GET", REPORT_PATH, report)
     api.route("GET", POLICIES_PATH, policies)
     api.route("GET", SECURITY_DEFAULTS_PATH, security_defaults)

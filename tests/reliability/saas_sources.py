@@ -16,6 +16,7 @@ from collectors.entra import EntraCollector
 from collectors.fireblocks import FireblocksCollector
 from collectors.google_workspace import GoogleWorkspaceCollector
 from collectors.internal_http import InternalHttpCollector
+from collectors.intune import IntuneCollector
 from collectors.knowbe4 import KnowBe4Collector
 from collectors.okta import OktaCollector
 from collectors.safe import SafeCollector
@@ -54,6 +55,7 @@ SOURCES = [
     Source("bitgo", BitGoCollector, "/api/v2/eth/wallet", options={"page_size": PAGE_SIZE}),
     Source("fireblocks", FireblocksCollector, "/v1/vault/accounts_paged", options={"page_size": PAGE_SIZE}),
     Source("internal_http", InternalHttpCollector, "/api/v2/employees", label="internal_http:hr_roster"),
+    Source("intune", IntuneCollector, "/v1.0/deviceManagement/managedDevices"),
 ]
 BY_NAME = {source.name: source for source in SOURCES}
 
@@ -146,6 +148,7 @@ FIRST_REQUEST = {
     "bitgo": "GET /api/v2/eth/wallet",
     "fireblocks": "GET /v1/vault/accounts_paged",
     "internal_http": "GET /api/v2/employees?limit=2",
+    "intune": "GET /v1.0/deviceManagement/managedDevices",
 }
 FIRST_SENT = {
     **FIRST_REQUEST,
@@ -154,4 +157,7 @@ FIRST_SENT = {
     "knowbe4": "GET /v1/users?page=1&per_page=2",
     "bitgo": "GET /api/v2/eth/wallet?limit=2&allTokens=true",
     "fireblocks": "GET /v1/vault/accounts_paged?limit=2",
+    "intune": "GET /v1.0/deviceManagement/managedDevices?%24select=id%2CdeviceName%2CoperatingSystem%2CosVersion"
+    "%2CcomplianceState%2CisEncrypted%2ClastSyncDateTime%2CuserPrincipalName%2CuserDisplayName%2CemailAddress"
+    "%2CserialNumber%2CmanagedDeviceOwnerType",
 }

@@ -17,6 +17,7 @@ from collectors.fireblocks import mapper as fireblocks
 from collectors.google_workspace import mapper as google
 from collectors.internal_http.mapper import map_item
 from collectors.internal_http.options import Endpoint
+from collectors.intune import mapper as intune
 from collectors.knowbe4 import mapper as knowbe4
 from collectors.okta import mapper as okta
 from collectors.okta import policy_mapper as okta_policy
@@ -227,3 +228,21 @@ def test_internal_http_items(wallet, person, anything):
         assert (record is None) == bool(problems)
         if record is not None:
             valid_records(record)
+
+
+INTUNE_DEVICES = payload("intune", "managed_devices.json")["value"]
+INTUNE_STATES = payload("intune", "management_states.json")["value"]
+
+
+@PROPERTY
+@given(
+    device=st.sampled_from(INTUNE_DEVICES).flatmap(mutated),
+    state=st.sampled_from(INTUNE_STATES).flatmap(mutated),
+    read=st.booleans(),
+)
+def test_intune_devices(device, state, read):
+    device = with_id(device)
+    # As the client hands them over: a state that is not text is missing.
+    value = state.get("managementState")
+    states = {str(device["id"]): value if isinstance(value, str) else ""} if read else None
+    valid_records([intune.map_device(device, states)])

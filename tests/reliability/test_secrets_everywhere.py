@@ -25,7 +25,7 @@ import streamlit as st
 import tomli_w
 from streamlit.testing.v1 import AppTest
 
-from demo.fakes import bitgo, entra, fireblocks, google_workspace, internal_hr, knowbe4, okta, safe
+from demo.fakes import bitgo, entra, fireblocks, google_workspace, internal_hr, intune, knowbe4, okta, safe
 from tests.loopback_webhook import Answer
 from tests.test_secrets import dump_store
 from vaultward.config.access import Viewer
@@ -148,6 +148,24 @@ def start_fakes(stack: ExitStack, data_dir: Path) -> tuple[dict, dict[str, str],
         "tenant_id": entra_data["tenant_id"],
         "graph_url": entra_fake.base_url,
         "login_url": entra_fake.base_url,
+    }
+
+    # Intune through the same app registration: the token is issued, then Graph quotes it back.
+    intune_data = intune.demo_intune_data()
+    intune_fake = stack.enter_context(
+        intune.make_intune_fake(
+            intune_data, SECRETS["ENTRA_CLIENT_SECRET"], client_id=SECRETS["ENTRA_CLIENT_ID"]
+        )
+    )
+    quoted = entra.graph_error(
+        400, "BadRequest", f"Invalid client {SECRETS['ENTRA_CLIENT_ID']}:{SECRETS['ENTRA_CLIENT_SECRET']}"
+    ).body
+    intune_fake.inject("/v1.0/", 400, body=quoted, times=100)
+    intune_fake.inject("/beta/", 400, body=quoted, times=100)
+    sources["intune"] = {
+        "tenant_id": intune_data["tenant_id"],
+        "graph_url": intune_fake.base_url,
+        "login_url": intune_fake.base_url,
     }
 
     private_pem, fireblocks_public = fireblocks.generate_key_pair()
@@ -306,6 +324,7 @@ def test_no_secret_anywhere(
     assert "knowbe4" in cli and "HTTP 401, credentials refused" in cli, cli
     assert "bitgo" in cli and "HTTP 400" in cli, cli
     assert "entra" in cli and "fireblocks" in cli
+    assert "intune" in cli and "HTTP 400" in cli, cli
     assert "check access.leaky_plugin_check" in cli and "raised RuntimeError" in cli, cli
     assert "broken_vault.py" in cli, cli
     assert "email:" in cli and "FAILED after 1 attempt(s)" in cli, cli

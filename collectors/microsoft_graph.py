@@ -1,0 +1,75 @@
+"""Microsoft Graph plumbing the Graph-based collectors share (entra, intune): the Microsoft
+identity platform's client-credentials grant as `httpx.Auth`, and the two `HttpApi`s a Graph
+client composes, one for the token endpoint and one for Graph itself.
+
+Paging is Graph's `@odata.nextLink` (`HttpApi.pages_by_next_url(path, "value", NEXT_LINK)`);
+throttling is a 429 with `Retry-After`, which `HttpApi` obeys. One app registration can
+serve every Graph source: they read the same credential variables by default.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from collectors.bearer_token import BearerToken
+from collectors.http_api import ApiError, Credential, HttpApi, credential
+
+if TYPE_CHECKING:
+    from collectors.saas import SaasCollector
+
+GRAPH_SCOPE = "https://graph.microsoft.com/.default"
+NEXT_LINK = "@odata.nextLink"
+GRAPH_URL = "https://graph.microsoft.com"
+LOGIN_URL = "https://login.microsoftonline.com"
+DEFAULT_CLIENT_ID_VARIABLE = "ENTRA_CLIENT_ID"
+DEFAULT_CLIENT_SECRET_VARIABLE = "ENTRA_CLIENT_SECRET"  # noqa: S105 - a variable name
+CREDENTIALS = {"client_id": DEFAULT_CLIENT_ID_VARIABLE, "client_secret": DEFAULT_CLIENT_SECRET_VARIABLE}
+
+
+def token_url(login_url: str, tenant_id: str) -> str:
+    return f"{login_url.rstrip('/')}/{tenant_id}/oauth2/v2.0/token"
+
+
+class ClientCredentialsGrant(BearerToken):
+    """The Microsoft identity platform's client-credentials grant as `httpx.Auth`: the
+    application's id and secret exchanged at `token_api` for a Graph token."""
+
+    def __init__(self, token_api: HttpApi, client_id: Credential, client_secret: Credential) -> None:
+        super().__init__(token_api.source)
+        self.token_api = token_api
+        self.client_id = client_id
+        self.client_secret = client_secret
+
+    def fetch(self) -> Any:
+        form = {
+            "client_id": self.client_id.value,
+            "client_secret": self.client_secret.value,
+            "scope": GRAPH_SCOPE,
+            "grant_type": "client_credentials",
+        }
+        try:
+            _, body = self.token_api.request_json("POST", self.token_api.base_url.rstrip("/"), data=form)
+        except ApiError as error:
+            message = str(error)
+            if self.client_secret.variable not in message:
+                message += (
+                    f" (check the application in {self.client_id.variable}, its secret in "
+                    f"{self.client_secret.variable}, and tenant_id)"
+                )
+            raise ApiError(message) from None
+        return body
+
+
+def graph_apis(
+    collector: SaasCollector, tenant_id: str, graph_url: str, login_url: str
+) -> tuple[HttpApi, HttpApi]:
+    """Graph (paced, authorised by the client-credentials grant) and the tenant's token
+    endpoint (not paced), for `collector`, with the client id and secret the source's
+    `credentials_env` names (defaults `ENTRA_CLIENT_ID` / `ENTRA_CLIENT_SECRET`)."""
+    name = collector.name
+    env = collector.source.credentials_env
+    client_id = credential(name, env, "client_id", DEFAULT_CLIENT_ID_VARIABLE)
+    client_secret = credential(name, env, "client_secret", DEFAULT_CLIENT_SECRET_VARIABLE)
+    token_api = collector.http(name, token_url(login_url, tenant_id), credential=client_secret, paced=False)
+    grant = ClientCredentialsGrant(token_api, client_id, client_secret)
+    return collector.http(name, graph_url, grant, client_secret), token_api
