@@ -12,6 +12,7 @@ from collectors.entra import EntraCollector
 from collectors.fireblocks import FireblocksCollector
 from collectors.google_workspace import GoogleWorkspaceCollector
 from collectors.internal_http import InternalHttpCollector
+from collectors.jamf import JamfCollector
 from collectors.knowbe4 import KnowBe4Collector
 from collectors.okta import OktaCollector
 from collectors.prowler_import import ProwlerImportCollector
@@ -34,4 +35,5 @@ BUILTIN_COLLECTORS: list = [
     BitGoCollector,
     InternalHttpCollector,
     ProwlerImportCollector,
+    JamfCollector,
 ]
