@@ -16,6 +16,7 @@ from collectors.entra import EntraCollector
 from collectors.fireblocks import FireblocksCollector
 from collectors.google_workspace import GoogleWorkspaceCollector
 from collectors.internal_http import InternalHttpCollector
+from collectors.jamf import JamfCollector
 from collectors.knowbe4 import KnowBe4Collector
 from collectors.okta import OktaCollector
 from collectors.safe import SafeCollector
@@ -54,6 +55,7 @@ SOURCES = [
     Source("bitgo", BitGoCollector, "/api/v2/eth/wallet", options={"page_size": PAGE_SIZE}),
     Source("fireblocks", FireblocksCollector, "/v1/vault/accounts_paged", options={"page_size": PAGE_SIZE}),
     Source("internal_http", InternalHttpCollector, "/api/v2/employees", label="internal_http:hr_roster"),
+    Source("jamf", JamfCollector, "/api/v1/computers-inventory", options={"page_size": PAGE_SIZE}),
 ]
 BY_NAME = {source.name: source for source in SOURCES}
 
@@ -146,6 +148,7 @@ FIRST_REQUEST = {
     "bitgo": "GET /api/v2/eth/wallet",
     "fireblocks": "GET /v1/vault/accounts_paged",
     "internal_http": "GET /api/v2/employees?limit=2",
+    "jamf": "GET /api/v1/computers-inventory",
 }
 FIRST_SENT = {
     **FIRST_REQUEST,
@@ -154,4 +157,6 @@ FIRST_SENT = {
     "knowbe4": "GET /v1/users?page=1&per_page=2",
     "bitgo": "GET /api/v2/eth/wallet?limit=2&allTokens=true",
     "fireblocks": "GET /v1/vault/accounts_paged?limit=2",
+    "jamf": "GET /api/v1/computers-inventory?section=GENERAL&section=HARDWARE&section=OPERATING_SYSTEM"
+    "&section=DISK_ENCRYPTION&section=USER_AND_LOCATION&page-size=2&sort=id%3Aasc&page=0",
 }

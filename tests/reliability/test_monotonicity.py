@@ -64,6 +64,7 @@ FAULTS: dict[str, Reply] = {
     "read timeout": Reply(200, [], delay=STALL),
 }
 SAAS = ["okta", "google_workspace", "entra", "knowbe4", "safe", "bitgo", "fireblocks", "internal_http"]
+SAAS += ["jamf"]  # issue 20
 FILES = ["training_csv", "prowler_import"]  # sources read from files
 SOURCES = [*SAAS, *FILES]
 
@@ -121,6 +122,10 @@ ENDPOINTS: dict[str, list[tuple[str, str, str, Callable[[dict[str, str]], bool]]
         ("users", "GET", "/v1/management/users", ANY),
     ],
     "internal_http": [("employees", "GET", "/api/v2/employees", ANY)],
+    "jamf": [
+        ("token", "POST", "/api/oauth/token", ANY),
+        ("computers", "GET", "/api/v1/computers-inventory", ANY),
+    ],
 }
 
 

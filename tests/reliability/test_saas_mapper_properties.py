@@ -17,6 +17,7 @@ from collectors.fireblocks import mapper as fireblocks
 from collectors.google_workspace import mapper as google
 from collectors.internal_http.mapper import map_item
 from collectors.internal_http.options import Endpoint
+from collectors.jamf import mapper as jamf
 from collectors.knowbe4 import mapper as knowbe4
 from collectors.okta import mapper as okta
 from collectors.okta import policy_mapper as okta_policy
@@ -227,3 +228,16 @@ def test_internal_http_items(wallet, person, anything):
         assert (record is None) == bool(problems)
         if record is not None:
             valid_records(record)
+
+
+JAMF_COMPUTERS = payload("jamf", "computers_inventory.json")["results"]
+
+
+@PROPERTY
+@given(raw=st.sampled_from(JAMF_COMPUTERS).flatmap(mutated))
+def test_jamf_computers(raw):
+    record, problems = jamf.map_computer(raw)
+    _problems(problems, "jamf computer ")
+    if record is not None:
+        valid_records(record)
+        assert all(anomaly for anomaly in record.anomalies)
