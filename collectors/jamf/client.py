@@ -13,7 +13,7 @@ sections asked for with repeated `section=` parameters.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from collectors.bearer_token import REFRESH_MARGIN, BearerToken
@@ -34,7 +34,7 @@ class ClientCredentialsGrant(BearerToken):
     is a quarter of the lifetime when that is less than `REFRESH_MARGIN`)."""
 
     def __init__(
-        self, token_api: HttpApi, client_id: Credential, client_secret: Credential, clock: Any
+        self, token_api: HttpApi, client_id: Credential, client_secret: Credential, clock: Callable[[], float]
     ) -> None:
         super().__init__(token_api.source, clock=clock)
         self.token_api = token_api
