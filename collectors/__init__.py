@@ -13,6 +13,7 @@ from collectors.fireblocks import FireblocksCollector
 from collectors.google_workspace import GoogleWorkspaceCollector
 from collectors.internal_http import InternalHttpCollector
 from collectors.intune import IntuneCollector
+from collectors.jamf import JamfCollector
 from collectors.knowbe4 import KnowBe4Collector
 from collectors.okta import OktaCollector
 from collectors.prowler_import import ProwlerImportCollector
@@ -36,4 +37,5 @@ BUILTIN_COLLECTORS: list = [
     InternalHttpCollector,
     ProwlerImportCollector,
     IntuneCollector,
+    JamfCollector,
 ]

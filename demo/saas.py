@@ -16,7 +16,18 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from demo.fakes import bitgo, entra, fireblocks, google_workspace, internal_hr, intune, knowbe4, okta, safe
+from demo.fakes import (
+    bitgo,
+    entra,
+    fireblocks,
+    google_workspace,
+    internal_hr,
+    intune,
+    jamf,
+    knowbe4,
+    okta,
+    safe,
+)
 from demo.fakes.prowler import demo_prowler_output
 from demo.fakes.server import FakeApi, RateLimit
 from demo.fakes.training_csv import demo_training_csv
@@ -37,7 +48,7 @@ class DemoSaaS:
     signers: dict[str, str] = field(default_factory=dict)  # policy.people.signers
     fakes: dict[str, FakeApi] = field(default_factory=dict)  # source -> its fake (tests inject faults)
     # source -> the data its fake serves, changed in place between the demo's weeks: "okta"
-    # (OktaData), "safe" ({chain: {address: Safe}}), "knowbe4" (the served dict)
+    # (OktaData), "safe" ({chain: {address: Safe}}), "knowbe4" (the served dict), "jamf" (likewise)
     data: dict[str, Any] = field(default_factory=dict)
 
 
@@ -147,6 +158,12 @@ def saas_fakes(
             "endpoints": [internal_hr.demo_internal_hr_endpoint(hr_fake.base_url)]
         }
         demo.environment[internal_hr.DEMO_TOKEN_VARIABLE] = f"Bearer {internal_hr.DEMO_TOKEN}"
+        jamf_data = demo.data["jamf"] = jamf.demo_jamf_data(now)
+        jamf_fake = stack.enter_context(jamf.make_jamf_fake(jamf_data))
+        demo.fakes["jamf"] = jamf_fake
+        demo.sources["jamf"] = {"base_url": jamf_fake.base_url}
+        demo.environment["JAMF_CLIENT_ID"] = jamf.DEMO_CLIENT_ID
+        demo.environment["JAMF_CLIENT_SECRET"] = jamf.DEMO_CLIENT_SECRET
         prowler_folder = demo_prowler_output(data_dir / "prowler", aws_account, now)
         demo.sources["prowler_import"] = {"path": str(prowler_folder)}
 

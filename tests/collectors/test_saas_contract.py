@@ -20,6 +20,7 @@ from demo.fakes import internal_hr
 from demo.fakes.entra import make_entra_fake
 from demo.fakes.google_workspace import make_google_workspace_fake
 from demo.fakes.intune import make_intune_fake
+from demo.fakes.jamf import TOKEN_PREFIX as JAMF_TOKEN_PREFIX
 from tests.reliability.saas_sources import (
     FIRST_REQUEST,
     FIRST_SENT,
@@ -49,6 +50,7 @@ REFUSED_VARIABLE = {
     "fireblocks": "FIREBLOCKS_API_KEY",
     "internal_http": internal_hr.DEMO_TOKEN_VARIABLE,
     "intune": "ENTRA_CLIENT_SECRET",
+    "jamf": "JAMF_CLIENT_SECRET",
 }
 UNSET = {
     "okta": "OKTA_API_TOKEN (credentials_env.token)",
@@ -60,6 +62,7 @@ UNSET = {
     "fireblocks": "FIREBLOCKS_API_KEY (credentials_env.api_key)",
     "internal_http": f"{internal_hr.DEMO_TOKEN_VARIABLE} (auth_env)",
     "intune": "ENTRA_CLIENT_SECRET (credentials_env.client_secret)",
+    "jamf": "JAMF_CLIENT_SECRET (credentials_env.client_secret)",
 }
 SOURCE_IDS = [source.name for source in SOURCES]
 every_source = pytest.mark.parametrize("source", SOURCES, ids=SOURCE_IDS)
@@ -106,6 +109,7 @@ ISSUED_TOKENS = [
     inspect.signature(make).parameters["token"].default
     for make in (make_google_workspace_fake, make_entra_fake, make_intune_fake)
 ]
+ISSUED_TOKENS.append(JAMF_TOKEN_PREFIX)  # Jamf's fake numbers its tokens after this
 
 
 def runs_and_facts(engine) -> tuple[list[Run], list[Fact]]:

@@ -17,6 +17,7 @@ from collectors.fireblocks import FireblocksCollector
 from collectors.google_workspace import GoogleWorkspaceCollector
 from collectors.internal_http import InternalHttpCollector
 from collectors.intune import IntuneCollector
+from collectors.jamf import JamfCollector
 from collectors.knowbe4 import KnowBe4Collector
 from collectors.okta import OktaCollector
 from collectors.safe import SafeCollector
@@ -56,6 +57,7 @@ SOURCES = [
     Source("fireblocks", FireblocksCollector, "/v1/vault/accounts_paged", options={"page_size": PAGE_SIZE}),
     Source("internal_http", InternalHttpCollector, "/api/v2/employees", label="internal_http:hr_roster"),
     Source("intune", IntuneCollector, "/v1.0/deviceManagement/managedDevices"),
+    Source("jamf", JamfCollector, "/api/v1/computers-inventory", options={"page_size": PAGE_SIZE}),
 ]
 BY_NAME = {source.name: source for source in SOURCES}
 
@@ -149,6 +151,7 @@ FIRST_REQUEST = {
     "fireblocks": "GET /v1/vault/accounts_paged",
     "internal_http": "GET /api/v2/employees?limit=2",
     "intune": "GET /v1.0/deviceManagement/managedDevices",
+    "jamf": "GET /api/v1/computers-inventory",
 }
 FIRST_SENT = {
     **FIRST_REQUEST,
@@ -160,4 +163,6 @@ FIRST_SENT = {
     "intune": "GET /v1.0/deviceManagement/managedDevices?%24select=id%2CdeviceName%2CoperatingSystem%2CosVersion"
     "%2CcomplianceState%2CisEncrypted%2ClastSyncDateTime%2CuserPrincipalName%2CuserDisplayName%2CemailAddress"
     "%2CserialNumber%2CmanagedDeviceOwnerType",
+    "jamf": "GET /api/v1/computers-inventory?section=GENERAL&section=HARDWARE&section=OPERATING_SYSTEM"
+    "&section=DISK_ENCRYPTION&section=USER_AND_LOCATION&page-size=2&sort=id%3Aasc&page=0",
 }

@@ -73,6 +73,7 @@ SAAS = [
     "fireblocks",
     "internal_http",
     "intune",
+    "jamf",
 ]
 FILES = ["training_csv", "prowler_import"]  # sources read from files
 SOURCES = [*SAAS, *FILES]
@@ -135,6 +136,10 @@ ENDPOINTS: dict[str, list[tuple[str, str, str, Callable[[dict[str, str]], bool]]
         ("token", "POST", "/[^/]+/oauth2/v2.0/token", ANY),
         ("management states", "GET", "/beta/deviceManagement/managedDevices", ANY),
         ("managed devices", "GET", "/v1.0/deviceManagement/managedDevices", ANY),
+    ],
+    "jamf": [
+        ("token", "POST", "/api/oauth/token", ANY),
+        ("computers", "GET", "/api/v1/computers-inventory", ANY),
     ],
 }
 

@@ -47,6 +47,7 @@ PAGED = {
     "knowbe4": ("GET /v1/users", "training.phish_prone", PAGE_SIZE),  # page numbers
     "fireblocks": ("GET /v1/vault/accounts_paged", "custody.wallet", PAGE_SIZE),  # paging.after cursor
     "internal_http": ("GET /api/v2/employees?limit=2", "identity", PAGE_SIZE),  # body cursor
+    "jamf": ("GET /api/v1/computers-inventory", "device", PAGE_SIZE),  # 0-based page numbers, totalCount
 }
 # The check that needs the whole population of what each listing yields.
 # The second page's request as sent, with its query, where a malformed body's error names
@@ -57,8 +58,13 @@ SENT = {
     "knowbe4": "GET /v1/users?page=2&per_page=2",
     "fireblocks": "GET /v1/vault/accounts_paged?limit=2&after=1",
     "internal_http": "GET /api/v2/employees?cursor=2",
+    "jamf": "GET /api/v1/computers-inventory?section=GENERAL&section=HARDWARE&section=OPERATING_SYSTEM"
+    "&section=DISK_ENCRYPTION&section=USER_AND_LOCATION&page-size=2&sort=id%3Aasc&page=1",
 }
 POPULATION_CHECK = {"training.phish_prone": "training.phish_prone_bound"}
+# Listings no check judges as a whole population yet: their failed middle page is tested in
+# the collector's own tests (jamf: tests/collectors/jamf), the transient one below.
+UNJUDGED = {"device"}
 
 
 TRUNCATED = b'{"data": [{"id": "00u1", "status": "ACT'
@@ -104,7 +110,7 @@ def collect_and_evaluate(engine, vendors, source: Source, names: list[str]):  # 
 
 
 @pytest.mark.parametrize("fault", list(SECOND_PAGE_FAULTS))
-@pytest.mark.parametrize("name", list(PAGED))
+@pytest.mark.parametrize("name", [name for name, (_, kind, _) in PAGED.items() if kind not in UNJUDGED])
 def test_a_failed_middle_page_makes_the_run_partial_and_population_checks_unknown(
     engine,
     vendors,  # noqa: F811 - fixture

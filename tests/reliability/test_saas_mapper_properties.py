@@ -18,6 +18,7 @@ from collectors.google_workspace import mapper as google
 from collectors.internal_http.mapper import map_item
 from collectors.internal_http.options import Endpoint
 from collectors.intune import mapper as intune
+from collectors.jamf import mapper as jamf
 from collectors.knowbe4 import mapper as knowbe4
 from collectors.okta import mapper as okta
 from collectors.okta import policy_mapper as okta_policy
@@ -246,3 +247,16 @@ def test_intune_devices(device, state, read):
     value = state.get("managementState")
     states = {str(device["id"]): value if isinstance(value, str) else ""} if read else None
     valid_records([intune.map_device(device, states)])
+
+
+JAMF_COMPUTERS = payload("jamf", "computers_inventory.json")["results"]
+
+
+@PROPERTY
+@given(raw=st.sampled_from(JAMF_COMPUTERS).flatmap(mutated))
+def test_jamf_computers(raw):
+    record, problems = jamf.map_computer(raw)
+    _problems(problems, "jamf computer ")
+    if record is not None:
+        valid_records(record)
+        assert all(anomaly for anomaly in record.anomalies)

@@ -25,7 +25,18 @@ import streamlit as st
 import tomli_w
 from streamlit.testing.v1 import AppTest
 
-from demo.fakes import bitgo, entra, fireblocks, google_workspace, internal_hr, intune, knowbe4, okta, safe
+from demo.fakes import (
+    bitgo,
+    entra,
+    fireblocks,
+    google_workspace,
+    internal_hr,
+    intune,
+    jamf,
+    knowbe4,
+    okta,
+    safe,
+)
 from tests.loopback_webhook import Answer
 from tests.test_secrets import dump_store
 from vaultward.config.access import Viewer
@@ -51,6 +62,8 @@ SECRETS = {
     "VW_WEBHOOK_TOKEN": "Bearer vwleak-webhook-token-4242",
     "VAULTWARD_DASHBOARD_PASSWORD": "vwleak-dashboard-viewer-4242",
     "VAULTWARD_DASHBOARD_ADMIN_PASSWORD": "vwleak-dashboard-admin-4242",
+    "JAMF_CLIENT_ID": "vwleak-jamf-client-id-4242",
+    "JAMF_CLIENT_SECRET": "vwleak-jamf-client-secret-4242",
 }
 SLACK_PATH = "/services/T0VWLEAK/B0VWLEAK/vwleakSlackHookSecret4242"
 WEBHOOK_PATH = "/hooks/vwleak-webhook-url-secret-4242"
@@ -91,8 +104,8 @@ def echo_401(token: str) -> dict:
 
 
 def start_fakes(stack: ExitStack, data_dir: Path) -> tuple[dict, dict[str, str], list[str]]:
-    """The SaaS fakes: okta, google, safe, internal_http answer; knowbe4, bitgo, entra and
-    fireblocks refuse, quoting the credential. Returns the sources, the environment and
+    """The SaaS fakes: okta, google, safe, internal_http answer; knowbe4, bitgo, entra,
+    fireblocks and jamf refuse, quoting the credential. Returns the sources, the environment and
     extra secret texts (lines of the key files)."""
     sources: dict = {}
     environment: dict[str, str] = {}
@@ -177,6 +190,19 @@ def start_fakes(stack: ExitStack, data_dir: Path) -> tuple[dict, dict[str, str],
     fireblocks_fake.inject("/", times=100, **echo_401(SECRETS["FIREBLOCKS_API_KEY"]))
     sources["fireblocks"] = {"base_url": fireblocks_fake.base_url}
     environment["FIREBLOCKS_SECRET_KEY_FILE"] = str(fireblocks_key)
+
+    jamf_fake = stack.enter_context(
+        jamf.make_jamf_fake(jamf.demo_jamf_data(), client_secret="another-secret")
+    )
+    refused = {
+        "error": "invalid_client",
+        "client": SECRETS["JAMF_CLIENT_ID"],
+        "secret": SECRETS["JAMF_CLIENT_SECRET"],
+    }
+    jamf_fake.inject(
+        jamf.TOKEN_PATH, times=100, **{**echo_401(SECRETS["JAMF_CLIENT_SECRET"]), "body": refused}
+    )
+    sources["jamf"] = {"base_url": jamf_fake.base_url}
 
     key_lines = [key["private_key"].splitlines()[1], private_pem.splitlines()[1]]
     return sources, environment, key_lines
@@ -325,6 +351,7 @@ def test_no_secret_anywhere(
     assert "bitgo" in cli and "HTTP 400" in cli, cli
     assert "entra" in cli and "fireblocks" in cli
     assert "intune" in cli and "HTTP 400" in cli, cli
+    assert "jamf: POST /api/oauth/token: HTTP 401, credentials refused" in cli, cli
     assert "check access.leaky_plugin_check" in cli and "raised RuntimeError" in cli, cli
     assert "broken_vault.py" in cli, cli
     assert "email:" in cli and "FAILED after 1 attempt(s)" in cli, cli
