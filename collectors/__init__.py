@@ -10,6 +10,7 @@ from collectors.aws import (
 from collectors.bitgo import BitGoCollector
 from collectors.entra import EntraCollector
 from collectors.fireblocks import FireblocksCollector
+from collectors.fleet import FleetCollector
 from collectors.google_workspace import GoogleWorkspaceCollector
 from collectors.internal_http import InternalHttpCollector
 from collectors.knowbe4 import KnowBe4Collector
@@ -34,4 +35,5 @@ BUILTIN_COLLECTORS: list = [
     BitGoCollector,
     InternalHttpCollector,
     ProwlerImportCollector,
+    FleetCollector,
 ]
