@@ -16,7 +16,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from demo.fakes import bitgo, entra, fireblocks, google_workspace, internal_hr, knowbe4, okta, safe
+from demo.fakes import bitgo, entra, fireblocks, fleet, google_workspace, internal_hr, knowbe4, okta, safe
 from demo.fakes.prowler import demo_prowler_output
 from demo.fakes.server import FakeApi, RateLimit
 from demo.fakes.training_csv import demo_training_csv
@@ -37,7 +37,8 @@ class DemoSaaS:
     signers: dict[str, str] = field(default_factory=dict)  # policy.people.signers
     fakes: dict[str, FakeApi] = field(default_factory=dict)  # source -> its fake (tests inject faults)
     # source -> the data its fake serves, changed in place between the demo's weeks: "okta"
-    # (OktaData), "safe" ({chain: {address: Safe}}), "knowbe4" (the served dict)
+    # (OktaData), "safe" ({chain: {address: Safe}}), "knowbe4" (the served dict), "fleet"
+    # ({"hosts", "device_mapping"})
     data: dict[str, Any] = field(default_factory=dict)
 
 
@@ -149,4 +150,10 @@ def saas_fakes(
         demo.environment[internal_hr.DEMO_TOKEN_VARIABLE] = f"Bearer {internal_hr.DEMO_TOKEN}"
         prowler_folder = demo_prowler_output(data_dir / "prowler", aws_account, now)
         demo.sources["prowler_import"] = {"path": str(prowler_folder)}
+
+        fleet_data = demo.data["fleet"] = fleet.demo_fleet_data(now)
+        fleet_fake = stack.enter_context(fleet.make_fleet_fake(fleet_data))
+        demo.fakes["fleet"] = fleet_fake
+        demo.sources["fleet"] = {"base_url": fleet_fake.base_url}
+        demo.environment["FLEET_API_TOKEN"] = fleet.DEMO_TOKEN
         yield demo

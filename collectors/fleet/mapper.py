@@ -92,7 +92,7 @@ def managed_of(mdm: Any, anomalies: list[str]) -> bool | None:
     status = mdm.get("enrollment_status")
     if status is None:
         return None
-    if status in ENROLLMENT:
+    if isinstance(status, str) and status in ENROLLMENT:
         return ENROLLMENT[status]
     anomalies.append(f"mdm.enrollment_status: other:{status}")
     return None
@@ -110,9 +110,9 @@ def retired_of(mdm: Any, anomalies: list[str]) -> bool:
     if not isinstance(mdm, Mapping):
         return False
     status, pending = mdm.get("device_status"), mdm.get("pending_action")
-    if status is not None and status not in DEVICE_STATUSES:
+    if status is not None and not (isinstance(status, str) and status in DEVICE_STATUSES):
         anomalies.append(f"mdm.device_status: other:{status}")
-    if pending is not None and pending not in PENDING_ACTIONS:
+    if pending is not None and not (isinstance(pending, str) and pending in PENDING_ACTIONS):
         anomalies.append(f"mdm.pending_action: other:{pending}")
     return status in ("wiped", "wiping") or pending == "wipe"
 
@@ -135,7 +135,7 @@ def compliance_of(policies: Any, anomalies: list[str]) -> tuple[bool | None, lis
         if response == "fail":
             failing.append(name)
         elif response != "pass":
-            if response not in RESPONSES:
+            if not (response is None or isinstance(response, str)) or response not in RESPONSES:
                 anomalies.append(f"policies[{name}].response: other:{response}")
             unknown = True
     if failing:

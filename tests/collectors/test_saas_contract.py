@@ -47,6 +47,7 @@ REFUSED_VARIABLE = {
     "bitgo": "BITGO_ACCESS_TOKEN",
     "fireblocks": "FIREBLOCKS_API_KEY",
     "internal_http": internal_hr.DEMO_TOKEN_VARIABLE,
+    "fleet": "FLEET_API_TOKEN",
 }
 UNSET = {
     "okta": "OKTA_API_TOKEN (credentials_env.token)",
@@ -57,6 +58,7 @@ UNSET = {
     "bitgo": "BITGO_ACCESS_TOKEN (credentials_env.token)",
     "fireblocks": "FIREBLOCKS_API_KEY (credentials_env.api_key)",
     "internal_http": f"{internal_hr.DEMO_TOKEN_VARIABLE} (auth_env)",
+    "fleet": "FLEET_API_TOKEN (credentials_env.token)",
 }
 SOURCE_IDS = [source.name for source in SOURCES]
 every_source = pytest.mark.parametrize("source", SOURCES, ids=SOURCE_IDS)

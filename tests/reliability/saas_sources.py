@@ -14,6 +14,7 @@ import pytest
 from collectors.bitgo import BitGoCollector
 from collectors.entra import EntraCollector
 from collectors.fireblocks import FireblocksCollector
+from collectors.fleet import FleetCollector
 from collectors.google_workspace import GoogleWorkspaceCollector
 from collectors.internal_http import InternalHttpCollector
 from collectors.knowbe4 import KnowBe4Collector
@@ -54,6 +55,7 @@ SOURCES = [
     Source("bitgo", BitGoCollector, "/api/v2/eth/wallet", options={"page_size": PAGE_SIZE}),
     Source("fireblocks", FireblocksCollector, "/v1/vault/accounts_paged", options={"page_size": PAGE_SIZE}),
     Source("internal_http", InternalHttpCollector, "/api/v2/employees", label="internal_http:hr_roster"),
+    Source("fleet", FleetCollector, "/api/v1/fleet/hosts", options={"page_size": PAGE_SIZE}),
 ]
 BY_NAME = {source.name: source for source in SOURCES}
 
@@ -146,6 +148,7 @@ FIRST_REQUEST = {
     "bitgo": "GET /api/v2/eth/wallet",
     "fireblocks": "GET /v1/vault/accounts_paged",
     "internal_http": "GET /api/v2/employees?limit=2",
+    "fleet": "GET /api/v1/fleet/hosts",
 }
 FIRST_SENT = {
     **FIRST_REQUEST,
@@ -154,4 +157,5 @@ FIRST_SENT = {
     "knowbe4": "GET /v1/users?page=1&per_page=2",
     "bitgo": "GET /api/v2/eth/wallet?limit=2&allTokens=true",
     "fireblocks": "GET /v1/vault/accounts_paged?limit=2",
+    "fleet": "GET /api/v1/fleet/hosts?page=0&per_page=2&order_key=id&order_direction=asc",
 }

@@ -64,6 +64,7 @@ FAULTS: dict[str, Reply] = {
     "read timeout": Reply(200, [], delay=STALL),
 }
 SAAS = ["okta", "google_workspace", "entra", "knowbe4", "safe", "bitgo", "fireblocks", "internal_http"]
+SAAS += ["fleet"]  # the endpoint sources of issue 20, one a line
 FILES = ["training_csv", "prowler_import"]  # sources read from files
 SOURCES = [*SAAS, *FILES]
 
@@ -121,6 +122,11 @@ ENDPOINTS: dict[str, list[tuple[str, str, str, Callable[[dict[str, str]], bool]]
         ("users", "GET", "/v1/management/users", ANY),
     ],
     "internal_http": [("employees", "GET", "/api/v2/employees", ANY)],
+    "fleet": [
+        ("hosts", "GET", "/api/v1/fleet/hosts", ANY),
+        ("host", "GET", "/api/v1/fleet/hosts/[0-9]+", ANY),
+        ("device mapping", "GET", "/api/v1/fleet/hosts/[0-9]+/device_mapping", ANY),
+    ],
 }
 
 

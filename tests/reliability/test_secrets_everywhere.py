@@ -25,7 +25,7 @@ import streamlit as st
 import tomli_w
 from streamlit.testing.v1 import AppTest
 
-from demo.fakes import bitgo, entra, fireblocks, google_workspace, internal_hr, knowbe4, okta, safe
+from demo.fakes import bitgo, entra, fireblocks, fleet, google_workspace, internal_hr, knowbe4, okta, safe
 from tests.loopback_webhook import Answer
 from tests.test_secrets import dump_store
 from vaultward.config.access import Viewer
@@ -46,6 +46,7 @@ SECRETS = {
     "ENTRA_CLIENT_ID": "vwleak-entra-client-id-4242",
     "ENTRA_CLIENT_SECRET": "vwleak-entra-client-secret-4242",
     "FIREBLOCKS_API_KEY": "vwleak-fireblocks-api-key-4242",
+    "FLEET_API_TOKEN": "vwleak-fleet-api-token-4242",
     "VW_HR_TOKEN": "Bearer vwleak-internal-hr-token-4242",
     "VAULTWARD_SMTP_PASSWORD": "vwleak-smtp-password-4242",
     "VW_WEBHOOK_TOKEN": "Bearer vwleak-webhook-token-4242",
@@ -159,6 +160,18 @@ def start_fakes(stack: ExitStack, data_dir: Path) -> tuple[dict, dict[str, str],
     fireblocks_fake.inject("/", times=100, **echo_401(SECRETS["FIREBLOCKS_API_KEY"]))
     sources["fireblocks"] = {"base_url": fireblocks_fake.base_url}
     environment["FIREBLOCKS_SECRET_KEY_FILE"] = str(fireblocks_key)
+
+    # Fleet answers, except one host's details: a 404 that quotes the token (a side request's
+    # Problem carries the body).
+    fleet_fake = stack.enter_context(
+        fleet.make_fleet_fake(fleet.demo_fleet_data(), token=SECRETS["FLEET_API_TOKEN"])
+    )
+    quoting = {
+        "message": "Resource Not Found",
+        "errors": [{"name": "base", "reason": SECRETS["FLEET_API_TOKEN"]}],
+    }
+    fleet_fake.inject("/api/v1/fleet/hosts/102", 404, body=quoting, times=100)
+    sources["fleet"] = {"base_url": fleet_fake.base_url}
 
     key_lines = [key["private_key"].splitlines()[1], private_pem.splitlines()[1]]
     return sources, environment, key_lines
@@ -305,6 +318,7 @@ def test_no_secret_anywhere(
     # the failures happened, each as the fake made it
     assert "knowbe4" in cli and "HTTP 401, credentials refused" in cli, cli
     assert "bitgo" in cli and "HTTP 400" in cli, cli
+    assert "fleet" in cli and "/api/v1/fleet/hosts/102: HTTP 404" in cli, cli
     assert "entra" in cli and "fireblocks" in cli
     assert "check access.leaky_plugin_check" in cli and "raised RuntimeError" in cli, cli
     assert "broken_vault.py" in cli, cli
