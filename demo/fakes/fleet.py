@@ -44,8 +44,10 @@ def fleet_error(status: int, message: str, reason: str) -> Reply:
 
 
 def fleet_refusal(limit: int, reset: float, now: float) -> Reply:
-    """Over a limit Fleet answers 429 with its rate limiter's headers (X-RateLimit-Limit,
-    -Remaining, -Reset in seconds, and Retry-After)."""
+    """Over a limit Fleet answers 429 with the headers of its rate limiter (throttled's
+    GCRA, server/service/middleware/ratelimit): X-RateLimit-Limit, -Remaining, -Reset (seconds)
+    and Retry-After. Fleet limits some endpoints (logins, device tokens), not the hosts API;
+    a proxy in front of it may."""
     wait = max(1, math.ceil(reset - now))
     reply = fleet_error(429, "Too many requests", "rate limit exceeded")
     reply.headers = {
