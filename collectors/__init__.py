@@ -10,6 +10,7 @@ from collectors.aws import (
 from collectors.bitgo import BitGoCollector
 from collectors.entra import EntraCollector
 from collectors.fireblocks import FireblocksCollector
+from collectors.fleet import FleetCollector
 from collectors.google_workspace import GoogleWorkspaceCollector
 from collectors.internal_http import InternalHttpCollector
 from collectors.intune import IntuneCollector
@@ -38,4 +39,5 @@ BUILTIN_COLLECTORS: list = [
     ProwlerImportCollector,
     IntuneCollector,
     JamfCollector,
+    FleetCollector,
 ]

@@ -20,6 +20,7 @@ from demo.fakes import (
     bitgo,
     entra,
     fireblocks,
+    fleet,
     google_workspace,
     internal_hr,
     intune,
@@ -48,7 +49,8 @@ class DemoSaaS:
     signers: dict[str, str] = field(default_factory=dict)  # policy.people.signers
     fakes: dict[str, FakeApi] = field(default_factory=dict)  # source -> its fake (tests inject faults)
     # source -> the data its fake serves, changed in place between the demo's weeks: "okta"
-    # (OktaData), "safe" ({chain: {address: Safe}}), "knowbe4" (the served dict), "jamf" (likewise)
+    # (OktaData), "safe" ({chain: {address: Safe}}), "knowbe4" (the served dict), "jamf"
+    # (likewise), "fleet" ({"hosts", "device_mapping"})
     data: dict[str, Any] = field(default_factory=dict)
 
 
@@ -178,4 +180,9 @@ def saas_fakes(
             "graph_url": intune_fake.base_url,
             "login_url": intune_fake.base_url,
         }
+        fleet_data = demo.data["fleet"] = fleet.demo_fleet_data(now)
+        fleet_fake = stack.enter_context(fleet.make_fleet_fake(fleet_data))
+        demo.fakes["fleet"] = fleet_fake
+        demo.sources["fleet"] = {"base_url": fleet_fake.base_url}
+        demo.environment["FLEET_API_TOKEN"] = fleet.DEMO_TOKEN
         yield demo

@@ -19,7 +19,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from demo.fakes import safe
+from demo.fakes import fleet, safe
 from demo.fakes.jamf import demo_jamf_data
 from demo.fakes.knowbe4_as_of import knowbe4_as_of
 from demo.fakes.okta_demo import user_id
@@ -175,6 +175,7 @@ def show_week(estate: Estate, weeks_ago: int, moment: datetime, first: bool = Fa
         change.redo(estate)
     estate.saas.data["knowbe4"].update(knowbe4_as_of(estate.knowbe4, moment))
     estate.saas.data["jamf"].update(demo_jamf_data(moment))  # Macs check in as of the week
+    estate.saas.data["fleet"].update(fleet.demo_fleet_data(moment))  # hosts seen that week
     demo_training_csv(estate.saas.sources["training_csv"]["path"], estate.now, as_of=moment)
     demo_prowler_output(Path(estate.saas.sources["prowler_import"]["path"]), _production(estate), moment)
     return [change.title for change in made]

@@ -16,7 +16,7 @@ from pathlib import Path
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from demo.fakes import bitgo, entra, fireblocks, internal_hr, knowbe4, okta, safe
+from demo.fakes import bitgo, entra, fireblocks, fleet, internal_hr, knowbe4, okta, safe
 from demo.saas import DEMO_SECRET
 from tests.test_secrets import dump_store
 
@@ -40,6 +40,7 @@ SOURCES = {
     "prowler_import",
     "intune",
     "jamf",
+    "fleet",
 }
 # The demo's scopes: the five AWS sources' 17 (accounts and regions) and one per other source.
 SCOPES = 17 + len(SOURCES) - 5
@@ -100,6 +101,7 @@ def test_no_credential_of_any_source_in_store_or_output(demo_run):
         "fireblocks api key": fireblocks.DEMO_API_KEY,
         "fireblocks private key": (data_dir / "fireblocks-api-user.key").read_text().splitlines()[1],
         "internal hr token": internal_hr.DEMO_TOKEN,
+        "fleet token": fleet.DEMO_TOKEN,
     }
     everything = output + dump_store(f"sqlite:///{data_dir / 'vaultward.db'}")
     everything += (data_dir / "vaultward.db").read_bytes().decode("utf-8", "replace")

@@ -47,11 +47,12 @@ def test_every_configured_and_default_credential_variable_is_known():
             "sources": {
                 "okta": {"base_url": "https://acme.okta.com", "credentials_env": {"token": "ACME_OKTA"}},
                 "knowbe4": {},
+                "fleet": {"base_url": "https://fleet.acme.example"},
             }
         }
     )
     names = settings.credential_variables(discover(entry_point_groups=False).collectors)
-    assert {"ACME_OKTA", "OKTA_API_TOKEN", "KNOWBE4_API_TOKEN"} <= set(names)
+    assert {"ACME_OKTA", "OKTA_API_TOKEN", "KNOWBE4_API_TOKEN", "FLEET_API_TOKEN"} <= set(names)
     assert "ENTRA_CLIENT_SECRET" not in names  # entra is not configured here
 
 

@@ -51,6 +51,7 @@ REFUSED_VARIABLE = {
     "internal_http": internal_hr.DEMO_TOKEN_VARIABLE,
     "intune": "ENTRA_CLIENT_SECRET",
     "jamf": "JAMF_CLIENT_SECRET",
+    "fleet": "FLEET_API_TOKEN",
 }
 UNSET = {
     "okta": "OKTA_API_TOKEN (credentials_env.token)",
@@ -63,6 +64,7 @@ UNSET = {
     "internal_http": f"{internal_hr.DEMO_TOKEN_VARIABLE} (auth_env)",
     "intune": "ENTRA_CLIENT_SECRET (credentials_env.client_secret)",
     "jamf": "JAMF_CLIENT_SECRET (credentials_env.client_secret)",
+    "fleet": "FLEET_API_TOKEN (credentials_env.token)",
 }
 SOURCE_IDS = [source.name for source in SOURCES]
 every_source = pytest.mark.parametrize("source", SOURCES, ids=SOURCE_IDS)

@@ -14,6 +14,7 @@ import pytest
 from collectors.bitgo import BitGoCollector
 from collectors.entra import EntraCollector
 from collectors.fireblocks import FireblocksCollector
+from collectors.fleet import FleetCollector
 from collectors.google_workspace import GoogleWorkspaceCollector
 from collectors.internal_http import InternalHttpCollector
 from collectors.intune import IntuneCollector
@@ -58,6 +59,7 @@ SOURCES = [
     Source("internal_http", InternalHttpCollector, "/api/v2/employees", label="internal_http:hr_roster"),
     Source("intune", IntuneCollector, "/v1.0/deviceManagement/managedDevices"),
     Source("jamf", JamfCollector, "/api/v1/computers-inventory", options={"page_size": PAGE_SIZE}),
+    Source("fleet", FleetCollector, "/api/v1/fleet/hosts", options={"page_size": PAGE_SIZE}),
 ]
 BY_NAME = {source.name: source for source in SOURCES}
 
@@ -152,6 +154,7 @@ FIRST_REQUEST = {
     "internal_http": "GET /api/v2/employees?limit=2",
     "intune": "GET /v1.0/deviceManagement/managedDevices",
     "jamf": "GET /api/v1/computers-inventory",
+    "fleet": "GET /api/v1/fleet/hosts",
 }
 FIRST_SENT = {
     **FIRST_REQUEST,
@@ -165,4 +168,5 @@ FIRST_SENT = {
     "%2CserialNumber%2CmanagedDeviceOwnerType",
     "jamf": "GET /api/v1/computers-inventory?section=GENERAL&section=HARDWARE&section=OPERATING_SYSTEM"
     "&section=DISK_ENCRYPTION&section=USER_AND_LOCATION&page-size=2&sort=id%3Aasc&page=0",
+    "fleet": "GET /api/v1/fleet/hosts?page=0&per_page=2&order_key=id&order_direction=asc",
 }

@@ -74,6 +74,7 @@ SAAS = [
     "internal_http",
     "intune",
     "jamf",
+    "fleet",
 ]
 FILES = ["training_csv", "prowler_import"]  # sources read from files
 SOURCES = [*SAAS, *FILES]
@@ -140,6 +141,11 @@ ENDPOINTS: dict[str, list[tuple[str, str, str, Callable[[dict[str, str]], bool]]
     "jamf": [
         ("token", "POST", "/api/oauth/token", ANY),
         ("computers", "GET", "/api/v1/computers-inventory", ANY),
+    ],
+    "fleet": [
+        ("hosts", "GET", "/api/v1/fleet/hosts", ANY),
+        ("host", "GET", "/api/v1/fleet/hosts/[0-9]+", ANY),
+        ("device mapping", "GET", "/api/v1/fleet/hosts/[0-9]+/device_mapping", ANY),
     ],
 }
 

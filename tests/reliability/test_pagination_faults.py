@@ -65,6 +65,10 @@ POPULATION_CHECK = {"training.phish_prone": "training.phish_prone_bound"}
 # Listings no check judges as a whole population yet: their failed middle page is tested in
 # the collector's own tests (jamf: tests/collectors/jamf), the transient one below.
 UNJUDGED = {"device"}
+# Paged listings no check reads the whole population of yet (the device checks of issue 20
+# come later): only the retried middle page is tested here; tests/collectors/fleet tests a
+# lost one.
+NO_POPULATION_CHECK = ["fleet"]  # page numbers from 0
 
 
 TRUNCATED = b'{"data": [{"id": "00u1", "status": "ACT'
@@ -181,7 +185,7 @@ TRANSIENT = {
 
 
 @pytest.mark.parametrize("fault", list(TRANSIENT))
-@pytest.mark.parametrize("name", list(PAGED))
+@pytest.mark.parametrize("name", [*PAGED, *NO_POPULATION_CHECK])
 def test_a_middle_page_malformed_once_gives_an_ok_run_with_the_facts_of_a_clean_one(
     engine,
     vendors,  # noqa: F811 - fixture

@@ -14,6 +14,7 @@ from collectors.bitgo import mapper as bitgo
 from collectors.entra import mapper as entra
 from collectors.entra import policy_mapper as entra_policy
 from collectors.fireblocks import mapper as fireblocks
+from collectors.fleet import mapper as fleet
 from collectors.google_workspace import mapper as google
 from collectors.internal_http.mapper import map_item
 from collectors.internal_http.options import Endpoint
@@ -162,6 +163,26 @@ def test_fireblocks(policy, vault, user):
     valid_records(rules)
     valid_records(fireblocks.map_vault_account(with_id(vault)))
     valid_records(fireblocks.map_user(with_id(user), "api.fireblocks.io"))
+
+
+FLEET_HOSTS = payload("fleet", "list_hosts.json")["hosts"]
+FLEET_DETAILS = [payload("fleet", name)["host"] for name in ("host.json", "host_by_identifier.json")]
+FLEET_MAPPING = payload("fleet", "device_mapping.json")["device_mapping"]
+
+
+@PROPERTY
+@given(
+    host=st.sampled_from(FLEET_HOSTS + FLEET_DETAILS).flatmap(mutated),
+    details=st.one_of(st.none(), st.sampled_from(FLEET_DETAILS).flatmap(mutated)),
+    mapping=st.one_of(st.none(), mutated(FLEET_MAPPING)),
+)
+def test_fleet_hosts(host, details, mapping):
+    details = details if isinstance(details, dict) else None  # the client hands an object or fails
+    mapping = objects(mapping) if mapping is not None else None
+    record, problems = fleet.map_host(with_id(host), details, mapping)
+    _problems(problems, "fleet host")
+    assert record is not None
+    valid_records(record)
 
 
 BITGO_WALLETS = payload("bitgo", "wallets.json")

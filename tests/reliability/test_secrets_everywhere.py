@@ -29,6 +29,7 @@ from demo.fakes import (
     bitgo,
     entra,
     fireblocks,
+    fleet,
     google_workspace,
     internal_hr,
     intune,
@@ -57,6 +58,7 @@ SECRETS = {
     "ENTRA_CLIENT_ID": "vwleak-entra-client-id-4242",
     "ENTRA_CLIENT_SECRET": "vwleak-entra-client-secret-4242",
     "FIREBLOCKS_API_KEY": "vwleak-fireblocks-api-key-4242",
+    "FLEET_API_TOKEN": "vwleak-fleet-api-token-4242",
     "VW_HR_TOKEN": "Bearer vwleak-internal-hr-token-4242",
     "VAULTWARD_SMTP_PASSWORD": "vwleak-smtp-password-4242",
     "VW_WEBHOOK_TOKEN": "Bearer vwleak-webhook-token-4242",
@@ -203,6 +205,17 @@ def start_fakes(stack: ExitStack, data_dir: Path) -> tuple[dict, dict[str, str],
         jamf.TOKEN_PATH, times=100, **{**echo_401(SECRETS["JAMF_CLIENT_SECRET"]), "body": refused}
     )
     sources["jamf"] = {"base_url": jamf_fake.base_url}
+    # Fleet answers, except one host's details: a 404 that quotes the token (a side request's
+    # Problem carries the body).
+    fleet_fake = stack.enter_context(
+        fleet.make_fleet_fake(fleet.demo_fleet_data(), token=SECRETS["FLEET_API_TOKEN"])
+    )
+    quoting = {
+        "message": "Resource Not Found",
+        "errors": [{"name": "base", "reason": SECRETS["FLEET_API_TOKEN"]}],
+    }
+    fleet_fake.inject("/api/v1/fleet/hosts/102", 404, body=quoting, times=100)
+    sources["fleet"] = {"base_url": fleet_fake.base_url}
 
     key_lines = [key["private_key"].splitlines()[1], private_pem.splitlines()[1]]
     return sources, environment, key_lines
@@ -349,6 +362,7 @@ def test_no_secret_anywhere(
     # the failures happened, each as the fake made it
     assert "knowbe4" in cli and "HTTP 401, credentials refused" in cli, cli
     assert "bitgo" in cli and "HTTP 400" in cli, cli
+    assert "fleet" in cli and "/api/v1/fleet/hosts/102: HTTP 404" in cli, cli
     assert "entra" in cli and "fireblocks" in cli
     assert "intune" in cli and "HTTP 400" in cli, cli
     assert "jamf: POST /api/oauth/token: HTTP 401, credentials refused" in cli, cli
