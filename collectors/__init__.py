@@ -8,6 +8,7 @@ from collectors.aws import (
     AwsOrganizationCollector,
 )
 from collectors.bitgo import BitGoCollector
+from collectors.crowdstrike import CrowdStrikeCollector
 from collectors.entra import EntraCollector
 from collectors.fireblocks import FireblocksCollector
 from collectors.google_workspace import GoogleWorkspaceCollector
@@ -34,4 +35,5 @@ BUILTIN_COLLECTORS: list = [
     BitGoCollector,
     InternalHttpCollector,
     ProwlerImportCollector,
+    CrowdStrikeCollector,
 ]
