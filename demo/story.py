@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from demo.fakes import safe
+from demo.fakes.crowdstrike import demo_crowdstrike_data
 from demo.fakes.knowbe4_as_of import knowbe4_as_of
 from demo.fakes.okta_demo import user_id
 from demo.fakes.prowler import demo_prowler_output
@@ -173,6 +174,7 @@ def show_week(estate: Estate, weeks_ago: int, moment: datetime, first: bool = Fa
     for change in made:
         change.redo(estate)
     estate.saas.data["knowbe4"].update(knowbe4_as_of(estate.knowbe4, moment))
+    estate.saas.data["crowdstrike"].update(demo_crowdstrike_data(moment))  # sensors seen that week
     demo_training_csv(estate.saas.sources["training_csv"]["path"], estate.now, as_of=moment)
     demo_prowler_output(Path(estate.saas.sources["prowler_import"]["path"]), _production(estate), moment)
     return [change.title for change in made]

@@ -17,6 +17,7 @@ import pytest
 from sqlmodel import Session, select
 
 from demo.fakes import internal_hr
+from demo.fakes.crowdstrike import make_crowdstrike_fake
 from demo.fakes.entra import make_entra_fake
 from demo.fakes.google_workspace import make_google_workspace_fake
 from tests.reliability.saas_sources import (
@@ -47,6 +48,7 @@ REFUSED_VARIABLE = {
     "bitgo": "BITGO_ACCESS_TOKEN",
     "fireblocks": "FIREBLOCKS_API_KEY",
     "internal_http": internal_hr.DEMO_TOKEN_VARIABLE,
+    "crowdstrike": "CROWDSTRIKE_CLIENT_SECRET",
 }
 UNSET = {
     "okta": "OKTA_API_TOKEN (credentials_env.token)",
@@ -57,6 +59,7 @@ UNSET = {
     "bitgo": "BITGO_ACCESS_TOKEN (credentials_env.token)",
     "fireblocks": "FIREBLOCKS_API_KEY (credentials_env.api_key)",
     "internal_http": f"{internal_hr.DEMO_TOKEN_VARIABLE} (auth_env)",
+    "crowdstrike": "CROWDSTRIKE_CLIENT_SECRET (credentials_env.client_secret)",
 }
 SOURCE_IDS = [source.name for source in SOURCES]
 every_source = pytest.mark.parametrize("source", SOURCES, ids=SOURCE_IDS)
@@ -98,10 +101,10 @@ def secrets(demo) -> list[str]:
     return found
 
 
-# The access tokens the token-exchange fakes (Google, Entra) hand out: never stored either.
+# The access tokens the token-exchange fakes (Google, Entra, CrowdStrike) hand out: never stored either.
 ISSUED_TOKENS = [
     inspect.signature(make).parameters["token"].default
-    for make in (make_google_workspace_fake, make_entra_fake)
+    for make in (make_google_workspace_fake, make_entra_fake, make_crowdstrike_fake)
 ]
 
 

@@ -12,6 +12,7 @@ import httpx
 import pytest
 
 from collectors.bitgo import BitGoCollector
+from collectors.crowdstrike import CrowdStrikeCollector
 from collectors.entra import EntraCollector
 from collectors.fireblocks import FireblocksCollector
 from collectors.google_workspace import GoogleWorkspaceCollector
@@ -54,6 +55,12 @@ SOURCES = [
     Source("bitgo", BitGoCollector, "/api/v2/eth/wallet", options={"page_size": PAGE_SIZE}),
     Source("fireblocks", FireblocksCollector, "/v1/vault/accounts_paged", options={"page_size": PAGE_SIZE}),
     Source("internal_http", InternalHttpCollector, "/api/v2/employees", label="internal_http:hr_roster"),
+    Source(
+        "crowdstrike",
+        CrowdStrikeCollector,
+        "/devices/queries/devices-scroll/v1",
+        options={"page_size": PAGE_SIZE},
+    ),
 ]
 BY_NAME = {source.name: source for source in SOURCES}
 
@@ -146,6 +153,7 @@ FIRST_REQUEST = {
     "bitgo": "GET /api/v2/eth/wallet",
     "fireblocks": "GET /v1/vault/accounts_paged",
     "internal_http": "GET /api/v2/employees?limit=2",
+    "crowdstrike": "GET /devices/queries/devices-scroll/v1",
 }
 FIRST_SENT = {
     **FIRST_REQUEST,
@@ -154,4 +162,5 @@ FIRST_SENT = {
     "knowbe4": "GET /v1/users?page=1&per_page=2",
     "bitgo": "GET /api/v2/eth/wallet?limit=2&allTokens=true",
     "fireblocks": "GET /v1/vault/accounts_paged?limit=2",
+    "crowdstrike": "GET /devices/queries/devices-scroll/v1?limit=2",
 }

@@ -63,7 +63,17 @@ FAULTS: dict[str, Reply] = {
     "malformed 200": Reply(200, TRUNCATED),
     "read timeout": Reply(200, [], delay=STALL),
 }
-SAAS = ["okta", "google_workspace", "entra", "knowbe4", "safe", "bitgo", "fireblocks", "internal_http"]
+SAAS = [
+    "okta",
+    "google_workspace",
+    "entra",
+    "knowbe4",
+    "safe",
+    "bitgo",
+    "fireblocks",
+    "internal_http",
+    "crowdstrike",
+]
 FILES = ["training_csv", "prowler_import"]  # sources read from files
 SOURCES = [*SAAS, *FILES]
 
@@ -121,6 +131,11 @@ ENDPOINTS: dict[str, list[tuple[str, str, str, Callable[[dict[str, str]], bool]]
         ("users", "GET", "/v1/management/users", ANY),
     ],
     "internal_http": [("employees", "GET", "/api/v2/employees", ANY)],
+    "crowdstrike": [
+        ("token", "POST", "/oauth2/token", ANY),
+        ("host ids", "GET", "/devices/queries/devices-scroll/v1", ANY),
+        ("host details", "POST", "/devices/entities/devices/v2", ANY),
+    ],
 }
 
 
