@@ -38,12 +38,13 @@ SOURCES = {
     "fireblocks",
     "internal_http",
     "prowler_import",
+    "crowdstrike",
 }
 
 
 def test_every_source_collects_and_training_scores_from_real_facts(demo_run):
     _, output = demo_run
-    weeks = re.findall(r"^week (\d{4}-W\d\d) \(.*?\): (\d+) facts from 27 scopes \(27 ok\)", output, re.M)
+    weeks = re.findall(r"^week (\d{4}-W\d\d) \(.*?\): (\d+) facts from 28 scopes \(28 ok\)", output, re.M)
     assert len(weeks) == 12, output
     [training] = re.findall(r"^\s+training\s+(\d+\.\d)\s+Social-engineering training(.*)$", output, re.M)
     assert float(training[0]) > 0 and "no data" not in training[1]
@@ -199,9 +200,9 @@ def test_twelve_weeks_each_collected_and_evaluated_inside_its_own_iso_week(demo_
     gaps = {later.started_at - earlier.started_at for earlier, later in pairwise(evaluations)}
     assert all(timedelta(days=6, hours=23) < gap < timedelta(days=7, hours=1) for gap in gaps), gaps
     runs_by_week = Counter(iso_week_of(run.started_at) for run in runs)
-    # every source's runs (the 27 scopes and their discovery), every week, inside that week
+    # every source's runs (the 28 scopes and their discovery), every week, inside that week
     assert set(runs_by_week) == set(weeks) and len(set(runs_by_week.values())) == 1, runs_by_week
-    assert min(runs_by_week.values()) >= 27
+    assert min(runs_by_week.values()) >= 28
 
 
 def test_the_report_of_this_week_compares_with_last_week_and_has_twelve_points(demo_run):
