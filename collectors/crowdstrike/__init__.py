@@ -98,6 +98,7 @@ class CrowdStrikeCollector(SaasCollector):
         return FalconHostsClient(api, token_api, self.options.page_size)
 
     def collect(self, scope: Scope) -> Iterator[Record | Problem]:
+        seen: set[str] = set()  # a host the scroll returns twice (re-indexed meanwhile) is kept once
         with self.client(scope.params["base_url"]) as client:
             for ids, details in client.hosts():  # the main listing: failing, it fails the Run
                 returned = set()
@@ -110,7 +111,9 @@ class CrowdStrikeCollector(SaasCollector):
                             yield Problem(reason, (), (f"{Device.kind}.anomalies",))
                     if record is not None:
                         returned.add(record.device_id)
-                        yield record
+                        if record.device_id not in seen:
+                            seen.add(record.device_id)
+                            yield record
                 missing = [host for host in ids if host not in returned]
                 if missing:
                     # Removed between the query and the details call, or refused: not known.

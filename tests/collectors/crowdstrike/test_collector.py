@@ -280,3 +280,10 @@ def test_demo_data_tells_the_acme_story(credentials):
     assert devices[("grace@acme.example", "GRACE-HOME")].platform == "windows"
     assert all(d.managed is None and d.edr_policy for d in devices.values())
     assert all(now - timedelta(days=2) < d.last_seen_at <= now for d in devices.values() if d.last_seen_at)
+
+
+def test_a_host_listed_twice_is_kept_once(credentials):
+    documented = hosts()
+    with make_crowdstrike_fake({"hosts": [*documented, documented[0]]}, client_secret=SECRET) as api:
+        items = collect(collector(api))
+    assert [item.key for item in items] == [device.key for device in expected()[:3]]
