@@ -8,6 +8,7 @@ from collectors.aws import (
     AwsOrganizationCollector,
 )
 from collectors.bitgo import BitGoCollector
+from collectors.crowdstrike import CrowdStrikeCollector
 from collectors.entra import EntraCollector
 from collectors.fireblocks import FireblocksCollector
 from collectors.fleet import FleetCollector
@@ -40,4 +41,5 @@ BUILTIN_COLLECTORS: list = [
     IntuneCollector,
     JamfCollector,
     FleetCollector,
+    CrowdStrikeCollector,
 ]

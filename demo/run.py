@@ -66,7 +66,7 @@ def demo_settings(
         **policy,
         "custody": {**policy.get("custody", {}), "prices": DEMO_PRICES},
         "people": {
-            "aliases": {name: f"{name}@acme.example" for name in DEMO_PEOPLE},
+            "aliases": {**{name: f"{name}@acme.example" for name in DEMO_PEOPLE}, **saas.aliases},
             "signers": saas.signers,
         },
         "owners": DEMO_OWNERS,

@@ -18,6 +18,7 @@ from typing import Any
 
 from demo.fakes import (
     bitgo,
+    crowdstrike,
     entra,
     fireblocks,
     fleet,
@@ -40,6 +41,9 @@ DEMO_PRICES = {"BTC": 97000, "ETH": 3000, "USDC": 1, "USDT_ERC20": 1}
 # own: the collector's default of 50 is a conservative guess for accounts that do not say);
 # the fake enforces it and the demo configures the collector to pace to it.
 DEMO_KNOWBE4_PER_MINUTE = 300
+# The demo's Falcon customer (CID) allows 6,000 requests a minute; the fake enforces it and
+# answers with Falcon's X-RateLimit-* headers (the collector keeps its own pace of 600).
+DEMO_CROWDSTRIKE_PER_MINUTE = 6000
 
 
 @dataclass
@@ -47,10 +51,11 @@ class DemoSaaS:
     sources: dict[str, dict[str, Any]] = field(default_factory=dict)  # [sources.<name>] tables
     environment: dict[str, str] = field(default_factory=dict)  # credential variables
     signers: dict[str, str] = field(default_factory=dict)  # policy.people.signers
+    aliases: dict[str, str] = field(default_factory=dict)  # policy.people.aliases the sources need
     fakes: dict[str, FakeApi] = field(default_factory=dict)  # source -> its fake (tests inject faults)
     # source -> the data its fake serves, changed in place between the demo's weeks: "okta"
     # (OktaData), "safe" ({chain: {address: Safe}}), "knowbe4" (the served dict), "jamf"
-    # (likewise), "fleet" ({"hosts", "device_mapping"})
+    # (likewise), "fleet" ({"hosts", "device_mapping"}), "crowdstrike" ({"hosts": [...]})
     data: dict[str, Any] = field(default_factory=dict)
 
 
@@ -185,4 +190,15 @@ def saas_fakes(
         demo.fakes["fleet"] = fleet_fake
         demo.sources["fleet"] = {"base_url": fleet_fake.base_url}
         demo.environment["FLEET_API_TOKEN"] = fleet.DEMO_TOKEN
+        crowdstrike_data = demo.data["crowdstrike"] = crowdstrike.demo_crowdstrike_data(now)
+        crowdstrike_fake = stack.enter_context(
+            crowdstrike.make_crowdstrike_fake(
+                crowdstrike_data, rate_limit=crowdstrike.falcon_rate_limit(DEMO_CROWDSTRIKE_PER_MINUTE)
+            )
+        )
+        demo.fakes["crowdstrike"] = crowdstrike_fake
+        demo.sources["crowdstrike"] = {"base_url": crowdstrike_fake.base_url}
+        demo.environment["CROWDSTRIKE_CLIENT_ID"] = crowdstrike.DEMO_CLIENT_ID
+        demo.environment["CROWDSTRIKE_CLIENT_SECRET"] = crowdstrike.DEMO_CLIENT_SECRET
+        demo.aliases.update(crowdstrike.ALIASES)  # the sensor's ACME\carol is Carol
         yield demo

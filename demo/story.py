@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from demo.fakes import fleet, safe
+from demo.fakes.crowdstrike import demo_crowdstrike_data
 from demo.fakes.jamf import demo_jamf_data
 from demo.fakes.knowbe4_as_of import knowbe4_as_of
 from demo.fakes.okta_demo import user_id
@@ -176,6 +177,7 @@ def show_week(estate: Estate, weeks_ago: int, moment: datetime, first: bool = Fa
     estate.saas.data["knowbe4"].update(knowbe4_as_of(estate.knowbe4, moment))
     estate.saas.data["jamf"].update(demo_jamf_data(moment))  # Macs check in as of the week
     estate.saas.data["fleet"].update(fleet.demo_fleet_data(moment))  # hosts seen that week
+    estate.saas.data["crowdstrike"].update(demo_crowdstrike_data(moment))  # sensors seen that week
     demo_training_csv(estate.saas.sources["training_csv"]["path"], estate.now, as_of=moment)
     demo_prowler_output(Path(estate.saas.sources["prowler_import"]["path"]), _production(estate), moment)
     return [change.title for change in made]

@@ -41,6 +41,7 @@ SOURCES = {
     "intune",
     "jamf",
     "fleet",
+    "crowdstrike",
 }
 # The demo's scopes: the five AWS sources' 17 (accounts and regions) and one per other source.
 SCOPES = 17 + len(SOURCES) - 5

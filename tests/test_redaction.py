@@ -48,11 +48,13 @@ def test_every_configured_and_default_credential_variable_is_known():
                 "okta": {"base_url": "https://acme.okta.com", "credentials_env": {"token": "ACME_OKTA"}},
                 "knowbe4": {},
                 "fleet": {"base_url": "https://fleet.acme.example"},
+                "crowdstrike": {},
             }
         }
     )
     names = settings.credential_variables(discover(entry_point_groups=False).collectors)
     assert {"ACME_OKTA", "OKTA_API_TOKEN", "KNOWBE4_API_TOKEN", "FLEET_API_TOKEN"} <= set(names)
+    assert {"CROWDSTRIKE_CLIENT_ID", "CROWDSTRIKE_CLIENT_SECRET"} <= set(names)
     assert "ENTRA_CLIENT_SECRET" not in names  # entra is not configured here
 
 

@@ -17,6 +17,7 @@ import pytest
 from sqlmodel import Session, select
 
 from demo.fakes import internal_hr
+from demo.fakes.crowdstrike import make_crowdstrike_fake
 from demo.fakes.entra import make_entra_fake
 from demo.fakes.google_workspace import make_google_workspace_fake
 from demo.fakes.intune import make_intune_fake
@@ -52,6 +53,7 @@ REFUSED_VARIABLE = {
     "intune": "ENTRA_CLIENT_SECRET",
     "jamf": "JAMF_CLIENT_SECRET",
     "fleet": "FLEET_API_TOKEN",
+    "crowdstrike": "CROWDSTRIKE_CLIENT_SECRET",
 }
 UNSET = {
     "okta": "OKTA_API_TOKEN (credentials_env.token)",
@@ -65,6 +67,7 @@ UNSET = {
     "intune": "ENTRA_CLIENT_SECRET (credentials_env.client_secret)",
     "jamf": "JAMF_CLIENT_SECRET (credentials_env.client_secret)",
     "fleet": "FLEET_API_TOKEN (credentials_env.token)",
+    "crowdstrike": "CROWDSTRIKE_CLIENT_SECRET (credentials_env.client_secret)",
 }
 SOURCE_IDS = [source.name for source in SOURCES]
 every_source = pytest.mark.parametrize("source", SOURCES, ids=SOURCE_IDS)
@@ -106,10 +109,11 @@ def secrets(demo) -> list[str]:
     return found
 
 
-# The access tokens the token-exchange fakes (Google, Entra) hand out: never stored either.
+# The access tokens the token-exchange fakes (Google, Entra, CrowdStrike) hand out: never stored either.
 ISSUED_TOKENS = [
     inspect.signature(make).parameters["token"].default
     for make in (make_google_workspace_fake, make_entra_fake, make_intune_fake)
+    for make in (make_google_workspace_fake, make_entra_fake, make_crowdstrike_fake)
 ]
 ISSUED_TOKENS.append(JAMF_TOKEN_PREFIX)  # Jamf's fake numbers its tokens after this
 

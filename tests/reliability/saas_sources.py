@@ -12,6 +12,7 @@ import httpx
 import pytest
 
 from collectors.bitgo import BitGoCollector
+from collectors.crowdstrike import CrowdStrikeCollector
 from collectors.entra import EntraCollector
 from collectors.fireblocks import FireblocksCollector
 from collectors.fleet import FleetCollector
@@ -60,6 +61,12 @@ SOURCES = [
     Source("intune", IntuneCollector, "/v1.0/deviceManagement/managedDevices"),
     Source("jamf", JamfCollector, "/api/v1/computers-inventory", options={"page_size": PAGE_SIZE}),
     Source("fleet", FleetCollector, "/api/v1/fleet/hosts", options={"page_size": PAGE_SIZE}),
+    Source(
+        "crowdstrike",
+        CrowdStrikeCollector,
+        "/devices/queries/devices-scroll/v1",
+        options={"page_size": PAGE_SIZE},
+    ),
 ]
 BY_NAME = {source.name: source for source in SOURCES}
 
@@ -155,6 +162,7 @@ FIRST_REQUEST = {
     "intune": "GET /v1.0/deviceManagement/managedDevices",
     "jamf": "GET /api/v1/computers-inventory",
     "fleet": "GET /api/v1/fleet/hosts",
+    "crowdstrike": "GET /devices/queries/devices-scroll/v1",
 }
 FIRST_SENT = {
     **FIRST_REQUEST,
@@ -169,4 +177,5 @@ FIRST_SENT = {
     "jamf": "GET /api/v1/computers-inventory?section=GENERAL&section=HARDWARE&section=OPERATING_SYSTEM"
     "&section=DISK_ENCRYPTION&section=USER_AND_LOCATION&page-size=2&sort=id%3Aasc&page=0",
     "fleet": "GET /api/v1/fleet/hosts?page=0&per_page=2&order_key=id&order_direction=asc",
+    "crowdstrike": "GET /devices/queries/devices-scroll/v1?limit=2",
 }

@@ -75,6 +75,7 @@ SAAS = [
     "intune",
     "jamf",
     "fleet",
+    "crowdstrike",
 ]
 FILES = ["training_csv", "prowler_import"]  # sources read from files
 SOURCES = [*SAAS, *FILES]
@@ -146,6 +147,11 @@ ENDPOINTS: dict[str, list[tuple[str, str, str, Callable[[dict[str, str]], bool]]
         ("hosts", "GET", "/api/v1/fleet/hosts", ANY),
         ("host", "GET", "/api/v1/fleet/hosts/[0-9]+", ANY),
         ("device mapping", "GET", "/api/v1/fleet/hosts/[0-9]+/device_mapping", ANY),
+    ],
+    "crowdstrike": [
+        ("token", "POST", "/oauth2/token", ANY),
+        ("host ids", "GET", "/devices/queries/devices-scroll/v1", ANY),
+        ("host details", "POST", "/devices/entities/devices/v2", ANY),
     ],
 }
 

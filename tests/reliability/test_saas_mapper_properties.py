@@ -11,6 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from collectors.bitgo import mapper as bitgo
+from collectors.crowdstrike import mapper as crowdstrike
 from collectors.entra import mapper as entra
 from collectors.entra import policy_mapper as entra_policy
 from collectors.fireblocks import mapper as fireblocks
@@ -194,6 +195,24 @@ def test_bitgo_wallets_and_rules(raw, pending):
     raw = with_id(raw)
     valid_records(bitgo.map_wallet(raw, "eth", pending))
     valid_records(bitgo.map_rules(raw, "eth"))
+
+
+CROWDSTRIKE_HOSTS = payload("crowdstrike", "device_details.json")["resources"]
+
+
+@PROPERTY
+@given(raw=st.sampled_from(CROWDSTRIKE_HOSTS).flatmap(mutated))
+def test_crowdstrike_hosts(raw):
+    record, problems = crowdstrike.map_device(raw)
+    _problems(problems, "crowdstrike host ")
+    assert (record is None) == any(p.endswith("no device_id, skipped") for p in problems)
+    if record is not None:
+        valid_records(record)
+        # never a healthy sensor the host's own values do not say
+        assert record.edr_running is not True or (
+            str(raw.get("status")).strip().lower() == "normal"
+            and str(raw.get("reduced_functionality_mode")).strip().lower() == "no"
+        )
 
 
 PROWLER = payload("prowler_import", "newer.ocsf.json") + payload("prowler_import", "older.ocsf.json")

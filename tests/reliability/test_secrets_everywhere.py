@@ -27,6 +27,7 @@ from streamlit.testing.v1 import AppTest
 
 from demo.fakes import (
     bitgo,
+    crowdstrike,
     entra,
     fireblocks,
     fleet,
@@ -59,6 +60,8 @@ SECRETS = {
     "ENTRA_CLIENT_SECRET": "vwleak-entra-client-secret-4242",
     "FIREBLOCKS_API_KEY": "vwleak-fireblocks-api-key-4242",
     "FLEET_API_TOKEN": "vwleak-fleet-api-token-4242",
+    "CROWDSTRIKE_CLIENT_ID": "vwleak-crowdstrike-client-id-4242",
+    "CROWDSTRIKE_CLIENT_SECRET": "vwleak-crowdstrike-client-secret-4242",
     "VW_HR_TOKEN": "Bearer vwleak-internal-hr-token-4242",
     "VAULTWARD_SMTP_PASSWORD": "vwleak-smtp-password-4242",
     "VW_WEBHOOK_TOKEN": "Bearer vwleak-webhook-token-4242",
@@ -108,6 +111,7 @@ def echo_401(token: str) -> dict:
 def start_fakes(stack: ExitStack, data_dir: Path) -> tuple[dict, dict[str, str], list[str]]:
     """The SaaS fakes: okta, google, safe, internal_http answer; knowbe4, bitgo, entra,
     fireblocks and jamf refuse, quoting the credential. Returns the sources, the environment and
+    fireblocks and crowdstrike refuse, quoting the credential. Returns the sources, the environment and
     extra secret texts (lines of the key files)."""
     sources: dict = {}
     environment: dict[str, str] = {}
@@ -216,6 +220,13 @@ def start_fakes(stack: ExitStack, data_dir: Path) -> tuple[dict, dict[str, str],
     }
     fleet_fake.inject("/api/v1/fleet/hosts/102", 404, body=quoting, times=100)
     sources["fleet"] = {"base_url": fleet_fake.base_url}
+    crowdstrike_fake = stack.enter_context(
+        crowdstrike.make_crowdstrike_fake(crowdstrike.demo_crowdstrike_data())
+    )
+    quoting = f"access denied, invalid client {SECRETS['CROWDSTRIKE_CLIENT_ID']} / {SECRETS['CROWDSTRIKE_CLIENT_SECRET']}"
+    refusal = crowdstrike.envelope([], [{"code": 403, "message": quoting}])
+    crowdstrike_fake.inject("/oauth2/token", 403, body=refusal, times=100)
+    sources["crowdstrike"] = {"base_url": crowdstrike_fake.base_url}
 
     key_lines = [key["private_key"].splitlines()[1], private_pem.splitlines()[1]]
     return sources, environment, key_lines
@@ -366,6 +377,7 @@ def test_no_secret_anywhere(
     assert "entra" in cli and "fireblocks" in cli
     assert "intune" in cli and "HTTP 400" in cli, cli
     assert "jamf: POST /api/oauth/token: HTTP 401, credentials refused" in cli, cli
+    assert "crowdstrike: POST /oauth2/token: HTTP 403, credentials refused" in cli, cli
     assert "check access.leaky_plugin_check" in cli and "raised RuntimeError" in cli, cli
     assert "broken_vault.py" in cli, cli
     assert "email:" in cli and "FAILED after 1 attempt(s)" in cli, cli

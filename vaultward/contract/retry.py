@@ -18,8 +18,9 @@ from vaultward.contract import redaction
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 MAX_WAIT = 60.0  # seconds: the longest backoff, and the longest server-requested wait honoured
-# Vendors' rate-limit reset headers: epoch seconds (Okta), or seconds until the reset (some).
-RESET_HEADERS = ("x-rate-limit-reset", "x-ratelimit-reset")
+# Vendors' rate-limit reset headers: epoch seconds (Okta; CrowdStrike's X-RateLimit-RetryAfter
+# on a 429), or seconds until the reset (some).
+RESET_HEADERS = ("x-rate-limit-reset", "x-ratelimit-reset", "x-ratelimit-retryafter")
 _EPOCH = 1_000_000_000  # a reset value above this is epoch seconds, below it seconds from now
 
 
