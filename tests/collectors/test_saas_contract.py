@@ -20,6 +20,7 @@ from demo.fakes import internal_hr
 from demo.fakes.entra import make_entra_fake
 from demo.fakes.google_workspace import make_google_workspace_fake
 from tests.reliability.saas_sources import (
+    COLLECTION_TIME,
     FIRST_REQUEST,
     FIRST_SENT,
     SOURCES,
@@ -67,7 +68,8 @@ def comparable(items: list) -> list:
     rows = []
     for item in items:
         data = item.data() if isinstance(item, Record) else {"reason": item.reason}
-        data.pop("as_of", None)
+        for name in COLLECTION_TIME:
+            data.pop(name, None)
         rows.append((type(item).__name__, getattr(item, "key", ""), data))
     return rows
 
