@@ -13,7 +13,7 @@ from pydantic import AfterValidator
 
 from collectors.auth import Credential
 from collectors.http_api import HttpApi
-from collectors.request_pacing import source_pacer
+from collectors.request_pacing import RequestPacer, source_pacer
 from vaultward.config.bounded import NOT_A_URL, url_problem
 from vaultward.config.settings import Settings
 from vaultward.contract.sdk import Collector
@@ -59,10 +59,12 @@ class SaasCollector(Collector):
         auth: httpx.Auth | None = None,
         credential: Credential | None = None,
         paced: bool = True,
+        pacer: RequestPacer | None = None,
         **options: Any,
     ) -> HttpApi:
         """An `HttpApi` with this collector's seams; `paced` ones share the source's pacer (a
-        token endpoint is not paced with the API it opens)."""
+        token endpoint is not paced with the API it opens), or use `pacer` (an endpoint the
+        vendor limits apart from the rest of its API)."""
         return HttpApi(
             source,
             url,
@@ -71,6 +73,6 @@ class SaasCollector(Collector):
             sleep=self.sleep,
             clock=self.clock,
             transport=self.transport,
-            pacer=source_pacer(self) if paced else None,
+            pacer=pacer or (source_pacer(self) if paced else None),
             **options,
         )

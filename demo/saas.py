@@ -66,10 +66,10 @@ def saas_fakes(
     """Start every vendor fake on loopback; yields how to configure the collectors.
     `page_size` caps the pages of fakes whose page size the client does not choose (tests
     make it small, so listings span pages). `now`: the moment the dated data (training,
-    phishing tests, the Prowler run) is dated from (default: the clock)."""
+    phishing tests, Okta's System Log, the Prowler run) is dated from (default: the clock)."""
     demo = DemoSaaS()
     with ExitStack() as stack:
-        okta_data = okta.demo_okta_data()
+        okta_data = okta.demo_okta_data(now)  # its System Log dated from `now`
         demo.data["okta"] = okta_data
         okta_fake = stack.enter_context(okta.make_okta_fake(okta_data))
         demo.fakes["okta"] = okta_fake

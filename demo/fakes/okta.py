@@ -1,17 +1,21 @@
 """A loopback Okta org: the Management API's documented shapes for users (paged by
 `Link: <...>; rel="next"` with an `after` cursor), factors, role assignments (`/iam/assignees/users`
-paged by `_links.next.href`), policies, rules and groups; `X-Rate-Limit-*` headers on every
-answer and a 429 (E0000047) once a window's budget is spent; 401 E0000011 for a wrong token.
+paged by `_links.next.href`), policies, rules, groups and the System Log (`/api/v1/logs`: bounded
+and polling requests, `filter` on eventType, `limit`, `sortOrder`, 90-day retention);
+`X-Rate-Limit-*` headers on every answer and a 429 (E0000047) once a window's budget is spent,
+the System Log counted in a bucket of its own as Okta does; 401 E0000011 for a wrong token.
 """
 
 from __future__ import annotations
 
 import math
 import re
+import threading
 import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
@@ -31,7 +35,9 @@ class OktaData:
     members: dict[str, list[str]] = field(default_factory=dict)  # group id -> user ids
     policies: dict[str, list[dict]] = field(default_factory=dict)  # policy type -> policies
     rules: dict[str, list[dict]] = field(default_factory=dict)  # policy id -> rules
+    events: list[dict] = field(default_factory=list)  # System Log events (LogEvent objects)
     rate_limit: int = 600  # requests per window (X-Rate-Limit-Limit)
+    log_rate_limit: int = 50  # requests per window to /api/v1/logs (Okta Enterprise's limit)
     window_seconds: float = 60.0
 
 
@@ -63,13 +69,66 @@ def inject_rate_limit(fake: FakeApi, path: str, reset_in: float = 2.0, times: in
     fake.inject(path, 429, headers, okta_error(*RATE_LIMITED), times)
 
 
-def okta_rate_limit(requests: int = 600, window: float = 60.0) -> RateLimit:
-    """Okta's per-minute window per token: `X-Rate-Limit-*` on every answer, E0000047 over it."""
+LOGS_PATH = "/api/v1/logs"
+RETENTION = timedelta(days=90)  # events older than this are not returned
+OLDEST_SINCE = timedelta(days=180)  # a `since` further back is refused (E0000053)
+
+
+@dataclass
+class OktaRateLimit(RateLimit):
+    """Okta's per-minute windows per token, one per bucket: each endpoint group with a limit
+    of its own (`buckets`: path prefix -> requests) counts apart from the rest of the API."""
+
+    buckets: dict[str, int] = field(default_factory=dict)
+    _admitted: threading.local = field(default_factory=threading.local, repr=False, compare=False)
+
+    def admit(self, request: Request, now: float) -> tuple[bool, int, float]:
+        bucket = next((prefix for prefix in self.buckets if request.path.startswith(prefix)), "")
+        limit = self.buckets.get(bucket, self.requests)
+        key = f"{self.key(request)} {bucket}"
+        reset, used = self.windows.get(key, (0.0, 0))
+        if now >= reset:
+            reset, used = now + self.window, 0
+        admitted = used < limit
+        used += admitted
+        self.windows[key] = (reset, used)
+        self._admitted.limit = limit  # the headers of this answer (same thread) name its bucket's
+        return admitted, limit - used, reset
+
+    def bucket_headers(self, _limit: int, remaining: int, reset: float) -> dict[str, str]:
+        return rate_limit_headers(getattr(self._admitted, "limit", self.requests), remaining, reset)
+
+
+def okta_rate_limit(requests: int = 600, window: float = 60.0, log_requests: int = 50) -> RateLimit:
+    """Okta's per-minute window per token: `X-Rate-Limit-*` on every answer, E0000047 over it;
+    /api/v1/logs in its own bucket of `log_requests`."""
 
     def refuse(limit: int, reset: float, _now: float) -> Reply:
         return Reply(429, okta_error(*RATE_LIMITED))
 
-    return RateLimit(requests, window, refuse=refuse, headers=rate_limit_headers)
+    limit = OktaRateLimit(requests, window, refuse=refuse, buckets={LOGS_PATH: log_requests})
+    limit.headers = limit.bucket_headers
+    return limit
+
+
+def okta_time(moment: datetime) -> str:
+    """Okta's timestamps: UTC with milliseconds, `2026-12-07T08:12:00.000Z`."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+def _instant(value: str) -> datetime | None:
+    try:
+        parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def _event_types(expression: str) -> set[str] | None:
+    """`eventType eq "a" or eventType eq "b"`: the types asked for; None for any other filter."""
+    terms = re.split(r"\s+or\s+", expression.strip())
+    found = [re.fullmatch(r'\(?\s*eventType eq "([\w.]+)"\s*\)?', term) for term in terms]
+    return {match.group(1) for match in found if match} if all(found) else None
 
 
 def make_okta_fake(
@@ -77,7 +136,7 @@ def make_okta_fake(
 ) -> FakeApi:
     fake = FakeApi(
         authorised=lambda _request: True,  # Okta's own 401 body is sent below
-        rate_limit=okta_rate_limit(data.rate_limit, data.window_seconds),
+        rate_limit=okta_rate_limit(data.rate_limit, data.window_seconds, data.log_rate_limit),
         latency=latency,
         clock=clock,
     )
@@ -176,7 +235,53 @@ def make_okta_fake(
             return not_found("UserGroup", group_id)
         return linked_page(request, [users[u] for u in data.members.get(group_id, []) if u in users], 1000)
 
+    def logs(request: Request) -> Reply:
+        """GET /api/v1/logs: bounded (`until` given: events published in [since, until), a
+        last page without a next link) or polling (no `until`: a next link always)."""
+        query = request.query
+        now = datetime.fromtimestamp(clock(), UTC)
+        until = _instant(query["until"]) if query.get("until") else now
+        since = _instant(query["since"]) if query.get("since") else (until and until - timedelta(days=7))
+        if since is None or until is None:
+            return Reply(
+                400, okta_error("E0000001", "Api validation failed: 'since' or 'until' is not a date")
+            )
+        if since < now - OLDEST_SINCE:
+            message = "Invalid parameter: The since parameter is over 180 days prior to the current day."
+            return Reply(400, okta_error("E0000053", message))
+        wanted = _event_types(query["filter"]) if query.get("filter") else None
+        if query.get("filter") and wanted is None:
+            return Reply(400, okta_error("E0000053", f"Invalid filter '{query['filter']}'"))
+        raw_limit = query.get("limit") or "100"
+        if not raw_limit.isdigit() or int(raw_limit) > 1000:
+            return Reply(400, okta_error("E0000001", "Api validation failed: limit"))
+        limit = int(raw_limit)
+        descending = query.get("sortOrder") == "DESCENDING"
+        oldest = max(since, now - RETENTION)
+        chosen = sorted(
+            (
+                event
+                for event in data.events
+                if oldest <= (_instant(event["published"]) or now) < until
+                and (wanted is None or event["eventType"] in wanted)
+            ),
+            key=lambda event: (event["published"], event["uuid"]),
+            reverse=descending,
+        )
+        ids = [event["uuid"] for event in chosen]
+        after = query.get("after")
+        start = ids.index(after) + 1 if after in ids else 0
+        page = chosen[start : start + limit]
+        keep = {k: v for k, v in query.items() if k != "after"}
+        links = [f'<{base()}{LOGS_PATH}?{urlencode(keep)}>; rel="self"']
+        polling = not query.get("until")
+        if polling or start + limit < len(chosen):
+            cursor = page[-1]["uuid"] if page else after or ""
+            links.append(f'<{base()}{LOGS_PATH}?{urlencode({**keep, "after": cursor})}>; rel="next"')
+        return Reply(200, page, {"Link": ", ".join(links)})
+
     fake.route("GET", r"/api/v1/users", guarded(list_users))
+    fake.route("GET", LOGS_PATH, guarded(logs))
     fake.route("GET", r"/api/v1/users/(?P<user>[^/]+)/factors", guarded(user_list(data.factors)))
     fake.route("GET", r"/api/v1/users/(?P<user>[^/]+)/roles", guarded(user_list(data.roles)))
     fake.route("GET", r"/api/v1/iam/assignees/users", guarded(assignees))
@@ -187,8 +292,9 @@ def make_okta_fake(
     return fake
 
 
-def demo_okta_data() -> OktaData:
-    """Acme Exchange's Okta org (demo/fakes/okta_demo.py)."""
+def demo_okta_data(now: datetime | None = None) -> OktaData:
+    """Acme Exchange's Okta org (demo/fakes/okta_demo.py), its System Log dated from `now`
+    (default: the clock)."""
     from demo.fakes.okta_demo import acme_exchange_okta
 
-    return acme_exchange_okta()
+    return acme_exchange_okta(now or datetime.now(UTC))

@@ -23,6 +23,7 @@ from demo.fakes.google_workspace import make_google_workspace_fake
 from demo.fakes.intune import make_intune_fake
 from demo.fakes.jamf import TOKEN_PREFIX as JAMF_TOKEN_PREFIX
 from tests.reliability.saas_sources import (
+    COLLECTION_TIME,
     FIRST_REQUEST,
     FIRST_SENT,
     SOURCES,
@@ -78,7 +79,8 @@ def comparable(items: list) -> list:
     rows = []
     for item in items:
         data = item.data() if isinstance(item, Record) else {"reason": item.reason}
-        data.pop("as_of", None)
+        for name in COLLECTION_TIME:
+            data.pop(name, None)
         rows.append((type(item).__name__, getattr(item, "key", ""), data))
     return rows
 

@@ -46,6 +46,9 @@ from vaultward.pipeline.registry import Registry
 from vaultward.store.db import make_engine, open_store
 from vaultward.store.models import CheckScore, Evaluation, Finding, MitigationScore
 
+# Fields that say when a collection ran, left out when two collections' records are compared.
+COLLECTION_TIME = ("as_of", "covers_from", "covers_to")
+
 EPSILON = 1e-9
 
 
@@ -288,7 +291,8 @@ def _comparable(collections: list[Recorded]) -> list[tuple[str, str, dict]]:
         for item in collection.items:
             if isinstance(item, Record):
                 data = item.data()
-                data.pop("as_of", None)
+                for name in COLLECTION_TIME:
+                    data.pop(name, None)
                 rows.append((item.kind, item.key, data))
     return sorted(rows, key=lambda row: (row[0], row[1]))
 

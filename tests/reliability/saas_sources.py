@@ -29,6 +29,9 @@ from vaultward.config.settings import Settings, parse_settings
 from vaultward.contract.sdk import Collector, Scope
 
 PAGE_SIZE = 2
+# Fields that say when a collection ran (a phish-prone percentage's as_of, the span a
+# sign-in log covers up to now): left out where two collections' records are compared.
+COLLECTION_TIME = ("as_of", "covers_from", "covers_to")
 READ_TIMEOUT = 0.3  # seconds; the stalled fake answers after STALL
 STALL = 1.0
 # Tests that stall no answer wait this long: on a loaded 2-core CI machine a fake's answer can

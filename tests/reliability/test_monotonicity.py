@@ -99,6 +99,7 @@ ENDPOINTS: dict[str, list[tuple[str, str, str, Callable[[dict[str, str]], bool]]
         ("policy rules", "GET", "/api/v1/policies/[^/]+/rules", ANY),
         ("group", "GET", "/api/v1/groups/[^/]+", ANY),
         ("group members", "GET", "/api/v1/groups/[^/]+/users", ANY),
+        ("system log", "GET", "/api/v1/logs", ANY),
     ],
     "google_workspace": [
         ("token", "POST", "/token", ANY),

@@ -15,6 +15,7 @@ from collectors.http_api import HttpApi
 from demo.fakes.server import FakeApi, Reply, Request
 from tests.reliability.saas_sources import (
     BY_NAME,
+    COLLECTION_TIME,
     PAGE_SIZE,
     Source,
     collector_for,
@@ -174,7 +175,10 @@ def facts_of(engine, run_id: int) -> list[tuple[str, str, dict]]:
     with Session(engine) as session:
         facts = session.exec(select(Fact).where(Fact.run_id == run_id)).all()
     return sorted(
-        ((fact.kind, fact.key, {k: v for k, v in fact.data.items() if k != "as_of"}) for fact in facts),
+        (
+            (fact.kind, fact.key, {k: v for k, v in fact.data.items() if k not in COLLECTION_TIME})
+            for fact in facts
+        ),
         key=lambda fact: (fact[0], fact[1]),
     )
 

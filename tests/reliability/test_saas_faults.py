@@ -14,6 +14,7 @@ from sqlmodel import Session, select
 from collectors.http_api import MAX_RATE_LIMIT_WAIT
 from demo.fakes.server import Reply
 from tests.reliability.saas_sources import (
+    COLLECTION_TIME,
     FIRST_REQUEST,
     FIRST_SENT,
     READ_TIMEOUT,
@@ -89,7 +90,8 @@ def comparable(items: list) -> list:
     rows = []
     for item in items:
         data = item.data() if isinstance(item, Record) else {"reason": item.reason}
-        data.pop("as_of", None)
+        for name in COLLECTION_TIME:
+            data.pop(name, None)
         rows.append((type(item).__name__, getattr(item, "key", ""), data))
     return rows
 

@@ -22,6 +22,7 @@ from collectors.internal_http.options import Endpoint
 from collectors.intune import mapper as intune
 from collectors.jamf import mapper as jamf
 from collectors.knowbe4 import mapper as knowbe4
+from collectors.okta import log_mapper as okta_log
 from collectors.okta import mapper as okta
 from collectors.okta import policy_mapper as okta_policy
 from collectors.prowler_import.mapper import MalformedFinding, map_findings
@@ -76,6 +77,18 @@ def test_okta_policies(access, enroll, names):
     enroll_rules = [with_id(rule) for rule in objects(enroll.get("rules"))]
     okta_policy.named_groups([(policy, rules)], [(enroll_policy, enroll_rules)])
     valid_records(okta_policy.map_enroll_policy(enroll_policy, enroll_rules, names))
+
+
+OKTA_LOG_EVENTS = payload("okta", "log_events.json")
+
+
+@PROPERTY
+@given(event=st.sampled_from(OKTA_LOG_EVENTS).flatmap(mutated))
+def test_okta_log_events(event):
+    record, problems = okta_log.map_event(objects([event])[0] if objects([event]) else {})
+    valid_records([record] if record is not None else [])
+    _problems(problems, "okta log event ")
+    assert record is not None or problems  # a skipped event is always said
 
 
 GOOGLE_USERS = payload("google_workspace", "users_page.json")["users"]
