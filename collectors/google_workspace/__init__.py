@@ -134,7 +134,9 @@ class GoogleWorkspaceCollector(SaasCollector):
                 for page in client.activities(application, *window, self.options.customer):
                     for activity in page:
                         if not isinstance(activity, dict):
-                            reasons.append(f"a {application} activity that is not an object was skipped")
+                            reasons.append(
+                                f"{application} audit: an activity that is not an object was skipped"
+                            )
                             yield Problem(reasons[-1], (SigninEvent.kind,))
                             continue
                         events, problems = mapper.map_activity(activity, application)

@@ -248,7 +248,7 @@ def map_activity(activity: Mapping[str, Any], application: str) -> tuple[list[Si
         at = _time(ident, "time", anomalies)
         if qualifier in (None, "") or at is None:
             problems.append(
-                f"a {application} {name} event without an id or a time was skipped"
+                f"{application} audit: event {name} without an id or a time was skipped"
                 f" (id.uniqueQualifier {qualifier!r}, id.time {ident.get('time')!r})"
             )
             continue
@@ -261,7 +261,7 @@ def map_activity(activity: Mapping[str, Any], application: str) -> tuple[list[Si
         else:
             user = str(given.get("USER_EMAIL") or "").lower()
         if not user:
-            problems.append(f"a {application} {name} event without a user was skipped ({qualifier})")
+            problems.append(f"{application} audit: event {name} without a user was skipped ({qualifier})")
             continue
         records.append(
             SigninEvent(
