@@ -215,12 +215,12 @@ def _login_details(name: str, given: Mapping[str, Any], anomalies: list[str], ri
     elif suspicious is not None and not isinstance(suspicious, bool):
         anomalies.append(f"is_suspicious:{suspicious}")
     login_type = given.get("login_type")
-    if login_type is not None and login_type not in LOGIN_TYPES:
+    if login_type is not None and (not isinstance(login_type, str) or login_type not in LOGIN_TYPES):
         anomalies.append(f"login_type:other:{login_type}")
     methods = given.get("login_challenge_method")
     if methods is not None:
         for method in methods if isinstance(methods, list) else [methods]:
-            if method not in CHALLENGE_METHODS:
+            if not isinstance(method, str) or method not in CHALLENGE_METHODS:
                 anomalies.append(f"login_challenge_method:other:{method}")
 
 
@@ -240,7 +240,11 @@ def map_activity(activity: Mapping[str, Any], application: str) -> tuple[list[Si
     records: list[SigninEvent] = []
     problems: list[str] = []
     for index, event in enumerate(listed if isinstance(listed, list) else []):
-        if not isinstance(event, Mapping) or event.get("name") not in events:
+        if (
+            not isinstance(event, Mapping)
+            or not isinstance(event.get("name"), str)
+            or event["name"] not in events
+        ):
             continue
         name = str(event["name"])
         qualifier = ident.get("uniqueQualifier")

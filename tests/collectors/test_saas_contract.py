@@ -63,11 +63,13 @@ every_source = pytest.mark.parametrize("source", SOURCES, ids=SOURCE_IDS)
 
 
 def comparable(items: list) -> list:
-    """Items as (type, key, data), without the collection time some records carry."""
+    """Items as (type, key, data), without the collection time some records carry (`as_of`,
+    a sign-in log's window, which ends at the collection's moment)."""
     rows = []
     for item in items:
         data = item.data() if isinstance(item, Record) else {"reason": item.reason}
-        data.pop("as_of", None)
+        for timed in ("as_of", "covers_from", "covers_to"):
+            data.pop(timed, None)
         rows.append((type(item).__name__, getattr(item, "key", ""), data))
     return rows
 
