@@ -306,3 +306,16 @@ def test_a_401_on_the_reports_fails_the_run(engine, fake, key_file):
     assert outcome.error.endswith(
         "HTTP 401, credentials refused (check the credential in GOOGLE_SERVICE_ACCOUNT_FILE)"
     )
+
+
+def test_a_domain_scope_keeps_its_domains_events(fake, key_file):
+    instance = collector(fake, domain="acme.example")
+    fake.log.clear()
+    _, events, [log], _ = split(instance.collect(instance.scopes()[0]))
+    assert events == [
+        e.model_copy(update={"scope": "google_workspace:acme.example"}) for e in expected_events()
+    ]
+    assert log.key == "google_workspace:signin_log:acme.example"
+    other = collector(fake, domain="acme-labs.example")
+    _, events, [log], _ = split(other.collect(other.scopes()[0]))
+    assert events == [] and log.complete and log.events_read == 0
