@@ -29,6 +29,9 @@ USERS_PATH = "/admin/directory/v1/users"
 ACTIVITIES_PATH = "/admin/reports/v1/activity/users/all/applications/"
 DIRECTORY_SCOPE = "https://www.googleapis.com/auth/admin.directory.user.readonly"
 REPORTS_SCOPE = "https://www.googleapis.com/auth/admin.reports.audit.readonly"
+# Some of activities.list's applicationName values (any other is refused, as Google does).
+APPLICATIONS = frozenset({"access_transparency", "admin", "calendar", "drive", "groups", "login", "mobile",
+                          "saml", "token", "user_accounts"})  # fmt: skip
 JWT_BEARER_GRANT = "urn:ietf:params:oauth:grant-type:jwt-bearer"
 DEMO_CLIENT_EMAIL = "vaultward-reader@acme-security.iam.gserviceaccount.com"
 NEVER = "1970-01-01T00:00:00.000Z"
@@ -217,7 +220,7 @@ def make_google_workspace_fake(
         if refusal is not None:
             return refusal
         application = request.match["application"]
-        if application not in activities:
+        if application not in APPLICATIONS:
             return google_error(400, f"Invalid value '{application}'", "INVALID_ARGUMENT", "invalid")
         customer = request.query.get("customerId")
         if customer and customer != data["customer_id"]:
@@ -241,7 +244,7 @@ def make_google_workspace_fake(
             )
         name = request.query.get("eventName")
         selected = []
-        for activity in activities[application]:
+        for activity in activities.get(application, []):
             if not start <= _moment(activity["id"]["time"]) <= end:
                 continue
             if name:
