@@ -147,10 +147,14 @@ class ReportsGrant(ServiceAccountGrant):
         try:
             return super().fetch()
         except ApiError as error:
-            raise ApiError(
-                f"{error}; the audit logs were not read: grant {self.scope} to the service account's"
-                " domain-wide delegation (and let admin_subject read reports)"
-            ) from None
+            refused = any(f"HTTP {status}" in str(error) for status in (400, 401, 403))
+            hint = (
+                f": grant {self.scope} to the service account's domain-wide delegation (and let"
+                " admin_subject read reports)"
+                if refused
+                else ""
+            )
+            raise ApiError(f"{error}; the audit logs were not read{hint}") from None
 
 
 class DirectoryClient(VendorClient):
