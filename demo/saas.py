@@ -84,7 +84,7 @@ def saas_fakes(
         key_file.parent.mkdir(parents=True, exist_ok=True)
         key_file.write_text(json.dumps(key))
         key_file.chmod(0o600)
-        google_data = google_workspace.demo_google_workspace_data()
+        google_data = google_workspace.demo_google_workspace_data(now)
         google_fake = stack.enter_context(
             google_workspace.make_google_workspace_fake(google_data, public_pem, page_size=page_size)
         )

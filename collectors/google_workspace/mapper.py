@@ -1,4 +1,5 @@
-"""Pure mapping from Directory API user resources to `Identity` records.
+"""Pure mapping from Directory API user resources to `Identity` records, and from Reports API
+audit activities to `SigninEvent` records (below `map_users`).
 
 Rules:
 - Key `google:<id>` (the immutable user id; the primary e-mail can be renamed), e-mail the
@@ -34,6 +35,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from vaultward.contract.records import Identity
+from vaultward.contract.records.endpoint import SigninEvent, SigninEventType
 
 SOURCE = "google_workspace"
 NEVER = datetime(1970, 1, 1, tzinfo=UTC)
@@ -116,3 +118,169 @@ def map_user(user: Mapping[str, Any], account: str) -> Identity:
 
 def map_users(users: Iterable[Mapping[str, Any]], account: str) -> list[Identity]:
     return [map_user(user, account) for user in users]
+
+
+# --- Reports API audit activities -> SigninEvent ------------------------------------------
+#
+# Login audit (applicationName=login), events and parameters as documented in
+# https://developers.google.com/admin-sdk/reports/v1/appendix/activity/login :
+# - login_success -> signin (outcome success), login_failure -> signin_failed (outcome
+#   failure), 2sv_enroll -> factor_enrolled, 2sv_disable -> factor_removed;
+# - Google's own detections, suspicious_login, suspicious_login_less_secure_app,
+#   suspicious_programmatic_login (type account_warning) and gov_attack_warning (type
+#   attack_warning), -> signin with the event's name in `risks`; a login_success or
+#   login_failure whose `is_suspicious` is true gets the risk "is_suspicious";
+# - every other documented login event (logout, login_challenge, login_verification,
+#   password_edit, recovery_*, account_disabled_*, ...) is not a sign-in or factor change
+#   and yields no record.
+# `user` is the `affected_email_address` parameter when the event names one, else the actor;
+# `actor` is the actor when that is someone else. `login_type` and `login_challenge_method`
+# have no field on SigninEvent: a value outside the documented lists is an anomaly.
+#
+# Admin audit (applicationName=admin), "User settings" events documented in
+# https://developers.google.com/admin-sdk/reports/v1/appendix/activity/admin-user-settings :
+# an administrator turning off a user's 2-Step Verification, revoking their security key,
+# deleting or generating their backup (scratch) codes. `user` is the USER_EMAIL parameter,
+# `actor` the administrator.
+#
+# No geolocation: the Reports API gives the address (`ipAddress`) only, so country, city,
+# latitude and longitude stay empty and `anonymous_proxy` None ("not said").
+
+LOGIN_EVENTS: dict[str, SigninEventType] = {
+    "login_success": "signin",
+    "login_failure": "signin_failed",
+    "2sv_enroll": "factor_enrolled",
+    "2sv_disable": "factor_removed",
+    "suspicious_login": "signin",
+    "suspicious_login_less_secure_app": "signin",
+    "suspicious_programmatic_login": "signin",
+    "gov_attack_warning": "signin",
+}
+RISK_EVENTS = frozenset(
+    {
+        "suspicious_login",
+        "suspicious_login_less_secure_app",
+        "suspicious_programmatic_login",
+        "gov_attack_warning",
+    }
+)
+OUTCOMES = {"login_success": "success", "login_failure": "failure"}
+ADMIN_EVENTS: dict[str, SigninEventType] = {
+    "TURN_OFF_2_STEP_VERIFICATION": "factor_removed",
+    "REVOKE_SECURITY_KEY": "factor_removed",
+    "DELETE_2SV_SCRATCH_CODES": "factor_removed",
+    "GENERATE_2SV_SCRATCH_CODES": "factor_reset",  # new backup codes pass 2SV without the user's factor
+}
+LOGIN_TYPES = frozenset({"exchange", "google_password", "reauth", "saml", "unknown"})
+CHALLENGE_METHODS = frozenset(
+    {
+        "backup_code",
+        "google_authenticator",
+        "google_prompt",
+        "idv_any_phone",
+        "idv_preregistered_phone",
+        "internal_two_factor",
+        "knowledge_employee_id",
+        "knowledge_preregistered_email",
+        "knowledge_preregistered_phone",
+        "login_location",
+        "none",
+        "offline_otp",
+        "other",
+        "password",
+        "security_key",
+        "security_key_otp",
+    }
+)
+
+
+def parameters(event: Mapping[str, Any]) -> dict[str, Any]:
+    """An event's parameters by name: `value`, `boolValue`, `multiValue` or `intValue`."""
+    found: dict[str, Any] = {}
+    listed = event.get("parameters")
+    for parameter in listed if isinstance(listed, list) else []:
+        if not isinstance(parameter, Mapping) or not isinstance(parameter.get("name"), str):
+            continue
+        for field in ("value", "boolValue", "multiValue", "intValue"):
+            if field in parameter:
+                found[parameter["name"]] = parameter[field]
+                break
+    return found
+
+
+def _login_details(name: str, given: Mapping[str, Any], anomalies: list[str], risks: list[str]) -> None:
+    suspicious = given.get("is_suspicious")
+    if suspicious is True and name not in RISK_EVENTS:
+        risks.append("is_suspicious")
+    elif suspicious is not None and not isinstance(suspicious, bool):
+        anomalies.append(f"is_suspicious:{suspicious}")
+    login_type = given.get("login_type")
+    if login_type is not None and (not isinstance(login_type, str) or login_type not in LOGIN_TYPES):
+        anomalies.append(f"login_type:other:{login_type}")
+    methods = given.get("login_challenge_method")
+    if methods is not None:
+        for method in methods if isinstance(methods, list) else [methods]:
+            if not isinstance(method, str) or method not in CHALLENGE_METHODS:
+                anomalies.append(f"login_challenge_method:other:{method}")
+
+
+def _object(resource: Mapping[str, Any], field: str) -> Mapping[str, Any]:
+    value = resource.get(field)
+    return value if isinstance(value, Mapping) else {}
+
+
+def map_activity(activity: Mapping[str, Any], application: str) -> tuple[list[SigninEvent], list[str]]:
+    """The SigninEvents of one activity resource of `application` ("login" or "admin"), one
+    per event that is a sign-in or factor change, keyed `google_workspace:event:<id
+    uniqueQualifier>-<event index>`; and why any such event was skipped."""
+    events = LOGIN_EVENTS if application == "login" else ADMIN_EVENTS
+    ident = _object(activity, "id")
+    actor_field = _object(activity, "actor")
+    listed = activity.get("events")
+    records: list[SigninEvent] = []
+    problems: list[str] = []
+    for index, event in enumerate(listed if isinstance(listed, list) else []):
+        if (
+            not isinstance(event, Mapping)
+            or not isinstance(event.get("name"), str)
+            or event["name"] not in events
+        ):
+            continue
+        name = str(event["name"])
+        qualifier = ident.get("uniqueQualifier")
+        anomalies: list[str] = []
+        at = _time(ident, "time", anomalies)
+        if qualifier in (None, "") or at is None:
+            problems.append(
+                f"{application} audit: event {name} without an id or a time was skipped"
+                f" (id.uniqueQualifier {qualifier!r}, id.time {ident.get('time')!r})"
+            )
+            continue
+        given = parameters(event)
+        actor = str(actor_field.get("email") or "").lower()
+        risks = [name] if name in RISK_EVENTS else []
+        if application == "login":
+            _login_details(name, given, anomalies, risks)
+            user = str(given.get("affected_email_address") or actor).lower()
+        else:
+            user = str(given.get("USER_EMAIL") or "").lower()
+        if not user:
+            problems.append(f"{application} audit: event {name} without a user was skipped ({qualifier})")
+            continue
+        records.append(
+            SigninEvent(
+                key=f"{SOURCE}:event:{qualifier}-{index}",
+                name=f"{name} {user}",
+                source=SOURCE,
+                event_type=events[name],
+                vendor_event=name,
+                user=user,
+                actor=actor if actor != user else "",
+                at=at,
+                outcome=OUTCOMES.get(name, ""),
+                ip=str(activity.get("ipAddress") or ""),
+                risks=risks,
+                anomalies=anomalies,
+            )
+        )
+    return records, problems

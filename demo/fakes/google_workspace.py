@@ -1,14 +1,20 @@
 """A loopback Google Workspace: the OAuth token endpoint (JWT-bearer grant, checked against
-the service account's public key) and the Admin SDK Directory API's user list, with
-Google's documented shapes: `admin#directory#users` pages with `nextPageToken`, `maxResults`
-1-500, `{"error": {"code", "message", "errors", "status"}}` error bodies, 403
-`userRateLimitExceeded` for quotas, `lastLoginTime` 1970-01-01 for "never".
+the service account's public key, one token per delegated scope), the Admin SDK Directory
+API's user list and the Reports API's activities (login and admin audit), with Google's
+documented shapes: `admin#directory#users` pages with `nextPageToken`, `maxResults` 1-500,
+`admin#reports#activities` pages (`maxResults` 1-1000, newest first, `startTime` / `endTime`
+/ `eventName` honoured), `{"error": {"code", "message", "errors", "status"}}` error bodies,
+403 `userRateLimitExceeded` for quotas, `lastLoginTime` 1970-01-01 for "never".
+Activities: https://developers.google.com/admin-sdk/reports/reference/rest/v1/activities/list
 """
 
 from __future__ import annotations
 
 import base64
 import json
+import zlib
+from collections.abc import Collection
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -20,7 +26,12 @@ from demo.fakes.server import FakeApi, RateLimit, Reply, Request
 
 TOKEN_PATH = "/token"  # noqa: S105 - a path
 USERS_PATH = "/admin/directory/v1/users"
+ACTIVITIES_PATH = "/admin/reports/v1/activity/users/all/applications/"
 DIRECTORY_SCOPE = "https://www.googleapis.com/auth/admin.directory.user.readonly"
+REPORTS_SCOPE = "https://www.googleapis.com/auth/admin.reports.audit.readonly"
+# Some of activities.list's applicationName values (any other is refused, as Google does).
+APPLICATIONS = frozenset({"access_transparency", "admin", "calendar", "drive", "groups", "login", "mobile",
+                          "saml", "token", "user_accounts"})  # fmt: skip
 JWT_BEARER_GRANT = "urn:ietf:params:oauth:grant-type:jwt-bearer"
 DEMO_CLIENT_EMAIL = "vaultward-reader@acme-security.iam.gserviceaccount.com"
 NEVER = "1970-01-01T00:00:00.000Z"
@@ -98,11 +109,17 @@ def make_google_workspace_fake(
     client_email: str = DEMO_CLIENT_EMAIL,
     token: str = "ya29.fake-directory-access-token",  # noqa: S107 - the fake's own token
     page_size: int = 100,
+    granted: Collection[str] = (DIRECTORY_SCOPE, REPORTS_SCOPE),
 ) -> FakeApi:
-    """`data`: {"customer_id", "users": [Directory user resources]}. `page_size` caps a
-    page below the requested `maxResults`, as Google may return fewer."""
+    """`data`: {"customer_id", "users": [Directory user resources], "activities":
+    {application: [activity resources]}}. `page_size` caps a page below the requested
+    `maxResults`, as Google may return fewer. `granted`: the scopes the domain-wide
+    delegation allows; a token request for any other is refused, as Google does."""
     users: list[dict[str, Any]] = data["users"]
+    activities: dict[str, list[dict[str, Any]]] = data.get("activities", {})
     state: dict[str, str] = {}
+    # The token issued for each scope (a Reports token does not open the Directory API).
+    tokens = {DIRECTORY_SCOPE: token, REPORTS_SCOPE: f"{token}-reports"}
     api = FakeApi(authorised=lambda request: True)  # each handler answers in Google's shape
 
     def issue_token(request: Request) -> Reply:
@@ -125,7 +142,8 @@ def make_google_workspace_fake(
             return oauth_error(400, "invalid_grant", f"Invalid JWT: {type(error).__name__}")
         if claims["iss"] != client_email:
             return oauth_error(401, "invalid_client", "The OAuth client was not found.")
-        if claims["scope"] != DIRECTORY_SCOPE:
+        requested = str(claims["scope"]).split()
+        if len(requested) != 1 or requested[0] not in tokens or requested[0] not in granted:
             return oauth_error(
                 401,
                 "unauthorized_client",
@@ -136,21 +154,38 @@ def make_google_workspace_fake(
         if not any(u["primaryEmail"].lower() == subject.lower() for u in users):
             return oauth_error(400, "invalid_grant", "Invalid email or User ID")
         state["subject"] = subject.lower()
-        return Reply(200, {"access_token": token, "expires_in": 3599, "token_type": "Bearer"})
+        issued = tokens[requested[0]]
+        return Reply(200, {"access_token": issued, "expires_in": 3599, "token_type": "Bearer"})
 
-    def list_users(request: Request) -> Reply:
-        if request.headers.get("authorization") != f"Bearer {token}":
+    def refused(request: Request, scope: str) -> Reply | None:
+        """Google's answer to a request without a valid token for `scope` or by a subject
+        who is not an administrator; None when it may go on."""
+        sent = request.headers.get("authorization", "")
+        if sent not in {f"Bearer {issued}" for issued in tokens.values()}:
             return google_error(
                 401,
                 "Request had invalid authentication credentials. Expected OAuth 2 access token.",
                 "UNAUTHENTICATED",
                 "authError",
             )
+        if sent != f"Bearer {tokens[scope]}":
+            return google_error(
+                403,
+                "Request had insufficient authentication scopes.",
+                "PERMISSION_DENIED",
+                "insufficientPermissions",
+            )
         subject = next((u for u in users if u["primaryEmail"].lower() == state.get("subject")), None)
         if subject is None or not (subject.get("isAdmin") or subject.get("isDelegatedAdmin")):
             return google_error(
                 403, "Not Authorized to access this resource/api", "PERMISSION_DENIED", "forbidden"
             )
+        return None
+
+    def list_users(request: Request) -> Reply:
+        refusal = refused(request, DIRECTORY_SCOPE)
+        if refusal is not None:
+            return refusal
         customer, domain = request.query.get("customer"), request.query.get("domain")
         if domain:
             selected = [u for u in users if u["primaryEmail"].lower().endswith("@" + domain.lower())]
@@ -180,9 +215,208 @@ def make_google_workspace_fake(
             body["nextPageToken"] = _page_token(end)
         return Reply(200, body)
 
+    def list_activities(request: Request) -> Reply:
+        refusal = refused(request, REPORTS_SCOPE)
+        if refusal is not None:
+            return refusal
+        application = request.match["application"]
+        if application not in APPLICATIONS:
+            return google_error(400, f"Invalid value '{application}'", "INVALID_ARGUMENT", "invalid")
+        customer = request.query.get("customerId")
+        if customer and customer != data["customer_id"]:
+            return google_error(400, "Bad Request", "INVALID_ARGUMENT", "badRequest")
+        try:
+            start = _moment(request.query.get("startTime"), datetime.min.replace(tzinfo=UTC))
+            end = _moment(request.query.get("endTime"), datetime.max.replace(tzinfo=UTC))
+        except ValueError:
+            return google_error(
+                400, "Start time and end time must be in RFC 3339 format", "INVALID_ARGUMENT", "invalid"
+            )
+        if start > end:
+            return google_error(400, "Start time must be before end time", "INVALID_ARGUMENT", "invalid")
+        size = int(request.query.get("maxResults") or 1000)
+        if not 1 <= size <= 1000:
+            return google_error(
+                400,
+                f"Invalid value '{size}'. Values must be within the range: [1, 1000]",
+                "INVALID_ARGUMENT",
+                "invalid",
+            )
+        name = request.query.get("eventName")
+        selected = []
+        for activity in activities.get(application, []):
+            if not start <= _moment(activity["id"]["time"]) <= end:
+                continue
+            if name:
+                events = [e for e in activity["events"] if e["name"] == name]
+                if not events:
+                    continue
+                activity = {**activity, "events": events}
+            selected.append(activity)
+        selected.sort(key=lambda a: a["id"]["time"], reverse=True)  # newest first, as Google lists
+        try:
+            first = _offset(request.query["pageToken"]) if request.query.get("pageToken") else 0
+        except (ValueError, KeyError):
+            return google_error(400, "Invalid page token", "INVALID_ARGUMENT", "invalid")
+        last = first + min(size, page_size)
+        body: dict[str, Any] = {"kind": "admin#reports#activities", "etag": '"fake-etag"'}
+        if selected[first:last]:  # Google leaves `items` out of an empty page
+            body["items"] = selected[first:last]
+        if last < len(selected):
+            body["nextPageToken"] = _page_token(last)
+        return Reply(200, body)
+
     api.route("POST", TOKEN_PATH, issue_token)
     api.route("GET", USERS_PATH, list_users)
+    api.route("GET", ACTIVITIES_PATH + "(?P<application>[^/]+)", list_activities)
     return api
+
+
+def _moment(text: str | None, default: datetime | None = None) -> datetime:
+    """An RFC 3339 time of the query or an activity (ValueError if it is not one)."""
+    if not text:
+        if default is None:
+            raise ValueError("no time")
+        return default
+    parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    if parsed.tzinfo is None:
+        raise ValueError(f"no offset in {text}")
+    return parsed
+
+
+def _rfc3339(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def parameter(name: str, value: Any) -> dict[str, Any]:
+    """An event parameter as the Reports API writes it: `boolValue`, `multiValue` or `value`."""
+    if isinstance(value, bool):
+        return {"name": name, "boolValue": value}
+    if isinstance(value, list):
+        return {"name": name, "multiValue": value}
+    return {"name": name, "value": value}
+
+
+def activity(
+    qualifier: str,
+    application: str,
+    when: datetime,
+    actor: str,
+    events: list[tuple[str, str, dict[str, Any]]],
+    ip: str = "203.0.113.10",
+    customer_id: str = "C03acme01",
+) -> dict[str, Any]:
+    """One `admin#reports#activity`: `events` as (type, name, parameters)."""
+    return {
+        "kind": "admin#reports#activity",
+        "etag": f'"etag-{qualifier}"',
+        "id": {
+            "time": _rfc3339(when),
+            "uniqueQualifier": qualifier,
+            "applicationName": application,
+            "customerId": customer_id,
+        },
+        "actor": {
+            "callerType": "USER",
+            "email": actor,
+            "profileId": f"1170000{zlib.crc32(actor.encode()):012d}",
+        },
+        "ipAddress": ip,
+        "events": [
+            {"type": kind, "name": name, "parameters": [parameter(k, v) for k, v in given.items()]}
+            for kind, name, given in events
+        ],
+    }
+
+
+def _login(
+    login_type: str = "google_password", methods: list[str] | None = None, suspicious: bool = False
+) -> dict:
+    return {
+        "login_type": login_type,
+        "login_challenge_method": methods if methods is not None else ["password", "google_prompt"],
+        "is_suspicious": suspicious,
+    }
+
+
+def demo_login_activities(now: datetime) -> list[dict[str, Any]]:
+    """Acme's login audit: Carol enrolled in 2SV 4 days ago; Dave signed in 1 day ago from an
+    address Google found suspicious (a login_success with is_suspicious and a suspicious_login
+    warning); a government-backed attack warning for Peggy 6 days ago; ordinary sign-ins over
+    the fortnight; one sign-in 20 days ago, outside the collector's default 14-day window."""
+    day = timedelta(days=1)
+    ordinary = [
+        ("alice@acme.example", 0.5, "198.51.100.21"),
+        ("bob@acme.example", 1.5, "198.51.100.34"),
+        ("erin@acme.example", 2.2, "198.51.100.40"),
+        ("alice@acme.example", 3.1, "198.51.100.21"),
+        ("carol@acme.example", 4.2, "198.51.100.52"),
+        ("bob@acme.example", 7.3, "198.51.100.34"),
+        ("erin@acme.example", 9.6, "198.51.100.40"),
+        ("alice@acme.example", 12.8, "198.51.100.21"),
+    ]
+    found = [
+        activity(
+            f"-52089362473154230{n:02d}",
+            "login",
+            now - days * day,
+            user,
+            [("login", "login_success", _login())],
+            ip,
+        )
+        for n, (user, days, ip) in enumerate(ordinary, start=1)
+    ]
+    found += [
+        activity(
+            "-5208936247315423020",
+            "login",
+            now - 4 * day,
+            "carol@acme.example",
+            [("2sv_change", "2sv_enroll", {})],
+            "198.51.100.52",
+        ),
+        activity(
+            "-5208936247315423021",
+            "login",
+            now - day,
+            "dave@acme.example",
+            [("login", "login_success", _login(methods=["password"], suspicious=True))],
+            "185.220.101.7",
+        ),
+        activity(
+            "-5208936247315423022",
+            "login",
+            now - day + timedelta(minutes=2),
+            "dave@acme.example",
+            [("account_warning", "suspicious_login", {"affected_email_address": "dave@acme.example"})],
+            "185.220.101.7",
+        ),
+        activity(
+            "-5208936247315423023",
+            "login",
+            now - 6 * day,
+            "peggy@acme.example",
+            [("attack_warning", "gov_attack_warning", {"affected_email_address": "peggy@acme.example"})],
+            "198.51.100.77",
+        ),
+        activity(
+            "-5208936247315423024",
+            "login",
+            now - 2 * day,
+            "erin@acme.example",
+            [("logout", "logout", {"login_type": "google_password"})],
+            "198.51.100.40",
+        ),
+        activity(
+            "-5208936247315423025",
+            "login",
+            now - 20 * day,
+            "alice@acme.example",
+            [("login", "login_success", _login())],
+            "198.51.100.21",
+        ),
+    ]
+    return found
 
 
 def _user(
@@ -227,12 +461,15 @@ def _user(
     }
 
 
-def demo_google_workspace_data() -> dict[str, Any]:
+def demo_google_workspace_data(now: datetime | None = None) -> dict[str, Any]:
     """Acme Exchange's Workspace: two super admins (Bob without 2SV), a delegated admin,
     2SV enforced for Engineering only, one person who never signed in, a suspended and an
-    archived account."""
+    archived account; the login audit of `demo_login_activities` dated from `now` (default:
+    the clock), no admin audit event."""
+    moment = now or datetime.now(UTC)
     return {
         "customer_id": "C03acme01",
+        "activities": {"login": demo_login_activities(moment), "admin": []},
         "users": [
             _user(
                 1,

@@ -75,7 +75,8 @@ every_source = pytest.mark.parametrize("source", SOURCES, ids=SOURCE_IDS)
 
 
 def comparable(items: list) -> list:
-    """Items as (type, key, data), without the collection time some records carry."""
+    """Items as (type, key, data), without the collection time some records carry (`as_of`,
+    a sign-in log's window, which ends at the collection's moment)."""
     rows = []
     for item in items:
         data = item.data() if isinstance(item, Record) else {"reason": item.reason}

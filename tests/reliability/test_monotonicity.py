@@ -104,6 +104,8 @@ ENDPOINTS: dict[str, list[tuple[str, str, str, Callable[[dict[str, str]], bool]]
     "google_workspace": [
         ("token", "POST", "/token", ANY),
         ("users", "GET", "/admin/directory/v1/users", ANY),
+        ("login audit", "GET", "/admin/reports/v1/activity/users/all/applications/login", ANY),
+        ("admin audit", "GET", "/admin/reports/v1/activity/users/all/applications/admin", ANY),
     ],
     "entra": [
         ("token", "POST", "/[^/]+/oauth2/v2.0/token", ANY),

@@ -171,7 +171,8 @@ def test_a_failed_middle_page_makes_the_run_partial_and_population_checks_unknow
 
 
 def facts_of(engine, run_id: int) -> list[tuple[str, str, dict]]:
-    """A Run's facts as (kind, key, data), without the collection time some records carry."""
+    """A Run's facts as (kind, key, data), without the collection time some records carry
+    (`as_of`, a sign-in log's window, which ends at the collection's moment)."""
     with Session(engine) as session:
         facts = session.exec(select(Fact).where(Fact.run_id == run_id)).all()
     return sorted(

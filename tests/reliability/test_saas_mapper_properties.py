@@ -100,6 +100,24 @@ def test_google_workspace_users(user):
     valid_records(google.map_user(with_id(user), "C03acme01"))
 
 
+GOOGLE_ACTIVITIES = [
+    (application, item)
+    for application in ("login", "admin")
+    for item in payload("google_workspace", f"{application}_activities.json")["items"]
+]
+
+
+@PROPERTY
+@given(st.sampled_from(GOOGLE_ACTIVITIES).flatmap(lambda pair: st.tuples(st.just(pair[0]), mutated(pair[1]))))
+def test_google_workspace_audit_activities(pair):
+    application, activity = pair
+    if not isinstance(activity, dict):  # the collector skips what is not an object, with a problem
+        return
+    events, problems = google.map_activity(activity, application)
+    valid_records(events)
+    _problems(problems, f"{application} audit: event ")
+
+
 ENTRA_ROWS = payload("entra", "user_registration_details.json")["value"]
 ENTRA_POLICIES = payload("entra", "conditional_access_policies.json")["value"]
 
