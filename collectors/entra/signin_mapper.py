@@ -219,7 +219,7 @@ def map_sign_in(row: Mapping[str, Any]) -> SigninEvent:
     event_type, outcome = _outcome(_object(row.get("status")), anomalies)
     risks = _risks(row.get("riskEventTypes_v2"), anomalies)
     level = row.get("riskLevelDuringSignIn")
-    if level is not None and level not in RISK_LEVELS:
+    if level is not None and not (isinstance(level, str) and level in RISK_LEVELS):
         anomalies.append(f"riskLevelDuringSignIn:{level}")
     location = _object(row.get("location"))
     coordinates = _object(location.get("geoCoordinates"))
@@ -269,7 +269,8 @@ def map_audit(row: Mapping[str, Any]) -> SigninEvent | None:
     actor = _text(_object(initiator.get("user")).get("userPrincipalName")).lower()
     actor = actor or _text(_object(initiator.get("app")).get("displayName"))
     result = row.get("result")
-    if result not in AUDIT_RESULTS:
+    known = isinstance(result, str) and result in AUDIT_RESULTS
+    if not known:
         anomalies.append(f"result:{result}")
     return SigninEvent(
         key=key,
@@ -280,7 +281,7 @@ def map_audit(row: Mapping[str, Any]) -> SigninEvent | None:
         user=user,
         actor="" if actor == user else actor,
         at=at,
-        outcome=str(result) if result in AUDIT_RESULTS else f"other:{result}",
+        outcome=str(result) if known else f"other:{result}",
         ip=_text(_object(initiator.get("user")).get("ipAddress")),
         anomalies=anomalies,
     )

@@ -115,6 +115,8 @@ ENDPOINTS: dict[str, list[tuple[str, str, str, Callable[[dict[str, str]], bool]]
         ("group members", "GET", "/v1.0/groups/[^/]+/transitiveMembers", ANY),
         ("cross-tenant default", "GET", "/v1.0/policies/crossTenantAccessPolicy/default", ANY),
         ("cross-tenant partners", "GET", "/v1.0/policies/crossTenantAccessPolicy/partners", ANY),
+        ("sign-in log", "GET", "/v1.0/auditLogs/signIns", ANY),
+        ("authentication methods audit log", "GET", "/v1.0/auditLogs/directoryAudits", ANY),
     ],
     "knowbe4": [
         ("users", "GET", "/v1/users", ANY),
