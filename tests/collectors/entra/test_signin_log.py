@@ -140,7 +140,7 @@ def test_reads_three_pages_of_sign_ins_and_the_audit_entries_of_the_window(fake,
     sent = paths(fake, SIGN_INS)
     assert sent[0] == (f"{SIGN_INS}?%24filter=createdDateTime+ge+{since}&%24top=1000", 200)
     assert [path.split("&$skiptoken=")[0] for path, _ in sent[1:]] == [
-        f"{SIGN_INS}?$filter=createdDateTime+ge+{since}&$top=1000"
+        f"{SIGN_INS}?$filter=createdDateTime%20ge%202026-11-23T09:30:00Z&$top=1000"
     ] * 2
     assert paths(fake, AUDITS) == [
         (
@@ -230,7 +230,7 @@ def test_a_page_lost_after_the_first_leaves_the_log_incomplete_not_the_users(eng
     assert outcome.status == "partial"
     assert outcome.error.startswith(
         "entra: the sign-in log could not be read completely (entra: GET "
-        f"{SIGN_INS}?$filter=createdDateTime+ge+2026-11-23T09%3A30%3A00Z&$top=1000&$skiptoken="
+        f"{SIGN_INS}?$filter=createdDateTime%20ge%202026-11-23T09:30:00Z&$top=1000&$skiptoken="
     )
     assert "malformed JSON in the response" in outcome.error and "after 5 attempts" in outcome.error
     assert len(calls) == 1 + 5
