@@ -83,7 +83,7 @@ def expected_log(read: int = 8, reason: str = "") -> SigninLog:
         scope=SCOPE,
         source="entra",
         covers_from=NOW - timedelta(days=14),
-        covers_to=NOW,
+        covers_to=NOW - timedelta(minutes=5),  # Microsoft: 99% of entries within 5 minutes
         events_read=read,
         complete=not reason,
         reason=reason,
