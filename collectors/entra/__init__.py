@@ -135,6 +135,7 @@ class EntraCollector(SaasCollector):
         covers_to = now - LOG_LAG
         gaps: list[str] = []
         read = 0
+        seen: set[str] = set()  # an entry a page boundary repeats is kept once (keys are unique in a Run)
         for what, pages, mapping in (
             ("the sign-in log", lambda: client.sign_ins(covers_from), signin_mapper.map_sign_in),
             (
@@ -153,7 +154,8 @@ class EntraCollector(SaasCollector):
                             yield Problem(str(skipped), (SigninEvent.kind, SigninLog.kind))
                             continue
                         read += 1
-                        if event is not None:
+                        if event is not None and event.key not in seen:
+                            seen.add(event.key)
                             yield event.model_copy(update={"scope": scope.id})
             except FAILURES as error:
                 if _status(error) == 401:
@@ -170,7 +172,7 @@ class EntraCollector(SaasCollector):
             covers_to=covers_to,
             events_read=read,
             complete=not gaps,
-            reason="; ".join(gaps),
+            reason="; ".join(gaps)[:2000],
             event_types=list(signin_mapper.EVENT_TYPES),
         )
 

@@ -284,3 +284,14 @@ def test_the_fake_refuses_a_filter_it_does_not_know(fake, credentials):
             client.api.get_json(SIGN_INS, {"$filter": "userPrincipalName eq 'erin@acme.example'"})
     finally:
         client.close()
+
+
+def test_an_entry_two_pages_repeat_is_kept_once(credentials):
+    # A sign-in arriving while the log is paged can push the newest-first list along a page
+    data = demo_entra_data(NOW)
+    data["sign_ins"].insert(3, data["sign_ins"][2])
+    with make_entra_fake(data, SECRET, token=ACCESS_TOKEN, page_size=3) as fake:
+        events, [log], problems = log_records(collect(collector(fake)))
+    keys = [e.key for e in events]
+    assert len(keys) == len(set(keys)) == 8 and not problems
+    assert (log.complete, log.events_read) == (True, 9)
