@@ -74,7 +74,7 @@ class EntraCollector(SaasCollector):
     name = "entra"
     title = "Microsoft Entra ID users, authentication methods and Conditional Access"
     produces = (Identity, MfaPolicy, SigninEvent, SigninLog)
-    # Microsoft Graph application permissions
+    # Microsoft Graph application permissions (AuditLog.Read.All reads the logs too)
     permissions = ("AuditLog.Read.All", "Policy.Read.All", "GroupMember.Read.All")
     options_model: ClassVar[type[BaseModel]] = EntraOptions
     enabled_by_default = False  # needs a tenant: runs once configured
@@ -178,10 +178,10 @@ class EntraCollector(SaasCollector):
 
 
 ENFORCED = (f"{Identity.kind}.mfa_enforced",)
+TRUSTED = (f"{Identity.kind}.home_mfa_trusted",)
 # Microsoft reports 99% of sign-in and audit log entries within 5 minutes ("Microsoft Entra
 # reporting latencies")
 LOG_LAG = timedelta(minutes=5)
-TRUSTED = (f"{Identity.kind}.home_mfa_trusted",)
 
 
 def _home_mfa_trusted(client: GraphClient) -> Generator[Problem, None, bool | None]:
