@@ -9,7 +9,7 @@ from typing import Any
 from vaultward.contract.records import Identity, SigninEvent, SigninLog, TransferPolicy, Wallet
 from vaultward.contract.sdk import CheckContext, Result, check, failed, passed, unknown
 from vaultward.derived.posture import role_of
-from vaultward.derived.takeover import events_by_person, log_doubts, signals
+from vaultward.derived.takeover import EVIDENCE_SIGNALS, events_by_person, log_doubts, signals, summary
 from vaultward.derived.training import not_privileged
 
 
@@ -61,13 +61,14 @@ def account_takeover_signals(ctx: CheckContext) -> Iterator[Result]:
             "role": role_of(ctx, person),
             "log_sources": sources,
             "window_from": since.isoformat(),
-            "signals": [
+            "signal_count": len(found),
+            "signals": [  # the latest, when there are very many
                 {"at": s.at.isoformat(), "source": s.source, "signal": s.what, "event": s.event}
-                for s in found
+                for s in found[-EVIDENCE_SIGNALS:]
             ],
         }
         if found:
-            yield failed(person_id, "; ".join(s.line() for s in found), **evidence)
+            yield failed(person_id, summary(found), **evidence)
         elif not person.email:
             yield unknown(person_id, "no e-mail ties them to the identity providers' log entries", **evidence)
         elif not sources:

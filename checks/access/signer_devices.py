@@ -10,6 +10,7 @@ from vaultward.contract.sdk import CheckContext, Result, check, failed, not_appl
 from vaultward.derived.access import privilege_gap
 from vaultward.derived.devices import Machine
 from vaultward.derived.posture import NO_DEVICE_SOURCE, posture_verdict, role_of
+from vaultward.derived.training import humans
 
 
 @check(
@@ -73,12 +74,12 @@ def signer_devices(ctx: CheckContext) -> Iterator[Result]:
             doubts += [f"{machine.label}: {'; '.join(verdict.doubts)}"] if verdict.doubts else []
             per_device.append({**machine.evidence(), "problems": verdict.problems, "doubts": verdict.doubts})
         evidence["devices"] = per_device
-        if not any(m.managed for m in machines):
-            unmanaged = "no managed device"
-            if any(m.managed is None for m in machines):
+        managed = [devices.managed(m) for m in machines]
+        if not any(managed):
+            if any(state is None for state in managed):
                 doubts.insert(0, "no device manager says any of their devices is managed")
             else:
-                problems.insert(0, unmanaged)
+                problems.insert(0, "no managed device")
         if problems:
             yield failed(person_id, "; ".join(problems + doubts), **evidence)
         elif doubts:
@@ -90,37 +91,35 @@ def signer_devices(ctx: CheckContext) -> Iterator[Result]:
                 f"window, seen within {policy.max_days_unseen} days and running EDR",
                 **evidence,
             )
-    yield from _other_devices(ctx, [m for m in devices.machines if m.id not in judged])
+    # Staff whose privilege a failed request left unknown may be administrators: unknown, with
+    # their devices, never left out (their absence would raise the score).
+    for person in humans(ctx):
+        gaps = [gap for identity in person.active_identities if (gap := privilege_gap(ctx, identity))]
+        if person.id in chosen or person.privileged is not None or not gaps:
+            continue
+        mine = devices.of(person.email) if person.email else []
+        judged.update(m.id for m in mine)
+        yield unknown(
+            person.id,
+            f"whether {person.label} is an administrator is unknown: {gaps[0]}",
+            devices=[m.evidence() for m in mine],
+        )
+    yield from _other_devices([m for m in devices.machines if m.id not in judged])
 
 
-def _other_devices(ctx: CheckContext, machines: list[Machine]) -> Iterator[Result]:
-    """Every device not a signer's or administrator's: not applicable with whose it is, or
-    unknown when a failed request left its user's privilege unknown."""
-    people = {person.email: person for person in ctx.people() if person.email}
+def _other_devices(machines: list[Machine]) -> Iterator[Result]:
+    """Every device not a signer's or administrator's: not applicable, with whose it is."""
     for machine in machines:
         evidence = machine.evidence()
         if machine.retired:
             yield not_applicable(machine.id, "retired, wiped or pending removal in every source", **evidence)
-            continue
-        if not machine.owners:
+        elif not machine.owners:
             users = ", ".join(machine.users) or "none"
             yield not_applicable(
                 machine.id,
                 f"tied to no person (its user as the sources name it: {users}); map it in "
                 "policy.people.aliases so a signer's or administrator's device is judged",
                 **evidence,
-            )
-            continue
-        gaps = [
-            gap
-            for owner in machine.owners
-            if (person := people.get(owner)) is not None
-            for identity in person.active_identities
-            if person.privileged is None and (gap := privilege_gap(ctx, identity))
-        ]
-        if gaps:
-            yield unknown(
-                machine.id, f"whether its user is an administrator is unknown: {gaps[0]}", **evidence
             )
         else:
             yield not_applicable(

@@ -277,6 +277,15 @@ class Devices:
         """Whether any EDR source listed a device: only then is "no sensor seen" a finding."""
         return bool(self.sources & self.edr_sources)
 
+    def managed(self, machine: Machine) -> bool | None:
+        """Whether the machine is enrolled in a device manager: as its device-manager records
+        say, and False for one only an EDR lists when a device manager was collected (it would
+        list the machine if it were enrolled)."""
+        listed = any(r.source not in self.edr_sources for r in machine.records)
+        if machine.managed is None and not listed and self.sources - self.edr_sources:
+            return False
+        return machine.managed
+
     def of(self, email: str) -> list[Machine]:
         """The machines a person uses, retired ones too."""
         return list(self.by_person.get(email, ()))

@@ -44,6 +44,27 @@ class Signal:
         return f"{self.what} ({self.source}, {self.at:%Y-%m-%d %H:%M} UTC)"
 
 
+SHOWN = 10  # signals a reason names; the evidence keeps up to EVIDENCE_SIGNALS
+EVIDENCE_SIGNALS = 100
+
+
+def summary(found: list[Signal]) -> str:
+    """The signals as a finding says them: a repeated one once, with how often and when last
+    ("session from unmanaged device X (okta, 12 times, last 2026-11-22 16:00 UTC)"), at most
+    SHOWN of them."""
+    grouped: dict[tuple[str, str], list[Signal]] = {}
+    for signal in found:
+        grouped.setdefault((signal.what, signal.source), []).append(signal)
+    lines = [
+        group[0].line()
+        if len(group) == 1
+        else f"{what} ({source}, {len(group)} times, last {group[-1].at:%Y-%m-%d %H:%M} UTC)"
+        for (what, source), group in grouped.items()
+    ]
+    more = f"; and {len(lines) - SHOWN} more (see the evidence)" if len(lines) > SHOWN else ""
+    return "; ".join(lines[:SHOWN]) + more
+
+
 def distance_km(a: tuple[float, float], b: tuple[float, float]) -> float:
     """Great-circle distance (haversine) between two (latitude, longitude) points."""
     lat1, lon1, lat2, lon2 = map(math.radians, (*a, *b))

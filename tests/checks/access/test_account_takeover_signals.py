@@ -138,3 +138,19 @@ def test_an_incomplete_event_listing_makes_a_pass_unknown():
         for r in with_incomplete_listing(account_takeover_signals, records, "signin_event", POLICY)
     }
     assert found[ADMIN].status == "unknown" and found[ADMIN].evidence["status_if_fresh"] == "pass"
+
+
+def test_a_repeated_signal_is_said_once_with_its_count():
+    records = (
+        people()
+        + [make_signin_log()]
+        + [
+            make_signin_event(ADMIN, hours_ago=h, device_managed=False, device_id="KIOSK-1")
+            for h in (30, 20, 10)
+        ]
+    )
+    found = judged(records)
+    assert found[ADMIN].reason == (
+        "session from unmanaged device KIOSK-1 (okta, 3 times, last 2026-11-23 02:00 UTC)"
+    )
+    assert found[ADMIN].evidence["signal_count"] == 3 and len(found[ADMIN].evidence["signals"]) == 3

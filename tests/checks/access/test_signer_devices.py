@@ -141,7 +141,19 @@ def test_unmatched_retired_and_privilege_unknown_devices_are_listed():
         and "tied to no person" in results["device:serial:G1"].reason
     )
     assert results["device:serial:R1"].status == "skipped" and "retired" in results["device:serial:R1"].reason
-    assert results["device:serial:M1"].status == "unknown" and "refused" in results["device:serial:M1"].reason
+    # maybe@ may be an administrator: unknown, with the device, which is not listed apart
+    maybe = results["maybe@acme.example"]
+    assert (
+        maybe.status == "unknown"
+        and "is an administrator is unknown" in maybe.reason
+        and "refused" in maybe.reason
+    )
+    assert [d["machine"] for d in maybe.evidence["devices"]] == ["device:serial:M1"]
+    assert "device:serial:M1" not in results
+    # without a device, still unknown: leaving them out would raise the score
+    by_kind["device"] = [d for d in by_kind["device"] if d.serial_number != "M1"]
+    results = {r.resource: r for r in signer_devices(CheckContext(by_kind, POLICY, NOW, gaps))}
+    assert results["maybe@acme.example"].status == "unknown"
 
 
 def test_every_device_record_appears_in_the_findings():
@@ -180,3 +192,13 @@ def test_sources_naming_different_platforms_leave_the_os_window_unknown():
     ]
     found = by_resource(records)
     assert found[ADMIN].status == "unknown" and "platform macos or windows" in found[ADMIN].reason
+
+
+def test_a_device_only_the_edr_lists_is_unmanaged_once_a_device_manager_is_collected():
+    records = people() + [make_edr_device("A1", user=ADMIN), *laptop("dev@acme.example", "D1")]
+    found = by_resource(records)
+    assert found[ADMIN].status == "fail" and found[ADMIN].reason.startswith("no managed device;")
+    # with no device manager collected at all, nobody can say
+    found = by_resource(people() + [make_edr_device("A1", user=ADMIN)])
+    assert found[ADMIN].status == "unknown"
+    assert found[ADMIN].reason.startswith("no device manager says any of their devices is managed")
