@@ -56,15 +56,13 @@ def signer_devices(ctx: CheckContext) -> Iterator[Result]:
         role = role_of(ctx, person)
         evidence: dict[str, Any] = {"role": role, "sources": person.sources}
         if not devices.sources:
-            yield unknown(
-                person_id, f"{NO_DEVICE_SOURCE}: the devices of this {role} are unknown", **evidence
-            )
+            yield unknown(person_id, f"{NO_DEVICE_SOURCE}: their devices are unknown ({role})", **evidence)
             continue
         machines = [m for m in devices.of(person.email) if not m.retired] if person.email else []
         judged.update(m.id for m in devices.of(person.email))
         if not machines:
             why = "no device source lists them" if person.email else "no e-mail ties them to a device"
-            yield unknown(person_id, f"{why}: the devices of this {role} are unknown", **evidence)
+            yield unknown(person_id, f"{why}: their devices are unknown ({role})", **evidence)
             continue
         problems, doubts = [], []
         per_device = []
