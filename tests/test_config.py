@@ -259,6 +259,7 @@ def test_the_endpoint_policy_is_bounded_and_keeps_the_default_os_floors(tmp_path
         "macos": "14", "windows": "10.0.19045", "ios": "17", "ipados": "17", "android": "13"
     }  # fmt: skip
     assert default.denied_countries == [] and default.edr_sources == ["crowdstrike"]
+    assert default.edr_platforms == ["macos", "windows", "linux"]
     text = (
         '[policy.endpoints]\nmin_os_versions = { linux = "22.04", macos = "15" }\ndenied_countries = ["kp"]\n'
     )

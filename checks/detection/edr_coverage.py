@@ -5,12 +5,12 @@ from collections.abc import Iterator
 
 from vaultward.contract.records import Device
 from vaultward.contract.sdk import CheckContext, Result, check, failed, not_applicable, passed, unknown
-from vaultward.derived.posture import edr_verdict
+from vaultward.derived.posture import edr_verdict, expects_edr
 
 
 @check(
     id="detection.edr_coverage",
-    title="Every employee's device runs a healthy EDR sensor",
+    title="Every employee's computer runs a healthy EDR sensor",
     mitigation="detection",
     severity="high",
     weight=2,
@@ -47,6 +47,14 @@ def edr_coverage(ctx: CheckContext) -> Iterator[Result]:
             continue
         users = [f"{owner} ({roles[owner]})" if owner in roles else owner for owner in machine.owners]
         whose = f"used by {', '.join(users)}" if users else "tied to no person"
+        if not expects_edr(machine, policy):
+            yield not_applicable(
+                machine.id,
+                f"{machine.label}, {whose}: a {machine.platform} device, not one of the platforms an EDR "
+                f"sensor is expected on (policy.endpoints.edr_platforms)",
+                **evidence,
+            )
+            continue
         evidence["signer_or_admin"] = any(owner in roles for owner in machine.owners)
         verdict = edr_verdict(machine, devices.edr_collected, policy)
         if verdict.problems:

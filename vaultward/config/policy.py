@@ -182,6 +182,9 @@ class EndpointPolicy(Strict):
     # Device sources whose word counts for "EDR running": only an EDR says its own sensor
     # is healthy (a device manager listing installed software does not).
     edr_sources: list[Name] = Field(default_factory=lambda: ["crowdstrike"])
+    # The platforms an EDR sensor is expected on: computers. Phones and tablets are kept by
+    # the device manager (encryption, OS, enrolment); a device of unknown platform is judged.
+    edr_platforms: list[DevicePlatform] = Field(default_factory=lambda: ["macos", "windows", "linux"])
     # How far back a factor change, a risky sign-in or impossible travel counts as a signal.
     signal_days: int = Field(default=14, ge=1, le=365)
     # ISO 3166-1 alpha-2 codes; a sign-in of a signer or administrator from one is a signal.

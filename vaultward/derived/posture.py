@@ -39,12 +39,20 @@ def _why(machine: Machine, name: str, silent: str) -> str:
     return f"{silent}: {lost}" if lost else silent
 
 
+def expects_edr(machine: Machine, policy: EndpointPolicy) -> bool:
+    """Whether an EDR sensor is expected on the machine (`policy.endpoints.edr_platforms`):
+    one whose platform is unknown or disputed is."""
+    return not machine.platform or machine.platform in policy.edr_platforms
+
+
 def edr_verdict(machine: Machine, edr_collected: bool, policy: EndpointPolicy) -> Verdict:
-    """EDR running: an EDR source lists the machine, says its sensor is healthy, and heard from
+    """EDR running, on the platforms it is expected on: an EDR source lists the machine, says its sensor is healthy, and heard from
     it within `max_days_unseen` of the machine's last contact. A machine no EDR source lists is
     "no EDR sensor seen" only when an EDR source was collected; otherwise nobody can say."""
     verdict = Verdict()
     edr = ", ".join(sorted(policy.edr_sources))
+    if not expects_edr(machine, policy):
+        return verdict
     if not machine.edr_seen:
         if edr_collected:
             verdict.problems.append(f"no EDR sensor seen ({edr} does not list it)")

@@ -154,3 +154,13 @@ def test_a_repeated_signal_is_said_once_with_its_count():
         "session from unmanaged device KIOSK-1 (okta, 3 times, last 2026-11-23 02:00 UTC)"
     )
     assert found[ADMIN].evidence["signal_count"] == 3 and len(found[ADMIN].evidence["signals"]) == 3
+
+
+def test_the_log_of_the_persons_own_tenant_decides():
+    other = make_signin_log(
+        key="okta:signin_log:subsidiary", scope="okta:subsidiary", complete=False, reason="403"
+    )
+    records = people() + [make_signin_log(), other]
+    assert judged(records)[ADMIN].status == "pass"  # their tenant's log is complete
+    records = people() + [other]  # only another tenant's log: every log of the source must do
+    assert judged(records)[ADMIN].status == "unknown"

@@ -202,3 +202,20 @@ def test_a_device_only_the_edr_lists_is_unmanaged_once_a_device_manager_is_colle
     found = by_resource(people() + [make_edr_device("A1", user=ADMIN)])
     assert found[ADMIN].status == "unknown"
     assert found[ADMIN].reason.startswith("no device manager says any of their devices is managed")
+
+
+def test_a_signers_phone_needs_no_edr_but_everything_else():
+    records = (
+        people()
+        + laptop(ADMIN, "A1")
+        + [
+            make_device(
+                user=ADMIN, serial_number="P1", platform="ios", os_version="16.7", hostname="admin-iphone"
+            )
+        ]
+    )
+    found = by_resource(records)
+    assert (
+        found[ADMIN].status == "fail"
+        and found[ADMIN].reason == "admin-iphone: ios 16.7 is older than the supported 17"
+    )

@@ -67,3 +67,21 @@ def test_no_device_collected_is_no_data_and_an_incomplete_listing_unknown():
     cut = with_incomplete_listing(edr_coverage, records, "device")
     assert [(r.status, r.evidence["status_if_fresh"]) for r in cut] == [("unknown", "pass")]
     assert "device listing" in cut[0].reason and "page 3 refused" in cut[0].reason
+
+
+def test_phones_are_not_expected_to_run_an_edr_unless_the_policy_says_so():
+    from vaultward.config.policy import Policy
+
+    records = [
+        make_device(user="dev@acme.example", serial_number="P1", platform="ios", os_version="18.1"),
+        make_device(user="dev@acme.example", serial_number="L1"),
+        make_edr_device("L1"),
+    ]
+    found = {r.resource: r for r in run(edr_coverage, records)}
+    assert {k: r.status for k, r in found.items()} == {
+        "device:serial:P1": "skipped",
+        "device:serial:L1": "pass",
+    }
+    assert "edr_platforms" in found["device:serial:P1"].reason
+    policy = Policy(endpoints={"edr_platforms": ["macos", "ios"]})
+    assert statuses(edr_coverage, records, policy=policy)["device:serial:P1"] == "fail"
