@@ -154,6 +154,7 @@ class AccessPolicy(Strict):
 DevicePlatform = Literal["macos", "windows", "linux", "ios", "ipados", "android", "chromeos"]
 # A version floor as vendors report versions: "14", "10.0.19045", "17.5.1".
 OsVersion = Annotated[str, Bounded(max_length=50, pattern=r"^[0-9]{1,9}(\.[0-9]{1,9}){0,4}$")]
+COMPUTERS: tuple[DevicePlatform, ...] = ("macos", "windows", "linux")
 CountryCode = Annotated[str, Bounded(min_length=2, max_length=2, pattern=r"^[A-Za-z]{2}$")]
 
 
@@ -184,7 +185,7 @@ class EndpointPolicy(Strict):
     edr_sources: list[Name] = Field(default_factory=lambda: ["crowdstrike"])
     # The platforms an EDR sensor is expected on: computers. Phones and tablets are kept by
     # the device manager (encryption, OS, enrolment); a device of unknown platform is judged.
-    edr_platforms: list[DevicePlatform] = Field(default_factory=lambda: ["macos", "windows", "linux"])
+    edr_platforms: list[DevicePlatform] = Field(default_factory=lambda: list(COMPUTERS))
     # How far back a factor change, a risky sign-in or impossible travel counts as a signal.
     signal_days: int = Field(default=14, ge=1, le=365)
     # ISO 3166-1 alpha-2 codes; a sign-in of a signer or administrator from one is a signal.
