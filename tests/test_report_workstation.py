@@ -141,6 +141,8 @@ def test_the_stage_lists_devices_edr_alerts_unknowns_and_unmatched_devices(repor
         ],
         "untold": [{"person": SILENT, "role": SIGNER_ROLE, "reason": SILENT_LOGS}],
         "unmatched": 1,
+        "devices_passed": 0,
+        "takeover_passed": 1,
         "notes": [],
     }  # fmt: skip
     assert datetime.now(UTC) - datetime.fromisoformat(reset) < timedelta(hours=31)
@@ -237,3 +239,47 @@ def test_the_findings_csv_holds_the_stage_rows_spreadsheet_safe(engine):
     # the JSON keeps the device's name as the source said it (it is data, not a cell)
     assert json.loads(report.to_json())["workstation"]["edr_gaps"][0]["device"] == HOSTILE
     assert HOSTILE not in render_html(report)  # escaped on the page
+
+
+def test_without_device_sources_or_a_complete_log_the_stage_says_unknown_never_pass(engine):
+    now = datetime.now(UTC)
+    plan = estate(now)
+    del plan["jamf:acme"], plan["crowdstrike:us-1"]
+    plan["okta:acme"] = [r for r in plan["okta:acme"] if r.kind != "signin_event"]
+    plan["okta:acme"] = [
+        r.model_copy(update={"complete": False, "reason": "page 7 refused after retries (503)"})
+        if r.kind == "signin_log" else r
+        for r in plan["okta:acme"]
+    ]  # fmt: skip
+    registry = registry_with(plan)
+    settings = parse_settings(SETTINGS)
+    collect(settings, engine, registry)
+    evaluate(settings, engine, registry)
+    stage = build_report(engine, iso_week_of(now), registry).workstation
+    assert stage is not None
+    no_source = "no device source is connected (Fleet, Jamf Pro, Intune, CrowdStrike Falcon)"
+    assert [(d.person, d.status, d.devices, d.message) for d in stage.devices] == [
+        (ADMIN, "unknown", [], f"{no_source}: their devices are unknown (administrator in okta)"),
+        (SIGNER, "unknown", [], f"{no_source}: their devices are unknown ({SIGNER_ROLE})"),
+        (SILENT, "unknown", [], f"{no_source}: their devices are unknown ({SIGNER_ROLE})"),
+    ]
+    incomplete = "no signal seen, but the okta sign-in log of okta:acme is incomplete (page 7 refused after retries (503))"
+    assert [(u.person, u.reason) for u in stage.untold] == [
+        (ADMIN, incomplete), (SIGNER, incomplete), (SILENT, SILENT_LOGS)
+    ]  # fmt: skip
+    assert stage.alerts == [] and stage.takeover_passed == 0 and stage.devices_passed == 0
+    assert (stage.edr.covered, stage.edr.not_covered, stage.edr.unknown, stage.unmatched) == (0, 0, 0, None)
+    assert stage.notes == [
+        "detection.edr_coverage: no data: nothing of kind device has been collected; connect a source that "
+        "provides it"
+    ]
+    report = build_report(engine, iso_week_of(now), registry)
+    text = _plain(render_html(report))
+    assert "No device is listed: EDR coverage is unmeasured, not complete." in text
+    assert (
+        "None seen, but no signer's or administrator's sign-in log could back \"no signal\": see below."
+        in text
+    )
+    assert (
+        "Devices tied to no person: not known" in text and "Unknown: detection.edr_coverage: no data" in text
+    )

@@ -87,7 +87,9 @@ class WorkstationStage:
     edr_gaps: list[EdrGap] = field(default_factory=list)  # signers' and administrators': fail, then unknown
     alerts: list[TakeoverAlert] = field(default_factory=list)
     untold: list[Untold] = field(default_factory=list)
-    unmatched: int | None = None  # active devices tied to no person; None: not recorded
+    unmatched: int | None = None  # active devices tied to no person; None: no device, or not recorded
+    devices_passed: int = 0  # signers and administrators whose every device passes
+    takeover_passed: int = 0  # signers and administrators with complete logs and no signal
     # Unknowns about no person or device: no data, a source never collected, an unreadable record.
     notes: list[str] = field(default_factory=list)
 
@@ -176,7 +178,7 @@ def workstation_stage(session: Session, evaluation_id: int) -> WorkstationStage 
     recorded = all("owners" in f.evidence for f in machines)
     unmatched = (
         sum(1 for f in machines if not f.evidence["owners"] and not f.evidence.get("retired"))
-        if recorded
+        if recorded and machines
         else None
     )
 
@@ -208,5 +210,7 @@ def workstation_stage(session: Session, evaluation_id: int) -> WorkstationStage 
         alerts=alerts,
         untold=untold,
         unmatched=unmatched,
+        devices_passed=sum(1 for f in by_check[SIGNER_DEVICES] if f.status == "pass"),
+        takeover_passed=sum(1 for f in by_check[TAKEOVER] if f.status == "pass"),
         notes=notes,
     )
