@@ -78,6 +78,12 @@ def signer_devices(ctx: CheckContext) -> Iterator[Result]:
                 doubts.insert(0, "no device manager says any of their devices is managed")
             else:
                 problems.insert(0, "no managed device")
+        else:  # one managed device does not vouch for another they sign from
+            problems += [
+                f"{machine.label}: not enrolled in any device manager"
+                for machine, state in zip(machines, managed, strict=True)
+                if state is False
+            ]
         if problems:
             yield failed(person_id, "; ".join(problems + doubts), **evidence)
         elif doubts:

@@ -205,6 +205,15 @@ def test_a_device_only_the_edr_lists_is_unmanaged_once_a_device_manager_is_colle
     assert found[ADMIN].reason.startswith("no device manager says any of their devices is managed")
 
 
+def test_an_unmanaged_device_fails_even_beside_a_managed_one():
+    # a home PC only the EDR lists, next to the signer's managed laptop
+    records = people() + laptop(ADMIN, "A1") + laptop(SIGNER, "S1") + [make_edr_device("H1", user=SIGNER)]
+    found = by_resource(records)
+    assert found[ADMIN].status == "pass"
+    assert found[SIGNER].status == "fail"
+    assert "not enrolled in any device manager" in found[SIGNER].reason
+
+
 def test_a_signers_phone_needs_no_edr_but_everything_else():
     records = (
         people()
