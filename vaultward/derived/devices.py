@@ -106,6 +106,7 @@ class Machine:
             "records": self.keys,
             "sources": self.sources,
             "users": list(self.users),
+            "owners": list(self.owners),
             "platform": self.platform,
             "os_version": self.os_version,
             "managed": self.managed,
