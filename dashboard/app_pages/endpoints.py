@@ -17,7 +17,8 @@ from vaultward.read.evaluations import latest_evaluation_id
 
 DEVICE_COLUMNS = {
     "person": st.column_config.TextColumn("Person", width="medium"),
-    "role": st.column_config.TextColumn("Role"),
+    "role": st.column_config.TextColumn("Role", width="medium"),
+    "group": None,  # hidden: what the role filter picks
     "device": st.column_config.TextColumn("Device", width="medium"),
     "sources": st.column_config.TextColumn("Source(s)"),
     "platform": st.column_config.TextColumn("Platform"),
@@ -80,12 +81,13 @@ def render() -> None:
     text = search.text_input(
         "Search", key="endpoints_search", placeholder="person, device, source or problem"
     )
+    present = set(devices["group"])
     roles = role_column.multiselect(
-        "Role", sorted(set(devices["role"])), key="endpoints_roles", placeholder="All roles"
+        "Role", [g for g in endpoints.GROUPS if g in present], key="endpoints_roles", placeholder="All roles"
     )
     failing = failing_column.checkbox("Failing only", key="endpoints_failing")
     picked = filtered(devices, text, roles, failing)
-    people = devices[devices["role"] != "other"]
+    people = devices[devices["group"] != "other"]
     st.caption(
         f"{len(picked)} shown · {people['person_id'].nunique()} {SIGNER_ROLES}: "
         f"{people[people['status'] == 'fail']['person_id'].nunique()} failing, "
@@ -102,7 +104,7 @@ def render() -> None:
         st.caption("Every device is tied to a person.")
     else:
         show_table(
-            unmatched.drop(columns=["person", "role"]),
+            unmatched.drop(columns=["person", "role", "group"]),
             hide_index=True,
             width="stretch",
             column_config=DEVICE_COLUMNS,
@@ -116,7 +118,7 @@ def filtered(devices: pd.DataFrame, text: str, roles: list[str], failing: bool) 
     if failing:
         keep &= devices["status"] == "fail"
     if roles:
-        keep &= devices["role"].isin(roles)
+        keep &= devices["group"].isin(roles)
     if text:
         needle = text.lower()
         searched = ["person", "device", "sources", "fails", "platform"]

@@ -100,6 +100,8 @@ def test_endpoints_page(endpoints_url):
     at.checkbox(key="endpoints_failing").uncheck().run()
     at.multiselect(key="endpoints_roles").select("other").run()
     assert [r["person"] for r in rows(at, 0)] == ["erin@acme.example"]
+    at.multiselect(key="endpoints_roles").set_value(["administrator"]).run()
+    assert [r["person"] for r in rows(at, 0)] == ["dave@acme.example"]
 
 
 def alerts_of(at, index: int) -> list[tuple[str, str, str, str, str]]:

@@ -19,6 +19,16 @@ EDR_COVERAGE = "detection.edr_coverage"
 TAKEOVER = "access.account_takeover_signals"
 CHECKS = (SIGNER_DEVICES, EDR_COVERAGE, TAKEOVER)
 UNMATCHED_HINT = "map its user to a person in policy.people.aliases"
+GROUPS = ("signer", "administrator", "signer and administrator", "privilege unknown", "other")
+
+
+def group_of(role: str) -> str:
+    """The role filter's group of a check's role text ("signer: signer of cold; administrator
+    in okta"); "privilege unknown" when the check could not tell (no role)."""
+    signs, administers = role.startswith("signer"), "administrator in" in role
+    if signs and administers:
+        return "signer and administrator"
+    return "signer" if signs else "administrator" if administers else "privilege unknown"
 
 
 @dataclass(frozen=True)
@@ -39,6 +49,7 @@ class DeviceRow:
 
     person: str
     role: str
+    group: str  # one of GROUPS: what the role filter picks
     device: str
     sources: str
     platform: str
@@ -103,13 +114,18 @@ def _device_fields(device: dict[str, Any]) -> dict[str, str]:
     }
 
 
-def _device_verdict(device: dict[str, Any], person_status: str) -> tuple[str, str]:
+def _device_verdict(device: dict[str, Any], person: Stored) -> tuple[str, str]:
+    """A device's status and what fails: its own problems and doubts, else what the person's
+    finding says (a device passes only when its person passed: "no managed device" is the
+    person's problem, not one device's)."""
     problems, doubts = device.get("problems") or [], device.get("doubts") or []
+    if person.status == "waived":  # what fails still shows; the waiver is on the person's finding
+        return "waived", "; ".join(problems + doubts) or person.message
     if problems:
         return "fail", "; ".join(problems + doubts)
     if doubts:
         return "unknown", "; ".join(doubts)
-    return ("pass", "") if person_status in ("pass", "fail", "unknown") else (person_status, "")
+    return (person.status, "") if person.status == "pass" else (person.status, person.message)
 
 
 def _edr_verdicts(findings: Iterable[Stored]) -> dict[str, Stored]:
@@ -131,14 +147,15 @@ def people_devices(findings: Sequence[Stored]) -> tuple[list[DeviceRow], list[De
         if f.status == "skipped":  # a device no signer or administrator uses: below
             continue
         devices = f.evidence.get("devices")
-        role = str(f.evidence.get("role") or "unknown")
+        role = str(f.evidence.get("role") or "")
         if not devices:
             judged.append(_empty_row(f.name, role, f.status, f.message, f.resource))
+            continue
         for device in devices or []:
-            status, fails = _device_verdict(device, f.status)
+            status, fails = _device_verdict(device, f)
             seen.add(str(device.get("machine")))
-            judged.append(DeviceRow(f.name, role, **_device_fields(device), status=status, fails=fails,
-                                    person_id=f.resource))  # fmt: skip
+            judged.append(DeviceRow(f.name, role, group_of(role), **_device_fields(device), status=status,
+                                    fails=fails, person_id=f.resource))  # fmt: skip
     for machine_id, f in edr.items():  # devices no signer or administrator uses
         if machine_id in seen or (f.status == "skipped" and f.message.startswith("retired")):
             continue
@@ -149,13 +166,15 @@ def people_devices(findings: Sequence[Stored]) -> tuple[list[DeviceRow], list[De
         status = "not judged" if f.status == "skipped" else f.status
         if not owners:
             users = ", ".join(f.evidence.get("users") or []) or "none"
-            unmatched.append(DeviceRow("", "", **fields, status=status,
+            unmatched.append(DeviceRow("", "", "", **fields, status=status,
                                        fails=f"tied to no person (its user: {users}); {UNMATCHED_HINT}",
                                        person_id=""))  # fmt: skip
             continue
         fails = "" if f.status == "pass" else f.message
         for owner in owners:
-            others.append(DeviceRow(owner, "other", **fields, status=status, fails=fails, person_id=owner))
+            others.append(
+                DeviceRow(owner, "other", "other", **fields, status=status, fails=fails, person_id=owner)
+            )
     others.sort(key=lambda row: (row.person, row.device))
     return judged + others, unmatched
 
@@ -163,7 +182,7 @@ def people_devices(findings: Sequence[Stored]) -> tuple[list[DeviceRow], list[De
 def _empty_row(person: str, role: str, status: str, message: str, person_id: str) -> DeviceRow:
     blank = {"device": "", "sources": "", "platform": "", "os_version": "", "managed": "", "encrypted": "",
              "edr": "", "last_seen": "", "device_id": ""}  # fmt: skip
-    return DeviceRow(person, role, **blank, status=status, fails=message, person_id=person_id)
+    return DeviceRow(person, role, group_of(role), **blank, status=status, fails=message, person_id=person_id)
 
 
 def takeover_alerts(findings: Sequence[Stored]) -> list[Alert]:
