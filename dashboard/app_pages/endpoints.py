@@ -41,6 +41,9 @@ ALERT_COLUMNS = {
     "reason": st.column_config.TextColumn("Finding", width="large"),
 }
 SIGNER_ROLES = "signers and administrators"
+# What fails beside whose device it is: at 1280 px the columns after it need the scroller.
+ORDER = ["person", "role", "device", "status", "fails", "sources", "platform", "os_version", "managed",
+         "encrypted", "edr", "last_seen"]  # fmt: skip
 
 
 @st.cache_data(ttl=data.CACHE_TTL, show_spinner=False)
@@ -94,7 +97,8 @@ def render() -> None:
         f"{people[people['status'] == 'unknown']['person_id'].nunique()} unknown · "
         f"{len(unmatched)} device(s) tied to no person"
     )
-    show_table(picked, hide_index=True, width="stretch", column_config=DEVICE_COLUMNS, key="endpoints_table")
+    show_table(picked, hide_index=True, width="stretch", column_config=DEVICE_COLUMNS, column_order=ORDER,
+               key="endpoints_table")  # fmt: skip
     st.subheader("Devices tied to no person")
     st.caption(
         "No identity source names their user: a signer's or administrator's laptop among them goes "
@@ -108,6 +112,7 @@ def render() -> None:
             hide_index=True,
             width="stretch",
             column_config=DEVICE_COLUMNS,
+            column_order=ORDER[2:],
             key="endpoints_unmatched",
         )
 
