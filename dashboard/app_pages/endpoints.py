@@ -149,6 +149,7 @@ def takeover_alerts(url: str, pages: dict[str, Any] | None, key: str) -> None:
         hide_index=True,
         width="stretch",
         column_config={**ALERT_COLUMNS, "status": st.column_config.TextColumn("Status")},
+        column_order=["who", "what", "at", "source", "status", "reason", "role"],  # the long role last
         key=f"{key}_takeover",
     )
     page = (pages or {}).get("access")
