@@ -9,6 +9,7 @@ from dashboard import auth, data
 from dashboard.app_pages import (
     attack_path,
     catalog,
+    endpoints,
     mitigation,
     overview,
     people,
@@ -51,6 +52,7 @@ if mitigation_pages:
 pages["Inventory"] = [
     st.Page(people.render, title="People", url_path="people", icon=":material/group:"),
     st.Page(wallets.render, title="Wallets and keys", url_path="wallets", icon=":material/key:"),
+    st.Page(endpoints.render, title="Endpoints", url_path="endpoints", icon=":material/laptop_mac:"),
 ]
 pages["Governance"] = [
     st.Page(catalog.render, title="Checks and frameworks", url_path="checks", icon=":material/fact_check:"),

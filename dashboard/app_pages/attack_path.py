@@ -8,6 +8,7 @@ from typing import Any
 import streamlit as st
 
 from dashboard import charts, data
+from dashboard.app_pages import endpoints
 from dashboard.app_pages.components import band_badge, plain, score_text, short_title, when
 
 
@@ -72,6 +73,8 @@ def _stage(number: int, stage: dict[str, Any], controls: list[dict[str, Any]], p
             )
             for control in controls:
                 _control(control, pages.get(control["mitigation"]))
+            if stage["stage"] == "workstation":  # the signs that it is happening now
+                endpoints.takeover_alerts(data.database_url(), pages, "attack_path")
 
 
 def _control(control: dict[str, Any], page: Any) -> None:

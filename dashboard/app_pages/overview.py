@@ -7,7 +7,7 @@ from typing import Any
 import streamlit as st
 
 from dashboard import charts, data
-from dashboard.app_pages import catalog
+from dashboard.app_pages import catalog, endpoints
 from dashboard.app_pages.components import (
     band_badge,
     band_scale,
@@ -48,6 +48,7 @@ def render(mitigation_pages: dict[str, Any] | None = None) -> None:
     _mitigations(url, baseline, mitigation_pages)
     _failing_checks(url, mitigation_pages)
     _open_alerts(url)
+    endpoints.takeover_alerts(url, mitigation_pages, "overview")
     _waivers_due(url)
     _freshness(url)
 

@@ -433,7 +433,7 @@ def test_navigation_lists_every_page_without_view_more(seeded_url, monkeypatch):
     assert calls and calls[-1].get("expanded") is True  # no "View 4 more" in the sidebar
     titles = {info["page_name"] for info in at._registered_pages.values()}
     assert {
-        "Overview", "Attack path", "Trends", "People", "Wallets and keys",
+        "Overview", "Attack path", "Trends", "People", "Wallets and keys", "Endpoints",
         "Checks and frameworks", "Waivers", "Reports", "Sources",
     } <= titles  # fmt: skip
 

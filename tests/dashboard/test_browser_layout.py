@@ -139,7 +139,7 @@ def test_no_key_text_is_cut_on_any_page_at_1280_or_1920(
     names = {url.rsplit("/", 1)[-1] for url in visited[WIDTHS[0]]}
     # Every page of st.navigation, the mitigations and inventories too.
     assert {"attack-path", "trends", "access", "custody", "segmentation", "training", "people"} <= names
-    assert {"wallets", "checks", "waivers", "reports", "sources"} <= names
+    assert {"wallets", "endpoints", "checks", "waivers", "reports", "sources"} <= names
     assert not problems, "\n".join(problems)
 
 
