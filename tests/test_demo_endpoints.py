@@ -1,0 +1,111 @@
+"""The demo's endpoint story in this week's evaluation: the exact findings of the three endpoint
+checks, written by hand from the demo's device and sign-in data (demo/fakes/fleet.py,
+crowdstrike.py, intune.py, jamf.py; okta_demo.py, entra.py, google_workspace.py) and the
+checks' documented rules under the default `policy.endpoints` (7 days unseen, macOS 14 /
+Windows 10.0.19045 floors, Linux not judged, CrowdStrike the EDR, computers expect it,
+14-day signal window)."""
+
+from __future__ import annotations
+
+from sqlmodel import Session, select
+
+from tests.test_demo import demo_store
+
+# Machines are joined by hardware serial across Fleet, Jamf, Intune and CrowdStrike.
+ALICE_MAC = "device:serial:C02ALICE01"  # Fleet + Jamf + Falcon: encrypted, macOS 15.1, sensor normal
+BOB_MAC = "device:serial:C02BOB0001"  # Fleet + Jamf say FileVault off; Falcon normal
+ERIN_LAPTOP = "device:serial:ERINLAP01"  # Intune: compliant, encrypted; no Falcon sensor
+ERIN_WS = "device:serial:ERIN-WS-01"  # Fleet Ubuntu 20.04 (Linux: no OS floor); no Falcon sensor
+GRACE_MAC = "device:serial:C02GRACE01"  # Jamf (12 days silent) + Falcon (4 hours ago): seen
+GRACE_HOME = "device:serial:GRACEHOME01"  # Falcon only: no device manager lists it
+
+SIGNER_DEVICES = {
+    "alice@acme.example": ("pass", ["1 device(s), at least one managed"]),
+    "bob@acme.example": ("fail", ["BOB-MBP: disk not encrypted"]),
+    "erin@acme.example": ("fail", ["ACME-ERIN-LT: no EDR sensor seen", "erin-ws-01: no EDR sensor seen"]),
+    "grace@acme.example": ("fail", ["GRACE-HOME", "not enrolled in any device manager"]),
+    # the corporate break-glass administrator: Falcon runs in reduced functionality mode
+    "dave@acme.example": ("fail", ["DAVE-MBP: EDR sensor not healthy"]),
+    # everyone else's devices, with whose they are
+    "device:serial:C02CAROL01": ("not_applicable", ["used by carol@acme.example"]),
+    "device:serial:PF3CAROL01": ("not_applicable", ["used by carol@acme.example"]),
+    "device:serial:C02HEIDI01": ("not_applicable", ["used by heidi@acme.example"]),
+    "device:serial:HEIDIPHN15": ("not_applicable", ["used by heidi@acme.example"]),
+    "device:serial:PF3IVAN01": ("not_applicable", ["used by ivan@acme.example"]),
+    "device:serial:PF4IVAN001": ("not_applicable", ["used by ivan@acme.example"]),
+    "device:serial:FRANKLAP7": ("not_applicable", ["used by frank@acme.example"]),
+    "device:serial:JUDYPIX8": ("not_applicable", ["used by judy@acme.example"]),
+    "device:serial:PF2MALL001": ("not_applicable", ["used by mallory@acme.example"]),
+    "device:serial:C02LAB0001": ("not_applicable", ["tied to no person"]),
+    "device:host:ci-runner-01": ("not_applicable", ["tied to no person"]),
+}
+
+EDR_COVERAGE = {
+    ALICE_MAC: ("pass", ["EDR sensor healthy (crowdstrike)"]),
+    BOB_MAC: ("pass", ["EDR sensor healthy (crowdstrike)"]),
+    ERIN_LAPTOP: ("fail", ["ACME-ERIN-LT", "erin@acme.example (signer or administrator)", "no EDR sensor seen"]),
+    ERIN_WS: ("fail", ["erin-ws-01", "no EDR sensor seen"]),
+    GRACE_MAC: ("pass", ["EDR sensor healthy"]),
+    GRACE_HOME: ("pass", ["GRACE-HOME", "EDR sensor healthy"]),
+    "device:serial:C02DAVE001": ("fail", ["DAVE-MBP", "EDR sensor not healthy"]),
+    "device:serial:C02CAROL01": ("fail", ["no EDR sensor seen"]),
+    "device:serial:PF3CAROL01": ("pass", ["CAROL-LT", "carol@acme.example"]),
+    "device:serial:PF3IVAN01": ("fail", ["ivan-laptop", "no EDR sensor seen"]),
+    "device:serial:PF4IVAN001": ("pass", ["ivan-thinkpad"]),
+    "device:serial:C02HEIDI01": ("fail", ["no EDR sensor seen"]),
+    "device:serial:FRANKLAP7": ("fail", ["ACME-FRANK-LT", "no EDR sensor seen"]),
+    "device:serial:C02LAB0001": ("fail", ["tied to no person", "no EDR sensor seen"]),
+    "device:host:ci-runner-01": ("fail", ["tied to no person", "no EDR sensor seen"]),
+    "device:serial:PF2MALL001": ("fail", ["MALLORY-PC", "network-contained"]),
+    "device:serial:HEIDIPHN15": ("not_applicable", ["a ios device"]),
+    "device:serial:JUDYPIX8": ("not_applicable", ["a android device"]),
+    "device:serial:DAVEMBP21": ("not_applicable", ["retired"]),
+}
+
+TAKEOVER_SIGNALS = {
+    "alice@acme.example": ("fail", ["impossible travel", "okta"]),
+    "bob@acme.example": (
+        "fail",
+        ["factor reset by alice@acme.example", "user.mfa.factor.reset_all", "factor enrolled", "okta"],
+    ),
+    "erin@acme.example": ("fail", ["session from unmanaged device", "anonymising proxy"]),
+    "grace@acme.example": ("pass", ["no takeover signal in the last 14 days", "okta"]),
+    "dave@acme.example": ("fail", ["sign-in the vendor flags", "google_workspace"]),
+}
+
+
+def latest_findings(data_dir, check_id: str) -> dict[str, tuple[str, str]]:
+    from vaultward.read.evaluations import latest_evaluation_id
+    from vaultward.store.models import Finding
+
+    engine = demo_store(data_dir)
+    with Session(engine) as session:
+        latest = latest_evaluation_id(session)
+        rows = session.exec(
+            select(Finding).where(Finding.evaluation_id == latest, Finding.check_id == check_id)
+        ).all()
+    engine.dispose()
+    found = {f.resource: (f.status, f.message) for f in rows}
+    assert len(found) == len(rows), "one finding per resource"
+    return found
+
+
+def assert_exactly(found: dict[str, tuple[str, str]], expected: dict[str, tuple[str, list[str]]]) -> None:
+    assert set(found) == set(expected), (sorted(set(found) - set(expected)), sorted(set(expected) - set(found)))
+    for resource, (status, parts) in expected.items():
+        got_status, message = found[resource]
+        assert got_status == status, (resource, got_status, message)
+        for part in parts:
+            assert part in message, (resource, part, message)
+
+
+def test_signer_devices_exact_findings(demo_run):
+    assert_exactly(latest_findings(demo_run[0], "access.signer_devices"), SIGNER_DEVICES)
+
+
+def test_edr_coverage_exact_findings(demo_run):
+    assert_exactly(latest_findings(demo_run[0], "detection.edr_coverage"), EDR_COVERAGE)
+
+
+def test_takeover_signals_exact_findings(demo_run):
+    assert_exactly(latest_findings(demo_run[0], "access.account_takeover_signals"), TAKEOVER_SIGNALS)
