@@ -18,6 +18,10 @@ ERIN_LAPTOP = "device:serial:ERINLAP01"  # Intune: compliant, encrypted; no Falc
 ERIN_WS = "device:serial:ERIN-WS-01"  # Fleet Ubuntu 20.04 (Linux: no OS floor); no Falcon sensor
 GRACE_MAC = "device:serial:C02GRACE01"  # Jamf (12 days silent) + Falcon (4 hours ago): seen
 GRACE_HOME = "device:serial:GRACEHOME01"  # Falcon only: no device manager lists it
+# The management account's administrator: an IAM user no alias ties to an e-mail.
+OPS_ADMIN = "identity:arn:aws:iam::123456789012:user/ops-admin"
+NOT_PRIVILEGED = "neither privileged nor a wallet signer or transfer approver"
+MACHINE = "machine identity"
 
 SIGNER_DEVICES = {
     "alice@acme.example": ("pass", ["1 device(s), at least one managed"]),
@@ -26,24 +30,32 @@ SIGNER_DEVICES = {
     "grace@acme.example": ("fail", ["GRACE-HOME", "not enrolled in any device manager"]),
     # the corporate break-glass administrator: Falcon runs in reduced functionality mode
     "dave@acme.example": ("fail", ["DAVE-MBP: EDR sensor not healthy"]),
+    # a Fireblocks SIGNER and a Google Workspace administrator: her Mac (Fleet only) has no
+    # sensor, her Windows laptop (Falcon only, as ACME\\carol) no device manager
+    "carol@acme.example": ("fail", ["carols-macbook-pro.local: no EDR sensor seen", "CAROL-LT: "]),
+    # administrators no device source lists
+    "henry@acme.example": ("unknown", ["no device source lists them", "administrator in entra"]),
+    "peggy@acme.example": ("unknown", ["no device source lists them", "administrator in okta"]),
+    OPS_ADMIN: ("unknown", ["no e-mail ties them to a device", "administrator in aws_iam"]),
     # everyone else's devices, with whose they are
-    "device:serial:C02CAROL01": ("not_applicable", ["used by carol@acme.example"]),
-    "device:serial:PF3CAROL01": ("not_applicable", ["used by carol@acme.example"]),
-    "device:serial:C02HEIDI01": ("not_applicable", ["used by heidi@acme.example"]),
-    "device:serial:HEIDIPHN15": ("not_applicable", ["used by heidi@acme.example"]),
-    "device:serial:PF3IVAN01": ("not_applicable", ["used by ivan@acme.example"]),
-    "device:serial:PF4IVAN001": ("not_applicable", ["used by ivan@acme.example"]),
-    "device:serial:FRANKLAP7": ("not_applicable", ["used by frank@acme.example"]),
-    "device:serial:JUDYPIX8": ("not_applicable", ["used by judy@acme.example"]),
-    "device:serial:PF2MALL001": ("not_applicable", ["used by mallory@acme.example"]),
-    "device:serial:C02LAB0001": ("not_applicable", ["tied to no person"]),
-    "device:host:ci-runner-01": ("not_applicable", ["tied to no person"]),
+    "device:serial:C02HEIDI01": ("skipped", ["used by heidi@acme.example"]),
+    "device:serial:HEIDIPHN15": ("skipped", ["used by heidi@acme.example"]),
+    "device:serial:PF3IVAN01": ("skipped", ["used by ivan@acme.example"]),
+    "device:serial:PF4IVAN001": ("skipped", ["used by ivan@acme.example"]),
+    "device:serial:FRANKLAP7": ("skipped", ["used by frank@acme.example"]),
+    "device:serial:JUDYPIX8": ("skipped", ["used by judy@acme.example"]),
+    "device:serial:PF2MALL001": ("skipped", ["used by mallory@acme.example"]),
+    "device:serial:C02LAB0001": ("skipped", ["tied to no person"]),
+    "device:host:ci-runner-01": ("skipped", ["tied to no person"]),
 }
 
 EDR_COVERAGE = {
     ALICE_MAC: ("pass", ["EDR sensor healthy (crowdstrike)"]),
     BOB_MAC: ("pass", ["EDR sensor healthy (crowdstrike)"]),
-    ERIN_LAPTOP: ("fail", ["ACME-ERIN-LT", "erin@acme.example (signer or administrator)", "no EDR sensor seen"]),
+    ERIN_LAPTOP: (
+        "fail",
+        ["ACME-ERIN-LT", "erin@acme.example (signer or administrator)", "no EDR sensor seen"],
+    ),
     ERIN_WS: ("fail", ["erin-ws-01", "no EDR sensor seen"]),
     GRACE_MAC: ("pass", ["EDR sensor healthy"]),
     GRACE_HOME: ("pass", ["GRACE-HOME", "EDR sensor healthy"]),
@@ -57,20 +69,51 @@ EDR_COVERAGE = {
     "device:serial:C02LAB0001": ("fail", ["tied to no person", "no EDR sensor seen"]),
     "device:host:ci-runner-01": ("fail", ["tied to no person", "no EDR sensor seen"]),
     "device:serial:PF2MALL001": ("fail", ["MALLORY-PC", "network-contained"]),
-    "device:serial:HEIDIPHN15": ("not_applicable", ["a ios device"]),
-    "device:serial:JUDYPIX8": ("not_applicable", ["a android device"]),
-    "device:serial:DAVEMBP21": ("not_applicable", ["retired"]),
+    "device:serial:HEIDIPHN15": ("skipped", ["a ios device"]),
+    "device:serial:JUDYPIX8": ("skipped", ["a android device"]),
+    "device:serial:DAVEMBP21": ("skipped", ["retired"]),
 }
 
 TAKEOVER_SIGNALS = {
-    "alice@acme.example": ("fail", ["impossible travel", "okta"]),
+    # Lisbon then Singapore 40 minutes later; Okta's own behaviour flags on both sign-ins
+    "alice@acme.example": (
+        "fail",
+        ["impossible travel: Lisbon, Portugal to Singapore", "sign-in the vendor flags", "okta"],
+    ),
     "bob@acme.example": (
         "fail",
         ["factor reset by alice@acme.example", "user.mfa.factor.reset_all", "factor enrolled", "okta"],
     ),
-    "erin@acme.example": ("fail", ["session from unmanaged device", "anonymising proxy"]),
+    "erin@acme.example": (
+        "fail",
+        [
+            "session from unmanaged device guo1erinmac000000000 (okta",
+            "session from unmanaged device (entra",
+            "sign-in through an anonymising proxy from Amsterdam, NL (entra",
+        ],
+    ),
     "grace@acme.example": ("pass", ["no takeover signal in the last 14 days", "okta"]),
-    "dave@acme.example": ("fail", ["sign-in the vendor flags", "google_workspace"]),
+    "dave@acme.example": (
+        "fail",
+        ["sign-in the vendor flags: is_suspicious", "suspicious_login", "google_workspace"],
+    ),
+    "carol@acme.example": ("fail", ["factor enrolled: 2sv_enroll (google_workspace"]),
+    # Google's government-backed attack warning: one of its own detections (the mapper's rule)
+    "peggy@acme.example": ("fail", ["sign-in the vendor flags: gov_attack_warning (google_workspace"]),
+    "henry@acme.example": ("pass", ["no takeover signal in the last 14 days", "entra"]),
+    OPS_ADMIN: ("unknown", ["no e-mail ties them to the identity providers' log entries"]),
+    # everyone else
+    **{
+        f"{name}@acme.example": ("skipped", [NOT_PRIVILEGED])
+        for name in ("frank", "heidi", "ivan", "judy", "kim", "leo", "mallory")
+    },
+    "judy_partner.example#ext#@acmeexchange.onmicrosoft.com": (
+        "skipped",
+        ["guest from outside the organisation"],
+    ),
+    "machine:arn:aws:iam::772581015073:user/backup-job": ("skipped", [MACHINE]),
+    "machine:arn:aws:iam::772581015073:user/ci-deploy": ("skipped", [MACHINE]),
+    "machine:okta:00uapibot00acme00001": ("skipped", [MACHINE]),
 }
 
 
@@ -91,7 +134,10 @@ def latest_findings(data_dir, check_id: str) -> dict[str, tuple[str, str]]:
 
 
 def assert_exactly(found: dict[str, tuple[str, str]], expected: dict[str, tuple[str, list[str]]]) -> None:
-    assert set(found) == set(expected), (sorted(set(found) - set(expected)), sorted(set(expected) - set(found)))
+    assert set(found) == set(expected), (
+        sorted(set(found) - set(expected)),
+        sorted(set(expected) - set(found)),
+    )
     for resource, (status, parts) in expected.items():
         got_status, message = found[resource]
         assert got_status == status, (resource, got_status, message)
@@ -109,3 +155,19 @@ def test_edr_coverage_exact_findings(demo_run):
 
 def test_takeover_signals_exact_findings(demo_run):
     assert_exactly(latest_findings(demo_run[0], "access.account_takeover_signals"), TAKEOVER_SIGNALS)
+
+
+def test_the_demo_tells_the_endpoint_story(demo_run):
+    """Issue 20's demo: signers with an unencrypted, an EDR-less and an unmanaged device, and
+    one whose factors were reset days ago."""
+    devices = latest_findings(demo_run[0], "access.signer_devices")
+    edr = latest_findings(demo_run[0], "detection.edr_coverage")
+    takeover = latest_findings(demo_run[0], "access.account_takeover_signals")
+    assert devices["bob@acme.example"] == ("fail", "BOB-MBP: disk not encrypted")  # bob's unencrypted Mac
+    assert edr[ERIN_LAPTOP][0] == "fail" and "no EDR sensor seen" in edr[ERIN_LAPTOP][1]  # erin's laptop
+    status, message = devices["grace@acme.example"]  # grace's home PC no device manager lists
+    assert status == "fail" and "GRACE-HOME" in message and "not enrolled in any device manager" in message
+    status, message = takeover["bob@acme.example"]  # bob's factors reset three days ago
+    assert (
+        status == "fail" and "factor reset by alice@acme.example: user.mfa.factor.reset_all (okta" in message
+    )
