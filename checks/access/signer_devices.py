@@ -78,6 +78,12 @@ def signer_devices(ctx: CheckContext) -> Iterator[Result]:
                 doubts.insert(0, "no device manager says any of their devices is managed")
             else:
                 problems.insert(0, "no managed device")
+        else:  # one managed device does not vouch for another they sign from
+            problems += [
+                f"{machine.label}: not enrolled in any device manager"
+                for machine, state in zip(machines, managed, strict=True)
+                if state is False
+            ]
         if problems:
             yield failed(person_id, "; ".join(problems + doubts), **evidence)
         elif doubts:
@@ -89,28 +95,30 @@ def signer_devices(ctx: CheckContext) -> Iterator[Result]:
                 f"window, seen within {policy.max_days_unseen} days and running EDR",
                 **evidence,
             )
-    # Staff whose privilege a failed request left unknown may be administrators: unknown, with
-    # their devices, never left out (their absence would raise the score).
+    # Staff whose privilege a failed request left unknown may be administrators: unknown as
+    # people and each of their devices too, never left out (that would raise the score, and
+    # the devices' findings would vanish).
+    doubtful: dict[str, str] = {}
     for person in humans(ctx):
         gaps = [gap for identity in person.active_identities if (gap := privilege_gap(ctx, identity))]
         if person.id in chosen or person.privileged is not None or not gaps:
             continue
+        why = doubtful[person.email] = f"whether {person.label} is an administrator is unknown: {gaps[0]}"
         mine = devices.of(person.email) if person.email else []
-        judged.update(m.id for m in mine)
-        yield unknown(
-            person.id,
-            f"whether {person.label} is an administrator is unknown: {gaps[0]}",
-            devices=[m.evidence() for m in mine],
-        )
-    yield from _other_devices([m for m in devices.machines if m.id not in judged])
+        yield unknown(person.id, why, devices=[m.evidence() for m in mine])
+    yield from _other_devices([m for m in devices.machines if m.id not in judged], doubtful)
 
 
-def _other_devices(machines: list[Machine]) -> Iterator[Result]:
-    """Every device not a signer's or administrator's: not applicable, with whose it is."""
+def _other_devices(machines: list[Machine], doubtful: dict[str, str]) -> Iterator[Result]:
+    """Every device not a signer's or administrator's: not applicable, with whose it is; unknown
+    when its user may be an administrator (`doubtful`: e-mail -> why)."""
     for machine in machines:
         evidence = machine.evidence()
+        unsure = [doubtful[owner] for owner in machine.owners if owner in doubtful]
         if machine.retired:
             yield not_applicable(machine.id, "retired, wiped or pending removal in every source", **evidence)
+        elif unsure:
+            yield unknown(machine.id, unsure[0], **evidence)
         elif not machine.owners:
             users = ", ".join(machine.users) or "none"
             yield not_applicable(

@@ -106,6 +106,8 @@ class Machine:
             "records": self.keys,
             "sources": self.sources,
             "users": list(self.users),
+            "owners": list(self.owners),  # the people it is tied to: [] lists it apart (unmatched)
+            "retired": self.retired,
             "platform": self.platform,
             "os_version": self.os_version,
             "managed": self.managed,

@@ -31,6 +31,7 @@ from vaultward.read.scores import check_scores, mitigation_scores
 from vaultward.read.trends import WeekPoint, weekly_history
 from vaultward.read.unknowns import unknown_causes
 from vaultward.read.waivers import waivers_expiring
+from vaultward.read.workstation_report import WorkstationStage, workstation_stage
 from vaultward.reporting.caveats import data_caveats
 from vaultward.reporting.sections import (
     HISTORY_WEEKS,
@@ -134,6 +135,8 @@ class WeeklyReport:
     wallets: list[WalletLine] = field(default_factory=list)  # m-of-n and value tier of each wallet
     people: PeopleLine | None = None  # None: the evaluation predates the census
     phishing: PhishingSummary | None = None  # the training section's phishing programme
+    # The attack path's workstation stage: devices, EDR, takeover alerts (None: its checks did not run)
+    workstation: WorkstationStage | None = None
     # Checks whose open findings are all unknown: what to connect or configure, listed apart
     # from the actions (filled by the action ranking; empty until it does).
     needs_data: list[NeedsDataRow] = field(default_factory=list)  # failed nothing, judged not all
@@ -203,6 +206,7 @@ def build_report(engine: Engine, iso_week: str, registry: Registry | None = None
         remediation = {c: spec.remediation for c, spec in (registry.checks if registry else {}).items()}
         work = fix_first(session, evaluation.id, remediation)
         causes = unknown_causes(session, evaluation.id)
+        workstation = workstation_stage(session, evaluation.id)
         first_report = previous is None and evaluation_in(session, EPOCH, start) is None
 
     checks_by_mitigation = check_lines(checks, registry)
@@ -279,6 +283,7 @@ def build_report(engine: Engine, iso_week: str, registry: Registry | None = None
         wallets=wallets,
         people=people_line(evaluation.people),
         phishing=phishing,
+        workstation=workstation,
         first_report=first_report,
         needs_data=work.needs_data,
         action_count=len(work.actions),

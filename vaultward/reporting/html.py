@@ -23,6 +23,7 @@ from vaultward.reporting.content import (
 from vaultward.reporting.weeks import week_range
 
 TEMPLATE = "report.html.j2"
+SIGNAL_ROWS = 10  # takeover signals per person in the HTML and PDF; the JSON keeps the finding's 100
 GUEST_ROWS = 50  # guests listed in the HTML and PDF; the JSON lists every one
 PAGE_SIZES = {"A4": "A4", "Letter": "letter"}
 # What a mitigation's band means, in the executive summary's one line.
@@ -178,6 +179,7 @@ def render_html(report: WeeklyReport, paper: str = "A4", dashboard_url: str | No
             titles=MITIGATION_TITLES,
             summary_points=summary_points(report),
             guest_rows=GUEST_ROWS,
+            signal_rows=SIGNAL_ROWS,
             comparison=comparison(report),
         )
     )

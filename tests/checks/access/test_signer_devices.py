@@ -141,7 +141,7 @@ def test_unmatched_retired_and_privilege_unknown_devices_are_listed():
         and "tied to no person" in results["device:serial:G1"].reason
     )
     assert results["device:serial:R1"].status == "skipped" and "retired" in results["device:serial:R1"].reason
-    # maybe@ may be an administrator: unknown, with the device, which is not listed apart
+    # maybe@ may be an administrator: unknown, and so is the device (its finding never vanishes)
     maybe = results["maybe@acme.example"]
     assert (
         maybe.status == "unknown"
@@ -149,7 +149,8 @@ def test_unmatched_retired_and_privilege_unknown_devices_are_listed():
         and "refused" in maybe.reason
     )
     assert [d["machine"] for d in maybe.evidence["devices"]] == ["device:serial:M1"]
-    assert "device:serial:M1" not in results
+    device = results["device:serial:M1"]
+    assert device.status == "unknown" and device.reason == maybe.reason
     # without a device, still unknown: leaving them out would raise the score
     by_kind["device"] = [d for d in by_kind["device"] if d.serial_number != "M1"]
     results = {r.resource: r for r in signer_devices(CheckContext(by_kind, POLICY, NOW, gaps))}
@@ -202,6 +203,15 @@ def test_a_device_only_the_edr_lists_is_unmanaged_once_a_device_manager_is_colle
     found = by_resource(people() + [make_edr_device("A1", user=ADMIN)])
     assert found[ADMIN].status == "unknown"
     assert found[ADMIN].reason.startswith("no device manager says any of their devices is managed")
+
+
+def test_an_unmanaged_device_fails_even_beside_a_managed_one():
+    # a home PC only the EDR lists, next to the signer's managed laptop
+    records = people() + laptop(ADMIN, "A1") + laptop(SIGNER, "S1") + [make_edr_device("H1", user=SIGNER)]
+    found = by_resource(records)
+    assert found[ADMIN].status == "pass"
+    assert found[SIGNER].status == "fail"
+    assert "not enrolled in any device manager" in found[SIGNER].reason
 
 
 def test_a_signers_phone_needs_no_edr_but_everything_else():
