@@ -7,6 +7,9 @@ Windows 10.0.19045 floors, Linux not judged, CrowdStrike the EDR, computers expe
 
 from __future__ import annotations
 
+import json
+import re
+
 from sqlmodel import Session, select
 
 from tests.test_demo import demo_store
@@ -22,6 +25,7 @@ GRACE_HOME = "device:serial:GRACEHOME01"  # Falcon only: no device manager lists
 OPS_ADMIN = "identity:arn:aws:iam::123456789012:user/ops-admin"
 NOT_PRIVILEGED = "neither privileged nor a wallet signer or transfer approver"
 MACHINE = "machine identity"
+MEMBER_ACCOUNT = re.compile(r"arn:aws:iam::(?!123456789012)[0-9]{12}:")
 
 SIGNER_DEVICES = {
     "alice@acme.example": ("pass", ["1 device(s), at least one managed"]),
@@ -32,7 +36,10 @@ SIGNER_DEVICES = {
     "dave@acme.example": ("fail", ["DAVE-MBP: EDR sensor not healthy"]),
     # a Fireblocks SIGNER and a Google Workspace administrator: her Mac (Fleet only) has no
     # sensor, her Windows laptop (Falcon only, as ACME\\carol) no device manager
-    "carol@acme.example": ("fail", ["carols-macbook-pro.local: no EDR sensor seen", "CAROL-LT: "]),
+    "carol@acme.example": (
+        "fail",
+        ["carols-macbook-pro.local: no EDR sensor seen", "CAROL-LT: not enrolled in any device manager"],
+    ),
     # administrators no device source lists
     "henry@acme.example": ("unknown", ["no device source lists them", "administrator in entra"]),
     "peggy@acme.example": ("unknown", ["no device source lists them", "administrator in okta"]),
@@ -111,8 +118,8 @@ TAKEOVER_SIGNALS = {
         "skipped",
         ["guest from outside the organisation"],
     ),
-    "machine:arn:aws:iam::772581015073:user/backup-job": ("skipped", [MACHINE]),
-    "machine:arn:aws:iam::772581015073:user/ci-deploy": ("skipped", [MACHINE]),
+    "machine:arn:aws:iam::<production>:user/backup-job": ("skipped", [MACHINE]),
+    "machine:arn:aws:iam::<production>:user/ci-deploy": ("skipped", [MACHINE]),
     "machine:okta:00uapibot00acme00001": ("skipped", [MACHINE]),
 }
 
@@ -128,7 +135,10 @@ def latest_findings(data_dir, check_id: str) -> dict[str, tuple[str, str]]:
             select(Finding).where(Finding.evaluation_id == latest, Finding.check_id == check_id)
         ).all()
     engine.dispose()
-    found = {f.resource: (f.status, f.message) for f in rows}
+    # moto numbers the member accounts afresh each run; the management account is its default
+    found = {
+        MEMBER_ACCOUNT.sub("arn:aws:iam::<production>:", f.resource): (f.status, f.message) for f in rows
+    }
     assert len(found) == len(rows), "one finding per resource"
     return found
 
@@ -171,3 +181,23 @@ def test_the_demo_tells_the_endpoint_story(demo_run):
     assert (
         status == "fail" and "factor reset by alice@acme.example: user.mfa.factor.reset_all (okta" in message
     )
+
+
+def test_the_weekly_report_shows_the_story(demo_run):
+    """This week's report, its workstation stage: bob's unencrypted Mac, grace's unmanaged home
+    PC, erin's EDR-less laptop and bob's reset factor, in the JSON and the HTML."""
+    reports = demo_run[0] / "reports"
+    [report_json] = sorted(reports.glob("vaultward-report-*.json"))[-1:]
+    stage = json.loads(report_json.read_text())["workstation"]
+    devices = {line["person"]: line for line in stage["devices"]}
+    assert devices["bob@acme.example"]["status"] == "fail"
+    assert "BOB-MBP: disk not encrypted" in devices["bob@acme.example"]["message"]
+    assert "GRACE-HOME: not enrolled in any device manager" in devices["grace@acme.example"]["message"]
+    gaps = {gap["device"]: gap for gap in stage["edr_gaps"]}
+    assert any("ACME-ERIN-LT" in name for name in gaps), sorted(gaps)
+    alerts = {alert["person"]: alert for alert in stage["alerts"]}
+    assert "factor reset by alice@acme.example" in alerts["bob@acme.example"]["message"]
+    html = report_json.with_suffix(".html").read_text()
+    for shown in ("BOB-MBP: disk not encrypted", "GRACE-HOME: not enrolled in any device manager", "ACME-ERIN-LT",
+                  "factor reset by alice@acme.example"):  # fmt: skip
+        assert shown in html, shown
