@@ -1,0 +1,203 @@
+"""The demo's endpoint story in this week's evaluation: the exact findings of the three endpoint
+checks, written by hand from the demo's device and sign-in data (demo/fakes/fleet.py,
+crowdstrike.py, intune.py, jamf.py; okta_demo.py, entra.py, google_workspace.py) and the
+checks' documented rules under the default `policy.endpoints` (7 days unseen, macOS 14 /
+Windows 10.0.19045 floors, Linux not judged, CrowdStrike the EDR, computers expect it,
+14-day signal window)."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from sqlmodel import Session, select
+
+from tests.test_demo import demo_store
+
+# Machines are joined by hardware serial across Fleet, Jamf, Intune and CrowdStrike.
+ALICE_MAC = "device:serial:C02ALICE01"  # Fleet + Jamf + Falcon: encrypted, macOS 15.1, sensor normal
+BOB_MAC = "device:serial:C02BOB0001"  # Fleet + Jamf say FileVault off; Falcon normal
+ERIN_LAPTOP = "device:serial:ERINLAP01"  # Intune: compliant, encrypted; no Falcon sensor
+ERIN_WS = "device:serial:ERIN-WS-01"  # Fleet Ubuntu 20.04 (Linux: no OS floor); no Falcon sensor
+GRACE_MAC = "device:serial:C02GRACE01"  # Jamf (12 days silent) + Falcon (4 hours ago): seen
+GRACE_HOME = "device:serial:GRACEHOME01"  # Falcon only: no device manager lists it
+# The management account's administrator: an IAM user no alias ties to an e-mail.
+OPS_ADMIN = "identity:arn:aws:iam::123456789012:user/ops-admin"
+NOT_PRIVILEGED = "neither privileged nor a wallet signer or transfer approver"
+MACHINE = "machine identity"
+MEMBER_ACCOUNT = re.compile(r"arn:aws:iam::(?!123456789012)[0-9]{12}:")
+
+SIGNER_DEVICES = {
+    "alice@acme.example": ("pass", ["1 device(s), at least one managed"]),
+    "bob@acme.example": ("fail", ["BOB-MBP: disk not encrypted"]),
+    "erin@acme.example": ("fail", ["ACME-ERIN-LT: no EDR sensor seen", "erin-ws-01: no EDR sensor seen"]),
+    "grace@acme.example": ("fail", ["GRACE-HOME", "not enrolled in any device manager"]),
+    # the corporate break-glass administrator: Falcon runs in reduced functionality mode
+    "dave@acme.example": ("fail", ["DAVE-MBP: EDR sensor not healthy"]),
+    # a Fireblocks SIGNER and a Google Workspace administrator: her Mac (Fleet only) has no
+    # sensor, her Windows laptop (Falcon only, as ACME\\carol) no device manager
+    "carol@acme.example": (
+        "fail",
+        ["carols-macbook-pro.local: no EDR sensor seen", "CAROL-LT: not enrolled in any device manager"],
+    ),
+    # administrators no device source lists
+    "henry@acme.example": ("unknown", ["no device source lists them", "administrator in entra"]),
+    "peggy@acme.example": ("unknown", ["no device source lists them", "administrator in okta"]),
+    OPS_ADMIN: ("unknown", ["no e-mail ties them to a device", "administrator in aws_iam"]),
+    # everyone else's devices, with whose they are
+    "device:serial:C02HEIDI01": ("skipped", ["used by heidi@acme.example"]),
+    "device:serial:HEIDIPHN15": ("skipped", ["used by heidi@acme.example"]),
+    "device:serial:PF3IVAN01": ("skipped", ["used by ivan@acme.example"]),
+    "device:serial:PF4IVAN001": ("skipped", ["used by ivan@acme.example"]),
+    "device:serial:FRANKLAP7": ("skipped", ["used by frank@acme.example"]),
+    "device:serial:JUDYPIX8": ("skipped", ["used by judy@acme.example"]),
+    "device:serial:PF2MALL001": ("skipped", ["used by mallory@acme.example"]),
+    "device:serial:C02LAB0001": ("skipped", ["tied to no person"]),
+    "device:host:ci-runner-01": ("skipped", ["tied to no person"]),
+}
+
+EDR_COVERAGE = {
+    ALICE_MAC: ("pass", ["EDR sensor healthy (crowdstrike)"]),
+    BOB_MAC: ("pass", ["EDR sensor healthy (crowdstrike)"]),
+    ERIN_LAPTOP: (
+        "fail",
+        ["ACME-ERIN-LT", "erin@acme.example (signer or administrator)", "no EDR sensor seen"],
+    ),
+    ERIN_WS: ("fail", ["erin-ws-01", "no EDR sensor seen"]),
+    GRACE_MAC: ("pass", ["EDR sensor healthy"]),
+    GRACE_HOME: ("pass", ["GRACE-HOME", "EDR sensor healthy"]),
+    "device:serial:C02DAVE001": ("fail", ["DAVE-MBP", "EDR sensor not healthy"]),
+    "device:serial:C02CAROL01": ("fail", ["no EDR sensor seen"]),
+    "device:serial:PF3CAROL01": ("pass", ["CAROL-LT", "carol@acme.example"]),
+    "device:serial:PF3IVAN01": ("fail", ["ivan-laptop", "no EDR sensor seen"]),
+    "device:serial:PF4IVAN001": ("pass", ["ivan-thinkpad"]),
+    "device:serial:C02HEIDI01": ("fail", ["no EDR sensor seen"]),
+    "device:serial:FRANKLAP7": ("fail", ["ACME-FRANK-LT", "no EDR sensor seen"]),
+    "device:serial:C02LAB0001": ("fail", ["tied to no person", "no EDR sensor seen"]),
+    "device:host:ci-runner-01": ("fail", ["tied to no person", "no EDR sensor seen"]),
+    "device:serial:PF2MALL001": ("fail", ["MALLORY-PC", "network-contained"]),
+    "device:serial:HEIDIPHN15": ("skipped", ["a ios device"]),
+    "device:serial:JUDYPIX8": ("skipped", ["a android device"]),
+    "device:serial:DAVEMBP21": ("skipped", ["retired"]),
+}
+
+TAKEOVER_SIGNALS = {
+    # Lisbon then Singapore 40 minutes later; Okta's own behaviour flags on both sign-ins
+    "alice@acme.example": (
+        "fail",
+        ["impossible travel: Lisbon, Portugal to Singapore", "sign-in the vendor flags", "okta"],
+    ),
+    "bob@acme.example": (
+        "fail",
+        ["factor reset by alice@acme.example", "user.mfa.factor.reset_all", "factor enrolled", "okta"],
+    ),
+    "erin@acme.example": (
+        "fail",
+        [
+            "session from unmanaged device guo1erinmac000000000 (okta",
+            "session from unmanaged device (entra",
+            "sign-in through an anonymising proxy from Amsterdam, NL (entra",
+        ],
+    ),
+    "grace@acme.example": ("pass", ["no takeover signal in the last 14 days", "okta"]),
+    "dave@acme.example": (
+        "fail",
+        ["sign-in the vendor flags: is_suspicious", "suspicious_login", "google_workspace"],
+    ),
+    "carol@acme.example": ("fail", ["factor enrolled: 2sv_enroll (google_workspace"]),
+    # Google's government-backed attack warning: one of its own detections (the mapper's rule)
+    "peggy@acme.example": ("fail", ["sign-in the vendor flags: gov_attack_warning (google_workspace"]),
+    "henry@acme.example": ("pass", ["no takeover signal in the last 14 days", "entra"]),
+    OPS_ADMIN: ("unknown", ["no e-mail ties them to the identity providers' log entries"]),
+    # everyone else
+    **{
+        f"{name}@acme.example": ("skipped", [NOT_PRIVILEGED])
+        for name in ("frank", "heidi", "ivan", "judy", "kim", "leo", "mallory")
+    },
+    "judy_partner.example#ext#@acmeexchange.onmicrosoft.com": (
+        "skipped",
+        ["guest from outside the organisation"],
+    ),
+    "machine:arn:aws:iam::<production>:user/backup-job": ("skipped", [MACHINE]),
+    "machine:arn:aws:iam::<production>:user/ci-deploy": ("skipped", [MACHINE]),
+    "machine:okta:00uapibot00acme00001": ("skipped", [MACHINE]),
+}
+
+
+def latest_findings(data_dir, check_id: str) -> dict[str, tuple[str, str]]:
+    from vaultward.read.evaluations import latest_evaluation_id
+    from vaultward.store.models import Finding
+
+    engine = demo_store(data_dir)
+    with Session(engine) as session:
+        latest = latest_evaluation_id(session)
+        rows = session.exec(
+            select(Finding).where(Finding.evaluation_id == latest, Finding.check_id == check_id)
+        ).all()
+    engine.dispose()
+    # moto numbers the member accounts afresh each run; the management account is its default
+    found = {
+        MEMBER_ACCOUNT.sub("arn:aws:iam::<production>:", f.resource): (f.status, f.message) for f in rows
+    }
+    assert len(found) == len(rows), "one finding per resource"
+    return found
+
+
+def assert_exactly(found: dict[str, tuple[str, str]], expected: dict[str, tuple[str, list[str]]]) -> None:
+    assert set(found) == set(expected), (
+        sorted(set(found) - set(expected)),
+        sorted(set(expected) - set(found)),
+    )
+    for resource, (status, parts) in expected.items():
+        got_status, message = found[resource]
+        assert got_status == status, (resource, got_status, message)
+        for part in parts:
+            assert part in message, (resource, part, message)
+
+
+def test_signer_devices_exact_findings(demo_run):
+    assert_exactly(latest_findings(demo_run[0], "access.signer_devices"), SIGNER_DEVICES)
+
+
+def test_edr_coverage_exact_findings(demo_run):
+    assert_exactly(latest_findings(demo_run[0], "detection.edr_coverage"), EDR_COVERAGE)
+
+
+def test_takeover_signals_exact_findings(demo_run):
+    assert_exactly(latest_findings(demo_run[0], "access.account_takeover_signals"), TAKEOVER_SIGNALS)
+
+
+def test_the_demo_tells_the_endpoint_story(demo_run):
+    """Issue 20's demo: signers with an unencrypted, an EDR-less and an unmanaged device, and
+    one whose factors were reset days ago."""
+    devices = latest_findings(demo_run[0], "access.signer_devices")
+    edr = latest_findings(demo_run[0], "detection.edr_coverage")
+    takeover = latest_findings(demo_run[0], "access.account_takeover_signals")
+    assert devices["bob@acme.example"] == ("fail", "BOB-MBP: disk not encrypted")  # bob's unencrypted Mac
+    assert edr[ERIN_LAPTOP][0] == "fail" and "no EDR sensor seen" in edr[ERIN_LAPTOP][1]  # erin's laptop
+    status, message = devices["grace@acme.example"]  # grace's home PC no device manager lists
+    assert status == "fail" and "GRACE-HOME" in message and "not enrolled in any device manager" in message
+    status, message = takeover["bob@acme.example"]  # bob's factors reset three days ago
+    assert (
+        status == "fail" and "factor reset by alice@acme.example: user.mfa.factor.reset_all (okta" in message
+    )
+
+
+def test_the_weekly_report_shows_the_story(demo_run):
+    """This week's report, its workstation stage: bob's unencrypted Mac, grace's unmanaged home
+    PC, erin's EDR-less laptop and bob's reset factor, in the JSON and the HTML."""
+    reports = demo_run[0] / "reports"
+    [report_json] = sorted(reports.glob("vaultward-report-*.json"))[-1:]
+    stage = json.loads(report_json.read_text())["workstation"]
+    devices = {line["person"]: line for line in stage["devices"]}
+    assert devices["bob@acme.example"]["status"] == "fail"
+    assert "BOB-MBP: disk not encrypted" in devices["bob@acme.example"]["message"]
+    assert "GRACE-HOME: not enrolled in any device manager" in devices["grace@acme.example"]["message"]
+    gaps = {gap["device"]: gap for gap in stage["edr_gaps"]}
+    assert any("ACME-ERIN-LT" in name for name in gaps), sorted(gaps)
+    alerts = {alert["person"]: alert for alert in stage["alerts"]}
+    assert "factor reset by alice@acme.example" in alerts["bob@acme.example"]["message"]
+    html = report_json.with_suffix(".html").read_text()
+    for shown in ("BOB-MBP: disk not encrypted", "GRACE-HOME: not enrolled in any device manager", "ACME-ERIN-LT",
+                  "factor reset by alice@acme.example"):  # fmt: skip
+        assert shown in html, shown
