@@ -1,0 +1,175 @@
+"""Sign-in logs of any size for the demo's loopback fakes, made lazily: the demo fake serves
+everything else (auth, users, rate-limit headers and refusals), and its log route is replaced
+by one that builds each page of the vendor's documented events when it is asked for, so the
+fake never holds the log (100,000 events would be some hundreds of MiB of dicts). Events are
+spread evenly over the window the request names, so whatever window the collector reads holds
+exactly `events` of them. Every request the fake answers is recorded with its arrival time,
+for the most requests in any window."""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from urllib.parse import urlencode
+
+from demo.fakes import google_workspace, okta
+from demo.fakes.okta_demo import NORMAL_BEHAVIORS, log_event
+from demo.fakes.server import FakeApi, Reply, Request
+
+
+@dataclass
+class Arrivals:
+    """(monotonic time, path, status) of every request a fake answered."""
+
+    seen: list[tuple[float, str, int]] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def record(self, fake: FakeApi) -> None:
+        handle = fake.handle
+
+        def recorded(request: Request) -> Reply:
+            arrived = time.monotonic()
+            reply = handle(request)
+            with self.lock:
+                self.seen.append((arrived, request.path, reply.status))
+            return reply
+
+        fake.handle = recorded  # type: ignore[method-assign]
+
+    def times(self, path_prefix: str) -> list[float]:
+        with self.lock:
+            return [moment for moment, path, _ in self.seen if path.startswith(path_prefix)]
+
+    def statuses(self, path_prefix: str) -> list[int]:
+        with self.lock:
+            return [status for _, path, status in self.seen if path.startswith(path_prefix)]
+
+
+def most_within(times: list[float], seconds: float) -> int:
+    """The most arrivals within any `seconds` (a sliding window over the sorted times)."""
+    ordered, most, start = sorted(times), 0, 0
+    for end, moment in enumerate(ordered):
+        while moment - ordered[start] >= seconds:
+            start += 1
+        most = max(most, end - start + 1)
+    return most
+
+
+def _spread(count: int, since: datetime, until: datetime, index: int) -> datetime:
+    """The `index`-th of `count` moments spread evenly over [since, until)."""
+    return since + (until - since) * ((index + 0.5) / count)
+
+
+# --- Okta System Log -------------------------------------------------------------------------
+
+
+def okta_fake(events: int, latency: float = 0.0) -> tuple[FakeApi, Arrivals]:
+    """The demo's Okta fake (no users) whose /api/v1/logs serves `events` sign-ins, oldest
+    first (`sortOrder=ASCENDING`, as the collector asks), `limit` per page, paged by a
+    `Link: rel="next"` with an `after` cursor (the last event's uuid), the last page without
+    one; /api/v1/logs counted in its own bucket of 50 a minute (Okta Enterprise)."""
+    fake = okta.make_okta_fake(okta.OktaData(), latency=latency)
+    cursors: dict[str, int] = {}  # the last uuid of each page served -> the next index
+
+    def logs(request: Request) -> Reply:
+        if request.headers.get("authorization") != f"SSWS {okta.DEMO_TOKEN}":
+            return Reply(401, okta.okta_error(*okta.INVALID_TOKEN))
+        query = request.query
+        since = okta._instant(query["since"])
+        until = okta._instant(query["until"])
+        if since is None or until is None:
+            return Reply(400, okta.okta_error("E0000001", "Api validation failed: since/until"))
+        limit = int(query.get("limit") or 100)
+        if not 1 <= limit <= 1000:
+            return Reply(400, okta.okta_error("E0000001", "Api validation failed: limit"))
+        first = cursors.get(query.get("after", ""), 0)
+        last = min(first + limit, events)
+        page = [
+            log_event(
+                n,
+                _spread(events, since, until, n),
+                "user.session.start",
+                f"user{n % 5000:04d}@acme.example",
+                debug={"behaviors": NORMAL_BEHAVIORS, "risk": "{level=LOW}"},
+            )
+            for n in range(first, last)
+        ]
+        keep = {k: v for k, v in query.items() if k != "after"}
+        base = fake.base_url + okta.LOGS_PATH
+        links = [f'<{base}?{urlencode(keep)}>; rel="self"']
+        if last < events:
+            cursors[page[-1]["uuid"]] = last
+            links.append(f'<{base}?{urlencode({**keep, "after": page[-1]["uuid"]})}>; rel="next"')
+        return Reply(200, page, {"Link": ", ".join(links)})
+
+    fake.routes.insert(0, ("GET", re.compile(f"^{okta.LOGS_PATH}$"), logs))
+    arrivals = Arrivals()
+    arrivals.record(fake)
+    return fake, arrivals
+
+
+# --- Google Workspace Reports ---------------------------------------------------------------
+
+ADMIN_SHARE = 10  # one event in ten is an admin audit event (2SV turned off), the rest sign-ins
+GOOGLE_ADMIN = "alice@acme.example"
+
+
+def google_split(events: int) -> dict[str, int]:
+    """How many of `events` the login and the admin audit each hold."""
+    admin = events // ADMIN_SHARE
+    return {"login": events - admin, "admin": admin}
+
+
+def google_fake(events: int, public_pem: str) -> tuple[FakeApi, Arrivals]:
+    """The demo's Google Workspace fake (its seven users, the token endpoint) whose Reports
+    activities serve `events` audit events: login_success activities in the login audit,
+    TURN_OFF_2_STEP_VERIFICATION in the admin audit (`google_split`), newest first, pages of
+    `maxResults` (at most 1,000) with an offset `nextPageToken`; the Directory API's per-user
+    quota of 2,400 queries a minute, which the Reports API's requests count in too."""
+    data = google_workspace.demo_google_workspace_data()
+    data["activities"] = {}
+    fake = google_workspace.make_google_workspace_fake(data, public_pem, page_size=1000)
+    fake.rate_limit = google_workspace.directory_rate_limit()
+    split = google_split(events)
+    pattern = re.compile(f"^{google_workspace.ACTIVITIES_PATH}(?P<application>[^/]+)$")
+    original = next(handler for _, known, handler in fake.routes if known.pattern == pattern.pattern)
+
+    def activities(request: Request) -> Reply:
+        application = request.match["application"]
+        empty = original(Request(request.method, request.path, request.query, request.headers, request.match))
+        if empty.status != 200 or application not in split:
+            return empty  # the demo fake's refusals (token, scope, administrator, arguments)
+        count = split[application]
+        start = google_workspace._moment(request.query["startTime"])
+        end = google_workspace._moment(request.query["endTime"])
+        size = int(request.query.get("maxResults") or 1000)
+        token = request.query.get("pageToken")
+        first = google_workspace._offset(token) if token else 0
+        last = min(first + size, count)
+        items = [
+            _activity(application, n, _spread(count, start, end, count - 1 - n)) for n in range(first, last)
+        ]
+        body: dict[str, Any] = {"kind": "admin#reports#activities", "etag": '"fake-etag"'}
+        if items:
+            body["items"] = items
+        if last < count:
+            body["nextPageToken"] = google_workspace._page_token(last)
+        return Reply(200, body)
+
+    fake.routes.insert(0, ("GET", pattern, activities))
+    arrivals = Arrivals()
+    arrivals.record(fake)
+    return fake, arrivals
+
+
+def _activity(application: str, n: int, when: datetime) -> dict[str, Any]:
+    user = f"user{n % 5000:04d}@acme.example"
+    if application == "login":
+        events = [("login", "login_success", google_workspace._login())]
+        return google_workspace.activity(f"-{n + 1:019d}", "login", when, user, events, "198.51.100.21")
+    events = [("USER_SETTINGS", "TURN_OFF_2_STEP_VERIFICATION", {"USER_EMAIL": user})]
+    return google_workspace.activity(f"-9{n + 1:018d}", "admin", when, GOOGLE_ADMIN, events, "198.51.100.9")
