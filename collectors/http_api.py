@@ -177,7 +177,8 @@ class HttpApi(PagedRequests):
             raise Retryable(what, f"HTTP {status}", f"{what}: HTTP {status}")
         if status in (401, 403):
             variable = f" (check the credential in {self.credential.variable})" if self.credential else ""
-            raise ApiError(f"{what}: HTTP {status}, credentials refused{variable}", status)
+            detail = redact(response.text[:1000])
+            raise ApiError(f"{what}: HTTP {status}, credentials refused{variable}", status, detail)
         if status >= 400:
             raise ApiError(f"{what}: HTTP {status}: {redact(response.text[:300])}", status)
         self.pacer.observe(response, self.clock)

@@ -97,7 +97,7 @@ def saas_fakes(
         }
         demo.environment["GOOGLE_SERVICE_ACCOUNT_FILE"] = str(key_file)
 
-        entra_data = entra.demo_entra_data()
+        entra_data = entra.demo_entra_data(now)
         entra_fake = stack.enter_context(
             entra.make_entra_fake(entra_data, client_secret=DEMO_SECRET, page_size=page_size)
         )

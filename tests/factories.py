@@ -12,6 +12,7 @@ from vaultward.contract.records import (
     AccessKey,
     AclEntry,
     CloudAccount,
+    Device,
     HsmCluster,
     Identity,
     IngressSource,
@@ -21,7 +22,9 @@ from vaultward.contract.records import (
     PhishingResult,
     PhishingTest,
     PortRange,
+    SigninEvent,
     SigningKey,
+    SigninLog,
     TrainingRecord,
     TransferPolicy,
     Vpc,
@@ -405,6 +408,83 @@ def make_bitgo_wallet(**overrides: Any) -> Wallet:
     }
     values.update(overrides)
     return Wallet(**values)
+
+
+def make_device(**overrides: Any) -> Device:
+    """A healthy managed laptop in Jamf Pro: encrypted, macOS 15, seen an hour ago."""
+    n = _n()
+    values: dict[str, Any] = {
+        "key": f"jamf:device:{n}",
+        "scope": "jamf:acme",
+        "source": "jamf",
+        "device_id": str(n),
+        "serial_number": f"C02SERIAL{n:04d}",
+        "hostname": f"laptop-{n}",
+        "platform": "macos",
+        "os_version": "15.1",
+        "managed": True,
+        "encrypted": True,
+        "last_seen_at": NOW - timedelta(hours=1),
+    }
+    values.update(overrides)
+    return Device(**values)
+
+
+def make_edr_device(serial_number: str, **overrides: Any) -> Device:
+    """CrowdStrike Falcon's view of a machine: a healthy sensor, seen an hour ago; it says
+    nothing about enrolment or encryption."""
+    n = _n()
+    values: dict[str, Any] = {
+        "key": f"crowdstrike:device:{n:032x}",
+        "scope": "crowdstrike:us-1",
+        "source": "crowdstrike",
+        "device_id": f"{n:032x}",
+        "serial_number": serial_number,
+        "platform": "macos",
+        "os_version": "15.1",
+        "edr_running": True,
+        "edr_product": "crowdstrike",
+        "last_seen_at": NOW - timedelta(hours=1),
+    }
+    values.update(overrides)
+    return Device(**values)
+
+
+def make_signin_event(
+    user: str, event_type: str = "signin", hours_ago: float = 24, **overrides: Any
+) -> SigninEvent:
+    """One Okta System Log entry `hours_ago` hours before NOW."""
+    n = _n()
+    values: dict[str, Any] = {
+        "key": f"okta:event:{n}",
+        "scope": "okta:acme",
+        "source": "okta",
+        "event_type": event_type,
+        "vendor_event": {"signin": "user.session.start"}.get(event_type, "user.mfa.factor.activate"),
+        "user": user,
+        "at": NOW - timedelta(hours=hours_ago),
+        "outcome": "SUCCESS",
+        "country": "CH",
+        "city": "Zurich",
+        "latitude": 47.37,
+        "longitude": 8.54,
+    }
+    values.update(overrides)
+    return SigninEvent(**values)
+
+
+def make_signin_log(days: int = 30, **overrides: Any) -> SigninLog:
+    """A complete Okta System Log read over the last `days` days up to NOW."""
+    values: dict[str, Any] = {
+        "key": "okta:signin_log:acme.okta.com",
+        "scope": "okta:acme",
+        "source": "okta",
+        "covers_from": NOW - timedelta(days=days),
+        "covers_to": NOW,
+        "events_read": 100,
+    }
+    values.update(overrides)
+    return SigninLog(**values)
 
 
 def make_training_record(

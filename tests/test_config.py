@@ -244,3 +244,37 @@ def test_the_phishing_programme_keys_are_validated(tmp_path):
         6,
         6,
     )
+
+
+def test_the_endpoint_policy_is_bounded_and_keeps_the_default_os_floors(tmp_path):
+    from typing import get_args
+
+    from vaultward.config.policy import DevicePlatform, EndpointPolicy
+    from vaultward.contract.records import PLATFORMS
+
+    assert set(get_args(DevicePlatform)) == set(PLATFORMS)  # spelled twice, kept equal
+    default = EndpointPolicy()
+    assert (default.max_days_unseen, default.signal_days, default.impossible_travel_kmh) == (7, 14, 1000)
+    assert default.min_os_versions == {
+        "macos": "14", "windows": "10.0.19045", "ios": "17", "ipados": "17", "android": "13"
+    }  # fmt: skip
+    assert default.denied_countries == [] and default.edr_sources == ["crowdstrike"]
+    assert default.edr_platforms == ["macos", "windows", "linux"]
+    text = (
+        '[policy.endpoints]\nmin_os_versions = { linux = "22.04", macos = "15" }\ndenied_countries = ["kp"]\n'
+    )
+    endpoints = load_settings(write(tmp_path, text)).policy.endpoints
+    assert endpoints.min_os_versions["linux"] == "22.04" and endpoints.min_os_versions["macos"] == "15"
+    assert endpoints.min_os_versions["windows"] == "10.0.19045"  # a platform not given keeps its floor
+    assert endpoints.denied_countries == ["KP"]
+    for line, key in (
+        ("max_days_unseen = 0", "max_days_unseen"),
+        ("signal_days = 400", "signal_days"),
+        ("impossible_travel_kmh = 0", "impossible_travel_kmh"),
+        ('denied_countries = ["North Korea"]', "denied_countries"),
+        ('min_os_versions = { beos = "5" }', "min_os_versions"),
+        ('min_os_versions = { macos = "fourteen" }', "min_os_versions"),
+        ("trusted = 1", "trusted"),
+    ):
+        with pytest.raises(ConfigError, match=f"policy.endpoints.{key}"):
+            load_settings(write(tmp_path, f"[policy.endpoints]\n{line}\n"))

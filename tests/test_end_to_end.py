@@ -179,6 +179,19 @@ def expected_findings(org: DemoOrganisation) -> dict[tuple[str, str], str]:
             for a, name in ((corp, "erin"), (custody, "frank"))
         },
         ("training.privileged_clicked_latest", "machine:" + user(prod, "ci-deploy")): "skipped",
+        # endpoints: no device source and no identity provider's sign-in log; the three
+        # administrators are unknown in both person-level checks, never a pass
+        **{
+            (check, "identity:" + user(a, name)): "unknown"
+            for check in ("access.signer_devices", "access.account_takeover_signals")
+            for a, name in ((mgmt, "ops-admin"), (prod, "alice"), (corp, "dave"))
+        },
+        **{
+            ("access.account_takeover_signals", "identity:" + user(a, name)): "skipped"
+            for a, name in ((corp, "erin"), (custody, "frank"))
+        },
+        ("access.account_takeover_signals", "machine:" + user(prod, "ci-deploy")): "skipped",
+        ("detection.edr_coverage", "*"): "unknown",  # no data
         # backup-encryption is an ENCRYPT_DECRYPT key, not a signing key
         ("custody.signing_keys_hsm_backed", r["kms:backup-encryption"]): "skipped",
         # ACLs of VPCs that are not production (corporate or unclassified)
@@ -252,13 +265,18 @@ def test_exact_findings_and_scores(engine, org):
             "training.phish_prone_trend": 0.0,
             "training.repeat_clickers": 0.0,
             "training.privileged_clicked_latest": 0.0,
+            "access.signer_devices": 0.0,  # 3 unknown
+            "access.account_takeover_signals": 0.0,  # 3 unknown
+            "detection.edr_coverage": 0.0,  # no data
         }
     )
     # weights: root 3, console 2, privileged 3, keys 1, phishing-resistant 2, people 2, enforced 2,
-    # privileged machines 2; HSM 2, signing keys 3, multisig 3, modules 2, transfer policy 3,
+    # privileged machines 2, signer devices 3, takeover signals 3; HSM 2, signing keys 3, multisig 3, modules 2, transfer policy 3,
     # BitGo rules 3, signers 3; segmentation: admin ports 3, corporate path 3, ACLs 1, HSM
     # reachability 2, OU 2, zone rules 2
-    access = (25 * 3 + 60 * 2 + 200 / 3 * 3 + 0 * 1 + 100 / 3 * 2 + 60 * 2 + 0 * 2 + 0 * 2) / 17
+    access = (
+        25 * 3 + 60 * 2 + 200 / 3 * 3 + 0 * 1 + 100 / 3 * 2 + 60 * 2 + 0 * 2 + 0 * 2 + 0 * 3 + 0 * 3
+    ) / 23
     custody = (100 * 2 + 50 * 3 + 0 * 3 + 0 * 2 + 0 * 3 + 0 * 3 + 0 * 3) / 19
     segmentation = (200 / 3 * 3 + 100 / 3 * 3 + 50 * 1 + 100 * 2 + 0 * 2 + 100 * 2) / 13
     assert mitigations["access"] == (pytest.approx(access), True)
@@ -267,7 +285,7 @@ def test_exact_findings_and_scores(engine, org):
     assert mitigations["training"] == (0.0, False)
     assert mitigations["detection"] == (0.0, True)  # measured: every account fails
     assert summary.overall == pytest.approx((access + custody + segmentation + 0 + 0) / 5)
-    assert summary.band == "critical"  # (34.22 + 18.42 + 57.69 + 0 + 0) / 5 = 22.07
+    assert summary.band == "critical"  # (25.29 + 18.42 + 57.69 + 0 + 0) / 5 = 20.28
 
 
 def test_denied_account_fails_its_runs_and_keeps_earlier_facts(engine, org, monkeypatch):

@@ -1,11 +1,12 @@
 """Microsoft Graph over HTTP for the entra collector (the token and Graph plumbing shared
 with other Graph sources is `collectors.microsoft_graph`): the paged authentication-methods registration report, Conditional
-Access policies, security defaults, cross-tenant access settings and group members. The only module of this collector that
-talks HTTP."""
+Access policies, security defaults, cross-tenant access settings, group members, and the sign-in
+and directory audit logs. The only module of this collector that talks HTTP."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
 
@@ -20,7 +21,13 @@ SECURITY_DEFAULTS_PATH = "/v1.0/policies/identitySecurityDefaultsEnforcementPoli
 GROUP_MEMBERS_PATH = "/v1.0/groups/{id}/transitiveMembers"
 CROSS_TENANT_DEFAULT_PATH = "/v1.0/policies/crossTenantAccessPolicy/default"
 CROSS_TENANT_PARTNERS_PATH = "/v1.0/policies/crossTenantAccessPolicy/partners"
+SIGN_INS_PATH = "/v1.0/auditLogs/signIns"
+DIRECTORY_AUDITS_PATH = "/v1.0/auditLogs/directoryAudits"
 MEMBERS_PAGE_MAX = 999  # the largest $top Graph allows for directory-object lists
+# "The maximum and default page size is 1,000 objects" (learn.microsoft.com graph/api/signin-list)
+SIGN_INS_PAGE_MAX = 1000
+# The directory audit log's entries of security-info (authentication method) changes
+AUTHENTICATION_METHODS_SERVICE = "Authentication Methods"
 
 
 class GraphClient(VendorClient):
@@ -74,3 +81,30 @@ class GraphClient(VendorClient):
         return frozenset(
             str(member["id"]) for page in pages for member in self.objects(page, path) if member.get("id")
         )
+
+    def sign_ins(self, since: datetime) -> Iterator[list[dict[str, Any]]]:
+        """Pages of signIn objects created at or after `since`, newest first, following
+        `@odata.nextLink` (`$top`, `$filter` on createdDateTime: signin-list)."""
+        params = {"$filter": f"createdDateTime ge {odata_time(since)}", "$top": SIGN_INS_PAGE_MAX}
+        for page in self.api.pages_by_next_url(SIGN_INS_PATH, "value", "@odata.nextLink", params):
+            yield list(self.objects(page, SIGN_INS_PATH))
+
+    def authentication_method_audits(self, since: datetime) -> Iterator[list[dict[str, Any]]]:
+        """Pages of directoryAudit entries the Authentication Methods service logged at or after
+        `since` (security info registered, changed, deleted), following `@odata.nextLink`.
+        directoryaudit-list documents `$filter` (eq, ge) and `$top` without a maximum, so the
+        server's page size stands."""
+        condition = (
+            f"activityDateTime ge {odata_time(since)} "
+            f"and loggedByService eq '{AUTHENTICATION_METHODS_SERVICE}'"
+        )
+        pages = self.api.pages_by_next_url(
+            DIRECTORY_AUDITS_PATH, "value", "@odata.nextLink", {"$filter": condition}
+        )
+        for page in pages:
+            yield list(self.objects(page, DIRECTORY_AUDITS_PATH))
+
+
+def odata_time(moment: datetime) -> str:
+    """An OData DateTimeOffset literal in UTC, as Graph's `$filter` examples write it."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

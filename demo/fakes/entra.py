@@ -1,18 +1,22 @@
 """A loopback Microsoft Entra ID: the identity platform's client-credentials token endpoint
 (`/{tenant}/oauth2/v2.0/token`, `scope=https://graph.microsoft.com/.default`) and Microsoft
 Graph's `userRegistrationDetails` report, Conditional Access policies, the security defaults
-policy, cross-tenant access settings (default and partners) and groups' `transitiveMembers`,
-with Microsoft's documented shapes: `value` pages
+policy, cross-tenant access settings (default and partners), groups' `transitiveMembers`,
+and the sign-in log (`auditLogs/signIns`) and directory audit log (`auditLogs/directoryAudits`)
+with the `$filter`s the collector sends, newest first, with Microsoft's documented shapes: `value` pages
 linked by an absolute `@odata.nextLink` (`$skiptoken`), `{"error": {"code", "message",
 "innerError"}}` error bodies, 403 `Authorization_RequestDenied` for an application permission
-the app was not granted, 404 for an unknown group, 429 with `Retry-After`, AADSTS errors from
-the token endpoint.
+the app was not granted, 403 `Authentication_RequestFromNonPremiumTenantOrB2CTenant` for the
+sign-in log of a tenant without Entra ID P1 or P2, 404 for an unknown group, 429 with
+`Retry-After`, AADSTS errors from the token endpoint.
 """
 
 from __future__ import annotations
 
 import base64
 import json
+import re
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -26,6 +30,13 @@ SECURITY_DEFAULTS_PATH = "/v1.0/policies/identitySecurityDefaultsEnforcementPoli
 GROUP_MEMBERS_PATH = r"/v1.0/groups/(?P<group>[^/]+)/transitiveMembers"
 CROSS_TENANT_DEFAULT_PATH = "/v1.0/policies/crossTenantAccessPolicy/default"
 CROSS_TENANT_PARTNERS_PATH = "/v1.0/policies/crossTenantAccessPolicy/partners"
+SIGN_INS_PATH = "/v1.0/auditLogs/signIns"
+DIRECTORY_AUDITS_PATH = "/v1.0/auditLogs/directoryAudits"
+# The `$filter`s the fake understands (the collector's): anything else is Graph's 400
+SIGN_INS_FILTER = re.compile(r"^createdDateTime ge (?P<since>\S+)$")
+AUDITS_FILTER = re.compile(
+    r"^activityDateTime ge (?P<since>\S+) and loggedByService eq '(?P<service>[^']*)'$"
+)
 # What a tenant that never changed its cross-tenant access settings answers: the service
 # default, trusting no external organisation's MFA or device claims.
 SERVICE_DEFAULT = {
@@ -169,16 +180,60 @@ def make_entra_fake(
     token: str = "eyJ0eXAiOiJKV1QiLCJhbGciOiJub25lIn0.fake-graph-token",  # noqa: S107 - the fake's own
     page_size: int = 100,
     permissions: tuple[str, ...] = GRAPH_PERMISSIONS,
+    premium: bool = True,
 ) -> FakeApi:
     """`data`: {"tenant_id", "users": [userRegistrationDetails rows], "policies":
     [conditionalAccessPolicy], "security_defaults": identitySecurityDefaultsEnforcementPolicy,
     "groups": {group id: [directoryObject members, nested ones included]},
     "cross_tenant_default": crossTenantAccessPolicyConfigurationDefault (the service default
-    when absent), "cross_tenant_partners": [crossTenantAccessPolicyConfigurationPartner]}.
+    when absent), "cross_tenant_partners": [crossTenantAccessPolicyConfigurationPartner],
+    "sign_ins": [signIn], "directory_audits": [directoryAudit]}.
     `permissions`: the application permissions the app was granted; an endpoint needing another
-    answers 403."""
+    answers 403. `premium`: the tenant has Entra ID P1 or P2 (without, the sign-in log is 403)."""
     graph = GraphFake(data["tenant_id"], client_secret, client_id, token, page_size, permissions)
     api, issue_token, refused, paged = graph.api, graph.issue_token, graph.refused, graph.paged
+
+    def log_filter(request: Request, pattern: re.Pattern[str]) -> re.Match[str] | Reply:
+        """The request's `$filter` matched against the one the fake understands, else Graph's 400."""
+        match = pattern.match(request.query.get("$filter", ""))
+        if match is None:
+            return graph_error(400, "BadRequest", "Invalid filter clause")
+        try:
+            since(match)
+        except ValueError:
+            return graph_error(400, "BadRequest", "Invalid filter clause: not a DateTimeOffset")
+        return match
+
+    def since(match: re.Match[str]) -> datetime:
+        return datetime.fromisoformat(match["since"].replace("Z", "+00:00"))
+
+    def newest_first(rows: list[dict[str, Any]], field: str, start: datetime) -> list[dict[str, Any]]:
+        kept = [row for row in rows if _moment(row[field]) >= start]
+        return sorted(kept, key=lambda row: _moment(row[field]), reverse=True)
+
+    def sign_ins(request: Request) -> Reply:
+        if (error := refused(request, "AuditLog.Read.All")) is not None:
+            return error
+        if not premium:
+            return graph_error(
+                403,
+                "Authentication_RequestFromNonPremiumTenantOrB2CTenant",
+                "Neither tenant is B2C or tenant doesn't have premium license",
+            )
+        match = log_filter(request, SIGN_INS_FILTER)
+        if isinstance(match, Reply):
+            return match
+        rows = newest_first(data.get("sign_ins", []), "createdDateTime", since(match))
+        return paged(request, SIGN_INS_PATH, rows, "auditLogs/signIns", "AuditLog.Read.All", keep_query=True)
+
+    def directory_audits(request: Request) -> Reply:
+        match = log_filter(request, AUDITS_FILTER)
+        if isinstance(match, Reply):
+            return refused(request, "AuditLog.Read.All") or match
+        rows = [r for r in data.get("directory_audits", []) if r.get("loggedByService") == match["service"]]
+        rows = newest_first(rows, "activityDateTime", since(match))
+        context = "auditLogs/directoryAudits"
+        return paged(request, DIRECTORY_AUDITS_PATH, rows, context, "AuditLog.Read.All", keep_query=True)
 
     def report(request: Request) -> Reply:
         context = "reports/authenticationMethods/userRegistrationDetails"
@@ -235,7 +290,17 @@ def make_entra_fake(
     api.route("GET", GROUP_MEMBERS_PATH, group_members)
     api.route("GET", CROSS_TENANT_DEFAULT_PATH, cross_tenant_default)
     api.route("GET", CROSS_TENANT_PARTNERS_PATH, cross_tenant_partners)
+    api.route("GET", SIGN_INS_PATH, sign_ins)
+    api.route("GET", DIRECTORY_AUDITS_PATH, directory_audits)
     return api
+
+
+def _moment(value: str) -> datetime:
+    return datetime.fromisoformat(value.replace("Z", "+00:00"))
+
+
+def _graph_time(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def _row(
@@ -278,15 +343,177 @@ def _row(
     }
 
 
-def demo_entra_data() -> dict[str, Any]:
+def _sign_in(
+    number: int,
+    at: datetime,
+    upn: str,
+    ip: str,
+    place: tuple[str, str, float, float],
+    device: tuple[str, bool | None, bool | None],
+    *,
+    error: tuple[int, str] | None = None,
+    risks: tuple[str, ...] = (),
+) -> dict[str, Any]:
+    """A signIn as List signIns (v1.0) shows one; `place` (city, country, latitude,
+    longitude), `device` (deviceId, isCompliant, isManaged), `error` (errorCode, failureReason)."""
+    city, country, latitude, longitude = place
+    device_id, compliant, managed = device
+    code, reason = error or (0, None)
+    return {
+        "id": f"6b1f0c2e-{number:04d}-4e5d-9a1b-acmesignin{number:02d}",
+        "createdDateTime": _graph_time(at),
+        "userDisplayName": upn.split("@")[0].title(),
+        "userPrincipalName": upn,
+        "userId": f"3c9e1a40-0000-4000-8000-1000000000{number:02d}",
+        "appId": "00000002-0000-0ff1-ce00-000000000000",
+        "appDisplayName": "Office 365 Exchange Online",
+        "ipAddress": ip,
+        "clientAppUsed": "Browser",
+        "correlationId": f"d79f5bee-5860-4832-928f-3133e22ae9{number:02d}",
+        "conditionalAccessStatus": "success" if code == 0 else "notApplied",
+        "isInteractive": True,
+        "riskDetail": "none",
+        "riskLevelAggregated": "medium" if risks else "none",
+        "riskLevelDuringSignIn": "medium" if risks else "none",
+        "riskState": "atRisk" if risks else "none",
+        "riskEventTypes": list(risks),
+        "riskEventTypes_v2": list(risks),
+        "resourceDisplayName": "Office 365 Exchange Online",
+        "resourceId": "00000002-0000-0ff1-ce00-000000000000",
+        "status": {"errorCode": code, "failureReason": reason, "additionalDetails": None},
+        "deviceDetail": {
+            "deviceId": device_id,
+            "displayName": None,
+            "operatingSystem": "MacOs",
+            "browser": "Chrome 131.0.0",
+            "isCompliant": compliant,
+            "isManaged": managed,
+            "trustType": "Azure AD joined" if managed else None,
+        },
+        "location": {
+            "city": city,
+            "state": None,
+            "countryOrRegion": country,
+            "geoCoordinates": {"altitude": None, "latitude": latitude, "longitude": longitude},
+        },
+        "appliedConditionalAccessPolicies": [],
+    }
+
+
+def _audit(
+    number: int,
+    at: datetime,
+    activity: str,
+    target: str,
+    initiator: str,
+    service: str = "Authentication Methods",
+) -> dict[str, Any]:
+    """A directoryAudit as List directoryAudits (v1.0) shows one."""
+    return {
+        "id": f"Authentication Methods_{number:04d}-acme-{number:02d}",
+        "category": "UserManagement",
+        "correlationId": f"da159bfb-54fa-4092-8a38-6e1fa7870e{number:02d}",
+        "result": "success",
+        "resultReason": "User registered Authenticator App with Notification and Code",
+        "activityDisplayName": activity,
+        "activityDateTime": _graph_time(at),
+        "loggedByService": service,
+        "operationType": "Add",
+        "initiatedBy": {
+            "app": None,
+            "user": {
+                "id": f"3c9e1a40-0000-4000-8000-2000000000{number:02d}",
+                "displayName": None,
+                "userPrincipalName": initiator,
+                "ipAddress": "203.0.113.10",
+            },
+        },
+        "targetResources": [
+            {
+                "id": f"3c9e1a40-0000-4000-8000-3000000000{number:02d}",
+                "displayName": None,
+                "type": "User",
+                "userPrincipalName": target,
+                "groupType": None,
+                "modifiedProperties": [],
+            }
+        ],
+        "additionalDetails": [],
+    }
+
+
+FRANK_LAPTOP = ("0f4c1b8e-5a6d-4c3b-9e2f-frankmacbook", True, True)
+LISBON = ("Lisbon", "PT", 38.7223, -9.1393)
+
+
+def demo_sign_in_logs(now: datetime | None = None) -> dict[str, list[dict[str, Any]]]:
+    """Acme's sign-in and audit logs, dated back from `now`: Erin signed in two days ago through
+    an anonymising proxy from a device nobody manages; Frank signs in from his managed laptop
+    and registered a new authenticator five days ago; someone failed Alice's password six days
+    ago; Henry's compliant laptop. Older entries (20 and 40 days) lie outside the default
+    14-day window, and an entry of another service is not an authentication method's."""
+    now = (now or datetime.now(UTC)).astimezone(UTC)
+    day = timedelta(days=1)
+    sign_ins = [
+        _sign_in(1, now - 1 * day, "frank@acme.example", "203.0.113.10", LISBON, FRANK_LAPTOP),
+        _sign_in(
+            2,
+            now - 2 * day,
+            "erin@acme.example",
+            "198.51.100.23",
+            ("Amsterdam", "NL", 52.3676, 4.9041),
+            ("", False, False),
+            risks=("anonymizedIPAddress",),
+        ),
+        _sign_in(3, now - 3 * day, "frank@acme.example", "203.0.113.10", LISBON, FRANK_LAPTOP),
+        _sign_in(
+            4,
+            now - 1 * day - timedelta(hours=5),
+            "henry@acme.example",
+            "203.0.113.11",
+            LISBON,
+            ("7d2e9a10-3b4c-4d5e-8f60-henrythinkpad", True, None),
+        ),
+        _sign_in(5, now - 4 * day, "frank@acme.example", "203.0.113.10", LISBON, FRANK_LAPTOP),
+        _sign_in(
+            6,
+            now - 6 * day,
+            "Alice@Acme.example",
+            "192.0.2.44",
+            ("Kyiv", "UA", 50.4501, 30.5234),
+            ("", None, None),
+            error=(50126, "Error validating credentials due to invalid username or password."),
+        ),
+        _sign_in(7, now - 8 * day, "frank@acme.example", "203.0.113.10", LISBON, FRANK_LAPTOP),
+        _sign_in(8, now - 20 * day, "frank@acme.example", "203.0.113.10", LISBON, FRANK_LAPTOP),
+    ]
+    audits = [
+        _audit(1, now - 5 * day, "User registered security info", "frank@acme.example", "frank@acme.example"),
+        _audit(
+            2,
+            now - 5 * day + timedelta(minutes=1),
+            "Update user",
+            "frank@acme.example",
+            "frank@acme.example",
+            "Core Directory",
+        ),
+        _audit(
+            3, now - 40 * day, "Admin registered security info", "frank@acme.example", "alice@acme.example"
+        ),
+    ]
+    return {"sign_ins": sign_ins, "directory_audits": audits}
+
+
+def demo_entra_data(now: datetime | None = None) -> dict[str, Any]:
     """Acme Exchange's Entra tenant: Alice (UPN `Alice@Acme.example`) an admin with a FIDO2
     key and Windows Hello, Henry an admin with only phishable methods, Bob on SMS, Ivan with
     nothing, a partner's guest account, Kim with a passkey and a method value Microsoft has
     not documented yet, Leo with a hardware token and a Temporary Access Pass. Conditional
     Access (`entra_policies`) enforces MFA for all but Bob and Ivan (the trading desk's office
-    exception) and Judy (the guests' policy only reports)."""
+    exception) and Judy (the guests' policy only reports). Its logs: `demo_sign_in_logs`."""
     return {
         **demo_conditional_access(),
+        **demo_sign_in_logs(now),
         "tenant_id": DEMO_TENANT_ID,
         "users": [
             _row(

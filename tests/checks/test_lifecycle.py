@@ -17,6 +17,8 @@ from tests.factories import (
     make_account,
     make_bitgo_wallet,
     make_conflicted_vpc,
+    make_device,
+    make_edr_device,
     make_hsm_cluster,
     make_identity,
     make_network_acl,
@@ -24,6 +26,8 @@ from tests.factories import (
     make_path,
     make_phishing_result,
     make_phishing_test,
+    make_signin_event,
+    make_signin_log,
     make_signing_key,
     make_training_record,
     make_transfer_rule,
@@ -208,6 +212,30 @@ EXAMPLES: dict[str, list[Record]] = {
         ThreatDetector(key="on", account="1", region="us-east-1", detector_id="d1", enabled=True),
         ThreatDetector(key="off", account="1", region="eu-west-1", detector_id="d2", enabled=False),
     ],
+    "detection.edr_coverage": [
+        make_device(user="good@x.io", serial_number="G1"),
+        make_edr_device("G1"),
+        make_device(user="bad@x.io", serial_number="B1"),
+        make_edr_device("B1", edr_running=False),
+    ],
+    "access.signer_devices": [
+        *_people(privileged=True),
+        make_device(user="good@x.io", serial_number="G1"),
+        make_edr_device("G1"),
+        make_device(user="bad@x.io", serial_number="B1", encrypted=False),
+        make_edr_device("B1"),
+    ],
+    "access.account_takeover_signals": [
+        *[
+            make_identity(
+                key=f"okta:{who}", source="okta", scope="okta:acme", email=f"{who}@x.io", privileged=True
+            )
+            for who in ("good", "bad")
+        ],
+        make_signin_log(),
+        make_signin_event("good@x.io"),
+        make_signin_event("bad@x.io", "factor_reset", 3),
+    ],  # fmt: skip
 }
 
 

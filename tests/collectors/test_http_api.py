@@ -95,6 +95,19 @@ def test_401_names_the_variable_not_the_value(fake):
     )
 
 
+def test_a_refusal_keeps_the_vendors_error_body_apart_from_the_message(fake):
+    # A collector may tell a licence refused from a permission refused by the vendor's code
+    body = {"error": {"code": "Authentication_RequestFromNonPremiumTenantOrB2CTenant", "message": "No P1."}}
+    fake.inject("/linked", 403, body=body)
+    with pytest.raises(ApiError) as error:
+        list(client(fake).pages_by_link("/linked"))
+    assert (error.value.status, str(error.value)) == (
+        403,
+        "vendor: GET /linked: HTTP 403, credentials refused (check the credential in VENDOR_TOKEN)",
+    )
+    assert "Authentication_RequestFromNonPremiumTenantOrB2CTenant" in error.value.detail
+
+
 def retries_logged(caplog: pytest.LogCaptureFixture) -> list[str]:
     return [r.getMessage() for r in caplog.records if "; retry " in r.getMessage()]
 

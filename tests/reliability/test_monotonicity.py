@@ -115,6 +115,8 @@ ENDPOINTS: dict[str, list[tuple[str, str, str, Callable[[dict[str, str]], bool]]
         ("group members", "GET", "/v1.0/groups/[^/]+/transitiveMembers", ANY),
         ("cross-tenant default", "GET", "/v1.0/policies/crossTenantAccessPolicy/default", ANY),
         ("cross-tenant partners", "GET", "/v1.0/policies/crossTenantAccessPolicy/partners", ANY),
+        ("sign-in log", "GET", "/v1.0/auditLogs/signIns", ANY),
+        ("authentication methods audit log", "GET", "/v1.0/auditLogs/directoryAudits", ANY),
     ],
     "knowbe4": [
         ("users", "GET", "/v1/users", ANY),
@@ -183,7 +185,17 @@ class Target:
     def matches(self, request: Request) -> bool:
         if (request.method, request.path) != (self.method, self.path):
             return False
-        return self.method == "POST" or tuple(sorted(request.query.items())) == self.query
+        return self.method == "POST" or stable(request.query) == self.query
+
+
+# A moment in a query: a log's window starts at the collection time less its days (entra's
+# `$filter=createdDateTime ge ...`), so the same page of a later collection asks another one.
+MOMENT = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z")
+
+
+def stable(query: dict[str, str]) -> tuple[tuple[str, str], ...]:
+    """A request's query as a target matches it: sorted, moments masked."""
+    return tuple(sorted((key, MOMENT.sub("<moment>", value)) for key, value in query.items()))
 
 
 @dataclass(frozen=True)
@@ -207,7 +219,7 @@ def targets(source: str, log: list[tuple[str, str, int]]) -> list[Target]:
             if m == method and re.fullmatch(pattern, parts.path) and test(query)
         ]
         assert len(names) == 1, f"{source}: {method} {sent} matches endpoints {names}: name it in ENDPOINTS"
-        key = (names[0], method, parts.path, tuple(sorted(query.items())) if method == "GET" else ())
+        key = (names[0], method, parts.path, stable(query) if method == "GET" else ())
         if key not in found:
             index = per_endpoint.get(names[0], 0)
             per_endpoint[names[0]] = index + 1

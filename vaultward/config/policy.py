@@ -8,7 +8,7 @@ import re
 from collections.abc import Mapping
 from decimal import Decimal
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
@@ -149,6 +149,61 @@ class AccessPolicy(Strict):
     access_key_max_unused_days: int = Field(default=90, ge=1, le=DAYS)
 
 
+# The platforms a device record names (vaultward/contract/records/endpoint.py PLATFORMS; the
+# configuration sits below the contract, so they are spelled here too: a test keeps them equal).
+DevicePlatform = Literal["macos", "windows", "linux", "ios", "ipados", "android", "chromeos"]
+# A version floor as vendors report versions: "14", "10.0.19045", "17.5.1".
+OsVersion = Annotated[str, Bounded(max_length=50, pattern=r"^[0-9]{1,9}(\.[0-9]{1,9}){0,4}$")]
+COMPUTERS: tuple[DevicePlatform, ...] = ("macos", "windows", "linux")
+CountryCode = Annotated[str, Bounded(min_length=2, max_length=2, pattern=r"^[A-Za-z]{2}$")]
+
+
+def _supported_os() -> dict[DevicePlatform, str]:
+    # The oldest release each vendor still ships security fixes for, late 2026: Apple patches
+    # the current macOS and the two before it (26, 15, 14) and iOS / iPadOS from 17 on
+    # devices that cannot move up; Windows 10 22H2 (build 19045) is the last Windows 10,
+    # kept under extended security updates, every Windows 11 build is above it; Android 13
+    # is the oldest release still in Google's monthly security bulletins. Linux is not
+    # judged unless set: distributions number their releases each their own way ("22.04",
+    # "12", "9.4"), so no one floor means "still patched".
+    return {"macos": "14", "windows": "10.0.19045", "ios": "17", "ipados": "17", "android": "13"}
+
+
+class EndpointPolicy(Strict):
+    """What the endpoint checks ask of the devices of signers, administrators and staff, and
+    which identity-provider events count as account-takeover signals."""
+
+    # A device not seen (checked in, synced, contacted) for longer is out of sight: whatever
+    # it runs now is unknown, and a lost or stolen laptop looks exactly like this.
+    max_days_unseen: int = Field(default=7, ge=1, le=DAYS)
+    # The oldest OS version still patched, per platform, over the defaults (a platform set
+    # here replaces its default, the others keep theirs; "0" stops judging one); a platform
+    # with no floor is not judged.
+    min_os_versions: dict[DevicePlatform, OsVersion] = Field(default_factory=_supported_os)
+    # Device sources whose word counts for "EDR running": only an EDR says its own sensor
+    # is healthy (a device manager listing installed software does not).
+    edr_sources: list[Name] = Field(default_factory=lambda: ["crowdstrike"])
+    # The platforms an EDR sensor is expected on: computers. Phones and tablets are kept by
+    # the device manager (encryption, OS, enrolment); a device of unknown platform is judged.
+    edr_platforms: list[DevicePlatform] = Field(default_factory=lambda: list(COMPUTERS))
+    # How far back a factor change, a risky sign-in or impossible travel counts as a signal.
+    signal_days: int = Field(default=14, ge=1, le=365)
+    # ISO 3166-1 alpha-2 codes; a sign-in of a signer or administrator from one is a signal.
+    denied_countries: list[CountryCode] = Field(default_factory=list)
+    # Two sign-ins further apart than this speed allows are impossible travel.
+    impossible_travel_kmh: float = Field(default=1000, gt=0, le=100_000)
+
+    @field_validator("min_os_versions", mode="after")
+    @classmethod
+    def _over_defaults(cls, value: dict[DevicePlatform, str]) -> dict[DevicePlatform, str]:
+        return {**_supported_os(), **value}
+
+    @field_validator("denied_countries")
+    @classmethod
+    def _upper(cls, value: list[str]) -> list[str]:
+        return [code.upper() for code in value]
+
+
 class PeopleRules(Strict):
     """How identities from different sources resolve to one person."""
 
@@ -176,4 +231,5 @@ class Policy(Strict):
     custody: CustodyPolicy = Field(default_factory=CustodyPolicy)
     training: TrainingPolicy = Field(default_factory=TrainingPolicy)
     access: AccessPolicy = Field(default_factory=AccessPolicy)
+    endpoints: EndpointPolicy = Field(default_factory=EndpointPolicy)
     owners: OwnerRules = Field(default_factory=OwnerRules)

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 from vaultward.contract.records import (
     CloudAccount,
+    Device,
     Identity,
     OrgAccount,
     PhishingResult,
@@ -30,6 +31,7 @@ from vaultward.contract.records import (
 
 if TYPE_CHECKING:
     from vaultward.config.policy import Policy
+    from vaultward.derived.devices import Devices
     from vaultward.derived.names import AccountNames
     from vaultward.derived.people import Classification, Directory, Person
     from vaultward.derived.phishing import SimulationOutcome
@@ -117,6 +119,26 @@ class CheckContext:
         from vaultward.derived.phishing import phishing_outcomes
 
         return phishing_outcomes(self.records(PhishingTest), self.records(PhishingResult), self.directory)
+
+    @cached_property
+    def signers_and_admins(self) -> dict[str, Person]:
+        """Staff a source marks privileged and every person who can sign or approve custody
+        transfers, by person id (`vaultward.derived.training.privileged_and_signers`)."""
+        from vaultward.derived.training import privileged_and_signers
+
+        return privileged_and_signers(self)
+
+    # --- endpoints -------------------------------------------------------------------------
+
+    @cached_property
+    def devices(self) -> Devices:
+        """The device records joined into machines across sources, merged, and tied to people
+        through the alias table (`vaultward.derived.devices`)."""
+        from vaultward.derived.devices import Devices
+
+        return Devices(
+            self.records(Device), self.directory, self.policy.endpoints.edr_sources, self.field_gap
+        )
 
     # --- zones -----------------------------------------------------------------------------
 

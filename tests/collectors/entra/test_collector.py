@@ -2,7 +2,7 @@
 three pages each of userRegistrationDetails and Conditional Access policies linked by
 @odata.nextLink, security defaults, group members, a 429 with Retry-After, a 5xx, a 401, a
 refused secret, permissions not granted (403), a group not found (404), a malformed body,
-stored through run_scope on both stores."""
+stored through run_scope on both stores. The sign-in and audit logs: test_signin_log."""
 
 from __future__ import annotations
 
@@ -39,6 +39,11 @@ ENFORCED = {1: True, 2: False, 3: True, 4: False, 5: False, 6: True, 7: True}
 # whatever the desk holds).
 DESK_UNREAD = {**dict.fromkeys(ENFORCED, None), 5: False}
 SCOPE = f"entra:{DEMO_TENANT_ID}"
+SIGN_INS = "/v1.0/auditLogs/signIns"
+AUDITS = "/v1.0/auditLogs/directoryAudits"
+# The demo's logs in the default 14-day window: 7 sign-ins, 1 security-info registration, and
+# the SigninLog (test_signin_log checks them)
+LOG_RECORDS = 7 + 1 + 1
 
 
 @pytest.fixture
@@ -135,7 +140,9 @@ def test_collects_every_page_exactly(fake, credentials):
     instance = collector(fake)
     [scope] = instance.scopes()
     assert scope.id == SCOPE
-    assert list(instance.collect(scope)) == [*expected(), *expected_policies()]
+    records = list(instance.collect(scope))
+    assert [r for r in records if isinstance(r, Identity | MfaPolicy)] == [*expected(), *expected_policies()]
+    assert len(records) == 7 + 8 + LOG_RECORDS
     assert [(method, path.split("?")[0], status) for method, path, status in fake.log] == [
         ("POST", f"/{DEMO_TENANT_ID}/oauth2/v2.0/token", 200),
         ("GET", DEFAULTS, 200),
@@ -144,9 +151,11 @@ def test_collects_every_page_exactly(fake, credentials):
         ("GET", CROSS_TENANT, 200),
         ("GET", PARTNERS, 200),
         *[("GET", REPORT, 200)] * 3,
+        *[("GET", SIGN_INS, 200)] * 3,
+        ("GET", AUDITS, 200),
     ]
     queries = [path.partition("?")[2] for _, path, _ in fake.log[1:]]
-    assert [query[:11] for query in queries[1:4] + queries[7:]] == ["", "$skiptoken=", "$skiptoken="] * 2
+    assert [query[:11] for query in queries[1:4] + queries[7:10]] == ["", "$skiptoken=", "$skiptoken="] * 2
     assert queries[4] == "%24select=id&%24top=999"
 
 
@@ -154,7 +163,7 @@ def test_without_policy_read_all_identities_are_stored_unknown_and_the_run_is_pa
     with make_fake(permissions=("AuditLog.Read.All", "GroupMember.Read.All")) as fake:
         instance = collector(fake)
         outcome = run_scope(engine, instance, instance.scopes()[0])
-    assert (outcome.status, outcome.items) == ("partial", 7)
+    assert (outcome.status, outcome.items) == ("partial", 7 + LOG_RECORDS)
     assert outcome.error == (
         "entra: Conditional Access policies and security defaults refused (HTTP 403): grant the "
         "application permission Policy.Read.All; mfa_enforced stays unknown; entra: cross-tenant "
@@ -168,7 +177,9 @@ def test_without_policy_read_all_identities_are_stored_unknown_and_the_run_is_pa
         ["identity.home_mfa_trusted"],
     ]
     assert [
-        (fact.kind, fact.key, fact.data["mfa_enforced"], fact.data["home_mfa_trusted"]) for fact in facts
+        (fact.kind, fact.key, fact.data["mfa_enforced"], fact.data["home_mfa_trusted"])
+        for fact in facts
+        if fact.kind == "identity"
     ] == [("identity", identity.key, None, identity.home_mfa_trusted) for identity in expected(trusted=None)]
     assert [status for _, path, status in fake.log if path.startswith(DEFAULTS)] == [403]
     assert_no_secret(engine, outcome, SECRET, ACCESS_TOKEN)
@@ -178,7 +189,7 @@ def test_without_group_member_read_all_named_groups_count_as_possibly_excluding(
     with make_fake(permissions=("AuditLog.Read.All", "Policy.Read.All")) as fake:
         instance = collector(fake)
         outcome = run_scope(engine, instance, instance.scopes()[0])
-    assert (outcome.status, outcome.items) == ("partial", 7 + 8)
+    assert (outcome.status, outcome.items) == ("partial", 7 + 8 + LOG_RECORDS)
     assert outcome.error is not None and outcome.error.startswith(
         f"entra: members of group {TRADING_DESK} refused (HTTP 403): grant the application permission "
         "GroupMember.Read.All"

@@ -542,6 +542,24 @@ def phishing_verdicts(aws: NorthwindAws) -> Verdicts:
     }
 
 
+def endpoint_verdicts(aws: NorthwindAws) -> Verdicts:
+    """Northwind connects no device source and reads no sign-in log: the signers and
+    administrators (nadia, tara, priya, omar, rosa, as for lure training) are unknown in both
+    person-level endpoint checks, never a pass; EDR coverage has no data. The takeover check
+    judges identities' people, so everyone else is not applicable, as in lure training."""
+    verdicts: Verdicts = {}
+    for person in ("nadia", "tara", "priya", "omar", "rosa"):
+        verdicts[("access.signer_devices", _mail(person))] = "unknown"  # no device source is connected
+        verdicts[("access.account_takeover_signals", _mail(person))] = "unknown"  # no sign-in log collected
+    ci_runner = aws.user(aws.production, "ci-runner")
+    contractor = "identity:" + aws.user(aws.corporate, "old-contractor")
+    machines = [f"machine:{ci_runner}", f"machine:{okta('svc-reporting')}", f"machine:{google('deploy-bot')}"]
+    for person in (*machines, _mail("quentin"), _mail("uri"), _mail("sam"), contractor, GUEST):
+        verdicts[("access.account_takeover_signals", person)] = "skipped"
+    verdicts[("detection.edr_coverage", "*")] = "unknown"  # no data: nothing of kind device
+    return verdicts
+
+
 def expected_verdicts(aws: NorthwindAws, now: datetime | None = None) -> Verdicts:
     return {
         **identity_verdicts(aws),
@@ -550,6 +568,7 @@ def expected_verdicts(aws: NorthwindAws, now: datetime | None = None) -> Verdict
         **network_verdicts(aws),
         **detection_verdicts(aws),
         **phishing_verdicts(aws),
+        **endpoint_verdicts(aws),
         **not_applicable_verdicts(aws, now or datetime.now(UTC)),
     }
 
@@ -572,4 +591,6 @@ EXPECTED_SCORES = {
     "training.phish_prone_trend": 25.0,  # P4 of P2-P5
     "training.repeat_clickers": 400 / 7,  # nadia, quentin, sam, tara of 7 judged
     "segmentation.production_accounts_own_ou": 100.0,
+    "access.signer_devices": 0.0,  # five unknown
+    "access.account_takeover_signals": 0.0,
 }
