@@ -11,6 +11,7 @@ store steps below write through the caller's Session.
 
 from __future__ import annotations
 
+import json
 import logging
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
@@ -122,17 +123,17 @@ def _finish_failed(session: Session, run_id: int, error: str) -> None:
 
 
 class FactRow(NamedTuple):
-    """A collected record as its fact is stored. A Run holds what it collected until it
-    ends (its facts are written at once); as stored JSON a record takes about a quarter of
-    the memory of the typed record (a 100,000-event sign-in log: some 90 MiB, not 310)."""
+    """A collected record as its fact is stored, its data as compact JSON. A Run holds what
+    it collected until it ends (its facts are written at once): a typed record takes about
+    3 KB, its JSON a sixth of that (a 100,000-event sign-in log: some 55 MiB, not 310)."""
 
     kind: str
     key: str
-    data: dict
+    data: bytes  # `Record.data()` as JSON
 
 
 def fact_row(record: Record) -> FactRow:
-    return FactRow(record.kind, record.key, record.data())
+    return FactRow(record.kind, record.key, record.model_dump_json(exclude={"scope"}).encode())
 
 
 INSERT_BATCH = 5000  # fact rows per INSERT: the parameters of all of them at once would double the memory
@@ -144,7 +145,13 @@ def _insert_facts(session: Session, run_id: int, scope_id: str, records: Sequenc
         session.execute(
             insert(Fact),
             [
-                {"run_id": run_id, "kind": r.kind, "key": r.key, "scope": scope_id, "data": r.data}
+                {
+                    "run_id": run_id,
+                    "kind": r.kind,
+                    "key": r.key,
+                    "scope": scope_id,
+                    "data": json.loads(r.data),
+                }
                 for r in rows
             ],
         )
