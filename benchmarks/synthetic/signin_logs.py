@@ -11,14 +11,15 @@ from __future__ import annotations
 import re
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
-from demo.fakes import google_workspace, okta
+from demo.fakes import entra, google_workspace, okta
 from demo.fakes.okta_demo import NORMAL_BEHAVIORS, log_event
-from demo.fakes.server import FakeApi, Reply, Request
+from demo.fakes.server import FakeApi, RateLimit, Reply, Request
 
 
 @dataclass
@@ -173,3 +174,99 @@ def _activity(application: str, n: int, when: datetime) -> dict[str, Any]:
         return google_workspace.activity(f"-{n + 1:019d}", "login", when, user, events, "198.51.100.21")
     events = [("USER_SETTINGS", "TURN_OFF_2_STEP_VERIFICATION", {"USER_EMAIL": user})]
     return google_workspace.activity(f"-9{n + 1:018d}", "admin", when, GOOGLE_ADMIN, events, "198.51.100.9")
+
+
+# --- Microsoft Entra ID sign-in and directory audit logs ------------------------------------
+
+AUDIT_SHARE = 10  # one entry in ten is an Authentication Methods audit entry, the rest sign-ins
+LOGS_PREFIX = "/v1.0/auditLogs/"
+# Graph's "Identity and access reports service limits": five requests per 10 seconds per app
+# per tenant for auditLogRoot (signIns, directoryAudits)
+# (https://learn.microsoft.com/graph/throttling-limits#identity-and-access-reports-service-limits)
+REPORTS_REQUESTS, REPORTS_WINDOW = 5, 10.0
+PLACE = ("Zurich", "CH", 47.3769, 8.5417)
+
+
+def entra_split(events: int) -> dict[str, int]:
+    """How many of `events` the sign-in log and the Authentication Methods audit each hold."""
+    audits = events // AUDIT_SHARE
+    return {"sign_ins": events - audits, "directory_audits": audits}
+
+
+@dataclass
+class ReportsRateLimit(RateLimit):
+    """Graph's identity and access reports limit, on auditLogs requests only (the rest of
+    Graph counts elsewhere, in limits a collection this size does not reach): 429 with
+    `Retry-After` over it."""
+
+    def admit(self, request: Request, now: float) -> tuple[bool, int, float]:
+        if not request.path.startswith(LOGS_PREFIX):
+            return True, self.requests, now + self.window
+        return super().admit(request, now)
+
+
+def entra_fake(events: int, client_secret: str, latency: float = 0.0) -> tuple[FakeApi, Arrivals]:
+    """The demo's Entra fake (its users, policies, token endpoint) whose sign-in log and
+    Authentication Methods audit log serve `events` entries (`entra_split`): successful
+    sign-ins and "User registered security info" audits, newest first, 1,000 a page, linked
+    by an absolute `@odata.nextLink` with a `$skiptoken`; the identity and access reports
+    limit (5 requests per 10 s) enforced on them."""
+    data = entra.demo_entra_data()
+    data["sign_ins"], data["directory_audits"] = [], []
+    fake = entra.make_entra_fake(data, client_secret=client_secret, page_size=1000)
+    fake.rate_limit = ReportsRateLimit(REPORTS_REQUESTS, REPORTS_WINDOW)
+    fake.latency = latency
+    split = entra_split(events)
+    originals = {pattern.pattern: handler for _, pattern, handler in fake.routes}
+
+    def lazy(path: str, name: str, build: Callable[[int, datetime], dict[str, Any]]) -> None:
+        original = originals[f"^{path}$"]
+        count = split[name]
+
+        def serve(request: Request) -> Reply:
+            refusal = original(request)
+            if refusal.status != 200:
+                return refusal  # the demo fake's refusals (token, permission, filter)
+            since = _graph_since(request.query["$filter"])
+            now = datetime.now(UTC)
+            token = request.query.get("$skiptoken")
+            first = entra._offset(token) if token else 0
+            last = min(first + 1000, count)
+            body: dict[str, Any] = {
+                "@odata.context": f"https://graph.microsoft.com/v1.0/$metadata#auditLogs/{name}",
+                "value": [build(n, _spread(count, since, now, count - 1 - n)) for n in range(first, last)],
+            }
+            if last < count:
+                kept = {k: v for k, v in request.query.items() if k != "$skiptoken"}
+                query = "".join(f"{k}={quote(v)}&" for k, v in kept.items())
+                body["@odata.nextLink"] = f"{fake.base_url}{path}?{query}$skiptoken={entra._skiptoken(last)}"
+            return Reply(200, body)
+
+        fake.routes.insert(0, ("GET", re.compile(f"^{path}$"), serve))
+
+    lazy(entra.SIGN_INS_PATH, "sign_ins", _sign_in)
+    lazy(entra.DIRECTORY_AUDITS_PATH, "directory_audits", _audit)
+    arrivals = Arrivals()
+    arrivals.record(fake)
+    return fake, arrivals
+
+
+def _graph_since(condition: str) -> datetime:
+    moment = re.match(r"^\w+ ge (\S+)", condition)
+    assert moment is not None, condition
+    return datetime.fromisoformat(moment.group(1).replace("Z", "+00:00"))
+
+
+def _sign_in(n: int, when: datetime) -> dict[str, Any]:
+    row = entra._sign_in(
+        n, when, f"user{n % 5000:04d}@acme.example", "198.51.100.21", PLACE, ("", None, None)
+    )
+    row["id"] = f"6b1f0c2e-{n:08d}-4e5d-9a1b-bench"
+    return row
+
+
+def _audit(n: int, when: datetime) -> dict[str, Any]:
+    user = f"user{n % 5000:04d}@acme.example"
+    row = entra._audit(n, when, "User registered security info", user, user)
+    row["id"] = f"Authentication Methods_{n:08d}-bench"
+    return row
