@@ -12,8 +12,8 @@ each request go; the check: never above the pace nor the documented limit) and b
 arrival times (a few milliseconds later, so a sliding window may hold one more), plus the
 requests the fake refused (it enforces the documented limit, in fixed windows as vendors do).
 At the documented paces 100,000 events take about 2 minutes (Okta, 100 pages at 50 a
-minute), under a minute (Google, 2,400 a minute) and about 3.5 minutes (Entra, 100 pages at
-5 per 10 s): measured in full, no shortened run.
+minute), under a minute (Google, 2,400 a minute) and about 4 minutes (Entra, 100 pages at
+4 per 10 s): measured in full, no shortened run.
 
     PYTHONPATH=. .venv/bin/python benchmarks/signin_logs.py [--events 100000]
         [--source okta|google_workspace|entra|all] [--latency 0.02] [--smoke]
