@@ -31,7 +31,7 @@ def hostile_okta() -> OktaData:
     """The demo's Okta org plus a person per hostile string, in their login and e-mail (what
     names them in findings) and names; none has a factor, so each fails the MFA checks and
     is a line of the report."""
-    data = acme_exchange_okta()
+    data = acme_exchange_okta(datetime.now(UTC))
     for n, text in enumerate(HOSTILE):
         user = _user(f"hostile{n}@acme.example", text, text, "ACTIVE", "2025-01-06T09:00:00.000Z", None)
         user["profile"]["login"] = user["profile"]["email"] = f"{text}@acme.example"

@@ -75,7 +75,7 @@ def handle(index: int) -> str:
 def okta_org(size: OrgSize, rng: random.Random) -> OktaData:
     """Users with 0-2 factors, an admin role for one in `admin_every`, a few suspended and
     deprovisioned; the demo org's groups, policies and rules (the collector reads them too)."""
-    demo = acme_exchange_okta()
+    demo = acme_exchange_okta(datetime.now(UTC))
     users: list[dict] = []
     factors: dict[str, list[dict]] = {}
     roles: dict[str, list[dict]] = {}

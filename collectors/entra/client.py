@@ -34,10 +34,11 @@ class GraphClient(VendorClient):
     """One tenant's Graph, as an application (no signed-in user), through `api` (authorised
     by a `ClientCredentialsGrant` over `token_api`)."""
 
-    def __init__(self, api: HttpApi, token_api: HttpApi) -> None:
+    def __init__(self, api: HttpApi, token_api: HttpApi, logs: HttpApi | None = None) -> None:
         self.source = api.source
         self.api = api
-        self.others = (token_api,)
+        self.logs = logs or api  # the audit logs' own client (their own pace), else the API's
+        self.others = (token_api,) if logs is None else (token_api, logs)
 
     def registration_details(self) -> Iterator[list[Mapping[str, Any]]]:
         """Pages of userRegistrationDetails, following `@odata.nextLink`. The report pages
@@ -86,7 +87,7 @@ class GraphClient(VendorClient):
         """Pages of signIn objects created at or after `since`, newest first, following
         `@odata.nextLink` (`$top`, `$filter` on createdDateTime: signin-list)."""
         params = {"$filter": f"createdDateTime ge {odata_time(since)}", "$top": SIGN_INS_PAGE_MAX}
-        for page in self.api.pages_by_next_url(SIGN_INS_PATH, "value", "@odata.nextLink", params):
+        for page in self.logs.pages_by_next_url(SIGN_INS_PATH, "value", "@odata.nextLink", params):
             yield list(self.objects(page, SIGN_INS_PATH))
 
     def authentication_method_audits(self, since: datetime) -> Iterator[list[dict[str, Any]]]:
@@ -98,7 +99,7 @@ class GraphClient(VendorClient):
             f"activityDateTime ge {odata_time(since)} "
             f"and loggedByService eq '{AUTHENTICATION_METHODS_SERVICE}'"
         )
-        pages = self.api.pages_by_next_url(
+        pages = self.logs.pages_by_next_url(
             DIRECTORY_AUDITS_PATH, "value", "@odata.nextLink", {"$filter": condition}
         )
         for page in pages:

@@ -11,11 +11,13 @@ store steps below write through the caller's Session.
 
 from __future__ import annotations
 
+import json
 import logging
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
+from typing import NamedTuple
 
 from sqlalchemy import CursorResult, Engine, insert, update
 from sqlalchemy.exc import DBAPIError
@@ -120,13 +122,37 @@ def _finish_failed(session: Session, run_id: int, error: str) -> None:
     _finish(session, run_id, status="failed", error=error)  # already marked: it stays as it is
 
 
-def _insert_facts(session: Session, run_id: int, scope_id: str, records: Sequence[Record]) -> None:
-    if records:
+class FactRow(NamedTuple):
+    """A collected record as its fact is stored, its data as compact JSON. A Run holds what
+    it collected until it ends (its facts are written at once): a typed record takes about
+    3 KB, its JSON a sixth of that (a 100,000-event sign-in log: some 55 MiB, not 310)."""
+
+    kind: str
+    key: str
+    data: bytes  # `Record.data()` as JSON
+
+
+def fact_row(record: Record) -> FactRow:
+    return FactRow(record.kind, record.key, record.model_dump_json(exclude={"scope"}).encode())
+
+
+INSERT_BATCH = 5000  # fact rows per INSERT: the parameters of all of them at once would double the memory
+
+
+def _insert_facts(session: Session, run_id: int, scope_id: str, records: Sequence[Record | FactRow]) -> None:
+    for start in range(0, len(records), INSERT_BATCH):
+        rows = [r if isinstance(r, FactRow) else fact_row(r) for r in records[start : start + INSERT_BATCH]]
         session.execute(
             insert(Fact),
             [
-                {"run_id": run_id, "kind": r.kind, "key": r.key, "scope": scope_id, "data": r.data()}
-                for r in records
+                {
+                    "run_id": run_id,
+                    "kind": r.kind,
+                    "key": r.key,
+                    "scope": scope_id,
+                    "data": json.loads(r.data),
+                }
+                for r in rows
             ],
         )
 
@@ -142,7 +168,7 @@ def _finish_discovery(session: Session, run_id: int, scope_id: str, scopes: list
 
 
 def _finish_collected(
-    session: Session, run_id: int, scope_id: str, records: Sequence[Record], gaps: Sequence[Gap]
+    session: Session, run_id: int, scope_id: str, records: Sequence[Record | FactRow], gaps: Sequence[Gap]
 ) -> None:
     """The Run's facts and its outcome (`partial` with gaps, else `ok`)."""
     _finish_or_interrupted(
@@ -189,7 +215,7 @@ def run_scope(
 
 def _collect_scope(engine: Engine, collector: Collector, scope: Scope, run_id: int) -> RunOutcome:
     started = utcnow()
-    records: list[Record] = []
+    records: list[FactRow] = []  # as stored, not as typed records (see FactRow)
     gaps: list[Gap] = []
     allowed = {kind.kind for kind in collector.produces} | {Unreadable.kind}
     try:
@@ -200,9 +226,7 @@ def _collect_scope(engine: Engine, collector: Collector, scope: Scope, run_id: i
                 if isinstance(item, Unreadable):
                     item = item.model_copy(update={"reason": redact(item.reason)})
                     gaps.append(Gap.from_unreadable(item))
-                records.append(
-                    item if item.scope == scope.id else item.model_copy(update={"scope": scope.id})
-                )
+                records.append(fact_row(item))  # stored under the Run's scope whatever item.scope says
             else:
                 gaps.append(Gap(f"collector yielded an undeclared item: {type(item).__name__}"))
     except IncompleteListing as error:

@@ -203,11 +203,21 @@ def test_without_audit_log_read_all_the_logs_are_refused_and_named(credentials):
     ]
 
 
+def test_the_logs_are_paced_apart_to_graphs_identity_and_access_reports_limit(fake, credentials):
+    instance = collector(fake)
+    assert instance.log_pacer().per_minute == 24  # at most 4 in any 10 s: under Graph's 5
+    assert instance.log_pacer() is instance.log_pacer()  # shared by the collector's threads
+    with instance.client() as client:
+        assert client.logs.pacer is instance.log_pacer() and client.api.pacer is not client.logs.pacer
+    assert collector(fake, rate_limit_per_minute=0).log_pacer().per_minute is None
+
+
 def test_a_429_waits_as_retry_after_says_and_a_5xx_is_retried(fake, credentials):
     fake.inject(SIGN_INS, *throttled(retry_after=7))
     fake.inject(AUDITS, 503, body={"error": {"code": "ServiceUnavailable", "message": "Try later."}})
     sleeps: list[float] = []
-    events, [log], problems = log_records(collect(collector(fake, sleeps)))
+    # the pace off: more than five log requests would wait ten real seconds for the log pacer
+    events, [log], problems = log_records(collect(collector(fake, sleeps, rate_limit_per_minute=0)))
     assert not problems and log == expected_log() and len(events) == 8
     assert sleeps[0] == 7.0 and len(sleeps) == 2
     assert [status for _, status in paths(fake, SIGN_INS)] == [429, 200, 200, 200]
@@ -225,7 +235,7 @@ def test_a_page_lost_after_the_first_leaves_the_log_incomplete_not_the_users(eng
             return original(request) if len(calls) == 1 else Reply(200, b"<html>gateway</html>")
 
         fake.routes.insert(0, ("GET", re.compile(f"^{SIGN_INS}$"), broken_after_the_first_page))
-        instance = collector(fake)
+        instance = collector(fake, rate_limit_per_minute=0)  # retries past the log pacer's 5 per 10 s
         outcome = run_scope(engine, instance, instance.scopes()[0])
     assert outcome.status == "partial"
     assert outcome.error.startswith(
