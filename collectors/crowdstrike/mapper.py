@@ -22,9 +22,9 @@ documentation, gofalcon's `deviceapi.DeviceSwagger`):
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, datetime
 from typing import Any
 
+from collectors.timestamps import parse_time
 from vaultward.contract.records import Device
 
 SOURCE = "crowdstrike"
@@ -48,17 +48,6 @@ PLATFORMS = {
     "chromeos": "chromeos",
 }
 REDUCED_MODE = "sensor in reduced functionality mode"
-
-
-def parse_time(value: Any) -> datetime | None:
-    """Falcon timestamps (`2026-11-20T08:15:02Z`) as aware datetimes; naive ones are UTC.
-    Raises ValueError for a value that is not a timestamp."""
-    if value in (None, ""):
-        return None
-    if not isinstance(value, str):
-        raise ValueError(f"{value!r} is not a timestamp")
-    parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 def _text(raw: Mapping[str, Any], field: str) -> str:

@@ -10,9 +10,9 @@ Shapes: fleetdm.com/docs/rest-api/rest-api (docs/REST API/rest-api.md in fleetdm
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime
 from typing import Any
 
+from collectors.timestamps import parse_time
 from vaultward.contract.records import Device
 
 SOURCE = "fleet"
@@ -64,17 +64,6 @@ MAPPING_SOURCES = (
     "custom_override",
     "google_chrome_profiles",
 )
-
-
-def parse_time(value: Any) -> datetime | None:
-    """Fleet's RFC 3339 timestamps (`2021-08-19T21:14:58Z`) as aware datetimes. Raises
-    ValueError for a value that is not a timestamp."""
-    if value in (None, ""):
-        return None
-    if not isinstance(value, str):
-        raise ValueError(f"{value!r} is not a timestamp")
-    parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 def platform_of(value: Any, anomalies: list[str]) -> str:

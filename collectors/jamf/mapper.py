@@ -11,9 +11,9 @@ published at developer.jamf.com/jamf-pro/reference/get_v1-computers-inventory):
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, datetime
 from typing import Any
 
+from collectors.timestamps import parse_time
 from vaultward.contract.records import Device
 
 SOURCE = "jamf"
@@ -44,17 +44,6 @@ FILEVAULT_STATUSES: dict[str, tuple[bool | None, str]] = {
     "SOME_ENCRYPTED": (None, "some partitions encrypted, not said which"),
     "NOT_APPLICABLE": (None, "FileVault 2 not applicable"),
 }
-
-
-def parse_time(value: Any) -> datetime | None:
-    """Jamf timestamps (`2018-10-31T18:04:13Z`, with or without fractions) as aware datetimes;
-    raises ValueError for a value that is not one."""
-    if value in (None, ""):
-        return None
-    if not isinstance(value, str):
-        raise ValueError(f"{value!r} is not a timestamp")
-    parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 def _section(raw: Mapping[str, Any], name: str) -> Mapping[str, Any]:

@@ -7,9 +7,10 @@ yield them and the Run is `partial` instead of silently wrong. Nothing here does
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, Literal
 
+from collectors.timestamps import parse_time
 from collectors.training_category import training_category
 from vaultward.contract.records import PhishingResult, PhishingTest, PhishProne, TrainingRecord
 
@@ -33,17 +34,6 @@ ENROLLMENT_STATUSES: dict[str, TrainingStatus] = {
 UNKNOWN_STATUS: TrainingStatus = "not_started"
 
 USER_STATUSES = frozenset({"active", "archived"})
-
-
-def parse_time(value: Any) -> datetime | None:
-    """KnowBe4 timestamps (`2019-04-02T15:02:38.000Z`) as aware datetimes; naive ones are UTC.
-    Raises ValueError for a value that is not a timestamp."""
-    if value in (None, ""):
-        return None
-    if not isinstance(value, str):
-        raise ValueError(f"{value!r} is not a timestamp")
-    parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 def _email(user: Any) -> str:
