@@ -543,14 +543,23 @@ def phishing_verdicts(aws: NorthwindAws) -> Verdicts:
 
 
 def endpoint_verdicts(aws: NorthwindAws) -> Verdicts:
-    """Northwind connects no device source and reads no sign-in log: the signers and
-    administrators (nadia, tara, priya, omar, rosa, as for lure training) are unknown in both
-    person-level endpoint checks, never a pass; EDR coverage has no data. The takeover check
-    judges identities' people, so everyone else is not applicable, as in lure training."""
+    """Northwind connects no device source: the signers and administrators (nadia, tara,
+    priya, omar, rosa, as for lure training) are unknown in access.signer_devices, never a
+    pass; EDR coverage has no data. The Okta, Entra and Google Workspace collectors read their
+    sign-in logs by default, and Northwind's fakes serve each one whole over the 14-day window
+    with no event in it (its data has no System Log events, sign-ins or login activities): a
+    person all of whose identity sources' logs are complete shows no takeover signal and
+    passes. rosa has no active identity left, so no log can speak for her: unknown. The
+    takeover check judges identities' people, so everyone else is not applicable, as in lure
+    training."""
     verdicts: Verdicts = {}
     for person in ("nadia", "tara", "priya", "omar", "rosa"):
         verdicts[("access.signer_devices", _mail(person))] = "unknown"  # no device source is connected
-        verdicts[("access.account_takeover_signals", _mail(person))] = "unknown"  # no sign-in log collected
+    # complete, empty logs of every source they sign in with: okta for all four, entra for
+    # nadia, priya and omar, google_workspace for nadia, priya and tara
+    for person in ("nadia", "tara", "priya", "omar"):
+        verdicts[("access.account_takeover_signals", _mail(person))] = "pass"
+    verdicts[("access.account_takeover_signals", _mail("rosa"))] = "unknown"  # no identity lists her
     ci_runner = aws.user(aws.production, "ci-runner")
     contractor = "identity:" + aws.user(aws.corporate, "old-contractor")
     machines = [f"machine:{ci_runner}", f"machine:{okta('svc-reporting')}", f"machine:{google('deploy-bot')}"]
@@ -592,5 +601,5 @@ EXPECTED_SCORES = {
     "training.repeat_clickers": 400 / 7,  # nadia, quentin, sam, tara of 7 judged
     "segmentation.production_accounts_own_ou": 100.0,
     "access.signer_devices": 0.0,  # five unknown
-    "access.account_takeover_signals": 0.0,
+    "access.account_takeover_signals": 80.0,  # four of five (rosa unknown)
 }
