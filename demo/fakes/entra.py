@@ -23,6 +23,9 @@ from urllib.parse import parse_qs
 from demo.fakes.entra_policies import demo_conditional_access, user_id
 from demo.fakes.entra_signins import FRANK_LAPTOP as FRANK_LAPTOP
 from demo.fakes.entra_signins import LISBON as LISBON
+from demo.fakes.entra_signins import _audit as _audit
+from demo.fakes.entra_signins import _graph_time as _graph_time
+from demo.fakes.entra_signins import _sign_in as _sign_in
 from demo.fakes.entra_signins import demo_sign_in_logs
 from demo.fakes.server import FakeApi, Reply, Request
 

@@ -21,6 +21,8 @@ import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
+from demo.fakes.google_workspace_reports import _login as _login
+from demo.fakes.google_workspace_reports import _rfc3339 as _rfc3339
 from demo.fakes.google_workspace_reports import activity as activity
 from demo.fakes.google_workspace_reports import demo_login_activities
 from demo.fakes.google_workspace_reports import parameter as parameter
