@@ -72,10 +72,10 @@ def handle(index: int) -> str:
     return f"person{index:05d}"
 
 
-def okta_org(size: OrgSize, rng: random.Random) -> OktaData:
+def okta_org(size: OrgSize, rng: random.Random, now: datetime) -> OktaData:
     """Users with 0-2 factors, an admin role for one in `admin_every`, a few suspended and
     deprovisioned; the demo org's groups, policies and rules (the collector reads them too)."""
-    demo = acme_exchange_okta(datetime.now(UTC))
+    demo = acme_exchange_okta(now)
     users: list[dict] = []
     factors: dict[str, list[dict]] = {}
     roles: dict[str, list[dict]] = {}
@@ -178,7 +178,7 @@ def synthetic_saas(size: OrgSize, now: datetime | None = None) -> SyntheticSaas:
     """The organisation for `size` (the same for the same size and seed)."""
     rng = random.Random(size.seed)
     now = now or datetime(2026, 11, 24, 8, 0, tzinfo=UTC)
-    okta = okta_org(size, rng)
+    okta = okta_org(size, rng, now)
     training = knowbe4_org(size, rng, now)
     safes, safe_wallets = safe_org(size, rng)
     archived = {user["id"] for user in training["users"] if user["status"] == "archived"}

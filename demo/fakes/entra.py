@@ -16,11 +16,17 @@ from __future__ import annotations
 import base64
 import json
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qs
 
 from demo.fakes.entra_policies import demo_conditional_access, user_id
+from demo.fakes.entra_signins import FRANK_LAPTOP as FRANK_LAPTOP
+from demo.fakes.entra_signins import LISBON as LISBON
+from demo.fakes.entra_signins import _audit as _audit
+from demo.fakes.entra_signins import _graph_time as _graph_time
+from demo.fakes.entra_signins import _sign_in as _sign_in
+from demo.fakes.entra_signins import demo_sign_in_logs
 from demo.fakes.server import FakeApi, Reply, Request
 
 GRAPH_SCOPE = "https://graph.microsoft.com/.default"
@@ -299,10 +305,6 @@ def _moment(value: str) -> datetime:
     return datetime.fromisoformat(value.replace("Z", "+00:00"))
 
 
-def _graph_time(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
-
 def _row(
     number: int,
     upn: str,
@@ -343,174 +345,14 @@ def _row(
     }
 
 
-def _sign_in(
-    number: int,
-    at: datetime,
-    upn: str,
-    ip: str,
-    place: tuple[str, str, float, float],
-    device: tuple[str, bool | None, bool | None],
-    *,
-    error: tuple[int, str] | None = None,
-    risks: tuple[str, ...] = (),
-) -> dict[str, Any]:
-    """A signIn as List signIns (v1.0) shows one; `place` (city, country, latitude,
-    longitude), `device` (deviceId, isCompliant, isManaged), `error` (errorCode, failureReason)."""
-    city, country, latitude, longitude = place
-    device_id, compliant, managed = device
-    code, reason = error or (0, None)
-    return {
-        "id": f"6b1f0c2e-{number:04d}-4e5d-9a1b-acmesignin{number:02d}",
-        "createdDateTime": _graph_time(at),
-        "userDisplayName": upn.split("@")[0].title(),
-        "userPrincipalName": upn,
-        "userId": f"3c9e1a40-0000-4000-8000-1000000000{number:02d}",
-        "appId": "00000002-0000-0ff1-ce00-000000000000",
-        "appDisplayName": "Office 365 Exchange Online",
-        "ipAddress": ip,
-        "clientAppUsed": "Browser",
-        "correlationId": f"d79f5bee-5860-4832-928f-3133e22ae9{number:02d}",
-        "conditionalAccessStatus": "success" if code == 0 else "notApplied",
-        "isInteractive": True,
-        "riskDetail": "none",
-        "riskLevelAggregated": "medium" if risks else "none",
-        "riskLevelDuringSignIn": "medium" if risks else "none",
-        "riskState": "atRisk" if risks else "none",
-        "riskEventTypes": list(risks),
-        "riskEventTypes_v2": list(risks),
-        "resourceDisplayName": "Office 365 Exchange Online",
-        "resourceId": "00000002-0000-0ff1-ce00-000000000000",
-        "status": {"errorCode": code, "failureReason": reason, "additionalDetails": None},
-        "deviceDetail": {
-            "deviceId": device_id,
-            "displayName": None,
-            "operatingSystem": "MacOs",
-            "browser": "Chrome 131.0.0",
-            "isCompliant": compliant,
-            "isManaged": managed,
-            "trustType": "Azure AD joined" if managed else None,
-        },
-        "location": {
-            "city": city,
-            "state": None,
-            "countryOrRegion": country,
-            "geoCoordinates": {"altitude": None, "latitude": latitude, "longitude": longitude},
-        },
-        "appliedConditionalAccessPolicies": [],
-    }
-
-
-def _audit(
-    number: int,
-    at: datetime,
-    activity: str,
-    target: str,
-    initiator: str,
-    service: str = "Authentication Methods",
-) -> dict[str, Any]:
-    """A directoryAudit as List directoryAudits (v1.0) shows one."""
-    return {
-        "id": f"Authentication Methods_{number:04d}-acme-{number:02d}",
-        "category": "UserManagement",
-        "correlationId": f"da159bfb-54fa-4092-8a38-6e1fa7870e{number:02d}",
-        "result": "success",
-        "resultReason": "User registered Authenticator App with Notification and Code",
-        "activityDisplayName": activity,
-        "activityDateTime": _graph_time(at),
-        "loggedByService": service,
-        "operationType": "Add",
-        "initiatedBy": {
-            "app": None,
-            "user": {
-                "id": f"3c9e1a40-0000-4000-8000-2000000000{number:02d}",
-                "displayName": None,
-                "userPrincipalName": initiator,
-                "ipAddress": "203.0.113.10",
-            },
-        },
-        "targetResources": [
-            {
-                "id": f"3c9e1a40-0000-4000-8000-3000000000{number:02d}",
-                "displayName": None,
-                "type": "User",
-                "userPrincipalName": target,
-                "groupType": None,
-                "modifiedProperties": [],
-            }
-        ],
-        "additionalDetails": [],
-    }
-
-
-FRANK_LAPTOP = ("0f4c1b8e-5a6d-4c3b-9e2f-frankmacbook", True, True)
-LISBON = ("Lisbon", "PT", 38.7223, -9.1393)
-
-
-def demo_sign_in_logs(now: datetime | None = None) -> dict[str, list[dict[str, Any]]]:
-    """Acme's sign-in and audit logs, dated back from `now`: Erin signed in two days ago through
-    an anonymising proxy from a device nobody manages; Frank signs in from his managed laptop
-    and registered a new authenticator five days ago; someone failed Alice's password six days
-    ago; Henry's compliant laptop. Older entries (20 and 40 days) lie outside the default
-    14-day window, and an entry of another service is not an authentication method's."""
-    now = (now or datetime.now(UTC)).astimezone(UTC)
-    day = timedelta(days=1)
-    sign_ins = [
-        _sign_in(1, now - 1 * day, "frank@acme.example", "203.0.113.10", LISBON, FRANK_LAPTOP),
-        _sign_in(
-            2,
-            now - 2 * day,
-            "erin@acme.example",
-            "198.51.100.23",
-            ("Amsterdam", "NL", 52.3676, 4.9041),
-            ("", False, False),
-            risks=("anonymizedIPAddress",),
-        ),
-        _sign_in(3, now - 3 * day, "frank@acme.example", "203.0.113.10", LISBON, FRANK_LAPTOP),
-        _sign_in(
-            4,
-            now - 1 * day - timedelta(hours=5),
-            "henry@acme.example",
-            "203.0.113.11",
-            LISBON,
-            ("7d2e9a10-3b4c-4d5e-8f60-henrythinkpad", True, None),
-        ),
-        _sign_in(5, now - 4 * day, "frank@acme.example", "203.0.113.10", LISBON, FRANK_LAPTOP),
-        _sign_in(
-            6,
-            now - 6 * day,
-            "Alice@Acme.example",
-            "192.0.2.44",
-            ("Kyiv", "UA", 50.4501, 30.5234),
-            ("", None, None),
-            error=(50126, "Error validating credentials due to invalid username or password."),
-        ),
-        _sign_in(7, now - 8 * day, "frank@acme.example", "203.0.113.10", LISBON, FRANK_LAPTOP),
-        _sign_in(8, now - 20 * day, "frank@acme.example", "203.0.113.10", LISBON, FRANK_LAPTOP),
-    ]
-    audits = [
-        _audit(1, now - 5 * day, "User registered security info", "frank@acme.example", "frank@acme.example"),
-        _audit(
-            2,
-            now - 5 * day + timedelta(minutes=1),
-            "Update user",
-            "frank@acme.example",
-            "frank@acme.example",
-            "Core Directory",
-        ),
-        _audit(
-            3, now - 40 * day, "Admin registered security info", "frank@acme.example", "alice@acme.example"
-        ),
-    ]
-    return {"sign_ins": sign_ins, "directory_audits": audits}
-
-
 def demo_entra_data(now: datetime | None = None) -> dict[str, Any]:
     """Acme Exchange's Entra tenant: Alice (UPN `Alice@Acme.example`) an admin with a FIDO2
     key and Windows Hello, Henry an admin with only phishable methods, Bob on SMS, Ivan with
     nothing, a partner's guest account, Kim with a passkey and a method value Microsoft has
     not documented yet, Leo with a hardware token and a Temporary Access Pass. Conditional
     Access (`entra_policies`) enforces MFA for all but Bob and Ivan (the trading desk's office
-    exception) and Judy (the guests' policy only reports). Its logs: `demo_sign_in_logs`."""
+    exception) and Judy (the guests' policy only reports). Its logs: `demo_sign_in_logs`
+    (demo/fakes/entra_signins.py)."""
     return {
         **demo_conditional_access(),
         **demo_sign_in_logs(now),

@@ -12,9 +12,8 @@ from __future__ import annotations
 
 import base64
 import json
-import zlib
 from collections.abc import Collection
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -22,6 +21,11 @@ import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
+from demo.fakes.google_workspace_reports import _login as _login
+from demo.fakes.google_workspace_reports import _rfc3339 as _rfc3339
+from demo.fakes.google_workspace_reports import activity as activity
+from demo.fakes.google_workspace_reports import demo_login_activities
+from demo.fakes.google_workspace_reports import parameter as parameter
 from demo.fakes.server import FakeApi, RateLimit, Reply, Request
 
 TOKEN_PATH = "/token"  # noqa: S105 - a path
@@ -244,15 +248,15 @@ def make_google_workspace_fake(
             )
         name = request.query.get("eventName")
         selected = []
-        for activity in activities.get(application, []):
-            if not start <= _moment(activity["id"]["time"]) <= end:
+        for row in activities.get(application, []):
+            if not start <= _moment(row["id"]["time"]) <= end:
                 continue
             if name:
-                events = [e for e in activity["events"] if e["name"] == name]
+                events = [e for e in row["events"] if e["name"] == name]
                 if not events:
                     continue
-                activity = {**activity, "events": events}
-            selected.append(activity)
+                row = {**row, "events": events}
+            selected.append(row)
         selected.sort(key=lambda a: a["id"]["time"], reverse=True)  # newest first, as Google lists
         try:
             first = _offset(request.query["pageToken"]) if request.query.get("pageToken") else 0
@@ -282,141 +286,6 @@ def _moment(text: str | None, default: datetime | None = None) -> datetime:
     if parsed.tzinfo is None:
         raise ValueError(f"no offset in {text}")
     return parsed
-
-
-def _rfc3339(moment: datetime) -> str:
-    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
-def parameter(name: str, value: Any) -> dict[str, Any]:
-    """An event parameter as the Reports API writes it: `boolValue`, `multiValue` or `value`."""
-    if isinstance(value, bool):
-        return {"name": name, "boolValue": value}
-    if isinstance(value, list):
-        return {"name": name, "multiValue": value}
-    return {"name": name, "value": value}
-
-
-def activity(
-    qualifier: str,
-    application: str,
-    when: datetime,
-    actor: str,
-    events: list[tuple[str, str, dict[str, Any]]],
-    ip: str = "203.0.113.10",
-    customer_id: str = "C03acme01",
-) -> dict[str, Any]:
-    """One `admin#reports#activity`: `events` as (type, name, parameters)."""
-    return {
-        "kind": "admin#reports#activity",
-        "etag": f'"etag-{qualifier}"',
-        "id": {
-            "time": _rfc3339(when),
-            "uniqueQualifier": qualifier,
-            "applicationName": application,
-            "customerId": customer_id,
-        },
-        "actor": {
-            "callerType": "USER",
-            "email": actor,
-            "profileId": f"1170000{zlib.crc32(actor.encode()):012d}",
-        },
-        "ipAddress": ip,
-        "events": [
-            {"type": kind, "name": name, "parameters": [parameter(k, v) for k, v in given.items()]}
-            for kind, name, given in events
-        ],
-    }
-
-
-def _login(
-    login_type: str = "google_password", methods: list[str] | None = None, suspicious: bool = False
-) -> dict:
-    return {
-        "login_type": login_type,
-        "login_challenge_method": methods if methods is not None else ["password", "google_prompt"],
-        "is_suspicious": suspicious,
-    }
-
-
-def demo_login_activities(now: datetime) -> list[dict[str, Any]]:
-    """Acme's login audit: Carol enrolled in 2SV 4 days ago; Dave signed in 1 day ago from an
-    address Google found suspicious (a login_success with is_suspicious and a suspicious_login
-    warning); a government-backed attack warning for Peggy 6 days ago; ordinary sign-ins over
-    the fortnight; one sign-in 20 days ago, outside the collector's default 14-day window."""
-    day = timedelta(days=1)
-    ordinary = [
-        ("alice@acme.example", 0.5, "198.51.100.21"),
-        ("bob@acme.example", 1.5, "198.51.100.34"),
-        ("erin@acme.example", 2.2, "198.51.100.40"),
-        ("alice@acme.example", 3.1, "198.51.100.21"),
-        ("carol@acme.example", 4.2, "198.51.100.52"),
-        ("bob@acme.example", 7.3, "198.51.100.34"),
-        ("erin@acme.example", 9.6, "198.51.100.40"),
-        ("alice@acme.example", 12.8, "198.51.100.21"),
-    ]
-    found = [
-        activity(
-            f"-52089362473154230{n:02d}",
-            "login",
-            now - days * day,
-            user,
-            [("login", "login_success", _login())],
-            ip,
-        )
-        for n, (user, days, ip) in enumerate(ordinary, start=1)
-    ]
-    found += [
-        activity(
-            "-5208936247315423020",
-            "login",
-            now - 4 * day,
-            "carol@acme.example",
-            [("2sv_change", "2sv_enroll", {})],
-            "198.51.100.52",
-        ),
-        activity(
-            "-5208936247315423021",
-            "login",
-            now - day,
-            "dave@acme.example",
-            [("login", "login_success", _login(methods=["password"], suspicious=True))],
-            "185.220.101.7",
-        ),
-        activity(
-            "-5208936247315423022",
-            "login",
-            now - day + timedelta(minutes=2),
-            "dave@acme.example",
-            [("account_warning", "suspicious_login", {"affected_email_address": "dave@acme.example"})],
-            "185.220.101.7",
-        ),
-        activity(
-            "-5208936247315423023",
-            "login",
-            now - 6 * day,
-            "peggy@acme.example",
-            [("attack_warning", "gov_attack_warning", {"affected_email_address": "peggy@acme.example"})],
-            "198.51.100.77",
-        ),
-        activity(
-            "-5208936247315423024",
-            "login",
-            now - 2 * day,
-            "erin@acme.example",
-            [("logout", "logout", {"login_type": "google_password"})],
-            "198.51.100.40",
-        ),
-        activity(
-            "-5208936247315423025",
-            "login",
-            now - 20 * day,
-            "alice@acme.example",
-            [("login", "login_success", _login())],
-            "198.51.100.21",
-        ),
-    ]
-    return found
 
 
 def _user(
@@ -464,7 +333,7 @@ def _user(
 def demo_google_workspace_data(now: datetime | None = None) -> dict[str, Any]:
     """Acme Exchange's Workspace: two super admins (Bob without 2SV), a delegated admin,
     2SV enforced for Engineering only, one person who never signed in, a suspended and an
-    archived account; the login audit of `demo_login_activities` dated from `now` (default:
+    archived account; the login audit of `demo_login_activities` (demo/fakes/google_workspace_reports.py) dated from `now` (default:
     the clock), no admin audit event."""
     moment = now or datetime.now(UTC)
     return {
