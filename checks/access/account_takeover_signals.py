@@ -51,11 +51,11 @@ def account_takeover_signals(ctx: CheckContext) -> Iterator[Result]:
     policy = ctx.policy.endpoints
     since = ctx.now - timedelta(days=policy.signal_days)
     logs = ctx.records(SigninLog)
-    by_person = events_by_person(ctx.records(SigninEvent), ctx.directory)
+    by_person = events_by_person(ctx.records(SigninEvent), ctx.directory, ctx.people())
     chosen = ctx.signers_and_admins
     for person_id in sorted(chosen):
         person = chosen[person_id]
-        sources, doubts = log_doubts(person, logs, since)
+        sources, doubts = log_doubts(person, logs, since, ctx.now)
         found = signals(by_person.get(person.email, []) if person.email else [], policy, since)
         evidence: dict[str, Any] = {
             "role": role_of(ctx, person),
