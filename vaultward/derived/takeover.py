@@ -164,6 +164,27 @@ def signals(events: Iterable[SigninEvent], policy: EndpointPolicy, since: dateti
     return sorted(found, key=lambda s: (s.at, s.event, s.what))
 
 
+def country_doubts(events: Iterable[SigninEvent], policy: EndpointPolicy, since: datetime) -> list[str]:
+    """Why "not from a denied country" cannot be told for these sign-ins: a source that names
+    the country otherwise than by its ISO code (Okta gives "United States") or not at all,
+    while `policy.endpoints.denied_countries` asks."""
+    if not policy.denied_countries:
+        return []
+    unsure = sorted(
+        {
+            e.source
+            for e in events
+            if e.at >= since
+            and e.event_type == "signin"
+            and not (len(e.country) == 2 and e.country.isalpha())
+        }
+    )
+    return [
+        f"{source} names no ISO country code for a sign-in, so a denied country cannot be told"
+        for source in unsure
+    ]
+
+
 def log_doubts(
     person: Person, logs: list[SigninLog], since: datetime, now: datetime
 ) -> tuple[list[str], list[str]]:

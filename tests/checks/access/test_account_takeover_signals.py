@@ -184,3 +184,15 @@ def test_events_reach_a_person_through_their_okta_login():
     ]
     found = judged(records)
     assert found[ADMIN].status == "fail" and "factor reset" in found[ADMIN].reason
+
+
+def test_a_country_named_not_coded_cannot_clear_a_denied_country():
+    # Okta's geographicalContext gives "United States", not "US": with denied countries set,
+    # such a sign-in cannot be said not to come from one
+    named = make_signin_event(ADMIN, hours_ago=5, country="United States")
+    found = judged(people() + [make_signin_log(), named])
+    assert found[ADMIN].status == "unknown"
+    assert "okta names no ISO country code" in found[ADMIN].reason
+    # with no denied countries there is nothing to tell
+    relaxed = Policy(people=PeopleRules(signers={"0xsigner": SIGNER}))
+    assert judged(people() + [make_signin_log(), named], relaxed)[ADMIN].status == "pass"
