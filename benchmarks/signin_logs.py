@@ -228,8 +228,16 @@ def collect_in_child(source: str, config: dict, database: str) -> Child:
 def run_child(source: str, config: dict, environment: dict[str, str], folder: Path) -> Child:
     argv = [sys.executable, str(Path(__file__).resolve()), "--child", source, json.dumps(config)]
     argv.append(str(folder / f"{source}.db"))
+    # The child imports `benchmarks` as the parent does: with the repository on its path
+    # however the parent was started (pytest from an installed wheel sets no PYTHONPATH).
+    root = str(Path(__file__).resolve().parents[1])
+    path = os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH", "")) if p)
     done = subprocess.run(
-        argv, capture_output=True, text=True, check=False, env={**os.environ, **environment}
+        argv,
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, **environment, "PYTHONPATH": path},
     )
     if done.returncode != 0:
         sys.exit(f"{source}: the collecting process failed:\n{done.stderr[-4000:]}")

@@ -9,7 +9,14 @@ from typing import Any
 from vaultward.contract.records import Identity, SigninEvent, SigninLog, TransferPolicy, Wallet
 from vaultward.contract.sdk import CheckContext, Result, check, failed, passed, unknown
 from vaultward.derived.posture import role_of
-from vaultward.derived.takeover import EVIDENCE_SIGNALS, events_by_person, log_doubts, signals, summary
+from vaultward.derived.takeover import (
+    EVIDENCE_SIGNALS,
+    country_doubts,
+    events_by_person,
+    log_doubts,
+    signals,
+    summary,
+)
 from vaultward.derived.training import not_privileged
 
 
@@ -51,12 +58,14 @@ def account_takeover_signals(ctx: CheckContext) -> Iterator[Result]:
     policy = ctx.policy.endpoints
     since = ctx.now - timedelta(days=policy.signal_days)
     logs = ctx.records(SigninLog)
-    by_person = events_by_person(ctx.records(SigninEvent), ctx.directory)
+    by_person = events_by_person(ctx.records(SigninEvent), ctx.directory, ctx.people())
     chosen = ctx.signers_and_admins
     for person_id in sorted(chosen):
         person = chosen[person_id]
-        sources, doubts = log_doubts(person, logs, since)
-        found = signals(by_person.get(person.email, []) if person.email else [], policy, since)
+        sources, doubts = log_doubts(person, logs, since, ctx.now)
+        mine = by_person.get(person.email, []) if person.email else []
+        found = signals(mine, policy, since)
+        doubts += country_doubts(mine, policy, since)
         evidence: dict[str, Any] = {
             "role": role_of(ctx, person),
             "log_sources": sources,

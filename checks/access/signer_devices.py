@@ -79,11 +79,11 @@ def signer_devices(ctx: CheckContext) -> Iterator[Result]:
             else:
                 problems.insert(0, "no managed device")
         else:  # one managed device does not vouch for another they sign from
-            problems += [
-                f"{machine.label}: not enrolled in any device manager"
-                for machine, state in zip(machines, managed, strict=True)
-                if state is False
-            ]
+            for machine, state in zip(machines, managed, strict=True):
+                if state is False:
+                    problems.append(f"{machine.label}: not enrolled in any device manager")
+                elif state is None:
+                    doubts.append(f"{machine.label}: no device manager says whether it is enrolled")
         if problems:
             yield failed(person_id, "; ".join(problems + doubts), **evidence)
         elif doubts:
@@ -119,6 +119,12 @@ def _other_devices(machines: list[Machine], doubtful: dict[str, str]) -> Iterato
             yield not_applicable(machine.id, "retired, wiped or pending removal in every source", **evidence)
         elif unsure:
             yield unknown(machine.id, unsure[0], **evidence)
+        elif not machine.owners and "user" in machine.gaps:
+            yield unknown(
+                machine.id,
+                f"whose it is is unknown ({machine.gaps['user']}): it may be a signer's or administrator's",
+                **evidence,
+            )
         elif not machine.owners:
             users = ", ".join(machine.users) or "none"
             yield not_applicable(

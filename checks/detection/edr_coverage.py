@@ -56,7 +56,7 @@ def edr_coverage(ctx: CheckContext) -> Iterator[Result]:
             )
             continue
         evidence["signer_or_admin"] = any(owner in roles for owner in machine.owners)
-        verdict = edr_verdict(machine, devices.edr_collected, policy)
+        verdict = edr_verdict(machine, devices.edr_collected, policy, ctx.now)
         if verdict.problems:
             yield failed(machine.id, f"{machine.label}, {whose}: {'; '.join(verdict.problems)}", **evidence)
         elif verdict.doubts:

@@ -1,5 +1,5 @@
 """google_workspace: Google Workspace users, their admin roles and 2-Step Verification, and
-the login and admin audit logs' sign-ins and factor changes."""
+the login, user accounts and admin audit logs' sign-ins and factor changes."""
 
 from __future__ import annotations
 
@@ -46,7 +46,7 @@ class GoogleWorkspaceOptions(BaseModel):
     admin_subject: Annotated[str, Bounded(max_length=ACTOR_LENGTH, min_length=3)]
     directory_url: Annotated[str, http_url()] = "https://admin.googleapis.com"
     token_url: Annotated[str, http_url()] = "https://oauth2.googleapis.com/token"  # noqa: S105 - a URL
-    # days of login and admin audit events read each Run (the Reports API keeps six months)
+    # days of login, user accounts and admin audit events read each Run (the Reports API keeps six months)
     signin_log_days: Annotated[int, Field(ge=1, le=180)] = 14
 
 
@@ -61,9 +61,10 @@ class GoogleWorkspaceCollector(SaasCollector):
     `GOOGLE_SERVICE_ACCOUNT_FILE`). The Directory API tells neither the 2SV method nor the
     2SV policy: see `mapper` for what that means for checks.
 
-    Beside the users, the Reports API's login and admin audit activities of the last
-    `signin_log_days` days become `SigninEvent`s (sign-ins, Google's suspicious-login and
-    government-backed-attack warnings, 2SV enrolled or turned off, an administrator turning
+    Beside the users, the Reports API's login, user accounts and admin audit activities of
+    the last `signin_log_days` days become `SigninEvent`s (sign-ins, Google's suspicious-login
+    and government-backed-attack warnings, 2SV enrolled or turned off by the user, which Google
+    now logs under user_accounts and older logs under login, an administrator turning
     off a user's 2SV, revoking a security key or issuing backup codes; see `mapper`) and one
     `SigninLog` per scope. They need a second read-only scope added to the same domain-wide
     delegation, `https://www.googleapis.com/auth/admin.reports.audit.readonly`, and an
@@ -131,7 +132,7 @@ class GoogleWorkspaceCollector(SaasCollector):
         try:
             # Each application read whole, not per eventName: an activity can hold several
             # events, and the key's event index must not depend on the filter.
-            for application in ("login", "admin"):
+            for application in mapper.APPLICATIONS:
                 for page in client.activities(application, *window, self.options.customer):
                     for activity in page:
                         if not isinstance(activity, dict):
@@ -158,7 +159,7 @@ class GoogleWorkspaceCollector(SaasCollector):
             yield Problem(str(error), (SigninEvent.kind,))
         yield SigninLog(
             key=f"{self.name}:signin_log:{self.account}",
-            name=f"Google Workspace login and admin audit of {self.account}",
+            name=f"Google Workspace login, user accounts and admin audit of {self.account}",
             scope=scope.id,
             source=self.name,
             covers_from=start,
@@ -166,7 +167,9 @@ class GoogleWorkspaceCollector(SaasCollector):
             events_read=len(seen),
             complete=not reasons,
             reason="; ".join(reasons)[:2000],
-            event_types=[*mapper.LOGIN_EVENTS, *mapper.ADMIN_EVENTS],
+            event_types=list(
+                dict.fromkeys(name for events in mapper.APPLICATION_EVENTS.values() for name in events)
+            ),
         )
 
 

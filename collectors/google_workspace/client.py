@@ -19,7 +19,7 @@ from collectors.bearer_token import BearerToken
 from collectors.http_api import ApiError, Credential, HttpApi, VendorClient
 
 DIRECTORY_SCOPE = "https://www.googleapis.com/auth/admin.directory.user.readonly"
-# Reports API activities.list (login and admin audit):
+# Reports API activities.list (login, user_accounts and admin audit):
 # https://developers.google.com/admin-sdk/reports/reference/rest/v1/activities/list
 REPORTS_SCOPE = "https://www.googleapis.com/auth/admin.reports.audit.readonly"
 JWT_BEARER_GRANT = "urn:ietf:params:oauth:grant-type:jwt-bearer"
@@ -184,7 +184,7 @@ class DirectoryClient(VendorClient):
         customer: str,
         event_name: str | None = None,
     ) -> Iterator[list[Mapping[str, Any]]]:
-        """Pages of activity resources of `application` ("login", "admin") between `start`
+        """Pages of activity resources of `application` ("login", "user_accounts", "admin") between `start`
         and `end` (RFC 3339), newest first, for every user of `customer`; `event_name` narrows
         them to one event."""
         if self.reports is None:

@@ -143,6 +143,17 @@ def map_users(users: Iterable[Mapping[str, Any]], account: str) -> list[Identity
 # deleting or generating their backup (scratch) codes. `user` is the USER_EMAIL parameter,
 # `actor` the administrator.
 #
+# User accounts audit (applicationName=user_accounts), documented in
+# https://developers.google.com/admin-sdk/reports/v1/appendix/activity/user-accounts : Google
+# now lists a user's own 2-Step Verification changes there (type 2sv_change: 2sv_enroll ->
+# factor_enrolled, 2sv_disable -> factor_removed, as under login, where older pages put them).
+# `user` is the actor (the user changing their own account). password_edit and the recovery
+# information changes (recovery_email_edit, recovery_phone_edit, recovery_secret_qa_edit)
+# yield no record: a recovery address, phone or question lets someone recover the password, it
+# is not a sign-in factor, and SigninEvent records factor changes and sign-ins only. These
+# events' keys carry the application (`google_workspace:event:user_accounts:<id>-<index>`):
+# a uniqueQualifier is Google's tie-break within one time, not an id unique across logs.
+#
 # No geolocation: the Reports API gives the address (`ipAddress`) only, so country, city,
 # latitude and longitude stay empty and `anonymous_proxy` None ("not said").
 
@@ -171,6 +182,17 @@ ADMIN_EVENTS: dict[str, SigninEventType] = {
     "DELETE_2SV_SCRATCH_CODES": "factor_removed",
     "GENERATE_2SV_SCRATCH_CODES": "factor_reset",  # new backup codes pass 2SV without the user's factor
 }
+USER_ACCOUNTS_EVENTS: dict[str, SigninEventType] = {
+    "2sv_enroll": "factor_enrolled",
+    "2sv_disable": "factor_removed",
+}
+APPLICATION_EVENTS: dict[str, dict[str, SigninEventType]] = {
+    "login": LOGIN_EVENTS,
+    "user_accounts": USER_ACCOUNTS_EVENTS,
+    "admin": ADMIN_EVENTS,
+}
+# The applications read, in order, each whole for the window.
+APPLICATIONS = tuple(APPLICATION_EVENTS)
 LOGIN_TYPES = frozenset({"exchange", "google_password", "reauth", "saml", "unknown"})
 CHALLENGE_METHODS = frozenset(
     {
@@ -230,15 +252,18 @@ def _object(resource: Mapping[str, Any], field: str) -> Mapping[str, Any]:
 
 
 def map_activity(activity: Mapping[str, Any], application: str) -> tuple[list[SigninEvent], list[str]]:
-    """The SigninEvents of one activity resource of `application` ("login" or "admin"), one
-    per event that is a sign-in or factor change, keyed `google_workspace:event:<id
-    uniqueQualifier>-<event index>`; and why any such event was skipped."""
-    events = LOGIN_EVENTS if application == "login" else ADMIN_EVENTS
+    """The SigninEvents of one activity resource of `application` ("login", "user_accounts"
+    or "admin"), one per event that is a sign-in or factor change, keyed
+    `google_workspace:event:<id uniqueQualifier>-<event index>` (with `user_accounts:` before
+    the qualifier for that log); and why any such event was skipped."""
+    events = APPLICATION_EVENTS[application]
     ident = _object(activity, "id")
     actor_field = _object(activity, "actor")
     listed = activity.get("events")
     records: list[SigninEvent] = []
     problems: list[str] = []
+    # login and admin keep the keys they had; user_accounts' could meet theirs
+    prefix = "user_accounts:" if application == "user_accounts" else ""
     for index, event in enumerate(listed if isinstance(listed, list) else []):
         if (
             not isinstance(event, Mapping)
@@ -262,6 +287,8 @@ def map_activity(activity: Mapping[str, Any], application: str) -> tuple[list[Si
         if application == "login":
             _login_details(name, given, anomalies, risks)
             user = str(given.get("affected_email_address") or actor).lower()
+        elif application == "user_accounts":
+            user = actor
         else:
             user = str(given.get("USER_EMAIL") or "").lower()
         if not user:
@@ -269,7 +296,7 @@ def map_activity(activity: Mapping[str, Any], application: str) -> tuple[list[Si
             continue
         records.append(
             SigninEvent(
-                key=f"{SOURCE}:event:{qualifier}-{index}",
+                key=f"{SOURCE}:event:{prefix}{qualifier}-{index}",
                 name=f"{name} {user}",
                 source=SOURCE,
                 event_type=events[name],

@@ -18,8 +18,8 @@ Documented at https://learn.microsoft.com/graph/api/resources/intune-devices-man
 - `managed` / `retired` from the beta `managementState` (`MANAGEMENT`): `managed` True,
   `retired` False; `retirePending`, `retireIssued`, `wipePending`, `wipeIssued`,
   `deletePending` retired (still enrolled until the device acts, so managed True);
-  `retireFailed` and `wipeFailed` retired too (the removal was ordered) and listed in
-  `anomalies` (the device still holds what the removal was meant to remove);
+  `retireFailed` and `wipeFailed` not retired (the removal failed: the device is still
+  enrolled and may be in use, so it is judged) and listed in `anomalies`;
   `retireCanceled` and `wipeCanceled` managed, not retired (the order was withdrawn);
   `unhealthy` managed with an anomaly; `discovered` not managed (seen, e.g. by
   Configuration Manager, but not enrolled). When the states could not be read (`states`
@@ -67,10 +67,10 @@ MANAGEMENT: dict[str, tuple[bool, bool, bool]] = {
     "managed": (True, False, False),
     "retirePending": (True, True, False),
     "retireIssued": (True, True, False),
-    "retireFailed": (True, True, True),
+    "retireFailed": (True, False, True),
     "wipePending": (True, True, False),
     "wipeIssued": (True, True, False),
-    "wipeFailed": (True, True, True),
+    "wipeFailed": (True, False, True),
     "deletePending": (True, True, False),
     "retireCanceled": (True, False, False),
     "wipeCanceled": (True, False, False),

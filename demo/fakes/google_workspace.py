@@ -1,6 +1,6 @@
 """A loopback Google Workspace: the OAuth token endpoint (JWT-bearer grant, checked against
 the service account's public key, one token per delegated scope), the Admin SDK Directory
-API's user list and the Reports API's activities (login and admin audit), with Google's
+API's user list and the Reports API's activities (login, user_accounts and admin audit), with Google's
 documented shapes: `admin#directory#users` pages with `nextPageToken`, `maxResults` 1-500,
 `admin#reports#activities` pages (`maxResults` 1-1000, newest first, `startTime` / `endTime`
 / `eventName` honoured), `{"error": {"code", "message", "errors", "status"}}` error bodies,
@@ -24,7 +24,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from demo.fakes.google_workspace_reports import _login as _login
 from demo.fakes.google_workspace_reports import _rfc3339 as _rfc3339
 from demo.fakes.google_workspace_reports import activity as activity
-from demo.fakes.google_workspace_reports import demo_login_activities
+from demo.fakes.google_workspace_reports import demo_login_activities, demo_user_accounts_activities
 from demo.fakes.google_workspace_reports import parameter as parameter
 from demo.fakes.server import FakeApi, RateLimit, Reply, Request
 
@@ -333,12 +333,17 @@ def _user(
 def demo_google_workspace_data(now: datetime | None = None) -> dict[str, Any]:
     """Acme Exchange's Workspace: two super admins (Bob without 2SV), a delegated admin,
     2SV enforced for Engineering only, one person who never signed in, a suspended and an
-    archived account; the login audit of `demo_login_activities` (demo/fakes/google_workspace_reports.py) dated from `now` (default:
-    the clock), no admin audit event."""
+    archived account; the login and user accounts audits of `demo_login_activities` and
+    `demo_user_accounts_activities` (demo/fakes/google_workspace_reports.py) dated from `now`
+    (default: the clock), no admin audit event."""
     moment = now or datetime.now(UTC)
     return {
         "customer_id": "C03acme01",
-        "activities": {"login": demo_login_activities(moment), "admin": []},
+        "activities": {
+            "login": demo_login_activities(moment),
+            "user_accounts": demo_user_accounts_activities(moment),
+            "admin": [],
+        },
         "users": [
             _user(
                 1,

@@ -1,4 +1,4 @@
-"""Acme Exchange's Google Workspace login audit for the loopback Workspace
+"""Acme Exchange's Google Workspace login and user accounts audit for the loopback Workspace
 (demo/fakes/google_workspace.py): `admin#reports#activity` resources as the Reports API's
 activities.list returns them, dated back from the demo's `now`.
 Activities: https://developers.google.com/admin-sdk/reports/reference/rest/v1/activities/list
@@ -67,7 +67,7 @@ def _login(
 
 
 def demo_login_activities(now: datetime) -> list[dict[str, Any]]:
-    """Acme's login audit: Carol enrolled in 2SV 4 days ago; Dave signed in 1 day ago from an
+    """Acme's login audit: Dave signed in 1 day ago from an
     address Google found suspicious (a login_success with is_suspicious and a suspicious_login
     warning); a government-backed attack warning for Peggy 6 days ago; ordinary sign-ins over
     the fortnight; one sign-in 20 days ago, outside the collector's default 14-day window."""
@@ -94,14 +94,6 @@ def demo_login_activities(now: datetime) -> list[dict[str, Any]]:
         for n, (user, days, ip) in enumerate(ordinary, start=1)
     ]
     found += [
-        activity(
-            "-5208936247315423020",
-            "login",
-            now - 4 * day,
-            "carol@acme.example",
-            [("2sv_change", "2sv_enroll", {})],
-            "198.51.100.52",
-        ),
         activity(
             "-5208936247315423021",
             "login",
@@ -144,3 +136,28 @@ def demo_login_activities(now: datetime) -> list[dict[str, Any]]:
         ),
     ]
     return found
+
+
+def demo_user_accounts_activities(now: datetime) -> list[dict[str, Any]]:
+    """Acme's user accounts audit, where Google now logs a user's own 2SV changes
+    (https://developers.google.com/admin-sdk/reports/v1/appendix/activity/user-accounts):
+    Carol enrolled in 2SV 4 days ago; Erin changed her password (no factor change)."""
+    day = timedelta(days=1)
+    return [
+        activity(
+            "-5208936247315423020",
+            "user_accounts",
+            now - 4 * day,
+            "carol@acme.example",
+            [("2sv_change", "2sv_enroll", {})],
+            "198.51.100.52",
+        ),
+        activity(
+            "-5208936247315423026",
+            "user_accounts",
+            now - 5 * day,
+            "erin@acme.example",
+            [("password_change", "password_edit", {})],
+            "198.51.100.40",
+        ),
+    ]

@@ -105,6 +105,12 @@ ENDPOINTS: dict[str, list[tuple[str, str, str, Callable[[dict[str, str]], bool]]
         ("token", "POST", "/token", ANY),
         ("users", "GET", "/admin/directory/v1/users", ANY),
         ("login audit", "GET", "/admin/reports/v1/activity/users/all/applications/login", ANY),
+        (
+            "user accounts audit",
+            "GET",
+            "/admin/reports/v1/activity/users/all/applications/user_accounts",
+            ANY,
+        ),
         ("admin audit", "GET", "/admin/reports/v1/activity/users/all/applications/admin", ANY),
     ],
     "entra": [

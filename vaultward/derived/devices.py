@@ -187,6 +187,10 @@ def merge(
     owners = tuple(sorted({email for user in users if "@" in (email := directory.email_of(user))}))
     if len(owners) > 1:
         conflicts.append(f"its sources name different users: {', '.join(owners)}")
+    if not owners and (
+        lost := next((why for r in live if not r.user.strip() and (why := gap(r, "user"))), None)
+    ):
+        gaps["user"] = lost  # whose it is was lost with a failed request, not "nobody's"
     return Machine(
         id=machine_id,
         records=tuple(records),

@@ -45,10 +45,11 @@ def expects_edr(machine: Machine, policy: EndpointPolicy) -> bool:
     return not machine.platform or machine.platform in policy.edr_platforms
 
 
-def edr_verdict(machine: Machine, edr_collected: bool, policy: EndpointPolicy) -> Verdict:
-    """EDR running, on the platforms it is expected on: an EDR source lists the machine, says its sensor is healthy, and heard from
-    it within `max_days_unseen` of the machine's last contact. A machine no EDR source lists is
-    "no EDR sensor seen" only when an EDR source was collected; otherwise nobody can say."""
+def edr_verdict(machine: Machine, edr_collected: bool, policy: EndpointPolicy, now: datetime) -> Verdict:
+    """EDR running, on the platforms it is expected on: an EDR source lists the machine, says
+    its sensor is healthy, and heard from it within `max_days_unseen` of `now` and of the
+    machine's last contact. A machine no EDR source lists is "no EDR sensor seen" only when an
+    EDR source was collected; otherwise nobody can say."""
     verdict = Verdict()
     edr = ", ".join(sorted(policy.edr_sources))
     if not expects_edr(machine, policy):
@@ -68,6 +69,10 @@ def edr_verdict(machine: Machine, edr_collected: bool, policy: EndpointPolicy) -
         )
     if machine.contained:
         verdict.problems.append("network-contained by the EDR: an incident is in progress")
+    if machine.edr_last_seen_at is None:
+        verdict.doubts.append(f"{sensors} does not say when its sensor last reported")
+    elif _days(now, machine.edr_last_seen_at) > policy.max_days_unseen:
+        verdict.problems.append(f"EDR sensor last reported {_days(now, machine.edr_last_seen_at)} days ago")
     if machine.edr_last_seen_at and machine.last_seen_at:
         silent = machine.last_seen_at - machine.edr_last_seen_at
         if silent > timedelta(days=policy.max_days_unseen):
@@ -113,7 +118,7 @@ def posture_verdict(machine: Machine, edr_collected: bool, policy: EndpointPolic
         verdict.doubts.append(_why(machine, "last_seen_at", "no source says when it was last seen"))
     elif now - machine.last_seen_at > timedelta(days=policy.max_days_unseen):
         verdict.problems.append(f"not seen for {_days(now, machine.last_seen_at)} days")
-    verdict.add(edr_verdict(machine, edr_collected, policy))
+    verdict.add(edr_verdict(machine, edr_collected, policy, now))
     return verdict
 
 

@@ -14,11 +14,11 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from vaultward.config.policy import EndpointPolicy
 from vaultward.contract.records import SigninEvent, SigninLog
-from vaultward.derived.people import Directory, Person
+from vaultward.derived.people import Directory, Person, normalise_email
 
 # The identity sources whose sign-in logs a collector reads; a source that produced a log
 # counts too (a plugin's).
@@ -28,6 +28,10 @@ FACTOR_EVENTS = {
     "factor_reset": "factor reset",
     "factor_removed": "factor removed",
 }
+# How long before the evaluation a complete log may end and still back "no signal": the
+# vendors' own delivery delay (Google Reports: login events up to a few hours late; the
+# collector's log ends 4 h before its Run). A log ending earlier (a later Run that failed) is stale.
+LOG_DELAY_ALLOWED = timedelta(hours=6)
 # Geo-IP places a city to within tens of kilometres: nearer pairs are never called travel.
 TRAVEL_FLOOR_KM = 100.0
 EARTH_RADIUS_KM = 6371.0
@@ -72,11 +76,25 @@ def distance_km(a: tuple[float, float], b: tuple[float, float]) -> float:
     return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
 
 
-def events_by_person(events: Iterable[SigninEvent], directory: Directory) -> dict[str, list[SigninEvent]]:
-    """The events by the e-mail of the person whose account they concern, oldest first."""
+def events_by_person(
+    events: Iterable[SigninEvent], directory: Directory, people: Iterable[Person] = ()
+) -> dict[str, list[SigninEvent]]:
+    """The events by the e-mail of the person whose account they concern, oldest first. A log
+    names the account by its login (Okta's `alternateId`, a UPN), which need not be the
+    person's e-mail: an identity of the same source with that login or e-mail decides first,
+    then the alias table."""
+    accounts: dict[tuple[str, str], str] = {}
+    for person in people:
+        if not person.email:
+            continue
+        for identity in person.identities:
+            for login in (identity.name, identity.email):
+                if login:
+                    accounts.setdefault((identity.source, normalise_email(login)), person.email)
     found: dict[str, list[SigninEvent]] = {}
     for event in events:
-        found.setdefault(directory.email_of(event.user), []).append(event)
+        owner = accounts.get((event.source, normalise_email(event.user))) or directory.email_of(event.user)
+        found.setdefault(owner, []).append(event)
     for listed in found.values():
         listed.sort(key=lambda e: (e.at, e.key))
     return found
@@ -146,11 +164,34 @@ def signals(events: Iterable[SigninEvent], policy: EndpointPolicy, since: dateti
     return sorted(found, key=lambda s: (s.at, s.event, s.what))
 
 
-def log_doubts(person: Person, logs: list[SigninLog], since: datetime) -> tuple[list[str], list[str]]:
+def country_doubts(events: Iterable[SigninEvent], policy: EndpointPolicy, since: datetime) -> list[str]:
+    """Why "not from a denied country" cannot be told for these sign-ins: a source that names
+    the country otherwise than by its ISO code (Okta gives "United States") or not at all,
+    while `policy.endpoints.denied_countries` asks."""
+    if not policy.denied_countries:
+        return []
+    unsure = sorted(
+        {
+            e.source
+            for e in events
+            if e.at >= since
+            and e.event_type == "signin"
+            and not (len(e.country) == 2 and e.country.isalpha())
+        }
+    )
+    return [
+        f"{source} names no ISO country code for a sign-in, so a denied country cannot be told"
+        for source in unsure
+    ]
+
+
+def log_doubts(
+    person: Person, logs: list[SigninLog], since: datetime, now: datetime
+) -> tuple[list[str], list[str]]:
     """(the identity sources with a sign-in log that this person signs in with, why their logs
-    cannot back "no signal" since `since`): a source whose log was not collected, is
-    incomplete, or starts after `since`. A log of the identity's own scope is preferred; with
-    none, every log of its source must do."""
+    cannot back "no signal" from `since` to `now`): a source whose log was not collected, is
+    incomplete, starts after `since` or ends more than LOG_DELAY_ALLOWED before `now`. A log
+    of the identity's own scope is preferred; with none, every log of its source must do."""
     sources = LOG_SOURCES | {log.source for log in logs}
     identities = [i for i in person.sign_in_identities if i.source in sources]
     doubts: list[str] = []
@@ -169,5 +210,10 @@ def log_doubts(person: Person, logs: list[SigninLog], since: datetime) -> tuple[
                 doubts.append(
                     f"the {source} sign-in log of {log.scope} covers only from {log.covers_from:%Y-%m-%d %H:%M} UTC"
                     + (f" ({log.reason})" if log.reason else "")
+                )
+            elif log.covers_to < now - LOG_DELAY_ALLOWED:
+                doubts.append(
+                    f"the {source} sign-in log of {log.scope} ends at {log.covers_to:%Y-%m-%d %H:%M} UTC: "
+                    "nothing since is known"
                 )
     return sorted({i.source for i in identities}), doubts

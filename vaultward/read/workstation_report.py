@@ -127,7 +127,7 @@ PIPELINE_EVIDENCE = frozenset({"kinds", "unreadable", "collector"})
 
 
 def _about_nobody(finding: Finding) -> bool:
-    return finding.status in OPEN and bool(PIPELINE_EVIDENCE & finding.evidence.keys())
+    return finding.status in OPEN and bool(PIPELINE_EVIDENCE & (finding.evidence or {}).keys())
 
 
 def _note(finding: Finding) -> str:

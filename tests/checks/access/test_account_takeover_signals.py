@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from checks.access.account_takeover_signals import account_takeover_signals
 from tests.checks.run import run, with_incomplete_listing
 from tests.factories import make_identity, make_signin_event, make_signin_log, make_wallet
@@ -84,6 +86,13 @@ def test_a_log_that_cannot_back_no_signal_is_unknown_with_the_reason():
     )
     short = make_signin_log(days=7, reason="the System Log keeps 90 days; the first read began 7 days ago")
     assert "covers only from 2026-11-16 12:00 UTC" in judged(people() + [short])[ADMIN].reason
+    # a complete log that ended a day ago (the later Runs failed) says nothing of today
+    stale = make_signin_log(covers_to=make_signin_log().covers_to - timedelta(days=1))
+    assert judged(people() + [stale])[ADMIN].status == "unknown"
+    assert "ends at 2026-11-22 12:00 UTC: nothing since is known" in judged(people() + [stale])[ADMIN].reason
+    # one ending within the vendors' delivery delay (Google's hours-late login events) still does
+    recent = make_signin_log(covers_to=make_signin_log().covers_to - timedelta(hours=4))
+    assert judged(people() + [recent])[ADMIN].status == "pass"
     # no log collected at all
     found = judged(people())
     assert found[ADMIN].reason == "no signal seen, but the okta sign-in log is not collected"
@@ -164,3 +173,26 @@ def test_the_log_of_the_persons_own_tenant_decides():
     assert judged(records)[ADMIN].status == "pass"  # their tenant's log is complete
     records = people() + [other]  # only another tenant's log: every log of the source must do
     assert judged(records)[ADMIN].status == "unknown"
+
+
+def test_events_reach_a_person_through_their_okta_login():
+    # Okta's System Log names the account by its login, which here is not the e-mail
+    records = people() + [
+        make_identity(key="okta:4", source="okta", scope="okta:acme", email=ADMIN, name="a.admin"),
+        make_signin_log(),
+        make_signin_event("a.admin", "factor_reset", 2),
+    ]
+    found = judged(records)
+    assert found[ADMIN].status == "fail" and "factor reset" in found[ADMIN].reason
+
+
+def test_a_country_named_not_coded_cannot_clear_a_denied_country():
+    # Okta's geographicalContext gives "United States", not "US": with denied countries set,
+    # such a sign-in cannot be said not to come from one
+    named = make_signin_event(ADMIN, hours_ago=5, country="United States")
+    found = judged(people() + [make_signin_log(), named])
+    assert found[ADMIN].status == "unknown"
+    assert "okta names no ISO country code" in found[ADMIN].reason
+    # with no denied countries there is nothing to tell
+    relaxed = Policy(people=PeopleRules(signers={"0xsigner": SIGNER}))
+    assert judged(people() + [make_signin_log(), named], relaxed)[ADMIN].status == "pass"

@@ -58,7 +58,7 @@ def test_each_failing_device_is_named_with_what_fails():
     assert admin.status == "fail"
     assert admin.reason == (
         "admin-mbp: disk not encrypted; macos 13.6.1 is older than the supported 14; EDR sensor not "
-        "healthy (crowdstrike); admin-old: not seen for 30 days"
+        "healthy (crowdstrike); admin-old: not seen for 30 days; EDR sensor last reported 30 days ago"
     )
     signer = found[SIGNER]
     assert signer.status == "fail"
@@ -214,6 +214,14 @@ def test_an_unmanaged_device_fails_even_beside_a_managed_one():
     assert "not enrolled in any device manager" in found[SIGNER].reason
 
 
+def test_a_second_device_whose_enrolment_nobody_states_is_unknown_not_a_pass():
+    # the device manager lists the home PC but does not say whether it is enrolled
+    records = people() + laptop(SIGNER, "S1") + laptop(SIGNER, "H1", managed=None, hostname="signer-home")
+    found = by_resource(records)
+    assert found[SIGNER].status == "unknown"
+    assert "signer-home: no device manager says whether it is enrolled" in found[SIGNER].reason
+
+
 def test_a_signers_phone_needs_no_edr_but_everything_else():
     records = (
         people()
@@ -229,3 +237,17 @@ def test_a_signers_phone_needs_no_edr_but_everything_else():
         found[ADMIN].status == "fail"
         and found[ADMIN].reason == "admin-iphone: ios 16.7 is older than the supported 17"
     )
+
+
+def test_a_device_whose_user_a_failed_request_lost_is_unknown_not_nobodys():
+    from vaultward.contract.sdk import CheckContext
+
+    records = people() + laptop(SIGNER, "S1") + laptop("", "L1")
+    gaps = {("jamf:acme", "device"): {"user": "GET /device_mapping: HTTP 503 after 5 attempts"}}
+    by_kind: dict = {}
+    for record in records:
+        by_kind.setdefault(record.kind, []).append(record)
+    found = {r.resource: r for r in signer_devices(CheckContext(by_kind, POLICY, NOW, gaps))}
+    assert found["device:serial:L1"].status == "unknown"
+    assert "HTTP 503" in found["device:serial:L1"].reason
+    assert found[SIGNER].status == "pass"  # a device with its user named is judged as before

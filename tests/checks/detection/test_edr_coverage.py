@@ -21,6 +21,9 @@ def test_every_device_is_judged_by_what_the_edr_says():
         make_device(user="old@acme.example", serial_number="R1", retired=True),
         make_device(user="lab@acme.example", serial_number="Q1", last_seen_at=NOW - timedelta(hours=1)),
         make_edr_device("Q1", last_seen_at=NOW - timedelta(days=20)),
+        # a sensor that went quiet long ago, on a machine only the EDR lists
+        make_edr_device("S1", user="lab@acme.example", last_seen_at=NOW - timedelta(days=180)),
+        make_edr_device("T1", user="lab@acme.example", last_seen_at=None),
     ]
     found = {r.resource: r for r in run(edr_coverage, records)}
     assert {k: r.status for k, r in found.items()} == {
@@ -30,7 +33,11 @@ def test_every_device_is_judged_by_what_the_edr_says():
         "device:serial:U1": "unknown",
         "device:serial:R1": "skipped",
         "device:serial:Q1": "fail",
+        "device:serial:S1": "fail",
+        "device:serial:T1": "unknown",
     }
+    assert "EDR sensor last reported 180 days ago" in found["device:serial:S1"].reason
+    assert "crowdstrike does not say when its sensor last reported" in found["device:serial:T1"].reason
     assert "admin@acme.example (signer or administrator)" in found["device:serial:A1"].reason
     assert found["device:serial:A1"].evidence["signer_or_admin"] is True
     assert found["device:serial:N1"].reason.endswith("no EDR sensor seen (crowdstrike does not list it)")

@@ -231,6 +231,39 @@ def test_every_mapped_admin_event_names_the_user_and_the_admin(name, event_type)
 
 
 @pytest.mark.parametrize(
+    ("name", "event_type"), [("2sv_enroll", "factor_enrolled"), ("2sv_disable", "factor_removed")]
+)
+def test_a_users_own_2sv_change_under_user_accounts_is_a_factor_change(name, event_type):
+    """Google's current pages list a user's own 2SV changes under applicationName=user_accounts
+    (https://developers.google.com/admin-sdk/reports/v1/appendix/activity/user-accounts), type
+    2sv_change: the same factor signal as under login, keyed apart from the login log's."""
+    [event], problems = one({"type": "2sv_change", "name": name}, "user_accounts")
+    assert problems == []
+    assert (event.key, event.event_type, event.vendor_event, event.user, event.actor, event.outcome) == (
+        "google_workspace:event:user_accounts:42-0", event_type, name, "alice@acme.example", "", ""
+    )  # fmt: skip
+    assert event.event_type in ("factor_enrolled", "factor_removed")  # what the takeover check calls a signal
+    [login], _ = one({"type": "2sv_change", "name": name})
+    assert login.key != event.key
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "password_edit",
+        "recovery_email_edit",
+        "recovery_phone_edit",
+        "recovery_secret_qa_edit",
+        "a_future_event",
+    ],
+)
+def test_user_accounts_events_that_are_no_factor_change_yield_nothing(name):
+    # Recovery information lets someone recover a password; it is no sign-in factor, and
+    # SigninEvent records factor changes and sign-ins only.
+    assert one({"type": "recovery_info_change", "name": name}, "user_accounts") == ([], [])
+
+
+@pytest.mark.parametrize(
     "login_type", ["exchange", "google_password", "reauth", "saml", "unknown", "passkey_x"]
 )
 def test_every_documented_login_type_and_an_unknown_one(login_type):

@@ -1,4 +1,5 @@
-"""The Google Workspace collector's side listing of the Reports API (login and admin audit)
+"""The Google Workspace collector's side listing of the Reports API (login, user accounts and
+admin audit)
 against the loopback fake: pages of activities newest first within the asked window, the
 Reports scope's own token, a 429 and Google's 403 quota answer retried, a refused or broken
 read leaving only the sign-in events incomplete (the users stand), a 401 failing the Run."""
@@ -10,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from checks.access.account_takeover_signals import account_takeover_signals
 from collectors.google_workspace import GoogleWorkspaceCollector
 from demo.fakes.google_workspace import (
     DIRECTORY_SCOPE,
@@ -25,12 +27,14 @@ from tests.collectors.store_rows import stored
 from vaultward.config.settings import ConfigError, parse_settings
 from vaultward.contract.records import Identity, SigninEvent, SigninLog
 from vaultward.contract.sdk import Problem
+from vaultward.contract.testing import run_check
 from vaultward.pipeline.collection import run_scope
 
 NOW = datetime(2026, 12, 7, 12, 0, tzinfo=UTC)
 DAY = timedelta(days=1)
 LOGIN = "/admin/reports/v1/activity/users/all/applications/login"
 ADMIN = "/admin/reports/v1/activity/users/all/applications/admin"
+USER_ACCOUNTS = "/admin/reports/v1/activity/users/all/applications/user_accounts"
 ACCESS_TOKEN = "ya29.test-access-token-7c2e0a"  # noqa: S105 - the fake's dummy token
 SCOPE = "google_workspace:my_customer"
 
@@ -147,7 +151,8 @@ def expected_events() -> list[SigninEvent]:
     ]  # fmt: skip
     tor = "185.220.101.7"
     events += [
-        event(f"{login}20-0", "2sv_enroll", "factor_enrolled", "carol@acme.example", NOW - 4 * DAY, "198.51.100.52"),
+        event(f"user_accounts:{login}20-0", "2sv_enroll", "factor_enrolled", "carol@acme.example", NOW - 4 * DAY,
+              "198.51.100.52"),
         event(f"{login}21-0", "login_success", "signin", "dave@acme.example", NOW - DAY, tor,
               outcome="success", risks=["is_suspicious"]),
         event(f"{login}22-0", "suspicious_login", "signin", "dave@acme.example",
@@ -167,7 +172,7 @@ def expected_events() -> list[SigninEvent]:
 def signin_log(events_read: int = 15, complete: bool = True, reason: str = "") -> SigninLog:
     return SigninLog(
         key="google_workspace:signin_log:my_customer",
-        name="Google Workspace login and admin audit of my_customer",
+        name="Google Workspace login, user accounts and admin audit of my_customer",
         scope=SCOPE,
         source="google_workspace",
         covers_from=NOW - 14 * DAY,
@@ -214,12 +219,17 @@ def test_reads_every_page_of_the_window_exactly(fake, key_file):
     assert logs == [signin_log()]
     window = "startTime=2026-11-23T12%3A00%3A00.000Z&endTime=2026-12-07T12%3A00%3A00.000Z&maxResults=1000"
     login = requests_under(fake, LOGIN)
-    # 13 activities in the window (8 sign-ins, an enrolment, Dave's two, Peggy's, a logout),
-    # 3 a page: 5 pages; the sign-in 20 days ago is never asked for nor served.
+    # 12 login activities in the window (8 sign-ins, Dave's two, Peggy's, a logout), 3 a page:
+    # 4 pages; the sign-in 20 days ago is never asked for nor served.
     assert [(path.split("&pageToken")[0], status) for path, status in login] == [
         (f"{LOGIN}?{window}", 200)
-    ] * 5
+    ] * 4
+    # The three applications, each for the same window: Carol's 2SV enrolment and Erin's
+    # password change are under user_accounts, where Google now logs them.
+    assert requests_under(fake, USER_ACCOUNTS) == [(f"{USER_ACCOUNTS}?{window}", 200)]
     assert requests_under(fake, ADMIN) == [(f"{ADMIN}?{window}", 200)]
+    reads = [path.split("?")[0] for method, path, _ in fake.log if method == "GET" and "/reports/" in path]
+    assert list(dict.fromkeys(reads)) == [LOGIN, USER_ACCOUNTS, ADMIN]
     assert "-5208936247315423025" not in json.dumps([e.model_dump(mode="json") for e in events])
     # Two token requests: the Directory scope's, then the Reports scope's apart.
     assert [status for method, _, status in fake.log if method == "POST"] == [200, 200]
@@ -319,3 +329,38 @@ def test_a_domain_scope_keeps_its_domains_events(fake, key_file):
     other = collector(fake, domain="acme-labs.example")
     _, events, [log], _ = split(other.collect(other.scopes()[0]))
     assert events == [] and log.complete and log.events_read == 0
+
+
+def test_a_lost_user_accounts_page_leaves_the_log_incomplete_and_the_check_unpassed(fake, key_file):
+    """Google now logs a user's own 2SV changes under user_accounts: a page of it lost past its
+    retries must not leave a log that says "complete", nor a takeover check that passes."""
+    first = {
+        "kind": "admin#reports#activities",
+        "items": [activity("-4101", "user_accounts", NOW - DAY, "erin@acme.example",
+                           [("password_change", "password_edit", {})])],
+        "nextPageToken": "eyJvIjogMX0",
+    }  # fmt: skip
+    fake.inject(USER_ACCOUNTS, 200, body=first)
+    fake.inject(USER_ACCOUNTS, 503, body={"error": {"code": 503, "message": "Backend Error"}}, times=5)
+    instance = collector(fake)
+    records = list(instance.collect(instance.scopes()[0]))
+    _, events, [log], [problem] = split(records)
+    assert not log.complete and log.reason == problem.reason
+    assert problem.reason.startswith(f"google_workspace: GET {USER_ACCOUNTS}: HTTP 503 after 5 attempts")
+    assert problem.kinds == ("signin_event",)
+    assert "carol@acme.example" not in {e.user for e in events if e.event_type == "factor_enrolled"}
+    found = {
+        r.resource: r
+        for r in run_check(
+            account_takeover_signals, [r for r in records if not isinstance(r, Problem)], None, NOW
+        )
+    }
+    assert found["carol@acme.example"].status == "unknown"
+
+
+def test_a_2sv_enrolment_under_user_accounts_fails_the_takeover_check(fake, key_file):
+    instance = collector(fake)
+    records = [r for r in instance.collect(instance.scopes()[0]) if not isinstance(r, Problem)]
+    found = {r.resource: r for r in run_check(account_takeover_signals, records, None, NOW)}
+    assert found["carol@acme.example"].status == "fail"
+    assert "factor enrolled: 2sv_enroll (google_workspace" in found["carol@acme.example"].reason
