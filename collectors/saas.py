@@ -4,6 +4,7 @@ URL option types, validated as pydantic `HttpUrl`s."""
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
 from typing import Any
@@ -42,6 +43,9 @@ def http_url(what: str = "a URL", example: str | None = None, trim: bool = True)
     return AfterValidator(check)
 
 
+_ENDPOINT_PACERS_LOCK = threading.Lock()
+
+
 class SaasCollector(Collector):
     """A collector that reads a vendor's HTTP API. Tests replace `sleep` and `clock` (waits
     made instant, pacing made testable) and `transport` (short timeouts, an in-process app)."""
@@ -51,6 +55,18 @@ class SaasCollector(Collector):
         self.sleep: Callable[[float], None] = time.sleep
         self.clock: Callable[[], float] = time.time
         self.transport: httpx.BaseTransport | None = None
+        self._endpoint_pacers: dict[str, RequestPacer] = {}
+
+    def endpoint_pacer(self, endpoint: str, per_minute: int) -> RequestPacer:
+        """The pace of an endpoint the vendor limits apart from the rest (Okta's System Log,
+        Graph's audit logs), shared by this collector's threads; off when the source's steady
+        pace is."""
+        with _ENDPOINT_PACERS_LOCK:
+            pacer = self._endpoint_pacers.get(endpoint)
+            if pacer is None:
+                rate = None if self.source.rate_limit_per_minute == 0 else per_minute
+                pacer = self._endpoint_pacers[endpoint] = RequestPacer(rate, f"{self.name} {endpoint}")
+            return pacer
 
     def http(
         self,

@@ -5,7 +5,6 @@ authentication-method audit logs of the last days."""
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Generator, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, ClassVar
@@ -20,7 +19,6 @@ from collectors.microsoft_graph import CREDENTIALS, GRAPH_URL, LOGIN_URL, graph_
 from collectors.request_pacing import RequestPacer
 from collectors.saas import SaasCollector, http_url
 from vaultward.config.bounded import scope_part
-from vaultward.config.settings import Settings
 from vaultward.contract.records import Identity, MfaPolicy, Record, SigninEvent, SigninLog
 from vaultward.contract.sdk import Problem, Scope
 
@@ -31,7 +29,6 @@ from vaultward.contract.sdk import Problem, Scope
 # per 10 s): one under the limit, since at 5 a request the network delays into Graph's next
 # window makes a sixth there (benchmarks/signin_logs.py: one 429 in 101 requests at 30).
 LOG_RATE_LIMIT_PER_MINUTE = 24
-_log_pacer_lock = threading.Lock()
 
 
 class EntraOptions(BaseModel):
@@ -98,10 +95,6 @@ class EntraCollector(SaasCollector):
     def scopes(self) -> list[Scope]:
         return [Scope(collector=self.name, id=f"{self.name}:{self.options.tenant_id}")]
 
-    def __init__(self, settings: Settings) -> None:
-        super().__init__(settings)
-        self._log_pacer: RequestPacer | None = None
-
     def client(self) -> GraphClient:
         options = self.options
         api, token_api = graph_apis(self, options.tenant_id, options.graph_url, options.login_url)
@@ -115,12 +108,7 @@ class EntraCollector(SaasCollector):
         """The audit logs' pace (Graph's identity and access reports limit: five requests per
         10 seconds per app per tenant, `LOG_RATE_LIMIT_PER_MINUTE`), shared by this
         collector's threads; off when the source's steady pace is."""
-        with _log_pacer_lock:
-            if self._log_pacer is None:
-                off = self.source.rate_limit_per_minute == 0
-                rate = None if off else LOG_RATE_LIMIT_PER_MINUTE
-                self._log_pacer = RequestPacer(rate, f"{self.name} /auditLogs")
-            return self._log_pacer
+        return self.endpoint_pacer("/auditLogs", LOG_RATE_LIMIT_PER_MINUTE)
 
     def collect(self, scope: Scope) -> Iterator[Record | Problem]:
         with self.client() as client:

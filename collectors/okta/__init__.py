@@ -4,7 +4,6 @@ Okta org."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from functools import partial
@@ -18,7 +17,6 @@ from collectors.okta import log_mapper, mapper, policy_mapper
 from collectors.okta.client import LOGS_PAGE_MAX, TOKEN_VARIABLE, OktaClient, okta_credential, ssws
 from collectors.request_pacing import RequestPacer
 from collectors.saas import SaasCollector, http_url
-from vaultward.config.settings import Settings
 from vaultward.contract.records import Identity, MfaPolicy, Record, SigninEvent, SigninLog
 from vaultward.contract.sdk import Problem, Scope
 
@@ -93,10 +91,6 @@ class OktaCollector(SaasCollector):
     # endpoint here); the X-Rate-Limit-* headers on every answer refine it as collection runs.
     rate_limit_per_minute = 600
 
-    def __init__(self, settings: Settings) -> None:
-        super().__init__(settings)
-        self._log_pacer: RequestPacer | None = None
-
     def scopes(self) -> list[Scope]:
         base_url = self.options.base_url
         if base_url is None:
@@ -118,12 +112,7 @@ class OktaCollector(SaasCollector):
     def log_pacer(self) -> RequestPacer:
         """The System Log's pace, shared by this collector's threads (Okta counts
         /api/v1/logs in a bucket of its own); off when the source's steady pace is."""
-        with _log_pacers_lock:
-            if self._log_pacer is None:
-                off = self.source.rate_limit_per_minute == 0
-                rate = None if off else self.options.signin_log_rate_limit_per_minute
-                self._log_pacer = RequestPacer(rate, f"{self.name} /api/v1/logs")
-            return self._log_pacer
+        return self.endpoint_pacer("/api/v1/logs", self.options.signin_log_rate_limit_per_minute)
 
     def collect(self, scope: Scope) -> Iterator[Record | Problem]:
         account = scope.id.removeprefix("okta:")
@@ -181,7 +170,6 @@ def _with_rules(api: OktaClient, policy_type: str) -> list[tuple[dict, list]]:
 
 
 SIGNIN_KINDS = (SigninEvent.kind, SigninLog.kind)
-_log_pacers_lock = threading.Lock()
 
 
 def _signin_log(api: OktaClient, org: str, since: datetime, until: datetime) -> Iterator[Record | Problem]:
