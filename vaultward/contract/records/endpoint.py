@@ -70,7 +70,10 @@ class SigninEvent(Record):
     at: AwareDatetime
     outcome: str = ""  # success | failure | the vendor's value
     ip: str = ""
-    country: str = ""  # ISO 3166-1 alpha-2 when the source gives one, else as given
+    # ISO 3166-1 alpha-2: as the source gives it, or mapped from the name it gives; "" when
+    # no code can be told (the name the source gave is then in `country_name`).
+    country: str = ""
+    country_name: str = ""  # the source's own name for it, verbatim ("United States"), when it names one
     city: str = ""
     latitude: float | None = None
     longitude: float | None = None
