@@ -31,7 +31,12 @@ class Device(Record):
     serial_number: str = ""  # hardware serial: joins one machine across sources
     hostname: str = ""
     platform: str = ""  # one of PLATFORMS, or "other:<vendor value>"
-    os_version: str = ""  # as the vendor reports it: "14.6.1", "10.0.22631.4037", "22.04"
+    # A version the OS floors can compare: "14.6.1", "10.0.22631.4037", "22.04"; "" when the
+    # source gives none (CrowdStrike's "Windows 11" is a product name, not a version).
+    os_version: str = ""
+    os_name: str = (
+        ""  # the OS as the source names it, when that is not the version: "Windows 11", "Sonoma (14)"
+    )
     user: str = ""  # the device's user as the source names them: e-mail or UPN ("" when none)
     user_name: str = ""  # their display name, when the source gives one
     # Enrolled in a device manager that can enforce settings (Fleet MDM enrolled, Jamf
