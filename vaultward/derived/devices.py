@@ -82,7 +82,7 @@ class Machine:
     edr_last_seen_at: datetime | None  # the EDR's latest contact
     contained: bool  # an EDR has network-contained it: an incident in progress
     last_seen_at: datetime | None
-    retired: bool  # every record says it is retired, wiped or pending removal
+    retired: bool  # every record says it is retired or wiped (an order not yet carried out is not)
     gaps: dict[str, str] = field(default_factory=dict)  # merged field -> why it is unknown
     conflicts: tuple[str, ...] = ()  # where its sources disagree
 

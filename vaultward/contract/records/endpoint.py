@@ -55,7 +55,7 @@ class Device(Record):
     edr_policy: str = ""  # the EDR's prevention policy applied, by name
     contained: bool | None = None  # network-contained by the EDR: an incident in progress
     last_seen_at: AwareDatetime | None = None  # last check-in / sync / contact
-    retired: bool = False  # the vendor says it is retired, wiped or pending removal
+    retired: bool = False  # the vendor says it is retired or wiped: done, not merely ordered
     anomalies: list[str] = Field(default_factory=list)
 
 
