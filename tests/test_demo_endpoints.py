@@ -33,7 +33,15 @@ SIGNER_DEVICES = {
     "erin@acme.example": ("fail", ["ACME-ERIN-LT: no EDR sensor seen", "erin-ws-01: no EDR sensor seen"]),
     "grace@acme.example": ("fail", ["GRACE-HOME", "not enrolled in any device manager"]),
     # the corporate break-glass administrator: Falcon runs in reduced functionality mode
-    "dave@acme.example": ("fail", ["DAVE-MBP: EDR sensor not healthy"]),
+    # and his old MacBook, whose retirement Intune has ordered but the Mac has not carried out
+    "dave@acme.example": (
+        "fail",
+        [
+            "DAVE-MBP: EDR sensor not healthy",
+            "ACME-DAVE-MBP: ",
+            "macos 13.6.9 is older than the supported 14",
+        ],
+    ),
     # a Fireblocks SIGNER and a Google Workspace administrator: her Mac (Fleet only) has no
     # sensor, her Windows laptop (Falcon only, as ACME\\carol) no device manager
     "carol@acme.example": (
@@ -78,7 +86,11 @@ EDR_COVERAGE = {
     "device:serial:PF2MALL001": ("fail", ["MALLORY-PC", "network-contained"]),
     "device:serial:HEIDIPHN15": ("skipped", ["a ios device"]),
     "device:serial:JUDYPIX8": ("skipped", ["a android device"]),
-    "device:serial:DAVEMBP21": ("skipped", ["retired"]),
+    # Intune's retirePending: a retire ordered, not carried out; the Mac is still there
+    "device:serial:DAVEMBP21": (
+        "fail",
+        ["ACME-DAVE-MBP", "dave@acme.example (signer or administrator)", "no EDR sensor seen"],
+    ),
 }
 
 TAKEOVER_SIGNALS = {

@@ -121,3 +121,20 @@ def test_the_context_builds_the_view_under_the_policy():
     policy = Policy(people=PeopleRules(aliases={"corp\\dave": "dave@acme.example"}))
     ctx = CheckContext({"device": [make_device(user="CORP\\Dave")]}, policy, NOW)
     assert ctx.devices is ctx.devices and list(ctx.devices.by_person) == ["dave@acme.example"]
+
+
+def test_a_coarser_version_a_finer_one_extends_gives_way_to_it():
+    # CrowdStrike names a Mac's version to its major ("Sonoma (14)": 14) and a Windows build
+    # without its update revision; a device manager's finer version of the same release stands
+    falcon = make_edr_device("S1", os_version="14", os_name="Sonoma (14)")
+    jamf = make_device(serial_number="S1", os_version="14.6.1")
+    assert view([falcon, jamf]).machines[0].os_version == "14.6.1"
+    falcon = make_edr_device("W1", platform="windows", os_version="10.0.19045")
+    intune = make_device(serial_number="W1", source="intune", key="intune:device:W1", platform="windows",
+                         os_version="10.0.19045.5131")  # fmt: skip
+    assert view([falcon, intune]).machines[0].os_version == "10.0.19045.5131"
+    # versions that disagree still give the lowest, coarse or not
+    older = make_device(serial_number="S2", os_version="13.6.9")
+    assert view([make_edr_device("S2", os_version="14"), older]).machines[0].os_version == "13.6.9"
+    newer = make_device(serial_number="S3", os_version="15.1")
+    assert view([make_edr_device("S3", os_version="14"), newer]).machines[0].os_version == "14"

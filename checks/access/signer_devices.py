@@ -116,7 +116,7 @@ def _other_devices(machines: list[Machine], doubtful: dict[str, str]) -> Iterato
         evidence = machine.evidence()
         unsure = [doubtful[owner] for owner in machine.owners if owner in doubtful]
         if machine.retired:
-            yield not_applicable(machine.id, "retired, wiped or pending removal in every source", **evidence)
+            yield not_applicable(machine.id, "retired or wiped in every source", **evidence)
         elif unsure:
             yield unknown(machine.id, unsure[0], **evidence)
         elif not machine.owners and "user" in machine.gaps:

@@ -43,7 +43,7 @@ def edr_coverage(ctx: CheckContext) -> Iterator[Result]:
     for machine in devices.machines:
         evidence = machine.evidence()
         if machine.retired:
-            yield not_applicable(machine.id, "retired, wiped or pending removal in every source", **evidence)
+            yield not_applicable(machine.id, "retired or wiped in every source", **evidence)
             continue
         users = [f"{owner} ({roles[owner]})" if owner in roles else owner for owner in machine.owners]
         whose = f"used by {', '.join(users)}" if users else "tied to no person"

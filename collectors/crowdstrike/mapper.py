@@ -14,6 +14,18 @@ documentation, gofalcon's `deviceapi.DeviceSwagger`):
   an unsupported kernel or OS update), `no`, or `Unknown`.
 - `platform_name`: `Windows`, `Mac`, `Linux`; Falcon for Mobile hosts `iOS`, `Android`;
   the ChromeOS sensor `ChromeOS`.
+- OS version: `os_version` is a product name, not a version ("Windows 11", "Sonoma (14)",
+  "RHEL 9.4"); `major_version` / `minor_version` are the kernel's (Windows NT "10"/"0" for
+  both Windows 10 and 11, Darwin "24"/"1" on a Mac) and `os_build` the build ("22631" on
+  Windows, "24B83" on a Mac); `kernel_version` the kernel's full version (fields of
+  `deviceapi.DeviceSwagger`). So `Device.os_version` is: on Windows the NT version
+  `major.minor.os_build` ("10.0.22631", or `kernel_version` when it extends exactly that,
+  "10.0.22631.4460"), comparable with the `windows` floor and Intune's version; on a Mac the
+  version Falcon writes in the product name's parentheses ("14" from "Sonoma (14)", "10.14"
+  from "Mojave (10.14)"), never derived from Darwin's numbers (their minor versions do not
+  follow macOS's); elsewhere `os_version` as given (a distribution's own version,
+  "RHEL 9.4", the form Fleet reports). Where no comparable version can be read it is ""
+  (unknown), never a guess; the product name is kept in `os_name`.
 - `device_policies.prevention`: the prevention policy mapped to the host, by `policy_id`,
   with `applied` (false while the host has not yet taken it). The Hosts API gives no policy
   name: that needs "Prevention policies: Read", beyond the least-privilege client.
@@ -21,6 +33,7 @@ documentation, gofalcon's `deviceapi.DeviceSwagger`):
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -53,6 +66,28 @@ REDUCED_MODE = "sensor in reduced functionality mode"
 def _text(raw: Mapping[str, Any], field: str) -> str:
     value = raw.get(field)
     return value.strip() if isinstance(value, str) else ""
+
+
+_NUMBER = re.compile(r"\d+")
+_DOTTED = re.compile(r"\d+(?:\.\d+)+")
+_PARENTHESISED = re.compile(r"\((\d+(?:\.\d+)*)\)\s*$")
+
+
+def os_version_of(raw: Mapping[str, Any], platform: str) -> str:
+    """The host's OS version in a form the `min_os_versions` floors compare (see the module
+    docstring); "" when Falcon's fields do not give one."""
+    if platform == "windows":
+        major, minor, build = (_text(raw, field) for field in ("major_version", "minor_version", "os_build"))
+        if not all(_NUMBER.fullmatch(part) for part in (major, minor, build)):
+            return ""
+        version = f"{major}.{minor}.{build}"
+        kernel = _text(raw, "kernel_version")
+        return kernel if _DOTTED.fullmatch(kernel) and kernel.startswith(f"{version}.") else version
+    product = _text(raw, "os_version")
+    if platform == "macos":
+        found = _PARENTHESISED.search(product)
+        return found.group(1) if found else ""
+    return product
 
 
 def _edr_running(contained: bool | None, status: str, reduced: bool | None) -> bool | None:
@@ -120,7 +155,8 @@ def map_device(raw: Mapping[str, Any]) -> tuple[Device | None, list[str]]:
         serial_number=_text(raw, "serial_number"),
         hostname=hostname,
         platform=platform,
-        os_version=_text(raw, "os_version"),
+        os_version=os_version_of(raw, platform),
+        os_name=_text(raw, "os_version"),
         # As the sensor saw the last sign-in: an e-mail, a UPN or DOMAIN\user; the alias
         # table (policy.people) ties a DOMAIN\user form to the person.
         user=_text(raw, "last_login_user"),

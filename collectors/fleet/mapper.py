@@ -49,7 +49,11 @@ ENROLLMENT = {
 # null, no response either, is read the same).
 RESPONSES = frozenset({"pass", "fail", "", None})
 
-# `mdm.device_status`: what a lock or wipe command left; `mdm.pending_action`: one on its way.
+# `mdm.device_status` (Get host: unlocked, locked, locking, unlocking, wiped, wiping): what a
+# lock or wipe command left; `mdm.pending_action` (lock, unlock, wipe, or "" when nothing is
+# pending): one on its way. Only "wiped" says the device is gone: "wiping" and a pending wipe
+# are a command the device has not carried out (it may never check in to), and a locked
+# device is still one, so each is judged as present.
 DEVICE_STATUSES = frozenset({"unlocked", "locked", "locking", "unlocking", "wiped", "wiping"})
 PENDING_ACTIONS = frozenset({"", "lock", "unlock", "wipe"})
 
@@ -95,7 +99,8 @@ def encrypted_of(value: Any, anomalies: list[str]) -> bool | None:
 
 
 def retired_of(mdm: Any, anomalies: list[str]) -> bool:
-    """Wiped, being wiped, or a wipe on its way (`mdm.device_status`, `mdm.pending_action`)."""
+    """Wiped (`mdm.device_status` "wiped"). Being wiped or a wipe pending is not retired: the
+    device still holds its data until it acts on the command (see DEVICE_STATUSES)."""
     if not isinstance(mdm, Mapping):
         return False
     status, pending = mdm.get("device_status"), mdm.get("pending_action")
@@ -103,7 +108,7 @@ def retired_of(mdm: Any, anomalies: list[str]) -> bool:
         anomalies.append(f"mdm.device_status: other:{status}")
     if pending is not None and not (isinstance(pending, str) and pending in PENDING_ACTIONS):
         anomalies.append(f"mdm.pending_action: other:{pending}")
-    return status in ("wiped", "wiping") or pending == "wipe"
+    return status == "wiped"
 
 
 def compliance_of(policies: Any, anomalies: list[str]) -> tuple[bool | None, list[str]]:

@@ -17,9 +17,11 @@ Documented at https://learn.microsoft.com/graph/api/resources/intune-devices-man
   (Graph's 0001-01-01 "never" is None).
 - `managed` / `retired` from the beta `managementState` (`MANAGEMENT`): `managed` True,
   `retired` False; `retirePending`, `retireIssued`, `wipePending`, `wipeIssued`,
-  `deletePending` retired (still enrolled until the device acts, so managed True);
-  `retireFailed` and `wipeFailed` not retired (the removal failed: the device is still
-  enrolled and may be in use, so it is judged) and listed in `anomalies`;
+  `deletePending` managed and not retired either: Graph describes each as a command issued
+  or occurring, not carried out, so the device is still enrolled, holds its data and is
+  judged (Intune drops a device from the listing once it is retired or wiped; no state
+  says "done"); `retireFailed` and `wipeFailed` not retired (the removal failed: the device
+  is still enrolled and may be in use) and listed in `anomalies`;
   `retireCanceled` and `wipeCanceled` managed, not retired (the order was withdrawn);
   `unhealthy` managed with an anomaly; `discovered` not managed (seen, e.g. by
   Configuration Manager, but not enrolled). When the states could not be read (`states`
@@ -65,13 +67,13 @@ COMPLIANCE: dict[str, bool | None] = {
 # managementState -> (managed, retired, anomaly): every documented value (beta).
 MANAGEMENT: dict[str, tuple[bool, bool, bool]] = {
     "managed": (True, False, False),
-    "retirePending": (True, True, False),
-    "retireIssued": (True, True, False),
+    "retirePending": (True, False, False),
+    "retireIssued": (True, False, False),
     "retireFailed": (True, False, True),
-    "wipePending": (True, True, False),
-    "wipeIssued": (True, True, False),
+    "wipePending": (True, False, False),
+    "wipeIssued": (True, False, False),
     "wipeFailed": (True, False, True),
-    "deletePending": (True, True, False),
+    "deletePending": (True, False, False),
     "retireCanceled": (True, False, False),
     "wipeCanceled": (True, False, False),
     "unhealthy": (True, False, True),

@@ -18,7 +18,11 @@ Rules, stated so checks and readers know what the fields mean:
   SKIPPED and UNKNOWN stay `signin` with `outcome` saying so, because a check must not pass
   over a session that may have started. `outcome` is the result in lower case; an undocumented
   result is kept as "other:<value>" (a sign-in) and listed in `anomalies`.
-- `country` and `city` are as Okta gives them (a country's full name, not an ISO code).
+- `country_name` and `city` are as Okta gives them: Okta names the country in English
+  ("United States"), not by ISO code. `country` is that name's ISO 3166-1 alpha-2 code
+  (`collectors.countries.iso_code`), what `denied_countries` is written in; a name no code
+  is known for leaves `country` "" and is an anomaly, so a denied-country check cannot pass
+  over it.
 - `anonymous_proxy` is `securityContext.isProxy` (None when Okta does not say).
 - `risks` (lower case): "threatsuspected" when `debugContext.debugData.threatSuspected` is
   "true"; "risk level=medium" / "risk level=high" from `debugData.risk` ("{level=HIGH, ...}",
@@ -39,6 +43,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
+from collectors.countries import iso_code
 from vaultward.contract.records import SigninEvent
 from vaultward.contract.records.endpoint import SigninEventType
 
@@ -227,6 +232,12 @@ def map_event(raw: Mapping[str, Any]) -> tuple[SigninEvent | None, list[str]]:
     if device is not None and not isinstance(device, Mapping):
         anomalies.append(f"device {device!r} is not an object")
     device = _object(device)
+    country_name = _text(place.get("country"))
+    country = iso_code(country_name) if country_name else None
+    if country_name and country is None:
+        anomalies.append(
+            f"country {country_name!r} has no ISO 3166-1 code known: a denied country cannot be told"
+        )
     reason = _text(outcome.get("reason"))
     label = _text(raw.get("displayMessage")) or vendor_event
     return (
@@ -241,7 +252,8 @@ def map_event(raw: Mapping[str, Any]) -> tuple[SigninEvent | None, list[str]]:
             at=at,
             outcome=outcome_value,
             ip=_text(client.get("ipAddress")),
-            country=_text(place.get("country")),
+            country=country or "",
+            country_name=country_name,
             city=_text(place.get("city")),
             latitude=_coordinate(geolocation.get("lat"), "lat", anomalies),
             longitude=_coordinate(geolocation.get("lon"), "lon", anomalies),

@@ -150,6 +150,19 @@ PREVENTION_POLICY = "b7e1f0c2a3d44e5f8a9b0c1d2e3f4a5b"  # "Acme workstations - a
 # ACME\carol (a Windows login, not an e-mail); the configuration ties it to her.
 ALIASES = {"ACME\\carol": "carol@acme.example"}
 
+# The kernel and build fields the sensor reports beside the product name in `os_version`
+# (deviceapi.DeviceSwagger): major_version, minor_version, os_build, kernel_version. Windows
+# gives the NT version (10.0 for Windows 10 and 11), a Mac the Darwin kernel's.
+OS_FIELDS: dict[str, dict[str, str]] = {
+    "Windows 11": {"major_version": "10", "minor_version": "0", "os_build": "22631",
+                   "kernel_version": "10.0.22631.4460"},
+    "Sequoia (15)": {"major_version": "24", "minor_version": "1", "os_build": "24B83",
+                     "kernel_version": "24.1.0"},
+    "Sonoma (14)": {"major_version": "23", "minor_version": "6", "os_build": "23G93",
+                    "kernel_version": "23.6.0"},
+    "Ubuntu 22.04": {"kernel_version": "5.15.0-126-generic"},
+}  # fmt: skip
+
 # (hostname, serial, platform_name, os_version, last_login_user, status, reduced mode, hours since seen)
 HOSTS: list[tuple[str, str, str, str, str, str, str, float]] = [
     ("ALICE-MBP", "C02ALICE01", "Mac", "Sequoia (15)", "alice@acme.example", "normal", "no", 2),
@@ -205,6 +218,7 @@ def _host(index: int, row: tuple[str, str, str, str, str, str, str, float], now:
         "machine_domain": "acme.example" if windows and "\\" in user else "",
         "modified_timestamp": _stamp(seen),
         "os_version": os_version,
+        **OS_FIELDS[os_version],
         "platform_id": "0" if windows else ("1" if platform == "Mac" else "3"),
         "platform_name": platform,
         "product_type_desc": "Workstation",

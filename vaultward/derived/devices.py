@@ -7,7 +7,8 @@ machine each, what the sources say about it merged, and the people who use it.
 - **Merge**, never better than the worst source: `managed` when any device manager says so;
   `encrypted` False when any source says False (a contradiction lowers, never raises);
   `edr_running` only from an EDR source (`policy.endpoints.edr_sources`), False when any of
-  them says False; the lowest OS version reported; the latest `last_seen_at`. A field a failed
+  them says False; the lowest OS version reported (a coarser one that a finer one extends,
+  "14" beside "14.6.1", gives way to it); the latest `last_seen_at`. A field a failed
   request left unknown on one record (`CheckContext.field_gap`) leaves a merged True unknown,
   since that source might have said False.
 - **People**: each record's `user` through the same alias table as identities
@@ -81,7 +82,7 @@ class Machine:
     edr_last_seen_at: datetime | None  # the EDR's latest contact
     contained: bool  # an EDR has network-contained it: an incident in progress
     last_seen_at: datetime | None
-    retired: bool  # every record says it is retired, wiped or pending removal
+    retired: bool  # every record says it is retired or wiped (an order not yet carried out is not)
     gaps: dict[str, str] = field(default_factory=dict)  # merged field -> why it is unknown
     conflicts: tuple[str, ...] = ()  # where its sources disagree
 
@@ -172,8 +173,14 @@ def merge(
     platforms = sorted({r.platform for r in live if r.platform})
     if len(platforms) > 1:
         conflicts.append(f"its sources name different platforms: {', '.join(platforms)}")
+    reported = [(parsed, r.os_version) for r in live if (parsed := version_tuple(r.os_version)) is not None]
+    # A coarser version that a finer one extends ("14" beside "14.6.1", CrowdStrike's
+    # "10.0.22631" beside Intune's "10.0.22631.4460") agrees with it and says less: the finer
+    # one stands. Versions that disagree still give the lowest.
     versions = sorted(
-        ((parsed, r.os_version) for r in live if (parsed := version_tuple(r.os_version)) is not None),
+        (parsed, text)
+        for parsed, text in reported
+        if not any(len(other) > len(parsed) and other[: len(parsed)] == parsed for other, _ in reported)
     )
     os_version = versions[0][1] if versions else next((r.os_version for r in live if r.os_version), "")
     if not versions and (lost := next((why for r in live if (why := gap(r, "os_version"))), None)):

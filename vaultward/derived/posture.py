@@ -100,8 +100,14 @@ def os_verdict(machine: Machine, policy: EndpointPolicy) -> Verdict:
             else "OS version not reported"
         )
         verdict.doubts.append(_why(machine, "os_version", silent))
-    elif below(version, version_tuple(floor) or (0,)):
-        verdict.problems.append(f"{platform} {machine.os_version} is older than the supported {floor}")
+    elif below(version, minimum := version_tuple(floor) or (0,)):
+        if version == minimum[: len(version)]:
+            # "14" against 14.6: a version reported only to that precision may be either side
+            verdict.doubts.append(
+                f"{platform} {machine.os_version} is reported too coarsely to tell against the supported {floor}"
+            )
+        else:
+            verdict.problems.append(f"{platform} {machine.os_version} is older than the supported {floor}")
     return verdict
 
 

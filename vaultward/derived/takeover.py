@@ -101,7 +101,8 @@ def events_by_person(
 
 
 def _place(event: SigninEvent) -> str:
-    return ", ".join(part for part in (event.city, event.country) if part) or event.ip or "unknown place"
+    country = event.country_name or event.country
+    return ", ".join(part for part in (event.city, country) if part) or event.ip or "unknown place"
 
 
 def signals(events: Iterable[SigninEvent], policy: EndpointPolicy, since: datetime) -> list[Signal]:
@@ -165,24 +166,24 @@ def signals(events: Iterable[SigninEvent], policy: EndpointPolicy, since: dateti
 
 
 def country_doubts(events: Iterable[SigninEvent], policy: EndpointPolicy, since: datetime) -> list[str]:
-    """Why "not from a denied country" cannot be told for these sign-ins: a source that names
-    the country otherwise than by its ISO code (Okta gives "United States") or not at all,
-    while `policy.endpoints.denied_countries` asks."""
+    """Why "not from a denied country" cannot be told for these sign-ins, while
+    `policy.endpoints.denied_countries` asks: a sign-in with no ISO country code, because the
+    source named no country or a name its mapper could not map to a code (Okta names
+    countries in English; `collectors.countries`)."""
     if not policy.denied_countries:
         return []
-    unsure = sorted(
-        {
-            e.source
-            for e in events
-            if e.at >= since
-            and e.event_type == "signin"
-            and not (len(e.country) == 2 and e.country.isalpha())
-        }
-    )
-    return [
-        f"{source} names no ISO country code for a sign-in, so a denied country cannot be told"
-        for source in unsure
-    ]
+    unsure: dict[str, set[str]] = {}
+    for e in events:
+        if e.at >= since and e.event_type == "signin" and not (len(e.country) == 2 and e.country.isalpha()):
+            unsure.setdefault(e.source, set()).add(e.country_name or e.country)
+    doubts = []
+    for source, names in sorted(unsure.items()):
+        named = sorted(name for name in names if name)
+        why = f" (no ISO code known for {', '.join(named)})" if named else ""
+        doubts.append(
+            f"{source} names no ISO country code for a sign-in{why}, so a denied country cannot be told"
+        )
+    return doubts
 
 
 def log_doubts(

@@ -196,3 +196,20 @@ def test_a_country_named_not_coded_cannot_clear_a_denied_country():
     # with no denied countries there is nothing to tell
     relaxed = Policy(people=PeopleRules(signers={"0xsigner": SIGNER}))
     assert judged(people() + [make_signin_log(), named], relaxed)[ADMIN].status == "pass"
+
+
+def test_an_okta_country_name_mapped_to_its_code_is_judged_against_denied_countries():
+    # the mapper records Okta's "North Korea" as KP (collectors.countries): the sign-in is
+    # judged, not left unknown; a name with no ISO code stays a doubt, never "not denied"
+    coded = make_signin_event(ADMIN, hours_ago=5, country="KP", country_name="North Korea", city="Pyongyang")
+    found = judged(people() + [make_signin_log(), coded])
+    assert found[ADMIN].status == "fail"
+    assert "sign-in from denied country KP (Pyongyang, North Korea)" in found[ADMIN].reason
+    allowed = make_signin_event(ADMIN, hours_ago=5, country="RU", country_name="Russia")
+    assert judged(people() + [make_signin_log(), allowed])[ADMIN].status == "pass"
+    unmapped = make_signin_event(ADMIN, hours_ago=5, country="", country_name="Kosovo")
+    found = judged(people() + [make_signin_log(), unmapped])
+    assert found[ADMIN].status == "unknown"
+    assert (
+        "okta names no ISO country code for a sign-in (no ISO code known for Kosovo)" in found[ADMIN].reason
+    )

@@ -251,3 +251,22 @@ def test_a_device_whose_user_a_failed_request_lost_is_unknown_not_nobodys():
     assert found["device:serial:L1"].status == "unknown"
     assert "HTTP 503" in found["device:serial:L1"].reason
     assert found[SIGNER].status == "pass"  # a device with its user named is judged as before
+
+
+def test_a_version_too_coarse_for_the_floor_is_unknown_not_a_failure():
+    # CrowdStrike alone names this Mac's version "14" (from "Sonoma (14)"): against a 14.6
+    # floor it may be either side; against 14 it passes, and 13 is older whatever follows
+    def judged(version: str, floor: str) -> tuple[str, str]:
+        records = people() + [make_edr_device("F1", user=ADMIN, os_version=version, hostname="admin-mbp")]
+        records[-1] = records[-1].model_copy(update={"managed": None})
+        policy = Policy(people=POLICY.people, endpoints={"min_os_versions": {"macos": floor}})
+        found = by_resource(records, policy)[ADMIN]
+        return found.status, found.reason
+
+    status, reason = judged("14", "14.6")
+    assert (
+        status != "pass" and "macos 14 is reported too coarsely to tell against the supported 14.6" in reason
+    )
+    assert "older than" not in reason
+    assert "older than" not in judged("14", "14")[1]
+    assert "macos 13 is older than the supported 14.6" in judged("13", "14.6")[1]

@@ -34,7 +34,8 @@ def test_documented_hosts_map_to_devices():
                 serial_number="PF3ABC12",
                 hostname="FIN-LT-0042",
                 platform="windows",
-                os_version="Windows 11",
+                os_version="10.0.22631.4460",  # kernel_version, extending 10.0 and os_build 22631
+                os_name="Windows 11",
                 user="CORP\\jdoe",  # as the sensor saw it: the alias table maps it
                 managed=None,
                 edr_running=True,
@@ -54,7 +55,8 @@ def test_documented_hosts_map_to_devices():
                 serial_number="C02XK1ABJGH5",
                 hostname="ops-mbp-7",
                 platform="macos",
-                os_version="Sequoia (15)",
+                os_version="15",
+                os_name="Sequoia (15)",
                 user="ops.lead@acme.example",
                 edr_running=False,
                 edr_product="crowdstrike",
@@ -77,6 +79,7 @@ def test_documented_hosts_map_to_devices():
                 hostname="build-runner-03",
                 platform="linux",
                 os_version="RHEL 9.4",
+                os_name="RHEL 9.4",
                 edr_running=False,  # contained: an incident holds it, whatever the mode
                 edr_product="crowdstrike",
                 contained=True,
@@ -206,3 +209,55 @@ def test_a_bad_last_seen_is_unknown_and_reported():
         "4c5e2d8a1b3f47e6a9d0c2b1e8f7a6d5",
         [],
     )
+
+
+WINDOWS = {
+    "platform_name": "Windows",
+    "os_version": "Windows 10",
+    "major_version": "10",
+    "minor_version": "0",
+}
+
+
+@pytest.mark.parametrize(
+    ("fields", "version"),
+    [
+        # Windows: the NT version and the build, never the product name's "10" or "11"
+        ({**WINDOWS, "os_build": "19045", "kernel_version": None}, "10.0.19045"),
+        ({**WINDOWS, "os_build": "19045", "kernel_version": "10.0.19045.5131"}, "10.0.19045.5131"),
+        ({**WINDOWS, "os_build": "19045", "kernel_version": "10.0.22631.4460"}, "10.0.19045"),  # disagrees
+        ({**WINDOWS, "os_build": "19045", "kernel_version": "10.0.19045.5131 (WinBuild)"}, "10.0.19045"),
+        ({**WINDOWS, "os_version": "Windows 11", "os_build": None, "kernel_version": None}, ""),
+        ({**WINDOWS, "os_build": "19045", "major_version": None, "kernel_version": None}, ""),
+        ({**WINDOWS, "os_build": "22H2", "kernel_version": None}, ""),
+        # macOS: the version in the product name's parentheses, not Darwin's 23.6
+        (
+            {
+                "platform_name": "Mac",
+                "os_version": "Sonoma (14)",
+                "major_version": "23",
+                "minor_version": "6",
+            },
+            "14",
+        ),
+        (
+            {
+                "platform_name": "Mac",
+                "os_version": "Mojave (10.14)",
+                "major_version": "18",
+                "minor_version": "7",
+            },
+            "10.14",
+        ),
+        ({"platform_name": "Mac", "os_version": "Sonoma", "major_version": "23", "minor_version": "6"}, ""),
+        # a distribution's own version, the form Fleet reports too
+        (
+            {"platform_name": "Linux", "os_version": "Ubuntu 22.04", "kernel_version": "5.15.0-126-generic"},
+            "Ubuntu 22.04",
+        ),
+    ],
+)
+def test_os_version_is_a_comparable_version_or_unknown(fields, version):
+    record, problems = mapper.map_device(host(**fields))
+    assert record is not None and problems == []
+    assert (record.os_version, record.os_name) == (version, fields["os_version"])

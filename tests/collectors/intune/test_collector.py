@@ -72,7 +72,7 @@ def expected(states_read: bool = True) -> list[Device]:
          ["complianceState:inGracePeriod"], timedelta(hours=9), (True, False),
          ["managedDeviceOwnerType:personal"]),
         (5, "ACME-DAVE-MBP", "DAVEMBP21", "macos", "13.6.9", "dave", "Dave Kim", True, True, [],
-         timedelta(days=12), (True, True), []),
+         timedelta(days=12), (True, False), []),  # retirePending: not retired until it acts
     ]  # fmt: skip
     return [
         Device(

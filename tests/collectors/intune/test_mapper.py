@@ -78,7 +78,8 @@ def test_every_row_shape_maps_exactly():
             last_seen_at=datetime(2026, 11, 23, 17, 40, 11, tzinfo=UTC),
             anomalies=["managementState:unhealthy"],
         ),
-        # No UPN: the e-mail address; never synced (0001-01-01): not seen; being wiped.
+        # No UPN: the e-mail address; never synced (0001-01-01): not seen; a wipe under way is
+        # not a retired device (it holds its data until it acts).
         device(
             f"{prefix}3",
             name="iPad (Ivan)",
@@ -89,7 +90,7 @@ def test_every_row_shape_maps_exactly():
             user="ivan@acme.example",
             user_name="Ivan Petrov",
             managed=True,
-            retired=True,
+            retired=False,
             encrypted=False,
             compliant=None,
             anomalies=["managedDeviceOwnerType:personal"],
@@ -167,13 +168,13 @@ def test_an_absent_compliance_state_is_not_said():
     ("state", "managed", "retired", "anomalies"),
     [
         ("managed", True, False, []),
-        ("retirePending", True, True, []),
-        ("retireIssued", True, True, []),
+        ("retirePending", True, False, []),  # a command not yet carried out: still judged
+        ("retireIssued", True, False, []),  # a command not yet carried out: still judged
         ("retireFailed", True, False, ["managementState:retireFailed"]),
-        ("wipePending", True, True, []),
-        ("wipeIssued", True, True, []),
+        ("wipePending", True, False, []),  # a command not yet carried out: still judged
+        ("wipeIssued", True, False, []),  # a command not yet carried out: still judged
         ("wipeFailed", True, False, ["managementState:wipeFailed"]),
-        ("deletePending", True, True, []),
+        ("deletePending", True, False, []),  # a command not yet carried out: still judged
         ("retireCanceled", True, False, []),
         ("wipeCanceled", True, False, []),
         ("unhealthy", True, False, ["managementState:unhealthy"]),

@@ -10,7 +10,14 @@ from typing import Any
 from demo.fakes.okta_demo import event_uuid
 from vaultward.contract.records import SigninEvent, SigninLog
 
-ZURICH = dict(ip="198.51.100.23", country="Switzerland", city="Zurich", latitude=47.3769, longitude=8.5417)
+ZURICH = dict(
+    ip="198.51.100.23",
+    country="CH",
+    country_name="Switzerland",
+    city="Zurich",
+    latitude=47.3769,
+    longitude=8.5417,
+)
 ALICE_MAC = dict(device_id="guo1alicemac00000000", device_managed=True)
 EVENT_TYPES = [
     "user.session.start",
@@ -79,7 +86,8 @@ def signin_records(account: str, now: datetime) -> list[SigninEvent | SigninLog]
             2 * DAY,
             "mallory@acme.example",
             ip="192.0.2.66",
-            country="Germany",
+            country="DE",
+            country_name="Germany",
             city="Frankfurt am Main",
             latitude=50.1109,
             longitude=8.6821,
@@ -92,7 +100,8 @@ def signin_records(account: str, now: datetime) -> list[SigninEvent | SigninLog]
             DAY,
             "alice@acme.example",
             ip="203.0.113.71",
-            country="Portugal",
+            country="PT",
+            country_name="Portugal",
             city="Lisbon",
             latitude=38.7223,
             longitude=-9.1393,
@@ -104,7 +113,8 @@ def signin_records(account: str, now: datetime) -> list[SigninEvent | SigninLog]
             DAY - timedelta(minutes=40),
             "alice@acme.example",
             ip="203.0.113.140",
-            country="Singapore",
+            country="SG",
+            country_name="Singapore",
             city="Singapore",
             latitude=1.3521,
             longitude=103.8198,

@@ -78,7 +78,8 @@ def test_a_factor_reset_by_an_administrator():
         at=datetime(2017, 9, 30, 22, 23, 7, 777000, tzinfo=UTC),
         outcome="success",
         ip="184.73.186.14",
-        country="United States",
+        country="US",
+        country_name="United States",
         city="Seattle",
         latitude=47.6062,
         longitude=-122.3321,
@@ -239,13 +240,64 @@ def test_geography_as_okta_gives_it():
         "geolocation": {"lat": 38.7223, "lon": "west"},
     }
     record, _ = mapped(event)
-    assert (record.city, record.country, record.latitude, record.longitude) == (
+    assert (record.city, record.country, record.country_name, record.latitude, record.longitude) == (
         "Lisbon",
+        "PT",
         "Portugal",
         38.7223,
         None,
     )
     assert record.anomalies == ["geolocation lon 'west' is not a number"]
+
+
+@pytest.mark.parametrize(
+    ("name", "code"),
+    [
+        # GeoIP English names, as Okta's geographicalContext gives them
+        ("United States", "US"),
+        ("Russia", "RU"),  # ISO's name is "Russian Federation"
+        ("South Korea", "KR"),
+        ("North Korea", "KP"),
+        ("Iran", "IR"),
+        ("Vietnam", "VN"),
+        ("Taiwan", "TW"),
+        ("Turkey", "TR"),
+        ("Ivory Coast", "CI"),
+        ("DR Congo", "CD"),
+        ("Congo Republic", "CG"),
+        ("Hong Kong", "HK"),
+        ("Czechia", "CZ"),
+        ("Republic of Korea", "KR"),  # a fuzzy match would say KP
+        ("  united   kingdom ", "GB"),
+    ],
+)
+def test_a_country_name_is_recorded_with_its_iso_code(name, code):
+    event = base()
+    event["client"]["geographicalContext"] = {"city": "Somewhere", "country": name}
+    record, problems = mapped(event)
+    assert (record.country, record.country_name, problems) == (code, name.strip(), [])
+
+
+@pytest.mark.parametrize("name", ["Kosovo", "Atlantis", "Korea"])
+def test_a_country_name_without_an_iso_code_stays_unknown(name):
+    # Kosovo has no ISO 3166-1 code (GeoIP's "XK" is user-assigned); "Korea" is two countries
+    event = base()
+    event["client"]["geographicalContext"] = {"city": "Somewhere", "country": name}
+    record, problems = mapped(event)
+    assert (record.country, record.country_name) == ("", name)
+    assert record.anomalies == [
+        f"country {name!r} has no ISO 3166-1 code known: a denied country cannot be told"
+    ]
+    assert problems == [
+        f"okta log event {record.key.split(':')[-1]} (user.session.start): {record.anomalies[0]}"
+    ]
+
+
+def test_no_country_is_no_code_and_no_anomaly():
+    event = base()
+    event["client"]["geographicalContext"] = {"city": None, "country": None}
+    record, _ = mapped(event)
+    assert (record.country, record.country_name, record.anomalies) == ("", "", [])
 
 
 @pytest.mark.parametrize(

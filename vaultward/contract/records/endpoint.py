@@ -31,7 +31,12 @@ class Device(Record):
     serial_number: str = ""  # hardware serial: joins one machine across sources
     hostname: str = ""
     platform: str = ""  # one of PLATFORMS, or "other:<vendor value>"
-    os_version: str = ""  # as the vendor reports it: "14.6.1", "10.0.22631.4037", "22.04"
+    # A version the OS floors can compare: "14.6.1", "10.0.22631.4037", "22.04"; "" when the
+    # source gives none (CrowdStrike's "Windows 11" is a product name, not a version).
+    os_version: str = ""
+    os_name: str = (
+        ""  # the OS as the source names it, when that is not the version: "Windows 11", "Sonoma (14)"
+    )
     user: str = ""  # the device's user as the source names them: e-mail or UPN ("" when none)
     user_name: str = ""  # their display name, when the source gives one
     # Enrolled in a device manager that can enforce settings (Fleet MDM enrolled, Jamf
@@ -50,7 +55,7 @@ class Device(Record):
     edr_policy: str = ""  # the EDR's prevention policy applied, by name
     contained: bool | None = None  # network-contained by the EDR: an incident in progress
     last_seen_at: AwareDatetime | None = None  # last check-in / sync / contact
-    retired: bool = False  # the vendor says it is retired, wiped or pending removal
+    retired: bool = False  # the vendor says it is retired or wiped: done, not merely ordered
     anomalies: list[str] = Field(default_factory=list)
 
 
@@ -70,7 +75,10 @@ class SigninEvent(Record):
     at: AwareDatetime
     outcome: str = ""  # success | failure | the vendor's value
     ip: str = ""
-    country: str = ""  # ISO 3166-1 alpha-2 when the source gives one, else as given
+    # ISO 3166-1 alpha-2: as the source gives it, or mapped from the name it gives; "" when
+    # no code can be told (the name the source gave is then in `country_name`).
+    country: str = ""
+    country_name: str = ""  # the source's own name for it, verbatim ("United States"), when it names one
     city: str = ""
     latitude: float | None = None
     longitude: float | None = None
