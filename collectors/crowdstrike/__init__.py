@@ -12,8 +12,8 @@ from collectors.crowdstrike import mapper
 from collectors.crowdstrike.client import (
     BASE_URLS,
     MAX_PAGE_SIZE,
-    ClientCredentialsGrant,
     FalconHostsClient,
+    client_credentials,
 )
 from collectors.http_api import credential
 from collectors.saas import SaasCollector, http_url
@@ -93,7 +93,7 @@ class CrowdStrikeCollector(SaasCollector):
         client_secret = credential(self.name, env, "client_secret", DEFAULT_CLIENT_SECRET_VARIABLE)
         # The token endpoint has its own limit: not paced with the API it opens.
         token_api = self.http(self.name, base_url, credential=client_secret, paced=False)
-        grant = ClientCredentialsGrant(token_api, client_id, client_secret)
+        grant = client_credentials(token_api, client_id, client_secret)
         api = self.http(self.name, base_url, grant, client_secret)
         return FalconHostsClient(api, token_api, self.options.page_size)
 

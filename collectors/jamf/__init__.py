@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from collectors.http_api import credential
 from collectors.jamf import mapper
-from collectors.jamf.client import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, ClientCredentialsGrant, JamfClient
+from collectors.jamf.client import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, JamfClient, client_credentials
 from collectors.saas import SaasCollector, http_url
 from vaultward.contract.records import Device, Record
 from vaultward.contract.sdk import Problem, Scope
@@ -82,7 +82,7 @@ class JamfCollector(SaasCollector):
         client_id = credential(self.name, env, "client_id", DEFAULT_CLIENT_ID_VARIABLE)
         client_secret = credential(self.name, env, "client_secret", DEFAULT_CLIENT_SECRET_VARIABLE)
         token_api = self.http(self.name, base_url, credential=client_secret, paced=False)
-        grant = ClientCredentialsGrant(token_api, client_id, client_secret, self.clock)
+        grant = client_credentials(token_api, client_id, client_secret, self.clock)
         api = self.http(self.name, base_url, grant, client_secret)
         return JamfClient(api, token_api, self.options.page_size)
 
