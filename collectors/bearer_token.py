@@ -76,8 +76,9 @@ class ClientCredentialsGrant(BearerToken):
     `grant_type` and `scope`) to `path` at `token_api` for an access token, fetched again before
     it expires: a listing can take longer than one token lives, and a lifetime can be as short
     as a minute (Jamf Pro), so the margin is a quarter of the lifetime when that is less than
-    `REFRESH_MARGIN`. A refused exchange says what to check (`hint`, naming the variables as
-    `{client_id}` and `{client_secret}`), never their values."""
+    `REFRESH_MARGIN`. A request answered 401 is sent once more with a new token. A refused
+    exchange says what to check (`hint`, naming the variables as `{client_id}` and
+    `{client_secret}`), never their values."""
 
     def __init__(
         self,
@@ -105,6 +106,22 @@ class ClientCredentialsGrant(BearerToken):
                 self._value, lifetime = self._parse(self.fetch())
                 self._refresh_at = self.clock() + lifetime - min(REFRESH_MARGIN, lifetime / 4)
             return self._value
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        """The cached token; on a 401 (a token revoked, or expired before its `expires_in`) one
+        new token and one more try: a second 401 is the vendor's answer, refused credentials."""
+        sent = self.value()
+        request.headers["Authorization"] = f"Bearer {sent}"
+        response = yield request
+        if response.status_code == 401:
+            request.headers["Authorization"] = f"Bearer {self._renewed(sent)}"
+            yield request
+
+    def _renewed(self, refused: str) -> str:
+        with self._lock:
+            if self._value == refused:  # another thread may have renewed it already
+                self._value = ""
+        return self.value()
 
     def fetch(self) -> Any:
         form = {"client_id": self.client_id.value, "client_secret": self.client_secret.value, **self.fields}
