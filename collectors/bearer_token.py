@@ -17,11 +17,12 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
+from collectors.auth import Credential, credential
 from collectors.errors import ApiError
 
 if TYPE_CHECKING:
-    from collectors.auth import Credential
     from collectors.http_api import HttpApi
+    from collectors.saas import SaasCollector
 
 # Fetch a new token when the current one has less than this many seconds left.
 REFRESH_MARGIN = 120.0
@@ -136,3 +137,19 @@ class ClientCredentialsGrant(BearerToken):
                 message += f" ({hint})"
             raise ApiError(message, error.status) from None
         return body
+
+
+def client_credentials_apis(
+    collector: SaasCollector,
+    api_url: str,
+    token_url: str,
+    grant: Callable[[HttpApi, Credential, Credential], httpx.Auth],
+) -> tuple[HttpApi, HttpApi]:
+    """The vendor's API (paced, authorised by `grant` over the token endpoint) and its token
+    endpoint (not paced: it has its own limit), for `collector`, with the client id and secret
+    the source's `credentials_env` names (defaults: the collector's `credentials`)."""
+    name, env = collector.name, collector.source.credentials_env
+    client_id = credential(name, env, "client_id", collector.credentials["client_id"])
+    client_secret = credential(name, env, "client_secret", collector.credentials["client_secret"])
+    token_api = collector.http(name, token_url, credential=client_secret, paced=False)
+    return collector.http(name, api_url, grant(token_api, client_id, client_secret), client_secret), token_api

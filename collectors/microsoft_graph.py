@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from collectors.bearer_token import ClientCredentialsGrant
-from collectors.http_api import Credential, HttpApi, credential
+from collectors.bearer_token import ClientCredentialsGrant, client_credentials_apis
+from collectors.http_api import Credential, HttpApi
 
 if TYPE_CHECKING:
     from collectors.saas import SaasCollector
@@ -50,11 +50,5 @@ def graph_apis(
 ) -> tuple[HttpApi, HttpApi]:
     """Graph (paced, authorised by the client-credentials grant) and the tenant's token
     endpoint (not paced), for `collector`, with the client id and secret the source's
-    `credentials_env` names (defaults `ENTRA_CLIENT_ID` / `ENTRA_CLIENT_SECRET`)."""
-    name = collector.name
-    env = collector.source.credentials_env
-    client_id = credential(name, env, "client_id", DEFAULT_CLIENT_ID_VARIABLE)
-    client_secret = credential(name, env, "client_secret", DEFAULT_CLIENT_SECRET_VARIABLE)
-    token_api = collector.http(name, token_url(login_url, tenant_id), credential=client_secret, paced=False)
-    grant = client_credentials(token_api, client_id, client_secret)
-    return collector.http(name, graph_url, grant, client_secret), token_api
+    `credentials_env` names (defaults `CREDENTIALS`: `ENTRA_CLIENT_ID` / `ENTRA_CLIENT_SECRET`)."""
+    return client_credentials_apis(collector, graph_url, token_url(login_url, tenant_id), client_credentials)

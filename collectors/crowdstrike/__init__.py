@@ -8,6 +8,7 @@ from typing import Annotated, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from collectors.bearer_token import client_credentials_apis
 from collectors.crowdstrike import mapper
 from collectors.crowdstrike.client import (
     BASE_URLS,
@@ -15,7 +16,6 @@ from collectors.crowdstrike.client import (
     FalconHostsClient,
     client_credentials,
 )
-from collectors.http_api import credential
 from collectors.saas import SaasCollector, http_url
 from vaultward.contract.records import Device, Record
 from vaultward.contract.sdk import Problem, Scope
@@ -88,13 +88,7 @@ class CrowdStrikeCollector(SaasCollector):
         return [Scope(self.name, f"{self.name}:{options.cloud}", {"base_url": base_url})]
 
     def client(self, base_url: str) -> FalconHostsClient:
-        env = self.source.credentials_env
-        client_id = credential(self.name, env, "client_id", DEFAULT_CLIENT_ID_VARIABLE)
-        client_secret = credential(self.name, env, "client_secret", DEFAULT_CLIENT_SECRET_VARIABLE)
-        # The token endpoint has its own limit: not paced with the API it opens.
-        token_api = self.http(self.name, base_url, credential=client_secret, paced=False)
-        grant = client_credentials(token_api, client_id, client_secret)
-        api = self.http(self.name, base_url, grant, client_secret)
+        api, token_api = client_credentials_apis(self, base_url, base_url, client_credentials)
         return FalconHostsClient(api, token_api, self.options.page_size)
 
     def collect(self, scope: Scope) -> Iterator[Record | Problem]:
