@@ -16,6 +16,7 @@ from collectors.crowdstrike.client import (
     FalconHostsClient,
     client_credentials,
 )
+from collectors.degrade import mapping_problems
 from collectors.saas import SaasCollector, http_url
 from vaultward.contract.records import Device, Record
 from vaultward.contract.sdk import Problem, Scope
@@ -98,11 +99,7 @@ class CrowdStrikeCollector(SaasCollector):
                 returned = set()
                 for raw in details:
                     record, problems = mapper.map_device(raw)
-                    for reason in problems:
-                        if record is None:
-                            yield Problem(reason, (Device.kind,))
-                        else:
-                            yield Problem(reason, (), (f"{Device.kind}.anomalies",))
+                    yield from mapping_problems(record, problems, Device.kind)
                     if record is not None:
                         returned.add(record.device_id)
                         if record.device_id not in seen:

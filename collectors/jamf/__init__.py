@@ -10,6 +10,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field
 
 from collectors.bearer_token import client_credentials_apis
+from collectors.degrade import mapped
 from collectors.jamf import mapper
 from collectors.jamf.client import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, JamfClient, client_credentials
 from collectors.saas import SaasCollector, http_url
@@ -86,11 +87,4 @@ class JamfCollector(SaasCollector):
     def collect(self, scope: Scope) -> Iterator[Record | Problem]:
         with self.client(scope.params["base_url"]) as client:
             for raw in client.computers():  # the main listing: failing, it fails the Run
-                record, problems = mapper.map_computer(raw)
-                for reason in problems:
-                    if record is None:
-                        yield Problem(reason, (Device.kind,))
-                    else:
-                        yield Problem(reason, (), (f"{Device.kind}.anomalies",))
-                if record is not None:
-                    yield record
+                yield from mapped(mapper.map_computer(raw), Device.kind)
