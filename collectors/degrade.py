@@ -4,6 +4,8 @@ absent, broken, rate limited past its retries) leaves unknown only what it feeds
 
 The main listing still fails the Run when it cannot be read at all, and so does a refused
 credential (401) anywhere: a source that could read nothing is `failed`, not `partial`.
+Likewise one raw item a mapper could not map leaves only its kind's listing incomplete
+(`mapped`, `mapping_problems`).
 """
 
 from __future__ import annotations
@@ -50,3 +52,19 @@ def side_listing(
 def _credentials_refused(error: Exception) -> bool:
     """A refused credential (401) is refused everywhere: it fails the Run, naming it."""
     return isinstance(error, ApiError) and error.status == 401
+
+
+def mapping_problems(record: Record | None, problems: Iterable[str], kind: str) -> Iterator[Problem]:
+    """A mapper's problems with one raw item: a record it could not map leaves its kind's
+    listing incomplete; one it kept with values it did not know (its `anomalies`) leaves the
+    listing complete."""
+    for reason in problems:
+        yield Problem(reason, (kind,)) if record is None else Problem(reason, (), (f"{kind}.anomalies",))
+
+
+def mapped(result: tuple[Record | None, list[str]], kind: str) -> Iterator[Record | Problem]:
+    """A mapper's `(record or None, problems)`: the problems (`mapping_problems`), then the record."""
+    record, problems = result
+    yield from mapping_problems(record, problems, kind)
+    if record is not None:
+        yield record

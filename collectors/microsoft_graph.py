@@ -9,10 +9,10 @@ serve every Graph source: they read the same credential variables by default.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from collectors.bearer_token import BearerToken
-from collectors.http_api import ApiError, Credential, HttpApi, credential
+from collectors.bearer_token import ClientCredentialsGrant, client_credentials_apis
+from collectors.http_api import Credential, HttpApi
 
 if TYPE_CHECKING:
     from collectors.saas import SaasCollector
@@ -30,34 +30,19 @@ def token_url(login_url: str, tenant_id: str) -> str:
     return f"{login_url.rstrip('/')}/{tenant_id}/oauth2/v2.0/token"
 
 
-class ClientCredentialsGrant(BearerToken):
-    """The Microsoft identity platform's client-credentials grant as `httpx.Auth`: the
-    application's id and secret exchanged at `token_api` for a Graph token."""
-
-    def __init__(self, token_api: HttpApi, client_id: Credential, client_secret: Credential) -> None:
-        super().__init__(token_api.source)
-        self.token_api = token_api
-        self.client_id = client_id
-        self.client_secret = client_secret
-
-    def fetch(self) -> Any:
-        form = {
-            "client_id": self.client_id.value,
-            "client_secret": self.client_secret.value,
-            "scope": GRAPH_SCOPE,
-            "grant_type": "client_credentials",
-        }
-        try:
-            _, body = self.token_api.request_json("POST", self.token_api.base_url.rstrip("/"), data=form)
-        except ApiError as error:
-            message = str(error)
-            if self.client_secret.variable not in message:
-                message += (
-                    f" (check the application in {self.client_id.variable}, its secret in "
-                    f"{self.client_secret.variable}, and tenant_id)"
-                )
-            raise ApiError(message) from None
-        return body
+def client_credentials(
+    token_api: HttpApi, client_id: Credential, client_secret: Credential
+) -> ClientCredentialsGrant:
+    """The Microsoft identity platform's client-credentials grant: the application's id and
+    secret exchanged at `token_api` (the tenant's token URL itself) for a Graph token."""
+    return ClientCredentialsGrant(
+        token_api,
+        client_id,
+        client_secret,
+        path=token_api.base_url.rstrip("/"),
+        fields={"scope": GRAPH_SCOPE, "grant_type": "client_credentials"},
+        hint="check the application in {client_id}, its secret in {client_secret}, and tenant_id",
+    )
 
 
 def graph_apis(
@@ -65,11 +50,5 @@ def graph_apis(
 ) -> tuple[HttpApi, HttpApi]:
     """Graph (paced, authorised by the client-credentials grant) and the tenant's token
     endpoint (not paced), for `collector`, with the client id and secret the source's
-    `credentials_env` names (defaults `ENTRA_CLIENT_ID` / `ENTRA_CLIENT_SECRET`)."""
-    name = collector.name
-    env = collector.source.credentials_env
-    client_id = credential(name, env, "client_id", DEFAULT_CLIENT_ID_VARIABLE)
-    client_secret = credential(name, env, "client_secret", DEFAULT_CLIENT_SECRET_VARIABLE)
-    token_api = collector.http(name, token_url(login_url, tenant_id), credential=client_secret, paced=False)
-    grant = ClientCredentialsGrant(token_api, client_id, client_secret)
-    return collector.http(name, graph_url, grant, client_secret), token_api
+    `credentials_env` names (defaults `CREDENTIALS`: `ENTRA_CLIENT_ID` / `ENTRA_CLIENT_SECRET`)."""
+    return client_credentials_apis(collector, graph_url, token_url(login_url, tenant_id), client_credentials)

@@ -213,3 +213,87 @@ def test_the_weekly_report_shows_the_story(demo_run):
     for shown in ("BOB-MBP: disk not encrypted", "GRACE-HOME: not enrolled in any device manager", "ACME-ERIN-LT",
                   "factor reset by alice@acme.example"):  # fmt: skip
         assert shown in html, shown
+
+
+def demo_page(demo_run, monkeypatch, page: str):
+    """A dashboard page over the demo's own store, as `vaultward demo` serves it."""
+    import streamlit as st
+
+    from tests.dashboard.apptest import run_page
+
+    data_dir, _ = demo_run
+    monkeypatch.setenv("VAULTWARD_DATABASE_URL", f"sqlite:///{data_dir / 'vaultward.db'}")
+    monkeypatch.chdir(data_dir)
+    st.cache_data.clear()
+    return run_page(page)
+
+
+def table_with(at, column: str) -> list[dict]:
+    [frame] = [f.value for f in at.dataframe if column in f.value.columns]
+    return frame.to_dict("records")
+
+
+# The story's takeover signals as the alert table names them (who, what it starts with, source):
+# alice's factor reset of bob's account and his new factor minutes later (okta_log.py), alice in
+# Lisbon then Singapore 40 minutes later (okta_log.py), erin through an anonymising proxy from
+# Amsterdam (entra_signins.py).
+STORY_ALERTS = [
+    ("bob@acme.example", "factor reset by alice@acme.example: user.mfa.factor.reset_all", "okta"),
+    ("bob@acme.example", "factor enrolled: user.mfa.factor.activate", "okta"),
+    ("alice@acme.example", "impossible travel: Lisbon, Portugal to Singapore, ", "okta"),
+    ("erin@acme.example", "sign-in through an anonymising proxy from Amsterdam, NL", "entra"),
+]
+
+
+def test_the_overview_shows_the_takeover_story(demo_run, monkeypatch):
+    """Issue 20's acceptance on the demo's Overview: the account-takeover alerts name bob's
+    factors reset by alice, alice's impossible travel and erin's anonymised sign-in; everyone
+    the check failed has an alert, and the administrator no e-mail ties to a log is "cannot tell"."""
+    at = demo_page(demo_run, monkeypatch, "overview")
+    assert "Account-takeover alerts" in [s.value for s in at.subheader]
+    alerts = table_with(at, "who")
+    for who, what, source in STORY_ALERTS:
+        assert any(
+            (a["who"], a["source"], a["status"]) == (who, source, "fail") and a["what"].startswith(what)
+            for a in alerts
+        ), (who, what, [(a["who"], a["what"]) for a in alerts if a["who"] == who])
+    travel = next(a for a in alerts if a["what"].startswith("impossible travel"))
+    assert " in 40 min (" in travel["what"]
+    failing = {who for who, (status, _) in TAKEOVER_SIGNALS.items() if status == "fail"}
+    assert {a["who"] for a in alerts if a["status"] == "fail"} == failing
+    [untold] = [a for a in alerts if a["status"] != "fail"]
+    assert (untold["what"], untold["status"]) == ("cannot tell", "unknown")
+    assert "no e-mail ties them" in untold["reason"]
+
+
+def test_the_attack_path_names_the_workstation_failures(demo_run, monkeypatch):
+    """Issue 20's acceptance on the demo's Attack path: the compromised-workstation stage names
+    what the endpoint checks failed, as the weekly report does: bob's unencrypted Mac, erin's
+    laptop and workstation without EDR, grace's home PC no device manager lists; then the
+    takeover alerts."""
+    at = demo_page(demo_run, monkeypatch, "attack_path")
+    people = {row["person"]: row for row in table_with(at, "devices")}
+    expected = {
+        who: status
+        for who, (status, _) in SIGNER_DEVICES.items()
+        if status in ("fail", "unknown") and not who.startswith("device:")
+    }
+    assert {who: row["status"] for who, row in people.items()} == expected
+    assert people["bob@acme.example"]["message"] == "BOB-MBP: disk not encrypted"
+    # erin's Intune laptop and her Ubuntu workstation (Fleet, no MDM): neither has a Falcon sensor
+    assert people["erin@acme.example"]["message"] == (
+        "erin-ws-01: no EDR sensor seen (crowdstrike does not list it); "
+        "ACME-ERIN-LT: no EDR sensor seen (crowdstrike does not list it); "
+        "erin-ws-01: not enrolled in any device manager"
+    )
+    assert set(people["erin@acme.example"]["devices"].split(", ")) == {"ACME-ERIN-LT", "erin-ws-01"}
+    assert "GRACE-HOME: not enrolled in any device manager" in people["grace@acme.example"]["message"]
+    # the signers' and administrators' devices without a working sensor
+    gaps = {row["device"]: row for row in table_with(at, "people")}
+    assert set(gaps) == {"ACME-ERIN-LT", "erin-ws-01", "DAVE-MBP", "carols-macbook-pro.local"}
+    for device in ("ACME-ERIN-LT", "erin-ws-01"):
+        assert (gaps[device]["people"], gaps[device]["status"]) == ("erin@acme.example", "fail")
+        assert "no EDR sensor seen" in gaps[device]["message"]
+    assert "Account-takeover alerts" in [s.value for s in at.subheader]
+    alerts = table_with(at, "who")
+    assert any(a["what"].startswith(STORY_ALERTS[0][1]) for a in alerts if a["who"] == "bob@acme.example")

@@ -7,7 +7,7 @@ from typing import Any
 
 from vaultward.contract.records import Device, Identity, TransferPolicy, Wallet
 from vaultward.contract.sdk import CheckContext, Result, check, failed, not_applicable, passed, unknown
-from vaultward.derived.access import privilege_gap
+from vaultward.derived.access import privilege_unknown
 from vaultward.derived.devices import Machine
 from vaultward.derived.posture import NO_DEVICE_SOURCE, posture_verdict, role_of
 from vaultward.derived.training import humans
@@ -99,11 +99,8 @@ def signer_devices(ctx: CheckContext) -> Iterator[Result]:
     # people and each of their devices too, never left out (that would raise the score, and
     # the devices' findings would vanish).
     doubtful: dict[str, str] = {}
-    for person in humans(ctx):
-        gaps = [gap for identity in person.active_identities if (gap := privilege_gap(ctx, identity))]
-        if person.id in chosen or person.privileged is not None or not gaps:
-            continue
-        why = doubtful[person.email] = f"whether {person.label} is an administrator is unknown: {gaps[0]}"
+    for person, gap in privilege_unknown(ctx, humans(ctx), chosen):
+        why = doubtful[person.email] = f"whether {person.label} is an administrator is unknown: {gap}"
         mine = devices.of(person.email) if person.email else []
         yield unknown(person.id, why, devices=[m.evidence() for m in mine])
     yield from _other_devices([m for m in devices.machines if m.id not in judged], doubtful)

@@ -8,14 +8,15 @@ from typing import Annotated, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from collectors.bearer_token import client_credentials_apis
 from collectors.crowdstrike import mapper
 from collectors.crowdstrike.client import (
     BASE_URLS,
     MAX_PAGE_SIZE,
-    ClientCredentialsGrant,
     FalconHostsClient,
+    client_credentials,
 )
-from collectors.http_api import credential
+from collectors.degrade import mapping_problems
 from collectors.saas import SaasCollector, http_url
 from vaultward.contract.records import Device, Record
 from vaultward.contract.sdk import Problem, Scope
@@ -88,13 +89,7 @@ class CrowdStrikeCollector(SaasCollector):
         return [Scope(self.name, f"{self.name}:{options.cloud}", {"base_url": base_url})]
 
     def client(self, base_url: str) -> FalconHostsClient:
-        env = self.source.credentials_env
-        client_id = credential(self.name, env, "client_id", DEFAULT_CLIENT_ID_VARIABLE)
-        client_secret = credential(self.name, env, "client_secret", DEFAULT_CLIENT_SECRET_VARIABLE)
-        # The token endpoint has its own limit: not paced with the API it opens.
-        token_api = self.http(self.name, base_url, credential=client_secret, paced=False)
-        grant = ClientCredentialsGrant(token_api, client_id, client_secret)
-        api = self.http(self.name, base_url, grant, client_secret)
+        api, token_api = client_credentials_apis(self, base_url, base_url, client_credentials)
         return FalconHostsClient(api, token_api, self.options.page_size)
 
     def collect(self, scope: Scope) -> Iterator[Record | Problem]:
@@ -104,11 +99,7 @@ class CrowdStrikeCollector(SaasCollector):
                 returned = set()
                 for raw in details:
                     record, problems = mapper.map_device(raw)
-                    for reason in problems:
-                        if record is None:
-                            yield Problem(reason, (Device.kind,))
-                        else:
-                            yield Problem(reason, (), (f"{Device.kind}.anomalies",))
+                    yield from mapping_problems(record, problems, Device.kind)
                     if record is not None:
                         returned.add(record.device_id)
                         if record.device_id not in seen:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from collectors.bearer_token import BearerToken
+from collectors.bearer_token import ClientCredentialsGrant
 from collectors.http_api import ApiError, Credential, HttpApi, VendorClient
 
 # One API host per Falcon cloud (falconpy `_enum/_base_url.py`).
@@ -29,33 +29,23 @@ DETAILS_PATH = "/devices/entities/devices/v2"
 MAX_PAGE_SIZE = 5000
 
 
-class ClientCredentialsGrant(BearerToken):
-    """`POST /oauth2/token` with the API client's id and secret (form fields); the answer (201)
-    carries `access_token` and `expires_in` (30 minutes)."""
-
-    def __init__(self, token_api: HttpApi, client_id: Credential, client_secret: Credential) -> None:
-        super().__init__(token_api.source)
-        self.token_api = token_api
-        self.client_id = client_id
-        self.client_secret = client_secret
-
-    def fetch(self) -> Any:
-        form = {"client_id": self.client_id.value, "client_secret": self.client_secret.value}
-        try:
-            _, body = self.token_api.request_json("POST", TOKEN_PATH, data=form)
-        except ApiError as error:
-            message = str(error)
-            if self.client_secret.variable not in message:
-                message += (
-                    f" (check the API client in {self.client_id.variable}, its secret in "
-                    f"{self.client_secret.variable}, and the cloud)"
-                )
-            raise ApiError(message, error.status) from None
-        return body
+def client_credentials(
+    token_api: HttpApi, client_id: Credential, client_secret: Credential
+) -> ClientCredentialsGrant:
+    """`POST /oauth2/token` with the API client's id and secret as form fields (falconpy's
+    docs/service-collections/oauth2.md, oauth2AccessToken: `client_id`, `client_secret`, no
+    `grant_type`); the answer (201) carries `access_token` and `expires_in` (30 minutes)."""
+    return ClientCredentialsGrant(
+        token_api,
+        client_id,
+        client_secret,
+        path=TOKEN_PATH,
+        hint="check the API client in {client_id}, its secret in {client_secret}, and the cloud",
+    )
 
 
 class FalconHostsClient(VendorClient):
-    """Hosts: Read calls through `api` (authorised by a `ClientCredentialsGrant` over
+    """Hosts: Read calls through `api` (authorised by `client_credentials` over
     `token_api`)."""
 
     def __init__(self, api: HttpApi, token_api: HttpApi, page_size: int = MAX_PAGE_SIZE) -> None:

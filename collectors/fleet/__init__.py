@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from collectors.degrade import side_request
+from collectors.degrade import mapped, side_request
 from collectors.fleet import mapper
 from collectors.fleet.client import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, FleetClient
 from collectors.http_api import bearer, credential
@@ -107,12 +107,4 @@ def _host(client: FleetClient, host: dict[str, Any]) -> Iterator[Record | Proble
         mapping = yield from side_request(
             lambda: client.device_mapping(host_id), fields=(f"{Device.kind}.user",)
         )
-    record, problems = mapper.map_host(host, details, mapping)
-    for reason in problems:
-        yield (
-            Problem(reason, (Device.kind,))
-            if record is None
-            else Problem(reason, (), (f"{Device.kind}.anomalies",))
-        )
-    if record is not None:
-        yield record
+    yield from mapped(mapper.map_host(host, details, mapping), Device.kind)

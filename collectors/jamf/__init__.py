@@ -4,13 +4,15 @@ check-in, managed or not, and their user."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import partial
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from collectors.http_api import credential
+from collectors.bearer_token import client_credentials_apis
+from collectors.degrade import mapped
 from collectors.jamf import mapper
-from collectors.jamf.client import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, ClientCredentialsGrant, JamfClient
+from collectors.jamf.client import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, JamfClient, client_credentials
 from collectors.saas import SaasCollector, http_url
 from vaultward.contract.records import Device, Record
 from vaultward.contract.sdk import Problem, Scope
@@ -78,22 +80,11 @@ class JamfCollector(SaasCollector):
         return [Scope(self.name, f"jamf:{host}", {"base_url": base_url})]
 
     def client(self, base_url: str) -> JamfClient:
-        env = self.source.credentials_env
-        client_id = credential(self.name, env, "client_id", DEFAULT_CLIENT_ID_VARIABLE)
-        client_secret = credential(self.name, env, "client_secret", DEFAULT_CLIENT_SECRET_VARIABLE)
-        token_api = self.http(self.name, base_url, credential=client_secret, paced=False)
-        grant = ClientCredentialsGrant(token_api, client_id, client_secret, self.clock)
-        api = self.http(self.name, base_url, grant, client_secret)
+        grant = partial(client_credentials, clock=self.clock)
+        api, token_api = client_credentials_apis(self, base_url, base_url, grant)
         return JamfClient(api, token_api, self.options.page_size)
 
     def collect(self, scope: Scope) -> Iterator[Record | Problem]:
         with self.client(scope.params["base_url"]) as client:
             for raw in client.computers():  # the main listing: failing, it fails the Run
-                record, problems = mapper.map_computer(raw)
-                for reason in problems:
-                    if record is None:
-                        yield Problem(reason, (Device.kind,))
-                    else:
-                        yield Problem(reason, (), (f"{Device.kind}.anomalies",))
-                if record is not None:
-                    yield record
+                yield from mapped(mapper.map_computer(raw), Device.kind)

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from collectors.bearer_token import REFRESH_MARGIN, BearerToken
+from collectors.bearer_token import ClientCredentialsGrant
 from collectors.http_api import ApiError, Credential, HttpApi, VendorClient
 from vaultward.contract.sdk import IncompleteListing
 
@@ -27,50 +27,20 @@ DEFAULT_PAGE_SIZE = 100  # Jamf's documented default for page-size
 MAX_PAGE_SIZE = 2000  # Jamf documents no maximum; five sections a computer keep pages far under it
 
 
-class ClientCredentialsGrant(BearerToken):
-    """A Jamf Pro API client's id and secret exchanged at `token_api` for an access token,
-    fetched again before it expires: an inventory of thousands of Macs takes longer to read
-    than one token lives (an API client's lifetime can be as short as a minute, so the margin
-    is a quarter of the lifetime when that is less than `REFRESH_MARGIN`)."""
-
-    def __init__(
-        self, token_api: HttpApi, client_id: Credential, client_secret: Credential, clock: Callable[[], float]
-    ) -> None:
-        super().__init__(token_api.source, clock=clock)
-        self.token_api = token_api
-        self.client_id = client_id
-        self.client_secret = client_secret
-        self._refresh_at = 0.0
-
-    def value(self) -> str:
-        with self._lock:
-            if not self._value or self.clock() >= self._refresh_at:
-                self._value, lifetime = self._parse(self.fetch())
-                self._refresh_at = self.clock() + lifetime - min(REFRESH_MARGIN, lifetime / 4)
-            return self._value
-
-    def fetch(self) -> Any:
-        form = {
-            "client_id": self.client_id.value,
-            "client_secret": self.client_secret.value,
-            "grant_type": "client_credentials",
-        }
-        try:
-            _, body = self.token_api.request_json("POST", TOKEN_PATH, data=form)
-        except ApiError as error:
-            message = str(error)
-            if self.client_secret.variable not in message:
-                message += (
-                    f" (check the API client in {self.client_id.variable} and its secret in "
-                    f"{self.client_secret.variable})"
-                )
-            raise ApiError(message, error.status) from None
-        return body
+def client_credentials(
+    token_api: HttpApi, client_id: Credential, client_secret: Credential, clock: Callable[[], float]
+) -> ClientCredentialsGrant:
+    """A Jamf Pro API client's id and secret exchanged at `TOKEN_PATH` for an access token,
+    fetched again before it expires (an API client's lifetime can be as short as a minute)."""
+    return ClientCredentialsGrant(
+        token_api, client_id, client_secret, path=TOKEN_PATH, fields={"grant_type": "client_credentials"},
+        clock=clock,
+    )  # fmt: skip
 
 
 class JamfClient(VendorClient):
     """One Jamf Pro instance, as an API client, through `api` (authorised by a
-    `ClientCredentialsGrant` over `token_api`)."""
+    `client_credentials` over `token_api`)."""
 
     def __init__(self, api: HttpApi, token_api: HttpApi, page_size: int = DEFAULT_PAGE_SIZE) -> None:
         self.source = api.source

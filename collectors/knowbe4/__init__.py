@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from collectors.degrade import side_listing, side_request
+from collectors.degrade import mapped, side_listing, side_request
 from collectors.http_api import bearer, credential
 from collectors.knowbe4 import mapper
 from collectors.knowbe4.client import BASE_URLS, MAX_PAGE_SIZE, KnowBe4Client
@@ -89,13 +89,13 @@ class KnowBe4Collector(SaasCollector):
         api = self.http(self.name, scope.params["base_url"], bearer(token), token)
         with KnowBe4Client(api, options.page_size) as client:
             for raw in client.users():  # the main listing: failing, it fails the Run
-                yield from _emit(mapper.map_user(raw, as_of), PhishProne.kind)
+                yield from mapped(mapper.map_user(raw, as_of), PhishProne.kind)
             # Each further listing feeds one kind: failing, it leaves only that kind incomplete.
             yield from side_listing(
                 lambda: (
                     item
                     for raw in client.enrollments()
-                    for item in _emit(mapper.map_enrollment(raw, options.lure_modules), TrainingRecord.kind)
+                    for item in mapped(mapper.map_enrollment(raw, options.lure_modules), TrainingRecord.kind)
                 ),
                 (TrainingRecord.kind,),
             )
@@ -113,7 +113,7 @@ def _phishing_tests(client: KnowBe4Client, campaigns: dict) -> Iterator[Record |
     recipient listing incomplete, and the next test is still read."""
     for test in client.security_tests():
         record, problems = mapper.map_security_test(test, campaigns)
-        yield from _emit((record, problems), PhishingTest.kind)
+        yield from mapped((record, problems), PhishingTest.kind)
         if record is None:
             yield Problem(
                 f"knowbe4 phishing test {test.get('name')!r}: no pst_id, recipients skipped",
@@ -126,16 +126,6 @@ def _phishing_tests(client: KnowBe4Client, campaigns: dict) -> Iterator[Record |
 def _recipients(client: KnowBe4Client, test: dict) -> Callable[[], Iterator[Record | Problem]]:
     def read() -> Iterator[Record | Problem]:
         for raw in client.recipients(test["pst_id"]):
-            yield from _emit(mapper.map_recipient(raw, test), PhishingResult.kind)
+            yield from mapped(mapper.map_recipient(raw, test), PhishingResult.kind)
 
     return read
-
-
-def _emit(mapped: tuple[Record | None, list[str]], kind: str) -> Iterator[Record | Problem]:
-    """The record and its problems: a skipped record leaves its kind's listing incomplete; a
-    kept one with values the mapper did not know (in its `anomalies`) leaves it complete."""
-    record, problems = mapped
-    for reason in problems:
-        yield Problem(reason, (kind,)) if record is None else Problem(reason, (), (f"{kind}.anomalies",))
-    if record is not None:
-        yield record

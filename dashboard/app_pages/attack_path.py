@@ -73,7 +73,8 @@ def _stage(number: int, stage: dict[str, Any], controls: list[dict[str, Any]], p
             )
             for control in controls:
                 _control(control, pages.get(control["mitigation"]))
-            if stage["stage"] == "workstation":  # the signs that it is happening now
+            if stage["stage"] == "workstation":  # what is open on the laptops, and signs it is happening
+                endpoints.workstation_failures(data.database_url(), "attack_path")
                 endpoints.takeover_alerts(data.database_url(), pages, "attack_path")
 
 

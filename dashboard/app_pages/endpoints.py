@@ -14,6 +14,7 @@ from dashboard import data
 from dashboard.app_pages.tables import show_table
 from vaultward.read import endpoints
 from vaultward.read.evaluations import latest_evaluation_id
+from vaultward.read.workstation_report import workstation_stage
 
 DEVICE_COLUMNS = {
     "person": st.column_config.TextColumn("Person", width="medium"),
@@ -40,6 +41,19 @@ ALERT_COLUMNS = {
     "source": st.column_config.TextColumn("Source"),
     "reason": st.column_config.TextColumn("Finding", width="large"),
 }
+STAGE_DEVICE_COLUMNS = {
+    "person": st.column_config.TextColumn("Person", width="medium"),
+    "status": st.column_config.TextColumn("Status"),
+    "devices": st.column_config.TextColumn("Device(s)", width="medium"),
+    "message": st.column_config.TextColumn("What fails (or why unknown)", width="large"),
+    "role": st.column_config.TextColumn("Role"),
+}
+EDR_GAP_COLUMNS = {
+    "device": st.column_config.TextColumn("Device", width="medium"),
+    "people": st.column_config.TextColumn("Used by", width="medium"),
+    "status": st.column_config.TextColumn("Status"),
+    "message": st.column_config.TextColumn("Why", width="large"),
+}
 SIGNER_ROLES = "signers and administrators"
 # What fails beside whose device it is: at 1280 px the columns after it need the scroller.
 ORDER = ["person", "role", "device", "status", "fails", "sources", "platform", "os_version", "managed",
@@ -59,6 +73,27 @@ def frames(url: str) -> dict[str, pd.DataFrame]:
         "devices": pd.DataFrame([asdict(row) for row in devices], columns=device_columns),
         "unmatched": pd.DataFrame([asdict(row) for row in unmatched], columns=device_columns),
         "alerts": pd.DataFrame([asdict(a) for a in alerts], columns=[*ALERT_COLUMNS, "status", "person_id"]),
+    }
+
+
+@st.cache_data(ttl=data.CACHE_TTL, show_spinner=False)
+def workstation(url: str) -> dict[str, Any] | None:
+    """The latest evaluation's workstation stage as the weekly report shows it: the signers'
+    and administrators' people whose devices fail or are unknown, their devices' EDR gaps and
+    the EDR tallies; None when its checks did not run."""
+    with data.session(url) as s:
+        evaluation_id = latest_evaluation_id(s)
+        stage = workstation_stage(s, evaluation_id) if evaluation_id is not None else None
+    if stage is None:
+        return None
+    people = [{**asdict(line), "devices": ", ".join(line.devices) or "none known"} for line in stage.devices]
+    gaps = [{**asdict(gap), "people": ", ".join(gap.people)} for gap in stage.edr_gaps]
+    return {
+        "devices": pd.DataFrame(people, columns=list(STAGE_DEVICE_COLUMNS)),
+        "edr_gaps": pd.DataFrame(gaps, columns=list(EDR_GAP_COLUMNS)),
+        "edr": asdict(stage.edr),
+        "edr_privileged": asdict(stage.edr_privileged),
+        "devices_passed": stage.devices_passed,
     }
 
 
@@ -160,3 +195,35 @@ def takeover_alerts(url: str, pages: dict[str, Any] | None, key: str) -> None:
             icon=":material/arrow_forward:",
             query_params={"check": endpoints.TAKEOVER},
         )
+
+
+def workstation_failures(url: str, key: str) -> None:
+    """The Attack path's workstation stage in the words of its checks, as the weekly report
+    shows it: whose devices fail or cannot be judged and what fails on which, the EDR coverage
+    and the signers' and administrators' devices without a working sensor."""
+    stage = workstation(url)
+    if stage is None:
+        return
+    people = stage["devices"]
+    st.markdown(f"**Signers' and administrators' devices that fail or are unknown ({len(people)})**")
+    if not people.empty:
+        show_table(people, hide_index=True, width="stretch", column_config=STAGE_DEVICE_COLUMNS,
+                   key=f"{key}_devices")  # fmt: skip
+    elif stage["devices_passed"]:
+        st.caption(
+            f"Every device of the {stage['devices_passed']} signer(s) and administrator(s) judged passes."
+        )
+    else:
+        st.caption("No signer's or administrator's device was judged.")
+    edr, mine = stage["edr"], stage["edr_privileged"]
+    if not any(edr.values()):
+        st.caption("EDR coverage: no device is listed, so it is unmeasured, not complete.")
+    else:
+        st.caption(
+            f"EDR coverage, every device: {edr['covered']} covered, {edr['not_covered']} not covered, "
+            f"{edr['unknown']} unknown · signers' and administrators' devices: {mine['covered']} covered, "
+            f"{mine['not_covered']} not covered, {mine['unknown']} unknown"
+        )
+    if not stage["edr_gaps"].empty:
+        show_table(stage["edr_gaps"], hide_index=True, width="stretch", column_config=EDR_GAP_COLUMNS,
+                   key=f"{key}_edr_gaps")  # fmt: skip

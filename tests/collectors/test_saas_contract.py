@@ -161,7 +161,8 @@ def test_5xx_is_retried(fakes, source: Source):
 
 @every_source
 def test_a_refused_credential_fails_the_run_naming_the_variable_not_the_value(engine, fakes, source: Source):
-    fake_of(fakes, source).inject(source.listing, 401, body={"error": "invalid credentials"})
+    # twice: a client-credentials grant tries once more with a new token
+    fake_of(fakes, source).inject(source.listing, 401, body={"error": "invalid credentials"}, times=2)
     instance, scope = collector_for(fakes, source, [])
     outcome = run_scope(engine, instance, scope)
     assert (outcome.status, outcome.items) == ("failed", 0)

@@ -104,8 +104,14 @@ def test_endpoints_page(endpoints_url):
     assert [r["person"] for r in rows(at, 0)] == ["dave@acme.example"]
 
 
-def alerts_of(at, index: int) -> list[tuple[str, str, str, str, str]]:
-    return [(r["who"], r["what"], r["at"], r["source"], r["status"]) for r in rows(at, index)]
+def table_with(at, column: str) -> list[dict]:
+    """The rows of the page's one table with `column`."""
+    [frame] = [f.value for f in at.dataframe if column in f.value.columns]
+    return frame.to_dict("records")
+
+
+def alerts_of(at) -> list[tuple[str, str, str, str, str]]:
+    return [(r["who"], r["what"], r["at"], r["source"], r["status"]) for r in table_with(at, "who")]
 
 
 EXPECTED_ALERTS = [
@@ -136,5 +142,12 @@ def test_attack_path_workstation_stage_shows_endpoint_checks_and_alerts(endpoint
     assert {"access.signer_devices", "access.account_takeover_signals"} <= workstation
     at = run_page("attack_path")
     assert "Account-takeover alerts" in [s.value for s in at.subheader]
-    assert alerts_of(at, 0) == EXPECTED_ALERTS
+    assert alerts_of(at) == EXPECTED_ALERTS
     assert "access.signer_devices" in rendered_markdown(at)
+    # what fails on whose device, in the check's words (the weekly report's table)
+    devices = [(r["person"], r["status"], r["devices"]) for r in table_with(at, "devices")]
+    assert devices == [
+        ("alice@acme.example", "fail", "alice-mbp"),
+        ("dave@acme.example", "unknown", "none known"),
+    ]
+    assert table_with(at, "devices")[0]["message"].startswith("alice-mbp: disk not encrypted")

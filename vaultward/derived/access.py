@@ -11,7 +11,7 @@ this tenant does not show the guest has no MFA when the tenant may trust their h
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING
@@ -20,7 +20,7 @@ from vaultward.contract.records import AccessKey, Identity
 
 if TYPE_CHECKING:
     from vaultward.contract.sdk import CheckContext
-    from vaultward.derived.people import Classification
+    from vaultward.derived.people import Classification, Person
 
 SILENT = ": does not say"
 MACHINE_CHECK = "access.privileged_machine_credentials"
@@ -101,6 +101,21 @@ def privilege_gap(ctx: CheckContext, identity: Identity) -> str | None:
     if identity.privileged is not None or identity.suspended:
         return None
     return ctx.field_gap(identity, "privileged")
+
+
+def privilege_unknown(
+    ctx: CheckContext, people: Iterable[Person], judged: Collection[str]
+) -> Iterator[tuple[Person, str]]:
+    """Each of `people` outside `judged` (person ids) whom no source marks privileged or not,
+    because a failed request left an active identity's privilege unknown, with the first such
+    gap: a check about signers and administrators owes them an unknown, never silence (that
+    would raise the score)."""
+    for person in people:
+        if person.id in judged or person.privileged is not None:
+            continue
+        gaps = [gap for identity in person.active_identities if (gap := privilege_gap(ctx, identity))]
+        if gaps:
+            yield person, gaps[0]
 
 
 def signs_in_not(identity: Identity) -> str:

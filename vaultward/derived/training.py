@@ -9,7 +9,7 @@ from typing import Any
 from vaultward.contract.records import TrainingRecord
 from vaultward.contract.sdk import CheckContext, Result, failed, not_applicable, passed, unknown
 from vaultward.contract.vocabulary import Status
-from vaultward.derived.access import privilege_gap
+from vaultward.derived.access import privilege_unknown
 from vaultward.derived.people import Directory, Person, not_a_person
 
 PASSED = ("passed", "completed")
@@ -101,9 +101,7 @@ def not_privileged(ctx: CheckContext, chosen: Iterable[Person]) -> Iterator[Resu
     """The rest of a check about `privileged_and_signers`: unknown for staff whose privilege a
     failed request left unknown (never silently left out), not applicable for everyone else."""
     judged = {person.id: person for person in chosen}
-    for person in humans(ctx):
-        gaps = [gap for identity in person.active_identities if (gap := privilege_gap(ctx, identity))]
-        if person.id not in judged and person.privileged is None and gaps:
-            judged[person.id] = person
-            yield unknown(person.id, f"whether {person.label} is privileged is unknown: {gaps[0]}")
+    for person, gap in list(privilege_unknown(ctx, humans(ctx), judged)):
+        judged[person.id] = person
+        yield unknown(person.id, f"whether {person.label} is privileged is unknown: {gap}")
     yield from not_judged(ctx, judged.values(), "neither privileged nor a wallet signer or transfer approver")

@@ -2,7 +2,9 @@
 read from the findings an evaluation stored for access.signer_devices, detection.edr_coverage
 and access.account_takeover_signals (their evidence carries each device as
 `vaultward.derived.devices.Machine.evidence` wrote it). Nothing is judged again here: a
-person or device the check could not judge is "unknown" with its reason, never a tick."""
+person or device the check could not judge is "unknown" with its reason, never a tick. The
+weekly report's workstation stage (`workstation_report`) reads the same findings through the
+same plumbing: the check ids, `stored_findings`, `device_name` and `signals_of`."""
 
 from __future__ import annotations
 
@@ -65,6 +67,21 @@ class DeviceRow:
 
 
 @dataclass(frozen=True)
+class SignalLine:
+    at: str  # ISO 8601 UTC, as the identity provider logged it
+    source: str
+    signal: str
+
+
+def signals_of(evidence: dict[str, Any]) -> list[SignalLine]:
+    """The signals an access.account_takeover_signals finding kept (the latest, oldest first)."""
+    return [
+        SignalLine(str(s.get("at", "")), str(s.get("source", "")), str(s.get("signal", "")))
+        for s in evidence.get("signals") or []
+    ]
+
+
+@dataclass(frozen=True)
 class Alert:
     """One account-takeover signal (status fail), or a person whose log cannot tell (unknown)."""
 
@@ -79,7 +96,7 @@ class Alert:
 
 
 def stored_findings(session: Session, evaluation_id: int, checks: Sequence[str] = CHECKS) -> list[Stored]:
-    """The evaluation's findings of `checks`, in stored order."""
+    """The evaluation's findings of `checks` (the three endpoint checks), in stored order."""
     query = (
         select(Finding)
         .where(col(Finding.evaluation_id) == evaluation_id, col(Finding.check_id).in_(checks))
@@ -97,10 +114,15 @@ def _flag(value: Any) -> str:
     return "unknown" if value is None else ("yes" if value else "no")
 
 
+def device_name(device: dict[str, Any]) -> str:
+    """A device as the findings' evidence names it: its name, else its machine id."""
+    return str(device.get("name") or device.get("machine") or "")
+
+
 def _device_fields(device: dict[str, Any]) -> dict[str, str]:
     gaps = device.get("unknown_fields") or {}
     return {
-        "device": str(device.get("name") or device.get("machine") or ""),
+        "device": device_name(device),
         "sources": ", ".join(device.get("sources") or []),
         "platform": str(device.get("platform") or "unknown"),
         "os_version": str(device.get("os_version") or "unknown"),
@@ -195,10 +217,11 @@ def takeover_alerts(findings: Sequence[Stored]) -> list[Alert]:
             continue
         role = str(f.evidence.get("role") or "")
         if f.status == "fail":
-            listed = f.evidence.get("signals") or []
-            for signal in listed:
-                signals.append(Alert(f.name, role, str(signal.get("signal", "")), str(signal.get("at", "")),
-                                     str(signal.get("source", "")), "fail", f.message, f.resource))  # fmt: skip
+            listed = signals_of(f.evidence)
+            for line in listed:
+                signals.append(
+                    Alert(f.name, role, line.signal, line.at, line.source, "fail", f.message, f.resource)
+                )
             if not listed:
                 signals.append(Alert(f.name, role, f.message, "", "", "fail", f.message, f.resource))
         elif f.status == "unknown":

@@ -11,14 +11,20 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
-from vaultward.store.models import Finding
+from vaultward.read.endpoints import (
+    CHECKS,
+    SIGNER_DEVICES,
+    TAKEOVER,
+    SignalLine,
+    Stored,
+    device_name,
+    signals_of,
+    stored_findings,
+)
+from vaultward.read.endpoints import EDR_COVERAGE as EDR
 
-SIGNER_DEVICES = "access.signer_devices"
-EDR = "detection.edr_coverage"
-TAKEOVER = "access.account_takeover_signals"
-CHECKS = (SIGNER_DEVICES, EDR, TAKEOVER)
 OPEN = ("fail", "unknown")
 
 
@@ -50,13 +56,6 @@ class EdrGap:
     people: list[str]
     status: str
     message: str
-
-
-@dataclass(frozen=True)
-class SignalLine:
-    at: str  # ISO 8601 UTC, as the identity provider logged it
-    source: str
-    signal: str
 
 
 @dataclass(frozen=True)
@@ -98,7 +97,7 @@ def _order(status: str) -> int:
     return OPEN.index(status) if status in OPEN else len(OPEN)
 
 
-def _tally(rows: list[Finding]) -> EdrTally:
+def _tally(rows: list[Stored]) -> EdrTally:
     count = {status: sum(1 for f in rows if f.status == status) for status in ("pass", "fail", "unknown")}
     return EdrTally(
         count["pass"],
@@ -111,14 +110,7 @@ def _tally(rows: list[Finding]) -> EdrTally:
 
 def _device_names(evidence: dict[str, Any]) -> list[str]:
     devices = evidence.get("devices") or []
-    return [str(d.get("name") or d.get("machine") or "") for d in devices if not d.get("retired")]
-
-
-def _signals(evidence: dict[str, Any]) -> list[SignalLine]:
-    return [
-        SignalLine(str(s.get("at", "")), str(s.get("source", "")), str(s.get("signal", "")))
-        for s in evidence.get("signals") or []
-    ]
+    return [device_name(d) for d in devices if not d.get("retired")]
 
 
 # The evidence of the unknowns the evaluation adds about no person or device (no data at all, a
@@ -126,22 +118,20 @@ def _signals(evidence: dict[str, Any]) -> list[SignalLine]:
 PIPELINE_EVIDENCE = frozenset({"kinds", "unreadable", "collector"})
 
 
-def _about_nobody(finding: Finding) -> bool:
-    return finding.status in OPEN and bool(PIPELINE_EVIDENCE & (finding.evidence or {}).keys())
+def _about_nobody(finding: Stored) -> bool:
+    return finding.status in OPEN and bool(PIPELINE_EVIDENCE & finding.evidence.keys())
 
 
-def _note(finding: Finding) -> str:
+def _note(finding: Stored) -> str:
     return f"{finding.check_id}: {finding.message}"
 
 
 def workstation_stage(session: Session, evaluation_id: int) -> WorkstationStage | None:
     """The stage of `evaluation_id`, or None when none of its three checks ran then."""
-    rows = session.exec(
-        select(Finding).where(Finding.evaluation_id == evaluation_id, col(Finding.check_id).in_(CHECKS))
-    ).all()
+    rows = stored_findings(session, evaluation_id)
     if not rows:
         return None
-    by_check: dict[str, list[Finding]] = {check: [] for check in CHECKS}
+    by_check: dict[str, list[Stored]] = {check: [] for check in CHECKS}
     for row in rows:
         by_check[row.check_id].append(row)
     notes: list[str] = []
@@ -165,7 +155,7 @@ def workstation_stage(session: Session, evaluation_id: int) -> WorkstationStage 
     gaps = sorted(
         (
             EdrGap(
-                str(f.evidence.get("name") or f.resource_name or f.resource),
+                str(f.evidence.get("name") or f.name),
                 list(f.evidence.get("owners") or []),
                 f.status,
                 f.message,
@@ -186,7 +176,7 @@ def workstation_stage(session: Session, evaluation_id: int) -> WorkstationStage 
     for f in by_check[TAKEOVER]:
         role = str(f.evidence.get("role") or "")
         if f.status == "fail":
-            found = _signals(f.evidence)
+            found = signals_of(f.evidence)
             count = f.evidence.get("signal_count")
             alerts.append(
                 TakeoverAlert(f.resource, role, int(count) if isinstance(count, int) else len(found), found,

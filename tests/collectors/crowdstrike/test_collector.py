@@ -149,8 +149,12 @@ def test_5xx_is_retried(fake, credentials):
 
 
 def test_a_refused_token_fails_the_run_naming_the_variable(engine, fake, credentials):
+    """Refused again with a new token: the credential is refused."""
     fake.inject(
-        SCROLL, 401, body=envelope([], [{"code": 401, "message": "access denied, invalid bearer token"}])
+        SCROLL,
+        401,
+        body=envelope([], [{"code": 401, "message": "access denied, invalid bearer token"}]),
+        times=2,
     )
     instance = collector(fake)
     outcome = run_scope(engine, instance, instance.scopes()[0])

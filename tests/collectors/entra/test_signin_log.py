@@ -257,7 +257,7 @@ def test_a_page_lost_after_the_first_leaves_the_log_incomplete_not_the_users(eng
 def test_a_revoked_token_fails_the_run(engine, credentials):
     with make_fake() as fake:
         body = {"error": {"code": "InvalidAuthenticationToken", "message": "Access token has expired."}}
-        fake.inject(SIGN_INS, 401, body=body)
+        fake.inject(SIGN_INS, 401, body=body, times=2)  # refused again with a new token
         instance = collector(fake)
         outcome = run_scope(engine, instance, instance.scopes()[0])
     assert outcome.status == "failed"

@@ -139,7 +139,8 @@ def test_a_5xx_is_retried(fake, credentials):
 
 
 def test_a_401_fails_the_run_naming_the_variable_never_the_secret(engine, fake, credentials):
-    fake.inject(DEVICES, 401, body={"error": {"code": "InvalidAuthenticationToken", "message": "expired"}})
+    body = {"error": {"code": "InvalidAuthenticationToken", "message": "expired"}}
+    fake.inject(DEVICES, 401, body=body, times=2)  # refused again with a new token
     outcome = run_scope(engine, collector(fake), collector(fake).scopes()[0])
     assert (outcome.status, outcome.error) == (
         "failed",

@@ -127,8 +127,23 @@ def test_the_token_is_fetched_again_before_it_expires(credentials):
         ]
 
 
-def test_an_expired_token_the_server_refuses_fails_the_run_naming_the_variable(engine, fake, credentials):
+def test_a_token_the_server_refused_once_is_renewed_and_the_run_completes(engine, fake, credentials):
+    """A token refused before its `expires_in` (revoked, or the API client's lifetime changed):
+    one 401, a new token, the same page again."""
     fake.inject(INVENTORY_PATH, 401, body={"httpStatus": 401, "errors": [{"code": "INVALID_TOKEN"}]})
+    outcome = run_scope(engine, collector(fake), collector(fake).scopes()[0])
+    assert (outcome.status, outcome.error) == ("ok", None)
+    assert [(method, path.split("?")[0], status) for method, path, status in fake.log][:4] == [
+        ("POST", TOKEN_PATH, 200),
+        ("GET", INVENTORY_PATH, 401),
+        ("POST", TOKEN_PATH, 200),
+        ("GET", INVENTORY_PATH, 200),
+    ]
+
+
+def test_an_expired_token_the_server_refuses_fails_the_run_naming_the_variable(engine, fake, credentials):
+    # refused again with a new token: the credential is refused
+    fake.inject(INVENTORY_PATH, 401, body={"httpStatus": 401, "errors": [{"code": "INVALID_TOKEN"}]}, times=2)
     outcome = run_scope(engine, collector(fake), collector(fake).scopes()[0])
     assert (outcome.status, outcome.items) == ("failed", 0)
     assert outcome.error == (
