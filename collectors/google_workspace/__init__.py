@@ -76,9 +76,12 @@ class GoogleWorkspaceCollector(SaasCollector):
     `SigninLog` per scope. They need a second read-only scope added to the same domain-wide
     delegation, `https://www.googleapis.com/auth/admin.reports.audit.readonly`, and an
     `admin_subject` allowed to read reports. Without it the users are still read; only the
-    sign-in events are missing and the SigninLog says `complete=False` and why. Each Run
-    reads the whole window again (no stored cursor yet); the log vouches for events up to
-    `LOGIN_LAG` before now, because Google may deliver login events hours late.
+    sign-in events are missing and the SigninLog says `complete=False` and why. The log
+    vouches for events up to `LOGIN_LAG` before now, because Google may deliver login events
+    hours late, and is read on from a stored cursor (`collectors/log_cursor.py`): after a
+    complete earlier log of the same event types, a Run asks each application only from
+    that log's end less `LOG_OVERLAP` (a day), within the six-month retention, and carries the
+    earlier events of the window; otherwise it reads the whole window.
     """
 
     name = "google_workspace"

@@ -64,8 +64,11 @@ class OktaCollector(SaasCollector):
 
     The System Log is read beside the user listing: a refused (403) or broken log read leaves
     only `signin_event` and `signin_log` incomplete (the `SigninLog` says complete=False and
-    why), never the users. Each Run reads the whole window as one bounded request; reading on
-    from a stored cursor (Okta's polling requests) is the long-run design, not done yet. The log
+    why), never the users. The log is read on from a stored cursor (`collectors/log_cursor.py`):
+    after a complete log of the same event types, a Run asks only from that log's end less
+    `LOG_OVERLAP` (an hour), within the 90-day retention, and carries the earlier events of
+    the window; otherwise (no earlier log, an incomplete one, a longer window, one past
+    retention) it reads the whole window as one bounded request. The log
     is paced apart, to `signin_log_rate_limit_per_minute` (default 50: Okta's Enterprise limit
     for /api/v1/logs; 120 on Workforce Identity, 25 on One App), and Okta's X-Rate-Limit-*
     headers and 429s on it are obeyed like the other endpoints'. `rate_limit_per_minute = 0`
