@@ -66,8 +66,12 @@ class EntraCollector(SaasCollector):
       Entra ID P1 or P2 licence (Graph answers 403
       `Authentication_RequestFromNonPremiumTenantOrB2CTenant` without one): a refused or broken
       log leaves only `signin_event` / `signin_log` incomplete (the `SigninLog` says why),
-      never the users. Each Run reads the whole window again; reading on from a stored cursor
-      is not done yet.
+      never the users. Both logs are read on from a stored cursor (`collectors/log_cursor.py`):
+      after a complete earlier log of the same event types, a Run asks only from its end
+      less `LOG_OVERLAP` (two hours), within the 30-day retention, and carries the earlier
+      events of the window; otherwise it reads the whole window. v1.0 `auditLogs/signIns` lists
+      interactive and federated sign-ins only: the `SigninLog` names non-interactive
+      sign-ins in `not_read` (`NOT_READ`), so "no takeover signal" never rests on it.
 
     `policy_mapper` says how these decide each identity's `mfa_enforced`. Without
     `Policy.Read.All` (HTTP 403) identities are still stored with `mfa_enforced` unknown and
@@ -209,6 +213,7 @@ class EntraCollector(SaasCollector):
             complete=not gaps,
             reason="; ".join(gaps)[:2000],
             event_types=list(signin_mapper.EVENT_TYPES),
+            not_read=list(NOT_READ),
         )
         yield cursor.stamped(log, len(carried))
 
@@ -222,6 +227,11 @@ LOG_LAG = timedelta(minutes=5)
 # 1% of entries later than LOG_LAG, up to the two hours after which Microsoft asks for a
 # support ticket ("I can't find recent user sign-ins", Azure portal self-help).
 LOG_OVERLAP = timedelta(hours=2)
+# Graph v1.0 List signIns returns "sign-ins where a username and password are passed as part
+# of authorization token, and successful federated sign-ins" (signin-list): not the
+# non-interactive ones (a refresh or session token replayed), where a stolen session shows.
+# The SigninLog says so, and the takeover check does not pass on it.
+NOT_READ = ("non-interactive user sign-ins (Graph v1.0 auditLogs/signIns lists interactive ones only)",)
 # Entra keeps sign-in and audit logs 30 days with P1/P2 ("Microsoft Entra data retention");
 # a complete sign-in log implies P1 (Graph refuses it without).
 LOG_RETENTION = timedelta(days=30)

@@ -107,3 +107,7 @@ class SigninLog(Record):
     # whole span was read.
     read_from: AwareDatetime | None = None
     events_carried: int = 0
+    # What the source logs that this read does not ask for, though a takeover can show there
+    # (Entra: Graph v1.0 lists interactive and federated sign-ins only, not non-interactive
+    # ones). The log may be complete for what it read; "no signal" still cannot rest on it.
+    not_read: list[str] = Field(default_factory=list)
