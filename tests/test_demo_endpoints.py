@@ -119,7 +119,11 @@ TAKEOVER_SIGNALS = {
     "carol@acme.example": ("fail", ["factor enrolled: 2sv_enroll (google_workspace"]),
     # Google's government-backed attack warning: one of its own detections (the mapper's rule)
     "peggy@acme.example": ("fail", ["sign-in the vendor flags: gov_attack_warning (google_workspace"]),
-    "henry@acme.example": ("pass", ["no takeover signal in the last 14 days", "entra"]),
+    # no signal in what Entra's v1.0 log lists, which is interactive sign-ins only
+    "henry@acme.example": (
+        "unknown",
+        ["no signal seen, but the entra sign-in log of", "does not read non-interactive user sign-ins"],
+    ),
     OPS_ADMIN: ("unknown", ["no e-mail ties them to the identity providers' log entries"]),
     # everyone else
     **{

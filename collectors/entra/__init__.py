@@ -15,6 +15,7 @@ from collectors.degrade import FAILURES
 from collectors.entra import mapper, policy_mapper, signin_mapper, trust_mapper
 from collectors.entra.client import GraphClient
 from collectors.http_api import ApiError
+from collectors.log_cursor import plan
 from collectors.microsoft_graph import CREDENTIALS, GRAPH_URL, LOGIN_URL, graph_apis
 from collectors.request_pacing import RequestPacer
 from collectors.saas import SaasCollector, http_url
@@ -65,8 +66,12 @@ class EntraCollector(SaasCollector):
       Entra ID P1 or P2 licence (Graph answers 403
       `Authentication_RequestFromNonPremiumTenantOrB2CTenant` without one): a refused or broken
       log leaves only `signin_event` / `signin_log` incomplete (the `SigninLog` says why),
-      never the users. Each Run reads the whole window again; reading on from a stored cursor
-      is not done yet.
+      never the users. Both logs are read on from a stored cursor (`collectors/log_cursor.py`):
+      after a complete earlier log of the same event types, a Run asks only from its end
+      less `LOG_OVERLAP` (two hours), within the 30-day retention, and carries the earlier
+      events of the window; otherwise it reads the whole window. v1.0 `auditLogs/signIns` lists
+      interactive and federated sign-ins only: the `SigninLog` names non-interactive
+      sign-ins in `not_read` (`NOT_READ`), so "no takeover signal" never rests on it.
 
     `policy_mapper` says how these decide each identity's `mfa_enforced`. Without
     `Policy.Read.All` (HTTP 403) identities are still stored with `mfa_enforced` unknown and
@@ -83,6 +88,7 @@ class EntraCollector(SaasCollector):
     name = "entra"
     title = "Microsoft Entra ID users, authentication methods and Conditional Access"
     produces = (Identity, MfaPolicy, SigninEvent, SigninLog)
+    carries_forward = (SigninEvent, SigninLog)  # the logs' cursor (collectors/log_cursor.py)
     # Microsoft Graph application permissions (AuditLog.Read.All reads the logs too)
     permissions = ("AuditLog.Read.All", "Policy.Read.All", "GroupMember.Read.All")
     options_model: ClassVar[type[BaseModel]] = EntraOptions
@@ -153,14 +159,25 @@ class EntraCollector(SaasCollector):
         covers_from = now - timedelta(days=self.options.signin_log_days)
         # Entries of the last minutes may not be in the logs yet: the log vouches up to LOG_LAG ago
         covers_to = now - LOG_LAG
+        key = f"{self.name}:signin_log:{self.options.tenant_id}"
+        cursor = plan(
+            scope.prior,
+            key,
+            signin_mapper.EVENT_TYPES,
+            covers_from,
+            covers_to,
+            retention=LOG_RETENTION,
+            overlap=LOG_OVERLAP,
+        )
+        since = cursor.read_from
         gaps: list[str] = []
         read = 0
         seen: set[str] = set()  # an entry a page boundary repeats is kept once (keys are unique in a Run)
         for what, pages, mapping in (
-            ("the sign-in log", lambda: client.sign_ins(covers_from), signin_mapper.map_sign_in),
+            ("the sign-in log", lambda: client.sign_ins(since), signin_mapper.map_sign_in),
             (
                 "the Authentication Methods audit log",
-                lambda: client.authentication_method_audits(covers_from),
+                lambda: client.authentication_method_audits(since),
                 signin_mapper.map_audit,
             ),
         ):
@@ -183,8 +200,10 @@ class EntraCollector(SaasCollector):
                 reason = _log_refusal(error, what)
                 gaps.append(reason)
                 yield Problem(reason, (SigninEvent.kind, SigninLog.kind))
-        yield SigninLog(
-            key=f"{self.name}:signin_log:{self.options.tenant_id}",
+        carried = [event.model_copy(update={"scope": scope.id}) for event in cursor.carried_beside(seen)]
+        yield from carried
+        log = SigninLog(
+            key=key,
             name=f"Entra sign-in and audit logs of {self.options.tenant_id}",
             scope=scope.id,
             source=self.name,
@@ -194,7 +213,9 @@ class EntraCollector(SaasCollector):
             complete=not gaps,
             reason="; ".join(gaps)[:2000],
             event_types=list(signin_mapper.EVENT_TYPES),
+            not_read=list(NOT_READ),
         )
+        yield cursor.stamped(log, len(carried))
 
 
 ENFORCED = (f"{Identity.kind}.mfa_enforced",)
@@ -202,6 +223,18 @@ TRUSTED = (f"{Identity.kind}.home_mfa_trusted",)
 # Microsoft reports 99% of sign-in and audit log entries within 5 minutes ("Microsoft Entra
 # reporting latencies")
 LOG_LAG = timedelta(minutes=5)
+# A Run reading on from a cursor re-reads the two hours before the previous log's end: the
+# 1% of entries later than LOG_LAG, up to the two hours after which Microsoft asks for a
+# support ticket ("I can't find recent user sign-ins", Azure portal self-help).
+LOG_OVERLAP = timedelta(hours=2)
+# Graph v1.0 List signIns returns "sign-ins where a username and password are passed as part
+# of authorization token, and successful federated sign-ins" (signin-list): not the
+# non-interactive ones (a refresh or session token replayed), where a stolen session shows.
+# The SigninLog says so, and the takeover check does not pass on it.
+NOT_READ = ("non-interactive user sign-ins (Graph v1.0 auditLogs/signIns lists interactive ones only)",)
+# Entra keeps sign-in and audit logs 30 days with P1/P2 ("Microsoft Entra data retention");
+# a complete sign-in log implies P1 (Graph refuses it without).
+LOG_RETENTION = timedelta(days=30)
 
 
 def _home_mfa_trusted(client: GraphClient) -> Generator[Problem, None, bool | None]:

@@ -20,6 +20,7 @@ from collectors.google_workspace.client import (
     google_rate_limited,
 )
 from collectors.http_api import ApiError, credential
+from collectors.log_cursor import plan
 from collectors.saas import SaasCollector, http_url
 from vaultward.config.bounded import ACTOR_LENGTH, Bounded, scope_part
 from vaultward.contract.records import Identity, Record, SigninEvent, SigninLog
@@ -31,6 +32,12 @@ DEFAULT_KEY_FILE_VARIABLE = "GOOGLE_SERVICE_ACCOUNT_FILE"
 # couple of minutes) and login log events as up to a few hours late. The sign-in log claims
 # completeness only up to now minus this; later events are read, not vouched for.
 LOGIN_LAG = timedelta(hours=4)
+# The same page warns "a small chance" of events later than these lag times: a Run reading
+# on from a cursor re-reads the day before the previous log's end (its end is LOGIN_LAG
+# before that Run), one request window of a day instead of signin_log_days.
+LOG_OVERLAP = timedelta(days=1)
+# The Reports API keeps login, admin and user accounts log events six months (same page).
+LOG_RETENTION = timedelta(days=180)
 
 
 class GoogleWorkspaceOptions(BaseModel):
@@ -69,14 +76,18 @@ class GoogleWorkspaceCollector(SaasCollector):
     `SigninLog` per scope. They need a second read-only scope added to the same domain-wide
     delegation, `https://www.googleapis.com/auth/admin.reports.audit.readonly`, and an
     `admin_subject` allowed to read reports. Without it the users are still read; only the
-    sign-in events are missing and the SigninLog says `complete=False` and why. Each Run
-    reads the whole window again (no stored cursor yet); the log vouches for events up to
-    `LOGIN_LAG` before now, because Google may deliver login events hours late.
+    sign-in events are missing and the SigninLog says `complete=False` and why. The log
+    vouches for events up to `LOGIN_LAG` before now, because Google may deliver login events
+    hours late, and is read on from a stored cursor (`collectors/log_cursor.py`): after a
+    complete earlier log of the same event types, a Run asks each application only from
+    that log's end less `LOG_OVERLAP` (a day), within the six-month retention, and carries the
+    earlier events of the window; otherwise it reads the whole window.
     """
 
     name = "google_workspace"
     title = "Google Workspace users, 2-Step Verification and sign-in audit"
     produces = (Identity, SigninEvent, SigninLog)
+    carries_forward = (SigninEvent, SigninLog)  # the audit's cursor (collectors/log_cursor.py)
     permissions = (DIRECTORY_SCOPE, REPORTS_SCOPE)  # OAuth scopes granted by domain-wide delegation
     options_model: ClassVar[type[BaseModel]] = GoogleWorkspaceOptions
     enabled_by_default = False  # needs a tenant: runs once configured
@@ -125,7 +136,18 @@ class GoogleWorkspaceCollector(SaasCollector):
         `signin_event` only; a refused credential (401) still fails the Run."""
         now = datetime.fromtimestamp(self.clock(), UTC)
         start = now - timedelta(days=self.options.signin_log_days)
-        window = (_rfc3339(start), _rfc3339(now))
+        key = f"{self.name}:signin_log:{self.account}"
+        cursor = plan(
+            scope.prior,
+            key,
+            EVENT_TYPES,
+            start,
+            now - LOGIN_LAG,
+            retention=LOG_RETENTION,
+            overlap=LOG_OVERLAP,
+        )
+        window = (_rfc3339(cursor.read_from), _rfc3339(now))
+        read: set[str] = set()
         seen: set[str] = set()
         reasons: list[str] = []
         domain = f"@{self.options.domain.lower()}" if self.options.domain else ""
@@ -151,26 +173,31 @@ class GoogleWorkspaceCollector(SaasCollector):
                                 continue
                             if event.key not in seen:
                                 seen.add(event.key)
+                                read.add(event.key)
                                 yield event.model_copy(update={"scope": scope.id})
         except FAILURES as error:
             if isinstance(error, ApiError) and error.status == 401:
                 raise
             reasons.append(str(error))
             yield Problem(str(error), (SigninEvent.kind,))
-        yield SigninLog(
-            key=f"{self.name}:signin_log:{self.account}",
+        carried = [event.model_copy(update={"scope": scope.id}) for event in cursor.carried_beside(seen)]
+        yield from carried
+        log = SigninLog(
+            key=key,
             name=f"Google Workspace login, user accounts and admin audit of {self.account}",
             scope=scope.id,
             source=self.name,
             covers_from=start,
             covers_to=now - LOGIN_LAG,
-            events_read=len(seen),
+            events_read=len(read),
             complete=not reasons,
             reason="; ".join(reasons)[:2000],
-            event_types=list(
-                dict.fromkeys(name for events in mapper.APPLICATION_EVENTS.values() for name in events)
-            ),
+            event_types=list(EVENT_TYPES),
         )
+        yield cursor.stamped(log, len(carried))
+
+
+EVENT_TYPES = tuple(dict.fromkeys(name for events in mapper.APPLICATION_EVENTS.values() for name in events))
 
 
 def _rfc3339(moment: datetime) -> str:

@@ -13,6 +13,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field
 
 from collectors.degrade import side_listing, side_request
+from collectors.log_cursor import LogCursor, plan
 from collectors.okta import log_mapper, mapper, policy_mapper
 from collectors.okta.client import LOGS_PAGE_MAX, TOKEN_VARIABLE, OktaClient, okta_credential, ssws
 from collectors.request_pacing import RequestPacer
@@ -22,6 +23,10 @@ from vaultward.contract.sdk import Problem, Scope
 
 # Okta keeps System Log events 90 days (its data retention policy): older ones are not returned.
 LOG_RETENTION_DAYS = 90
+# Okta documents the System Log API as "near real-time" and names no delay, and its log
+# streams as best effort, "events may arrive out of order" (help.okta.com, "Log streaming"):
+# a Run reading on from a cursor re-reads the hour before the previous Run's end.
+LOG_OVERLAP = timedelta(hours=1)
 # Okta's documented per-minute limit for /api/v1/logs: 20 (free developer), 25 (paid developer,
 # One App), 50 (Enterprise), 120 (Workforce Identity). The pace defaults to Enterprise's.
 LOG_RATE_LIMIT_PER_MINUTE = 50
@@ -59,8 +64,11 @@ class OktaCollector(SaasCollector):
 
     The System Log is read beside the user listing: a refused (403) or broken log read leaves
     only `signin_event` and `signin_log` incomplete (the `SigninLog` says complete=False and
-    why), never the users. Each Run reads the whole window as one bounded request; reading on
-    from a stored cursor (Okta's polling requests) is the long-run design, not done yet. The log
+    why), never the users. The log is read on from a stored cursor (`collectors/log_cursor.py`):
+    after a complete log of the same event types, a Run asks only from that log's end less
+    `LOG_OVERLAP` (an hour), within the 90-day retention, and carries the earlier events of
+    the window; otherwise (no earlier log, an incomplete one, a longer window, one past
+    retention) it reads the whole window as one bounded request. The log
     is paced apart, to `signin_log_rate_limit_per_minute` (default 50: Okta's Enterprise limit
     for /api/v1/logs; 120 on Workforce Identity, 25 on One App), and Okta's X-Rate-Limit-*
     headers and 429s on it are obeyed like the other endpoints'. `rate_limit_per_minute = 0`
@@ -77,6 +85,7 @@ class OktaCollector(SaasCollector):
     name = "okta"
     title = "Okta users, factors, admin roles, MFA policies and sign-in log"
     produces = (Identity, MfaPolicy, SigninEvent, SigninLog)
+    carries_forward = (SigninEvent, SigninLog)  # the System Log's cursor (collectors/log_cursor.py)
     permissions = (
         "okta.users.read",
         "okta.roles.read",
@@ -156,7 +165,16 @@ class OktaCollector(SaasCollector):
                 yield policy_mapper.map_enroll_policy(policy, rules, names or {})
             until = datetime.fromtimestamp(self.clock(), UTC)
             since = until - timedelta(days=self.options.signin_log_days)
-            yield from _signin_log(api, account, since, until)
+            cursor = plan(
+                scope.prior,
+                log_mapper.signin_log_key(account),
+                log_mapper.EVENT_TYPES,
+                since,
+                until,
+                retention=timedelta(days=LOG_RETENTION_DAYS),
+                overlap=LOG_OVERLAP,
+            )
+            yield from _signin_log(api, account, cursor, until)
 
 
 POLICIES = (MfaPolicy.kind,)
@@ -172,16 +190,18 @@ def _with_rules(api: OktaClient, policy_type: str) -> list[tuple[dict, list]]:
 SIGNIN_KINDS = (SigninEvent.kind, SigninLog.kind)
 
 
-def _signin_log(api: OktaClient, org: str, since: datetime, until: datetime) -> Iterator[Record | Problem]:
-    """The window's events, then the `SigninLog` saying what was read: complete only when
-    every page was read and every event recorded."""
+def _signin_log(api: OktaClient, org: str, cursor: LogCursor, until: datetime) -> Iterator[Record | Problem]:
+    """The window's events (read from the cursor on, the earlier ones carried), then the
+    `SigninLog` saying what was read: complete only when every page was read and every event
+    recorded."""
     read = 0
     skipped: list[str] = []
     failed: Problem | None = None
+    seen: set[str] = set()
 
     def events() -> Iterator[Record | Problem]:
         nonlocal read
-        for raw in api.log_events(since, until, log_mapper.event_filter()):
+        for raw in api.log_events(cursor.read_from, until, log_mapper.event_filter()):
             read += 1
             record, problems = log_mapper.map_event(raw)
             if record is None:
@@ -189,26 +209,31 @@ def _signin_log(api: OktaClient, org: str, since: datetime, until: datetime) -> 
                 yield from (Problem(reason, (SigninEvent.kind,)) for reason in problems)
                 continue
             yield from (Problem(reason, (), (f"{SigninEvent.kind}.anomalies",)) for reason in problems)
-            yield record
+            if record.key not in seen:
+                seen.add(record.key)
+                yield record
 
     for item in side_listing(events, SIGNIN_KINDS):
         if isinstance(item, Problem) and item.kinds == SIGNIN_KINDS:
             failed = item  # the listing broke off: said with the SigninLog, below
         else:
             yield item
+    carried = list(cursor.carried_beside(seen))
+    yield from carried
     reason = failed.reason if failed else ""
     if skipped and not reason:
         reason = f"{len(skipped)} of {read} events could not be recorded: {skipped[0]}"
-    yield SigninLog(
+    log = SigninLog(
         key=log_mapper.signin_log_key(org),
         name=f"Okta System Log of {org}",
         source=log_mapper.SOURCE,
-        covers_from=since,
+        covers_from=cursor.start,
         covers_to=until,
         events_read=read,
         complete=not reason,
         reason=reason,
         event_types=list(log_mapper.EVENT_TYPES),
     )
+    yield cursor.stamped(log, len(carried))
     if failed:
         yield failed

@@ -207,12 +207,31 @@ def check(
 
 
 @dataclass(frozen=True)
+class Prior:
+    """What the scope's latest usable Run (status ok or partial) stored of the kinds its
+    collector `carries_forward`: read-only, loaded by the runner before it collects, so a
+    collector can read on from a stored cursor without touching the store. Empty: there is
+    none (first Run, a store that could not be read), and the collector reads in full."""
+
+    run_id: int | None = None
+    records: tuple[Record, ...] = ()
+
+    def of(self, kind: type[RecordT]) -> list[RecordT]:
+        return [record for record in self.records if isinstance(record, kind)]
+
+
+NO_PRIOR = Prior()
+
+
+@dataclass(frozen=True)
 class Scope:
-    """One unit of collection: an AWS account x region, a tenant, a wallet set."""
+    """One unit of collection: an AWS account x region, a tenant, a wallet set. `prior` is
+    set by the runner for the one collection it hands the scope to (see `Prior`)."""
 
     collector: str
     id: str  # e.g. "111122223333/eu-west-1"
     params: Mapping[str, Any] = field(default_factory=dict, compare=False, hash=False)
+    prior: Prior = field(default=NO_PRIOR, compare=False, hash=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -262,6 +281,9 @@ class Collector:
     # SaaS sources: the vendor's documented request rate (per minute) collection keeps under,
     # unless `[sources.<name>] rate_limit_per_minute` says otherwise; None: no steady pace.
     rate_limit_per_minute: ClassVar[int | None] = None
+    # Kinds the runner hands back (the latest usable Run's facts of them, as `scope.prior`)
+    # so the collector can read on from where that Run stopped: a sign-in log's cursor.
+    carries_forward: ClassVar[tuple[type[Record], ...]] = ()
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings

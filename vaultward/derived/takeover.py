@@ -191,7 +191,8 @@ def log_doubts(
 ) -> tuple[list[str], list[str]]:
     """(the identity sources with a sign-in log that this person signs in with, why their logs
     cannot back "no signal" from `since` to `now`): a source whose log was not collected, is
-    incomplete, starts after `since` or ends more than LOG_DELAY_ALLOWED before `now`. A log
+    incomplete, starts after `since`, ends more than LOG_DELAY_ALLOWED before `now`, or does
+    not read entries its source logs (`SigninLog.not_read`). A log
     of the identity's own scope is preferred; with none, every log of its source must do."""
     sources = LOG_SOURCES | {log.source for log in logs}
     identities = [i for i in person.sign_in_identities if i.source in sources]
@@ -216,5 +217,9 @@ def log_doubts(
                 doubts.append(
                     f"the {source} sign-in log of {log.scope} ends at {log.covers_to:%Y-%m-%d %H:%M} UTC: "
                     "nothing since is known"
+                )
+            if log.not_read:
+                doubts.append(
+                    f"the {source} sign-in log of {log.scope} does not read {'; '.join(log.not_read)}"
                 )
     return sorted({i.source for i in identities}), doubts

@@ -30,6 +30,7 @@ from vaultward.contract.sdk import Collector, IncompleteListing, Problem, Scope
 from vaultward.pipeline.freshness import discovery_scope
 from vaultward.pipeline.gaps import Gap, Unreadable
 from vaultward.pipeline.orphans import reap_orphans
+from vaultward.pipeline.prior import with_prior
 from vaultward.pipeline.registry import Registry
 from vaultward.store.models import Fact, Run, utcnow
 from vaultward.store.run_owner import HEARTBEAT, this_process
@@ -218,6 +219,10 @@ def _collect_scope(engine: Engine, collector: Collector, scope: Scope, run_id: i
     records: list[FactRow] = []  # as stored, not as typed records (see FactRow)
     gaps: list[Gap] = []
     allowed = {kind.kind for kind in collector.produces} | {Unreadable.kind}
+    try:
+        scope = with_prior(engine, collector, scope, run_id)
+    except Exception as error:  # the store could not say: the collector reads in full
+        log.info("%s %s: no prior read (%s): reading in full", collector.name, scope.id, _describe(error))
     try:
         for item in collector.collect(scope):
             if isinstance(item, Problem):

@@ -115,6 +115,26 @@ def test_each_identity_source_needs_its_own_complete_log():
     assert judged(records)[ADMIN].status == "pass"
 
 
+def test_a_log_that_does_not_read_what_its_source_logs_never_backs_a_pass():
+    """Entra's v1.0 sign-in log lists interactive sign-ins only: complete for what it read, it
+    cannot say a replayed session token (a non-interactive sign-in) did not happen."""
+    entra = make_identity(key="entra:1", source="entra", scope="entra:tenant", email=ADMIN, privileged=True)
+    log = make_signin_log(key="entra:signin_log:tenant", scope="entra:tenant", source="entra")
+    records = people() + [entra, make_signin_log()]
+    assert judged([*records, log])[ADMIN].status == "pass"
+    found = judged([*records, log.model_copy(update={"not_read": ["non-interactive user sign-ins"]})])
+    assert found[ADMIN].status == "unknown"
+    assert (
+        "the entra sign-in log of entra:tenant does not read non-interactive user sign-ins"
+        in found[ADMIN].reason
+    )
+    assert found[SIGNER].status == "pass"  # okta only: its log reads what Okta logs
+    # a signal in what was read still fails
+    signal = make_signin_event(ADMIN, "factor_enrolled", 2).model_copy(update={"source": "entra"})
+    failing = [*records, signal, log.model_copy(update={"not_read": ["non-interactive user sign-ins"]})]
+    assert judged(failing)[ADMIN].status == "fail"
+
+
 def test_a_signer_no_identity_provider_lists_is_unknown_never_a_pass():
     records = [make_wallet(signers=["0xsigner"], threshold=1), make_signin_log()]
     found = judged(records)

@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from pydantic import ValidationError
 
-from collectors.entra import EntraCollector, signin_mapper
+from collectors.entra import NOT_READ, EntraCollector, signin_mapper
 from demo.fakes.entra import (
     DEMO_CLIENT_ID,
     DEMO_TENANT_ID,
@@ -88,6 +88,7 @@ def expected_log(read: int = 8, reason: str = "") -> SigninLog:
         complete=not reason,
         reason=reason,
         event_types=list(signin_mapper.EVENT_TYPES),
+        not_read=list(NOT_READ),
     )
 
 

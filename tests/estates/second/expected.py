@@ -549,7 +549,10 @@ def endpoint_verdicts(aws: NorthwindAws) -> Verdicts:
     sign-in logs by default, and Northwind's fakes serve each one whole over the 14-day window
     with no event in it (its data has no System Log events, sign-ins or login activities): a
     person all of whose identity sources' logs are complete shows no takeover signal and
-    passes. rosa has no active identity left, so no log can speak for her: unknown. The
+    passes. Entra's log is not such a log: Graph v1.0 lists interactive and federated
+    sign-ins only (signin-list), so whoever signs in with Entra (nadia, priya, omar) is
+    unknown, the log naming non-interactive sign-ins as not read. rosa has no active
+    identity left, so no log can speak for her: unknown. The
     takeover check judges identities' people, so everyone else is not applicable, as in lure
     training."""
     verdicts: Verdicts = {}
@@ -557,8 +560,9 @@ def endpoint_verdicts(aws: NorthwindAws) -> Verdicts:
         verdicts[("access.signer_devices", _mail(person))] = "unknown"  # no device source is connected
     # complete, empty logs of every source they sign in with: okta for all four, entra for
     # nadia, priya and omar, google_workspace for nadia, priya and tara
-    for person in ("nadia", "tara", "priya", "omar"):
-        verdicts[("access.account_takeover_signals", _mail(person))] = "pass"
+    verdicts[("access.account_takeover_signals", _mail("tara"))] = "pass"  # okta and google only
+    for person in ("nadia", "priya", "omar"):
+        verdicts[("access.account_takeover_signals", _mail(person))] = "unknown"  # entra's log reads less
     verdicts[("access.account_takeover_signals", _mail("rosa"))] = "unknown"  # no identity lists her
     ci_runner = aws.user(aws.production, "ci-runner")
     contractor = "identity:" + aws.user(aws.corporate, "old-contractor")
@@ -601,5 +605,5 @@ EXPECTED_SCORES = {
     "training.repeat_clickers": 400 / 7,  # nadia, quentin, sam, tara of 7 judged
     "segmentation.production_accounts_own_ou": 100.0,
     "access.signer_devices": 0.0,  # five unknown
-    "access.account_takeover_signals": 80.0,  # four of five (rosa unknown)
+    "access.account_takeover_signals": 20.0,  # tara of five (the entra users and rosa unknown)
 }

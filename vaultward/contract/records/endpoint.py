@@ -98,8 +98,9 @@ class SigninEvent(Record):
 @record_kind("signin_log")
 class SigninLog(Record):
     """What one scope's identity-provider log covered in this Run: the events from
-    `covers_from` to `covers_to` were read completely (or `complete` is False and why). A
-    check may only say "no takeover signal" for the span a complete log covers."""
+    `covers_from` to `covers_to` were read completely (or `complete` is False and why), by
+    this Run or, before `read_from`, by the Run before it. A check may only say "no takeover
+    signal" for the span a complete log covers."""
 
     source: str
     covers_from: AwareDatetime
@@ -108,3 +109,13 @@ class SigninLog(Record):
     complete: bool = True
     reason: str = ""  # why it is incomplete: a page refused, the retention window is shorter
     event_types: list[str] = Field(default_factory=list)  # the vendor event types asked for
+    # Read on from a stored cursor (collectors/log_cursor.py): this Run asked the vendor only
+    # for events from `read_from` on; the `events_carried` before it come from the previous
+    # Run's log, which was complete, and `complete` is still this Run's read alone. None: the
+    # whole span was read.
+    read_from: AwareDatetime | None = None
+    events_carried: int = 0
+    # What the source logs that this read does not ask for, though a takeover can show there
+    # (Entra: Graph v1.0 lists interactive and federated sign-ins only, not non-interactive
+    # ones). The log may be complete for what it read; "no signal" still cannot rest on it.
+    not_read: list[str] = Field(default_factory=list)
