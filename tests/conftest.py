@@ -32,6 +32,7 @@ BACKENDS = [b for b in os.environ.get("VAULTWARD_TEST_BACKENDS", "sqlite,postgre
 SHARED_SESSION_FIXTURES = ("demo_run", "served_demo", "fresh_venv", "monotonicity_report")
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the marks into the node ids
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         used = [name for name in SHARED_SESSION_FIXTURES if name in getattr(item, "fixturenames", ())]
@@ -39,6 +40,19 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             raise pytest.UsageError(f"{item.nodeid} uses {used}: one worker cannot hold two groups")
         if used:
             item.add_marker(pytest.mark.xdist_group(used[0]))
+
+
+@pytest.hookimpl(trylast=True, specname="pytest_collection_modifyitems")  # after pytest-xdist's
+def _groups_kept(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Stop a worker whose groups pytest-xdist lost (its loadgroup against pytest 9.2's node ids):
+    the shared fixtures would silently be built on every worker."""
+    if not getattr(config.option, "loadgroup", False):
+        return
+    lost = [
+        item.nodeid for item in items if item.get_closest_marker("xdist_group") and "@" not in item.nodeid
+    ]
+    if lost:
+        raise pytest.UsageError(f"pytest-xdist did not group {len(lost)} tests, e.g. {lost[0]}")
 
 
 _WORKER_LINES = pytest.StashKey[list[str]]()
