@@ -103,7 +103,10 @@ run_tests() {
     ensure_postgres
     ensure_rabbitmq
     local status=0
-    "$PY" -m pytest "$@" || status=$?
+    # On every core (pytest-xdist); tests sharing an expensive session fixture (the demo run, the
+    # served demo, the fresh venv) form one group, run by one worker (tests/conftest.py).
+    # `-n 0` among the arguments runs it in this one process.
+    "$PY" -m pytest -n "${VAULTWARD_TEST_WORKERS:-auto}" --dist loadgroup "$@" || status=$?
     if [ "$status" = 5 ]; then
         echo "pytest collected no tests: treating as a failure" >&2
         return 1

@@ -17,12 +17,61 @@ from sqlmodel import SQLModel
 
 from tests.demo_store import demo_run  # noqa: F401 - the session's one demo run
 from tests.fresh_venv import FreshVenv, create_fresh_venv
+from tests.reliability.monotonicity import REPORT_LINES
 from vaultward.store.db import make_engine, open_store
 
 POSTGRES_ADMIN_URL = os.environ.get(
     "VAULTWARD_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 )
 BACKENDS = [b for b in os.environ.get("VAULTWARD_TEST_BACKENDS", "sqlite,postgresql").split(",") if b]
+
+# Session fixtures that take minutes to build (a twelve-week demo run, a served demo, a wheel in
+# a fresh venv) or gather one report for the session. `./dev.sh test` runs the suite on several
+# pytest-xdist workers with `--dist loadgroup`: every test using one of them goes to that
+# fixture's group, so one worker builds it once, instead of each worker building its own.
+SHARED_SESSION_FIXTURES = ("demo_run", "served_demo", "fresh_venv", "monotonicity_report")
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the marks into the node ids
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        used = [name for name in SHARED_SESSION_FIXTURES if name in getattr(item, "fixturenames", ())]
+        if len(used) > 1:
+            raise pytest.UsageError(f"{item.nodeid} uses {used}: one worker cannot hold two groups")
+        if used:
+            item.add_marker(pytest.mark.xdist_group(used[0]))
+
+
+@pytest.hookimpl(trylast=True, specname="pytest_collection_modifyitems")  # after pytest-xdist's
+def _groups_kept(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Stop a worker whose groups pytest-xdist lost (its loadgroup against pytest 9.2's node ids):
+    the shared fixtures would silently be built on every worker."""
+    if not getattr(config.option, "loadgroup", False):
+        return
+    lost = [
+        item.nodeid for item in items if item.get_closest_marker("xdist_group") and "@" not in item.nodeid
+    ]
+    if lost:
+        raise pytest.UsageError(f"pytest-xdist did not group {len(lost)} tests, e.g. {lost[0]}")
+
+
+_WORKER_LINES = pytest.StashKey[list[str]]()
+
+
+@pytest.hookimpl(optionalhook=True)  # a pytest-xdist hook: there only when it is installed
+def pytest_testnodedown(node: Any, error: object) -> None:
+    """Lines a worker's session fixture left for the end of the run (the monotonicity report)."""
+    lines = getattr(node, "workeroutput", {}).get(REPORT_LINES)
+    if lines:
+        node.config.stash.setdefault(_WORKER_LINES, []).extend(lines)
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    lines = config.stash.get(_WORKER_LINES, [])
+    if lines:
+        terminalreporter.write_line("")
+    for line in lines:
+        terminalreporter.write_line(line)
 
 
 @pytest.fixture(scope="session")

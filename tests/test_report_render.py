@@ -5,7 +5,9 @@ numbered, and the same bytes on re-run (pdfinfo, pdftotext, pdftoppm from popple
 from __future__ import annotations
 
 import hashlib
+import os
 import re
+import shutil
 import subprocess
 import sys
 from html.parser import HTMLParser
@@ -210,15 +212,17 @@ def test_the_pdf_is_paged_numbered_and_readable(engine, tmp_path):
     assert f"Page 1 of {pages}" in flat and f"Page {pages} of {pages}" in flat
     assert "Week 2026-W47" in flat  # the running header (from page 2)
 
-    ARTIFACTS.mkdir(exist_ok=True)
-    stem = ARTIFACTS / "report-2026-W47-page"
-    subprocess.run(
+    stem = tmp_path / "report-2026-W47-page"  # this test's own: the other backend's run may be
+    subprocess.run(  # rendering at the same time (pytest-xdist)
         ["pdftoppm", "-png", "-r", "100", "-f", "1", "-l", "1", "-singlefile", str(pdf), str(stem)],
         check=True,
     )
     png = stem.with_suffix(".png")
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert png.stat().st_size > 30_000  # a rendered page, not a blank one
+    ARTIFACTS.mkdir(exist_ok=True)
+    shutil.copy(png, ARTIFACTS / f"{png.stem}.{os.getpid()}.tmp")
+    os.replace(ARTIFACTS / f"{png.stem}.{os.getpid()}.tmp", ARTIFACTS / png.name)  # whole, never half
 
     letter, _ = write_report(engine, "2026-W47", ["pdf"], tmp_path / "letter", paper="Letter")
     assert pdfinfo(Path(letter.files["pdf"]))["Page size"] == "612 x 792 pts (letter)"

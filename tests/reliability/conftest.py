@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.reliability.monotonicity import Report
+from tests.reliability.monotonicity import REPORT_LINES, Report
 
 
 @pytest.fixture(scope="session")
@@ -18,9 +18,12 @@ def monotonicity_report(request: pytest.FixtureRequest, tmp_path_factory: pytest
     def finish() -> None:
         if not report.sources:
             return
+        workeroutput = getattr(request.config, "workeroutput", None)
+        if workeroutput is not None:  # a pytest-xdist worker: the controller prints the lines
+            workeroutput[REPORT_LINES] = report.lines()  # (tests/conftest.py)
         terminal = request.config.pluginmanager.get_plugin("terminalreporter")
         capture = request.config.pluginmanager.get_plugin("capturemanager")
-        if terminal is not None and capture is not None:
+        if workeroutput is None and terminal is not None and capture is not None:
             with capture.global_and_fixture_disabled():  # shown even when the test passed
                 terminal.write_line("")
                 for line in report.lines():

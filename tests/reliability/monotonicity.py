@@ -46,6 +46,8 @@ from vaultward.pipeline.registry import Registry
 from vaultward.store.db import make_engine, open_store
 from vaultward.store.models import CheckScore, Evaluation, Finding, MitigationScore
 
+# The key under which a pytest-xdist worker hands the report's lines to the controller.
+REPORT_LINES = "monotonicity_report_lines"
 # Fields that say when a collection ran, left out when two collections' records are compared.
 COLLECTION_TIME = ("as_of", "covers_from", "covers_to")
 
