@@ -126,8 +126,8 @@ def test_the_prior_keeps_compact_json_typed_only_when_read(engine):
         session.add(fact)
         session.commit()
         prior = load_prior(session, Carrying(Settings()), Scope("carrying", "s1"), first.run["s1"] + 1000)
-    assert prior.run_id == first.run["s1"] and set(prior.facts) == {SigninEvent.kind, SigninLog.kind}
-    [text] = prior.facts[SigninLog.kind]
+    assert prior.run_id == first.run["s1"] and set(prior.chunks) == {SigninEvent.kind, SigninLog.kind}
+    [text] = prior.texts(SigninLog)
     assert (
         isinstance(text, str)
         and ", " not in text

@@ -116,9 +116,15 @@ def test_the_carried_events_are_read_from_the_prior_one_at_a_time():
 
 def test_a_carried_event_that_no_longer_validates_is_left_out():
     good = Prior.holding(7, [log(), *EVENTS])
-    texts = list(good.facts[SigninEvent.kind])
+    texts = list(good.texts(SigninEvent))
     texts[1] = texts[1].replace('"user":"a@x"', '"user":null')  # event 2, as if the model changed
-    prior = Prior(7, {**good.facts, SigninEvent.kind: tuple(texts)})
+    prior = Prior.of_texts(
+        7,
+        [
+            *((SigninEvent.kind, text) for text in texts),
+            *((SigninLog.kind, t) for t in good.texts(SigninLog)),
+        ],
+    )
     found = plan(prior, KEY, TYPES, START, NOW, retention=RETENTION, overlap=OVERLAP)
     assert [e.key for e in found.carried_beside(set())] == ["okta:event:3"]
     assert [e.key for e in good.of(SigninEvent)][1] == "okta:event:2"  # the unbroken one is read

@@ -46,14 +46,17 @@ def load_prior(session: Session, collector: Collector, scope: Scope, before_run:
     query = select(Fact.kind, Fact.key, Fact.data).where(
         col(Fact.run_id) == run_id, col(Fact.kind).in_(kinds)
     )
-    # Streamed, a batch at a time, and each fact kept as compact JSON text: a Run carrying
-    # 100,000 sign-in events never holds them as dicts or typed records all at once.
-    facts: dict[str, list[str]] = {}
-    for kind, key, data in session.exec(query.execution_options(yield_per=BATCH)):
-        if isinstance(data, dict):
-            text = json.dumps({**data, "key": key, "scope": scope.id}, separators=(",", ":"))
-            facts.setdefault(kind, []).append(text)
-    return Prior(run_id, {kind: tuple(texts) for kind, texts in facts.items()})
+    # Streamed, a batch at a time, and each fact kept as compact JSON text (compressed, see
+    # `Prior`): a Run carrying 100,000 sign-in events never holds them as dicts or records.
+    rows = session.exec(query.execution_options(yield_per=BATCH))
+    return Prior.of_texts(
+        run_id,
+        (
+            (kind, json.dumps({**data, "key": key, "scope": scope.id}, separators=(",", ":")))
+            for kind, key, data in rows
+            if isinstance(data, dict)
+        ),
+    )
 
 
 def with_prior(engine: Engine, collector: Collector, scope: Scope, run_id: int) -> Scope:
