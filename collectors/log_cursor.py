@@ -19,25 +19,37 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from vaultward.contract.records import SigninEvent, SigninLog
-from vaultward.contract.sdk import Prior
+from vaultward.contract.sdk import NO_PRIOR, Prior
 
 
 @dataclass(frozen=True)
 class LogCursor:
-    """Where this Run reads the log from, and the previous Run's events it keeps."""
+    """Where this Run reads the log from, and which of the previous Run's events it keeps:
+    those of `source` from `start` on, read from `prior` lazily, one at a time, never held
+    together (100,000 typed events would be some 160 MiB)."""
 
     start: datetime  # the window's start: the merged log covers from here
     read_from: datetime  # the earliest event time this Run asks the vendor for
-    carried: tuple[SigninEvent, ...] = ()  # the previous Run's events from `start` on
+    prior: Prior = NO_PRIOR  # the previous Run's facts (NO_PRIOR when reading the whole window)
+    source: str = ""  # the source whose events are carried
     full_read_because: str = ""  # why the whole window is read ("" when reading on)
 
     @property
     def reads_on(self) -> bool:
         return self.read_from > self.start
 
+    def carried(self) -> Iterator[SigninEvent]:
+        """The previous Run's events this cursor keeps (of its source, from `start` on)."""
+        if not self.reads_on:
+            return
+        for event in self.prior.of(SigninEvent):
+            if event.source == self.source and event.at >= self.start:
+                yield event
+
     def carried_beside(self, seen: set[str]) -> Iterator[SigninEvent]:
-        """The carried events this Run's read did not return again (`seen`: its keys)."""
-        for event in self.carried:
+        """The carried events this Run's read did not return again (`seen`: its keys), each
+        once; `seen` takes their keys."""
+        for event in self.carried():
             if event.key not in seen:
                 seen.add(event.key)
                 yield event
@@ -62,12 +74,11 @@ def plan(
     """This Run's cursor for the log `log_key` over [start, now]."""
 
     def full(why: str) -> LogCursor:
-        return LogCursor(start, start, (), why)
+        return LogCursor(start, start, full_read_because=why)
 
-    logs = [log for log in prior.of(SigninLog) if log.key == log_key]
-    if not logs:
+    earlier = next((log for log in prior.of(SigninLog) if log.key == log_key), None)
+    if earlier is None:
         return full("no earlier log")
-    earlier = logs[0]
     read_from = earlier.covers_to - overlap
     if not earlier.complete:
         return full("the earlier log is incomplete")
@@ -81,7 +92,4 @@ def plan(
         return full("the earlier log ends before the vendor's retention")
     if read_from <= start:
         return full("the earlier log ends before this window")
-    carried = tuple(
-        event for event in prior.of(SigninEvent) if event.source == earlier.source and event.at >= start
-    )
-    return LogCursor(start, read_from, carried)
+    return LogCursor(start, read_from, prior, earlier.source)

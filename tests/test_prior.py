@@ -9,11 +9,15 @@ from datetime import UTC, datetime
 from threading import Lock
 from typing import ClassVar, NamedTuple
 
+from sqlmodel import Session, select
+
 from vaultward.config.settings import Settings
 from vaultward.contract.records import Identity, Record, SigninEvent, SigninLog
 from vaultward.contract.sdk import NO_PRIOR, Collector, Problem, Scope
 from vaultward.pipeline.collection import collect
+from vaultward.pipeline.prior import load_prior
 from vaultward.pipeline.registry import discover
+from vaultward.store.models import Fact
 
 NOW = datetime(2026, 12, 7, 12, 0, tzinfo=UTC)
 
@@ -50,7 +54,8 @@ class Carrying(Collector):
         with self.lock:
             Carrying.runs += 1
             n = Carrying.runs
-            self.seen[scope.id] = (n, scope.prior.run_id, scope.prior.records)
+            prior = scope.prior
+            self.seen[scope.id] = (n, prior.run_id, (*prior.of(SigninEvent), *prior.of(SigninLog)))
         if scope.id in self.fail:
             raise RuntimeError("the source is down")
         yield Identity(key=f"id:{scope.id}", source="x")
@@ -107,4 +112,28 @@ def test_each_scope_gets_its_own_latest_usable_runs_carried_kinds(engine):
 def test_a_collector_that_carries_nothing_gets_no_prior():
     assert Collector.carries_forward == ()
     assert Scope("c", "s").prior is NO_PRIOR
-    assert NO_PRIOR.of(SigninLog) == [] and NO_PRIOR.run_id is None
+    assert list(NO_PRIOR.of(SigninLog)) == [] and NO_PRIOR.run_id is None
+
+
+def test_the_prior_keeps_compact_json_typed_only_when_read(engine):
+    Carrying.runs, Carrying.fail, Carrying.partial = 0, set(), set()
+    first = run(engine)
+    with Session(engine) as session:
+        fact = session.exec(
+            select(Fact).where(Fact.run_id == first.run["s1"], Fact.kind == SigninEvent.kind)
+        ).one()
+        fact.data = {**fact.data, "at": "not a time"}  # as if the record's model had changed
+        session.add(fact)
+        session.commit()
+        prior = load_prior(session, Carrying(Settings()), Scope("carrying", "s1"), first.run["s1"] + 1000)
+    assert prior.run_id == first.run["s1"] and set(prior.chunks) == {SigninEvent.kind, SigninLog.kind}
+    [text] = prior.texts(SigninLog)
+    assert (
+        isinstance(text, str)
+        and ", " not in text
+        and '"scope":"s1"' in text
+        and '"key":"x:signin_log:s1"' in text
+    )
+    assert [log.events_read for log in prior.of(SigninLog)] == [first.n["s1"]]
+    assert prior.count(SigninEvent) == 1 and list(prior.of(SigninEvent)) == []  # no longer valid: left out
+    assert isinstance(prior.of(SigninEvent), Iterator)

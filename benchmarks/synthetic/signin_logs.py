@@ -1,19 +1,24 @@
 """Sign-in logs of any size for the demo's loopback fakes, made lazily: the demo fake serves
 everything else (auth, users, rate-limit headers and refusals), and its log route is replaced
 by one that builds each page of the vendor's documented events when it is asked for, so the
-fake never holds the log (100,000 events would be some hundreds of MiB of dicts). Events are
-spread evenly over the window the request names, so whatever window the collector reads holds
-exactly `events` of them. Every request the fake answers is recorded with its arrival time,
-for the most requests in any window."""
+fake never holds the log (100,000 events would be some hundreds of MiB of dicts). Each log is
+a `Timeline`: `events` events spread evenly over the window the collector's first request
+names, going on at the same rate after it, and each request is served the events of the span
+it names (Okta's since/until, Google's startTime/endTime, Graph's `$filter` ge up to the
+first page's arrival). So a first Run stores exactly `events`, and a second one reading on
+from its cursor is served only the span since (its overlap and what came after) and carries
+the rest. Every request the fake answers is recorded with its arrival time, for the most
+requests in any window."""
 
 from __future__ import annotations
 
+import math
 import re
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import quote, urlencode
 
@@ -60,20 +65,48 @@ def most_within(times: list[float], seconds: float) -> int:
     return most
 
 
-def _spread(count: int, since: datetime, until: datetime, index: int) -> datetime:
-    """The `index`-th of `count` moments spread evenly over [since, until)."""
-    return since + (until - since) * ((index + 0.5) / count)
+@dataclass
+class Timeline:
+    """One vendor log: event n at `origin + (n + 0.5) * step`, fixed by the first request
+    (`origin` its start, `events` spread over its span) and going on at that rate after it.
+    `upper`: the end of the latest span served (the last Run's read)."""
+
+    events: int
+    origin: datetime | None = None
+    step: timedelta = timedelta(0)
+    upper: datetime | None = None
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def span(self, since: datetime, until: datetime) -> range:
+        """The events in [since, until], oldest first (fixing the log on the first call)."""
+        with self.lock:
+            if self.origin is None:
+                self.origin, self.step = since, (until - since) / self.events
+            self.upper = until
+        first = max(0, math.ceil((since - self.origin) / self.step - 0.5))
+        last = math.floor((until - self.origin) / self.step - 0.5)
+        return range(first, max(first, last + 1))
+
+    def at(self, n: int) -> datetime:
+        assert self.origin is not None
+        return self.origin + self.step * (n + 0.5)
+
+    def held(self, since: datetime) -> int:
+        """How many events from `since` to the end of the latest span served."""
+        return 0 if self.upper is None else len(self.span(since, self.upper))
 
 
 # --- Okta System Log -------------------------------------------------------------------------
 
 
-def okta_fake(events: int, latency: float = 0.0) -> tuple[FakeApi, Arrivals]:
-    """The demo's Okta fake (no users) whose /api/v1/logs serves `events` sign-ins, oldest
-    first (`sortOrder=ASCENDING`, as the collector asks), `limit` per page, paged by a
-    `Link: rel="next"` with an `after` cursor (the last event's uuid), the last page without
-    one; /api/v1/logs counted in its own bucket of 50 a minute (Okta Enterprise)."""
+def okta_fake(events: int, latency: float = 0.0) -> tuple[FakeApi, Arrivals, list[Timeline]]:
+    """The demo's Okta fake (no users) whose /api/v1/logs serves a `Timeline` of `events`
+    sign-ins, those between since and until, oldest first (`sortOrder=ASCENDING`, as the
+    collector asks), `limit` per page, paged by a `Link: rel="next"` with an `after` cursor
+    (the last event's uuid), the last page without one; /api/v1/logs counted in its own
+    bucket of 50 a minute (Okta Enterprise)."""
     fake = okta.make_okta_fake(okta.OktaData(), latency=latency)
+    timeline = Timeline(events)
     cursors: dict[str, int] = {}  # the last uuid of each page served -> the next index
 
     def logs(request: Request) -> Reply:
@@ -87,12 +120,13 @@ def okta_fake(events: int, latency: float = 0.0) -> tuple[FakeApi, Arrivals]:
         limit = int(query.get("limit") or 100)
         if not 1 <= limit <= 1000:
             return Reply(400, okta.okta_error("E0000001", "Api validation failed: limit"))
-        first = cursors.get(query.get("after", ""), 0)
-        last = min(first + limit, events)
+        span = timeline.span(since, until)
+        first = cursors.get(query.get("after", ""), span.start)
+        last = min(first + limit, span.stop)
         page = [
             log_event(
                 n,
-                _spread(events, since, until, n),
+                timeline.at(n),
                 "user.session.start",
                 f"user{n % 5000:04d}@acme.example",
                 debug={"behaviors": NORMAL_BEHAVIORS, "risk": "{level=LOW}"},
@@ -102,7 +136,7 @@ def okta_fake(events: int, latency: float = 0.0) -> tuple[FakeApi, Arrivals]:
         keep = {k: v for k, v in query.items() if k != "after"}
         base = fake.base_url + okta.LOGS_PATH
         links = [f'<{base}?{urlencode(keep)}>; rel="self"']
-        if last < events:
+        if last < span.stop:
             cursors[page[-1]["uuid"]] = last
             links.append(f'<{base}?{urlencode({**keep, "after": page[-1]["uuid"]})}>; rel="next"')
         return Reply(200, page, {"Link": ", ".join(links)})
@@ -110,7 +144,7 @@ def okta_fake(events: int, latency: float = 0.0) -> tuple[FakeApi, Arrivals]:
     fake.routes.insert(0, ("GET", re.compile(f"^{okta.LOGS_PATH}$"), logs))
     arrivals = Arrivals()
     arrivals.record(fake)
-    return fake, arrivals
+    return fake, arrivals, [timeline]
 
 
 # --- Google Workspace Reports ---------------------------------------------------------------
@@ -125,10 +159,11 @@ def google_split(events: int) -> dict[str, int]:
     return {"login": events - admin, "admin": admin}
 
 
-def google_fake(events: int, public_pem: str) -> tuple[FakeApi, Arrivals]:
+def google_fake(events: int, public_pem: str) -> tuple[FakeApi, Arrivals, list[Timeline]]:
     """The demo's Google Workspace fake (its seven users, the token endpoint) whose Reports
     activities serve `events` audit events: login_success activities in the login audit,
-    TURN_OFF_2_STEP_VERIFICATION in the admin audit (`google_split`), newest first, pages of
+    TURN_OFF_2_STEP_VERIFICATION in the admin audit (`google_split`), each a `Timeline`
+    served between startTime and endTime, newest first, pages of
     `maxResults` (at most 1,000) with an offset `nextPageToken`; the Directory API's per-user
     quota of 2,400 queries a minute, which the Reports API's requests count in too."""
     data = google_workspace.demo_google_workspace_data()
@@ -136,6 +171,7 @@ def google_fake(events: int, public_pem: str) -> tuple[FakeApi, Arrivals]:
     fake = google_workspace.make_google_workspace_fake(data, public_pem, page_size=1000)
     fake.rate_limit = google_workspace.directory_rate_limit()
     split = google_split(events)
+    timelines = {application: Timeline(count) for application, count in split.items()}
     pattern = re.compile(f"^{google_workspace.ACTIVITIES_PATH}(?P<application>[^/]+)$")
     original = next(handler for _, known, handler in fake.routes if known.pattern == pattern.pattern)
 
@@ -144,16 +180,18 @@ def google_fake(events: int, public_pem: str) -> tuple[FakeApi, Arrivals]:
         empty = original(Request(request.method, request.path, request.query, request.headers, request.match))
         if empty.status != 200 or application not in split:
             return empty  # the demo fake's refusals (token, scope, administrator, arguments)
-        count = split[application]
-        start = google_workspace._moment(request.query["startTime"])
-        end = google_workspace._moment(request.query["endTime"])
+        timeline = timelines[application]
+        span = timeline.span(
+            google_workspace._moment(request.query["startTime"]),
+            google_workspace._moment(request.query["endTime"]),
+        )
+        count = len(span)
         size = int(request.query.get("maxResults") or 1000)
         token = request.query.get("pageToken")
         first = google_workspace._offset(token) if token else 0
         last = min(first + size, count)
-        items = [
-            _activity(application, n, _spread(count, start, end, count - 1 - n)) for n in range(first, last)
-        ]
+        newest = span.stop - 1
+        items = [_activity(application, newest - i, timeline.at(newest - i)) for i in range(first, last)]
         body: dict[str, Any] = {"kind": "admin#reports#activities", "etag": '"fake-etag"'}
         if items:
             body["items"] = items
@@ -164,7 +202,7 @@ def google_fake(events: int, public_pem: str) -> tuple[FakeApi, Arrivals]:
     fake.routes.insert(0, ("GET", pattern, activities))
     arrivals = Arrivals()
     arrivals.record(fake)
-    return fake, arrivals
+    return fake, arrivals, list(timelines.values())
 
 
 def _activity(application: str, n: int, when: datetime) -> dict[str, Any]:
@@ -205,10 +243,13 @@ class ReportsRateLimit(RateLimit):
         return super().admit(request, now)
 
 
-def entra_fake(events: int, client_secret: str, latency: float = 0.0) -> tuple[FakeApi, Arrivals]:
+def entra_fake(
+    events: int, client_secret: str, latency: float = 0.0
+) -> tuple[FakeApi, Arrivals, list[Timeline]]:
     """The demo's Entra fake (its users, policies, token endpoint) whose sign-in log and
     Authentication Methods audit log serve `events` entries (`entra_split`): successful
-    sign-ins and "User registered security info" audits, newest first, 1,000 a page, linked
+    sign-ins and "User registered security info" audits, each a `Timeline` served from the
+    `$filter`'s ge to the listing's first page, newest first, 1,000 a page, linked
     by an absolute `@odata.nextLink` with a `$skiptoken`; the identity and access reports
     limit (5 requests per 10 s) enforced on them."""
     data = entra.demo_entra_data()
@@ -218,23 +259,29 @@ def entra_fake(events: int, client_secret: str, latency: float = 0.0) -> tuple[F
     fake.latency = latency
     split = entra_split(events)
     originals = {pattern.pattern: handler for _, pattern, handler in fake.routes}
+    timelines = {name: Timeline(count) for name, count in split.items()}
 
     def lazy(path: str, name: str, build: Callable[[int, datetime], dict[str, Any]]) -> None:
         original = originals[f"^{path}$"]
-        count = split[name]
+        timeline = timelines[name]
+        ends: dict[str, datetime] = {}  # a listing's $filter -> when its first page was asked for
 
         def serve(request: Request) -> Reply:
             refusal = original(request)
             if refusal.status != 200:
                 return refusal  # the demo fake's refusals (token, permission, filter)
-            since = _graph_since(request.query["$filter"])
-            now = datetime.now(UTC)
+            condition = request.query["$filter"]
             token = request.query.get("$skiptoken")
+            if not token:
+                ends[condition] = datetime.now(UTC)
+            span = timeline.span(_graph_since(condition), ends[condition])
+            count = len(span)
             first = entra._offset(token) if token else 0
             last = min(first + 1000, count)
+            newest = span.stop - 1
             body: dict[str, Any] = {
                 "@odata.context": f"https://graph.microsoft.com/v1.0/$metadata#auditLogs/{name}",
-                "value": [build(n, _spread(count, since, now, count - 1 - n)) for n in range(first, last)],
+                "value": [build(newest - i, timeline.at(newest - i)) for i in range(first, last)],
             }
             if last < count:
                 kept = {k: v for k, v in request.query.items() if k != "$skiptoken"}
@@ -248,7 +295,7 @@ def entra_fake(events: int, client_secret: str, latency: float = 0.0) -> tuple[F
     lazy(entra.DIRECTORY_AUDITS_PATH, "directory_audits", _audit)
     arrivals = Arrivals()
     arrivals.record(fake)
-    return fake, arrivals
+    return fake, arrivals, list(timelines.values())
 
 
 def _graph_since(condition: str) -> datetime:

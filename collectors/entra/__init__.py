@@ -200,8 +200,10 @@ class EntraCollector(SaasCollector):
                 reason = _log_refusal(error, what)
                 gaps.append(reason)
                 yield Problem(reason, (SigninEvent.kind, SigninLog.kind))
-        carried = [event.model_copy(update={"scope": scope.id}) for event in cursor.carried_beside(seen)]
-        yield from carried
+        carried = 0  # counted as they go: the carried events are read lazily, never held together
+        for event in cursor.carried_beside(seen):
+            carried += 1
+            yield event.model_copy(update={"scope": scope.id})
         log = SigninLog(
             key=key,
             name=f"Entra sign-in and audit logs of {self.options.tenant_id}",
@@ -215,7 +217,7 @@ class EntraCollector(SaasCollector):
             event_types=list(signin_mapper.EVENT_TYPES),
             not_read=list(NOT_READ),
         )
-        yield cursor.stamped(log, len(carried))
+        yield cursor.stamped(log, carried)
 
 
 ENFORCED = (f"{Identity.kind}.mfa_enforced",)

@@ -180,8 +180,10 @@ class GoogleWorkspaceCollector(SaasCollector):
                 raise
             reasons.append(str(error))
             yield Problem(str(error), (SigninEvent.kind,))
-        carried = [event.model_copy(update={"scope": scope.id}) for event in cursor.carried_beside(seen)]
-        yield from carried
+        carried = 0  # counted as they go: the carried events are read lazily, never held together
+        for event in cursor.carried_beside(seen):
+            carried += 1
+            yield event.model_copy(update={"scope": scope.id})
         log = SigninLog(
             key=key,
             name=f"Google Workspace login, user accounts and admin audit of {self.account}",
@@ -194,7 +196,7 @@ class GoogleWorkspaceCollector(SaasCollector):
             reason="; ".join(reasons)[:2000],
             event_types=list(EVENT_TYPES),
         )
-        yield cursor.stamped(log, len(carried))
+        yield cursor.stamped(log, carried)
 
 
 EVENT_TYPES = tuple(dict.fromkeys(name for events in mapper.APPLICATION_EVENTS.values() for name in events))

@@ -218,8 +218,10 @@ def _signin_log(api: OktaClient, org: str, cursor: LogCursor, until: datetime) -
             failed = item  # the listing broke off: said with the SigninLog, below
         else:
             yield item
-    carried = list(cursor.carried_beside(seen))
-    yield from carried
+    carried = 0  # counted as they go: the carried events are read lazily, never held together
+    for event in cursor.carried_beside(seen):
+        carried += 1
+        yield event
     reason = failed.reason if failed else ""
     if skipped and not reason:
         reason = f"{len(skipped)} of {read} events could not be recorded: {skipped[0]}"
@@ -234,6 +236,6 @@ def _signin_log(api: OktaClient, org: str, cursor: LogCursor, until: datetime) -
         reason=reason,
         event_types=list(log_mapper.EVENT_TYPES),
     )
-    yield cursor.stamped(log, len(carried))
+    yield cursor.stamped(log, carried)
     if failed:
         yield failed

@@ -48,7 +48,7 @@ EVENTS = (
 
 
 def cursor(*records, start=START, now=NOW, types=TYPES) -> LogCursor:
-    prior = Prior(7, tuple(records))
+    prior = Prior.holding(7, records)
     return plan(prior, KEY, types, start, now, retention=RETENTION, overlap=OVERLAP)
 
 
@@ -57,8 +57,8 @@ def test_a_complete_earlier_log_is_read_on_from_its_end_less_the_overlap():
     assert found.reads_on and found.full_read_because == ""
     assert (found.start, found.read_from) == (START, NOW - DAY - OVERLAP)
     # event 1 is before this window: dropped; another source's events are never carried
-    assert [e.key for e in found.carried] == ["okta:event:2", "okta:event:3"]
-    assert [e.key for e in cursor(log(), event(9, NOW - DAY, "entra")).carried] == []
+    assert [e.key for e in found.carried()] == ["okta:event:2", "okta:event:3"]
+    assert [e.key for e in cursor(log(), event(9, NOW - DAY, "entra")).carried()] == []
 
 
 @pytest.mark.parametrize(
@@ -76,18 +76,18 @@ def test_a_complete_earlier_log_is_read_on_from_its_end_less_the_overlap():
 )
 def test_what_forces_a_whole_read(earlier, why):
     found = cursor(*(() if earlier is None else (earlier,)), *EVENTS)
-    assert not found.reads_on and found.read_from == START and found.carried == ()
+    assert not found.reads_on and found.read_from == START and list(found.carried()) == []
     assert why in found.full_read_because
 
 
 def test_a_shorter_window_reads_on_since_the_earlier_log_covers_it():
     found = cursor(log(), *EVENTS, start=NOW - 7 * DAY)
-    assert found.reads_on and [e.key for e in found.carried] == ["okta:event:2", "okta:event:3"]
+    assert found.reads_on and [e.key for e in found.carried()] == ["okta:event:2", "okta:event:3"]
 
 
 def test_no_prior_reads_the_whole_window():
     found = plan(NO_PRIOR, KEY, TYPES, START, NOW, retention=RETENTION, overlap=OVERLAP)
-    assert (found.read_from, found.carried, found.full_read_because) == (START, (), "no earlier log")
+    assert (found.read_from, list(found.carried()), found.full_read_because) == (START, [], "no earlier log")
 
 
 def test_the_new_read_wins_and_the_merged_log_stays_this_runs_read():
@@ -101,3 +101,30 @@ def test_the_new_read_wins_and_the_merged_log_stays_this_runs_read():
     assert (stamped.complete, stamped.covers_to, stamped.reason) == (False, NOW, "page 2 lost")
     whole = cursor()
     assert whole.stamped(this_run, 0) == this_run  # a whole read says nothing of a cursor
+
+
+def test_the_carried_events_are_read_from_the_prior_one_at_a_time():
+    prior = Prior.holding(7, [log(), *EVENTS])
+    found = plan(prior, KEY, TYPES, START, NOW, retention=RETENTION, overlap=OVERLAP)
+    # the cursor keeps the prior and the filter, never a copy of the events
+    assert (found.prior, found.source) == (prior, "okta")
+    assert not any(isinstance(value, (tuple, list)) for value in vars(found).values())
+    lazily = found.carried_beside(set())
+    assert next(lazily).key == "okta:event:2"  # typed as it is reached
+    assert [e.key for e in lazily] == ["okta:event:3"]
+
+
+def test_a_carried_event_that_no_longer_validates_is_left_out():
+    good = Prior.holding(7, [log(), *EVENTS])
+    texts = list(good.texts(SigninEvent))
+    texts[1] = texts[1].replace('"user":"a@x"', '"user":null')  # event 2, as if the model changed
+    prior = Prior.of_texts(
+        7,
+        [
+            *((SigninEvent.kind, text) for text in texts),
+            *((SigninLog.kind, t) for t in good.texts(SigninLog)),
+        ],
+    )
+    found = plan(prior, KEY, TYPES, START, NOW, retention=RETENTION, overlap=OVERLAP)
+    assert [e.key for e in found.carried_beside(set())] == ["okta:event:3"]
+    assert [e.key for e in good.of(SigninEvent)][1] == "okta:event:2"  # the unbroken one is read

@@ -219,12 +219,13 @@ def _collect_scope(engine: Engine, collector: Collector, scope: Scope, run_id: i
     records: list[FactRow] = []  # as stored, not as typed records (see FactRow)
     gaps: list[Gap] = []
     allowed = {kind.kind for kind in collector.produces} | {Unreadable.kind}
+    handed = scope  # with its prior, while the collector reads
     try:
-        scope = with_prior(engine, collector, scope, run_id)
+        handed = with_prior(engine, collector, scope, run_id)
     except Exception as error:  # the store could not say: the collector reads in full
         log.info("%s %s: no prior read (%s): reading in full", collector.name, scope.id, _describe(error))
     try:
-        for item in collector.collect(scope):
+        for item in collector.collect(handed):
             if isinstance(item, Problem):
                 gaps.append(Gap.from_problem(replace(item, reason=redact(item.reason))))
             elif isinstance(item, Record) and item.kind in allowed:
@@ -244,6 +245,7 @@ def _collect_scope(engine: Engine, collector: Collector, scope: Scope, run_id: i
     except Exception as error:  # a failed scope must not stop the others
         return _fail(engine, run_id, collector, scope, error, started)
 
+    handed = scope  # the prior is read: let it go before the facts are written
     status, error_text = "partial" if gaps else "ok", _gap_text(gaps)
     try:
         with unit_of_work(engine) as session:
