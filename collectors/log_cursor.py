@@ -14,7 +14,7 @@ carried forward never makes a log look more complete or fresher than this Run's 
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -53,6 +53,15 @@ class LogCursor:
             if event.key not in seen:
                 seen.add(event.key)
                 yield event
+
+    def carry(self, seen: set[str], scope: str | None = None) -> Generator[SigninEvent, None, int]:
+        """Yield `carried_beside(seen)` (re-scoped to `scope` when given) one by one, never held
+        together; returns how many, for `stamped`: `carried = yield from cursor.carry(seen)`."""
+        count = 0
+        for event in self.carried_beside(seen):
+            count += 1
+            yield event if scope is None else event.model_copy(update={"scope": scope})
+        return count
 
     def stamped(self, log: SigninLog, carried: int) -> SigninLog:
         """`log` (this Run's read, covering from `start`) saying what was read on and carried."""

@@ -200,10 +200,7 @@ class EntraCollector(SaasCollector):
                 reason = _log_refusal(error, what)
                 gaps.append(reason)
                 yield Problem(reason, (SigninEvent.kind, SigninLog.kind))
-        carried = 0  # counted as they go: the carried events are read lazily, never held together
-        for event in cursor.carried_beside(seen):
-            carried += 1
-            yield event.model_copy(update={"scope": scope.id})
+        carried = yield from cursor.carry(seen, scope.id)
         log = SigninLog(
             key=key,
             name=f"Entra sign-in and audit logs of {self.options.tenant_id}",

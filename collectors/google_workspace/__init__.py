@@ -180,10 +180,7 @@ class GoogleWorkspaceCollector(SaasCollector):
                 raise
             reasons.append(str(error))
             yield Problem(str(error), (SigninEvent.kind,))
-        carried = 0  # counted as they go: the carried events are read lazily, never held together
-        for event in cursor.carried_beside(seen):
-            carried += 1
-            yield event.model_copy(update={"scope": scope.id})
+        carried = yield from cursor.carry(seen, scope.id)
         log = SigninLog(
             key=key,
             name=f"Google Workspace login, user accounts and admin audit of {self.account}",

@@ -218,10 +218,7 @@ def _signin_log(api: OktaClient, org: str, cursor: LogCursor, until: datetime) -
             failed = item  # the listing broke off: said with the SigninLog, below
         else:
             yield item
-    carried = 0  # counted as they go: the carried events are read lazily, never held together
-    for event in cursor.carried_beside(seen):
-        carried += 1
-        yield event
+    carried = yield from cursor.carry(seen)
     reason = failed.reason if failed else ""
     if skipped and not reason:
         reason = f"{len(skipped)} of {read} events could not be recorded: {skipped[0]}"
