@@ -25,8 +25,9 @@ from tests.collectors.entra.test_signin_log import (
     SIGN_INS,
     collector,
 )
+from tests.collectors.signin_records import events, the_log
 from tests.collectors.store_rows import stored
-from vaultward.contract.records import RECORD_KINDS, Record, SigninEvent, SigninLog
+from vaultward.contract.records import RECORD_KINDS, Record, SigninEvent
 from vaultward.pipeline.collection import run_scope
 
 LATER = NOW + timedelta(hours=3)
@@ -81,15 +82,6 @@ def filters(fake, path: str) -> set[str]:
         for _, url, _ in fake.log
         if url.startswith(path) and "$skiptoken" not in url
     }
-
-
-def the_log(records) -> SigninLog:
-    [log] = [r for r in records if isinstance(r, SigninLog)]
-    return log
-
-
-def events(records) -> dict[str, SigninEvent]:
-    return {r.key: r for r in records if isinstance(r, SigninEvent)}
 
 
 def test_the_second_run_asks_only_from_the_earlier_logs_end_less_the_overlap(engine, fake, data):

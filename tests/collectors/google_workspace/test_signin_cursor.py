@@ -27,8 +27,9 @@ from tests.collectors.google_workspace.test_signins import (
     collector,
     data,
 )
+from tests.collectors.signin_records import events, the_log
 from tests.collectors.store_rows import stored
-from vaultward.contract.records import RECORD_KINDS, Record, SigninEvent, SigninLog
+from vaultward.contract.records import RECORD_KINDS, Record, SigninEvent
 from vaultward.contract.testing import run_check
 from vaultward.pipeline.collection import run_scope
 
@@ -71,15 +72,6 @@ def start_times(fake, path: str) -> set[str]:
 
 def google_time(moment) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%S.000Z")
-
-
-def the_log(records) -> SigninLog:
-    [log] = [r for r in records if isinstance(r, SigninLog)]
-    return log
-
-
-def events(records) -> dict[str, SigninEvent]:
-    return {r.key: r for r in records if isinstance(r, SigninEvent)}
 
 
 def login(qualifier: str, at, user: str, ip: str) -> dict:

@@ -17,7 +17,8 @@ from collectors.okta import LOG_OVERLAP, LOG_RETENTION_DAYS
 from demo.fakes.okta import DEMO_TOKEN, demo_okta_data, make_okta_fake, okta_error
 from demo.fakes.okta_demo import event_uuid, log_event
 from tests.collectors.okta.test_okta_collector import NOW, collector_for, stored
-from vaultward.contract.records import SigninEvent, SigninLog
+from tests.collectors.signin_records import events, the_log
+from vaultward.contract.records import SigninEvent
 from vaultward.contract.testing import run_check
 from vaultward.pipeline.collection import run_scope
 
@@ -54,15 +55,6 @@ def first_since(fake) -> str:
 
 def okta_instant(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%S.000Z")
-
-
-def the_log(records) -> SigninLog:
-    [log] = [r for r in records if isinstance(r, SigninLog)]
-    return log
-
-
-def events(records) -> dict[str, SigninEvent]:
-    return {r.key: r for r in records if isinstance(r, SigninEvent)}
 
 
 def test_a_second_run_asks_only_for_the_new_span_and_keeps_the_first_runs_events(engine, fake):

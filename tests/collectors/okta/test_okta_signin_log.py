@@ -23,6 +23,7 @@ from tests.collectors.okta.test_okta_collector import (
     stored,
     without_log,
 )
+from tests.collectors.signin_records import the_log
 from vaultward.config.settings import ConfigError
 from vaultward.contract.records import Identity, SigninEvent, SigninLog
 from vaultward.pipeline.collection import run_scope
@@ -70,11 +71,6 @@ def gaps(engine, run_id: int) -> list[dict]:
 
 def signins(records) -> list:
     return [r for r in records if isinstance(r, SigninEvent)]
-
-
-def the_log(records) -> SigninLog:
-    [log] = [r for r in records if isinstance(r, SigninLog)]
-    return log
 
 
 def test_reads_the_bounded_window_over_three_pages_asking_only_for_the_event_types(engine, fake, token):
