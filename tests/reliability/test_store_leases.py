@@ -3,6 +3,7 @@ both stores; expired leases and leases of dead local processes are taken over.""
 
 from __future__ import annotations
 
+import itertools
 import os
 import subprocess
 import sys
@@ -110,6 +111,8 @@ time.sleep(max(0.0, start - time.time()))
 for n in range(int(sys.argv[3])):
     if in_unit_of_work(engine, acquire, f"collect:race{n}", owner, utcnow() + timedelta(minutes=1)):
         print(n, flush=True)
+print("done", flush=True)
+sys.stdin.read()  # alive until the test lets go: a lease of a process gone is taken at once
 """
 
 
@@ -123,6 +126,7 @@ def test_racing_processes_one_winner_per_job(engine, database_url):
     racers = [
         subprocess.Popen(
             [sys.executable, "-c", RACER, database_url, str(start), str(jobs)],
+            stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
@@ -131,8 +135,10 @@ def test_racing_processes_one_winner_per_job(engine, database_url):
         for _ in range(2)
     ]
     won = []
+    for racer in racers:  # both stay alive until both are done: a dead owner's lease is free
+        lines = iter(racer.stdout.readline, "")  # "" only if the racer died before "done"
+        won.append({int(line) for line in itertools.takewhile(lambda line: line != "done\n", lines)})
     for racer in racers:
-        stdout, stderr = racer.communicate(timeout=60)
+        _, stderr = racer.communicate(input="", timeout=60)
         assert racer.returncode == 0, stderr
-        won.append({int(line) for line in stdout.split()})
     assert won[0] | won[1] == set(range(jobs)) and not won[0] & won[1]
