@@ -213,6 +213,7 @@ def test_a_run_marked_interrupted_keeps_that_outcome_and_stores_nothing(engine):
     facts it read are not stored under a Run the store calls failed."""
     from vaultward.contract.records import CollectionScope
     from vaultward.pipeline.collection import RunInterrupted, _finish_collected, _finish_failed
+    from vaultward.pipeline.spool import FactSpool
     from vaultward.store.models import Fact
 
     with unit_of_work(engine) as session:
@@ -220,9 +221,9 @@ def test_a_run_marked_interrupted_keeps_that_outcome_and_stores_nothing(engine):
     [reaped] = reap_orphans(engine)
     assert reaped.run_id == run_id
 
-    records = [CollectionScope(key="k", scope="remote")]
-    with pytest.raises(RunInterrupted), unit_of_work(engine) as session:
-        _finish_collected(session, run_id, "remote", records, [])
+    with FactSpool() as facts, pytest.raises(RunInterrupted), unit_of_work(engine) as session:
+        facts.add(CollectionScope(key="k", scope="remote"))
+        _finish_collected(session, run_id, "remote", facts, [])
     in_unit_of_work(engine, _finish_failed, run_id, "storing facts failed: ...")  # leaves it as marked
     with Session(engine) as session:
         run = session.get(Run, run_id)

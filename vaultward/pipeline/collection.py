@@ -13,11 +13,10 @@ from __future__ import annotations
 
 import json
 import logging
-from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
-from typing import NamedTuple
+from itertools import islice
 
 from sqlalchemy import CursorResult, Engine, insert, update
 from sqlalchemy.exc import DBAPIError
@@ -32,6 +31,7 @@ from vaultward.pipeline.gaps import Gap, Unreadable
 from vaultward.pipeline.orphans import reap_orphans
 from vaultward.pipeline.prior import with_prior
 from vaultward.pipeline.registry import Registry
+from vaultward.pipeline.spool import FactRow, FactSpool
 from vaultward.store.models import Fact, Run, utcnow
 from vaultward.store.run_owner import HEARTBEAT, this_process
 from vaultward.store.unit_of_work import in_unit_of_work, unit_of_work
@@ -123,26 +123,12 @@ def _finish_failed(session: Session, run_id: int, error: str) -> None:
     _finish(session, run_id, status="failed", error=error)  # already marked: it stays as it is
 
 
-class FactRow(NamedTuple):
-    """A collected record as its fact is stored, its data as compact JSON. A Run holds what
-    it collected until it ends (its facts are written at once): a typed record takes about
-    3 KB, its JSON a sixth of that (a 100,000-event sign-in log: some 55 MiB, not 310)."""
-
-    kind: str
-    key: str
-    data: bytes  # `Record.data()` as JSON
-
-
-def fact_row(record: Record) -> FactRow:
-    return FactRow(record.kind, record.key, record.model_dump_json(exclude={"scope"}).encode())
-
-
 INSERT_BATCH = 5000  # fact rows per INSERT: the parameters of all of them at once would double the memory
 
 
-def _insert_facts(session: Session, run_id: int, scope_id: str, records: Sequence[Record | FactRow]) -> None:
-    for start in range(0, len(records), INSERT_BATCH):
-        rows = [r if isinstance(r, FactRow) else fact_row(r) for r in records[start : start + INSERT_BATCH]]
+def _insert_facts(session: Session, run_id: int, scope_id: str, rows: Iterable[FactRow]) -> None:
+    batch = iter(rows)
+    while chunk := list(islice(batch, INSERT_BATCH)):
         session.execute(
             insert(Fact),
             [
@@ -153,7 +139,7 @@ def _insert_facts(session: Session, run_id: int, scope_id: str, records: Sequenc
                     "scope": scope_id,
                     "data": json.loads(r.data),
                 }
-                for r in rows
+                for r in chunk
             ],
         )
 
@@ -165,11 +151,11 @@ def _finish_discovery(session: Session, run_id: int, scope_id: str, scopes: list
     _finish_or_interrupted(
         session, run_id, status="ok", item_count=len(records), counts={CollectionScope.kind: len(records)}
     )
-    _insert_facts(session, run_id, scope_id, records)
+    _insert_facts(session, run_id, scope_id, map(FactRow.of, records))
 
 
 def _finish_collected(
-    session: Session, run_id: int, scope_id: str, records: Sequence[Record | FactRow], gaps: Sequence[Gap]
+    session: Session, run_id: int, scope_id: str, facts: FactSpool, gaps: Sequence[Gap]
 ) -> None:
     """The Run's facts and its outcome (`partial` with gaps, else `ok`)."""
     _finish_or_interrupted(
@@ -177,11 +163,11 @@ def _finish_collected(
         run_id,
         status="partial" if gaps else "ok",
         error=_gap_text(gaps),
-        item_count=len(records),
-        counts=dict(Counter(record.kind for record in records)),
+        item_count=len(facts),
+        counts=dict(facts.counts),
         gaps=[gap.to_json() for gap in gaps],
     )
-    _insert_facts(session, run_id, scope_id, records)
+    _insert_facts(session, run_id, scope_id, facts.rows())
 
 
 def _gap_text(gaps: Sequence[Gap]) -> str | None:
@@ -215,8 +201,14 @@ def run_scope(
 
 
 def _collect_scope(engine: Engine, collector: Collector, scope: Scope, run_id: int) -> RunOutcome:
+    with FactSpool() as facts:  # as stored, not as typed records, and not in a list (see FactSpool)
+        return _collect_into(facts, engine, collector, scope, run_id)
+
+
+def _collect_into(
+    facts: FactSpool, engine: Engine, collector: Collector, scope: Scope, run_id: int
+) -> RunOutcome:
     started = utcnow()
-    records: list[FactRow] = []  # as stored, not as typed records (see FactRow)
     gaps: list[Gap] = []
     allowed = {kind.kind for kind in collector.produces} | {Unreadable.kind}
     handed = scope  # with its prior, while the collector reads
@@ -232,11 +224,11 @@ def _collect_scope(engine: Engine, collector: Collector, scope: Scope, run_id: i
                 if isinstance(item, Unreadable):
                     item = item.model_copy(update={"reason": redact(item.reason)})
                     gaps.append(Gap.from_unreadable(item))
-                records.append(fact_row(item))  # stored under the Run's scope whatever item.scope says
+                facts.add(item)  # stored under the Run's scope whatever item.scope says
             else:
                 gaps.append(Gap(f"collector yielded an undeclared item: {type(item).__name__}"))
     except IncompleteListing as error:
-        if not records:
+        if not facts:
             # Nothing to keep: failing leaves the earlier complete facts in use.
             return _fail(engine, run_id, collector, scope, error, started)
         log.warning("%s %s: listing incomplete: %s", collector.name, scope.id, redact(str(error)))
@@ -249,7 +241,7 @@ def _collect_scope(engine: Engine, collector: Collector, scope: Scope, run_id: i
     status, error_text = "partial" if gaps else "ok", _gap_text(gaps)
     try:
         with unit_of_work(engine) as session:
-            _finish_collected(session, run_id, scope.id, records, gaps)
+            _finish_collected(session, run_id, scope.id, facts, gaps)
     except Exception as error:  # the store failed: nothing of this Run was written
         # The outcome carries it: the CLI ends with one line naming the store, the worker
         # logs the failed scope; a line per scope here would repeat it.
@@ -260,8 +252,8 @@ def _collect_scope(engine: Engine, collector: Collector, scope: Scope, run_id: i
         except Exception as again:  # the store is gone; the Run is reaped once it is back
             log.info("could not mark run %s failed: %s", run_id, type(again).__name__)
         return RunOutcome(run_id, collector.name, scope.id, "failed", 0, message, _seconds(started))
-    log.info("%s %s: %s, %d items", collector.name, scope.id, status, len(records))
-    return RunOutcome(run_id, collector.name, scope.id, status, len(records), error_text, _seconds(started))
+    log.info("%s %s: %s, %d items", collector.name, scope.id, status, len(facts))
+    return RunOutcome(run_id, collector.name, scope.id, status, len(facts), error_text, _seconds(started))
 
 
 def _fail(
