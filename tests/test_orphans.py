@@ -229,3 +229,32 @@ def test_a_run_marked_interrupted_keeps_that_outcome_and_stores_nothing(engine):
         run = session.get(Run, run_id)
         assert run is not None and run.status == "failed" and is_interrupted(run.error)
         assert session.exec(select(Fact).where(Fact.run_id == run_id)).all() == []
+
+
+def test_status_shows_the_run_the_data_stands_on_and_one_in_progress_beside_it(engine):
+    """A worker's next Run, running while `vaultward status` reads, does not hide the outcome
+    the scope's data stands on (CI saw "running, finished running, 0 items")."""
+    from tests.factories import make_identity
+    from tests.fake_collectors import registry_with
+    from vaultward.config.settings import Settings
+    from vaultward.pipeline.collection import collect
+    from vaultward.read.status import latest_status
+
+    registry = registry_with({"aws:1": [make_identity(key="alice"), make_identity(key="bob")]})
+    collect(Settings(), engine, registry)
+    [(_, _, outcome, finished, items, freshness, _)] = latest_status(Settings(), engine, registry).runs
+    assert (outcome, items, freshness) == ("ok", "2", "fresh") and finished[:4].isdigit()
+    worker = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])  # a live worker
+    try:
+        owner = Owner(this_process().host, worker.pid, process_started(worker.pid))
+        with unit_of_work(engine) as session:
+            add_run(session, "aws:1", owner, 0)  # started now, its heartbeat now
+        [(_, _, outcome, after, items, freshness, _)] = latest_status(Settings(), engine, registry).runs
+    finally:
+        worker.kill()
+        worker.wait()
+    assert outcome.startswith("ok; a Run in progress since ") and (after, items, freshness) == (
+        finished,
+        "2",
+        "fresh",
+    )

@@ -52,13 +52,13 @@ class RunRow:
         return None if self.finished_at is None else (self.finished_at - self.started_at).total_seconds()
 
 
-def latest_runs(session: Session) -> list[RunRow]:
-    """The latest Run of every collector and scope (by start; the newest id on a tie)."""
-    newest = (
-        select(Run.collector, Run.scope, func.max(Run.started_at).label("started_at"))
-        .group_by(Run.collector, Run.scope)
-        .subquery()
-    )
+def latest_runs(session: Session, *, finished: bool = False) -> list[RunRow]:
+    """The latest Run of every collector and scope (by start; the newest id on a tie); with
+    `finished`, the latest that is no longer running."""
+    candidates = select(Run.collector, Run.scope, func.max(Run.started_at).label("started_at"))
+    if finished:
+        candidates = candidates.where(col(Run.status) != "running")
+    newest = candidates.group_by(Run.collector, Run.scope).subquery()
     query = (
         select(Run)
         .join(

@@ -32,8 +32,14 @@ def latest_status(settings: Settings, engine: Engine, registry: Registry) -> Sta
     with Session(engine) as session:
         states = scope_states(session, settings, sorted(registry.collectors), now)
         latest = {(run.collector, run.scope): run for run in latest_runs(session)}
+        ended = {(run.collector, run.scope): run for run in latest_runs(session, finished=True)}
         for state in states:
-            last = latest[(state.collector, state.scope)]
+            # The Run the scope's data stands on, and one in progress beside it
+            newest = latest[(state.collector, state.scope)]
+            last = ended.get((state.collector, state.scope), newest)
+            outcome = last.status
+            if newest.status == "running" and last is not newest:
+                outcome += f"; a Run in progress since {newest.started_at:%Y-%m-%d %H:%M}"
             if state.run is None:
                 freshness = "never collected"
             elif state.stale_reason:
@@ -45,7 +51,7 @@ def latest_status(settings: Settings, engine: Engine, registry: Registry) -> Sta
                 (
                     state.collector,
                     state.scope,
-                    last.status,
+                    outcome,
                     finished,
                     str(last.item_count),
                     freshness,
