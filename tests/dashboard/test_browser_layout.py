@@ -3,6 +3,7 @@ finding opened in full, a drill-down scrolled to what it opened (issue 18)."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 from typing import Any
@@ -149,6 +150,7 @@ def test_a_clicked_finding_opens_in_full_and_a_link_scrolls_to_its_findings(
     """A drill-down to `?check=` lands on the findings filtered to that check, scrolled into
     view; ticking a row opens that finding (its whole message, not cut) below the table, and
     scrolls to it."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
     from playwright.sync_api import expect, sync_playwright
 
     base, _ = served_demo
@@ -176,9 +178,14 @@ def test_a_clicked_finding_opens_in_full_and_a_link_scrolls_to_its_findings(
                 panel = page.locator('[data-testid="stText"]').filter(has_text=second[:40])
                 expect(panel).to_have_text(second)
                 assert not page.evaluate(CLIPPED, '[data-testid="stText"]')
-                top = page.evaluate(
+                # The page scrolls after the rerun has drawn it: on a loaded machine that comes
+                # after `settle`, so wait for it (a page that never scrolls still fails here)
+                evidence_top = (
                     "() => document.getElementById('segmentation-evidence').getBoundingClientRect().top"
                 )
+                with contextlib.suppress(PlaywrightTimeout):
+                    page.wait_for_function(f"({evidence_top})() < 900", timeout=15_000)
+                top = page.evaluate(evidence_top)
                 assert top < 900, f"{width} px: the opened finding is at {top} px, below the screen"
                 whole_page(page, width, screenshots_dir(tmp_path) / f"segmentation-finding-{width}.png")
                 page.close()
