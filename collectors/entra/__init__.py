@@ -4,18 +4,21 @@ authentication-method audit logs of the last days."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Generator, Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Annotated, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from collectors.degrade import FAILURES
-from collectors.entra import mapper, policy_mapper, signin_mapper, trust_mapper
-from collectors.entra.client import GraphClient
-from collectors.http_api import ApiError
-from collectors.log_cursor import plan
+from collectors.entra import mapper, policy_mapper, signin_log, trust_mapper
+from collectors.entra.client import GraphClient, error_status
+
+# the logs' constants, as the collector's (tests and docs name them here)
+from collectors.entra.signin_log import LOG_LAG as LOG_LAG
+from collectors.entra.signin_log import LOG_OVERLAP as LOG_OVERLAP
+from collectors.entra.signin_log import LOG_RETENTION as LOG_RETENTION
+from collectors.entra.signin_log import NOT_READ as NOT_READ
 from collectors.microsoft_graph import CREDENTIALS, GRAPH_URL, LOGIN_URL, graph_apis
 from collectors.request_pacing import RequestPacer
 from collectors.saas import SaasCollector, http_url
@@ -44,6 +47,11 @@ class EntraOptions(BaseModel):
     # ID P1 or P2 licence and 7 days without ("Microsoft Entra data retention"); without P1
     # Graph refuses the sign-in log altogether.
     signin_log_days: int = Field(default=14, ge=1, le=30)
+    # Also read non-interactive user sign-ins (a refresh or session token replayed, where a
+    # stolen session shows), which only Graph's beta sign-in endpoint lists: Microsoft does not
+    # support beta APIs in production, so it is asked for. Off, the SigninLog names them as
+    # not read and no signer or admin passes the takeover check on Entra's log alone.
+    signin_log_non_interactive: bool = False
 
 
 class EntraCollector(SaasCollector):
@@ -71,7 +79,10 @@ class EntraCollector(SaasCollector):
       less `LOG_OVERLAP` (two hours), within the 30-day retention, and carries the earlier
       events of the window; otherwise it reads the whole window. v1.0 `auditLogs/signIns` lists
       interactive and federated sign-ins only: the `SigninLog` names non-interactive
-      sign-ins in `not_read` (`NOT_READ`), so "no takeover signal" never rests on it.
+      sign-ins in `not_read` (`NOT_READ`), so "no takeover signal" never rests on it, unless
+      `signin_log_non_interactive` is set: then `GET /beta/auditLogs/signIns` filtered on
+      `signInEventTypes` reads them too (same permission, pace and paging), and the log's
+      event types name `nonInteractiveUser` (a cursor from a log without them reads in full).
 
     `policy_mapper` says how these decide each identity's `mfa_enforced`. Without
     `Policy.Read.All` (HTTP 403) identities are still stored with `mfa_enforced` unknown and
@@ -150,90 +161,12 @@ class EntraCollector(SaasCollector):
                     yield record.model_copy(update={"scope": scope.id})
             for policy in records:
                 yield policy.model_copy(update={"scope": scope.id})
-            yield from self._logs(client, scope)
-
-    def _logs(self, client: GraphClient, scope: Scope) -> Iterator[Record | Problem]:
-        """The sign-in log and the authentication-method audit entries of the window, then
-        the `SigninLog` saying what was read; a side listing (see the class docstring)."""
-        now = datetime.fromtimestamp(self.clock(), UTC).replace(microsecond=0)
-        covers_from = now - timedelta(days=self.options.signin_log_days)
-        # Entries of the last minutes may not be in the logs yet: the log vouches up to LOG_LAG ago
-        covers_to = now - LOG_LAG
-        key = f"{self.name}:signin_log:{self.options.tenant_id}"
-        cursor = plan(
-            scope.prior,
-            key,
-            signin_mapper.EVENT_TYPES,
-            covers_from,
-            covers_to,
-            retention=LOG_RETENTION,
-            overlap=LOG_OVERLAP,
-        )
-        since = cursor.read_from
-        gaps: list[str] = []
-        read = 0
-        seen: set[str] = set()  # an entry a page boundary repeats is kept once (keys are unique in a Run)
-        for what, pages, mapping in (
-            ("the sign-in log", lambda: client.sign_ins(since), signin_mapper.map_sign_in),
-            (
-                "the Authentication Methods audit log",
-                lambda: client.authentication_method_audits(since),
-                signin_mapper.map_audit,
-            ),
-        ):
-            try:
-                for page in pages():
-                    for row in page:
-                        try:
-                            event = mapping(row)
-                        except signin_mapper.Skipped as skipped:
-                            gaps.append(str(skipped))
-                            yield Problem(str(skipped), (SigninEvent.kind, SigninLog.kind))
-                            continue
-                        read += 1
-                        if event is not None and event.key not in seen:
-                            seen.add(event.key)
-                            yield event.model_copy(update={"scope": scope.id})
-            except FAILURES as error:
-                if _status(error) == 401:
-                    raise
-                reason = _log_refusal(error, what)
-                gaps.append(reason)
-                yield Problem(reason, (SigninEvent.kind, SigninLog.kind))
-        carried = yield from cursor.carry(seen, scope.id)
-        log = SigninLog(
-            key=key,
-            name=f"Entra sign-in and audit logs of {self.options.tenant_id}",
-            scope=scope.id,
-            source=self.name,
-            covers_from=covers_from,
-            covers_to=covers_to,
-            events_read=read,
-            complete=not gaps,
-            reason="; ".join(gaps)[:2000],
-            event_types=list(signin_mapper.EVENT_TYPES),
-            not_read=list(NOT_READ),
-        )
-        yield cursor.stamped(log, carried)
+            now = datetime.fromtimestamp(self.clock(), UTC).replace(microsecond=0)
+            yield from signin_log.read(client, scope, self.options, now)
 
 
 ENFORCED = (f"{Identity.kind}.mfa_enforced",)
 TRUSTED = (f"{Identity.kind}.home_mfa_trusted",)
-# Microsoft reports 99% of sign-in and audit log entries within 5 minutes ("Microsoft Entra
-# reporting latencies")
-LOG_LAG = timedelta(minutes=5)
-# A Run reading on from a cursor re-reads the two hours before the previous log's end: the
-# 1% of entries later than LOG_LAG, up to the two hours after which Microsoft asks for a
-# support ticket ("I can't find recent user sign-ins", Azure portal self-help).
-LOG_OVERLAP = timedelta(hours=2)
-# Graph v1.0 List signIns returns "sign-ins where a username and password are passed as part
-# of authorization token, and successful federated sign-ins" (signin-list): not the
-# non-interactive ones (a refresh or session token replayed), where a stolen session shows.
-# The SigninLog says so, and the takeover check does not pass on it.
-NOT_READ = ("non-interactive user sign-ins (Graph v1.0 auditLogs/signIns lists interactive ones only)",)
-# Entra keeps sign-in and audit logs 30 days with P1/P2 ("Microsoft Entra data retention");
-# a complete sign-in log implies P1 (Graph refuses it without).
-LOG_RETENTION = timedelta(days=30)
 
 
 def _home_mfa_trusted(client: GraphClient) -> Generator[Problem, None, bool | None]:
@@ -275,7 +208,7 @@ def _group_members(
         try:
             members[group] = client.group_members(group)
         except FAILURES as error:
-            if _status(error) == 404:
+            if error_status(error) == 404:
                 # A deleted group (Graph answers 404), or a wrong id: either way its members
                 # are not known, so a user it may exclude is not counted as enforced.
                 yield Problem(
@@ -297,40 +230,8 @@ def _group_members(
     return members
 
 
-def _status(error: Exception) -> int | None:
-    return error.status if isinstance(error, ApiError) else None
-
-
-# Graph's refusal of the sign-in log to a tenant without Entra ID P1 or P2
-NON_PREMIUM = "Authentication_RequestFromNonPremiumTenantOrB2CTenant"
-
-
-def graph_error_code(error: Exception) -> str:
-    """The `error.code` of a Graph refusal's body (`ApiError.detail`), "" when none."""
-    try:
-        body = json.loads(getattr(error, "detail", "") or "null")
-    except ValueError:
-        return ""
-    inner = body.get("error") if isinstance(body, dict) else None
-    code = inner.get("code") if isinstance(inner, dict) else None
-    return code if isinstance(code, str) else ""
-
-
-def _log_refusal(error: Exception, what: str) -> str:
-    """Why a log could not be read: a licence or a permission refused (403), or a failure."""
-    if _status(error) == 403:
-        code = graph_error_code(error)
-        if code == NON_PREMIUM:
-            return f"entra: {what}: Graph 403 {code}: sign-in logs need Entra ID P1 or P2"
-        return (
-            f"entra: {what}: Graph 403 {code or 'refused'}: grant the application permission "
-            "AuditLog.Read.All"
-        )
-    return f"entra: {what} could not be read completely ({error})"
-
-
 def _refusal(error: Exception, permission: str) -> str:
     """How a side request failed: a 403 is the documented least-privilege case."""
-    if _status(error) == 403:
+    if error_status(error) == 403:
         return f"refused (HTTP 403): grant the application permission {permission}"
     return f"could not be read ({error})"

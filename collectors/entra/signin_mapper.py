@@ -229,7 +229,7 @@ def map_sign_in(row: Mapping[str, Any]) -> SigninEvent:
         name=f"{user} sign-in",
         source=SOURCE,
         event_type=event_type,  # type: ignore[arg-type]  # one of SigninEventType
-        vendor_event="signIn",
+        vendor_event=_vendor_event(row),
         user=user,
         at=at,
         outcome=outcome,
@@ -244,6 +244,14 @@ def map_sign_in(row: Mapping[str, Any]) -> SigninEvent:
         device_managed=_device_managed(device, anomalies),
         anomalies=anomalies,
     )
+
+
+def _vendor_event(row: Mapping[str, Any]) -> str:
+    """`signIn`, or with the beta's `signInEventTypes` other than interactiveUser named
+    (`signIn:nonInteractiveUser`): the evidence says which log the event came from."""
+    kinds = row.get("signInEventTypes")
+    named = [str(kind) for kind in kinds if kind != "interactiveUser"] if isinstance(kinds, list) else []
+    return ":".join(["signIn", *named])
 
 
 def map_audit(row: Mapping[str, Any]) -> SigninEvent | None:

@@ -37,9 +37,15 @@ GROUP_MEMBERS_PATH = r"/v1.0/groups/(?P<group>[^/]+)/transitiveMembers"
 CROSS_TENANT_DEFAULT_PATH = "/v1.0/policies/crossTenantAccessPolicy/default"
 CROSS_TENANT_PARTNERS_PATH = "/v1.0/policies/crossTenantAccessPolicy/partners"
 SIGN_INS_PATH = "/v1.0/auditLogs/signIns"
+BETA_SIGN_INS_PATH = "/beta/auditLogs/signIns"
 DIRECTORY_AUDITS_PATH = "/v1.0/auditLogs/directoryAudits"
 # The `$filter`s the fake understands (the collector's): anything else is Graph's 400
 SIGN_INS_FILTER = re.compile(r"^createdDateTime ge (?P<since>\S+)$")
+BETA_SIGN_INS_FILTER = re.compile(
+    r"^createdDateTime ge (?P<since>\S+) and signInEventTypes/any\(t: t eq '(?P<type>[A-Za-z]+)'\)$"
+)
+# Properties of the beta signIn that v1.0 does not have: not in its answers
+BETA_ONLY = ("signInEventTypes",)
 AUDITS_FILTER = re.compile(
     r"^activityDateTime ge (?P<since>\S+) and loggedByService eq '(?P<service>[^']*)'$"
 )
@@ -166,7 +172,7 @@ class GraphFake:
             return graph_error(400, "BadRequest", "Invalid $skiptoken.")
         end = start + size
         body: dict[str, Any] = {
-            "@odata.context": f"https://graph.microsoft.com/v1.0/$metadata#{context}",
+            "@odata.context": f"https://graph.microsoft.com/{path.split('/')[1]}/$metadata#{context}",
             "value": items[start:end],
         }
         if end < len(items):
@@ -226,11 +232,20 @@ def make_entra_fake(
                 "Authentication_RequestFromNonPremiumTenantOrB2CTenant",
                 "Neither tenant is B2C or tenant doesn't have premium license",
             )
-        match = log_filter(request, SIGN_INS_FILTER)
+        beta = request.path == BETA_SIGN_INS_PATH
+        match = log_filter(request, BETA_SIGN_INS_FILTER if beta else SIGN_INS_FILTER)
         if isinstance(match, Reply):
             return match
-        rows = newest_first(data.get("sign_ins", []), "createdDateTime", since(match))
-        return paged(request, SIGN_INS_PATH, rows, "auditLogs/signIns", "AuditLog.Read.All", keep_query=True)
+        # v1.0 (and beta without the filter) lists interactive sign-ins only; a row names its
+        # types in `signInEventTypes` (beta), interactiveUser when it names none
+        wanted = match["type"] if beta else "interactiveUser"
+        rows = [
+            row if beta else {k: v for k, v in row.items() if k not in BETA_ONLY}
+            for row in data.get("sign_ins", [])
+            if wanted in row.get("signInEventTypes", ["interactiveUser"])
+        ]
+        rows = newest_first(rows, "createdDateTime", since(match))
+        return paged(request, request.path, rows, "auditLogs/signIns", "AuditLog.Read.All", keep_query=True)
 
     def directory_audits(request: Request) -> Reply:
         match = log_filter(request, AUDITS_FILTER)
@@ -297,6 +312,7 @@ def make_entra_fake(
     api.route("GET", CROSS_TENANT_DEFAULT_PATH, cross_tenant_default)
     api.route("GET", CROSS_TENANT_PARTNERS_PATH, cross_tenant_partners)
     api.route("GET", SIGN_INS_PATH, sign_ins)
+    api.route("GET", BETA_SIGN_INS_PATH, sign_ins)
     api.route("GET", DIRECTORY_AUDITS_PATH, directory_audits)
     return api
 

@@ -23,9 +23,12 @@ def _sign_in(
     *,
     error: tuple[int, str] | None = None,
     risks: tuple[str, ...] = (),
+    interactive: bool = True,
 ) -> dict[str, Any]:
     """A signIn as List signIns (v1.0) shows one; `place` (city, country, latitude,
-    longitude), `device` (deviceId, isCompliant, isManaged), `error` (errorCode, failureReason)."""
+    longitude), `device` (deviceId, isCompliant, isManaged), `error` (errorCode, failureReason).
+    A non-interactive one (a client refreshing a token) carries the beta's `signInEventTypes`,
+    and only the beta endpoint lists it."""
     city, country, latitude, longitude = place
     device_id, compliant, managed = device
     code, reason = error or (0, None)
@@ -38,10 +41,11 @@ def _sign_in(
         "appId": "00000002-0000-0ff1-ce00-000000000000",
         "appDisplayName": "Office 365 Exchange Online",
         "ipAddress": ip,
-        "clientAppUsed": "Browser",
+        "clientAppUsed": "Browser" if interactive else "Mobile Apps and Desktop clients",
         "correlationId": f"d79f5bee-5860-4832-928f-3133e22ae9{number:02d}",
         "conditionalAccessStatus": "success" if code == 0 else "notApplied",
-        "isInteractive": True,
+        "isInteractive": interactive,
+        "signInEventTypes": ["interactiveUser" if interactive else "nonInteractiveUser"],
         "riskDetail": "none",
         "riskLevelAggregated": "medium" if risks else "none",
         "riskLevelDuringSignIn": "medium" if risks else "none",
@@ -121,7 +125,10 @@ def demo_sign_in_logs(now: datetime | None = None) -> dict[str, list[dict[str, A
     an anonymising proxy from a device nobody manages; Frank signs in from his managed laptop
     and registered a new authenticator five days ago; someone failed Alice's password six days
     ago; Henry's compliant laptop. Older entries (20 and 40 days) lie outside the default
-    14-day window, and an entry of another service is not an authentication method's."""
+    14-day window, and an entry of another service is not an authentication method's. Two
+    non-interactive sign-ins, which only the beta endpoint lists: Frank's laptop refreshing
+    its token, and Henry's session replayed three days ago from an unmanaged device behind an
+    anonymising proxy (what a stolen session looks like)."""
     now = (now or datetime.now(UTC)).astimezone(UTC)
     day = timedelta(days=1)
     sign_ins = [
@@ -156,6 +163,19 @@ def demo_sign_in_logs(now: datetime | None = None) -> dict[str, list[dict[str, A
         ),
         _sign_in(7, now - 8 * day, "frank@acme.example", "203.0.113.10", LISBON, FRANK_LAPTOP),
         _sign_in(8, now - 20 * day, "frank@acme.example", "203.0.113.10", LISBON, FRANK_LAPTOP),
+        _sign_in(
+            9, now - 2 * day, "frank@acme.example", "203.0.113.10", LISBON, FRANK_LAPTOP, interactive=False
+        ),
+        _sign_in(
+            10,
+            now - 3 * day,
+            "henry@acme.example",
+            "185.220.101.7",
+            ("Frankfurt am Main", "DE", 50.1109, 8.6821),
+            ("", False, False),
+            risks=("anonymizedIPAddress",),
+            interactive=False,
+        ),
     ]
     audits = [
         _audit(1, now - 5 * day, "User registered security info", "frank@acme.example", "frank@acme.example"),

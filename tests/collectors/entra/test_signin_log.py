@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from pydantic import ValidationError
 
-from collectors.entra import NOT_READ, EntraCollector, signin_mapper
+from collectors.entra import NOT_READ, EntraCollector, signin_log, signin_mapper
 from demo.fakes.entra import (
     DEMO_CLIENT_ID,
     DEMO_TENANT_ID,
@@ -194,7 +194,8 @@ def test_without_audit_log_read_all_the_logs_are_refused_and_named(credentials):
     with make_fake(permissions=("Policy.Read.All", "GroupMember.Read.All")) as fake:
         instance = collector(fake)
         client = instance.client()
-        reasons = [p.reason for p in instance._logs(client, instance.scopes()[0]) if isinstance(p, Problem)]
+        logs = signin_log.read(client, instance.scopes()[0], instance.options, NOW)
+        reasons = [p.reason for p in logs if isinstance(p, Problem)]
         client.close()
     assert reasons == [
         "entra: the sign-in log: Graph 403 Authorization_RequestDenied: grant the application "
