@@ -258,3 +258,27 @@ def test_status_shows_the_run_the_data_stands_on_and_one_in_progress_beside_it(e
         "2",
         "fresh",
     )
+
+
+def test_status_of_a_scope_whose_newest_run_lost_its_process_says_so_at_once(engine):
+    """Before any reaper marks it, a Run whose process is gone shows as the failed Run it
+    will be, not hidden behind the ok Run before it; and a Run started in the same
+    microsecond as a finished one is never taken for the finished one."""
+    from tests.factories import make_identity
+    from tests.fake_collectors import registry_with
+    from vaultward.config.settings import Settings
+    from vaultward.pipeline.collection import collect
+    from vaultward.read.status import latest_status
+
+    registry = registry_with({"aws:1": [make_identity(key="alice")]})
+    collect(Settings(), engine, registry)
+    with unit_of_work(engine) as session:
+        run_id = add_run(session, "aws:1", Owner(this_process().host, dead_pid(), None), 0)
+    [(_, _, outcome, _, _, _, error)] = latest_status(Settings(), engine, registry).runs
+    assert outcome == "failed" and error.startswith("interrupted: its process")
+    with unit_of_work(engine) as session:  # the same start as the ok Run: finished is the ok one
+        ok = session.exec(select(Run).where(Run.scope == "aws:1", Run.status == "ok")).one()
+        session.execute(update(Run).where(Run.id == run_id).values(started_at=ok.started_at))
+    with Session(engine) as session:
+        [finished] = [r for r in latest_runs(session, finished=True) if r.scope == "aws:1"]
+    assert finished.id == ok.id

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func
+from sqlalchemy import func, true
 from sqlmodel import Session, col, select
 
 from vaultward.contract.records import CloudAccount, OrgAccount
@@ -61,6 +61,7 @@ def latest_runs(session: Session, *, finished: bool = False) -> list[RunRow]:
     newest = candidates.group_by(Run.collector, Run.scope).subquery()
     query = (
         select(Run)
+        .where(col(Run.status) != "running" if finished else true())
         .join(
             newest,
             (col(Run.collector) == newest.c.collector)

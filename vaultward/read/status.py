@@ -35,8 +35,8 @@ def latest_status(settings: Settings, engine: Engine, registry: Registry) -> Sta
         ended = {(run.collector, run.scope): run for run in latest_runs(session, finished=True)}
         for state in states:
             # The Run the scope's data stands on, and one in progress beside it
-            newest = latest[(state.collector, state.scope)]
-            last = ended.get((state.collector, state.scope), newest)
+            newest = latest[(state.collector, state.scope)]  # a dead process's Run reads as failed
+            last = ended.get((state.collector, state.scope), newest) if newest.status == "running" else newest
             outcome = last.status
             if newest.status == "running" and last is not newest:
                 outcome += f"; a Run in progress since {newest.started_at:%Y-%m-%d %H:%M}"
