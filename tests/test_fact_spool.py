@@ -35,3 +35,21 @@ def test_a_spool_past_its_memory_moves_to_disk_and_keeps_appending(monkeypatch):
         assert [row.key for row in facts.rows()][-2:] == [first[-1].key, "after a read"]
         assert facts.counts == {CollectionScope.kind: 51}
         assert list(facts.rows())[:50] == [FactRow.of(record) for record in first]
+
+
+def test_an_add_while_reading_or_after_an_abandoned_read_appends():
+    """A read left half-way (the writing transaction failed) or an add between two rows
+    never overwrites a fact."""
+    records = [CollectionScope(key=key, scope="s") for key in ("a", "b", "c")]
+    with FactSpool() as facts:
+        for record in records:
+            facts.add(record)
+        reading = facts.rows()
+        assert next(reading).key == "a"
+        facts.add(CollectionScope(key="d", scope="s"))  # between two rows of a read
+        assert [row.key for row in reading] == ["b", "c"]  # the read goes on where it was
+        abandoned = facts.rows()
+        next(abandoned)
+        del abandoned
+        facts.add(CollectionScope(key="e", scope="s"))
+        assert [row.key for row in facts.rows()] == ["a", "b", "c", "d", "e"]

@@ -49,18 +49,21 @@ class FactSpool:
     def add(self, record: Record) -> None:
         row = FactRow.of(record)
         kind, key = row.kind.encode(), row.key.encode()
+        self._file.seek(0, 2)  # at the end, wherever a read (whole or abandoned) left it
         self._file.write(_HEADER.pack(len(kind), len(key), len(row.data)) + kind + key + row.data)
         self.counts[row.kind] += 1
 
     def rows(self) -> Iterator[FactRow]:
-        """Every fact added, in order, read back from the start."""
-        read = self._file.read
-        self._file.seek(0)
+        """The facts added before it began, in order, read back from the start (each read
+        from its own offset: an `add` between two rows moves the file's position)."""
+        file, position = self._file, 0
         for _ in range(len(self)):
-            kind_length, key_length, data_length = _HEADER.unpack(read(_HEADER.size))
-            kind, key = read(kind_length).decode(), read(key_length).decode()
-            yield FactRow(kind, key, read(data_length))
-        self._file.seek(0, 2)  # further adds append
+            file.seek(position)
+            kind_length, key_length, data_length = _HEADER.unpack(file.read(_HEADER.size))
+            kind, key = file.read(kind_length).decode(), file.read(key_length).decode()
+            data = file.read(data_length)
+            position = file.tell()
+            yield FactRow(kind, key, data)
 
     def close(self) -> None:
         self._file.close()
