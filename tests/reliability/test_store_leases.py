@@ -3,7 +3,6 @@ both stores; expired leases and leases of dead local processes are taken over.""
 
 from __future__ import annotations
 
-import itertools
 import os
 import subprocess
 import sys
@@ -116,29 +115,53 @@ sys.stdin.read()  # alive until the test lets go: a lease of a process gone is t
 """
 
 
-def test_racing_processes_one_winner_per_job(engine, database_url):
+def test_racing_processes_one_winner_per_job(engine, database_url, tmp_path):
     jobs = 40
     start = time.time() + 3  # both begin at the same instant, after their imports
     env = {
         **os.environ,
         "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
     }
-    racers = [
-        subprocess.Popen(
-            [sys.executable, "-c", RACER, database_url, str(start), str(jobs)],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            env=env,
-        )
-        for _ in range(2)
-    ]
-    won = []
-    for racer in racers:  # both stay alive until both are done: a dead owner's lease is free
-        lines = iter(racer.stdout.readline, "")  # "" only if the racer died before "done"
-        won.append({int(line) for line in itertools.takewhile(lambda line: line != "done\n", lines)})
+    errors = [tmp_path / "racer-0.err", tmp_path / "racer-1.err"]  # files: never a full pipe
+    racers = []
+    for error in errors:
+        with error.open("w") as stderr:
+            racers.append(
+                subprocess.Popen(
+                    [sys.executable, "-c", RACER, database_url, str(start), str(jobs)],
+                    stdin=subprocess.PIPE,
+                    stdout=subprocess.PIPE,
+                    stderr=stderr,
+                    text=True,
+                    env=env,
+                )
+            )
+    won: list[set[int]] = [set(), set()]
+    done = [threading.Event(), threading.Event()]
+
+    def read(n: int) -> None:  # each racer's wins, until its "done" (or its end, if it died)
+        for line in iter(racers[n].stdout.readline, ""):
+            if line == "done\n":
+                done[n].set()
+                return
+            won[n].add(int(line))
+
+    readers = [threading.Thread(target=read, args=(n,), daemon=True) for n in range(2)]
+    for reader in readers:
+        reader.start()
+    # Both stay alive until both are done: a lease of a process gone is free (the slower
+    # racer would rightly take the leases of one that had exited)
+    deadline = time.monotonic() + 60
+    for reader in readers:
+        reader.join(timeout=max(0.0, deadline - time.monotonic()))
     for racer in racers:
-        _, stderr = racer.communicate(input="", timeout=60)
-        assert racer.returncode == 0, stderr
+        racer.stdin.close()  # let it end
+        try:
+            racer.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            racer.kill()
+            racer.wait()
+    for racer, error in zip(racers, errors, strict=True):
+        assert racer.returncode == 0, error.read_text()
+    assert all(event.is_set() for event in done), f"a racer did not finish its {jobs} jobs within 60 s"
     assert won[0] | won[1] == set(range(jobs)) and not won[0] & won[1]
