@@ -15,11 +15,14 @@ from __future__ import annotations
 
 import base64
 import json
-import re
 from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qs
 
+from demo.fakes.entra_logs import BETA_SIGN_INS_PATH as BETA_SIGN_INS_PATH
+from demo.fakes.entra_logs import DIRECTORY_AUDITS_PATH as DIRECTORY_AUDITS_PATH
+from demo.fakes.entra_logs import SIGN_INS_PATH as SIGN_INS_PATH
+from demo.fakes.entra_logs import graph_error, route_logs
 from demo.fakes.entra_policies import demo_conditional_access, user_id
 from demo.fakes.entra_signins import FRANK_LAPTOP as FRANK_LAPTOP
 from demo.fakes.entra_signins import LISBON as LISBON
@@ -36,19 +39,6 @@ SECURITY_DEFAULTS_PATH = "/v1.0/policies/identitySecurityDefaultsEnforcementPoli
 GROUP_MEMBERS_PATH = r"/v1.0/groups/(?P<group>[^/]+)/transitiveMembers"
 CROSS_TENANT_DEFAULT_PATH = "/v1.0/policies/crossTenantAccessPolicy/default"
 CROSS_TENANT_PARTNERS_PATH = "/v1.0/policies/crossTenantAccessPolicy/partners"
-SIGN_INS_PATH = "/v1.0/auditLogs/signIns"
-BETA_SIGN_INS_PATH = "/beta/auditLogs/signIns"
-DIRECTORY_AUDITS_PATH = "/v1.0/auditLogs/directoryAudits"
-# The `$filter`s the fake understands (the collector's): anything else is Graph's 400
-SIGN_INS_FILTER = re.compile(r"^createdDateTime ge (?P<since>\S+)$")
-BETA_SIGN_INS_FILTER = re.compile(
-    r"^createdDateTime ge (?P<since>\S+) and signInEventTypes/any\(t: t eq '(?P<type>[A-Za-z]+)'\)$"
-)
-# Properties of the beta signIn that v1.0 does not have: not in its answers
-BETA_ONLY = ("signInEventTypes",)
-AUDITS_FILTER = re.compile(
-    r"^activityDateTime ge (?P<since>\S+) and loggedByService eq '(?P<service>[^']*)'$"
-)
 # What a tenant that never changed its cross-tenant access settings answers: the service
 # default, trusting no external organisation's MFA or device claims.
 SERVICE_DEFAULT = {
@@ -62,11 +52,6 @@ SERVICE_DEFAULT = {
 GRAPH_PERMISSIONS = ("AuditLog.Read.All", "Policy.Read.All", "GroupMember.Read.All")
 DEMO_TENANT_ID = "5f1c2b7e-3d4a-4c8e-9b1f-acme00000001"
 DEMO_CLIENT_ID = "a7d3e0c4-2f1b-4e5d-8c9a-0b1c2d3e4f50"
-
-
-def graph_error(status: int, code: str, message: str) -> Reply:
-    inner = {"date": "2026-11-24T00:00:00", "request-id": "00000000-0000-0000-0000-000000000000"}
-    return Reply(status, {"error": {"code": code, "message": message, "innerError": inner}})
 
 
 def throttled(retry_after: int = 2) -> tuple[int, dict[str, str], dict[str, Any]]:
@@ -205,57 +190,6 @@ def make_entra_fake(
     graph = GraphFake(data["tenant_id"], client_secret, client_id, token, page_size, permissions)
     api, issue_token, refused, paged = graph.api, graph.issue_token, graph.refused, graph.paged
 
-    def log_filter(request: Request, pattern: re.Pattern[str]) -> re.Match[str] | Reply:
-        """The request's `$filter` matched against the one the fake understands, else Graph's 400."""
-        match = pattern.match(request.query.get("$filter", ""))
-        if match is None:
-            return graph_error(400, "BadRequest", "Invalid filter clause")
-        try:
-            since(match)
-        except ValueError:
-            return graph_error(400, "BadRequest", "Invalid filter clause: not a DateTimeOffset")
-        return match
-
-    def since(match: re.Match[str]) -> datetime:
-        return datetime.fromisoformat(match["since"].replace("Z", "+00:00"))
-
-    def newest_first(rows: list[dict[str, Any]], field: str, start: datetime) -> list[dict[str, Any]]:
-        kept = [row for row in rows if _moment(row[field]) >= start]
-        return sorted(kept, key=lambda row: _moment(row[field]), reverse=True)
-
-    def sign_ins(request: Request) -> Reply:
-        if (error := refused(request, "AuditLog.Read.All")) is not None:
-            return error
-        if not premium:
-            return graph_error(
-                403,
-                "Authentication_RequestFromNonPremiumTenantOrB2CTenant",
-                "Neither tenant is B2C or tenant doesn't have premium license",
-            )
-        beta = request.path == BETA_SIGN_INS_PATH
-        match = log_filter(request, BETA_SIGN_INS_FILTER if beta else SIGN_INS_FILTER)
-        if isinstance(match, Reply):
-            return match
-        # v1.0 (and beta without the filter) lists interactive sign-ins only; a row names its
-        # types in `signInEventTypes` (beta), interactiveUser when it names none
-        wanted = match["type"] if beta else "interactiveUser"
-        rows = [
-            row if beta else {k: v for k, v in row.items() if k not in BETA_ONLY}
-            for row in data.get("sign_ins", [])
-            if wanted in row.get("signInEventTypes", ["interactiveUser"])
-        ]
-        rows = newest_first(rows, "createdDateTime", since(match))
-        return paged(request, request.path, rows, "auditLogs/signIns", "AuditLog.Read.All", keep_query=True)
-
-    def directory_audits(request: Request) -> Reply:
-        match = log_filter(request, AUDITS_FILTER)
-        if isinstance(match, Reply):
-            return refused(request, "AuditLog.Read.All") or match
-        rows = [r for r in data.get("directory_audits", []) if r.get("loggedByService") == match["service"]]
-        rows = newest_first(rows, "activityDateTime", since(match))
-        context = "auditLogs/directoryAudits"
-        return paged(request, DIRECTORY_AUDITS_PATH, rows, context, "AuditLog.Read.All", keep_query=True)
-
     def report(request: Request) -> Reply:
         context = "reports/authenticationMethods/userRegistrationDetails"
         return paged(request, REPORT_PATH, data["users"], context, "AuditLog.Read.All")
@@ -311,14 +245,8 @@ def make_entra_fake(
     api.route("GET", GROUP_MEMBERS_PATH, group_members)
     api.route("GET", CROSS_TENANT_DEFAULT_PATH, cross_tenant_default)
     api.route("GET", CROSS_TENANT_PARTNERS_PATH, cross_tenant_partners)
-    api.route("GET", SIGN_INS_PATH, sign_ins)
-    api.route("GET", BETA_SIGN_INS_PATH, sign_ins)
-    api.route("GET", DIRECTORY_AUDITS_PATH, directory_audits)
+    route_logs(graph, data, premium)
     return api
-
-
-def _moment(value: str) -> datetime:
-    return datetime.fromisoformat(value.replace("Z", "+00:00"))
 
 
 def _row(
