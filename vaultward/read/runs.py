@@ -55,13 +55,16 @@ class RunRow:
 def latest_runs(session: Session, *, finished: bool = False) -> list[RunRow]:
     """The latest Run of every collector and scope (by start; the newest id on a tie); with
     `finished`, the latest that is no longer running."""
-    candidates = select(Run.collector, Run.scope, func.max(Run.started_at).label("started_at"))
-    if finished:
-        candidates = candidates.where(col(Run.status) != "running")
-    newest = candidates.group_by(Run.collector, Run.scope).subquery()
+    kept = col(Run.status) != "running" if finished else true()
+    newest = (
+        select(Run.collector, Run.scope, func.max(Run.started_at).label("started_at"))
+        .where(kept)
+        .group_by(Run.collector, Run.scope)
+        .subquery()
+    )
     query = (
         select(Run)
-        .where(col(Run.status) != "running" if finished else true())
+        .where(kept)
         .join(
             newest,
             (col(Run.collector) == newest.c.collector)

@@ -36,6 +36,7 @@ from vaultward.config.policy import PeopleRules, Policy
 from vaultward.contract.records import SigninLog
 from vaultward.pipeline.collection import run_scope
 
+pytestmark = pytest.mark.usefixtures("credentials")
 BETA = "/beta/auditLogs/signIns"
 SINCE = "2026-11-23T09:30:00Z"
 FILTER = f"createdDateTime ge {SINCE} and signInEventTypes/any(t: t eq 'nonInteractiveUser')"
@@ -60,7 +61,7 @@ def fake(data: dict | None = None):
     return make_entra_fake(data or tenant(), SECRET, token=ACCESS_TOKEN, page_size=3)
 
 
-def test_off_by_default_nothing_asks_the_beta_and_the_log_says_what_it_did_not_read(credentials):  # noqa: F811
+def test_off_by_default_nothing_asks_the_beta_and_the_log_says_what_it_did_not_read():
     with fake() as api:
         events, [log], problems = log_records(collect(collector(api)))
         assert paths(api, BETA) == [] and not problems
@@ -68,7 +69,7 @@ def test_off_by_default_nothing_asks_the_beta_and_the_log_says_what_it_did_not_r
     assert {HENRY_REPLAYED, FRANK_REFRESH}.isdisjoint(e.key for e in events)  # v1.0 never lists them
 
 
-def test_on_the_beta_is_read_to_its_last_page_and_the_log_reads_everything(credentials):  # noqa: F811
+def test_on_the_beta_is_read_to_its_last_page_and_the_log_reads_everything():
     with fake(tenant(extra_refreshes=5)) as api:
         events, [log], problems = log_records(collect(collector(api, signin_log_non_interactive=True)))
         beta = paths(api, BETA)
@@ -95,7 +96,7 @@ def test_on_the_beta_is_read_to_its_last_page_and_the_log_reads_everything(crede
     assert log.events_read == 7 + 7 + 1  # interactive, non-interactive, Frank's registration
 
 
-def test_a_429_and_a_5xx_on_the_beta_are_waited_out(credentials):  # noqa: F811
+def test_a_429_and_a_5xx_on_the_beta_are_waited_out():
     with fake() as api:
         api.inject(BETA, *throttled(retry_after=4))
         api.inject(BETA, 502, body={"error": {"code": "BadGateway", "message": "Try later."}})
@@ -120,7 +121,7 @@ def test_a_429_and_a_5xx_on_the_beta_are_waited_out(credentials):  # noqa: F811
         (Reply(400, {"error": {"code": "BadRequest", "message": "Invalid filter clause"}}), "400"),
     ],
 )
-def test_a_beta_that_refuses_or_breaks_leaves_the_log_incomplete_and_keeps_the_rest(credentials, reply, said):  # noqa: F811
+def test_a_beta_that_refuses_or_breaks_leaves_the_log_incomplete_and_keeps_the_rest(reply, said):
     with fake() as api:
         api.routes.insert(0, ("GET", re.compile(f"^{BETA}$"), lambda _request: reply))
         instance = collector(api, signin_log_non_interactive=True, rate_limit_per_minute=0)
@@ -130,7 +131,7 @@ def test_a_beta_that_refuses_or_breaks_leaves_the_log_incomplete_and_keeps_the_r
     assert len([e for e in events if e.vendor_event == "signIn"]) == 7  # the interactive log stands
 
 
-def test_turning_it_on_reads_the_whole_window_then_reads_on_from_the_cursor(engine, credentials):  # noqa: F811
+def test_turning_it_on_reads_the_whole_window_then_reads_on_from_the_cursor(engine):
     later = NOW + timedelta(hours=6)
     with fake() as api:
         logs = []
@@ -152,7 +153,7 @@ def test_turning_it_on_reads_the_whole_window_then_reads_on_from_the_cursor(engi
     assert on.read_from == switched.covers_to - LOG_OVERLAP and on.events_carried > 0 and on.not_read == []
 
 
-def test_the_replayed_session_fails_henry_only_once_the_log_reads_non_interactive_sign_ins(credentials):  # noqa: F811
+def test_the_replayed_session_fails_henry_only_once_the_log_reads_non_interactive_sign_ins():
     henry = make_identity(
         key="entra:henry",
         source="entra",
